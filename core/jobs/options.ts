@@ -1,0 +1,58 @@
+/**
+ * Option descriptors: each option declared once (name, CLI flag, description, schema, default) and used
+ * by the CLI, the UI form, IPC validation and the docs (DESIGN.md convention 4).
+ */
+import { z } from 'zod';
+
+/** One declared option. `schema` parses the raw value (CLI text or UI value) into the typed value. */
+export interface OptionDescriptor<T> {
+  /** Property name in the job's options object. */
+  name: string;
+  /** Long CLI flag with its value placeholder, e.g. `--size <px>`. */
+  flag: string;
+  /** One-line help text, with unit and range. */
+  description: string;
+  /** zod schema accepting CLI strings or typed values. */
+  schema: z.ZodType<T>;
+  /** Default value, or undefined when the option is required/optional without default. */
+  defaultValue?: T;
+}
+
+/** Output size in pixels (square), 64..4096, even (H.264 yuv420p needs even sizes). */
+export const SIZE_OPTION: OptionDescriptor<number> = {
+  name: 'sizePx',
+  flag: '--size <px>',
+  description: 'output width and height in pixels (square), 64–4096, even',
+  schema: z.coerce.number().int().min(64).max(4096).refine((v) => v % 2 === 0, 'size must be even'),
+  defaultValue: 512,
+};
+
+/** Output frame rate text: integer, decimal NTSC (29.97) or rational (30000/1001). */
+export const FPS_OPTION: OptionDescriptor<string> = {
+  name: 'fps',
+  flag: '--fps <rate>',
+  description: 'output frame rate: 25, 30, 30000/1001 …',
+  schema: z.string().regex(/^\d+(\.\d+)?(\/\d+)?$/, 'frame rate like 25 or 30000/1001'),
+  defaultValue: '25',
+};
+
+/** Random seed for the procedural motion (blinks, head motion): same seed → byte-identical track. */
+export const SEED_OPTION: OptionDescriptor<number> = {
+  name: 'seed',
+  flag: '--seed <n>',
+  description: 'seed for blinks and head motion (same seed, same motion)',
+  schema: z.coerce.number().int().min(0).max(2 ** 31 - 1),
+  defaultValue: 1,
+};
+
+/** Which face to animate when the photo has several: 0 = the largest. */
+export const FACE_INDEX_OPTION: OptionDescriptor<number> = {
+  name: 'faceIndex',
+  flag: '--face <index>',
+  description: 'which face to animate when there are several (0 = largest)',
+  schema: z.coerce.number().int().min(0).max(63),
+  defaultValue: 0,
+};
+
+/** The render job's own options, in CLI order. */
+export const RENDER_OPTIONS = [SIZE_OPTION, FPS_OPTION, SEED_OPTION, FACE_INDEX_OPTION] as const;
