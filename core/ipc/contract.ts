@@ -1,0 +1,301 @@
+/**
+ * The one typed API between the studio UI and its host (Electron main/utility process, or the local web host).
+ * Every channel is named `studio:<domain>.<verb>`, has a zod schema for its argument and its result, and every
+ * call answers a {@link Result}. Binary payloads (image pixels, PCM, motion tracks, uploads) are ArrayBuffers:
+ * transferred over Electron IPC, or carried as raw bytes by the wire format (core/ipc/wire.ts) over HTTP.
+ * @remarks DESIGN.md §6.2 (Result), §6.5 (channel names, validation of every argument).
+ */
+import { z } from 'zod';
+import type { ErrorPayload, Result } from '../errors.ts';
+import { InvalidInputError, StudioError, toErrorPayload } from '../errors.ts';
+import { ExportSettingsSchema, FpsSchema, MotionOptionValuesSchema, ProjectSchema } from '../project/schema.ts';
+
+export { EXPORT_FORMATS, EXPORT_QUALITIES, ExportSettingsSchema, FpsSchema, MotionOptionValuesSchema } from '../project/schema.ts';
+export type { ExportSettings } from '../project/schema.ts';
+
+/** An ArrayBuffer (checked by tag, so buffers from another realm — an iframe, a structured clone — pass too). */
+export const ArrayBufferSchema = z.custom<ArrayBuffer>((v) => v instanceof ArrayBuffer || Object.prototype.toString.call(v) === '[object ArrayBuffer]', {
+  message: 'expected an ArrayBuffer',
+});
+
+/** Largest upload accepted by the API (bytes): 512 MiB. */
+export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+
+/** Where an imported file comes from: a local path (Electron) or the file's bytes (browser upload). */
+export const FileSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('path'), path: z.string().min(1).max(4096) }),
+  z.object({ kind: z.literal('bytes'), fileName: z.string().min(1).max(1024), data: ArrayBufferSchema.refine((b) => b.byteLength <= MAX_UPLOAD_BYTES, 'file too large') }),
+]);
+/** See {@link FileSourceSchema}. */
+export type FileSource = z.infer<typeof FileSourceSchema>;
+
+/** One face of an imported portrait. `landmarksPx` is a Float32 `[landmarkCount, 3]` buffer (x, y, z in pixels). */
+export const FaceInfoSchema = z.object({
+  landmarksPx: ArrayBufferSchema,
+  landmarkCount: z.number().int().min(0),
+  boxPx: z.object({ xPx: z.number(), yPx: z.number(), widthPx: z.number(), heightPx: z.number() }),
+  detectionScore: z.number(),
+  meshScore: z.number(),
+  headPose: z.object({ yawRad: z.number(), pitchRad: z.number(), rollRad: z.number() }).optional(),
+});
+/** See {@link FaceInfoSchema}. */
+export type FaceInfo = z.infer<typeof FaceInfoSchema>;
+
+/** An imported portrait: the upright decoded pixels (RGBA8, `[heightPx, widthPx, 4]`) and every face found, largest first. */
+export const PortraitInfoSchema = z.object({
+  portraitId: z.string(),
+  fileName: z.string(),
+  path: z.string().nullable(),
+  widthPx: z.number().int().positive(),
+  heightPx: z.number().int().positive(),
+  hadAlpha: z.boolean(),
+  rgba: ArrayBufferSchema,
+  faces: z.array(FaceInfoSchema).min(1),
+});
+/** See {@link PortraitInfoSchema}. */
+export type PortraitInfo = z.infer<typeof PortraitInfoSchema>;
+
+/** An imported audio file: facts about the source and mono Float32 PCM at `playbackSampleRateHz` for the waveform and playback. */
+export const AudioInfoSchema = z.object({
+  audioId: z.string(),
+  fileName: z.string(),
+  path: z.string().nullable(),
+  codec: z.string(),
+  sourceSampleRateHz: z.number(),
+  channels: z.number().int(),
+  durationSec: z.number().nonnegative(),
+  playbackSampleRateHz: z.number().int().positive(),
+  playbackPcm: ArrayBufferSchema,
+});
+/** See {@link AudioInfoSchema}. */
+export type AudioInfo = z.infer<typeof AudioInfoSchema>;
+
+/** A motion track as buffers (Float32, layouts of core/motion/track.ts `MotionTrack`). */
+export const TrackPayloadSchema = z.object({
+  fps: FpsSchema,
+  frameCount: z.number().int().min(0),
+  blendshapes: ArrayBufferSchema,
+  visemes: ArrayBufferSchema,
+  headRotation: ArrayBufferSchema,
+  headTranslationM: ArrayBufferSchema,
+  gazeRad: ArrayBufferSchema,
+});
+/** See {@link TrackPayloadSchema}. */
+export type TrackPayload = z.infer<typeof TrackPayloadSchema>;
+
+/** Progress of a long job (mirrors core/errors.ts `JobProgress`). */
+export const JobProgressSchema = z.object({
+  stage: z.string(),
+  completedFrames: z.number(),
+  totalFrames: z.number(),
+  fraction: z.number().min(0).max(1),
+  etaSec: z.number().nullable(),
+});
+
+/** State of an export job. */
+export const JobStateSchema = z.object({
+  jobId: z.string(),
+  state: z.enum(['running', 'done', 'failed', 'cancelled']),
+  progress: JobProgressSchema,
+  outPath: z.string().nullable(),
+  fileName: z.string().nullable(),
+  bytes: z.number().nullable(),
+  downloadUrl: z.string().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+/** See {@link JobStateSchema}. */
+export type JobState = z.infer<typeof JobStateSchema>;
+
+/** Settings the app remembers between runs. */
+export const SettingsSchema = z.object({
+  export: ExportSettingsSchema,
+  motion: MotionOptionValuesSchema,
+  background: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+  framing: z.enum(['head', 'shoulders', 'portrait']),
+  recentProjects: z.array(z.string()).max(10),
+});
+/** See {@link SettingsSchema}. */
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** Default settings, used on first run and to fill missing keys. */
+export const DEFAULT_SETTINGS: Settings = {
+  export: { format: 'mp4', sizePx: 512, fps: { num: 25, den: 1 }, quality: 'standard', alpha: false },
+  motion: {},
+  background: '#202428',
+  framing: 'head',
+  recentProjects: [],
+};
+
+const Empty = z.object({}).strict();
+
+/**
+ * Every channel: argument schema and result schema. The key is the channel name.
+ */
+export const CHANNELS = {
+  /** Which host runs the UI and what it can do. */
+  'studio:app.info': {
+    args: Empty,
+    result: z.object({ host: z.enum(['electron', 'web']), version: z.string(), platform: z.string(), canUsePaths: z.boolean() }),
+  },
+  /** Decode a portrait and find its faces (NoFaceFoundError / UnsupportedMediaError as a failed Result). */
+  'studio:portrait.import': { args: z.object({ source: FileSourceSchema }).strict(), result: PortraitInfoSchema },
+  /** Decode an audio file for playback and motion (UnsupportedMediaError for non-audio). */
+  'studio:audio.import': { args: z.object({ source: FileSourceSchema }).strict(), result: AudioInfoSchema },
+  /** Build the motion track of an imported audio file. */
+  'studio:motion.build': {
+    args: z.object({ audioId: z.string().min(1).max(64), fps: FpsSchema, options: MotionOptionValuesSchema }).strict(),
+    result: TrackPayloadSchema,
+  },
+  /** Start an export; progress arrives as `studio:export.progress` events. */
+  'studio:export.start': {
+    args: z
+      .object({
+        portraitId: z.string().min(1).max(64),
+        audioId: z.string().min(1).max(64),
+        faceIndex: z.number().int().min(0).max(64),
+        settings: ExportSettingsSchema,
+        motion: MotionOptionValuesSchema,
+        background: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+        outPath: z.string().min(1).max(4096).nullable(),
+      })
+      .strict(),
+    result: z.object({ jobId: z.string() }),
+  },
+  /** Cancel a running export (the partial file is removed). */
+  'studio:export.cancel': { args: z.object({ jobId: z.string().min(1).max(64) }).strict(), result: z.object({ cancelled: z.boolean() }) },
+  /** Current state of an export. */
+  'studio:export.status': { args: z.object({ jobId: z.string().min(1).max(64) }).strict(), result: JobStateSchema },
+  /** Show a finished export in the file manager (Electron) or hand back its download URL (web). */
+  'studio:export.reveal': { args: z.object({ jobId: z.string().min(1).max(64) }).strict(), result: z.object({ revealed: z.boolean(), url: z.string().nullable() }) },
+  /** Remembered settings. */
+  'studio:settings.get': { args: Empty, result: SettingsSchema },
+  /** Merge a partial update into the settings and persist them. */
+  'studio:settings.set': { args: z.object({ patch: SettingsSchema.partial() }).strict(), result: SettingsSchema },
+  /** Open a project file (any older schema version is migrated). */
+  'studio:project.open': { args: z.object({ source: FileSourceSchema }).strict(), result: z.object({ project: ProjectSchema, path: z.string().nullable(), migratedFromVersion: z.number().int().nullable() }) },
+  /** Save a project; with `path: null` the host returns the JSON text for the UI to download. */
+  'studio:project.save': { args: z.object({ project: ProjectSchema, path: z.string().min(1).max(4096).nullable() }).strict(), result: z.object({ path: z.string().nullable(), json: z.string() }) },
+  /** Recently opened or saved project files. */
+  'studio:recent.list': { args: Empty, result: z.object({ paths: z.array(z.string()) }) },
+  /** Native open dialog (Electron only; the web host answers NOT_AVAILABLE). */
+  'studio:dialog.openFile': { args: z.object({ kind: z.enum(['portrait', 'audio', 'project']) }).strict(), result: z.object({ path: z.string().nullable() }) },
+  /** Native save dialog (Electron only; the web host answers NOT_AVAILABLE). */
+  'studio:dialog.saveFile': {
+    args: z.object({ kind: z.enum(['export', 'project']), defaultName: z.string().min(1).max(255) }).strict(),
+    result: z.object({ path: z.string().nullable() }),
+  },
+} as const;
+
+/** A channel name. */
+export type ChannelName = keyof typeof CHANNELS;
+/** The (parsed) argument of a channel. */
+export type ArgsOf<C extends ChannelName> = z.infer<(typeof CHANNELS)[C]['args']>;
+/** The result value of a channel. */
+export type ResultOf<C extends ChannelName> = z.infer<(typeof CHANNELS)[C]['result']>;
+/** All channel names, in declaration order. */
+export const CHANNEL_NAMES = Object.freeze(Object.keys(CHANNELS) as ChannelName[]);
+
+/** Events pushed from the host to the UI. */
+export const EVENTS = {
+  'studio:export.progress': z.object({ jobId: z.string(), progress: JobProgressSchema }),
+  'studio:export.finished': JobStateSchema,
+} as const;
+/** An event name. */
+export type EventName = keyof typeof EVENTS;
+/** The payload of an event. */
+export type EventOf<E extends EventName> = z.infer<(typeof EVENTS)[E]>;
+
+/** Channel names follow `studio:<domain>.<verb>`. */
+export const CHANNEL_NAME_PATTERN = /^studio:[a-z]+\.[a-zA-Z]+$/;
+
+/**
+ * Tells whether a value names a known channel.
+ * @param name - anything.
+ * @returns true for a key of {@link CHANNELS}.
+ */
+export function isChannelName(name: unknown): name is ChannelName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(CHANNELS, name);
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(argument)'}: ${i.message}`)
+    .join('; ');
+}
+
+/**
+ * Validates a call before it runs: the channel must exist and the argument must match its schema.
+ * @param channel - the requested channel name (untrusted).
+ * @param args - the argument (untrusted).
+ * @returns `{ok:true, value:{channel, args}}` with the parsed argument, or a failed Result with code
+ *   `UNKNOWN_CHANNEL` or `INVALID_INPUT` (the message names the offending fields).
+ */
+export function validateCall(channel: unknown, args: unknown): Result<{ channel: ChannelName; args: unknown }> {
+  if (!isChannelName(channel)) {
+    return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `Unknown API channel ${JSON.stringify(String(channel)).slice(0, 80)}` } };
+  }
+  const parsed = CHANNELS[channel].args.safeParse(args ?? {});
+  if (!parsed.success) {
+    return { ok: false, error: { code: 'INVALID_INPUT', message: `Invalid argument for ${channel}: ${describeIssues(parsed.error)}` } };
+  }
+  return { ok: true, value: { channel, args: parsed.data } };
+}
+
+/**
+ * Validates a result value against its channel's result schema.
+ * @param channel - a known channel.
+ * @param value - the handler's value.
+ * @returns the parsed value in an ok Result, or a failed Result with code `INVALID_RESULT`.
+ */
+export function validateResult<C extends ChannelName>(channel: C, value: unknown): Result<ResultOf<C>> {
+  const parsed = CHANNELS[channel].result.safeParse(value);
+  if (!parsed.success) return { ok: false, error: { code: 'INVALID_RESULT', message: `Host answered ${channel} with a malformed result: ${describeIssues(parsed.error)}` } };
+  return { ok: true, value: parsed.data as ResultOf<C> };
+}
+
+/** An implementation of some channels. */
+export type Handlers = { [C in ChannelName]?: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
+
+/**
+ * Runs one untrusted call against a set of handlers: validates channel and argument, runs the handler,
+ * validates its result and turns any thrown error into a failed Result (never throws).
+ * @param handlers - the host's implementations; a missing one answers `NOT_AVAILABLE`.
+ * @param channel - requested channel (untrusted).
+ * @param args - argument (untrusted).
+ * @returns the handler's Result.
+ */
+export async function dispatchCall(handlers: Handlers, channel: unknown, args: unknown): Promise<Result<unknown>> {
+  const checked = validateCall(channel, args);
+  if (!checked.ok) return checked;
+  const name = checked.value.channel;
+  const handler = handlers[name] as ((a: unknown) => Promise<unknown>) | undefined;
+  if (!handler) return { ok: false, error: { code: 'NOT_AVAILABLE', message: `${name} is not available in this host` } };
+  try {
+    const value = await handler(checked.value.args);
+    return validateResult(name, value);
+  } catch (err) {
+    return { ok: false, error: toErrorPayload(err) };
+  }
+}
+
+/**
+ * Unwraps a Result, throwing its error as a {@link StudioError} (for UI code that prefers exceptions).
+ * @param result - a Result.
+ * @returns the value.
+ * @throws StudioError carrying the payload's code, message and details.
+ */
+export function unwrapResult<T>(result: Result<T>): T {
+  if (result.ok) return result.value;
+  throw errorFromPayload(result.error);
+}
+
+/**
+ * Rebuilds a {@link StudioError} from a payload that crossed IPC.
+ * @param payload - `{code, message, details}`.
+ * @returns a StudioError with the same code (an `InvalidInputError` for `INVALID_INPUT`).
+ */
+export function errorFromPayload(payload: ErrorPayload): StudioError {
+  if (payload.code === 'INVALID_INPUT') return new InvalidInputError(payload.message, payload.details ?? {});
+  return new StudioError(payload.code, payload.message, payload.details ?? {});
+}

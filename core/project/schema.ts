@@ -1,0 +1,88 @@
+/**
+ * The project file (`*.avatar-studio.json`): what the user imported and chose, so a session can be saved and
+ * reopened. Versioned by `schemaVersion`; older versions are migrated by core/project/migrations.ts.
+ */
+import { z } from 'zod';
+
+/** A rational frame rate. */
+export const FpsSchema = z.object({ num: z.number().int().min(1).max(240_000), den: z.number().int().min(1).max(10_000) }).refine((f) => f.num / f.den <= 240 && f.num / f.den >= 1, {
+  message: 'frame rate must be between 1 and 240 fps',
+});
+
+/** Motion options as name → value; each host validates them against the descriptors of core/motion/options.ts. */
+export const MotionOptionValuesSchema = z.record(z.string().max(64), z.union([z.number(), z.string().max(256), z.boolean()]));
+
+/** Output containers of the export dialog (DESIGN.md §5). */
+export const EXPORT_FORMATS = ['mp4', 'webm', 'mov', 'gif', 'png'] as const;
+/** Quality presets of the export dialog. */
+export const EXPORT_QUALITIES = ['draft', 'standard', 'high'] as const;
+
+/** Export settings chosen in the export dialog. */
+export const ExportSettingsSchema = z.object({
+  format: z.enum(EXPORT_FORMATS),
+  sizePx: z.number().int().min(64).max(4096),
+  fps: FpsSchema,
+  quality: z.enum(EXPORT_QUALITIES),
+  alpha: z.boolean(),
+});
+/** See {@link ExportSettingsSchema}. */
+export type ExportSettings = z.infer<typeof ExportSettingsSchema>;
+
+
+/** Current project schema version. */
+export const PROJECT_SCHEMA_VERSION = 2;
+
+/** A referenced media file: its original name and, when known, its absolute path on the host. */
+export const MediaRefSchema = z.object({ fileName: z.string().min(1).max(1024), path: z.string().max(4096).nullable() });
+
+/** Viewport state saved with a project. Angles in radians. */
+export const ViewportStateSchema = z.object({
+  framing: z.enum(['head', 'shoulders', 'portrait']),
+  background: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+  orbitYawRad: z.number().min(-Math.PI).max(Math.PI),
+  orbitPitchRad: z.number().min(-Math.PI / 2).max(Math.PI / 2),
+});
+/** See {@link ViewportStateSchema}. */
+export type ViewportState = z.infer<typeof ViewportStateSchema>;
+
+/** A project at the current schema version. */
+export const ProjectSchema = z.object({
+  schemaVersion: z.literal(PROJECT_SCHEMA_VERSION),
+  name: z.string().max(256),
+  portrait: MediaRefSchema.extend({ faceIndex: z.number().int().min(0) }).nullable(),
+  audio: MediaRefSchema.nullable(),
+  motion: MotionOptionValuesSchema,
+  viewport: ViewportStateSchema,
+  export: ExportSettingsSchema,
+});
+/** See {@link ProjectSchema}. */
+export type Project = z.infer<typeof ProjectSchema>;
+
+/** Version 1 (the first app preview): flat paths, integer fps, no viewport. Kept for migration. */
+export const ProjectV1Schema = z.object({
+  schemaVersion: z.literal(1),
+  portraitPath: z.string().nullable(),
+  audioPath: z.string().nullable(),
+  faceIndex: z.number().int().min(0).optional(),
+  motion: MotionOptionValuesSchema.optional(),
+  export: z.object({ format: z.enum(EXPORT_FORMATS), sizePx: z.number().int(), fps: z.number().int().min(1).max(240) }).optional(),
+});
+/** See {@link ProjectV1Schema}. */
+export type ProjectV1 = z.infer<typeof ProjectV1Schema>;
+
+/**
+ * An empty project with default settings.
+ * @param name - display name.
+ * @returns a version-{@link PROJECT_SCHEMA_VERSION} project with no media.
+ */
+export function createEmptyProject(name = 'Untitled'): Project {
+  return {
+    schemaVersion: PROJECT_SCHEMA_VERSION,
+    name,
+    portrait: null,
+    audio: null,
+    motion: {},
+    viewport: { framing: 'head', background: '#202428', orbitYawRad: 0, orbitPitchRad: 0 },
+    export: { format: 'mp4', sizePx: 512, fps: { num: 25, den: 1 }, quality: 'standard', alpha: false },
+  };
+}
