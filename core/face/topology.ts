@@ -39,3 +39,16 @@ export const EYELID_RIGHT_LOWER = 145;
 export const EYELID_LEFT_UPPER = 386;
 /** Lower eyelid centre, subject's left eye. */
 export const EYELID_LEFT_LOWER = 374;
+
+/** Glabella (between the brows, on the mid-line); a still point for jitter checks. */
+export const GLABELLA = 168;
+/** First index of the subject's right iris (centre, then 4 limbus points) in the 478-point layout. */
+export const IRIS_RIGHT_START = 468;
+/** First index of the subject's left iris (centre, then 4 limbus points) in the 478-point layout. */
+export const IRIS_LEFT_START = 473;
+/** Points per iris (centre + 4 on the limbus). */
+export const IRIS_POINT_COUNT = 5;
+/** Mesh contour of the subject's right eye (outer corner, upper lid, inner corner, lower lid): 16 points. */
+export const EYE_RIGHT_CONTOUR: readonly number[] = Object.freeze([33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7]);
+/** Mesh contour of the subject's left eye (outer corner, upper lid, inner corner, lower lid): 16 points. */
+export const EYE_LEFT_CONTOUR: readonly number[] = Object.freeze([263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249]);
