@@ -121,7 +121,7 @@ export async function encodeVideo(opts: EncodeVideoOptions): Promise<EncodeVideo
   const durationSec = (totalFrames * fps.den) / fps.num;
 
   const input = new PassThrough({ highWaterMark: frameBytes * 2 });
-  const cmd = ffmpeg({ stdoutLines: 0, stderrLines: 200 })
+  const cmd = ffmpeg({ stdoutLines: 0, stderrLines: 200 } as ffmpeg.FfmpegCommandOptions)
     .setFfmpegPath(resolveFfmpeg().path)
     .input(input)
     .inputFormat('rawvideo')
