@@ -1,0 +1,171 @@
+/**
+ * Lip-sync: speech analysis (10 ms curves) → coarticulated OVR visemes and ARKit mouth blendshapes per
+ * video frame.
+ *
+ * @remarks
+ * - Coarticulation: every curve is smoothed by a forward one-pole (release) and a backward one-pole
+ *   (anticipation) and the two are combined by `max`, so the mouth starts moving before a sound
+ *   (anticipatory coarticulation, ≈ 40–80 ms; Öhman 1966; Cohen & Massaro 1993 dominance model) and
+ *   releases smoothly after it. Lip closure uses shorter constants so brief bilabial closures survive.
+ * - Viseme → ARKit: {@link VISEME_TO_ARKIT} is a hand-made pose table per OVR viseme using the
+ *   articulations of the Oculus Lipsync "Viseme Reference" images (PP lips pressed, FF lower lip under the
+ *   upper teeth, oh/ou rounded…). Jaw opening comes from the acoustic jaw estimate, so loud open vowels
+ *   open the jaw and silence closes it.
+ */
+import type { SpeechAnalysis } from '../audio/speechAnalysis.ts';
+import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT, OVR_VISEME_NAMES, VIS } from './names.ts';
+import type { ArkitBlendshapeName, OvrVisemeName } from './names.ts';
+import type { MotionTrack } from './track.ts';
+import { frameTimeSec } from './track.ts';
+
+/** Anticipation time constant (how early the mouth moves toward a coming sound), seconds. */
+export const ANTICIPATION_SEC = 0.03;
+/** Release time constant (how slowly a mouth shape fades after its sound), seconds. */
+export const RELEASE_SEC = 0.05;
+/** Time constants of the lip-closure curve, seconds (short: a /p/ closure lasts 50–100 ms). */
+export const CLOSURE_ANTICIPATION_SEC = 0.015;
+export const CLOSURE_RELEASE_SEC = 0.02;
+/** Largest jawOpen weight speech produces (ARKit jawOpen 1 is a fully dropped jaw). */
+export const MAX_SPEECH_JAW_OPEN = 0.7;
+/** Lip aperture below which the lips count as closed (see {@link lipAperture}). */
+export const LIPS_CLOSED_APERTURE = 0.06;
+/** jawOpen at or above which the jaw counts as clearly open. */
+export const JAW_CLEARLY_OPEN = 0.2;
+
+/**
+ * ARKit mouth pose of each OVR viseme (weights in [0,1], jawOpen excluded: it comes from the audio).
+ * @remarks Poses follow the Oculus Lipsync Viseme Reference articulations; symmetric L/R pairs.
+ */
+export const VISEME_TO_ARKIT: Readonly<Record<OvrVisemeName, Readonly<Partial<Record<ArkitBlendshapeName, number>>>>> = Object.freeze({
+  sil: {},
+  PP: { mouthPressLeft: 0.45, mouthPressRight: 0.45, mouthRollLower: 0.25, mouthRollUpper: 0.15 },
+  FF: { mouthRollLower: 0.55, mouthUpperUpLeft: 0.2, mouthUpperUpRight: 0.2, mouthFunnel: 0.1 },
+  TH: { tongueOut: 0.25, mouthUpperUpLeft: 0.1, mouthUpperUpRight: 0.1 },
+  DD: { mouthStretchLeft: 0.12, mouthStretchRight: 0.12, mouthUpperUpLeft: 0.1, mouthUpperUpRight: 0.1 },
+  kk: { mouthStretchLeft: 0.18, mouthStretchRight: 0.18 },
+  CH: { mouthFunnel: 0.5, mouthPucker: 0.3, mouthUpperUpLeft: 0.2, mouthUpperUpRight: 0.2 },
+  SS: { mouthStretchLeft: 0.35, mouthStretchRight: 0.35, mouthSmileLeft: 0.12, mouthSmileRight: 0.12, mouthUpperUpLeft: 0.12, mouthUpperUpRight: 0.12 },
+  nn: { mouthStretchLeft: 0.1, mouthStretchRight: 0.1 },
+  RR: { mouthFunnel: 0.3, mouthPucker: 0.35 },
+  aa: { mouthLowerDownLeft: 0.3, mouthLowerDownRight: 0.3, mouthUpperUpLeft: 0.1, mouthUpperUpRight: 0.1 },
+  E: { mouthStretchLeft: 0.3, mouthStretchRight: 0.3, mouthSmileLeft: 0.2, mouthSmileRight: 0.2, mouthLowerDownLeft: 0.2, mouthLowerDownRight: 0.2 },
+  ih: { mouthStretchLeft: 0.25, mouthStretchRight: 0.25, mouthSmileLeft: 0.25, mouthSmileRight: 0.25 },
+  oh: { mouthFunnel: 0.6, mouthPucker: 0.2, mouthLowerDownLeft: 0.1, mouthLowerDownRight: 0.1 },
+  ou: { mouthPucker: 0.8, mouthFunnel: 0.4 },
+});
+
+const POSES: Array<Array<[number, number]>> = OVR_VISEME_NAMES.map((v) => Object.entries(VISEME_TO_ARKIT[v]).map(([k, w]) => [BS[k as ArkitBlendshapeName], w as number]));
+
+const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
+
+/**
+ * Asymmetric non-causal smoothing: max of a forward one-pole (release) and a backward one-pole
+ * (anticipation).
+ * @param x - input curve (any units), sampled every `hopSec`.
+ * @param hopSec - sample spacing, seconds.
+ * @param anticipationSec - time constant of the backward pass, seconds.
+ * @param releaseSec - time constant of the forward pass, seconds.
+ * @returns a new curve of the same length.
+ */
+export function coarticulate(x: Float32Array, hopSec: number, anticipationSec: number, releaseSec: number): Float32Array {
+  const n = x.length;
+  const fwd = new Float32Array(n);
+  const out = new Float32Array(n);
+  const ar = 1 - Math.exp(-hopSec / releaseSec);
+  const aa = 1 - Math.exp(-hopSec / anticipationSec);
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    s = v > s ? v : s + (v - s) * ar;
+    fwd[i] = s;
+  }
+  s = 0;
+  for (let i = n - 1; i >= 0; i--) {
+    const v = x[i]!;
+    s = v > s ? v : s + (v - s) * aa;
+    out[i] = Math.max(fwd[i]!, s);
+  }
+  // The attack is instantaneous in both passes; soften it with a 3-tap average (30 ms).
+  const sm = new Float32Array(n);
+  for (let i = 0; i < n; i++) sm[i] = (out[Math.max(0, i - 1)]! + 2 * out[i]! + out[Math.min(n - 1, i + 1)]!) / 4;
+  return sm;
+}
+
+/**
+ * Lip aperture of a frame's blendshapes: how far apart the lips are, in jawOpen units.
+ * @param bs - 52 ARKit weights of one frame.
+ * @returns `max(0, jawOpen − mouthClose) + 0.3·mean(mouthLowerDown) + 0.3·mean(mouthUpperUp) + 0.2·mouthFunnel`,
+ *   ≥ 0; lips count as closed below {@link LIPS_CLOSED_APERTURE}.
+ * @remarks ARKit's mouthClose closes the lips against an open jaw, so jawOpen − mouthClose is the
+ * jaw's contribution to the lip gap; lower/upper lip raisers add their own opening.
+ */
+export function lipAperture(bs: Float32Array): number {
+  const jaw = bs[BS.jawOpen]!;
+  const closeW = bs[BS.mouthClose]!;
+  const lower = (bs[BS.mouthLowerDownLeft]! + bs[BS.mouthLowerDownRight]!) / 2;
+  const upper = (bs[BS.mouthUpperUpLeft]! + bs[BS.mouthUpperUpRight]!) / 2;
+  return Math.max(0, jaw - closeW) + 0.3 * lower + 0.3 * upper + 0.2 * bs[BS.mouthFunnel]!;
+}
+
+function sampleAt(curve: Float32Array, hopSec: number, tSec: number): number {
+  const n = curve.length;
+  if (n === 0) return 0;
+  const x = tSec / hopSec;
+  const i = Math.floor(x);
+  if (i < 0) return curve[0]!;
+  if (i >= n - 1) return curve[n - 1]!;
+  const f = x - i;
+  return curve[i]! * (1 - f) + curve[i + 1]! * f;
+}
+
+/**
+ * Writes visemes and mouth blendshapes of every frame from a speech analysis.
+ * @param track - target track (its `fps` and `frameCount` define the frame times `f × den/num`).
+ * @param analysis - speech analysis at 10 ms.
+ * @remarks Only mouth/jaw channels and visemes are written; other channels are left untouched.
+ */
+export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis): void {
+  const hop = analysis.hopSec;
+  const n = analysis.frameCount;
+  const V = OVR_VISEME_COUNT;
+  const K = ARKIT_BLENDSHAPE_COUNT;
+  // Coarticulate each viseme channel, the jaw and the closure.
+  const visCurves: Float32Array[] = [];
+  for (let v = 0; v < V; v++) {
+    const c = new Float32Array(n);
+    for (let t = 0; t < n; t++) c[t] = analysis.visemes[t * V + v]!;
+    visCurves.push(v === VIS.sil ? c : coarticulate(c, hop, ANTICIPATION_SEC, RELEASE_SEC));
+  }
+  const closure = coarticulate(analysis.lipClosure, hop, CLOSURE_ANTICIPATION_SEC, CLOSURE_RELEASE_SEC);
+  const jaw = coarticulate(analysis.jawOpen, hop, ANTICIPATION_SEC, RELEASE_SEC);
+  const activity = coarticulate(analysis.activity, hop, ANTICIPATION_SEC, RELEASE_SEC);
+  const w = new Float32Array(V);
+  for (let f = 0; f < track.frameCount; f++) {
+    const t = frameTimeSec(f, track.fps);
+    let tot = 0;
+    for (let v = 0; v < V; v++) {
+      w[v] = sampleAt(visCurves[v]!, hop, t);
+      tot += w[v]!;
+    }
+    const vo = f * V;
+    for (let v = 0; v < V; v++) track.visemes[vo + v] = tot > 0 ? w[v]! / tot : v === VIS.sil ? 1 : 0;
+    const a = clamp01(sampleAt(activity, hop, t));
+    const c = clamp01(sampleAt(closure, hop, t));
+    const j = clamp01(sampleAt(jaw, hop, t));
+    const o = f * K;
+    for (let v = 1; v < V; v++) {
+      const wv = track.visemes[vo + v]!;
+      if (wv <= 0) continue;
+      for (const [k, weight] of POSES[v]!) track.blendshapes[o + k] = track.blendshapes[o + k]! + wv * weight * a;
+    }
+    const jawOpen = MAX_SPEECH_JAW_OPEN * j;
+    track.blendshapes[o + BS.jawOpen] = jawOpen;
+    // Bilabial closure: lips sealed against the (small) jaw opening, lip raisers suppressed.
+    track.blendshapes[o + BS.mouthClose] = jawOpen * c;
+    const keep = 1 - c;
+    for (const k of [BS.mouthLowerDownLeft, BS.mouthLowerDownRight, BS.mouthUpperUpLeft, BS.mouthUpperUpRight, BS.mouthFunnel]) track.blendshapes[o + k] = track.blendshapes[o + k]! * keep;
+    track.blendshapes[o + BS.mouthPressLeft] = Math.max(track.blendshapes[o + BS.mouthPressLeft]!, 0.4 * c);
+    track.blendshapes[o + BS.mouthPressRight] = Math.max(track.blendshapes[o + BS.mouthPressRight]!, 0.4 * c);
+    for (let k = 0; k < K; k++) track.blendshapes[o + k] = clamp01(track.blendshapes[o + k]!);
+  }
+}
