@@ -53,6 +53,8 @@ export interface DecodeAudioOptions {
 export interface DecodeAudioChunkOptions extends DecodeAudioOptions {
   /** Samples per yielded chunk (the last one may be shorter); default one second of output. */
   chunkSamples?: number;
+  /** Called once with the probed source facts, before the first chunk. */
+  onSourceInfo?: (info: AudioSourceInfo) => void;
 }
 
 const STDERR_TAIL_BYTES = 4096;
@@ -157,6 +159,7 @@ export async function* decodeAudioChunks(path: string, opts: DecodeAudioChunkOpt
   const rate = checkRate(opts.sampleRateHz ?? DEFAULT_ANALYSIS_SAMPLE_RATE_HZ);
   const chunkSamples = Math.max(1, Math.floor(opts.chunkSamples ?? rate));
   const info = await probeAudio(path, { signal: opts.signal });
+  opts.onSourceInfo?.(info);
   const channels = info.channels;
   const args = ['-nostdin', '-v', 'error', '-i', path, '-map', '0:a:0', '-vn', '-sn', '-dn', '-ar', String(rate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1'];
   if (opts.signal?.aborted) throw cancelled();
