@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { StudioError } from '../core/errors.ts';
 import { registerRender } from './commands/render.ts';
+import { registerMotion } from './commands/motion.ts';
 
 const program = new Command();
 program.name('avatar-studio').description('Turn one portrait photo into a talking head.').version('0.1.0');
@@ -12,6 +13,7 @@ program.showHelpAfterError();
 program.configureOutput({ outputError: (str, write) => write(str) });
 
 registerRender(program);
+registerMotion(program);
 
 try {
   await program.parseAsync(process.argv);
