@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { ErrorPayload, Result } from '../errors.ts';
 import { InvalidInputError, StudioError, toErrorPayload } from '../errors.ts';
-import { ExportSettingsSchema, FpsSchema, MotionOptionValuesSchema, ProjectSchema } from '../project/schema.ts';
+import { EXPORT_FORMATS, ExportSettingsSchema, FpsSchema, MotionOptionValuesSchema, ProjectSchema } from '../project/schema.ts';
 
 export { EXPORT_FORMATS, EXPORT_QUALITIES, ExportSettingsSchema, FpsSchema, MotionOptionValuesSchema } from '../project/schema.ts';
 export type { ExportSettings } from '../project/schema.ts';
@@ -135,7 +135,7 @@ export const CHANNELS = {
   /** Which host runs the UI and what it can do. */
   'studio:app.info': {
     args: Empty,
-    result: z.object({ host: z.enum(['electron', 'web']), version: z.string(), platform: z.string(), canUsePaths: z.boolean() }),
+    result: z.object({ host: z.enum(['electron', 'web']), version: z.string(), platform: z.string(), canUsePaths: z.boolean(), exportFormats: z.array(z.enum(EXPORT_FORMATS)) }),
   },
   /** Decode a portrait and find its faces (NoFaceFoundError / UnsupportedMediaError as a failed Result). */
   'studio:portrait.import': { args: z.object({ source: FileSourceSchema }).strict(), result: PortraitInfoSchema },

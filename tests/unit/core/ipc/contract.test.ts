@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CHANNEL_NAMES, CHANNEL_NAME_PATTERN, CHANNELS, DEFAULT_SETTINGS, dispatchCall, validateCall, validateResult } from '../../../../core/ipc/contract.ts';
+import { CHANNEL_NAME_LIST, EVENT_NAME_LIST } from '../../../../core/ipc/channels.ts';
+import { CHANNEL_NAMES, CHANNEL_NAME_PATTERN, CHANNELS, DEFAULT_SETTINGS, EVENTS, dispatchCall, validateCall, validateResult } from '../../../../core/ipc/contract.ts';
 import type { Handlers } from '../../../../core/ipc/contract.ts';
 import { decodeWireMessage, decodeUtf8, encodeUtf8, encodeWireMessage } from '../../../../core/ipc/wire.ts';
 import { createEmptyProject } from '../../../../core/project/schema.ts';
@@ -99,6 +100,8 @@ describe('IPC contract', () => {
     expect(validateResult('studio:settings.get', DEFAULT_SETTINGS).ok).toBe(true);
     expect(validateResult('studio:settings.get', { ...DEFAULT_SETTINGS, framing: 'feet' }).ok).toBe(false);
     expect(Object.keys(CHANNELS)).toEqual([...CHANNEL_NAMES]);
+    expect([...CHANNEL_NAME_LIST]).toEqual([...CHANNEL_NAMES]);
+    expect([...EVENT_NAME_LIST]).toEqual(Object.keys(EVENTS));
   });
 });
 

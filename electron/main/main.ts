@@ -1,0 +1,123 @@
+/**
+ * Electron main process: one window serving the studio UI from app://studio (the built renderer), the
+ * native menu, IPC registration, and the utility process that runs the pipeline.
+ * Security (DESIGN.md §6.6): contextIsolation + sandbox on, nodeIntegration off, a narrow preload, a strict
+ * CSP on every response, no remote content (navigation and window.open denied, permissions refused).
+ */
+import { app, BrowserWindow, Menu, net, protocol, session, shell } from 'electron';
+import { createRequire } from 'node:module';
+import { mkdtempSync } from 'node:fs';
+import { dirname, join, normalize, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { APP_ORIGIN, registerIpc } from './ipc.ts';
+import { JobHostClient } from './jobHostClient.ts';
+import { buildMenu } from './menu.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const RENDERER_DIR = join(here, '..', 'renderer');
+/** CSP of every page response (same as the web host's). */
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
+
+/** Paths of binaries unpacked from app.asar (spawning from inside the archive is impossible). */
+function unpackedBinary(pkg: string): string | null {
+  try {
+    const p = (createRequire(import.meta.url)(pkg) as { path: string }).path;
+    return p.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
+  } catch {
+    return null;
+  }
+}
+
+let jobs: JobHostClient | null = null;
+let mainWindow: BrowserWindow | null = null;
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1360,
+    height: 860,
+    minWidth: 960,
+    minHeight: 600,
+    title: 'Avatar Studio',
+    backgroundColor: '#15181c',
+    show: false,
+    webPreferences: {
+      preload: join(here, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.webContents.on('will-navigate', (e, url) => {
+    if (!url.startsWith(`${APP_ORIGIN}/`)) e.preventDefault();
+  });
+  win.webContents.on('will-attach-webview', (e) => e.preventDefault());
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(`${APP_ORIGIN}/index.html`);
+  return win;
+}
+
+app.enableSandbox();
+app.whenReady().then(() => {
+  protocol.handle('app', (req) => {
+    const url = new URL(req.url);
+    if (url.host !== 'studio') return new Response('Not found', { status: 404 });
+    const file = normalize(join(RENDERER_DIR, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(RENDERER_DIR + sep)) return new Response('Forbidden', { status: 403 });
+    return net.fetch(pathToFileURL(file).toString()).then((res) => {
+      const headers = new Headers(res.headers);
+      headers.set('Content-Security-Policy', CSP);
+      headers.set('X-Content-Type-Options', 'nosniff');
+      return new Response(res.body, { status: res.status, headers });
+    });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+
+  jobs = JobHostClient.start({
+    modulePath: join(here, 'utility.mjs'),
+    init: {
+      type: 'init',
+      workDir: mkdtempSync(join(app.getPath('temp'), 'avatar-studio-')),
+      outDir: join(app.getPath('videos'), 'Avatar Studio'),
+      settingsPath: join(app.getPath('userData'), 'settings.json'),
+      version: app.getVersion(),
+      ffmpegPath: unpackedBinary('@ffmpeg-installer/ffmpeg'),
+      ffprobePath: unpackedBinary('@ffprobe-installer/ffprobe'),
+    },
+    onEvent: (name, payload) => mainWindow?.webContents.send(name, payload),
+    onLog: (line) => console.log(`[jobs] ${line}`),
+  });
+  registerIpc(jobs);
+  mainWindow = createWindow();
+  Menu.setApplicationMenu(buildMenu(() => mainWindow));
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+  });
+});
+
+app.on('web-contents-created', (_e, contents) => {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+let quitting = false;
+app.on('before-quit', (e) => {
+  if (quitting || !jobs) return;
+  e.preventDefault();
+  quitting = true;
+  void jobs.dispose().finally(() => app.quit());
+});

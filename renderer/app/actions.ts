@@ -1,0 +1,302 @@
+/**
+ * What the UI does: each user action calls the host through the one client module, updates the store and
+ * turns failures into inline messages (the app stays usable after any failure).
+ */
+import type { ErrorPayload } from '../../core/errors.ts';
+import type { FileSource, TrackPayload } from '../../core/ipc/contract.ts';
+import type { MotionTrack } from '../../core/motion/track.ts';
+import { createEmptyProject, type Project } from '../../core/project/schema.ts';
+import { createStudioClient, type StudioClient } from '../client/studioClient.ts';
+import { useStudio, type EditableDoc } from './store.ts';
+
+let client: StudioClient | null = null;
+
+/**
+ * The studio client of this page (created on first use).
+ * @returns the client.
+ */
+export function getClient(): StudioClient {
+  client ??= createStudioClient();
+  return client;
+}
+
+/**
+ * Turns an error payload into the sentence shown inline.
+ * @param error - a failed Result's error.
+ * @returns the message, without stack traces.
+ */
+export function messageOf(error: ErrorPayload): string {
+  return error.message;
+}
+
+/** Image file extensions routed to the portrait importer when dropped. */
+const IMAGE_EXT = /\.(jpe?g|png|webp|gif|tiff?|avif|heic|heif|bmp)$/i;
+/** Audio file extensions routed to the audio importer when dropped. */
+const AUDIO_EXT = /\.(wav|flac|mp3|m4a|aac|ogg|opus|webm|mp4|mov|wma|aiff?)$/i;
+
+/**
+ * Decides which importer a dropped file goes to, by MIME type then extension.
+ * @param file - the dropped file's name and type.
+ * @returns `portrait`, `audio`, `project` or null for a file the studio does not read.
+ */
+export function classifyDroppedFile(file: { name: string; type: string }): 'portrait' | 'audio' | 'project' | null {
+  if (file.type.startsWith('image/') || IMAGE_EXT.test(file.name)) return 'portrait';
+  if (file.type.startsWith('audio/') || AUDIO_EXT.test(file.name)) return 'audio';
+  if (/\.json$/i.test(file.name)) return 'project';
+  return null;
+}
+
+async function sourceOf(file: File): Promise<FileSource> {
+  return { kind: 'bytes', fileName: file.name, data: await file.arrayBuffer() };
+}
+
+/**
+ * Imports a portrait (upload or, in Electron, a path) and shows its faces.
+ * @param source - a File (picker / drop) or a FileSource.
+ */
+export async function importPortrait(source: File | FileSource): Promise<void> {
+  const st = useStudio.getState();
+  const name = source instanceof File ? source.name : source.kind === 'path' ? source.path : source.fileName;
+  st.set({ busy: { ...st.busy, portrait: true } });
+  st.setMessage('portrait', null);
+  if (source instanceof File && source.size === 0) {
+    useStudio.getState().setMessage('portrait', `"${name}" is empty (0 bytes). Choose a photo with a face.`);
+    useStudio.getState().set({ busy: { ...useStudio.getState().busy, portrait: false } });
+    return;
+  }
+  const result = await getClient().call('studio:portrait.import', { source: source instanceof File ? await sourceOf(source) : source });
+  const now = useStudio.getState();
+  now.set({ busy: { ...now.busy, portrait: false } });
+  if (!result.ok) {
+    now.setMessage('portrait', messageOf(result.error));
+    return;
+  }
+  now.set({ portrait: result.value, projectName: now.projectName === 'Untitled' ? result.value.fileName.replace(/\.[^.]*$/, '') : now.projectName });
+  now.resetDoc({ ...now.doc, faceIndex: 0 });
+}
+
+/**
+ * Imports an audio file, then builds its motion track.
+ * @param source - a File or a FileSource.
+ */
+export async function importAudio(source: File | FileSource): Promise<void> {
+  const st = useStudio.getState();
+  const name = source instanceof File ? source.name : source.kind === 'path' ? source.path : source.fileName;
+  st.set({ busy: { ...st.busy, audio: true }, playing: false });
+  st.setMessage('audio', null);
+  if (source instanceof File && source.size === 0) {
+    useStudio.getState().setMessage('audio', `"${name}" is empty (0 bytes). Choose a speech recording.`);
+    useStudio.getState().set({ busy: { ...useStudio.getState().busy, audio: false } });
+    return;
+  }
+  const result = await getClient().call('studio:audio.import', { source: source instanceof File ? await sourceOf(source) : source });
+  const now = useStudio.getState();
+  now.set({ busy: { ...now.busy, audio: false } });
+  if (!result.ok) {
+    now.setMessage('audio', messageOf(result.error));
+    return;
+  }
+  now.set({ audio: result.value, track: null, frameIndex: 0 });
+  await rebuildMotion();
+}
+
+/**
+ * Rebuilds the motion track of the current audio with the current motion options and fps.
+ */
+export async function rebuildMotion(): Promise<void> {
+  const { audio, doc } = useStudio.getState();
+  if (!audio) return;
+  useStudio.getState().set({ busy: { ...useStudio.getState().busy, motion: true } });
+  const result = await getClient().call('studio:motion.build', { audioId: audio.audioId, fps: doc.exportSettings.fps, options: doc.motion });
+  const now = useStudio.getState();
+  now.set({ busy: { ...now.busy, motion: false } });
+  if (now.audio?.audioId !== audio.audioId) return;
+  if (!result.ok) {
+    now.setMessage('motion', messageOf(result.error));
+    return;
+  }
+  now.setMessage('motion', null);
+  now.set({ track: trackFromPayload(result.value) });
+}
+
+/**
+ * Wraps a track payload's buffers as a {@link MotionTrack} (no copy).
+ * @param p - the payload from `studio:motion.build`.
+ * @returns the track.
+ */
+export function trackFromPayload(p: TrackPayload): MotionTrack {
+  return {
+    fps: p.fps,
+    frameCount: p.frameCount,
+    blendshapes: new Float32Array(p.blendshapes),
+    visemes: new Float32Array(p.visemes),
+    headRotation: new Float32Array(p.headRotation),
+    headTranslationM: new Float32Array(p.headTranslationM),
+    gazeRad: new Float32Array(p.gazeRad),
+  };
+}
+
+/**
+ * Starts an export with the document's settings (Electron asks where to save; the web host picks).
+ */
+export async function startExport(): Promise<void> {
+  const s = useStudio.getState();
+  s.setMessage('export', null);
+  if (!s.portrait || !s.audio) {
+    s.setMessage('export', 'Import a portrait and an audio file first.');
+    return;
+  }
+  let outPath: string | null = null;
+  if (getClient().host === 'electron') {
+    const chosen = await getClient().call('studio:dialog.saveFile', { kind: 'export', defaultName: `${s.projectName}.${s.doc.exportSettings.format}` });
+    if (!chosen.ok) return s.setMessage('export', messageOf(chosen.error));
+    if (!chosen.value.path) return;
+    outPath = chosen.value.path;
+  }
+  const result = await getClient().call('studio:export.start', {
+    portraitId: s.portrait.portraitId,
+    audioId: s.audio.audioId,
+    faceIndex: s.doc.faceIndex,
+    settings: s.doc.exportSettings,
+    motion: s.doc.motion,
+    background: s.doc.viewport.background,
+    outPath,
+  });
+  if (!result.ok) return useStudio.getState().setMessage('export', messageOf(result.error));
+  useStudio.getState().set({
+    exportJob: { jobId: result.value.jobId, state: 'running', progress: { stage: 'starting', completedFrames: 0, totalFrames: 0, fraction: 0, etaSec: null }, outPath: null, fileName: null, bytes: null, downloadUrl: null, error: null },
+  });
+}
+
+/** Cancels the running export. */
+export async function cancelExport(): Promise<void> {
+  const job = useStudio.getState().exportJob;
+  if (!job || job.state !== 'running') return;
+  const result = await getClient().call('studio:export.cancel', { jobId: job.jobId });
+  if (!result.ok) useStudio.getState().setMessage('export', messageOf(result.error));
+}
+
+/** Reveals the finished export (Electron: file manager; web: download). */
+export async function revealExport(): Promise<void> {
+  const job = useStudio.getState().exportJob;
+  if (!job || job.state !== 'done') return;
+  const result = await getClient().call('studio:export.reveal', { jobId: job.jobId });
+  if (!result.ok) return useStudio.getState().setMessage('export', messageOf(result.error));
+  if (result.value.url) {
+    const a = document.createElement('a');
+    a.href = result.value.url;
+    a.download = job.fileName ?? 'avatar-studio.mp4';
+    a.click();
+  }
+}
+
+/**
+ * The current project (what a save writes).
+ * @returns a current-version project.
+ */
+export function currentProject(): Project {
+  const s = useStudio.getState();
+  const p = createEmptyProject(s.projectName);
+  p.portrait = s.portrait ? { fileName: s.portrait.fileName, path: s.portrait.path, faceIndex: s.doc.faceIndex } : null;
+  p.audio = s.audio ? { fileName: s.audio.fileName, path: s.audio.path } : null;
+  p.motion = { ...s.doc.motion };
+  p.viewport = { ...s.doc.viewport };
+  p.export = { ...s.doc.exportSettings };
+  return p;
+}
+
+/** Saves the project: Electron asks for a path; the web host hands the JSON back for download. */
+export async function saveProject(): Promise<void> {
+  const s = useStudio.getState();
+  let path: string | null = null;
+  if (getClient().host === 'electron') {
+    const chosen = await getClient().call('studio:dialog.saveFile', { kind: 'project', defaultName: `${s.projectName}.avatar-studio.json` });
+    if (!chosen.ok) return s.setMessage('project', messageOf(chosen.error));
+    if (!chosen.value.path) return;
+    path = chosen.value.path;
+  }
+  const result = await getClient().call('studio:project.save', { project: currentProject(), path });
+  if (!result.ok) return s.setMessage('project', messageOf(result.error));
+  if (!result.value.path) {
+    const url = URL.createObjectURL(new Blob([result.value.json], { type: 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${s.projectName}.avatar-studio.json`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+  s.setMessage('project', `Saved ${result.value.path ?? `${s.projectName}.avatar-studio.json`}`);
+}
+
+/**
+ * Opens a project: applies its settings and re-imports its media when the host can read paths.
+ * @param source - a File (web) or a FileSource (Electron path).
+ */
+export async function openProject(source: File | FileSource): Promise<void> {
+  const s = useStudio.getState();
+  s.setMessage('project', null);
+  const result = await getClient().call('studio:project.open', { source: source instanceof File ? await sourceOf(source) : source });
+  if (!result.ok) return s.setMessage('project', messageOf(result.error));
+  const { project, migratedFromVersion } = result.value;
+  const doc: EditableDoc = { faceIndex: project.portrait?.faceIndex ?? 0, motion: project.motion, viewport: project.viewport, exportSettings: project.export };
+  s.resetDoc(doc);
+  s.set({ projectName: project.name });
+  const missing: string[] = [];
+  if (project.portrait) {
+    if (project.portrait.path && getClient().host === 'electron') await importPortrait({ kind: 'path', path: project.portrait.path });
+    else missing.push(project.portrait.fileName);
+  }
+  if (project.audio) {
+    if (project.audio.path && getClient().host === 'electron') await importAudio({ kind: 'path', path: project.audio.path });
+    else missing.push(project.audio.fileName);
+  }
+  useStudio.getState().resetDoc(doc);
+  const notes = [`Opened "${project.name}"`];
+  if (migratedFromVersion !== null) notes.push(`(upgraded from format version ${migratedFromVersion})`);
+  if (missing.length) notes.push(`— import ${missing.join(' and ')} again to continue`);
+  useStudio.getState().setMessage('project', notes.join(' '));
+}
+
+let settingsTimer: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * Loads remembered settings, subscribes to export events and keeps settings saved as the document changes.
+ */
+export async function initStudio(): Promise<void> {
+  const c = getClient();
+  c.on('studio:export.progress', (e) => {
+    const job = useStudio.getState().exportJob;
+    if (job && job.jobId === e.jobId && job.state === 'running') useStudio.getState().set({ exportJob: { ...job, progress: e.progress } });
+  });
+  c.on('studio:export.finished', (state) => {
+    const job = useStudio.getState().exportJob;
+    if (job && job.jobId === state.jobId) {
+      useStudio.getState().set({ exportJob: state });
+      if (state.state === 'failed') useStudio.getState().setMessage('export', state.error?.message ?? 'Export failed');
+    }
+  });
+  const settings = await c.call('studio:settings.get', {});
+  if (settings.ok) {
+    const v = settings.value;
+    const doc = useStudio.getState().doc;
+    useStudio.getState().resetDoc({ ...doc, motion: { ...doc.motion, ...v.motion }, exportSettings: v.export, viewport: { ...doc.viewport, background: v.background, framing: v.framing } });
+  }
+  let prev = useStudio.getState().doc;
+  useStudio.subscribe((state) => {
+    if (state.doc === prev) return;
+    const motionChanged = JSON.stringify(state.doc.motion) !== JSON.stringify(prev.motion) || JSON.stringify(state.doc.exportSettings.fps) !== JSON.stringify(prev.exportSettings.fps);
+    prev = state.doc;
+    if (motionChanged) scheduleMotionRebuild();
+    if (settingsTimer) clearTimeout(settingsTimer);
+    settingsTimer = setTimeout(() => {
+      const d = useStudio.getState().doc;
+      void c.call('studio:settings.set', { patch: { export: d.exportSettings, motion: d.motion, background: d.viewport.background, framing: d.viewport.framing } });
+    }, 400);
+  });
+}
+
+let motionTimer: ReturnType<typeof setTimeout> | null = null;
+function scheduleMotionRebuild(): void {
+  if (motionTimer) clearTimeout(motionTimer);
+  motionTimer = setTimeout(() => void rebuildMotion(), 300);
+}

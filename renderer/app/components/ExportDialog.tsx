@@ -1,0 +1,139 @@
+/**
+ * The export dialog: format, size, fps, quality, alpha; progress with ETA; cancel; reveal/download when done.
+ */
+import { useEffect, useState } from 'react';
+import { EXPORT_FORMATS, EXPORT_QUALITIES, type ExportSettings } from '../../../core/ipc/contract.ts';
+import { cancelExport, getClient, revealExport, startExport } from '../actions.ts';
+import { useStudio } from '../store.ts';
+
+const SIZES = [256, 384, 512, 768, 1024];
+const FPS_CHOICES: { label: string; num: number; den: number }[] = [
+  { label: '24', num: 24, den: 1 },
+  { label: '25', num: 25, den: 1 },
+  { label: '29.97', num: 30000, den: 1001 },
+  { label: '30', num: 30, den: 1 },
+  { label: '60', num: 60, den: 1 },
+];
+
+function formatEta(sec: number | null): string {
+  if (sec === null) return 'estimating…';
+  if (sec < 60) return `${Math.ceil(sec)} s left`;
+  return `${Math.floor(sec / 60)} min ${Math.ceil(sec % 60)} s left`;
+}
+
+/** The export dialog (modal). */
+export function ExportDialog(): React.JSX.Element | null {
+  const open = useStudio((s) => s.exportOpen);
+  const settings = useStudio((s) => s.doc.exportSettings);
+  const job = useStudio((s) => s.exportJob);
+  const message = useStudio((s) => s.messages.export);
+  const edit = useStudio((s) => s.edit);
+  const [formats, setFormats] = useState<readonly string[]>(['mp4']);
+  useEffect(() => {
+    void getClient()
+      .call('studio:app.info', {})
+      .then((r) => r.ok && setFormats(r.value.exportFormats));
+  }, []);
+  if (!open) return null;
+  const running = job?.state === 'running';
+  const change = (patch: Partial<ExportSettings>): void => edit(`export.${Object.keys(patch).join(',')}`, (d) => ({ ...d, exportSettings: { ...d.exportSettings, ...patch } }));
+  const fpsKey = `${settings.fps.num}/${settings.fps.den}`;
+  return (
+    <div className="modal-backdrop" onClick={() => !running && useStudio.getState().set({ exportOpen: false })}>
+      <div className="modal" role="dialog" aria-label="Export" data-testid="export-dialog" onClick={(e) => e.stopPropagation()}>
+        <h2>Export video</h2>
+        <label className="control">
+          <span>Format</span>
+          <select value={settings.format} disabled={running} data-testid="export-format" onChange={(e) => change({ format: e.target.value as ExportSettings['format'], alpha: false })}>
+            {EXPORT_FORMATS.map((f) => (
+              <option key={f} value={f} disabled={!formats.includes(f)}>
+                {f.toUpperCase()}
+                {formats.includes(f) ? '' : ' (coming soon)'}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="control">
+          <span>Size</span>
+          <select value={settings.sizePx} disabled={running} data-testid="export-size" onChange={(e) => change({ sizePx: Number(e.target.value) })}>
+            {SIZES.map((s) => (
+              <option key={s} value={s}>
+                {s}×{s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="control">
+          <span>Frame rate</span>
+          <select
+            value={fpsKey}
+            disabled={running}
+            data-testid="export-fps"
+            onChange={(e) => {
+              const [num, den] = e.target.value.split('/').map(Number);
+              change({ fps: { num: num!, den: den! } });
+            }}
+          >
+            {FPS_CHOICES.map((f) => (
+              <option key={f.label} value={`${f.num}/${f.den}`}>
+                {f.label} fps
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="control">
+          <span>Quality</span>
+          <select value={settings.quality} disabled={running} data-testid="export-quality" onChange={(e) => change({ quality: e.target.value as ExportSettings['quality'] })}>
+            {EXPORT_QUALITIES.map((q) => (
+              <option key={q} value={q}>
+                {q}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="control">
+          <span>Transparent background</span>
+          <input type="checkbox" checked={settings.alpha} disabled={running || settings.format === 'mp4' || settings.format === 'gif'} data-testid="export-alpha" onChange={(e) => change({ alpha: e.target.checked })} />
+        </label>
+        {job ? (
+          <div className="progress" data-testid="export-progress" data-state={job.state} data-fraction={job.progress.fraction.toFixed(3)}>
+            <progress max={1} value={job.progress.fraction} />
+            <div>
+              {job.state === 'running'
+                ? `${job.progress.stage} ${job.progress.totalFrames ? `${job.progress.completedFrames}/${job.progress.totalFrames}` : ''} · ${Math.round(job.progress.fraction * 100)}% · ${formatEta(job.progress.etaSec)}`
+                : job.state === 'done'
+                  ? `Done: ${job.fileName} (${((job.bytes ?? 0) / 1e6).toFixed(2)} MB)`
+                  : job.state === 'cancelled'
+                    ? 'Export cancelled; no file was written.'
+                    : `Export failed: ${job.error?.message ?? ''}`}
+            </div>
+          </div>
+        ) : null}
+        {message ? (
+          <div className="inline-error" role="alert" data-testid="export-error">
+            {message}
+          </div>
+        ) : null}
+        <div className="buttons">
+          {running ? (
+            <button data-testid="export-cancel" onClick={() => void cancelExport()}>
+              Cancel export
+            </button>
+          ) : (
+            <button className="primary" data-testid="export-start" onClick={() => void startExport()}>
+              Export
+            </button>
+          )}
+          {job?.state === 'done' ? (
+            <button data-testid="export-reveal" onClick={() => void revealExport()}>
+              {getClient().host === 'electron' ? 'Show in folder' : 'Download'}
+            </button>
+          ) : null}
+          <button disabled={running} onClick={() => useStudio.getState().set({ exportOpen: false })}>
+            Close
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,122 @@
+/**
+ * Import: drop zone + file pickers for the portrait and the audio, with thumbnails and inline errors.
+ * Dropped files are routed by type (image → portrait, audio → audio, .json → project).
+ */
+import { useEffect, useRef, useState } from 'react';
+import { classifyDroppedFile, importAudio, importPortrait, openProject } from '../actions.ts';
+import { useStudio } from '../store.ts';
+import { PortraitOverlay } from './PortraitOverlay.tsx';
+
+function formatDuration(sec: number): string {
+  const m = Math.floor(sec / 60);
+  const s = sec - m * 60;
+  return `${m}:${s.toFixed(1).padStart(4, '0')}`;
+}
+
+/** Portrait thumbnail (the decoded upright pixels, scaled to 64 px). */
+function Thumbnail(): React.JSX.Element | null {
+  const portrait = useStudio((s) => s.portrait);
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const c = ref.current;
+    if (!c || !portrait) return;
+    const full = document.createElement('canvas');
+    full.width = portrait.widthPx;
+    full.height = portrait.heightPx;
+    full.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(portrait.rgba), portrait.widthPx, portrait.heightPx), 0, 0);
+    const scale = 64 / Math.max(portrait.widthPx, portrait.heightPx);
+    c.width = Math.max(1, Math.round(portrait.widthPx * scale));
+    c.height = Math.max(1, Math.round(portrait.heightPx * scale));
+    c.getContext('2d')!.drawImage(full, 0, 0, c.width, c.height);
+  }, [portrait]);
+  if (!portrait) return null;
+  return <canvas ref={ref} className="thumb" data-testid="portrait-thumbnail" />;
+}
+
+/** The import panel. */
+export function ImportPanel(): React.JSX.Element {
+  const portrait = useStudio((s) => s.portrait);
+  const audio = useStudio((s) => s.audio);
+  const busy = useStudio((s) => s.busy);
+  const messages = useStudio((s) => s.messages);
+  const [dragOver, setDragOver] = useState(false);
+
+  const onDrop = (e: React.DragEvent): void => {
+    e.preventDefault();
+    setDragOver(false);
+    for (const file of Array.from(e.dataTransfer.files)) {
+      const kind = classifyDroppedFile(file);
+      if (kind === 'portrait') void importPortrait(file);
+      else if (kind === 'audio') void importAudio(file);
+      else if (kind === 'project') void openProject(file);
+      else useStudio.getState().setMessage('portrait', `"${file.name}" is not an image, audio or project file.`);
+    }
+  };
+
+  return (
+    <section
+      className={`panel import ${dragOver ? 'drag-over' : ''}`}
+      data-testid="drop-zone"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragOver(true);
+      }}
+      onDragLeave={() => setDragOver(false)}
+      onDrop={onDrop}
+    >
+      <h2>Import</h2>
+      <p className="hint">Drop a portrait photo and a speech recording here, or choose them:</p>
+      <div className="import-row">
+        <label className="button">
+          Portrait…
+          <input
+            type="file"
+            accept="image/*"
+            data-testid="portrait-input"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              e.target.value = '';
+              if (f) void importPortrait(f);
+            }}
+          />
+        </label>
+        <Thumbnail />
+        <span className="file-name">{busy.portrait ? 'Finding the face…' : (portrait?.fileName ?? 'no portrait')}</span>
+      </div>
+      {messages.portrait ? (
+        <div className="inline-error" role="alert" data-testid="portrait-error">
+          {messages.portrait}
+        </div>
+      ) : null}
+      <div className="import-row">
+        <label className="button">
+          Audio…
+          <input
+            type="file"
+            accept="audio/*,.wav,.flac,.mp3,.m4a,.ogg,.opus"
+            data-testid="audio-input"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              e.target.value = '';
+              if (f) void importAudio(f);
+            }}
+          />
+        </label>
+        <span className="file-name" data-testid="audio-name">
+          {busy.audio ? 'Decoding…' : audio ? `${audio.fileName} · ${formatDuration(audio.durationSec)} · ${audio.codec} ${audio.sourceSampleRateHz} Hz` : 'no audio'}
+        </span>
+      </div>
+      {messages.audio ? (
+        <div className="inline-error" role="alert" data-testid="audio-error">
+          {messages.audio}
+        </div>
+      ) : null}
+      {messages.motion ? (
+        <div className="inline-error" role="alert" data-testid="motion-error">
+          {messages.motion}
+        </div>
+      ) : null}
+      <PortraitOverlay />
+    </section>
+  );
+}

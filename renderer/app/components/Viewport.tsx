@@ -1,0 +1,149 @@
+/**
+ * The 3D preview: the same scene module the export renders with, driven by the audio clock
+ * (frameIndex = ⌊audioTime × fps⌋), with orbit (drag; double-click resets), framing presets and background.
+ * The canvas exposes `data-frame-index` and `data-audio-time-sec` so tests can check the sync.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { getFrame } from '../../../core/motion/track.ts';
+import { useStudio } from '../store.ts';
+import { currentTimeSec, isPlaying, togglePlay } from '../playback.ts';
+import { createPreviewScene, type PreviewScene } from '../viewport/previewScene.ts';
+
+const FRAMINGS = [
+  { id: 'head', label: 'Head' },
+  { id: 'shoulders', label: 'Shoulders' },
+  { id: 'portrait', label: 'Whole photo' },
+] as const;
+
+/**
+ * Frame index shown at an audio time.
+ * @param timeSec - audio clock in seconds (≥ 0).
+ * @param fps - rational frame rate.
+ * @param frameCount - frames in the track (≥ 1).
+ * @returns ⌊timeSec · num/den⌋ clamped to [0, frameCount − 1].
+ */
+export function frameIndexAt(timeSec: number, fps: { num: number; den: number }, frameCount: number): number {
+  return Math.min(Math.max(0, frameCount - 1), Math.max(0, Math.floor((timeSec * fps.num) / fps.den + 1e-6)));
+}
+
+/** The viewport panel. */
+export function Viewport(): React.JSX.Element {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const sceneRef = useRef<PreviewScene | null>(null);
+  const portrait = useStudio((s) => s.portrait);
+  const faceIndex = useStudio((s) => s.doc.faceIndex);
+  const viewport = useStudio((s) => s.doc.viewport);
+  const track = useStudio((s) => s.track);
+  const frameIndex = useStudio((s) => s.frameIndex);
+  const playing = useStudio((s) => s.playing);
+  const edit = useStudio((s) => s.edit);
+  const [sceneError, setSceneError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    let disposed = false;
+    createPreviewScene(canvas).then(
+      (scene) => {
+        if (disposed) return scene.dispose();
+        sceneRef.current = scene;
+        const s = useStudio.getState();
+        if (s.portrait) scene.loadPortrait(s.portrait, s.doc.faceIndex);
+        scene.setView(s.doc.viewport);
+      },
+      (err: unknown) => setSceneError(`3D preview unavailable: ${(err as Error).message}`),
+    );
+    return () => {
+      disposed = true;
+      sceneRef.current?.dispose();
+      sceneRef.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (portrait) sceneRef.current?.loadPortrait(portrait, faceIndex);
+  }, [portrait, faceIndex]);
+  useEffect(() => {
+    sceneRef.current?.setView(viewport);
+  }, [viewport]);
+
+  // The render loop: the audio clock picks the frame.
+  useEffect(() => {
+    let raf = 0;
+    let lastIndex = -1;
+    const tick = (): void => {
+      raf = requestAnimationFrame(tick);
+      const canvas = canvasRef.current;
+      const s = useStudio.getState();
+      const t = currentTimeSec();
+      const fi = s.track ? frameIndexAt(t, s.track.fps, s.track.frameCount) : 0;
+      if (canvas) {
+        canvas.dataset.frameIndex = String(fi);
+        canvas.dataset.audioTimeSec = t.toFixed(3);
+      }
+      const scene = sceneRef.current;
+      if (scene) {
+        if (s.track && fi !== lastIndex) scene.applyFrame(getFrame(s.track, fi));
+        scene.render();
+      }
+      if (fi !== lastIndex) {
+        lastIndex = fi;
+        s.set({ frameIndex: fi });
+      }
+    };
+    raf = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(raf);
+  }, [track]);
+
+  const drag = useRef<{ x: number; y: number } | null>(null);
+  return (
+    <section className="panel viewport" style={{ background: viewport.background }}>
+      <canvas
+        ref={canvasRef}
+        className="viewport-canvas"
+        data-testid="viewport"
+        width={512}
+        height={512}
+        onPointerDown={(e) => {
+          drag.current = { x: e.clientX, y: e.clientY };
+          e.currentTarget.setPointerCapture(e.pointerId);
+        }}
+        onPointerMove={(e) => {
+          if (!drag.current) return;
+          const dx = e.clientX - drag.current.x;
+          const dy = e.clientY - drag.current.y;
+          drag.current = { x: e.clientX, y: e.clientY };
+          edit('orbit', (d) => ({
+            ...d,
+            viewport: {
+              ...d.viewport,
+              orbitYawRad: Math.max(-1.2, Math.min(1.2, d.viewport.orbitYawRad + dx * 0.01)),
+              orbitPitchRad: Math.max(-0.8, Math.min(0.8, d.viewport.orbitPitchRad + dy * 0.01)),
+            },
+          }));
+        }}
+        onPointerUp={() => (drag.current = null)}
+        onDoubleClick={() => edit('orbit-reset', (d) => ({ ...d, viewport: { ...d.viewport, orbitYawRad: 0, orbitPitchRad: 0 } }))}
+      />
+      {sceneError ? <div className="inline-error">{sceneError}</div> : null}
+      {!portrait ? <div className="viewport-hint">Import a portrait to see the 3D head</div> : null}
+      <div className="viewport-bar">
+        <button data-testid="play-toggle" onClick={() => void togglePlay()} title="Play/pause (space)">
+          {playing && isPlaying() ? '❚❚ Pause' : '▶ Play'}
+        </button>
+        <span className="frame-counter" data-testid="frame-counter">
+          frame {frameIndex + 1}/{track?.frameCount ?? 0}
+        </span>
+        {FRAMINGS.map((f) => (
+          <button key={f.id} className={viewport.framing === f.id ? 'active' : ''} data-testid={`framing-${f.id}`} onClick={() => edit('framing', (d) => ({ ...d, viewport: { ...d.viewport, framing: f.id } }))}>
+            {f.label}
+          </button>
+        ))}
+        <label title="Background colour">
+          Background{' '}
+          <input type="color" value={viewport.background} data-testid="background" onChange={(e) => edit('background', (d) => ({ ...d, viewport: { ...d.viewport, background: e.target.value } }))} />
+        </label>
+      </div>
+    </section>
+  );
+}
