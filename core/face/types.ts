@@ -49,4 +49,8 @@ export interface FaceAnalysis {
   imageWidthPx: number;
   imageHeightPx: number;
   faces: FaceLandmarks[];
+  /** Execution provider / backend that ran the models, e.g. `"cpu"`, `"cuda"`. */
+  executionProvider?: string;
+  /** Providers requested but unavailable, with the reason (fallback is reported, never silent). */
+  executionProviderFallbacks?: string[];
 }
