@@ -12,8 +12,9 @@
  * Reference: MediaPipe's canonical face model is not shipped in npm, so {@link FRONTAL_REFERENCE_CM} is derived
  * (see `pipeline/face/buildPoseReference.ts`): our own mesh of the frontal corpus portrait img01, expressed in a
  * head frame whose X axis is the normal of the least-squares plane through the mesh's mid-line vertices (yaw and
- * roll zero = facing the camera, symmetric), Y axis the chin (152) → forehead (10) direction within that plane
- * (pitch zero = that line vertical), Z = X × Y toward the viewer, origin at the mid-line centroid, scaled so that
+ * roll zero = the face's symmetry plane contains the camera axis), Z the camera's viewing axis made orthogonal to X
+ * (pitch zero = as the frontal portrait looks into the camera), Y = Z × X (up, toward the forehead), origin at the
+ * mid-line centroid, scaled so that
  * the outer eye corners (33, 263) are 9.0 cm apart (adult exocanthion width, Farkas 1994).
  *
  * Translation assumes a pinhole camera with focal length equal to the image's long side (≈ 53° field of view)
