@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { ErrorPayload, Result } from '../errors.ts';
 import { InvalidInputError, StudioError, toErrorPayload } from '../errors.ts';
-import { EXPORT_FORMATS, ExportSettingsSchema, FpsSchema, MotionOptionValuesSchema, ProjectSchema } from '../project/schema.ts';
+import { BackgroundSchema, EXPORT_FORMATS, ExportSettingsSchema, FRAMINGS, FpsSchema, MotionOptionValuesSchema, ProjectSchema } from '../project/schema.ts';
 
 export { EXPORT_FORMATS, EXPORT_QUALITIES, ExportSettingsSchema, FpsSchema, MotionOptionValuesSchema } from '../project/schema.ts';
 export type { ExportSettings } from '../project/schema.ts';
@@ -110,8 +110,8 @@ export type JobState = z.infer<typeof JobStateSchema>;
 export const SettingsSchema = z.object({
   export: ExportSettingsSchema,
   motion: MotionOptionValuesSchema,
-  background: z.string().regex(/^#[0-9a-fA-F]{6}$/),
-  framing: z.enum(['head', 'shoulders', 'portrait']),
+  background: BackgroundSchema,
+  framing: z.enum(FRAMINGS),
   recentProjects: z.array(z.string()).max(10),
 });
 /** See {@link SettingsSchema}. */
@@ -121,8 +121,8 @@ export type Settings = z.infer<typeof SettingsSchema>;
 export const DEFAULT_SETTINGS: Settings = {
   export: { format: 'mp4', sizePx: 512, fps: { num: 25, den: 1 }, quality: 'standard', alpha: false },
   motion: {},
-  background: '#202428',
-  framing: 'head',
+  background: 'photo',
+  framing: 'photo',
   recentProjects: [],
 };
 
@@ -155,7 +155,9 @@ export const CHANNELS = {
         faceIndex: z.number().int().min(0).max(64),
         settings: ExportSettingsSchema,
         motion: MotionOptionValuesSchema,
-        background: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+        background: BackgroundSchema,
+        framing: z.enum(FRAMINGS),
+        orbit: z.object({ yawRad: z.number().min(-Math.PI).max(Math.PI), pitchRad: z.number().min(-Math.PI / 2).max(Math.PI / 2) }),
         outPath: z.string().min(1).max(4096).nullable(),
       })
       .strict(),

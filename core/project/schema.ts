@@ -35,10 +35,15 @@ export const PROJECT_SCHEMA_VERSION = 2;
 /** A referenced media file: its original name and, when known, its absolute path on the host. */
 export const MediaRefSchema = z.object({ fileName: z.string().min(1).max(1024), path: z.string().max(4096).nullable() });
 
+/** Framing presets of the viewport and the export (names of renderer/scene/framing.ts). */
+export const FRAMINGS = ['head', 'upperBody', 'photo'] as const;
+/** Background: the photo's own, transparent, or a solid `#rrggbb` colour. */
+export const BackgroundSchema = z.string().regex(/^(#[0-9a-fA-F]{6}|photo|transparent)$/, 'background must be photo, transparent or #rrggbb');
+
 /** Viewport state saved with a project. Angles in radians. */
 export const ViewportStateSchema = z.object({
-  framing: z.enum(['head', 'shoulders', 'portrait']),
-  background: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+  framing: z.enum(FRAMINGS),
+  background: BackgroundSchema,
   orbitYawRad: z.number().min(-Math.PI).max(Math.PI),
   orbitPitchRad: z.number().min(-Math.PI / 2).max(Math.PI / 2),
 });
@@ -82,7 +87,7 @@ export function createEmptyProject(name = 'Untitled'): Project {
     portrait: null,
     audio: null,
     motion: {},
-    viewport: { framing: 'head', background: '#202428', orbitYawRad: 0, orbitPitchRad: 0 },
+    viewport: { framing: 'photo', background: 'photo', orbitYawRad: 0, orbitPitchRad: 0 },
     export: { format: 'mp4', sizePx: 512, fps: { num: 25, den: 1 }, quality: 'standard', alpha: false },
   };
 }

@@ -160,6 +160,8 @@ export async function startExport(): Promise<void> {
     settings: s.doc.exportSettings,
     motion: s.doc.motion,
     background: s.doc.viewport.background,
+    framing: s.doc.viewport.framing,
+    orbit: { yawRad: s.doc.viewport.orbitYawRad, pitchRad: s.doc.viewport.orbitPitchRad },
     outPath,
   });
   if (!result.ok) return useStudio.getState().setMessage('export', messageOf(result.error));

@@ -61,7 +61,7 @@ const MAX_UNDO = 100;
 export const INITIAL_DOC: EditableDoc = {
   faceIndex: 0,
   motion: { seed: DEFAULT_MOTION_OPTIONS.seed, headMotionStrength: DEFAULT_MOTION_OPTIONS.headMotionStrength, blinkRatePerMin: DEFAULT_MOTION_OPTIONS.blinkRatePerMin, mood: DEFAULT_MOTION_OPTIONS.mood, expressionIntensity: DEFAULT_MOTION_OPTIONS.expressionIntensity },
-  viewport: { framing: 'head', background: DEFAULT_SETTINGS.background, orbitYawRad: 0, orbitPitchRad: 0 },
+  viewport: { framing: DEFAULT_SETTINGS.framing, background: DEFAULT_SETTINGS.background, orbitYawRad: 0, orbitPitchRad: 0 },
   exportSettings: DEFAULT_SETTINGS.export,
 };
 

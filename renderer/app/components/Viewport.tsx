@@ -7,12 +7,12 @@ import { useEffect, useRef, useState } from 'react';
 import { getFrame } from '../../../core/motion/track.ts';
 import { useStudio } from '../store.ts';
 import { currentTimeSec, isPlaying, togglePlay } from '../playback.ts';
-import { createPreviewScene, type PreviewScene } from '../viewport/previewScene.ts';
+import { createPreviewScene, PREVIEW_SIZE_PX, type PreviewScene } from '../viewport/previewScene.ts';
 
 const FRAMINGS = [
   { id: 'head', label: 'Head' },
-  { id: 'shoulders', label: 'Shoulders' },
-  { id: 'portrait', label: 'Whole photo' },
+  { id: 'upperBody', label: 'Shoulders' },
+  { id: 'photo', label: 'Photo' },
 ] as const;
 
 /**
@@ -42,26 +42,28 @@ export function Viewport(): React.JSX.Element {
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
-    let disposed = false;
-    createPreviewScene(canvas).then(
-      (scene) => {
-        if (disposed) return scene.dispose();
-        sceneRef.current = scene;
-        const s = useStudio.getState();
-        if (s.portrait) scene.loadPortrait(s.portrait, s.doc.faceIndex);
-        scene.setView(s.doc.viewport);
-      },
-      (err: unknown) => setSceneError(`3D preview unavailable: ${(err as Error).message}`),
-    );
+    try {
+      const s = useStudio.getState();
+      const scene = createPreviewScene(canvas, s.doc.viewport);
+      sceneRef.current = scene;
+      if (s.portrait) scene.loadPortrait(s.portrait, s.doc.faceIndex);
+    } catch (err) {
+      setSceneError(`3D preview unavailable: ${(err as Error).message}`);
+    }
     return () => {
-      disposed = true;
       sceneRef.current?.dispose();
       sceneRef.current = null;
     };
   }, []);
 
   useEffect(() => {
-    if (portrait) sceneRef.current?.loadPortrait(portrait, faceIndex);
+    if (!portrait || !sceneRef.current) return;
+    try {
+      sceneRef.current.loadPortrait(portrait, faceIndex);
+      setSceneError(null);
+    } catch (err) {
+      setSceneError(`This face cannot be shown in 3D: ${(err as Error).message}`);
+    }
   }, [portrait, faceIndex]);
   useEffect(() => {
     sceneRef.current?.setView(viewport);
@@ -97,13 +99,13 @@ export function Viewport(): React.JSX.Element {
 
   const drag = useRef<{ x: number; y: number } | null>(null);
   return (
-    <section className="panel viewport" style={{ background: viewport.background }}>
+    <section className="panel viewport">
       <canvas
         ref={canvasRef}
         className="viewport-canvas"
         data-testid="viewport"
-        width={512}
-        height={512}
+        width={PREVIEW_SIZE_PX}
+        height={PREVIEW_SIZE_PX}
         onPointerDown={(e) => {
           drag.current = { x: e.clientX, y: e.clientY };
           e.currentTarget.setPointerCapture(e.pointerId);
@@ -139,10 +141,21 @@ export function Viewport(): React.JSX.Element {
             {f.label}
           </button>
         ))}
-        <label title="Background colour">
+        <label title="Background behind the head">
           Background{' '}
-          <input type="color" value={viewport.background} data-testid="background" onChange={(e) => edit('background', (d) => ({ ...d, viewport: { ...d.viewport, background: e.target.value } }))} />
+          <select
+            value={viewport.background.startsWith('#') ? 'color' : viewport.background}
+            data-testid="background-kind"
+            onChange={(e) => edit('background', (d) => ({ ...d, viewport: { ...d.viewport, background: e.target.value === 'color' ? '#202428' : e.target.value } }))}
+          >
+            <option value="photo">photo</option>
+            <option value="color">colour</option>
+            <option value="transparent">transparent</option>
+          </select>
         </label>
+        {viewport.background.startsWith('#') ? (
+          <input type="color" value={viewport.background} data-testid="background" onChange={(e) => edit('background', (d) => ({ ...d, viewport: { ...d.viewport, background: e.target.value } }))} />
+        ) : null}
       </div>
     </section>
   );

@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startWebHost, type WebHost } from '../../../../pipeline/host/webHost.ts';
+import { decodeWireMessage, encodeWireMessage, WIRE_CONTENT_TYPE } from '../../../../core/ipc/wire.ts';
+import type { Result } from '../../../../core/errors.ts';
+import { createEmptyProject } from '../../../../core/project/schema.ts';
+
+const CORPUS = resolve(process.cwd(), '../shared/corpus');
+let host: WebHost;
+let root: string;
+
+/** Raw HTTP request (fetch cannot set the Host header). */
+function raw(path: string, opts: { method?: string; headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((ok, fail) => {
+    const req = request({ host: '127.0.0.1', port: host.port, path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => ok({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', fail);
+    if (opts.body) req.write(opts.body);
+    req.end();
+  });
+}
+
+async function call(channel: string, args: unknown, token = host.token): Promise<{ status: number; result: Result<Record<string, unknown>> }> {
+  const res = await raw(`/api/call/${channel}`, { method: 'POST', headers: { 'x-studio-token': token, 'content-type': WIRE_CONTENT_TYPE }, body: encodeWireMessage(args) });
+  return { status: res.status, result: decodeWireMessage(new Uint8Array(res.body)) as Result<Record<string, unknown>> };
+}
+
+async function upload(file: string, name = file.split('/').pop()!): Promise<{ kind: 'bytes'; fileName: string; data: ArrayBuffer }> {
+  const buf = await readFile(file);
+  return { kind: 'bytes', fileName: name, data: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer };
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'webhost-test-'));
+  await writeFile(join(root, 'index.html'), '<!doctype html><html><head><title>t</title></head><body></body></html>');
+  host = await startWebHost({
+    rendererDir: root,
+    service: { workDir: join(root, 'work'), ownsWorkDir: true, outDir: join(root, 'out'), settingsPath: join(root, 'data', 'settings.json') },
+  });
+});
+afterAll(async () => {
+  await host?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('web host security', () => {
+  it('listens on 127.0.0.1 with a 64-hex-digit token', () => {
+    expect(host.origin).toBe(`http://127.0.0.1:${host.port}`);
+    expect(host.token).toMatch(/^[0-9a-f]{64}$/);
+    expect(host.url).toBe(`${host.origin}/?token=${host.token}`);
+  });
+
+  it('refuses pages without the token and serves index.html with token meta, CSP and a strict cookie', async () => {
+    expect((await raw('/')).status).toBe(401);
+    expect((await raw('/?token=deadbeef')).status).toBe(401);
+    const page = await raw(`/?token=${host.token}`);
+    expect(page.status).toBe(200);
+    expect(page.body.toString()).toContain(`<meta name="studio-token" content="${host.token}" />`);
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(String(page.headers['set-cookie'])).toContain('SameSite=Strict');
+    expect((await raw('/index.html', { headers: { cookie: `studio_token=${host.token}` } })).status).toBe(200);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding) and API calls without the header token', async () => {
+    expect((await raw(`/?token=${host.token}`, { headers: { host: 'evil.example:80' } })).status).toBe(421);
+    const cookieOnly = await raw('/api/call/studio:app.info', { method: 'POST', headers: { cookie: `studio_token=${host.token}` }, body: encodeWireMessage({}) });
+    expect(cookieOnly.status).toBe(401);
+    const wrong = await call('studio:app.info', {}, '0'.repeat(64));
+    expect(wrong.status).toBe(401);
+    expect(wrong.result.ok ? '' : wrong.result.error.code).toBe('UNAUTHORIZED');
+    const cross = await raw('/api/call/studio:app.info', { method: 'POST', headers: { 'x-studio-token': host.token, origin: 'http://evil.example' }, body: encodeWireMessage({}) });
+    expect(cross.status).toBe(403);
+  });
+
+  it('refuses unknown channels, malformed bodies and malformed arguments', async () => {
+    const unknown = await call('studio:shell.exec', { cmd: 'rm' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.result.ok ? '' : unknown.result.error.code).toBe('UNKNOWN_CHANNEL');
+    const garbage = await raw('/api/call/studio:app.info', { method: 'POST', headers: { 'x-studio-token': host.token }, body: new Uint8Array([1, 2, 3]) });
+    expect(garbage.status).toBe(400);
+    const bad = await call('studio:motion.build', { audioId: 'x', fps: { num: 25, den: 1 } });
+    expect(bad.result.ok ? '' : bad.result.error.message).toMatch(/Invalid argument for studio:motion.build: options/);
+  });
+
+  it('refuses paths (the browser uploads) and path-based saves', async () => {
+    const r = await call('studio:audio.import', { source: { kind: 'path', path: '/etc/passwd' } });
+    expect(r.result.ok ? '' : r.result.error.message).toMatch(/uploaded audio files only/);
+    const s = await call('studio:project.save', { project: createEmptyProject('x'), path: '/tmp/x.json' });
+    expect(s.result.ok).toBe(false);
+  });
+
+  it('reports the host and its export formats', async () => {
+    const r = await call('studio:app.info', {});
+    expect(r.result).toMatchObject({ ok: true, value: { host: 'web', canUsePaths: false, exportFormats: ['mp4'] } });
+  });
+});
+
+describe('web host API on real media', () => {
+  it('imports FLAC speech: 11.000 s, playback PCM at 24 kHz, then a 275-frame motion track at 25 fps', async () => {
+    const r = await call('studio:audio.import', { source: await upload(join(CORPUS, 'audio/aud01_jfk_en_flac_24bit_44k_stereo.flac')) });
+    expect(r.result.ok).toBe(true);
+    if (!r.result.ok) return;
+    const v = r.result.value as { audioId: string; durationSec: number; codec: string; sourceSampleRateHz: number; channels: number; playbackSampleRateHz: number; playbackPcm: ArrayBuffer };
+    expect(v).toMatchObject({ codec: 'flac', sourceSampleRateHz: 44100, channels: 2, playbackSampleRateHz: 24000 });
+    expect(v.durationSec).toBeCloseTo(11.0, 2);
+    expect(v.playbackPcm.byteLength / 4).toBeCloseTo(11.0 * 24000, -2);
+    const pcm = new Float32Array(v.playbackPcm);
+    let peak = 0;
+    for (const s of pcm) peak = Math.max(peak, Math.abs(s));
+    expect(peak).toBeGreaterThan(0.1);
+    const m = await call('studio:motion.build', { audioId: v.audioId, fps: { num: 25, den: 1 }, options: { headMotionStrength: 0.5 } });
+    expect(m.result.ok).toBe(true);
+    if (!m.result.ok) return;
+    const t = m.result.value as { frameCount: number; blendshapes: ArrayBuffer; visemes: ArrayBuffer; headRotation: ArrayBuffer };
+    expect(t.frameCount).toBe(275);
+    expect(t.blendshapes.byteLength).toBe(275 * 52 * 4);
+    expect(t.visemes.byteLength).toBe(275 * 15 * 4);
+    expect(t.headRotation.byteLength).toBe(275 * 4 * 4);
+    const bad = await call('studio:motion.build', { audioId: v.audioId, fps: { num: 25, den: 1 }, options: { headMotionStrength: 7 } });
+    expect(bad.result.ok ? '' : bad.result.error.message).toMatch(/headMotionStrength/);
+  });
+
+  it('accepts MP3 bytes named .wav (content is sniffed) and refuses 0-byte and text files clearly', async () => {
+    const mp3 = await call('studio:audio.import', { source: await upload(join(CORPUS, 'bugs/b10_mp3_bytes_named_dot_wav.wav')) });
+    expect(mp3.result.ok).toBe(true);
+    if (mp3.result.ok) {
+      expect(mp3.result.value.codec).toBe('mp3');
+      expect(mp3.result.value.durationSec as number).toBeGreaterThan(10.9);
+    }
+    const empty = await call('studio:audio.import', { source: { kind: 'bytes', fileName: 'empty.wav', data: new ArrayBuffer(0) } });
+    expect(empty.result.ok ? '' : empty.result.error.message).toBe('"empty.wav" is empty (0 bytes)');
+    const text = new TextEncoder().encode('hello, this is not audio\n');
+    const txt = await call('studio:audio.import', { source: { kind: 'bytes', fileName: 'notes.txt', data: text.buffer as ArrayBuffer } });
+    expect(txt.result.ok ? '' : txt.result.error.code).toBe('UNSUPPORTED_MEDIA');
+    const img = await call('studio:portrait.import', { source: { kind: 'bytes', fileName: 'notes.txt', data: text.buffer as ArrayBuffer } });
+    expect(img.result.ok ? '' : img.result.error.code).toBe('UNSUPPORTED_MEDIA');
+    // nothing of the failed uploads stays in the session folder; the two good audio files do
+    expect((await readdir(join(root, 'work'))).length).toBe(2);
+  });
+
+  it('remembers settings in the settings file', async () => {
+    const set = await call('studio:settings.set', { patch: { background: '#112233', framing: 'upperBody' } });
+    expect(set.result).toMatchObject({ ok: true, value: { background: '#112233', framing: 'upperBody' } });
+    const onDisk = JSON.parse(await readFile(join(root, 'data', 'settings.json'), 'utf8'));
+    expect(onDisk.background).toBe('#112233');
+    expect((await call('studio:settings.get', {})).result).toMatchObject({ ok: true, value: { background: '#112233', export: { format: 'mp4', sizePx: 512 } } });
+  });
+
+  it('opens an uploaded version-1 project and migrates it', async () => {
+    const v1 = new TextEncoder().encode(JSON.stringify({ schemaVersion: 1, portraitPath: '/p/mona.jpg', audioPath: null, export: { format: 'mp4', sizePx: 256, fps: 30 } }));
+    const r = await call('studio:project.open', { source: { kind: 'bytes', fileName: 'old.json', data: v1.buffer as ArrayBuffer } });
+    expect(r.result).toMatchObject({ ok: true, value: { migratedFromVersion: 1, path: null, project: { schemaVersion: 2, portrait: { fileName: 'mona.jpg' }, export: { sizePx: 256, fps: { num: 30, den: 1 } } } } });
+  });
+});
+
+describe('portrait import', () => {
+  it('finds the Mona Lisa face (478 landmarks inside the 720×1280 image) and refuses grass with the file name', async () => {
+    const r = await call('studio:portrait.import', { source: await upload(join(CORPUS, 'images/img06_monalisa_painting_pd.jpg')) });
+    expect(r.result.ok).toBe(true);
+    if (!r.result.ok) return;
+    const v = r.result.value as { widthPx: number; heightPx: number; rgba: ArrayBuffer; faces: { landmarkCount: number; landmarksPx: ArrayBuffer; boxPx: { xPx: number; widthPx: number } }[] };
+    expect([v.widthPx, v.heightPx]).toEqual([720, 1280]);
+    expect(v.rgba.byteLength).toBe(720 * 1280 * 4);
+    expect(v.faces).toHaveLength(1);
+    expect(v.faces[0]!.landmarkCount).toBe(478);
+    const lm = new Float32Array(v.faces[0]!.landmarksPx);
+    expect(lm.length).toBe(478 * 3);
+    for (let i = 0; i < 478; i++) {
+      expect(lm[i * 3]!).toBeGreaterThan(0);
+      expect(lm[i * 3]!).toBeLessThan(720);
+      expect(lm[i * 3 + 1]!).toBeGreaterThan(0);
+      expect(lm[i * 3 + 1]!).toBeLessThan(1280);
+    }
+    const grass = await call('studio:portrait.import', { source: await upload(join(CORPUS, 'images/img10_noface_grass.jpg')) });
+    expect(grass.result.ok).toBe(false);
+    if (grass.result.ok) return;
+    expect(grass.result.error.code).toBe('NO_FACE_FOUND');
+    expect(grass.result.error.message).toContain('"img10_noface_grass.jpg"');
+    expect(grass.result.error.message).not.toContain(root);
+  });
+});
