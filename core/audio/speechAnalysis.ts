@@ -26,6 +26,12 @@ import type { FeatureFrame } from './features.ts';
 export const NOISE_WINDOW_SEC = 2.5;
 /** Bias added to the running minimum to estimate the mean noise level, dB. */
 export const NOISE_BIAS_DB = 3;
+/** Over-subtraction factor of the noise floor (Berouti, Schwartz & Makhoul 1979), linear power. */
+export const OVERSUBTRACTION = 4;
+/** Threshold of the a-posteriori SNR for speech, dB. */
+export const VAD_SNR_DB = 8;
+/** Levels more than this far below the speech reference level are silence, dB. */
+export const RELATIVE_GATE_DB = 35;
 /** Absolute level below which nothing is speech, dBFS (mean power of a 25 ms frame). */
 export const SPEECH_GATE_DBFS = -70;
 /** Dynamic range mapped onto loudness 0..1 below the reference level, dB. */
@@ -237,7 +243,7 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
       const noise = Math.pow(10, (sm[t]! + NOISE_BIAS_DB) / 10);
       const p = Math.pow(10, bandsDb[b]![t]! / 10);
       nl[t] = noise;
-      cl[t] = Math.max(0, p - noise);
+      cl[t] = Math.max(0, p - OVERSUBTRACTION * noise);
     }
     noiseLin.push(nl);
     cleanLin.push(cl);
@@ -258,12 +264,17 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     const cl = sumLin(cleanLin, G.speech, t);
     levelDb[t] = toDb(cl);
     noiseDb[t] = toDb(nz);
-    snrDb[t] = toDb(cl + nz) - toDb(nz);
+    let raw = 0;
+    for (const b of G.speech) raw += Math.pow(10, bandsDb[b]![t]! / 10);
+    snrDb[t] = toDb(raw) - toDb(nz);
   }
+  const snrSm = new Float32Array(n);
+  movingAverage(snrDb, 2, snrSm);
+  snrDb.set(snrSm);
   const rawAct = new Float32Array(n);
   for (let t = 0; t < n; t++) {
     const gate = energyDb[t]! > SPEECH_GATE_DBFS && energyDb[t]! > ENERGY_FLOOR_DB + 1 ? 1 : 0;
-    rawAct[t] = gate * sigmoid((snrDb[t]! - 6) / 1.5);
+    rawAct[t] = gate * sigmoid((snrDb[t]! - VAD_SNR_DB) / 1.5);
   }
   // Hangover: activity holds for 120 ms around confident speech; a 30 ms median-like smoothing.
   const act = new Float32Array(n);
@@ -271,10 +282,14 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   movingAverage(rawAct, 2, tmp);
   slidingMax(tmp, 12, act);
 
-  // 3. Reference level: 95th percentile of the speech level over active frames (global, robust).
+  // 3. Reference level: 95th percentile of the speech level over active frames (global, robust);
+  // frames far below it are silence whatever their SNR (near-digital-silence floors).
   const activeLevels: number[] = [];
   for (let t = 0; t < n; t++) if (rawAct[t]! > 0.5) activeLevels.push(levelDb[t]!);
   const refDb = activeLevels.length > 10 ? percentile(activeLevels, 0.95) : -30;
+  for (let t = 0; t < n; t++) rawAct[t] = rawAct[t]! * sigmoid((levelDb[t]! - (refDb - RELATIVE_GATE_DB)) / 2);
+  movingAverage(rawAct, 2, tmp);
+  slidingMax(tmp, 12, act);
   const loud = new Float32Array(n);
   for (let t = 0; t < n; t++) loud[t] = act[t]! * clamp01((levelDb[t]! - (refDb - LOUDNESS_RANGE_DB)) / LOUDNESS_RANGE_DB);
 

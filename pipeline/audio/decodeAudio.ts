@@ -58,6 +58,52 @@ export interface DecodeAudioChunkOptions extends DecodeAudioOptions {
 }
 
 const STDERR_TAIL_BYTES = 4096;
+/** Decoded bytes buffered ahead of the consumer before ffmpeg's pipe is paused (keeps memory bounded). */
+const QUEUE_HIGH_BYTES = 1 << 20;
+
+/**
+ * Reads a stream eagerly into a bounded queue (pausing the source above `highBytes`), so a slow
+ * consumer step never stalls the producer on every small pipe chunk.
+ */
+async function* readWithBuffer(stream: NodeJS.ReadableStream, highBytes: number): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  const notify = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  stream.on('data', (d: Buffer) => {
+    queue.push(d);
+    queued += d.length;
+    if (queued > highBytes) stream.pause();
+    notify();
+  });
+  stream.on('end', () => {
+    ended = true;
+    notify();
+  });
+  stream.on('error', (e) => {
+    failure = e;
+    notify();
+  });
+  for (;;) {
+    if (failure) throw failure;
+    if (queue.length) {
+      const all = queue.length === 1 ? queue[0]! : Buffer.concat(queue);
+      queue.length = 0;
+      queued = 0;
+      stream.resume();
+      yield all;
+      continue;
+    }
+    if (ended) return;
+    await new Promise<void>((r) => (wake = r));
+  }
+}
 
 function checkRate(rate: number): number {
   if (!Number.isInteger(rate) || rate < 8000 || rate > 192000) throw new UnsupportedMediaError(`Unsupported analysis sample rate ${rate} Hz (use an integer in 8000..192000)`);
@@ -180,19 +226,32 @@ export async function* decodeAudioChunks(path: string, opts: DecodeAudioChunkOpt
   let out = new Float32Array(chunkSamples);
   let outLen = 0;
   try {
-    for await (const data of child.stdout as AsyncIterable<Buffer>) {
+    for await (const data of readWithBuffer(child.stdout, QUEUE_HIGH_BYTES)) {
       if (opts.signal?.aborted) throw cancelled();
       const buf = carry.length ? Buffer.concat([carry, data]) : data;
       const frames = Math.floor(buf.length / frameBytes);
-      for (let f = 0; f < frames; f++) {
-        let acc = 0;
-        const base = f * frameBytes;
-        for (let c = 0; c < channels; c++) acc += buf.readFloatLE(base + 4 * c);
-        let v = acc / channels;
-        if (v > 1) v = 1;
-        else if (v < -1) v = -1;
-        else if (v !== v) v = 0; // NaN from a broken float source
-        out[outLen++] = v;
+      // View the bytes as floats (copy once when the chunk is not 4-byte aligned).
+      const aligned = buf.byteOffset % 4 === 0 ? buf : Buffer.from(buf);
+      const f32 = new Float32Array(aligned.buffer, aligned.byteOffset, frames * channels);
+      let f = 0;
+      while (f < frames) {
+        const n = Math.min(frames - f, chunkSamples - outLen);
+        for (let k = 0; k < n; k++) {
+          let v: number;
+          if (channels === 1) v = f32[f + k]!;
+          else {
+            let acc = 0;
+            const base = (f + k) * channels;
+            for (let c = 0; c < channels; c++) acc += f32[base + c]!;
+            v = acc / channels;
+          }
+          if (v > 1) v = 1;
+          else if (v < -1) v = -1;
+          else if (v !== v) v = 0; // NaN from a broken float source
+          out[outLen + k] = v;
+        }
+        outLen += n;
+        f += n;
         if (outLen === chunkSamples) {
           yield out;
           out = new Float32Array(chunkSamples);
