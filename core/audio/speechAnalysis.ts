@@ -230,6 +230,7 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   // 1. Per-band noise floor (minimum statistics) and denoised band powers (linear).
   const noiseLin: Float32Array[] = [];
   const cleanLin: Float32Array[] = [];
+  const powLin: Float32Array[] = [];
   const sm = new Float32Array(n);
   const mn = new Float32Array(n);
   const half = Math.round(NOISE_WINDOW_SEC / hop);
@@ -239,14 +240,17 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     movingAverage(mn, 25, sm);
     const nl = new Float32Array(n);
     const cl = new Float32Array(n);
+    const pl = new Float32Array(n);
     for (let t = 0; t < n; t++) {
       const noise = Math.pow(10, (sm[t]! + NOISE_BIAS_DB) / 10);
       const p = Math.pow(10, bandsDb[b]![t]! / 10);
+      pl[t] = p;
       nl[t] = noise;
       cl[t] = Math.max(0, p - OVERSUBTRACTION * noise);
     }
     noiseLin.push(nl);
     cleanLin.push(cl);
+    powLin.push(pl);
   }
   const sumLin = (arrs: Float32Array[], idx: number[], t: number): number => {
     let s = 0;
@@ -264,8 +268,7 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     const cl = sumLin(cleanLin, G.speech, t);
     levelDb[t] = toDb(cl);
     noiseDb[t] = toDb(nz);
-    let raw = 0;
-    for (const b of G.speech) raw += Math.pow(10, bandsDb[b]![t]! / 10);
+    const raw = sumLin(powLin, G.speech, t);
     snrDb[t] = toDb(raw) - toDb(nz);
   }
   const snrSm = new Float32Array(n);
@@ -299,6 +302,7 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   const jaw = new Float32Array(n);
   const closure = new Float32Array(n);
   const vis = new Float32Array(n * V);
+  const s = new Float64Array(V);
   for (let t = 0; t < n; t++) {
     const low = toDb(sumLin(cleanLin, G.low, t));
     const mid = toDb(sumLin(cleanLin, G.mid, t));
@@ -325,7 +329,7 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     closure[t] = close;
     jaw[t] = l * (0.35 + 0.65 * open) * (1 - close);
     // Viseme scores.
-    const s = new Float64Array(V);
+    s.fill(0);
     s[VI.sil] = 1 - a;
     const sp = a;
     s[VI.PP] = sp * close;
