@@ -127,7 +127,13 @@ export function weightedNms(detections: readonly RawDetection[], iouThreshold: n
     const best = remaining[0]!;
     const overlapping: RawDetection[] = [];
     const rest: RawDetection[] = [];
-    for (const d of remaining) (iou(best, d) > iouThreshold ? overlapping : rest).push(d);
+    for (const d of remaining) (d === best || iou(best, d) > iouThreshold ? overlapping : rest).push(d);
+    remaining.length = 0;
+    remaining.push(...rest);
+    if (overlapping.length === 1) {
+      out.push(best);
+      continue;
+    }
     let wsum = 0;
     let xc = 0;
     let yc = 0;
@@ -143,8 +149,6 @@ export function weightedNms(detections: readonly RawDetection[], iouThreshold: n
       for (let k = 0; k < kp.length; k++) kp[k]! += d.score * d.keypoints[k]!;
     }
     out.push({ xCenter: xc / wsum, yCenter: yc / wsum, width: w / wsum, height: h / wsum, score: best.score, keypoints: kp.map((v) => v / wsum) });
-    remaining.length = 0;
-    remaining.push(...rest);
   }
   return out;
 }

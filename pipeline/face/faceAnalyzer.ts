@@ -27,7 +27,7 @@ export interface AnalyzeOptions {
   minDetectionScore?: number;
   /** Minimum Face Mesh presence score in [0,1] for a face to be kept; default 0.5. */
   minMeshScore?: number;
-  /** Also scan tiles when the full image already gave faces (finds additional small faces; slower). Default false. */
+  /** Run every detection pass (full, padded, tiles) even when an earlier one gave faces: finds additional small faces; slower. Default false. */
   exhaustive?: boolean;
   /** Run the iris model (478 points); default true. */
   iris?: boolean;
@@ -45,6 +45,8 @@ const FACE_ROI_SCALE = 1.5;
 const EYE_ROI_SCALE = 2.3;
 /** IoU above which detections merge (MediaPipe face detection NMS). */
 const NMS_IOU = 0.3;
+/** Detection passes in the order they are tried. */
+const DETECTION_PASSES: ReadonlyArray<FaceDetectionPx['pass']> = ['full', 'padded', 'tiles'];
 
 /** A detection in image pixels. */
 export interface FaceDetectionPx extends RawDetection {
@@ -85,32 +87,37 @@ export class FaceAnalyzerCore {
   }
 
   /**
-   * Finds faces: full image; if none, the padded image; if none (or `exhaustive`), overlapping tiles.
+   * Runs one detection pass and merges its candidates with weighted NMS.
    * @param image - decoded image.
-   * @param opts - analysis options.
-   * @returns detections in image pixels after weighted NMS, largest box first.
+   * @param pass - `full`: the whole image letterboxed; `padded`: the image with a 25% (of the long side) zero
+   * border on every side, for tight crops; `tiles`: overlapping squares of half the long side, for small faces.
+   * @param minScore - minimum detector score.
+   * @returns detections in image pixels, largest box first.
+   */
+  async detectPass(image: DecodedImage, pass: FaceDetectionPx['pass'], minScore: number): Promise<FaceDetectionPx[]> {
+    const { widthPx: w, heightPx: h } = image;
+    const found: RawDetection[] = [];
+    if (pass === 'full') found.push(...(await this.detectInRegion(image, [0, 0, w, h], minScore)));
+    else if (pass === 'padded') {
+      const pad = 0.25 * Math.max(w, h);
+      found.push(...(await this.detectInRegion(image, [-pad, -pad, w + 2 * pad, h + 2 * pad], minScore)));
+    } else for (const t of tileRegions(w, h)) found.push(...(await this.detectInRegion(image, t, minScore)));
+    return weightedNms(found, NMS_IOU, 64)
+      .map((d) => ({ ...d, pass }))
+      .sort((a, b) => b.width * b.height - a.width * a.height || b.score - a.score);
+  }
+
+  /**
+   * Finds face candidates: the first pass of full image → padded image → tiles that yields any.
+   * @param image - decoded image. @param opts - analysis options.
+   * @returns detections in image pixels, largest first (before landmark verification).
    */
   async detect(image: DecodedImage, opts: Required<AnalyzeOptions>): Promise<FaceDetectionPx[]> {
-    const { widthPx: w, heightPx: h } = image;
-    const found: FaceDetectionPx[] = [];
-    const add = (dets: RawDetection[], pass: FaceDetectionPx['pass']): void => {
-      for (const d of dets) found.push({ ...d, pass });
-    };
-    add(await this.detectInRegion(image, [0, 0, w, h], opts.minDetectionScore), 'full');
-    if (found.length === 0) {
-      const pad = 0.25 * Math.max(w, h);
-      add(await this.detectInRegion(image, [-pad, -pad, w + 2 * pad, h + 2 * pad], opts.minDetectionScore), 'padded');
-      if (found.length > 0) this.log('face found after padding the image (tight crop)');
+    for (const pass of DETECTION_PASSES) {
+      const dets = await this.detectPass(image, pass, opts.minDetectionScore);
+      if (dets.length > 0) return dets;
     }
-    if (found.length === 0 || opts.exhaustive) {
-      const tiles = tileRegions(w, h);
-      for (const t of tiles) add(await this.detectInRegion(image, t, opts.minDetectionScore), 'tiles');
-      if (found.length > 0 && !opts.exhaustive) this.log(`face found by scanning ${tiles.length} tiles (small face)`);
-    }
-    const merged = weightedNms(found, NMS_IOU, 64);
-    // keep the pass of the strongest member for reporting
-    const result: FaceDetectionPx[] = merged.map((m) => ({ ...m, pass: nearest(found, m).pass }));
-    return result.sort((a, b) => b.width * b.height - a.width * a.height || b.score - a.score);
+    return [];
   }
 
   /**
@@ -215,17 +222,24 @@ export class FaceAnalyzerCore {
    */
   async analyze(image: DecodedImage, opts: AnalyzeOptions = {}): Promise<FaceAnalysis> {
     const o: Required<AnalyzeOptions> = { ...DEFAULT_ANALYZE_OPTIONS, ...opts };
-    const dets = await this.detect(image, o);
     const faces: FaceLandmarks[] = [];
-    for (const d of dets) {
-      if (faces.length >= o.maxFaces) break;
-      const f = await this.landmarksForDetection(image, d, o.iris, o.minMeshScore);
-      if (f && !faces.some((g) => boxIou(g.boxPx, f.boxPx) > 0.5)) faces.push(f);
+    let candidates = 0;
+    for (const pass of DETECTION_PASSES) {
+      const dets = await this.detectPass(image, pass, o.minDetectionScore);
+      candidates += dets.length;
+      for (const d of dets) {
+        if (faces.length >= o.maxFaces) break;
+        if (faces.some((g) => boxIou(g.boxPx, detectionBox(d)) > 0.3)) continue;
+        const f = await this.landmarksForDetection(image, d, o.iris, o.minMeshScore);
+        if (f && !faces.some((g) => boxIou(g.boxPx, f.boxPx) > 0.3)) faces.push(f);
+      }
+      if (faces.length > 0 && pass !== 'full') this.log(pass === 'padded' ? 'face found after padding the image (tight crop)' : 'face found by scanning tiles (small face)');
+      if (faces.length > 0 && !o.exhaustive) break;
     }
     if (faces.length === 0) {
       const name = image.sourcePath ?? 'the image';
-      const why = dets.length === 0 ? 'the detector found no face, also after padding and scanning tiles' : `${dets.length} candidate(s) were rejected by the landmark model`;
-      throw new NoFaceFoundError(`No face found in ${name} (${image.widthPx}x${image.heightPx}): ${why}. Use a photo with one clearly visible face.`, { path: image.sourcePath, candidates: dets.length });
+      const why = candidates === 0 ? 'the detector found no face, also after padding and scanning tiles' : `${candidates} candidate(s) were rejected by the landmark model`;
+      throw new NoFaceFoundError(`No face found in ${name} (${image.widthPx}x${image.heightPx}): ${why}. Use a photo with one clearly visible face.`, { path: image.sourcePath, candidates });
     }
     faces.sort((a, b) => b.boxPx.widthPx * b.boxPx.heightPx - a.boxPx.widthPx * a.boxPx.heightPx);
     return { imageWidthPx: image.widthPx, imageHeightPx: image.heightPx, faces };
@@ -271,17 +285,8 @@ function tileRegions(w: number, h: number): Array<[number, number, number, numbe
   return out;
 }
 
-function nearest(list: readonly FaceDetectionPx[], d: RawDetection): FaceDetectionPx {
-  let best = list[0]!;
-  let bestD = Infinity;
-  for (const c of list) {
-    const dist = Math.hypot(c.xCenter - d.xCenter, c.yCenter - d.yCenter) - c.score;
-    if (dist < bestD) {
-      bestD = dist;
-      best = c;
-    }
-  }
-  return best;
+function detectionBox(d: RawDetection): FaceLandmarks['boxPx'] {
+  return { xPx: d.xCenter - d.width / 2, yPx: d.yCenter - d.height / 2, widthPx: d.width, heightPx: d.height };
 }
 
 function boxIou(a: FaceLandmarks['boxPx'], b: FaceLandmarks['boxPx']): number {
