@@ -5,7 +5,9 @@
 import { Command } from 'commander';
 import { StudioError } from '../core/errors.ts';
 import { registerRender } from './commands/render.ts';
+import { registerDoctor } from './commands/doctor.ts';
 import { registerMotion } from './commands/motion.ts';
+import { registerAnalyze } from './commands/analyze.ts';
 
 const program = new Command();
 program.name('avatar-studio').description('Turn one portrait photo into a talking head.').version('0.1.0');
@@ -13,7 +15,9 @@ program.showHelpAfterError();
 program.configureOutput({ outputError: (str, write) => write(str) });
 
 registerRender(program);
+registerDoctor(program);
 registerMotion(program);
+registerAnalyze(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -113,7 +113,7 @@ export async function* decodeVideoFrames(path: string, info: VideoInfo, opts: { 
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const nominalStep = info.fps.den / info.fps.num;
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let frameIndex = 0;
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {

@@ -1,0 +1,62 @@
+/**
+ * `avatar-studio render`: portrait + speech audio → talking-head MP4.
+ */
+import type { Command } from 'commander';
+import { InvalidInputError } from '../../core/errors.ts';
+import { FACE_INDEX_OPTION, FPS_OPTION, SEED_OPTION, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
+import { parseFps } from '../../core/motion/track.ts';
+import { renderTalkingHead } from '../../pipeline/jobs/renderJob.ts';
+import { createProgressBar } from '../progress.ts';
+
+/**
+ * Parses one CLI value with its descriptor's schema.
+ * @throws InvalidInputError naming the flag when the value is invalid.
+ */
+export function parseOption<T>(desc: OptionDescriptor<T>, raw: unknown): T {
+  const r = desc.schema.safeParse(raw ?? desc.defaultValue);
+  if (!r.success) throw new InvalidInputError(`${desc.flag.split(' ')[0]}: ${r.error.issues[0]?.message ?? 'invalid value'} (got "${String(raw)}")`);
+  return r.data;
+}
+
+/** Registers the `render` command. */
+export function registerRender(program: Command): void {
+  program
+    .command('render')
+    .description('render a talking-head video from a portrait photo and speech audio')
+    .requiredOption('--portrait <image>', 'portrait photo (JPEG, PNG, WebP, …)')
+    .requiredOption('--audio <file>', 'speech audio (WAV, FLAC, MP3, M4A, …); also the output soundtrack')
+    .requiredOption('--out <file.mp4>', 'output video (H.264 + AAC); written to a temp file, then renamed')
+    .option(FPS_OPTION.flag, FPS_OPTION.description, String(FPS_OPTION.defaultValue))
+    .option(SIZE_OPTION.flag, SIZE_OPTION.description, String(SIZE_OPTION.defaultValue))
+    .option(SEED_OPTION.flag, SEED_OPTION.description, String(SEED_OPTION.defaultValue))
+    .option(FACE_INDEX_OPTION.flag, FACE_INDEX_OPTION.description, String(FACE_INDEX_OPTION.defaultValue))
+    .option('--motion <track.json>', 'use a saved motion track instead of building one from the audio')
+    .option('--quiet', 'no progress bar')
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort();
+      process.once('SIGINT', onSigint);
+      const bar = o.quiet ? null : createProgressBar();
+      try {
+        const result = await renderTalkingHead({
+          portraitPath: String(o.portrait),
+          audioPath: String(o.audio),
+          outPath: String(o.out),
+          fps: parseFps(parseOption(FPS_OPTION, o.fps)),
+          sizePx: parseOption(SIZE_OPTION, o.size),
+          faceIndex: parseOption(FACE_INDEX_OPTION, o.face),
+          motion: { seed: parseOption(SEED_OPTION, o.seed) },
+          motionPath: typeof o.motion === 'string' ? o.motion : undefined,
+          signal: controller.signal,
+          onProgress: bar ? bar.update : undefined,
+          onLog: (line) => {
+            if (!o.quiet) process.stderr.write(`${bar ? '\n' : ''}${line}\n`);
+          },
+        });
+        process.stdout.write(`${result.outPath}  (${result.frameCount} frames, ${result.durationSec.toFixed(3)} s)\n`);
+      } finally {
+        bar?.done();
+        process.off('SIGINT', onSigint);
+      }
+    });
+}

@@ -1,0 +1,195 @@
+/**
+ * The export job: portrait + speech (or a saved motion track) → talking-head video.
+ * Stages: decode the portrait → find the face → decode the audio → build the motion track →
+ * render every frame in the render host → encode with ffmpeg (temp file, renamed when complete).
+ */
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, extname, resolve } from 'node:path';
+import { InvalidInputError, JobCancelledError, throwIfAborted, type JobProgress } from '../../core/errors.ts';
+import { ProgressTracker } from '../../core/jobs/progress.ts';
+import { frameCountForDuration, trackFromJson, type Fps, type MotionTrack } from '../../core/motion/track.ts';
+import { buildMotionTrack } from '../../core/motion/buildMotionTrack.ts';
+import { DEFAULT_MOTION_OPTIONS, type MotionOptions } from '../../core/motion/options.ts';
+import type { FaceLandmarks } from '../../core/face/types.ts';
+import { decodeImage, type DecodedImage } from '../image/decodeImage.ts';
+import { FaceAnalyzer } from '../face/faceAnalyzer.ts';
+import { decodeAudio } from '../audio/decodeAudio.ts';
+import { RenderHost } from '../render/renderHost.ts';
+import { encodeVideo } from '../encode/encodeVideo.ts';
+
+/** Options of {@link renderTalkingHead}. */
+export interface RenderTalkingHeadOptions {
+  /** Portrait image file (any format sharp decodes). */
+  portraitPath: string;
+  /** Speech audio file (any format ffmpeg decodes); its audio is muxed into the output. */
+  audioPath: string;
+  /** Output video path (.mp4). Written to a temp file beside it, renamed when complete. */
+  outPath: string;
+  /** Output width = height in pixels (even). */
+  sizePx: number;
+  /** Output frame rate. */
+  fps: Fps;
+  /** A saved motion track (JSON) to use instead of building one from the audio. */
+  motionPath?: string;
+  /** Motion options (seed, head-motion strength, blinks, mood) for the track built from the audio. */
+  motion?: Partial<MotionOptions>;
+  /** Which face to animate, 0 = largest. */
+  faceIndex?: number;
+  /** Cancels the job; the partial output is removed. */
+  signal?: AbortSignal;
+  /** Progress events with ETA. */
+  onProgress?: (p: JobProgress) => void;
+  /** Human-readable log lines (execution provider, timings). */
+  onLog?: (line: string) => void;
+  /** Clock in milliseconds, injectable for tests (default `performance.now`). */
+  nowMs?: () => number;
+}
+
+/** What {@link renderTalkingHead} produced, with the wall time of each stage. */
+export interface RenderTalkingHeadResult {
+  outPath: string;
+  frameCount: number;
+  durationSec: number;
+  /** Milliseconds spent per stage: decodeImage, analyzeFace, decodeAudio, motion, renderEncode. */
+  stageMs: Record<string, number>;
+  face: FaceLandmarks;
+}
+
+const STAGES = [
+  { stage: 'analyze', weight: 3 },
+  { stage: 'motion', weight: 1 },
+  { stage: 'render', weight: 16 },
+];
+
+/**
+ * Renders a talking-head video from a portrait and speech.
+ * @param opts - see {@link RenderTalkingHeadOptions}.
+ * @returns the output path, frame count (= audio duration × fps rounded to the frame) and stage timings.
+ * @throws InvalidInputError for missing files or a bad output path; UnsupportedMediaError for undecodable
+ *   media; NoFaceFoundError when the portrait has no face; JobCancelledError when cancelled;
+ *   FfmpegExitError when encoding fails. On any error no output file is left behind.
+ */
+export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise<RenderTalkingHeadResult> {
+  const now = opts.nowMs ?? (() => performance.now());
+  const log = opts.onLog ?? (() => {});
+  const progress = new ProgressTracker(STAGES, now());
+  const emit = (stage: string, done: number, total: number): void => opts.onProgress?.(progress.at(stage, done, total, now()));
+  const stageMs: Record<string, number> = {};
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = now();
+    try {
+      return await fn();
+    } finally {
+      stageMs[name] = Math.round(now() - t0);
+    }
+  };
+
+  const outPath = resolve(opts.outPath);
+  await checkInputs(opts.portraitPath, opts.audioPath, outPath, opts.motionPath);
+  throwIfAborted(opts.signal);
+
+  emit('analyze', 0, 2);
+  const image: DecodedImage = await timed('decodeImage', () => decodeImage(opts.portraitPath));
+  throwIfAborted(opts.signal);
+  emit('analyze', 1, 2);
+  const face = await timed('analyzeFace', async () => {
+    const analyzer = await FaceAnalyzer.create({ onLog: log });
+    try {
+      const analysis = await analyzer.analyze(image);
+      const index = opts.faceIndex ?? 0;
+      const chosen = analysis.faces[index];
+      if (!chosen) throw new InvalidInputError(`--face ${index}: the portrait has ${analysis.faces.length} face(s)`);
+      if (analysis.faces.length > 1) log(`${analysis.faces.length} faces found; animating face ${index} (the ${index === 0 ? 'largest' : `#${index}`})`);
+      return chosen;
+    } finally {
+      await analyzer.dispose();
+    }
+  });
+  emit('analyze', 2, 2);
+  throwIfAborted(opts.signal);
+
+  const audio = await timed('decodeAudio', () => decodeAudio(opts.audioPath, { sampleRateHz: 16000, signal: opts.signal }));
+  const frameCount = frameCountForDuration(audio.durationSec, opts.fps);
+  emit('motion', 0, 1);
+  const track: MotionTrack = await timed('motion', async () => {
+    if (opts.motionPath) return conformTrack(await readTrackFile(opts.motionPath), frameCount, opts.fps, opts.motionPath);
+    return buildMotionTrack(audio.samples, audio.sampleRateHz, { ...DEFAULT_MOTION_OPTIONS, ...opts.motion, fps: opts.fps });
+  });
+  emit('motion', 1, 1);
+  throwIfAborted(opts.signal);
+
+  await mkdir(dirname(outPath), { recursive: true });
+  const encoded = await timed('renderEncode', async () => {
+    const host = await RenderHost.launch({ widthPx: opts.sizePx, heightPx: opts.sizePx, signal: opts.signal });
+    try {
+      await host.loadPortrait(image, face);
+      return await encodeVideo({
+        frames: host.renderFrames(track, { toFrame: frameCount, pixelFormat: 'yuv420p' }),
+        widthPx: opts.sizePx,
+        heightPx: opts.sizePx,
+        fps: opts.fps,
+        pixelFormat: 'yuv420p',
+        audioPath: opts.audioPath,
+        outPath,
+        totalFrames: frameCount,
+        signal: opts.signal,
+        onProgress: (p) => emit('render', p.completedFrames, frameCount),
+      });
+    } finally {
+      await host.dispose();
+    }
+  });
+  if (opts.signal?.aborted) throw new JobCancelledError();
+  log(`stage times (ms): ${Object.entries(stageMs).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  return { outPath: encoded.outPath, frameCount: encoded.frameCount, durationSec: encoded.durationSec, stageMs, face };
+}
+
+/** Checks the inputs exist and the output is a supported, distinct path. */
+async function checkInputs(portraitPath: string, audioPath: string, outPath: string, motionPath?: string): Promise<void> {
+  for (const [what, p] of [['portrait', portraitPath], ['audio', audioPath], ['motion track', motionPath]] as const) {
+    if (p === undefined) continue;
+    const st = await stat(p).catch(() => null);
+    if (!st) throw new InvalidInputError(`${what} file not found: ${p}`, { path: p });
+    if (!st.isFile()) throw new InvalidInputError(`${what} is not a file: ${p}`, { path: p });
+  }
+  if (extname(outPath).toLowerCase() !== '.mp4') throw new InvalidInputError(`output must be an .mp4 file: ${outPath}`, { path: outPath });
+  for (const p of [portraitPath, audioPath]) {
+    if (resolve(p) === outPath) throw new InvalidInputError(`output ${outPath} would overwrite an input`, { path: outPath });
+  }
+}
+
+/** Reads and validates a motion-track JSON file. */
+async function readTrackFile(path: string): Promise<MotionTrack> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new InvalidInputError(`motion track ${path} is not valid JSON: ${(err as Error).message}`, { path });
+  }
+  return trackFromJson(json);
+}
+
+/**
+ * Makes a loaded track cover exactly `frameCount` frames: longer tracks are cut, shorter ones hold their
+ * last frame. Tracks at another fps are refused (no silent retiming).
+ */
+function conformTrack(track: MotionTrack, frameCount: number, fps: Fps, path: string): MotionTrack {
+  if (track.fps.num * fps.den !== fps.num * track.fps.den) throw new InvalidInputError(`motion track ${path} is at ${track.fps.num}/${track.fps.den} fps but the output is ${fps.num}/${fps.den}: pass the same --fps`);
+  if (track.frameCount === 0) throw new InvalidInputError(`motion track ${path} has no frames`);
+  if (track.frameCount === frameCount) return track;
+  const out = { ...track, frameCount };
+  const resize = (arr: Float32Array, stride: number): Float32Array => {
+    const next = new Float32Array(frameCount * stride);
+    for (let f = 0; f < frameCount; f++) {
+      const src = Math.min(f, track.frameCount - 1);
+      next.set(arr.subarray(src * stride, (src + 1) * stride), f * stride);
+    }
+    return next;
+  };
+  out.blendshapes = resize(track.blendshapes, 52);
+  out.visemes = resize(track.visemes, 15);
+  out.headRotation = resize(track.headRotation, 4);
+  out.headTranslationM = resize(track.headTranslationM, 3);
+  out.gazeRad = resize(track.gazeRad, 4);
+  return out;
+}

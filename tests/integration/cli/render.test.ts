@@ -1,0 +1,113 @@
+/**
+ * The vertical slice, as a user runs it: `avatar-studio render` on corpus portraits and speech.
+ * Measures on the output video itself: codec, size, duration, and the lip gap found by our own face
+ * analysis on the output frames against the speech envelope.
+ */
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { HAS_CORPUS, corpus, pearson, probe, readVideoFramesRgba } from '../../helpers/media.ts';
+import { decodeAudio } from '../../../pipeline/audio/decodeAudio.ts';
+import { FaceAnalyzer } from '../../../pipeline/face/faceAnalyzer.ts';
+import { LIP_INNER_LOWER, LIP_INNER_UPPER, FOREHEAD_TOP, CHIN_BOTTOM } from '../../../core/face/topology.ts';
+
+const execFileP = promisify(execFile);
+const CLI = resolve('bin/avatar-studio.mjs');
+
+async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileP(process.execPath, [CLI, ...args], { maxBuffer: 1 << 24 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** RMS of the speech per output frame. */
+function envelopePerFrame(samples: Float32Array, sampleRateHz: number, fps: number, frameCount: number): Float64Array {
+  const env = new Float64Array(frameCount);
+  for (let f = 0; f < frameCount; f++) {
+    const a = Math.floor((f / fps) * sampleRateHz);
+    const b = Math.min(samples.length, Math.floor(((f + 1) / fps) * sampleRateHz));
+    let s = 0;
+    for (let i = a; i < b; i++) s += samples[i]! * samples[i]!;
+    env[f] = b > a ? Math.sqrt(s / (b - a)) : 0;
+  }
+  return env;
+}
+
+describe.skipIf(!HAS_CORPUS)('avatar-studio render (vertical slice)', () => {
+  let dir: string;
+  let analyzer: FaceAnalyzer;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'as-render-'));
+    analyzer = await FaceAnalyzer.create();
+  });
+  afterAll(async () => {
+    await analyzer?.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const CASES = [
+    { image: 'images/img01_frontal_ai_man_jpeg-named-png.png', audio: 'audio/aud01_jfk_en_flac_24bit_44k_stereo.flac', sizePx: 512 },
+    { image: 'images/img05_elderly_woman_painting_ai.png', audio: 'audio/aud02_jfk_en_mp3_16k_mono.mp3', sizePx: 384 },
+    { image: 'images/img06_monalisa_painting_pd.jpg', audio: 'audio/aud03_german_wav_24bit_48k_stereo.wav', sizePx: 256 },
+  ];
+
+  for (const c of CASES) {
+    it(`${c.image} + ${c.audio} → H.264/AAC ${c.sizePx}², audio-length, mouth follows speech`, async () => {
+      const out = join(dir, `${c.sizePx}.mp4`);
+      const r = await runCli(['render', '--portrait', corpus(c.image), '--audio', corpus(c.audio), '--out', out, '--size', String(c.sizePx), '--fps', '25', '--quiet']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const p = await probe(out);
+      const audio = await decodeAudio(corpus(c.audio), { sampleRateHz: 16000 });
+      expect(p.video?.codec).toBe('h264');
+      expect(p.video?.pixFmt).toBe('yuv420p');
+      expect(p.video?.widthPx).toBe(c.sizePx);
+      expect(p.video?.heightPx).toBe(c.sizePx);
+      expect(p.audio?.codec).toBe('aac');
+      const expectedFrames = Math.round(audio.durationSec * 25);
+      expect(p.video?.frameCount).toBe(expectedFrames);
+      expect(Math.abs(p.formatDurationSec - audio.durationSec)).toBeLessThanOrEqual(1 / 25 + 0.03);
+
+      // Lip gap measured by our face analysis on every 2nd output frame, vs the speech envelope.
+      const frames = await readVideoFramesRgba(out, c.sizePx, c.sizePx);
+      const env = envelopePerFrame(audio.samples, audio.sampleRateHz, 25, frames.length);
+      const gaps: number[] = [];
+      const envs: number[] = [];
+      for (let f = 0; f < frames.length; f += 2) {
+        const a = await analyzer.analyze({ rgba: frames[f]!, widthPx: c.sizePx, heightPx: c.sizePx, hadAlpha: false });
+        const lm = a.faces[0]!.landmarksPx;
+        const d = (i: number, j: number): number => Math.hypot(lm[i * 3]! - lm[j * 3]!, lm[i * 3 + 1]! - lm[j * 3 + 1]!);
+        gaps.push(d(LIP_INNER_UPPER, LIP_INNER_LOWER) / d(FOREHEAD_TOP, CHIN_BOTTOM));
+        // the mouth lags the sound by up to a frame of smoothing: use the envelope around the frame
+        envs.push(Math.max(env[f]!, env[f - 1] ?? 0, env[f + 1] ?? 0));
+      }
+      const r2 = pearson(gaps, envs);
+      const peak = Math.max(...envs);
+      const silent = gaps.filter((_, i) => envs[i]! < 0.03 * peak);
+      const loud = gaps.filter((_, i) => envs[i]! > 0.3 * peak);
+      const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+      console.log(`${c.image}: lip-gap/envelope r=${r2.toFixed(3)}; gap silent ${silent.length ? mean(silent).toFixed(4) : 'n/a'} (${silent.length}) vs loud ${mean(loud).toFixed(4)} (${loud.length})`);
+      expect(r2).toBeGreaterThan(0.5);
+      expect(mean(loud)).toBeGreaterThan(0.03);
+      if (silent.length >= 3) expect(mean(silent)).toBeLessThan(0.5 * mean(loud));
+    });
+  }
+
+  it('img10 (no face) exits 2 with one clear line and leaves no file', async () => {
+    const out = join(dir, 'noface.mp4');
+    const r = await runCli(['render', '--portrait', corpus('images/img10_noface_grass.jpg'), '--audio', corpus('audio/aud08_word_six_0p65s_derived.wav'), '--out', out, '--quiet']);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('img10_noface_grass.jpg');
+    expect(lines[0]).toMatch(/no face/i);
+    expect((await readdir(dir)).filter((f) => f.startsWith('noface'))).toEqual([]);
+  });
+});
