@@ -1,0 +1,392 @@
+/**
+ * The render host for export and tests: the scene bundle (renderer/scene/exportPage.ts) in a headless Chromium,
+ * driven through playwright-core, with frames streamed back to Node with back-pressure.
+ *
+ * @remarks Transport: a private HTTP server on 127.0.0.1 serves the page and the portrait; the page POSTs each
+ * frame's bytes (RGBA or YUV 4:2:0 packed on the GPU) to the same origin. A POST is answered only when the
+ * consumer of {@link RenderHost.renderFrames} pulls that frame, and the page keeps at most `maxInFlight` POSTs
+ * pending, so a slow encoder slows the renderer instead of filling memory; meanwhile the page already renders the
+ * next frame (render and transfer overlap). Chromium comes from `@sparticuz/chromium` (npm-shipped, SwiftShader
+ * WebGL2), or from `CHROME_PATH` / `opts.chromePath`.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import sparticuz from '@sparticuz/chromium';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { InvalidInputError, JobCancelledError, StudioError } from '../../core/errors.ts';
+import type { FaceLandmarks } from '../../core/face/types.ts';
+import type { MotionFrame, MotionTrack } from '../../core/motion/track.ts';
+import type { DecodedImage } from '../image/decodeImage.ts';
+import { ensureSceneBundle } from './sceneBundle.ts';
+
+/** Background behind the head (see the scene module). */
+export type RenderBackground = 'photo' | 'transparent' | { color: string | number };
+/** Framing presets (see the scene module). */
+export type RenderFraming = 'head' | 'upperBody' | 'photo';
+/** Layout of frames coming back from the page. */
+export type RenderPixelFormat = 'rgba' | 'yuv420p';
+
+/** Options of {@link RenderHost.launch}. */
+export interface RenderHostLaunchOptions {
+  /** Output width, px (a multiple of 8 for YUV readback). */
+  widthPx: number;
+  /** Output height, px (a multiple of 4 for YUV readback). */
+  heightPx: number;
+  /** Chromium binary; default `CHROME_PATH` env, else `@sparticuz/chromium`. */
+  chromePath?: string;
+  /** Background; default `photo`. */
+  background?: RenderBackground;
+  /** Framing; default `photo` (the square crop of the photo around the face). */
+  framing?: RenderFraming;
+  /** Cancels the launch. */
+  signal?: AbortSignal;
+}
+
+/** The view chosen for a portrait. */
+export interface LoadedPortraitInfo {
+  /** Photo rectangle the rest camera frames, in the photo's pixels (as decoded). */
+  cropPx: { xPx: number; yPx: number; widthPx: number; heightPx: number };
+}
+
+/** Options of {@link RenderHost.renderFrames}. */
+export interface RenderFramesOptions {
+  /** First frame (default 0). */
+  fromFrame?: number;
+  /** End frame, exclusive (default `track.frameCount`). */
+  toFrame?: number;
+  /** Default `yuv420p` when the size allows it, else `rgba`. */
+  pixelFormat?: RenderPixelFormat;
+  /** Camera orbit yaw, radians (+ = camera to the viewer's right). */
+  orbitYawRad?: number;
+  /** Camera orbit pitch, radians. */
+  orbitPitchRad?: number;
+  /** Frames the page may have in flight (default 3). */
+  maxInFlight?: number;
+  signal?: AbortSignal;
+}
+
+/** Options of {@link RenderHost.renderStill}. */
+export interface RenderStillOptions {
+  orbitYawRad?: number;
+  orbitPitchRad?: number;
+  /** Default `rgba`. */
+  pixelFormat?: RenderPixelFormat;
+}
+
+type FrameSink = (frameIndex: number, bytes: Uint8Array) => Promise<boolean>;
+
+/** Largest photo side sent to the page; larger photos are downscaled (landmarks scaled alike). */
+const MAX_TEXTURE_SIDE_PX = 4096;
+
+/** A headless Chromium running the scene; one owner, one {@link dispose}. */
+export class RenderHost {
+  /** Output width, px. */
+  readonly widthPx: number;
+  /** Output height, px. */
+  readonly heightPx: number;
+  /** A tag passed on Chromium's command line (`--avatar-studio-host=<tag>`), to find its processes. */
+  readonly processTag: string;
+  private readonly browser: Browser;
+  private readonly page: Page;
+  private readonly server: Server;
+  private readonly sinks: Map<string, FrameSink>;
+  private portrait: { rgba: Uint8Array; widthPx: number; heightPx: number } | null = null;
+  private sentTrack: MotionTrack | null = null;
+  private disposed = false;
+
+  private constructor(args: { widthPx: number; heightPx: number; browser: Browser; page: Page; server: Server; tag: string; sinks: Map<string, FrameSink> }) {
+    this.sinks = args.sinks;
+    this.widthPx = args.widthPx;
+    this.heightPx = args.heightPx;
+    this.browser = args.browser;
+    this.page = args.page;
+    this.server = args.server;
+    this.processTag = args.tag;
+  }
+
+  /**
+   * Starts Chromium with the scene page (building the bundle when stale).
+   * @param opts - see {@link RenderHostLaunchOptions}.
+   * @returns a ready host.
+   * @throws InvalidInputError for a bad size; JobCancelledError when `signal` aborts; StudioError
+   * `RENDER_HOST_START` when Chromium or WebGL2 cannot start.
+   */
+  static async launch(opts: RenderHostLaunchOptions): Promise<RenderHost> {
+    const { widthPx, heightPx, signal } = opts;
+    if (!(Number.isInteger(widthPx) && Number.isInteger(heightPx) && widthPx >= 2 && heightPx >= 2 && widthPx <= 4096 && heightPx <= 4096)) {
+      throw new InvalidInputError(`Render size must be integers in [2, 4096], got ${widthPx}×${heightPx}`);
+    }
+    if (signal?.aborted) throw new JobCancelledError();
+    const bundle = await ensureSceneBundle();
+    const tag = randomBytes(6).toString('hex');
+    const sinks = new Map<string, FrameSink>();
+    let hostRef: RenderHost | null = null;
+    const server = createServer((req, res) => void handle(req, res, bundle.dir, sinks, () => hostRef?.portrait ?? null));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    const explicit = opts.chromePath ?? process.env.CHROME_PATH;
+    let browser: Browser | null = null;
+    try {
+      const executablePath = explicit ?? (await sparticuz.executablePath());
+      const baseArgs = explicit ? ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist', '--no-sandbox', '--headless=new'] : sparticuz.args;
+      browser = await chromium.launch({ executablePath, args: [...baseArgs, `--avatar-studio-host=${tag}`], headless: true });
+      if (signal?.aborted) throw new JobCancelledError();
+      const page = await browser.newPage({ viewport: { width: Math.min(widthPx, 1024), height: Math.min(heightPx, 1024) } });
+      const pageErrors: string[] = [];
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await page.goto(`http://127.0.0.1:${port}/exportPage.html`);
+      await page.waitForFunction(() => 'studioExport' in globalThis, undefined, { timeout: 30_000 });
+      await page.evaluate(
+        (o) => (globalThis as unknown as { studioExport: { init(o: unknown): void } }).studioExport.init(o),
+        { widthPx, heightPx, background: opts.background ?? 'photo', framing: opts.framing ?? 'photo' },
+      );
+      if (pageErrors.length) throw new Error(pageErrors.join('; '));
+      const host = new RenderHost({ widthPx, heightPx, browser, page, server, tag, sinks });
+      hostRef = host;
+      return host;
+    } catch (err) {
+      await browser?.close().catch(() => undefined);
+      server.close();
+      if (err instanceof StudioError) throw err;
+      throw new StudioError('RENDER_HOST_START', `Could not start the headless renderer: ${(err as Error).message.split('\n')[0]}`, { chromePath: explicit ?? 'sparticuz' }, { cause: err });
+    }
+  }
+
+  /**
+   * Builds the photo head in the page.
+   * @param image - decoded portrait (`[h, w, 4]` RGBA).
+   * @param face - its landmarks (478 or 468 points, image px).
+   * @returns the framing crop in the photo's pixels.
+   * @throws InvalidInputError when the landmarks do not match the image.
+   */
+  async loadPortrait(image: DecodedImage, face: FaceLandmarks): Promise<LoadedPortraitInfo> {
+    this.assertLive();
+    let rgba = image.rgba;
+    let w = image.widthPx;
+    let h = image.heightPx;
+    let scale = 1;
+    if (Math.max(w, h) > MAX_TEXTURE_SIDE_PX) {
+      scale = MAX_TEXTURE_SIDE_PX / Math.max(w, h);
+      const nw = Math.round(w * scale);
+      const nh = Math.round(h * scale);
+      rgba = new Uint8Array(await sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width: w, height: h, channels: 4 } }).resize(nw, nh, { kernel: 'lanczos3' }).raw().toBuffer());
+      w = nw;
+      h = nh;
+    }
+    this.portrait = { rgba, widthPx: w, heightPx: h };
+    const lm = Array.from(face.landmarksPx.subarray(0, face.landmarkCount * 3), (v) => v * scale);
+    try {
+      const res = await this.page.evaluate(
+        (a) => (globalThis as unknown as { studioExport: { loadPortrait(...x: unknown[]): Promise<{ cropPx: LoadedPortraitInfo['cropPx'] }> } }).studioExport.loadPortrait(a.url, a.w, a.h, a.lm, a.n),
+        { url: `/portrait.rgba?${randomBytes(4).toString('hex')}`, w, h, lm, n: face.landmarkCount },
+      );
+      const c = res.cropPx;
+      return { cropPx: { xPx: c.xPx / scale, yPx: c.yPx / scale, widthPx: c.widthPx / scale, heightPx: c.heightPx / scale } };
+    } catch (err) {
+      throw new InvalidInputError(`Could not build the head: ${pageMessage(err)}`);
+    }
+  }
+
+  /**
+   * Renders frames `[fromFrame, toFrame)` of a track and yields their bytes in order.
+   * @param track - the motion track.
+   * @param opts - range, pixel format, orbit, in-flight window, signal.
+   * @returns an async iterable of frames: `rgba` `[h, w, 4]` or `yuv420p` (Y, U, V planes), rows top-first.
+   * @throws JobCancelledError when `signal` aborts; InvalidInputError for a bad range or format.
+   */
+  async *renderFrames(track: MotionTrack, opts: RenderFramesOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    this.assertLive();
+    const from = opts.fromFrame ?? 0;
+    const to = opts.toFrame ?? track.frameCount;
+    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to <= track.frameCount && from <= to)) throw new InvalidInputError(`Bad frame range [${from}, ${to}) for a track of ${track.frameCount} frames`);
+    const format = opts.pixelFormat ?? (this.canYuv() ? 'yuv420p' : 'rgba');
+    if (format === 'yuv420p' && !this.canYuv()) throw new InvalidInputError(`YUV readback needs a width multiple of 8 and a height multiple of 4, got ${this.widthPx}×${this.heightPx}`);
+    await this.sendTrack(track);
+    const requestId = randomBytes(6).toString('hex');
+    const queue = new Map<number, { bytes: Uint8Array; release: (ok: boolean) => void }>();
+    let wake: (() => void) | null = null;
+    const poke = (): void => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    this.sinks.set(requestId, (i, bytes) => new Promise<boolean>((release) => {
+      queue.set(i, { bytes, release });
+      poke();
+    }));
+    let jobError: unknown = null;
+    let jobDone = false;
+    const job = this.page
+      .evaluate((req) => (globalThis as unknown as { studioExport: { renderRange(r: unknown): Promise<unknown> } }).studioExport.renderRange(req), {
+        requestId,
+        fromFrame: from,
+        toFrame: to,
+        format,
+        orbitYawRad: opts.orbitYawRad ?? 0,
+        orbitPitchRad: opts.orbitPitchRad ?? 0,
+        maxInFlight: opts.maxInFlight ?? 3,
+      })
+      .then(
+        () => {
+          jobDone = true;
+          poke();
+        },
+        (err: unknown) => {
+          jobError = err;
+          jobDone = true;
+          poke();
+        },
+      );
+    const signal = opts.signal;
+    signal?.addEventListener('abort', poke);
+    try {
+      for (let i = from; i < to; i++) {
+        while (!queue.has(i)) {
+          if (signal?.aborted) throw new JobCancelledError();
+          if (jobError) throw new StudioError('RENDER_FAILED', `Rendering failed: ${pageMessage(jobError)}`);
+          if (jobDone) throw new StudioError('RENDER_FAILED', `The page stopped before frame ${i}`);
+          await new Promise<void>((r) => (wake = r));
+        }
+        const item = queue.get(i)!;
+        queue.delete(i);
+        item.release(true);
+        yield item.bytes;
+      }
+      await job;
+    } finally {
+      signal?.removeEventListener('abort', poke);
+      this.sinks.delete(requestId);
+      for (const q of queue.values()) q.release(false);
+      await job;
+    }
+  }
+
+  /**
+   * Renders one frame.
+   * @param frame - blendshapes (52), optional gaze/head pose; a `MotionFrame` works.
+   * @param opts - orbit and pixel format.
+   * @returns the frame bytes (RGBA `[h, w, 4]` by default), rows top-first.
+   */
+  async renderStill(frame: Pick<MotionFrame, 'blendshapes'> & Partial<MotionFrame>, opts: RenderStillOptions = {}): Promise<Uint8Array> {
+    this.assertLive();
+    const requestId = randomBytes(6).toString('hex');
+    let got: Uint8Array | null = null;
+    this.sinks.set(requestId, (_i, bytes) => {
+      got = bytes;
+      return Promise.resolve(true);
+    });
+    try {
+      await this.page.evaluate(
+        (a) => (globalThis as unknown as { studioExport: { renderStill(...x: unknown[]): Promise<void> } }).studioExport.renderStill(a.frame, a.requestId, a.format, a.yaw, a.pitch),
+        {
+          frame: {
+            blendshapes: Array.from(frame.blendshapes),
+            gazeRad: frame.gazeRad ? Array.from(frame.gazeRad) : undefined,
+            headRotation: frame.headRotation ? Array.from(frame.headRotation) : undefined,
+            headTranslationM: frame.headTranslationM ? Array.from(frame.headTranslationM) : undefined,
+          },
+          requestId,
+          format: opts.pixelFormat ?? 'rgba',
+          yaw: opts.orbitYawRad ?? 0,
+          pitch: opts.orbitPitchRad ?? 0,
+        },
+      );
+    } catch (err) {
+      throw new StudioError('RENDER_FAILED', `Rendering failed: ${pageMessage(err)}`);
+    } finally {
+      this.sinks.delete(requestId);
+    }
+    if (!got) throw new StudioError('RENDER_FAILED', 'The page sent no frame');
+    return got;
+  }
+
+  /**
+   * Benchmark helper: renders `frameCount` frames of `track` inside the page without moving them to Node.
+   * @param track - motion to render.
+   * @param frameCount - frames to render.
+   * @param readback - also read the pixels back in the page (`rgba`/`yuv420p`), or `null` for rendering alone.
+   * @returns frames per second measured in the page.
+   */
+  async benchRenderOnly(track: MotionTrack, frameCount: number, readback: RenderPixelFormat | null): Promise<number> {
+    this.assertLive();
+    await this.sendTrack(track);
+    const res = await this.page.evaluate((a) => (globalThis as unknown as { studioExport: { benchRenderOnly(n: number, r: unknown): { fps: number } } }).studioExport.benchRenderOnly(a.n, a.r), { n: frameCount, r: readback });
+    return res.fps;
+  }
+
+  /** Closes Chromium and the local server; safe to call twice. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.sinks.clear();
+    await this.browser.close().catch(() => undefined);
+    this.server.closeAllConnections?.();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  private canYuv(): boolean {
+    return this.widthPx % 8 === 0 && this.heightPx % 4 === 0;
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new StudioError('RENDER_HOST_DISPOSED', 'The render host was disposed');
+  }
+
+  private async sendTrack(track: MotionTrack): Promise<void> {
+    if (this.sentTrack === track) return;
+    await this.page.evaluate((t) => (globalThis as unknown as { studioExport: { setTrack(t: unknown): void } }).studioExport.setTrack(t), {
+      frameCount: track.frameCount,
+      blendshapes: Array.from(track.blendshapes),
+      gazeRad: Array.from(track.gazeRad),
+      headRotation: Array.from(track.headRotation),
+      headTranslationM: Array.from(track.headTranslationM),
+    });
+    this.sentTrack = track;
+  }
+}
+
+function pageMessage(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  return m.replace(/^page\.evaluate: /, '').split('\n')[0] ?? m;
+}
+
+const STATIC_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+
+async function handle(req: IncomingMessage, res: ServerResponse, dir: string, sinks: Map<string, FrameSink>, portrait: () => { rgba: Uint8Array } | null): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  try {
+    if (req.method === 'POST' && url.pathname.startsWith('/frame/')) {
+      const [, , requestId, idx] = url.pathname.split('/');
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const sink = sinks.get(requestId ?? '');
+      const ok = sink ? await sink(Number(idx), new Uint8Array(body.buffer, body.byteOffset, body.byteLength)) : false;
+      res.writeHead(ok ? 200 : 410).end();
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/portrait.rgba') {
+      const p = portrait();
+      if (!p) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': p.rgba.byteLength }).end(Buffer.from(p.rgba.buffer, p.rgba.byteOffset, p.rgba.byteLength));
+      return;
+    }
+    const name = path.basename(url.pathname);
+    if (req.method === 'GET' && (name === 'exportPage.html' || name === 'exportPage.bundle.js')) {
+      res.writeHead(200, { 'content-type': STATIC_TYPES[path.extname(name)] ?? 'application/octet-stream' });
+      createReadStream(path.join(dir, name)).pipe(res);
+      return;
+    }
+    res.writeHead(404).end();
+  } catch {
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+  }
+}

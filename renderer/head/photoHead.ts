@@ -1,0 +1,497 @@
+/**
+ * The photo head as three.js objects: the surround grid, the eyeballs and mouth interior, and the rigged face mesh,
+ * all textured with the portrait and placed so that, from the rest camera, every vertex projects onto its own photo
+ * pixel (neutral weights reproduce the photo).
+ *
+ * @remarks Three layers drawn in order, with the depth buffer cleared between them (painter's order between
+ * layers, depth test within a layer): (1) surround, (2) eyeballs + mouth interior, (3) face mesh. The face mesh has
+ * holes at the eyes and the mouth opening, so layer 2 shows exactly there: irises turn behind the lids, the cavity,
+ * teeth and tongue appear as the lips part. Each vertex at photo pixel (x, y) with landmark depth z is placed on the
+ * camera ray through (x, y) at distance `distM + z·mPerPx` (pinhole model, principal point at the framing centre).
+ */
+import * as THREE from 'three';
+import type { MotionFrame } from '../../core/motion/track.ts';
+import { BS } from '../../core/motion/names.ts';
+import { buildPhotoHeadRig, evaluateRig, eyeRotations, EYEBALL_RADIUS_IOD, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type EyeModel, type PhotoHeadRig } from './rig.ts';
+import { faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
+import { TRI468 } from './topologyTables.ts';
+import { buildSurround, type SurroundGrid } from './surround.ts';
+
+/** Pinhole projection that maps landmark pixel space to world metres (camera at the origin looking down −Z). */
+export interface PhotoProjection {
+  /** Focal length in photo pixels. */
+  focalPx: number;
+  /** Principal point (the framing centre), photo px. */
+  principalXPx: number;
+  principalYPx: number;
+  /** Metres per pixel at the face (from an inter-ocular distance of 63 mm). */
+  mPerPx: number;
+  /** Distance from the camera to the landmark z = 0 plane, metres. */
+  distM: number;
+}
+
+/** Mean adult inter-ocular distance used to give the scene metric scale (Dodgson 2004). */
+export const IOD_M = 0.063;
+
+/**
+ * Places a landmark-space point in the world.
+ * @param proj - projection.
+ * @param xPx - photo x, px.
+ * @param yPx - photo y, px.
+ * @param zPx - landmark depth, px (smaller = closer).
+ * @param out - receives x, y, z (metres) at `offset`.
+ * @param offset - index into `out`.
+ */
+export function photoToWorld(proj: PhotoProjection, xPx: number, yPx: number, zPx: number, out: Float32Array | number[], offset: number): void {
+  const d = proj.distM + zPx * proj.mPerPx;
+  out[offset] = ((xPx - proj.principalXPx) / proj.focalPx) * d;
+  out[offset + 1] = (-(yPx - proj.principalYPx) / proj.focalPx) * d;
+  out[offset + 2] = -d;
+}
+
+const VERTEX = /* glsl */ `
+uniform mat4 uHead;
+attribute float aHeadWeight;
+attribute float aMask;
+attribute vec2 aLocal;
+varying vec2 vUv;
+varying float vMask;
+varying vec2 vLocal;
+void main() {
+  vec3 p = mix(position, (uHead * vec4(position, 1.0)).xyz, aHeadWeight);
+  vUv = uv;
+  vMask = aMask;
+  vLocal = aLocal;
+  gl_Position = projectionMatrix * viewMatrix * vec4(p, 1.0);
+}`;
+
+const PHOTO_FRAGMENT = /* glsl */ `
+uniform sampler2D uPhoto;
+uniform float uUseMask;
+varying vec2 vUv;
+varying float vMask;
+void main() {
+  vec3 c = texture2D(uPhoto, vUv).rgb;
+  float a = mix(1.0, vMask, uUseMask);
+  gl_FragColor = vec4(c, a);
+}`;
+
+const FADE_PHOTO_FRAGMENT = /* glsl */ `
+uniform sampler2D uPhoto;
+uniform float uOpacity;
+varying vec2 vUv;
+void main() {
+  gl_FragColor = vec4(texture2D(uPhoto, vUv).rgb, uOpacity);
+}`;
+
+/** Eyeball: the photo's eye with the iris disc moved by the gaze offset; uncovered iris area and exposed lid area become sclera. */
+const EYE_FRAGMENT = /* glsl */ `
+uniform sampler2D uPhoto;
+uniform vec2 uPhotoSize;
+uniform vec2 uIrisC;
+uniform float uIrisR;
+uniform vec2 uOffset;
+uniform vec2 uEyeC;
+uniform vec2 uEyeHalf;
+uniform vec3 uSclera;
+varying vec2 vLocal;
+void main() {
+  vec2 p = vLocal;
+  vec3 photo = texture2D(uPhoto, p / uPhotoSize).rgb;
+  vec3 moved = texture2D(uPhoto, (p - uOffset) / uPhotoSize).rgb;
+  float inMoved = 1.0 - smoothstep(uIrisR * 0.96, uIrisR * 1.04, length(p - uIrisC - uOffset));
+  float inOrig = 1.0 - smoothstep(uIrisR * 1.0, uIrisR * 1.12, length(p - uIrisC));
+  float inOpening = 1.0 - smoothstep(1.0, 1.12, length((p - uEyeC) / uEyeHalf));
+  float moving = step(0.01, length(uOffset));
+  vec3 base = mix(uSclera, photo, inOpening * (1.0 - inOrig * moving));
+  gl_FragColor = vec4(mix(base, moved, inMoved * moving), 1.0);
+}`;
+
+/** Mouth interior, procedural: dark cavity, a row of teeth near the lip line, a tongue at the bottom (lower part). */
+const MOUTH_FRAGMENT = /* glsl */ `
+uniform float uLower;
+uniform float uTeethTop;
+uniform float uTeethBottom;
+uniform float uHalfWidth;
+uniform float uTongue;
+varying vec2 vLocal; // x: across the mouth in IOD units (0 = centre); y: down from the lip line, IOD units
+void main() {
+  float s = vLocal.x / uHalfWidth;
+  float side = clamp(1.0 - s * s, 0.0, 1.0);
+  vec3 cavity = vec3(0.13, 0.04, 0.045) * (0.55 + 0.45 * side);
+  float inTeeth = step(uTeethTop, vLocal.y) * step(vLocal.y, uTeethBottom) * step(abs(s), 0.82);
+  float gap = smoothstep(0.0, 0.06, abs(fract(s * 3.6 + 0.5) - 0.5));
+  vec3 teeth = vec3(0.84, 0.8, 0.74) * (0.35 + 0.65 * side * side) * mix(0.7, 1.0, gap);
+  vec3 c = mix(cavity, teeth, inTeeth);
+  if (uLower > 0.5) {
+    vec2 q = vec2(s / 0.7, (vLocal.y - (0.2 - 0.08 * uTongue)) / 0.14);
+    float tongue = 1.0 - smoothstep(0.8, 1.0, length(q));
+    c = mix(c, vec3(0.62, 0.26, 0.27) * (0.5 + 0.5 * side), tongue * (1.0 - inTeeth));
+  }
+  gl_FragColor = vec4(c, 1.0);
+}`;
+
+/** Everything {@link PhotoHead} needs about the portrait. */
+export interface PhotoHeadInput {
+  /** Photo texture (RGBA8, not flipped, no colour-space conversion). */
+  texture: THREE.Texture;
+  /** The photo's RGBA bytes `[h, w, 4]` (read to estimate the sclera colour). */
+  rgba: Uint8Array;
+  imageWidthPx: number;
+  imageHeightPx: number;
+  /** `[N, 3]` landmarks px (478 or 468 points). */
+  landmarksPx: Float32Array;
+  landmarkCount: number;
+  projection: PhotoProjection;
+  /** Region the surround covers, image px. */
+  surroundRegionPx: { xPx: number; yPx: number; widthPx: number; heightPx: number };
+}
+
+/** The three layers of the head plus the per-frame update. */
+export class PhotoHead {
+  readonly rig: PhotoHeadRig;
+  readonly grid: SurroundGrid;
+  /** Layer 1: surround. */
+  readonly surroundLayer = new THREE.Scene();
+  /** Layer 2: eyeballs and mouth interior. */
+  readonly innerLayer = new THREE.Scene();
+  /** Layer 3: face mesh. */
+  readonly faceLayer = new THREE.Scene();
+  /** Head-pose transform shared by all materials (uniform `uHead`). */
+  readonly headMatrix = new THREE.Matrix4();
+  /** Pivot of the head pose (upper neck), world metres. */
+  readonly headPivot = new THREE.Vector3();
+  /** Pivot of the orbit (head centre), world metres. */
+  readonly orbitPivot = new THREE.Vector3();
+  private readonly proj: PhotoProjection;
+  private readonly facePositions: THREE.BufferAttribute;
+  private readonly posedPx = new Float32Array(RIG_VERTEX_COUNT * 3);
+  private readonly surroundMaterial: THREE.ShaderMaterial;
+  private readonly eyeMaterials: THREE.ShaderMaterial[] = [];
+  private readonly lowerMouth: { attr: THREE.BufferAttribute; restPx: Float32Array };
+  private readonly mouthMaterials: THREE.ShaderMaterial[] = [];
+  private readonly restMouthMaterial: THREE.ShaderMaterial;
+  private readonly disposables: { dispose(): void }[] = [];
+  private readonly headUniform: { value: THREE.Matrix4 };
+
+  constructor(input: PhotoHeadInput) {
+    const { texture, landmarksPx, landmarkCount, projection: proj } = input;
+    this.proj = proj;
+    this.rig = buildPhotoHeadRig(landmarksPx, landmarkCount);
+    const rig = this.rig;
+    const f = rig.frame;
+    this.headUniform = { value: this.headMatrix };
+    photoToWorldVec(proj, f.faceCenterPx[0], f.faceCenterPx[1], f.silhouetteDepthPx, this.orbitPivot);
+    photoToWorldVec(proj, f.faceCenterPx[0], f.faceCenterPx[1] + 0.45 * f.faceHeightPx, f.silhouetteDepthPx, this.headPivot);
+    const W = input.imageWidthPx;
+    const H = input.imageHeightPx;
+
+    // Layer 1: surround grid.
+    this.grid = buildSurround(rig.restPx, f, { regionPx: input.surroundRegionPx });
+    const g = this.grid;
+    const gPos = new Float32Array(g.cols * g.rows * 3);
+    const gUv = new Float32Array(g.cols * g.rows * 2);
+    for (let k = 0; k < g.cols * g.rows; k++) {
+      photoToWorld(proj, g.xPx[k]!, g.yPx[k]!, g.zPx[k]!, gPos, k * 3);
+      gUv[k * 2] = g.xPx[k]! / W;
+      gUv[k * 2 + 1] = g.yPx[k]! / H;
+    }
+    const gIdx: number[] = [];
+    for (let j = 0; j < g.rows - 1; j++) {
+      for (let i = 0; i < g.cols - 1; i++) {
+        const a = j * g.cols + i;
+        gIdx.push(a, a + g.cols, a + 1, a + 1, a + g.cols, a + g.cols + 1);
+      }
+    }
+    const gGeo = new THREE.BufferGeometry();
+    gGeo.setAttribute('position', new THREE.BufferAttribute(gPos, 3));
+    gGeo.setAttribute('uv', new THREE.BufferAttribute(gUv, 2));
+    gGeo.setAttribute('aHeadWeight', new THREE.BufferAttribute(g.headWeight, 1));
+    gGeo.setAttribute('aMask', new THREE.BufferAttribute(g.personMask, 1));
+    gGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(g.cols * g.rows * 2), 2));
+    gGeo.setIndex(gIdx);
+    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 } });
+    this.surroundMaterial.transparent = true;
+    this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
+
+    // Layer 3: face mesh (positions rewritten every frame).
+    const n = RIG_VERTEX_COUNT;
+    const fUv = new Float32Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      fUv[i * 2] = rig.restPx[i * 3]! / W;
+      fUv[i * 2 + 1] = rig.restPx[i * 3 + 1]! / H;
+    }
+    const fGeo = new THREE.BufferGeometry();
+    this.facePositions = new THREE.BufferAttribute(new Float32Array(n * 3), 3);
+    this.facePositions.setUsage(THREE.DynamicDrawUsage);
+    fGeo.setAttribute('position', this.facePositions);
+    fGeo.setAttribute('uv', new THREE.BufferAttribute(fUv, 2));
+    fGeo.setAttribute('aHeadWeight', new THREE.BufferAttribute(new Float32Array(n).fill(1), 1));
+    fGeo.setAttribute('aMask', new THREE.BufferAttribute(new Float32Array(n).fill(1), 1));
+    fGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(n * 2), 2));
+    fGeo.setIndex(new THREE.BufferAttribute(faceTrianglesWithoutEyes(), 1));
+    const faceMesh = this.mesh(fGeo, this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 } }));
+    this.faceLayer.add(faceMesh);
+
+    // Layer 2 mask: the posed eye and mouth openings (sharing the face's vertex buffers) write stencil = 1; the
+    // eyeballs and mouth interior draw only there.
+    const holeGeo = new THREE.BufferGeometry();
+    for (const name of ['position', 'uv', 'aHeadWeight', 'aMask', 'aLocal']) holeGeo.setAttribute(name, fGeo.getAttribute(name));
+    holeGeo.setIndex(new THREE.BufferAttribute(openingTriangles(), 1));
+    const holeMat = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 } });
+    holeMat.colorWrite = false;
+    holeMat.depthWrite = false;
+    holeMat.depthTest = false;
+    holeMat.stencilWrite = true;
+    holeMat.stencilRef = 1;
+    holeMat.stencilFunc = THREE.AlwaysStencilFunc;
+    holeMat.stencilZPass = THREE.ReplaceStencilOp;
+    const holeMesh = this.mesh(holeGeo, holeMat);
+    holeMesh.renderOrder = -10;
+    this.innerLayer.add(holeMesh);
+
+    // Layer 2: eyeballs.
+    const sclera = estimateScleraColor(input.rgba, W, H, rig.eyes);
+    for (const eye of rig.eyes) {
+      const hw = eye.halfWidthPx * 1.5;
+      const hh = Math.max(eye.halfHeightPx * 2.6, eye.halfWidthPx * 0.9);
+      const zPx = eye.depthPx + 0.04 * f.iodPx;
+      const corners: [number, number][] = [
+        [eye.centerPx[0] - hw, eye.centerPx[1] - hh],
+        [eye.centerPx[0] + hw, eye.centerPx[1] - hh],
+        [eye.centerPx[0] - hw, eye.centerPx[1] + hh],
+        [eye.centerPx[0] + hw, eye.centerPx[1] + hh],
+      ];
+      const mat = this.material(EYE_FRAGMENT, {
+        uPhoto: { value: texture },
+        uPhotoSize: { value: new THREE.Vector2(W, H) },
+        uIrisC: { value: new THREE.Vector2(...eye.irisCenterPx) },
+        uIrisR: { value: eye.irisRadiusPx },
+        uOffset: { value: new THREE.Vector2(0, 0) },
+        uEyeC: { value: new THREE.Vector2(...eye.centerPx) },
+        uEyeHalf: { value: new THREE.Vector2(eye.halfWidthPx, Math.max(eye.halfHeightPx, 1)) },
+        uSclera: { value: new THREE.Color(sclera[0], sclera[1], sclera[2]) },
+      });
+      this.eyeMaterials.push(mat);
+      this.innerLayer.add(this.mesh(this.quad(corners, corners.map(() => zPx), corners), mat));
+    }
+
+    // Layer 2: mouth interior, upper (static) and lower (follows the jaw) parts.
+    const I = f.iodPx;
+    const [mx, my] = f.mouthCenterPx;
+    const ex = f.ex;
+    const ey = f.ey;
+    const halfW = (Math.hypot(rig.restPx[291 * 3]! - rig.restPx[61 * 3]!, rig.restPx[291 * 3 + 1]! - rig.restPx[61 * 3 + 1]!) / 2) * 1.15;
+    let lipZ = 0;
+    for (const i of LIPS_UPPER_INNER) lipZ += rig.restPx[i * 3 + 2]! / LIPS_UPPER_INNER.length;
+    const mouthZ = lipZ + 0.1 * I;
+    const upperB = ((rig.restPx[13 * 3]! - mx) * ey[0] + (rig.restPx[13 * 3 + 1]! - my) * ey[1]) / I;
+    const lowerB = ((rig.restPx[14 * 3]! - mx) * ey[0] + (rig.restPx[14 * 3 + 1]! - my) * ey[1]) / I;
+    const at = (a: number, b: number): [number, number] => [mx + (a * ex[0] + b * ey[0]) * I, my + (a * ex[1] + b * ey[1]) * I];
+    const aw = halfW / I;
+    const upperLocal: [number, number][] = [
+      [-aw, upperB - 0.3],
+      [aw, upperB - 0.3],
+      [-aw, upperB + 0.9],
+      [aw, upperB + 0.9],
+    ];
+    const lowerLocal: [number, number][] = [
+      [-aw, lowerB - 0.02],
+      [aw, lowerB - 0.02],
+      [-aw, lowerB + 0.8],
+      [aw, lowerB + 0.8],
+    ];
+    const mouthUniforms = (lower: boolean): Record<string, THREE.IUniform> => ({
+      uLower: { value: lower ? 1 : 0 },
+      uTeethTop: { value: lower ? lowerB - 0.01 : upperB - 0.05 },
+      uTeethBottom: { value: lower ? lowerB + 0.055 : upperB + 0.085 },
+      uHalfWidth: { value: aw },
+      uTongue: { value: 0 },
+    });
+    const upperMat = this.material(MOUTH_FRAGMENT, mouthUniforms(false));
+    const lowerMat = this.material(MOUTH_FRAGMENT, mouthUniforms(true));
+    this.mouthMaterials.push(upperMat, lowerMat);
+    this.innerLayer.add(this.mesh(this.quad(upperLocal.map(([a, b]) => at(a, b)), upperLocal.map(() => mouthZ), upperLocal), upperMat));
+    const lowerPx = lowerLocal.map(([a, b]) => at(a, b));
+    const lowerGeo = this.quad(lowerPx, lowerLocal.map(() => mouthZ), lowerLocal);
+    const lowerMesh = this.mesh(lowerGeo, lowerMat);
+    lowerMesh.renderOrder = 2;
+    lowerMat.depthTest = false;
+    upperMat.depthTest = false;
+    this.innerLayer.add(lowerMesh);
+    this.lowerMouth = { attr: lowerGeo.getAttribute('position') as THREE.BufferAttribute, restPx: Float32Array.from(lowerPx.flatMap(([x, y]) => [x, y, mouthZ])) };
+    this.lowerMouth.attr.setUsage(THREE.DynamicDrawUsage);
+    // The photo's own mouth opening at rest, faded out as the mouth opens (a photo with parted lips stays itself).
+    const restMouthGeo = new THREE.BufferGeometry();
+    const rmPos = new Float32Array(RIG_VERTEX_COUNT * 3);
+    for (let i = 0; i < RIG_VERTEX_COUNT; i++) photoToWorld(proj, rig.restPx[i * 3]!, rig.restPx[i * 3 + 1]!, rig.restPx[i * 3 + 2]!, rmPos, i * 3);
+    restMouthGeo.setAttribute('position', new THREE.BufferAttribute(rmPos, 3));
+    for (const name of ['uv', 'aHeadWeight', 'aMask', 'aLocal']) restMouthGeo.setAttribute(name, fGeo.getAttribute(name));
+    restMouthGeo.setIndex(new THREE.BufferAttribute(mouthFan(), 1));
+    this.restMouthMaterial = this.material(FADE_PHOTO_FRAGMENT, { uPhoto: { value: texture }, uOpacity: { value: 1 } });
+    this.restMouthMaterial.transparent = true;
+    this.restMouthMaterial.depthTest = false;
+    const restMouth = this.mesh(restMouthGeo, this.restMouthMaterial);
+    restMouth.renderOrder = 5;
+    this.innerLayer.add(restMouth);
+    for (const m of [...this.eyeMaterials, ...this.mouthMaterials, this.restMouthMaterial]) {
+      m.stencilWrite = true;
+      m.stencilRef = 1;
+      m.stencilFunc = THREE.EqualStencilFunc;
+      m.stencilFail = THREE.KeepStencilOp;
+      m.stencilZFail = THREE.KeepStencilOp;
+      m.stencilZPass = THREE.KeepStencilOp;
+    }
+    this.setBackgroundMask(false);
+    this.applyWeights(new Float32Array(52), new Float32Array(4));
+  }
+
+  /**
+   * Uses the person mask as alpha for the surround (transparent or colour backgrounds), or the full photo.
+   * @param useMask - true for `transparent`/colour backgrounds.
+   */
+  setBackgroundMask(useMask: boolean): void {
+    this.surroundMaterial.uniforms.uUseMask!.value = useMask ? 1 : 0;
+  }
+
+  /**
+   * Poses the head for one motion frame: rig deltas + jaw on the face mesh, mouth interior, gaze, head pose.
+   * @param frame - the motion frame (blendshapes, gaze, head rotation/translation).
+   */
+  applyFrame(frame: MotionFrame): void {
+    this.applyWeights(frame.blendshapes, frame.gazeRad);
+    const q = frame.headRotation;
+    const t = frame.headTranslationM;
+    const rot = new THREE.Matrix4().makeRotationFromQuaternion(new THREE.Quaternion(q[0] ?? 0, q[1] ?? 0, q[2] ?? 0, q[3] ?? 1).normalize());
+    const p = this.headPivot;
+    this.headMatrix
+      .makeTranslation(p.x + (t[0] ?? 0), p.y + (t[1] ?? 0), p.z + (t[2] ?? 0))
+      .multiply(rot)
+      .multiply(new THREE.Matrix4().makeTranslation(-p.x, -p.y, -p.z));
+  }
+
+  private applyWeights(weights: Float32Array, gazeRad: Float32Array): void {
+    const rig = this.rig;
+    evaluateRig(rig, weights, this.posedPx);
+    const arr = this.facePositions.array as Float32Array;
+    for (let i = 0; i < RIG_VERTEX_COUNT; i++) photoToWorld(this.proj, this.posedPx[i * 3]!, this.posedPx[i * 3 + 1]!, this.posedPx[i * 3 + 2]!, arr, i * 3);
+    this.facePositions.needsUpdate = true;
+
+    // Lower mouth interior follows the jaw (without the lips' mouthClose share).
+    const jaw = Math.min(1, Math.max(0, weights[BS.jawOpen] ?? 0)) * JAW_OPEN_MAX_RAD;
+    const [py, pz] = rig.jawPivotPx;
+    const la = this.lowerMouth.attr.array as Float32Array;
+    const c = Math.cos(jaw);
+    const s = Math.sin(jaw);
+    for (let k = 0; k < 4; k++) {
+      const x = this.lowerMouth.restPx[k * 3]!;
+      const dy = this.lowerMouth.restPx[k * 3 + 1]! - py;
+      const dz = this.lowerMouth.restPx[k * 3 + 2]! - pz;
+      photoToWorld(this.proj, x, py + dy * c - dz * s, pz + dy * s + dz * c, la, k * 3);
+    }
+    this.lowerMouth.attr.needsUpdate = true;
+    const w = (k: number): number => Math.min(1, Math.max(0, weights[k] ?? 0));
+    const openness = Math.min(1, 4 * w(BS.jawOpen) * (1 - w(BS.mouthClose)) + 3 * Math.max(w(BS.mouthLowerDownLeft), w(BS.mouthLowerDownRight), w(BS.mouthUpperUpLeft), w(BS.mouthUpperUpRight)) + 3 * w(BS.mouthFunnel));
+    this.restMouthMaterial.uniforms.uOpacity!.value = 1 - openness;
+    const tongue = Math.min(1, Math.max(0, weights[BS.tongueOut] ?? 0));
+    for (const m of this.mouthMaterials) m.uniforms.uTongue!.value = tongue;
+
+    // Irises: offset = eyeball radius · sin(angle) along the face axes.
+    const [ry, rp, ly, lp] = eyeRotations(weights, gazeRad);
+    const R = EYEBALL_RADIUS_IOD * rig.frame.iodPx;
+    const { ex, ey } = rig.frame;
+    const set = (m: THREE.ShaderMaterial, yaw: number, pitch: number): void => {
+      const a = R * Math.sin(yaw);
+      const b = -R * Math.sin(pitch);
+      (m.uniforms.uOffset!.value as THREE.Vector2).set(a * ex[0] + b * ey[0], a * ex[1] + b * ey[1]);
+    };
+    set(this.eyeMaterials[0]!, ry, rp);
+    set(this.eyeMaterials[1]!, ly, lp);
+  }
+
+  /** Frees GPU buffers and materials (the texture belongs to the caller). */
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private material(fragmentShader: string, uniforms: Record<string, THREE.IUniform>): THREE.ShaderMaterial {
+    const m = new THREE.ShaderMaterial({ vertexShader: VERTEX, fragmentShader, uniforms: { ...uniforms, uHead: this.headUniform }, side: THREE.DoubleSide });
+    this.disposables.push(m);
+    return m;
+  }
+
+  private mesh(geo: THREE.BufferGeometry, mat: THREE.Material): THREE.Mesh {
+    this.disposables.push(geo);
+    const m = new THREE.Mesh(geo, mat);
+    m.frustumCulled = false;
+    return m;
+  }
+
+  /** A quad (2 triangles) from 4 photo-px corners (TL, TR, BL, BR) at the given depths; `local` feeds `aLocal`. */
+  private quad(cornersPx: [number, number][], zPx: number[], local: [number, number][]): THREE.BufferGeometry {
+    const pos = new Float32Array(12);
+    const uv = new Float32Array(8);
+    cornersPx.forEach(([x, y], k) => photoToWorld(this.proj, x, y, zPx[k]!, pos, k * 3));
+    const geo = new THREE.BufferGeometry();
+    geo.setAttribute('position', new THREE.BufferAttribute(pos, 3));
+    geo.setAttribute('uv', new THREE.BufferAttribute(uv, 2));
+    geo.setAttribute('aHeadWeight', new THREE.BufferAttribute(new Float32Array(4).fill(1), 1));
+    geo.setAttribute('aMask', new THREE.BufferAttribute(new Float32Array(4).fill(1), 1));
+    geo.setAttribute('aLocal', new THREE.BufferAttribute(Float32Array.from(local.flat()), 2));
+    geo.setIndex([0, 2, 1, 1, 2, 3]);
+    return geo;
+  }
+}
+
+/** Fan triangles over the mouth opening (inner-lip loop), from the first loop point. */
+function mouthFan(): Uint16Array {
+  const out: number[] = [];
+  for (let k = 1; k < MOUTH_OPENING_LOOP.length - 1; k++) out.push(MOUTH_OPENING_LOOP[0]!, MOUTH_OPENING_LOOP[k]!, MOUTH_OPENING_LOOP[k + 1]!);
+  return Uint16Array.from(out);
+}
+
+/** Triangles of the eye openings (the ones removed from the render triangulation) plus the mouth fan. */
+function openingTriangles(): Uint16Array {
+  const kept = new Set<string>();
+  const all = faceTrianglesWithoutEyes();
+  for (let t = 0; t < all.length; t += 3) kept.add(`${all[t]},${all[t + 1]},${all[t + 2]}`);
+  const out: number[] = [];
+  for (let t = 0; t < TRI468.length; t += 3) if (!kept.has(`${TRI468[t]},${TRI468[t + 1]},${TRI468[t + 2]}`)) out.push(TRI468[t]!, TRI468[t + 1]!, TRI468[t + 2]!);
+  out.push(...mouthFan());
+  return Uint16Array.from(out);
+}
+
+function photoToWorldVec(proj: PhotoProjection, x: number, y: number, z: number, out: THREE.Vector3): void {
+  const a = [0, 0, 0];
+  photoToWorld(proj, x, y, z, a, 0);
+  out.set(a[0]!, a[1]!, a[2]!);
+}
+
+/**
+ * Sclera colour: mean of the brighter half of the pixels inside both eye openings but outside the irises.
+ * @returns linear-free RGB in [0,1] (the photo's own encoding).
+ */
+function estimateScleraColor(rgba: Uint8Array, W: number, H: number, eyes: readonly EyeModel[]): [number, number, number] {
+  const samples: [number, number, number, number][] = [];
+  for (const e of eyes) {
+    const x0 = Math.max(0, Math.floor(e.centerPx[0] - e.halfWidthPx));
+    const x1 = Math.min(W - 1, Math.ceil(e.centerPx[0] + e.halfWidthPx));
+    const y0 = Math.max(0, Math.floor(e.centerPx[1] - e.halfHeightPx));
+    const y1 = Math.min(H - 1, Math.ceil(e.centerPx[1] + e.halfHeightPx));
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const u = (x - e.centerPx[0]) / e.halfWidthPx;
+        const v = (y - e.centerPx[1]) / Math.max(1, e.halfHeightPx);
+        if (u * u + v * v > 0.7) continue;
+        if (Math.hypot(x - e.irisCenterPx[0], y - e.irisCenterPx[1]) < e.irisRadiusPx * 1.1) continue;
+        const i = (y * W + x) * 4;
+        samples.push([rgba[i]!, rgba[i + 1]!, rgba[i + 2]!, rgba[i]! + rgba[i + 1]! + rgba[i + 2]!]);
+      }
+    }
+  }
+  if (samples.length < 4) return [0.85, 0.82, 0.78];
+  samples.sort((a, b) => b[3] - a[3]);
+  const top = samples.slice(0, Math.max(1, Math.floor(samples.length / 2)));
+  const m = [0, 1, 2].map((k) => top.reduce((s, p) => s + p[k]!, 0) / top.length / 255);
+  return [m[0]!, m[1]!, m[2]!];
+}

@@ -1,0 +1,449 @@
+/**
+ * The photo head's ARKit rig: per-vertex deltas of the 468 face-mesh points for each ARKit blendshape, a jaw
+ * rotation with per-vertex weights, and eye models (opening, iris) — all derived from one photo's landmarks.
+ *
+ * @remarks Pure math (no DOM, no three): runs in the page and in Node tests alike.
+ * Deltas live in "landmark pixel space": x/y image pixels, z pixels of relative depth (MediaPipe convention,
+ * smaller = closer). Amplitudes are in units of the inter-ocular distance (IOD, eye centre to eye centre,
+ * ≈ 63 mm in adults: Dodgson 2004, "Variation and extrema of human interpupillary distance"), so the rig scales
+ * with the face. Shape semantics follow Apple's ARKit `ARFaceAnchor.BlendShapeLocation` documentation
+ * (e.g. `jawOpen` opens the jaw, `mouthClose` closes the lips independently of the jaw). The jaw rotates about
+ * a pivot at the temporomandibular joint, placed at the face-side depth near nose-tip height.
+ */
+import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../core/motion/names.ts';
+import {
+  CHEEK_LEFT,
+  CHEEK_RIGHT,
+  CHEEK_UPPER_LEFT,
+  CHEEK_UPPER_RIGHT,
+  EYE_LEFT,
+  EYE_RIGHT,
+  FACE_SIDE_LEFT,
+  FACE_SIDE_RIGHT,
+  FACE_SILHOUETTE,
+  LIPS_CORNERS,
+  LIPS_LOWER_INNER,
+  LIPS_LOWER_MID,
+  LIPS_LOWER_OUTER,
+  LIPS_UPPER_INNER,
+  LIPS_UPPER_MID,
+  LIPS_UPPER_OUTER,
+  NOSE_WING_LEFT,
+  NOSE_WING_RIGHT,
+  type EyeRegion,
+} from './topology.ts';
+
+/** Mesh vertices the rig moves (MediaPipe mesh without the iris points). */
+export const RIG_VERTEX_COUNT = 468;
+/** Largest jaw rotation (at `jawOpen = 1`), radians (≈ 17°; a wide-open human jaw reaches ≈ 25–30°). */
+export const JAW_OPEN_MAX_RAD = 0.3;
+/** Largest eye rotation from `eyeLook*` weights, radians (≈ 29°; ARKit weight 1 ≈ the end of the range). */
+export const EYE_LOOK_MAX_RAD = 0.5;
+/** Eyeball radius relative to the IOD (12 mm / 63 mm). */
+export const EYEBALL_RADIUS_IOD = 0.19;
+
+/** An eye's opening and iris in image pixels. */
+export interface EyeModel {
+  /** Centre of the lid contour, px. */
+  centerPx: [number, number];
+  /** Iris centre, px (landmark when available, else the opening's centre). */
+  irisCenterPx: [number, number];
+  /** Iris radius, px. */
+  irisRadiusPx: number;
+  /** Half the corner-to-corner width of the opening, px. */
+  halfWidthPx: number;
+  /** Half the lid-to-lid height of the opening, px. */
+  halfHeightPx: number;
+  /** Mean relative depth of the lid contour, px (MediaPipe z). */
+  depthPx: number;
+}
+
+/** A face-aligned frame in image pixels. */
+export interface FaceFrame {
+  /** Unit vector from the subject's right eye to the left eye (image space). */
+  ex: [number, number];
+  /** Unit vector perpendicular to `ex`, pointing down the face. */
+  ey: [number, number];
+  /** Inter-ocular distance, px. */
+  iodPx: number;
+  /** Centre of the mouth (between the inner lips), px. */
+  mouthCenterPx: [number, number];
+  /** Centre of the face-mesh bounding box, px. */
+  faceCenterPx: [number, number];
+  /** Face-mesh bounding box width and height, px. */
+  faceWidthPx: number;
+  faceHeightPx: number;
+  /** Mean relative depth of the face silhouette (≈ head centre depth), px. */
+  silhouetteDepthPx: number;
+}
+
+/** The rig of one portrait. */
+export interface PhotoHeadRig {
+  /** Rest positions `[468, 3]`: x, y px and z px. */
+  restPx: Float32Array;
+  frame: FaceFrame;
+  /** Per ARKit index: deltas `[468, 3]` (px) at weight 1, or `null` where the shape moves no vertex here. */
+  deltas: (Float32Array | null)[];
+  /** Jaw rotation weight per vertex in [0,1]. */
+  jawWeight: Float32Array;
+  /** Share of {@link jawWeight} cancelled by `mouthClose` (lips), per vertex in [0,1]. */
+  lipCloseWeight: Float32Array;
+  /** Jaw pivot `[y, z]` px (rotation about the face's horizontal axis). */
+  jawPivotPx: [number, number];
+  /** Subject's right eye, then left eye. */
+  eyes: [EyeModel, EyeModel];
+}
+
+const smoothstep = (e0: number, e1: number, x: number): number => {
+  const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
+  return t * t * (3 - 2 * t);
+};
+
+/**
+ * Builds the rig from one face's landmarks.
+ * @param landmarksPx - `[N, 3]` row-major (N = 478 with iris, or 468), x/y image px, z px relative depth.
+ * @param landmarkCount - N.
+ * @returns the rig; deterministic for a given input.
+ */
+export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: number): PhotoHeadRig {
+  const n = RIG_VERTEX_COUNT;
+  const rest = Float32Array.from(landmarksPx.subarray(0, n * 3));
+  const P = (i: number): [number, number, number] => [rest[i * 3]!, rest[i * 3 + 1]!, rest[i * 3 + 2]!];
+  const mean = (ids: readonly number[]): [number, number, number] => {
+    const m: [number, number, number] = [0, 0, 0];
+    for (const i of ids) for (let k = 0; k < 3; k++) m[k]! += rest[i * 3 + k]! / ids.length;
+    return m;
+  };
+
+  const eyeR = mean([...EYE_RIGHT.upper0, ...EYE_RIGHT.lower0]);
+  const eyeL = mean([...EYE_LEFT.upper0, ...EYE_LEFT.lower0]);
+  const iodPx = Math.hypot(eyeL[0] - eyeR[0], eyeL[1] - eyeR[1]) || 1;
+  const ex: [number, number] = [(eyeL[0] - eyeR[0]) / iodPx, (eyeL[1] - eyeR[1]) / iodPx];
+  const ey: [number, number] = [-ex[1], ex[0]];
+  const mouth = mean([13, 14]);
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (let i = 0; i < n; i++) {
+    minX = Math.min(minX, rest[i * 3]!);
+    maxX = Math.max(maxX, rest[i * 3]!);
+    minY = Math.min(minY, rest[i * 3 + 1]!);
+    maxY = Math.max(maxY, rest[i * 3 + 1]!);
+  }
+  const silhouetteDepthPx = mean(FACE_SILHOUETTE)[2];
+  const frame: FaceFrame = {
+    ex,
+    ey,
+    iodPx,
+    mouthCenterPx: [mouth[0], mouth[1]],
+    faceCenterPx: [(minX + maxX) / 2, (minY + maxY) / 2],
+    faceWidthPx: maxX - minX,
+    faceHeightPx: maxY - minY,
+    silhouetteDepthPx,
+  };
+  const I = iodPx;
+  /** Face-frame coordinates of vertex i relative to an origin, in IOD units. */
+  const local = (i: number, o: readonly number[]): [number, number] => {
+    const dx = rest[i * 3]! - o[0]!;
+    const dy = rest[i * 3 + 1]! - o[1]!;
+    return [(dx * ex[0] + dy * ex[1]) / I, (dx * ey[0] + dy * ey[1]) / I];
+  };
+  const gauss = (i: number, c: readonly number[], sigmaIod: number): number => {
+    const [a, b] = local(i, c);
+    return Math.exp(-(a * a + b * b) / (2 * sigmaIod * sigmaIod));
+  };
+  const deltas: (Float32Array | null)[] = new Array<Float32Array | null>(ARKIT_BLENDSHAPE_COUNT).fill(null);
+  const shape = (index: number): Float32Array => (deltas[index] ??= new Float32Array(n * 3));
+  /** Adds a displacement (face-frame a/b and depth, IOD units) scaled by w to vertex i of shape s. */
+  const add = (s: Float32Array, i: number, w: number, da: number, db: number, dz = 0): void => {
+    if (w < 1e-4) return;
+    s[i * 3] = s[i * 3]! + w * I * (da * ex[0] + db * ey[0]);
+    s[i * 3 + 1] = s[i * 3 + 1]! + w * I * (da * ex[1] + db * ey[1]);
+    s[i * 3 + 2] = s[i * 3 + 2]! + w * I * dz;
+  };
+
+  const upperLip = new Set([...LIPS_UPPER_OUTER, ...LIPS_UPPER_INNER, ...LIPS_UPPER_MID]);
+  const lowerLip = new Set([...LIPS_LOWER_OUTER, ...LIPS_LOWER_INNER, ...LIPS_LOWER_MID]);
+  const corners = new Set(LIPS_CORNERS);
+  for (const c of corners) {
+    upperLip.delete(c);
+    lowerLip.delete(c);
+  }
+  const lips = new Set([...upperLip, ...lowerLip, ...corners]);
+  const cornerR = P(61);
+  const cornerL = P(291);
+  const mouthHalfWidthIod = Math.hypot(cornerL[0] - cornerR[0], cornerL[1] - cornerR[1]) / 2 / I;
+  const upperInnerB = local(13, mouth)[1];
+  const lowerInnerB = local(14, mouth)[1];
+
+  // Jaw weights: 1 on the lower lip and below the mouth line, 0 on the upper lip and above; half at the corners.
+  const jawWeight = new Float32Array(n);
+  const lipCloseWeight = new Float32Array(n);
+  const halfFaceIod = frame.faceWidthPx / 2 / I;
+  for (let i = 0; i < n; i++) {
+    const [a, b] = local(i, mouth);
+    let w: number;
+    if (lowerLip.has(i)) w = 1;
+    else if (upperLip.has(i)) w = 0;
+    else if (corners.has(i)) w = 0.4;
+    else w = smoothstep(-0.02, 0.3, b) * (1 - 0.6 * smoothstep(0.7, 1.0, Math.abs(a) / halfFaceIod) * (1 - smoothstep(0.3, 1.0, b)));
+    jawWeight[i] = w;
+    lipCloseWeight[i] = lowerLip.has(i) ? 1 : corners.has(i) ? 0.5 : 0;
+  }
+  const noseTip = P(1);
+  const sideDepth = (P(FACE_SIDE_RIGHT)[2] + P(FACE_SIDE_LEFT)[2]) / 2;
+  const jawPivotPx: [number, number] = [noseTip[1] - 0.1 * I * ey[1], sideDepth];
+
+  // Mouth corners: smile (out + up), frown (down), stretch (out + down), dimple (out, back).
+  const sides: [number, readonly number[], number][] = [
+    [+1, cornerL, 0],
+    [-1, cornerR, 1],
+  ];
+  for (const [dir, corner, isRight] of sides) {
+    const smile = shape(isRight ? BS.mouthSmileRight : BS.mouthSmileLeft);
+    const frown = shape(isRight ? BS.mouthFrownRight : BS.mouthFrownLeft);
+    const stretch = shape(isRight ? BS.mouthStretchRight : BS.mouthStretchLeft);
+    const dimple = shape(isRight ? BS.mouthDimpleRight : BS.mouthDimpleLeft);
+    const cheekUp = isRight ? P(CHEEK_UPPER_RIGHT) : P(CHEEK_UPPER_LEFT);
+    for (let i = 0; i < n; i++) {
+      const g = gauss(i, corner, 0.32);
+      add(smile, i, g, 0.14 * dir, -0.12, 0.02);
+      add(smile, i, gauss(i, cheekUp, 0.3), 0.02 * dir, -0.06, -0.02);
+      add(frown, i, g, 0.02 * dir, 0.1);
+      add(stretch, i, g, 0.12 * dir, 0.07);
+      add(dimple, i, g, 0.06 * dir, 0, 0.04);
+    }
+  }
+
+  // Lips: pucker/funnel (towards the mouth centre and forward), roll, press, shrug, lower-down/upper-up, left/right.
+  const pucker = shape(BS.mouthPucker);
+  const funnel = shape(BS.mouthFunnel);
+  const rollLower = shape(BS.mouthRollLower);
+  const rollUpper = shape(BS.mouthRollUpper);
+  const shrugLower = shape(BS.mouthShrugLower);
+  const shrugUpper = shape(BS.mouthShrugUpper);
+  const mouthLeft = shape(BS.mouthLeft);
+  const mouthRight = shape(BS.mouthRight);
+  for (let i = 0; i < n; i++) {
+    const [a, b] = local(i, mouth);
+    const g = Math.exp(-(a * a) / (2 * (mouthHalfWidthIod * 1.1) ** 2) - (b * b) / (2 * 0.35 ** 2));
+    const onLip = lips.has(i) ? 1 : 0;
+    const w = Math.max(onLip, g);
+    add(pucker, i, w, -0.42 * a, -0.1 * b, -0.14 * w);
+    add(funnel, i, w, -0.28 * a, 0, -0.1 * w);
+    if (upperLip.has(i)) add(funnel, i, 1, 0, -0.05 - 0.4 * Math.max(0, upperInnerB - b));
+    if (lowerLip.has(i)) add(funnel, i, 1, 0, 0.07);
+    if (lowerLip.has(i) && b > lowerInnerB) add(rollLower, i, 1, 0, -0.65 * (b - lowerInnerB), 0.04);
+    if (upperLip.has(i) && b < upperInnerB) add(rollUpper, i, 1, 0, -0.65 * (b - upperInnerB), 0.04);
+    const below = smoothstep(0, 0.8, b) * Math.exp(-(a * a) / (2 * 0.6 ** 2));
+    add(shrugLower, i, lowerLip.has(i) ? 1 : below, 0, -0.06, -0.03);
+    if (upperLip.has(i)) add(shrugUpper, i, 1, 0, -0.04, -0.02);
+    add(mouthLeft, i, w, 0.16, 0);
+    add(mouthRight, i, w, -0.16, 0);
+  }
+  for (const [dir, isRight] of [
+    [+1, 0],
+    [-1, 1],
+  ] as const) {
+    const press = shape(isRight ? BS.mouthPressRight : BS.mouthPressLeft);
+    const lowerDown = shape(isRight ? BS.mouthLowerDownRight : BS.mouthLowerDownLeft);
+    const upperUp = shape(isRight ? BS.mouthUpperUpRight : BS.mouthUpperUpLeft);
+    for (let i = 0; i < n; i++) {
+      const [a, b] = local(i, mouth);
+      const side = smoothstep(-mouthHalfWidthIod, mouthHalfWidthIod * 0.6, dir * a);
+      if (lowerLip.has(i)) {
+        add(press, i, side, 0, -0.35 * Math.max(0, b - lowerInnerB), 0);
+        add(lowerDown, i, side, 0, 0.13, 0.01);
+      }
+      if (upperLip.has(i)) {
+        add(press, i, side, 0, -0.35 * Math.min(0, b - upperInnerB), 0);
+        add(upperUp, i, side, 0, -0.11, -0.01);
+      }
+    }
+  }
+
+  // Jaw translation shapes (jaw weights).
+  const jawForward = shape(BS.jawForward);
+  const jawLeft = shape(BS.jawLeft);
+  const jawRight = shape(BS.jawRight);
+  for (let i = 0; i < n; i++) {
+    add(jawForward, i, jawWeight[i]!, 0, 0, -0.12);
+    add(jawLeft, i, jawWeight[i]!, 0.12, 0);
+    add(jawRight, i, jawWeight[i]!, -0.12, 0);
+  }
+
+  // Eyes: blink, wide, squint; brows; cheeks; nose.
+  const eyeSide = (region: EyeRegion, isRight: boolean): void => {
+    const blink = shape(isRight ? BS.eyeBlinkRight : BS.eyeBlinkLeft);
+    const wide = shape(isRight ? BS.eyeWideRight : BS.eyeWideLeft);
+    const squint = shape(isRight ? BS.eyeSquintRight : BS.eyeSquintLeft);
+    const lower0 = region.lower0.slice(1, -1); // corners stay
+    // Pair each upper-lid point with the lower-lid point nearest along the eye axis.
+    const nearestLower = (i: number): number => {
+      const a = local(i, [0, 0])[0];
+      let best = lower0[0]!;
+      let bestD = Infinity;
+      for (const j of lower0) {
+        const d = Math.abs(local(j, [0, 0])[0] - a);
+        if (d < bestD) {
+          bestD = d;
+          best = j;
+        }
+      }
+      return best;
+    };
+    const gapOf = (i: number): number => local(nearestLower(i), [0, 0])[1] - local(i, [0, 0])[1]; // IOD units, > 0
+    const rings: [readonly number[], number][] = [
+      [region.upper0, 1],
+      [region.upper1, 0.5],
+      [region.upper2, 0.18],
+    ];
+    const upper0Gap = new Map(region.upper0.map((i) => [i, gapOf(i)]));
+    const gapNear = (i: number): number => {
+      const a = local(i, [0, 0])[0];
+      let best = 0;
+      let bestD = Infinity;
+      for (const [j, g] of upper0Gap) {
+        const d = Math.abs(local(j, [0, 0])[0] - a);
+        if (d < bestD) {
+          bestD = d;
+          best = g;
+        }
+      }
+      return best;
+    };
+    for (const [ring, w] of rings) {
+      for (const i of ring) {
+        const g = Math.max(0, gapNear(i));
+        add(blink, i, w, 0, 0.88 * g, -0.015);
+        add(wide, i, w, 0, -0.3 * g);
+      }
+    }
+    const eyeHeight = Math.max(...[...upper0Gap.values()]);
+    for (const i of lower0) add(blink, i, 1, 0, -0.12 * eyeHeight);
+    for (const i of lower0) add(squint, i, 1, 0, -0.3 * eyeHeight);
+    for (const i of region.lower1) add(squint, i, 1, 0, -0.18 * eyeHeight);
+    for (const i of region.lower2) add(squint, i, 1, 0, -0.08 * eyeHeight);
+    for (const i of region.upper0) add(squint, i, 1, 0, 0.1 * eyeHeight);
+
+    const dir = isRight ? -1 : 1;
+    const browInner = mean(region.browUpper.slice(-2));
+    const browOuter = mean(region.browUpper.slice(0, 2));
+    const browMid = mean(region.browUpper);
+    const browDown = shape(isRight ? BS.browDownRight : BS.browDownLeft);
+    const browOuterUp = shape(isRight ? BS.browOuterUpRight : BS.browOuterUpLeft);
+    const browInnerUp = shape(BS.browInnerUp);
+    const cheekSquint = shape(isRight ? BS.cheekSquintRight : BS.cheekSquintLeft);
+    const noseSneer = shape(isRight ? BS.noseSneerRight : BS.noseSneerLeft);
+    const cheekPuff = shape(BS.cheekPuff);
+    const cheek = P(isRight ? CHEEK_RIGHT : CHEEK_LEFT);
+    const cheekUpper = P(isRight ? CHEEK_UPPER_RIGHT : CHEEK_UPPER_LEFT);
+    const wing = P(isRight ? NOSE_WING_RIGHT : NOSE_WING_LEFT);
+    const eyeBand = new Set([...region.upper0, ...region.lower0, ...region.lower1, ...region.lower2]);
+    for (let i = 0; i < n; i++) {
+      const notEye = eyeBand.has(i) ? 0.15 : 1;
+      add(browDown, i, gauss(i, browMid, 0.3) * notEye, -0.03 * dir, 0.09);
+      add(browOuterUp, i, gauss(i, browOuter, 0.25) * notEye, 0, -0.1);
+      add(browInnerUp, i, gauss(i, browInner, 0.22) * notEye, 0, -0.1);
+      add(cheekSquint, i, gauss(i, cheekUpper, 0.28), 0, -0.06, -0.02);
+      add(noseSneer, i, gauss(i, wing, 0.14), 0, -0.07, -0.01);
+      add(cheekPuff, i, gauss(i, cheek, 0.38) * (lips.has(i) ? 0.3 : 1), 0.09 * dir, 0, -0.06);
+    }
+  };
+  eyeSide(EYE_RIGHT, true);
+  eyeSide(EYE_LEFT, false);
+
+  const eyes: [EyeModel, EyeModel] = [eyeModel(rest, landmarksPx, landmarkCount, EYE_RIGHT), eyeModel(rest, landmarksPx, landmarkCount, EYE_LEFT)];
+  return { restPx: rest, frame, deltas, jawWeight, lipCloseWeight, jawPivotPx, eyes };
+}
+
+/** Eye model from the lid contour and, when present, the iris landmark nearest to this eye. */
+function eyeModel(rest: Float32Array, all: Float32Array, count: number, region: EyeRegion): EyeModel {
+  const ids = [...region.upper0, ...region.lower0];
+  let cx = 0;
+  let cy = 0;
+  let cz = 0;
+  for (const i of ids) {
+    cx += rest[i * 3]! / ids.length;
+    cy += rest[i * 3 + 1]! / ids.length;
+    cz += rest[i * 3 + 2]! / ids.length;
+  }
+  const outer = region.lower0[0]!;
+  const inner = region.lower0[region.lower0.length - 1]!;
+  const halfWidthPx = Math.hypot(rest[outer * 3]! - rest[inner * 3]!, rest[outer * 3 + 1]! - rest[inner * 3 + 1]!) / 2;
+  let halfHeightPx = 0;
+  for (const i of ids) halfHeightPx = Math.max(halfHeightPx, Math.abs(rest[i * 3 + 1]! - cy));
+  let irisCenterPx: [number, number] = [cx, cy];
+  let irisRadiusPx = 0.39 * halfWidthPx; // iris Ø 11.7 mm over an opening of ≈ 30 mm
+  if (count >= 478) {
+    // The two iris groups (468–472, 473–477): take the one whose centre is nearest this eye.
+    let bestD = Infinity;
+    for (const start of [468, 473]) {
+      const ix = all[start * 3]!;
+      const iy = all[start * 3 + 1]!;
+      const d = Math.hypot(ix - cx, iy - cy);
+      if (d < bestD) {
+        bestD = d;
+        irisCenterPx = [ix, iy];
+        let r = 0;
+        for (let k = 1; k <= 4; k++) r += Math.hypot(all[(start + k) * 3]! - ix, all[(start + k) * 3 + 1]! - iy) / 4;
+        if (r > 0.15 * halfWidthPx && r < 0.8 * halfWidthPx) irisRadiusPx = r;
+      }
+    }
+  }
+  return { centerPx: [cx, cy], irisCenterPx, irisRadiusPx, halfWidthPx, halfHeightPx, depthPx: cz };
+}
+
+/**
+ * Evaluates the rig: face-mesh positions for a set of blendshape weights (jaw rotation included).
+ * @param rig - from {@link buildPhotoHeadRig}.
+ * @param weights - 52 ARKit weights (values clamped to [0,1]).
+ * @param outPx - receives `[468, 3]` positions in landmark pixel space.
+ * @returns `outPx`.
+ * @remarks Order: rest + Σ wₖ·Δₖ, then the jaw rotation by `jawOpen · JAW_OPEN_MAX_RAD · jawWeight · (1 −
+ * mouthClose · lipCloseWeight)` about the pivot, in the (y, z) plane of the image.
+ */
+export function evaluateRig(rig: PhotoHeadRig, weights: Float32Array, outPx: Float32Array): Float32Array {
+  const n = RIG_VERTEX_COUNT;
+  outPx.set(rig.restPx);
+  for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) {
+    const d = rig.deltas[k];
+    const w = Math.min(1, Math.max(0, weights[k] ?? 0));
+    if (!d || w === 0) continue;
+    for (let j = 0; j < n * 3; j++) outPx[j] = outPx[j]! + w * d[j]!;
+  }
+  const jaw = Math.min(1, Math.max(0, weights[BS.jawOpen] ?? 0)) * JAW_OPEN_MAX_RAD;
+  const close = Math.min(1, Math.max(0, weights[BS.mouthClose] ?? 0));
+  if (jaw > 0) {
+    const [py, pz] = rig.jawPivotPx;
+    for (let i = 0; i < n; i++) {
+      const a = jaw * rig.jawWeight[i]! * (1 - close * rig.lipCloseWeight[i]!);
+      if (a === 0) continue;
+      const dy = outPx[i * 3 + 1]! - py;
+      const dz = outPx[i * 3 + 2]! - pz;
+      const c = Math.cos(a);
+      const s = Math.sin(a);
+      outPx[i * 3 + 1] = py + dy * c - dz * s;
+      outPx[i * 3 + 2] = pz + dy * s + dz * c;
+    }
+  }
+  return outPx;
+}
+
+/**
+ * Eye rotation per eye from the `eyeLook*` weights plus the track's gaze.
+ * @param weights - 52 ARKit weights.
+ * @param gazeRad - `(leftYaw, leftPitch, rightYaw, rightPitch)` radians; +yaw looks to the subject's left, +pitch up.
+ * @returns `[rightYaw, rightPitch, leftYaw, leftPitch]` radians (same conventions).
+ * @remarks ARKit: `eyeLookOut` turns an eye away from the nose, `eyeLookIn` towards it; the subject's left is
+ * "out" for the left eye and "in" for the right eye.
+ */
+export function eyeRotations(weights: Float32Array, gazeRad: Float32Array): [number, number, number, number] {
+  const w = (k: number): number => Math.min(1, Math.max(0, weights[k] ?? 0));
+  const leftYaw = (w(BS.eyeLookOutLeft) - w(BS.eyeLookInLeft)) * EYE_LOOK_MAX_RAD + (gazeRad[0] ?? 0);
+  const leftPitch = (w(BS.eyeLookUpLeft) - w(BS.eyeLookDownLeft)) * EYE_LOOK_MAX_RAD * 0.7 + (gazeRad[1] ?? 0);
+  const rightYaw = (w(BS.eyeLookInRight) - w(BS.eyeLookOutRight)) * EYE_LOOK_MAX_RAD + (gazeRad[2] ?? 0);
+  const rightPitch = (w(BS.eyeLookUpRight) - w(BS.eyeLookDownRight)) * EYE_LOOK_MAX_RAD * 0.7 + (gazeRad[3] ?? 0);
+  return [rightYaw, rightPitch, leftYaw, leftPitch];
+}

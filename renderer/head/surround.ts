@@ -1,0 +1,208 @@
+/**
+ * The 2.5D surround: the whole photo (and a margin past the framing) as one continuous grid on a depth proxy —
+ * the face's own depth under the face, a smooth head-shaped membrane around it, the background as a far plane.
+ *
+ * @remarks Pure math (no DOM, no three). Depths are in landmark pixel space (MediaPipe z: px, smaller = closer).
+ * The membrane is the harmonic interpolation (Laplace equation, solved by successive over-relaxation; Young 1954)
+ * between the face depth (fixed inside the face mesh) and the background depth (fixed outside a head-sized
+ * ellipse). One continuous grid cannot tear, so an orbit shows no holes; the smooth membrane keeps the stretch at
+ * the silhouette gradual instead of a sheet.
+ */
+import { TRI468 } from './topologyTables.ts';
+import { MOUTH_OPENING_LOOP } from './topology.ts';
+import type { FaceFrame } from './rig.ts';
+
+/** Grid of the surround. Arrays are row-major `[rows, cols]`. */
+export interface SurroundGrid {
+  cols: number;
+  rows: number;
+  /** Node x, image px. */
+  xPx: Float32Array;
+  /** Node y, image px. */
+  yPx: Float32Array;
+  /** Node depth, landmark z px (smaller = closer). */
+  zPx: Float32Array;
+  /** How much a node follows the head pose, [0,1]. */
+  headWeight: Float32Array;
+  /** Person proxy mask in [0,1] (alpha for the transparent/colour backgrounds). */
+  personMask: Float32Array;
+}
+
+/** Options of {@link buildSurround}. */
+export interface SurroundOptions {
+  /** Region the grid covers, image px (the framing crop grown by a margin). */
+  regionPx: { xPx: number; yPx: number; widthPx: number; heightPx: number };
+  /** Nodes along each axis (default 97). */
+  resolution?: number;
+  /** SOR iterations (default 300). */
+  iterations?: number;
+}
+
+const smoothstep = (e0: number, e1: number, x: number): number => {
+  const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
+  return t * t * (3 - 2 * t);
+};
+
+/**
+ * Builds the surround grid for a face.
+ * @param restPx - face mesh rest positions `[468, 3]` (x, y, z px).
+ * @param frame - the face frame from the rig.
+ * @param opts - region and resolution.
+ * @returns the grid with depth, head weight and person mask per node.
+ */
+export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: SurroundOptions): SurroundGrid {
+  const res = opts.resolution ?? 97;
+  const cols = res;
+  const rows = res;
+  const { xPx: rx, yPx: ry, widthPx: rw, heightPx: rh } = opts.regionPx;
+  const count = cols * rows;
+  const xPx = new Float32Array(count);
+  const yPx = new Float32Array(count);
+  for (let j = 0; j < rows; j++) {
+    for (let i = 0; i < cols; i++) {
+      xPx[j * cols + i] = rx + (rw * i) / (cols - 1);
+      yPx[j * cols + i] = ry + (rh * j) / (rows - 1);
+    }
+  }
+  const fw = frame.faceWidthPx;
+  const fh = frame.faceHeightPx;
+  const [fcx, fcy] = frame.faceCenterPx;
+  const zFace = new Float32Array(count).fill(NaN);
+
+  // Rasterise the face depth (mesh triangles + a fan over the mouth opening) onto the grid nodes.
+  const tris: number[] = Array.from(TRI468);
+  const mouthCenter = [0, 0, 0];
+  for (const i of MOUTH_OPENING_LOOP) for (let k = 0; k < 3; k++) mouthCenter[k]! += restPx[i * 3 + k]! / MOUTH_OPENING_LOOP.length;
+  const pts = restPx;
+  const extra = Float32Array.from([...pts, ...mouthCenter]);
+  const centerIndex = pts.length / 3;
+  for (let k = 0; k < MOUTH_OPENING_LOOP.length; k++) tris.push(MOUTH_OPENING_LOOP[k]!, MOUTH_OPENING_LOOP[(k + 1) % MOUTH_OPENING_LOOP.length]!, centerIndex);
+  const dx = rw / (cols - 1);
+  const dy = rh / (rows - 1);
+  for (let t = 0; t < tris.length; t += 3) {
+    const a = tris[t]! * 3;
+    const b = tris[t + 1]! * 3;
+    const c = tris[t + 2]! * 3;
+    const ax = extra[a]!, ay = extra[a + 1]!, bx = extra[b]!, by = extra[b + 1]!, cx = extra[c]!, cy = extra[c + 1]!;
+    const det = (bx - ax) * (cy - ay) - (cx - ax) * (by - ay);
+    if (Math.abs(det) < 1e-9) continue;
+    const i0 = Math.max(0, Math.ceil((Math.min(ax, bx, cx) - rx) / dx));
+    const i1 = Math.min(cols - 1, Math.floor((Math.max(ax, bx, cx) - rx) / dx));
+    const j0 = Math.max(0, Math.ceil((Math.min(ay, by, cy) - ry) / dy));
+    const j1 = Math.min(rows - 1, Math.floor((Math.max(ay, by, cy) - ry) / dy));
+    for (let j = j0; j <= j1; j++) {
+      for (let i = i0; i <= i1; i++) {
+        const px = rx + i * dx;
+        const py = ry + j * dy;
+        const l1 = ((px - ax) * (cy - ay) - (cx - ax) * (py - ay)) / det;
+        const l2 = ((bx - ax) * (py - ay) - (px - ax) * (by - ay)) / det;
+        const l0 = 1 - l1 - l2;
+        if (l0 < -1e-6 || l1 < -1e-6 || l2 < -1e-6) continue;
+        zFace[j * cols + i] = l0 * extra[a + 2]! + l1 * extra[b + 2]! + l2 * extra[c + 2]!;
+      }
+    }
+  }
+
+  // Fixed values: the face depth (+ a small margin behind the mesh) inside the face; a head ellipsoid (scalp and
+  // hair) and a body plane (neck, shoulders) away from it; the far background outside both. A band of free nodes
+  // around the face lets the membrane join them smoothly.
+  const marginPx = 0.05 * frame.iodPx;
+  const zc = frame.silhouetteDepthPx;
+  const zForehead = restPx[10 * 3 + 2]!;
+  const depthC = Math.max(0.25 * fw, zc - zForehead);
+  const zBody = zc + 0.12 * fw;
+  const zBg = zc + 0.6 * fw;
+  const hx = fcx;
+  const hy = fcy - 0.15 * fh;
+  const ax = 0.66 * fw;
+  const by = 0.8 * fh;
+  const chinY = fcy + 0.5 * fh;
+  const bodyHalfWidth = (y: number): number => 0.3 * fw + Math.max(0, y - (chinY + 0.25 * fh)) * 1.4;
+  const zPx = new Float32Array(count);
+  const fixed = new Uint8Array(count);
+  const headWeight = new Float32Array(count);
+  const personMask = new Float32Array(count);
+  // Grid-step distance from the face (multi-source BFS).
+  const dist = new Int32Array(count).fill(1 << 30);
+  const queue: number[] = [];
+  for (let k = 0; k < count; k++) {
+    if (Number.isNaN(zFace[k]!)) continue;
+    dist[k] = 0;
+    queue.push(k);
+  }
+  for (let q = 0; q < queue.length; q++) {
+    const k = queue[q]!;
+    const i = k % cols;
+    const j = (k - i) / cols;
+    for (const [ni, nj] of [
+      [i - 1, j],
+      [i + 1, j],
+      [i, j - 1],
+      [i, j + 1],
+    ] as const) {
+      if (ni < 0 || nj < 0 || ni >= cols || nj >= rows) continue;
+      const nk = nj * cols + ni;
+      if (dist[nk]! > dist[k]! + 1) {
+        dist[nk] = dist[k]! + 1;
+        queue.push(nk);
+      }
+    }
+  }
+  const band = Math.max(2, Math.round((0.12 * fw) / Math.max(dx, dy)));
+  for (let k = 0; k < count; k++) {
+    const x = xPx[k]!;
+    const y = yPx[k]!;
+    const r = Math.hypot((x - hx) / ax, (y - hy) / by);
+    const inBody = y > chinY && Math.abs(x - fcx) < bodyHalfWidth(y);
+    zPx[k] = zBody;
+    if (!Number.isNaN(zFace[k]!)) {
+      zPx[k] = zFace[k]! + marginPx;
+      fixed[k] = 1;
+    } else if (dist[k]! > band) {
+      if (r < 0.95) {
+        zPx[k] = zc - depthC * Math.sqrt(1 - r * r);
+        fixed[k] = 1;
+      } else if (inBody && y > chinY + 0.15 * fh) {
+        zPx[k] = zBody;
+        fixed[k] = 1;
+      } else if (r > 1.25 && !inBody) {
+        zPx[k] = zBg;
+        fixed[k] = 1;
+      }
+    }
+    const rW = Math.hypot((x - fcx) / (0.78 * fw), (y - (fcy - 0.1 * fh)) / (0.82 * fh));
+    headWeight[k] = (1 - smoothstep(0.8, 1.2, rW)) * (1 - smoothstep(chinY, chinY + 0.3 * fh, y));
+    personMask[k] = Math.max(1 - smoothstep(0.95, 1.08, r), inBody ? 1 : 0);
+  }
+  // Successive over-relaxation of the Laplace equation on the free nodes.
+  const omega = 1.85;
+  const iters = opts.iterations ?? 300;
+  for (let it = 0; it < iters; it++) {
+    for (let j = 0; j < rows; j++) {
+      for (let i = 0; i < cols; i++) {
+        const k = j * cols + i;
+        if (fixed[k]) continue;
+        let sum = 0;
+        let nb = 0;
+        if (i > 0) {
+          sum += zPx[k - 1]!;
+          nb++;
+        }
+        if (i < cols - 1) {
+          sum += zPx[k + 1]!;
+          nb++;
+        }
+        if (j > 0) {
+          sum += zPx[k - cols]!;
+          nb++;
+        }
+        if (j < rows - 1) {
+          sum += zPx[k + cols]!;
+          nb++;
+        }
+        zPx[k] = zPx[k]! + omega * (sum / nb - zPx[k]!);
+      }
+    }
+  }
+  return { cols, rows, xPx, yPx, zPx, headWeight, personMask };
+}

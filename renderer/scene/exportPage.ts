@@ -1,0 +1,145 @@
+/**
+ * Entry of the export page that the render host loads in headless Chromium: it owns one {@link StudioScene}
+ * and exposes `window.studioExport` for the host to drive. Frames travel to the host as binary HTTP POST
+ * bodies to the same origin (`/frame/<requestId>/<frameIndex>`); the host answers each POST only when its
+ * consumer is ready for more, so at most `maxInFlight` frames are pending (back-pressure), while rendering the
+ * next frame overlaps the transfer of the previous ones.
+ */
+import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
+import type { MotionFrame } from '../../core/motion/track.ts';
+import { createStudioScene, type LoadedPortrait, type ReadbackFormat, type SceneBackground, type StudioScene } from './studioScene.ts';
+import type { Framing } from './framing.ts';
+
+/** Track arrays as sent by the host (flat, row-major per frame). */
+export interface PageTrack {
+  frameCount: number;
+  blendshapes: number[];
+  gazeRad: number[];
+  headRotation: number[];
+  headTranslationM: number[];
+}
+
+/** One frame's state as sent by the host for a still. */
+export interface PageFrame {
+  blendshapes: number[];
+  gazeRad?: number[];
+  headRotation?: number[];
+  headTranslationM?: number[];
+}
+
+/** A render request. */
+export interface RenderRangeRequest {
+  requestId: string;
+  fromFrame: number;
+  toFrame: number;
+  format: ReadbackFormat;
+  orbitYawRad: number;
+  orbitPitchRad: number;
+  maxInFlight: number;
+}
+
+/** The API the page exposes on `window.studioExport`. */
+export interface ExportPageApi {
+  init(opts: { widthPx: number; heightPx: number; background: SceneBackground; framing: Framing }): void;
+  loadPortrait(url: string, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number): Promise<LoadedPortrait>;
+  setTrack(track: PageTrack): void;
+  renderRange(req: RenderRangeRequest): Promise<{ frames: number; cancelled: boolean }>;
+  renderStill(frame: PageFrame, requestId: string, format: ReadbackFormat, orbitYawRad: number, orbitPitchRad: number): Promise<void>;
+  benchRenderOnly(frameCount: number, withReadback: ReadbackFormat | null): { fps: number };
+  dispose(): void;
+}
+
+let scene: StudioScene | null = null;
+let track: PageTrack | null = null;
+
+function need<T>(v: T | null, what: string): T {
+  if (v === null) throw new Error(`export page: ${what} not initialised`);
+  return v;
+}
+
+function frameOf(t: PageTrack, i: number): MotionFrame {
+  return {
+    frameIndex: i,
+    blendshapes: Float32Array.from(t.blendshapes.slice(i * ARKIT_BLENDSHAPE_COUNT, (i + 1) * ARKIT_BLENDSHAPE_COUNT)),
+    visemes: new Float32Array(OVR_VISEME_COUNT),
+    headRotation: Float32Array.from(t.headRotation.slice(i * 4, i * 4 + 4)),
+    headTranslationM: Float32Array.from(t.headTranslationM.slice(i * 3, i * 3 + 3)),
+    gazeRad: Float32Array.from(t.gazeRad.slice(i * 4, i * 4 + 4)),
+  };
+}
+
+async function post(requestId: string, frameIndex: number, bytes: Uint8Array): Promise<boolean> {
+  const res = await fetch(`/frame/${requestId}/${frameIndex}`, { method: 'POST', body: bytes as unknown as BodyInit, headers: { 'content-type': 'application/octet-stream' } });
+  return res.status === 200;
+}
+
+const api: ExportPageApi = {
+  init(opts) {
+    scene?.dispose();
+    const canvas = document.getElementById('c') as HTMLCanvasElement;
+    scene = createStudioScene(canvas, { ...opts, offscreen: true });
+  },
+  async loadPortrait(url, widthPx, heightPx, landmarksPx, landmarkCount) {
+    const buf = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    return need(scene, 'scene').loadPortrait({ rgba: buf, widthPx, heightPx }, { landmarksPx: Float32Array.from(landmarksPx), landmarkCount });
+  },
+  setTrack(t) {
+    track = t;
+  },
+  async renderRange(req) {
+    const s = need(scene, 'scene');
+    const t = need(track, 'track');
+    s.setOrbit(req.orbitYawRad, req.orbitPitchRad);
+    const pending: Promise<boolean>[] = [];
+    let cancelled = false;
+    let frames = 0;
+    for (let i = req.fromFrame; i < req.toFrame && !cancelled; i++) {
+      s.applyFrame(frameOf(t, Math.min(i, t.frameCount - 1)));
+      s.render();
+      pending.push(post(req.requestId, i, s.readPixels(req.format)));
+      frames++;
+      while (pending.length >= req.maxInFlight) if (!(await pending.shift()!)) cancelled = true;
+    }
+    for (const p of pending) if (!(await p)) cancelled = true;
+    return { frames, cancelled };
+  },
+  async renderStill(frame, requestId, format, yaw, pitch) {
+    const s = need(scene, 'scene');
+    s.setOrbit(yaw, pitch);
+    s.applyFrame({
+      frameIndex: 0,
+      blendshapes: Float32Array.from(frame.blendshapes),
+      visemes: new Float32Array(OVR_VISEME_COUNT),
+      headRotation: Float32Array.from(frame.headRotation ?? [0, 0, 0, 1]),
+      headTranslationM: Float32Array.from(frame.headTranslationM ?? [0, 0, 0]),
+      gazeRad: Float32Array.from(frame.gazeRad ?? [0, 0, 0, 0]),
+    });
+    s.render();
+    await post(requestId, 0, s.readPixels(format));
+  },
+  benchRenderOnly(frameCount, withReadback) {
+    const s = need(scene, 'scene');
+    const t = need(track, 'track');
+    const gl = s.renderer.getContext();
+    const px = new Uint8Array(4);
+    const t0 = performance.now();
+    for (let i = 0; i < frameCount; i++) {
+      s.applyFrame(frameOf(t, i % t.frameCount));
+      s.render();
+      if (withReadback) s.readPixels(withReadback);
+      else {
+        // Wait for the GPU to finish this frame without moving it (a 1-pixel read), as a real frame would.
+        s.renderer.setRenderTarget(null);
+        gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+      }
+    }
+    return { fps: frameCount / ((performance.now() - t0) / 1000) };
+  },
+  dispose() {
+    scene?.dispose();
+    scene = null;
+    track = null;
+  },
+};
+
+(window as unknown as { studioExport: ExportPageApi }).studioExport = api;

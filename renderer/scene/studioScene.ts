@@ -1,0 +1,291 @@
+/**
+ * The one scene module used by the preview and by export: a portrait loaded as a photo head, posed by motion
+ * frames, seen by a camera that can orbit, rendered with WebGL2 (three.js), and read back as RGBA or planar
+ * YUV 4:2:0 for the encoder.
+ *
+ * @remarks Every frame is a pure function of (portrait, motion frame, orbit): nothing reads a clock or an
+ * unseeded random generator (DESIGN.md §5). The readback converts to YUV on the GPU (BT.601 limited range, the
+ * same matrix ffmpeg's swscale uses for untagged RGB → yuv420p; ITU-R BT.601-7 §2.5), halving the bytes per
+ * frame compared with RGBA, and writes rows top-first so the bytes are exactly ffmpeg's `yuv420p` layout.
+ */
+import * as THREE from 'three';
+import type { MotionFrame } from '../../core/motion/track.ts';
+import { InvalidInputError } from '../../core/errors.ts';
+import { PhotoHead, IOD_M, type PhotoProjection } from '../head/photoHead.ts';
+import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from './framing.ts';
+
+/** Background behind the head: the photo's own, transparent (alpha 0), or a solid colour (`#rrggbb` or 0xRRGGBB). */
+export type SceneBackground = 'photo' | 'transparent' | { color: string | number };
+
+/** Options of {@link createStudioScene}. */
+export interface StudioSceneOptions {
+  /** Output width in pixels. */
+  widthPx: number;
+  /** Output height in pixels. */
+  heightPx: number;
+  background: SceneBackground;
+  framing: Framing;
+  /** Render into an offscreen target and keep the canvas untouched (export). Default false (preview draws to the canvas). */
+  offscreen?: boolean;
+}
+
+/** The portrait as the scene needs it. */
+export interface PortraitImage {
+  /** `[heightPx, widthPx, 4]` RGBA bytes, sRGB, straight alpha. */
+  rgba: Uint8Array;
+  widthPx: number;
+  heightPx: number;
+}
+
+/** The face as the scene needs it (a subset of `FaceLandmarks`). */
+export interface PortraitFace {
+  /** `[N, 3]` x/y image px, z px relative depth (smaller = closer). */
+  landmarksPx: Float32Array;
+  /** 478 (with iris) or 468. */
+  landmarkCount: number;
+}
+
+/** What {@link StudioScene.loadPortrait} decided about the view. */
+export interface LoadedPortrait {
+  /** The photo rectangle the rest camera frames, image px. */
+  cropPx: CropRectPx;
+  /** Projection used to place the head, see `PhotoProjection`. */
+  projection: PhotoProjection;
+}
+
+/** Layout of frames read back by {@link StudioScene.readPixels}. */
+export type ReadbackFormat = 'rgba' | 'yuv420p';
+
+/** The scene handle. */
+export interface StudioScene {
+  /**
+   * Builds the head from a portrait; replaces any previous one.
+   * @throws InvalidInputError when the landmarks do not fit the image.
+   */
+  loadPortrait(image: PortraitImage, face: PortraitFace): LoadedPortrait;
+  /** Poses the head for a frame (blendshapes, gaze, head pose). */
+  applyFrame(frame: MotionFrame): void;
+  /** Orbits the camera about the head centre: +yaw moves the camera to the viewer's right, +pitch up; radians. */
+  setOrbit(yawRad: number, pitchRad: number): void;
+  /** Draws the current state (to the canvas, or to the offscreen target when `offscreen`). */
+  render(): void;
+  /**
+   * Reads the last render back, rows top-first.
+   * @param format - `rgba`: `[h, w, 4]`; `yuv420p`: Y plane then U then V (needs width and height multiples of 8 and 2).
+   * @returns a new array of `w·h·4` or `w·h·3/2` bytes.
+   */
+  readPixels(format: ReadbackFormat): Uint8Array;
+  /** The three.js renderer (for diagnostics and benchmarks). */
+  readonly renderer: THREE.WebGLRenderer;
+  /** Frees GPU resources. */
+  dispose(): void;
+}
+
+/** Focal length relative to the face size: a ≈ 0.6 m portrait distance for a 14 cm face (≈ 26° for a 2.4-face crop). */
+const FOCAL_PER_FACE = 3.3;
+
+const FULLSCREEN_VERTEX = /* glsl */ `
+void main() { gl_Position = vec4(position.xy, 0.0, 1.0); }`;
+
+/** RGBA packer: output row r (from the bottom of the target, i.e. memory row r) = image row r from the top. */
+const PACK_RGBA = /* glsl */ `
+precision highp float;
+precision highp int;
+uniform sampler2D uSrc;
+uniform int uH;
+void main() {
+  ivec2 o = ivec2(gl_FragCoord.xy);
+  gl_FragColor = texelFetch(uSrc, ivec2(o.x, uH - 1 - o.y), 0);
+}`;
+
+/**
+ * YUV 4:2:0 packer into a (W/4) × (3H/2) RGBA8 target: memory rows 0…H−1 hold Y (4 pixels per texel), the next
+ * H/4 rows U and the last H/4 rows V (each 2 chroma rows per memory row), chroma from the 2×2 average.
+ */
+const PACK_YUV = /* glsl */ `
+precision highp float;
+precision highp int;
+uniform sampler2D uSrc;
+uniform int uW;
+uniform int uH;
+vec3 px(int x, int y) { return texelFetch(uSrc, ivec2(x, uH - 1 - y), 0).rgb; }
+float lumaOf(vec3 c) { return (16.0 + 65.481 * c.r + 128.553 * c.g + 24.966 * c.b) / 255.0; }
+float chroma(int cx, int cy, bool isU) {
+  vec3 c = 0.25 * (px(2 * cx, 2 * cy) + px(2 * cx + 1, 2 * cy) + px(2 * cx, 2 * cy + 1) + px(2 * cx + 1, 2 * cy + 1));
+  float v = isU ? (128.0 - 37.797 * c.r - 74.203 * c.g + 112.0 * c.b) : (128.0 + 112.0 * c.r - 93.786 * c.g - 18.214 * c.b);
+  return v / 255.0;
+}
+void main() {
+  ivec2 o = ivec2(gl_FragCoord.xy);
+  int x4 = o.x * 4;
+  if (o.y < uH) {
+    gl_FragColor = vec4(lumaOf(px(x4, o.y)), lumaOf(px(x4 + 1, o.y)), lumaOf(px(x4 + 2, o.y)), lumaOf(px(x4 + 3, o.y)));
+    return;
+  }
+  int r = o.y - uH;
+  int quarter = uH / 4;
+  bool isU = r < quarter;
+  if (!isU) r -= quarter;
+  int halfW = uW / 2;
+  vec4 outv;
+  for (int c = 0; c < 4; c++) {
+    int off = r * uW + x4 + c;
+    float v = chroma(off - (off / halfW) * halfW, off / halfW, isU);
+    if (c == 0) outv.r = v; else if (c == 1) outv.g = v; else if (c == 2) outv.b = v; else outv.a = v;
+  }
+  gl_FragColor = outv;
+}`;
+
+/**
+ * Creates the scene on a canvas.
+ * @param canvas - an HTMLCanvasElement or OffscreenCanvas; resized to `widthPx × heightPx`.
+ * @param opts - size, background and framing.
+ * @returns the scene handle.
+ * @throws InvalidInputError for a non-positive size; Error when WebGL2 is unavailable.
+ */
+export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, opts: StudioSceneOptions): StudioScene {
+  const W = opts.widthPx;
+  const H = opts.heightPx;
+  if (!(Number.isInteger(W) && Number.isInteger(H) && W > 0 && H > 0)) throw new InvalidInputError(`Scene size must be positive integers, got ${W}×${H}`);
+  const renderer = new THREE.WebGLRenderer({ canvas, antialias: false, alpha: true, stencil: true, premultipliedAlpha: false, preserveDrawingBuffer: false, powerPreference: 'high-performance' });
+  renderer.setPixelRatio(1);
+  renderer.setSize(W, H, false);
+  renderer.autoClear = false;
+  renderer.outputColorSpace = THREE.LinearSRGBColorSpace; // shaders write the photo's own sRGB bytes unchanged
+  const camera = new THREE.PerspectiveCamera(30, W / H, 0.02, 20);
+  const clear = new THREE.Color(0, 0, 0);
+  let clearAlpha = 1;
+  const bg = opts.background;
+  if (bg === 'transparent') clearAlpha = 0;
+  else if (typeof bg === 'object') clear.set(bg.color as THREE.ColorRepresentation);
+  const target = new THREE.WebGLRenderTarget(W, H, { depthBuffer: true, stencilBuffer: true, type: THREE.UnsignedByteType, format: THREE.RGBAFormat, minFilter: THREE.NearestFilter, magFilter: THREE.NearestFilter, generateMipmaps: false });
+  const packScene = new THREE.Scene();
+  const packCamera = new THREE.OrthographicCamera(-1, 1, 1, -1, 0, 1);
+  const fsGeo = new THREE.BufferGeometry();
+  fsGeo.setAttribute('position', new THREE.BufferAttribute(new Float32Array([-1, -1, 0, 3, -1, 0, -1, 3, 0]), 3));
+  const packRgba = new THREE.ShaderMaterial({ vertexShader: FULLSCREEN_VERTEX, fragmentShader: PACK_RGBA, uniforms: { uSrc: { value: target.texture }, uH: { value: H } }, depthTest: false, depthWrite: false });
+  const packYuv = new THREE.ShaderMaterial({ vertexShader: FULLSCREEN_VERTEX, fragmentShader: PACK_YUV, uniforms: { uSrc: { value: target.texture }, uW: { value: W }, uH: { value: H } }, depthTest: false, depthWrite: false });
+  const fsMesh = new THREE.Mesh(fsGeo, packRgba);
+  fsMesh.frustumCulled = false;
+  packScene.add(fsMesh);
+  const canYuv = W % 8 === 0 && H % 4 === 0;
+  const rgbaTarget = new THREE.WebGLRenderTarget(W, H, { depthBuffer: false, generateMipmaps: false });
+  const yuvTarget = canYuv ? new THREE.WebGLRenderTarget(W / 4, (H * 3) / 2, { depthBuffer: false, generateMipmaps: false }) : null;
+
+  let head: PhotoHead | null = null;
+  let texture: THREE.DataTexture | null = null;
+  let yaw = 0;
+  let pitch = 0;
+
+  const updateCamera = (): void => {
+    camera.position.set(0, 0, 0);
+    camera.quaternion.identity();
+    if (!head) return;
+    const rot = new THREE.Quaternion().setFromEuler(new THREE.Euler(pitch, yaw, 0, 'YXZ'));
+    const p = head.orbitPivot;
+    camera.position.copy(p).negate().applyQuaternion(rot).add(p);
+    camera.quaternion.copy(rot);
+    camera.updateMatrixWorld(true);
+  };
+
+  const drawLayers = (): void => {
+    renderer.setClearColor(clear, clearAlpha);
+    renderer.clear(true, true, true);
+    if (!head) return;
+    renderer.render(head.surroundLayer, camera);
+    renderer.clearDepth();
+    renderer.render(head.innerLayer, camera);
+    renderer.clearDepth();
+    renderer.render(head.faceLayer, camera);
+  };
+
+  return {
+    renderer,
+    loadPortrait(image, face) {
+      if (face.landmarksPx.length < face.landmarkCount * 3 || face.landmarkCount < 468) throw new InvalidInputError(`Face landmarks: expected ≥ 468 points, got ${face.landmarkCount}`);
+      if (image.rgba.length !== image.widthPx * image.heightPx * 4) throw new InvalidInputError(`Portrait pixels: expected ${image.widthPx * image.heightPx * 4} bytes, got ${image.rgba.length}`);
+      head?.dispose();
+      texture?.dispose();
+      texture = new THREE.DataTexture(image.rgba, image.widthPx, image.heightPx, THREE.RGBAFormat, THREE.UnsignedByteType);
+      texture.flipY = false;
+      texture.colorSpace = THREE.NoColorSpace;
+      texture.minFilter = THREE.LinearMipmapLinearFilter;
+      texture.magFilter = THREE.LinearFilter;
+      texture.wrapS = THREE.MirroredRepeatWrapping;
+      texture.wrapT = THREE.MirroredRepeatWrapping;
+      texture.generateMipmaps = true;
+      texture.needsUpdate = true;
+      const bounds = faceBoundsFromLandmarks(face.landmarksPx);
+      const cropPx = computeCropRect(image.widthPx, image.heightPx, bounds, opts.framing, W / H);
+      const faceSize = Math.max(bounds.heightPx, bounds.widthPx / 0.85);
+      const focalPx = FOCAL_PER_FACE * faceSize;
+      const lm = face.landmarksPx;
+      const eyeDist = Math.hypot(lm[263 * 3]! - lm[33 * 3]!, lm[263 * 3 + 1]! - lm[33 * 3 + 1]!) * 0.73; // corner distance → centre distance
+      const mPerPx = IOD_M / Math.max(eyeDist, 1);
+      const projection: PhotoProjection = { focalPx, principalXPx: cropPx.xPx + cropPx.widthPx / 2, principalYPx: cropPx.yPx + cropPx.heightPx / 2, mPerPx, distM: focalPx * mPerPx };
+      camera.fov = (2 * Math.atan(cropPx.heightPx / 2 / focalPx) * 180) / Math.PI;
+      camera.near = projection.distM * 0.1;
+      camera.far = projection.distM * 10;
+      camera.updateProjectionMatrix();
+      const marginX = cropPx.widthPx * 0.5;
+      const marginY = cropPx.heightPx * 0.5;
+      head = new PhotoHead({
+        texture,
+        rgba: image.rgba,
+        imageWidthPx: image.widthPx,
+        imageHeightPx: image.heightPx,
+        landmarksPx: face.landmarksPx,
+        landmarkCount: face.landmarkCount,
+        projection,
+        surroundRegionPx: { xPx: cropPx.xPx - marginX, yPx: cropPx.yPx - marginY, widthPx: cropPx.widthPx + 2 * marginX, heightPx: cropPx.heightPx + 2 * marginY },
+      });
+      head.setBackgroundMask(bg !== 'photo');
+      updateCamera();
+      return { cropPx, projection };
+    },
+    applyFrame(frame) {
+      head?.applyFrame(frame);
+    },
+    setOrbit(yawRad, pitchRad) {
+      yaw = yawRad;
+      pitch = pitchRad;
+      updateCamera();
+    },
+    render() {
+      renderer.setRenderTarget(opts.offscreen ? target : null);
+      drawLayers();
+      renderer.setRenderTarget(null);
+    },
+    readPixels(format) {
+      if (!opts.offscreen) throw new InvalidInputError('readPixels needs a scene created with offscreen: true');
+      if (format === 'yuv420p') {
+        if (!yuvTarget) throw new InvalidInputError(`YUV readback needs a width multiple of 8 and a height multiple of 4, got ${W}×${H}`);
+        fsMesh.material = packYuv;
+        renderer.setRenderTarget(yuvTarget);
+        renderer.render(packScene, packCamera);
+        const out = new Uint8Array((W * H * 3) / 2);
+        renderer.readRenderTargetPixels(yuvTarget, 0, 0, W / 4, (H * 3) / 2, out);
+        renderer.setRenderTarget(null);
+        return out;
+      }
+      fsMesh.material = packRgba;
+      renderer.setRenderTarget(rgbaTarget);
+      renderer.render(packScene, packCamera);
+      const out = new Uint8Array(W * H * 4);
+      renderer.readRenderTargetPixels(rgbaTarget, 0, 0, W, H, out);
+      renderer.setRenderTarget(null);
+      return out;
+    },
+    dispose() {
+      head?.dispose();
+      texture?.dispose();
+      target.dispose();
+      rgbaTarget.dispose();
+      yuvTarget?.dispose();
+      packRgba.dispose();
+      packYuv.dispose();
+      fsGeo.dispose();
+      renderer.dispose();
+    },
+  };
+}

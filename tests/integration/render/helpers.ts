@@ -1,0 +1,110 @@
+/**
+ * Shared helpers of the render tests: landmark fixtures + decoded portraits, the reference crop, PSNR, PNG output.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { FaceLandmarks } from '../../../core/face/types.ts';
+import { decodeImage, type DecodedImage } from '../../../pipeline/image/decodeImage.ts';
+
+const ROOT = process.cwd();
+
+/** Landmark fixture names under tests/fixtures/landmarks. */
+export type FixtureName = 'img01' | 'img05' | 'img06' | 'astronaut';
+
+/** A portrait and its face. */
+export interface Portrait {
+  name: FixtureName;
+  image: DecodedImage;
+  face: FaceLandmarks;
+}
+
+/**
+ * Loads a landmark fixture and decodes its source image.
+ * @param name - fixture name.
+ * @returns the decoded image and its landmarks.
+ */
+export async function loadPortrait(name: FixtureName): Promise<Portrait> {
+  const j = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixtures/landmarks', `${name}.json`), 'utf8')) as {
+    source: string;
+    imageWidthPx: number;
+    imageHeightPx: number;
+    landmarksPx: number[];
+    landmarkCount?: number;
+    boxPx: FaceLandmarks['boxPx'];
+  };
+  const image = await decodeImage(path.resolve(ROOT, j.source));
+  if (image.widthPx !== j.imageWidthPx || image.heightPx !== j.imageHeightPx) throw new Error(`fixture ${name}: image size mismatch`);
+  const face: FaceLandmarks = { landmarksPx: Float32Array.from(j.landmarksPx), landmarkCount: j.landmarkCount ?? j.landmarksPx.length / 3, boxPx: j.boxPx, detectionScore: 1, meshScore: 1 };
+  return { name, image, face };
+}
+
+/**
+ * The photo cropped to `cropPx` and resized to the output size (what the user sees), RGBA.
+ * @param image - decoded photo.
+ * @param cropPx - rectangle inside the photo.
+ * @param widthPx - output width.
+ * @param heightPx - output height.
+ * @returns `[h, w, 4]` bytes.
+ */
+export async function referenceCrop(image: DecodedImage, cropPx: { xPx: number; yPx: number; widthPx: number; heightPx: number }, widthPx: number, heightPx: number): Promise<Uint8Array> {
+  const left = Math.round(cropPx.xPx);
+  const top = Math.round(cropPx.yPx);
+  const w = Math.min(Math.round(cropPx.widthPx), image.widthPx - left);
+  const h = Math.min(Math.round(cropPx.heightPx), image.heightPx - top);
+  const buf = await sharp(Buffer.from(image.rgba), { raw: { width: image.widthPx, height: image.heightPx, channels: 4 } })
+    .extract({ left, top, width: w, height: h })
+    .resize(widthPx, heightPx, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  return new Uint8Array(buf);
+}
+
+/** Maps image px to output px for a crop. */
+export function toOutputPx(cropPx: { xPx: number; yPx: number; widthPx: number; heightPx: number }, widthPx: number, heightPx: number, xPx: number, yPx: number): [number, number] {
+  return [((xPx - cropPx.xPx) / cropPx.widthPx) * widthPx, ((yPx - cropPx.yPx) / cropPx.heightPx) * heightPx];
+}
+
+/**
+ * Mask of the face region in output pixels: inside the convex polygon of the face silhouette landmarks.
+ * @returns `[h, w]` 1 inside, 0 outside.
+ */
+export function faceRegionMask(face: FaceLandmarks, cropPx: { xPx: number; yPx: number; widthPx: number; heightPx: number }, widthPx: number, heightPx: number): Uint8Array {
+  const SIL = [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109];
+  const poly = SIL.map((i) => toOutputPx(cropPx, widthPx, heightPx, face.landmarksPx[i * 3]!, face.landmarksPx[i * 3 + 1]!));
+  const mask = new Uint8Array(widthPx * heightPx);
+  for (let y = 0; y < heightPx; y++) {
+    for (let x = 0; x < widthPx; x++) {
+      let inside = false;
+      const px = x + 0.5;
+      const py = y + 0.5;
+      for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+        const [xi, yi] = poly[i]!;
+        const [xj, yj] = poly[j]!;
+        if (yi > py !== yj > py && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) inside = !inside;
+      }
+      mask[y * widthPx + x] = inside ? 1 : 0;
+    }
+  }
+  return mask;
+}
+
+/**
+ * PSNR over the RGB channels of the masked pixels.
+ * @returns dB (Infinity when identical).
+ */
+export function psnrDb(a: Uint8Array, b: Uint8Array, mask: Uint8Array | null): number {
+  let se = 0;
+  let n = 0;
+  for (let p = 0; p < a.length / 4; p++) {
+    if (mask && !mask[p]) continue;
+    for (let c = 0; c < 3; c++) se += (a[p * 4 + c]! - b[p * 4 + c]!) ** 2;
+    n += 3;
+  }
+  return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * n) / se);
+}
+
+/** Writes RGBA bytes as a PNG. */
+export async function writePng(file: string, rgba: Uint8Array, widthPx: number, heightPx: number): Promise<void> {
+  await sharp(Buffer.from(rgba), { raw: { width: widthPx, height: heightPx, channels: 4 } }).png({ compressionLevel: 9 }).toFile(file);
+}
