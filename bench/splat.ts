@@ -46,7 +46,7 @@ export async function benchSplat(splatCount = BENCH_SPLAT_COUNT): Promise<void> 
     fn();
     process.stdout.write(`${name.padEnd(34)} ${(performance.now() - t0).toFixed(0).padStart(7)} ms\n`);
   };
-  let ply = new Uint8Array(), splat = new Uint8Array(), spz = new Uint8Array();
+  let ply: Uint8Array = new Uint8Array(), splat: Uint8Array = new Uint8Array(), spz: Uint8Array = new Uint8Array();
   row(`write .ply (${(splatCount / 1e6).toFixed(1)} M splats)`, () => (ply = writePly3dgs(cloud)));
   row('write .splat', () => (splat = writeSplat(cloud)));
   row('write .spz (v3, gzip)', () => (spz = writeSpz(cloud)));
