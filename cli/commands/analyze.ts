@@ -1,14 +1,16 @@
 /**
- * `avatar-studio analyze <image> --json <out.json>`: face landmarks (478 points), boxes, scores and head pose.
+ * `avatar-studio analyze <image|video> --json <out.json>`: face landmarks (478 points), boxes, scores and head pose;
+ * for a video, one entry per frame (times from the container, tracked with re-detection only when lost, smoothed).
  */
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
 import type { FaceAnalysis } from '../../core/face/types.ts';
 import { FaceAnalyzer } from '../../pipeline/face/faceAnalyzer.ts';
-import { decodeImage } from '../../pipeline/image/decodeImage.ts';
+import { analyzeVideoFile, type VideoAnalysis } from '../../pipeline/face/videoTracker.ts';
+import { decodeImage, sniffImageContainer } from '../../pipeline/image/decodeImage.ts';
 
 /** Version of the analysis JSON written by the CLI. */
 export const ANALYSIS_JSON_VERSION = 1;
@@ -19,7 +21,6 @@ export const ANALYSIS_JSON_VERSION = 1;
  * @returns a JSON-ready object; landmarks as `[x, y, z, …]` pixel arrays rounded to 0.001 px.
  */
 export function analysisToJson(a: FaceAnalysis, sourcePath: string): Record<string, unknown> {
-  const r3 = (v: number): number => Math.round(v * 1000) / 1000;
   return {
     version: ANALYSIS_JSON_VERSION,
     kind: 'image',
@@ -29,15 +30,59 @@ export function analysisToJson(a: FaceAnalysis, sourcePath: string): Record<stri
     executionProvider: a.executionProvider,
     executionProviderFallbacks: a.executionProviderFallbacks ?? [],
     landmarkLayout: 'MediaPipe Face Mesh 468 + iris 10 (468-472 right iris, 473-477 left iris); [x, y, z] image pixels, z smaller = closer',
-    faces: a.faces.map((f) => ({
-      boxPx: { xPx: r3(f.boxPx.xPx), yPx: r3(f.boxPx.yPx), widthPx: r3(f.boxPx.widthPx), heightPx: r3(f.boxPx.heightPx) },
-      detectionScore: r3(f.detectionScore * 1000) / 1000,
-      meshScore: r3(f.meshScore * 1000) / 1000,
-      landmarkCount: f.landmarkCount,
-      landmarksPx: Array.from(f.landmarksPx, r3),
-      headPose: f.headPose,
-    })),
+    faces: a.faces.map(faceToJson),
   };
+}
+
+type FaceJson = Record<string, unknown>;
+
+function faceToJson(f: FaceAnalysis['faces'][number]): FaceJson {
+  const r3 = (v: number): number => Math.round(v * 1000) / 1000;
+  return {
+    boxPx: { xPx: r3(f.boxPx.xPx), yPx: r3(f.boxPx.yPx), widthPx: r3(f.boxPx.widthPx), heightPx: r3(f.boxPx.heightPx) },
+    detectionScore: Number.isFinite(f.detectionScore) ? r3(f.detectionScore) : null,
+    meshScore: r3(f.meshScore),
+    landmarkCount: f.landmarkCount,
+    landmarksPx: Array.from(f.landmarksPx, r3),
+    headPose: f.headPose,
+  };
+}
+
+/**
+ * Serialises a video analysis for `--json` output.
+ * @param v - the tracked video. @param sourcePath - the analysed file.
+ * @returns a JSON-ready object with one entry per frame (`face: null` where no face is visible).
+ */
+export function videoAnalysisToJson(v: VideoAnalysis, sourcePath: string): Record<string, unknown> {
+  return {
+    version: ANALYSIS_JSON_VERSION,
+    kind: 'video',
+    source: sourcePath,
+    widthPx: v.info.widthPx,
+    heightPx: v.info.heightPx,
+    rotationDeg: v.info.rotationDeg,
+    fps: v.info.fps,
+    frameCount: v.frames.length,
+    detectorRuns: v.detectorRuns,
+    executionProvider: v.executionProvider,
+    smoothing: 'One-Euro (Casiez et al. 2012), min_cutoff 0.05 Hz, beta 80, d_cutoff 1 Hz on face-size-normalised values',
+    frames: v.frames.map((f) => ({ frameIndex: f.frameIndex, timeSec: f.timeSec, redetected: f.redetected, face: f.face ? faceToJson(f.face) : null })),
+  };
+}
+
+/** True when the file's first bytes are a video container (ISO-BMFF that is not AVIF/HEIF, Matroska/WebM, AVI). */
+async function looksLikeVideo(filePath: string): Promise<boolean> {
+  const fh = await open(filePath, 'r').catch(() => null);
+  if (!fh) return false;
+  try {
+    const b = new Uint8Array(16);
+    await fh.read(b, 0, 16, 0);
+    if (sniffImageContainer(b)) return false;
+    const ascii = (x: number, y: number): string => String.fromCharCode(...b.subarray(x, y));
+    return ascii(4, 8) === 'ftyp' || (b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3) || (ascii(0, 4) === 'RIFF' && ascii(8, 11) === 'AVI');
+  } finally {
+    await fh.close();
+  }
 }
 
 /**
@@ -62,8 +107,8 @@ async function writeAtomic(outPath: string, text: string): Promise<void> {
 export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
-    .description('find faces in an image: 478 landmarks, boxes, scores and head pose')
-    .argument('<image>', 'image file (JPEG, PNG, WebP, GIF, TIFF, AVIF/HEIF; recognised by content)')
+    .description('find faces in an image (all faces) or track the face through a video (per frame): 478 landmarks, boxes, scores, head pose')
+    .argument('<image|video>', 'image (JPEG, PNG, WebP, GIF, TIFF, AVIF/HEIF) or video (MP4/MOV/MKV/WebM/AVI); recognised by content')
     .requiredOption('--json <out.json>', 'output JSON (written to a temp file, then renamed)')
     .option('--max-faces <n>', 'maximum faces reported, largest first', '8')
     .option('--ep <list>', 'execution providers to try in order, e.g. "cuda,cpu" (fallback is reported)')
@@ -76,6 +121,22 @@ export function registerAnalyze(program: Command): void {
         if (!o.quiet) process.stderr.write(`${m}\n`);
       };
       const started = Date.now();
+      if (await looksLikeVideo(imagePath)) {
+        const analyzer = await FaceAnalyzer.create({ executionProviders: o.ep?.split(',').map((s) => s.trim()), onLog: log });
+        const controller = new AbortController();
+        const onSigint = (): void => controller.abort();
+        process.once('SIGINT', onSigint);
+        try {
+          const v = await analyzeVideoFile(analyzer, imagePath, { signal: controller.signal });
+          await writeAtomic(o.json, `${JSON.stringify(videoAnalysisToJson(v, resolve(imagePath)))}\n`);
+          const withFace = v.frames.filter((f) => f.face).length;
+          log(`${v.frames.length} frames of ${imagePath} (${v.info.widthPx}x${v.info.heightPx}), face on ${withFace}, detector ran ${v.detectorRuns}x, on ${v.executionProvider} in ${Date.now() - started} ms → ${o.json}`);
+        } finally {
+          process.off('SIGINT', onSigint);
+          await analyzer.dispose();
+        }
+        return;
+      }
       const image = await decodeImage(imagePath);
       const analyzer = await FaceAnalyzer.create({ executionProviders: o.ep?.split(',').map((s) => s.trim()), onLog: log });
       try {

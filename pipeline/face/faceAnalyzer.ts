@@ -346,6 +346,11 @@ export class FaceAnalyzer {
     return this.onnx.executionProvider;
   }
 
+  /** The pipeline stages (detection passes, mesh, iris) over this analyzer's sessions, e.g. for video tracking. */
+  get analyzerCore(): FaceAnalyzerCore {
+    return this.core;
+  }
+
   /** Requested providers that could not be used, with reasons. */
   get executionProviderFallbacks(): readonly string[] {
     return this.onnx.fallbacks;
