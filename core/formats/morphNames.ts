@@ -8,7 +8,7 @@
  * `viseme_sil, viseme_PP, viseme_FF, viseme_TH, viseme_DD, viseme_kk, viseme_CH, viseme_SS, viseme_nn,
  * viseme_RR, viseme_aa, viseme_E, viseme_I, viseme_O, viseme_U`); RPM's `I/O/U` are OVR's `ih/oh/ou`.
  */
-import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, OVR_VISEME_COUNT, OVR_VISEME_NAMES } from '../../core/motion/names.ts';
+import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, OVR_VISEME_COUNT, OVR_VISEME_NAMES } from '../motion/names.ts';
 
 const ARKIT_LOWER = new Map(ARKIT_BLENDSHAPE_NAMES.map((n, i) => [n.toLowerCase(), i]));
 const VISEME_LOWER = new Map<string, number>([...OVR_VISEME_NAMES.map((n, i) => [n.toLowerCase(), i] as [string, number]), ['i', 12], ['o', 13], ['u', 14]]);

@@ -6,7 +6,7 @@ import * as THREE from 'three';
 import { GLTFLoader, type GLTF } from 'three/addons/loaders/GLTFLoader.js';
 import { AvatarPackageError } from '../../core/formats/errors.ts';
 import type { MotionFrame } from '../../core/motion/track.ts';
-import { applyMorphWeights, buildMorphMap, type MorphMap } from './morphNames.ts';
+import { applyMorphWeights, buildMorphMap, type MorphMap } from '../../core/formats/morphNames.ts';
 import { findHeadRig, type HeadRig } from './rig.ts';
 import type { Avatar } from './types.ts';
 

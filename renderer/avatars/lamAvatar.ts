@@ -15,7 +15,7 @@ import type { LamPackage } from '../../core/formats/lamZip.ts';
 import { ARKIT_BLENDSHAPE_COUNT } from '../../core/motion/names.ts';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { parseGltf } from './glbAvatar.ts';
-import { buildMorphMap } from './morphNames.ts';
+import { buildMorphMap } from '../../core/formats/morphNames.ts';
 import { findHeadRig, type HeadRig } from './rig.ts';
 import { packSplats } from './splatAvatar.ts';
 import type { Avatar } from './types.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyMorphWeights, arkitIndexForMorph, buildMorphMap, visemeIndexForMorph } from '../../../../renderer/avatars/morphNames.ts';
+import { applyMorphWeights, arkitIndexForMorph, buildMorphMap, visemeIndexForMorph } from '../../../../core/formats/morphNames.ts';
 import { ARKIT_BLENDSHAPE_NAMES } from '../../../../core/motion/names.ts';
 import { BS } from '../../../../core/motion/names.ts';
 import { TALKINGHEAD_VISEMES } from '../../../fixtures/avatars/makeFixtures.ts';
