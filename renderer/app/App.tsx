@@ -3,8 +3,8 @@
  * the 3D viewport with transport, the waveform, and the export dialog. Keyboard: space play/pause,
  * ←/→ step one frame, Ctrl/Cmd+Z undo, Ctrl/Cmd+Shift+Z (or Ctrl+Y) redo, Ctrl/Cmd+E export.
  */
-import { useEffect, useRef } from 'react';
-import { initStudio, openProject, saveProject } from './actions.ts';
+import { useEffect, useRef, useState } from 'react';
+import { initStudio, openProject, pickWithNativeDialog, recentProjects, saveProject } from './actions.ts';
 import { useStudio } from './store.ts';
 import { currentTimeSec, pause, seekSec, togglePlay } from './playback.ts';
 import { ImportPanel } from './components/ImportPanel.tsx';
@@ -21,6 +21,9 @@ function onKey(e: KeyboardEvent): void {
   const target = e.target as HTMLElement | null;
   const typing = !!target && (target.tagName === 'TEXTAREA' || target.isContentEditable || (target.tagName === 'INPUT' && !['range', 'checkbox', 'color', 'file', 'button'].includes((target as HTMLInputElement).type)));
   if (typing) return;
+  // Space and arrows keep their native meaning on focused controls (press a button, move a slider, pick an option).
+  const nativeKeys = !!target && ['BUTTON', 'SELECT', 'INPUT', 'A'].includes(target.tagName);
+  if (nativeKeys && (e.key === ' ' || e.key.startsWith('Arrow'))) return;
   const s = useStudio.getState();
   const mod = e.ctrlKey || e.metaKey;
   if (mod && e.key.toLowerCase() === 'z') {
@@ -55,6 +58,10 @@ export function App(): React.JSX.Element {
   const projectName = useStudio((s) => s.projectName);
   const projectMessage = useStudio((s) => s.messages.project);
   const projectInput = useRef<HTMLInputElement>(null);
+  const [recent, setRecent] = useState<string[]>([]);
+  useEffect(() => {
+    void recentProjects().then(setRecent);
+  }, [projectMessage]);
   useEffect(() => {
     void initStudio();
     window.addEventListener('keydown', onKey);
@@ -65,7 +72,17 @@ export function App(): React.JSX.Element {
       <header className="toolbar">
         <strong>Avatar Studio</strong>
         <input className="project-name" value={projectName} aria-label="Project name" onChange={(e) => useStudio.getState().set({ projectName: e.target.value })} />
-        <button onClick={() => projectInput.current?.click()}>Open project…</button>
+        <button onClick={() => void pickWithNativeDialog('project').then((handled) => handled || projectInput.current?.click())}>Open project…</button>
+        {recent.length ? (
+          <select value="" aria-label="Recent projects" onChange={(e) => e.target.value && void openProject({ kind: 'path', path: e.target.value })}>
+            <option value="">Recent…</option>
+            {recent.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        ) : null}
         <input
           ref={projectInput}
           type="file"

@@ -244,11 +244,12 @@ export async function openProject(source: File | FileSource): Promise<void> {
   s.resetDoc(doc);
   s.set({ projectName: project.name });
   const missing: string[] = [];
-  if (project.portrait) {
+  // Media already loaded under the same name are kept; Electron re-imports by path; otherwise ask the user.
+  if (project.portrait && useStudio.getState().portrait?.fileName !== project.portrait.fileName) {
     if (project.portrait.path && getClient().host === 'electron') await importPortrait({ kind: 'path', path: project.portrait.path });
     else missing.push(project.portrait.fileName);
   }
-  if (project.audio) {
+  if (project.audio && useStudio.getState().audio?.fileName !== project.audio.fileName) {
     if (project.audio.path && getClient().host === 'electron') await importAudio({ kind: 'path', path: project.audio.path });
     else missing.push(project.audio.fileName);
   }
@@ -257,6 +258,36 @@ export async function openProject(source: File | FileSource): Promise<void> {
   if (migratedFromVersion !== null) notes.push(`(upgraded from format version ${migratedFromVersion})`);
   if (missing.length) notes.push(`— import ${missing.join(' and ')} again to continue`);
   useStudio.getState().setMessage('project', notes.join(' '));
+}
+
+/**
+ * Electron only: picks a file with the native dialog and imports it by path (so projects can refer to it).
+ * @param kind - what to open.
+ * @returns true when the native dialog handled the request (false in a browser: use the file input).
+ */
+export async function pickWithNativeDialog(kind: 'portrait' | 'audio' | 'project'): Promise<boolean> {
+  if (getClient().host !== 'electron') return false;
+  const chosen = await getClient().call('studio:dialog.openFile', { kind });
+  if (!chosen.ok) {
+    useStudio.getState().setMessage(kind, messageOf(chosen.error));
+    return true;
+  }
+  const path = chosen.value.path;
+  if (!path) return true;
+  if (kind === 'portrait') await importPortrait({ kind: 'path', path });
+  else if (kind === 'audio') await importAudio({ kind: 'path', path });
+  else await openProject({ kind: 'path', path });
+  return true;
+}
+
+/**
+ * Recently opened or saved projects (Electron; empty in a browser, which has no paths).
+ * @returns absolute paths, newest first.
+ */
+export async function recentProjects(): Promise<string[]> {
+  if (getClient().host !== 'electron') return [];
+  const r = await getClient().call('studio:recent.list', {});
+  return r.ok ? r.value.paths : [];
 }
 
 let settingsTimer: ReturnType<typeof setTimeout> | null = null;

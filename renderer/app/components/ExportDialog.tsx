@@ -96,7 +96,7 @@ export function ExportDialog(): React.JSX.Element | null {
           <input type="checkbox" checked={settings.alpha} disabled={running || settings.format === 'mp4' || settings.format === 'gif'} data-testid="export-alpha" onChange={(e) => change({ alpha: e.target.checked })} />
         </label>
         {job ? (
-          <div className="progress" data-testid="export-progress" data-state={job.state} data-fraction={job.progress.fraction.toFixed(3)}>
+          <div className="progress" data-testid="export-progress" data-job-id={job.jobId} data-state={job.state} data-fraction={job.progress.fraction.toFixed(3)}>
             <progress max={1} value={job.progress.fraction} />
             <div>
               {job.state === 'running'

@@ -3,7 +3,7 @@
  * Dropped files are routed by type (image → portrait, audio → audio, .json → project).
  */
 import { useEffect, useRef, useState } from 'react';
-import { classifyDroppedFile, importAudio, importPortrait, openProject } from '../actions.ts';
+import { classifyDroppedFile, getClient, importAudio, importPortrait, openProject, pickWithNativeDialog } from '../actions.ts';
 import { useStudio } from '../store.ts';
 import { PortraitOverlay } from './PortraitOverlay.tsx';
 
@@ -67,7 +67,15 @@ export function ImportPanel(): React.JSX.Element {
       <h2>Import</h2>
       <p className="hint">Drop a portrait photo and a speech recording here, or choose them:</p>
       <div className="import-row">
-        <label className="button">
+        <label
+          className="button"
+          onClick={(e) => {
+            if (getClient().host === 'electron') {
+              e.preventDefault();
+              void pickWithNativeDialog('portrait');
+            }
+          }}
+        >
           Portrait…
           <input
             type="file"
@@ -89,7 +97,15 @@ export function ImportPanel(): React.JSX.Element {
         </div>
       ) : null}
       <div className="import-row">
-        <label className="button">
+        <label
+          className="button"
+          onClick={(e) => {
+            if (getClient().host === 'electron') {
+              e.preventDefault();
+              void pickWithNativeDialog('audio');
+            }
+          }}
+        >
           Audio…
           <input
             type="file"
