@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
-import { FACE_INDEX_OPTION, FPS_OPTION, SEED_OPTION, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
+import { FACE_INDEX_OPTION, FPS_OPTION, RETARGET_OPTIONS, SEED_OPTION, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
 import { parseFps } from '../../core/motion/track.ts';
 import { renderTalkingHead } from '../../pipeline/jobs/renderJob.ts';
 import { createProgressBar } from '../progress.ts';
@@ -20,18 +20,21 @@ export function parseOption<T>(desc: OptionDescriptor<T>, raw: unknown): T {
 
 /** Registers the `render` command. */
 export function registerRender(program: Command): void {
-  program
+  const cmd = program
     .command('render')
-    .description('render a talking-head video from a portrait photo and speech audio')
+    .description('render a talking-head video from a portrait photo and speech audio or a driving video')
     .requiredOption('--portrait <image>', 'portrait photo (JPEG, PNG, WebP, …)')
-    .requiredOption('--audio <file>', 'speech audio (WAV, FLAC, MP3, M4A, …); also the output soundtrack')
+    .option('--audio <file>', 'speech audio (WAV, FLAC, MP3, M4A, …); also the output soundtrack')
+    .option('--driving-video <video>', "a talking face to copy (expressions, head pose, gaze); its own audio is used unless --audio is given")
     .requiredOption('--out <file.mp4>', 'output video (H.264 + AAC); written to a temp file, then renamed')
     .option(FPS_OPTION.flag, FPS_OPTION.description, String(FPS_OPTION.defaultValue))
     .option(SIZE_OPTION.flag, SIZE_OPTION.description, String(SIZE_OPTION.defaultValue))
     .option(SEED_OPTION.flag, SEED_OPTION.description, String(SEED_OPTION.defaultValue))
     .option(FACE_INDEX_OPTION.flag, FACE_INDEX_OPTION.description, String(FACE_INDEX_OPTION.defaultValue))
     .option('--motion <track.json>', 'use a saved motion track instead of building one from the audio')
-    .option('--quiet', 'no progress bar')
+    .option('--quiet', 'no progress bar');
+  for (const d of RETARGET_OPTIONS) cmd.option(d.flag, d.description, String(d.defaultValue));
+  cmd
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const controller = new AbortController();
       const onSigint = (): void => controller.abort();
@@ -40,7 +43,14 @@ export function registerRender(program: Command): void {
       try {
         const result = await renderTalkingHead({
           portraitPath: String(o.portrait),
-          audioPath: String(o.audio),
+          audioPath: typeof o.audio === 'string' ? o.audio : undefined,
+          drivingVideoPath: typeof o.drivingVideo === 'string' ? o.drivingVideo : undefined,
+          retarget: {
+            eyes: parseOption(RETARGET_OPTIONS[0], o.eyesStrength),
+            brows: parseOption(RETARGET_OPTIONS[1], o.browsStrength),
+            mouth: parseOption(RETARGET_OPTIONS[2], o.mouthStrength),
+            head: parseOption(RETARGET_OPTIONS[3], o.headStrength),
+          },
           outPath: String(o.out),
           fps: parseFps(parseOption(FPS_OPTION, o.fps)),
           sizePx: parseOption(SIZE_OPTION, o.size),

@@ -56,3 +56,14 @@ export const FACE_INDEX_OPTION: OptionDescriptor<number> = {
 
 /** The render job's own options, in CLI order. */
 export const RENDER_OPTIONS = [SIZE_OPTION, FPS_OPTION, SEED_OPTION, FACE_INDEX_OPTION] as const;
+
+const strength = (region: string): OptionDescriptor<number> => ({
+  name: region,
+  flag: `--${region}-strength <0..2>`,
+  description: `driving video: strength of the ${region} transfer (0 = off, 1 = as driven, up to 2)`,
+  schema: z.coerce.number().min(0).max(2),
+  defaultValue: 1,
+});
+
+/** Per-region transfer strengths for driving-video reenactment (eyes, brows, mouth, head). */
+export const RETARGET_OPTIONS = [strength('eyes'), strength('brows'), strength('mouth'), strength('head')] as const;

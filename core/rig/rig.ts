@@ -10,7 +10,7 @@
  * (e.g. `jawOpen` opens the jaw, `mouthClose` closes the lips independently of the jaw). The jaw rotates about
  * a pivot at the temporomandibular joint, placed at the face-side depth near nose-tip height.
  */
-import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../core/motion/names.ts';
+import { ARKIT_BLENDSHAPE_COUNT, BS } from '../motion/names.ts';
 import {
   CHEEK_LEFT,
   CHEEK_RIGHT,

@@ -1,7 +1,7 @@
 /**
- * The export job: portrait + speech (or a saved motion track) → talking-head video.
- * Stages: decode the portrait → find the face → decode the audio → build the motion track →
- * render every frame in the render host → encode with ffmpeg (temp file, renamed when complete).
+ * The export job: portrait + speech, a driving video, or a saved motion track → talking-head video.
+ * Stages: decode the portrait → find the face → decode the audio / track the driving video → build the
+ * motion track → render every frame in the render host → encode with ffmpeg (temp file, renamed when complete).
  */
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
@@ -14,6 +14,8 @@ import type { FaceLandmarks } from '../../core/face/types.ts';
 import { decodeImage, type DecodedImage } from '../image/decodeImage.ts';
 import { FaceAnalyzer } from '../face/faceAnalyzer.ts';
 import { decodeAudio } from '../audio/decodeAudio.ts';
+import { drivingTrackFromObservations, trackDrivingVideo } from '../reenact/drivingVideo.ts';
+import type { RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
 import { RenderHost } from '../render/renderHost.ts';
 import { encodeVideo } from '../encode/encodeVideo.ts';
 
@@ -21,8 +23,15 @@ import { encodeVideo } from '../encode/encodeVideo.ts';
 export interface RenderTalkingHeadOptions {
   /** Portrait image file (any format sharp decodes). */
   portraitPath: string;
-  /** Speech audio file (any format ffmpeg decodes); its audio is muxed into the output. */
-  audioPath: string;
+  /**
+   * Speech audio file (any format ffmpeg decodes); drives the mouth unless a driving video or motion track is
+   * given, and is the output's soundtrack. Optional with a driving video (its own audio is used) or a track.
+   */
+  audioPath?: string;
+  /** A video of a talking face whose expressions and head motion the portrait repeats. */
+  drivingVideoPath?: string;
+  /** Transfer strength per region for a driving video. */
+  retarget?: RetargetStrengths;
   /** Output video path (.mp4). Written to a temp file beside it, renamed when complete. */
   outPath: string;
   /** Output width = height in pixels (even). */
@@ -50,13 +59,16 @@ export interface RenderTalkingHeadResult {
   outPath: string;
   frameCount: number;
   durationSec: number;
-  /** Milliseconds spent per stage: decodeImage, analyzeFace, decodeAudio, motion, renderEncode. */
+  /** Milliseconds spent per stage: decodeImage, analyzeFace, decodeAudio, trackVideo, motion, renderEncode. */
   stageMs: Record<string, number>;
   face: FaceLandmarks;
+  /** With a driving video: driving frames without a face (their pose was held) and the reference frame time. */
+  driving?: { missingFaceCount: number; missingRanges: { fromSec: number; toSec: number }[]; referenceTimeSec: number; observedCount: number };
 }
 
 const STAGES = [
   { stage: 'analyze', weight: 3 },
+  { stage: 'track', weight: 12 },
   { stage: 'motion', weight: 1 },
   { stage: 'render', weight: 16 },
 ];
@@ -85,36 +97,61 @@ export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise
   };
 
   const outPath = resolve(opts.outPath);
-  await checkInputs(opts.portraitPath, opts.audioPath, outPath, opts.motionPath);
+  await checkInputs(opts, outPath);
   throwIfAborted(opts.signal);
 
   emit('analyze', 0, 2);
   const image: DecodedImage = await timed('decodeImage', () => decodeImage(opts.portraitPath));
   throwIfAborted(opts.signal);
   emit('analyze', 1, 2);
-  const face = await timed('analyzeFace', async () => {
-    const analyzer = await FaceAnalyzer.create({ onLog: log });
-    try {
+  const analyzer = await FaceAnalyzer.create({ onLog: log });
+  let face: FaceLandmarks;
+  let track: MotionTrack;
+  let frameCount: number;
+  let soundtrack: string | undefined = opts.audioPath;
+  let driving: RenderTalkingHeadResult['driving'];
+  try {
+    face = await timed('analyzeFace', async () => {
       const analysis = await analyzer.analyze(image);
       const index = opts.faceIndex ?? 0;
       const chosen = analysis.faces[index];
       if (!chosen) throw new InvalidInputError(`--face ${index}: the portrait has ${analysis.faces.length} face(s)`);
-      if (analysis.faces.length > 1) log(`${analysis.faces.length} faces found; animating face ${index} (the ${index === 0 ? 'largest' : `#${index}`})`);
+      if (analysis.faces.length > 1) log(`${analysis.faces.length} faces found; animating face ${index} (${index === 0 ? 'the largest' : `#${index} by size`})`);
       return chosen;
-    } finally {
-      await analyzer.dispose();
-    }
-  });
-  emit('analyze', 2, 2);
-  throwIfAborted(opts.signal);
+    });
+    emit('analyze', 2, 2);
+    throwIfAborted(opts.signal);
 
-  const audio = await timed('decodeAudio', () => decodeAudio(opts.audioPath, { sampleRateHz: 16000, signal: opts.signal }));
-  const frameCount = frameCountForDuration(audio.durationSec, opts.fps);
-  emit('motion', 0, 1);
-  const track: MotionTrack = await timed('motion', async () => {
-    if (opts.motionPath) return conformTrack(await readTrackFile(opts.motionPath), frameCount, opts.fps, opts.motionPath);
-    return buildMotionTrack(audio.samples, audio.sampleRateHz, { ...DEFAULT_MOTION_OPTIONS, ...opts.motion, fps: opts.fps });
-  });
+    if (opts.drivingVideoPath) {
+      const video = opts.drivingVideoPath;
+      const tracked = await timed('trackVideo', () => trackDrivingVideo(video, analyzer, { signal: opts.signal, onProgress: (done, total) => emit('track', done, total) }));
+      if (!soundtrack && tracked.info.hasAudio) soundtrack = video;
+      const soundSec = soundtrack ? (await timed('decodeAudio', () => decodeAudio(soundtrack!, { sampleRateHz: 16000, signal: opts.signal }))).durationSec : tracked.info.durationSec;
+      frameCount = frameCountForDuration(soundSec, opts.fps);
+      emit('motion', 0, 1);
+      const built = await timed('motion', async () => drivingTrackFromObservations(tracked.observations, opts.fps, frameCount, opts.retarget));
+      track = built.track;
+      driving = { missingFaceCount: built.report.missingFaceCount, missingRanges: built.report.missingRanges, referenceTimeSec: built.report.referenceTimeSec, observedCount: built.report.observedCount };
+      if (driving.missingFaceCount > 0) log(`driving video: no face in ${driving.missingFaceCount} of ${driving.observedCount} frames (${driving.missingRanges.map((r) => `${r.fromSec.toFixed(2)}–${r.toSec.toFixed(2)} s`).join(', ')}); the last pose was held there`);
+      log(`driving video: neutral reference frame at ${driving.referenceTimeSec.toFixed(2)} s`);
+    } else if (opts.audioPath) {
+      const audio = await timed('decodeAudio', () => decodeAudio(opts.audioPath!, { sampleRateHz: 16000, signal: opts.signal }));
+      frameCount = frameCountForDuration(audio.durationSec, opts.fps);
+      emit('motion', 0, 1);
+      track = await timed('motion', async () => {
+        if (opts.motionPath) return conformTrack(await readTrackFile(opts.motionPath), frameCount, opts.fps, opts.motionPath);
+        return buildMotionTrack(audio.samples, audio.sampleRateHz, { ...DEFAULT_MOTION_OPTIONS, ...opts.motion, fps: opts.fps });
+      });
+    } else {
+      track = await timed('motion', async () => {
+        const loaded = await readTrackFile(opts.motionPath!);
+        return conformTrack(loaded, loaded.frameCount, opts.fps, opts.motionPath!);
+      });
+      frameCount = track.frameCount;
+    }
+  } finally {
+    await analyzer.dispose();
+  }
   emit('motion', 1, 1);
   throwIfAborted(opts.signal);
 
@@ -129,7 +166,7 @@ export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise
         heightPx: opts.sizePx,
         fps: opts.fps,
         pixelFormat: 'yuv420p',
-        audioPath: opts.audioPath,
+        audioPath: soundtrack,
         outPath,
         totalFrames: frameCount,
         signal: opts.signal,
@@ -141,21 +178,22 @@ export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise
   });
   if (opts.signal?.aborted) throw new JobCancelledError();
   log(`stage times (ms): ${Object.entries(stageMs).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  return { outPath: encoded.outPath, frameCount: encoded.frameCount, durationSec: encoded.durationSec, stageMs, face };
+  return { outPath: encoded.outPath, frameCount: encoded.frameCount, durationSec: encoded.durationSec, stageMs, face, driving };
 }
 
-/** Checks the inputs exist and the output is a supported, distinct path. */
-async function checkInputs(portraitPath: string, audioPath: string, outPath: string, motionPath?: string): Promise<void> {
-  for (const [what, p] of [['portrait', portraitPath], ['audio', audioPath], ['motion track', motionPath]] as const) {
+/** Checks the inputs exist, that something drives the motion, and the output is a supported, distinct path. */
+async function checkInputs(opts: RenderTalkingHeadOptions, outPath: string): Promise<void> {
+  const inputs = [['portrait', opts.portraitPath], ['audio', opts.audioPath], ['driving video', opts.drivingVideoPath], ['motion track', opts.motionPath]] as const;
+  for (const [what, p] of inputs) {
     if (p === undefined) continue;
     const st = await stat(p).catch(() => null);
     if (!st) throw new InvalidInputError(`${what} file not found: ${p}`, { path: p });
     if (!st.isFile()) throw new InvalidInputError(`${what} is not a file: ${p}`, { path: p });
+    if (resolve(p) === outPath) throw new InvalidInputError(`output ${outPath} would overwrite the ${what}`, { path: outPath });
   }
+  if (!opts.audioPath && !opts.drivingVideoPath && !opts.motionPath) throw new InvalidInputError('nothing drives the face: give --audio, --driving-video or --motion');
+  if (opts.drivingVideoPath && opts.motionPath) throw new InvalidInputError('give either --driving-video or --motion, not both');
   if (extname(outPath).toLowerCase() !== '.mp4') throw new InvalidInputError(`output must be an .mp4 file: ${outPath}`, { path: outPath });
-  for (const p of [portraitPath, audioPath]) {
-    if (resolve(p) === outPath) throw new InvalidInputError(`output ${outPath} would overwrite an input`, { path: outPath });
-  }
 }
 
 /** Reads and validates a motion-track JSON file. */

@@ -1,0 +1,378 @@
+/**
+ * Driving-video reenactment, the pure part: per-frame landmarks of a driving face → a {@link MotionTrack}
+ * (ARKit weights, head pose, gaze) at the output frame rate, relative to an automatically chosen neutral
+ * reference frame, retargeted with a strength per region.
+ *
+ * @remarks Per observed frame: (1) a similarity fit (Umeyama 1991) on rigid landmarks maps the frame into
+ * the reference frame's space, removing head pose; (2) {@link createBlendshapeSolver} fits ARKit weights
+ * against the rig built on the reference frame's landmarks (the same rig that renders photo heads, so the
+ * weights mean the same thing on the target); (3) the fit's rotation gives the head pose relative to the
+ * reference, the iris centres relative to the eye corners give gaze; (4) a One-Euro filter (Casiez et al.
+ * 2012) smooths weights, pose and gaze over the frames' own timestamps; (5) the observed frames are
+ * resampled by timestamp (linear interpolation, quaternions normalised-lerped) onto the output frames, so
+ * 25, 29.97, 60 fps or variable-rate inputs all conform. Frames without a face hold the last solution.
+ */
+import { fitSimilarity, POSE_FIT_INDICES } from '../face/headPose.ts';
+import { EYE_LEFT_INNER, EYE_LEFT_OUTER, EYE_RIGHT_INNER, EYE_RIGHT_OUTER, EYELID_LEFT_LOWER, EYELID_LEFT_UPPER, EYELID_RIGHT_LOWER, EYELID_RIGHT_UPPER, IRIS_LEFT_START, IRIS_RIGHT_START, LIP_INNER_LOWER, LIP_INNER_UPPER } from '../face/topology.ts';
+import { OneEuroFilter } from '../filters/oneEuro.ts';
+import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, BS } from '../motion/names.ts';
+import { createNeutralTrack, frameTimeSec, type Fps, type MotionTrack } from '../motion/track.ts';
+import { createBlendshapeSolver, observableBlendshapes, type LandmarkRig } from './solveBlendshapes.ts';
+import { InvalidInputError } from '../errors.ts';
+
+/** One observed driving frame: its time and the face's landmarks, or `null` when no face was found. */
+export interface DrivingObservation {
+  /** Presentation time, seconds from the video start. */
+  timeSec: number;
+  /** `[478, 3]` (or `[468, 3]`) landmarks in the frame's pixels, or null. */
+  landmarksPx: Float32Array | null;
+}
+
+/** Strength of the transfer per region, each in [0, 2] (1 = as observed, 0 = off). */
+export interface RetargetStrengths {
+  eyes: number;
+  brows: number;
+  mouth: number;
+  head: number;
+}
+
+/** Default strengths: everything as observed. */
+export const DEFAULT_RETARGET_STRENGTHS: Readonly<RetargetStrengths> = Object.freeze({ eyes: 1, brows: 1, mouth: 1, head: 1 });
+
+/** A rig built on the reference landmarks, plus the face scale it was built at. */
+export interface ReferenceRig extends LandmarkRig {
+  /** Inter-ocular distance of the reference face, px. */
+  iodPx: number;
+}
+
+/** Options of {@link buildDrivingTrack}. */
+export interface DrivingTrackOptions {
+  /** Output frame rate. */
+  fps: Fps;
+  /** Output frame count (e.g. the audio's duration × fps, rounded). */
+  frameCount: number;
+  /** Builds the landmark rig from the reference frame's landmarks (`[N, 3]`, N = 478 or 468). */
+  rigFactory: (landmarksPx: Float32Array, landmarkCount: number) => ReferenceRig;
+  /** Strength per region. */
+  strengths?: RetargetStrengths;
+  /** One-Euro minimum cut-off, Hz (default 2.5) and speed coefficient (default 0.6 per unit/s). */
+  smoothing?: { minCutoffHz: number; beta: number };
+}
+
+/** What {@link buildDrivingTrack} found besides the track. */
+export interface DrivingReport {
+  /** Index (into the observations) of the neutral reference frame. */
+  referenceIndex: number;
+  referenceTimeSec: number;
+  /** Observations without a face, and the time ranges they cover. */
+  missingFaceCount: number;
+  missingRanges: { fromSec: number; toSec: number }[];
+  observedCount: number;
+}
+
+/**
+ * Chooses the neutral reference frame: mouth closed, eyes open, head near its median pose.
+ * @param observations - the driving frames.
+ * @returns index into `observations` of the frame with the lowest neutrality cost
+ *   (inner-lip gap / IOD + 0.1 × the eye closure below the median opening, relative + 0.5 × |yaw proxy − its
+ *   median|, the yaw proxy being the nose tip's offset from the eye-corner midpoint / IOD).
+ * @throws InvalidInputError when no observation has a face.
+ * @remarks Frame 0 is not assumed neutral: a driving video often starts mid-word (users of LivePortrait
+ * report exactly this spoiling relative motion).
+ */
+export function chooseNeutralReference(observations: readonly DrivingObservation[]): number {
+  const faces = observations.map((o, i) => ({ o, i })).filter((x) => x.o.landmarksPx !== null);
+  if (faces.length === 0) throw new InvalidInputError('no face was found in any frame of the driving video');
+  const stats = faces.map(({ o, i }) => {
+    const lm = o.landmarksPx!;
+    const iod = eyeDistance(lm);
+    const gap = dist(lm, LIP_INNER_UPPER, LIP_INNER_LOWER) / iod;
+    const eyes = (dist(lm, EYELID_RIGHT_UPPER, EYELID_RIGHT_LOWER) + dist(lm, EYELID_LEFT_UPPER, EYELID_LEFT_LOWER)) / (2 * iod);
+    // asymmetry of the nose-tip position between the eye corners: a proxy for yaw
+    const yaw = (lm[1 * 3]! - (lm[EYE_RIGHT_OUTER * 3]! + lm[EYE_LEFT_OUTER * 3]!) / 2) / iod;
+    return { i, gap, eyes, yaw };
+  });
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)]!;
+  };
+  const eyesMed = median(stats.map((s) => s.eyes));
+  const yawMed = median(stats.map((s) => s.yaw));
+  let best = stats[0]!;
+  let bestCost = Infinity;
+  for (const s of stats) {
+    const cost = s.gap + (0.1 * Math.max(0, eyesMed - s.eyes)) / Math.max(eyesMed, 1e-6) + 0.5 * Math.abs(s.yaw - yawMed);
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = s;
+    }
+  }
+  return best.i;
+}
+
+const EYE_REGION = new Set(ARKIT_BLENDSHAPE_NAMES.map((n, k) => (n.startsWith('eye') ? k : -1)).filter((k) => k >= 0));
+const BROW_REGION = new Set(ARKIT_BLENDSHAPE_NAMES.map((n, k) => (n.startsWith('brow') ? k : -1)).filter((k) => k >= 0));
+
+/** One frame's solution: ARKit weights, head pose relative to the reference, gaze. */
+export interface FrameSolution {
+  /** 52 ARKit weights in [0,1]. */
+  weights: Float32Array;
+  /** Head rotation relative to the reference, quaternion `[x,y,z,w]`, three.js camera frame. */
+  rotation: [number, number, number, number];
+  /** Head translation relative to the reference, metres (x right, y up, z towards the viewer). */
+  translationM: [number, number, number];
+  /** `(leftYaw, leftPitch, rightYaw, rightPitch)` radians relative to the reference; zeros without iris points. */
+  gazeRad: [number, number, number, number];
+}
+
+/** Solves frames against one reference face. */
+export interface FrameSolver {
+  /** The reference face's rig. */
+  rig: ReferenceRig;
+  /**
+   * Solves one frame.
+   * @param landmarksPx - `[N,3]` landmarks of the same face in another frame (any position, scale, pose).
+   * @param init - previous frame's weights to start from.
+   */
+  solve(landmarksPx: Float32Array, init?: Float32Array): FrameSolution;
+}
+
+/**
+ * Creates the per-frame solver for a reference face (steps 1–3 of the module remarks).
+ * @param referencePx - `[N,3]` landmarks of the neutral reference frame (N = 478 or 468).
+ * @param rigFactory - builds the landmark rig from them.
+ * @returns the solver.
+ */
+export function createFrameSolver(referencePx: Float32Array, rigFactory: DrivingTrackOptions['rigFactory']): FrameSolver {
+  const rig = rigFactory(referencePx, referencePx.length / 3);
+  const iod = rig.iodPx;
+  const active = observableBlendshapes(rig, 0.01 * iod);
+  const solver = createBlendshapeSolver(rig, { activeIndices: active, nonlinearIndices: [BS.jawOpen, BS.mouthClose], l2: 2e-3 * iod * iod, zWeight: 0.3 });
+  const refRigid = gather(referencePx, POSE_FIT_INDICES);
+  const refGaze = irisOffsets(referencePx);
+  const refCentre = centroid(referencePx, POSE_FIT_INDICES);
+  const V = rig.vertexCount;
+  return {
+    rig,
+    solve(lm, init) {
+      const fit = fitSimilarity(refRigid, gather(lm, POSE_FIT_INDICES)); // ref → frame
+      const aligned = inverseSimilarity(lm, fit);
+      const weights = solver.solve(aligned.subarray(0, V * 3), init);
+      const R = fit.rotation;
+      // Image frame (x right, y down, z away) → three.js camera frame (x right, y up, z towards the viewer).
+      const rotation = quaternionFromMatrix([R[0]!, -R[1]!, -R[2]!, -R[3]!, R[4]!, R[5]!, -R[6]!, R[7]!, R[8]!]);
+      const metresPerPx = 0.063 / (iod * fit.scale);
+      const centre = centroid(lm, POSE_FIT_INDICES);
+      const translationM: [number, number, number] = [(centre[0] - refCentre[0]) * metresPerPx, -(centre[1] - refCentre[1]) * metresPerPx, 0.6 * (1 - 1 / fit.scale)];
+      const gazeRad: [number, number, number, number] = [0, 0, 0, 0];
+      const g = irisOffsets(aligned);
+      if (g && refGaze) {
+        // offset / half eye width ≈ sin(angle) · (eyeball radius / half width) ≈ sin(angle) / 1.25;
+        // +yaw = towards the subject's left = image +x; +pitch = up = image −y
+        const ang = (u: number): number => Math.asin(Math.max(-1, Math.min(1, u * 1.25)));
+        gazeRad[0] = ang(g[0] - refGaze[0]);
+        gazeRad[1] = -ang(g[1] - refGaze[1]);
+        gazeRad[2] = ang(g[2] - refGaze[2]);
+        gazeRad[3] = -ang(g[3] - refGaze[3]);
+      }
+      return { weights, rotation, translationM, gazeRad };
+    },
+  };
+}
+
+/**
+ * Builds the motion track that makes a target face repeat the driving face's expressions and head motion.
+ * @param observations - driving frames in presentation order (times ascending).
+ * @param opts - output timing, the rig factory, strengths, smoothing.
+ * @returns the track (`opts.frameCount` frames at `opts.fps`) and a report.
+ * @throws InvalidInputError when no frame has a face.
+ */
+export function buildDrivingTrack(observations: readonly DrivingObservation[], opts: DrivingTrackOptions): { track: MotionTrack; report: DrivingReport } {
+  const refIndex = chooseNeutralReference(observations);
+  const frameSolver = createFrameSolver(observations[refIndex]!.landmarksPx!, opts.rigFactory);
+  const strengths = opts.strengths ?? DEFAULT_RETARGET_STRENGTHS;
+
+  // Per observation: weights(52) + quaternion(4) + translation(3) + gaze(4) = 63 channels.
+  const CH = ARKIT_BLENDSHAPE_COUNT + 11;
+  const solved = new Float32Array(observations.length * CH);
+  const filter = new OneEuroFilter(CH, { minCutoffHz: opts.smoothing?.minCutoffHz ?? 2.5, beta: opts.smoothing?.beta ?? 0.6, derivativeCutoffHz: 1 });
+  let prev: Float32Array | null = null;
+  let missing = 0;
+  const missingRanges: { fromSec: number; toSec: number }[] = [];
+  for (let i = 0; i < observations.length; i++) {
+    const o = observations[i]!;
+    const row = solved.subarray(i * CH, (i + 1) * CH);
+    if (!o.landmarksPx) {
+      missing++;
+      const last = missingRanges[missingRanges.length - 1];
+      if (last && i > 0 && !observations[i - 1]!.landmarksPx) last.toSec = o.timeSec;
+      else missingRanges.push({ fromSec: o.timeSec, toSec: o.timeSec });
+      if (prev) row.set(prev);
+      else row[ARKIT_BLENDSHAPE_COUNT + 3] = 1; // identity quaternion until the first face
+      continue;
+    }
+    const sol = frameSolver.solve(o.landmarksPx, prev?.subarray(0, ARKIT_BLENDSHAPE_COUNT));
+    row.set(sol.weights);
+    const q = sol.rotation;
+    const flip = prev && dot4(prev.subarray(ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_COUNT + 4), q) < 0 ? -1 : 1;
+    for (let k = 0; k < 4; k++) row[ARKIT_BLENDSHAPE_COUNT + k] = q[k]! * flip;
+    row.set(sol.translationM, ARKIT_BLENDSHAPE_COUNT + 4);
+    row.set(sol.gazeRad, ARKIT_BLENDSHAPE_COUNT + 7);
+    filter.filter(row, o.timeSec);
+    prev = Float32Array.from(row);
+  }
+
+  const track = createNeutralTrack(opts.frameCount, opts.fps);
+  const times = observations.map((o) => o.timeSec);
+  const tmp = new Float32Array(CH);
+  for (let f = 0; f < opts.frameCount; f++) {
+    const t = frameTimeSec(f, opts.fps);
+    interpolateRow(solved, times, CH, t, tmp);
+    for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) {
+      const s = EYE_REGION.has(k) ? strengths.eyes : BROW_REGION.has(k) ? strengths.brows : strengths.mouth;
+      track.blendshapes[f * ARKIT_BLENDSHAPE_COUNT + k] = Math.min(1, Math.max(0, tmp[k]! * s));
+    }
+    const q = scaleRotation(normalise4(tmp.subarray(ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_COUNT + 4)), strengths.head);
+    track.headRotation.set(q, f * 4);
+    for (let k = 0; k < 3; k++) track.headTranslationM[f * 3 + k] = tmp[ARKIT_BLENDSHAPE_COUNT + 4 + k]! * strengths.head;
+    for (let k = 0; k < 4; k++) track.gazeRad[f * 4 + k] = tmp[ARKIT_BLENDSHAPE_COUNT + 7 + k]! * strengths.eyes;
+  }
+  track.meta = { source: 'driving-video', referenceTimeSec: Math.round(observations[refIndex]!.timeSec * 1000) / 1000 };
+  return {
+    track,
+    report: { referenceIndex: refIndex, referenceTimeSec: observations[refIndex]!.timeSec, missingFaceCount: missing, missingRanges, observedCount: observations.length },
+  };
+}
+
+function dist(lm: Float32Array, a: number, b: number): number {
+  return Math.hypot(lm[a * 3]! - lm[b * 3]!, lm[a * 3 + 1]! - lm[b * 3 + 1]!);
+}
+
+function eyeDistance(lm: Float32Array): number {
+  const cx = (i: number, j: number, k: number): number => (lm[i * 3 + k]! + lm[j * 3 + k]!) / 2;
+  return Math.max(1e-6, Math.hypot(cx(EYE_RIGHT_OUTER, EYE_RIGHT_INNER, 0) - cx(EYE_LEFT_OUTER, EYE_LEFT_INNER, 0), cx(EYE_RIGHT_OUTER, EYE_RIGHT_INNER, 1) - cx(EYE_LEFT_OUTER, EYE_LEFT_INNER, 1)));
+}
+
+function gather(lm: Float32Array, indices: readonly number[]): Float32Array {
+  const out = new Float32Array(indices.length * 3);
+  indices.forEach((v, i) => out.set(lm.subarray(v * 3, v * 3 + 3), i * 3));
+  return out;
+}
+
+function centroid(lm: Float32Array, indices: readonly number[]): [number, number] {
+  let x = 0;
+  let y = 0;
+  for (const v of indices) {
+    x += lm[v * 3]!;
+    y += lm[v * 3 + 1]!;
+  }
+  return [x / indices.length, y / indices.length];
+}
+
+/** Maps all points of a frame into reference space: Rᵀ(p − t)/s for the fit ref → frame. */
+function inverseSimilarity(lm: Float32Array, fit: { rotation: number[]; scale: number; translation: [number, number, number] }): Float32Array {
+  const n = lm.length / 3;
+  const out = new Float32Array(n * 3);
+  const R = fit.rotation;
+  for (let v = 0; v < n; v++) {
+    const px = lm[v * 3]! - fit.translation[0];
+    const py = lm[v * 3 + 1]! - fit.translation[1];
+    const pz = lm[v * 3 + 2]! - fit.translation[2];
+    out[v * 3] = (R[0]! * px + R[3]! * py + R[6]! * pz) / fit.scale;
+    out[v * 3 + 1] = (R[1]! * px + R[4]! * py + R[7]! * pz) / fit.scale;
+    out[v * 3 + 2] = (R[2]! * px + R[5]! * py + R[8]! * pz) / fit.scale;
+  }
+  return out;
+}
+
+/**
+ * Iris centre offsets from the eye-opening centre, in units of the half eye width, along the eye line (u)
+ * and across it (v, +down). Returns `[leftU, leftV, rightU, rightV]` or null without iris points.
+ */
+function irisOffsets(lm: Float32Array): [number, number, number, number] | null {
+  if (lm.length / 3 < 478) return null;
+  const one = (outer: number, inner: number, irisCentre: number): [number, number] => {
+    const ox = lm[outer * 3]!;
+    const oy = lm[outer * 3 + 1]!;
+    const ix = lm[inner * 3]!;
+    const iy = lm[inner * 3 + 1]!;
+    const half = Math.max(1e-6, Math.hypot(ix - ox, iy - oy) / 2);
+    const ex = (ix - ox) / (2 * half);
+    const ey = (iy - oy) / (2 * half);
+    const dx = lm[irisCentre * 3]! - (ox + ix) / 2;
+    const dy = lm[irisCentre * 3 + 1]! - (oy + iy) / 2;
+    // u along +x of the image (towards the subject's left), v down
+    const u = (dx * Math.abs(ex) + dy * ey * Math.sign(ex || 1)) / half;
+    const v = (-dx * ey + dy * ex) * Math.sign(ex || 1) / half;
+    return [u, v];
+  };
+  const [lu, lv] = one(EYE_LEFT_OUTER, EYE_LEFT_INNER, IRIS_LEFT_START);
+  const [ru, rv] = one(EYE_RIGHT_OUTER, EYE_RIGHT_INNER, IRIS_RIGHT_START);
+  return [lu, lv, ru, rv];
+}
+
+function dot4(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return a[0]! * b[0]! + a[1]! * b[1]! + a[2]! * b[2]! + a[3]! * b[3]!;
+}
+
+function normalise4(q: ArrayLike<number>): [number, number, number, number] {
+  const n = Math.hypot(q[0]!, q[1]!, q[2]!, q[3]!) || 1;
+  return [q[0]! / n, q[1]! / n, q[2]! / n, q[3]! / n];
+}
+
+/** Scales a rotation's angle by `s` (slerp from identity). */
+function scaleRotation(q: [number, number, number, number], s: number): [number, number, number, number] {
+  if (s === 1) return q;
+  const w = Math.min(1, Math.abs(q[3]));
+  const half = Math.acos(w);
+  const sinHalf = Math.sin(half);
+  if (sinHalf < 1e-9) return [0, 0, 0, 1];
+  const sign = q[3] < 0 ? -1 : 1;
+  const axis = [(q[0] * sign) / sinHalf, (q[1] * sign) / sinHalf, (q[2] * sign) / sinHalf];
+  const h = half * s;
+  return [axis[0]! * Math.sin(h), axis[1]! * Math.sin(h), axis[2]! * Math.sin(h), Math.cos(h)];
+}
+
+/** Unit quaternion `[x,y,z,w]` of a row-major rotation matrix (Shepperd's method). */
+function quaternionFromMatrix(m: number[]): [number, number, number, number] {
+  const [m00, m01, m02, m10, m11, m12, m20, m21, m22] = m as [number, number, number, number, number, number, number, number, number];
+  const tr = m00 + m11 + m22;
+  let q: [number, number, number, number];
+  if (tr > 0) {
+    const s = Math.sqrt(tr + 1) * 2;
+    q = [(m21 - m12) / s, (m02 - m20) / s, (m10 - m01) / s, s / 4];
+  } else if (m00 > m11 && m00 > m22) {
+    const s = Math.sqrt(1 + m00 - m11 - m22) * 2;
+    q = [s / 4, (m01 + m10) / s, (m02 + m20) / s, (m21 - m12) / s];
+  } else if (m11 > m22) {
+    const s = Math.sqrt(1 + m11 - m00 - m22) * 2;
+    q = [(m01 + m10) / s, s / 4, (m12 + m21) / s, (m02 - m20) / s];
+  } else {
+    const s = Math.sqrt(1 + m22 - m00 - m11) * 2;
+    q = [(m02 + m20) / s, (m12 + m21) / s, s / 4, (m10 - m01) / s];
+  }
+  return normalise4(q);
+}
+
+/** Linear interpolation of `[n, ch]` rows at time t over ascending `times` (held at the ends). */
+function interpolateRow(rows: Float32Array, times: readonly number[], ch: number, t: number, out: Float32Array): void {
+  const n = times.length;
+  if (n === 0) return;
+  if (t <= times[0]!) {
+    out.set(rows.subarray(0, ch));
+    return;
+  }
+  if (t >= times[n - 1]!) {
+    out.set(rows.subarray((n - 1) * ch, n * ch));
+    return;
+  }
+  let lo = 0;
+  let hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! <= t) lo = mid;
+    else hi = mid;
+  }
+  const a = (t - times[lo]!) / Math.max(1e-9, times[hi]! - times[lo]!);
+  for (let k = 0; k < ch; k++) out[k] = rows[lo * ch + k]! * (1 - a) + rows[hi * ch + k]! * a;
+}
