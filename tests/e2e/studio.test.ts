@@ -13,6 +13,23 @@ import sharp from 'sharp';
 import { startWebHost, type WebHost } from '../../pipeline/host/webHost.ts';
 import { resolveFfprobe } from '../../pipeline/ffmpeg/ffmpegPath.ts';
 
+/** The bits of the DOM the page callbacks use (this file compiles with Node types only, without lib.dom). */
+interface DomEl {
+  dataset: Record<string, string | undefined>;
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+}
+interface DomCanvas extends DomEl {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+}
+interface DomAudio extends DomEl {
+  paused: boolean;
+  currentTime: number;
+}
+declare const document: { querySelector<T extends DomEl = DomEl>(selector: string): T | null };
+
 const REPO = process.cwd();
 const CORPUS = resolve(REPO, '../shared/corpus');
 const SHOTS = resolve(REPO, 'test-artifacts/e2e');
@@ -32,7 +49,7 @@ async function shot(name: string): Promise<void> {
 
 /** Frame index and audio time the viewport shows (written in the same animation frame). */
 async function viewportClock(): Promise<{ frameIndex: number; audioTimeSec: number }> {
-  return page.$eval('[data-testid=viewport]', (c) => ({ frameIndex: Number((c as HTMLElement).dataset.frameIndex), audioTimeSec: Number((c as HTMLElement).dataset.audioTimeSec) }));
+  return page.$eval('[data-testid=viewport]', (c) => ({ frameIndex: Number((c as unknown as DomEl).dataset.frameIndex), audioTimeSec: Number((c as unknown as DomEl).dataset.audioTimeSec) }));
 }
 
 /** Counts pixels of a PNG that differ from its first pixel by more than 24 in some channel. */
@@ -80,7 +97,7 @@ describe('studio in Chromium against the web host', () => {
     expect(await overlay.getAttribute('data-face-count')).toBe('1');
     // the landmark dots are drawn in #7CFC00 over the photo
     const green = await page.$eval('[data-testid=landmark-overlay]', (c) => {
-      const cv = c as HTMLCanvasElement;
+      const cv = c as unknown as DomCanvas;
       const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
       let n = 0;
       for (let i = 0; i < d.length; i += 4) if (d[i]! < 140 && d[i + 1]! > 230 && d[i + 2]! < 40) n++;
@@ -105,8 +122,8 @@ describe('studio in Chromium against the web host', () => {
     await page.keyboard.press('Space');
     // the software-rendered (SwiftShader) preview may lag a tick behind: wait until it shows the paused time
     await page.waitForFunction(() => {
-      const a = document.querySelector('audio[data-testid=studio-audio]') as HTMLAudioElement | null;
-      const c = document.querySelector('[data-testid=viewport]') as HTMLElement | null;
+      const a = document.querySelector<DomAudio>('audio[data-testid=studio-audio]');
+      const c = document.querySelector('[data-testid=viewport]');
       return !!a && a.paused && c?.dataset.audioTimeSec === a.currentTime.toFixed(3);
     });
     const paused = await viewportClock();
@@ -118,10 +135,10 @@ describe('studio in Chromium against the web host', () => {
     expect(Math.abs(paused.frameIndex - Math.floor(paused.audioTimeSec * 25))).toBeLessThanOrEqual(1);
     // arrow keys step exactly one frame
     await page.keyboard.press('ArrowRight');
-    await page.waitForFunction((fi) => Number((document.querySelector('[data-testid=viewport]') as HTMLElement).dataset.frameIndex) !== fi, paused.frameIndex, { timeout: 10_000 });
+    await page.waitForFunction((fi) => Number(document.querySelector('[data-testid=viewport]')!.dataset.frameIndex) !== fi, paused.frameIndex, { timeout: 10_000 });
     expect((await viewportClock()).frameIndex).toBe(paused.frameIndex + 1);
     await page.keyboard.press('ArrowLeft');
-    await page.waitForFunction((fi) => Number((document.querySelector('[data-testid=viewport]') as HTMLElement).dataset.frameIndex) === fi, paused.frameIndex, { timeout: 10_000 });
+    await page.waitForFunction((fi) => Number(document.querySelector('[data-testid=viewport]')!.dataset.frameIndex) === fi, paused.frameIndex, { timeout: 10_000 });
     // the 3D viewport shows a picture, not a flat colour
     const view = await page.locator('[data-testid=viewport]').screenshot();
     expect(await nonUniformPixelCount(view)).toBeGreaterThan(5000);
