@@ -25,6 +25,17 @@ export const RELEASE_SEC = 0.05;
 /** Time constants of the lip-closure curve, seconds (short: a /p/ closure lasts 50–100 ms). */
 export const CLOSURE_ANTICIPATION_SEC = 0.015;
 export const CLOSURE_RELEASE_SEC = 0.02;
+/**
+ * Articulatory lead: mouth curves are sampled this much later in the audio than the frame time, i.e.
+ * the mouth moves this much ahead of the sound.
+ * @remarks Visible articulation precedes the acoustic event (lip/jaw movements lead audio by tens of
+ * ms: e.g. Chandrasekaran et al. 2009, "The natural statistics of audiovisual speech", PLoS Comput Biol);
+ * 20 ms also cancels the measured lag of the analysis windows and smoothing on gt01/gt02.
+ */
+export const ARTICULATORY_LEAD_SEC = 0.02;
+/** Lip-closure evidence is mapped linearly from [LO, HI] onto closure [0, 1] (sharper seals). */
+export const CLOSURE_CONTRAST_LO = 0.2;
+export const CLOSURE_CONTRAST_HI = 0.6;
 /** Largest jawOpen weight speech produces (ARKit jawOpen 1 is a fully dropped jaw). */
 export const MAX_SPEECH_JAW_OPEN = 0.7;
 /** Lip aperture below which the lips count as closed (see {@link lipAperture}). */
@@ -141,7 +152,7 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis): void
   const activity = coarticulate(analysis.activity, hop, ANTICIPATION_SEC, RELEASE_SEC);
   const w = new Float32Array(V);
   for (let f = 0; f < track.frameCount; f++) {
-    const t = frameTimeSec(f, track.fps);
+    const t = frameTimeSec(f, track.fps) + ARTICULATORY_LEAD_SEC;
     let tot = 0;
     for (let v = 0; v < V; v++) {
       w[v] = sampleAt(visCurves[v]!, hop, t);
@@ -150,7 +161,7 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis): void
     const vo = f * V;
     for (let v = 0; v < V; v++) track.visemes[vo + v] = tot > 0 ? w[v]! / tot : v === VIS.sil ? 1 : 0;
     const a = clamp01(sampleAt(activity, hop, t));
-    const c = clamp01(sampleAt(closure, hop, t));
+    const c = clamp01((sampleAt(closure, hop, t) - CLOSURE_CONTRAST_LO) / (CLOSURE_CONTRAST_HI - CLOSURE_CONTRAST_LO));
     const j = clamp01(sampleAt(jaw, hop, t));
     const o = f * K;
     for (let v = 1; v < V; v++) {

@@ -59,9 +59,8 @@ describe('buildMotionTrack', () => {
     const noisy = await trackOf('audio/aud05_noisy_speech_vctk_p287_003.wav');
     const clean = await trackOf('groundtruth/aud05_clean_twin_vctk_p287_003.wav');
     expect(noisy.frameCount).toBe(clean.frameCount);
-    // Measured 0.634 — BELOW the issue's 0.8 goal: the VCTK noise is non-stationary and leaks into
-    // the jaw in noise-only stretches. This asserts the current value so regressions show.
-    expect(corr(channel(noisy, BS.jawOpen), channel(clean, BS.jawOpen))).toBeGreaterThan(0.6);
+    // Issue goal ≥ 0.8; measured 0.825 (percentile noise floor + 4× over-subtraction).
+    expect(corr(channel(noisy, BS.jawOpen), channel(clean, BS.jawOpen))).toBeGreaterThanOrEqual(0.8);
   });
 
   it('the same speech in other formats gives the same track within tolerance', async () => {
