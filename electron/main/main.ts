@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { mkdtempSync } from 'node:fs';
 import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { APP_ORIGIN, registerIpc } from './ipc.ts';
+import { registerIpc } from './ipc.ts';
+import { APP_ORIGIN } from './ipcRouter.ts';
 import { JobHostClient } from './jobHostClient.ts';
 import { buildMenu } from './menu.ts';
 
@@ -98,7 +99,7 @@ app.whenReady().then(() => {
     onEvent: (name, payload) => mainWindow?.webContents.send(name, payload),
     onLog: (line) => console.log(`[jobs] ${line}`),
   });
-  registerIpc(jobs);
+  registerIpc(jobs, () => mainWindow);
   mainWindow = createWindow();
   Menu.setApplicationMenu(buildMenu(() => mainWindow));
   app.on('activate', () => {
