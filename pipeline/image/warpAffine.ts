@@ -67,40 +67,7 @@ export function warpAffineToTensor(image: DecodedImage, dstToSrc: Affine2D, widt
   const ny = Math.max(1, Math.min(maxSs, Math.ceil(sy - 1e-6)));
   const inv = 1 / (nx * ny);
   const out = new Float32Array(widthPx * heightPx * 3);
-  const px: [number, number, number] = [0, 0, 0];
-  const sample = (xs: number, ys: number): void => {
-    // continuous coords → index space (pixel centres at integer indices)
-    const xf = xs - 0.5;
-    const yf = ys - 0.5;
-    const x0 = Math.floor(xf);
-    const y0 = Math.floor(yf);
-    const tx = xf - x0;
-    const ty = yf - y0;
-    px[0] = 0;
-    px[1] = 0;
-    px[2] = 0;
-    for (let j = 0; j < 2; j++) {
-      const yy = y0 + j;
-      const wy = j === 0 ? 1 - ty : ty;
-      if (wy === 0) continue;
-      for (let i = 0; i < 2; i++) {
-        const xx = x0 + i;
-        const wx = i === 0 ? 1 - tx : tx;
-        if (wx === 0) continue;
-        const wgt = wx * wy;
-        if (xx < 0 || yy < 0 || xx >= w || yy >= h) {
-          px[0] += wgt * border;
-          px[1] += wgt * border;
-          px[2] += wgt * border;
-        } else {
-          const o = (yy * w + xx) * 4;
-          px[0] += wgt * rgba[o]!;
-          px[1] += wgt * rgba[o + 1]!;
-          px[2] += wgt * rgba[o + 2]!;
-        }
-      }
-    }
-  };
+  const stride = w * 4;
   for (let y = 0; y < heightPx; y++) {
     for (let x = 0; x < widthPx; x++) {
       let r = 0;
@@ -110,10 +77,40 @@ export function warpAffineToTensor(image: DecodedImage, dstToSrc: Affine2D, widt
         const yy = y + (jy + 0.5) / ny;
         for (let jx = 0; jx < nx; jx++) {
           const xx = x + (jx + 0.5) / nx;
-          sample(a * xx + b * yy + c, d * xx + e * yy + f);
-          r += px[0];
-          g += px[1];
-          bl += px[2];
+          // continuous source coords → index space (pixel centres at integer indices)
+          const xf = a * xx + b * yy + c - 0.5;
+          const yf = d * xx + e * yy + f - 0.5;
+          const x0 = Math.floor(xf);
+          const y0 = Math.floor(yf);
+          const tx = xf - x0;
+          const ty = yf - y0;
+          const w00 = (1 - tx) * (1 - ty);
+          const w10 = tx * (1 - ty);
+          const w01 = (1 - tx) * ty;
+          const w11 = tx * ty;
+          if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+            const o = y0 * stride + x0 * 4;
+            const o2 = o + stride;
+            r += w00 * rgba[o]! + w10 * rgba[o + 4]! + w01 * rgba[o2]! + w11 * rgba[o2 + 4]!;
+            g += w00 * rgba[o + 1]! + w10 * rgba[o + 5]! + w01 * rgba[o2 + 1]! + w11 * rgba[o2 + 5]!;
+            bl += w00 * rgba[o + 2]! + w10 * rgba[o + 6]! + w01 * rgba[o2 + 2]! + w11 * rgba[o2 + 6]!;
+          } else {
+            // border: taps outside the image read `borderValue`
+            const taps: Array<[number, number, number]> = [[x0, y0, w00], [x0 + 1, y0, w10], [x0, y0 + 1, w01], [x0 + 1, y0 + 1, w11]];
+            for (const [tx0, ty0, wt] of taps) {
+              if (wt === 0) continue;
+              if (tx0 < 0 || ty0 < 0 || tx0 >= w || ty0 >= h) {
+                r += wt * border;
+                g += wt * border;
+                bl += wt * border;
+              } else {
+                const o = ty0 * stride + tx0 * 4;
+                r += wt * rgba[o]!;
+                g += wt * rgba[o + 1]!;
+                bl += wt * rgba[o + 2]!;
+              }
+            }
+          }
         }
       }
       const ox = flip ? widthPx - 1 - x : x;
