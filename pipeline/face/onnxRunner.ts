@@ -104,6 +104,9 @@ export class OnnxFaceModelRunner implements FaceModelRunner {
     const requested = opts.executionProviders?.length ? opts.executionProviders : defaultExecutionProviders();
     const candidates = requested.includes('cpu') ? requested : [...requested, 'cpu'];
     const fallbacks: string[] = [];
+    // ORT's native logger prints a multi-line error for each provider library it cannot load; we report the
+    // failure ourselves (onLog + fallbacks), so keep its console quiet (errors still surface as exceptions).
+    if (candidates.some((ep) => ep !== 'cpu')) ort.env.logLevel = 'fatal';
     for (const ep of candidates) {
       const sessions = new Map<FaceModelId, ort.InferenceSession>();
       try {
