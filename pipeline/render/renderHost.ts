@@ -79,7 +79,7 @@ export interface RenderStillOptions {
 
 type FrameSink = (frameIndex: number, bytes: Uint8Array) => Promise<boolean>;
 
-/** Largest photo side sent to the page; larger photos are downscaled (landmarks scaled alike). */
+/** Largest photo side sent to the page (landmarks are scaled with the photo). */
 const MAX_TEXTURE_SIDE_PX = 4096;
 
 /** A headless Chromium running the scene; one owner, one {@link dispose}. */
@@ -168,27 +168,31 @@ export class RenderHost {
    */
   async loadPortrait(image: DecodedImage, face: FaceLandmarks): Promise<LoadedPortraitInfo> {
     this.assertLive();
+    if (image.rgba.length !== image.widthPx * image.heightPx * 4) throw new InvalidInputError(`Portrait pixels: expected ${image.widthPx * image.heightPx * 4} bytes, got ${image.rgba.length}`);
+    if (face.landmarkCount < 468 || face.landmarksPx.length < face.landmarkCount * 3) throw new InvalidInputError(`Face landmarks: expected ≥ 468 points, got ${face.landmarkCount}`);
+    const lmFull = Array.from(face.landmarksPx.subarray(0, face.landmarkCount * 3));
+    type Api = { studioExport: { cropFor(...x: unknown[]): LoadedPortraitInfo['cropPx']; loadPortrait(...x: unknown[]): Promise<{ cropPx: LoadedPortraitInfo['cropPx'] }> } };
+    // Resample the photo (Lanczos-3) so that the framed crop maps ~1:1 onto output pixels: the GPU's bilinear
+    // sampling then reproduces a high-quality resize instead of blurring (minification) or blocking (magnification).
+    const crop = await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.cropFor(a.w, a.h, a.lm), { w: image.widthPx, h: image.heightPx, lm: lmFull });
+    let scale = this.heightPx / crop.heightPx;
+    scale = Math.min(scale, MAX_TEXTURE_SIDE_PX / Math.max(image.widthPx, image.heightPx));
     let rgba = image.rgba;
     let w = image.widthPx;
     let h = image.heightPx;
-    let scale = 1;
-    if (Math.max(w, h) > MAX_TEXTURE_SIDE_PX) {
-      scale = MAX_TEXTURE_SIDE_PX / Math.max(w, h);
-      const nw = Math.round(w * scale);
-      const nh = Math.round(h * scale);
-      rgba = new Uint8Array(await sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width: w, height: h, channels: 4 } }).resize(nw, nh, { kernel: 'lanczos3' }).raw().toBuffer());
-      w = nw;
-      h = nh;
+    if (Math.abs(scale - 1) > 0.02) {
+      w = Math.max(1, Math.round(image.widthPx * scale));
+      h = Math.max(1, Math.round(image.heightPx * scale));
+      rgba = new Uint8Array(await sharp(Buffer.from(image.rgba.buffer, image.rgba.byteOffset, image.rgba.byteLength), { raw: { width: image.widthPx, height: image.heightPx, channels: 4 } }).resize(w, h, { kernel: 'lanczos3', fit: 'fill' }).raw().toBuffer());
     }
+    const sx = w / image.widthPx;
+    const sy = h / image.heightPx;
+    const lm = lmFull.map((v, i) => (i % 3 === 0 ? v * sx : i % 3 === 1 ? v * sy : v * sx));
     this.portrait = { rgba, widthPx: w, heightPx: h };
-    const lm = Array.from(face.landmarksPx.subarray(0, face.landmarkCount * 3), (v) => v * scale);
     try {
-      const res = await this.page.evaluate(
-        (a) => (globalThis as unknown as { studioExport: { loadPortrait(...x: unknown[]): Promise<{ cropPx: LoadedPortraitInfo['cropPx'] }> } }).studioExport.loadPortrait(a.url, a.w, a.h, a.lm, a.n),
-        { url: `/portrait.rgba?${randomBytes(4).toString('hex')}`, w, h, lm, n: face.landmarkCount },
-      );
+      const res = await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadPortrait(a.url, a.w, a.h, a.lm, a.n), { url: `/portrait.rgba?${randomBytes(4).toString('hex')}`, w, h, lm, n: face.landmarkCount });
       const c = res.cropPx;
-      return { cropPx: { xPx: c.xPx / scale, yPx: c.yPx / scale, widthPx: c.widthPx / scale, heightPx: c.heightPx / scale } };
+      return { cropPx: { xPx: c.xPx / sx, yPx: c.yPx / sy, widthPx: c.widthPx / sx, heightPx: c.heightPx / sy } };
     } catch (err) {
       throw new InvalidInputError(`Could not build the head: ${pageMessage(err)}`);
     }

@@ -111,7 +111,7 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
   const zForehead = restPx[10 * 3 + 2]!;
   const depthC = Math.max(0.25 * fw, zc - zForehead);
   const zBody = zc + 0.12 * fw;
-  const zBg = zc + 0.6 * fw;
+  const zBg = zc + 0.45 * fw;
   const hx = fcx;
   const hy = fcy - 0.15 * fh;
   const ax = 0.66 * fw;

@@ -8,7 +8,7 @@
 import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { createStudioScene, type LoadedPortrait, type ReadbackFormat, type SceneBackground, type StudioScene } from './studioScene.ts';
-import type { Framing } from './framing.ts';
+import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from './framing.ts';
 
 /** Track arrays as sent by the host (flat, row-major per frame). */
 export interface PageTrack {
@@ -42,6 +42,7 @@ export interface RenderRangeRequest {
 export interface ExportPageApi {
   init(opts: { widthPx: number; heightPx: number; background: SceneBackground; framing: Framing }): void;
   loadPortrait(url: string, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number): Promise<LoadedPortrait>;
+  cropFor(imageWidthPx: number, imageHeightPx: number, landmarksPx: number[]): CropRectPx;
   setTrack(track: PageTrack): void;
   renderRange(req: RenderRangeRequest): Promise<{ frames: number; cancelled: boolean }>;
   renderStill(frame: PageFrame, requestId: string, format: ReadbackFormat, orbitYawRad: number, orbitPitchRad: number): Promise<void>;
@@ -51,6 +52,7 @@ export interface ExportPageApi {
 
 let scene: StudioScene | null = null;
 let track: PageTrack | null = null;
+let options: { widthPx: number; heightPx: number; framing: Framing } | null = null;
 
 function need<T>(v: T | null, what: string): T {
   if (v === null) throw new Error(`export page: ${what} not initialised`);
@@ -68,8 +70,12 @@ function frameOf(t: PageTrack, i: number): MotionFrame {
   };
 }
 
+/**
+ * POSTs one frame. The body is a Blob: in Chromium an ArrayBufferView body is copied through the network
+ * service in small chunks (measured here: 5 posts/s of 393 KB), a Blob body moves in one piece (≈ 26 posts/s).
+ */
 async function post(requestId: string, frameIndex: number, bytes: Uint8Array): Promise<boolean> {
-  const res = await fetch(`/frame/${requestId}/${frameIndex}`, { method: 'POST', body: bytes as unknown as BodyInit, headers: { 'content-type': 'application/octet-stream' } });
+  const res = await fetch(`/frame/${requestId}/${frameIndex}`, { method: 'POST', body: new Blob([bytes as Uint8Array<ArrayBuffer>]) });
   return res.status === 200;
 }
 
@@ -78,10 +84,15 @@ const api: ExportPageApi = {
     scene?.dispose();
     const canvas = document.getElementById('c') as HTMLCanvasElement;
     scene = createStudioScene(canvas, { ...opts, offscreen: true });
+    options = opts;
   },
   async loadPortrait(url, widthPx, heightPx, landmarksPx, landmarkCount) {
     const buf = new Uint8Array(await (await fetch(url)).arrayBuffer());
     return need(scene, 'scene').loadPortrait({ rgba: buf, widthPx, heightPx }, { landmarksPx: Float32Array.from(landmarksPx), landmarkCount });
+  },
+  cropFor(imageWidthPx, imageHeightPx, landmarksPx) {
+    const o = need(options, 'scene');
+    return computeCropRect(imageWidthPx, imageHeightPx, faceBoundsFromLandmarks(Float32Array.from(landmarksPx)), o.framing, o.widthPx / o.heightPx);
   },
   setTrack(t) {
     track = t;

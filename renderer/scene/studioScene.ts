@@ -98,42 +98,43 @@ void main() {
   gl_FragColor = texelFetch(uSrc, ivec2(o.x, uH - 1 - o.y), 0);
 }`;
 
+/** BT.601 limited range, 8-bit: Y = 16 + (65.481 R + 128.553 G + 24.966 B), R,G,B in [0,1] (ITU-R BT.601-7). */
+const PACK_Y = /* glsl */ `
+precision highp float;
+precision highp int;
+uniform sampler2D uSrc;
+uniform int uH;
+float lumaOf(ivec2 p) { vec3 c = texelFetch(uSrc, p, 0).rgb; return (16.0 + 65.481 * c.r + 128.553 * c.g + 24.966 * c.b) / 255.0; }
+void main() {
+  ivec2 o = ivec2(gl_FragCoord.xy);
+  int y = uH - 1 - o.y;
+  int x = o.x * 4;
+  gl_FragColor = vec4(lumaOf(ivec2(x, y)), lumaOf(ivec2(x + 1, y)), lumaOf(ivec2(x + 2, y)), lumaOf(ivec2(x + 3, y)));
+}`;
+
 /**
- * YUV 4:2:0 packer into a (W/4) × (3H/2) RGBA8 target: memory rows 0…H−1 hold Y (4 pixels per texel), the next
- * H/4 rows U and the last H/4 rows V (each 2 chroma rows per memory row), chroma from the 2×2 average.
+ * Chroma packer (U or V by \`uCoef\`): each output texel holds 4 consecutive chroma samples of the plane; a sample is
+ * the mean of a 2×2 pixel block, taken as one bilinear fetch at the block's centre.
  */
-const PACK_YUV = /* glsl */ `
+const PACK_CHROMA = /* glsl */ `
 precision highp float;
 precision highp int;
 uniform sampler2D uSrc;
 uniform int uW;
 uniform int uH;
-vec3 px(int x, int y) { return texelFetch(uSrc, ivec2(x, uH - 1 - y), 0).rgb; }
-float lumaOf(vec3 c) { return (16.0 + 65.481 * c.r + 128.553 * c.g + 24.966 * c.b) / 255.0; }
-float chroma(int cx, int cy, bool isU) {
-  vec3 c = 0.25 * (px(2 * cx, 2 * cy) + px(2 * cx + 1, 2 * cy) + px(2 * cx, 2 * cy + 1) + px(2 * cx + 1, 2 * cy + 1));
-  float v = isU ? (128.0 - 37.797 * c.r - 74.203 * c.g + 112.0 * c.b) : (128.0 + 112.0 * c.r - 93.786 * c.g - 18.214 * c.b);
-  return v / 255.0;
+uniform int uRow0;
+uniform vec3 uCoef;
+float chromaAt(int cx, int cy) {
+  vec2 uv = vec2(float(2 * cx + 1) / float(uW), 1.0 - float(2 * cy + 1) / float(uH));
+  return (128.0 + dot(uCoef, texture2D(uSrc, uv).rgb)) / 255.0;
 }
 void main() {
   ivec2 o = ivec2(gl_FragCoord.xy);
-  int x4 = o.x * 4;
-  if (o.y < uH) {
-    gl_FragColor = vec4(lumaOf(px(x4, o.y)), lumaOf(px(x4 + 1, o.y)), lumaOf(px(x4 + 2, o.y)), lumaOf(px(x4 + 3, o.y)));
-    return;
-  }
-  int r = o.y - uH;
-  int quarter = uH / 4;
-  bool isU = r < quarter;
-  if (!isU) r -= quarter;
+  int lin = (o.y - uRow0) * uW + o.x * 4;
   int halfW = uW / 2;
-  vec4 outv;
-  for (int c = 0; c < 4; c++) {
-    int off = r * uW + x4 + c;
-    float v = chroma(off - (off / halfW) * halfW, off / halfW, isU);
-    if (c == 0) outv.r = v; else if (c == 1) outv.g = v; else if (c == 2) outv.b = v; else outv.a = v;
-  }
-  gl_FragColor = outv;
+  int cy = lin / halfW;
+  int cx = lin - cy * halfW;
+  gl_FragColor = vec4(chromaAt(cx, cy), chromaAt(cx + 1, cy), chromaAt(cx + 2, cy), chromaAt(cx + 3, cy));
 }`;
 
 /**
@@ -158,13 +159,18 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
   const bg = opts.background;
   if (bg === 'transparent') clearAlpha = 0;
   else if (typeof bg === 'object') clear.set(bg.color as THREE.ColorRepresentation);
-  const target = new THREE.WebGLRenderTarget(W, H, { depthBuffer: true, stencilBuffer: true, type: THREE.UnsignedByteType, format: THREE.RGBAFormat, minFilter: THREE.NearestFilter, magFilter: THREE.NearestFilter, generateMipmaps: false });
+  const target = new THREE.WebGLRenderTarget(W, H, { depthBuffer: true, stencilBuffer: true, type: THREE.UnsignedByteType, format: THREE.RGBAFormat, minFilter: THREE.LinearFilter, magFilter: THREE.LinearFilter, generateMipmaps: false });
   const packScene = new THREE.Scene();
   const packCamera = new THREE.OrthographicCamera(-1, 1, 1, -1, 0, 1);
   const fsGeo = new THREE.BufferGeometry();
   fsGeo.setAttribute('position', new THREE.BufferAttribute(new Float32Array([-1, -1, 0, 3, -1, 0, -1, 3, 0]), 3));
   const packRgba = new THREE.ShaderMaterial({ vertexShader: FULLSCREEN_VERTEX, fragmentShader: PACK_RGBA, uniforms: { uSrc: { value: target.texture }, uH: { value: H } }, depthTest: false, depthWrite: false });
-  const packYuv = new THREE.ShaderMaterial({ vertexShader: FULLSCREEN_VERTEX, fragmentShader: PACK_YUV, uniforms: { uSrc: { value: target.texture }, uW: { value: W }, uH: { value: H } }, depthTest: false, depthWrite: false });
+  const packY = new THREE.ShaderMaterial({ vertexShader: FULLSCREEN_VERTEX, fragmentShader: PACK_Y, uniforms: { uSrc: { value: target.texture }, uH: { value: H } }, depthTest: false, depthWrite: false });
+  const chromaMaterial = (row0: number, coef: [number, number, number]): THREE.ShaderMaterial =>
+    new THREE.ShaderMaterial({ vertexShader: FULLSCREEN_VERTEX, fragmentShader: PACK_CHROMA, uniforms: { uSrc: { value: target.texture }, uW: { value: W }, uH: { value: H }, uRow0: { value: row0 }, uCoef: { value: new THREE.Vector3(...coef) } }, depthTest: false, depthWrite: false });
+  // BT.601 limited range chroma: U = 128 + (−37.797 R − 74.203 G + 112 B), V = 128 + (112 R − 93.786 G − 18.214 B).
+  const packU = chromaMaterial(H, [-37.797, -74.203, 112.0]);
+  const packV = chromaMaterial(H + H / 4, [112.0, -93.786, -18.214]);
   const fsMesh = new THREE.Mesh(fsGeo, packRgba);
   fsMesh.frustumCulled = false;
   packScene.add(fsMesh);
@@ -260,9 +266,17 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       if (!opts.offscreen) throw new InvalidInputError('readPixels needs a scene created with offscreen: true');
       if (format === 'yuv420p') {
         if (!yuvTarget) throw new InvalidInputError(`YUV readback needs a width multiple of 8 and a height multiple of 4, got ${W}×${H}`);
-        fsMesh.material = packYuv;
-        renderer.setRenderTarget(yuvTarget);
-        renderer.render(packScene, packCamera);
+        const passes: [THREE.ShaderMaterial, number, number][] = [
+          [packY, 0, H],
+          [packU, H, H / 4],
+          [packV, H + H / 4, H / 4],
+        ];
+        for (const [mat, y0, rows] of passes) {
+          fsMesh.material = mat;
+          yuvTarget.viewport.set(0, y0, W / 4, rows);
+          renderer.setRenderTarget(yuvTarget);
+          renderer.render(packScene, packCamera);
+        }
         const out = new Uint8Array((W * H * 3) / 2);
         renderer.readRenderTargetPixels(yuvTarget, 0, 0, W / 4, (H * 3) / 2, out);
         renderer.setRenderTarget(null);
@@ -283,7 +297,9 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       rgbaTarget.dispose();
       yuvTarget?.dispose();
       packRgba.dispose();
-      packYuv.dispose();
+      packY.dispose();
+      packU.dispose();
+      packV.dispose();
       fsGeo.dispose();
       renderer.dispose();
     },

@@ -104,7 +104,15 @@ export function psnrDb(a: Uint8Array, b: Uint8Array, mask: Uint8Array | null): n
   return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * n) / se);
 }
 
-/** Writes RGBA bytes as a PNG. */
-export async function writePng(file: string, rgba: Uint8Array, widthPx: number, heightPx: number): Promise<void> {
-  await sharp(Buffer.from(rgba), { raw: { width: widthPx, height: heightPx, channels: 4 } }).png({ compressionLevel: 9 }).toFile(file);
+/** Writes RGBA bytes as a PNG (RGB only when `dropAlpha`). */
+export async function writePng(file: string, rgba: Uint8Array, widthPx: number, heightPx: number, dropAlpha = false): Promise<void> {
+  let img = sharp(Buffer.from(rgba), { raw: { width: widthPx, height: heightPx, channels: 4 } });
+  if (dropAlpha) img = img.removeAlpha();
+  await img.png({ compressionLevel: 9, adaptiveFiltering: true }).toFile(file);
+}
+
+/** Reads a PNG as RGBA bytes. */
+export async function readPngRgba(file: string): Promise<{ rgba: Uint8Array; widthPx: number; heightPx: number }> {
+  const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { rgba: new Uint8Array(data), widthPx: info.width, heightPx: info.height };
 }

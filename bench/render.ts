@@ -1,0 +1,81 @@
+/**
+ * Render/export benchmark (`npm run bench -- render`): at 512² and 1024², frames per second of
+ * (1) rendering alone in the page, (2) rendering + GPU YUV readback in the page, (3) the full export
+ * (render → readback → Node → ffmpeg/x264 → MP4), (4) ffmpeg encoding the same frames from memory, and the ratios.
+ * @remarks Goal (issue 5): full export ≥ 0.8 × render-only and ≥ 25 fps at 512² on the 2-core dev machine.
+ * Numbers depend on the machine's load; run it on an idle machine.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BS } from '../core/motion/names.ts';
+import { createNeutralTrack, type MotionTrack } from '../core/motion/track.ts';
+import type { FaceLandmarks } from '../core/face/types.ts';
+import { encodeVideo } from '../pipeline/encode/encodeVideo.ts';
+import { decodeImage } from '../pipeline/image/decodeImage.ts';
+import { RenderHost } from '../pipeline/render/renderHost.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const FPS = { num: 25, den: 1 };
+
+/** A deterministic talking-like track: jaw and lips oscillating, a blink every 40 frames, a slow head sway. */
+function benchTrack(frameCount: number): MotionTrack {
+  const t = createNeutralTrack(frameCount, FPS);
+  for (let f = 0; f < frameCount; f++) {
+    const b = t.blendshapes.subarray(f * 52, f * 52 + 52);
+    b[BS.jawOpen] = 0.5 + 0.5 * Math.sin(f * 0.9);
+    b[BS.mouthFunnel] = 0.3 * Math.max(0, Math.sin(f * 0.37));
+    b[BS.eyeBlinkLeft] = b[BS.eyeBlinkRight] = f % 40 < 3 ? 1 : 0;
+    const yaw = 0.1 * Math.sin(f * 0.05);
+    t.headRotation.set([0, Math.sin(yaw / 2), 0, Math.cos(yaw / 2)], f * 4);
+  }
+  return t;
+}
+
+async function* fromMemory(frames: Uint8Array[]): AsyncGenerator<Uint8Array> {
+  for (const f of frames) yield f;
+}
+
+/** Runs the render benchmark and prints a table. */
+export async function benchRender(): Promise<void> {
+  const image = await decodeImage(path.join(ROOT, 'assets/samples/astronaut.png'));
+  const fx = JSON.parse(await readFile(path.join(ROOT, 'tests/fixtures/landmarks/astronaut.json'), 'utf8')) as { landmarksPx: number[]; boxPx: FaceLandmarks['boxPx'] };
+  const face: FaceLandmarks = { landmarksPx: Float32Array.from(fx.landmarksPx), landmarkCount: fx.landmarksPx.length / 3, boxPx: fx.boxPx, detectionScore: 1, meshScore: 1 };
+  const dir = await mkdtemp(path.join(tmpdir(), 'bench-render-'));
+  const rows: string[] = [];
+  try {
+    for (const [size, n] of [
+      [512, 75],
+      [1024, 30],
+    ] as const) {
+      const track = benchTrack(n);
+      const host = await RenderHost.launch({ widthPx: size, heightPx: size });
+      try {
+        await host.loadPortrait(image, face);
+        await host.benchRenderOnly(track, 5, null); // warm-up (shader compilation)
+        const renderOnly = await host.benchRenderOnly(track, n, null);
+        const renderRead = await host.benchRenderOnly(track, n, 'yuv420p');
+        let t0 = performance.now();
+        await encodeVideo({ frames: host.renderFrames(track, { pixelFormat: 'yuv420p' }), widthPx: size, heightPx: size, fps: FPS, pixelFormat: 'yuv420p', outPath: path.join(dir, `export${size}.mp4`), totalFrames: n });
+        const exportFps = n / ((performance.now() - t0) / 1000);
+        const frames: Uint8Array[] = [];
+        t0 = performance.now();
+        for await (const f of host.renderFrames(track, { pixelFormat: 'yuv420p' })) frames.push(f);
+        const toNodeFps = n / ((performance.now() - t0) / 1000);
+        t0 = performance.now();
+        await encodeVideo({ frames: fromMemory(frames), widthPx: size, heightPx: size, fps: FPS, pixelFormat: 'yuv420p', outPath: path.join(dir, `mem${size}.mp4`), totalFrames: n });
+        const ffmpegFps = n / ((performance.now() - t0) / 1000);
+        rows.push(
+          `${size}²  frames ${n}: render-only ${renderOnly.toFixed(1)} fps | render+YUV readback ${renderRead.toFixed(1)} fps | render→Node ${toNodeFps.toFixed(1)} fps | ` +
+            `full export ${exportFps.toFixed(1)} fps | ffmpeg-only ${ffmpegFps.toFixed(1)} fps | export/render-only ${(exportFps / renderOnly).toFixed(2)} (goal ≥ 0.8)` +
+            (size === 512 ? `, export ${exportFps >= 25 ? '≥' : '<'} 25 fps goal` : ''),
+        );
+        process.stdout.write(rows[rows.length - 1] + '\n');
+      } finally {
+        await host.dispose();
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

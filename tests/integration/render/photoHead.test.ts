@@ -1,0 +1,158 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
+import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
+import { GOLDEN_PORTRAITS, GOLDEN_POSES, GOLDEN_SIZE_PX, goldenPath, poseWeights } from './goldenCases.ts';
+import { faceRegionMask, loadPortrait, psnrDb, readPngRgba, referenceCrop, toOutputPx, type FixtureName, type Portrait } from './helpers.ts';
+
+const S = 512;
+
+/** Live Chromium processes started by a host (their command line carries the host's tag). */
+function processesWithTag(tag: string): number {
+  let n = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`--avatar-studio-host=${tag}`)) n++;
+    } catch {
+      // process ended while scanning
+    }
+  }
+  return n;
+}
+
+const luma = (px: Uint8Array, i: number): number => 0.299 * px[i * 4]! + 0.587 * px[i * 4 + 1]! + 0.114 * px[i * 4 + 2]!;
+
+describe('photo head at 512² (neutral fidelity, mouth gap)', () => {
+  let host: RenderHost;
+  const loaded = new Map<FixtureName, { p: Portrait; info: LoadedPortraitInfo }>();
+  beforeAll(async () => {
+    host = await RenderHost.launch({ widthPx: S, heightPx: S });
+  });
+  afterAll(async () => {
+    const tag = host.processTag;
+    expect(processesWithTag(tag)).toBeGreaterThan(0);
+    await host.dispose();
+    expect(processesWithTag(tag)).toBe(0); // dispose() leaves no Chromium process
+  });
+  async function use(name: FixtureName): Promise<{ p: Portrait; info: LoadedPortraitInfo }> {
+    const p = await loadPortrait(name);
+    const info = await host.loadPortrait(p.image, p.face);
+    loaded.set(name, { p, info });
+    return { p, info };
+  }
+
+  it.each(['img01', 'img05', 'img06', 'astronaut'] as const)('neutral weights reproduce %s: PSNR ≥ 30 dB on the face region', async (name) => {
+    const { p, info } = await use(name);
+    const px = await host.renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) });
+    const ref = await referenceCrop(p.image, info.cropPx, S, S);
+    const mask = faceRegionMask(p.face, info.cropPx, S, S);
+    const maskCount = mask.reduce((a, b) => a + b, 0);
+    expect(maskCount).toBeGreaterThan(S * S * 0.05);
+    const db = psnrDb(px, ref, mask);
+    console.log(`${name}: neutral PSNR face ${db.toFixed(2)} dB, whole frame ${psnrDb(px, ref, null).toFixed(2)} dB`);
+    expect(db).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(['img01', 'img06'] as const)('jawOpen = 1 opens a dark gap between the lips of %s', async (name) => {
+    const { p, info } = await use(name);
+    const lm = p.face.landmarksPx;
+    const [mx, upperY] = toOutputPx(info.cropPx, S, S, lm[13 * 3]!, lm[13 * 3 + 1]!);
+    const [, chinY] = toOutputPx(info.cropPx, S, S, lm[152 * 3]!, lm[152 * 3 + 1]!);
+    const [lx] = toOutputPx(info.cropPx, S, S, lm[61 * 3]!, lm[61 * 3 + 1]!);
+    const [rx] = toOutputPx(info.cropPx, S, S, lm[291 * 3]!, lm[291 * 3 + 1]!);
+    const halfCols = Math.round((rx - lx) * 0.15);
+    /** Dark pixels (luma < 60) per column between the upper lip and the chin, averaged over the central columns. */
+    const gapPx = (px: Uint8Array): number => {
+      let dark = 0;
+      for (let x = Math.round(mx) - halfCols; x <= Math.round(mx) + halfCols; x++) {
+        for (let y = Math.round(upperY) - 2; y < Math.round(chinY); y++) if (luma(px, y * S + x) < 60) dark++;
+      }
+      return dark / (2 * halfCols + 1);
+    };
+    const neutral = await host.renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) });
+    const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+    w[BS.jawOpen] = 1;
+    const open = await host.renderStill({ blendshapes: w });
+    const mouthWidthPx = rx - lx;
+    console.log(`${name}: dark gap ${gapPx(neutral).toFixed(1)} px neutral, ${gapPx(open).toFixed(1)} px at jawOpen 1 (mouth width ${mouthWidthPx.toFixed(0)} px)`);
+    expect(gapPx(open)).toBeGreaterThan(0.12 * mouthWidthPx);
+    expect(gapPx(neutral)).toBeLessThan(0.03 * mouthWidthPx);
+  });
+});
+
+describe('photo head goldens', () => {
+  let host: RenderHost;
+  beforeAll(async () => {
+    host = await RenderHost.launch({ widthPx: GOLDEN_SIZE_PX, heightPx: GOLDEN_SIZE_PX });
+  });
+  afterAll(async () => host.dispose());
+
+  it.each(GOLDEN_PORTRAITS)('%s matches its goldens within the pixel tolerance (regenerate: npm run goldens)', async (name) => {
+    const p = await loadPortrait(name);
+    await host.loadPortrait(p.image, p.face);
+    const frames: Uint8Array[] = [];
+    for (const pose of GOLDEN_POSES) {
+      const px = await host.renderStill({ blendshapes: poseWeights(pose) }, { orbitYawRad: pose.orbitYawRad });
+      frames.push(px);
+      const golden = await readPngRgba(goldenPath(name, pose));
+      expect([golden.widthPx, golden.heightPx]).toEqual([GOLDEN_SIZE_PX, GOLDEN_SIZE_PX]);
+      let sumAbs = 0;
+      let bad = 0;
+      for (let i = 0; i < px.length; i++) {
+        if (i % 4 === 3) continue;
+        const d = Math.abs(px[i]! - golden.rgba[i]!);
+        sumAbs += d;
+        if (d > 24) bad++;
+      }
+      const meanAbs = sumAbs / ((px.length / 4) * 3);
+      expect(meanAbs, `${name} ${pose.name}: mean abs diff`).toBeLessThan(1.5);
+      expect(bad / ((px.length / 4) * 3), `${name} ${pose.name}: share of channels off by > 24`).toBeLessThan(0.005);
+    }
+    // Every pose differs visibly from neutral (the goldens are not all the same picture).
+    for (let k = 1; k < frames.length; k++) expect(psnrDb(frames[k]!, frames[0]!, null), GOLDEN_POSES[k]!.name).toBeLessThan(45);
+  });
+});
+
+describe('orbit coverage', () => {
+  let host: RenderHost;
+  beforeAll(async () => {
+    host = await RenderHost.launch({ widthPx: 256, heightPx: 256, background: { color: '#00ff00' } });
+  });
+  afterAll(async () => host.dispose());
+
+  it.each([
+    ['img01', -Math.PI / 6],
+    ['img01', Math.PI / 6],
+    ['img06', -Math.PI / 6],
+    ['img06', Math.PI / 6],
+  ] as const)('%s at yaw %f rad: no background pixel inside the head silhouette', async (name, yaw) => {
+    const N = 256;
+    const p = await loadPortrait(name);
+    await host.loadPortrait(p.image, p.face);
+    const px = await host.renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) }, { orbitYawRad: yaw });
+    const isBg = (i: number): boolean => px[i * 4]! < 8 && px[i * 4 + 1]! > 247 && px[i * 4 + 2]! < 8;
+    // Flood-fill the background colour from the frame border; background left unreached is a hole in the person.
+    const reached = new Uint8Array(N * N);
+    const stack: number[] = [];
+    for (let k = 0; k < N; k++) for (const i of [k, (N - 1) * N + k, k * N, k * N + N - 1]) if (isBg(i) && !reached[i]) (reached[i] = 1), stack.push(i);
+    while (stack.length) {
+      const i = stack.pop()!;
+      const x = i % N;
+      const y = (i - x) / N;
+      for (const [nx, ny] of [[x - 1, y], [x + 1, y], [x, y - 1], [x, y + 1]] as const) {
+        if (nx < 0 || ny < 0 || nx >= N || ny >= N) continue;
+        const j = ny * N + nx;
+        if (!reached[j] && isBg(j)) (reached[j] = 1), stack.push(j);
+      }
+    }
+    let holes = 0;
+    let person = 0;
+    for (let i = 0; i < N * N; i++) {
+      if (isBg(i) && !reached[i]) holes++;
+      if (!isBg(i)) person++;
+    }
+    expect(person).toBeGreaterThan(N * N * 0.2); // the head and shoulders are there
+    expect(holes).toBe(0);
+  });
+});
