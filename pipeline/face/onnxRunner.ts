@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ModelIntegrityError } from '../../core/errors.ts';
-import { ensureFaceModel, readManifest, type ManifestTensor, type ModelManifestEntry } from './modelStore.ts';
+import { ensureFaceModel, readManifest, type ManifestTensor, type ModelManifest, type ModelManifestEntry } from './modelStore.ts';
 import { FACE_MODEL_IDS, FACE_MODEL_SPECS, type FaceModelId } from './modelSpecs.ts';
 import type { FaceModelRunner, ModelOutputs } from './modelRunner.ts';
 
@@ -24,6 +24,8 @@ export interface OnnxRunnerOptions {
   cacheDir?: string;
   /** Intra-op threads per session; default 0 = ORT's choice. */
   intraOpNumThreads?: number;
+  /** Manifest to verify against; default models/manifest.json (tests inject altered copies). */
+  manifest?: ModelManifest;
 }
 
 /**
@@ -98,7 +100,7 @@ export class OnnxFaceModelRunner implements FaceModelRunner {
    */
   static async create(opts: OnnxRunnerOptions = {}): Promise<OnnxFaceModelRunner> {
     const log = opts.onLog ?? (() => {});
-    const manifest = await readManifest();
+    const manifest = opts.manifest ?? (await readManifest());
     const paths = new Map<FaceModelId, { path: string; entry: ModelManifestEntry }>();
     for (const id of FACE_MODEL_IDS) paths.set(id, await ensureFaceModel(id, { cacheDir: opts.cacheDir, onLog: log, manifest }));
     const requested = opts.executionProviders?.length ? opts.executionProviders : defaultExecutionProviders();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ModelIntegrityError } from '../../../../core/errors.ts';
 import { convertFaceModel, ensureFaceModel, modelCacheDir, readManifest, sha256Hex } from '../../../../pipeline/face/modelStore.ts';
+import { OnnxFaceModelRunner } from '../../../../pipeline/face/onnxRunner.ts';
 import { tfjsModelPath } from '../../../../pipeline/face/modelSpecs.ts';
 import { decodeTfjsWeights, readTfjsModelFiles, tfSamePadding } from '../../../../pipeline/face/tfjsToOnnx.ts';
 
@@ -62,5 +63,18 @@ describe('tfjsToOnnx', () => {
     const badSource = structuredClone(manifest);
     badSource.models.iris!.sourceSha256 = 'f'.repeat(64);
     await expect(ensureFaceModel('iris', { cacheDir: path.join(tmp, 'other2'), manifest: badSource })).rejects.toThrow(/TF\.js source of "iris"/);
+  });
+
+  it('checks the sessions\' real input/output names and shapes against the manifest', async () => {
+    const manifest = await readManifest();
+    const renamed = structuredClone(manifest);
+    renamed.models.facemesh!.outputs[0]!.name = 'landmarks';
+    await expect(OnnxFaceModelRunner.create({ manifest: renamed })).rejects.toThrow(/Model "facemesh" has outputs \[mesh, face_flag, contours\], manifest says \[landmarks, face_flag, contours\]/);
+    const reshaped = structuredClone(manifest);
+    reshaped.models.iris!.inputs[0]!.shape = ['batch', 96, 96, 3];
+    await expect(OnnxFaceModelRunner.create({ manifest: reshaped })).rejects.toBeInstanceOf(ModelIntegrityError);
+    const ok = await OnnxFaceModelRunner.create({ manifest });
+    expect(ok.executionProvider).toBe('cpu');
+    await ok.dispose();
   });
 });
