@@ -191,9 +191,9 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
     jawWeight[i] = w;
     lipCloseWeight[i] = lowerLip.has(i) ? 1 : corners.has(i) ? 0.5 : 0;
   }
-  const noseTip = P(1);
+  // Temporomandibular joint: in front of the ear, ≈ 0.3 IOD below the eye line, behind the cheek silhouette.
   const sideDepth = (P(FACE_SIDE_RIGHT)[2] + P(FACE_SIDE_LEFT)[2]) / 2;
-  const jawPivotPx: [number, number] = [noseTip[1] - 0.1 * I * ey[1], sideDepth];
+  const jawPivotPx: [number, number] = [(eyeR[1] + eyeL[1]) / 2 + 0.3 * I * ey[1], sideDepth + 0.2 * I];
 
   // Mouth corners: smile (out + up), frown (down), stretch (out + down), dimple (out, back).
   const sides: [number, readonly number[], number][] = [

@@ -26,6 +26,8 @@ export interface SurroundGrid {
   headWeight: Float32Array;
   /** Person proxy mask in [0,1] (alpha for the transparent/colour backgrounds). */
   personMask: Float32Array;
+  /** 1 where the node lies under the face mesh (its depth is the face's), else 0. */
+  faceNode: Uint8Array;
 }
 
 /** Options of {@link buildSurround}. */
@@ -148,7 +150,7 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
       }
     }
   }
-  const band = Math.max(2, Math.round((0.12 * fw) / Math.max(dx, dy)));
+  const band = Math.max(2, Math.round((0.25 * fw) / Math.max(dx, dy)));
   for (let k = 0; k < count; k++) {
     const x = xPx[k]!;
     const y = yPx[k]!;
@@ -162,10 +164,10 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
       if (r < 0.95) {
         zPx[k] = zc - depthC * Math.sqrt(1 - r * r);
         fixed[k] = 1;
-      } else if (inBody && y > chinY + 0.15 * fh) {
+      } else if (inBody && y > chinY + 0.4 * fh) {
         zPx[k] = zBody;
         fixed[k] = 1;
-      } else if (r > 1.25 && !inBody) {
+      } else if (r > 1.25 && (y < chinY || Math.abs(x - fcx) > bodyHalfWidth(y) + 0.3 * fw)) {
         zPx[k] = zBg;
         fixed[k] = 1;
       }
@@ -204,5 +206,7 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
       }
     }
   }
-  return { cols, rows, xPx, yPx, zPx, headWeight, personMask };
+  const faceNode = new Uint8Array(count);
+  for (let k = 0; k < count; k++) faceNode[k] = Number.isNaN(zFace[k]!) ? 0 : 1;
+  return { cols, rows, xPx, yPx, zPx, headWeight, personMask, faceNode };
 }

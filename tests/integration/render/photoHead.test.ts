@@ -135,15 +135,19 @@ describe('orbit coverage', () => {
     // Flood-fill the background colour from the frame border; background left unreached is a hole in the person.
     const reached = new Uint8Array(N * N);
     const stack: number[] = [];
-    for (let k = 0; k < N; k++) for (const i of [k, (N - 1) * N + k, k * N, k * N + N - 1]) if (isBg(i) && !reached[i]) (reached[i] = 1), stack.push(i);
+    const seed = (i: number): void => {
+      if (!isBg(i) || reached[i]) return;
+      reached[i] = 1;
+      stack.push(i);
+    };
+    for (let k = 0; k < N; k++) for (const i of [k, (N - 1) * N + k, k * N, k * N + N - 1]) seed(i);
     while (stack.length) {
       const i = stack.pop()!;
       const x = i % N;
       const y = (i - x) / N;
       for (const [nx, ny] of [[x - 1, y], [x + 1, y], [x, y - 1], [x, y + 1]] as const) {
         if (nx < 0 || ny < 0 || nx >= N || ny >= N) continue;
-        const j = ny * N + nx;
-        if (!reached[j] && isBg(j)) (reached[j] = 1), stack.push(j);
+        seed(ny * N + nx);
       }
     }
     let holes = 0;

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, BS } from '../../../../core/motion/names.ts';
+import { buildPhotoHeadRig, evaluateRig, eyeRotations, RIG_VERTEX_COUNT } from '../../../../renderer/head/rig.ts';
+import { EYE_LEFT, EYE_RIGHT, faceTrianglesWithoutEyes } from '../../../../renderer/head/topology.ts';
+import { TRI468, UV468 } from '../../../../renderer/head/topologyTables.ts';
+
+const fixture = (name: string): Float32Array => Float32Array.from((JSON.parse(readFileSync(`tests/fixtures/landmarks/${name}.json`, 'utf8')) as { landmarksPx: number[] }).landmarksPx);
+
+function pose(lm: Float32Array, weights: Partial<Record<(typeof ARKIT_BLENDSHAPE_NAMES)[number], number>>): Float32Array {
+  const rig = buildPhotoHeadRig(lm, 478);
+  const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+  for (const [k, v] of Object.entries(weights)) w[BS[k as keyof typeof BS]] = v;
+  return evaluateRig(rig, w, new Float32Array(RIG_VERTEX_COUNT * 3));
+}
+const y = (p: Float32Array, i: number): number => p[i * 3 + 1]!;
+const x = (p: Float32Array, i: number): number => p[i * 3]!;
+
+describe('MediaPipe topology tables', () => {
+  it('has 880 triangles over 468 vertices with 468 canonical UVs in [0,1]', () => {
+    expect(TRI468.length).toBe(880 * 3);
+    expect(Math.max(...TRI468)).toBe(467);
+    expect(new Set(TRI468).size).toBe(468);
+    expect(UV468.length).toBe(468 * 2);
+    expect(Math.min(...UV468)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...UV468)).toBeLessThanOrEqual(1);
+  });
+  it('opens the eyes: the render triangulation drops the 14 triangles filling each eye', () => {
+    expect(faceTrianglesWithoutEyes().length).toBe((880 - 28) * 3);
+  });
+});
+
+describe.each(['img01', 'img06', 'astronaut'])('photo-head rig of %s', (name) => {
+  const lm = fixture(name);
+  const rig = buildPhotoHeadRig(lm, 478);
+  const iod = rig.frame.iodPx;
+
+  it('reproduces the landmarks at neutral weights', () => {
+    expect(Array.from(pose(lm, {}))).toEqual(Array.from(lm.subarray(0, RIG_VERTEX_COUNT * 3)));
+  });
+  it('has finite deltas for every ARKit shape it defines, and defines all but the interior-only ones', () => {
+    const defined = ARKIT_BLENDSHAPE_NAMES.filter((_, k) => rig.deltas[k]);
+    for (const k of rig.deltas.keys()) if (rig.deltas[k]) expect(rig.deltas[k]!.every(Number.isFinite)).toBe(true);
+    // jawOpen and mouthClose act through the jaw rotation, tongueOut and eyeLook* in the eye/mouth layer.
+    const byOtherMeans = ['jawOpen', 'mouthClose', 'tongueOut', 'eyeLookDownLeft', 'eyeLookDownRight', 'eyeLookInLeft', 'eyeLookInRight', 'eyeLookOutLeft', 'eyeLookOutRight', 'eyeLookUpLeft', 'eyeLookUpRight'];
+    expect([...defined, ...byOtherMeans].sort()).toEqual([...ARKIT_BLENDSHAPE_NAMES].sort());
+  });
+  it('jawOpen parts the lips along the lip line: lower inner lip down ≥ 0.25 IOD, upper inner lip still', () => {
+    const p = pose(lm, { jawOpen: 1 });
+    expect(y(p, 14) - y(lm, 14)).toBeGreaterThan(0.25 * iod);
+    expect(Math.abs(y(p, 13) - y(lm, 13))).toBeLessThan(0.01 * iod);
+    expect(y(p, 152) - y(lm, 152)).toBeGreaterThan(0.15 * iod); // the chin comes down with the jaw
+  });
+  it('mouthClose with jawOpen keeps the lips together', () => {
+    const p = pose(lm, { jawOpen: 1, mouthClose: 1 });
+    expect(Math.abs(y(p, 14) - y(p, 13) - (y(lm, 14) - y(lm, 13)))).toBeLessThan(0.02 * iod);
+    expect(y(p, 152) - y(lm, 152)).toBeGreaterThan(0.15 * iod);
+  });
+  it('eyeBlink closes each eye: upper lid within 15 % of the open gap from the lower lid', () => {
+    const p = pose(lm, { eyeBlinkLeft: 1, eyeBlinkRight: 1 });
+    const pairs: [number, number][] = [
+      [EYE_RIGHT.upper0[3]!, EYE_RIGHT.lower0[4]!],
+      [EYE_LEFT.upper0[3]!, EYE_LEFT.lower0[4]!],
+    ];
+    for (const [up, low] of pairs) {
+      const open = y(lm, low) - y(lm, up);
+      expect(open).toBeGreaterThan(0);
+      expect(Math.abs(y(p, low) - y(p, up))).toBeLessThan(0.15 * open);
+    }
+  });
+  it('mouthSmile moves the corners out and up; mouthPucker pulls them in', () => {
+    const s = pose(lm, { mouthSmileLeft: 1, mouthSmileRight: 1 });
+    const width = (p: Float32Array): number => x(p, 291) - x(p, 61);
+    expect(width(s)).toBeGreaterThan(width(lm) + 0.15 * iod);
+    expect(y(s, 291)).toBeLessThan(y(lm, 291) - 0.05 * iod);
+    expect(y(s, 61)).toBeLessThan(y(lm, 61) - 0.05 * iod);
+    const pk = pose(lm, { mouthPucker: 1 });
+    expect(width(pk)).toBeLessThan(width(lm) * 0.75);
+  });
+  it('maps eyeLook weights to eye yaw: both eyes look to the subject left together', () => {
+    const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+    w[BS.eyeLookOutLeft] = 1;
+    w[BS.eyeLookInRight] = 1;
+    const [ry, , ly] = eyeRotations(w, new Float32Array(4));
+    expect(ry).toBeCloseTo(0.5);
+    expect(ly).toBeCloseTo(0.5);
+  });
+  it('finds the iris of each eye inside that eye', () => {
+    for (const e of rig.eyes) {
+      expect(Math.hypot(e.irisCenterPx[0] - e.centerPx[0], e.irisCenterPx[1] - e.centerPx[1])).toBeLessThan(e.halfWidthPx * 0.6);
+      expect(e.irisRadiusPx).toBeGreaterThan(e.halfWidthPx * 0.2);
+    }
+  });
+});
