@@ -202,6 +202,19 @@ describe('studio in Chromium against the web host', () => {
     await page.waitForFunction(() => !document.querySelector('[data-testid=portrait-error]') && document.querySelector('[data-testid=landmark-overlay]'), null, { timeout: 60_000 });
   }, 240_000);
 
+  it('lets the user pick the face when there are several (undoable)', async () => {
+    await page.setInputFiles('[data-testid=portrait-input]', join(CORPUS, 'images/img09_two_faces.jpg'));
+    await page.waitForSelector('[data-testid=landmark-overlay][data-face-count="2"]', { timeout: 60_000 });
+    expect(await page.getAttribute('[data-testid=landmark-overlay]', 'data-face-index')).toBe('0');
+    await page.click('[data-testid=face-picker] button:has-text("2")');
+    expect(await page.getAttribute('[data-testid=landmark-overlay]', 'data-face-index')).toBe('1');
+    await shot('11-two-faces-second-picked');
+    await page.keyboard.press('Control+z');
+    expect(await page.getAttribute('[data-testid=landmark-overlay]', 'data-face-index')).toBe('0');
+    await page.setInputFiles('[data-testid=portrait-input]', IMG06);
+    await page.waitForSelector('[data-testid=landmark-overlay][data-face-count="1"]', { timeout: 60_000 });
+  }, 120_000);
+
   it('undoes and redoes an edit with Ctrl+Z / Ctrl+Shift+Z, and saves and reopens the project', async () => {
     const slider = page.locator('[data-testid=motion-headMotionStrength]');
     const start = await slider.inputValue();
@@ -229,7 +242,7 @@ describe('studio in Chromium against the web host', () => {
     // the media of the project are still loaded under the same names, so nothing needs re-importing
     expect(await page.textContent('[data-testid=project-message]')).toBe('Opened "img06_monalisa_painting_pd"');
     expect(await slider.inputValue()).toBe(edited);
-    await shot('11-project-reopened');
+    await shot('12-project-reopened');
   }, 60_000);
 
   it('cancelling an export leaves no partial file', async () => {
@@ -237,23 +250,39 @@ describe('studio in Chromium against the web host', () => {
     await page.keyboard.press('Control+e');
     const previousJob = await page.getAttribute('[data-testid=export-progress]', 'data-job-id');
     await page.click('[data-testid=export-start]');
-    // wait until the new job renders frames (the encoder has opened its temp file by then)
+    // wait until the new job renders frames and the encoder's temp file exists in the output folder
     await page.waitForFunction(
       (prev) => {
         const el = document.querySelector('[data-testid=export-progress]');
-        return !!el && el.getAttribute('data-job-id') !== prev && el.getAttribute('data-state') === 'running' && Number(el.getAttribute('data-fraction')) > 0.3;
+        return !!el && el.getAttribute('data-job-id') !== prev && el.getAttribute('data-state') === 'running' && Number(el.getAttribute('data-fraction')) > 0.2;
       },
       previousJob,
       { timeout: 240_000 },
     );
-    const during = await readdir(outDir);
+    let during = await readdir(outDir);
+    for (let i = 0; i < 600 && during.length === before.length; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      during = await readdir(outDir);
+    }
+    expect(await page.getAttribute('[data-testid=export-progress]', 'data-state')).toBe('running');
     // partial output exists while rendering (so the check below is meaningful)
     expect(during.length).toBeGreaterThan(before.length);
+    expect(during.filter((f) => f.startsWith('.')).length).toBeGreaterThan(0);
     await page.click('[data-testid=export-cancel]');
     await page.waitForSelector('[data-testid=export-progress][data-state=cancelled]', { timeout: 60_000 });
-    await shot('12-export-cancelled');
+    await shot('13-export-cancelled');
     expect(await page.textContent('[data-testid=export-progress]')).toContain('Export cancelled; no file was written.');
     expect(await readdir(outDir)).toEqual(before);
     expect(pageErrors).toEqual([]);
   }, 300_000);
+
+  it('remembers settings across a reload (export size, motion)', async () => {
+    await page.waitForTimeout(600); // settings are saved 400 ms after the last change
+    await page.reload();
+    await page.waitForSelector('[data-testid=portrait-input]', { state: 'attached' });
+    await page.waitForFunction(() => Number(document.querySelector<DomEl & { value: string }>('[data-testid=motion-headMotionStrength]')?.value) > 0.8);
+    await page.keyboard.press('Control+e');
+    expect(await page.inputValue('[data-testid=export-size]')).toBe('256');
+    await shot('14-settings-after-reload');
+  }, 60_000);
 });

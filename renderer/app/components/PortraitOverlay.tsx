@@ -56,6 +56,7 @@ export function PortraitOverlay(): React.JSX.Element | null {
         ref={ref}
         data-testid="landmark-overlay"
         data-face-count={portrait.faces.length}
+        data-face-index={faceIndex}
         data-landmark-count={face?.landmarkCount ?? 0}
         title="Detected face landmarks"
         onClick={(e) => {

@@ -30,6 +30,8 @@ export function frameIndexAt(timeSec: number, fps: { num: number; den: number },
 export function Viewport(): React.JSX.Element {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const sceneRef = useRef<PreviewScene | null>(null);
+  /** Set when the picture must be redrawn (portrait, view or frame changed); the loop draws only then. */
+  const dirty = useRef(true);
   const portrait = useStudio((s) => s.portrait);
   const faceIndex = useStudio((s) => s.doc.faceIndex);
   const viewport = useStudio((s) => s.doc.viewport);
@@ -60,6 +62,7 @@ export function Viewport(): React.JSX.Element {
     if (!portrait || !sceneRef.current) return;
     try {
       sceneRef.current.loadPortrait(portrait, faceIndex);
+      dirty.current = true;
       setSceneError(null);
     } catch (err) {
       setSceneError(`This face cannot be shown in 3D: ${(err as Error).message}`);
@@ -67,12 +70,14 @@ export function Viewport(): React.JSX.Element {
   }, [portrait, faceIndex]);
   useEffect(() => {
     sceneRef.current?.setView(viewport);
+    dirty.current = true;
   }, [viewport]);
 
   // The render loop: the audio clock picks the frame.
   useEffect(() => {
     let raf = 0;
     let lastIndex = -1;
+    dirty.current = true;
     const tick = (): void => {
       raf = requestAnimationFrame(tick);
       const canvas = canvasRef.current;
@@ -85,8 +90,14 @@ export function Viewport(): React.JSX.Element {
       }
       const scene = sceneRef.current;
       if (scene) {
-        if (s.track && fi !== lastIndex) scene.applyFrame(getFrame(s.track, fi));
-        scene.render();
+        if (s.track && fi !== lastIndex) {
+          scene.applyFrame(getFrame(s.track, fi));
+          dirty.current = true;
+        }
+        if (dirty.current) {
+          dirty.current = false;
+          scene.render();
+        }
       }
       if (fi !== lastIndex) {
         lastIndex = fi;
