@@ -63,8 +63,8 @@ export function warpAffineToTensor(image: DecodedImage, dstToSrc: Affine2D, widt
   const sx = Math.hypot(a, d);
   const sy = Math.hypot(b, e);
   const maxSs = opts.maxSupersample ?? 4;
-  const nx = Math.max(1, Math.min(maxSs, Math.ceil(sx - 1e-6)));
-  const ny = Math.max(1, Math.min(maxSs, Math.ceil(sy - 1e-6)));
+  const nx = Math.max(1, Math.min(maxSs, Math.round(sx)));
+  const ny = Math.max(1, Math.min(maxSs, Math.round(sy)));
   const inv = 1 / (nx * ny);
   const out = new Float32Array(widthPx * heightPx * 3);
   const stride = w * 4;
@@ -96,20 +96,36 @@ export function warpAffineToTensor(image: DecodedImage, dstToSrc: Affine2D, widt
             bl += w00 * rgba[o + 2]! + w10 * rgba[o + 6]! + w01 * rgba[o2 + 2]! + w11 * rgba[o2 + 6]!;
           } else {
             // border: taps outside the image read `borderValue`
-            const taps: Array<[number, number, number]> = [[x0, y0, w00], [x0 + 1, y0, w10], [x0, y0 + 1, w01], [x0 + 1, y0 + 1, w11]];
-            for (const [tx0, ty0, wt] of taps) {
-              if (wt === 0) continue;
-              if (tx0 < 0 || ty0 < 0 || tx0 >= w || ty0 >= h) {
-                r += wt * border;
-                g += wt * border;
-                bl += wt * border;
-              } else {
-                const o = ty0 * stride + tx0 * 4;
-                r += wt * rgba[o]!;
-                g += wt * rgba[o + 1]!;
-                bl += wt * rgba[o + 2]!;
-              }
-            }
+            const in0 = y0 >= 0 && y0 < h;
+            const in1 = y0 + 1 >= 0 && y0 + 1 < h;
+            const inL = x0 >= 0 && x0 < w;
+            const inR = x0 + 1 >= 0 && x0 + 1 < w;
+            const o = y0 * stride + x0 * 4;
+            const o2 = o + stride;
+            let wb = 0;
+            if (in0 && inL) {
+              r += w00 * rgba[o]!;
+              g += w00 * rgba[o + 1]!;
+              bl += w00 * rgba[o + 2]!;
+            } else wb += w00;
+            if (in0 && inR) {
+              r += w10 * rgba[o + 4]!;
+              g += w10 * rgba[o + 5]!;
+              bl += w10 * rgba[o + 6]!;
+            } else wb += w10;
+            if (in1 && inL) {
+              r += w01 * rgba[o2]!;
+              g += w01 * rgba[o2 + 1]!;
+              bl += w01 * rgba[o2 + 2]!;
+            } else wb += w01;
+            if (in1 && inR) {
+              r += w11 * rgba[o2 + 4]!;
+              g += w11 * rgba[o2 + 5]!;
+              bl += w11 * rgba[o2 + 6]!;
+            } else wb += w11;
+            r += wb * border;
+            g += wb * border;
+            bl += wb * border;
           }
         }
       }
