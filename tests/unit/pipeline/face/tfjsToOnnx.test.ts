@@ -76,5 +76,6 @@ describe('tfjsToOnnx', () => {
     const ok = await OnnxFaceModelRunner.create({ manifest });
     expect(ok.executionProvider).toBe('cpu');
     await ok.dispose();
+    await expect(ok.run('iris', new Float32Array(64 * 64 * 3), 1)).rejects.toThrow(/disposed/);
   });
 });
