@@ -4,6 +4,7 @@
  * Reads the test corpus at `../shared/corpus` (bench only; the product never does).
  */
 import { execFile } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -36,9 +37,13 @@ export async function benchAudio(): Promise<void> {
   const decoded = await decodeAudio(LONG);
   const decodeSec = (performance.now() - t1) / 1000;
   const t2 = performance.now();
+  const cpu0 = process.cpuUsage();
   buildMotionTrack(decoded.samples, decoded.sampleRateHz, DEFAULT_MOTION_OPTIONS);
   const analysisSec = (performance.now() - t2) / 1000;
-  console.log(`audio: split: ffmpeg decode to 16 kHz ${decodeSec.toFixed(3)} s (${(decoded.durationSec / decodeSec).toFixed(0)}×), analysis only ${analysisSec.toFixed(3)} s (${(decoded.durationSec / analysisSec).toFixed(0)}×)`);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSec = (cpu.user + cpu.system) / 1e6;
+  console.log(`audio: split: ffmpeg decode to 16 kHz ${decodeSec.toFixed(3)} s (${(decoded.durationSec / decodeSec).toFixed(0)}×), analysis only ${analysisSec.toFixed(3)} s wall (${(decoded.durationSec / analysisSec).toFixed(0)}×), ${cpuSec.toFixed(3)} s CPU (${(decoded.durationSec / cpuSec).toFixed(0)}× per core)`);
+  console.log(`audio: machine load average ${loadavg().map((v) => v.toFixed(1)).join(' ')} (wall-clock ratios shrink when other jobs share the cores)`);
   const a = await peakMemory(MINUTE);
   const b = await peakMemory(LONG);
   console.log(`audio: peak RSS 60 s input (aud07): ${mib(a.peakRssBytes)} MiB (+${mib(a.peakRssBytes - a.baseRssBytes)} over start)`);

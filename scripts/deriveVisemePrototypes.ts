@@ -44,7 +44,7 @@ export async function derivePrototypes(corpusDir: string, caseIds: readonly stri
   const counts = new Array<number>(C).fill(0);
   for (const c of LIPSYNC_CASES.filter((x) => caseIds.includes(x.id))) {
     const audio = await decodeAudio(resolve(corpusDir, c.audio));
-    const a = analyzeSpeech(audio.samples, audio.sampleRateHz);
+    const a = analyzeSpeech(audio.samples, audio.sampleRateHz, {}, { keepClassFeatures: true });
     const phones = phoneTier(parseTextGrid(await readFile(resolve(corpusDir, c.textGrid), 'utf8'))).intervals;
     for (const p of phones) {
       const k = PHONE_CLASS_NAMES.indexOf(broadClassOf(p.text));

@@ -55,17 +55,18 @@ export function cepstralMatrix(bandCount: number): Float64Array {
  * @param protos - prototype table (default: the committed one).
  */
 export function classPosteriors(x: ArrayLike<number>, out: Float64Array, protos: PhoneClassPrototypes = PHONE_CLASS_PROTOTYPES): void {
-  const C = protos.classes.length;
+  const pre = prepared(protos);
+  const C = pre.classes;
   let max = -Infinity;
   for (let c = 0; c < C; c++) {
-    const mu = protos.means[c]!;
-    const va = protos.variances[c]!;
-    let ll = 0;
+    const mu = pre.means[c]!;
+    const iv = pre.invVars[c]!;
+    let q = 0;
     for (let d = 0; d < mu.length; d++) {
       const diff = x[d]! - mu[d]!;
-      ll -= 0.5 * ((diff * diff) / va[d]! + Math.log(2 * Math.PI * va[d]!));
+      q += diff * diff * iv[d]!;
     }
-    const v = ll / LIKELIHOOD_TEMPERATURE + Math.log(protos.priors[c]!);
+    const v = (-0.5 * q + pre.logNorm[c]!) / LIKELIHOOD_TEMPERATURE + pre.logPrior[c]!;
     out[c] = v;
     if (v > max) max = v;
   }
@@ -75,4 +76,29 @@ export function classPosteriors(x: ArrayLike<number>, out: Float64Array, protos:
     sum += out[c]!;
   }
   for (let c = 0; c < C; c++) out[c] = out[c]! / sum;
+}
+
+interface Prepared {
+  classes: number;
+  means: Float64Array[];
+  invVars: Float64Array[];
+  logNorm: Float64Array;
+  logPrior: Float64Array;
+}
+const PREPARED = new WeakMap<PhoneClassPrototypes, Prepared>();
+
+function prepared(p: PhoneClassPrototypes): Prepared {
+  let r = PREPARED.get(p);
+  if (!r) {
+    const C = p.classes.length;
+    r = {
+      classes: C,
+      means: p.means.map((m) => Float64Array.from(m)),
+      invVars: p.variances.map((v) => Float64Array.from(v, (x) => 1 / x)),
+      logNorm: Float64Array.from(p.variances, (v) => -0.5 * v.reduce((s, x) => s + Math.log(2 * Math.PI * x), 0)),
+      logPrior: Float64Array.from(p.priors, (x) => Math.log(x)),
+    };
+    PREPARED.set(p, r);
+  }
+  return r;
 }

@@ -44,6 +44,15 @@ export const LOUDNESS_RANGE_DB = 30;
 export const BILABIAL_POSTERIOR_LO = 0.2;
 export const BILABIAL_POSTERIOR_HI = 0.45;
 
+/**
+ * The analysis runs on blocks of this many 10 ms frames (30 s), each seen with
+ * {@link ANALYSIS_CONTEXT_FRAMES} of context on both sides, so memory is bounded for any input length;
+ * file-level statistics (reference level, cepstral mean) are therefore taken over ≤ 40 s windows.
+ */
+export const ANALYSIS_BLOCK_FRAMES = 3000;
+/** Context on each side of a block, frames (5 s ≥ the ±4 s noise window). */
+export const ANALYSIS_CONTEXT_FRAMES = 500;
+
 /** Tunable constants of the analysis (defaults: {@link DEFAULT_SPEECH_TUNING}). */
 export interface SpeechTuning {
   /** Half-width of the noise-floor window, seconds. */
@@ -104,7 +113,7 @@ export interface SpeechAnalysis {
   accents: Array<{ timeSec: number; prominence: number }>;
   /** Estimated noise level of the speech bands, dBFS (median over the file). */
   noiseFloorDb: number;
-  /** Broad-class feature vectors `[frameCount, CLASS_FEATURE_DIM]` (see phoneClasses.ts). */
+  /** Broad-class feature vectors `[frameCount, CLASS_FEATURE_DIM]` (see phoneClasses.ts); empty unless requested. */
   classFeatures: Float32Array;
   /** Broad-class posteriors `[frameCount, 6]` in PHONE_CLASS_NAMES order. */
   classPosteriors: Float32Array;
@@ -123,7 +132,10 @@ export interface SpeechAnalyzer {
 /** Growable Float32 storage. */
 class F32 {
   data = new Float32Array(1024);
+  /** Valid values in `data`. */
   length = 0;
+  /** Absolute index of `data[0]` (values before it were dropped). */
+  base = 0;
   push(v: number): void {
     if (this.length === this.data.length) {
       const b = new Float32Array(this.data.length * 2);
@@ -132,8 +144,49 @@ class F32 {
     }
     this.data[this.length++] = v;
   }
+  /** Absolute end index (one past the last value). */
+  get end(): number {
+    return this.base + this.length;
+  }
+  /** View of absolute indices [from, to). */
+  range(from: number, to: number): Float32Array {
+    return this.data.subarray(from - this.base, to - this.base);
+  }
+  /** Drops values before absolute index `abs` (storage is reused, memory stays bounded). */
+  dropBefore(abs: number): void {
+    const k = Math.min(this.length, abs - this.base);
+    if (k <= 0) return;
+    this.data.copyWithin(0, k, this.length);
+    this.length -= k;
+    this.base += k;
+  }
   view(): Float32Array {
     return this.data.subarray(0, this.length);
+  }
+}
+
+/**
+ * Reusable scratch arrays keyed by name: block after block the analysis reuses the same storage, so
+ * no per-block garbage accumulates (peak memory stays flat however long the input).
+ */
+class Workspace {
+  private readonly f32s = new Map<string, Float32Array>();
+  private readonly f64s = new Map<string, Float64Array>();
+  private readonly i32s = new Map<string, Int32Array>();
+  f32(key: string, n: number): Float32Array {
+    let a = this.f32s.get(key);
+    if (!a || a.length < n) this.f32s.set(key, (a = new Float32Array(n)));
+    return a.subarray(0, n);
+  }
+  f64(key: string, n: number): Float64Array {
+    let a = this.f64s.get(key);
+    if (!a || a.length < n) this.f64s.set(key, (a = new Float64Array(n)));
+    return a.subarray(0, n);
+  }
+  i32(key: string, n: number): Int32Array {
+    let a = this.i32s.get(key);
+    if (!a || a.length < n) this.i32s.set(key, (a = new Int32Array(n)));
+    return a.subarray(0, n);
   }
 }
 
@@ -159,9 +212,9 @@ function groupBands(centers: Float32Array): BandGroups {
 }
 
 /** Sliding-window minimum (monotonic deque), half-width `half` samples. */
-function slidingMin(x: Float32Array, half: number, out: Float32Array): void {
+function slidingMin(x: Float32Array, half: number, out: Float32Array, ws: Workspace): void {
   const n = x.length;
-  const dq = new Int32Array(n + 1);
+  const dq = ws.i32('dq', n + 1);
   let head = 0;
   let tail = 0;
   let next = 0;
@@ -177,41 +230,47 @@ function slidingMin(x: Float32Array, half: number, out: Float32Array): void {
 }
 
 /**
- * Sliding-window percentile, evaluated every 0.25 s (25 frames) on the window ±`half` and linearly
- * interpolated in between (cost O(n/25 · half · log half)).
+ * Sliding-window percentile, evaluated every 0.5 s (50 frames) on every 4th value of the window ±`half`
+ * (the input is already smoothed over 50 ms, so neighbours are redundant) and linearly interpolated in
+ * between. Cost O(n/50 · half/4 · log half).
  */
-function slidingPercentile(x: Float32Array, half: number, q: number, out: Float32Array): void {
+function slidingPercentile(x: Float32Array, half: number, q: number, out: Float32Array, ws: Workspace): void {
   const n = x.length;
-  const step = 25;
-  const grid: number[] = [];
-  const buf = new Float32Array(2 * half + 1);
+  const step = 50;
+  const stride = 4;
+  const grid = ws.f64('pctGrid', Math.ceil((n + step) / step) + 1);
+  let gn = 0;
+  const buf = ws.f32('pctBuf', Math.ceil((2 * half + 1) / stride) + 1);
   for (let c = 0; c < n + step; c += step) {
-    const a = Math.max(0, Math.min(n - 1, c) - half);
-    const b = Math.min(n, Math.min(n - 1, c) + half + 1);
-    const w = buf.subarray(0, b - a);
-    w.set(x.subarray(a, b));
+    const cc = Math.min(n - 1, c);
+    const a = Math.max(0, cc - half);
+    const b = Math.min(n, cc + half + 1);
+    let m = 0;
+    for (let i = a; i < b; i += stride) buf[m++] = x[i]!;
+    const w = buf.subarray(0, m);
     w.sort();
-    grid.push(w[Math.min(w.length - 1, Math.floor(q * (w.length - 1)))]!);
+    grid[gn++] = w[Math.min(m - 1, Math.floor(q * (m - 1)))]!;
   }
   for (let i = 0; i < n; i++) {
     const g = Math.floor(i / step);
     const f = (i - g * step) / step;
-    out[i] = grid[g]! * (1 - f) + grid[Math.min(grid.length - 1, g + 1)]! * f;
+    out[i] = grid[g]! * (1 - f) + grid[Math.min(gn - 1, g + 1)]! * f;
   }
 }
 
 /** Sliding-window maximum, half-width `half`. */
-function slidingMax(x: Float32Array, half: number, out: Float32Array): void {
-  const neg = new Float32Array(x.length);
+function slidingMax(x: Float32Array, half: number, out: Float32Array, ws: Workspace): void {
+  const neg = ws.f32('neg', x.length);
   for (let i = 0; i < x.length; i++) neg[i] = -x[i]!;
-  slidingMin(neg, half, out);
+  slidingMin(neg, half, out, ws);
   for (let i = 0; i < x.length; i++) out[i] = -out[i]!;
 }
 
 /** Centred moving average, half-width `half`. */
-function movingAverage(x: Float32Array, half: number, out: Float32Array): void {
+function movingAverage(x: Float32Array, half: number, out: Float32Array, ws: Workspace): void {
   const n = x.length;
-  const cs = new Float64Array(n + 1);
+  const cs = ws.f64('cs', n + 1);
+  cs[0] = 0;
   for (let i = 0; i < n; i++) cs[i + 1] = cs[i]! + x[i]!;
   for (let i = 0; i < n; i++) {
     const a = Math.max(0, i - half);
@@ -220,8 +279,8 @@ function movingAverage(x: Float32Array, half: number, out: Float32Array): void {
   }
 }
 
-function percentile(values: Float32Array | number[], p: number): number {
-  const arr = Float32Array.from(values).sort();
+function percentile(values: Float32Array, p: number): number {
+  const arr = values.sort();
   if (arr.length === 0) return 0;
   const i = Math.min(arr.length - 1, Math.max(0, Math.round(p * (arr.length - 1))));
   return arr[i]!;
@@ -246,10 +305,12 @@ export const VISEME_RULES = Object.freeze({
  * Creates a streaming speech analyzer.
  * @param sampleRateHz - input rate in Hz (8000..192000; 16000 recommended).
  * @param tuning - optional overrides of {@link DEFAULT_SPEECH_TUNING}.
- * @returns the analyzer; memory per second of audio is ~ 120 bytes × 100 frames (band energies kept at 10 ms).
+ * @param opts - `keepClassFeatures`: also return the class feature vectors (for prototype derivation).
+ * @returns the analyzer. Memory is bounded: features are kept for at most one block plus context
+ *   (40 s); outputs are ~20 floats per 10 ms frame (≈ 8 KB per second of audio).
  * @throws RangeError for an unsupported sample rate.
  */
-export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<SpeechTuning> = {}): SpeechAnalyzer {
+export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<SpeechTuning> = {}, opts: { keepClassFeatures?: boolean } = {}): SpeechAnalyzer {
   const tune: SpeechTuning = { ...DEFAULT_SPEECH_TUNING, ...tuning };
   const energy = new F32();
   const voicing = new F32();
@@ -257,6 +318,56 @@ export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<Speec
   const bands: F32[] = Array.from({ length: MEL_BAND_COUNT }, () => new F32());
   let centers: Float32Array | null = null;
   let sampleCount = 0;
+  // Outputs (10 ms rows), accumulated block by block.
+  const outAct = new F32();
+  const outLoud = new F32();
+  const outJaw = new F32();
+  const outClose = new F32();
+  const outPitch = new F32();
+  const outVis = new F32();
+  const outPost = new F32();
+  const outFeat = new F32();
+  const accents: Array<{ timeSec: number; prominence: number }> = [];
+  const noiseFloors: number[] = [];
+  let nextBlock = 0;
+  const ws = new Workspace();
+  const B = ANALYSIS_BLOCK_FRAMES;
+  const CTX = ANALYSIS_CONTEXT_FRAMES;
+
+  function analyzeBlock(block: number, totalFrames: number): void {
+    const core0 = block * B;
+    const core1 = Math.min(totalFrames, core0 + B);
+    const w0 = Math.max(0, core0 - CTX);
+    const w1 = Math.min(totalFrames, core1 + CTX);
+    const a = analyzeFromFeatures(energy.range(w0, w1), voicing.range(w0, w1), pitch.range(w0, w1), bands.map((b) => b.range(w0, w1)), centers ?? new Float32Array(MEL_BAND_COUNT), tune, ws);
+    const off = core0 - w0;
+    const cnt = core1 - core0;
+    const copy = (dst: F32, src: Float32Array, stride: number): void => {
+      for (let i = off * stride; i < (off + cnt) * stride; i++) dst.push(src[i]!);
+    };
+    copy(outAct, a.activity, 1);
+    copy(outLoud, a.loudness, 1);
+    copy(outJaw, a.jawOpen, 1);
+    copy(outClose, a.lipClosure, 1);
+    copy(outPitch, a.pitchHz, 1);
+    copy(outVis, a.visemes, 15);
+    copy(outPost, a.classPosteriors, PHONE_CLASS_NAMES.length);
+    if (opts.keepClassFeatures) copy(outFeat, a.classFeatures, CLASS_FEATURE_DIM);
+    const t0 = core0 * FEATURE_HOP_SEC - 1e-9;
+    const t1 = core1 * FEATURE_HOP_SEC - 1e-9;
+    for (const acc of a.accents) {
+      const t = acc.timeSec + w0 * FEATURE_HOP_SEC;
+      if (t >= t0 && t < t1 && (accents.length === 0 || t - accents[accents.length - 1]!.timeSec > 0.35)) accents.push({ timeSec: Math.round(t * 1e6) / 1e6, prominence: acc.prominence });
+    }
+    noiseFloors.push(a.noiseFloorDb);
+    // Keep only what the next block's window needs.
+    const keepFrom = Math.max(0, core1 - CTX);
+    energy.dropBefore(keepFrom);
+    voicing.dropBefore(keepFrom);
+    pitch.dropBefore(keepFrom);
+    for (const b of bands) b.dropBefore(keepFrom);
+  }
+
   const ex = createFeatureExtractor(sampleRateHz, (f: FeatureFrame) => {
     energy.push(f.energyDb);
     voicing.push(f.voicing);
@@ -264,6 +375,8 @@ export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<Speec
     // Store band energies in dB (10·log10 of the mel power).
     for (let b = 0; b < MEL_BAND_COUNT; b++) bands[b]!.push(f.logMel[b]! * 4.342944819);
     centers ??= Float32Array.from(f.melCentersHz);
+    // A block is analysed once its context after it has arrived.
+    while (energy.end >= (nextBlock + 1) * B + CTX) analyzeBlock(nextBlock++, Infinity);
   });
   return {
     get sampleCount() {
@@ -275,7 +388,23 @@ export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<Speec
     },
     finish() {
       ex.finish();
-      return analyzeFromFeatures(energy.view(), voicing.view(), pitch.view(), bands.map((b) => b.view()), centers ?? new Float32Array(MEL_BAND_COUNT), tune);
+      const n = energy.end;
+      while (nextBlock * B < n) analyzeBlock(nextBlock++, n);
+      const sorted = noiseFloors.slice().sort((x, y) => x - y);
+      return {
+        hopSec: FEATURE_HOP_SEC,
+        frameCount: n,
+        activity: outAct.view(),
+        loudness: outLoud.view(),
+        jawOpen: outJaw.view(),
+        lipClosure: outClose.view(),
+        visemes: outVis.view(),
+        pitchHz: outPitch.view(),
+        accents,
+        noiseFloorDb: sorted.length ? sorted[sorted.length >> 1]! : ENERGY_FLOOR_DB,
+        classFeatures: outFeat.view(),
+        classPosteriors: outPost.view(),
+      };
     },
   };
 }
@@ -285,15 +414,16 @@ export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<Speec
  * @param samples - mono samples in [-1, 1].
  * @param sampleRateHz - their rate in Hz.
  * @param tuning - optional overrides of {@link DEFAULT_SPEECH_TUNING}.
+ * @param opts - `keepClassFeatures` to also return the class feature vectors.
  * @returns the {@link SpeechAnalysis}.
  */
-export function analyzeSpeech(samples: Float32Array, sampleRateHz: number, tuning: Partial<SpeechTuning> = {}): SpeechAnalysis {
-  const a = createSpeechAnalyzer(sampleRateHz, tuning);
+export function analyzeSpeech(samples: Float32Array, sampleRateHz: number, tuning: Partial<SpeechTuning> = {}, opts: { keepClassFeatures?: boolean } = {}): SpeechAnalysis {
+  const a = createSpeechAnalyzer(sampleRateHz, tuning, opts);
   a.push(samples);
   return a.finish();
 }
 
-function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitchHz: Float32Array, bandsDb: Float32Array[], centers: Float32Array, tune: SpeechTuning): SpeechAnalysis {
+function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitchHz: Float32Array, bandsDb: Float32Array[], centers: Float32Array, tune: SpeechTuning, ws: Workspace): SpeechAnalysis {
   const n = energyDb.length;
   const hop = FEATURE_HOP_SEC;
   const G = groupBands(centers);
@@ -303,17 +433,17 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   const noiseLin: Float32Array[] = [];
   const cleanLin: Float32Array[] = [];
   const powLin: Float32Array[] = [];
-  const sm = new Float32Array(n);
-  const mn = new Float32Array(n);
+  const sm = ws.f32('sm', n);
+  const mn = ws.f32('mn', n);
   const half = Math.round(tune.noiseWindowSec / hop);
   for (let b = 0; b < B; b++) {
-    movingAverage(bandsDb[b]!, 2, sm);
-    if (tune.noisePercentile > 0) slidingPercentile(sm, half, tune.noisePercentile, mn);
-    else slidingMin(sm, half, mn);
-    movingAverage(mn, 25, sm);
-    const nl = new Float32Array(n);
-    const cl = new Float32Array(n);
-    const pl = new Float32Array(n);
+    movingAverage(bandsDb[b]!, 2, sm, ws);
+    if (tune.noisePercentile > 0) slidingPercentile(sm, half, tune.noisePercentile, mn, ws);
+    else slidingMin(sm, half, mn, ws);
+    movingAverage(mn, 25, sm, ws);
+    const nl = ws.f32('nl' + b, n);
+    const cl = ws.f32('cl' + b, n);
+    const pl = ws.f32('pl' + b, n);
     for (let t = 0; t < n; t++) {
       const noise = Math.pow(10, (sm[t]! + tune.noiseBiasDb) / 10);
       const p = Math.pow(10, bandsDb[b]![t]! / 10);
@@ -333,9 +463,9 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   const toDb = (v: number): number => 10 * Math.log10(v + 1e-12);
 
   // 2. Speech level, SNR and voice activity.
-  const levelDb = new Float32Array(n);
-  const snrDb = new Float32Array(n);
-  const noiseDb = new Float32Array(n);
+  const levelDb = ws.f32('levelDb', n);
+  const snrDb = ws.f32('snrDb', n);
+  const noiseDb = ws.f32('noiseDb', n);
   for (let t = 0; t < n; t++) {
     const nz = sumLin(noiseLin, G.speech, t);
     const cl = sumLin(cleanLin, G.speech, t);
@@ -344,40 +474,41 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     const raw = sumLin(powLin, G.speech, t);
     snrDb[t] = toDb(raw) - toDb(nz);
   }
-  const snrSm = new Float32Array(n);
-  movingAverage(snrDb, 2, snrSm);
+  const snrSm = ws.f32('snrSm', n);
+  movingAverage(snrDb, 2, snrSm, ws);
   snrDb.set(snrSm);
-  const rawAct = new Float32Array(n);
+  const rawAct = ws.f32('rawAct', n);
   for (let t = 0; t < n; t++) {
     const gate = energyDb[t]! > SPEECH_GATE_DBFS && energyDb[t]! > ENERGY_FLOOR_DB + 1 ? 1 : 0;
     rawAct[t] = gate * sigmoid((snrDb[t]! - tune.vadSnrDb) / 1.5);
   }
   // Hangover: activity holds for 120 ms around confident speech; a 30 ms median-like smoothing.
-  const act = new Float32Array(n);
-  const tmp = new Float32Array(n);
-  movingAverage(rawAct, 2, tmp);
-  slidingMax(tmp, 12, act);
+  const act = ws.f32('act', n);
+  const tmp = ws.f32('tmp', n);
+  movingAverage(rawAct, 2, tmp, ws);
+  slidingMax(tmp, 12, act, ws);
 
   // 3. Reference level: 95th percentile of the speech level over active frames (global, robust);
   // frames far below it are silence whatever their SNR (near-digital-silence floors).
-  const activeLevels: number[] = [];
-  for (let t = 0; t < n; t++) if (rawAct[t]! > 0.5) activeLevels.push(levelDb[t]!);
-  const refDb = activeLevels.length > 10 ? percentile(activeLevels, 0.95) : -30;
+  const activeBuf = ws.f32('activeLevels', n);
+  let activeCount = 0;
+  for (let t = 0; t < n; t++) if (rawAct[t]! > 0.5) activeBuf[activeCount++] = levelDb[t]!;
+  const refDb = activeCount > 10 ? percentile(activeBuf.subarray(0, activeCount), 0.95) : -30;
   for (let t = 0; t < n; t++) rawAct[t] = rawAct[t]! * sigmoid((levelDb[t]! - (refDb - tune.relativeGateDb)) / 2);
-  movingAverage(rawAct, 2, tmp);
-  slidingMax(tmp, 12, act);
-  const loud = new Float32Array(n);
+  movingAverage(rawAct, 2, tmp, ws);
+  slidingMax(tmp, 12, act, ws);
+  const loud = ws.f32('loud', n);
   for (let t = 0; t < n; t++) loud[t] = act[t]! * clamp01((levelDb[t]! - (refDb - tune.loudnessRangeDb)) / tune.loudnessRangeDb);
 
   // 4. Articulation cues.
-  const localMax = new Float32Array(n);
-  slidingMax(levelDb, 8, localMax);
+  const localMax = ws.f32('localMax', n);
+  slidingMax(levelDb, 8, localMax, ws);
   // Broad phone classes (Gaussian prototypes over CMN cepstra + level/dip/voicing).
   const D = CLASS_FEATURE_DIM;
   const NC = PHONE_CLASS_NAMES.length;
   const dctM = cepstralMatrix(B);
-  const feats = new Float32Array(n * D);
-  const cmn = new Float64Array(CLASS_CEPSTRA);
+  const feats = ws.f32('feats', n * D);
+  const cmn = ws.f64('cmn', CLASS_CEPSTRA).fill(0);
   let cmnCount = 0;
   for (let t = 0; t < n; t++) {
     for (let k = 0; k < CLASS_CEPSTRA; k++) {
@@ -392,17 +523,17 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     feats[t * D + CLASS_CEPSTRA + 2] = voicing[t]!;
   }
   for (let k = 0; k < CLASS_CEPSTRA; k++) cmn[k] = cmnCount > 0 ? cmn[k]! / cmnCount : 0;
-  const post = new Float32Array(n * NC);
-  const pbuf = new Float64Array(NC);
+  const post = ws.f32('post', n * NC);
+  const pbuf = ws.f64('pbuf', NC).fill(0);
   for (let t = 0; t < n; t++) {
     for (let k = 0; k < CLASS_CEPSTRA; k++) feats[t * D + k] = feats[t * D + k]! - cmn[k]!;
     classPosteriors(feats.subarray(t * D, t * D + D), pbuf);
     for (let c = 0; c < NC; c++) post[t * NC + c] = pbuf[c]!;
   }
-  const jaw = new Float32Array(n);
-  const closure = new Float32Array(n);
-  const vis = new Float32Array(n * V);
-  const s = new Float64Array(V);
+  const jaw = ws.f32('jaw', n);
+  const closure = ws.f32('closure', n);
+  const vis = ws.f32('vis', n * V);
+  const s = ws.f64('s', V).fill(0);
   for (let t = 0; t < n; t++) {
     const low = toDb(sumLin(cleanLin, G.low, t));
     const mid = toDb(sumLin(cleanLin, G.mid, t));
@@ -454,12 +585,12 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   }
 
   // 5. Accents: local maxima of smoothed loudness (±150 ms), prominence vs the ±1 s mean.
-  const sl = new Float32Array(n);
-  movingAverage(loud, 4, sl);
-  const mean1 = new Float32Array(n);
-  movingAverage(sl, 100, mean1);
-  const mx = new Float32Array(n);
-  slidingMax(sl, 15, mx);
+  const sl = ws.f32('sl', n);
+  movingAverage(loud, 4, sl, ws);
+  const mean1 = ws.f32('mean1', n);
+  movingAverage(sl, 100, mean1, ws);
+  const mx = ws.f32('mx', n);
+  slidingMax(sl, 15, mx, ws);
   const accents: Array<{ timeSec: number; prominence: number }> = [];
   let lastT = -1e9;
   for (let t = 0; t < n; t++) {
@@ -472,6 +603,6 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     }
   }
   const noiseFloorDb = n > 0 ? percentile(noiseDb, 0.5) : ENERGY_FLOOR_DB;
-  return { hopSec: hop, frameCount: n, activity: act, loudness: loud, jawOpen: jaw, lipClosure: closure, visemes: vis, pitchHz: Float32Array.from(pitchHz), accents, noiseFloorDb, classFeatures: feats, classPosteriors: post };
+  return { hopSec: hop, frameCount: n, activity: act, loudness: loud, jawOpen: jaw, lipClosure: closure, visemes: vis, pitchHz, accents, noiseFloorDb, classFeatures: feats, classPosteriors: post };
 }
 

@@ -140,28 +140,24 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis): void
   const n = analysis.frameCount;
   const V = OVR_VISEME_COUNT;
   const K = ARKIT_BLENDSHAPE_COUNT;
-  // Coarticulate each viseme channel, the jaw and the closure.
-  const visCurves: Float32Array[] = [];
+  // Coarticulate one viseme channel at a time and sample it at the frame times (bounded temporaries).
+  const c = new Float32Array(n);
   for (let v = 0; v < V; v++) {
-    const c = new Float32Array(n);
     for (let t = 0; t < n; t++) c[t] = analysis.visemes[t * V + v]!;
-    visCurves.push(v === VIS.sil ? c : coarticulate(c, hop, ANTICIPATION_SEC, RELEASE_SEC));
+    const curve = v === VIS.sil ? c : coarticulate(c, hop, ANTICIPATION_SEC, RELEASE_SEC);
+    for (let f = 0; f < track.frameCount; f++) track.visemes[f * V + v] = sampleAt(curve, hop, frameTimeSec(f, track.fps) + ARTICULATORY_LEAD_SEC);
   }
   const closure = coarticulate(analysis.lipClosure, hop, CLOSURE_ANTICIPATION_SEC, CLOSURE_RELEASE_SEC);
   const jaw = coarticulate(analysis.jawOpen, hop, ANTICIPATION_SEC, RELEASE_SEC);
   const activity = coarticulate(analysis.activity, hop, ANTICIPATION_SEC, RELEASE_SEC);
-  const w = new Float32Array(V);
   for (let f = 0; f < track.frameCount; f++) {
     const t = frameTimeSec(f, track.fps) + ARTICULATORY_LEAD_SEC;
-    let tot = 0;
-    for (let v = 0; v < V; v++) {
-      w[v] = sampleAt(visCurves[v]!, hop, t);
-      tot += w[v]!;
-    }
     const vo = f * V;
-    for (let v = 0; v < V; v++) track.visemes[vo + v] = tot > 0 ? w[v]! / tot : v === VIS.sil ? 1 : 0;
+    let tot = 0;
+    for (let v = 0; v < V; v++) tot += track.visemes[vo + v]!;
+    for (let v = 0; v < V; v++) track.visemes[vo + v] = tot > 0 ? track.visemes[vo + v]! / tot : v === VIS.sil ? 1 : 0;
     const a = clamp01(sampleAt(activity, hop, t));
-    const c = clamp01((sampleAt(closure, hop, t) - CLOSURE_CONTRAST_LO) / (CLOSURE_CONTRAST_HI - CLOSURE_CONTRAST_LO));
+    const cl = clamp01((sampleAt(closure, hop, t) - CLOSURE_CONTRAST_LO) / (CLOSURE_CONTRAST_HI - CLOSURE_CONTRAST_LO));
     const j = clamp01(sampleAt(jaw, hop, t));
     const o = f * K;
     for (let v = 1; v < V; v++) {
@@ -172,11 +168,11 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis): void
     const jawOpen = MAX_SPEECH_JAW_OPEN * j;
     track.blendshapes[o + BS.jawOpen] = jawOpen;
     // Bilabial closure: lips sealed against the (small) jaw opening, lip raisers suppressed.
-    track.blendshapes[o + BS.mouthClose] = jawOpen * c;
-    const keep = 1 - c;
+    track.blendshapes[o + BS.mouthClose] = jawOpen * cl;
+    const keep = 1 - cl;
     for (const k of [BS.mouthLowerDownLeft, BS.mouthLowerDownRight, BS.mouthUpperUpLeft, BS.mouthUpperUpRight, BS.mouthFunnel]) track.blendshapes[o + k] = track.blendshapes[o + k]! * keep;
-    track.blendshapes[o + BS.mouthPressLeft] = Math.max(track.blendshapes[o + BS.mouthPressLeft]!, 0.4 * c);
-    track.blendshapes[o + BS.mouthPressRight] = Math.max(track.blendshapes[o + BS.mouthPressRight]!, 0.4 * c);
+    track.blendshapes[o + BS.mouthPressLeft] = Math.max(track.blendshapes[o + BS.mouthPressLeft]!, 0.4 * cl);
+    track.blendshapes[o + BS.mouthPressRight] = Math.max(track.blendshapes[o + BS.mouthPressRight]!, 0.4 * cl);
     for (let k = 0; k < K; k++) track.blendshapes[o + k] = clamp01(track.blendshapes[o + k]!);
   }
 }

@@ -31,7 +31,7 @@ export async function audioFileToMotionTrack(path: string, options: MotionOption
   const rate = DEFAULT_ANALYSIS_SAMPLE_RATE_HZ;
   const builder = createMotionTrackBuilder(rate, options);
   let totalSec = 0;
-  const gen = decodeAudioChunks(path, { sampleRateHz: rate, chunkSamples: rate, signal: job.signal, onSourceInfo: (i) => (totalSec = i.durationSec) });
+  const gen = decodeAudioChunks(path, { sampleRateHz: rate, chunkSamples: rate, reuseChunkBuffer: true, signal: job.signal, onSourceInfo: (i) => (totalSec = i.durationSec) });
   const started = Date.now();
   let doneSamples = 0;
   let res = await gen.next();

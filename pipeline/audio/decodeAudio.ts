@@ -53,13 +53,18 @@ export interface DecodeAudioOptions {
 export interface DecodeAudioChunkOptions extends DecodeAudioOptions {
   /** Samples per yielded chunk (the last one may be shorter); default one second of output. */
   chunkSamples?: number;
+  /**
+   * Reuse one chunk array for every yield (no allocation per chunk): the consumer must copy or use
+   * each chunk before asking for the next. Default false.
+   */
+  reuseChunkBuffer?: boolean;
   /** Called once with the probed source facts, before the first chunk. */
   onSourceInfo?: (info: AudioSourceInfo) => void;
 }
 
 const STDERR_TAIL_BYTES = 4096;
 /** Decoded bytes buffered ahead of the consumer before ffmpeg's pipe is paused (keeps memory bounded). */
-const QUEUE_HIGH_BYTES = 1 << 20;
+const QUEUE_HIGH_BYTES = 1 << 17;
 
 /**
  * Reads a stream eagerly into a bounded queue (pausing the source above `highBytes`), so a slow
@@ -93,11 +98,10 @@ async function* readWithBuffer(stream: NodeJS.ReadableStream, highBytes: number)
   for (;;) {
     if (failure) throw failure;
     if (queue.length) {
-      const all = queue.length === 1 ? queue[0]! : Buffer.concat(queue);
-      queue.length = 0;
-      queued = 0;
-      stream.resume();
-      yield all;
+      const next = queue.shift()!;
+      queued -= next.length;
+      if (queued <= highBytes / 2) stream.resume();
+      yield next;
       continue;
     }
     if (ended) return;
@@ -222,17 +226,24 @@ export async function* decodeAudioChunks(path: string, opts: DecodeAudioChunkOpt
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const frameBytes = 4 * channels;
-  let carry = Buffer.alloc(0);
+  // One reusable, 4-byte-aligned scratch: incoming pipe bytes are copied behind the left-over partial
+  // frame, viewed as floats and downmixed — no per-chunk allocations besides the yielded chunks.
+  let scratch = new Uint8Array(1 << 16);
+  let pending = 0; // bytes of an incomplete sample frame kept at the start of `scratch`
   let out = new Float32Array(chunkSamples);
   let outLen = 0;
   try {
     for await (const data of readWithBuffer(child.stdout, QUEUE_HIGH_BYTES)) {
       if (opts.signal?.aborted) throw cancelled();
-      const buf = carry.length ? Buffer.concat([carry, data]) : data;
-      const frames = Math.floor(buf.length / frameBytes);
-      // View the bytes as floats (copy once when the chunk is not 4-byte aligned).
-      const aligned = buf.byteOffset % 4 === 0 ? buf : Buffer.from(buf);
-      const f32 = new Float32Array(aligned.buffer, aligned.byteOffset, frames * channels);
+      if (pending + data.length > scratch.length) {
+        const bigger = new Uint8Array(Math.max(scratch.length * 2, pending + data.length));
+        bigger.set(scratch.subarray(0, pending));
+        scratch = bigger;
+      }
+      scratch.set(data, pending);
+      const bytes = pending + data.length;
+      const frames = Math.floor(bytes / frameBytes);
+      const f32 = new Float32Array(scratch.buffer, 0, frames * channels);
       let f = 0;
       while (f < frames) {
         const n = Math.min(frames - f, chunkSamples - outLen);
@@ -254,11 +265,12 @@ export async function* decodeAudioChunks(path: string, opts: DecodeAudioChunkOpt
         f += n;
         if (outLen === chunkSamples) {
           yield out;
-          out = new Float32Array(chunkSamples);
+          if (!opts.reuseChunkBuffer) out = new Float32Array(chunkSamples);
           outLen = 0;
         }
       }
-      carry = Buffer.from(buf.subarray(frames * frameBytes));
+      pending = bytes - frames * frameBytes;
+      scratch.copyWithin(0, frames * frameBytes, bytes);
     }
     const code = await exited;
     if (opts.signal?.aborted) throw cancelled();

@@ -43,3 +43,28 @@ describe('streaming features', () => {
     }
   });
 });
+
+describe('block-wise speech analysis', () => {
+  it('gives the same result for any chunking across 30 s block boundaries (aud07, 60 s)', async () => {
+    const { createSpeechAnalyzer } = await import('../../../../core/audio/speechAnalysis.ts');
+    const d = await decodeAudio(resolve(CORPUS, 'audio/aud07_english_60s_leading_silence.wav'));
+    const run = (chunk: number) => {
+      const a = createSpeechAnalyzer(16000);
+      for (let i = 0; i < d.samples.length; i += chunk) a.push(d.samples.subarray(i, i + chunk));
+      return a.finish();
+    };
+    const whole = run(d.samples.length);
+    const chunked = run(4999);
+    expect(whole.frameCount).toBe(6000);
+    expect(chunked.jawOpen).toEqual(whole.jawOpen);
+    expect(chunked.visemes).toEqual(whole.visemes);
+    expect(chunked.accents).toEqual(whole.accents);
+    // The first 3 s are room noise (≈ −54 dBFS): no speech activity, closed jaw.
+    expect(Math.max(...whole.activity.subarray(0, 280))).toBeLessThan(0.1);
+    expect(Math.max(...whole.jawOpen.subarray(0, 280))).toBe(0);
+    // Speech after the noise is detected: measured first active frame 294 (2.94 s), activity share 0.904 of frames 3–60 s.
+    expect(whole.activity.findIndex((v) => v > 0.5)).toBeGreaterThan(280);
+    const act = whole.activity.subarray(300);
+    expect(act.filter((v) => v > 0.5).length / act.length).toBeGreaterThan(0.85);
+  });
+});
