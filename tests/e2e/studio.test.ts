@@ -139,6 +139,14 @@ describe('studio in Chromium against the web host', () => {
     expect((await viewportClock()).frameIndex).toBe(paused.frameIndex + 1);
     await page.keyboard.press('ArrowLeft');
     await page.waitForFunction((fi) => Number(document.querySelector('[data-testid=viewport]')!.dataset.frameIndex) === fi, paused.frameIndex, { timeout: 10_000 });
+    // scrubbing: a click at 50 % of the waveform moves the audio clock and the viewport to ≈ 5.5 s (frame ≈ 137)
+    const wave = (await page.locator('[data-testid=waveform]').boundingBox())!;
+    await page.mouse.click(wave.x + 10 + (wave.width - 20) * 0.5, wave.y + wave.height / 2);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=viewport]')!.dataset.frameIndex) > 100, null, { timeout: 10_000 });
+    const scrubbed = await viewportClock();
+    expect(scrubbed.audioTimeSec).toBeGreaterThan(4.5);
+    expect(scrubbed.audioTimeSec).toBeLessThan(6.5);
+    expect(Math.abs(scrubbed.frameIndex - Math.floor(scrubbed.audioTimeSec * 25))).toBeLessThanOrEqual(1);
     // the 3D viewport shows a picture, not a flat colour
     const view = await page.locator('[data-testid=viewport]').screenshot();
     expect(await nonUniformPixelCount(view)).toBeGreaterThan(5000);
@@ -284,5 +292,30 @@ describe('studio in Chromium against the web host', () => {
     await page.keyboard.press('Control+e');
     expect(await page.inputValue('[data-testid=export-size]')).toBe('256');
     await shot('14-settings-after-reload');
+    await page.click('text=Close');
+  }, 60_000);
+
+  it('imports dropped files by type and refuses an unknown kind inline', async () => {
+    const drop = async (name: string, type: string, bytes: Buffer): Promise<void> => {
+      await page.evaluate(
+        ({ name, type, data }) => {
+          const dt = new (globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } } }).DataTransfer();
+          const FileCtor = (globalThis as unknown as { File: new (parts: unknown[], name: string, o: { type: string }) => unknown }).File;
+          dt.items.add(new FileCtor([new Uint8Array(data)], name, { type }));
+          const zone = document.querySelector('[data-testid=drop-zone]') as unknown as { dispatchEvent(e: unknown): void };
+          const EventCtor = (globalThis as unknown as { DragEvent: new (t: string, o: unknown) => unknown }).DragEvent;
+          zone.dispatchEvent(new EventCtor('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        },
+        { name, type, data: [...bytes] },
+      );
+    };
+    await drop('aud08_word_six_0p65s_derived.wav', 'audio/wav', await readFile(join(CORPUS, 'audio/aud08_word_six_0p65s_derived.wav')));
+    // 0.650 s at 25 fps → 16 frames
+    await page.waitForFunction(() => document.querySelector('[data-testid=frame-counter]')?.textContent?.trim().endsWith('/16'), null, { timeout: 60_000 });
+    expect(await page.textContent('[data-testid=audio-name]')).toMatch(/^aud08_word_six_0p65s_derived\.wav · 0:00\.7 · pcm_s16le/);
+    await drop('readme.txt', 'text/plain', Buffer.from('hello'));
+    await page.waitForSelector('[data-testid=portrait-error]');
+    expect(await page.textContent('[data-testid=portrait-error]')).toBe('"readme.txt" is not an image, audio or project file.');
+    await shot('15-dropped-files');
   }, 60_000);
 });
