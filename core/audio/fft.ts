@@ -56,23 +56,36 @@ export class Fft {
         im[j] = t;
       }
     }
+    // First stage (len 2): twiddle 1, no multiplications.
+    for (let a = 0; a < n; a += 2) {
+      const xr = re[a + 1]!;
+      const xi = im[a + 1]!;
+      re[a + 1] = re[a]! - xr;
+      im[a + 1] = im[a]! - xi;
+      re[a] = re[a]! + xr;
+      im[a] = im[a]! + xi;
+    }
     const cs = this.cos;
     const sn = this.sin;
-    for (let len = 2; len <= n; len <<= 1) {
+    for (let len = 4; len <= n; len <<= 1) {
       const half = len >> 1;
       const step = n / len;
-      for (let s = 0; s < n; s += len) {
-        for (let k = 0; k < half; k++) {
-          const wr = cs[k * step]!;
-          const wi = sn[k * step]!;
-          const a = s + k;
+      for (let k = 0; k < half; k++) {
+        // Twiddle loaded once per k and applied to every block of this stage.
+        const wr = cs[k * step]!;
+        const wi = sn[k * step]!;
+        for (let a = k; a < n; a += len) {
           const b = a + half;
-          const xr = re[b]! * wr - im[b]! * wi;
-          const xi = re[b]! * wi + im[b]! * wr;
-          re[b] = re[a]! - xr;
-          im[b] = im[a]! - xi;
-          re[a] = re[a]! + xr;
-          im[a] = im[a]! + xi;
+          const br = re[b]!;
+          const bi = im[b]!;
+          const xr = br * wr - bi * wi;
+          const xi = br * wi + bi * wr;
+          const ar = re[a]!;
+          const ai = im[a]!;
+          re[b] = ar - xr;
+          im[b] = ai - xi;
+          re[a] = ar + xr;
+          im[a] = ai + xi;
         }
       }
     }
