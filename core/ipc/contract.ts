@@ -41,13 +41,20 @@ export const FaceInfoSchema = z.object({
 /** See {@link FaceInfoSchema}. */
 export type FaceInfo = z.infer<typeof FaceInfoSchema>;
 
-/** An imported portrait: the upright decoded pixels (RGBA8, `[heightPx, widthPx, 4]`) and every face found, largest first. */
+/**
+ * An imported portrait for display: the upright decoded pixels (RGBA8, `[heightPx, widthPx, 4]`), downscaled
+ * to at most 2048 px on the longest side, and every face found (largest first) in the same pixel space.
+ * `previewScale` = preview px / source px (1 when not downscaled); the export always uses the source file.
+ */
 export const PortraitInfoSchema = z.object({
   portraitId: z.string(),
   fileName: z.string(),
   path: z.string().nullable(),
   widthPx: z.number().int().positive(),
   heightPx: z.number().int().positive(),
+  sourceWidthPx: z.number().int().positive(),
+  sourceHeightPx: z.number().int().positive(),
+  previewScale: z.number().positive().max(1),
   hadAlpha: z.boolean(),
   rgba: ArrayBufferSchema,
   faces: z.array(FaceInfoSchema).min(1),

@@ -20,6 +20,8 @@ import type { FaceAnalyzer } from '../face/faceAnalyzer.ts';
 export const PLAYBACK_SAMPLE_RATE_HZ = 24000;
 /** Sample rate (Hz) of the audio analysed for motion (the speech analysis rate). */
 export const MOTION_SAMPLE_RATE_HZ = 16000;
+/** Longest side (px) of the portrait pixels sent to the UI; larger photos are downscaled for display. */
+export const MAX_PREVIEW_SIDE_PX = 2048;
 /** Smallest interval between two progress events of one job (ms). */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -175,18 +177,28 @@ export class StudioService {
       if (analysis.faces.length === 0) throw new NoFaceFoundError(`No face found in "${file.fileName}". Use a photo where one face is clearly visible.`);
       const portraitId = newId('p');
       this.portraits.set(portraitId, { path: file.path, fileName: file.fileName });
+      const preview = await previewPixels(image.rgba, image.widthPx, image.heightPx);
+      const s = preview.scale;
+      const scaled = (lm: Float32Array): ArrayBuffer => {
+        const out = new Float32Array(lm.length);
+        for (let i = 0; i < lm.length; i++) out[i] = lm[i]! * s;
+        return out.buffer;
+      };
       return {
         portraitId,
         fileName: file.fileName,
         path: file.isUpload ? null : file.path,
-        widthPx: image.widthPx,
-        heightPx: image.heightPx,
+        widthPx: preview.widthPx,
+        heightPx: preview.heightPx,
+        sourceWidthPx: image.widthPx,
+        sourceHeightPx: image.heightPx,
+        previewScale: s,
         hadAlpha: image.hadAlpha,
-        rgba: toArrayBuffer(image.rgba),
+        rgba: toArrayBuffer(preview.rgba),
         faces: analysis.faces.map((f) => ({
-          landmarksPx: toArrayBuffer(f.landmarksPx),
+          landmarksPx: s === 1 ? toArrayBuffer(f.landmarksPx) : scaled(f.landmarksPx),
           landmarkCount: f.landmarkCount,
-          boxPx: f.boxPx,
+          boxPx: { xPx: f.boxPx.xPx * s, yPx: f.boxPx.yPx * s, widthPx: f.boxPx.widthPx * s, heightPx: f.boxPx.heightPx * s },
           detectionScore: f.detectionScore,
           meshScore: f.meshScore,
           ...(f.headPose ? { headPose: { yawRad: f.headPose.yawRad, pitchRad: f.headPose.pitchRad, rollRad: f.headPose.rollRad } } : {}),
@@ -434,6 +446,28 @@ export class StudioService {
     if (this.analyzer) await (await this.analyzer.catch(() => null))?.dispose();
     if (this.opts.ownsWorkDir) await rm(this.opts.workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Pixels of a portrait for display: unchanged when the longest side is ≤ {@link MAX_PREVIEW_SIDE_PX}, else
+ * resized (libvips Lanczos-3 via sharp) so the longest side is exactly that.
+ * @param rgba - `[heightPx, widthPx, 4]` RGBA8.
+ * @param widthPx - source width.
+ * @param heightPx - source height.
+ * @returns the pixels, their size and `scale` = preview px / source px (x and y scales differ by < 1 px / side).
+ */
+export async function previewPixels(rgba: Uint8Array, widthPx: number, heightPx: number): Promise<{ rgba: Uint8Array; widthPx: number; heightPx: number; scale: number }> {
+  const longest = Math.max(widthPx, heightPx);
+  if (longest <= MAX_PREVIEW_SIDE_PX) return { rgba, widthPx, heightPx, scale: 1 };
+  const scale = MAX_PREVIEW_SIDE_PX / longest;
+  const w = Math.max(1, Math.round(widthPx * scale));
+  const h = Math.max(1, Math.round(heightPx * scale));
+  const { default: sharp } = await import('sharp');
+  const out = await sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width: widthPx, height: heightPx, channels: 4 } })
+    .resize(w, h, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  return { rgba: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), widthPx: w, heightPx: h, scale };
 }
 
 /**

@@ -68,7 +68,7 @@ export function PortraitOverlay(): React.JSX.Element | null {
         }}
       />
       <div className="overlay-caption">
-        {portrait.widthPx}×{portrait.heightPx}px · {portrait.faces.length} face{portrait.faces.length > 1 ? 's' : ''} · {face?.landmarkCount ?? 0} landmarks
+        {portrait.sourceWidthPx}×{portrait.sourceHeightPx}px · {portrait.faces.length} face{portrait.faces.length > 1 ? 's' : ''} · {face?.landmarkCount ?? 0} landmarks
       </div>
       {portrait.faces.length > 1 ? (
         <div className="face-picker" data-testid="face-picker">

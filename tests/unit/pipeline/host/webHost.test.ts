@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { startWebHost, type WebHost } from '../../../../pipeline/host/webHost.ts';
 import { decodeWireMessage, encodeWireMessage, WIRE_CONTENT_TYPE } from '../../../../core/ipc/wire.ts';
 import type { Result } from '../../../../core/errors.ts';
+import sharp from 'sharp';
 import { createEmptyProject } from '../../../../core/project/schema.ts';
 
 const CORPUS = resolve(process.cwd(), '../shared/corpus');
@@ -183,5 +184,29 @@ describe('portrait import', () => {
     expect(grass.result.error.code).toBe('NO_FACE_FOUND');
     expect(grass.result.error.message).toContain('"img10_noface_grass.jpg"');
     expect(grass.result.error.message).not.toContain(root);
+  });
+});
+
+describe('large portraits', () => {
+  it('downscales a 2160×3840 photo to 1152×2048 for display with landmarks in the preview pixel space', async () => {
+    const small = await call('studio:portrait.import', { source: await upload(join(CORPUS, 'images/img06_monalisa_painting_pd.jpg')) });
+    const big = await sharp(join(CORPUS, 'images/img06_monalisa_painting_pd.jpg')).resize(2160, 3840, { kernel: 'lanczos3' }).jpeg({ quality: 95 }).toBuffer();
+    const large = await call('studio:portrait.import', { source: { kind: 'bytes', fileName: 'mona-4k.jpg', data: big.buffer.slice(big.byteOffset, big.byteOffset + big.byteLength) as ArrayBuffer } });
+    expect(small.result.ok && large.result.ok).toBe(true);
+    if (!small.result.ok || !large.result.ok) return;
+    type P = { widthPx: number; heightPx: number; sourceWidthPx: number; previewScale: number; rgba: ArrayBuffer; faces: { landmarksPx: ArrayBuffer }[] };
+    const s = small.result.value as unknown as P;
+    const l = large.result.value as unknown as P;
+    expect(s.previewScale).toBe(1);
+    expect([l.widthPx, l.heightPx, l.sourceWidthPx]).toEqual([1152, 2048, 2160]);
+    expect(l.previewScale).toBeCloseTo(2048 / 3840, 6);
+    expect(l.rgba.byteLength).toBe(1152 * 2048 * 4);
+    // same face: preview landmarks = 720-px landmarks × 1.6 (2048/1280), within 1.5 % of the face size
+    const a = new Float32Array(s.faces[0]!.landmarksPx);
+    const b = new Float32Array(l.faces[0]!.landmarksPx);
+    let sum = 0;
+    for (let i = 0; i < 478; i++) sum += Math.hypot(b[i * 3]! - a[i * 3]! * 1.6, b[i * 3 + 1]! - a[i * 3 + 1]! * 1.6);
+    const faceWidthPx = (Math.max(...Array.from({ length: 478 }, (_, i) => b[i * 3]!)) - Math.min(...Array.from({ length: 478 }, (_, i) => b[i * 3]!)));
+    expect(sum / 478).toBeLessThan(0.015 * faceWidthPx);
   });
 });
