@@ -153,6 +153,8 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
     const [a, b] = local(i, c);
     return Math.exp(-(a * a + b * b) / (2 * sigmaIod * sigmaIod));
   };
+  /** 0 above an eye's centre line, 1 from 0.1 IOD below it (lower lid and cheek), smooth in between. */
+  const belowEye = (i: number, eye: readonly number[]): number => smoothstep(-0.02, 0.1, local(i, eye)[1]);
   const deltas: (Float32Array | null)[] = new Array<Float32Array | null>(ARKIT_BLENDSHAPE_COUNT).fill(null);
   const shape = (index: number): Float32Array => (deltas[index] ??= new Float32Array(n * 3));
   /** Adds a displacement (face-frame a/b and depth, IOD units) scaled by w to vertex i of shape s. */
@@ -177,16 +179,17 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
   const upperInnerB = local(13, mouth)[1];
   const lowerInnerB = local(14, mouth)[1];
 
-  // Jaw weights: 1 on the lower lip and below the mouth line, 0 on the upper lip and above; half at the corners.
+  // Jaw weights: 1 below the mouth line, 0 on the upper lip and above, tapering along the lower lip to the corners.
   const jawWeight = new Float32Array(n);
   const lipCloseWeight = new Float32Array(n);
   const halfFaceIod = frame.faceWidthPx / 2 / I;
   for (let i = 0; i < n; i++) {
     const [a, b] = local(i, mouth);
     let w: number;
-    if (lowerLip.has(i)) w = 1;
+    // The lower lip follows the jaw fully at the centre and less towards the corners, so the opening is an oval.
+    if (lowerLip.has(i)) w = 0.35 + 0.65 * Math.max(0, 1 - (a / mouthHalfWidthIod) ** 2);
     else if (upperLip.has(i)) w = 0;
-    else if (corners.has(i)) w = 0.4;
+    else if (corners.has(i)) w = 0.15;
     else w = smoothstep(-0.02, 0.3, b) * (1 - 0.6 * smoothstep(0.7, 1.0, Math.abs(a) / halfFaceIod) * (1 - smoothstep(0.3, 1.0, b)));
     jawWeight[i] = w;
     lipCloseWeight[i] = lowerLip.has(i) ? 1 : corners.has(i) ? 0.5 : 0;
@@ -209,7 +212,8 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
     for (let i = 0; i < n; i++) {
       const g = gauss(i, corner, 0.32);
       add(smile, i, g, 0.14 * dir, -0.12, 0.02);
-      add(smile, i, gauss(i, cheekUp, 0.3), 0.02 * dir, -0.06, -0.02);
+      // The cheek rises under the eye (narrowing it from below); the upper lid stays.
+      add(smile, i, gauss(i, cheekUp, 0.3) * belowEye(i, isRight ? eyeR : eyeL), 0.02 * dir, -0.06, -0.02);
       add(frown, i, g, 0.02 * dir, 0.1);
       add(stretch, i, g, 0.12 * dir, 0.07);
       add(dimple, i, g, 0.06 * dir, 0, 0.04);
@@ -346,7 +350,7 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
       add(browDown, i, gauss(i, browMid, 0.3) * notEye, -0.03 * dir, 0.09);
       add(browOuterUp, i, gauss(i, browOuter, 0.25) * notEye, 0, -0.1);
       add(browInnerUp, i, gauss(i, browInner, 0.22) * notEye, 0, -0.1);
-      add(cheekSquint, i, gauss(i, cheekUpper, 0.28), 0, -0.06, -0.02);
+      add(cheekSquint, i, gauss(i, cheekUpper, 0.28) * belowEye(i, isRight ? eyeR : eyeL), 0, -0.06, -0.02);
       add(noseSneer, i, gauss(i, wing, 0.14), 0, -0.07, -0.01);
       add(cheekPuff, i, gauss(i, cheek, 0.38) * (lips.has(i) ? 0.3 : 1), 0.09 * dir, 0, -0.06);
     }

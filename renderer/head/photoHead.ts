@@ -121,7 +121,7 @@ void main() {
   vec3 cavity = vec3(0.13, 0.04, 0.045) * (0.55 + 0.45 * side);
   float inTeeth = step(uTeethTop, vLocal.y) * step(vLocal.y, uTeethBottom) * step(abs(s), 0.82);
   float gap = smoothstep(0.0, 0.06, abs(fract(s * 3.6 + 0.5) - 0.5));
-  vec3 teeth = vec3(0.84, 0.8, 0.74) * (0.35 + 0.65 * side * side) * mix(0.7, 1.0, gap);
+  vec3 teeth = vec3(0.78, 0.74, 0.68) * (0.25 + 0.75 * side * side) * mix(0.7, 1.0, gap);
   vec3 c = mix(cavity, teeth, inTeeth);
   if (uLower > 0.5) {
     vec2 q = vec2(s / 0.7, (vLocal.y - (0.2 - 0.08 * uTongue)) / 0.14);
