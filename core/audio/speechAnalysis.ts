@@ -3,21 +3,27 @@
  * jaw openness, lip closure, OVR-15 viseme weights and stressed-syllable accents, at a 10 ms hop.
  *
  * @remarks
- * Method (DSP with spectral prototypes, no learned model):
- * - Noise: per mel band, a minimum-statistics floor (Martin 2001, "Noise power spectral density
- *   estimation based on optimal smoothing and minimum statistics", IEEE TSAP 9(5)): the band energy is
- *   smoothed over 50 ms, its running minimum is taken over a ±{@link NOISE_WINDOW_SEC} window and raised
- *   by a bias of {@link NOISE_BIAS_DB} (the minimum of a smoothed noise periodogram sits below its mean).
- * - Speech energy: power spectral subtraction of that floor (Boll 1979) in the 150–4500 Hz bands.
- *   Voice activity = posterior-like sigmoid of the a-posteriori SNR (Sohn, Kim & Sung 1999) with a
- *   hangover, gated by an absolute level (−70 dBFS), so room noise and digital silence read as silence.
- * - Loudness is referenced to a running high percentile of the speech level (automatic gain), so the
- *   recording level does not change the track.
- * - Articulation cues from the denoised spectrum: nasal murmur (energy < 500 Hz ≫ 500–2000 Hz while
+ * Method (DSP with spectral prototypes, no neural model):
+ * - Noise: per mel band, a low-percentile floor in the spirit of minimum statistics (Martin 2001,
+ *   "Noise power spectral density estimation based on optimal smoothing and minimum statistics",
+ *   IEEE TSAP 9(5)): the band level is smoothed over 50 ms, its {@link NOISE_PERCENTILE} quantile is
+ *   taken over a ±{@link NOISE_WINDOW_SEC} window (a quantile is robust to the dips of non-stationary
+ *   noise that make the plain minimum too low) and raised by {@link NOISE_BIAS_DB}.
+ * - Speech energy: power spectral subtraction of that floor with over-subtraction
+ *   {@link OVERSUBTRACTION} (Boll 1979; Berouti et al. 1979) in the 150–4500 Hz bands. Voice activity =
+ *   sigmoid of the a-posteriori SNR (Sohn, Kim & Sung 1999) with a 120 ms hangover, gated by an
+ *   absolute level (−70 dBFS) and by {@link RELATIVE_GATE_DB} below the speech reference, so room
+ *   noise and digital silence read as silence.
+ * - Loudness is referenced to the 95th percentile of the speech level of the analysis window
+ *   (automatic gain), so the recording level does not change the track.
+ * - Articulation cues from the denoised spectrum: nasal murmur (energy < 450 Hz ≫ 500–2000 Hz while
  *   voiced, Fujimura 1962), stop closures (a dip of the speech level below its ±80 ms maximum), the
  *   F1 region centroid (F1 rises with jaw opening: Lindblom & Sundberg 1971), F2 region (front vs back),
- *   and high-band frication (sibilants > 3.5 kHz). These map onto OVR visemes with fixed prototype
- *   weights (see {@link VISEME_RULES} for the table and its provenance).
+ *   high-band frication (sibilants > 3.5 kHz), and the bilabial posterior of the broad-class Gaussian
+ *   prototypes (phoneClasses.ts, HeadAudio-style MFCC prototypes). These map onto OVR visemes by the
+ *   rules documented at {@link VISEME_RULES}.
+ * - Blocks: the analysis runs on {@link ANALYSIS_BLOCK_FRAMES} blocks with context, so memory is
+ *   bounded for any input length; inputs up to 30 s are analysed as one block.
  */
 import { createFeatureExtractor, ENERGY_FLOOR_DB, FEATURE_HOP_SEC, MEL_BAND_COUNT } from './features.ts';
 import type { FeatureFrame } from './features.ts';
