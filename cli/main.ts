@@ -8,6 +8,7 @@ import { registerRender } from './commands/render.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerMotion } from './commands/motion.ts';
 import { registerAnalyze } from './commands/analyze.ts';
+import { registerStudio } from './commands/studio.ts';
 
 const program = new Command();
 program.name('avatar-studio').description('Turn one portrait photo into a talking head.').version('0.1.0');
@@ -18,6 +19,7 @@ registerRender(program);
 registerDoctor(program);
 registerMotion(program);
 registerAnalyze(program);
+registerStudio(program);
 
 try {
   await program.parseAsync(process.argv);

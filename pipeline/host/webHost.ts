@@ -133,7 +133,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   });
 
   const html = (res: ServerResponse): void => {
-    const page = indexHtml.replace('<head>', `<head>\n    <meta name="studio-token" content="${token}" />\n    <meta name="studio-host" content="web" />`);
+    const metas = `\n    <meta name="studio-token" content="${token}" />\n    <meta name="studio-host" content="web" />`;
+    const page = /<meta charset="utf-8" \/>/i.test(indexHtml) ? indexHtml.replace(/(<meta charset="utf-8" \/>)/i, `$1${metas}`) : indexHtml.replace('<head>', `<head>${metas}`);
     res.writeHead(200, {
       'content-type': MIME['.html']!,
       'content-security-policy': STUDIO_CSP,
