@@ -70,7 +70,9 @@ const QUEUE_HIGH_BYTES = 1 << 17;
  * Reads a stream eagerly into a bounded queue (pausing the source above `highBytes`), so a slow
  * consumer step never stalls the producer on every small pipe chunk.
  */
-async function* readWithBuffer(stream: NodeJS.ReadableStream, highBytes: number): AsyncGenerator<Buffer> {
+function readWithBuffer(stream: NodeJS.ReadableStream, highBytes: number): AsyncGenerator<Buffer> {
+  // Listeners are attached now (not on the first next()): Node resumes and drains an exited child's
+  // unattended stdout, which would otherwise lose the data of a short file.
   const queue: Buffer[] = [];
   let queued = 0;
   let ended = false;
@@ -95,18 +97,20 @@ async function* readWithBuffer(stream: NodeJS.ReadableStream, highBytes: number)
     failure = e;
     notify();
   });
-  for (;;) {
-    if (failure) throw failure;
-    if (queue.length) {
-      const next = queue.shift()!;
-      queued -= next.length;
-      if (queued <= highBytes / 2) stream.resume();
-      yield next;
-      continue;
+  return (async function* () {
+    for (;;) {
+      if (failure) throw failure;
+      if (queue.length) {
+        const next = queue.shift()!;
+        queued -= next.length;
+        if (queued <= highBytes / 2) stream.resume();
+        yield next;
+        continue;
+      }
+      if (ended) return;
+      await new Promise<void>((r) => (wake = r));
     }
-    if (ended) return;
-    await new Promise<void>((r) => (wake = r));
-  }
+  })();
 }
 
 function checkRate(rate: number): number {
@@ -208,12 +212,13 @@ export async function probeAudio(path: string, opts: { signal?: AbortSignal } = 
 export async function* decodeAudioChunks(path: string, opts: DecodeAudioChunkOptions = {}): AsyncGenerator<Float32Array, AudioSourceInfo, void> {
   const rate = checkRate(opts.sampleRateHz ?? DEFAULT_ANALYSIS_SAMPLE_RATE_HZ);
   const chunkSamples = Math.max(1, Math.floor(opts.chunkSamples ?? rate));
-  const info = await probeAudio(path, { signal: opts.signal });
-  opts.onSourceInfo?.(info);
-  const channels = info.channels;
-  const args = ['-nostdin', '-v', 'error', '-i', path, '-map', '0:a:0', '-vn', '-sn', '-dn', '-ar', String(rate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1'];
+  // Probe and decode start together (the probe's latency is hidden); the PCM waits in the pipe until
+  // the channel count is known. A failed probe kills the decoder and reports the probe's error.
+  await checkFile(path);
   if (opts.signal?.aborted) throw cancelled();
+  const args = ['-nostdin', '-v', 'error', '-i', path, '-map', '0:a:0', '-vn', '-sn', '-dn', '-ar', String(rate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1'];
   const child = spawn(resolveFfmpeg().path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const pcm = readWithBuffer(child.stdout, QUEUE_HIGH_BYTES);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-STDERR_TAIL_BYTES)));
   const exited = new Promise<number | null>((resolve, reject) => {
@@ -225,6 +230,16 @@ export async function* decodeAudioChunks(path: string, opts: DecodeAudioChunkOpt
     child.kill('SIGKILL');
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let info: AudioSourceInfo;
+  try {
+    info = await probeAudio(path, { signal: opts.signal });
+  } catch (err) {
+    opts.signal?.removeEventListener('abort', onAbort);
+    child.kill('SIGKILL');
+    throw err;
+  }
+  opts.onSourceInfo?.(info);
+  const channels = info.channels;
   const frameBytes = 4 * channels;
   // One reusable, 4-byte-aligned scratch: incoming pipe bytes are copied behind the left-over partial
   // frame, viewed as floats and downmixed — no per-chunk allocations besides the yielded chunks.
@@ -233,7 +248,7 @@ export async function* decodeAudioChunks(path: string, opts: DecodeAudioChunkOpt
   let out = new Float32Array(chunkSamples);
   let outLen = 0;
   try {
-    for await (const data of readWithBuffer(child.stdout, QUEUE_HIGH_BYTES)) {
+    for await (const data of pcm) {
       if (opts.signal?.aborted) throw cancelled();
       if (pending + data.length > scratch.length) {
         const bigger = new Uint8Array(Math.max(scratch.length * 2, pending + data.length));
