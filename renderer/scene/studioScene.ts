@@ -215,14 +215,17 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       texture = new THREE.DataTexture(image.rgba, image.widthPx, image.heightPx, THREE.RGBAFormat, THREE.UnsignedByteType);
       texture.flipY = false;
       texture.colorSpace = THREE.NoColorSpace;
-      texture.minFilter = THREE.LinearMipmapLinearFilter;
       texture.magFilter = THREE.LinearFilter;
       texture.wrapS = THREE.MirroredRepeatWrapping;
       texture.wrapT = THREE.MirroredRepeatWrapping;
-      texture.generateMipmaps = true;
-      texture.needsUpdate = true;
       const bounds = faceBoundsFromLandmarks(face.landmarksPx);
       const cropPx = computeCropRect(image.widthPx, image.heightPx, bounds, opts.framing, W / H);
+      // Mipmaps only when the photo is much larger than the output (the preview with a full-size photo); the render
+      // host resamples the photo so the crop maps ~1:1 onto output pixels, where plain bilinear is exact and cheaper.
+      const minify = cropPx.heightPx / H > 1.5;
+      texture.minFilter = minify ? THREE.LinearMipmapLinearFilter : THREE.LinearFilter;
+      texture.generateMipmaps = minify;
+      texture.needsUpdate = true;
       const faceSize = Math.max(bounds.heightPx, bounds.widthPx / 0.85);
       const focalPx = FOCAL_PER_FACE * faceSize;
       const lm = face.landmarksPx;

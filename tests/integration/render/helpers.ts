@@ -14,7 +14,7 @@ export type FixtureName = 'img01' | 'img05' | 'img06' | 'astronaut';
 
 /** A portrait and its face. */
 export interface Portrait {
-  name: FixtureName;
+  name: string;
   image: DecodedImage;
   face: FaceLandmarks;
 }
@@ -37,6 +37,20 @@ export async function loadPortrait(name: FixtureName): Promise<Portrait> {
   if (image.widthPx !== j.imageWidthPx || image.heightPx !== j.imageHeightPx) throw new Error(`fixture ${name}: image size mismatch`);
   const face: FaceLandmarks = { landmarksPx: Float32Array.from(j.landmarksPx), landmarkCount: j.landmarkCount ?? j.landmarksPx.length / 3, boxPx: j.boxPx, detectionScore: 1, meshScore: 1 };
   return { name, image, face };
+}
+
+/**
+ * Decodes a corpus image and finds its largest face with the product's face analyzer (ONNX MediaPipe models).
+ * @param corpusRelPath - path under ../shared/corpus.
+ * @returns the decoded image and its landmarks.
+ */
+export async function analyzePortrait(corpusRelPath: string): Promise<Portrait> {
+  const { analyzeImageFile } = await import('../../../pipeline/face/faceAnalyzer.ts');
+  const file = path.resolve(ROOT, '../shared/corpus', corpusRelPath);
+  const image = await decodeImage(file);
+  const face = (await analyzeImageFile(file)).faces[0];
+  if (!face) throw new Error(`no face in ${corpusRelPath}`);
+  return { name: path.basename(corpusRelPath), image, face };
 }
 
 /**
