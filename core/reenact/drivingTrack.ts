@@ -110,6 +110,20 @@ export function chooseNeutralReference(observations: readonly DrivingObservation
   return best.i;
 }
 
+/**
+ * The blendshapes the driving solver fits: those a face tracker sees reliably and a viewer reads. Shapes with
+ * tiny or ambiguous landmark responses (dimples, shrugs, mouthLeft/Right, jawRight as the mirror of jawLeft,
+ * cheekPuff, noseSneer, jawForward) are left at 0: fitting them turns tracker noise into expression.
+ */
+export const SOLVED_BLENDSHAPES: readonly number[] = Object.freeze([
+  BS.jawOpen, BS.jawLeft, BS.mouthClose, BS.mouthFunnel, BS.mouthPucker, BS.mouthSmileLeft, BS.mouthSmileRight,
+  BS.mouthStretchLeft, BS.mouthStretchRight, BS.mouthFrownLeft, BS.mouthFrownRight, BS.mouthLowerDownLeft,
+  BS.mouthLowerDownRight, BS.mouthUpperUpLeft, BS.mouthUpperUpRight, BS.mouthRollLower, BS.mouthRollUpper,
+  BS.mouthPressLeft, BS.mouthPressRight, BS.eyeBlinkLeft, BS.eyeBlinkRight, BS.eyeWideLeft, BS.eyeWideRight,
+  BS.eyeSquintLeft, BS.eyeSquintRight, BS.browDownLeft, BS.browDownRight, BS.browInnerUp, BS.browOuterUpLeft,
+  BS.browOuterUpRight,
+]);
+
 const EYE_REGION = new Set(ARKIT_BLENDSHAPE_NAMES.map((n, k) => (n.startsWith('eye') ? k : -1)).filter((k) => k >= 0));
 const BROW_REGION = new Set(ARKIT_BLENDSHAPE_NAMES.map((n, k) => (n.startsWith('brow') ? k : -1)).filter((k) => k >= 0));
 
@@ -146,7 +160,8 @@ export interface FrameSolver {
 export function createFrameSolver(referencePx: Float32Array, rigFactory: DrivingTrackOptions['rigFactory']): FrameSolver {
   const rig = rigFactory(referencePx, referencePx.length / 3);
   const iod = rig.iodPx;
-  const active = observableBlendshapes(rig, 0.01 * iod);
+  const observable = new Set(observableBlendshapes(rig, 0.01 * iod));
+  const active = SOLVED_BLENDSHAPES.filter((k) => observable.has(k));
   const solver = createBlendshapeSolver(rig, { activeIndices: active, nonlinearIndices: [BS.jawOpen, BS.mouthClose], l2: 2e-3 * iod * iod, zWeight: 0.3 });
   const refRigid = gather(referencePx, POSE_FIT_INDICES);
   const refGaze = irisOffsets(referencePx);
