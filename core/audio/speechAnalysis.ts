@@ -253,15 +253,42 @@ function slidingPercentile(x: Float32Array, half: number, q: number, out: Float3
     const b = Math.min(n, cc + half + 1);
     let m = 0;
     for (let i = a; i < b; i += stride) buf[m++] = x[i]!;
-    const w = buf.subarray(0, m);
-    w.sort();
-    grid[gn++] = w[Math.min(m - 1, Math.floor(q * (m - 1)))]!;
+    grid[gn++] = quickSelect(buf, m, Math.min(m - 1, Math.floor(q * (m - 1))));
   }
   for (let i = 0; i < n; i++) {
     const g = Math.floor(i / step);
     const f = (i - g * step) / step;
     out[i] = grid[g]! * (1 - f) + grid[Math.min(gn - 1, g + 1)]! * f;
   }
+}
+
+/**
+ * k-th smallest of `a[0..m)` (Hoare's selection, in place, no allocation).
+ * @returns the value that would be at index `k` after sorting.
+ */
+function quickSelect(a: Float32Array, m: number, k: number): number {
+  let lo = 0;
+  let hi = m - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }
 
 /** Sliding-window maximum, half-width `half`. */
