@@ -311,7 +311,12 @@ describe('studio in Chromium against the web host', () => {
     };
     await drop('aud08_word_six_0p65s_derived.wav', 'audio/wav', await readFile(join(CORPUS, 'audio/aud08_word_six_0p65s_derived.wav')));
     // 0.650 s at 25 fps → 16 frames
-    await page.waitForFunction(() => document.querySelector('[data-testid=frame-counter]')?.textContent?.trim().endsWith('/16'), null, { timeout: 60_000 });
+    await page
+      .waitForFunction(() => document.querySelector('[data-testid=frame-counter]')?.textContent?.trim().endsWith('/16'), null, { timeout: 45_000 })
+      .catch(async (err: unknown) => {
+        await shot('15-dropped-files-failed');
+        throw new Error(`${(err as Error).message}; counter "${await page.textContent('[data-testid=frame-counter]')}", audio "${await page.textContent('[data-testid=audio-name]')}"`);
+      });
     expect(await page.textContent('[data-testid=audio-name]')).toMatch(/^aud08_word_six_0p65s_derived\.wav · 0:00\.7 · pcm_s16le/);
     await drop('readme.txt', 'text/plain', Buffer.from('hello'));
     await page.waitForSelector('[data-testid=portrait-error]');
