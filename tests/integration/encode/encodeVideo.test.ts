@@ -99,6 +99,19 @@ describe('encodeVideo', () => {
     expect(psnrDb).toBeGreaterThan(30);
   });
 
+  it.each([
+    ['webm', 'vp9', 'opus'],
+    ['mov', 'prores', 'aac'],
+  ] as const)('writes %s (%s + %s) from RGBA frames', async (format, vcodec, acodec) => {
+    const outPath = path.join(dir, `alpha.${format}`);
+    await encodeVideo({ frames: frames(8, 'rgba'), widthPx: W, heightPx: H, fps: FPS, pixelFormat: 'rgba', audioPath: AUDIO, outPath, format, totalFrames: 8 });
+    const p = probe(outPath);
+    const v = p.streams.find((st) => st.codec_type === 'video')!;
+    expect([v.codec_name, v.width, v.height]).toEqual([vcodec, W, H]);
+    expect(p.streams.find((st) => st.codec_type === 'audio')?.codec_name).toBe(acodec);
+    expect(Math.abs(Number(p.format.duration) - 8 / 25)).toBeLessThan(0.05);
+  });
+
   it('cancels: ffmpeg is killed and no file is left', async () => {
     const sub = mkdtempSync(path.join(dir, 'cancel-'));
     const ctrl = new AbortController();
