@@ -126,6 +126,12 @@ export function headQuaternionFromEuler(yawRad: number, pitchRad: number, rollRa
   return [q[0]!, q[1]!, q[2]!, q[3]!];
 }
 
+/**
+ * Seconds over which gaze and head motion ease in from rest (smoothstep), so the first frame shows the
+ * portrait exactly as photographed.
+ */
+export const REST_ONSET_SEC = 0.5;
+
 /** Impulse response of a nod: rises to 1 at `peakSec` and decays (gamma-like), zero before 0. */
 function nodShape(dtSec: number, peakSec: number): number {
   if (dtSec <= 0) return 0;
@@ -175,6 +181,11 @@ export function applyNonverbalMotion(track: MotionTrack, speech: SpeechCurves, o
     t += atCamera ? gazeRng.range(1.0, 3.2) : gazeRng.range(0.5, 1.4);
   }
   const saccadeSec = 0.04;
+  // The first frame is the photo at rest: gaze and head motion ease in over REST_ONSET_SEC.
+  const onset = (t: number): number => {
+    const x = clamp01(t / REST_ONSET_SEC);
+    return x * x * (3 - 2 * x);
+  };
   let hi = 0;
   for (let f = 0; f < n; f++) {
     const t = frameTimeSec(f, fps);
@@ -183,8 +194,8 @@ export function applyNonverbalMotion(track: MotionTrack, speech: SpeechCurves, o
     const prev = hi > 0 ? holds[hi - 1]! : cur;
     const x = clamp01((t - cur.t0) / saccadeSec);
     const s = x * x * (3 - 2 * x);
-    const yaw = prev.yaw + (cur.yaw - prev.yaw) * s;
-    const pitch = prev.pitch + (cur.pitch - prev.pitch) * s;
+    const yaw = (prev.yaw + (cur.yaw - prev.yaw) * s) * onset(t);
+    const pitch = (prev.pitch + (cur.pitch - prev.pitch) * s) * onset(t);
     const g = f * 4;
     track.gazeRad[g] = yaw;
     track.gazeRad[g + 1] = pitch;
@@ -241,8 +252,9 @@ export function applyNonverbalMotion(track: MotionTrack, speech: SpeechCurves, o
     const breath = Math.sin(2 * Math.PI * breathHz * t + breathPhase);
     pitch -= 0.004 * breath;
     if (strength > 0) {
-      euler2quatYXZ(strength * yaw, strength * pitch, strength * roll, track.headRotation, f * 4);
-      track.headTranslationM[f * 3 + 1] = strength * 0.0015 * breath;
+      const k = strength * onset(t);
+      euler2quatYXZ(k * yaw, k * pitch, k * roll, track.headRotation, f * 4);
+      track.headTranslationM[f * 3 + 1] = k * 0.0015 * breath;
     } else {
       track.headRotation.set([0, 0, 0, 1], f * 4);
       track.headTranslationM.set([0, 0, 0], f * 3);

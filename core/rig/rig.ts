@@ -436,7 +436,7 @@ export function evaluateRig(rig: PhotoHeadRig, weights: Float32Array, outPx: Flo
 }
 
 /**
- * Eye rotation per eye from the `eyeLook*` weights plus the track's gaze.
+ * Eye rotation per eye: the track's gaze angles when any is non-zero, else the `eyeLook*` weights.
  * @param weights - 52 ARKit weights.
  * @param gazeRad - `(leftYaw, leftPitch, rightYaw, rightPitch)` radians; +yaw looks to the subject's left, +pitch up.
  * @returns `[rightYaw, rightPitch, leftYaw, leftPitch]` radians (same conventions).
@@ -444,10 +444,15 @@ export function evaluateRig(rig: PhotoHeadRig, weights: Float32Array, outPx: Flo
  * "out" for the left eye and "in" for the right eye.
  */
 export function eyeRotations(weights: Float32Array, gazeRad: Float32Array): [number, number, number, number] {
+  // gazeRad and eyeLook* are two views of one gaze (producers write both; morph-only avatars read the
+  // weights): the angles win when present, so a track carrying both is not applied twice.
+  if ((gazeRad[0] ?? 0) !== 0 || (gazeRad[1] ?? 0) !== 0 || (gazeRad[2] ?? 0) !== 0 || (gazeRad[3] ?? 0) !== 0) {
+    return [gazeRad[2] ?? 0, gazeRad[3] ?? 0, gazeRad[0] ?? 0, gazeRad[1] ?? 0];
+  }
   const w = (k: number): number => Math.min(1, Math.max(0, weights[k] ?? 0));
-  const leftYaw = (w(BS.eyeLookOutLeft) - w(BS.eyeLookInLeft)) * EYE_LOOK_MAX_RAD + (gazeRad[0] ?? 0);
-  const leftPitch = (w(BS.eyeLookUpLeft) - w(BS.eyeLookDownLeft)) * EYE_LOOK_MAX_RAD * 0.7 + (gazeRad[1] ?? 0);
-  const rightYaw = (w(BS.eyeLookInRight) - w(BS.eyeLookOutRight)) * EYE_LOOK_MAX_RAD + (gazeRad[2] ?? 0);
-  const rightPitch = (w(BS.eyeLookUpRight) - w(BS.eyeLookDownRight)) * EYE_LOOK_MAX_RAD * 0.7 + (gazeRad[3] ?? 0);
+  const leftYaw = (w(BS.eyeLookOutLeft) - w(BS.eyeLookInLeft)) * EYE_LOOK_MAX_RAD;
+  const leftPitch = (w(BS.eyeLookUpLeft) - w(BS.eyeLookDownLeft)) * EYE_LOOK_MAX_RAD * 0.7;
+  const rightYaw = (w(BS.eyeLookInRight) - w(BS.eyeLookOutRight)) * EYE_LOOK_MAX_RAD;
+  const rightPitch = (w(BS.eyeLookUpRight) - w(BS.eyeLookDownRight)) * EYE_LOOK_MAX_RAD * 0.7;
   return [rightYaw, rightPitch, leftYaw, leftPitch];
 }
