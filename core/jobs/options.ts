@@ -67,3 +67,30 @@ const strength = (region: string): OptionDescriptor<number> => ({
 
 /** Per-region transfer strengths for driving-video reenactment (eyes, brows, mouth, head). */
 export const RETARGET_OPTIONS = [strength('eyes'), strength('brows'), strength('mouth'), strength('head')] as const;
+
+/** Background behind the head: the photo's own, transparent (alpha formats only) or a colour. */
+export const BACKGROUND_OPTION: OptionDescriptor<string> = {
+  name: 'background',
+  flag: '--background <photo|transparent|#rrggbb>',
+  description: "background: the photo's own, transparent (.webm/.mov only), or a colour",
+  schema: z.string().regex(/^(photo|transparent|#[0-9a-fA-F]{6})$/, 'photo, transparent or #rrggbb'),
+  defaultValue: 'photo',
+};
+
+/** Framing preset of the camera. */
+export const FRAMING_OPTION: OptionDescriptor<'photo' | 'head' | 'upperBody'> = {
+  name: 'framing',
+  flag: '--framing <photo|head|upperBody>',
+  description: 'camera framing: the photo around the face, the head, or head and shoulders',
+  schema: z.enum(['photo', 'head', 'upperBody']),
+  defaultValue: 'photo',
+};
+
+/** Camera orbit yaw in degrees (the CLI is a user edge; the job takes radians). */
+export const ORBIT_YAW_OPTION: OptionDescriptor<number> = {
+  name: 'orbitYawDeg',
+  flag: '--orbit-yaw <deg>',
+  description: 'turn the camera around the head, degrees (−45..45; + = to the viewer\'s right)',
+  schema: z.coerce.number().min(-45).max(45),
+  defaultValue: 0,
+};

@@ -8,7 +8,6 @@ import { dirname, extname, resolve } from 'node:path';
 import { InvalidInputError, JobCancelledError, throwIfAborted, type JobProgress } from '../../core/errors.ts';
 import { ProgressTracker } from '../../core/jobs/progress.ts';
 import { frameCountForDuration, trackFromJson, type Fps, type MotionTrack } from '../../core/motion/track.ts';
-import { buildMotionTrack } from '../../core/motion/buildMotionTrack.ts';
 import { DEFAULT_MOTION_OPTIONS, type MotionOptions } from '../../core/motion/options.ts';
 import type { FaceLandmarks } from '../../core/face/types.ts';
 import { decodeImage, type DecodedImage } from '../image/decodeImage.ts';
@@ -16,8 +15,9 @@ import { FaceAnalyzer } from '../face/faceAnalyzer.ts';
 import { decodeAudio } from '../audio/decodeAudio.ts';
 import { drivingTrackFromObservations, trackDrivingVideo } from '../reenact/drivingVideo.ts';
 import type { RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
-import { RenderHost } from '../render/renderHost.ts';
-import { encodeVideo } from '../encode/encodeVideo.ts';
+import { RenderHost, type RenderBackground, type RenderFraming } from '../render/renderHost.ts';
+import { encodeVideo, type VideoFormat } from '../encode/encodeVideo.ts';
+import { audioFileToMotionTrack } from '../audio/audioToMotion.ts';
 
 /** Options of {@link renderTalkingHead}. */
 export interface RenderTalkingHeadOptions {
@@ -32,8 +32,17 @@ export interface RenderTalkingHeadOptions {
   drivingVideoPath?: string;
   /** Transfer strength per region for a driving video. */
   retarget?: RetargetStrengths;
-  /** Output video path (.mp4). Written to a temp file beside it, renamed when complete. */
+  /**
+   * Output video path; the extension picks the format: `.mp4` (H.264 + AAC), `.webm` (VP9 + Opus, alpha when the
+   * background is transparent), `.mov` (ProRes 4444 + AAC, alpha likewise). Written to a temp file, renamed when complete.
+   */
   outPath: string;
+  /** Background: the photo's own (default), transparent (`.webm`/`.mov` only) or a colour. */
+  background?: RenderBackground;
+  /** Framing preset; default `photo` (the square crop of the photo around the face). */
+  framing?: RenderFraming;
+  /** Camera orbit from the front, radians (+yaw = camera to the viewer's right). */
+  orbit?: { yawRad: number; pitchRad: number };
   /** Output width = height in pixels (even). */
   sizePx: number;
   /** Output frame rate. */
@@ -134,14 +143,15 @@ export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise
       driving = { missingFaceCount: built.report.missingFaceCount, missingRanges: built.report.missingRanges, referenceTimeSec: built.report.referenceTimeSec, observedCount: built.report.observedCount };
       if (driving.missingFaceCount > 0) log(`driving video: no face in ${driving.missingFaceCount} of ${driving.observedCount} frames (${driving.missingRanges.map((r) => `${r.fromSec.toFixed(2)}–${r.toSec.toFixed(2)} s`).join(', ')}); the last pose was held there`);
       log(`driving video: neutral reference frame at ${driving.referenceTimeSec.toFixed(2)} s`);
-    } else if (opts.audioPath) {
+    } else if (opts.audioPath && opts.motionPath) {
       const audio = await timed('decodeAudio', () => decodeAudio(opts.audioPath!, { sampleRateHz: 16000, signal: opts.signal }));
       frameCount = frameCountForDuration(audio.durationSec, opts.fps);
-      emit('motion', 0, 1);
-      track = await timed('motion', async () => {
-        if (opts.motionPath) return conformTrack(await readTrackFile(opts.motionPath), frameCount, opts.fps, opts.motionPath);
-        return buildMotionTrack(audio.samples, audio.sampleRateHz, { ...DEFAULT_MOTION_OPTIONS, ...opts.motion, fps: opts.fps });
-      });
+      track = await timed('motion', async () => conformTrack(await readTrackFile(opts.motionPath!), frameCount, opts.fps, opts.motionPath!));
+    } else if (opts.audioPath) {
+      // Streamed: the audio is decoded and analysed in chunks, so memory stays flat however long it is.
+      const built = await timed('motion', () => audioFileToMotionTrack(opts.audioPath!, { ...DEFAULT_MOTION_OPTIONS, ...opts.motion, fps: opts.fps }, { signal: opts.signal, onProgress: (p) => emit('motion', Math.round(p.fraction * 100), 100) }));
+      track = built.track;
+      frameCount = track.frameCount;
     } else {
       track = await timed('motion', async () => {
         const loaded = await readTrackFile(opts.motionPath!);
@@ -156,16 +166,20 @@ export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise
   throwIfAborted(opts.signal);
 
   await mkdir(dirname(outPath), { recursive: true });
+  const format = outputFormat(outPath);
   const encoded = await timed('renderEncode', async () => {
-    const host = await RenderHost.launch({ widthPx: opts.sizePx, heightPx: opts.sizePx, signal: opts.signal });
+    const host = await RenderHost.launch({ widthPx: opts.sizePx, heightPx: opts.sizePx, signal: opts.signal, background: opts.background, framing: opts.framing });
+    // Alpha needs RGBA frames; opaque output is read back as YUV 4:2:0 converted on the GPU (1.5 bytes/pixel).
+    const pixelFormat = opts.background === 'transparent' ? 'rgba' : 'yuv420p';
     try {
       await host.loadPortrait(image, face);
       return await encodeVideo({
-        frames: host.renderFrames(track, { toFrame: frameCount, pixelFormat: 'yuv420p' }),
+        frames: host.renderFrames(track, { toFrame: frameCount, pixelFormat, orbitYawRad: opts.orbit?.yawRad, orbitPitchRad: opts.orbit?.pitchRad, signal: opts.signal }),
         widthPx: opts.sizePx,
         heightPx: opts.sizePx,
         fps: opts.fps,
-        pixelFormat: 'yuv420p',
+        pixelFormat,
+        format,
         audioPath: soundtrack,
         outPath,
         totalFrames: frameCount,
@@ -193,7 +207,18 @@ async function checkInputs(opts: RenderTalkingHeadOptions, outPath: string): Pro
   }
   if (!opts.audioPath && !opts.drivingVideoPath && !opts.motionPath) throw new InvalidInputError('nothing drives the face: give --audio, --driving-video or --motion');
   if (opts.drivingVideoPath && opts.motionPath) throw new InvalidInputError('give either --driving-video or --motion, not both');
-  if (extname(outPath).toLowerCase() !== '.mp4') throw new InvalidInputError(`output must be an .mp4 file: ${outPath}`, { path: outPath });
+  const format = outputFormat(outPath);
+  if (opts.background === 'transparent' && format === 'mp4') throw new InvalidInputError('a transparent background needs an alpha format: write .webm or .mov instead of .mp4', { path: outPath });
+}
+
+/**
+ * Output container from the file extension.
+ * @throws InvalidInputError for an extension other than .mp4, .webm, .mov.
+ */
+function outputFormat(outPath: string): VideoFormat {
+  const ext = extname(outPath).toLowerCase().slice(1);
+  if (ext === 'mp4' || ext === 'webm' || ext === 'mov') return ext;
+  throw new InvalidInputError(`output must be a .mp4, .webm or .mov file: ${outPath}`, { path: outPath });
 }
 
 /** Reads and validates a motion-track JSON file. */
