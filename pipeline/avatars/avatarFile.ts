@@ -6,12 +6,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { detectSplatFileKind, parseSplatFile } from '../../core/formats/detect.ts';
-import { AvatarPackageError } from '../../core/formats/errors.ts';
+import { AvatarPackageError, BadMagicError, NonFiniteValueError, SplatFormatError, TruncatedFileError, UnsupportedVariantError, VertexCountMismatchError } from '../../core/formats/errors.ts';
 import { inspectGlb, type GlbSummary } from '../../core/formats/glb.ts';
 import { parseLamZip } from '../../core/formats/lamZip.ts';
-import { InvalidInputError } from '../../core/errors.ts';
+import { InvalidInputError, StudioError } from '../../core/errors.ts';
 
-/** How the render page loads a file (see `AvatarRenderHarness.loadAvatar`). */
+/** How the render page loads a file (see `loadAvatarBytes` in renderer/avatars/loadAvatar.ts). */
 export type AvatarLoadKind = 'splatFile' | 'glb' | 'lam';
 
 /** A checked avatar file. */
@@ -39,8 +39,20 @@ export async function readAvatarFile(filePath: string): Promise<AvatarFile> {
   const info = await stat(filePath).catch(() => null);
   if (!info?.isFile()) throw new InvalidInputError(`Avatar file not found: ${filePath}`, { filePath });
   if (info.size > MAX_AVATAR_FILE_BYTES) throw new InvalidInputError(`Avatar file is ${info.size} bytes, more than ${MAX_AVATAR_FILE_BYTES}`, { filePath });
-  const fileName = path.basename(filePath);
-  const bytes = new Uint8Array(await readFile(filePath));
+  return inspectAvatarBytes(new Uint8Array(await readFile(filePath)), path.basename(filePath));
+}
+
+/**
+ * Checks avatar file bytes (the work of {@link readAvatarFile} once the file is read).
+ * @param bytes - file contents.
+ * @param fileName - name with extension (`.glb`, `.zip`, `.ply`, `.splat`, `.spz`, `.ksplat`, `.sog`).
+ * @returns the bytes and what they hold.
+ * @throws InvalidInputError (empty or over {@link MAX_AVATAR_FILE_BYTES}); SplatFormatError subclasses;
+ * AvatarPackageError.
+ */
+export function inspectAvatarBytes(bytes: Uint8Array, fileName: string): AvatarFile {
+  if (bytes.length === 0) throw new InvalidInputError(`Avatar file ${fileName} is empty`, { fileName });
+  if (bytes.length > MAX_AVATAR_FILE_BYTES) throw new InvalidInputError(`Avatar file ${fileName} is ${bytes.length} bytes, more than ${MAX_AVATAR_FILE_BYTES}`, { fileName });
   const ext = path.extname(fileName).toLowerCase();
   const isGlb = bytes.length >= 4 && bytes[0] === 0x67 && bytes[1] === 0x6c && bytes[2] === 0x54 && bytes[3] === 0x46;
   if (isGlb || ext === '.glb') {
@@ -59,4 +71,27 @@ export async function readAvatarFile(filePath: string): Promise<AvatarFile> {
   const kind = detectSplatFileKind(bytes, fileName);
   if (kind === 'ksplat' || kind === 'sog') return { kind: 'splatFile', fileName, bytes, splatCount: -1 };
   return { kind: 'splatFile', fileName, bytes, splatCount: parseSplatFile(bytes, fileName).count };
+}
+
+const SPLAT_ERRORS: Record<string, new (message: string, details?: Record<string, unknown>) => SplatFormatError> = {
+  TRUNCATED_FILE: TruncatedFileError,
+  VERTEX_COUNT_MISMATCH: VertexCountMismatchError,
+  NON_FINITE_VALUE: NonFiniteValueError,
+  BAD_MAGIC: BadMagicError,
+  UNSUPPORTED_SPLAT_VARIANT: UnsupportedVariantError,
+};
+
+/**
+ * Rebuilds the StudioError a render page reported while loading an avatar, by its stable code (class names do
+ * not survive minification).
+ * @param e - `{ code, message }` from the page.
+ * @param fileName - the file, added to the details.
+ * @returns AvatarPackageError, the SplatFormatError subclass of the code, or a StudioError `AVATAR_LOAD_FAILED`.
+ */
+export function avatarErrorFromPage(e: { code: string; message: string }, fileName: string): StudioError {
+  if (e.code === 'BAD_AVATAR_PACKAGE') return new AvatarPackageError(e.message, { fileName });
+  const Cls = SPLAT_ERRORS[e.code];
+  if (Cls) return new Cls(e.message, { fileName });
+  if (e.code === 'MALFORMED_SPLAT_FILE') return new SplatFormatError(e.message, { fileName });
+  return new StudioError('AVATAR_LOAD_FAILED', `Could not load the avatar ${fileName}: ${e.message}`, { fileName, pageCode: e.code });
 }

@@ -22,6 +22,7 @@ import type { FaceLandmarks } from '../../core/face/types.ts';
 import type { MotionFrame, MotionTrack } from '../../core/motion/track.ts';
 import type { DecodedImage } from '../image/decodeImage.ts';
 import { ensureSceneBundle } from './sceneBundle.ts';
+import { avatarErrorFromPage, inspectAvatarBytes, readAvatarFile, type AvatarFile } from '../avatars/avatarFile.ts';
 
 /** Background behind the head (see the scene module). */
 export type RenderBackground = 'photo' | 'transparent' | { color: string | number };
@@ -50,6 +51,20 @@ export interface RenderHostLaunchOptions {
 export interface LoadedPortraitInfo {
   /** Photo rectangle the rest camera frames, in the photo's pixels (as decoded). */
   cropPx: { xPx: number; yPx: number; widthPx: number; heightPx: number };
+}
+
+/** What {@link RenderHost.loadAvatar} loaded and how the camera frames it. */
+export interface LoadedAvatarInfo {
+  kind: 'splat' | 'glb' | 'lam';
+  /** Rest bounds, world metres (three.js axes: +Y up, the avatar faces +Z). */
+  boxMinM: [number, number, number];
+  boxMaxM: [number, number, number];
+  /** Camera distance from the bounds' centre at rest, metres. */
+  distanceM: number;
+  /** Gaussians (splat/LAM), 0 for GLB. */
+  splatCount: number;
+  /** GLB channel counts (`morphMeshCount`, `arkitChannels`, `visemeChannels`, `hasHeadBone`, `hasEyeBones`) or LAM `arkitChannels`. */
+  info: Record<string, unknown>;
 }
 
 /** Options of {@link RenderHost.renderFrames}. */
@@ -95,6 +110,7 @@ export class RenderHost {
   private readonly server: Server;
   private readonly sinks: Map<string, FrameSink>;
   private portrait: { rgba: Uint8Array; widthPx: number; heightPx: number } | null = null;
+  private avatarBytes: Uint8Array | null = null;
   private sentTrack: MotionTrack | null = null;
   private disposed = false;
 
@@ -125,7 +141,7 @@ export class RenderHost {
     const tag = randomBytes(6).toString('hex');
     const sinks = new Map<string, FrameSink>();
     let hostRef: RenderHost | null = null;
-    const server = createServer((req, res) => void handle(req, res, bundle.dir, sinks, () => hostRef?.portrait ?? null));
+    const server = createServer((req, res) => void handle(req, res, bundle.dir, sinks, () => hostRef?.portrait ?? null, () => hostRef?.avatarBytes ?? null));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
@@ -196,6 +212,46 @@ export class RenderHost {
     } catch (err) {
       throw new InvalidInputError(`Could not build the head: ${pageMessage(err)}`);
     }
+  }
+
+  /**
+   * Shows an avatar (GLB with ARKit/viseme morphs, .ply/.splat/.spz/.ksplat/.sog splats, LAM zip) instead of the
+   * photo head; {@link renderFrames} and {@link renderStill} then render it exactly as they render a portrait.
+   * @param bytes - the file's contents; checked in Node first (`inspectAvatarBytes`: parsers, morphs, package parts).
+   * @param fileName - name with extension (format detection and messages).
+   * @returns bounds, framing distance and counts.
+   * @throws InvalidInputError (empty/huge); SplatFormatError subclasses (malformed splat file); AvatarPackageError
+   * (bad GLB / LAM package, nothing to drive); StudioError `AVATAR_LOAD_FAILED` when the page cannot build it.
+   */
+  async loadAvatar(bytes: Uint8Array, fileName: string): Promise<LoadedAvatarInfo> {
+    this.assertLive();
+    return this.loadCheckedAvatar(inspectAvatarBytes(bytes, fileName));
+  }
+
+  /**
+   * Reads, checks and shows an avatar file (see {@link loadAvatar}).
+   * @param filePath - path to the avatar file.
+   * @returns bounds, framing distance and counts.
+   * @throws InvalidInputError for a missing file, and what {@link loadAvatar} throws.
+   */
+  async loadAvatarFile(filePath: string): Promise<LoadedAvatarInfo> {
+    this.assertLive();
+    return this.loadCheckedAvatar(await readAvatarFile(filePath));
+  }
+
+  private async loadCheckedAvatar(file: AvatarFile): Promise<LoadedAvatarInfo> {
+    this.avatarBytes = file.bytes;
+    type Api = { studioExport: { loadAvatar(...x: unknown[]): Promise<LoadedAvatarInfo | { error: { code: string; message: string } }> } };
+    let res: LoadedAvatarInfo | { error: { code: string; message: string } };
+    try {
+      res = await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadAvatar(a.url, a.kind, a.fileName), { url: `/avatar.bin?${randomBytes(4).toString('hex')}`, kind: file.kind, fileName: file.fileName });
+    } catch (err) {
+      throw new StudioError('AVATAR_LOAD_FAILED', `Could not load the avatar ${file.fileName}: ${pageMessage(err)}`, { fileName: file.fileName });
+    } finally {
+      this.avatarBytes = null;
+    }
+    if ('error' in res) throw avatarErrorFromPage(res.error, file.fileName);
+    return res;
   }
 
   /**
@@ -292,6 +348,7 @@ export class RenderHost {
         {
           frame: {
             blendshapes: Array.from(frame.blendshapes),
+            visemes: frame.visemes ? Array.from(frame.visemes) : undefined,
             gazeRad: frame.gazeRad ? Array.from(frame.gazeRad) : undefined,
             headRotation: frame.headRotation ? Array.from(frame.headRotation) : undefined,
             headTranslationM: frame.headTranslationM ? Array.from(frame.headTranslationM) : undefined,
@@ -351,6 +408,7 @@ export class RenderHost {
       gazeRad: Array.from(track.gazeRad),
       headRotation: Array.from(track.headRotation),
       headTranslationM: Array.from(track.headTranslationM),
+      visemes: Array.from(track.visemes),
     });
     this.sentTrack = track;
   }
@@ -363,7 +421,7 @@ function pageMessage(err: unknown): string {
 
 const STATIC_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
 
-async function handle(req: IncomingMessage, res: ServerResponse, dir: string, sinks: Map<string, FrameSink>, portrait: () => { rgba: Uint8Array } | null): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, dir: string, sinks: Map<string, FrameSink>, portrait: () => { rgba: Uint8Array } | null, avatar: () => Uint8Array | null = () => null): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   try {
     if (req.method === 'POST' && url.pathname.startsWith('/frame/')) {
@@ -380,6 +438,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, dir: string, si
       const p = portrait();
       if (!p) return void res.writeHead(404).end();
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': p.rgba.byteLength }).end(Buffer.from(p.rgba.buffer, p.rgba.byteOffset, p.rgba.byteLength));
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/avatar.bin') {
+      const a = avatar();
+      if (!a) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': a.byteLength }).end(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
       return;
     }
     const name = path.basename(url.pathname);

@@ -9,6 +9,7 @@ import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/name
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { createStudioScene, type LoadedPortrait, type ReadbackFormat, type SceneBackground, type StudioScene } from './studioScene.ts';
 import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from './framing.ts';
+import { loadAvatarBytes, plainStudioError, type AvatarLoadKind, type PlainStudioError } from '../avatars/loadAvatar.ts';
 
 /** Track arrays as sent by the host (flat, row-major per frame). */
 export interface PageTrack {
@@ -17,11 +18,15 @@ export interface PageTrack {
   gazeRad: number[];
   headRotation: number[];
   headTranslationM: number[];
+  /** `[frameCount, 15]` OVR visemes (for GLB viseme morphs); zeros when absent. */
+  visemes?: number[];
 }
 
 /** One frame's state as sent by the host for a still. */
 export interface PageFrame {
   blendshapes: number[];
+  /** `[15]` OVR visemes; zeros when absent. */
+  visemes?: number[];
   gazeRad?: number[];
   headRotation?: number[];
   headTranslationM?: number[];
@@ -38,10 +43,24 @@ export interface RenderRangeRequest {
   maxInFlight: number;
 }
 
+/** What the page reports after loading an avatar. */
+export interface PageAvatarInfo {
+  kind: 'splat' | 'glb' | 'lam';
+  boxMinM: number[];
+  boxMaxM: number[];
+  distanceM: number;
+  /** Gaussians (splat/LAM), 0 for GLB. */
+  splatCount: number;
+  /** GLB channel counts or LAM ARKit channels. */
+  info: Record<string, unknown>;
+}
+
 /** The API the page exposes on `window.studioExport`. */
 export interface ExportPageApi {
   init(opts: { widthPx: number; heightPx: number; background: SceneBackground; framing: Framing }): void;
   loadPortrait(url: string, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number): Promise<LoadedPortrait>;
+  /** Fetches avatar file bytes from `url` and shows the avatar instead of the photo head; a load error comes back as `{ error }`. */
+  loadAvatar(url: string, kind: AvatarLoadKind, fileName: string): Promise<PageAvatarInfo | { error: PlainStudioError }>;
   cropFor(imageWidthPx: number, imageHeightPx: number, landmarksPx: number[]): CropRectPx;
   setTrack(track: PageTrack): void;
   renderRange(req: RenderRangeRequest): Promise<{ frames: number; cancelled: boolean }>;
@@ -63,7 +82,7 @@ function frameOf(t: PageTrack, i: number): MotionFrame {
   return {
     frameIndex: i,
     blendshapes: Float32Array.from(t.blendshapes.slice(i * ARKIT_BLENDSHAPE_COUNT, (i + 1) * ARKIT_BLENDSHAPE_COUNT)),
-    visemes: new Float32Array(OVR_VISEME_COUNT),
+    visemes: t.visemes ? Float32Array.from(t.visemes.slice(i * OVR_VISEME_COUNT, (i + 1) * OVR_VISEME_COUNT)) : new Float32Array(OVR_VISEME_COUNT),
     headRotation: Float32Array.from(t.headRotation.slice(i * 4, i * 4 + 4)),
     headTranslationM: Float32Array.from(t.headTranslationM.slice(i * 3, i * 3 + 3)),
     gazeRad: Float32Array.from(t.gazeRad.slice(i * 4, i * 4 + 4)),
@@ -90,6 +109,17 @@ const api: ExportPageApi = {
     const buf = new Uint8Array(await (await fetch(url)).arrayBuffer());
     return need(scene, 'scene').loadPortrait({ rgba: buf, widthPx, heightPx }, { landmarksPx: Float32Array.from(landmarksPx), landmarkCount });
   },
+  async loadAvatar(url, kind, fileName) {
+    const s = need(scene, 'scene');
+    try {
+      const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+      const loaded = await loadAvatarBytes(kind, bytes, fileName);
+      const view = s.loadAvatar(loaded.avatar);
+      return { kind: view.kind, boxMinM: view.boxMinM, boxMaxM: view.boxMaxM, distanceM: view.distanceM, splatCount: loaded.splatCount, info: loaded.info };
+    } catch (err) {
+      return { error: plainStudioError(err) };
+    }
+  },
   cropFor(imageWidthPx, imageHeightPx, landmarksPx) {
     const o = need(options, 'scene');
     return computeCropRect(imageWidthPx, imageHeightPx, faceBoundsFromLandmarks(Float32Array.from(landmarksPx)), o.framing, o.widthPx / o.heightPx);
@@ -106,6 +136,7 @@ const api: ExportPageApi = {
     let frames = 0;
     for (let i = req.fromFrame; i < req.toFrame && !cancelled; i++) {
       s.applyFrame(frameOf(t, Math.min(i, t.frameCount - 1)));
+      await s.prepare();
       s.render();
       pending.push(post(req.requestId, i, s.readPixels(req.format)));
       frames++;
@@ -120,11 +151,12 @@ const api: ExportPageApi = {
     s.applyFrame({
       frameIndex: 0,
       blendshapes: Float32Array.from(frame.blendshapes),
-      visemes: new Float32Array(OVR_VISEME_COUNT),
+      visemes: frame.visemes ? Float32Array.from(frame.visemes) : new Float32Array(OVR_VISEME_COUNT),
       headRotation: Float32Array.from(frame.headRotation ?? [0, 0, 0, 1]),
       headTranslationM: Float32Array.from(frame.headTranslationM ?? [0, 0, 0]),
       gazeRad: Float32Array.from(frame.gazeRad ?? [0, 0, 0, 0]),
     });
+    await s.prepare();
     s.render();
     await post(requestId, 0, s.readPixels(format));
   },

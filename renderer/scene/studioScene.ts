@@ -13,6 +13,8 @@ import type { MotionFrame } from '../../core/motion/track.ts';
 import { InvalidInputError } from '../../core/errors.ts';
 import { PhotoHead, IOD_M, type PhotoProjection } from '../head/photoHead.ts';
 import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from './framing.ts';
+import { createAvatarStage, type AvatarStage, type LoadedAvatar } from '../avatars/avatarStage.ts';
+import type { Avatar } from '../avatars/types.ts';
 
 /** Background behind the head: the photo's own, transparent (alpha 0), or a solid colour (`#rrggbb` or 0xRRGGBB). */
 export type SceneBackground = 'photo' | 'transparent' | { color: string | number };
@@ -63,6 +65,20 @@ export interface StudioScene {
    * @throws InvalidInputError when the landmarks do not fit the image.
    */
   loadPortrait(image: PortraitImage, face: PortraitFace): LoadedPortrait;
+  /**
+   * Shows an avatar (GLB, splat cloud, LAM head…) instead of the photo head, framed on its rest bounds; replaces
+   * any previous avatar and hides the portrait layers. The scene owns the avatar from now on (disposes it).
+   * `loadPortrait` afterwards brings the photo head back.
+   * @param avatar - from `loadAvatarBytes` (renderer/avatars/loadAvatar.ts) or any {@link Avatar}.
+   * @returns the avatar's bounds and camera distance.
+   */
+  loadAvatar(avatar: Avatar): LoadedAvatar;
+  /**
+   * Gets the current pose and camera ready to draw: Spark's splat generation and sort for splat avatars (an
+   * asynchronous worker job), nothing otherwise. Call after `applyFrame`/`setOrbit` and before `render`, in
+   * preview and export alike.
+   */
+  prepare(): Promise<void>;
   /** Poses the head for a frame (blendshapes, gaze, head pose). */
   applyFrame(frame: MotionFrame): void;
   /** Orbits the camera about the head centre: +yaw moves the camera to the viewer's right, +pitch up; radians. */
@@ -179,6 +195,7 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
   const yuvTarget = canYuv ? new THREE.WebGLRenderTarget(W / 4, (H * 3) / 2, { depthBuffer: false, generateMipmaps: false }) : null;
 
   let head: PhotoHead | null = null;
+  let avatarStage: AvatarStage | null = null;
   let texture: THREE.DataTexture | null = null;
   let yaw = 0;
   let pitch = 0;
@@ -210,6 +227,8 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
     loadPortrait(image, face) {
       if (face.landmarksPx.length < face.landmarkCount * 3 || face.landmarkCount < 468) throw new InvalidInputError(`Face landmarks: expected ≥ 468 points, got ${face.landmarkCount}`);
       if (image.rgba.length !== image.widthPx * image.heightPx * 4) throw new InvalidInputError(`Portrait pixels: expected ${image.widthPx * image.heightPx * 4} bytes, got ${image.rgba.length}`);
+      avatarStage?.dispose();
+      avatarStage = null;
       head?.dispose();
       texture?.dispose();
       texture = new THREE.DataTexture(image.rgba, image.widthPx, image.heightPx, THREE.RGBAFormat, THREE.UnsignedByteType);
@@ -252,15 +271,30 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       updateCamera();
       return { cropPx, projection };
     },
+    loadAvatar(avatar) {
+      avatarStage?.dispose();
+      avatarStage = createAvatarStage(renderer, avatar, W / H);
+      avatarStage.setOrbit(yaw, pitch);
+      return avatarStage.loaded;
+    },
     applyFrame(frame) {
-      head?.applyFrame(frame);
+      if (avatarStage) avatarStage.applyFrame(frame);
+      else head?.applyFrame(frame);
     },
     setOrbit(yawRad, pitchRad) {
       yaw = yawRad;
       pitch = pitchRad;
       updateCamera();
+      avatarStage?.setOrbit(yawRad, pitchRad);
+    },
+    prepare() {
+      return avatarStage ? avatarStage.prepare() : Promise.resolve();
     },
     render() {
+      if (avatarStage) {
+        avatarStage.draw(opts.offscreen ? target : null, bg === 'photo' ? null : clear, clearAlpha);
+        return;
+      }
       renderer.setRenderTarget(opts.offscreen ? target : null);
       drawLayers();
       renderer.setRenderTarget(null);
@@ -294,6 +328,8 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       return out;
     },
     dispose() {
+      avatarStage?.dispose();
+      avatarStage = null;
       head?.dispose();
       texture?.dispose();
       target.dispose();

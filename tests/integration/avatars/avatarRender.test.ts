@@ -1,6 +1,7 @@
 /**
- * Avatars in real Chromium (SwiftShader WebGL2): the generated fixtures load, auto-frame, match their golden
- * images, and the mouth region (and only it) changes when the track sets jawOpen = 1.
+ * Avatars in the shared render host (the export's headless Chromium, SwiftShader WebGL2, the studio scene): the
+ * generated fixtures load, auto-frame, match their golden images, and the mouth region (and only it) changes
+ * when the track sets jawOpen = 1.
  * Regenerate goldens with: `UPDATE_GOLDEN=1 npx vitest run tests/integration/avatars`.
  */
 import { existsSync } from 'node:fs';
@@ -8,9 +9,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BS } from '../../../core/motion/names.ts';
+import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../../core/motion/names.ts';
 import { AvatarPackageError, SplatFormatError } from '../../../core/formats/errors.ts';
-import { AvatarRenderHarness, writeFramePng, type RenderedFrame } from '../../../pipeline/avatars/avatarRenderHarness.ts';
+import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { writeAvatarFixtures, type FixturePaths } from '../../fixtures/avatars/makeFixtures.ts';
 
 const W = 160, H = 160;
@@ -18,15 +19,46 @@ const GOLDEN_DIR = path.resolve('tests/golden/avatars');
 const OUT_DIR = path.resolve('test-artifacts/avatars');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-let harness: AvatarRenderHarness;
+/** A rendered frame: top-down RGBA rows. */
+interface RenderedFrame {
+  rgba: Uint8Array;
+}
+/** Motion frame as plain arrays (missing channels neutral). */
+interface PlainFrame {
+  blendshapes?: number[];
+  visemes?: number[];
+  headRotation?: number[];
+  gazeRad?: number[];
+}
+
+let host: RenderHost;
 let fx: FixturePaths;
+
+/** The host as the tests use it: load by file bytes, render one posed frame to RGBA. */
+const harness = {
+  loadAvatar: (bytes: Uint8Array, fileName: string) => host.loadAvatar(bytes, fileName),
+  async renderFrame(f: PlainFrame = {}): Promise<RenderedFrame> {
+    const rgba = await host.renderStill({
+      blendshapes: Float32Array.from(f.blendshapes ?? new Array(ARKIT_BLENDSHAPE_COUNT).fill(0)),
+      visemes: Float32Array.from(f.visemes ?? new Array(OVR_VISEME_COUNT).fill(0)),
+      headRotation: Float32Array.from(f.headRotation ?? [0, 0, 0, 1]),
+      gazeRad: Float32Array.from(f.gazeRad ?? [0, 0, 0, 0]),
+    });
+    return { rgba };
+  },
+};
+
+async function writeFramePng(file: string, f: RenderedFrame): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, await sharp(Buffer.from(f.rgba), { raw: { width: W, height: H, channels: 4 } }).png({ compressionLevel: 9 }).toBuffer());
+}
 
 beforeAll(async () => {
   fx = await writeAvatarFixtures(path.resolve('.cache/fixtures/avatars'));
-  harness = await AvatarRenderHarness.launch(W, H, [0.1, 0.1, 0.12, 1]);
+  host = await RenderHost.launch({ widthPx: W, heightPx: H });
 }, 120_000);
 afterAll(async () => {
-  await harness?.close();
+  await host?.dispose();
 });
 
 const jawOpen = (): number[] => {
@@ -95,12 +127,12 @@ describe('splat files (.ply / .splat / .spz of one known scene)', () => {
   const frames: Record<string, RenderedFrame> = {};
   for (const kind of ['ply', 'splat', 'spz'] as const) {
     it(`.${kind} loads, frames and matches the golden`, async () => {
-      const info = await harness.loadAvatar('splatFile', await readFile(fx[kind]), `face.${kind}`);
+      const info = await harness.loadAvatar(await readFile(fx[kind]), `face.${kind}`);
       expect(info.kind).toBe('splat');
       expect(info.splatCount).toBe(1820);
       // The face disc has radius 0.1 m: auto-framing box spans ≈ ±0.095 m in x and y.
-      expect(info.boxMax[0]! - info.boxMin[0]!).toBeGreaterThan(0.18);
-      expect(info.boxMax[0]! - info.boxMin[0]!).toBeLessThan(0.2);
+      expect(info.boxMaxM[0] - info.boxMinM[0]).toBeGreaterThan(0.18);
+      expect(info.boxMaxM[0] - info.boxMinM[0]).toBeLessThan(0.2);
       const f = await harness.renderFrame({});
       frames[kind] = f;
       // Orientation: the mouth (OpenCV +Y = down) renders in the lower part, the marker (+X, −Y) top-right.
@@ -124,7 +156,7 @@ describe('splat files (.ply / .splat / .spz of one known scene)', () => {
     expect(meanDiff(frames.ply!, frames.spz!)).toBeLessThan(2.5);
   });
   it('head rotation turns the whole cloud (yaw 0.4 rad swings the mouth to image right)', async () => {
-    await harness.loadAvatar('splatFile', await readFile(fx.ply), 'face.ply');
+    await harness.loadAvatar(await readFile(fx.ply), 'face.ply');
     const rest = select(await harness.renderFrame({}), isRed);
     const turned = select(await harness.renderFrame({ headRotation: [0, Math.sin(0.2), 0, Math.cos(0.2)] }), isRed);
     // +yaw about +Y carries the front (+Z) towards +X (subject's left, image right).
@@ -135,9 +167,9 @@ describe('splat files (.ply / .splat / .spz of one known scene)', () => {
 describe('GLB avatar with ARKit + viseme morphs and bones', () => {
   let neutral: RenderedFrame;
   it('loads with 52 ARKit channels, 15 visemes, head and eye bones; matches the golden', async () => {
-    const info = await harness.loadAvatar('glb', await readFile(fx.glb), 'head.glb');
+    const info = await harness.loadAvatar(await readFile(fx.glb), 'head.glb');
     expect(info.info).toEqual({ morphMeshCount: 1, arkitChannels: 52, visemeChannels: 15, hasHeadBone: true, hasEyeBones: true });
-    expect(info.boxMax[1]! - info.boxMin[1]!).toBeCloseTo(0.2, 2);
+    expect(info.boxMaxM[1] - info.boxMinM[1]).toBeCloseTo(0.2, 2);
     neutral = await harness.renderFrame({});
     await expectGolden('head_glb', neutral);
   });
@@ -177,12 +209,12 @@ describe('GLB avatar with ARKit + viseme morphs and bones', () => {
 describe('LAM avatar zip', () => {
   let neutral: RenderedFrame;
   it('loads 609 Gaussians bound to the mesh, 51 ARKit morphs; matches the golden', async () => {
-    const info = await harness.loadAvatar('lam', await readFile(fx.lamZip), 'lam_fixture.zip');
+    const info = await harness.loadAvatar(await readFile(fx.lamZip), 'lam_fixture.zip');
     expect(info.kind).toBe('lam');
     expect(info.splatCount).toBe(609);
     expect(info.info).toEqual({ arkitChannels: 51 });
     // sphere radius 0.1 m + 2 mm offsets
-    expect(info.boxMax[1]!).toBeCloseTo(0.102, 3);
+    expect(info.boxMaxM[1]).toBeCloseTo(0.102, 3);
     neutral = await harness.renderFrame({});
     await expectGolden('lam', neutral);
   });
@@ -205,20 +237,20 @@ describe('LAM avatar zip', () => {
   });
 });
 
-describe('malformed files give a clear error through the page', () => {
+describe('malformed files give a clear error through the render host', () => {
   it('truncated .ply header, wrong vertex count, NaN', async () => {
     const ply = await readFile(fx.ply);
-    await expect(harness.loadAvatar('splatFile', ply.subarray(0, 80), 'cut.ply')).rejects.toThrow(/PLY header is truncated/);
+    await expect(harness.loadAvatar(ply.subarray(0, 80), 'cut.ply')).rejects.toThrow(/PLY header is truncated/);
     const short = ply.subarray(0, ply.length - 56 * 3);
-    await expect(harness.loadAvatar('splatFile', short, 'short.ply')).rejects.toMatchObject({ code: 'VERTEX_COUNT_MISMATCH' });
+    await expect(harness.loadAvatar(short, 'short.ply')).rejects.toMatchObject({ code: 'VERTEX_COUNT_MISMATCH' });
     const nan = Buffer.from(ply);
     nan.writeFloatLE(NaN, nan.length - 56 * 10);
-    await expect(harness.loadAvatar('splatFile', nan, 'nan.ply')).rejects.toMatchObject({ code: 'NON_FINITE_VALUE' });
-    await expect(harness.loadAvatar('splatFile', ply.subarray(0, 80), 'cut.ply')).rejects.toBeInstanceOf(SplatFormatError);
+    await expect(harness.loadAvatar(nan, 'nan.ply')).rejects.toMatchObject({ code: 'NON_FINITE_VALUE' });
+    await expect(harness.loadAvatar(ply.subarray(0, 80), 'cut.ply')).rejects.toBeInstanceOf(SplatFormatError);
   });
   it('a GLB that is not glTF and a zip without offset.ply', async () => {
-    await expect(harness.loadAvatar('glb', new Uint8Array(64).fill(7), 'junk.glb')).rejects.toBeInstanceOf(AvatarPackageError);
-    await expect(harness.loadAvatar('lam', await readFile(fx.glb), 'not-a-zip.zip')).rejects.toThrow(/not a zip file/);
+    await expect(harness.loadAvatar(new Uint8Array(64).fill(7), 'junk.glb')).rejects.toBeInstanceOf(AvatarPackageError);
+    await expect(harness.loadAvatar(await readFile(fx.ply), 'not-a-zip.zip')).rejects.toThrow(/not a zip file/);
   });
 });
 
