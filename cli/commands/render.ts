@@ -3,8 +3,9 @@
  */
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
-import { BACKGROUND_OPTION, FACE_INDEX_OPTION, FPS_OPTION, FRAMING_OPTION, ORBIT_YAW_OPTION, RETARGET_OPTIONS, SEED_OPTION, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
-import { parseFps } from '../../core/motion/track.ts';
+import { BACKGROUND_OPTION, FACE_INDEX_OPTION, FRAMING_OPTION, ORBIT_YAW_OPTION, RETARGET_OPTIONS, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
+import { MOTION_OPTION_DESCRIPTORS } from '../../core/motion/options.ts';
+import { motionOptionsFromCli } from './motion.ts';
 import { renderTalkingHead } from '../../pipeline/jobs/renderJob.ts';
 import { createProgressBar } from '../progress.ts';
 
@@ -32,21 +33,21 @@ export function registerRender(program: Command): void {
     .option('--audio <file>', 'speech audio (WAV, FLAC, MP3, M4A, …); also the output soundtrack')
     .option('--driving-video <video>', "a talking face to copy (expressions, head pose, gaze); its own audio is used unless --audio is given")
     .requiredOption('--out <file>', 'output video: .mp4 (H.264 + AAC), .webm (VP9 + Opus) or .mov (ProRes 4444); written to a temp file, then renamed')
-    .option(FPS_OPTION.flag, FPS_OPTION.description, String(FPS_OPTION.defaultValue))
     .option(SIZE_OPTION.flag, SIZE_OPTION.description, String(SIZE_OPTION.defaultValue))
-    .option(SEED_OPTION.flag, SEED_OPTION.description, String(SEED_OPTION.defaultValue))
     .option(FACE_INDEX_OPTION.flag, FACE_INDEX_OPTION.description, String(FACE_INDEX_OPTION.defaultValue))
     .option(BACKGROUND_OPTION.flag, BACKGROUND_OPTION.description, String(BACKGROUND_OPTION.defaultValue))
     .option(FRAMING_OPTION.flag, FRAMING_OPTION.description, String(FRAMING_OPTION.defaultValue))
     .option(ORBIT_YAW_OPTION.flag, ORBIT_YAW_OPTION.description, String(ORBIT_YAW_OPTION.defaultValue))
     .option('--motion <track.json>', 'use a saved motion track instead of building one from the audio')
     .option('--quiet', 'no progress bar');
+  for (const d of MOTION_OPTION_DESCRIPTORS) cmd.option(d.flag, d.description, d.kind === 'fps' ? `${(d.defaultValue as { num: number }).num}` : String(d.defaultValue));
   for (const d of RETARGET_OPTIONS) cmd.option(d.flag, d.description, String(d.defaultValue));
   cmd
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const controller = new AbortController();
       const onSigint = (): void => controller.abort();
       process.once('SIGINT', onSigint);
+      const motion = motionOptionsFromCli(o);
       const bar = o.quiet ? null : createProgressBar();
       try {
         const result = await renderTalkingHead({
@@ -60,13 +61,13 @@ export function registerRender(program: Command): void {
             head: parseOption(RETARGET_OPTIONS[3], o.headStrength),
           },
           outPath: String(o.out),
-          fps: parseFps(parseOption(FPS_OPTION, o.fps)),
+          fps: motion.fps,
           sizePx: parseOption(SIZE_OPTION, o.size),
           faceIndex: parseOption(FACE_INDEX_OPTION, o.face),
           background: parseBackground(parseOption(BACKGROUND_OPTION, o.background)),
           framing: parseOption(FRAMING_OPTION, o.framing),
           orbit: { yawRad: (parseOption(ORBIT_YAW_OPTION, o.orbitYaw) * Math.PI) / 180, pitchRad: 0 },
-          motion: { seed: parseOption(SEED_OPTION, o.seed) },
+          motion,
           motionPath: typeof o.motion === 'string' ? o.motion : undefined,
           signal: controller.signal,
           onProgress: bar ? bar.update : undefined,

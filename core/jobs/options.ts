@@ -1,5 +1,5 @@
 /**
- * Option descriptors: each option declared once (name, CLI flag, description, schema, default) and used
+ * Option descriptors of the render job (motion options live in core/motion/options.ts): each option declared once (name, CLI flag, description, schema, default) and used
  * by the CLI, the UI form, IPC validation and the docs (DESIGN.md convention 4).
  */
 import { z } from 'zod';
@@ -27,24 +27,6 @@ export const SIZE_OPTION: OptionDescriptor<number> = {
   defaultValue: 512,
 };
 
-/** Output frame rate text: integer, decimal NTSC (29.97) or rational (30000/1001). */
-export const FPS_OPTION: OptionDescriptor<string> = {
-  name: 'fps',
-  flag: '--fps <rate>',
-  description: 'output frame rate: 25, 30, 30000/1001 …',
-  schema: z.string().regex(/^\d+(\.\d+)?(\/\d+)?$/, 'frame rate like 25 or 30000/1001'),
-  defaultValue: '25',
-};
-
-/** Random seed for the procedural motion (blinks, head motion): same seed → byte-identical track. */
-export const SEED_OPTION: OptionDescriptor<number> = {
-  name: 'seed',
-  flag: '--seed <n>',
-  description: 'seed for blinks and head motion (same seed, same motion)',
-  schema: z.coerce.number().int().min(0).max(2 ** 31 - 1),
-  defaultValue: 1,
-};
-
 /** Which face to animate when the photo has several: 0 = the largest. */
 export const FACE_INDEX_OPTION: OptionDescriptor<number> = {
   name: 'faceIndex',
@@ -53,9 +35,6 @@ export const FACE_INDEX_OPTION: OptionDescriptor<number> = {
   schema: z.coerce.number().int().min(0).max(63),
   defaultValue: 0,
 };
-
-/** The render job's own options, in CLI order. */
-export const RENDER_OPTIONS = [SIZE_OPTION, FPS_OPTION, SEED_OPTION, FACE_INDEX_OPTION] as const;
 
 const strength = (region: string): OptionDescriptor<number> => ({
   name: region,
