@@ -16,6 +16,8 @@ import { resolveFfmpeg } from '../ffmpeg/ffmpegPath.ts';
 
 /** Layout of each raw frame given to {@link encodeVideo}. */
 export type RawPixelFormat = 'rgba' | 'yuv420p';
+/** What each item of `frames` is: a raw frame, or (`h264`) one Annex-B H.264 access unit already encoded (e.g. in the render page). */
+export type FrameInputFormat = RawPixelFormat | 'h264';
 
 /** Output containers {@link encodeVideo} writes. */
 export type VideoFormat = 'mp4' | 'webm' | 'mov';
@@ -34,8 +36,8 @@ export interface EncodeVideoOptions {
   heightPx: number;
   /** Frame rate (rational). */
   fps: Fps;
-  /** Layout of the raw frames. */
-  pixelFormat: RawPixelFormat;
+  /** Layout of the raw frames, or `h264` for Annex-B access units (one per frame) that are stream-copied into an MP4. */
+  pixelFormat: FrameInputFormat;
   /** Audio file to mux (its first audio stream); padded with silence or cut to the video's duration. */
   audioPath?: string;
   /** Destination file; its folder is created when missing. */
@@ -97,7 +99,8 @@ function outputArgs(format: VideoFormat, pixelFormat: RawPixelFormat, hasAudio: 
  * stream ends before `totalFrames`.
  * @throws JobCancelledError when `opts.signal` aborts (ffmpeg killed, temp file removed).
  * @throws FfmpegExitError when ffmpeg fails; `details.stderrTail` holds its last stderr lines.
- * @remarks ffmpeg reads `-f rawvideo -pix_fmt <fmt> -s WxH -framerate num/den` from stdin; writes to stdin wait
+ * @remarks ffmpeg reads `-f rawvideo -pix_fmt <fmt> -s WxH -framerate num/den` (or `-f h264 -framerate num/den`,
+ * stream-copied, for pre-encoded access units) from stdin; writes to stdin wait
  * for `drain` (back-pressure reaches the frame producer). Audio: `apad` + `-t totalFrames/fps` makes both
  * streams last exactly the video's duration (the caller derives `totalFrames` from the audio duration rounded
  * to the frame, DESIGN.md §5). The output goes to a hidden temp file in the destination folder and is renamed
@@ -113,23 +116,24 @@ export async function encodeVideo(opts: EncodeVideoOptions): Promise<EncodeVideo
   if (!(fps.num > 0 && fps.den > 0)) throw new InvalidInputError(`Invalid frame rate ${fps.num}/${fps.den}`);
   if (signal?.aborted) throw new JobCancelledError();
 
-  const frameBytes = rawFrameBytes(widthPx, heightPx, pixelFormat);
+  const isCompressed = pixelFormat === 'h264';
+  if (isCompressed && format !== 'mp4') throw new InvalidInputError(`Pre-encoded H.264 frames can only be written to MP4, not ${format}`);
+  const frameBytes = isCompressed ? 0 : rawFrameBytes(widthPx, heightPx, pixelFormat);
   const outPath = path.resolve(opts.outPath);
   const dir = path.dirname(outPath);
   await mkdir(dir, { recursive: true });
   const tmpPath = path.join(dir, `.${path.basename(outPath)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
   const durationSec = (totalFrames * fps.den) / fps.num;
 
-  const input = new PassThrough({ highWaterMark: frameBytes * 2 });
-  const cmd = ffmpeg({ stdoutLines: 0, stderrLines: 200 } as ffmpeg.FfmpegCommandOptions)
-    .setFfmpegPath(resolveFfmpeg().path)
-    .input(input)
-    .inputFormat('rawvideo')
-    .inputOptions(['-pix_fmt', pixelFormat, '-s', `${widthPx}x${heightPx}`, '-framerate', `${fps.num}/${fps.den}`]);
+  const input = new PassThrough({ highWaterMark: isCompressed ? 1 << 20 : frameBytes * 2 });
+  const cmd = ffmpeg({ stdoutLines: 0, stderrLines: 200 } as ffmpeg.FfmpegCommandOptions).setFfmpegPath(resolveFfmpeg().path).input(input);
+  if (isCompressed) cmd.inputFormat('h264').inputOptions(['-framerate', `${fps.num}/${fps.den}`]);
+  else cmd.inputFormat('rawvideo').inputOptions(['-pix_fmt', pixelFormat, '-s', `${widthPx}x${heightPx}`, '-framerate', `${fps.num}/${fps.den}`]);
   const hasAudio = Boolean(opts.audioPath);
   if (opts.audioPath) cmd.input(opts.audioPath);
   const maps = ['-map', '0:v:0', ...(hasAudio ? ['-map', '1:a:0', '-af', 'apad'] : [])];
-  cmd.outputOptions([...maps, ...outputArgs(format, pixelFormat, hasAudio, opts.x264Preset ?? 'veryfast', opts.crf ?? 18), '-t', durationSec.toFixed(6), '-y']).output(tmpPath);
+  const codecArgs = isCompressed ? ['-c:v', 'copy', ...(hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : []), '-movflags', '+faststart', '-f', 'mp4'] : outputArgs(format, pixelFormat as RawPixelFormat, hasAudio, opts.x264Preset ?? 'veryfast', opts.crf ?? 18);
+  cmd.outputOptions([...maps, ...codecArgs, '-t', durationSec.toFixed(6), '-y']).output(tmpPath);
 
   let exitError: Error | null = null;
   let cancelled = false;
@@ -173,7 +177,7 @@ export async function encodeVideo(opts: EncodeVideoOptions): Promise<EncodeVideo
       if (next === null) throw new FfmpegExitError('ffmpeg exited before all frames were written', { outPath });
       if (next.done) throw new InvalidInputError(`The frame stream ended after ${written} of ${totalFrames} frames`);
       const frame = next.value;
-      if (frame.byteLength !== frameBytes) throw new InvalidInputError(`Frame ${written} has ${frame.byteLength} bytes, expected ${frameBytes} (${widthPx}×${heightPx} ${pixelFormat})`);
+      if (!isCompressed && frame.byteLength !== frameBytes) throw new InvalidInputError(`Frame ${written} has ${frame.byteLength} bytes, expected ${frameBytes} (${widthPx}×${heightPx} ${pixelFormat})`);
       if (!input.write(frame)) await Promise.race([once(input, 'drain'), finished]);
       written++;
       if (onProgress) {
