@@ -43,6 +43,23 @@ export interface RenderRangeRequest {
   maxInFlight: number;
 }
 
+/** An in-page H.264 encode request (WebCodecs). */
+export interface EncodeRangeRequest {
+  requestId: string;
+  fromFrame: number;
+  toFrame: number;
+  orbitYawRad: number;
+  orbitPitchRad: number;
+  maxInFlight: number;
+  /** Frame rate, for the encoder's rate control. */
+  fpsNum: number;
+  fpsDen: number;
+  /** Target bit rate, bits/s. */
+  bitrate: number;
+  /** Frames between key frames. */
+  keyFrameInterval: number;
+}
+
 /** What the page reports after loading an avatar. */
 export interface PageAvatarInfo {
   kind: 'splat' | 'glb' | 'lam';
@@ -64,6 +81,7 @@ export interface ExportPageApi {
   cropFor(imageWidthPx: number, imageHeightPx: number, landmarksPx: number[]): CropRectPx;
   setTrack(track: PageTrack): void;
   renderRange(req: RenderRangeRequest): Promise<{ frames: number; cancelled: boolean }>;
+  encodeRange(req: EncodeRangeRequest): Promise<{ frames: number; cancelled: boolean }>;
   renderStill(frame: PageFrame, requestId: string, format: ReadbackFormat, orbitYawRad: number, orbitPitchRad: number): Promise<void>;
   benchRenderOnly(frameCount: number, withReadback: ReadbackFormat | null): { fps: number };
   dispose(): void;
@@ -96,6 +114,15 @@ function frameOf(t: PageTrack, i: number): MotionFrame {
 async function post(requestId: string, frameIndex: number, bytes: Uint8Array): Promise<boolean> {
   const res = await fetch(`/frame/${requestId}/${frameIndex}`, { method: 'POST', body: new Blob([bytes as Uint8Array<ArrayBuffer>]) });
   return res.status === 200;
+}
+
+/**
+ * WebCodecs codec string for H.264 High profile at a level that fits the frame size.
+ * @remarks ITU-T H.264 Table A-1: level 4.0 allows 8192 macroblocks per frame (e.g. 2048×1024), 5.1 allows 36864.
+ */
+function avcCodecFor(widthPx: number, heightPx: number): string {
+  const mbs = Math.ceil(widthPx / 16) * Math.ceil(heightPx / 16);
+  return mbs <= 8192 ? 'avc1.640028' : 'avc1.640033';
 }
 
 const api: ExportPageApi = {
@@ -143,6 +170,61 @@ const api: ExportPageApi = {
       while (pending.length >= req.maxInFlight) if (!(await pending.shift()!)) cancelled = true;
     }
     for (const p of pending) if (!(await p)) cancelled = true;
+    return { frames, cancelled };
+  },
+  async encodeRange(req) {
+    const s = need(scene, 'scene');
+    const t = need(track, 'track');
+    const o = need(options, 'scene');
+    s.setOrbit(req.orbitYawRad, req.orbitPitchRad);
+    const W = o.widthPx;
+    const H = o.heightPx;
+    // One Annex-B access unit per frame, in order (the encoder emits no B-frames in realtime mode).
+    const chunks: { frameIndex: number; bytes: Uint8Array }[] = [];
+    let failure: unknown = null;
+    let outIndex = req.fromFrame;
+    const encoder = new VideoEncoder({
+      output: (chunk) => {
+        const bytes = new Uint8Array(chunk.byteLength);
+        chunk.copyTo(bytes);
+        chunks.push({ frameIndex: outIndex++, bytes });
+      },
+      error: (e) => {
+        failure = e;
+      },
+    });
+    encoder.configure({ codec: avcCodecFor(W, H), width: W, height: H, bitrate: req.bitrate, framerate: req.fpsNum / req.fpsDen, latencyMode: 'realtime', avc: { format: 'annexb' } });
+    const pending: Promise<boolean>[] = [];
+    let cancelled = false;
+    let frames = 0;
+    const drain = async (all: boolean): Promise<void> => {
+      while (chunks.length) {
+        const c = chunks.shift()!;
+        pending.push(post(req.requestId, c.frameIndex, c.bytes));
+        while (pending.length >= req.maxInFlight || (all && pending.length)) if (!(await pending.shift()!)) cancelled = true;
+      }
+    };
+    try {
+      for (let i = req.fromFrame; i < req.toFrame && !cancelled; i++) {
+        s.applyFrame(frameOf(t, Math.min(i, t.frameCount - 1)));
+        await s.prepare();
+        s.render();
+        const timestamp = Math.round(((i - req.fromFrame) * 1e6 * req.fpsDen) / req.fpsNum);
+        const frame = new VideoFrame(s.readPixels('yuv420p'), { format: 'I420', codedWidth: W, codedHeight: H, timestamp, colorSpace: { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false } });
+        encoder.encode(frame, { keyFrame: (i - req.fromFrame) % req.keyFrameInterval === 0 });
+        frame.close();
+        frames++;
+        if (failure) throw failure;
+        await drain(false);
+        while (encoder.encodeQueueSize > 2) await new Promise<void>((r) => setTimeout(r, 1));
+      }
+      await encoder.flush();
+      if (failure) throw failure;
+      await drain(true);
+      for (const p of pending) if (!(await p)) cancelled = true;
+    } finally {
+      if (encoder.state !== 'closed') encoder.close();
+    }
     return { frames, cancelled };
   },
   async renderStill(frame, requestId, format, yaw, pitch) {
