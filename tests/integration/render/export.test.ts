@@ -88,6 +88,30 @@ describe('export: render host → YUV frames → encoder', () => {
     expect(psnrDb(first, still, null)).toBeGreaterThan(30); // x264 crf 18 + 4:2:0 chroma
   });
 
+  it('in-page H.264 (WebCodecs) → stream copy: an MP4 of the right size, frame count and duration that looks like the render', async () => {
+    const n = 20;
+    const track = createNeutralTrack(n, FPS);
+    for (let f = 0; f < n; f++) track.blendshapes[f * ARKIT_BLENDSHAPE_COUNT + BS.jawOpen] = f >= 10 ? 1 : 0;
+    const outPath = path.join(dir, 'inpage.mp4');
+    const res = await encodeVideo({ frames: host.renderEncoded(track), widthPx: S, heightPx: S, fps: FPS, pixelFormat: 'h264', audioPath: AUDIO, outPath, totalFrames: n });
+    expect(res.frameCount).toBe(n);
+    const p = probe(outPath);
+    const v = p.streams.find((st) => st.codec_type === 'video')!;
+    expect([v.codec_name, v.width, v.height, Number(v.nb_frames), v.pix_fmt]).toEqual(['h264', S, S, n, 'yuv420p']);
+    expect(Math.abs(Number(v.duration) - n / 25)).toBeLessThan(0.01);
+    const raw = execFileSync(resolveFfmpeg().path, ['-v', 'error', '-i', outPath, '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], { maxBuffer: 1 << 28 });
+    expect(raw.length).toBe(n * S * S * 4);
+    const first = new Uint8Array(raw.buffer, raw.byteOffset, S * S * 4);
+    const last = new Uint8Array(raw.buffer, raw.byteOffset + (n - 1) * S * S * 4, S * S * 4);
+    const rest = await host.renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) });
+    const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+    w[BS.jawOpen] = 1;
+    const open = await host.renderStill({ blendshapes: w });
+    expect(psnrDb(first, rest, null)).toBeGreaterThan(30);
+    expect(psnrDb(last, open, null)).toBeGreaterThan(30);
+    expect(psnrDb(last, open, null)).toBeGreaterThan(psnrDb(last, rest, null));
+  });
+
   it('cancels mid-export: JobCancelledError and no file left', async () => {
     const sub = mkdtempSync(path.join(dir, 'cancel-'));
     const track = createNeutralTrack(200, FPS);
