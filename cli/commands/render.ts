@@ -1,5 +1,5 @@
 /**
- * `avatar-studio render`: portrait + speech audio → talking-head MP4.
+ * `avatar-studio render`: portrait (or avatar file) + speech audio → talking-head MP4.
  */
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
@@ -28,8 +28,9 @@ function parseBackground(text: string): 'photo' | 'transparent' | { color: strin
 export function registerRender(program: Command): void {
   const cmd = program
     .command('render')
-    .description('render a talking-head video from a portrait photo and speech audio or a driving video')
-    .requiredOption('--portrait <image>', 'portrait photo (JPEG, PNG, WebP, …)')
+    .description('render a talking-head video from a portrait photo (or an avatar file) and speech audio or a driving video')
+    .option('--portrait <image>', 'portrait photo (JPEG, PNG, WebP, …); give this or --avatar')
+    .option('--avatar <file>', 'avatar instead of a portrait: .glb with ARKit/viseme morphs, .ply/.splat/.spz/.ksplat/.sog Gaussian splats, or a LAM .zip')
     .option('--audio <file>', 'speech audio (WAV, FLAC, MP3, M4A, …); also the output soundtrack')
     .option('--driving-video <video>', "a talking face to copy (expressions, head pose, gaze); its own audio is used unless --audio is given")
     .requiredOption('--out <file>', 'output video: .mp4 (H.264 + AAC), .webm (VP9 + Opus) or .mov (ProRes 4444); written to a temp file, then renamed')
@@ -51,7 +52,8 @@ export function registerRender(program: Command): void {
       const bar = o.quiet ? null : createProgressBar();
       try {
         const result = await renderTalkingHead({
-          portraitPath: String(o.portrait),
+          portraitPath: typeof o.portrait === 'string' ? o.portrait : undefined,
+          avatarPath: typeof o.avatar === 'string' ? o.avatar : undefined,
           audioPath: typeof o.audio === 'string' ? o.audio : undefined,
           drivingVideoPath: typeof o.drivingVideo === 'string' ? o.drivingVideo : undefined,
           retarget: {

@@ -2,6 +2,8 @@
  * The export job: portrait + speech, a driving video, or a saved motion track → talking-head video.
  * Stages: decode the portrait → find the face → decode the audio / track the driving video → build the
  * motion track → render every frame in the render host → encode with ffmpeg (temp file, renamed when complete).
+ * An avatar file (GLB, splats, LAM zip) can stand in for the portrait: it is checked up front and rendered by
+ * the same host, driven by the same track.
  */
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
@@ -18,11 +20,17 @@ import type { RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
 import { RenderHost, type RenderBackground, type RenderFraming } from '../render/renderHost.ts';
 import { encodeVideo, type VideoFormat } from '../encode/encodeVideo.ts';
 import { audioFileToMotionTrack } from '../audio/audioToMotion.ts';
+import { readAvatarFile, type AvatarFile } from '../avatars/avatarFile.ts';
 
 /** Options of {@link renderTalkingHead}. */
 export interface RenderTalkingHeadOptions {
-  /** Portrait image file (any format sharp decodes). */
-  portraitPath: string;
+  /** Portrait image file (any format sharp decodes). Exactly one of `portraitPath` and `avatarPath`. */
+  portraitPath?: string;
+  /**
+   * Avatar file instead of a portrait: `.glb` with ARKit and/or OVR viseme morphs (TalkingHead convention),
+   * `.ply`/`.splat`/`.spz`/`.ksplat`/`.sog` Gaussian splats (posed rigidly), or a LAM avatar `.zip`.
+   */
+  avatarPath?: string;
   /**
    * Speech audio file (any format ffmpeg decodes); drives the mouth unless a driving video or motion track is
    * given, and is the output's soundtrack. Optional with a driving video (its own audio is used) or a track.
@@ -70,7 +78,10 @@ export interface RenderTalkingHeadResult {
   durationSec: number;
   /** Milliseconds spent per stage: decodeImage, analyzeFace, decodeAudio, trackVideo, motion, renderEncode. */
   stageMs: Record<string, number>;
-  face: FaceLandmarks;
+  /** The animated face of the portrait (absent for an avatar). */
+  face?: FaceLandmarks;
+  /** The avatar rendered instead of a portrait: what it is and how many Gaussians it has (0 for GLB). */
+  avatar?: { kind: 'splat' | 'glb' | 'lam'; splatCount: number };
   /** With a driving video: driving frames without a face (their pose was held) and the reference frame time. */
   driving?: { missingFaceCount: number; missingRanges: { fromSec: number; toSec: number }[]; referenceTimeSec: number; observedCount: number };
 }
@@ -110,17 +121,20 @@ export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise
   throwIfAborted(opts.signal);
 
   emit('analyze', 0, 2);
-  const image: DecodedImage = await timed('decodeImage', () => decodeImage(opts.portraitPath));
+  // An avatar is checked before any long stage, so a malformed file fails at once with the parser's message.
+  const avatarFile: AvatarFile | null = opts.avatarPath ? await timed('readAvatar', () => readAvatarFile(opts.avatarPath!)) : null;
+  const image: DecodedImage | null = opts.portraitPath ? await timed('decodeImage', () => decodeImage(opts.portraitPath!)) : null;
   throwIfAborted(opts.signal);
   emit('analyze', 1, 2);
-  const analyzer = await FaceAnalyzer.create({ onLog: log });
-  let face: FaceLandmarks;
+  // Face models are needed for a portrait and for a driving video, not for an avatar driven by audio or a track.
+  const analyzer = image || opts.drivingVideoPath ? await FaceAnalyzer.create({ onLog: log }) : null;
+  let face: FaceLandmarks | undefined;
   let track: MotionTrack;
   let frameCount: number;
   let soundtrack: string | undefined = opts.audioPath;
   let driving: RenderTalkingHeadResult['driving'];
   try {
-    face = await timed('analyzeFace', async () => {
+    if (image && analyzer) face = await timed('analyzeFace', async () => {
       const analysis = await analyzer.analyze(image);
       const index = opts.faceIndex ?? 0;
       const chosen = analysis.faces[index];
@@ -133,7 +147,7 @@ export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise
 
     if (opts.drivingVideoPath) {
       const video = opts.drivingVideoPath;
-      const tracked = await timed('trackVideo', () => trackDrivingVideo(video, analyzer, { signal: opts.signal, onProgress: (done, total) => emit('track', done, total) }));
+      const tracked = await timed('trackVideo', () => trackDrivingVideo(video, analyzer!, { signal: opts.signal, onProgress: (done, total) => emit('track', done, total) }));
       if (!soundtrack && tracked.info.hasAudio) soundtrack = video;
       const soundSec = soundtrack ? (await timed('decodeAudio', () => decodeAudio(soundtrack!, { sampleRateHz: 16000, signal: opts.signal }))).durationSec : tracked.info.durationSec;
       frameCount = frameCountForDuration(soundSec, opts.fps);
@@ -160,19 +174,24 @@ export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise
       frameCount = track.frameCount;
     }
   } finally {
-    await analyzer.dispose();
+    await analyzer?.dispose();
   }
   emit('motion', 1, 1);
   throwIfAborted(opts.signal);
 
   await mkdir(dirname(outPath), { recursive: true });
   const format = outputFormat(outPath);
+  let avatar: RenderTalkingHeadResult['avatar'];
   const encoded = await timed('renderEncode', async () => {
     const host = await RenderHost.launch({ widthPx: opts.sizePx, heightPx: opts.sizePx, signal: opts.signal, background: opts.background, framing: opts.framing });
     // Alpha needs RGBA frames; opaque output is read back as YUV 4:2:0 converted on the GPU (1.5 bytes/pixel).
     const pixelFormat = opts.background === 'transparent' ? 'rgba' : 'yuv420p';
     try {
-      await host.loadPortrait(image, face);
+      if (avatarFile) {
+        const shown = await host.loadAvatar(avatarFile.bytes, avatarFile.fileName);
+        avatar = { kind: shown.kind, splatCount: shown.splatCount };
+        log(`avatar ${avatarFile.fileName}: ${shown.kind}${shown.splatCount ? `, ${shown.splatCount} Gaussians` : ''}`);
+      } else await host.loadPortrait(image!, face!);
       return await encodeVideo({
         frames: host.renderFrames(track, { toFrame: frameCount, pixelFormat, orbitYawRad: opts.orbit?.yawRad, orbitPitchRad: opts.orbit?.pitchRad, signal: opts.signal }),
         widthPx: opts.sizePx,
@@ -192,12 +211,14 @@ export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise
   });
   if (opts.signal?.aborted) throw new JobCancelledError();
   log(`stage times (ms): ${Object.entries(stageMs).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  return { outPath: encoded.outPath, frameCount: encoded.frameCount, durationSec: encoded.durationSec, stageMs, face, driving };
+  return { outPath: encoded.outPath, frameCount: encoded.frameCount, durationSec: encoded.durationSec, stageMs, face, avatar, driving };
 }
 
 /** Checks the inputs exist, that something drives the motion, and the output is a supported, distinct path. */
 async function checkInputs(opts: RenderTalkingHeadOptions, outPath: string): Promise<void> {
-  const inputs = [['portrait', opts.portraitPath], ['audio', opts.audioPath], ['driving video', opts.drivingVideoPath], ['motion track', opts.motionPath]] as const;
+  if (opts.portraitPath === undefined && opts.avatarPath === undefined) throw new InvalidInputError('nothing to animate: give --portrait <image> or --avatar <file.glb|.ply|.splat|.spz|.ksplat|.zip>');
+  if (opts.portraitPath !== undefined && opts.avatarPath !== undefined) throw new InvalidInputError('give either --portrait or --avatar, not both');
+  const inputs = [['portrait', opts.portraitPath], ['avatar', opts.avatarPath], ['audio', opts.audioPath], ['driving video', opts.drivingVideoPath], ['motion track', opts.motionPath]] as const;
   for (const [what, p] of inputs) {
     if (p === undefined) continue;
     const st = await stat(p).catch(() => null);

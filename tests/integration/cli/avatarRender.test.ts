@@ -1,0 +1,164 @@
+/**
+ * `avatar-studio render --avatar`: generated avatar files (a GLB with ARKit + viseme morphs, a 3DGS .ply, a LAM
+ * zip) rendered to MP4 by the CLI with a short real speech file, through the same render host and encoder as the
+ * photo head. Checks the output itself: H.264 + AAC, frame count and duration from the audio, and the mouth
+ * region of a speech frame against a silent frame.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { frameCountForDuration } from '../../../core/motion/track.ts';
+import { decodeAudio } from '../../../pipeline/audio/decodeAudio.ts';
+import { HAS_CORPUS, corpus, probe, readVideoFramesRgba } from '../../helpers/media.ts';
+import { writeAvatarFixtures, type FixturePaths } from '../../fixtures/avatars/makeFixtures.ts';
+
+const execFileP = promisify(execFile);
+const CLI = resolve('bin/avatar-studio.mjs');
+const SPEECH = 'audio/aud08_word_six_0p65s_derived.wav';
+const SIZE = 192;
+const FPS = 25;
+
+async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileP(process.execPath, [CLI, ...args], { maxBuffer: 1 << 24 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** RMS of the speech over each output frame's time span. */
+function envelopePerFrame(samples: Float32Array, sampleRateHz: number, frameCount: number): number[] {
+  return Array.from({ length: frameCount }, (_, f) => {
+    const a = Math.floor((f / FPS) * sampleRateHz);
+    const b = Math.min(samples.length, Math.floor(((f + 1) / FPS) * sampleRateHz));
+    let s = 0;
+    for (let i = a; i < b; i++) s += samples[i]! * samples[i]!;
+    return b > a ? Math.sqrt(s / (b - a)) : 0;
+  });
+}
+
+type Box = [number, number, number, number];
+
+/** Bounding box (x0, y0, x1, y1 inclusive) of the lip-red pixels (the fixtures' mouth colour) over several frames. */
+function redBox(frames: Uint8Array[]): { box: Box; count: number } {
+  let x0 = SIZE, y0 = SIZE, x1 = -1, y1 = -1, count = 0;
+  for (const f of frames) {
+    for (let y = 0; y < SIZE; y++) {
+      for (let x = 0; x < SIZE; x++) {
+        const o = (y * SIZE + x) * 4;
+        const r = f[o]!, g = f[o + 1]!, b = f[o + 2]!;
+        if (!(r > 120 && r > 2 * g && r > 2 * b)) continue;
+        count++;
+        x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+      }
+    }
+  }
+  return { box: [x0, y0, x1, y1], count };
+}
+
+/** Mean absolute RGB difference per pixel in a box. */
+function meanDiff(a: Uint8Array, b: Uint8Array, box: Box): number {
+  let s = 0, n = 0;
+  for (let y = Math.max(0, box[1]); y <= Math.min(SIZE - 1, box[3]); y++) {
+    for (let x = Math.max(0, box[0]); x <= Math.min(SIZE - 1, box[2]); x++) {
+      const o = (y * SIZE + x) * 4;
+      s += Math.abs(a[o]! - b[o]!) + Math.abs(a[o + 1]! - b[o + 1]!) + Math.abs(a[o + 2]! - b[o + 2]!);
+      n++;
+    }
+  }
+  return s / Math.max(1, n) / 3;
+}
+
+describe.skipIf(!HAS_CORPUS)('avatar-studio render --avatar', () => {
+  let dir: string;
+  let fx: FixturePaths;
+  let envelope: number[];
+  let expectedFrames: number;
+  let audioSec: number;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'as-avatar-render-'));
+    fx = await writeAvatarFixtures(join(dir, 'fixtures'));
+    const audio = await decodeAudio(corpus(SPEECH), { sampleRateHz: 16000 });
+    audioSec = audio.durationSec;
+    expectedFrames = frameCountForDuration(audio.durationSec, { num: FPS, den: 1 });
+    envelope = envelopePerFrame(audio.samples, audio.sampleRateHz, expectedFrames);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Renders `avatar` with the speech and returns the decoded frames plus the silent/speech frame indices. */
+  async function renderAvatar(avatar: string, name: string): Promise<{ frames: Uint8Array[]; silent: number; speech: number }> {
+    const out = join(dir, `${name}.mp4`);
+    const r = await runCli(['render', '--avatar', avatar, '--audio', corpus(SPEECH), '--out', out, '--size', String(SIZE), '--fps', String(FPS), '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${expectedFrames} frames`);
+    const p = await probe(out);
+    expect(p.video?.codec).toBe('h264');
+    expect(p.video?.pixFmt).toBe('yuv420p');
+    expect([p.video?.widthPx, p.video?.heightPx]).toEqual([SIZE, SIZE]);
+    expect(p.video?.frameCount).toBe(expectedFrames);
+    expect(p.audio?.codec).toBe('aac');
+    expect(Math.abs(p.formatDurationSec - audioSec)).toBeLessThanOrEqual(1 / FPS + 0.03);
+    const frames = await readVideoFramesRgba(out, SIZE, SIZE);
+    expect(frames.length).toBe(expectedFrames);
+    // Silent: the quietest frame; speech: the loudest (the word "six" is voiced in the middle of the clip).
+    const silent = envelope.indexOf(Math.min(...envelope));
+    const speech = envelope.indexOf(Math.max(...envelope));
+    expect(envelope[speech]! / Math.max(1e-6, envelope[silent]!)).toBeGreaterThan(10);
+    return { frames, silent, speech };
+  }
+
+  it('GLB with ARKit morphs → H.264/AAC MP4 of the audio length; the mouth opens in speech, the forehead stays', { timeout: 180_000 }, async () => {
+    const { frames, silent, speech } = await renderAvatar(fx.glb, 'glb');
+    const { box, count } = redBox([frames[silent]!]);
+    expect(count).toBeGreaterThan(50);
+    const mouth: Box = [box[0] - 4, box[1] - 4, box[2] + 4, box[3] + 16];
+    const mouthDiff = meanDiff(frames[silent]!, frames[speech]!, mouth);
+    const foreheadDiff = meanDiff(frames[silent]!, frames[speech]!, [mouth[0], Math.max(0, box[1] - 70), mouth[2], box[1] - 40]);
+    console.log(`GLB: silent frame ${silent}, speech frame ${speech}; mouth diff ${mouthDiff.toFixed(2)}, forehead diff ${foreheadDiff.toFixed(2)}, lip pixels ${count} → ${redBox([frames[speech]!]).count}`);
+    expect(mouthDiff).toBeGreaterThan(6);
+    expect(mouthDiff).toBeGreaterThan(3 * foreheadDiff);
+  });
+
+  it('3DGS .ply → H.264/AAC MP4 of the audio length; the head moves with speech', { timeout: 180_000 }, async () => {
+    const { frames, silent, speech } = await renderAvatar(fx.ply, 'ply');
+    const { box, count } = redBox([frames[silent]!]);
+    expect(count).toBeGreaterThan(50);
+    const mouth: Box = [box[0] - 4, box[1] - 4, box[2] + 4, box[3] + 16];
+    const mouthDiff = meanDiff(frames[silent]!, frames[speech]!, mouth);
+    console.log(`PLY: silent frame ${silent}, speech frame ${speech}; mouth diff ${mouthDiff.toFixed(2)}`);
+    // A plain splat cloud has no jaw: only the speech-driven head motion changes it, rigidly.
+    expect(mouthDiff).toBeGreaterThan(1);
+  });
+
+  it('LAM zip → MP4; the mouth Gaussians follow jawOpen in speech', { timeout: 180_000 }, async () => {
+    const { frames, silent, speech } = await renderAvatar(fx.lamZip, 'lam');
+    const { box } = redBox([frames[silent]!]);
+    const mouth: Box = [box[0] - 4, box[1] - 4, box[2] + 4, box[3] + 16];
+    const mouthDiff = meanDiff(frames[silent]!, frames[speech]!, mouth);
+    console.log(`LAM: mouth diff ${mouthDiff.toFixed(2)}, lip box bottom ${box[3]} → ${redBox([frames[speech]!]).box[3]}`);
+    expect(mouthDiff).toBeGreaterThan(6);
+  });
+
+  it('exactly one of --portrait and --avatar; a malformed avatar fails before rendering with the parser message', { timeout: 60_000 }, async () => {
+    const out = join(dir, 'never.mp4');
+    const none = await runCli(['render', '--audio', corpus(SPEECH), '--out', out, '--quiet']);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toMatch(/give --portrait <image> or --avatar/);
+    const both = await runCli(['render', '--portrait', corpus('images/img01_frontal_ai_man_jpeg-named-png.png'), '--avatar', fx.glb, '--audio', corpus(SPEECH), '--out', out, '--quiet']);
+    expect(both.stderr).toMatch(/either --portrait or --avatar, not both/);
+    const junk = join(dir, 'junk.ply');
+    await (await import('node:fs/promises')).writeFile(junk, 'ply\nformat binary_little_endian 1.0\nelement vertex 10\n');
+    const bad = await runCli(['render', '--avatar', junk, '--audio', corpus(SPEECH), '--out', out, '--quiet']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/PLY header is truncated/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
