@@ -8,7 +8,7 @@
  * `viseme_sil, viseme_PP, viseme_FF, viseme_TH, viseme_DD, viseme_kk, viseme_CH, viseme_SS, viseme_nn,
  * viseme_RR, viseme_aa, viseme_E, viseme_I, viseme_O, viseme_U`); RPM's `I/O/U` are OVR's `ih/oh/ou`.
  */
-import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, OVR_VISEME_COUNT, OVR_VISEME_NAMES } from '../motion/names.ts';
+import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, BS, OVR_VISEME_COUNT, OVR_VISEME_NAMES } from '../motion/names.ts';
 
 const ARKIT_LOWER = new Map(ARKIT_BLENDSHAPE_NAMES.map((n, i) => [n.toLowerCase(), i]));
 const VISEME_LOWER = new Map<string, number>([...OVR_VISEME_NAMES.map((n, i) => [n.toLowerCase(), i] as [string, number]), ['i', 12], ['o', 13], ['u', 14]]);
@@ -46,6 +46,12 @@ export interface MorphMap {
   /** How many ARKit channels and visemes were found. */
   arkitCount: number;
   visemeCount: number;
+  /**
+   * Whether the viseme morphs are driven: only when the mesh has visemes and no ARKit `jawOpen`. A mesh with both
+   * sets (Ready Player Me) would otherwise open its mouth twice, since our tracks carry the same speech as ARKit
+   * mouth weights and as visemes; the ARKit set is the richer one (it also carries driving-video mouths).
+   */
+  visemesDriveMouth: boolean;
 }
 
 /**
@@ -72,7 +78,7 @@ export function buildMorphMap(dictionary: Record<string, number>): MorphMap {
       arkitCount++;
     }
   }
-  return { arkit, viseme, arkitCount, visemeCount };
+  return { arkit, viseme, arkitCount, visemeCount, visemesDriveMouth: visemeCount > 0 && arkit[BS.jawOpen]! < 0 };
 }
 
 /**
@@ -81,7 +87,8 @@ export function buildMorphMap(dictionary: Record<string, number>): MorphMap {
  * @param map - from {@link buildMorphMap}.
  * @param blendshapes - `[52]` ARKit weights.
  * @param visemes - `[15]` OVR weights.
- * @remarks Weights are passed through unclamped (LAM's reference renderer does not clamp either).
+ * @remarks Weights are passed through unclamped (LAM's reference renderer does not clamp either). Viseme morphs
+ * stay at 0 unless `map.visemesDriveMouth` (see {@link MorphMap}).
  */
 export function applyMorphWeights(influences: number[], map: MorphMap, blendshapes: ArrayLike<number>, visemes: ArrayLike<number>): void {
   for (let k = 0; k < map.arkit.length; k++) {
@@ -90,6 +97,6 @@ export function applyMorphWeights(influences: number[], map: MorphMap, blendshap
   }
   for (let k = 0; k < map.viseme.length; k++) {
     const m = map.viseme[k]!;
-    if (m >= 0) influences[m] = visemes[k] ?? 0;
+    if (m >= 0) influences[m] = map.visemesDriveMouth ? (visemes[k] ?? 0) : 0;
   }
 }

@@ -185,12 +185,18 @@ describe('GLB avatar with ARKit + viseme morphs and bones', () => {
     // The red lip area grows as the jaw drops (stretched lip triangles).
     expect(select(open, isRed).count).toBeGreaterThan(mouth.count * 1.3);
   });
-  it('viseme_aa drives the same mouth through the viseme name map', async () => {
+  it('visemes leave a GLB that has ARKit jawOpen alone (no double mouth), and drive a visemes-only GLB', async () => {
     const vis = new Array(15).fill(0);
     vis[10] = 1; // aa
+    expect(meanDiff(neutral, await harness.renderFrame({ visemes: vis }))).toBe(0);
+    const info = await harness.loadAvatar(await readFile(fx.glbVisemes), 'head_visemes.glb');
+    expect(info.info).toMatchObject({ arkitChannels: 0, visemeChannels: 15 });
+    const rest = await harness.renderFrame({});
+    expect(meanDiff(neutral, rest)).toBe(0); // same head, same framing
     const aa = await harness.renderFrame({ visemes: vis });
-    const mouth = select(neutral, isRed);
-    expect(meanDiff(neutral, aa, [mouth.box[0] - 4, mouth.box[1] - 4, mouth.box[2] + 4, mouth.box[3] + 24])).toBeGreaterThan(5);
+    const mouth = select(rest, isRed);
+    expect(meanDiff(rest, aa, [mouth.box[0] - 4, mouth.box[1] - 4, mouth.box[2] + 4, mouth.box[3] + 24])).toBeGreaterThan(5);
+    await harness.loadAvatar(await readFile(fx.glb), 'head.glb');
   });
   it('head bone follows headRotation and eye bones follow gaze', async () => {
     const turned = await harness.renderFrame({ headRotation: [0, Math.sin(0.25), 0, Math.cos(0.25)] });

@@ -35,4 +35,19 @@ describe('morph name map', () => {
     expect(influences[names.indexOf('jawOpen')]).toBe(0.75);
     expect(influences.reduce((a, b) => a + b, 0)).toBe(0.75);
   });
+  it('drives viseme morphs only on a mesh without ARKit jawOpen (no double mouth on Ready Player Me-style meshes)', () => {
+    const both = buildMorphMap(Object.fromEntries([...ARKIT_BLENDSHAPE_NAMES, ...TALKINGHEAD_VISEMES].map((n, i) => [n, i])));
+    const visOnly = buildMorphMap(Object.fromEntries(TALKINGHEAD_VISEMES.map((n, i) => [n, i])));
+    expect([both.visemesDriveMouth, visOnly.visemesDriveMouth]).toEqual([false, true]);
+    const bs = new Float32Array(52);
+    bs[BS.jawOpen] = 0.5;
+    const vis = new Float32Array(15);
+    vis[10] = 0.8; // aa
+    const a = new Array(67).fill(0.3);
+    applyMorphWeights(a, both, bs, vis);
+    expect([a[BS.jawOpen], a[52 + 10]]).toEqual([0.5, 0]);
+    const v = new Array(15).fill(0);
+    applyMorphWeights(v, visOnly, bs, vis);
+    expect(v[10]).toBeCloseTo(0.8, 6);
+  });
 });
