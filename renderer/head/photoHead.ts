@@ -211,7 +211,6 @@ export class PhotoHead {
     gGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(g.cols * g.rows * 2), 2));
     gGeo.setIndex(gIdx);
     this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 } });
-    this.surroundMaterial.transparent = true;
     this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
 
     // Layer 3: face mesh (positions rewritten every frame).
@@ -352,6 +351,9 @@ export class PhotoHead {
    */
   setBackgroundMask(useMask: boolean): void {
     this.surroundMaterial.uniforms.uUseMask!.value = useMask ? 1 : 0;
+    // Blending only when the mask makes the surround translucent (blending costs a framebuffer read in SwiftShader).
+    this.surroundMaterial.transparent = useMask;
+    this.surroundMaterial.needsUpdate = true;
   }
 
   /**
