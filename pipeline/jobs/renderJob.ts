@@ -32,6 +32,11 @@ export interface RenderTalkingHeadOptions {
    */
   avatarPath?: string;
   /**
+   * How the portrait's head is drawn: `mesh` (default, the textured rigged mesh) or `splats` (Gaussians bound to the
+   * same rigged face mesh, coloured from the photo; the photo around the face is not shown).
+   */
+  head?: 'mesh' | 'splats';
+  /**
    * Speech audio file (any format ffmpeg decodes); drives the mouth unless a driving video or motion track is
    * given, and is the output's soundtrack. Optional with a driving video (its own audio is used) or a track.
    */
@@ -85,6 +90,12 @@ export interface RenderTalkingHeadResult {
   /** With a driving video: driving frames without a face (their pose was held) and the reference frame time. */
   driving?: { missingFaceCount: number; missingRanges: { fromSec: number; toSec: number }[]; referenceTimeSec: number; observedCount: number };
 }
+
+/**
+ * Bits per pixel per frame for the in-page H.264 encoder (OpenH264, realtime mode, no quality setting): 1.2 keeps
+ * the face region within a few dB of x264 at CRF 18 (measured on img05 at 384²: first frame 33.3 dB with x264).
+ */
+const IN_PAGE_H264_BITS_PER_PIXEL = 1.2;
 
 const STAGES = [
   { stage: 'analyze', weight: 3 },
@@ -184,20 +195,27 @@ export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise
   let avatar: RenderTalkingHeadResult['avatar'];
   const encoded = await timed('renderEncode', async () => {
     const host = await RenderHost.launch({ widthPx: opts.sizePx, heightPx: opts.sizePx, signal: opts.signal, background: opts.background, framing: opts.framing });
-    // Alpha needs RGBA frames; opaque output is read back as YUV 4:2:0 converted on the GPU (1.5 bytes/pixel).
+    // Alpha needs RGBA frames. Opaque MP4 is encoded to H.264 inside the page (WebCodecs, OpenH264) so only
+    // ~10–50 KB per frame cross to Node; other opaque outputs read back YUV 4:2:0 converted on the GPU.
+    const inPageH264 = format === 'mp4' && opts.background !== 'transparent' && opts.sizePx % 8 === 0 && process.env.AVATAR_STUDIO_IN_PAGE_H264 !== '0';
     const pixelFormat = opts.background === 'transparent' ? 'rgba' : 'yuv420p';
     try {
       if (avatarFile) {
         const shown = await host.loadAvatar(avatarFile.bytes, avatarFile.fileName);
         avatar = { kind: shown.kind, splatCount: shown.splatCount };
         log(`avatar ${avatarFile.fileName}: ${shown.kind}${shown.splatCount ? `, ${shown.splatCount} Gaussians` : ''}`);
+      } else if (opts.head === 'splats') {
+        const shown = await host.loadPortraitSplats(image!, face!);
+        avatar = { kind: shown.kind, splatCount: shown.splatCount };
+        log(`photo head as splats: ${shown.splatCount} Gaussians`);
       } else await host.loadPortrait(image!, face!);
+      const frameOpts = { toFrame: frameCount, orbitYawRad: opts.orbit?.yawRad, orbitPitchRad: opts.orbit?.pitchRad, signal: opts.signal };
       return await encodeVideo({
-        frames: host.renderFrames(track, { toFrame: frameCount, pixelFormat, orbitYawRad: opts.orbit?.yawRad, orbitPitchRad: opts.orbit?.pitchRad, signal: opts.signal }),
+        frames: inPageH264 ? host.renderEncoded(track, { ...frameOpts, fps: opts.fps, bitrate: Math.round(opts.sizePx * opts.sizePx * (opts.fps.num / opts.fps.den) * IN_PAGE_H264_BITS_PER_PIXEL) }) : host.renderFrames(track, { ...frameOpts, pixelFormat }),
         widthPx: opts.sizePx,
         heightPx: opts.sizePx,
         fps: opts.fps,
-        pixelFormat,
+        pixelFormat: inPageH264 ? 'h264' : pixelFormat,
         format,
         audioPath: soundtrack,
         outPath,
@@ -218,6 +236,8 @@ export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise
 async function checkInputs(opts: RenderTalkingHeadOptions, outPath: string): Promise<void> {
   if (opts.portraitPath === undefined && opts.avatarPath === undefined) throw new InvalidInputError('nothing to animate: give --portrait <image> or --avatar <file.glb|.ply|.splat|.spz|.ksplat|.zip>');
   if (opts.portraitPath !== undefined && opts.avatarPath !== undefined) throw new InvalidInputError('give either --portrait or --avatar, not both');
+  if (opts.head !== undefined && opts.head !== 'mesh' && opts.head !== 'splats') throw new InvalidInputError(`--head must be mesh or splats, got "${String(opts.head)}"`);
+  if (opts.head === 'splats' && opts.portraitPath === undefined) throw new InvalidInputError('--head splats draws the photo head as splats: it needs --portrait');
   const inputs = [['portrait', opts.portraitPath], ['avatar', opts.avatarPath], ['audio', opts.audioPath], ['driving video', opts.drivingVideoPath], ['motion track', opts.motionPath]] as const;
   for (const [what, p] of inputs) {
     if (p === undefined) continue;
