@@ -326,7 +326,7 @@ export class StudioService {
           onProgress,
           onLog: this.opts.onLog,
           framing: a.framing,
-          background: a.background.startsWith('#') ? { color: a.background } : a.background,
+          background: a.background === 'photo' || a.background === 'transparent' ? a.background : { color: a.background },
           orbit: a.orbit,
         };
         await renderTalkingHead(jobOptions);
