@@ -31,6 +31,7 @@ export function registerRender(program: Command): void {
     .description('render a talking-head video from a portrait photo (or an avatar file) and speech audio or a driving video')
     .option('--portrait <image>', 'portrait photo (JPEG, PNG, WebP, …); give this or --avatar')
     .option('--avatar <file>', 'avatar instead of a portrait: .glb with ARKit/viseme morphs, .ply/.splat/.spz/.ksplat/.sog Gaussian splats, or a LAM .zip')
+    .option('--head <style>', 'how the photo head is drawn: mesh, or splats (Gaussians bound to the rigged face mesh)', 'mesh')
     .option('--audio <file>', 'speech audio (WAV, FLAC, MP3, M4A, …); also the output soundtrack')
     .option('--driving-video <video>', "a talking face to copy (expressions, head pose, gaze); its own audio is used unless --audio is given")
     .requiredOption('--out <file>', 'output video: .mp4 (H.264 + AAC), .webm (VP9 + Opus) or .mov (ProRes 4444); written to a temp file, then renamed')
@@ -54,6 +55,7 @@ export function registerRender(program: Command): void {
         const result = await renderTalkingHead({
           portraitPath: typeof o.portrait === 'string' ? o.portrait : undefined,
           avatarPath: typeof o.avatar === 'string' ? o.avatar : undefined,
+          head: String(o.head) as 'mesh' | 'splats', // checked by the job
           audioPath: typeof o.audio === 'string' ? o.audio : undefined,
           drivingVideoPath: typeof o.drivingVideo === 'string' ? o.drivingVideo : undefined,
           retarget: {

@@ -229,6 +229,28 @@ export class RenderHost {
   }
 
   /**
+   * Shows the portrait's photo head as Gaussian splats bound to its rigged face mesh (colours from the photo,
+   * centres from the ARKit rig every frame; renderer/avatars/photoHeadSplats.ts) instead of the mesh head;
+   * {@link renderFrames}/{@link renderStill} then render it like any avatar.
+   * @param image - decoded portrait (`[h, w, 4]` RGBA).
+   * @param face - its landmarks (478 or 468 points, image px).
+   * @returns bounds, framing distance and the Gaussian count.
+   * @throws InvalidInputError when the landmarks do not match the image.
+   */
+  async loadPortraitSplats(image: DecodedImage, face: FaceLandmarks): Promise<LoadedAvatarInfo> {
+    this.assertLive();
+    if (image.rgba.length !== image.widthPx * image.heightPx * 4) throw new InvalidInputError(`Portrait pixels: expected ${image.widthPx * image.heightPx * 4} bytes, got ${image.rgba.length}`);
+    if (face.landmarkCount < 468 || face.landmarksPx.length < face.landmarkCount * 3) throw new InvalidInputError(`Face landmarks: expected ≥ 468 points, got ${face.landmarkCount}`);
+    this.portrait = { rgba: image.rgba, widthPx: image.widthPx, heightPx: image.heightPx };
+    type Api = { studioExport: { loadPortraitSplats(...x: unknown[]): Promise<LoadedAvatarInfo> } };
+    try {
+      return await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadPortraitSplats(a.url, a.w, a.h, a.lm, a.n), { url: `/portrait.rgba?${randomBytes(4).toString('hex')}`, w: image.widthPx, h: image.heightPx, lm: Array.from(face.landmarksPx.subarray(0, face.landmarkCount * 3)), n: face.landmarkCount });
+    } catch (err) {
+      throw new InvalidInputError(`Could not build the splat head: ${pageMessage(err)}`);
+    }
+  }
+
+  /**
    * Reads, checks and shows an avatar file (see {@link loadAvatar}).
    * @param filePath - path to the avatar file.
    * @returns bounds, framing distance and counts.

@@ -10,6 +10,7 @@ import type { MotionFrame } from '../../core/motion/track.ts';
 import { createStudioScene, type LoadedPortrait, type ReadbackFormat, type SceneBackground, type StudioScene } from './studioScene.ts';
 import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from './framing.ts';
 import { loadAvatarBytes, plainStudioError, type AvatarLoadKind, type PlainStudioError } from '../avatars/loadAvatar.ts';
+import { createPhotoHeadSplats } from '../avatars/photoHeadSplats.ts';
 
 /** Track arrays as sent by the host (flat, row-major per frame). */
 export interface PageTrack {
@@ -78,6 +79,8 @@ export interface ExportPageApi {
   loadPortrait(url: string, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number): Promise<LoadedPortrait>;
   /** Fetches avatar file bytes from `url` and shows the avatar instead of the photo head; a load error comes back as `{ error }`. */
   loadAvatar(url: string, kind: AvatarLoadKind, fileName: string): Promise<PageAvatarInfo | { error: PlainStudioError }>;
+  /** Shows the portrait's photo head as rigged Gaussian splats (renderer/avatars/photoHeadSplats.ts) instead of the mesh head. */
+  loadPortraitSplats(url: string, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number): Promise<PageAvatarInfo>;
   cropFor(imageWidthPx: number, imageHeightPx: number, landmarksPx: number[]): CropRectPx;
   setTrack(track: PageTrack): void;
   renderRange(req: RenderRangeRequest): Promise<{ frames: number; cancelled: boolean }>;
@@ -135,6 +138,13 @@ const api: ExportPageApi = {
   async loadPortrait(url, widthPx, heightPx, landmarksPx, landmarkCount) {
     const buf = new Uint8Array(await (await fetch(url)).arrayBuffer());
     return need(scene, 'scene').loadPortrait({ rgba: buf, widthPx, heightPx }, { landmarksPx: Float32Array.from(landmarksPx), landmarkCount });
+  },
+  async loadPortraitSplats(url, widthPx, heightPx, landmarksPx, landmarkCount) {
+    const s = need(scene, 'scene');
+    const rgba = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    const avatar = await createPhotoHeadSplats({ rgba, widthPx, heightPx, landmarksPx: Float32Array.from(landmarksPx), landmarkCount });
+    const view = s.loadAvatar(avatar);
+    return { kind: view.kind, boxMinM: view.boxMinM, boxMaxM: view.boxMaxM, distanceM: view.distanceM, splatCount: avatar.splatCount, info: {} };
   },
   async loadAvatar(url, kind, fileName) {
     const s = need(scene, 'scene');

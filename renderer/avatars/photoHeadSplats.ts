@@ -1,0 +1,245 @@
+/**
+ * Our photo head offered as Gaussian splats: Gaussians bound to the face-mesh surface of one portrait (468
+ * MediaPipe landmarks, the same ARKit rig as the mesh photo head), coloured from the photo, their centres
+ * recomputed from the rig every frame, posed rigidly by the track's head rotation.
+ *
+ * @remarks Binding: each Gaussian keeps a triangle of the MediaPipe tessellation (`TRI468`) and barycentric
+ * coordinates, as mesh-embedded Gaussian avatars do (GaussianAvatars, Qian et al., CVPR 2024: Gaussians rigged to
+ * FLAME triangles; here to the photo rig's 468 vertices). Samples per triangle ∝ its area at rest (one per
+ * `spacing²`), placed on a Halton(2,3) sequence folded into the triangle, so the layout is deterministic. The mouth
+ * opening (a hole in the tessellation) gets a dark cavity of Gaussians spanning upper to lower inner-lip points, so
+ * an open jaw shows a mouth, not the backdrop. Eyes are part of the surface (lids follow blinks; irises do not turn).
+ * Placement: the photo head's pinhole (photoToWorld), the rest face centred on the origin, facing +Z.
+ */
+import * as THREE from 'three';
+import { SplatMesh, utils as sparkUtils } from '@sparkjsdev/spark';
+import { allocSplatData } from '../../core/formats/splatData.ts';
+import { InvalidInputError } from '../../core/errors.ts';
+import { buildPhotoHeadRig, evaluateRig, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
+import { LIPS_LOWER_INNER, LIPS_UPPER_INNER } from '../../core/rig/topology.ts';
+import { TRI468 } from '../../core/rig/topologyTables.ts';
+import { ARKIT_BLENDSHAPE_COUNT } from '../../core/motion/names.ts';
+import type { MotionFrame } from '../../core/motion/track.ts';
+import { IOD_M, photoToWorld, type PhotoProjection } from '../head/photoHead.ts';
+import { headRotationOf } from './rig.ts';
+import { packSplats } from './splatAvatar.ts';
+import type { Avatar } from './types.ts';
+
+/** Gaussians across the face width (outer eye corner to outer eye corner × 2.2 ≈ the face): sets the spacing. */
+export const SPLATS_ACROSS_FACE = 150;
+/** Cavity colour (linear-ish sRGB, as the mesh head's mouth interior). */
+const CAVITY_RGB: readonly [number, number, number] = [0.13, 0.04, 0.045];
+/** Cavity depth behind the lips, in inter-ocular distances. */
+const CAVITY_DEPTH_IOD = 0.12;
+
+/** Options of {@link createPhotoHeadSplats}. */
+export interface PhotoHeadSplatsInput {
+  /** `[h, w, 4]` RGBA bytes of the portrait, sRGB. */
+  rgba: Uint8Array;
+  widthPx: number;
+  heightPx: number;
+  /** `[N, 3]` landmarks, x/y image px, z px relative depth (N = 478 or 468). */
+  landmarksPx: Float32Array;
+  landmarkCount: number;
+}
+
+/** i-th element of the Halton sequence in `base`. */
+function halton(i: number, base: number): number {
+  let f = 1, r = 0;
+  for (let n = i; n > 0; n = Math.floor(n / base)) {
+    f /= base;
+    r += f * (n % base);
+  }
+  return r;
+}
+
+/** The photo head as a rigged splat cloud. */
+export class PhotoHeadSplatAvatar implements Avatar {
+  readonly kind = 'splat' as const;
+  readonly needsSpark = true;
+  readonly object3D = new THREE.Group();
+  readonly splats: SplatMesh;
+  /** Gaussians on the surface + in the mouth cavity. */
+  readonly splatCount: number;
+  private readonly pose = new THREE.Group();
+  private readonly rig: PhotoHeadRig;
+  private readonly proj: PhotoProjection;
+  /** Per Gaussian: 3 vertex indices and 3 barycentric weights; cavity Gaussians carry a depth push (px). */
+  private readonly verts: Uint16Array;
+  private readonly bary: Float32Array;
+  private readonly pushPx: Float32Array;
+  private readonly posPx = new Float32Array(RIG_VERTEX_COUNT * 3);
+  private readonly weights = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+  private readonly packed: Uint32Array;
+  private readonly origin: THREE.Vector3;
+  private readonly restBox: THREE.Box3;
+  private readonly world = [0, 0, 0];
+  private readonly q = new THREE.Quaternion();
+
+  constructor(input: PhotoHeadSplatsInput) {
+    const { landmarksPx: lm, landmarkCount } = input;
+    if (landmarkCount < RIG_VERTEX_COUNT || lm.length < landmarkCount * 3) throw new InvalidInputError(`Face landmarks: expected ≥ 468 points, got ${landmarkCount}`);
+    if (input.rgba.length !== input.widthPx * input.heightPx * 4) throw new InvalidInputError(`Portrait pixels: expected ${input.widthPx * input.heightPx * 4} bytes, got ${input.rgba.length}`);
+    this.object3D.name = 'photoHeadSplats';
+    this.rig = buildPhotoHeadRig(lm, landmarkCount);
+    const rest = this.rig.restPx;
+    // Metric scale from the eye distance (as the mesh head: corner distance × 0.73 ≈ centre distance ≈ 63 mm).
+    const eyePx = Math.hypot(lm[263 * 3]! - lm[33 * 3]!, lm[263 * 3 + 1]! - lm[33 * 3 + 1]!);
+    const mPerPx = IOD_M / Math.max(1, eyePx * 0.73);
+    const cx = (lm[263 * 3]! + lm[33 * 3]!) / 2, cy = (lm[263 * 3 + 1]! + lm[33 * 3 + 1]!) / 2;
+    const focalPx = 3.3 * eyePx * 2.2;
+    this.proj = { focalPx, principalXPx: cx, principalYPx: cy, mPerPx, distM: focalPx * mPerPx };
+    const spacingPx = (eyePx * 2.2) / SPLATS_ACROSS_FACE;
+
+    // Surface samples.
+    const verts: number[] = [], bary: number[] = [], push: number[] = [];
+    for (let t = 0; t < TRI468.length; t += 3) {
+      const a = TRI468[t]!, b = TRI468[t + 1]!, c = TRI468[t + 2]!;
+      // Area in 3D (landmark z is in px too), so slanted triangles at the sides of the face get their share.
+      const ux = rest[b * 3]! - rest[a * 3]!, uy = rest[b * 3 + 1]! - rest[a * 3 + 1]!, uz = rest[b * 3 + 2]! - rest[a * 3 + 2]!;
+      const vx = rest[c * 3]! - rest[a * 3]!, vy = rest[c * 3 + 1]! - rest[a * 3 + 1]!, vz = rest[c * 3 + 2]! - rest[a * 3 + 2]!;
+      const area = Math.hypot(uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx) / 2;
+      const n = Math.max(1, Math.round(area / (spacingPx * spacingPx)));
+      for (let k = 0; k < n; k++) {
+        let r1 = halton(k + 1 + t, 2), r2 = halton(k + 1 + t, 3);
+        if (r1 + r2 > 1) {
+          r1 = 1 - r1;
+          r2 = 1 - r2;
+        }
+        verts.push(a, b, c);
+        bary.push(1 - r1 - r2, r1, r2);
+        push.push(0);
+      }
+    }
+    const surfaceCount = push.length;
+    // Mouth cavity: quads between neighbouring (upper inner, lower inner) lip pairs, corners as degenerate pairs.
+    const upper = LIPS_UPPER_INNER;
+    const lower = [upper[0]!, ...LIPS_LOWER_INNER, upper[upper.length - 1]!];
+    const depthPx = (CAVITY_DEPTH_IOD * IOD_M) / mPerPx;
+    const steps = 5;
+    for (let p = 0; p + 1 < upper.length; p++) {
+      const tris: [number, number, number][] = [[upper[p]!, upper[p + 1]!, lower[p]!], [upper[p + 1]!, lower[p + 1]!, lower[p]!]];
+      for (const [a, b, c] of tris) {
+        for (let i = 0; i <= steps; i++) {
+          for (let j = 0; i + j <= steps; j++) {
+            verts.push(a, b, c);
+            bary.push(1 - (i + j) / steps, i / steps, j / steps);
+            push.push(depthPx);
+          }
+        }
+      }
+    }
+    this.verts = Uint16Array.from(verts);
+    this.bary = Float32Array.from(bary);
+    this.pushPx = Float32Array.from(push);
+    const n = push.length;
+    this.splatCount = n;
+
+    const data = allocSplatData(n, 'three');
+    // Round Gaussians (not flat discs): the surface stays closed when the head turns and slanted parts face the camera.
+    const sigmaM = 0.8 * spacingPx * mPerPx;
+    for (let i = 0; i < n; i++) {
+      const cavity = i >= surfaceCount;
+      data.scales.set(cavity ? [sigmaM * 1.6, sigmaM * 1.6, sigmaM * 0.5] : [sigmaM, sigmaM, sigmaM], i * 3);
+      data.opacities[i] = cavity ? 0.9 : 0.97;
+      if (cavity) data.colors.set(CAVITY_RGB, i * 3);
+      else {
+        let x = 0, y = 0;
+        for (let k = 0; k < 3; k++) {
+          const v = this.verts[i * 3 + k]!, w = this.bary[i * 3 + k]!;
+          x += w * rest[v * 3]!;
+          y += w * rest[v * 3 + 1]!;
+        }
+        sampleBilinear(input, x, y, data.colors, i * 3);
+      }
+    }
+    // Rest centres, then centre the face on the origin.
+    this.origin = new THREE.Vector3();
+    this.computeCenters(this.weights, data.positions, null);
+    const box = new THREE.Box3();
+    const v = new THREE.Vector3();
+    for (let i = 0; i < surfaceCount; i++) box.expandByPoint(v.fromArray(data.positions, i * 3));
+    box.getCenter(this.origin);
+    for (let i = 0; i < n; i++) {
+      data.positions[i * 3]! -= this.origin.x;
+      data.positions[i * 3 + 1]! -= this.origin.y;
+      data.positions[i * 3 + 2]! -= this.origin.z;
+    }
+    this.restBox = box.translate(this.origin.clone().negate());
+    const packed = packSplats(data);
+    this.packed = packed.packedArray!;
+    this.splats = new SplatMesh({ packedSplats: packed });
+    // Neck pivot, as for any splat head: centred in x, 35 % of the height below the centre, 40 % of the depth behind.
+    const size = this.restBox.getSize(new THREE.Vector3());
+    const pivot = new THREE.Vector3(0, -0.35 * size.y, -0.4 * size.y);
+    this.pose.position.copy(pivot);
+    this.splats.position.copy(pivot).negate();
+    this.pose.add(this.splats);
+    this.object3D.add(this.pose);
+  }
+
+  /** Centres of every Gaussian for `weights`, world metres (minus `origin` when given). */
+  private computeCenters(weights: Float32Array, out: Float32Array, packed: Uint32Array | null): void {
+    const pos = evaluateRig(this.rig, weights, this.posPx);
+    const w3 = this.world;
+    for (let i = 0; i < this.splatCount; i++) {
+      let x = 0, y = 0, z = 0;
+      for (let k = 0; k < 3; k++) {
+        const v = this.verts[i * 3 + k]!, w = this.bary[i * 3 + k]!;
+        x += w * pos[v * 3]!;
+        y += w * pos[v * 3 + 1]!;
+        z += w * pos[v * 3 + 2]!;
+      }
+      photoToWorld(this.proj, x, y, z + this.pushPx[i]!, w3, 0);
+      if (packed) sparkUtils.setPackedSplatCenter(packed, i, w3[0]! - this.origin.x, w3[1]! - this.origin.y, w3[2]! - this.origin.z);
+      else out.set(w3, i * 3);
+    }
+  }
+
+  applyFrame(frame: MotionFrame): void {
+    for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) this.weights[k] = Math.min(1, Math.max(0, frame.blendshapes[k] ?? 0));
+    this.computeCenters(this.weights, this.posPx, this.packed);
+    this.splats.packedSplats!.needsUpdate = true;
+    this.splats.updateVersion();
+    this.pose.quaternion.copy(headRotationOf(frame, this.q));
+    this.object3D.position.set(frame.headTranslationM[0] ?? 0, frame.headTranslationM[1] ?? 0, frame.headTranslationM[2] ?? 0);
+  }
+
+  boundingBox(): THREE.Box3 {
+    this.object3D.updateMatrixWorld(true);
+    const parent = this.object3D.parent;
+    return parent ? this.restBox.clone().applyMatrix4(parent.matrixWorld) : this.restBox.clone();
+  }
+
+  dispose(): void {
+    this.pose.remove(this.splats);
+    this.splats.dispose();
+  }
+}
+
+/** Bilinear RGB sample of the portrait at (x, y) px (pixel centres at +0.5), into `out[o..o+2]` in [0, 1]. */
+function sampleBilinear(img: PhotoHeadSplatsInput, xPx: number, yPx: number, out: Float32Array, o: number): void {
+  const W = img.widthPx, H = img.heightPx;
+  const fx = Math.min(W - 1, Math.max(0, xPx - 0.5)), fy = Math.min(H - 1, Math.max(0, yPx - 0.5));
+  const x0 = Math.floor(fx), y0 = Math.floor(fy);
+  const x1 = Math.min(W - 1, x0 + 1), y1 = Math.min(H - 1, y0 + 1);
+  const ax = fx - x0, ay = fy - y0;
+  for (let c = 0; c < 3; c++) {
+    const p = (x: number, y: number): number => img.rgba[(y * W + x) * 4 + c]!;
+    const top = p(x0, y0) * (1 - ax) + p(x1, y0) * ax;
+    const bot = p(x0, y1) * (1 - ax) + p(x1, y1) * ax;
+    out[o + c] = (top * (1 - ay) + bot * ay) / 255;
+  }
+}
+
+/**
+ * Builds the splat photo head of a portrait.
+ * @param input - portrait pixels and its face's landmarks.
+ * @returns the avatar (Spark mesh initialised), about 15–25 k Gaussians for a typical face.
+ * @throws InvalidInputError when the landmarks or pixels do not fit.
+ */
+export async function createPhotoHeadSplats(input: PhotoHeadSplatsInput): Promise<PhotoHeadSplatAvatar> {
+  const avatar = new PhotoHeadSplatAvatar(input);
+  await avatar.splats.initialized;
+  return avatar;
+}
