@@ -151,7 +151,7 @@ describe.skipIf(!HAS_CORPUS)('photo head as splats (img01)', () => {
     const photo = photoFaceMean(image, face);
     const s = faceStats(neutral);
     console.log(`mean RGB: photo ${photo.map((v) => v.toFixed(0))}, splats ${s.mean.map((v) => v.toFixed(0))}`);
-    for (let c = 0; c < 3; c++) expect(Math.abs(s.mean[c] - photo[c])).toBeLessThan(12);
+    for (let c = 0; c < 3; c++) expect(Math.abs(s.mean[c]! - photo[c]!)).toBeLessThan(12);
   });
 
   it('follows the rig: jawOpen opens a dark mouth below, the upper face stays; a blink changes only the eye band', async () => {
