@@ -147,6 +147,24 @@ describe.skipIf(!HAS_CORPUS)('avatar-studio render --avatar', () => {
     expect(mouthDiff).toBeGreaterThan(6);
   });
 
+  it('--head splats: the photo head as Gaussians → MP4 of the audio length; the mouth changes in speech', { timeout: 180_000 }, async () => {
+    const out = join(dir, 'splathead.mp4');
+    const r = await runCli(['render', '--portrait', corpus('images/img01_frontal_ai_man_jpeg-named-png.png'), '--head', 'splats', '--audio', corpus(SPEECH), '--out', out, '--size', String(SIZE), '--fps', String(FPS), '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const p = await probe(out);
+    expect([p.video?.codec, p.audio?.codec, p.video?.frameCount]).toEqual(['h264', 'aac', expectedFrames]);
+    expect(Math.abs(p.formatDurationSec - audioSec)).toBeLessThanOrEqual(1 / FPS + 0.03);
+    const frames = await readVideoFramesRgba(out, SIZE, SIZE);
+    const silent = envelope.indexOf(Math.min(...envelope));
+    const speech = envelope.indexOf(Math.max(...envelope));
+    const lower = meanDiff(frames[silent]!, frames[speech]!, [0, Math.floor(0.6 * SIZE), SIZE - 1, SIZE - 1]);
+    const upper = meanDiff(frames[silent]!, frames[speech]!, [0, 0, SIZE - 1, Math.floor(0.3 * SIZE)]);
+    console.log(`splat head: lower-face diff ${lower.toFixed(2)}, top diff ${upper.toFixed(2)}`);
+    expect(lower).toBeGreaterThan(2);
+    expect(lower).toBeGreaterThan(2 * upper);
+  });
+
   it('exactly one of --portrait and --avatar; a malformed avatar fails before rendering with the parser message', { timeout: 60_000 }, async () => {
     const out = join(dir, 'never.mp4');
     const none = await runCli(['render', '--audio', corpus(SPEECH), '--out', out, '--quiet']);
