@@ -1,8 +1,9 @@
 /**
- * Node side of the avatar render page: bundles `renderer/avatars/avatarPage.ts` with esbuild, opens it in
- * headless Chromium (SwiftShader WebGL2 via @sparticuz/chromium + playwright-core) and renders avatar frames
- * to RGBA buffers. Used by avatar tests, goldens and `bench/splat.ts` until the shared export render host
- * (pipeline/render/renderHost.ts) hosts avatars.
+ * Node side of the splat benchmark page: bundles `renderer/avatars/avatarPage.ts` with esbuild, opens it in
+ * headless Chromium (SwiftShader WebGL2 via @sparticuz/chromium + playwright-core) and times Spark per frame
+ * (generate, worker sort, draw). Only `bench/splat.ts` uses it, for the sort-worker timings the shared render
+ * host does not expose; avatar rendering, export and the avatar tests use `RenderHost.loadAvatar`
+ * (pipeline/render/renderHost.ts).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,8 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import chromium from '@sparticuz/chromium';
 import { chromium as playwright, type Browser, type Page } from 'playwright-core';
-import { AvatarPackageError, SplatFormatError } from '../../core/formats/errors.ts';
-import { StudioError } from '../../core/errors.ts';
+import { avatarErrorFromPage } from './avatarFile.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ENTRY = path.join(REPO_ROOT, 'renderer/avatars/avatarPage.ts');
@@ -96,7 +96,7 @@ export class AvatarRenderHarness {
    * @param bytes - file contents.
    * @param fileName - name with extension (detection and messages).
    * @returns bounds and counts.
-   * @throws the StudioError subclass the page reported (SplatFormatError / AvatarPackageError with its code).
+   * @throws the StudioError the page reported, rebuilt by its code (`avatarErrorFromPage`).
    */
   async loadAvatar(kind: 'splatFile' | 'glb' | 'lam', bytes: Uint8Array, fileName: string): Promise<LoadedAvatarInfo> {
     const b64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
@@ -105,12 +105,7 @@ export class AvatarRenderHarness {
       [kind, b64, fileName] as const,
     );
     const r = res as LoadedAvatarInfo | { error: { code: string; message: string; name: string } };
-    if ('error' in r) {
-      const e = r.error;
-      if (e.name === 'AvatarPackageError') throw new AvatarPackageError(e.message, { pageCode: e.code });
-      if (e.code !== 'INTERNAL') throw new SplatFormatError(e.message, { pageError: e.name }, e.code);
-      throw new StudioError('INTERNAL', e.message);
-    }
+    if ('error' in r) throw avatarErrorFromPage(r.error, fileName);
     return r;
   }
 

@@ -1,23 +1,21 @@
 /**
- * Browser entry of the avatar render page: a minimal stand-alone scene (camera, lights, Spark layer) that
- * loads one avatar and renders motion frames to RGBA pixels. Used by the Node harness
- * (`pipeline/avatars/avatarRenderHarness.ts`) for tests, goldens and the splat benchmark until the shared
- * export render host hosts avatars itself.
+ * Browser entry of the splat benchmark page: a minimal stand-alone scene (camera, lights, Spark layer) that
+ * loads one avatar or a synthetic cloud and times Spark's generate/sort/draw per frame, with a hook on the sort
+ * worker. Used only by `bench/splat.ts` through `pipeline/avatars/avatarRenderHarness.ts`; products and tests
+ * render avatars through the shared scene and render host (renderer/scene/studioScene.ts,
+ * pipeline/render/renderHost.ts).
  *
  * Exposes `window.avatarPage` (see {@link AvatarPageApi}); binary data crosses as base64 strings.
  */
 import * as THREE from 'three';
 import type { SplatMesh } from '@sparkjsdev/spark';
-import { parseLamZip } from '../../core/formats/lamZip.ts';
 import { allocSplatData } from '../../core/formats/splatData.ts';
-import { StudioError } from '../../core/errors.ts';
 import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { frameBox } from './framing.ts';
-import { loadGlbAvatar } from './glbAvatar.ts';
-import { createLamAvatar } from './lamAvatar.ts';
+import { loadAvatarBytes, plainStudioError } from './loadAvatar.ts';
 import { createSplatLayer, type SplatLayer } from './sparkHost.ts';
-import { createSplatAvatar, loadSplatAvatar } from './splatAvatar.ts';
+import { createSplatAvatar } from './splatAvatar.ts';
 import type { Avatar } from './types.ts';
 
 /** A motion frame as plain arrays (what crosses from Node). */
@@ -130,30 +128,12 @@ const api: AvatarPageApi = {
   },
   async loadAvatar(kind, base64, fileName) {
     try {
-      const bytes = fromBase64(base64);
-      let a: Avatar;
-      let splatCount = 0;
-      let info: Record<string, unknown> = {};
-      if (kind === 'splatFile') {
-        const s = await loadSplatAvatar(bytes, fileName);
-        splatCount = s.splatCount;
-        a = s;
-      } else if (kind === 'glb') {
-        const g = await loadGlbAvatar(bytes, fileName);
-        info = { ...g.info };
-        a = g;
-      } else {
-        const l = await createLamAvatar(parseLamZip(bytes, fileName), fileName);
-        splatCount = l.gaussianCount;
-        info = { arkitChannels: l.arkitChannels };
-        a = l;
-      }
+      const { avatar: a, splatCount, info } = await loadAvatarBytes(kind, fromBase64(base64), fileName);
       setAvatar(a);
       const box = a.boundingBox();
       return { kind: a.kind, boxMin: box.min.toArray(), boxMax: box.max.toArray(), splatCount, info };
     } catch (err) {
-      if (err instanceof StudioError) return { error: { code: err.code, message: err.message, name: err.name } };
-      return { error: { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err), name: 'Error' } };
+      return { error: plainStudioError(err) };
     }
   },
   async renderFrame(frame) {
