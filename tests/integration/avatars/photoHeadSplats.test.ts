@@ -182,4 +182,13 @@ describe.skipIf(!HAS_CORPUS)('photo head as splats (img01)', () => {
     expect(s1.cx - s0.cx).toBeGreaterThan(5);
     expect(s1.holes / s1.count).toBeLessThan(0.01);
   });
+
+  it('loadPortrait afterwards brings the mesh head back (the photo fills the frame, no backdrop)', async () => {
+    await host.loadPortrait(image, face);
+    const mesh = await still();
+    let backdrop = 0;
+    for (let i = 0; i < W * H; i++) if (isBackdrop(mesh, i * 4)) backdrop++;
+    expect(backdrop / (W * H)).toBeLessThan(0.01);
+    expect(meanDiff(neutral, mesh)).toBeGreaterThan(5);
+  });
 });
