@@ -33,13 +33,21 @@ export class OneEuroFilter {
     this.dx = new Float64Array(size);
   }
 
+  /** Forgets the state: the next sample passes through unfiltered (e.g. after tracking was lost). */
+  reset(): void {
+    this.lastTimeSec = null;
+    this.dx.fill(0);
+  }
+
   /**
    * Filters one sample in place.
    * @param values - `[size]` raw values; overwritten with the filtered values.
    * @param timeSec - the sample's time in seconds, strictly increasing (equal times reuse the last state).
+   * @param valueScale - the speed that adapts the cut-off is measured on `values × valueScale` (e.g. 1 / face
+   *   size, making `beta` scale-invariant); default 1.
    * @returns `values`.
    */
-  filter(values: Float32Array | Float64Array, timeSec: number): Float32Array | Float64Array {
+  filter(values: Float32Array | Float64Array, timeSec: number, valueScale = 1): Float32Array | Float64Array {
     if (this.lastTimeSec === null) {
       for (let i = 0; i < this.size; i++) this.x[i] = values[i]!;
       this.lastTimeSec = timeSec;
@@ -58,7 +66,7 @@ export class OneEuroFilter {
     const ad = alpha(this.params.derivativeCutoffHz);
     for (let i = 0; i < this.size; i++) {
       const raw = values[i]!;
-      const rawDx = (raw - this.x[i]!) / dt;
+      const rawDx = ((raw - this.x[i]!) * valueScale) / dt;
       this.dx[i] = this.dx[i]! + ad * (rawDx - this.dx[i]!);
       const a = alpha(this.params.minCutoffHz + this.params.beta * Math.abs(this.dx[i]!));
       this.x[i] = this.x[i]! + a * (raw - this.x[i]!);

@@ -15,79 +15,17 @@ import { roiFromLandmarks } from '../../core/face/roi.ts';
 import { EYE_LEFT_OUTER, EYE_RIGHT_OUTER } from '../../core/face/topology.ts';
 import { FACE_MESH_LANDMARK_COUNT, FACE_MESH_WITH_IRIS_LANDMARK_COUNT } from '../../core/face/types.ts';
 import { throwIfAborted } from '../../core/errors.ts';
+import { OneEuroFilter, type OneEuroParams } from '../../core/filters/oneEuro.ts';
 import type { DecodedImage } from '../image/decodeImage.ts';
 import { decodeVideoFrames, probeVideo, type VideoInfo } from '../video/decodeVideo.ts';
 import { FaceAnalyzerCore } from './faceAnalyzer.ts';
 import type { FaceAnalyzer } from './faceAnalyzer.ts';
 
-/** One-Euro filter parameters. */
-export interface OneEuroParams {
-  /** Minimum cutoff frequency in Hz (smoothing at rest). */
-  minCutoffHz: number;
-  /** Speed coefficient (cutoff grows by beta × |speed|, speed in face sizes per second). */
-  beta: number;
-  /** Cutoff of the derivative's low-pass, Hz. */
-  derivateCutoffHz: number;
-}
-
-/** Default smoothing: MediaPipe's One-Euro parameters (pose-landmark graph), on face-size-normalised values. */
-export const FACE_ONE_EURO: Readonly<OneEuroParams> = Object.freeze({ minCutoffHz: 0.05, beta: 80, derivateCutoffHz: 1 });
-
 /**
- * A bank of One-Euro filters over a vector (one filter per component), on irregular timestamps.
- * @remarks α(fc, Δt) = 1 / (1 + τ/Δt) with τ = 1/(2π·fc) (Casiez et al. 2012, eq. 1–4).
+ * Default smoothing: MediaPipe's One-Euro parameters for face landmarks (LandmarksSmoothingCalculator: min cut-off
+ * 0.05 Hz, beta 80, derivative cut-off 1 Hz), applied with speeds measured in face sizes per second.
  */
-export class OneEuroFilterBank {
-  private prevX: Float64Array | null = null;
-  private prevDx: Float64Array;
-  private prevTimeSec = 0;
-  constructor(
-    readonly size: number,
-    readonly params: OneEuroParams = FACE_ONE_EURO,
-  ) {
-    this.prevDx = new Float64Array(size);
-  }
-
-  /** Forgets the state (next value passes through). */
-  reset(): void {
-    this.prevX = null;
-    this.prevDx.fill(0);
-  }
-
-  /**
-   * Filters one sample.
-   * @param values - the new sample (length `size`).
-   * @param timeSec - its timestamp in seconds (must increase).
-   * @param valueScale - values are multiplied by this before the speed-adaptive cutoff (1 / face size).
-   * @returns the filtered sample (new array).
-   */
-  filter(values: ArrayLike<number>, timeSec: number, valueScale = 1): Float64Array {
-    const out = new Float64Array(this.size);
-    if (this.prevX === null || timeSec <= this.prevTimeSec) {
-      for (let i = 0; i < this.size; i++) out[i] = values[i]!;
-      this.prevX = out.slice();
-      this.prevDx.fill(0);
-      this.prevTimeSec = timeSec;
-      return out;
-    }
-    const dt = timeSec - this.prevTimeSec;
-    const alpha = (fc: number): number => 1 / (1 + 1 / (2 * Math.PI * fc * dt));
-    const aD = alpha(this.params.derivateCutoffHz);
-    for (let i = 0; i < this.size; i++) {
-      const x = values[i]!;
-      const prev = this.prevX[i]!;
-      const dx = ((x - prev) * valueScale) / dt;
-      const edx = aD * dx + (1 - aD) * this.prevDx[i]!;
-      this.prevDx[i] = edx;
-      const fc = this.params.minCutoffHz + this.params.beta * Math.abs(edx);
-      const a = alpha(fc);
-      out[i] = a * x + (1 - a) * prev;
-    }
-    this.prevX = out.slice();
-    this.prevTimeSec = timeSec;
-    return out;
-  }
-}
+export const FACE_ONE_EURO: Readonly<OneEuroParams> = Object.freeze({ minCutoffHz: 0.05, beta: 80, derivativeCutoffHz: 1 });
 
 /** Result for one video frame. */
 export interface TrackedFrame {
@@ -117,7 +55,7 @@ export interface VideoTrackerOptions {
  */
 export class FaceVideoTracker {
   private prevRaw: Float32Array | null = null;
-  private readonly smoother: OneEuroFilterBank | null;
+  private readonly smoother: OneEuroFilter | null;
   private readonly minMeshScore: number;
   private readonly withIris: boolean;
   /** Number of frames on which the detector ran. */
@@ -127,7 +65,7 @@ export class FaceVideoTracker {
     private readonly core: FaceAnalyzerCore,
     opts: VideoTrackerOptions = {},
   ) {
-    this.smoother = opts.smoothing === null ? null : new OneEuroFilterBank(FACE_MESH_WITH_IRIS_LANDMARK_COUNT * 3, opts.smoothing ?? FACE_ONE_EURO);
+    this.smoother = opts.smoothing === null ? null : new OneEuroFilter(FACE_MESH_WITH_IRIS_LANDMARK_COUNT * 3, opts.smoothing ?? FACE_ONE_EURO);
     this.minMeshScore = opts.minMeshScore ?? 0.5;
     this.withIris = opts.iris ?? true;
   }
@@ -175,7 +113,7 @@ export class FaceVideoTracker {
       padded.set(raw);
       const b = landmarkBox(raw);
       const scale = 1 / Math.max(1, (b.widthPx + b.heightPx) / 2);
-      smoothed = Float32Array.from(this.smoother.filter(padded, timeSec, scale).subarray(0, raw.length));
+      smoothed = Float32Array.from(this.smoother.filter(Float64Array.from(padded), timeSec, scale).subarray(0, raw.length));
     }
     const out: FaceLandmarks = { ...face, landmarksPx: smoothed, headPose: estimateHeadPose(smoothed, image.widthPx, image.heightPx) };
     return { frameIndex, timeSec, face: out, rawLandmarksPx: raw, redetected };

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GLABELLA } from '../../../../core/face/topology.ts';
 import { FaceAnalyzer } from '../../../../pipeline/face/faceAnalyzer.ts';
-import { OneEuroFilterBank, analyzeVideoFile, type TrackedFrame } from '../../../../pipeline/face/videoTracker.ts';
+import { analyzeVideoFile, type TrackedFrame } from '../../../../pipeline/face/videoTracker.ts';
+import { OneEuroFilter } from '../../../../core/filters/oneEuro.ts';
 
 const CORPUS = path.resolve(process.cwd(), '../shared/corpus');
 /** Forehead (10, 151, 9), glabella (168) and nose bridge (6): rigid points. */
@@ -24,16 +25,16 @@ function jitterPx(frames: TrackedFrame[], pick: (f: TrackedFrame) => Float32Arra
   return Math.sqrt(sum / n);
 }
 
-describe('OneEuroFilterBank', () => {
+describe('OneEuroFilter', () => {
   it('passes the first sample, smooths noise at rest and follows fast motion', () => {
-    const f = new OneEuroFilterBank(1, { minCutoffHz: 1, beta: 0, derivateCutoffHz: 1 });
-    expect(f.filter([5], 0)[0]).toBe(5);
+    const f = new OneEuroFilter(1, { minCutoffHz: 1, beta: 0, derivativeCutoffHz: 1 });
+    expect(f.filter(Float64Array.of(5), 0)[0]).toBe(5);
     // α = 1 / (1 + τ/Δt), τ = 1/(2π·1 Hz), Δt = 0.04 s
     const alpha = 1 / (1 + 1 / (2 * Math.PI * 0.04));
-    expect(f.filter([6], 0.04)[0]).toBeCloseTo(5 + alpha, 12);
-    const fast = new OneEuroFilterBank(1, { minCutoffHz: 1, beta: 10, derivateCutoffHz: 1 });
-    fast.filter([0], 0);
-    expect(fast.filter([100], 0.04)[0]).toBeGreaterThan(90);
+    expect(f.filter(Float64Array.of(6), 0.04)[0]).toBeCloseTo(5 + alpha, 12);
+    const fast = new OneEuroFilter(1, { minCutoffHz: 1, beta: 10, derivativeCutoffHz: 1 });
+    fast.filter(Float64Array.of(0), 0);
+    expect(fast.filter(Float64Array.of(100), 0.04)[0]).toBeGreaterThan(90);
   });
 });
 
