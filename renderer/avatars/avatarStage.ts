@@ -29,7 +29,7 @@ export interface LoadedAvatar {
   /** Rest bounds in world metres. */
   boxMinM: [number, number, number];
   boxMaxM: [number, number, number];
-  /** Camera distance from the bounds' centre at rest, metres. */
+  /** Camera distance from the framed box's centre at rest (the head of a body avatar, else the bounds), metres. */
   distanceM: number;
 }
 
@@ -37,7 +37,7 @@ export interface LoadedAvatar {
 export interface AvatarStage {
   readonly avatar: Avatar;
   readonly loaded: LoadedAvatar;
-  /** Orbits the camera about the avatar's centre: +yaw to the viewer's right, +pitch as the photo head's; radians. */
+  /** Orbits the camera about the framed box's centre: +yaw to the viewer's right, +pitch as the photo head's; radians. */
   setOrbit(yawRad: number, pitchRad: number): void;
   /** Poses the avatar (blendshapes, visemes, head pose, gaze). */
   applyFrame(frame: MotionFrame): void;
@@ -59,7 +59,7 @@ export interface AvatarStage {
  * @param renderer - the scene's renderer (the stage draws with it, and restores its output colour space).
  * @param avatar - the avatar; the stage owns it from now on.
  * @param aspect - output width / height.
- * @returns the stage, camera framed on the avatar's rest bounds.
+ * @returns the stage, camera framed on the avatar's head (`focusBox`, body avatars) or its rest bounds.
  */
 export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar, aspect: number): AvatarStage {
   const scene = new THREE.Scene();
@@ -72,7 +72,9 @@ export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar,
   const layer: SplatLayer | null = avatar.needsSpark ? createSplatLayer(renderer, scene) : null;
   scene.add(avatar.object3D);
   scene.updateMatrixWorld(true);
-  const box = avatar.boundingBox();
+  const bounds = avatar.boundingBox();
+  // A body avatar is framed on its head (a talking head), anything else on its whole bounds.
+  const box = avatar.focusBox?.() ?? bounds;
   const center = box.getCenter(new THREE.Vector3());
   const distanceM = frameBox(camera, box, { fill: AVATAR_FILL });
   const backdrop = new THREE.Color().setRGB(...AVATAR_BACKDROP_LINEAR);
@@ -88,7 +90,7 @@ export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar,
   let copyReady = false;
   return {
     avatar,
-    loaded: { kind: avatar.kind, boxMinM: box.min.toArray(), boxMaxM: box.max.toArray(), distanceM },
+    loaded: { kind: avatar.kind, boxMinM: bounds.min.toArray(), boxMaxM: bounds.max.toArray(), distanceM },
     setOrbit,
     applyFrame(frame) {
       avatar.applyFrame(frame);

@@ -38,6 +38,7 @@ export class GlbAvatar implements Avatar {
   private readonly bindings: MorphBinding[] = [];
   private readonly rig: HeadRig;
   private readonly restBox: THREE.Box3;
+  private readonly headBox: THREE.Box3 | null;
   readonly info: GlbAvatarInfo;
 
   constructor(readonly gltf: GLTF) {
@@ -57,6 +58,7 @@ export class GlbAvatar implements Avatar {
     this.rig = findHeadRig(this.object3D, gltf.scene);
     this.object3D.updateMatrixWorld(true);
     this.restBox = new THREE.Box3().setFromObject(this.object3D, true);
+    this.headBox = this.rig.head && this.restBox.max.y - this.restBox.min.y > BODY_MIN_HEIGHT_M ? headRegionBox(gltf.scene, this.rig.head) : null;
     this.info = { morphMeshCount: this.bindings.length, arkitChannels: arkit, visemeChannels: visemes, hasHeadBone: this.rig.head !== null, hasEyeBones: this.rig.leftEye !== null && this.rig.rightEye !== null };
   }
 
@@ -73,6 +75,13 @@ export class GlbAvatar implements Avatar {
     return parent ? this.restBox.clone().applyMatrix4(parent.matrixWorld) : this.restBox.clone();
   }
 
+  focusBox(): THREE.Box3 | null {
+    if (!this.headBox) return null;
+    this.object3D.updateMatrixWorld(true);
+    const parent = this.object3D.parent;
+    return parent ? this.headBox.clone().applyMatrix4(parent.matrixWorld) : this.headBox.clone();
+  }
+
   dispose(): void {
     this.gltf.scene.traverse((o) => {
       const mesh = o as THREE.Mesh;
@@ -87,6 +96,41 @@ export class GlbAvatar implements Avatar {
     (this.gltf.scene.children.find((c) => (c as THREE.SkinnedMesh).isSkinnedMesh) as THREE.SkinnedMesh | undefined)?.skeleton.dispose();
     this.pose.remove(this.gltf.scene);
   }
+}
+
+/** A GLB taller than this (metres, glTF's unit) is more than a head: framing then focuses on the head. */
+const BODY_MIN_HEIGHT_M = 0.6;
+/** Head region around the head bone: vertices at most this far below it … */
+const HEAD_BELOW_BONE_M = 0.06;
+/** … and within this horizontal radius of it (shoulders and arms stay out). */
+const HEAD_RADIUS_M = 0.16;
+
+/**
+ * Bounds of the head of a body avatar at rest: the vertices above (head bone − 6 cm) within 16 cm of the bone
+ * horizontally, in the avatar root's frame.
+ * @remarks Heuristic for Ready Player Me / Mixamo-style rigs, whose `Head` joint sits at the top of the neck
+ * (the skull above it is ≈ 20–25 cm tall). Skinned vertices are taken in their bind pose (the rest pose).
+ */
+function headRegionBox(model: THREE.Object3D, head: THREE.Object3D): THREE.Box3 | null {
+  model.updateMatrixWorld(true);
+  const root = model.parent ?? model;
+  const toRoot = new THREE.Matrix4().copy(root.matrixWorld).invert();
+  const h = head.getWorldPosition(new THREE.Vector3()).applyMatrix4(toRoot);
+  const box = new THREE.Box3();
+  const v = new THREE.Vector3();
+  const m = new THREE.Matrix4();
+  model.traverse((o) => {
+    const mesh = o as THREE.Mesh;
+    if (!mesh.isMesh) return;
+    const pos = mesh.geometry.getAttribute('position');
+    if (!pos) return;
+    m.multiplyMatrices(toRoot, mesh.matrixWorld);
+    for (let i = 0; i < pos.count; i++) {
+      v.fromBufferAttribute(pos, i).applyMatrix4(m);
+      if (v.y >= h.y - HEAD_BELOW_BONE_M && Math.hypot(v.x - h.x, v.z - h.z) <= HEAD_RADIUS_M) box.expandByPoint(v);
+    }
+  });
+  return box.isEmpty() ? null : box;
 }
 
 /**

@@ -21,6 +21,11 @@ export interface Avatar {
   applyFrame(frame: MotionFrame): void;
   /** World-space bounds of the avatar at rest (for auto-framing), in metres. */
   boundingBox(): THREE.Box3;
+  /**
+   * World-space bounds of the head at rest when the avatar is more than a head (a full- or half-body GLB), for
+   * talking-head framing; absent or null when {@link boundingBox} is the head already.
+   */
+  focusBox?(): THREE.Box3 | null;
   /** Releases geometries, textures, splat buffers. The avatar must not be used afterwards. */
   dispose(): void;
   /** True when rendering needs a Spark `SparkRenderer` (splat-based avatars). */

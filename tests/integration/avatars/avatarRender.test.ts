@@ -212,6 +212,26 @@ describe('GLB avatar with ARKit + viseme morphs and bones', () => {
   });
 });
 
+describe('a full-body GLB is framed on its head', () => {
+  it('1.72 m tall, framed on the head (≈ 57 % of the height, vs ≈ 9 % for the whole body), body below; jawOpen still opens the mouth', async () => {
+    const info = await harness.loadAvatar(await readFile(fx.glbBody), 'body.glb');
+    expect(info.boxMaxM[1] - info.boxMinM[1]).toBeCloseTo(1.72, 2);
+    const f = await harness.renderFrame({});
+    await writeFramePng(path.join(OUT_DIR, 'body_glb.png'), f);
+    const skin = select(f, (r, g, b) => r > 150 && g > 100 && b > 80 && r > b);
+    const body = select(f, (r, g, b) => b > 150 && b > r + 40 && g > 100);
+    console.log(`body GLB: head spans ${skin.box[1]}–${skin.box[3]} px of ${H}, body pixels ${body.count} from y ${body.box[1]}`);
+    // A 20 cm sphere framed at fill 0.8 from its front (frameBox adds half the depth): ≈ 0.57 of the height.
+    expect((skin.box[3] - skin.box[1]) / H).toBeGreaterThan(0.5);
+    expect((skin.box[3] - skin.box[1]) / H).toBeLessThan(0.8);
+    expect(body.count).toBeGreaterThan(50);
+    expect(body.box[1]).toBeGreaterThan(skin.cy);
+    const open = await harness.renderFrame({ blendshapes: jawOpen() });
+    const mouth = select(f, isRed);
+    expect(meanDiff(f, open, [mouth.box[0] - 4, mouth.box[1] - 4, mouth.box[2] + 4, mouth.box[3] + 24])).toBeGreaterThan(8);
+  });
+});
+
 describe('LAM avatar zip', () => {
   let neutral: RenderedFrame;
   it('loads 609 Gaussians bound to the mesh, 51 ARKit morphs; matches the golden', async () => {
