@@ -52,3 +52,22 @@ export const IRIS_POINT_COUNT = 5;
 export const EYE_RIGHT_CONTOUR: readonly number[] = Object.freeze([33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7]);
 /** Mesh contour of the subject's left eye (outer corner, upper lid, inner corner, lower lid): 16 points. */
 export const EYE_LEFT_CONTOUR: readonly number[] = Object.freeze([263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249]);
+
+/**
+ * Face-mesh indices of the 71 eye-region points the Iris model outputs before its 5 iris points, for the
+ * subject's right eye (the unmirrored crop): lower lid (9, corners included), upper lid (7), then four halos
+ * around it (lower/upper), the brow's inner and outer contours.
+ * @remarks Order from MediaPipe `mediapipe/modules/iris_landmark` (`update_face_landmarks_calculator.cc`,
+ * `kEyeLandmarkIndicesInFaceLandmarks`), which writes these points over the mesh's to refine the eyes; the lids
+ * then follow blinks that the 468-point mesh alone barely shows.
+ */
+export const IRIS_MODEL_EYE_RIGHT_MESH_INDICES: readonly number[] = Object.freeze([
+  33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173, 130, 25, 110, 24, 23, 22, 26, 112, 243, 247, 30, 29, 27, 28, 56, 190, 226, 31, 228, 229,
+  230, 231, 232, 233, 244, 113, 225, 224, 223, 222, 221, 189, 35, 124, 46, 53, 52, 65, 143, 111, 117, 118, 119, 120, 121, 128, 245, 156, 70, 63, 105, 66, 107, 55, 193,
+]);
+/** The same 71 points for the subject's left eye (the mirrored crop); see {@link IRIS_MODEL_EYE_RIGHT_MESH_INDICES}. */
+export const IRIS_MODEL_EYE_LEFT_MESH_INDICES: readonly number[] = Object.freeze([
+  263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398, 359, 255, 339, 254, 253, 252, 256, 341, 463, 467, 260, 259, 257, 258, 286, 414, 446,
+  261, 448, 449, 450, 451, 452, 453, 464, 342, 445, 444, 443, 442, 441, 413, 265, 353, 276, 283, 282, 295, 372, 340, 346, 347, 348, 349, 350, 357, 465, 383, 300, 293,
+  334, 296, 336, 285, 417,
+]);

@@ -84,6 +84,14 @@ export interface PhotoHeadRig {
   frame: FaceFrame;
   /** Per ARKit index: deltas `[468, 3]` (px) at weight 1, or `null` where the shape moves no vertex here. */
   deltas: (Float32Array | null)[];
+  /**
+   * Per ARKit index: texture-sample offsets `[468, 2]` (photo px) at weight 1, or `null` where the shape keeps the
+   * vertex's own photo pixel. A renderer samples vertex i at `restPx[i] + Σ wₖ·uvDeltasₖ[i]`.
+   * @remarks Only the blinks have them: MediaPipe's lid contour often lies inside the visible opening (on the
+   * iris), so a lid stretched from its own pixels would carry an iris strip down over the eye. Closing, the lid
+   * rings sample the skin above the eye instead (each ring the photo pixel of the ring above it).
+   */
+  uvDeltas: (Float32Array | null)[];
   /** Jaw rotation weight per vertex in [0,1]. */
   jawWeight: Float32Array;
   /** Share of {@link jawWeight} cancelled by `mouthClose` (lips), per vertex in [0,1]. */
@@ -157,6 +165,7 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
   const belowEye = (i: number, eye: readonly number[]): number => smoothstep(-0.02, 0.1, local(i, eye)[1]);
   const deltas: (Float32Array | null)[] = new Array<Float32Array | null>(ARKIT_BLENDSHAPE_COUNT).fill(null);
   const shape = (index: number): Float32Array => (deltas[index] ??= new Float32Array(n * 3));
+  const uvDeltas: (Float32Array | null)[] = new Array<Float32Array | null>(ARKIT_BLENDSHAPE_COUNT).fill(null);
   /** Adds a displacement (face-frame a/b and depth, IOD units) scaled by w to vertex i of shape s. */
   const add = (s: Float32Array, i: number, w: number, da: number, db: number, dz = 0): void => {
     if (w < 1e-4) return;
@@ -324,6 +333,22 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
         add(wide, i, w, 0, -0.3 * g);
       }
     }
+    // Texture of the closing lid: each upper ring samples the photo part of the way up to the next ring (same index
+    // along the eye, outer → inner): the lid contour 60 % (above the iris where MediaPipe puts it inside the visible
+    // opening, below the lash line), the next ring 50 %; so the band stretched over the opening is lid skin. The lower
+    // lid's contour samples halfway down to its next ring (no sclera left along the closure line). Shares checked on
+    // img01/img06 renders: no iris pixel left at weight 1 (tests/integration/render/photoHead.test.ts).
+    const uvBlink = (uvDeltas[isRight ? BS.eyeBlinkRight : BS.eyeBlinkLeft] = new Float32Array(n * 2));
+    const sampleFrom = (from: readonly number[], to: readonly number[], share: number): void => {
+      from.forEach((i, k) => {
+        const j = to[k]!;
+        uvBlink[i * 2] = share * (rest[j * 3]! - rest[i * 3]!);
+        uvBlink[i * 2 + 1] = share * (rest[j * 3 + 1]! - rest[i * 3 + 1]!);
+      });
+    };
+    sampleFrom(region.upper0, region.upper1, 0.6);
+    sampleFrom(region.upper1, region.upper2, 0.5);
+    sampleFrom(region.lower0.slice(1, -1), region.lower1.slice(1, -1), 0.5);
     const eyeHeight = Math.max(...[...upper0Gap.values()]);
     for (const i of lower0) add(blink, i, 1, 0, -0.12 * eyeHeight);
     for (const i of lower0) add(squint, i, 1, 0, -0.3 * eyeHeight);
@@ -359,7 +384,7 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
   eyeSide(EYE_LEFT, false);
 
   const eyes: [EyeModel, EyeModel] = [eyeModel(rest, landmarksPx, landmarkCount, EYE_RIGHT), eyeModel(rest, landmarksPx, landmarkCount, EYE_LEFT)];
-  return { restPx: rest, frame, deltas, jawWeight, lipCloseWeight, jawPivotPx, eyes };
+  return { restPx: rest, frame, deltas, uvDeltas, jawWeight, lipCloseWeight, jawPivotPx, eyes };
 }
 
 /** Eye model from the lid contour and, when present, the iris landmark nearest to this eye. */

@@ -11,7 +11,16 @@ import { NoFaceFoundError } from '../../core/errors.ts';
 import { FULL_RANGE_ANCHORS, decodeBlazeFace, weightedNms, type RawDetection } from '../../core/face/detection.ts';
 import { estimateHeadPose } from '../../core/face/headPose.ts';
 import { eyeRoi, roiFromLandmarks, rotationFromPair, squareRoi, type RotatedRectPx } from '../../core/face/roi.ts';
-import { EYE_LEFT_CONTOUR, EYE_LEFT_INNER, EYE_LEFT_OUTER, EYE_RIGHT_CONTOUR, EYE_RIGHT_INNER, EYE_RIGHT_OUTER } from '../../core/face/topology.ts';
+import {
+  EYE_LEFT_CONTOUR,
+  EYE_LEFT_INNER,
+  EYE_LEFT_OUTER,
+  EYE_RIGHT_CONTOUR,
+  EYE_RIGHT_INNER,
+  EYE_RIGHT_OUTER,
+  IRIS_MODEL_EYE_LEFT_MESH_INDICES,
+  IRIS_MODEL_EYE_RIGHT_MESH_INDICES,
+} from '../../core/face/topology.ts';
 import { FACE_MESH_LANDMARK_COUNT, FACE_MESH_WITH_IRIS_LANDMARK_COUNT, type FaceAnalysis, type FaceLandmarks } from '../../core/face/types.ts';
 import { decodeImage, type DecodedImage } from '../image/decodeImage.ts';
 import { applyAffine, computeLetterbox, rotatedCropAffine, warpAffineToTensor, type Affine2D } from '../image/warpAffine.ts';
@@ -31,10 +40,15 @@ export interface AnalyzeOptions {
   exhaustive?: boolean;
   /** Run the iris model (478 points); default true. */
   iris?: boolean;
+  /**
+   * Also write the Iris model's 71 eye-region points over the mesh's (x, y; needs `iris`), as MediaPipe's iris
+   * graph does: the lids then sit on the visible lid edges and follow blinks. Default false (the plain mesh).
+   */
+  refineEyes?: boolean;
 }
 
 /** Default analysis options. */
-export const DEFAULT_ANALYZE_OPTIONS: Required<AnalyzeOptions> = Object.freeze({ maxFaces: 8, minDetectionScore: 0.5, minMeshScore: 0.5, exhaustive: false, iris: true });
+export const DEFAULT_ANALYZE_OPTIONS: Required<AnalyzeOptions> = Object.freeze({ maxFaces: 8, minDetectionScore: 0.5, minMeshScore: 0.5, exhaustive: false, iris: true, refineEyes: false });
 
 const DETECTOR_SIZE = 256;
 const MESH_SIZE = 192;
@@ -112,7 +126,7 @@ export class FaceAnalyzerCore {
    * @param image - decoded image. @param opts - analysis options.
    * @returns detections in image pixels, largest first (before landmark verification).
    */
-  async detect(image: DecodedImage, opts: Required<AnalyzeOptions>): Promise<FaceDetectionPx[]> {
+  async detect(image: DecodedImage, opts: Required<Omit<AnalyzeOptions, 'refineEyes'>>): Promise<FaceDetectionPx[]> {
     for (const pass of DETECTION_PASSES) {
       const dets = await this.detectPass(image, pass, opts.minDetectionScore);
       if (dets.length > 0) return dets;
@@ -144,13 +158,15 @@ export class FaceAnalyzerCore {
   /**
    * Runs the iris model on both eyes (one batch of 2; the subject's left eye mirrored).
    * @param image - decoded image. @param meshPx - 468×3 mesh landmarks in pixels.
+   * @param refineEyes - also overwrite x, y of the 71 eye-region mesh points in `meshPx` (in place) with the
+   * model's eye contours (z kept), see {@link IRIS_MODEL_EYE_RIGHT_MESH_INDICES}; default false.
    * @returns 10×3 iris points: subject's right iris (centre + 4) then left iris; z = mean z of that eye's contour.
    */
-  async iris(image: DecodedImage, meshPx: Float32Array): Promise<Float32Array> {
+  async iris(image: DecodedImage, meshPx: Float32Array, refineEyes = false): Promise<Float32Array> {
     const p = (i: number): [number, number] => [meshPx[i * 3]!, meshPx[i * 3 + 1]!];
     const eyes = [
-      { roi: eyeRoi(...p(EYE_RIGHT_OUTER), ...p(EYE_RIGHT_INNER), EYE_ROI_SCALE), flip: false, contour: EYE_RIGHT_CONTOUR },
-      { roi: eyeRoi(...p(EYE_LEFT_INNER), ...p(EYE_LEFT_OUTER), EYE_ROI_SCALE), flip: true, contour: EYE_LEFT_CONTOUR },
+      { roi: eyeRoi(...p(EYE_RIGHT_OUTER), ...p(EYE_RIGHT_INNER), EYE_ROI_SCALE), flip: false, contour: EYE_RIGHT_CONTOUR, region: IRIS_MODEL_EYE_RIGHT_MESH_INDICES },
+      { roi: eyeRoi(...p(EYE_LEFT_INNER), ...p(EYE_LEFT_OUTER), EYE_ROI_SCALE), flip: true, contour: EYE_LEFT_CONTOUR, region: IRIS_MODEL_EYE_LEFT_MESH_INDICES },
     ];
     const per = IRIS_SIZE * IRIS_SIZE * 3;
     const input = new Float32Array(per * 2);
@@ -176,15 +192,28 @@ export class FaceAnalyzerCore {
         iris[(k * 5 + j) * 3 + 2] = zMean;
       }
     });
+    if (refineEyes) {
+      // After the iris z means above (they use the mesh's own contour).
+      eyes.forEach((e, k) => {
+        e.region.forEach((meshIndex, j) => {
+          const o = k * stride + j * 3;
+          const [x, y] = applyAffine(maps[k]!, e.flip ? IRIS_SIZE - out[o]! : out[o]!, out[o + 1]!);
+          meshPx[meshIndex * 3] = x;
+          meshPx[meshIndex * 3 + 1] = y;
+        });
+      });
+    }
     return iris;
   }
 
   /**
    * Landmarks for one detection: mesh on the detection ROI, mesh again on the landmark ROI, then iris.
    * @param image - decoded image. @param det - detection in image pixels. @param withIris - run iris.
+   * @param minMeshScore - mesh presence score below which the detection is rejected.
+   * @param refineEyes - overwrite the eye-region mesh points with the Iris model's (needs `withIris`); default false.
    * @returns the face, or `null` when the mesh presence score says it is not a face.
    */
-  async landmarksForDetection(image: DecodedImage, det: RawDetection, withIris: boolean, minMeshScore: number): Promise<FaceLandmarks | null> {
+  async landmarksForDetection(image: DecodedImage, det: RawDetection, withIris: boolean, minMeshScore: number, refineEyes = false): Promise<FaceLandmarks | null> {
     const kp = det.keypoints;
     const rot = rotationFromPair(kp[0]!, kp[1]!, kp[2]!, kp[3]!);
     const roi1 = squareRoi(det.xCenter, det.yCenter, det.width, det.height, rot, FACE_ROI_SCALE);
@@ -197,7 +226,7 @@ export class FaceAnalyzerCore {
     let landmarksPx = best.landmarksPx;
     let landmarkCount = FACE_MESH_LANDMARK_COUNT;
     if (withIris) {
-      const iris = await this.iris(image, best.landmarksPx);
+      const iris = await this.iris(image, best.landmarksPx, refineEyes);
       landmarksPx = new Float32Array(FACE_MESH_WITH_IRIS_LANDMARK_COUNT * 3);
       landmarksPx.set(best.landmarksPx);
       landmarksPx.set(iris, FACE_MESH_LANDMARK_COUNT * 3);
@@ -230,7 +259,7 @@ export class FaceAnalyzerCore {
       for (const d of dets) {
         if (faces.length >= o.maxFaces) break;
         if (faces.some((g) => boxIou(g.boxPx, detectionBox(d)) > 0.3)) continue;
-        const f = await this.landmarksForDetection(image, d, o.iris, o.minMeshScore);
+        const f = await this.landmarksForDetection(image, d, o.iris, o.minMeshScore, o.refineEyes);
         if (f && !faces.some((g) => boxIou(g.boxPx, f.boxPx) > 0.3)) faces.push(f);
       }
       if (faces.length > 0 && pass !== 'full') this.log(pass === 'padded' ? 'face found after padding the image (tight crop)' : 'face found by scanning tiles (small face)');

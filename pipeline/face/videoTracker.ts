@@ -48,6 +48,8 @@ export interface VideoTrackerOptions {
   minMeshScore?: number;
   /** Run the iris model; default true. */
   iris?: boolean;
+  /** Write the Iris model's eye-region points over the mesh's (see `AnalyzeOptions.refineEyes`); default false. */
+  refineEyes?: boolean;
 }
 
 /**
@@ -58,6 +60,7 @@ export class FaceVideoTracker {
   private readonly smoother: OneEuroFilter | null;
   private readonly minMeshScore: number;
   private readonly withIris: boolean;
+  private readonly refineEyes: boolean;
   /** Number of frames on which the detector ran. */
   detectorRuns = 0;
 
@@ -68,6 +71,7 @@ export class FaceVideoTracker {
     this.smoother = opts.smoothing === null ? null : new OneEuroFilter(FACE_MESH_WITH_IRIS_LANDMARK_COUNT * 3, opts.smoothing ?? FACE_ONE_EURO);
     this.minMeshScore = opts.minMeshScore ?? 0.5;
     this.withIris = opts.iris ?? true;
+    this.refineEyes = opts.refineEyes ?? false;
   }
 
   /**
@@ -85,8 +89,9 @@ export class FaceVideoTracker {
         let lm = m.landmarksPx;
         if (this.withIris) {
           lm = new Float32Array(FACE_MESH_WITH_IRIS_LANDMARK_COUNT * 3);
+          const iris = await this.core.iris(image, m.landmarksPx, this.refineEyes); // may refine m's eye points
           lm.set(m.landmarksPx);
-          lm.set(await this.core.iris(image, m.landmarksPx), FACE_MESH_LANDMARK_COUNT * 3);
+          lm.set(iris, FACE_MESH_LANDMARK_COUNT * 3);
         }
         face = { landmarksPx: lm, landmarkCount: lm.length / 3, boxPx: landmarkBox(lm), detectionScore: NaN, meshScore: m.score };
       }
@@ -97,7 +102,7 @@ export class FaceVideoTracker {
       this.smoother?.reset();
       const dets = await this.core.detectPass(image, 'full', 0.5);
       for (const d of dets) {
-        face = await this.core.landmarksForDetection(image, d, this.withIris, this.minMeshScore);
+        face = await this.core.landmarksForDetection(image, d, this.withIris, this.minMeshScore, this.refineEyes);
         if (face) break;
       }
     }

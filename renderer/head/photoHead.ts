@@ -165,6 +165,9 @@ export class PhotoHead {
   readonly orbitPivot = new THREE.Vector3();
   private readonly proj: PhotoProjection;
   private readonly facePositions: THREE.BufferAttribute;
+  /** Face-mesh texture coordinates (rewritten every frame: the blinks resample the lids, see `rig.uvDeltas`). */
+  private readonly faceUvs: THREE.BufferAttribute;
+  private readonly photoSizePx: [number, number];
   private readonly posedPx = new Float32Array(RIG_VERTEX_COUNT * 3);
   private readonly surroundMaterial: THREE.ShaderMaterial;
   private readonly eyeMaterials: THREE.ShaderMaterial[] = [];
@@ -224,7 +227,10 @@ export class PhotoHead {
     this.facePositions = new THREE.BufferAttribute(new Float32Array(n * 3), 3);
     this.facePositions.setUsage(THREE.DynamicDrawUsage);
     fGeo.setAttribute('position', this.facePositions);
-    fGeo.setAttribute('uv', new THREE.BufferAttribute(fUv, 2));
+    this.faceUvs = new THREE.BufferAttribute(fUv, 2);
+    this.faceUvs.setUsage(THREE.DynamicDrawUsage);
+    this.photoSizePx = [W, H];
+    fGeo.setAttribute('uv', this.faceUvs);
     fGeo.setAttribute('aHeadWeight', new THREE.BufferAttribute(new Float32Array(n).fill(1), 1));
     fGeo.setAttribute('aMask', new THREE.BufferAttribute(new Float32Array(n).fill(1), 1));
     fGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(n * 2), 2));
@@ -378,6 +384,23 @@ export class PhotoHead {
     const arr = this.facePositions.array as Float32Array;
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) photoToWorld(this.proj, this.posedPx[i * 3]!, this.posedPx[i * 3 + 1]!, this.posedPx[i * 3 + 2]!, arr, i * 3);
     this.facePositions.needsUpdate = true;
+    const uv = this.faceUvs.array as Float32Array;
+    const [W, H] = this.photoSizePx;
+    for (let i = 0; i < RIG_VERTEX_COUNT; i++) {
+      uv[i * 2] = rig.restPx[i * 3]!;
+      uv[i * 2 + 1] = rig.restPx[i * 3 + 1]!;
+    }
+    for (let k = 0; k < rig.uvDeltas.length; k++) {
+      const d = rig.uvDeltas[k];
+      const wk = Math.min(1, Math.max(0, weights[k] ?? 0));
+      if (!d || wk === 0) continue;
+      for (let j = 0; j < RIG_VERTEX_COUNT * 2; j++) uv[j] = uv[j]! + wk * d[j]!;
+    }
+    for (let i = 0; i < RIG_VERTEX_COUNT; i++) {
+      uv[i * 2] = uv[i * 2]! / W;
+      uv[i * 2 + 1] = uv[i * 2 + 1]! / H;
+    }
+    this.faceUvs.needsUpdate = true;
 
     // Lower mouth interior follows the jaw (without the lips' mouthClose share).
     const jaw = Math.min(1, Math.max(0, weights[BS.jawOpen] ?? 0)) * JAW_OPEN_MAX_RAD;

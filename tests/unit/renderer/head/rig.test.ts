@@ -35,6 +35,21 @@ describe.each(['img01', 'img06', 'astronaut'])('photo-head rig of %s', (name) =>
   const rig = buildPhotoHeadRig(lm, 478);
   const iod = rig.frame.iodPx;
 
+  it('blinks resample the lids from above: only eyeBlink* carry texture offsets, the upper lid contour samples higher (≥ 0.015 IOD at its centre)', () => {
+    const withUv = rig.uvDeltas.map((d, k) => (d ? ARKIT_BLENDSHAPE_NAMES[k] : null)).filter((k) => k !== null);
+    expect(withUv.sort()).toEqual(['eyeBlinkLeft', 'eyeBlinkRight']);
+    for (const [region, k] of [
+      [EYE_RIGHT, BS.eyeBlinkRight],
+      [EYE_LEFT, BS.eyeBlinkLeft],
+    ] as const) {
+      const d = rig.uvDeltas[k]!;
+      const up = (i: number): number => -(d[i * 2]! * rig.frame.ey[0] + d[i * 2 + 1]! * rig.frame.ey[1]) / iod;
+      for (const i of region.upper0) expect(up(i)).toBeGreaterThan(0);
+      expect(up(region.upper0[3]!)).toBeGreaterThan(0.015); // lid centre (159 / 386)
+      for (const i of region.lower0.slice(1, -1)) expect(up(i)).toBeLessThan(0); // the lower lid samples lower
+      expect(d[region.lower0[0]! * 2]).toBe(0); // corners keep their pixels
+    }
+  });
   it('reproduces the landmarks at neutral weights', () => {
     expect(Array.from(pose(lm, {}))).toEqual(Array.from(lm.subarray(0, RIG_VERTEX_COUNT * 3)));
   });
