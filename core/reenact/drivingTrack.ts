@@ -4,9 +4,10 @@
  * reference frame, retargeted with a strength per region.
  *
  * @remarks Per observed frame: (1) a similarity fit (Umeyama 1991) on rigid landmarks maps the frame into
- * the reference frame's space, removing head pose; (2) {@link createBlendshapeSolver} fits ARKit weights
- * against the rig built on the reference frame's landmarks (the same rig that renders photo heads, so the
- * weights mean the same thing on the target); (3) the fit's rotation gives the head pose relative to the
+ * the reference frame's space, removing head pose (fit on points no solved shape moves); (2)
+ * {@link createBlendshapeSolver} fits ARKit weights against the rig built on the reference frame's landmarks
+ * (the same rig that renders photo heads, so the weights mean the same thing on the target), each shape scaled
+ * by how strongly the tracker perceives it ({@link TRACKER_RESPONSE_GAINS}); (3) the fit's rotation gives the head pose relative to the
  * reference, the iris centres relative to the eye corners give gaze; (4) a One-Euro filter (Casiez et al.
  * 2012) smooths weights, pose and gaze over the frames' own timestamps; (5) the observed frames are
  * resampled by timestamp (linear interpolation, quaternions normalised-lerped) onto the output frames, so
@@ -124,6 +125,34 @@ export const SOLVED_BLENDSHAPES: readonly number[] = Object.freeze([
   BS.browOuterUpRight,
 ]);
 
+/**
+ * How strongly our face tracker perceives each rig shape: the least-squares gain of the tracked landmark motion
+ * on the rig's own vertex motion (`Σ obs·rig / Σ rig·rig` over the vertices the shape moves ≥ 0.02 IOD), for the
+ * shape at weight 1 rendered on the photo head at 512² and tracked with the Iris-refined eyes. Median over img01,
+ * img02, img03, img05 (L/R measured on the left side); shapes not listed are taken as seen fully (1).
+ * @remarks The MediaPipe mesh regresses towards its mean shape: it reports large motions (jaw ≈ 0.8) almost
+ * fully and small lip shapes (pucker ≈ 0.25) by a fraction (measured on renders; real driving faces are assumed
+ * to be read alike, not measured). The solver fits
+ * `rig(gain ⊙ w)`, so a weight means the shape as the rig renders it. Measured with scripts/measureTrackerGains.ts
+ * (per portrait, e.g. pucker 0.43 / 0.25 / 0.20 / 0.27, stretch 0.47–0.75, jawOpen 0.71–0.86). Pucker and funnel
+ * use 0.45 instead of their medians (0.26, 0.35): dividing by those turned other shapes' lip motion into pucker
+ * (round trip: 52-shape MAE 0.046 vs 0.045). Weakly seen or lip-detail shapes (eyeWide ≈ 0.1; lowerDown/upperUp,
+ * rolls, frowns, squints, brow down/outer) keep 1: dividing by their gain turned tracker noise into expression
+ * (e.g. mouthLowerDown 0.9 on a plain jaw opening).
+ */
+export const TRACKER_RESPONSE_GAINS: Readonly<Partial<Record<(typeof ARKIT_BLENDSHAPE_NAMES)[number], number>>> = Object.freeze({
+  jawOpen: 0.81,
+  mouthSmileLeft: 0.74,
+  mouthSmileRight: 0.74,
+  mouthPucker: 0.45,
+  mouthFunnel: 0.45,
+  eyeBlinkLeft: 0.58,
+  eyeBlinkRight: 0.58,
+  browInnerUp: 0.64,
+  mouthStretchLeft: 0.48,
+  mouthStretchRight: 0.48,
+});
+
 const EYE_REGION = new Set(ARKIT_BLENDSHAPE_NAMES.map((n, k) => (n.startsWith('eye') ? k : -1)).filter((k) => k >= 0));
 const BROW_REGION = new Set(ARKIT_BLENDSHAPE_NAMES.map((n, k) => (n.startsWith('brow') ? k : -1)).filter((k) => k >= 0));
 
@@ -151,6 +180,32 @@ export interface FrameSolver {
   solve(landmarksPx: Float32Array, init?: Float32Array): FrameSolution;
 }
 
+/** Largest motion (IOD units, any solved shape at weight 1) of a point used for the rigid fit. */
+const STILL_FIT_MAX_MOVE_IOD = 0.02;
+
+/**
+ * The head-pose fit points that no solved shape moves: {@link POSE_FIT_INDICES} without those a solved shape at
+ * weight 1 moves by more than `maxMovePx` (the brows, with this rig).
+ * @remarks A point that moves with an expression drags the similarity fit: a brow raise fitted as head scale
+ * and shift shrinks the aligned mouth (read as pucker) and hides most of the raise. Falls back to all of
+ * POSE_FIT_INDICES when fewer than 8 points stay still.
+ */
+function stillFitIndices(rig: LandmarkRig, active: readonly number[], maxMovePx: number): readonly number[] {
+  const V = rig.vertexCount;
+  const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+  const base = rig.evaluate(w, new Float32Array(V * 3));
+  const probe = new Float32Array(V * 3);
+  const maxMove = new Float32Array(V);
+  for (const k of active) {
+    w.fill(0);
+    w[k] = 1;
+    rig.evaluate(w, probe);
+    for (let v = 0; v < V; v++) maxMove[v] = Math.max(maxMove[v]!, Math.hypot(probe[v * 3]! - base[v * 3]!, probe[v * 3 + 1]! - base[v * 3 + 1]!));
+  }
+  const still = POSE_FIT_INDICES.filter((v) => v < V && maxMove[v]! <= maxMovePx);
+  return still.length >= 8 ? still : POSE_FIT_INDICES;
+}
+
 /**
  * Creates the per-frame solver for a reference face (steps 1–3 of the module remarks).
  * @param referencePx - `[N,3]` landmarks of the neutral reference frame (N = 478 or 468).
@@ -162,22 +217,32 @@ export function createFrameSolver(referencePx: Float32Array, rigFactory: Driving
   const iod = rig.iodPx;
   const observable = new Set(observableBlendshapes(rig, 0.01 * iod));
   const active = SOLVED_BLENDSHAPES.filter((k) => observable.has(k));
-  const solver = createBlendshapeSolver(rig, { activeIndices: active, nonlinearIndices: [BS.jawOpen, BS.mouthClose], l2: 2e-3 * iod * iod, zWeight: 0.3 });
-  const refRigid = gather(referencePx, POSE_FIT_INDICES);
+  const gains = Float32Array.from(ARKIT_BLENDSHAPE_NAMES, (n) => TRACKER_RESPONSE_GAINS[n] ?? 1);
+  const scaled = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+  const perceived: LandmarkRig = {
+    vertexCount: rig.vertexCount,
+    evaluate: (w, out) => {
+      for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) scaled[k] = (w[k] ?? 0) * gains[k]!;
+      return rig.evaluate(scaled, out);
+    },
+  };
+  const solver = createBlendshapeSolver(perceived, { activeIndices: active, nonlinearIndices: [BS.jawOpen, BS.mouthClose], l2: 5e-4 * iod * iod, zWeight: 0.3 });
+  const fitIndices = stillFitIndices(rig, active, STILL_FIT_MAX_MOVE_IOD * iod);
+  const refRigid = gather(referencePx, fitIndices);
   const refGaze = irisOffsets(referencePx);
-  const refCentre = centroid(referencePx, POSE_FIT_INDICES);
+  const refCentre = centroid(referencePx, fitIndices);
   const V = rig.vertexCount;
   return {
     rig,
     solve(lm, init) {
-      const fit = fitSimilarity(refRigid, gather(lm, POSE_FIT_INDICES)); // ref → frame
+      const fit = fitSimilarity(refRigid, gather(lm, fitIndices)); // ref → frame
       const aligned = inverseSimilarity(lm, fit);
       const weights = solver.solve(aligned.subarray(0, V * 3), init);
       const R = fit.rotation;
       // Image frame (x right, y down, z away) → three.js camera frame (x right, y up, z towards the viewer).
       const rotation = quaternionFromMatrix([R[0]!, -R[1]!, -R[2]!, -R[3]!, R[4]!, R[5]!, -R[6]!, R[7]!, R[8]!]);
       const metresPerPx = 0.063 / (iod * fit.scale);
-      const centre = centroid(lm, POSE_FIT_INDICES);
+      const centre = centroid(lm, fitIndices);
       const translationM: [number, number, number] = [(centre[0] - refCentre[0]) * metresPerPx, -(centre[1] - refCentre[1]) * metresPerPx, 0.6 * (1 - 1 / fit.scale)];
       const gazeRad: [number, number, number, number] = [0, 0, 0, 0];
       const g = irisOffsets(aligned);

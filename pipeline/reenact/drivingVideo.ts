@@ -11,7 +11,8 @@ import type { VideoInfo } from '../video/decodeVideo.ts';
 
 /**
  * Tracks the largest face through a video (MediaPipe-style ROI tracking with re-detection only when lost,
- * One-Euro-smoothed landmarks on the container's timestamps; see pipeline/face/videoTracker.ts).
+ * One-Euro-smoothed landmarks on the container's timestamps, eye regions refined by the Iris model; see
+ * pipeline/face/videoTracker.ts).
  * @param path - video file.
  * @param analyzer - a face analyzer (the caller owns and disposes it).
  * @param opts - `signal` to cancel; `onProgress(done, total)` per frame.
@@ -19,7 +20,9 @@ import type { VideoInfo } from '../video/decodeVideo.ts';
  * @throws InvalidInputError / UnsupportedMediaError for unreadable files; FfmpegExitError; JobCancelledError.
  */
 export async function trackDrivingVideo(path: string, analyzer: FaceAnalyzer, opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<{ info: VideoInfo; observations: DrivingObservation[] }> {
-  const analysis = await analyzeVideoFile(analyzer, path, { signal: opts.signal, onProgress: opts.onProgress });
+  // refineEyes: the Iris model's lids follow blinks the plain mesh barely shows (core/reenact TRACKER_RESPONSE_GAINS
+  // were measured with it).
+  const analysis = await analyzeVideoFile(analyzer, path, { signal: opts.signal, onProgress: opts.onProgress, refineEyes: true });
   return { info: analysis.info, observations: analysis.frames.map((f) => ({ timeSec: f.timeSec, landmarksPx: f.face?.landmarksPx ?? null })) };
 }
 

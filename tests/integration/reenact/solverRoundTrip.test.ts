@@ -1,7 +1,7 @@
 /**
  * The solver recovers known weights through the whole loop: our photo head (img01) rendered with random sparse
  * ARKit weights, the rendered images analysed by our face analysis, and the weights solved back against the rig
- * built on the rendered neutral frame.
+ * built on the rendered neutral frame. The renders are analysed like driving-video frames (Iris-refined eyes).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_CORPUS, corpus } from '../../helpers/media.ts';
@@ -34,7 +34,7 @@ describe.skipIf(!HAS_CORPUS)('solver round trip through the renderer', () => {
   it('random sparse weights rendered and solved back: MAE < 0.05 per blendshape', { timeout: 600_000 }, async () => {
     const landmarksOf = async (weights: Float32Array): Promise<Float32Array> => {
       const rgba = await host.renderStill({ blendshapes: weights });
-      const a = await analyzer.analyze({ rgba, widthPx: SIZE, heightPx: SIZE, hadAlpha: false }, { maxFaces: 1 });
+      const a = await analyzer.analyze({ rgba, widthPx: SIZE, heightPx: SIZE, hadAlpha: false }, { maxFaces: 1, refineEyes: true });
       return a.faces[0]!.landmarksPx;
     };
     const neutral = await landmarksOf(new Float32Array(ARKIT_BLENDSHAPE_COUNT));
@@ -62,8 +62,9 @@ describe.skipIf(!HAS_CORPUS)('solver round trip through the renderer', () => {
     const drivenMae = drivenErr.reduce((s, e) => s + e, 0) / drivenErr.length;
     console.log(`round trip: MAE over 52 shapes ${mae.toFixed(4)}; MAE on the driven weights ${drivenMae.toFixed(3)} (${drivenErr.length}); worst ${worst.join(', ')}`);
     expect(mae).toBeLessThan(0.05);
-    // Known gap (see the issue note): the rendered blink closes only part of the eye and the tracker under-reports
-    // extreme mouth shapes, so set weights come back at about half their value.
-    expect(drivenMae).toBeLessThan(0.55);
+    // Measured: driven-weight MAE 0.286 (0.47 with the plain mesh, no tracker gains and brows in the rigid fit).
+    // Still off: the tracker reads the funnel as pucker + lip parting (funnel comes back ≈ 0), browInnerUp at about
+    // a third, smiles at about 0.55–0.85 of their value.
+    expect(drivenMae).toBeLessThan(0.32);
   });
 });

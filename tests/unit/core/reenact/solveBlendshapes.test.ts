@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { buildPhotoHeadRig, evaluateRig, RIG_VERTEX_COUNT } from '../../../../core/rig/rig.ts';
 import { createBlendshapeSolver, observableBlendshapes } from '../../../../core/reenact/solveBlendshapes.ts';
-import { createFrameSolver, chooseNeutralReference } from '../../../../core/reenact/drivingTrack.ts';
+import { createFrameSolver, chooseNeutralReference, TRACKER_RESPONSE_GAINS } from '../../../../core/reenact/drivingTrack.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../../core/motion/names.ts';
 
 function fixtureRig(name: string) {
@@ -84,6 +84,23 @@ describe('solveBlendshapes', () => {
     // rotation about image +y by +yaw is, in three.js's frame (y flipped, z flipped), a rotation about +y by −yaw
     const q = sol.rotation;
     expect(2 * Math.asin(q[1])).toBeCloseTo(-yaw, 3);
+  });
+
+  it('the frame solver reads a brow raise as the brow, not as head scale (brows are not rigid-fit points), in perceived units', () => {
+    const { lm, landmarkRig } = fixtureRig('img01');
+    const fs = createFrameSolver(lm, (l, n) => {
+      const r = buildPhotoHeadRig(l, n);
+      return { vertexCount: RIG_VERTEX_COUNT, iodPx: r.frame.iodPx, evaluate: (w, o) => evaluateRig(r, w, o) };
+    });
+    // What the tracker reports for browInnerUp = 0.8: the rig's motion times the tracker's gain for the shape.
+    const seen = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+    seen[BS.browInnerUp] = 0.8 * TRACKER_RESPONSE_GAINS.browInnerUp!;
+    const target = new Float32Array(lm);
+    target.set(landmarkRig.evaluate(seen, new Float32Array(RIG_VERTEX_COUNT * 3)));
+    const w = fs.solve(target).weights;
+    expect(w[BS.browInnerUp]).toBeCloseTo(0.8, 1);
+    expect(w[BS.mouthPucker]).toBeLessThan(0.02);
+    expect(Math.max(...w.filter((_, k) => k !== BS.browInnerUp))).toBeLessThan(0.05);
   });
 
   it('chooses a closed-mouth frame as the neutral reference, not frame 0', () => {
