@@ -3,7 +3,17 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NoFaceFoundError, StudioError, UnsupportedMediaError } from '../../../../core/errors.ts';
-import { EYE_LEFT_OUTER, EYE_RIGHT_OUTER, IRIS_LEFT_START, IRIS_RIGHT_START, NOSE_TIP } from '../../../../core/face/topology.ts';
+import {
+  EYE_LEFT_OUTER,
+  EYE_RIGHT_OUTER,
+  EYELID_LEFT_LOWER,
+  EYELID_LEFT_UPPER,
+  IRIS_LEFT_START,
+  IRIS_MODEL_EYE_LEFT_MESH_INDICES,
+  IRIS_MODEL_EYE_RIGHT_MESH_INDICES,
+  IRIS_RIGHT_START,
+  NOSE_TIP,
+} from '../../../../core/face/topology.ts';
 import { FaceAnalyzer, FaceAnalyzerCore } from '../../../../pipeline/face/faceAnalyzer.ts';
 import { OnnxFaceModelRunner } from '../../../../pipeline/face/onnxRunner.ts';
 import { decodeImage } from '../../../../pipeline/image/decodeImage.ts';
@@ -21,6 +31,26 @@ describe('FaceAnalyzer', () => {
   });
   afterAll(async () => {
     await analyzer?.dispose();
+  });
+
+  it('refineEyes moves only the 71 + 71 eye-region points, onto the visible lids (img01: lid gap 0.103 → 0.126 of the outer-corner distance)', async () => {
+    const image = await decodeImage(path.join(IMAGES, 'img01_frontal_ai_man_jpeg-named-png.png'));
+    const plain = (await analyzer.analyze(image, { maxFaces: 1 })).faces[0]!.landmarksPx;
+    const refined = (await analyzer.analyze(image, { maxFaces: 1, refineEyes: true })).faces[0]!.landmarksPx;
+    const region = new Set([...IRIS_MODEL_EYE_RIGHT_MESH_INDICES, ...IRIS_MODEL_EYE_LEFT_MESH_INDICES]);
+    expect(region.size).toBe(142);
+    let moved = 0;
+    for (let i = 0; i < 478; i++) {
+      const d = Math.hypot(refined[i * 3]! - plain[i * 3]!, refined[i * 3 + 1]! - plain[i * 3 + 1]!);
+      if (region.has(i)) moved += d > 0 ? 1 : 0;
+      else expect(d, `point ${i}`).toBe(0);
+      expect(refined[i * 3 + 2]).toBe(plain[i * 3 + 2]); // depth kept
+    }
+    expect(moved).toBeGreaterThan(130);
+    const width = Math.abs(plain[EYE_LEFT_OUTER * 3]! - plain[EYE_RIGHT_OUTER * 3]!);
+    const gap = (lm: Float32Array): number => Math.hypot(lm[EYELID_LEFT_UPPER * 3]! - lm[EYELID_LEFT_LOWER * 3]!, lm[EYELID_LEFT_UPPER * 3 + 1]! - lm[EYELID_LEFT_LOWER * 3 + 1]!) / width;
+    console.log(`img01 left lid gap / outer-corner distance: plain ${gap(plain).toFixed(4)}, refined ${gap(refined).toFixed(4)}`);
+    expect(gap(refined)).toBeGreaterThan(gap(plain) * 1.1);
   });
 
   it('gives landmarks or a clear error for every image and bug file in the corpus', async () => {
