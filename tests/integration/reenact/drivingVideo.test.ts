@@ -62,6 +62,25 @@ describe.skipIf(!HAS_CORPUS)('driving-video reenactment', () => {
     expect(funnelO).toBeGreaterThan(funnelWide + 0.05);
   });
 
+  it('vid02 onto img06: the rendered portrait opens its mouth in the O (2.2–3.0 s) and wide (3.9–4.8 s) intervals only', { timeout: 600_000 }, async () => {
+    const out = join(dir, 'vid02.mp4');
+    const r = await execFileP(process.execPath, [CLI, 'render', '--portrait', corpus('images/img06_monalisa_painting_pd.jpg'), '--driving-video', corpus('video/vid02_man_mouth_O_then_wide_silent_track_480p30.mp4'), '--out', out, '--size', '256', '--quiet'], { maxBuffer: 1 << 24 });
+    expect(r.stderr).toBe('');
+    const frames = await readVideoFramesRgba(out, 256, 256);
+    const gapAt = async (sec: number): Promise<number> => {
+      const a = await analyzer.analyze({ rgba: frames[Math.round(sec * 25)]!, widthPx: 256, heightPx: 256, hadAlpha: false }, { maxFaces: 1 });
+      const lm = a.faces[0]!.landmarksPx;
+      return Math.hypot(lm[LIP_INNER_UPPER * 3]! - lm[LIP_INNER_LOWER * 3]!, lm[LIP_INNER_UPPER * 3 + 1]! - lm[LIP_INNER_LOWER * 3 + 1]!) / Math.hypot(lm[EYE_LEFT_OUTER * 3]! - lm[EYE_RIGHT_OUTER * 3]!, lm[EYE_LEFT_OUTER * 3 + 1]! - lm[EYE_RIGHT_OUTER * 3 + 1]!);
+    };
+    const mean = async (secs: number[]): Promise<number> => (await Promise.all(secs.map(gapAt))).reduce((a, b) => a + b, 0) / secs.length;
+    const gapO = await mean([2.4, 2.6, 2.8]);
+    const gapWide = await mean([4.1, 4.3, 4.5]);
+    const gapRest = await mean([0.2, 1.9, 3.5, 6.0, 6.8]);
+    console.log(`vid02 → img06 rendered lip gap / eye width: O ${gapO.toFixed(3)}, wide ${gapWide.toFixed(3)}, rest ${gapRest.toFixed(3)}`);
+    expect(gapO).toBeGreaterThan(2 * gapRest);
+    expect(gapWide).toBeGreaterThan(3 * gapRest);
+  });
+
   const TRICKY = [
     { file: 'bugs/b05_vertical_480x854_talking.mp4', frames: 175 },
     { file: 'bugs/b06_black_lead_fade_in_out_talking.mp4', frames: 225, expectMissing: true },
