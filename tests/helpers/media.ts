@@ -113,3 +113,21 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return sab / Math.sqrt(saa * sbb);
 }
+
+/**
+ * RMS of a mono signal over each video frame's time span.
+ * @param samples - mono PCM in [-1, 1].
+ * @param sampleRateHz - its rate.
+ * @param fps - video frames per second.
+ * @param frameCount - number of frames.
+ * @returns `[frameCount]` RMS values.
+ */
+export function envelopePerFrame(samples: Float32Array, sampleRateHz: number, fps: number, frameCount: number): number[] {
+  return Array.from({ length: frameCount }, (_, f) => {
+    const a = Math.floor((f / fps) * sampleRateHz);
+    const b = Math.min(samples.length, Math.floor(((f + 1) / fps) * sampleRateHz));
+    let s = 0;
+    for (let i = a; i < b; i++) s += samples[i]! * samples[i]!;
+    return b > a ? Math.sqrt(s / (b - a)) : 0;
+  });
+}

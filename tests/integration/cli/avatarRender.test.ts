@@ -4,43 +4,21 @@
  * photo head. Checks the output itself: H.264 + AAC, frame count and duration from the audio, and the mouth
  * region of a speech frame against a silent frame.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameCountForDuration } from '../../../core/motion/track.ts';
 import { decodeAudio } from '../../../pipeline/audio/decodeAudio.ts';
-import { HAS_CORPUS, corpus, probe, readVideoFramesRgba } from '../../helpers/media.ts';
+import { HAS_CORPUS, corpus, envelopePerFrame, probe, readVideoFramesRgba } from '../../helpers/media.ts';
+import { runCli } from '../../helpers/cli.ts';
 import { writeAvatarFixtures, type FixturePaths } from '../../fixtures/avatars/makeFixtures.ts';
 
-const execFileP = promisify(execFile);
-const CLI = resolve('bin/avatar-studio.mjs');
 const SPEECH = 'audio/aud08_word_six_0p65s_derived.wav';
 const SIZE = 192;
 const FPS = 25;
 
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileP(process.execPath, [CLI, ...args], { maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
-/** RMS of the speech over each output frame's time span. */
-function envelopePerFrame(samples: Float32Array, sampleRateHz: number, frameCount: number): number[] {
-  return Array.from({ length: frameCount }, (_, f) => {
-    const a = Math.floor((f / FPS) * sampleRateHz);
-    const b = Math.min(samples.length, Math.floor(((f + 1) / FPS) * sampleRateHz));
-    let s = 0;
-    for (let i = a; i < b; i++) s += samples[i]! * samples[i]!;
-    return b > a ? Math.sqrt(s / (b - a)) : 0;
-  });
-}
 
 type Box = [number, number, number, number];
 
@@ -86,7 +64,7 @@ describe.skipIf(!HAS_CORPUS)('avatar-studio render --avatar', () => {
     const audio = await decodeAudio(corpus(SPEECH), { sampleRateHz: 16000 });
     audioSec = audio.durationSec;
     expectedFrames = frameCountForDuration(audio.durationSec, { num: FPS, den: 1 });
-    envelope = envelopePerFrame(audio.samples, audio.sampleRateHz, expectedFrames);
+    envelope = envelopePerFrame(audio.samples, audio.sampleRateHz, FPS, expectedFrames);
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -4,12 +4,11 @@
  * analysis on the output frames against the speech envelope.
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { HAS_CORPUS, corpus, pearson, probe, readVideoFramesRgba } from '../../helpers/media.ts';
+import { join } from 'node:path';
+import { HAS_CORPUS, corpus, envelopePerFrame, pearson, probe, readVideoFramesRgba } from '../../helpers/media.ts';
+import { runCli } from '../../helpers/cli.ts';
 import { decodeAudio } from '../../../pipeline/audio/decodeAudio.ts';
 import { FaceAnalyzer } from '../../../pipeline/face/faceAnalyzer.ts';
 import { LIP_INNER_LOWER, LIP_INNER_UPPER, FOREHEAD_TOP, CHIN_BOTTOM } from '../../../core/face/topology.ts';
@@ -17,31 +16,8 @@ import { decodeImage } from '../../../pipeline/image/decodeImage.ts';
 import { computeCropRect, faceBoundsFromLandmarks } from '../../../renderer/scene/framing.ts';
 import { faceRegionMask, psnrDb, referenceCrop } from '../render/helpers.ts';
 
-const execFileP = promisify(execFile);
-const CLI = resolve('bin/avatar-studio.mjs');
 
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileP(process.execPath, [CLI, ...args], { maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
-/** RMS of the speech per output frame. */
-function envelopePerFrame(samples: Float32Array, sampleRateHz: number, fps: number, frameCount: number): Float64Array {
-  const env = new Float64Array(frameCount);
-  for (let f = 0; f < frameCount; f++) {
-    const a = Math.floor((f / fps) * sampleRateHz);
-    const b = Math.min(samples.length, Math.floor(((f + 1) / fps) * sampleRateHz));
-    let s = 0;
-    for (let i = a; i < b; i++) s += samples[i]! * samples[i]!;
-    env[f] = b > a ? Math.sqrt(s / (b - a)) : 0;
-  }
-  return env;
-}
 
 describe.skipIf(!HAS_CORPUS)('avatar-studio render (vertical slice)', () => {
   let dir: string;

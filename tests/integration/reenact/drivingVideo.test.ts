@@ -4,20 +4,17 @@
  * length, and rendered outputs have the right duration and a mouth that follows the driver.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { HAS_CORPUS, corpus, pearson, probe, readVideoFramesRgba } from '../../helpers/media.ts';
+import { runCli } from '../../helpers/cli.ts';
 import { FaceAnalyzer } from '../../../pipeline/face/faceAnalyzer.ts';
 import { drivingTrackFromObservations, trackDrivingVideo } from '../../../pipeline/reenact/drivingVideo.ts';
 import { frameCountForDuration } from '../../../core/motion/track.ts';
 import { BS } from '../../../core/motion/names.ts';
 import { LIP_INNER_LOWER, LIP_INNER_UPPER, EYE_LEFT_OUTER, EYE_RIGHT_OUTER } from '../../../core/face/topology.ts';
 
-const execFileP = promisify(execFile);
-const CLI = resolve('bin/avatar-studio.mjs');
 const FPS = { num: 25, den: 1 };
 
 function meanOver(track: { blendshapes: Float32Array }, k: number, fromSec: number, toSec: number): number {
@@ -64,8 +61,9 @@ describe.skipIf(!HAS_CORPUS)('driving-video reenactment', () => {
 
   it('vid02 onto img06: the rendered portrait opens its mouth in the O (2.2–3.0 s) and wide (3.9–4.8 s) intervals only', { timeout: 600_000 }, async () => {
     const out = join(dir, 'vid02.mp4');
-    const r = await execFileP(process.execPath, [CLI, 'render', '--portrait', corpus('images/img06_monalisa_painting_pd.jpg'), '--driving-video', corpus('video/vid02_man_mouth_O_then_wide_silent_track_480p30.mp4'), '--out', out, '--size', '256', '--quiet'], { maxBuffer: 1 << 24 });
+    const r = await runCli(['render', '--portrait', corpus('images/img06_monalisa_painting_pd.jpg'), '--driving-video', corpus('video/vid02_man_mouth_O_then_wide_silent_track_480p30.mp4'), '--out', out, '--size', '256', '--quiet']);
     expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
     const frames = await readVideoFramesRgba(out, 256, 256);
     const gapAt = async (sec: number): Promise<number> => {
       const a = await analyzer.analyze({ rgba: frames[Math.round(sec * 25)]!, widthPx: 256, heightPx: 256, hadAlpha: false }, { maxFaces: 1 });
@@ -116,8 +114,9 @@ describe.skipIf(!HAS_CORPUS)('driving-video reenactment', () => {
 
   it('vid01 onto img01 with its own audio: duration equal to the input within one frame, mouth follows the driver', { timeout: 900_000 }, async () => {
     const out = join(dir, 'vid01.mp4');
-    const r = await execFileP(process.execPath, [CLI, 'render', '--portrait', corpus('images/img01_frontal_ai_man_jpeg-named-png.png'), '--driving-video', corpus('video/vid01_talking_man_own_speech_480p25.mp4'), '--out', out, '--size', '256', '--quiet'], { maxBuffer: 1 << 24 });
+    const r = await runCli(['render', '--portrait', corpus('images/img01_frontal_ai_man_jpeg-named-png.png'), '--driving-video', corpus('video/vid01_talking_man_own_speech_480p25.mp4'), '--out', out, '--size', '256', '--quiet']);
     expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
     const p = await probe(out);
     const src = await probe(corpus('video/vid01_talking_man_own_speech_480p25.mp4'));
     expect(p.video?.codec).toBe('h264');
