@@ -10,10 +10,17 @@ import { registerMotion } from './commands/motion.ts';
 import { registerAnalyze } from './commands/analyze.ts';
 import { registerStudio } from './commands/studio.ts';
 
+/** Error codes that mean the user's input was wrong (exit status 2). */
+const BAD_INPUT_CODES = new Set(['INVALID_INPUT', 'UNSUPPORTED_MEDIA', 'NO_FACE_FOUND', 'MALFORMED_SPLAT_FILE', 'TRUNCATED_FILE', 'VERTEX_COUNT_MISMATCH', 'NON_FINITE_VALUE', 'BAD_MAGIC', 'UNSUPPORTED_SPLAT_VARIANT', 'BAD_AVATAR_PACKAGE']);
+
 const program = new Command();
 program.name('avatar-studio').description('Turn one portrait photo into a talking head.').version('0.1.0');
-program.showHelpAfterError();
+program.showHelpAfterError('(add --help for the options)');
 program.configureOutput({ outputError: (str, write) => write(str) });
+// Usage errors (missing or unknown options, unknown commands) exit 2 like every other bad input.
+program.exitOverride((err) => {
+  process.exit(err.exitCode === 0 ? 0 : 2);
+});
 
 registerRender(program);
 registerDoctor(program);
@@ -34,13 +41,13 @@ try {
  */
 function reportError(err: unknown): number {
   if (err instanceof StudioError) {
-    process.stderr.write(`\navatar-studio: error: ${err.message} [${err.code}]\n`);
+    process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}avatar-studio: error: ${err.message} [${err.code}]\n`);
     if (process.env.AVATAR_STUDIO_DEBUG) process.stderr.write(`${err.stack}\n`);
     if (err.code === 'JOB_CANCELLED') return 130;
-    return ['INVALID_INPUT', 'UNSUPPORTED_MEDIA', 'NO_FACE_FOUND'].includes(err.code) ? 2 : 1;
+    return BAD_INPUT_CODES.has(err.code) ? 2 : 1;
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`\navatar-studio: internal error: ${message}\n(set AVATAR_STUDIO_DEBUG=1 for details)\n`);
+  process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}avatar-studio: internal error: ${message}\n(set AVATAR_STUDIO_DEBUG=1 for details)\n`);
   if (process.env.AVATAR_STUDIO_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   return 1;
 }

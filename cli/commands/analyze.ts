@@ -11,6 +11,7 @@ import type { FaceAnalysis } from '../../core/face/types.ts';
 import { FaceAnalyzer } from '../../pipeline/face/faceAnalyzer.ts';
 import { analyzeVideoFile, type VideoAnalysis } from '../../pipeline/face/videoTracker.ts';
 import { decodeImage, sniffImageContainer } from '../../pipeline/image/decodeImage.ts';
+import { prepareOutputPath } from '../../pipeline/files/outputPath.ts';
 
 /** Version of the analysis JSON written by the CLI. */
 export const ANALYSIS_JSON_VERSION = 1;
@@ -117,6 +118,7 @@ export function registerAnalyze(program: Command): void {
     .action(async (imagePath: string, o: { json: string; maxFaces: string; ep?: string; exhaustive?: boolean; quiet?: boolean }) => {
       const maxFaces = Number(o.maxFaces);
       if (!Number.isInteger(maxFaces) || maxFaces < 1) throw new InvalidInputError(`--max-faces: expected a positive integer, got "${o.maxFaces}"`);
+      await prepareOutputPath(o.json, [imagePath]);
       const log = (m: string): void => {
         if (!o.quiet) process.stderr.write(`${m}\n`);
       };

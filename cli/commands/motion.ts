@@ -10,6 +10,7 @@ import { MOTION_OPTION_DESCRIPTORS, MotionOptionsSchema } from '../../core/motio
 import type { MotionOptionDescriptor, MotionOptions } from '../../core/motion/options.ts';
 import { parseFps, trackToJson } from '../../core/motion/track.ts';
 import { audioFileToMotionTrack } from '../../pipeline/audio/audioToMotion.ts';
+import { prepareOutputPath } from '../../pipeline/files/outputPath.ts';
 import { createProgressBar } from '../progress.ts';
 
 function optionKey(desc: MotionOptionDescriptor): string {
@@ -75,7 +76,7 @@ export function registerMotion(program: Command): void {
     const onSigint = (): void => controller.abort();
     process.once('SIGINT', onSigint);
     const bar = o.quiet ? null : createProgressBar();
-    const outPath = String(o.out);
+    const outPath = await prepareOutputPath(String(o.out), [String(o.audio)]);
     const tmp = join(dirname(outPath), `.${basename(outPath)}.${randomBytes(4).toString('hex')}.tmp`);
     const started = Date.now();
     try {

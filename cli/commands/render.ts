@@ -49,6 +49,7 @@ export function registerRender(program: Command): void {
       const controller = new AbortController();
       const onSigint = (): void => controller.abort();
       process.once('SIGINT', onSigint);
+      process.once('SIGTERM', onSigint);
       const motion = motionOptionsFromCli(o);
       const bar = o.quiet ? null : createProgressBar();
       try {
@@ -83,6 +84,7 @@ export function registerRender(program: Command): void {
       } finally {
         bar?.done();
         process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
       }
     });
 }

@@ -19,6 +19,7 @@ import { drivingTrackFromObservations, trackDrivingVideo } from '../reenact/driv
 import type { RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
 import { RenderHost, type RenderBackground, type RenderFraming } from '../render/renderHost.ts';
 import { encodeVideo, type VideoFormat } from '../encode/encodeVideo.ts';
+import { prepareOutputPath } from '../files/outputPath.ts';
 import { audioFileToMotionTrack } from '../audio/audioToMotion.ts';
 import { readAvatarFile, type AvatarFile } from '../avatars/avatarFile.ts';
 
@@ -114,6 +115,16 @@ const STAGES = [
  *   FfmpegExitError when encoding fails. On any error no output file is left behind.
  */
 export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise<RenderTalkingHeadResult> {
+  try {
+    return await runRenderJob(opts);
+  } catch (err) {
+    // Once cancelled, whatever broke next (the browser closing, ffmpeg killed) is the cancellation.
+    if (opts.signal?.aborted && !(err instanceof JobCancelledError)) throw new JobCancelledError();
+    throw err;
+  }
+}
+
+async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalkingHeadResult> {
   const now = opts.nowMs ?? (() => performance.now());
   const log = opts.onLog ?? (() => {});
   const progress = new ProgressTracker(STAGES, now());
@@ -251,6 +262,7 @@ async function checkInputs(opts: RenderTalkingHeadOptions, outPath: string): Pro
   if (opts.drivingVideoPath && opts.motionPath) throw new InvalidInputError('give either --driving-video or --motion, not both');
   const format = outputFormat(outPath);
   if (opts.background === 'transparent' && format === 'mp4') throw new InvalidInputError('a transparent background needs an alpha format: write .webm or .mov instead of .mp4', { path: outPath });
+  await prepareOutputPath(outPath, inputs.map(([, p]) => p));
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StudioError } from '../../core/errors.ts';
 import { resolveFfmpeg, resolveFfprobe } from '../ffmpeg/ffmpegPath.ts';
@@ -39,8 +39,12 @@ export async function runDoctorChecks(): Promise<DoctorCheck[]> {
   attempt('ffprobe', () => resolveFfprobe());
   attempt('chromium', () => {
     if (process.env.CHROME_PATH) return `${process.env.CHROME_PATH} (CHROME_PATH)`;
-    const pkg = dirname(require.resolve('@sparticuz/chromium/package.json'));
-    return `@sparticuz/chromium ${(require('@sparticuz/chromium/package.json') as { version: string }).version} (${pkg})`;
+    // the package's "exports" hide package.json: find it above the resolved entry point
+    let dir = dirname(require.resolve('@sparticuz/chromium'));
+    const manifest = (d: string): { name?: string; version?: string } => (existsSync(join(d, 'package.json')) ? (JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as { name?: string; version?: string }) : {});
+    while (manifest(dir).name !== '@sparticuz/chromium' && dirname(dir) !== dir) dir = dirname(dir);
+    const version = manifest(dir).version ?? 'unknown version';
+    return `@sparticuz/chromium ${version} (${dir})`;
   });
   attempt('onnxruntime', () => {
     const ort = require('onnxruntime-node') as { listSupportedBackends: () => { name: string; bundled: boolean }[] };

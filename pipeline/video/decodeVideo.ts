@@ -66,6 +66,8 @@ export async function probeVideo(path: string): Promise<VideoInfo> {
   };
   const v = j.streams?.find((s) => s.codec_type === 'video');
   if (!v || !v.width || !v.height) throw new UnsupportedMediaError(`${path} has no video stream`, { path });
+  const packetCount = packetsCsv.split('\n').filter((l) => l.trim() !== '').length;
+  if (packetCount < 2) throw new UnsupportedMediaError(`${path} is a still image, not a video (${packetCount} frame)`, { path });
   const rawRotation = Number(v.side_data_list?.find((s) => s.rotation !== undefined)?.rotation ?? v.tags?.rotate ?? 0);
   const rotationDeg = (((Math.round(rawRotation / 90) * 90) % 360) + 360) % 360;
   const swap = rotationDeg === 90 || rotationDeg === 270;

@@ -100,6 +100,16 @@ describe.skipIf(!HAS_CORPUS)('avatar-studio render (vertical slice)', () => {
     });
   }
 
+  it('bad usage and a still image as a driving video exit 2 with one line, before any rendering', async () => {
+    const usage = await runCli(['render', '--portrait', corpus('images/img05_elderly_woman_painting_ai.png')]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/required option '--out/);
+    const still = await runCli(['render', '--portrait', corpus('images/img05_elderly_woman_painting_ai.png'), '--driving-video', corpus('images/img05_elderly_woman_painting_ai.png'), '--out', join(dir, 'still.mp4'), '--quiet']);
+    expect(still.code).toBe(2);
+    expect(still.stderr.trim().split('\n')).toHaveLength(1);
+    expect(still.stderr).toMatch(/still image, not a video/);
+  });
+
   it('img10 (no face) exits 2 with one clear line and leaves no file', async () => {
     const out = join(dir, 'noface.mp4');
     const r = await runCli(['render', '--portrait', corpus('images/img10_noface_grass.jpg'), '--audio', corpus('audio/aud08_word_six_0p65s_derived.wav'), '--out', out, '--quiet']);

@@ -1,0 +1,40 @@
+/**
+ * Output paths are checked before any work: inputs are never overwritten, folders and unwritable places are
+ * refused with a clear message, missing folders are created, and the write probe leaves nothing behind.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prepareOutputPath } from '../../../../pipeline/files/outputPath.ts';
+import { InvalidInputError } from '../../../../core/errors.ts';
+
+describe('prepareOutputPath', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'as-out-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses to overwrite an input, whatever the spelling of the path', async () => {
+    const input = join(dir, 'in.wav');
+    await writeFile(input, 'x');
+    await expect(prepareOutputPath(join(dir, '.', 'in.wav'), [undefined, input])).rejects.toThrow(/would overwrite an input/);
+  });
+
+  it('refuses a folder, and a place it cannot write', async () => {
+    await mkdir(join(dir, 'd.mp4'));
+    await expect(prepareOutputPath(join(dir, 'd.mp4'), [])).rejects.toThrow(/is a folder/);
+    const err = await prepareOutputPath('/proc/x.mp4', []).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect((err as Error).message).toMatch(/cannot (write to|create) the output folder \/proc/);
+  });
+
+  it('creates a missing folder, returns the absolute path and leaves no probe file', async () => {
+    const out = await prepareOutputPath(join(dir, 'new', 'sub', 'o.mp4'), []);
+    expect(out).toBe(join(dir, 'new', 'sub', 'o.mp4'));
+    expect(await readdir(join(dir, 'new', 'sub'))).toEqual([]);
+  });
+});
