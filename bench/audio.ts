@@ -29,10 +29,17 @@ async function peakMemory(path: string): Promise<{ durationSec: number; peakRssB
 export async function benchAudio(): Promise<void> {
   const mib = (b: number): string => (b / 1048576).toFixed(1);
   await audioFileToMotionTrack(WARMUP, DEFAULT_MOTION_OPTIONS); // JIT warm-up
-  const t0 = performance.now();
-  const { source } = await audioFileToMotionTrack(LONG, DEFAULT_MOTION_OPTIONS);
-  const totalSec = (performance.now() - t0) / 1000;
-  console.log(`audio: b17 ${source.durationSec.toFixed(1)} s VBR MP3 → motion track (streamed decode + analysis): ${totalSec.toFixed(3)} s = ${(source.durationSec / totalSec).toFixed(0)}× real time (goal ≥ 200×)`);
+  // Three runs: the first one still pays for JIT compilation on this input's sizes; the median is the steady state.
+  const runsSec: number[] = [];
+  let durationSec = 0;
+  for (let run = 0; run < 3; run++) {
+    const t0 = performance.now();
+    const { source } = await audioFileToMotionTrack(LONG, DEFAULT_MOTION_OPTIONS);
+    runsSec.push((performance.now() - t0) / 1000);
+    durationSec = source.durationSec;
+  }
+  const medianSec = [...runsSec].sort((x, y) => x - y)[1]!;
+  console.log(`audio: b17 ${durationSec.toFixed(1)} s VBR MP3 → motion track (streamed decode + analysis): median of 3 ${medianSec.toFixed(3)} s = ${(durationSec / medianSec).toFixed(0)}× real time (goal ≥ 200×); first run ${runsSec[0]!.toFixed(3)} s = ${(durationSec / runsSec[0]!).toFixed(0)}×`);
   const t1 = performance.now();
   const decoded = await decodeAudio(LONG);
   const decodeSec = (performance.now() - t1) / 1000;
