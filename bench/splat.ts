@@ -10,19 +10,13 @@ import { parsePly, writePly3dgs } from '../core/formats/ply.ts';
 import { parseSplat, writeSplat } from '../core/formats/splat.ts';
 import { parseSpz, writeSpz } from '../core/formats/spz.ts';
 import { allocSplatData } from '../core/formats/splatData.ts';
+import { createRng } from '../core/motion/random.ts';
 
 /** Number of splats of the synthetic scene. */
 export const BENCH_SPLAT_COUNT = 1_000_000;
 
 function syntheticCloud(n: number, seed: number): ReturnType<typeof allocSplatData> {
-  let s = seed >>> 0;
-  const rand = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = createRng(seed).next;
   const d = allocSplatData(n, 'opencv');
   for (let i = 0; i < n; i++) {
     d.positions[i * 3] = rand() * 2 - 1;

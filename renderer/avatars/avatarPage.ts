@@ -17,6 +17,7 @@ import { loadAvatarBytes, plainStudioError } from './loadAvatar.ts';
 import { createSplatLayer, type SplatLayer } from './sparkHost.ts';
 import { createSplatAvatar } from './splatAvatar.ts';
 import type { Avatar } from './types.ts';
+import { createRng } from '../../core/motion/random.ts';
 
 /** A motion frame as plain arrays (what crosses from Node). */
 export interface PlainFrame {
@@ -149,15 +150,8 @@ const api: AvatarPageApi = {
     return { rgbaBase64: toBase64(flipped), ...t };
   },
   async benchSynthetic(splatCount, frames, seed) {
-    // Deterministic cloud: a noisy sphere shell of radius 1 m (mulberry32 PRNG).
-    let s = seed >>> 0;
-    const rand = (): number => {
-      s = (s + 0x6d2b79f5) >>> 0;
-      let t = s;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // Deterministic cloud: a noisy sphere shell of radius 1 m.
+    const rand = createRng(seed).next;
     const tBuild0 = performance.now();
     const d = allocSplatData(splatCount, 'three');
     for (let i = 0; i < splatCount; i++) {
