@@ -33,6 +33,36 @@ function Thumbnail(): React.JSX.Element | null {
   return <canvas ref={ref} className="thumb" data-testid="portrait-thumbnail" />;
 }
 
+/**
+ * A file-picker button: the native open dialog in Electron (real paths), a file input in the browser.
+ * The input keeps `data-testid="<kind>-input"` for the end-to-end tests.
+ */
+function PickButton(props: { kind: 'portrait' | 'audio'; label: string; accept: string; onFile: (file: File) => Promise<unknown> }): React.JSX.Element {
+  return (
+    <label
+      className="button"
+      onClick={(e) => {
+        if (getClient().host === 'electron') {
+          e.preventDefault();
+          void pickWithNativeDialog(props.kind);
+        }
+      }}
+    >
+      {props.label}
+      <input
+        type="file"
+        accept={props.accept}
+        data-testid={`${props.kind}-input`}
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          e.target.value = '';
+          if (f) void props.onFile(f);
+        }}
+      />
+    </label>
+  );
+}
+
 /** The import panel. */
 export function ImportPanel(): React.JSX.Element {
   const portrait = useStudio((s) => s.portrait);
@@ -67,27 +97,7 @@ export function ImportPanel(): React.JSX.Element {
       <h2>Import</h2>
       <p className="hint">Drop a portrait photo and a speech recording here, or choose them:</p>
       <div className="import-row">
-        <label
-          className="button"
-          onClick={(e) => {
-            if (getClient().host === 'electron') {
-              e.preventDefault();
-              void pickWithNativeDialog('portrait');
-            }
-          }}
-        >
-          Portrait…
-          <input
-            type="file"
-            accept="image/*"
-            data-testid="portrait-input"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              e.target.value = '';
-              if (f) void importPortrait(f);
-            }}
-          />
-        </label>
+        <PickButton kind="portrait" label="Portrait…" accept="image/*" onFile={importPortrait} />
         <Thumbnail />
         <span className="file-name">{busy.portrait ? 'Finding the face…' : (portrait?.fileName ?? 'no portrait')}</span>
       </div>
@@ -97,27 +107,7 @@ export function ImportPanel(): React.JSX.Element {
         </div>
       ) : null}
       <div className="import-row">
-        <label
-          className="button"
-          onClick={(e) => {
-            if (getClient().host === 'electron') {
-              e.preventDefault();
-              void pickWithNativeDialog('audio');
-            }
-          }}
-        >
-          Audio…
-          <input
-            type="file"
-            accept="audio/*,.wav,.flac,.mp3,.m4a,.ogg,.opus"
-            data-testid="audio-input"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              e.target.value = '';
-              if (f) void importAudio(f);
-            }}
-          />
-        </label>
+        <PickButton kind="audio" label="Audio…" accept="audio/*,.wav,.flac,.mp3,.m4a,.ogg,.opus" onFile={importAudio} />
         <span className="file-name" data-testid="audio-name">
           {busy.audio ? 'Decoding…' : audio ? `${audio.fileName} · ${formatDuration(audio.durationSec)} · ${audio.codec} ${audio.sourceSampleRateHz} Hz` : 'no audio'}
         </span>
