@@ -9,6 +9,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { InvalidInputError, JobCancelledError, throwIfAborted, type JobProgress } from '../../core/errors.ts';
 import { ProgressTracker } from '../../core/jobs/progress.ts';
+import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import { frameCountForDuration, trackFromJson, type Fps, type MotionTrack } from '../../core/motion/track.ts';
 import { DEFAULT_MOTION_OPTIONS, type MotionOptions } from '../../core/motion/options.ts';
 import type { FaceLandmarks } from '../../core/face/types.ts';
@@ -303,8 +304,8 @@ function conformTrack(track: MotionTrack, frameCount: number, fps: Fps, path: st
     }
     return next;
   };
-  out.blendshapes = resize(track.blendshapes, 52);
-  out.visemes = resize(track.visemes, 15);
+  out.blendshapes = resize(track.blendshapes, ARKIT_BLENDSHAPE_COUNT);
+  out.visemes = resize(track.visemes, OVR_VISEME_COUNT);
   out.headRotation = resize(track.headRotation, 4);
   out.headTranslationM = resize(track.headTranslationM, 3);
   out.gazeRad = resize(track.gazeRad, 4);
