@@ -24,7 +24,7 @@ import {
 import { FACE_MESH_LANDMARK_COUNT, FACE_MESH_WITH_IRIS_LANDMARK_COUNT, type FaceAnalysis, type FaceLandmarks } from '../../core/face/types.ts';
 import { decodeImage, type DecodedImage } from '../image/decodeImage.ts';
 import { applyAffine, computeLetterbox, rotatedCropAffine, warpAffineToTensor, type Affine2D } from '../image/warpAffine.ts';
-import type { FaceModelRunner } from './modelRunner.ts';
+import type { FaceModelRunner, ModelOutputs } from './modelRunner.ts';
 import { OnnxFaceModelRunner, type OnnxRunnerOptions } from './onnxRunner.ts';
 import { FACE_MODEL_SPECS } from './modelSpecs.ts';
 
@@ -73,6 +73,9 @@ export interface FaceDetectionPx extends RawDetection {
  * @remarks Deterministic: the same image and runner give bit-identical output.
  */
 export class FaceAnalyzerCore {
+  /** Input tensors reused across runs (the warps write straight into them). */
+  private readonly tensors = new TensorPool();
+
   constructor(
     readonly runner: FaceModelRunner,
     private readonly log: (message: string) => void = () => {},
@@ -92,8 +95,14 @@ export class FaceAnalyzerCore {
    */
   async detectInRegion(image: DecodedImage, region: readonly [number, number, number, number], minScore: number): Promise<RawDetection[]> {
     const lb = computeLetterbox(region[0], region[1], region[2], region[3], DETECTOR_SIZE, DETECTOR_SIZE);
-    const input = warpAffineToTensor(image, lb.dstToSrc, DETECTOR_SIZE, DETECTOR_SIZE, { range: FACE_MODEL_SPECS.blazeface.inputRange });
-    const out = await this.runner.run('blazeface', input, 1);
+    const input = this.tensors.acquire(DETECTOR_SIZE * DETECTOR_SIZE * 3);
+    let out: ModelOutputs;
+    try {
+      warpAffineToTensor(image, lb.dstToSrc, DETECTOR_SIZE, DETECTOR_SIZE, { range: FACE_MODEL_SPECS.blazeface.inputRange, out: input });
+      out = await this.runner.run('blazeface', input, 1);
+    } finally {
+      this.tensors.release(input);
+    }
     const scores = concat(out.scores_16!.data, out.scores_8!.data);
     const regs = concat(out.regressors_16!.data, out.regressors_8!.data);
     const dets = decodeBlazeFace(scores, regs, FULL_RANGE_ANCHORS, DETECTOR_SIZE, minScore);
@@ -141,15 +150,23 @@ export class FaceAnalyzerCore {
    */
   async mesh(image: DecodedImage, roi: RotatedRectPx): Promise<{ landmarksPx: Float32Array; score: number }> {
     const m = rotatedCropAffine(roi.centerXPx, roi.centerYPx, roi.widthPx, roi.heightPx, roi.rotationRad, MESH_SIZE, MESH_SIZE);
-    const input = warpAffineToTensor(image, m, MESH_SIZE, MESH_SIZE, { range: FACE_MODEL_SPECS.facemesh.inputRange });
-    const out = await this.runner.run('facemesh', input, 1);
+    const input = this.tensors.acquire(MESH_SIZE * MESH_SIZE * 3);
+    let out: ModelOutputs;
+    try {
+      warpAffineToTensor(image, m, MESH_SIZE, MESH_SIZE, { range: FACE_MODEL_SPECS.facemesh.inputRange, out: input });
+      out = await this.runner.run('facemesh', input, 1);
+    } finally {
+      this.tensors.release(input);
+    }
     const raw = out.mesh!.data;
     const zScale = roi.widthPx / MESH_SIZE;
     const lm = new Float32Array(FACE_MESH_LANDMARK_COUNT * 3);
+    const [a, b, c, d, e, f] = m;
     for (let i = 0; i < FACE_MESH_LANDMARK_COUNT; i++) {
-      const [x, y] = applyAffine(m, raw[i * 3]!, raw[i * 3 + 1]!);
-      lm[i * 3] = x;
-      lm[i * 3 + 1] = y;
+      const u = raw[i * 3]!;
+      const v = raw[i * 3 + 1]!;
+      lm[i * 3] = a * u + b * v + c;
+      lm[i * 3 + 1] = d * u + e * v + f;
       lm[i * 3 + 2] = raw[i * 3 + 2]! * zScale;
     }
     return { landmarksPx: lm, score: out.face_flag!.data[0]! };
@@ -169,14 +186,16 @@ export class FaceAnalyzerCore {
       { roi: eyeRoi(...p(EYE_LEFT_INNER), ...p(EYE_LEFT_OUTER), EYE_ROI_SCALE), flip: true, contour: EYE_LEFT_CONTOUR, region: IRIS_MODEL_EYE_LEFT_MESH_INDICES },
     ];
     const per = IRIS_SIZE * IRIS_SIZE * 3;
-    const input = new Float32Array(per * 2);
-    const maps: Affine2D[] = [];
-    eyes.forEach((e, k) => {
-      const m = rotatedCropAffine(e.roi.centerXPx, e.roi.centerYPx, e.roi.widthPx, e.roi.heightPx, e.roi.rotationRad, IRIS_SIZE, IRIS_SIZE);
-      maps.push(m);
-      input.set(warpAffineToTensor(image, m, IRIS_SIZE, IRIS_SIZE, { range: FACE_MODEL_SPECS.iris.inputRange, flipHorizontal: e.flip }), k * per);
-    });
-    const out = (await this.runner.run('iris', input, 2)).eye_and_iris!.data;
+    const maps = eyes.map((e) => rotatedCropAffine(e.roi.centerXPx, e.roi.centerYPx, e.roi.widthPx, e.roi.heightPx, e.roi.rotationRad, IRIS_SIZE, IRIS_SIZE));
+    const input = this.tensors.acquire(per * 2);
+    let out: Float32Array;
+    try {
+      // both eyes straight into the batch of 2
+      eyes.forEach((e, k) => warpAffineToTensor(image, maps[k]!, IRIS_SIZE, IRIS_SIZE, { range: FACE_MODEL_SPECS.iris.inputRange, flipHorizontal: e.flip, out: input, outOffset: k * per }));
+      out = (await this.runner.run('iris', input, 2)).eye_and_iris!.data;
+    } finally {
+      this.tensors.release(input);
+    }
     const stride = out.length / 2;
     const iris = new Float32Array(10 * 3);
     eyes.forEach((e, k) => {
@@ -277,6 +296,26 @@ export class FaceAnalyzerCore {
   /** Releases the runner. */
   async dispose(): Promise<void> {
     await this.runner.dispose();
+  }
+}
+
+/**
+ * Free model input tensors by length, reused across runs: a tensor is taken for the warp + model run and given
+ * back when the run has finished (the runners do not keep their inputs), so concurrent analyses never share one.
+ */
+class TensorPool {
+  private readonly free = new Map<number, Float32Array[]>();
+
+  /** A tensor of `length` floats (contents undefined: the caller overwrites all of it). */
+  acquire(length: number): Float32Array {
+    return this.free.get(length)?.pop() ?? new Float32Array(length);
+  }
+
+  /** Gives a tensor back for reuse. */
+  release(tensor: Float32Array): void {
+    const list = this.free.get(tensor.length);
+    if (list) list.push(tensor);
+    else this.free.set(tensor.length, [tensor]);
   }
 }
 
