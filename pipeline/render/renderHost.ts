@@ -328,10 +328,23 @@ export class RenderHost {
       wake = null;
       w?.();
     };
-    this.sinks.set(requestId, (i, bytes) => new Promise<boolean>((release) => {
-      queue.set(i, { bytes, release });
-      poke();
-    }));
+    const batched = method === 'encodeRange';
+    this.sinks.set(requestId, (first, body) => {
+      if (!batched) {
+        return new Promise<boolean>((release) => {
+          queue.set(first, { bytes: body, release });
+          poke();
+        });
+      }
+      // A batch of access units (renderer/scene/exportPage.ts packBatch): the POST is answered once the consumer
+      // has taken the last of them.
+      const units = unpackBatch(body);
+      if (!units) return Promise.resolve(false);
+      return new Promise<boolean>((release) => {
+        units.forEach((bytes, k) => queue.set(first + k, { bytes, release: k === units.length - 1 ? release : () => undefined }));
+        poke();
+      });
+    });
     let jobError: unknown = null;
     let jobDone = false;
     const job = this.page
@@ -427,12 +440,14 @@ export class RenderHost {
    * @param track - motion to render.
    * @param frameCount - frames to render.
    * @param readback - also read the pixels back in the page (`rgba`/`yuv420p`), or `null` for rendering alone.
+   * @param waitEachFrame - without readback: wait for the GPU after every frame (default), or only after the last
+   * one (frames queued back to back: the renderer's throughput).
    * @returns frames per second measured in the page.
    */
-  async benchRenderOnly(track: MotionTrack, frameCount: number, readback: RenderPixelFormat | null): Promise<number> {
+  async benchRenderOnly(track: MotionTrack, frameCount: number, readback: RenderPixelFormat | null, waitEachFrame = true): Promise<number> {
     this.assertLive();
     await this.sendTrack(track);
-    const res = await this.page.evaluate((a) => (globalThis as unknown as { studioExport: { benchRenderOnly(n: number, r: unknown): { fps: number } } }).studioExport.benchRenderOnly(a.n, a.r), { n: frameCount, r: readback });
+    const res = await this.page.evaluate((a) => (globalThis as unknown as { studioExport: { benchRenderOnly(n: number, r: unknown, w: boolean): { fps: number } } }).studioExport.benchRenderOnly(a.n, a.r, a.w), { n: frameCount, r: readback, w: waitEachFrame });
     return res.fps;
   }
 
@@ -474,6 +489,24 @@ function pageMessage(err: unknown): string {
 }
 
 const STATIC_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+
+/**
+ * Splits one POST body of batched access units: repeated `[uint32 LE byte length][bytes]`.
+ * @returns the units (views into `body`), or null when the lengths do not add up.
+ */
+export function unpackBatch(body: Uint8Array): Uint8Array[] | null {
+  const units: Uint8Array[] = [];
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  let at = 0;
+  while (at < body.byteLength) {
+    if (at + 4 > body.byteLength) return null;
+    const n = view.getUint32(at, true);
+    if (at + 4 + n > body.byteLength) return null;
+    units.push(body.subarray(at + 4, at + 4 + n));
+    at += 4 + n;
+  }
+  return units;
+}
 
 async function handle(req: IncomingMessage, res: ServerResponse, dir: string, sinks: Map<string, FrameSink>, portrait: () => { rgba: Uint8Array } | null, avatar: () => Uint8Array | null = () => null): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');

@@ -86,7 +86,12 @@ export interface ExportPageApi {
   renderRange(req: RenderRangeRequest): Promise<{ frames: number; cancelled: boolean }>;
   encodeRange(req: EncodeRangeRequest): Promise<{ frames: number; cancelled: boolean }>;
   renderStill(frame: PageFrame, requestId: string, format: ReadbackFormat, orbitYawRad: number, orbitPitchRad: number): Promise<void>;
-  benchRenderOnly(frameCount: number, withReadback: ReadbackFormat | null): { fps: number };
+  /**
+   * Renders `frameCount` frames without moving them to Node. `withReadback` also reads each frame back in the page;
+   * without it, `waitEachFrame` (default true) waits for the GPU after every frame (a 1-pixel read), false only
+   * once after the last frame (the GPU's throughput with frames queued back to back).
+   */
+  benchRenderOnly(frameCount: number, withReadback: ReadbackFormat | null, waitEachFrame?: boolean): { fps: number };
   dispose(): void;
 }
 
@@ -126,6 +131,54 @@ async function post(requestId: string, frameIndex: number, bytes: Uint8Array): P
 function avcCodecFor(widthPx: number, heightPx: number): string {
   const mbs = Math.ceil(widthPx / 16) * Math.ceil(heightPx / 16);
   return mbs <= 8192 ? 'avc1.640028' : 'avc1.640033';
+}
+
+/** Frames queued on the GPU ahead of the one being read back (render N+1 while N is converted, read and sent). */
+const PIPELINE_DEPTH = 1;
+
+/** Encoded access units per POST in {@link ExportPageApi.encodeRange}. */
+const ENCODED_BATCH = 8;
+
+/**
+ * Renders frames `[from, to)` and yields their pixels in order, keeping {@link PIPELINE_DEPTH} frames queued on
+ * the GPU ahead of the one being awaited (asynchronous readback, `StudioScene.readPixelsAsync`).
+ */
+async function* pipelinedFrames(s: StudioScene, t: PageTrack, from: number, to: number, format: ReadbackFormat, stop: () => boolean): AsyncGenerator<{ frameIndex: number; pixels: Uint8Array }> {
+  const queued: { frameIndex: number; pixels: Promise<Uint8Array> }[] = [];
+  try {
+    for (let i = from; i < to || queued.length; i++) {
+      if (i < to && !stop()) {
+        s.applyFrame(frameOf(t, Math.min(i, t.frameCount - 1)));
+        await s.prepare();
+        s.render();
+        const pixels = s.readPixelsAsync(format);
+        pixels.catch(() => undefined); // awaited below; avoid an unhandled rejection while it waits in the queue
+        queued.push({ frameIndex: i, pixels });
+        if (queued.length <= PIPELINE_DEPTH && i + 1 < to) continue;
+      }
+      const next = queued.shift();
+      if (!next) break;
+      yield { frameIndex: next.frameIndex, pixels: await next.pixels };
+    }
+  } finally {
+    for (const q of queued) await q.pixels.catch(() => undefined);
+  }
+}
+
+/**
+ * Packs encoded access units for one POST: for each, a little-endian uint32 byte length then the bytes.
+ * @remarks Parsed by the render host (pipeline/render/renderHost.ts `unpackBatch`).
+ */
+function packBatch(units: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(units.reduce((n, u) => n + 4 + u.byteLength, 0));
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const u of units) {
+    view.setUint32(at, u.byteLength, true);
+    out.set(u, at + 4);
+    at += 4 + u.byteLength;
+  }
+  return out;
 }
 
 const api: ExportPageApi = {
@@ -171,11 +224,9 @@ const api: ExportPageApi = {
     const pending: Promise<boolean>[] = [];
     let cancelled = false;
     let frames = 0;
-    for (let i = req.fromFrame; i < req.toFrame && !cancelled; i++) {
-      s.applyFrame(frameOf(t, Math.min(i, t.frameCount - 1)));
-      await s.prepare();
-      s.render();
-      pending.push(post(req.requestId, i, s.readPixels(req.format)));
+    const frameSource = pipelinedFrames(s, t, req.fromFrame, req.toFrame, req.format, () => cancelled);
+    for await (const { frameIndex, pixels } of frameSource) {
+      pending.push(post(req.requestId, frameIndex, pixels));
       frames++;
       while (pending.length >= req.maxInFlight) if (!(await pending.shift()!)) cancelled = true;
     }
@@ -190,14 +241,14 @@ const api: ExportPageApi = {
     const W = o.widthPx;
     const H = o.heightPx;
     // One Annex-B access unit per frame, in order (the encoder emits no B-frames in realtime mode).
-    const chunks: { frameIndex: number; bytes: Uint8Array }[] = [];
+    const chunks: Uint8Array[] = [];
     let failure: unknown = null;
-    let outIndex = req.fromFrame;
+    let firstUnsent = req.fromFrame;
     const encoder = new VideoEncoder({
       output: (chunk) => {
         const bytes = new Uint8Array(chunk.byteLength);
         chunk.copyTo(bytes);
-        chunks.push({ frameIndex: outIndex++, bytes });
+        chunks.push(bytes);
       },
       error: (e) => {
         failure = e;
@@ -207,21 +258,22 @@ const api: ExportPageApi = {
     const pending: Promise<boolean>[] = [];
     let cancelled = false;
     let frames = 0;
+    // Encoded frames are small (10–50 KB): they travel in batches of up to ENCODED_BATCH access units per POST
+    // (each length-prefixed), which saves one network-service round trip per frame.
     const drain = async (all: boolean): Promise<void> => {
-      while (chunks.length) {
-        const c = chunks.shift()!;
-        pending.push(post(req.requestId, c.frameIndex, c.bytes));
+      while (chunks.length >= ENCODED_BATCH || (all && chunks.length)) {
+        const batch = chunks.splice(0, ENCODED_BATCH);
+        pending.push(post(req.requestId, firstUnsent, packBatch(batch)));
+        firstUnsent += batch.length;
         while (pending.length >= req.maxInFlight || (all && pending.length)) if (!(await pending.shift()!)) cancelled = true;
       }
     };
+    const colorSpace: VideoColorSpaceInit = { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false };
     try {
-      for (let i = req.fromFrame; i < req.toFrame && !cancelled; i++) {
-        s.applyFrame(frameOf(t, Math.min(i, t.frameCount - 1)));
-        await s.prepare();
-        s.render();
-        const timestamp = Math.round(((i - req.fromFrame) * 1e6 * req.fpsDen) / req.fpsNum);
-        const frame = new VideoFrame(s.readPixels('yuv420p'), { format: 'I420', codedWidth: W, codedHeight: H, timestamp, colorSpace: { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false } });
-        encoder.encode(frame, { keyFrame: (i - req.fromFrame) % req.keyFrameInterval === 0 });
+      for await (const { frameIndex, pixels } of pipelinedFrames(s, t, req.fromFrame, req.toFrame, 'yuv420p', () => cancelled)) {
+        const timestamp = Math.round(((frameIndex - req.fromFrame) * 1e6 * req.fpsDen) / req.fpsNum);
+        const frame = new VideoFrame(pixels, { format: 'I420', codedWidth: W, codedHeight: H, timestamp, colorSpace });
+        encoder.encode(frame, { keyFrame: (frameIndex - req.fromFrame) % req.keyFrameInterval === 0 });
         frame.close();
         frames++;
         if (failure) throw failure;
@@ -252,22 +304,25 @@ const api: ExportPageApi = {
     s.render();
     await post(requestId, 0, s.readPixels(format));
   },
-  benchRenderOnly(frameCount, withReadback) {
+  benchRenderOnly(frameCount, withReadback, waitEachFrame = true) {
     const s = need(scene, 'scene');
     const t = need(track, 'track');
     const gl = s.renderer.getContext();
     const px = new Uint8Array(4);
+    const waitForGpu = (): void => {
+      // A 1-pixel read waits for the GPU to finish the frame without moving it.
+      s.renderer.setRenderTarget(null);
+      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+    };
     const t0 = performance.now();
     for (let i = 0; i < frameCount; i++) {
       s.applyFrame(frameOf(t, i % t.frameCount));
       s.render();
       if (withReadback) s.readPixels(withReadback);
-      else {
-        // Wait for the GPU to finish this frame without moving it (a 1-pixel read), as a real frame would.
-        s.renderer.setRenderTarget(null);
-        gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
-      }
+      else if (waitEachFrame) waitForGpu();
+      else gl.flush();
     }
+    if (!withReadback && !waitEachFrame) waitForGpu();
     return { fps: frameCount / ((performance.now() - t0) / 1000) };
   },
   dispose() {

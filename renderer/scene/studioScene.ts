@@ -91,6 +91,18 @@ export interface StudioScene {
    * @returns a new array of `w·h·4` or `w·h·3/2` bytes.
    */
   readPixels(format: ReadbackFormat): Uint8Array;
+  /**
+   * Starts reading the last render back without waiting for the GPU: the conversion passes and a `readPixels` into
+   * a pixel-pack buffer are queued behind the render, then a fence. The caller may draw the next frame before
+   * awaiting the result, so the GPU (SwiftShader in Chromium's GPU process) works while the page encodes or sends
+   * the previous frame.
+   * @param format - as {@link StudioScene.readPixels}.
+   * @returns a promise of the same bytes `readPixels` would return (a new array).
+   * @throws InvalidInputError as `readPixels`.
+   * @remarks WebGL 2 asynchronous readback (Khronos WebGL 2.0 §3.7.10 `getBufferSubData` after `fenceSync`; Chromium
+   * then copies from a shadow of the buffer instead of stalling the GPU process). The fence is polled with 1 ms timers.
+   */
+  readPixelsAsync(format: ReadbackFormat): Promise<Uint8Array>;
   /** The three.js renderer (for diagnostics and benchmarks). */
   readonly renderer: THREE.WebGLRenderer;
   /** Frees GPU resources. */
@@ -114,43 +126,40 @@ void main() {
   gl_FragColor = texelFetch(uSrc, ivec2(o.x, uH - 1 - o.y), 0);
 }`;
 
-/** BT.601 limited range, 8-bit: Y = 16 + (65.481 R + 128.553 G + 24.966 B), R,G,B in [0,1] (ITU-R BT.601-7). */
-const PACK_Y = /* glsl */ `
-precision highp float;
-precision highp int;
-uniform sampler2D uSrc;
-uniform int uH;
-float lumaOf(ivec2 p) { vec3 c = texelFetch(uSrc, p, 0).rgb; return (16.0 + 65.481 * c.r + 128.553 * c.g + 24.966 * c.b) / 255.0; }
-void main() {
-  ivec2 o = ivec2(gl_FragCoord.xy);
-  int y = uH - 1 - o.y;
-  int x = o.x * 4;
-  gl_FragColor = vec4(lumaOf(ivec2(x, y)), lumaOf(ivec2(x + 1, y)), lumaOf(ivec2(x + 2, y)), lumaOf(ivec2(x + 3, y)));
-}`;
-
 /**
- * Chroma packer (U or V by \`uCoef\`): each output texel holds 4 consecutive chroma samples of the plane; a sample is
- * the mean of a 2×2 pixel block, taken as one bilinear fetch at the block's centre.
+ * The whole I420 frame in one pass (one draw, one render pass: cheaper in SwiftShader than a pass per plane) over a
+ * `(W/4) × (3H/2)` RGBA target whose memory rows are, in order, the Y plane then the U plane then the V plane, 4
+ * samples per texel, image rows top-first. BT.601 limited range, 8-bit (ITU-R BT.601-7 §2.5):
+ * Y = 16 + (65.481 R + 128.553 G + 24.966 B), U = 128 + (−37.797 R − 74.203 G + 112 B),
+ * V = 128 + (112 R − 93.786 G − 18.214 B), R,G,B in [0,1]. A chroma sample is the mean of its 2×2 pixel block,
+ * taken as one bilinear fetch at the block's centre.
  */
-const PACK_CHROMA = /* glsl */ `
+const PACK_YUV = /* glsl */ `
 precision highp float;
 precision highp int;
 uniform sampler2D uSrc;
 uniform int uW;
 uniform int uH;
-uniform int uRow0;
-uniform vec3 uCoef;
-float chromaAt(int cx, int cy) {
+float lumaOf(ivec2 p) { vec3 c = texelFetch(uSrc, p, 0).rgb; return (16.0 + 65.481 * c.r + 128.553 * c.g + 24.966 * c.b) / 255.0; }
+float chromaAt(vec3 coef, int cx, int cy) {
   vec2 uv = vec2(float(2 * cx + 1) / float(uW), 1.0 - float(2 * cy + 1) / float(uH));
-  return (128.0 + dot(uCoef, texture2D(uSrc, uv).rgb)) / 255.0;
+  return (128.0 + dot(coef, texture2D(uSrc, uv).rgb)) / 255.0;
 }
 void main() {
   ivec2 o = ivec2(gl_FragCoord.xy);
-  int lin = (o.y - uRow0) * uW + o.x * 4;
+  if (o.y < uH) {
+    int y = uH - 1 - o.y;
+    int x = o.x * 4;
+    gl_FragColor = vec4(lumaOf(ivec2(x, y)), lumaOf(ivec2(x + 1, y)), lumaOf(ivec2(x + 2, y)), lumaOf(ivec2(x + 3, y)));
+    return;
+  }
+  bool isU = o.y < uH + uH / 4;
+  vec3 coef = isU ? vec3(-37.797, -74.203, 112.0) : vec3(112.0, -93.786, -18.214);
+  int lin = (o.y - (isU ? uH : uH + uH / 4)) * uW + o.x * 4;
   int halfW = uW / 2;
   int cy = lin / halfW;
   int cx = lin - cy * halfW;
-  gl_FragColor = vec4(chromaAt(cx, cy), chromaAt(cx + 1, cy), chromaAt(cx + 2, cy), chromaAt(cx + 3, cy));
+  gl_FragColor = vec4(chromaAt(coef, cx, cy), chromaAt(coef, cx + 1, cy), chromaAt(coef, cx + 2, cy), chromaAt(coef, cx + 3, cy));
 }`;
 
 /**
@@ -181,12 +190,7 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
   const fsGeo = new THREE.BufferGeometry();
   fsGeo.setAttribute('position', new THREE.BufferAttribute(new Float32Array([-1, -1, 0, 3, -1, 0, -1, 3, 0]), 3));
   const packRgba = new THREE.ShaderMaterial({ vertexShader: FULLSCREEN_VERTEX, fragmentShader: PACK_RGBA, uniforms: { uSrc: { value: target.texture }, uH: { value: H } }, depthTest: false, depthWrite: false });
-  const packY = new THREE.ShaderMaterial({ vertexShader: FULLSCREEN_VERTEX, fragmentShader: PACK_Y, uniforms: { uSrc: { value: target.texture }, uH: { value: H } }, depthTest: false, depthWrite: false });
-  const chromaMaterial = (row0: number, coef: [number, number, number]): THREE.ShaderMaterial =>
-    new THREE.ShaderMaterial({ vertexShader: FULLSCREEN_VERTEX, fragmentShader: PACK_CHROMA, uniforms: { uSrc: { value: target.texture }, uW: { value: W }, uH: { value: H }, uRow0: { value: row0 }, uCoef: { value: new THREE.Vector3(...coef) } }, depthTest: false, depthWrite: false });
-  // BT.601 limited range chroma: U = 128 + (−37.797 R − 74.203 G + 112 B), V = 128 + (112 R − 93.786 G − 18.214 B).
-  const packU = chromaMaterial(H, [-37.797, -74.203, 112.0]);
-  const packV = chromaMaterial(H + H / 4, [112.0, -93.786, -18.214]);
+  const packYuv = new THREE.ShaderMaterial({ vertexShader: FULLSCREEN_VERTEX, fragmentShader: PACK_YUV, uniforms: { uSrc: { value: target.texture }, uW: { value: W }, uH: { value: H } }, depthTest: false, depthWrite: false });
   const fsMesh = new THREE.Mesh(fsGeo, packRgba);
   fsMesh.frustumCulled = false;
   packScene.add(fsMesh);
@@ -221,6 +225,24 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
     renderer.clearDepth();
     renderer.render(head.faceLayer, camera);
   };
+
+  /** Runs the conversion passes for `format`; returns the target to read and its size (RGBA texels) and byte count. */
+  const pack = (format: ReadbackFormat): { target: THREE.WebGLRenderTarget; widthPx: number; heightPx: number; bytes: number } => {
+    if (!opts.offscreen) throw new InvalidInputError('readPixels needs a scene created with offscreen: true');
+    if (format === 'yuv420p') {
+      if (!yuvTarget) throw new InvalidInputError(`YUV readback needs a width multiple of 8 and a height multiple of 4, got ${W}×${H}`);
+      fsMesh.material = packYuv;
+      yuvTarget.viewport.set(0, 0, W / 4, (H * 3) / 2);
+      renderer.setRenderTarget(yuvTarget);
+      renderer.render(packScene, packCamera);
+      return { target: yuvTarget, widthPx: W / 4, heightPx: (H * 3) / 2, bytes: (W * H * 3) / 2 };
+    }
+    fsMesh.material = packRgba;
+    renderer.setRenderTarget(rgbaTarget);
+    renderer.render(packScene, packCamera);
+    return { target: rgbaTarget, widthPx: W, heightPx: H, bytes: W * H * 4 };
+  };
+  const pboPool: WebGLBuffer[] = [];
 
   return {
     renderer,
@@ -300,31 +322,34 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       renderer.setRenderTarget(null);
     },
     readPixels(format) {
-      if (!opts.offscreen) throw new InvalidInputError('readPixels needs a scene created with offscreen: true');
-      if (format === 'yuv420p') {
-        if (!yuvTarget) throw new InvalidInputError(`YUV readback needs a width multiple of 8 and a height multiple of 4, got ${W}×${H}`);
-        const passes: [THREE.ShaderMaterial, number, number][] = [
-          [packY, 0, H],
-          [packU, H, H / 4],
-          [packV, H + H / 4, H / 4],
-        ];
-        for (const [mat, y0, rows] of passes) {
-          fsMesh.material = mat;
-          yuvTarget.viewport.set(0, y0, W / 4, rows);
-          renderer.setRenderTarget(yuvTarget);
-          renderer.render(packScene, packCamera);
-        }
-        const out = new Uint8Array((W * H * 3) / 2);
-        renderer.readRenderTargetPixels(yuvTarget, 0, 0, W / 4, (H * 3) / 2, out);
-        renderer.setRenderTarget(null);
-        return out;
-      }
-      fsMesh.material = packRgba;
-      renderer.setRenderTarget(rgbaTarget);
-      renderer.render(packScene, packCamera);
-      const out = new Uint8Array(W * H * 4);
-      renderer.readRenderTargetPixels(rgbaTarget, 0, 0, W, H, out);
+      const { target: t, widthPx: w, heightPx: h, bytes } = pack(format);
+      const out = new Uint8Array(bytes);
+      renderer.readRenderTargetPixels(t, 0, 0, w, h, out);
       renderer.setRenderTarget(null);
+      return out;
+    },
+    async readPixelsAsync(format) {
+      const { target: t, widthPx: w, heightPx: h, bytes } = pack(format);
+      const gl = renderer.getContext() as WebGL2RenderingContext;
+      const buffer = pboPool.pop() ?? gl.createBuffer();
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
+      gl.bufferData(gl.PIXEL_PACK_BUFFER, bytes, gl.STREAM_READ);
+      renderer.setRenderTarget(t);
+      gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, 0);
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+      renderer.setRenderTarget(null);
+      const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0)!;
+      gl.flush();
+      try {
+        while (gl.clientWaitSync(sync, 0, 0) === gl.TIMEOUT_EXPIRED) await new Promise<void>((r) => setTimeout(r, 1));
+      } finally {
+        gl.deleteSync(sync);
+      }
+      const out = new Uint8Array(bytes);
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
+      gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, out);
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+      pboPool.push(buffer);
       return out;
     },
     dispose() {
@@ -335,10 +360,10 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       target.dispose();
       rgbaTarget.dispose();
       yuvTarget?.dispose();
+      const gl = renderer.getContext() as WebGL2RenderingContext;
+      for (const b of pboPool.splice(0)) gl.deleteBuffer(b);
       packRgba.dispose();
-      packY.dispose();
-      packU.dispose();
-      packV.dispose();
+      packYuv.dispose();
       fsGeo.dispose();
       renderer.dispose();
     },
