@@ -14,6 +14,12 @@ import { ensureFaceModel, readManifest, type ManifestTensor, type ModelManifest,
 import { FACE_MODEL_IDS, FACE_MODEL_SPECS, type FaceModelId } from './modelSpecs.ts';
 import type { FaceModelRunner, ModelOutputs } from './modelRunner.ts';
 
+// onnxruntime-node 1.30's Linux build carries Microsoft's 1DS telemetry client: with it on, every process that
+// creates a session writes /tmp/mat-debug-<pid>.log and may upload usage events. A desktop app must not phone home
+// unasked, so it is off unless the user sets ORT_DISABLE_TELEMETRY=0 themselves. ORT reads the variable when its
+// environment is created (first session), so setting it here, before any session, is enough.
+process.env.ORT_DISABLE_TELEMETRY ??= '1';
+
 /** Options of {@link OnnxFaceModelRunner.create}. */
 export interface OnnxRunnerOptions {
   /** Providers to try in order (`cuda`, `tensorrt`, `dml`, `coreml`, `webgpu`, `cpu`); default {@link defaultExecutionProviders}. */
