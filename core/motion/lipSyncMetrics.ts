@@ -5,6 +5,8 @@
  * - bilabial closure share: of the bilabial phones (m/b/p), the share whose middle frame
  *   (`round(midSec × fps)`) has the lips closed, i.e. {@link lipAperture} < {@link LIPS_CLOSED_APERTURE}.
  * - open-vowel share: of the open vowels, the share whose middle frame has jawOpen ≥ {@link JAW_CLEARLY_OPEN}.
+ * - closed-vowel share (a false-closure diagnostic, lower is better): of all vowels (open or not), the
+ *   share whose middle frame has the lips closed.
  * - jaw–speech lag: the lag maximising the normalised cross-correlation between the jawOpen curve and
  *   the vowel indicator of the alignment (1 inside vowels, 0 elsewhere), both sampled at the track's fps,
  *   searched over ±{@link MAX_LAG_SEARCH_SEC} and refined by parabolic interpolation; positive = the
@@ -30,6 +32,10 @@ export interface LipSyncScores {
   openVowelCount: number;
   /** Share of open vowels with jawOpen ≥ JAW_CLEARLY_OPEN at their middle frame (NaN when none). */
   openVowelJawShare: number;
+  /** Vowels scored (open and other vowels). */
+  vowelCount: number;
+  /** Share of vowels with closed lips at their middle frame, [0,1] (NaN when none); lower is better. */
+  vowelLipsClosedShare: number;
   /** Per-phone detail for reports: label, middle time, class, lip aperture, jawOpen, pass. */
   details: Array<{ label: string; midSec: number; kind: 'bilabial' | 'openVowel'; aperture: number; jawOpen: number; pass: boolean }>;
 }
@@ -38,19 +44,27 @@ export interface LipSyncScores {
  * Scores bilabial closures and open-vowel jaw openings at the phones' middle frames.
  * @param track - motion track of the aligned audio.
  * @param phones - the phone tier's intervals (IPA or ARPAbet labels).
- * @returns {@link LipSyncScores}.
+ * @returns {@link LipSyncScores}: bilabial and open-vowel shares with per-phone details, and the
+ *   closed-lips share of all vowels.
  */
 export function scoreLipSync(track: MotionTrack, phones: readonly TextGridInterval[]): LipSyncScores {
   const fps = fpsValue(track.fps);
   const K = ARKIT_BLENDSHAPE_COUNT;
   const details: LipSyncScores['details'] = [];
+  let vowelCount = 0;
+  let vowelsClosed = 0;
   for (const p of phones) {
     const kind = classifyPhone(p.text);
-    if (kind !== 'bilabial' && kind !== 'openVowel') continue;
+    if (kind !== 'bilabial' && kind !== 'openVowel' && kind !== 'vowel') continue;
     const midSec = (p.xminSec + p.xmaxSec) / 2;
     const f = Math.min(track.frameCount - 1, Math.max(0, Math.round(midSec * fps)));
     const bs = track.blendshapes.subarray(f * K, (f + 1) * K);
     const aperture = lipAperture(bs);
+    if (kind !== 'bilabial') {
+      vowelCount++;
+      if (aperture < LIPS_CLOSED_APERTURE) vowelsClosed++;
+    }
+    if (kind === 'vowel') continue;
     const jawOpen = bs[BS.jawOpen]!;
     const pass = kind === 'bilabial' ? aperture < LIPS_CLOSED_APERTURE : jawOpen >= JAW_CLEARLY_OPEN;
     details.push({ label: p.text, midSec, kind, aperture, jawOpen, pass });
@@ -61,7 +75,8 @@ export function scoreLipSync(track: MotionTrack, phones: readonly TextGridInterv
   };
   const [bilabialCount, bilabialClosedShare] = share('bilabial');
   const [openVowelCount, openVowelJawShare] = share('openVowel');
-  return { bilabialCount, bilabialClosedShare, openVowelCount, openVowelJawShare, details };
+  const vowelLipsClosedShare = vowelCount ? vowelsClosed / vowelCount : NaN;
+  return { bilabialCount, bilabialClosedShare, openVowelCount, openVowelJawShare, vowelCount, vowelLipsClosedShare, details };
 }
 
 /**

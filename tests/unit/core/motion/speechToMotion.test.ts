@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { analyzeSpeech } from '../../../../core/audio/speechAnalysis.ts';
 import { buildMotionTrack } from '../../../../core/motion/buildMotionTrack.ts';
 import { lipAperture } from '../../../../core/motion/lipsync.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../../core/motion/names.ts';
@@ -59,7 +60,8 @@ describe('buildMotionTrack', () => {
     const noisy = await trackOf('audio/aud05_noisy_speech_vctk_p287_003.wav');
     const clean = await trackOf('groundtruth/aud05_clean_twin_vctk_p287_003.wav');
     expect(noisy.frameCount).toBe(clean.frameCount);
-    // Issue goal ≥ 0.8; measured 0.825 (percentile noise floor + 4× over-subtraction).
+    // Issue goal ≥ 0.8; measured 0.809 (percentile noise floor + 4× over-subtraction; 0.825 before the
+    // speaker-normalised openness, whose F1 statistics see fewer loud vowels in the noisy twin).
     expect(corr(channel(noisy, BS.jawOpen), channel(clean, BS.jawOpen))).toBeGreaterThanOrEqual(0.8);
   });
 
@@ -87,6 +89,37 @@ describe('buildMotionTrack', () => {
     expect(channel(still, BS.eyeBlinkLeft)).toEqual(channel(a, BS.eyeBlinkLeft));
     const moving = channel(a, BS.jawOpen);
     expect(channel(still, BS.jawOpen)).toEqual(moving);
+  });
+
+  it('opens the jaw comparably across languages and channels, and keeps lips open on loud vowels', async () => {
+    const p90 = (t: MotionTrack): number => {
+      const v = channel(t, BS.jawOpen).filter((x) => x > 0.01).sort((x, y) => x - y);
+      return v[Math.floor(0.9 * (v.length - 1))]!;
+    };
+    const loudClosedShare = async (rel: string): Promise<number> => {
+      const d = await decodeAudio(resolve(CORPUS, rel));
+      const a = analyzeSpeech(d.samples, d.sampleRateHz);
+      let loud = 0;
+      let closed = 0;
+      for (let t = 0; t < a.frameCount; t++) {
+        if (a.loudness[t]! <= 0.5) continue;
+        loud++;
+        if (a.lipClosure[t]! > 0.5) closed++;
+      }
+      return closed / loud;
+    };
+    // p90 of jawOpen over moving frames: measured German aud03 0.50 (0.39 before the speaker-normalised
+    // F1 openness), English aud01 0.58 (0.61), aud07 0.59 (0.54).
+    const de = p90(await trackOf('audio/aud03_german_wav_24bit_48k_stereo.wav'));
+    const en = p90(await trackOf('audio/aud01_jfk_en_flac_24bit_44k_stereo.flac'));
+    expect(de).toBeGreaterThan(0.45);
+    expect(de / en).toBeGreaterThan(0.8);
+    // Loud frames with lip-closure evidence: measured aud03 0.34 and VCTK clean twin 0.29 (0.55 / 0.57
+    // with the old absolute low-vs-mid murmur rule, which fired on the vowels of low-heavy channels);
+    // JFK aud01 0.15.
+    expect(await loudClosedShare('audio/aud03_german_wav_24bit_48k_stereo.wav')).toBeLessThan(0.4);
+    expect(await loudClosedShare('groundtruth/aud05_clean_twin_vctk_p287_003.wav')).toBeLessThan(0.35);
+    expect(await loudClosedShare('audio/aud01_jfk_en_flac_24bit_44k_stereo.flac')).toBeLessThan(0.2);
   });
 
   it('schedules blinks every ~2–6 s at 17/min, some double', () => {
