@@ -18,12 +18,19 @@ export interface OptionDescriptor<T> {
   defaultValue?: T;
 }
 
+/**
+ * A number from CLI text or a typed value; text that is not a number reads "expected a number" (zod's default
+ * message would say "received NaN").
+ */
+const cliNumber = (): z.ZodCoercedNumber<unknown> =>
+  z.coerce.number({ error: (issue) => (issue.code !== 'invalid_type' ? undefined : issue.expected === 'int' ? 'expected a whole number' : 'expected a number') });
+
 /** Output size in pixels (square), 64..4096, even (H.264 yuv420p needs even sizes). */
 export const SIZE_OPTION: OptionDescriptor<number> = {
   name: 'sizePx',
   flag: '--size <px>',
   description: 'output width and height in pixels (square), 64–4096, even',
-  schema: z.coerce.number().int().min(64).max(4096).refine((v) => v % 2 === 0, 'size must be even'),
+  schema: cliNumber().int().min(64).max(4096).refine((v) => v % 2 === 0, 'size must be even'),
   defaultValue: 512,
 };
 
@@ -32,7 +39,7 @@ export const FACE_INDEX_OPTION: OptionDescriptor<number> = {
   name: 'faceIndex',
   flag: '--face <index>',
   description: 'which face to animate when there are several (0 = largest)',
-  schema: z.coerce.number().int().min(0).max(63),
+  schema: cliNumber().int().min(0).max(63),
   defaultValue: 0,
 };
 
@@ -40,7 +47,7 @@ const strength = (region: string): OptionDescriptor<number> => ({
   name: region,
   flag: `--${region}-strength <0..2>`,
   description: `driving video: strength of the ${region} transfer (0 = off, 1 = as driven, up to 2)`,
-  schema: z.coerce.number().min(0).max(2),
+  schema: cliNumber().min(0).max(2),
   defaultValue: 1,
 });
 
@@ -70,6 +77,6 @@ export const ORBIT_YAW_OPTION: OptionDescriptor<number> = {
   name: 'orbitYawDeg',
   flag: '--orbit-yaw <deg>',
   description: 'turn the camera around the head, degrees (−45..45; + = to the viewer\'s right)',
-  schema: z.coerce.number().min(-45).max(45),
+  schema: cliNumber().min(-45).max(45),
   defaultValue: 0,
 };

@@ -82,7 +82,7 @@ export function parseFps(text: string): Fps {
     const ntsc: Record<string, Fps> = { '23.976': { num: 24000, den: 1001 }, '29.97': { num: 30000, den: 1001 }, '59.94': { num: 60000, den: 1001 } };
     fps = ntsc[t] ?? (Number.isInteger(v) ? { num: v, den: 1 } : { num: Math.round(v * 1000), den: 1000 });
   }
-  if (!fps || fps.den <= 0 || fps.num <= 0 || fpsValue(fps) > 240) throw new InvalidInputError(`Invalid frame rate "${text}": use e.g. 25, 30 or 30000/1001`);
+  if (!fps || fps.den <= 0 || fps.num <= 0 || fpsValue(fps) > 240) throw new InvalidInputError(`Invalid frame rate "${text}": use a rate above 0 and up to 240 fps, e.g. 25, 30 or 30000/1001`);
   return fps;
 }
 

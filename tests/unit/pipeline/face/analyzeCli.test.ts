@@ -1,5 +1,5 @@
 /** `avatar-studio analyze`: JSON written via temp+rename for an image (all faces) and clear errors. */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -30,6 +30,8 @@ describe('analyze command', () => {
     expect(j.faces[0].landmarksPx.length).toBe(478 * 3);
     expect(typeof j.faces[1].headPose.yawRad).toBe('number');
     expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // ONNX Runtime's telemetry client (off by default, pipeline/face/onnxRunner.ts) would have written this file.
+    expect(existsSync(path.join(tmpdir(), `mat-debug-${process.pid}.log`))).toBe(false);
   });
 
   it('fails with NoFaceFoundError on img10 and writes nothing', async () => {
