@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { dispatchCall, MAX_UPLOAD_BYTES, type EventName, type EventOf } from '../../core/ipc/contract.ts';
 import { decodeWireMessage, encodeWireMessage, WIRE_CONTENT_TYPE } from '../../core/ipc/wire.ts';
-import type { Result } from '../../core/errors.ts';
+import { InvalidInputError, type Result } from '../../core/errors.ts';
 import { StudioService, type StudioServiceOptions } from './studioService.ts';
 
 /** Content-Security-Policy of the UI (DESIGN.md §6.6): only our own scripts, no remote content. */
@@ -111,7 +111,8 @@ function sendResult(res: ServerResponse, status: number, result: Result<unknown>
  * Starts the web host.
  * @param opts - see {@link WebHostOptions}.
  * @returns the running host; its `url` opens the studio.
- * @throws Error when the renderer build is missing (`npm run build:renderer`) or the port is taken.
+ * @throws Error when the renderer build is missing (`npm run build:renderer`); InvalidInputError when the port is taken
+ * (EADDRINUSE) or privileged (EACCES) — the service and its work folder are released first.
  */
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const rendererDir = resolve(opts.rendererDir);
@@ -218,10 +219,18 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       else res.end();
     });
   });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
-  });
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
+    });
+  } catch (err) {
+    await service.dispose(); // removes its work folder
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new InvalidInputError(`Port ${opts.port} is already in use on 127.0.0.1: pick another with --port, or leave --port out for any free port`);
+    if (code === 'EACCES') throw new InvalidInputError(`Port ${opts.port} needs privileges to listen on: use a port above 1023, or leave --port out`);
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
   return {

@@ -50,6 +50,20 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+describe('web host start-up', () => {
+  it('a port already in use is a clear InvalidInputError naming the port, and the work folder is removed', async () => {
+    const workDir = join(root, 'work-busy');
+    const err = await startWebHost({
+      rendererDir: root,
+      port: host.port,
+      service: { workDir, ownsWorkDir: true, outDir: join(root, 'out'), settingsPath: join(root, 'data', 'settings.json') },
+    }).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('INVALID_INPUT');
+    expect((err as Error).message).toContain(`Port ${host.port} is already in use`);
+    expect(await readdir(root)).not.toContain('work-busy');
+  });
+});
+
 describe('web host security', () => {
   it('listens on 127.0.0.1 with a 64-hex-digit token', () => {
     expect(host.origin).toBe(`http://127.0.0.1:${host.port}`);
