@@ -6,7 +6,7 @@
  * the same host, driven by the same track.
  */
 import { mkdir, readFile, stat } from 'node:fs/promises';
-import { dirname, extname, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { InvalidInputError, JobCancelledError, throwIfAborted, type JobProgress } from '../../core/errors.ts';
 import { ProgressTracker } from '../../core/jobs/progress.ts';
 import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
@@ -184,7 +184,13 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
     } else if (opts.audioPath && opts.motionPath) {
       const audio = await timed('decodeAudio', () => decodeAudio(opts.audioPath!, { sampleRateHz: 16000, signal: opts.signal }));
       frameCount = frameCountForDuration(audio.durationSec, opts.fps);
-      track = await timed('motion', async () => conformTrack(await readTrackFile(opts.motionPath!), frameCount, opts.fps, opts.motionPath!));
+      track = await timed('motion', async () => {
+        const loaded = await readTrackFile(opts.motionPath!);
+        const sec = (frames: number): string => ((frames * opts.fps.den) / opts.fps.num).toFixed(2);
+        if (loaded.frameCount < frameCount) log(`note: motion track ${basename(opts.motionPath!)} lasts ${sec(loaded.frameCount)} s (${loaded.frameCount} frames), the audio ${sec(frameCount)} s: its last pose is held for the remaining ${frameCount - loaded.frameCount} frames`);
+        else if (loaded.frameCount > frameCount) log(`note: motion track ${basename(opts.motionPath!)} lasts ${sec(loaded.frameCount)} s, longer than the audio (${sec(frameCount)} s): it is cut to the audio`);
+        return conformTrack(loaded, frameCount, opts.fps, opts.motionPath!);
+      });
     } else if (opts.audioPath) {
       // Streamed: the audio is decoded and analysed in chunks, so memory stays flat however long it is.
       const built = await timed('motion', () => audioFileToMotionTrack(opts.audioPath!, { ...DEFAULT_MOTION_OPTIONS, ...opts.motion, fps: opts.fps }, { signal: opts.signal, onProgress: (p) => emit('motion', Math.round(p.fraction * 100), 100) }));

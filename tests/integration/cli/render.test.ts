@@ -110,6 +110,19 @@ describe.skipIf(!HAS_CORPUS)('avatar-studio render (vertical slice)', () => {
     expect(still.stderr).toMatch(/still image, not a video/);
   });
 
+  it('a --motion track shorter than the audio says so and holds its last pose; the video lasts the audio', { timeout: 180_000 }, async () => {
+    const trackPath = join(dir, 'short.json');
+    expect((await runCli(['motion', '--audio', corpus('audio/aud08_word_six_0p65s_derived.wav'), '--out', trackPath, '--fps', '25', '--quiet'])).code).toBe(0);
+    const out = join(dir, 'held.mp4');
+    const r = await runCli(['render', '--portrait', corpus('images/img01_frontal_ai_man_jpeg-named-png.png'), '--audio', corpus('audio/aud02_jfk_en_mp3_16k_mono.mp3'), '--motion', trackPath, '--size', '64', '--out', out]);
+    expect(r.code).toBe(0);
+    const note = r.stderr.split('\n').find((l) => l.includes('short.json'));
+    expect(note).toMatch(/lasts 0\.6\d s \(1[67] frames\), the audio \d+\.\d\d s: its last pose is held for the remaining \d+ frames/);
+    const audio = await decodeAudio(corpus('audio/aud02_jfk_en_mp3_16k_mono.mp3'), { sampleRateHz: 16000 });
+    const info = await probe(out);
+    expect(info.video!.frameCount).toBe(Math.round((audio.samples.length / audio.sampleRateHz) * 25));
+  });
+
   it('img10 (no face) exits 2 with one clear line and leaves no file', async () => {
     const out = join(dir, 'noface.mp4');
     const r = await runCli(['render', '--portrait', corpus('images/img10_noface_grass.jpg'), '--audio', corpus('audio/aud08_word_six_0p65s_derived.wav'), '--out', out, '--quiet']);
