@@ -159,13 +159,19 @@ function warpGeneral(image: DecodedImage, m: Affine2D, nx: number, ny: number, w
           const p10 = px32[i + 1]!;
           const p01 = px32[i + w]!;
           const p11 = px32[i + w + 1]!;
-          const w11 = tx * ty;
-          const w10 = tx - w11;
-          const w01 = ty - w11;
-          const w00 = 1 - tx - w01;
-          r += w00 * ((p00 >> sr) & 255) + w10 * ((p10 >> sr) & 255) + w01 * ((p01 >> sr) & 255) + w11 * ((p11 >> sr) & 255);
-          g += w00 * ((p00 >> sg) & 255) + w10 * ((p10 >> sg) & 255) + w01 * ((p01 >> sg) & 255) + w11 * ((p11 >> sg) & 255);
-          bl += w00 * ((p00 >> sb) & 255) + w10 * ((p10 >> sb) & 255) + w01 * ((p01 >> sb) & 255) + w11 * ((p11 >> sb) & 255);
+          // bilinear as two horizontal lerps and one vertical lerp per channel
+          let c0 = (p00 >> sr) & 255;
+          let c1 = (p01 >> sr) & 255;
+          let top = c0 + tx * (((p10 >> sr) & 255) - c0);
+          r += top + ty * (c1 + tx * (((p11 >> sr) & 255) - c1) - top);
+          c0 = (p00 >> sg) & 255;
+          c1 = (p01 >> sg) & 255;
+          top = c0 + tx * (((p10 >> sg) & 255) - c0);
+          g += top + ty * (c1 + tx * (((p11 >> sg) & 255) - c1) - top);
+          c0 = (p00 >> sb) & 255;
+          c1 = (p01 >> sb) & 255;
+          top = c0 + tx * (((p10 >> sb) & 255) - c0);
+          bl += top + ty * (c1 + tx * (((p11 >> sb) & 255) - c1) - top);
         }
       } else {
         for (let s = 0; s < ns; s++) {
