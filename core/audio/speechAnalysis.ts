@@ -745,9 +745,7 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   const vis = ws.f32('vis', n * V);
   const s = ws.f64('s', V).fill(0);
   for (let t = 0; t < n; t++) {
-    const low = toDb(sumLin(cleanLin, G.low, t));
     const mid = toDb(sumLin(cleanLin, G.mid, t));
-    const high = toDb(sumLin(cleanLin, G.high, t));
     const f2 = toDb(sumLin(cleanLin, G.f2, t));
     // Openness 0..1: speaker z-score of the F1 centroid over ±OPENNESS_Z_RANGE.
     const f1Hz = f1c[t]!;
@@ -759,7 +757,9 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     // typical voiced frame), or a murmur that follows a vowel (detectNasalMurmur).
     const nasal = Math.max(isVoiced * sigmoid((domF[t]! - MURMUR_DOMINANCE_DB) / 2.5), murmur[t]!);
     const dip = sigmoid((localMax[t]! - levelDb[t]! - 12) / 2.5);
-    const fric = sigmoid((high - Math.max(low, mid) + 3) / 3);
+    // Frication on floored levels: where subtraction empties the low bands (a stop closure near the
+    // noise floor) the raw difference would read as strong frication and mask the closure dip.
+    const fric = sigmoid((floored(G.high, t) - Math.max(lowF[t]!, floored(G.mid, t)) + 3) / 3);
     const front = sigmoid((f2 - mid + 4) / 3);
     const pBilabial = post[t * NC + 1]!;
     const proto = clamp01((pBilabial - tune.bilabialPosteriorLo) / (tune.bilabialPosteriorHi - tune.bilabialPosteriorLo));
