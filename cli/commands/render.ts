@@ -34,7 +34,7 @@ export function registerRender(program: Command): void {
     .option('--head <style>', 'how the photo head is drawn: mesh, or splats (Gaussians bound to the rigged face mesh)', 'mesh')
     .option('--audio <file>', 'speech audio (WAV, FLAC, MP3, M4A, …); also the output soundtrack')
     .option('--driving-video <video>', "a talking face to copy (expressions, head pose, gaze); its own audio is used unless --audio is given")
-    .requiredOption('--out <file>', 'output video: .mp4 (H.264 + AAC), .webm (VP9 + Opus) or .mov (ProRes 4444); written to a temp file, then renamed')
+    .requiredOption('--out <file>', 'output: .mp4 (H.264 + AAC), .webm (VP9 + Opus), .mov (ProRes 4444), .gif, or a PNG sequence such as frames/f_%05d.png; written to a temp file, then renamed')
     .option(SIZE_OPTION.flag, SIZE_OPTION.description, String(SIZE_OPTION.defaultValue))
     .option(FACE_INDEX_OPTION.flag, FACE_INDEX_OPTION.description, String(FACE_INDEX_OPTION.defaultValue))
     .option(BACKGROUND_OPTION.flag, BACKGROUND_OPTION.description, String(BACKGROUND_OPTION.defaultValue))

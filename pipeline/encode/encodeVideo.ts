@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
@@ -19,8 +19,19 @@ export type RawPixelFormat = 'rgba' | 'yuv420p';
 /** What each item of `frames` is: a raw frame, or (`h264`) one Annex-B H.264 access unit already encoded (e.g. in the render page). */
 export type FrameInputFormat = RawPixelFormat | 'h264';
 
-/** Output containers {@link encodeVideo} writes. */
-export type VideoFormat = 'mp4' | 'webm' | 'mov';
+/**
+ * Outputs {@link encodeVideo} writes: video containers, an animated GIF, or a numbered PNG sequence (`png`: the
+ * output path holds a printf frame-number pattern such as `frame_%05d.png`). GIF and PNG carry no sound.
+ */
+export type VideoFormat = 'mp4' | 'webm' | 'mov' | 'gif' | 'png';
+
+/** Whether a format can hold an audio track. */
+export function formatHasAudio(format: VideoFormat): boolean {
+  return format === 'mp4' || format === 'webm' || format === 'mov';
+}
+
+/** A printf frame-number pattern as ffmpeg's image2 muxer reads it: `%d` or `%0Nd`. */
+export const FRAME_NUMBER_PATTERN = /%0?\d*d/;
 
 /** Options of {@link encodeVideo}. */
 export interface EncodeVideoOptions {
@@ -42,7 +53,11 @@ export interface EncodeVideoOptions {
   audioPath?: string;
   /** Destination file; its folder is created when missing. */
   outPath: string;
-  /** Container/codecs: `mp4` H.264 yuv420p + AAC (default); `webm` VP9 (yuva420p from RGBA) + Opus; `mov` ProRes 4444 + AAC. */
+  /**
+   * Container/codecs: `mp4` H.264 yuv420p + AAC (default); `webm` VP9 (yuva420p from RGBA) + Opus; `mov` ProRes
+   * 4444 + AAC; `gif` (a palette per frame, 1-bit alpha from RGBA; no audio); `png` numbered RGB(A) PNG files, first
+   * frame number 0 (no audio; `outPath` must hold a frame-number pattern, see {@link FRAME_NUMBER_PATTERN}).
+   */
   format?: VideoFormat;
   /** Number of frames to encode (≥ 1); the output lasts `totalFrames / fps` seconds. */
   totalFrames: number;
@@ -88,6 +103,12 @@ function outputArgs(format: VideoFormat, pixelFormat: RawPixelFormat, hasAudio: 
       return ['-c:v', 'libvpx-vp9', '-b:v', '0', '-crf', '32', '-row-mt', '1', '-deadline', 'realtime', '-cpu-used', '8', '-pix_fmt', pixelFormat === 'rgba' ? 'yuva420p' : 'yuv420p', ...(hasAudio ? ['-c:a', 'libopus', '-b:a', '128k'] : []), '-f', 'webm'];
     case 'mov':
       return ['-c:v', 'prores_ks', '-profile:v', '4444', '-pix_fmt', pixelFormat === 'rgba' ? 'yuva444p10le' : 'yuv444p10le', ...(hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : []), '-f', 'mov'];
+    case 'gif':
+      // One palette per frame (palettegen stats_mode=single + paletteuse new=1) keeps the stream flowing: a global
+      // palette would make ffmpeg hold every frame until the end. Pixels under alpha 128 become transparent.
+      return ['-vf', 'split[a][b];[a]palettegen=stats_mode=single:reserve_transparent=1[p];[b][p]paletteuse=new=1:dither=bayer:bayer_scale=3:alpha_threshold=128', '-loop', '0', '-f', 'gif'];
+    case 'png':
+      return ['-c:v', 'png', '-pix_fmt', pixelFormat === 'rgba' ? 'rgba' : 'rgb24', '-start_number', '0', '-f', 'image2'];
   }
 }
 
@@ -121,16 +142,21 @@ export async function encodeVideo(opts: EncodeVideoOptions): Promise<EncodeVideo
   const frameBytes = isCompressed ? 0 : rawFrameBytes(widthPx, heightPx, pixelFormat);
   const outPath = path.resolve(opts.outPath);
   const dir = path.dirname(outPath);
+  const isSequence = format === 'png';
+  if (isSequence && !FRAME_NUMBER_PATTERN.test(path.basename(outPath))) throw new InvalidInputError(`A PNG sequence needs a frame-number pattern in the file name, e.g. frame_%05d.png: ${opts.outPath}`);
   await mkdir(dir, { recursive: true });
-  const tmpPath = path.join(dir, `.${path.basename(outPath)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
+  // A sequence goes to a hidden temp folder beside the destination and its files are moved in on success.
+  const tmpName = `.${isSequence ? 'frames' : path.basename(outPath)}.${process.pid}.${randomBytes(4).toString('hex')}.part`;
+  const tmpPath = isSequence ? path.join(dir, tmpName, path.basename(outPath)) : path.join(dir, tmpName);
+  if (isSequence) await mkdir(path.dirname(tmpPath));
   const durationSec = (totalFrames * fps.den) / fps.num;
 
   const input = new PassThrough({ highWaterMark: isCompressed ? 1 << 20 : frameBytes * 2 });
   const cmd = ffmpeg({ stdoutLines: 0, stderrLines: 200 } as ffmpeg.FfmpegCommandOptions).setFfmpegPath(resolveFfmpeg().path).input(input);
   if (isCompressed) cmd.inputFormat('h264').inputOptions(['-framerate', `${fps.num}/${fps.den}`]);
   else cmd.inputFormat('rawvideo').inputOptions(['-pix_fmt', pixelFormat, '-s', `${widthPx}x${heightPx}`, '-framerate', `${fps.num}/${fps.den}`]);
-  const hasAudio = Boolean(opts.audioPath);
-  if (opts.audioPath) cmd.input(opts.audioPath);
+  const hasAudio = Boolean(opts.audioPath) && formatHasAudio(format);
+  if (hasAudio) cmd.input(opts.audioPath!);
   const maps = ['-map', '0:v:0', ...(hasAudio ? ['-map', '1:a:0', '-af', 'apad'] : [])];
   const codecArgs = isCompressed ? ['-c:v', 'copy', ...(hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : []), '-movflags', '+faststart', '-f', 'mp4'] : outputArgs(format, pixelFormat as RawPixelFormat, hasAudio, opts.x264Preset ?? 'veryfast', opts.crf ?? 18);
   cmd.outputOptions([...maps, ...codecArgs, '-t', durationSec.toFixed(6), '-y']).output(tmpPath);
@@ -189,7 +215,11 @@ export async function encodeVideo(opts: EncodeVideoOptions): Promise<EncodeVideo
     input.end();
     await finished;
     if (signal?.aborted) throw new JobCancelledError();
-    await rename(tmpPath, outPath);
+    if (isSequence) {
+      const tmpDir = path.dirname(tmpPath);
+      for (const name of (await readdir(tmpDir)).sort()) await rename(path.join(tmpDir, name), path.join(dir, name));
+      await rm(tmpDir, { recursive: true, force: true });
+    } else await rename(tmpPath, outPath);
     return { outPath, frameCount: written, durationSec };
   } catch (err) {
     cancelled = cancelled || Boolean(signal?.aborted);
@@ -197,7 +227,7 @@ export async function encodeVideo(opts: EncodeVideoOptions): Promise<EncodeVideo
     input.destroy();
     await finished.catch(() => undefined);
     await iterator.return?.().catch(() => undefined);
-    await rm(tmpPath, { force: true });
+    await rm(isSequence ? path.dirname(tmpPath) : tmpPath, { recursive: true, force: true });
     if (signal?.aborted) throw new JobCancelledError();
     throw err;
   } finally {

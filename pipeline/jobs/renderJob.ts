@@ -6,7 +6,7 @@
  * the same host, driven by the same track.
  */
 import { mkdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InvalidInputError, JobCancelledError, throwIfAborted, type JobProgress } from '../../core/errors.ts';
 import { ProgressTracker } from '../../core/jobs/progress.ts';
 import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
@@ -19,7 +19,7 @@ import { decodeAudio } from '../audio/decodeAudio.ts';
 import { drivingTrackFromObservations, trackDrivingVideo } from '../reenact/drivingVideo.ts';
 import type { RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
 import { RenderHost, type RenderBackground, type RenderFraming } from '../render/renderHost.ts';
-import { encodeVideo, type VideoFormat } from '../encode/encodeVideo.ts';
+import { encodeVideo, formatHasAudio, FRAME_NUMBER_PATTERN, type VideoFormat } from '../encode/encodeVideo.ts';
 import { prepareOutputPath } from '../files/outputPath.ts';
 import { audioFileToMotionTrack } from '../audio/audioToMotion.ts';
 import { readAvatarFile, type AvatarFile } from '../avatars/avatarFile.ts';
@@ -49,7 +49,9 @@ export interface RenderTalkingHeadOptions {
   retarget?: RetargetStrengths;
   /**
    * Output video path; the extension picks the format: `.mp4` (H.264 + AAC), `.webm` (VP9 + Opus, alpha when the
-   * background is transparent), `.mov` (ProRes 4444 + AAC, alpha likewise). Written to a temp file, renamed when complete.
+   * background is transparent), `.mov` (ProRes 4444 + AAC, alpha likewise), `.gif` (animated, 1-bit alpha, no sound)
+   * or a PNG sequence named by a frame-number pattern such as `frames/head_%05d.png` (RGBA when transparent, no
+   * sound). Written to a temp file (folder for a sequence), moved into place when complete.
    */
   outPath: string;
   /** Background: the photo's own (default), transparent (`.webm`/`.mov` only) or a colour. */
@@ -217,7 +219,9 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
     // Alpha needs RGBA frames. Opaque MP4 is encoded to H.264 inside the page (WebCodecs, OpenH264) so only
     // ~10–50 KB per frame cross to Node; other opaque outputs read back YUV 4:2:0 converted on the GPU.
     const inPageH264 = format === 'mp4' && opts.background !== 'transparent' && opts.sizePx % 8 === 0 && process.env.AVATAR_STUDIO_IN_PAGE_H264 !== '0';
-    const pixelFormat = opts.background === 'transparent' ? 'rgba' : 'yuv420p';
+    // GIF palettes and PNG files are made from full-resolution RGB(A), not 4:2:0 chroma.
+    const pixelFormat = opts.background === 'transparent' || format === 'gif' || format === 'png' ? 'rgba' : 'yuv420p';
+    if (soundtrack && !formatHasAudio(format)) log(`note: ${format === 'gif' ? 'a GIF' : 'a PNG sequence'} has no sound: the audio only sets the length and drives the motion`);
     try {
       if (avatarFile) {
         const shown = await host.loadAvatar(avatarFile.bytes, avatarFile.fileName);
@@ -268,18 +272,22 @@ async function checkInputs(opts: RenderTalkingHeadOptions, outPath: string): Pro
   if (!opts.audioPath && !opts.drivingVideoPath && !opts.motionPath) throw new InvalidInputError('nothing drives the face: give --audio, --driving-video or --motion');
   if (opts.drivingVideoPath && opts.motionPath) throw new InvalidInputError('give either --driving-video or --motion, not both');
   const format = outputFormat(outPath);
-  if (opts.background === 'transparent' && format === 'mp4') throw new InvalidInputError('a transparent background needs an alpha format: write .webm or .mov instead of .mp4', { path: outPath });
+  if (opts.background === 'transparent' && format === 'mp4') throw new InvalidInputError('a transparent background needs an alpha format: write .webm, .mov, .gif or a .png sequence instead of .mp4', { path: outPath });
   await prepareOutputPath(outPath, inputs.map(([, p]) => p));
 }
 
 /**
- * Output container from the file extension.
- * @throws InvalidInputError for an extension other than .mp4, .webm, .mov.
+ * Output format from the file name: the extension, and for `.png` a frame-number pattern (a sequence).
+ * @throws InvalidInputError for another extension, or a `.png` name without a `%05d`-style pattern.
  */
 function outputFormat(outPath: string): VideoFormat {
   const ext = extname(outPath).toLowerCase().slice(1);
-  if (ext === 'mp4' || ext === 'webm' || ext === 'mov') return ext;
-  throw new InvalidInputError(`output must be a .mp4, .webm or .mov file: ${outPath}`, { path: outPath });
+  if (ext === 'mp4' || ext === 'webm' || ext === 'mov' || ext === 'gif') return ext;
+  if (ext === 'png') {
+    if (FRAME_NUMBER_PATTERN.test(basename(outPath))) return 'png';
+    throw new InvalidInputError(`a PNG sequence needs a frame-number pattern in the file name, e.g. ${join(dirname(outPath), 'frame_%05d.png')}`, { path: outPath });
+  }
+  throw new InvalidInputError(`output must be a .mp4, .webm, .mov or .gif file, or a PNG sequence such as frame_%05d.png: ${outPath}`, { path: outPath });
 }
 
 /** Reads and validates a motion-track JSON file. */

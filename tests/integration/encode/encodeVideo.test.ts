@@ -112,6 +112,48 @@ describe('encodeVideo', () => {
     expect(Math.abs(Number(p.format.duration) - 8 / 25)).toBeLessThan(0.05);
   });
 
+  it('writes a PNG sequence that is lossless (frame 5 equals its source bytes), numbered from 0, no temp folder left', async () => {
+    const sub = mkdtempSync(path.join(dir, 'png-'));
+    const res = await encodeVideo({ frames: frames(7, 'rgba'), widthPx: W, heightPx: H, fps: FPS, pixelFormat: 'rgba', audioPath: AUDIO, outPath: path.join(sub, 'f_%04d.png'), format: 'png', totalFrames: 7 });
+    expect(res.frameCount).toBe(7);
+    expect(readdirSync(sub)).toEqual(['f_0000.png', 'f_0001.png', 'f_0002.png', 'f_0003.png', 'f_0004.png', 'f_0005.png', 'f_0006.png']);
+    const { data, info } = await sharp(path.join(sub, 'f_0005.png')).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height, info.channels]).toEqual([W, H, 4]);
+    expect(Buffer.compare(data, Buffer.from(cropRgba(5)))).toBe(0);
+    await expect(encodeVideo({ frames: frames(2, 'rgba'), widthPx: W, heightPx: H, fps: FPS, pixelFormat: 'rgba', outPath: path.join(sub, 'plain.png'), format: 'png', totalFrames: 2 })).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  it('writes an animated GIF (no audio stream) whose frame 4 stays close to its source and keeps 1-bit alpha', async () => {
+    const outPath = path.join(dir, 'anim.gif');
+    async function* halfTransparent(): AsyncGenerator<Uint8Array> {
+      for (let f = 0; f < 6; f++) {
+        const rgba = cropRgba(f);
+        for (let p = 0; p < W * H; p++) if (p % W < W / 4) rgba[p * 4 + 3] = 0;
+        yield rgba;
+      }
+    }
+    await encodeVideo({ frames: halfTransparent(), widthPx: W, heightPx: H, fps: FPS, pixelFormat: 'rgba', audioPath: AUDIO, outPath, format: 'gif', totalFrames: 6 });
+    const p = probe(outPath);
+    expect(p.streams.map((st) => st.codec_type)).toEqual(['video']);
+    expect(p.streams[0]!.codec_name).toBe('gif');
+    const decoded = execFileSync(resolveFfmpeg().path, ['-v', 'error', '-i', outPath, '-vf', 'select=eq(n\\,4)', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], { maxBuffer: 1 << 24 });
+    const src = cropRgba(4);
+    let se = 0;
+    let n = 0;
+    let alphaWrong = 0;
+    for (let px = 0; px < W * H; px++) {
+      const transparent = px % W < W / 4;
+      if ((decoded[px * 4 + 3]! < 128) !== transparent) alphaWrong++;
+      if (transparent) continue;
+      for (let c = 0; c < 3; c++) se += (src[px * 4 + c]! - decoded[px * 4 + c]!) ** 2;
+      n += 3;
+    }
+    expect(alphaWrong).toBe(0);
+    const psnrDb = 10 * Math.log10((255 * 255) / (se / n));
+    console.log(`GIF frame 4: PSNR ${psnrDb.toFixed(2)} dB on the opaque part`);
+    expect(psnrDb).toBeGreaterThan(25);
+  });
+
   it('cancels: ffmpeg is killed and no file is left', async () => {
     const sub = mkdtempSync(path.join(dir, 'cancel-'));
     const ctrl = new AbortController();
