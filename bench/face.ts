@@ -4,7 +4,8 @@
  * @remarks Per frame: full still-image analysis (detector, mesh twice, iris) and the tracking path (mesh + iris
  * from the previous frame's ROI), which is what videos use. The two engines are measured interleaved frame by
  * frame so that load from other processes affects both alike; "models only" sums the time inside the engines
- * (the JS crops and post-processing are shared code).
+ * (the JS crops and post-processing are shared code), and the last line gives that shared JS per frame (total
+ * minus model time) for each engine — it should be about equal for both.
  */
 import path from 'node:path';
 import { FaceAnalyzerCore } from '../pipeline/face/faceAnalyzer.ts';
@@ -98,6 +99,9 @@ export async function benchFace(): Promise<void> {
   process.stdout.write(`${line('  models only', o.stillModelMs, t.stillModelMs)}\n`);
   process.stdout.write(`${line('video tracking (mesh+iris)', o.trackMs, t.trackMs)}\n`);
   process.stdout.write(`${line('  models only', o.trackModelMs, t.trackModelMs)}\n`);
+  // the rest of each frame is the shared JS (crops/warps, anchor decode, NMS, landmark mapping, pose fit)
+  const perFrame = (ms: number): string => `${(ms / n).toFixed(1).padStart(5)} ms`;
+  process.stdout.write(`${'shared JS per frame: still | tracking'.padEnd(42)} onnxruntime ${perFrame(o.stillMs - o.stillModelMs)} | ${perFrame(o.trackMs - o.trackModelMs)}   tfjs-wasm ${perFrame(t.stillMs - t.stillModelMs)} | ${perFrame(t.trackMs - t.trackModelMs)}\n`);
   for (const e of engines) await e.core.dispose();
 }
 
