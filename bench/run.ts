@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   face: async () => ({ run: (await import('./face.ts')).benchFace }),
   render: async () => ({ run: (await import('./render.ts')).benchRender }),
   splat: async () => ({ run: (await import('./splat.ts')).benchSplat }),
+  webgpu: async () => ({ run: (await import('./webgpuNode.ts')).benchWebgpuNode }),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
