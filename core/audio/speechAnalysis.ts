@@ -684,12 +684,27 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   const lowF = ws.f32('lowF', n);
   const aboveF = ws.f32('aboveF', n);
   const domF = ws.f32('domF', n);
-  const floored = (idx: number[], t: number): number => toDb(Math.max(sumLin(cleanLin, idx, t), MURMUR_SPECTRAL_FLOOR * sumLin(noiseLin, idx, t)));
+  const midF = ws.f32('midF', n);
+  const highF = ws.f32('highF', n);
+  // Level of a band group (indices ascending by centre frequency, so contiguous) with the spectral floor.
+  const floored = (idx: number[], t: number): number => {
+    let c = 0;
+    let z = 0;
+    for (let i = 0; i < idx.length; i++) {
+      const b = idx[i]!;
+      c += cleanLin[b]![t]!;
+      z += noiseLin[b]![t]!;
+    }
+    return toDb(c > MURMUR_SPECTRAL_FLOOR * z ? c : MURMUR_SPECTRAL_FLOOR * z);
+  };
   for (let t = 0; t < n; t++) {
     const lo = floored(G.low, t);
+    const md = floored(G.mid, t);
     lowF[t] = lo;
+    midF[t] = md;
+    highF[t] = floored(G.high, t);
     aboveF[t] = floored(G.above, t);
-    domF[t] = lo - Math.max(floored(G.mid, t), floored(G.up, t));
+    domF[t] = lo - Math.max(md, floored(G.up, t));
   }
   // Speaker/channel reference: the median dominance of loud voiced frames (mostly vowels), floored at
   // 0 dB — a channel that boosts the lows (close microphone) raises the murmur threshold, one that
@@ -759,7 +774,7 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     const dip = sigmoid((localMax[t]! - levelDb[t]! - 12) / 2.5);
     // Frication on floored levels: where subtraction empties the low bands (a stop closure near the
     // noise floor) the raw difference would read as strong frication and mask the closure dip.
-    const fric = sigmoid((floored(G.high, t) - Math.max(lowF[t]!, floored(G.mid, t)) + 3) / 3);
+    const fric = sigmoid((highF[t]! - Math.max(lowF[t]!, midF[t]!) + 3) / 3);
     const front = sigmoid((f2 - mid + 4) / 3);
     const pBilabial = post[t * NC + 1]!;
     const proto = clamp01((pBilabial - tune.bilabialPosteriorLo) / (tune.bilabialPosteriorHi - tune.bilabialPosteriorLo));
