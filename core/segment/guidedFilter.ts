@@ -16,8 +16,10 @@ import { InvalidInputError } from '../errors.ts';
  * @param r - radius px (≥ 0).
  * @param tmp - scratch of `w·h` values (reused).
  * @param out - receives the means `[h, w]`.
+ * @remarks Separable running sums (O(1) per pixel whatever the radius); the mean over the window's part inside the
+ * image, so borders are not darkened.
  */
-function boxMean(src: Float32Array, w: number, h: number, r: number, tmp: Float32Array, out: Float32Array): void {
+export function boxMean(src: Float32Array, w: number, h: number, r: number, tmp: Float32Array, out: Float32Array): void {
   // Horizontal sums with counts folded in at the end (separable: count = cx·cy).
   for (let y = 0; y < h; y++) {
     const row = y * w;

@@ -16,6 +16,8 @@ import { buildPhotoHeadRig, evaluateRig, eyeRotations, EYEBALL_RADIUS_IOD, JAW_O
 import { faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
 import { buildSurround, type SurroundGrid } from './surround.ts';
+import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
+import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
 
 /** Pinhole projection that maps landmark pixel space to world metres (camera at the origin looking down −Z). */
 export interface PhotoProjection {
@@ -65,14 +67,15 @@ void main() {
   gl_Position = projectionMatrix * viewMatrix * vec4(p, 1.0);
 }`;
 
+/** Photo colour; with `uUseMask` the per-pixel person matte (`uMask`, red channel, same UVs) is the alpha. */
 const PHOTO_FRAGMENT = /* glsl */ `
 uniform sampler2D uPhoto;
+uniform sampler2D uMask;
 uniform float uUseMask;
 varying vec2 vUv;
-varying float vMask;
 void main() {
   vec3 c = texture2D(uPhoto, vUv).rgb;
-  float a = mix(1.0, vMask, uUseMask);
+  float a = uUseMask > 0.5 ? texture2D(uMask, vUv).r : 1.0;
   gl_FragColor = vec4(c, a);
 }`;
 
@@ -176,9 +179,15 @@ export class PhotoHead {
   private readonly restMouthMaterial: THREE.ShaderMaterial;
   private readonly disposables: { dispose(): void }[] = [];
   private readonly headUniform: { value: THREE.Matrix4 };
+  private readonly input: PhotoHeadInput;
+  private matteTexture: THREE.DataTexture | null = null;
+  /** The photo with foreground colours under the matte (no old-background fringe), for the masked surround. */
+  private foregroundTexture: THREE.DataTexture | null = null;
+  private matteValue: PersonMatte | null = null;
 
   constructor(input: PhotoHeadInput) {
     const { texture, landmarksPx, landmarkCount, projection: proj } = input;
+    this.input = input;
     this.proj = proj;
     this.rig = buildPhotoHeadRig(landmarksPx, landmarkCount);
     const rig = this.rig;
@@ -213,7 +222,7 @@ export class PhotoHead {
     gGeo.setAttribute('aMask', new THREE.BufferAttribute(g.personMask, 1));
     gGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(g.cols * g.rows * 2), 2));
     gGeo.setIndex(gIdx);
-    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 } });
+    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 } });
     this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
 
     // Layer 3: face mesh (positions rewritten every frame).
@@ -352,14 +361,48 @@ export class PhotoHead {
   }
 
   /**
-   * Uses the person mask as alpha for the surround (transparent or colour backgrounds), or the full photo.
+   * Uses the per-pixel person matte as alpha for the surround (transparent or colour backgrounds), or the full photo.
    * @param useMask - true for `transparent`/colour backgrounds.
+   * @remarks The matte (`computePersonMatte`: the photo's alpha when it has real transparency, else a landmark-seeded
+   * colour graph cut refined by a guided filter) is computed on first use and kept as a one-channel texture sampled
+   * with the photo's own UVs, so the edge follows hair and shoulders at the output resolution and moves with the
+   * surround geometry when the head turns or the camera orbits.
    */
   setBackgroundMask(useMask: boolean): void {
+    if (useMask && !this.matteTexture) {
+      const m = this.matte;
+      this.matteTexture = this.dataTexture(m.alpha, THREE.RedFormat);
+      this.foregroundTexture = this.dataTexture(estimateForegroundColours(this.input.rgba, m.alpha, m.widthPx, m.heightPx), THREE.RGBAFormat);
+      this.surroundMaterial.uniforms.uMask!.value = this.matteTexture;
+    }
     this.surroundMaterial.uniforms.uUseMask!.value = useMask ? 1 : 0;
+    this.surroundMaterial.uniforms.uPhoto!.value = useMask ? this.foregroundTexture : this.input.texture;
     // Blending only when the mask makes the surround translucent (blending costs a framebuffer read in SwiftShader).
     this.surroundMaterial.transparent = useMask;
     this.surroundMaterial.needsUpdate = true;
+  }
+
+  /** A photo-sized texture sampled like the photo (mipmaps only when the photo has them, see StudioScene.loadPortrait). */
+  private dataTexture(data: Uint8Array, format: typeof THREE.RedFormat | typeof THREE.RGBAFormat): THREE.DataTexture {
+    const t = new THREE.DataTexture(data, this.input.imageWidthPx, this.input.imageHeightPx, format, THREE.UnsignedByteType);
+    const photo = this.input.texture;
+    t.flipY = false;
+    t.colorSpace = THREE.NoColorSpace;
+    t.magFilter = THREE.LinearFilter;
+    t.minFilter = photo.generateMipmaps ? THREE.LinearMipmapLinearFilter : THREE.LinearFilter;
+    t.generateMipmaps = photo.generateMipmaps;
+    t.wrapS = photo.wrapS;
+    t.wrapT = photo.wrapT;
+    t.unpackAlignment = 1;
+    t.needsUpdate = true;
+    return t;
+  }
+
+  /** The person matte of the portrait (computed on first access; `[h, w]` alpha, 255 = person). */
+  get matte(): PersonMatte {
+    const i = this.input;
+    this.matteValue ??= computePersonMatte(i.rgba, i.imageWidthPx, i.imageHeightPx, i.landmarksPx, i.landmarkCount);
+    return this.matteValue;
   }
 
   /**
@@ -437,6 +480,8 @@ export class PhotoHead {
   /** Frees GPU buffers and materials (the texture belongs to the caller). */
   dispose(): void {
     for (const d of this.disposables) d.dispose();
+    this.matteTexture?.dispose();
+    this.foregroundTexture?.dispose();
   }
 
   private material(fragmentShader: string, uniforms: Record<string, THREE.IUniform>): THREE.ShaderMaterial {
