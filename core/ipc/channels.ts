@@ -9,6 +9,7 @@ export const CHANNEL_NAME_LIST = Object.freeze([
   'studio:app.info',
   'studio:portrait.import',
   'studio:audio.import',
+  'studio:avatar.import',
   'studio:motion.build',
   'studio:export.start',
   'studio:export.cancel',

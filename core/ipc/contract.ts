@@ -77,6 +77,44 @@ export const AudioInfoSchema = z.object({
 /** See {@link AudioInfoSchema}. */
 export type AudioInfo = z.infer<typeof AudioInfoSchema>;
 
+/** How the UI loads an avatar's bytes (`loadAvatarBytes` in renderer/avatars/loadAvatar.ts). */
+export const AVATAR_LOAD_KINDS = ['splatFile', 'glb', 'lam'] as const;
+
+/** File extensions accepted as avatars: GLB heads with ARKit/viseme morphs, Gaussian splat files, LAM avatar zips. */
+export const AVATAR_FILE_EXTENSIONS = ['.glb', '.ply', '.splat', '.ksplat', '.spz', '.zip'] as const;
+
+/**
+ * An imported avatar (instead of a portrait): the checked file's bytes for the preview to load, what they hold
+ * and how to load them. `splatCount` = Gaussians (splat files, LAM), 0 for a GLB, −1 when only the renderer can
+ * count them (.ksplat). `arkitChannels`/`visemeChannels` = morph targets a motion track drives (GLB, LAM skin).
+ */
+export const AvatarInfoSchema = z.object({
+  avatarId: z.string(),
+  fileName: z.string(),
+  path: z.string().nullable(),
+  kind: z.enum(AVATAR_LOAD_KINDS),
+  byteLength: z.number().int().positive(),
+  splatCount: z.number().int().min(-1),
+  arkitChannels: z.number().int().min(0),
+  visemeChannels: z.number().int().min(0),
+  bytes: ArrayBufferSchema,
+});
+/** See {@link AvatarInfoSchema}. */
+export type AvatarInfo = z.infer<typeof AvatarInfoSchema>;
+
+/**
+ * File extension an export of a format is written with: the container's own, and `.zip` for a PNG sequence
+ * (the numbered frames `<name>_00000.png`… packed in one archive).
+ * @param format - an export format.
+ * @returns the extension with its dot, lower case.
+ */
+export function exportFileExtension(format: (typeof EXPORT_FORMATS)[number]): string {
+  return format === 'png' ? '.zip' : `.${format}`;
+}
+
+/** Export formats that can carry an alpha channel (a transparent background). */
+export const ALPHA_EXPORT_FORMATS: readonly (typeof EXPORT_FORMATS)[number][] = Object.freeze(['webm', 'mov', 'gif', 'png']);
+
 /** A motion track as buffers (Float32, layouts of core/motion/track.ts `MotionTrack`). */
 export const TrackPayloadSchema = z.object({
   fps: FpsSchema,
@@ -148,16 +186,22 @@ export const CHANNELS = {
   'studio:portrait.import': { args: z.object({ source: FileSourceSchema }).strict(), result: PortraitInfoSchema },
   /** Decode an audio file for playback and motion (UnsupportedMediaError for non-audio). */
   'studio:audio.import': { args: z.object({ source: FileSourceSchema }).strict(), result: AudioInfoSchema },
+  /** Check an avatar file (GLB, splats, LAM zip) with the format parsers; a malformed file is a failed Result naming it. */
+  'studio:avatar.import': { args: z.object({ source: FileSourceSchema }).strict(), result: AvatarInfoSchema },
   /** Build the motion track of an imported audio file. */
   'studio:motion.build': {
     args: z.object({ audioId: z.string().min(1).max(64), fps: FpsSchema, options: MotionOptionValuesSchema }).strict(),
     result: TrackPayloadSchema,
   },
-  /** Start an export; progress arrives as `studio:export.progress` events. */
+  /**
+   * Start an export; progress arrives as `studio:export.progress` events. The subject is the portrait
+   * (`portraitId`, `faceIndex`) or, when `avatarId` is given, that avatar (then `portraitId` may be null).
+   */
   'studio:export.start': {
     args: z
       .object({
-        portraitId: z.string().min(1).max(64),
+        portraitId: z.string().min(1).max(64).nullable(),
+        avatarId: z.string().min(1).max(64).nullable().optional(),
         audioId: z.string().min(1).max(64),
         faceIndex: z.number().int().min(0).max(64),
         settings: ExportSettingsSchema,
@@ -187,7 +231,7 @@ export const CHANNELS = {
   /** Recently opened or saved project files. */
   'studio:recent.list': { args: Empty, result: z.object({ paths: z.array(z.string()) }) },
   /** Native open dialog (Electron only; the web host answers NOT_AVAILABLE). */
-  'studio:dialog.openFile': { args: z.object({ kind: z.enum(['portrait', 'audio', 'project']) }).strict(), result: z.object({ path: z.string().nullable() }) },
+  'studio:dialog.openFile': { args: z.object({ kind: z.enum(['portrait', 'audio', 'avatar', 'project']) }).strict(), result: z.object({ path: z.string().nullable() }) },
   /** Native save dialog (Electron only; the web host answers NOT_AVAILABLE). */
   'studio:dialog.saveFile': {
     args: z.object({ kind: z.enum(['export', 'project']), defaultName: z.string().min(1).max(255) }).strict(),

@@ -56,6 +56,11 @@ export const ProjectSchema = z.object({
   name: z.string().max(256),
   portrait: MediaRefSchema.extend({ faceIndex: z.number().int().min(0) }).nullable(),
   audio: MediaRefSchema.nullable(),
+  /**
+   * An avatar file (GLB, splats, LAM zip) animated instead of the portrait; absent or null = the photo head.
+   * Optional, so version-2 files written before avatars existed still read unchanged.
+   */
+  avatar: MediaRefSchema.nullable().optional(),
   motion: MotionOptionValuesSchema,
   viewport: ViewportStateSchema,
   export: ExportSettingsSchema,
@@ -86,6 +91,7 @@ export function createEmptyProject(name = 'Untitled'): Project {
     name,
     portrait: null,
     audio: null,
+    avatar: null,
     motion: {},
     viewport: { framing: 'photo', background: 'photo', orbitYawRad: 0, orbitPitchRad: 0 },
     export: { format: 'mp4', sizePx: 512, fps: { num: 25, den: 1 }, quality: 'standard', alpha: false },

@@ -9,9 +9,10 @@ import { InvalidInputError, StudioError } from '../../core/errors.ts';
 import type { JobHostClient } from './jobHostClient.ts';
 import { createIpcRouter } from './ipcRouter.ts';
 
-const FILTERS: Record<'portrait' | 'audio' | 'project', Electron.FileFilter[]> = {
+const FILTERS: Record<'portrait' | 'audio' | 'avatar' | 'project', Electron.FileFilter[]> = {
   portrait: [{ name: 'Images', extensions: ['jpg', 'jpeg', 'png', 'webp', 'gif', 'tif', 'tiff', 'avif', 'heic', 'bmp'] }],
   audio: [{ name: 'Audio', extensions: ['wav', 'flac', 'mp3', 'm4a', 'aac', 'ogg', 'opus', 'aiff', 'mp4', 'mov', 'webm'] }],
+  avatar: [{ name: 'Avatars (GLB, Gaussian splats, LAM zip)', extensions: ['glb', 'ply', 'splat', 'ksplat', 'spz', 'zip'] }],
   project: [{ name: 'Avatar Studio project', extensions: ['json'] }],
 };
 
@@ -23,7 +24,7 @@ const FILTERS: Record<'portrait' | 'audio' | 'project', Electron.FileFilter[]> =
 export function registerIpc(jobs: JobHostClient, getWindow: () => BrowserWindow | null): void {
   const route = createIpcRouter({
     local: {
-      'studio:dialog.openFile': async (a: { kind: 'portrait' | 'audio' | 'project' }) => {
+      'studio:dialog.openFile': async (a: { kind: 'portrait' | 'audio' | 'avatar' | 'project' }) => {
         const opts: Electron.OpenDialogOptions = { properties: ['openFile'], filters: FILTERS[a.kind] };
         const win = getWindow();
         const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
@@ -34,7 +35,7 @@ export function registerIpc(jobs: JobHostClient, getWindow: () => BrowserWindow 
       'studio:dialog.saveFile': async (a: { kind: 'export' | 'project'; defaultName: string }) => {
         const opts: Electron.SaveDialogOptions = {
           defaultPath: a.defaultName,
-          filters: a.kind === 'project' ? FILTERS.project : [{ name: 'Video', extensions: ['mp4', 'webm', 'mov', 'gif'] }],
+          filters: a.kind === 'project' ? FILTERS.project : [{ name: 'Video, GIF or PNG frames (zip)', extensions: ['mp4', 'webm', 'mov', 'gif', 'zip'] }],
         };
         const win = getWindow();
         const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);

@@ -5,16 +5,18 @@
  * and the running export jobs, and releases them in {@link StudioService.dispose}.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { InvalidInputError, JobCancelledError, NoFaceFoundError, StudioError, toErrorPayload, type JobProgress } from '../../core/errors.ts';
-import { DEFAULT_SETTINGS, SettingsSchema, type ArgsOf, type EventName, type EventOf, type FileSource, type Handlers, type JobState, type ResultOf, type Settings } from '../../core/ipc/contract.ts';
+import { Zip, ZipPassThrough } from 'fflate';
+import { InvalidInputError, JobCancelledError, NoFaceFoundError, StudioError, toErrorPayload, UnsupportedMediaError, type JobProgress } from '../../core/errors.ts';
+import { ALPHA_EXPORT_FORMATS, AVATAR_FILE_EXTENSIONS, DEFAULT_SETTINGS, EXPORT_FORMATS, exportFileExtension, SettingsSchema, type ArgsOf, type EventName, type EventOf, type FileSource, type Handlers, type JobState, type ResultOf, type Settings } from '../../core/ipc/contract.ts';
 import { parseProject, serializeProject } from '../../core/project/migrations.ts';
 import { parseMotionOptions, type MotionOptions } from '../../core/motion/options.ts';
 import { buildMotionTrack } from '../../core/motion/buildMotionTrack.ts';
 import { decodeImage } from '../image/decodeImage.ts';
 import { decodeAudio } from '../audio/decodeAudio.ts';
 import type { FaceAnalyzer } from '../face/faceAnalyzer.ts';
+import { inspectAvatarBytes, MAX_AVATAR_FILE_BYTES, type AvatarLoadKind } from '../avatars/avatarFile.ts';
 
 /** Sample rate (Hz) of the PCM handed to the UI for the waveform and playback. */
 export const PLAYBACK_SAMPLE_RATE_HZ = 24000;
@@ -54,6 +56,11 @@ export interface StudioServiceOptions {
 interface PortraitEntry {
   path: string;
   fileName: string;
+}
+interface AvatarEntry {
+  path: string;
+  fileName: string;
+  kind: AvatarLoadKind;
 }
 interface AudioEntry {
   path: string;
@@ -95,6 +102,7 @@ export class StudioService {
   private readonly opts: StudioServiceOptions;
   private readonly portraits = new Map<string, PortraitEntry>();
   private readonly audios = new Map<string, AudioEntry>();
+  private readonly avatars = new Map<string, AvatarEntry>();
   private readonly jobs = new Map<string, JobEntry>();
   private analyzer: Promise<FaceAnalyzer> | null = null;
   private settings: Settings | null = null;
@@ -121,8 +129,9 @@ export class StudioService {
    */
   handlers(): Handlers {
     return {
-      'studio:app.info': async () => ({ host: this.opts.host, version: this.opts.version ?? '0.1.0', platform: process.platform, canUsePaths: this.opts.allowPaths, exportFormats: ['mp4'] }),
+      'studio:app.info': async () => ({ host: this.opts.host, version: this.opts.version ?? '0.1.0', platform: process.platform, canUsePaths: this.opts.allowPaths, exportFormats: [...EXPORT_FORMATS] }),
       'studio:portrait.import': (a) => this.importPortrait(a),
+      'studio:avatar.import': (a) => this.importAvatar(a),
       'studio:audio.import': (a) => this.importAudio(a),
       'studio:motion.build': (a) => this.buildMotion(a),
       'studio:export.start': (a) => this.startExport(a),
@@ -210,6 +219,36 @@ export class StudioService {
     }
   }
 
+  private async importAvatar(a: ArgsOf<'studio:avatar.import'>): Promise<ResultOf<'studio:avatar.import'>> {
+    const name = a.source.kind === 'path' ? basename(a.source.path) : a.source.fileName;
+    const ext = extname(name).toLowerCase();
+    if (!(AVATAR_FILE_EXTENSIONS as readonly string[]).includes(ext)) {
+      throw new UnsupportedMediaError(`"${name}" is not an avatar file: choose a .glb head with ARKit or viseme morphs, Gaussian splats (.ply, .splat, .ksplat, .spz) or a LAM avatar .zip`, { fileName: name });
+    }
+    const file = await this.materialize(a.source, 'avatar');
+    try {
+      const size = (await stat(file.path)).size;
+      if (size > MAX_AVATAR_FILE_BYTES) throw new InvalidInputError(`"${file.fileName}" is ${size} bytes, more than the ${MAX_AVATAR_FILE_BYTES} an avatar may have`, { fileName: file.fileName });
+      const checked = inspectAvatarBytes(new Uint8Array(await readFile(file.path)), file.fileName);
+      const avatarId = newId('v');
+      this.avatars.set(avatarId, { path: file.path, fileName: file.fileName, kind: checked.kind });
+      return {
+        avatarId,
+        fileName: file.fileName,
+        path: file.isUpload ? null : file.path,
+        kind: checked.kind,
+        byteLength: checked.bytes.byteLength,
+        splatCount: checked.splatCount,
+        arkitChannels: checked.glb?.arkitChannels ?? 0,
+        visemeChannels: checked.glb?.visemeChannels ?? 0,
+        bytes: toArrayBuffer(checked.bytes),
+      };
+    } catch (err) {
+      if (file.isUpload) await rm(dirname(file.path), { recursive: true, force: true });
+      throw file.isUpload ? withUserFileName(err, file.path, file.fileName) : err;
+    }
+  }
+
   private async importAudio(a: ArgsOf<'studio:audio.import'>): Promise<ResultOf<'studio:audio.import'>> {
     const file = await this.materialize(a.source, 'audio');
     try {
@@ -270,24 +309,37 @@ export class StudioService {
   }
 
   private async startExport(a: ArgsOf<'studio:export.start'>): Promise<ResultOf<'studio:export.start'>> {
-    const portrait = this.portraits.get(a.portraitId);
-    if (!portrait) throw new InvalidInputError(`Unknown portrait ${a.portraitId}: import the portrait first`);
+    const avatar = a.avatarId ? this.avatars.get(a.avatarId) : undefined;
+    if (a.avatarId && !avatar) throw new InvalidInputError(`Unknown avatar ${a.avatarId}: import the avatar first`);
+    const portrait = !avatar && a.portraitId ? this.portraits.get(a.portraitId) : undefined;
+    if (!avatar && !a.portraitId) throw new InvalidInputError('Nothing to animate: import a portrait or an avatar first');
+    if (!avatar && !portrait) throw new InvalidInputError(`Unknown portrait ${a.portraitId}: import the portrait first`);
+    const subject = (avatar ?? portrait)!;
     const audio = this.audios.get(a.audioId);
     if (!audio) throw new InvalidInputError(`Unknown audio ${a.audioId}: import the audio first`);
-    if (a.settings.format !== 'mp4') throw new InvalidInputError(`${a.settings.format.toUpperCase()} export is not available in this build yet; choose MP4`);
-    if (a.settings.alpha) throw new InvalidInputError('MP4 (H.264) has no alpha channel; turn alpha off');
+    const format = a.settings.format;
+    const transparent = a.settings.alpha || a.background === 'transparent';
+    if (transparent && !ALPHA_EXPORT_FORMATS.includes(format)) {
+      throw new InvalidInputError(`${format.toUpperCase()} has no alpha channel: for a transparent background export WebM, MOV, GIF or PNG, or choose a photo or colour background`);
+    }
+    const background = transparent ? 'transparent' : a.background === 'photo' ? 'photo' : { color: a.background };
     const motion = this.motionOptions(a.motion, a.settings.fps);
+    const ext = exportFileExtension(format);
     let outPath: string;
     if (a.outPath) {
       if (!this.opts.allowPaths) throw new InvalidInputError('This host chooses the output location itself (outPath must be null)');
       outPath = resolve(a.outPath);
-      if (extname(outPath).toLowerCase() !== '.mp4') outPath += '.mp4';
+      if (extname(outPath).toLowerCase() !== ext) outPath += ext;
     } else {
       const stem = (s: string): string => safeFileName(s).replace(/\.[^.]*$/, '');
-      outPath = join(this.opts.outDir, `${stem(portrait.fileName)}-${stem(audio.fileName)}-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}.mp4`);
+      outPath = join(this.opts.outDir, `${stem(subject.fileName)}-${stem(audio.fileName)}-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}${ext}`);
     }
     const jobId = newId('j');
-    const tmpPath = join(dirname(outPath), `.${basename(outPath, '.mp4')}.${jobId}.partial.mp4`);
+    const outStem = basename(outPath, extname(outPath));
+    const tmpPath = join(dirname(outPath), `.${outStem}.${jobId}.partial${ext}`);
+    // A PNG sequence is rendered into a hidden folder beside the output, then packed into the zip.
+    const framesDir = format === 'png' ? join(dirname(outPath), `.${outStem}.${jobId}.frames`) : null;
+    const framePrefix = safeFileName(outStem).replace(/%/g, '_');
     const controller = new AbortController();
     const state: JobState = {
       jobId,
@@ -315,28 +367,35 @@ export class StudioService {
         // The view of the preview (framing, background, orbit) travels with the job; the export job applies
         // the fields it supports (extra fields are ignored by older job versions).
         const jobOptions: Parameters<typeof renderTalkingHead>[0] & Record<string, unknown> = {
-          portraitPath: portrait.path,
+          ...(avatar ? { avatarPath: avatar.path } : { portraitPath: portrait!.path, faceIndex: a.faceIndex }),
           audioPath: audio.path,
-          outPath: tmpPath,
+          outPath: framesDir ? join(framesDir, `${framePrefix}_%05d.png`) : tmpPath,
           sizePx: Math.round(a.settings.sizePx / 2) * 2,
           fps: a.settings.fps,
           motion,
-          faceIndex: a.faceIndex,
           signal: controller.signal,
           onProgress,
           onLog: this.opts.onLog,
           framing: a.framing,
-          background: a.background === 'photo' || a.background === 'transparent' ? a.background : { color: a.background },
+          background,
           orbit: a.orbit,
         };
+        if (framesDir) await mkdir(framesDir, { recursive: true });
         await renderTalkingHead(jobOptions);
         if (controller.signal.aborted) throw new JobCancelledError();
+        if (framesDir) {
+          const names = (await readdir(framesDir)).filter((n) => n.endsWith('.png')).sort();
+          state.progress = { ...state.progress, stage: 'zip' };
+          await zipFiles(framesDir, names, tmpPath, { folderName: framePrefix, mtimeMs: this.now(), signal: controller.signal });
+          await rm(framesDir, { recursive: true, force: true });
+        }
         await rename(tmpPath, outPath);
         const st = await stat(outPath);
         Object.assign(state, { state: 'done', outPath, bytes: st.size, downloadUrl: this.opts.downloadUrl?.(jobId) ?? null });
         state.progress = { ...state.progress, fraction: 1, etaSec: 0 };
       } catch (err) {
         await rm(tmpPath, { force: true });
+        if (framesDir) await rm(framesDir, { recursive: true, force: true });
         const cancelled = controller.signal.aborted || (err instanceof StudioError && err.code === 'JOB_CANCELLED');
         const payload = toErrorPayload(cancelled ? new JobCancelledError('Export cancelled') : err);
         Object.assign(state, { state: cancelled ? 'cancelled' : 'failed', error: { code: payload.code, message: payload.message } });
@@ -499,5 +558,51 @@ export async function writeAtomic(path: string, text: string): Promise<void> {
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  }
+}
+
+/** Options of {@link zipFiles}. */
+export interface ZipFilesOptions {
+  /** Folder inside the archive holding the files (none when omitted). */
+  folderName?: string;
+  /** Modification time stored for every entry (ms since the epoch; default now). */
+  mtimeMs?: number;
+  /** Stops between files; the partial archive is left for the caller to remove. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Packs files of one folder into a zip archive, stored without recompression (PNG data is already deflated),
+ * streamed entry by entry so memory stays at one file however many frames there are.
+ * @param srcDir - folder of the files.
+ * @param names - file names in `srcDir`, in archive order.
+ * @param zipPath - archive to write (created or replaced).
+ * @param opts - see {@link ZipFilesOptions}.
+ * @throws JobCancelledError when `signal` aborts; the file system's error when reading or writing fails.
+ * @remarks ZIP format per PKWARE APPNOTE.TXT 6.3 (fflate `Zip` + `ZipPassThrough`: method 0 "stored", CRC-32 per entry).
+ */
+export async function zipFiles(srcDir: string, names: readonly string[], zipPath: string, opts: ZipFilesOptions = {}): Promise<void> {
+  const fh = await open(zipPath, 'w');
+  let writing: Promise<unknown> = Promise.resolve();
+  let failure: Error | null = null;
+  const zip = new Zip((err, chunk) => {
+    if (err) failure = err;
+    else writing = writing.then(() => fh.write(chunk));
+  });
+  try {
+    for (const name of names) {
+      if (opts.signal?.aborted) throw new JobCancelledError();
+      const entry = new ZipPassThrough(opts.folderName ? `${opts.folderName}/${name}` : name);
+      entry.mtime = opts.mtimeMs ?? Date.now();
+      zip.add(entry);
+      entry.push(new Uint8Array(await readFile(join(srcDir, name))), true);
+      await writing;
+      if (failure) throw failure;
+    }
+    zip.end();
+    await writing;
+    if (failure) throw failure;
+  } finally {
+    await fh.close();
   }
 }

@@ -53,6 +53,24 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
+/** Content types of the export downloads, by file extension. */
+const DOWNLOAD_MIME: Record<string, string> = {
+  '.mp4': 'video/mp4',
+  '.webm': 'video/webm',
+  '.mov': 'video/quicktime',
+  '.gif': 'image/gif',
+  '.zip': 'application/zip',
+};
+
+/**
+ * Content type of a finished export, from its file name's extension.
+ * @param fileName - the export's file name (`.mp4`, `.webm`, `.mov`, `.gif` or `.zip`; case-insensitive).
+ * @returns the MIME type; `application/octet-stream` for any other extension.
+ */
+export function downloadContentType(fileName: string): string {
+  return DOWNLOAD_MIME[extname(fileName).toLowerCase()] ?? 'application/octet-stream';
+}
+
 /** Options of {@link startWebHost}. */
 export interface WebHostOptions {
   /** Folder of the built renderer (vite output with index.html). */
@@ -165,7 +183,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         const out = service.finishedOutput(url.pathname.slice('/api/download/'.length));
         if (!out) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('No such finished export');
         const st = await stat(out.path);
-        res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': st.size, 'content-disposition': `attachment; filename="${out.fileName.replace(/[^\w.-]/g, '_')}"` });
+        res.writeHead(200, { 'content-type': downloadContentType(out.fileName), 'content-length': st.size, 'x-content-type-options': 'nosniff', 'content-disposition': `attachment; filename="${out.fileName.replace(/[^\w.-]/g, '_')}"` });
         createReadStream(out.path).pipe(res);
         return;
       }

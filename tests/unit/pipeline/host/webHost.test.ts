@@ -112,7 +112,7 @@ describe('web host security', () => {
 
   it('reports the host and its export formats', async () => {
     const r = await call('studio:app.info', {});
-    expect(r.result).toMatchObject({ ok: true, value: { host: 'web', canUsePaths: false, exportFormats: ['mp4'] } });
+    expect(r.result).toMatchObject({ ok: true, value: { host: 'web', canUsePaths: false, exportFormats: ['mp4', 'webm', 'mov', 'gif', 'png'] } });
   });
 });
 
