@@ -177,7 +177,7 @@ function spatialPrior(g: FaceGeom, x: number, y: number): [number, number] {
   const vc = v - g.chinV; // below the chin when > 0
   // Neck and upper torso below the chin (sure person).
   if (vc > -0.05 * g.fh && vc < 1.2 * g.fh) {
-    const half = vc < 0.45 * g.fh ? 0.2 * g.fw : Math.min(0.55 * g.fw, 0.2 * g.fw + (vc - 0.45 * g.fh) * 0.8);
+    const half = vc < 0.35 * g.fh ? 0.2 * g.fw : Math.min(0.8 * g.fw, 0.2 * g.fw + (vc - 0.35 * g.fh) * 1.5);
     if (Math.abs(u) < half) return [2, 0];
   }
   // Generous head (hair) ellipse and shoulders.
@@ -186,7 +186,7 @@ function spatialPrior(g: FaceGeom, x: number, y: number): [number, number] {
   const r = Math.hypot(hu, hv);
   let best = r < 1 ? 1 - 2.5 * r : -Infinity;
   const bodyHalf = 0.7 * g.fw + 1.6 * Math.max(0, vc);
-  if (vc > -0.1 * g.fh && Math.abs(u) < bodyHalf) best = Math.max(best, 0.5 - 2 * (Math.abs(u) / bodyHalf));
+  if (vc > -0.1 * g.fh && Math.abs(u) < bodyHalf) best = Math.max(best, 1 - 2.5 * (Math.abs(u) / bodyHalf));
   return Number.isFinite(best) ? [1, best] : [0, -1.5];
 }
 

@@ -67,15 +67,26 @@ void main() {
   gl_Position = projectionMatrix * viewMatrix * vec4(p, 1.0);
 }`;
 
-/** Photo colour; with `uUseMask` the per-pixel person matte (`uMask`, red channel, same UVs) is the alpha. */
+/**
+ * Photo colour; with `uUseMask` the per-pixel person matte (`uMask`, red channel, same UVs) is the alpha. Outside
+ * the photo the person does not repeat: alpha 0 beside and above it; below it the bottom row continues (the body
+ * goes on) and fades out over a tenth of the photo height. Edges at the photo border are anti-aliased over a texel.
+ */
 const PHOTO_FRAGMENT = /* glsl */ `
 uniform sampler2D uPhoto;
 uniform sampler2D uMask;
 uniform float uUseMask;
+uniform vec2 uPhotoSizePx;
 varying vec2 vUv;
 void main() {
   vec3 c = texture2D(uPhoto, vUv).rgb;
-  float a = uUseMask > 0.5 ? texture2D(uMask, vUv).r : 1.0;
+  float a = 1.0;
+  if (uUseMask > 0.5) {
+    vec2 t = vUv * uPhotoSizePx;
+    float inside = clamp(t.x + 0.5, 0.0, 1.0) * clamp(uPhotoSizePx.x - t.x + 0.5, 0.0, 1.0) * clamp(t.y + 0.5, 0.0, 1.0);
+    float below = 1.0 - smoothstep(0.0, 0.1, vUv.y - 1.0);
+    a = texture2D(uMask, vec2(vUv.x, min(vUv.y, 1.0))).r * inside * below;
+  }
   gl_FragColor = vec4(c, a);
 }`;
 
@@ -222,7 +233,7 @@ export class PhotoHead {
     gGeo.setAttribute('aMask', new THREE.BufferAttribute(g.personMask, 1));
     gGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(g.cols * g.rows * 2), 2));
     gGeo.setIndex(gIdx);
-    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 } });
+    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uPhotoSizePx: { value: new THREE.Vector2(W, H) } });
     this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
 
     // Layer 3: face mesh (positions rewritten every frame).
@@ -391,8 +402,9 @@ export class PhotoHead {
     t.magFilter = THREE.LinearFilter;
     t.minFilter = photo.generateMipmaps ? THREE.LinearMipmapLinearFilter : THREE.LinearFilter;
     t.generateMipmaps = photo.generateMipmaps;
-    t.wrapS = photo.wrapS;
-    t.wrapT = photo.wrapT;
+    // Clamped, not mirrored like the photo: a mirrored copy of the person must not appear past the photo's edges.
+    t.wrapS = THREE.ClampToEdgeWrapping;
+    t.wrapT = THREE.ClampToEdgeWrapping;
     t.unpackAlignment = 1;
     t.needsUpdate = true;
     return t;
