@@ -3,7 +3,7 @@
  * turns failures into inline messages (the app stays usable after any failure).
  */
 import type { ErrorPayload } from '../../core/errors.ts';
-import type { FileSource, TrackPayload } from '../../core/ipc/contract.ts';
+import { AVATAR_FILE_EXTENSIONS, exportFileExtension, type FileSource, type TrackPayload } from '../../core/ipc/contract.ts';
 import type { MotionTrack } from '../../core/motion/track.ts';
 import { createEmptyProject, type Project } from '../../core/project/schema.ts';
 import { createStudioClient, type StudioClient } from '../client/studioClient.ts';
@@ -35,11 +35,23 @@ const IMAGE_EXT = /\.(jpe?g|png|webp|gif|tiff?|avif|heic|heif|bmp)$/i;
 const AUDIO_EXT = /\.(wav|flac|mp3|m4a|aac|ogg|opus|webm|mp4|mov|wma|aiff?)$/i;
 
 /**
- * Decides which importer a dropped file goes to, by MIME type then extension.
- * @param file - the dropped file's name and type.
- * @returns `portrait`, `audio`, `project` or null for a file the studio does not read.
+ * Tells whether a file name has an avatar extension ({@link AVATAR_FILE_EXTENSIONS}: .glb, .ply, .splat, .ksplat,
+ * .spz, .zip; case-insensitive).
+ * @param name - a file name.
+ * @returns true for an avatar file name.
  */
-export function classifyDroppedFile(file: { name: string; type: string }): 'portrait' | 'audio' | 'project' | null {
+export function isAvatarFileName(name: string): boolean {
+  const dot = name.lastIndexOf('.');
+  return dot >= 0 && (AVATAR_FILE_EXTENSIONS as readonly string[]).includes(name.slice(dot).toLowerCase());
+}
+
+/**
+ * Decides which importer a dropped file goes to, by extension for avatars, then by MIME type then extension.
+ * @param file - the dropped file's name and type.
+ * @returns `portrait`, `audio`, `avatar`, `project` or null for a file the studio does not read.
+ */
+export function classifyDroppedFile(file: { name: string; type: string }): 'portrait' | 'audio' | 'avatar' | 'project' | null {
+  if (isAvatarFileName(file.name)) return 'avatar';
   if (file.type.startsWith('image/') || IMAGE_EXT.test(file.name)) return 'portrait';
   if (file.type.startsWith('audio/') || AUDIO_EXT.test(file.name)) return 'audio';
   if (/\.json$/i.test(file.name)) return 'project';
@@ -71,8 +83,42 @@ export async function importPortrait(source: File | FileSource): Promise<void> {
     now.setMessage('portrait', messageOf(result.error));
     return;
   }
-  now.set({ portrait: result.value, projectName: now.projectName === 'Untitled' ? result.value.fileName.replace(/\.[^.]*$/, '') : now.projectName });
+  // A newly chosen portrait is the subject again: the photo head replaces any avatar.
+  now.set({ portrait: result.value, avatar: null, projectName: now.projectName === 'Untitled' ? result.value.fileName.replace(/\.[^.]*$/, '') : now.projectName });
+  now.setMessage('avatar', null);
   now.resetDoc({ ...now.doc, faceIndex: 0 });
+}
+
+/**
+ * Imports an avatar file (GLB head, Gaussian splats, LAM zip): the host checks it with the format parsers; the
+ * preview and the export then animate it instead of the portrait. A malformed file leaves the current subject.
+ * @param source - a File (picker / drop) or a FileSource (Electron path).
+ */
+export async function importAvatar(source: File | FileSource): Promise<void> {
+  const st = useStudio.getState();
+  const name = source instanceof File ? source.name : source.kind === 'path' ? source.path : source.fileName;
+  st.set({ busy: { ...st.busy, avatar: true } });
+  st.setMessage('avatar', null);
+  if (source instanceof File && source.size === 0) {
+    useStudio.getState().setMessage('avatar', `"${name}" is empty (0 bytes). Choose a .glb, .ply, .splat, .ksplat, .spz or LAM .zip avatar.`);
+    useStudio.getState().set({ busy: { ...useStudio.getState().busy, avatar: false } });
+    return;
+  }
+  const result = await getClient().call('studio:avatar.import', { source: source instanceof File ? await sourceOf(source) : source });
+  const now = useStudio.getState();
+  now.set({ busy: { ...now.busy, avatar: false } });
+  if (!result.ok) {
+    now.setMessage('avatar', messageOf(result.error));
+    return;
+  }
+  now.set({ avatar: result.value, projectName: now.projectName === 'Untitled' ? result.value.fileName.replace(/\.[^.]*$/, '') : now.projectName });
+}
+
+/** Drops the avatar: the portrait (if one is loaded) is shown and exported again. */
+export function clearAvatar(): void {
+  const st = useStudio.getState();
+  st.set({ avatar: null });
+  st.setMessage('avatar', null);
 }
 
 /**
@@ -142,19 +188,20 @@ export function trackFromPayload(p: TrackPayload): MotionTrack {
 export async function startExport(): Promise<void> {
   const s = useStudio.getState();
   s.setMessage('export', null);
-  if (!s.portrait || !s.audio) {
-    s.setMessage('export', 'Import a portrait and an audio file first.');
+  if ((!s.portrait && !s.avatar) || !s.audio) {
+    s.setMessage('export', 'Import a portrait (or an avatar) and an audio file first.');
     return;
   }
   let outPath: string | null = null;
   if (getClient().host === 'electron') {
-    const chosen = await getClient().call('studio:dialog.saveFile', { kind: 'export', defaultName: `${s.projectName}.${s.doc.exportSettings.format}` });
+    const chosen = await getClient().call('studio:dialog.saveFile', { kind: 'export', defaultName: `${s.projectName}${exportFileExtension(s.doc.exportSettings.format)}` });
     if (!chosen.ok) return s.setMessage('export', messageOf(chosen.error));
     if (!chosen.value.path) return;
     outPath = chosen.value.path;
   }
   const result = await getClient().call('studio:export.start', {
-    portraitId: s.portrait.portraitId,
+    portraitId: s.portrait?.portraitId ?? null,
+    avatarId: s.avatar?.avatarId ?? null,
     audioId: s.audio.audioId,
     faceIndex: s.doc.faceIndex,
     settings: s.doc.exportSettings,
@@ -187,7 +234,7 @@ export async function revealExport(): Promise<void> {
   if (result.value.url) {
     const a = document.createElement('a');
     a.href = result.value.url;
-    a.download = job.fileName ?? 'avatar-studio.mp4';
+    a.download = job.fileName ?? `avatar-studio${exportFileExtension(useStudio.getState().doc.exportSettings.format)}`;
     a.click();
   }
 }
@@ -201,6 +248,7 @@ export function currentProject(): Project {
   const p = createEmptyProject(s.projectName);
   p.portrait = s.portrait ? { fileName: s.portrait.fileName, path: s.portrait.path, faceIndex: s.doc.faceIndex } : null;
   p.audio = s.audio ? { fileName: s.audio.fileName, path: s.audio.path } : null;
+  p.avatar = s.avatar ? { fileName: s.avatar.fileName, path: s.avatar.path } : null;
   p.motion = { ...s.doc.motion };
   p.viewport = { ...s.doc.viewport };
   p.export = { ...s.doc.exportSettings };
@@ -249,6 +297,10 @@ export async function openProject(source: File | FileSource): Promise<void> {
     if (project.portrait.path && getClient().host === 'electron') await importPortrait({ kind: 'path', path: project.portrait.path });
     else missing.push(project.portrait.fileName);
   }
+  if (project.avatar && useStudio.getState().avatar?.fileName !== project.avatar.fileName) {
+    if (project.avatar.path && getClient().host === 'electron') await importAvatar({ kind: 'path', path: project.avatar.path });
+    else missing.push(project.avatar.fileName);
+  } else if (!project.avatar && useStudio.getState().avatar) clearAvatar();
   if (project.audio && useStudio.getState().audio?.fileName !== project.audio.fileName) {
     if (project.audio.path && getClient().host === 'electron') await importAudio({ kind: 'path', path: project.audio.path });
     else missing.push(project.audio.fileName);
@@ -265,7 +317,7 @@ export async function openProject(source: File | FileSource): Promise<void> {
  * @param kind - what to open.
  * @returns true when the native dialog handled the request (false in a browser: use the file input).
  */
-export async function pickWithNativeDialog(kind: 'portrait' | 'audio' | 'project'): Promise<boolean> {
+export async function pickWithNativeDialog(kind: 'portrait' | 'audio' | 'avatar' | 'project'): Promise<boolean> {
   if (getClient().host !== 'electron') return false;
   const chosen = await getClient().call('studio:dialog.openFile', { kind });
   if (!chosen.ok) {
@@ -276,6 +328,7 @@ export async function pickWithNativeDialog(kind: 'portrait' | 'audio' | 'project
   if (!path) return true;
   if (kind === 'portrait') await importPortrait({ kind: 'path', path });
   else if (kind === 'audio') await importAudio({ kind: 'path', path });
+  else if (kind === 'avatar') await importAvatar({ kind: 'path', path });
   else await openProject({ kind: 'path', path });
   return true;
 }

@@ -3,7 +3,7 @@
  * settings) with undo/redo, playback, export job and the inline messages of each panel.
  */
 import { create } from 'zustand';
-import type { AudioInfo, ExportSettings, JobState, PortraitInfo } from '../../core/ipc/contract.ts';
+import type { AudioInfo, AvatarInfo, ExportSettings, JobState, PortraitInfo } from '../../core/ipc/contract.ts';
 import { DEFAULT_SETTINGS } from '../../core/ipc/contract.ts';
 import type { MotionTrack } from '../../core/motion/track.ts';
 import type { ViewportState } from '../../core/project/schema.ts';
@@ -20,6 +20,7 @@ export interface EditableDoc {
 /** Inline messages per panel (null = none). */
 export interface PanelMessages {
   portrait: string | null;
+  avatar: string | null;
   audio: string | null;
   project: string | null;
   export: string | null;
@@ -34,9 +35,11 @@ export interface StudioState {
   /** Key of the last edit and its time (ms), to merge slider drags into one undo step. */
   lastEdit: { key: string; atMs: number } | null;
   portrait: PortraitInfo | null;
+  /** An imported avatar file; while set it is what the preview shows and the export renders (not the portrait). */
+  avatar: AvatarInfo | null;
   audio: AudioInfo | null;
   track: MotionTrack | null;
-  busy: { portrait: boolean; audio: boolean; motion: boolean; project: boolean };
+  busy: { portrait: boolean; avatar: boolean; audio: boolean; motion: boolean; project: boolean };
   messages: PanelMessages;
   playing: boolean;
   /** Current frame index of the preview (driven by the audio clock). */
@@ -72,10 +75,11 @@ export const useStudio = create<StudioState>()((set, get) => ({
   redoStack: [],
   lastEdit: null,
   portrait: null,
+  avatar: null,
   audio: null,
   track: null,
-  busy: { portrait: false, audio: false, motion: false, project: false },
-  messages: { portrait: null, audio: null, project: null, export: null, motion: null },
+  busy: { portrait: false, avatar: false, audio: false, motion: false, project: false },
+  messages: { portrait: null, avatar: null, audio: null, project: null, export: null, motion: null },
   playing: false,
   frameIndex: 0,
   exportOpen: false,

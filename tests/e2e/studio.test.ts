@@ -320,7 +320,7 @@ describe('studio in Chromium against the web host', () => {
     expect(await page.textContent('[data-testid=audio-name]')).toMatch(/^aud08_word_six_0p65s_derived\.wav · 0:00\.7 · pcm_s16le/);
     await drop('readme.txt', 'text/plain', Buffer.from('hello'));
     await page.waitForSelector('[data-testid=portrait-error]');
-    expect(await page.textContent('[data-testid=portrait-error]')).toBe('"readme.txt" is not an image, audio or project file.');
+    expect(await page.textContent('[data-testid=portrait-error]')).toBe('"readme.txt" is not an image, audio, avatar or project file.');
     await shot('15-dropped-files');
   }, 60_000);
 });

@@ -1,12 +1,22 @@
 /**
- * The export dialog: format, size, fps, quality, alpha; progress with ETA; cancel; reveal/download when done.
+ * The export dialog: format (MP4, WebM, MOV, GIF, PNG sequence as a zip), size, fps, quality, transparent background
+ * (alpha formats only); progress with ETA; cancel; reveal/download when done.
  */
 import { useEffect, useState } from 'react';
-import { EXPORT_FORMATS, EXPORT_QUALITIES, type ExportSettings } from '../../../core/ipc/contract.ts';
+import { ALPHA_EXPORT_FORMATS, EXPORT_FORMATS, EXPORT_QUALITIES, exportFileExtension, type ExportSettings } from '../../../core/ipc/contract.ts';
 import { cancelExport, getClient, revealExport, startExport } from '../actions.ts';
 import { useStudio } from '../store.ts';
 
-const SIZES = [256, 384, 512, 768, 1024];
+const SIZES = [128, 256, 384, 512, 768, 1024];
+
+/** What each format is, as the format menu shows it. */
+const FORMAT_LABELS: Record<ExportSettings['format'], string> = {
+  mp4: 'MP4 (H.264 + AAC)',
+  webm: 'WebM (VP9 + Opus)',
+  mov: 'MOV (ProRes 4444)',
+  gif: 'GIF (animated, no sound)',
+  png: 'PNG sequence (.zip, no sound)',
+};
 const FPS_CHOICES: { label: string; num: number; den: number }[] = [
   { label: '24', num: 24, den: 1 },
   { label: '25', num: 25, den: 1 },
@@ -27,8 +37,9 @@ export function ExportDialog(): React.JSX.Element | null {
   const settings = useStudio((s) => s.doc.exportSettings);
   const job = useStudio((s) => s.exportJob);
   const message = useStudio((s) => s.messages.export);
+  const avatar = useStudio((s) => s.avatar);
   const edit = useStudio((s) => s.edit);
-  const [formats, setFormats] = useState<readonly string[]>(['mp4']);
+  const [formats, setFormats] = useState<readonly string[]>([...EXPORT_FORMATS]);
   useEffect(() => {
     void getClient()
       .call('studio:app.info', {})
@@ -38,17 +49,23 @@ export function ExportDialog(): React.JSX.Element | null {
   const running = job?.state === 'running';
   const change = (patch: Partial<ExportSettings>): void => edit(`export.${Object.keys(patch).join(',')}`, (d) => ({ ...d, exportSettings: { ...d.exportSettings, ...patch } }));
   const fpsKey = `${settings.fps.num}/${settings.fps.den}`;
+  const alphaOk = ALPHA_EXPORT_FORMATS.includes(settings.format);
+  const subjectNote = avatar ? ` · animating ${avatar.fileName}` : '';
   return (
     <div className="modal-backdrop" onClick={() => !running && useStudio.getState().set({ exportOpen: false })}>
       <div className="modal" role="dialog" aria-label="Export" data-testid="export-dialog" onClick={(e) => e.stopPropagation()}>
         <h2>Export video</h2>
         <label className="control">
           <span>Format</span>
-          <select value={settings.format} disabled={running} data-testid="export-format" onChange={(e) => change({ format: e.target.value as ExportSettings['format'], alpha: false })}>
+          <select value={settings.format} disabled={running} data-testid="export-format" onChange={(e) => {
+              const format = e.target.value as ExportSettings['format'];
+              change({ format, alpha: settings.alpha && ALPHA_EXPORT_FORMATS.includes(format) });
+            }}
+          >
             {EXPORT_FORMATS.map((f) => (
               <option key={f} value={f} disabled={!formats.includes(f)}>
-                {f.toUpperCase()}
-                {formats.includes(f) ? '' : ' (coming soon)'}
+                {FORMAT_LABELS[f]}
+                {formats.includes(f) ? '' : ' (not available in this host)'}
               </option>
             ))}
           </select>
@@ -91,10 +108,15 @@ export function ExportDialog(): React.JSX.Element | null {
             ))}
           </select>
         </label>
-        <label className="control">
+        <label className="control" title={alphaOk ? 'Export without the background (alpha channel)' : 'MP4 (H.264) has no alpha channel: choose WebM, MOV, GIF or PNG'}>
           <span>Transparent background</span>
-          <input type="checkbox" checked={settings.alpha} disabled={running || settings.format === 'mp4' || settings.format === 'gif'} data-testid="export-alpha" onChange={(e) => change({ alpha: e.target.checked })} />
+          <input type="checkbox" checked={settings.alpha && alphaOk} disabled={running || !alphaOk} data-testid="export-alpha" onChange={(e) => change({ alpha: e.target.checked })} />
         </label>
+        <div className="hint" data-testid="export-file-type">
+          Writes a {exportFileExtension(settings.format)} file{settings.format === 'png' ? ' of numbered PNG frames' : ''}
+          {settings.format === 'gif' && settings.alpha ? ' (1-bit transparency)' : ''}
+          {subjectNote}
+        </div>
         {job ? (
           <div className="progress" data-testid="export-progress" data-job-id={job.jobId} data-state={job.state} data-fraction={job.progress.fraction.toFixed(3)}>
             <progress max={1} value={job.progress.fraction} />

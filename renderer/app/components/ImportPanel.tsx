@@ -1,9 +1,11 @@
 /**
- * Import: drop zone + file pickers for the portrait and the audio, with thumbnails and inline errors.
- * Dropped files are routed by type (image → portrait, audio → audio, .json → project).
+ * Import: drop zone + file pickers for the portrait, an avatar file (instead of the photo head) and the audio, with
+ * thumbnails and inline errors. Dropped files are routed by type (avatar extensions → avatar, image → portrait,
+ * audio → audio, .json → project).
  */
 import { useEffect, useRef, useState } from 'react';
-import { classifyDroppedFile, getClient, importAudio, importPortrait, openProject, pickWithNativeDialog } from '../actions.ts';
+import { AVATAR_FILE_EXTENSIONS, type AvatarInfo } from '../../../core/ipc/contract.ts';
+import { classifyDroppedFile, clearAvatar, getClient, importAudio, importAvatar, importPortrait, openProject, pickWithNativeDialog } from '../actions.ts';
 import { useStudio } from '../store.ts';
 import { PortraitOverlay } from './PortraitOverlay.tsx';
 
@@ -37,7 +39,7 @@ function Thumbnail(): React.JSX.Element | null {
  * A file-picker button: the native open dialog in Electron (real paths), a file input in the browser.
  * The input keeps `data-testid="<kind>-input"` for the end-to-end tests.
  */
-function PickButton(props: { kind: 'portrait' | 'audio'; label: string; accept: string; onFile: (file: File) => Promise<unknown> }): React.JSX.Element {
+function PickButton(props: { kind: 'portrait' | 'audio' | 'avatar'; label: string; accept: string; onFile: (file: File) => Promise<unknown> }): React.JSX.Element {
   return (
     <label
       className="button"
@@ -63,9 +65,25 @@ function PickButton(props: { kind: 'portrait' | 'audio'; label: string; accept: 
   );
 }
 
+const AVATAR_KIND_LABEL: Record<AvatarInfo['kind'], string> = { glb: 'GLB head', splatFile: 'Gaussian splats', lam: 'LAM avatar' };
+
+/**
+ * One line about an imported avatar: kind, Gaussian count or morph channels, size.
+ * @param a - the avatar.
+ * @returns e.g. `head.glb · GLB head · 52 ARKit + 15 viseme morphs · 0.21 MB`.
+ */
+export function describeAvatar(a: AvatarInfo): string {
+  const parts = [a.fileName, AVATAR_KIND_LABEL[a.kind]];
+  if (a.splatCount > 0) parts.push(`${a.splatCount.toLocaleString('en-US')} Gaussians`);
+  if (a.arkitChannels || a.visemeChannels) parts.push(`${a.arkitChannels} ARKit + ${a.visemeChannels} viseme morphs`);
+  parts.push(`${(a.byteLength / 1e6).toFixed(2)} MB`);
+  return parts.join(' · ');
+}
+
 /** The import panel. */
 export function ImportPanel(): React.JSX.Element {
   const portrait = useStudio((s) => s.portrait);
+  const avatar = useStudio((s) => s.avatar);
   const audio = useStudio((s) => s.audio);
   const busy = useStudio((s) => s.busy);
   const messages = useStudio((s) => s.messages);
@@ -78,8 +96,9 @@ export function ImportPanel(): React.JSX.Element {
       const kind = classifyDroppedFile(file);
       if (kind === 'portrait') void importPortrait(file);
       else if (kind === 'audio') void importAudio(file);
+      else if (kind === 'avatar') void importAvatar(file);
       else if (kind === 'project') void openProject(file);
-      else useStudio.getState().setMessage('portrait', `"${file.name}" is not an image, audio or project file.`);
+      else useStudio.getState().setMessage('portrait', `"${file.name}" is not an image, audio, avatar or project file.`);
     }
   };
 
@@ -95,7 +114,7 @@ export function ImportPanel(): React.JSX.Element {
       onDrop={onDrop}
     >
       <h2>Import</h2>
-      <p className="hint">Drop a portrait photo and a speech recording here, or choose them:</p>
+      <p className="hint">Drop a portrait photo (or an avatar file) and a speech recording here, or choose them:</p>
       <div className="import-row">
         <PickButton kind="portrait" label="Portrait…" accept="image/*" onFile={importPortrait} />
         <Thumbnail />
@@ -104,6 +123,22 @@ export function ImportPanel(): React.JSX.Element {
       {messages.portrait ? (
         <div className="inline-error" role="alert" data-testid="portrait-error">
           {messages.portrait}
+        </div>
+      ) : null}
+      <div className="import-row">
+        <PickButton kind="avatar" label="Avatar…" accept={AVATAR_FILE_EXTENSIONS.join(',')} onFile={importAvatar} />
+        <span className="file-name" data-testid="avatar-name" title={avatar ? describeAvatar(avatar) : undefined}>
+          {busy.avatar ? 'Checking the avatar…' : avatar ? describeAvatar(avatar) : 'none (the photo head is animated)'}
+        </span>
+        {avatar ? (
+          <button data-testid="avatar-clear" title={portrait ? `Animate ${portrait.fileName} again` : 'Remove the avatar'} onClick={() => clearAvatar()}>
+            {portrait ? 'Use photo' : 'Remove'}
+          </button>
+        ) : null}
+      </div>
+      {messages.avatar ? (
+        <div className="inline-error" role="alert" data-testid="avatar-error">
+          {messages.avatar}
         </div>
       ) : null}
       <div className="import-row">
@@ -122,7 +157,8 @@ export function ImportPanel(): React.JSX.Element {
           {messages.motion}
         </div>
       ) : null}
-      <PortraitOverlay />
+      {/* the face picker and landmarks concern the photo head; hidden while an avatar is animated instead */}
+      {avatar ? null : <PortraitOverlay />}
     </section>
   );
 }

@@ -1,7 +1,9 @@
 /**
  * The 3D preview: the same scene module the export renders with, driven by the audio clock
  * (frameIndex = ⌊audioTime × fps⌋), with orbit (drag; double-click resets), framing presets and background.
- * The canvas exposes `data-frame-index` and `data-audio-time-sec` so tests can check the sync.
+ * The canvas exposes `data-frame-index` and `data-audio-time-sec` so tests can check the sync, and `data-subject`
+ * (`portrait`, `avatar`, `loading` or `none`) with `data-drawn-subject` (what the last finished draw showed).
+ * An imported avatar replaces the photo head, driven by the same motion track.
  */
 import { useEffect, useRef, useState } from 'react';
 import { getFrame } from '../../../core/motion/track.ts';
@@ -33,6 +35,7 @@ export function Viewport(): React.JSX.Element {
   /** Set when the picture must be redrawn (portrait, view or frame changed); the loop draws only then. */
   const dirty = useRef(true);
   const portrait = useStudio((s) => s.portrait);
+  const avatar = useStudio((s) => s.avatar);
   const faceIndex = useStudio((s) => s.doc.faceIndex);
   const viewport = useStudio((s) => s.doc.viewport);
   const track = useStudio((s) => s.track);
@@ -49,6 +52,7 @@ export function Viewport(): React.JSX.Element {
       const scene = createPreviewScene(canvas, s.doc.viewport);
       sceneRef.current = scene;
       if (s.portrait) scene.loadPortrait(s.portrait, s.doc.faceIndex);
+      canvas.dataset.subject = scene.subject;
     } catch (err) {
       setSceneError(`3D preview unavailable: ${(err as Error).message}`);
     }
@@ -62,6 +66,7 @@ export function Viewport(): React.JSX.Element {
     if (!portrait || !sceneRef.current) return;
     try {
       sceneRef.current.loadPortrait(portrait, faceIndex);
+      if (canvasRef.current) canvasRef.current.dataset.subject = sceneRef.current.subject;
       dirty.current = true;
       setSceneError(null);
     } catch (err) {
@@ -69,8 +74,52 @@ export function Viewport(): React.JSX.Element {
     }
   }, [portrait, faceIndex]);
   useEffect(() => {
-    sceneRef.current?.setView(viewport);
+    const scene = sceneRef.current;
+    const canvas = canvasRef.current;
+    if (!scene || !canvas) return;
+    if (!avatar) {
+      scene.clearAvatar();
+      canvas.dataset.subject = scene.subject;
+      dirty.current = true;
+      return;
+    }
+    let live = true;
+    canvas.dataset.subject = 'loading';
+    scene.loadAvatar(avatar).then(
+      () => {
+        if (!live) return;
+        canvas.dataset.subject = scene.subject;
+        dirty.current = true;
+        setSceneError(null);
+      },
+      (err: unknown) => {
+        if (!live) return;
+        canvas.dataset.subject = scene.subject;
+        setSceneError(`This avatar cannot be shown in the preview: ${(err as Error).message}`);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [avatar]);
+  useEffect(() => {
+    const scene = sceneRef.current;
+    if (!scene) return;
+    scene.setView(viewport);
     dirty.current = true;
+    // a rebuild reloads an avatar asynchronously: draw again once it is back
+    if (avatar && scene.subject !== 'avatar') {
+      const started = performance.now();
+      const poll = (): void => {
+        if (sceneRef.current !== scene) return;
+        if (scene.subject === 'avatar') {
+          dirty.current = true;
+          if (canvasRef.current) canvasRef.current.dataset.subject = 'avatar';
+        }
+        else if (performance.now() - started < 30_000) setTimeout(poll, 50);
+      };
+      poll();
+    }
   }, [viewport]);
 
   // The render loop: the audio clock picks the frame.
@@ -96,7 +145,10 @@ export function Viewport(): React.JSX.Element {
         }
         if (dirty.current) {
           dirty.current = false;
-          scene.render();
+          const subject = scene.subject;
+          scene.render(() => {
+            if (canvas) canvas.dataset.drawnSubject = subject;
+          });
         }
       }
       if (fi !== lastIndex) {
@@ -139,7 +191,7 @@ export function Viewport(): React.JSX.Element {
         onDoubleClick={() => edit('orbit-reset', (d) => ({ ...d, viewport: { ...d.viewport, orbitYawRad: 0, orbitPitchRad: 0 } }))}
       />
       {sceneError ? <div className="inline-error">{sceneError}</div> : null}
-      {!portrait ? <div className="viewport-hint">Import a portrait to see the 3D head</div> : null}
+      {!portrait && !avatar ? <div className="viewport-hint">Import a portrait or an avatar to see the 3D head</div> : null}
       <div className="viewport-bar">
         <button data-testid="play-toggle" onClick={() => void togglePlay()} title="Play/pause (space)">
           {playing && isPlaying() ? '❚❚ Pause' : '▶ Play'}
