@@ -198,6 +198,49 @@ describe('exports of an avatar in every alpha format', () => {
   });
 });
 
+describe('MOV and cancelling a PNG sequence', () => {
+  let avatarId: string;
+  beforeAll(async () => {
+    const r = await call<{ avatarId: string }>('studio:avatar.import', { source: bytesSource('head.glb', makeGlbAvatar()) });
+    if (!r.ok) throw new Error(r.error.message);
+    avatarId = r.value.avatarId;
+  });
+
+  it('MOV with alpha: ProRes 4444 with an alpha pixel format, as long as the speech, downloaded as video/quicktime', async () => {
+    const job = await exportAvatar(avatarId, 'mov', true);
+    expect(job.error).toBeNull();
+    expect(job.fileName).toMatch(/\.mov$/);
+    const p = await probe(job.outPath!);
+    expect(p.video).toMatchObject({ codec: 'prores', widthPx: SIZE, heightPx: SIZE, frameCount: expectedFrames });
+    expect(p.video!.pixFmt).toMatch(/^yuva444p/);
+    expect(Math.abs(p.formatDurationSec - audioSec)).toBeLessThan(0.05);
+    const dl = await raw(`/api/download/${job.jobId}`, { headers: { 'x-studio-token': host.token } });
+    expect(dl.headers['content-type']).toBe('video/quicktime');
+  });
+
+  it('cancelling a PNG-sequence export of 11 s of speech removes its frames folder and partial zip', async () => {
+    const long = await call<{ audioId: string }>('studio:audio.import', { source: bytesSource('aud01.flac', await readFile(corpus('audio/aud01_jfk_en_flac_24bit_44k_stereo.flac'))) });
+    if (!long.ok) throw new Error(long.error.message);
+    const before = (await readdir(join(root, 'out'))).sort();
+    const started = await call<{ jobId: string }>('studio:export.start', { portraitId: null, avatarId, audioId: long.value.audioId, faceIndex: 0, settings: { format: 'png', sizePx: SIZE, fps: { num: 25, den: 1 }, quality: 'draft', alpha: false }, motion: {}, background: '#102030', framing: 'head', orbit: { yawRad: 0, pitchRad: 0 }, outPath: null });
+    if (!started.ok) throw new Error(started.error.message);
+    const jobId = started.value.jobId;
+    let st: JobState | null = null;
+    for (let i = 0; i < 2400; i++) {
+      const r = await call<JobState>('studio:export.status', { jobId });
+      st = r.ok ? r.value : null;
+      if (!st || st.state !== 'running' || (st.progress.stage === 'render' && st.progress.completedFrames >= 5)) break;
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+    expect(st).toMatchObject({ state: 'running', progress: { stage: 'render' } });
+    // the frames are being written into a hidden folder beside the output
+    expect((await readdir(join(root, 'out'))).some((f) => f.endsWith('.frames'))).toBe(true);
+    expect(await call('studio:export.cancel', { jobId })).toMatchObject({ ok: true, value: { cancelled: true } });
+    expect((await call<JobState>('studio:export.status', { jobId }))).toMatchObject({ ok: true, value: { state: 'cancelled', outPath: null } });
+    expect((await readdir(join(root, 'out'))).sort()).toEqual(before);
+  });
+});
+
 describe('zipFiles', () => {
   it('stores files under a folder with their exact bytes', async () => {
     const dir = join(root, 'zipsrc');
