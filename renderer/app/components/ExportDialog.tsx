@@ -38,6 +38,7 @@ export function ExportDialog(): React.JSX.Element | null {
   const job = useStudio((s) => s.exportJob);
   const message = useStudio((s) => s.messages.export);
   const avatar = useStudio((s) => s.avatar);
+  const viewportTransparent = useStudio((s) => s.doc.viewport.background === 'transparent');
   const edit = useStudio((s) => s.edit);
   const [formats, setFormats] = useState<readonly string[]>([...EXPORT_FORMATS]);
   useEffect(() => {
@@ -108,13 +109,27 @@ export function ExportDialog(): React.JSX.Element | null {
             ))}
           </select>
         </label>
-        <label className="control" title={alphaOk ? 'Export without the background (alpha channel)' : 'MP4 (H.264) has no alpha channel: choose WebM, MOV, GIF or PNG'}>
+        <label
+          className="control"
+          title={!alphaOk ? 'MP4 (H.264) has no alpha channel: choose WebM, MOV, GIF or PNG' : viewportTransparent ? 'The viewport background is transparent, so the export is too' : 'Export without the background (alpha channel)'}
+        >
           <span>Transparent background</span>
-          <input type="checkbox" checked={settings.alpha && alphaOk} disabled={running || !alphaOk} data-testid="export-alpha" onChange={(e) => change({ alpha: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={(settings.alpha || viewportTransparent) && alphaOk}
+            disabled={running || !alphaOk || viewportTransparent}
+            data-testid="export-alpha"
+            onChange={(e) => change({ alpha: e.target.checked })}
+          />
         </label>
+        {viewportTransparent && !alphaOk ? (
+          <div className="hint" data-testid="export-alpha-hint">
+            The background is transparent, which MP4 cannot store: choose WebM, MOV, GIF or PNG, or a photo or colour background.
+          </div>
+        ) : null}
         <div className="hint" data-testid="export-file-type">
           Writes a {exportFileExtension(settings.format)} file{settings.format === 'png' ? ' of numbered PNG frames' : ''}
-          {settings.format === 'gif' && settings.alpha ? ' (1-bit transparency)' : ''}
+          {settings.format === 'gif' && (settings.alpha || viewportTransparent) ? ' (1-bit transparency)' : ''}
           {subjectNote}
         </div>
         {job ? (

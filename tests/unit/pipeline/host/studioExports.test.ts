@@ -23,6 +23,7 @@ import { resolveFfprobe } from '../../../../pipeline/ffmpeg/ffmpegPath.ts';
 import { corpus, probe } from '../../../helpers/media.ts';
 import { makeGlbAvatar, makeSplatScene, SPLAT_SCENE_PARTS } from '../../../fixtures/avatars/makeFixtures.ts';
 import { writePly3dgs } from '../../../../core/formats/ply.ts';
+import { createEmptyProject } from '../../../../core/project/schema.ts';
 
 const SPEECH = corpus('audio/aud08_word_six_0p65s_derived.wav');
 const SIZE = 64;
@@ -128,6 +129,22 @@ describe('studio:avatar.import', () => {
     const txt = await call('studio:avatar.import', { source: bytesSource('notes.txt', new TextEncoder().encode('hello')) });
     expect(txt.ok ? '' : txt.error.message).toBe('"notes.txt" is not an avatar file: choose a .glb head with ARKit or viseme morphs, Gaussian splats (.ply, .splat, .ksplat, .spz) or a LAM avatar .zip');
     expect((await readdir(join(root, 'work'))).length).toBe(before);
+  });
+});
+
+describe('projects remember the avatar', () => {
+  it('saves and reopens a project with an avatar; a version-2 file without one still opens (avatar absent)', async () => {
+    const project = { ...createEmptyProject('talking glb'), avatar: { fileName: 'head.glb', path: null } };
+    const saved = await call<{ json: string }>('studio:project.save', { project, path: null });
+    expect(saved.ok).toBe(true);
+    if (!saved.ok) return;
+    expect(JSON.parse(saved.value.json).avatar).toEqual({ fileName: 'head.glb', path: null });
+    const reopened = await call('studio:project.open', { source: bytesSource('p.json', new TextEncoder().encode(saved.value.json)) });
+    expect(reopened).toMatchObject({ ok: true, value: { migratedFromVersion: null, project: { name: 'talking glb', avatar: { fileName: 'head.glb', path: null } } } });
+    const { avatar: _omitted, ...older } = createEmptyProject('older');
+    const old = await call<{ project: Record<string, unknown> }>('studio:project.open', { source: bytesSource('old.json', new TextEncoder().encode(JSON.stringify(older))) });
+    expect(old.ok).toBe(true);
+    if (old.ok) expect(old.value.project.avatar).toBeUndefined();
   });
 });
 
