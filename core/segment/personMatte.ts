@@ -245,8 +245,8 @@ function logDensity(counts: Float64Array): Float64Array {
  * @remarks Photo alpha is used as is when more than 0.1 % of the pixels outside the face hull (and at least 16)
  * have alpha below `transparentBelow`: an RGBA cut-out already says exactly where the person is. Otherwise
  * GrabCut-style iterated graph cuts (Rother et al. 2004) with landmark priors and a guided-filter edge refinement
- * (He et al. 2010); see the module comment. Cost: about 5 cuts of ≤ 256² nodes plus O(1)-per-pixel filters at full
- * resolution (≈ 0.2–0.4 s for a 1024² photo in Node 20 on one core).
+ * (He et al. 2010); see the module comment. Cost: 3 cuts of ≤ 256² nodes plus O(1)-per-pixel passes at full
+ * resolution: ≈ 0.3 s for a 1024² photo (Node 20, best of 6 on a shared 2-core machine under load).
  */
 export function computePersonMatte(rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array, landmarkCount: number, opts: PersonMatteOptions = {}): PersonMatte {
   const W = widthPx;
