@@ -59,6 +59,11 @@ export interface EncodeRangeRequest {
   bitrate: number;
   /** Frames between key frames. */
   keyFrameInterval: number;
+  /**
+   * How frames reach the encoder: `rgbaTopFirst` (default; RGBA read straight from the photo head's target, converted
+   * to I420 by Chromium) or `yuv420p` (the GPU conversion pass, as avatars always use).
+   */
+  readback?: 'rgbaTopFirst' | 'yuv420p';
 }
 
 /** What the page reports after loading an avatar. */
@@ -142,23 +147,35 @@ const ENCODED_BATCH = 8;
 /**
  * Renders frames `[from, to)` and yields their pixels in order, keeping {@link PIPELINE_DEPTH} frames queued on
  * the GPU ahead of the one being awaited (asynchronous readback, `StudioScene.readPixelsAsync`).
+ * @param format - the readback layout; `rgbaTopFirst` draws with `renderTopFirst` (no conversion pass) and falls
+ * back to `yuv420p` when the scene cannot (an avatar is shown). Each item says which layout it has.
  */
-async function* pipelinedFrames(s: StudioScene, t: PageTrack, from: number, to: number, format: ReadbackFormat, stop: () => boolean): AsyncGenerator<{ frameIndex: number; pixels: Uint8Array }> {
-  const queued: { frameIndex: number; pixels: Promise<Uint8Array> }[] = [];
+async function* pipelinedFrames(s: StudioScene, t: PageTrack, from: number, to: number, format: ReadbackFormat, stop: () => boolean): AsyncGenerator<{ frameIndex: number; pixels: Uint8Array; layout: ReadbackFormat }> {
+  const queued: { frameIndex: number; pixels: Promise<Uint8Array>; layout: ReadbackFormat }[] = [];
+  // Arrays handed out before: the consumer is done with one when it asks for the next frame (VideoFrame and Blob
+  // copy their input), so they are refilled instead of allocating a new one per frame.
+  const spare: Uint8Array[] = [];
   try {
     for (let i = from; i < to || queued.length; i++) {
       if (i < to && !stop()) {
         s.applyFrame(frameOf(t, Math.min(i, t.frameCount - 1)));
         await s.prepare();
-        s.render();
-        const pixels = s.readPixelsAsync(format);
+        let layout = format;
+        if (format !== 'rgbaTopFirst') s.render();
+        else if (!s.renderTopFirst()) {
+          s.render();
+          layout = 'yuv420p';
+        }
+        const pixels = s.readPixelsAsync(layout, spare);
         pixels.catch(() => undefined); // awaited below; avoid an unhandled rejection while it waits in the queue
-        queued.push({ frameIndex: i, pixels });
+        queued.push({ frameIndex: i, pixels, layout });
         if (queued.length <= PIPELINE_DEPTH && i + 1 < to) continue;
       }
       const next = queued.shift();
       if (!next) break;
-      yield { frameIndex: next.frameIndex, pixels: await next.pixels };
+      const pixels = await next.pixels;
+      yield { frameIndex: next.frameIndex, pixels, layout: next.layout };
+      spare.push(pixels);
     }
   } finally {
     for (const q of queued) await q.pixels.catch(() => undefined);
@@ -270,9 +287,11 @@ const api: ExportPageApi = {
     };
     const colorSpace: VideoColorSpaceInit = { matrix: 'smpte170m', primaries: 'smpte170m', transfer: 'smpte170m', fullRange: false };
     try {
-      for await (const { frameIndex, pixels } of pipelinedFrames(s, t, req.fromFrame, req.toFrame, 'yuv420p', () => cancelled)) {
+      // The photo head is read back as RGBA straight from its target and Chromium converts it to I420 for the
+      // encoder (libyuv, BT.601 limited range, on the encoder's thread); avatars go through the GPU YUV pass.
+      for await (const { frameIndex, pixels, layout } of pipelinedFrames(s, t, req.fromFrame, req.toFrame, req.readback ?? 'rgbaTopFirst', () => cancelled)) {
         const timestamp = Math.round(((frameIndex - req.fromFrame) * 1e6 * req.fpsDen) / req.fpsNum);
-        const frame = new VideoFrame(pixels, { format: 'I420', codedWidth: W, codedHeight: H, timestamp, colorSpace });
+        const frame = layout === 'rgbaTopFirst' ? new VideoFrame(pixels, { format: 'RGBX', codedWidth: W, codedHeight: H, timestamp }) : new VideoFrame(pixels, { format: 'I420', codedWidth: W, codedHeight: H, timestamp, colorSpace });
         encoder.encode(frame, { keyFrame: (frameIndex - req.fromFrame) % req.keyFrameInterval === 0 });
         frame.close();
         frames++;
