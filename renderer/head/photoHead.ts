@@ -18,6 +18,7 @@ import { TRI468 } from './topologyTables.ts';
 import { buildSurround, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
+import { measureLipColour } from '../../core/face/lipColour.ts';
 
 /** Pinhole projection that maps landmark pixel space to world metres (camera at the origin looking down −Z). */
 export interface PhotoProjection {
@@ -121,8 +122,12 @@ void main() {
   gl_FragColor = vec4(mix(base, moved, inMoved * moving), 1.0);
 }`;
 
-/** Mouth interior, procedural: dark cavity, a row of teeth near the lip line, a tongue at the bottom (lower part). */
+/**
+ * Mouth interior, procedural: dark cavity, a row of teeth near the lip line, a tongue at the bottom (lower part),
+ * desaturated towards its luma (Rec. 601 weights) by `uChroma` = the photo's lip colourfulness (core/face/lipColour.ts).
+ */
 const MOUTH_FRAGMENT = /* glsl */ `
+uniform float uChroma;
 uniform float uLower;
 uniform float uTeethTop;
 uniform float uTeethBottom;
@@ -142,7 +147,7 @@ void main() {
     float tongue = 1.0 - smoothstep(0.8, 1.0, length(q));
     c = mix(c, vec3(0.62, 0.26, 0.27) * (0.5 + 0.5 * side), tongue * (1.0 - inTeeth));
   }
-  gl_FragColor = vec4(c, 1.0);
+  gl_FragColor = vec4(mix(vec3(dot(c, vec3(0.299, 0.587, 0.114))), c, uChroma), 1.0);
 }`;
 
 /** Everything {@link PhotoHead} needs about the portrait. */
@@ -326,12 +331,14 @@ export class PhotoHead {
       [-aw, lowerB + 0.8],
       [aw, lowerB + 0.8],
     ];
+    const lipColour = measureLipColour(input.rgba, W, H, input.landmarksPx);
     const mouthUniforms = (lower: boolean): Record<string, THREE.IUniform> => ({
       uLower: { value: lower ? 1 : 0 },
       uTeethTop: { value: lower ? lowerB - 0.01 : upperB - 0.05 },
       uTeethBottom: { value: lower ? lowerB + 0.055 : upperB + 0.085 },
       uHalfWidth: { value: aw },
       uTongue: { value: 0 },
+      uChroma: { value: lipColour.colourfulness },
     });
     const upperMat = this.material(MOUTH_FRAGMENT, mouthUniforms(false));
     const lowerMat = this.material(MOUTH_FRAGMENT, mouthUniforms(true));
