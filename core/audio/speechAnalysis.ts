@@ -307,6 +307,9 @@ function slidingMin(x: Float32Array, half: number, out: Float32Array, ws: Worksp
  * (the input is already smoothed over 50 ms, so neighbours are redundant) and linearly interpolated in
  * between. Cost O(n/50 · half/4 · log half).
  */
+/** ln(10) / 10: converts decibels to the natural log of a power ratio. */
+const DB_TO_LN_POWER = Math.LN10 / 10;
+
 function slidingPercentile(x: Float32Array, half: number, q: number, out: Float32Array, ws: Workspace): void {
   const n = x.length;
   const step = 50;
@@ -594,8 +597,9 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     const cl = ws.f32('cl' + b, n);
     const pl = ws.f32('pl' + b, n);
     for (let t = 0; t < n; t++) {
-      const noise = Math.pow(10, (sm[t]! + tune.noiseBiasDb) / 10);
-      const p = Math.pow(10, bandsDb[b]![t]! / 10);
+      // 10^(dB/10) as exp(dB · ln10/10): the same value to float precision, several times faster than Math.pow in V8.
+      const noise = Math.exp((sm[t]! + tune.noiseBiasDb) * DB_TO_LN_POWER);
+      const p = Math.exp(bandsDb[b]![t]! * DB_TO_LN_POWER);
       pl[t] = p;
       nl[t] = noise;
       cl[t] = Math.max(0, p - tune.overSubtraction * noise);
