@@ -7,14 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import sharp from 'sharp';
+import { callChannel, rawRequest, type RawResponse } from '../../../helpers/webHostHttp.ts';
 import { startWebHost, downloadContentType, type WebHost } from '../../../../pipeline/host/webHost.ts';
 import { zipFiles } from '../../../../pipeline/host/studioService.ts';
-import { decodeWireMessage, encodeWireMessage, WIRE_CONTENT_TYPE } from '../../../../core/ipc/wire.ts';
 import type { Result } from '../../../../core/errors.ts';
 import type { JobState } from '../../../../core/ipc/contract.ts';
 import { frameCountForDuration } from '../../../../core/motion/track.ts';
@@ -33,22 +32,12 @@ let audioId: string;
 let audioSec: number;
 let expectedFrames: number;
 
-function raw(path: string, opts: { method?: string; headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  return new Promise((ok, fail) => {
-    const req = request({ host: '127.0.0.1', port: host.port, path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => ok({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', fail);
-    if (opts.body) req.write(opts.body);
-    req.end();
-  });
+function raw(path: string, opts: { method?: string; headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<RawResponse> {
+  return rawRequest(host.port, path, opts);
 }
 
 async function call<T = Record<string, unknown>>(channel: string, args: unknown): Promise<Result<T>> {
-  const res = await raw(`/api/call/${channel}`, { method: 'POST', headers: { 'x-studio-token': host.token, 'content-type': WIRE_CONTENT_TYPE }, body: encodeWireMessage(args) });
-  return decodeWireMessage(new Uint8Array(res.body)) as Result<T>;
+  return (await callChannel<T>(host.port, host.token, channel, args)).result;
 }
 
 function bytesSource(fileName: string, bytes: Uint8Array): { kind: 'bytes'; fileName: string; data: ArrayBuffer } {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { callChannel, rawRequest, type RawResponse } from '../../../helpers/webHostHttp.ts';
 import { startWebHost, type WebHost } from '../../../../pipeline/host/webHost.ts';
-import { decodeWireMessage, encodeWireMessage, WIRE_CONTENT_TYPE } from '../../../../core/ipc/wire.ts';
+import { encodeWireMessage } from '../../../../core/ipc/wire.ts';
 import type { Result } from '../../../../core/errors.ts';
 import sharp from 'sharp';
 import { createEmptyProject } from '../../../../core/project/schema.ts';
@@ -14,22 +14,12 @@ let host: WebHost;
 let root: string;
 
 /** Raw HTTP request (fetch cannot set the Host header). */
-function raw(path: string, opts: { method?: string; headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  return new Promise((ok, fail) => {
-    const req = request({ host: '127.0.0.1', port: host.port, path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => ok({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', fail);
-    if (opts.body) req.write(opts.body);
-    req.end();
-  });
+function raw(path: string, opts: { method?: string; headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<RawResponse> {
+  return rawRequest(host.port, path, opts);
 }
 
-async function call(channel: string, args: unknown, token = host.token): Promise<{ status: number; result: Result<Record<string, unknown>> }> {
-  const res = await raw(`/api/call/${channel}`, { method: 'POST', headers: { 'x-studio-token': token, 'content-type': WIRE_CONTENT_TYPE }, body: encodeWireMessage(args) });
-  return { status: res.status, result: decodeWireMessage(new Uint8Array(res.body)) as Result<Record<string, unknown>> };
+function call(channel: string, args: unknown, token = host.token): Promise<{ status: number; result: Result<Record<string, unknown>> }> {
+  return callChannel(host.port, token, channel, args);
 }
 
 async function upload(file: string, name = file.split('/').pop()!): Promise<{ kind: 'bytes'; fileName: string; data: ArrayBuffer }> {
