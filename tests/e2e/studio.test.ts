@@ -4,13 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import chromium from '@sparticuz/chromium';
-import { chromium as playwright, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { startWebHost, type WebHost } from '../../pipeline/host/webHost.ts';
+import { startStudio, type StudioE2E } from './harness.ts';
 import { resolveFfprobe } from '../../pipeline/ffmpeg/ffmpegPath.ts';
 
 /** The bits of the DOM the page callbacks use (this file compiles with Node types only, without lib.dom). */
@@ -36,12 +34,11 @@ const SHOTS = resolve(REPO, 'test-artifacts/e2e');
 const IMG06 = join(CORPUS, 'images/img06_monalisa_painting_pd.jpg');
 const AUD01 = join(CORPUS, 'audio/aud01_jfk_en_flac_24bit_44k_stereo.flac');
 
-let host: WebHost;
-let browser: Browser;
 let page: Page;
 let root: string;
 let outDir: string;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
+let studio: StudioE2E;
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
@@ -69,24 +66,13 @@ function ffprobe(file: string): { streams: { codec_type: string; codec_name: str
 
 beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
-  execFileSync(process.execPath, [join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: REPO, stdio: 'inherit' });
-  root = await mkdtemp(join(tmpdir(), 'studio-e2e-'));
-  outDir = join(root, 'exports');
-  host = await startWebHost({
-    rendererDir: join(REPO, 'dist/renderer'),
-    service: { workDir: join(root, 'work'), ownsWorkDir: true, outDir, settingsPath: join(root, 'settings.json') },
-  });
-  browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: [...chromium.args, '--autoplay-policy=no-user-gesture-required'], headless: true });
-  page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(host.url);
-  await page.waitForSelector('[data-testid=portrait-input]', { state: 'attached' });
+  studio = await startStudio('studio-e2e-', ['--autoplay-policy=no-user-gesture-required']);
+  ({ page, root, outDir } = studio);
+  pageErrors = studio.pageErrors;
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  if (root) await rm(root, { recursive: true, force: true });
+  await studio?.close();
 });
 
 describe('studio in Chromium against the web host', () => {

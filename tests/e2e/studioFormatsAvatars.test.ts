@@ -6,14 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import chromium from '@sparticuz/chromium';
-import { chromium as playwright, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { unzipSync } from 'fflate';
-import { startWebHost, type WebHost } from '../../pipeline/host/webHost.ts';
+import { startStudio, type StudioE2E } from './harness.ts';
 import { resolveFfmpeg, resolveFfprobe } from '../../pipeline/ffmpeg/ffmpegPath.ts';
 import { decodeAudio } from '../../pipeline/audio/decodeAudio.ts';
 import { frameCountForDuration } from '../../core/motion/track.ts';
@@ -34,15 +32,14 @@ const IMG06 = join(CORPUS, 'images/img06_monalisa_painting_pd.jpg');
 const AUD08 = join(CORPUS, 'audio/aud08_word_six_0p65s_derived.wav');
 const SIZE = 128;
 
-let host: WebHost;
-let browser: Browser;
 let page: Page;
 let root: string;
 let outDir: string;
 let audioSec: number;
 let expectedFrames: number;
 let portraitView: Buffer;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
+let studio: StudioE2E;
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
@@ -107,27 +104,16 @@ async function meanAbsDiff(a: Buffer, b: Buffer): Promise<number> {
 
 beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
-  execFileSync(process.execPath, [join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: REPO, stdio: 'inherit' });
-  root = await mkdtemp(join(tmpdir(), 'studio-e2e-formats-'));
-  outDir = join(root, 'exports');
-  host = await startWebHost({
-    rendererDir: join(REPO, 'dist/renderer'),
-    service: { workDir: join(root, 'work'), ownsWorkDir: true, outDir, settingsPath: join(root, 'settings.json') },
-  });
+  studio = await startStudio('studio-e2e-formats-');
+  ({ page, root, outDir } = studio);
+  pageErrors = studio.pageErrors;
   const audio = await decodeAudio(AUD08, { sampleRateHz: 16000 });
   audioSec = audio.durationSec;
   expectedFrames = frameCountForDuration(audioSec, { num: 25, den: 1 });
-  browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: [...chromium.args], headless: true });
-  page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(host.url);
-  await page.waitForSelector('[data-testid=portrait-input]', { state: 'attached' });
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  if (root) await rm(root, { recursive: true, force: true });
+  await studio?.close();
 });
 
 describe('studio exports every format and animates imported avatars', () => {
