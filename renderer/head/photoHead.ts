@@ -55,15 +55,12 @@ export function photoToWorld(proj: PhotoProjection, xPx: number, yPx: number, zP
 const VERTEX = /* glsl */ `
 uniform mat4 uHead;
 attribute float aHeadWeight;
-attribute float aMask;
 attribute vec2 aLocal;
 varying vec2 vUv;
-varying float vMask;
 varying vec2 vLocal;
 void main() {
   vec3 p = mix(position, (uHead * vec4(position, 1.0)).xyz, aHeadWeight);
   vUv = uv;
-  vMask = aMask;
   vLocal = aLocal;
   gl_Position = projectionMatrix * viewMatrix * vec4(p, 1.0);
 }`;
@@ -235,7 +232,6 @@ export class PhotoHead {
     gGeo.setAttribute('position', new THREE.BufferAttribute(gPos, 3));
     gGeo.setAttribute('uv', new THREE.BufferAttribute(gUv, 2));
     gGeo.setAttribute('aHeadWeight', new THREE.BufferAttribute(g.headWeight, 1));
-    gGeo.setAttribute('aMask', new THREE.BufferAttribute(g.personMask, 1));
     gGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(g.cols * g.rows * 2), 2));
     gGeo.setIndex(gIdx);
     this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uPhotoSizePx: { value: new THREE.Vector2(W, H) } });
@@ -257,7 +253,6 @@ export class PhotoHead {
     this.photoSizePx = [W, H];
     fGeo.setAttribute('uv', this.faceUvs);
     fGeo.setAttribute('aHeadWeight', new THREE.BufferAttribute(new Float32Array(n).fill(1), 1));
-    fGeo.setAttribute('aMask', new THREE.BufferAttribute(new Float32Array(n).fill(1), 1));
     fGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(n * 2), 2));
     fGeo.setIndex(new THREE.BufferAttribute(faceTrianglesWithoutEyes(), 1));
     const faceMesh = this.mesh(fGeo, this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 } }));
@@ -266,7 +261,7 @@ export class PhotoHead {
     // Layer 2 mask: the posed eye and mouth openings (sharing the face's vertex buffers) write stencil = 1; the
     // eyeballs and mouth interior draw only there.
     const holeGeo = new THREE.BufferGeometry();
-    for (const name of ['position', 'uv', 'aHeadWeight', 'aMask', 'aLocal']) holeGeo.setAttribute(name, fGeo.getAttribute(name));
+    for (const name of ['position', 'uv', 'aHeadWeight', 'aLocal']) holeGeo.setAttribute(name, fGeo.getAttribute(name));
     holeGeo.setIndex(new THREE.BufferAttribute(openingTriangles(), 1));
     const holeMat = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 } });
     holeMat.colorWrite = false;
@@ -358,7 +353,7 @@ export class PhotoHead {
     const rmPos = new Float32Array(RIG_VERTEX_COUNT * 3);
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) photoToWorld(proj, rig.restPx[i * 3]!, rig.restPx[i * 3 + 1]!, rig.restPx[i * 3 + 2]!, rmPos, i * 3);
     restMouthGeo.setAttribute('position', new THREE.BufferAttribute(rmPos, 3));
-    for (const name of ['uv', 'aHeadWeight', 'aMask', 'aLocal']) restMouthGeo.setAttribute(name, fGeo.getAttribute(name));
+    for (const name of ['uv', 'aHeadWeight', 'aLocal']) restMouthGeo.setAttribute(name, fGeo.getAttribute(name));
     restMouthGeo.setIndex(new THREE.BufferAttribute(mouthFan(), 1));
     this.restMouthMaterial = this.material(FADE_PHOTO_FRAGMENT, { uPhoto: { value: texture }, uOpacity: { value: 1 } });
     this.restMouthMaterial.transparent = true;
@@ -525,7 +520,6 @@ export class PhotoHead {
     geo.setAttribute('position', new THREE.BufferAttribute(pos, 3));
     geo.setAttribute('uv', new THREE.BufferAttribute(uv, 2));
     geo.setAttribute('aHeadWeight', new THREE.BufferAttribute(new Float32Array(4).fill(1), 1));
-    geo.setAttribute('aMask', new THREE.BufferAttribute(new Float32Array(4).fill(1), 1));
     geo.setAttribute('aLocal', new THREE.BufferAttribute(Float32Array.from(local.flat()), 2));
     geo.setIndex([0, 2, 1, 1, 2, 3]);
     return geo;

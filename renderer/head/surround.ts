@@ -24,8 +24,6 @@ export interface SurroundGrid {
   zPx: Float32Array;
   /** How much a node follows the head pose, [0,1]. */
   headWeight: Float32Array;
-  /** Person proxy mask in [0,1] (alpha for the transparent/colour backgrounds). */
-  personMask: Float32Array;
   /** 1 where the node lies under the face mesh (its depth is the face's), else 0. */
   faceNode: Uint8Array;
 }
@@ -50,7 +48,8 @@ const smoothstep = (e0: number, e1: number, x: number): number => {
  * @param restPx - face mesh rest positions `[468, 3]` (x, y, z px).
  * @param frame - the face frame from the rig.
  * @param opts - region and resolution.
- * @returns the grid with depth, head weight and person mask per node.
+ * @returns the grid with depth and head weight per node (person/background separation is the per-pixel matte of
+ * core/segment/personMatte.ts, applied by the photo head).
  */
 export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: SurroundOptions): SurroundGrid {
   const res = opts.resolution ?? 97;
@@ -123,7 +122,6 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
   const zPx = new Float32Array(count);
   const fixed = new Uint8Array(count);
   const headWeight = new Float32Array(count);
-  const personMask = new Float32Array(count);
   // Grid-step distance from the face (multi-source BFS).
   const dist = new Int32Array(count).fill(1 << 30);
   const queue: number[] = [];
@@ -174,7 +172,6 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
     }
     const rW = Math.hypot((x - fcx) / (0.78 * fw), (y - (fcy - 0.1 * fh)) / (0.82 * fh));
     headWeight[k] = (1 - smoothstep(0.8, 1.2, rW)) * (1 - smoothstep(chinY, chinY + 0.3 * fh, y));
-    personMask[k] = Math.max(1 - smoothstep(0.95, 1.08, r), inBody ? 1 : 0);
   }
   // Successive over-relaxation of the Laplace equation on the free nodes.
   const omega = 1.85;
@@ -208,5 +205,5 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
   }
   const faceNode = new Uint8Array(count);
   for (let k = 0; k < count; k++) faceNode[k] = Number.isNaN(zFace[k]!) ? 0 : 1;
-  return { cols, rows, xPx, yPx, zPx, headWeight, personMask, faceNode };
+  return { cols, rows, xPx, yPx, zPx, headWeight, faceNode };
 }
