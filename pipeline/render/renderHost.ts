@@ -234,17 +234,19 @@ export class RenderHost {
    * {@link renderFrames}/{@link renderStill} then render it like any avatar.
    * @param image - decoded portrait (`[h, w, 4]` RGBA).
    * @param face - its landmarks (478 or 468 points, image px).
+   * @param opts - `surround` (default true): also the person around the face (hair, ears, neck, shoulders, from
+   * the person matte on the photo head's depth proxy); false = the face surface only.
    * @returns bounds, framing distance and the Gaussian count.
    * @throws InvalidInputError when the landmarks do not match the image.
    */
-  async loadPortraitSplats(image: DecodedImage, face: FaceLandmarks): Promise<LoadedAvatarInfo> {
+  async loadPortraitSplats(image: DecodedImage, face: FaceLandmarks, opts: { surround?: boolean } = {}): Promise<LoadedAvatarInfo> {
     this.assertLive();
     if (image.rgba.length !== image.widthPx * image.heightPx * 4) throw new InvalidInputError(`Portrait pixels: expected ${image.widthPx * image.heightPx * 4} bytes, got ${image.rgba.length}`);
     if (face.landmarkCount < 468 || face.landmarksPx.length < face.landmarkCount * 3) throw new InvalidInputError(`Face landmarks: expected ≥ 468 points, got ${face.landmarkCount}`);
     this.portrait = { rgba: image.rgba, widthPx: image.widthPx, heightPx: image.heightPx };
     type Api = { studioExport: { loadPortraitSplats(...x: unknown[]): Promise<LoadedAvatarInfo> } };
     try {
-      return await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadPortraitSplats(a.url, a.w, a.h, a.lm, a.n), { url: `/portrait.rgba?${randomBytes(4).toString('hex')}`, w: image.widthPx, h: image.heightPx, lm: Array.from(face.landmarksPx.subarray(0, face.landmarkCount * 3)), n: face.landmarkCount });
+      return await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadPortraitSplats(a.url, a.w, a.h, a.lm, a.n, a.surround), { url: `/portrait.rgba?${randomBytes(4).toString('hex')}`, w: image.widthPx, h: image.heightPx, lm: Array.from(face.landmarksPx.subarray(0, face.landmarkCount * 3)), n: face.landmarkCount, surround: opts.surround ?? true });
     } catch (err) {
       throw new InvalidInputError(`Could not build the splat head: ${pageMessage(err)}`);
     }

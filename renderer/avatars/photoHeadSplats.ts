@@ -10,6 +10,11 @@
  * opening (a hole in the tessellation) gets a dark cavity of Gaussians spanning upper to lower inner-lip points, so
  * an open jaw shows a mouth, not the backdrop. Eyes are part of the surface (lids follow blinks; irises do not turn).
  * Placement: the photo head's pinhole (photoToWorld), the rest face centred on the origin, facing +Z.
+ *
+ * Around the face (hair, ears, neck, shoulders) the person — as the per-pixel matte of core/segment/personMatte.ts
+ * separates it from the background — is sampled on a coarser lattice and lifted onto the photo head's 2.5D depth
+ * proxy (renderer/head/surround.ts): those Gaussians do not follow the blendshapes; the head-side ones (surround
+ * head weight ≥ 0.5) turn with the head pose, the rest (neck, shoulders) stay.
  */
 import * as THREE from 'three';
 import { SplatMesh, utils as sparkUtils } from '@sparkjsdev/spark';
@@ -21,12 +26,18 @@ import { TRI468 } from '../../core/rig/topologyTables.ts';
 import { ARKIT_BLENDSHAPE_COUNT } from '../../core/motion/names.ts';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { IOD_M, photoToWorld, type PhotoProjection } from '../head/photoHead.ts';
+import { buildSurround } from '../head/surround.ts';
+import { computePersonMatte } from '../../core/segment/personMatte.ts';
 import { headRotationOf } from './rig.ts';
 import { packSplats } from './splatAvatar.ts';
 import type { Avatar } from './types.ts';
 
 /** Gaussians across the face width (outer eye corner to outer eye corner × 2.2 ≈ the face): sets the spacing. */
 export const SPLATS_ACROSS_FACE = 150;
+/** Lattice spacing of the surround Gaussians relative to the face's. */
+const SURROUND_SPACING_FACTOR = 1.6;
+/** Matte alpha (0..255) from which a surround lattice point is part of the person. */
+const SURROUND_ALPHA_MIN = 128;
 /** Cavity colour (linear-ish sRGB, as the mesh head's mouth interior). */
 const CAVITY_RGB: readonly [number, number, number] = [0.13, 0.04, 0.045];
 /** Cavity depth behind the lips, in inter-ocular distances. */
@@ -41,6 +52,8 @@ export interface PhotoHeadSplatsInput {
   /** `[N, 3]` landmarks, x/y image px, z px relative depth (N = 478 or 468). */
   landmarksPx: Float32Array;
   landmarkCount: number;
+  /** Also the person around the face (hair, ears, neck, shoulders); default true, false = the face surface only. */
+  surround?: boolean;
 }
 
 /** i-th element of the Halton sequence in `base`. */
@@ -59,8 +72,12 @@ export class PhotoHeadSplatAvatar implements Avatar {
   readonly needsSpark = true;
   readonly object3D = new THREE.Group();
   readonly splats: SplatMesh;
-  /** Gaussians on the surface + in the mouth cavity. */
+  /** Gaussians on the surface + in the mouth cavity + around the face (hair, neck, shoulders). */
   readonly splatCount: number;
+  /** Gaussians bound to the rig (surface + cavity); they are recomputed every frame. */
+  private readonly riggedCount: number;
+  /** Gaussians around the face that stay put (neck, shoulders), drawn outside the head-pose group. */
+  readonly bodySplats: SplatMesh | null;
   private readonly pose = new THREE.Group();
   private readonly rig: PhotoHeadRig;
   private readonly proj: PhotoProjection;
@@ -132,13 +149,21 @@ export class PhotoHeadSplatAvatar implements Avatar {
     this.verts = Uint16Array.from(verts);
     this.bary = Float32Array.from(bary);
     this.pushPx = Float32Array.from(push);
-    const n = push.length;
-    this.splatCount = n;
+    this.riggedCount = push.length;
+    const around = input.surround === false ? [] : surroundSamples(input, this.rig, spacingPx * SURROUND_SPACING_FACTOR);
+    const headAround = around.filter((p) => p.head);
+    const bodyAround = around.filter((p) => !p.head);
+    const n = this.riggedCount + headAround.length;
+    this.splatCount = n + bodyAround.length;
 
     const data = allocSplatData(n, 'three');
     // Round Gaussians (not flat discs): the surface stays closed when the head turns and slanted parts face the camera.
     const sigmaM = 0.8 * spacingPx * mPerPx;
     for (let i = 0; i < n; i++) {
+      if (i >= this.riggedCount) {
+        setSurroundSplat(data, i, headAround[i - this.riggedCount]!, sigmaM * SURROUND_SPACING_FACTOR, this.proj);
+        continue;
+      }
       const cavity = i >= surfaceCount;
       data.scales.set(cavity ? [sigmaM * 1.6, sigmaM * 1.6, sigmaM * 0.5] : [sigmaM, sigmaM, sigmaM], i * 3);
       data.opacities[i] = cavity ? 0.9 : 0.97;
@@ -160,6 +185,8 @@ export class PhotoHeadSplatAvatar implements Avatar {
     const v = new THREE.Vector3();
     for (let i = 0; i < surfaceCount; i++) box.expandByPoint(v.fromArray(data.positions, i * 3));
     box.getCenter(this.origin);
+    // Framing: the face and what turns with it (hair, ears), centred on the face.
+    for (let i = this.riggedCount; i < n; i++) box.expandByPoint(v.fromArray(data.positions, i * 3));
     for (let i = 0; i < n; i++) {
       data.positions[i * 3]! -= this.origin.x;
       data.positions[i * 3 + 1]! -= this.origin.y;
@@ -176,13 +203,24 @@ export class PhotoHeadSplatAvatar implements Avatar {
     this.splats.position.copy(pivot).negate();
     this.pose.add(this.splats);
     this.object3D.add(this.pose);
+    if (bodyAround.length) {
+      const body = allocSplatData(bodyAround.length, 'three');
+      for (let i = 0; i < bodyAround.length; i++) setSurroundSplat(body, i, bodyAround[i]!, sigmaM * SURROUND_SPACING_FACTOR, this.proj);
+      for (let i = 0; i < bodyAround.length; i++) {
+        body.positions[i * 3]! -= this.origin.x;
+        body.positions[i * 3 + 1]! -= this.origin.y;
+        body.positions[i * 3 + 2]! -= this.origin.z;
+      }
+      this.bodySplats = new SplatMesh({ packedSplats: packSplats(body) });
+      this.object3D.add(this.bodySplats);
+    } else this.bodySplats = null;
   }
 
   /** Centres of every Gaussian for `weights`, world metres (minus `origin` when given). */
   private computeCenters(weights: Float32Array, out: Float32Array, packed: Uint32Array | null): void {
     const pos = evaluateRig(this.rig, weights, this.posPx);
     const w3 = this.world;
-    for (let i = 0; i < this.splatCount; i++) {
+    for (let i = 0; i < this.riggedCount; i++) {
       let x = 0, y = 0, z = 0;
       for (let k = 0; k < 3; k++) {
         const v = this.verts[i * 3 + k]!, w = this.bary[i * 3 + k]!;
@@ -214,7 +252,72 @@ export class PhotoHeadSplatAvatar implements Avatar {
   dispose(): void {
     this.pose.remove(this.splats);
     this.splats.dispose();
+    if (this.bodySplats) {
+      this.object3D.remove(this.bodySplats);
+      this.bodySplats.dispose();
+    }
   }
+}
+
+/** One Gaussian around the face: photo px position, depth px (landmark z scale), colour, and which part it is. */
+interface SurroundSample {
+  xPx: number;
+  yPx: number;
+  zPx: number;
+  rgb: [number, number, number];
+  /** Turns with the head (hair, ears) rather than staying with the body. */
+  head: boolean;
+}
+
+/**
+ * Person pixels around the face on a square lattice of `spacingPx`, outside the face mesh, lifted to the surround's
+ * depth proxy (bilinear in its node grid).
+ */
+function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacingPx: number): SurroundSample[] {
+  const W = input.widthPx, H = input.heightPx;
+  const f = rig.frame;
+  const [fcx, fcy] = f.faceCenterPx;
+  const x0 = Math.max(0, fcx - 1.5 * f.faceWidthPx), x1 = Math.min(W, fcx + 1.5 * f.faceWidthPx);
+  const y0 = Math.max(0, fcy - 1.3 * f.faceHeightPx), y1 = Math.min(H, fcy + 1.5 * f.faceHeightPx);
+  if (!(x1 - x0 > 2 * spacingPx && y1 - y0 > 2 * spacingPx)) return [];
+  const region = { xPx: x0, yPx: y0, widthPx: x1 - x0, heightPx: y1 - y0 };
+  const grid = buildSurround(rig.restPx, f, { regionPx: region, resolution: 65, iterations: 200 });
+  const matte = computePersonMatte(input.rgba, W, H, input.landmarksPx, input.landmarkCount);
+  const gx = (x: number): number => ((x - x0) / region.widthPx) * (grid.cols - 1);
+  const gy = (y: number): number => ((y - y0) / region.heightPx) * (grid.rows - 1);
+  const at = (arr: Float32Array | Uint8Array, fx: number, fy: number): number => {
+    const i = Math.min(grid.cols - 2, Math.max(0, Math.floor(fx))), j = Math.min(grid.rows - 2, Math.max(0, Math.floor(fy)));
+    const ax = Math.min(1, Math.max(0, fx - i)), ay = Math.min(1, Math.max(0, fy - j));
+    const k = j * grid.cols + i;
+    return (arr[k]! * (1 - ax) + arr[k + 1]! * ax) * (1 - ay) + (arr[k + grid.cols]! * (1 - ax) + arr[k + grid.cols + 1]! * ax) * ay;
+  };
+  const out: SurroundSample[] = [];
+  const rgb: [number, number, number] = [0, 0, 0];
+  const tmp = new Float32Array(3);
+  for (let y = y0 + spacingPx / 2; y < y1; y += spacingPx) {
+    for (let x = x0 + spacingPx / 2; x < x1; x += spacingPx) {
+      if (matte.alpha[Math.floor(y) * W + Math.floor(x)]! < SURROUND_ALPHA_MIN) continue;
+      const fx = gx(x), fy = gy(y);
+      // Under the face mesh the rigged Gaussians already are (the grid marks those nodes).
+      if (at(grid.faceNode, fx, fy) > 0.5) continue;
+      sampleBilinear(input, x, y, tmp, 0);
+      rgb[0] = tmp[0]!;
+      rgb[1] = tmp[1]!;
+      rgb[2] = tmp[2]!;
+      out.push({ xPx: x, yPx: y, zPx: at(grid.zPx, fx, fy), rgb: [rgb[0], rgb[1], rgb[2]], head: at(grid.headWeight, fx, fy) >= 0.5 });
+    }
+  }
+  return out;
+}
+
+/** Writes one surround Gaussian (round, `sigmaM`) into `data` at index `i`, world metres before centring. */
+function setSurroundSplat(data: ReturnType<typeof allocSplatData>, i: number, p: SurroundSample, sigmaM: number, proj: PhotoProjection): void {
+  const w = [0, 0, 0];
+  photoToWorld(proj, p.xPx, p.yPx, p.zPx, w, 0);
+  data.positions.set(w, i * 3);
+  data.scales.set([sigmaM, sigmaM, sigmaM], i * 3);
+  data.opacities[i] = 0.97;
+  data.colors.set(p.rgb, i * 3);
 }
 
 /** Bilinear RGB sample of the portrait at (x, y) px (pixel centres at +0.5), into `out[o..o+2]` in [0, 1]. */

@@ -85,7 +85,7 @@ export interface ExportPageApi {
   /** Fetches avatar file bytes from `url` and shows the avatar instead of the photo head; a load error comes back as `{ error }`. */
   loadAvatar(url: string, kind: AvatarLoadKind, fileName: string): Promise<PageAvatarInfo | { error: PlainStudioError }>;
   /** Shows the portrait's photo head as rigged Gaussian splats (renderer/avatars/photoHeadSplats.ts) instead of the mesh head. */
-  loadPortraitSplats(url: string, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number): Promise<PageAvatarInfo>;
+  loadPortraitSplats(url: string, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number, surround?: boolean): Promise<PageAvatarInfo>;
   cropFor(imageWidthPx: number, imageHeightPx: number, landmarksPx: number[]): CropRectPx;
   setTrack(track: PageTrack): void;
   renderRange(req: RenderRangeRequest): Promise<{ frames: number; cancelled: boolean }>;
@@ -209,10 +209,10 @@ const api: ExportPageApi = {
     const buf = new Uint8Array(await (await fetch(url)).arrayBuffer());
     return need(scene, 'scene').loadPortrait({ rgba: buf, widthPx, heightPx }, { landmarksPx: Float32Array.from(landmarksPx), landmarkCount });
   },
-  async loadPortraitSplats(url, widthPx, heightPx, landmarksPx, landmarkCount) {
+  async loadPortraitSplats(url, widthPx, heightPx, landmarksPx, landmarkCount, surround = true) {
     const s = need(scene, 'scene');
     const rgba = new Uint8Array(await (await fetch(url)).arrayBuffer());
-    const avatar = await createPhotoHeadSplats({ rgba, widthPx, heightPx, landmarksPx: Float32Array.from(landmarksPx), landmarkCount });
+    const avatar = await createPhotoHeadSplats({ rgba, widthPx, heightPx, landmarksPx: Float32Array.from(landmarksPx), landmarkCount, surround });
     const view = s.loadAvatar(avatar);
     return { kind: view.kind, boxMinM: view.boxMinM, boxMaxM: view.boxMaxM, distanceM: view.distanceM, splatCount: avatar.splatCount, info: {} };
   },

@@ -113,7 +113,8 @@ describe.skipIf(!HAS_CORPUS)('photo head as splats (img01)', () => {
       await analyzer.dispose();
     }
     host = await RenderHost.launch({ widthPx: W, heightPx: H });
-    info = await host.loadPortraitSplats(image, face);
+    // The face surface alone (these checks are about the rig binding); the default adds hair, neck and shoulders.
+    info = await host.loadPortraitSplats(image, face, { surround: false });
     neutral = await still();
     await png(path.join(OUT_DIR, 'photo_head_splats.png'), neutral);
   }, 120_000);
@@ -181,6 +182,33 @@ describe.skipIf(!HAS_CORPUS)('photo head as splats (img01)', () => {
     console.log(`yaw 0.5 rad: centroid ${s0.cx.toFixed(1)} → ${s1.cx.toFixed(1)} px, holes ${s1.holes} px of ${s1.count}`);
     expect(s1.cx - s0.cx).toBeGreaterThan(5);
     expect(s1.holes / s1.count).toBeLessThan(0.01);
+  });
+
+  it('by default the person around the face is there too: hair above the face, more Gaussians, a wider head', async () => {
+    const full = await host.loadPortraitSplats(image, face);
+    const withSurround = await still();
+    await png(path.join(OUT_DIR, 'photo_head_splats_surround.png'), withSurround);
+    const s0 = faceStats(neutral), s1 = faceStats(withSurround);
+    // the topmost non-backdrop row: the forehead without, the hair with the surround
+    const topRow = (f: Uint8Array): number => {
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (!isBackdrop(f, (y * W + x) * 4)) return y;
+      return H;
+    };
+    console.log(`surround: ${info.splatCount} → ${full.splatCount} Gaussians, width ${(info.boxMaxM[0] - info.boxMinM[0]).toFixed(3)} → ${(full.boxMaxM[0] - full.boxMinM[0]).toFixed(3)} m, covered ${s0.count} → ${s1.count} px, top row ${topRow(neutral)} → ${topRow(withSurround)}`);
+    expect(full.splatCount).toBeGreaterThan(info.splatCount * 1.2);
+    expect(full.boxMaxM[0] - full.boxMinM[0]).toBeGreaterThan(info.boxMaxM[0] - info.boxMinM[0]);
+    // img01's hair is dark: the new top rows are darker than the forehead they now cover
+    let hairDark = 0, n = 0;
+    for (let y = topRow(withSurround); y < topRow(withSurround) + 6; y++) {
+      for (let x = 0; x < W; x++) {
+        const o = (y * W + x) * 4;
+        if (isBackdrop(withSurround, o)) continue;
+        n++;
+        if (withSurround[o]! + withSurround[o + 1]! + withSurround[o + 2]! < 3 * 90) hairDark++;
+      }
+    }
+    expect(n).toBeGreaterThan(20);
+    expect(hairDark / n).toBeGreaterThan(0.6);
   });
 
   it('loadPortrait afterwards brings the mesh head back (the photo fills the frame, no backdrop)', async () => {
