@@ -74,10 +74,22 @@ const PHOTO_FRAGMENT = /* glsl */ `
 uniform sampler2D uPhoto;
 uniform sampler2D uMask;
 uniform float uUseMask;
+uniform float uEdgeFade;
+uniform vec3 uEdgeColor;
 uniform vec2 uPhotoSizePx;
 varying vec2 vUv;
 void main() {
   vec3 c = texture2D(uPhoto, vUv).rgb;
+  if (uEdgeFade > 0.5) {
+    // Past the photo's edges (seen when orbiting or framing wider than the photo) a mirrored copy would show the
+    // person again: the edge row continues instead and fades to the photo's mean border colour over 8 % of the
+    // photo at the sides and top, over 16 % below it (the body goes on a little before it fades).
+    float o = max(max(-vUv.x, vUv.x - 1.0), max(-vUv.y, 0.5 * (vUv.y - 1.0)));
+    if (o > 0.0) {
+      vec3 edge = texture2D(uPhoto, clamp(vUv, vec2(0.0), vec2(1.0))).rgb;
+      c = mix(edge, uEdgeColor, smoothstep(0.0, 0.08, o));
+    }
+  }
   float a = 1.0;
   if (uUseMask > 0.5) {
     vec2 t = vUv * uPhotoSizePx;
@@ -234,7 +246,8 @@ export class PhotoHead {
     gGeo.setAttribute('aHeadWeight', new THREE.BufferAttribute(g.headWeight, 1));
     gGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(g.cols * g.rows * 2), 2));
     gGeo.setIndex(gIdx);
-    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uPhotoSizePx: { value: new THREE.Vector2(W, H) } });
+    const edge = meanBorderColour(input.rgba, W, H);
+    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) } });
     this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
 
     // Layer 3: face mesh (positions rewritten every frame).
@@ -548,6 +561,30 @@ function photoToWorldVec(proj: PhotoProjection, x: number, y: number, z: number,
   const a = [0, 0, 0];
   photoToWorld(proj, x, y, z, a, 0);
   out.set(a[0]!, a[1]!, a[2]!);
+}
+
+/**
+ * Mean colour of the photo's outermost pixel rows and columns (its border), RGB in [0, 1] in the photo's own encoding.
+ */
+function meanBorderColour(rgba: Uint8Array, W: number, H: number): [number, number, number] {
+  const sum = [0, 0, 0];
+  let n = 0;
+  const add = (x: number, y: number): void => {
+    const i = (y * W + x) * 4;
+    sum[0]! += rgba[i]!;
+    sum[1]! += rgba[i + 1]!;
+    sum[2]! += rgba[i + 2]!;
+    n++;
+  };
+  for (let x = 0; x < W; x++) {
+    add(x, 0);
+    add(x, H - 1);
+  }
+  for (let y = 1; y < H - 1; y++) {
+    add(0, y);
+    add(W - 1, y);
+  }
+  return [sum[0]! / n / 255, sum[1]! / n / 255, sum[2]! / n / 255];
 }
 
 /**
