@@ -32,6 +32,12 @@ describe('prepareOutputPath', () => {
     expect((err as Error).message).toMatch(/cannot (write to|create) the output folder \/proc/);
   });
 
+  it('a file in the folder path is named; a folder under /proc fails at once instead of hanging (Node 20 recursive mkdir)', async () => {
+    await writeFile(join(dir, 'plain.txt'), 'x');
+    await expect(prepareOutputPath(join(dir, 'plain.txt', 'sub', 'out.mp4'), [])).rejects.toThrow(/plain\.txt is a file, not a folder/);
+    if (process.platform === 'linux') await expect(prepareOutputPath('/proc/no-such-folder/out.mp4', [])).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
   it('creates a missing folder, returns the absolute path and leaves no probe file', async () => {
     const out = await prepareOutputPath(join(dir, 'new', 'sub', 'o.mp4'), []);
     expect(out).toBe(join(dir, 'new', 'sub', 'o.mp4'));
