@@ -15,8 +15,8 @@ const BAD_INPUT_CODES = new Set(['INVALID_INPUT', 'UNSUPPORTED_MEDIA', 'NO_FACE_
 
 const program = new Command();
 program.name('avatar-studio').description('Turn one portrait photo into a talking head.').version('0.1.0');
-program.showHelpAfterError('(add --help for the options)');
-program.configureOutput({ outputError: (str, write) => write(str) });
+// Usage errors are one line like every other error: "avatar-studio: error: … (--help lists the options)".
+program.configureOutput({ outputError: (str, write) => write(`avatar-studio: ${oneLine(str)} (--help lists the options)\n`) });
 // Usage errors (missing or unknown options, unknown commands) exit 2 like every other bad input.
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);
@@ -41,13 +41,18 @@ try {
  */
 function reportError(err: unknown): number {
   if (err instanceof StudioError) {
-    process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}avatar-studio: error: ${err.message} [${err.code}]\n`);
+    process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}avatar-studio: error: ${oneLine(err.message)} [${err.code}]\n`);
     if (process.env.AVATAR_STUDIO_DEBUG) process.stderr.write(`${err.stack}\n`);
     if (err.code === 'JOB_CANCELLED') return 130;
     return BAD_INPUT_CODES.has(err.code) ? 2 : 1;
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}avatar-studio: internal error: ${message}\n(set AVATAR_STUDIO_DEBUG=1 for details)\n`);
+  process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}avatar-studio: internal error: ${oneLine(message)} (set AVATAR_STUDIO_DEBUG=1 for details)\n`);
   if (process.env.AVATAR_STUDIO_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   return 1;
+}
+
+/** A message on one line: line breaks (e.g. quoted from a bad input file) become spaces, no trailing newline. */
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
 }

@@ -1,6 +1,7 @@
 /**
  * `avatar-studio motion`: speech audio → MotionTrack JSON (visemes, ARKit blendshapes, head pose, gaze).
  */
+import { describeOptionIssue } from '../../core/jobs/options.ts';
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
@@ -51,7 +52,8 @@ export function motionOptionsFromCli(raw: Record<string, unknown>): MotionOption
   if (!r.success) {
     const issue = r.error.issues[0];
     const desc = MOTION_OPTION_DESCRIPTORS.find((d) => d.name === issue?.path[0]);
-    throw new InvalidInputError(`${desc ? desc.flag.split(' ')[0] : 'option'}: ${issue?.message ?? 'invalid value'}`);
+    const given = desc ? raw[optionKey(desc)] : undefined;
+    throw new InvalidInputError(`${desc ? desc.flag.split(' ')[0] : 'option'}: ${issue ? describeOptionIssue(issue) : 'invalid value'}${given === undefined ? '' : ` (got "${String(given)}")`}`);
   }
   return r.data;
 }

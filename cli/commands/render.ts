@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
-import { BACKGROUND_OPTION, FACE_INDEX_OPTION, FRAMING_OPTION, ORBIT_YAW_OPTION, RETARGET_OPTIONS, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
+import { BACKGROUND_OPTION, describeOptionIssue, FACE_INDEX_OPTION, FRAMING_OPTION, ORBIT_YAW_OPTION, RETARGET_OPTIONS, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
 import { MOTION_OPTION_DESCRIPTORS } from '../../core/motion/options.ts';
 import { motionOptionsFromCli } from './motion.ts';
 import { renderTalkingHead } from '../../pipeline/jobs/renderJob.ts';
@@ -15,7 +15,7 @@ import { createProgressBar } from '../progress.ts';
  */
 export function parseOption<T>(desc: OptionDescriptor<T>, raw: unknown): T {
   const r = desc.schema.safeParse(raw ?? desc.defaultValue);
-  if (!r.success) throw new InvalidInputError(`${desc.flag.split(' ')[0]}: ${r.error.issues[0]?.message ?? 'invalid value'} (got "${String(raw)}")`);
+  if (!r.success) throw new InvalidInputError(`${desc.flag.split(' ')[0]}: ${r.error.issues[0] ? describeOptionIssue(r.error.issues[0]) : 'invalid value'} (got "${String(raw)}")`);
   return r.data;
 }
 

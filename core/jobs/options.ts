@@ -58,7 +58,7 @@ export const RETARGET_OPTIONS = [strength('eyes'), strength('brows'), strength('
 export const BACKGROUND_OPTION: OptionDescriptor<string> = {
   name: 'background',
   flag: '--background <photo|transparent|#rrggbb>',
-  description: "background: the photo's own, transparent (.webm/.mov only), or a colour",
+  description: "background: the photo's own, transparent (.webm, .mov, .gif, PNG sequence), or a colour",
   schema: z.string().regex(/^(photo|transparent|#[0-9a-fA-F]{6})$/, 'photo, transparent or #rrggbb'),
   defaultValue: 'photo',
 };
@@ -80,3 +80,35 @@ export const ORBIT_YAW_OPTION: OptionDescriptor<number> = {
   schema: cliNumber().min(-45).max(45),
   defaultValue: 0,
 };
+
+/** The fields of a zod issue that {@link describeOptionIssue} reads. */
+export interface OptionIssue {
+  code: string;
+  message: string;
+  maximum?: unknown;
+  minimum?: unknown;
+  inclusive?: boolean;
+  values?: readonly unknown[];
+  expected?: string;
+}
+
+/**
+ * A validation issue of an option value in words a user reads: "must be at most 4096", "must be one of neutral,
+ * happy", "expected a whole number" — instead of the validator's "Too big: expected number to be <=4096".
+ * @param issue - a zod issue (its `code`, bounds, allowed values and message).
+ * @returns the phrase (without the option name).
+ */
+export function describeOptionIssue(issue: OptionIssue): string {
+  switch (issue.code) {
+    case 'too_big':
+      return `must be ${issue.inclusive === false ? 'below' : 'at most'} ${String(issue.maximum)}`;
+    case 'too_small':
+      return `must be ${issue.inclusive === false ? 'above' : 'at least'} ${String(issue.minimum)}`;
+    case 'invalid_value':
+      return `must be one of ${(issue.values ?? []).map(String).join(', ')}`;
+    case 'invalid_type':
+      return issue.expected === 'int' ? 'expected a whole number' : issue.expected === 'number' ? 'expected a number' : issue.message;
+    default:
+      return issue.message;
+  }
+}

@@ -129,13 +129,13 @@ function sendResult(res: ServerResponse, status: number, result: Result<unknown>
  * Starts the web host.
  * @param opts - see {@link WebHostOptions}.
  * @returns the running host; its `url` opens the studio.
- * @throws Error when the renderer build is missing (`npm run build:renderer`); InvalidInputError when the port is taken
+ * @throws InvalidInputError when the renderer build is missing (`npm run build:renderer`), or the port is taken
  * (EADDRINUSE) or privileged (EACCES) — the service and its work folder are released first.
  */
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const rendererDir = resolve(opts.rendererDir);
   const indexHtml = await readFile(join(rendererDir, 'index.html'), 'utf8').catch(() => {
-    throw new Error(`No built renderer in ${rendererDir}: run \`npm run build:renderer\` first`);
+    throw new InvalidInputError(`No built studio UI in ${rendererDir}: run \`npm run build:renderer\` first (or \`npm run studio:web\`, which builds it)`);
   });
   const token = opts.token ?? randomBytes(32).toString('hex');
   const streams = new Set<ServerResponse>();

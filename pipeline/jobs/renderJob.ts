@@ -215,7 +215,14 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
   const format = outputFormat(outPath);
   let avatar: RenderTalkingHeadResult['avatar'];
   const encoded = await timed('renderEncode', async () => {
-    const host = await RenderHost.launch({ widthPx: opts.sizePx, heightPx: opts.sizePx, signal: opts.signal, background: opts.background, framing: opts.framing });
+    // A cut-out portrait (real transparency) has no background of its own: behind it goes white, not the black
+    // (or the old background's fringe) stored under its transparent pixels.
+    let background = opts.background;
+    if ((background ?? 'photo') === 'photo' && image && !avatarFile && hasTransparency(image)) {
+      background = { color: '#ffffff' };
+      log('note: the portrait is transparent: it is rendered on white (choose with --background #rrggbb or transparent)');
+    }
+    const host = await RenderHost.launch({ widthPx: opts.sizePx, heightPx: opts.sizePx, signal: opts.signal, background, framing: opts.framing });
     // Alpha needs RGBA frames. Opaque MP4 is encoded to H.264 inside the page (WebCodecs, OpenH264) so only
     // ~10–50 KB per frame cross to Node; other opaque outputs read back YUV 4:2:0 converted on the GPU.
     const inPageH264 = format === 'mp4' && opts.background !== 'transparent' && opts.sizePx % 8 === 0 && process.env.AVATAR_STUDIO_IN_PAGE_H264 !== '0';
@@ -261,6 +268,7 @@ async function checkInputs(opts: RenderTalkingHeadOptions, outPath: string): Pro
   if (opts.portraitPath !== undefined && opts.avatarPath !== undefined) throw new InvalidInputError('give either --portrait or --avatar, not both');
   if (opts.head !== undefined && opts.head !== 'mesh' && opts.head !== 'splats') throw new InvalidInputError(`--head must be mesh or splats, got "${String(opts.head)}"`);
   if (opts.head === 'splats' && opts.portraitPath === undefined) throw new InvalidInputError('--head splats draws the photo head as splats: it needs --portrait');
+  if (opts.avatarPath !== undefined && /\.(jpe?g|png|webp|tiff?|bmp|heic|avif)$/i.test(opts.avatarPath)) throw new InvalidInputError(`${opts.avatarPath} looks like a photo: give photos with --portrait; --avatar takes .glb, .ply, .splat, .ksplat, .spz or a LAM .zip`, { path: opts.avatarPath });
   const inputs = [['portrait', opts.portraitPath], ['avatar', opts.avatarPath], ['audio', opts.audioPath], ['driving video', opts.drivingVideoPath], ['motion track', opts.motionPath]] as const;
   for (const [what, p] of inputs) {
     if (p === undefined) continue;
@@ -288,6 +296,18 @@ function outputFormat(outPath: string): VideoFormat {
     throw new InvalidInputError(`a PNG sequence needs a frame-number pattern in the file name, e.g. ${join(dirname(outPath), 'frame_%05d.png')}`, { path: outPath });
   }
   throw new InvalidInputError(`output must be a .mp4, .webm, .mov or .gif file, or a PNG sequence such as frame_%05d.png: ${outPath}`, { path: outPath });
+}
+
+/**
+ * Whether a decoded image has real transparency: more than 0.1 % of its pixels with alpha below 250 (a stray
+ * semi-transparent pixel or an all-opaque alpha channel does not count).
+ */
+function hasTransparency(image: DecodedImage): boolean {
+  if (!image.hadAlpha) return false;
+  const n = image.widthPx * image.heightPx;
+  let clear = 0;
+  for (let i = 3; i < image.rgba.length; i += 4) if (image.rgba[i]! < 250) clear++;
+  return clear > 0.001 * n;
 }
 
 /** Reads and validates a motion-track JSON file. */

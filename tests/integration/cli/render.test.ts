@@ -4,6 +4,7 @@
  * analysis on the output frames against the speech envelope.
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import sharp from 'sharp';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,6 +122,16 @@ describe.skipIf(!HAS_CORPUS)('avatar-studio render (vertical slice)', () => {
     const audio = await decodeAudio(corpus('audio/aud02_jfk_en_mp3_16k_mono.mp3'), { sampleRateHz: 16000 });
     const info = await probe(out);
     expect(info.video!.frameCount).toBe(Math.round((audio.samples.length / audio.sampleRateHz) * 25));
+  });
+
+  it('a transparent portrait (b03) on the default background: rendered on white with a note, not on the black under its alpha', { timeout: 180_000 }, async () => {
+    const seq = join(dir, 'b03', 'f_%02d.png');
+    const r = await runCli(['render', '--portrait', corpus('bugs/b03_portrait_transparent_bg_rgba.png'), '--audio', corpus('audio/aud08_word_six_0p65s_derived.wav'), '--size', '64', '--out', seq]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/the portrait is transparent: it is rendered on white/);
+    const { data, info } = await sharp(join(dir, 'b03', 'f_00.png')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    // the top corners are background in b03: white, where the stored colour under alpha 0 is black
+    for (const [x, y] of [[1, 1], [info.width - 2, 1]] as const) for (let c = 0; c < 3; c++) expect(data[(y * info.width + x) * 3 + c]!).toBeGreaterThan(235);
   });
 
   it('img10 (no face) exits 2 with one clear line and leaves no file', async () => {
