@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import chromium from '@sparticuz/chromium';
@@ -41,7 +41,10 @@ export async function buildRendererOnce(): Promise<void> {
       await mkdir(lock);
       break;
     } catch {
-      if (waitedMs > 300_000) throw new Error(`renderer build lock ${lock} held for 5 min: remove it if no test is running`);
+      // A lock older than any build (≈ 30 s) was left by a killed run: take it over.
+      const st = await stat(lock).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > 180_000) await rmdir(lock).catch(() => undefined);
+      else if (waitedMs > 300_000) throw new Error(`renderer build lock ${lock} held for 5 min: remove it if no test is running`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
