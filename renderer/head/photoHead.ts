@@ -132,11 +132,14 @@ void main() {
 }`;
 
 /**
- * Mouth interior, procedural: dark cavity, a row of teeth near the lip line, a tongue at the bottom (lower part),
- * desaturated towards its luma (Rec. 601 weights) by `uChroma` = the photo's lip colourfulness (core/face/lipColour.ts).
+ * Mouth interior, procedural: dark cavity, a row of teeth near the lip line (gum line, shading), a tongue at the
+ * bottom (lower part); scaled by `uBright` (the photo's lip luminance relative to typical lips, so teeth do not glow
+ * in a dim photo) and desaturated towards its luma (Rec. 601 weights) by `uChroma` = the photo's lip
+ * colourfulness (core/face/lipColour.ts).
  */
 const MOUTH_FRAGMENT = /* glsl */ `
 uniform float uChroma;
+uniform float uBright;
 uniform float uLower;
 uniform float uTeethTop;
 uniform float uTeethBottom;
@@ -147,15 +150,23 @@ void main() {
   float s = vLocal.x / uHalfWidth;
   float side = clamp(1.0 - s * s, 0.0, 1.0);
   vec3 cavity = vec3(0.13, 0.04, 0.045) * (0.55 + 0.45 * side);
-  float inTeeth = step(uTeethTop, vLocal.y) * step(vLocal.y, uTeethBottom) * step(abs(s), 0.82);
+  // Teeth: soft-edged band (no hard bar), a pink gum line on the side away from the biting edge, enamel a little
+  // darker towards the gum and at the translucent tip, separations between teeth.
+  float e = 0.006;
+  float inTeeth = smoothstep(uTeethTop - e, uTeethTop + e, vLocal.y) * (1.0 - smoothstep(uTeethBottom - e, uTeethBottom + e, vLocal.y)) * (1.0 - smoothstep(0.76, 0.86, abs(s)));
+  float v = clamp((vLocal.y - uTeethTop) / (uTeethBottom - uTeethTop), 0.0, 1.0);
+  float fromGum = uLower > 0.5 ? 1.0 - v : v;
   float gap = smoothstep(0.0, 0.06, abs(fract(s * 3.6 + 0.5) - 0.5));
-  vec3 teeth = vec3(0.78, 0.74, 0.68) * (0.25 + 0.75 * side * side) * mix(0.7, 1.0, gap);
+  float enamelShade = mix(0.78, 1.0, smoothstep(0.1, 0.5, fromGum)) * (1.0 - 0.25 * smoothstep(0.85, 1.0, fromGum));
+  vec3 enamel = vec3(0.80, 0.76, 0.70) * enamelShade * mix(0.7, 1.0, gap);
+  vec3 teeth = mix(enamel, vec3(0.58, 0.30, 0.31), 1.0 - smoothstep(0.0, 0.2, fromGum)) * (0.25 + 0.75 * side * side);
   vec3 c = mix(cavity, teeth, inTeeth);
   if (uLower > 0.5) {
     vec2 q = vec2(s / 0.7, (vLocal.y - (0.2 - 0.08 * uTongue)) / 0.14);
     float tongue = 1.0 - smoothstep(0.8, 1.0, length(q));
-    c = mix(c, vec3(0.62, 0.26, 0.27) * (0.5 + 0.5 * side), tongue * (1.0 - inTeeth));
+    c = mix(c, vec3(0.62, 0.26, 0.27) * (0.5 + 0.5 * side) * mix(0.8, 1.0, smoothstep(-1.0, 0.3, -q.y)), tongue * (1.0 - inTeeth));
   }
+  c *= uBright;
   gl_FragColor = vec4(mix(vec3(dot(c, vec3(0.299, 0.587, 0.114))), c, uChroma), 1.0);
 }`;
 
@@ -347,6 +358,8 @@ export class PhotoHead {
       uHalfWidth: { value: aw },
       uTongue: { value: 0 },
       uChroma: { value: lipColour.colourfulness },
+      // Rec. 601 luma of the mean lip colour over that of typical lips (≈ 0.42), bounded to ±40 %.
+      uBright: { value: Math.min(1.25, Math.max(0.6, (0.299 * lipColour.meanRgb[0] + 0.587 * lipColour.meanRgb[1] + 0.114 * lipColour.meanRgb[2]) / 0.42)) },
     });
     const upperMat = this.material(MOUTH_FRAGMENT, mouthUniforms(false));
     const lowerMat = this.material(MOUTH_FRAGMENT, mouthUniforms(true));
