@@ -1,11 +1,11 @@
 /**
- * Splat benchmark: a synthetic 1 M-splat scene (seeded noisy sphere shell) rendered by Spark in headless
- * Chromium (SwiftShader WebGL2 on CI machines — a software rasteriser, so absolute numbers are a floor, not
+ * Splat benchmark: a synthetic 1 M-splat scene (seeded noisy sphere shell) rendered by Spark in the render host's
+ * headless Chromium, through the same scene and avatar stage as export (SwiftShader WebGL2 on CI machines — a software rasteriser, so absolute numbers are a floor, not
  * what a GPU preview gets). Prints the median preview frame time and Spark's worker sort time over an
  * orbiting camera (every frame needs a new sort), plus parse time of the same scene as .ply/.splat/.spz.
  */
 import { performance } from 'node:perf_hooks';
-import { AvatarRenderHarness } from '../pipeline/avatars/avatarRenderHarness.ts';
+import { RenderHost } from '../pipeline/render/renderHost.ts';
 import { parsePly, writePly3dgs } from '../core/formats/ply.ts';
 import { parseSplat, writeSplat } from '../core/formats/splat.ts';
 import { parseSpz, writeSpz } from '../core/formats/spz.ts';
@@ -52,9 +52,9 @@ export async function benchSplat(splatCount = BENCH_SPLAT_COUNT): Promise<void> 
   // default view is 320×180 and 3 frames; override with SPLAT_BENCH_SIZE=WxH and SPLAT_BENCH_FRAMES=n.
   const [w, h] = (process.env.SPLAT_BENCH_SIZE ?? '320x180').split('x').map(Number) as [number, number];
   const frames = Number(process.env.SPLAT_BENCH_FRAMES ?? 3);
-  const harness = await AvatarRenderHarness.launch(w, h);
+  const host = await RenderHost.launch({ widthPx: w, heightPx: h });
   try {
-    const r = await harness.benchSynthetic(splatCount, frames, 42);
+    const r = await host.benchSplats(splatCount, frames, 42);
     const fmt = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '   n/a' : v.toFixed(1).padStart(7));
     process.stdout.write(`Spark preview, ${r.splatCount} splats, ${w}×${h}, headless Chromium (SwiftShader):\n`);
     process.stdout.write(`  build SplatData + pack             ${fmt(r.buildMs)} ms\n`);
@@ -64,6 +64,6 @@ export async function benchSplat(splatCount = BENCH_SPLAT_COUNT): Promise<void> 
     process.stdout.write(`    sort in worker (sortSplats32)    ${fmt(r.medianSortWorkerMs)} ms\n`);
     process.stdout.write(`    draw + GPU finish                ${fmt(r.medianDrawMs)} ms\n`);
   } finally {
-    await harness.close();
+    await host.dispose();
   }
 }

@@ -453,6 +453,20 @@ export class RenderHost {
     return res.fps;
   }
 
+  /**
+   * Benchmark helper: Spark's preview cost on a seeded synthetic splat cloud, in the page (see the export page's
+   * `benchSplats`).
+   * @param splatCount - Gaussians in the cloud.
+   * @param frames - frames drawn with the camera orbiting (each needs a fresh sort).
+   * @param seed - cloud seed.
+   * @returns times in ms (`buildMs`, `firstFrameMs`, medians `medianPrepareMs`, `medianSortWorkerMs`,
+   * `medianDrawMs`, `medianFrameMs`) and `splatCount`.
+   */
+  async benchSplats(splatCount: number, frames: number, seed: number): Promise<Record<string, number>> {
+    this.assertLive();
+    return this.page.evaluate((a) => (globalThis as unknown as { studioExport: { benchSplats(n: number, f: number, s: number): Promise<Record<string, number>> } }).studioExport.benchSplats(a.n, a.f, a.s), { n: splatCount, f: frames, s: seed });
+  }
+
   /** Closes Chromium and the local server; safe to call twice. */
   async dispose(): Promise<void> {
     if (this.disposed) return;

@@ -37,6 +37,8 @@ export interface LoadedAvatar {
 export interface AvatarStage {
   readonly avatar: Avatar;
   readonly loaded: LoadedAvatar;
+  /** The Spark renderer of a splat avatar (for diagnostics and benchmarks), null for mesh avatars. */
+  readonly spark: SplatLayer['spark'] | null;
   /** Orbits the camera about the framed box's centre: +yaw to the viewer's right, +pitch as the photo head's; radians. */
   setOrbit(yawRad: number, pitchRad: number): void;
   /** Poses the avatar (blendshapes, visemes, head pose, gaze). */
@@ -91,6 +93,7 @@ export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar,
   return {
     avatar,
     loaded: { kind: avatar.kind, boxMinM: bounds.min.toArray(), boxMaxM: bounds.max.toArray(), distanceM },
+    spark: layer?.spark ?? null,
     setOrbit,
     applyFrame(frame) {
       avatar.applyFrame(frame);

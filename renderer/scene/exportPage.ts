@@ -11,6 +11,9 @@ import { createStudioScene, type LoadedPortrait, type ReadbackFormat, type Scene
 import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from './framing.ts';
 import { loadAvatarBytes, plainStudioError, type AvatarLoadKind, type PlainStudioError } from '../avatars/loadAvatar.ts';
 import { createPhotoHeadSplats } from '../avatars/photoHeadSplats.ts';
+import { createSplatAvatar } from '../avatars/splatAvatar.ts';
+import { allocSplatData } from '../../core/formats/splatData.ts';
+import { createRng } from '../../core/motion/random.ts';
 
 /** Track arrays as sent by the host (flat, row-major per frame). */
 export interface PageTrack {
@@ -97,6 +100,13 @@ export interface ExportPageApi {
    * once after the last frame (the GPU's throughput with frames queued back to back).
    */
   benchRenderOnly(frameCount: number, withReadback: ReadbackFormat | null, waitEachFrame?: boolean): { fps: number };
+  /**
+   * Splat benchmark: shows a seeded synthetic cloud of `splatCount` Gaussians (a noisy sphere shell of radius 1 m)
+   * as the avatar and draws `frames` frames with the camera orbiting, so every frame needs a fresh sort. Times in
+   * ms: building the cloud, the first frame, and medians over the later frames of Spark's generate + sort
+   * (`prepare`), of the worker's `sortSplats32` call alone, and of drawing until the GPU has finished.
+   */
+  benchSplats(splatCount: number, frames: number, seed: number): Promise<Record<string, number>>;
   dispose(): void;
 }
 
@@ -343,6 +353,67 @@ const api: ExportPageApi = {
     }
     if (!withReadback && !waitEachFrame) waitForGpu();
     return { fps: frameCount / ((performance.now() - t0) / 1000) };
+  },
+  async benchSplats(splatCount, frames, seed) {
+    const s = need(scene, 'scene');
+    const rand = createRng(seed).next;
+    const tBuild0 = performance.now();
+    const d = allocSplatData(splatCount, 'three');
+    for (let i = 0; i < splatCount; i++) {
+      const u = rand() * 2 - 1, phi = rand() * 2 * Math.PI, r = 1 + 0.05 * (rand() - 0.5);
+      const k = Math.sqrt(1 - u * u);
+      d.positions.set([r * k * Math.cos(phi), r * u, r * k * Math.sin(phi)], i * 3);
+      d.scales.set([0.004 + 0.004 * rand(), 0.004 + 0.004 * rand(), 0.001], i * 3);
+      d.colors.set([rand(), rand(), rand()], i * 3);
+      d.opacities[i] = 0.5 + 0.5 * rand();
+    }
+    const avatar = await createSplatAvatar(d, 0);
+    const buildMs = performance.now() - tBuild0;
+    s.loadAvatar(avatar);
+    let sortMs = NaN;
+    // Spark creates its sort worker on first use: time its calls from the frame it exists.
+    let timedWorker: object | null = null;
+    const timeSorts = (): void => {
+      const worker = s.spark?.sortWorker;
+      if (!worker || worker === timedWorker) return;
+      timedWorker = worker;
+      const call = worker.call.bind(worker);
+      worker.call = (async (name: string, args: unknown) => {
+        const t0 = performance.now();
+        const result = await call(name as never, args as never);
+        if (name === 'sortSplats32') sortMs = performance.now() - t0;
+        return result;
+      }) as typeof worker.call;
+    };
+    const gl = s.renderer.getContext();
+    const px = new Uint8Array(4);
+    const prepTimes: number[] = [], sortTimes: number[] = [], drawTimes: number[] = [];
+    for (let f = 0; f < frames; f++) {
+      s.setOrbit((f / Math.max(1, frames)) * Math.PI * 0.5, 0);
+      timeSorts();
+      sortMs = NaN;
+      const t0 = performance.now();
+      await s.prepare();
+      const t1 = performance.now();
+      s.render();
+      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px); // waits for the GPU
+      prepTimes.push(t1 - t0);
+      drawTimes.push(performance.now() - t1);
+      sortTimes.push(sortMs);
+    }
+    const median = (xs: number[]): number => {
+      const v = xs.filter((x) => Number.isFinite(x)).sort((p, q) => p - q);
+      return v.length ? v[Math.floor(v.length / 2)]! : NaN;
+    };
+    return {
+      splatCount,
+      buildMs,
+      firstFrameMs: (prepTimes[0] ?? NaN) + (drawTimes[0] ?? NaN),
+      medianPrepareMs: median(prepTimes.slice(1)),
+      medianSortWorkerMs: median(sortTimes.slice(1)),
+      medianDrawMs: median(drawTimes.slice(1)),
+      medianFrameMs: median(prepTimes.slice(1).map((p, i) => p + drawTimes[i + 1]!)),
+    };
   },
   dispose() {
     scene?.dispose();

@@ -117,6 +117,8 @@ export interface StudioScene {
   readPixelsAsync(format: ReadbackFormat, spare?: Uint8Array[]): Promise<Uint8Array>;
   /** The three.js renderer (for diagnostics and benchmarks). */
   readonly renderer: THREE.WebGLRenderer;
+  /** The Spark renderer of the splat avatar shown, if any (for diagnostics and benchmarks). */
+  readonly spark: AvatarStage['spark'];
   /** Frees GPU resources. */
   dispose(): void;
 }
@@ -261,6 +263,9 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
 
   return {
     renderer,
+    get spark() {
+      return avatarStage?.spark ?? null;
+    },
     loadPortrait(image, face) {
       if (face.landmarksPx.length < face.landmarkCount * 3 || face.landmarkCount < 468) throw new InvalidInputError(`Face landmarks: expected ≥ 468 points, got ${face.landmarkCount}`);
       if (image.rgba.length !== image.widthPx * image.heightPx * 4) throw new InvalidInputError(`Portrait pixels: expected ${image.widthPx * image.heightPx * 4} bytes, got ${image.rgba.length}`);
