@@ -51,24 +51,16 @@ export function boxMean(src: Float32Array, w: number, h: number, r: number, tmp:
 }
 
 /**
- * Filters `input` guided by `guide` (both `[h, w]`, typically in [0, 1]).
- * @param guide - guide image, e.g. luma in [0, 1].
- * @param input - map to filter, e.g. a coarse mask in [0, 1].
- * @param widthPx - width.
- * @param heightPx - height.
- * @param radiusPx - window radius r (≥ 1).
- * @param eps - regularisation ε (in squared guide units; larger = smoother, smaller = follows the guide's edges).
- * @returns the filtered map `[h, w]` (not clamped).
- * @throws InvalidInputError on size mismatch or a radius below 1.
- * @remarks He et al. 2010, Algorithm 1 (grey guide).
+ * The guided filter's linear coefficients averaged over each window: a = cov(I, p) / (var(I) + ε),
+ * b = mean(p) − a·mean(I) per window, then box means of a and b (He et al. 2010, Algorithm 1, steps 1–4).
+ * @param guide - guide I `[h, w]`.
+ * @param input - map p `[h, w]`.
+ * @param r - window radius, px (≥ 1).
+ * @param eps - regularisation ε.
+ * @returns mean a and mean b per pixel `[h, w]`; the output is meanA·I + meanB.
  */
-export function guidedFilter(guide: Float32Array, input: Float32Array, widthPx: number, heightPx: number, radiusPx: number, eps: number): Float32Array {
-  const w = widthPx;
-  const h = heightPx;
+function meanCoefficients(guide: Float32Array, input: Float32Array, w: number, h: number, r: number, eps: number): { meanA: Float32Array; meanB: Float32Array } {
   const n = w * h;
-  if (guide.length !== n || input.length !== n) throw new InvalidInputError(`Guided filter: expected ${n} values (${w}×${h})`);
-  if (!(radiusPx >= 1)) throw new InvalidInputError(`Guided filter: radius must be ≥ 1 px, got ${radiusPx}`);
-  const r = Math.round(radiusPx);
   const tmp = new Float32Array(n);
   const meanI = new Float32Array(n);
   const meanP = new Float32Array(n);
@@ -91,8 +83,30 @@ export function guidedFilter(guide: Float32Array, input: Float32Array, widthPx: 
   }
   boxMean(corrI, w, h, r, tmp, meanI);
   boxMean(corrIp, w, h, r, tmp, meanP);
+  return { meanA: meanI, meanB: meanP };
+}
+
+/**
+ * Filters `input` guided by `guide` (both `[h, w]`, typically in [0, 1]).
+ * @param guide - guide image, e.g. luma in [0, 1].
+ * @param input - map to filter, e.g. a coarse mask in [0, 1].
+ * @param widthPx - width.
+ * @param heightPx - height.
+ * @param radiusPx - window radius r (≥ 1).
+ * @param eps - regularisation ε (in squared guide units; larger = smoother, smaller = follows the guide's edges).
+ * @returns the filtered map `[h, w]` (not clamped).
+ * @throws InvalidInputError on size mismatch or a radius below 1.
+ * @remarks He et al. 2010, Algorithm 1 (grey guide).
+ */
+export function guidedFilter(guide: Float32Array, input: Float32Array, widthPx: number, heightPx: number, radiusPx: number, eps: number): Float32Array {
+  const w = widthPx;
+  const h = heightPx;
+  const n = w * h;
+  if (guide.length !== n || input.length !== n) throw new InvalidInputError(`Guided filter: expected ${n} values (${w}×${h})`);
+  if (!(radiusPx >= 1)) throw new InvalidInputError(`Guided filter: radius must be ≥ 1 px, got ${radiusPx}`);
+  const { meanA, meanB } = meanCoefficients(guide, input, w, h, Math.round(radiusPx), eps);
   const out = new Float32Array(n);
-  for (let k = 0; k < n; k++) out[k] = meanI[k]! * guide[k]! + meanP[k]!;
+  for (let k = 0; k < n; k++) out[k] = meanA[k]! * guide[k]! + meanB[k]!;
   return out;
 }
 
@@ -138,27 +152,7 @@ export function fastGuidedFilter(guide: Float32Array, input: Float32Array, width
     gI[k] = gI[k]! / cnt[k]!;
     gP[k] = gP[k]! / cnt[k]!;
   }
-  const r = Math.max(1, Math.round(radiusPx / f));
-  const tmp = new Float32Array(n);
-  const meanI = new Float32Array(n);
-  const meanP = new Float32Array(n);
-  const corrI = new Float32Array(n);
-  const corrIp = new Float32Array(n);
-  const work = new Float32Array(n);
-  boxMean(gI, w, h, r, tmp, meanI);
-  boxMean(gP, w, h, r, tmp, meanP);
-  for (let k = 0; k < n; k++) work[k] = gI[k]! * gI[k]!;
-  boxMean(work, w, h, r, tmp, corrI);
-  for (let k = 0; k < n; k++) work[k] = gI[k]! * gP[k]!;
-  boxMean(work, w, h, r, tmp, corrIp);
-  for (let k = 0; k < n; k++) {
-    const mI = meanI[k]!;
-    const a = (corrIp[k]! - mI * meanP[k]!) / (corrI[k]! - mI * mI + eps);
-    corrI[k] = a;
-    corrIp[k] = meanP[k]! - a * mI;
-  }
-  boxMean(corrI, w, h, r, tmp, meanI);
-  boxMean(corrIp, w, h, r, tmp, meanP);
+  const { meanA: meanI, meanB: meanP } = meanCoefficients(gI, gP, w, h, Math.max(1, Math.round(radiusPx / f)), eps);
   const out = new Float32Array(W * H);
   for (let y = 0; y < H; y++) {
     const fy = Math.min(h - 1, Math.max(0, (y + 0.5) / f - 0.5));
