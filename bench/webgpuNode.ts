@@ -37,6 +37,7 @@ async function chromiumFps(): Promise<Fps> {
     await page.route('http://bench.local/**', async (route) => {
       const name = path.basename(new URL(route.request().url()).pathname);
       if (name === 'three.module.js' || name === 'three.core.js') return route.fulfill({ path: path.join(threeDir, name), contentType: 'text/javascript' });
+      if (name === 'sphereScene.mjs') return route.fulfill({ path: path.join(import.meta.dirname, name), contentType: 'text/javascript' });
       return route.fulfill({ body: '<!doctype html><html><body></body></html>', contentType: 'text/html' });
     });
     await page.goto('http://bench.local/index.html');
@@ -46,13 +47,8 @@ async function chromiumFps(): Promise<Fps> {
       const THREE = await import('http://bench.local/three.module.js');
       const renderer = new THREE.WebGLRenderer({ canvas: document.createElement('canvas'), antialias: false });
       renderer.setSize(W, H, false);
-      const scene = new THREE.Scene();
-      const camera = new THREE.PerspectiveCamera(30, W / H, 0.1, 10);
-      camera.position.z = 3;
-      const tex = new THREE.DataTexture(new Uint8Array(256 * 256 * 4).map((_, i) => (i * 37) & 255), 256, 256);
-      tex.needsUpdate = true;
-      const mesh = new THREE.Mesh(new THREE.SphereGeometry(0.8, 100, 100), new THREE.MeshBasicMaterial({ map: tex }));
-      scene.add(mesh);
+      const { buildSphereScene } = await import('http://bench.local/sphereScene.mjs');
+      const { scene, camera, mesh } = buildSphereScene(THREE, W, H);
       const target = new THREE.WebGLRenderTarget(W, H);
       renderer.setRenderTarget(target);
       const px = new Uint8Array(W * H * 4);

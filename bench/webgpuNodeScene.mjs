@@ -1,6 +1,8 @@
 // The benchmark scene of bench/webgpuNode.ts for three.js's WebGPURenderer in plain Node (npm `webgpu`, Dawn).
 // Runs as a child process so that LD_LIBRARY_PATH / VK_ICD_FILENAMES (SwiftShader Vulkan) apply to Dawn's loader.
 // Prints one JSON line: { renderOnly, renderQueued, renderRead } in frames/s, or { error }.
+import { buildSphereScene } from './sphereScene.mjs';
+
 const [W, H, N] = process.argv.slice(2).map(Number);
 try {
   const { create, globals } = await import('webgpu');
@@ -14,7 +16,7 @@ try {
   const canvas = { width: W, height: H, style: {}, addEventListener() {}, removeEventListener() {}, getContext: () => null };
   const renderer = new THREE.WebGPURenderer({ canvas, antialias: false });
   await renderer.init();
-  const { scene, camera, mesh } = buildScene(THREE);
+  const { scene, camera, mesh } = buildSphereScene(THREE, W, H);
   const target = new THREE.RenderTarget(W, H);
   renderer.setRenderTarget(target);
   const frame = async (i, readPx) => {
@@ -40,14 +42,3 @@ try {
   process.exit(0);
 }
 
-/** A 19 800-triangle textured sphere: the same scene as bench/webgpuNode.ts draws in Chromium. */
-function buildScene(THREE) {
-  const scene = new THREE.Scene();
-  const camera = new THREE.PerspectiveCamera(30, W / H, 0.1, 10);
-  camera.position.z = 3;
-  const tex = new THREE.DataTexture(new Uint8Array(256 * 256 * 4).map((_, i) => (i * 37) & 255), 256, 256);
-  tex.needsUpdate = true;
-  const mesh = new THREE.Mesh(new THREE.SphereGeometry(0.8, 100, 100), new THREE.MeshBasicMaterial({ map: tex }));
-  scene.add(mesh);
-  return { scene, camera, mesh };
-}
