@@ -24,6 +24,7 @@ interface DomCanvas extends DomEl {
 }
 interface DomAudio extends DomEl {
   paused: boolean;
+  seeking: boolean;
   currentTime: number;
 }
 declare const document: { querySelector<T extends DomEl = DomEl>(selector: string): T | null };
@@ -129,6 +130,12 @@ describe('studio in Chromium against the web host', () => {
     const wave = (await page.locator('[data-testid=waveform]').boundingBox())!;
     await page.mouse.click(wave.x + 10 + (wave.width - 20) * 0.5, wave.y + wave.height / 2);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=viewport]')!.dataset.frameIndex) > 100, null, { timeout: 10_000 });
+    // as after the pause: wait until the seek has finished and the viewport shows the settled audio time
+    await page.waitForFunction(() => {
+      const a = document.querySelector<DomAudio>('audio[data-testid=studio-audio]');
+      const c = document.querySelector('[data-testid=viewport]');
+      return !!a && !a.seeking && c?.dataset.audioTimeSec === a.currentTime.toFixed(3);
+    });
     const scrubbed = await viewportClock();
     expect(scrubbed.audioTimeSec).toBeGreaterThan(4.5);
     expect(scrubbed.audioTimeSec).toBeLessThan(6.5);
