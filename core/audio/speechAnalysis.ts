@@ -833,3 +833,81 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   return { hopSec: hop, frameCount: n, activity: act, loudness: loud, jawOpen: jaw, lipClosure: closure, visemes: vis, pitchHz, accents, noiseFloorDb, classFeatures: feats, classPosteriors: post };
 }
 
+
+/** A low-latency speech analyzer for live input: features kept over a sliding window, analysed on demand. */
+export interface LiveSpeechAnalyzer {
+  /** Feeds mono samples in [-1, 1] at the analyzer's rate. */
+  push(samples: Float32Array): void;
+  /**
+   * Analyses the last `windowSec` of features with the same maths as the offline analysis.
+   * @returns the window's analysis (10 ms rows; row k is centred at `(startFrameIndex + k) × hopSec` of the
+   *   stream) or null before the first feature frame. Arrays are reused by the next call: copy what you keep.
+   */
+  analyzeWindow(): (SpeechAnalysis & { startFrameIndex: number }) | null;
+  /** Feature frames produced so far (the newest is centred at `(frameCount − 1) × 0.01` s of the stream). */
+  readonly frameCount: number;
+  /** Samples pushed so far. */
+  readonly sampleCount: number;
+}
+
+/**
+ * Creates a live (sliding-window) speech analyzer: the offline analysis ({@link analyzeSpeech}) run on the last
+ * `windowSec` of 10 ms feature rows, so a caller can read the analysis of the newest audio at any time.
+ * @param sampleRateHz - input rate in Hz (8000..192000).
+ * @param windowSec - analysis window in seconds, [1, 30]; longer windows give steadier noise floors and speaker
+ *   normalisation (the offline analysis uses NOISE_WINDOW_SEC = 4 s windows for its noise floor), shorter ones cost
+ *   less per call (cost is linear in the window).
+ * @param tuning - optional overrides of {@link DEFAULT_SPEECH_TUNING}.
+ * @returns the analyzer; memory is bounded by the window (26 bands + 3 curves × windowSec × 100 floats).
+ * @throws RangeError for an unsupported sample rate or window.
+ * @remarks The maths is exactly the offline one (same function on the same feature rows); only the context
+ *   differs: the offline analysis sees 5 s of future context, the live one none beyond the window's end. The
+ *   newest rows therefore lack the backward (anticipatory) smoothing context; callers read a few rows before
+ *   the end (a look-ahead) to trade latency for coarticulation.
+ */
+export function createLiveSpeechAnalyzer(sampleRateHz: number, windowSec = 4, tuning: Partial<SpeechTuning> = {}): LiveSpeechAnalyzer {
+  if (!(windowSec >= 1 && windowSec <= 30)) throw new RangeError(`Live analysis window ${windowSec} s is outside 1..30 s`);
+  const tune: SpeechTuning = { ...DEFAULT_SPEECH_TUNING, ...tuning };
+  const W = Math.round(windowSec / FEATURE_HOP_SEC);
+  const energy = new F32();
+  const voicing = new F32();
+  const pitch = new F32();
+  const bands: F32[] = Array.from({ length: MEL_BAND_COUNT }, () => new F32());
+  let centers: Float32Array | null = null;
+  let sampleCount = 0;
+  const ws = new Workspace();
+  const ex = createFeatureExtractor(sampleRateHz, (f: FeatureFrame) => {
+    energy.push(f.energyDb);
+    voicing.push(f.voicing);
+    pitch.push(f.pitchHz);
+    for (let b = 0; b < MEL_BAND_COUNT; b++) bands[b]!.push(f.logMel[b]! * 4.342944819);
+    centers ??= Float32Array.from(f.melCentersHz);
+    // Keep twice the window so dropping (a copy) happens once per window, not per frame.
+    if (energy.length > 2 * W) {
+      const keepFrom = energy.end - W;
+      energy.dropBefore(keepFrom);
+      voicing.dropBefore(keepFrom);
+      pitch.dropBefore(keepFrom);
+      for (const b of bands) b.dropBefore(keepFrom);
+    }
+  });
+  return {
+    get frameCount() {
+      return energy.end;
+    },
+    get sampleCount() {
+      return sampleCount;
+    },
+    push(samples) {
+      sampleCount += samples.length;
+      ex.push(samples);
+    },
+    analyzeWindow() {
+      const end = energy.end;
+      if (end === 0 || !centers) return null;
+      const start = Math.max(energy.base, end - W);
+      const a = analyzeFromFeatures(energy.range(start, end), voicing.range(start, end), pitch.range(start, end), bands.map((b) => b.range(start, end)), centers, tune, PHONE_CLASS_PROTOTYPES, ws);
+      return { ...a, startFrameIndex: start };
+    },
+  };
+}

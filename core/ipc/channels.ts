@@ -11,6 +11,7 @@ export const CHANNEL_NAME_LIST = Object.freeze([
   'studio:audio.import',
   'studio:avatar.import',
   'studio:motion.build',
+  'studio:motion.import',
   'studio:export.start',
   'studio:export.cancel',
   'studio:export.status',

@@ -194,6 +194,14 @@ export const CHANNELS = {
     result: TrackPayloadSchema,
   },
   /**
+   * Import a saved motion track (JSON, e.g. a live-mode recording) to export with instead of the track built from
+   * the audio; a malformed track is a failed Result naming it.
+   */
+  'studio:motion.import': {
+    args: z.object({ source: FileSourceSchema }).strict(),
+    result: z.object({ motionTrackId: z.string(), fileName: z.string(), frameCount: z.number().int().min(1), fps: FpsSchema, durationSec: z.number() }),
+  },
+  /**
    * Start an export; progress arrives as `studio:export.progress` events. The subject is the portrait
    * (`portraitId`, `faceIndex`) or, when `avatarId` is given, that avatar (then `portraitId` may be null).
    */
@@ -203,6 +211,8 @@ export const CHANNELS = {
         portraitId: z.string().min(1).max(64).nullable(),
         avatarId: z.string().min(1).max(64).nullable().optional(),
         audioId: z.string().min(1).max(64),
+        /** A track from `studio:motion.import` to render instead of one built from the audio (live recordings). */
+        motionTrackId: z.string().min(1).max(64).nullable().optional(),
         faceIndex: z.number().int().min(0).max(64),
         settings: ExportSettingsSchema,
         motion: MotionOptionValuesSchema,

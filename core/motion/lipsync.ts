@@ -133,9 +133,13 @@ function sampleAt(curve: Float32Array, hopSec: number, tSec: number): number {
  * Writes visemes and mouth blendshapes of every frame from a speech analysis.
  * @param track - target track (its `fps` and `frameCount` define the frame times `f × den/num`).
  * @param analysis - speech analysis at 10 ms.
+ * @param analysisStartSec - stream time of the analysis' row 0 in seconds (0 for a whole-file analysis; the
+ *   window start for a live sliding-window analysis): frame f is read at `frameTimeSec(f) − analysisStartSec`.
+ * @param trackStartSec - stream time of the track's frame 0 in seconds (0 offline; a live frame's own time).
  * @remarks Only mouth/jaw channels and visemes are written; other channels are left untouched.
  */
-export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis): void {
+export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analysisStartSec = 0, trackStartSec = 0): void {
+  const shift = trackStartSec - analysisStartSec;
   const hop = analysis.hopSec;
   const n = analysis.frameCount;
   const V = OVR_VISEME_COUNT;
@@ -145,13 +149,13 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis): void
   for (let v = 0; v < V; v++) {
     for (let t = 0; t < n; t++) c[t] = analysis.visemes[t * V + v]!;
     const curve = v === VIS.sil ? c : coarticulate(c, hop, ANTICIPATION_SEC, RELEASE_SEC);
-    for (let f = 0; f < track.frameCount; f++) track.visemes[f * V + v] = sampleAt(curve, hop, frameTimeSec(f, track.fps) + ARTICULATORY_LEAD_SEC);
+    for (let f = 0; f < track.frameCount; f++) track.visemes[f * V + v] = sampleAt(curve, hop, frameTimeSec(f, track.fps) + ARTICULATORY_LEAD_SEC + shift);
   }
   const closure = coarticulate(analysis.lipClosure, hop, CLOSURE_ANTICIPATION_SEC, CLOSURE_RELEASE_SEC);
   const jaw = coarticulate(analysis.jawOpen, hop, ANTICIPATION_SEC, RELEASE_SEC);
   const activity = coarticulate(analysis.activity, hop, ANTICIPATION_SEC, RELEASE_SEC);
   for (let f = 0; f < track.frameCount; f++) {
-    const t = frameTimeSec(f, track.fps) + ARTICULATORY_LEAD_SEC;
+    const t = frameTimeSec(f, track.fps) + ARTICULATORY_LEAD_SEC + shift;
     const vo = f * V;
     let tot = 0;
     for (let v = 0; v < V; v++) tot += track.visemes[vo + v]!;

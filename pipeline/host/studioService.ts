@@ -13,6 +13,7 @@ import { ALPHA_EXPORT_FORMATS, AVATAR_FILE_EXTENSIONS, DEFAULT_SETTINGS, EXPORT_
 import { parseProject, serializeProject } from '../../core/project/migrations.ts';
 import { parseMotionOptions, type MotionOptions } from '../../core/motion/options.ts';
 import { buildMotionTrack } from '../../core/motion/buildMotionTrack.ts';
+import { trackFromJson } from '../../core/motion/track.ts';
 import { decodeImage } from '../image/decodeImage.ts';
 import { decodeAudio } from '../audio/decodeAudio.ts';
 import type { FaceAnalyzer } from '../face/faceAnalyzer.ts';
@@ -102,6 +103,8 @@ export class StudioService {
   private readonly opts: StudioServiceOptions;
   private readonly portraits = new Map<string, PortraitEntry>();
   private readonly audios = new Map<string, AudioEntry>();
+  /** Imported motion tracks (live recordings): the validated JSON file's path. */
+  private readonly motionTracks = new Map<string, { path: string; fileName: string }>();
   private readonly avatars = new Map<string, AvatarEntry>();
   private readonly jobs = new Map<string, JobEntry>();
   private analyzer: Promise<FaceAnalyzer> | null = null;
@@ -134,6 +137,7 @@ export class StudioService {
       'studio:avatar.import': (a) => this.importAvatar(a),
       'studio:audio.import': (a) => this.importAudio(a),
       'studio:motion.build': (a) => this.buildMotion(a),
+      'studio:motion.import': (a) => this.importMotion(a),
       'studio:export.start': (a) => this.startExport(a),
       'studio:export.cancel': (a) => this.cancelExport(a.jobId),
       'studio:export.status': async (a) => this.job(a.jobId).state,
@@ -273,6 +277,31 @@ export class StudioService {
     }
   }
 
+  private async importMotion(a: ArgsOf<'studio:motion.import'>): Promise<ResultOf<'studio:motion.import'>> {
+    const file = await this.materialize(a.source, 'motion track');
+    try {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(await readFile(file.path, 'utf8'));
+      } catch {
+        throw new InvalidInputError(`"${file.fileName}" is not a motion track (not JSON)`);
+      }
+      let track;
+      try {
+        track = trackFromJson(parsed);
+      } catch (err) {
+        throw new InvalidInputError(`"${file.fileName}" is not a usable motion track: ${(err as Error).message}`);
+      }
+      if (track.frameCount < 1) throw new InvalidInputError(`"${file.fileName}" has no frames`);
+      const motionTrackId = newId('m');
+      this.motionTracks.set(motionTrackId, { path: file.path, fileName: file.fileName });
+      return { motionTrackId, fileName: file.fileName, frameCount: track.frameCount, fps: track.fps, durationSec: (track.frameCount * track.fps.den) / track.fps.num };
+    } catch (err) {
+      if (file.isUpload) await rm(dirname(file.path), { recursive: true, force: true });
+      throw err;
+    }
+  }
+
   private motionOptions(values: Record<string, unknown>, fps: { num: number; den: number }): MotionOptions {
     const parsed = parseMotionOptions({ ...values, fps });
     if (!parsed.ok) throw new InvalidInputError(`Invalid motion options: ${parsed.issues.join('; ')}`);
@@ -317,6 +346,8 @@ export class StudioService {
     const subject = (avatar ?? portrait)!;
     const audio = this.audios.get(a.audioId);
     if (!audio) throw new InvalidInputError(`Unknown audio ${a.audioId}: import the audio first`);
+    const motionTrack = a.motionTrackId ? this.motionTracks.get(a.motionTrackId) : undefined;
+    if (a.motionTrackId && !motionTrack) throw new InvalidInputError(`Unknown motion track ${a.motionTrackId}: import it first`);
     const format = a.settings.format;
     const transparent = a.settings.alpha || a.background === 'transparent';
     if (transparent && !ALPHA_EXPORT_FORMATS.includes(format)) {
@@ -369,6 +400,7 @@ export class StudioService {
         const jobOptions: Parameters<typeof renderTalkingHead>[0] & Record<string, unknown> = {
           ...(avatar ? { avatarPath: avatar.path } : { portraitPath: portrait!.path, faceIndex: a.faceIndex }),
           audioPath: audio.path,
+          ...(motionTrack ? { motionPath: motionTrack.path } : {}),
           outPath: framesDir ? join(framesDir, `${framePrefix}_%05d.png`) : tmpPath,
           sizePx: Math.round(a.settings.sizePx / 2) * 2,
           fps: a.settings.fps,

@@ -9,6 +9,7 @@ import { useStudio } from './store.ts';
 import { currentTimeSec, pause, seekSec, togglePlay } from './playback.ts';
 import { ImportPanel } from './components/ImportPanel.tsx';
 import { MotionControls } from './components/MotionControls.tsx';
+import { LivePanel } from './components/LivePanel.tsx';
 import { Viewport } from './components/Viewport.tsx';
 import { Waveform } from './components/Waveform.tsx';
 import { ExportDialog } from './components/ExportDialog.tsx';
@@ -117,6 +118,7 @@ export function App(): React.JSX.Element {
         <aside className="side">
           <ImportPanel />
           <MotionControls />
+          <LivePanel />
         </aside>
         <div className="center">
           <Viewport />

@@ -8,6 +8,7 @@ import type { MotionTrack } from '../../core/motion/track.ts';
 import { createEmptyProject, type Project } from '../../core/project/schema.ts';
 import { createStudioClient, type StudioClient } from '../client/studioClient.ts';
 import { useStudio, type EditableDoc } from './store.ts';
+import { recordedMotionFor } from './live/recordedMotion.ts';
 
 let client: StudioClient | null = null;
 
@@ -152,6 +153,12 @@ export async function importAudio(source: File | FileSource): Promise<void> {
 export async function rebuildMotion(): Promise<void> {
   const { audio, doc } = useStudio.getState();
   if (!audio) return;
+  // A live recording keeps the motion that was performed (the options do not rebuild it).
+  const recorded = recordedMotionFor(audio.audioId);
+  if (recorded) {
+    useStudio.getState().set({ track: recorded.track });
+    return;
+  }
   useStudio.getState().set({ busy: { ...useStudio.getState().busy, motion: true } });
   const result = await getClient().call('studio:motion.build', { audioId: audio.audioId, fps: doc.exportSettings.fps, options: doc.motion });
   const now = useStudio.getState();
@@ -203,6 +210,7 @@ export async function startExport(): Promise<void> {
     portraitId: s.portrait?.portraitId ?? null,
     avatarId: s.avatar?.avatarId ?? null,
     audioId: s.audio.audioId,
+    motionTrackId: recordedMotionFor(s.audio.audioId)?.motionTrackId ?? null,
     faceIndex: s.doc.faceIndex,
     settings: s.doc.exportSettings,
     motion: s.doc.motion,

