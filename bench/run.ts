@@ -8,6 +8,7 @@ export {};
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   audio: async () => ({ run: (await import('./audio.ts')).benchAudio }),
   face: async () => ({ run: (await import('./face.ts')).benchFace }),
+  live: async () => ({ run: (await import('./live.ts')).benchLive }),
   render: async () => ({ run: (await import('./render.ts')).benchRender }),
   splat: async () => ({ run: (await import('./splat.ts')).benchSplat }),
   webgpu: async () => ({ run: (await import('./webgpuNode.ts')).benchWebgpuNode }),

@@ -17,11 +17,12 @@ import type { Fps, MotionTrack } from '../motion/track.ts';
 
 /**
  * Look-ahead presets in seconds: how much audio past a frame's time the analysis waits for.
- * `standard` (60 ms) covers the lip-sync's backward smoothing (ANTICIPATION_SEC = 30 ms, three time constants
- * ≈ 95 % settled with the 3-tap average) so live frames match the offline ones; `low` (20 ms) halves the added
- * delay and loses most of the anticipation (a closing lip starts moving when the sound starts, not before).
+ * `standard` (40 ms) covers most of the lip-sync's backward smoothing (jaw ANTICIPATION_SEC = 30 ms: after 40 ms its
+ * pull has decayed to e^(−4/3) ≈ 26 %; bilabial closure, 15 ms: 7 %); on aud01/gt02 live jawOpen follows the offline
+ * track with r 0.965–0.974 (60 ms: 0.966–0.979). `low` (15 ms) saves 25 ms and loses most of the anticipation
+ * (r 0.959–0.968 at 20 ms): a closing lip starts moving when the sound starts, not before.
  */
-export const LIVE_LOOKAHEAD_SEC = Object.freeze({ standard: 0.06, low: 0.02 });
+export const LIVE_LOOKAHEAD_SEC = Object.freeze({ standard: 0.04, low: 0.015 });
 
 /** Length of the idle (nonverbal) loop in seconds: blinks, gaze and head drift repeat after this. */
 export const LIVE_IDLE_LOOP_SEC = 300;
@@ -34,6 +35,12 @@ export interface LiveMotionOptions {
   lookAheadSec: number;
   /** Analysis window in seconds, [1, 30] (default 5: the offline noise-floor window is 4 s, NOISE_WINDOW_SEC). */
   windowSec?: number;
+  /**
+   * Rate of display frames in Hz, [1, 100] (default 50): besides the frames on the motion fps grid (what a
+   * recording keeps), `pull` computes the newest possible frame this often, so a 60 Hz preview shows the mouth at
+   * most one 10 ms hop behind the audio instead of up to one motion frame (40 ms at 25 fps).
+   */
+  displayHz?: number;
 }
 
 /** One live motion frame (arrays owned by the caller or reused by the engine: copy what you keep). */
@@ -60,9 +67,15 @@ export interface LiveMotion {
   push(samples: Float32Array): void;
   /**
    * Computes every output frame whose audio (plus look-ahead) has arrived since the last call.
-   * @returns the new frames in order (often 0 or 1 per 10 ms of audio); each holds its own arrays.
+   * @returns the new frames on the motion fps grid, in order (often 0 or 1 per 10 ms of audio); each holds its own
+   *   arrays. See also {@link LiveMotion.display}.
    */
   pull(): LiveFrame[];
+  /**
+   * The newest display frame (off the fps grid: `frameIndex` is −1, `timeSec` the newest ready stream time),
+   * refreshed by `pull` at `displayHz`; null before the first one.
+   */
+  readonly display: LiveFrame | null;
   /** Samples pushed so far. */
   readonly sampleCount: number;
   /** Stream time up to which audio has arrived, seconds (`sampleCount / sampleRateHz`). */
@@ -99,6 +112,8 @@ export function createLiveMotion(sampleRateHz: number, options: LiveMotionOption
   if (!(lookAheadSec >= 0 && lookAheadSec <= 0.5)) throw new InvalidInputError(`Look-ahead ${lookAheadSec} s is outside 0..0.5 s`);
   const windowSec = options.windowSec ?? 5;
   if (!(windowSec >= 1 && windowSec <= 30)) throw new InvalidInputError(`Analysis window ${windowSec} s is outside 1..30 s`);
+  const displayHz = options.displayHz ?? 50;
+  if (!(displayHz >= 1 && displayHz <= 100)) throw new InvalidInputError(`Display rate ${displayHz} Hz is outside 1..100 Hz`);
   const fps: Fps = motion.fps;
   const analyzer = createLiveSpeechAnalyzer(sampleRateHz, windowSec);
   const idle = buildIdleTrack(motion);
@@ -107,7 +122,30 @@ export function createLiveMotion(sampleRateHz: number, options: LiveMotionOption
   const V = OVR_VISEME_COUNT;
   const delaySec = lookAheadSec + ARTICULATORY_LEAD_SEC + FEATURE_WINDOW_SEC / 2;
   let nextFrame = 0;
+  let display: LiveFrame | null = null;
+  const fpsHz = fps.num / fps.den;
+  /** One frame at stream time `t` from the window analysis `a` (whose row 0 is at `windowStartSec`). */
+  const frameAt = (a: Parameters<typeof applyLipSync>[1], windowStartSec: number, t: number, frameIndex: number): LiveFrame => {
+    one.blendshapes.fill(0);
+    one.visemes.fill(0);
+    applyLipSync(one, a, windowStartSec, t);
+    const i = Math.round(t * fpsHz) % idle.frameCount;
+    const bs = new Float32Array(K);
+    for (let k = 0; k < K; k++) bs[k] = clamp01(one.blendshapes[k]! + idle.blendshapes[i * K + k]!);
+    return {
+      frameIndex,
+      timeSec: t,
+      blendshapes: bs,
+      visemes: one.visemes.slice(0, V),
+      headRotation: idle.headRotation.slice(i * 4, i * 4 + 4),
+      headTranslationM: idle.headTranslationM.slice(i * 3, i * 3 + 3),
+      gazeRad: idle.gazeRad.slice(i * 4, i * 4 + 4),
+    };
+  };
   return {
+    get display() {
+      return display;
+    },
     get sampleCount() {
       return analyzer.sampleCount;
     },
@@ -125,29 +163,17 @@ export function createLiveMotion(sampleRateHz: number, options: LiveMotionOption
       // The newest analysis row is centred at (frameCount − 1) × hop; frames up to that minus the delay are ready.
       const newestRowSec = (analyzer.frameCount - 1) * FEATURE_HOP_SEC + FEATURE_WINDOW_SEC / 2;
       const readySec = newestRowSec - delaySec;
-      if (frameTimeSec(nextFrame, fps) > readySec) return out;
+      const gridDue = frameTimeSec(nextFrame, fps) <= readySec;
+      const displayDue = readySec >= 0 && (!display || readySec - display.timeSec >= 1 / displayHz - 1e-9);
+      if (!gridDue && !displayDue) return out;
       const a = analyzer.analyzeWindow();
       if (!a) return out;
       const windowStartSec = a.startFrameIndex * FEATURE_HOP_SEC;
       while (frameTimeSec(nextFrame, fps) <= readySec) {
         const f = nextFrame++;
-        const t = frameTimeSec(f, fps);
-        one.blendshapes.fill(0);
-        one.visemes.fill(0);
-        applyLipSync(one, a, windowStartSec, t);
-        const i = f % idle.frameCount;
-        const bs = new Float32Array(K);
-        for (let k = 0; k < K; k++) bs[k] = clamp01(one.blendshapes[k]! + idle.blendshapes[i * K + k]!);
-        out.push({
-          frameIndex: f,
-          timeSec: t,
-          blendshapes: bs,
-          visemes: one.visemes.slice(0, V),
-          headRotation: idle.headRotation.slice(i * 4, i * 4 + 4),
-          headTranslationM: idle.headTranslationM.slice(i * 3, i * 3 + 3),
-          gazeRad: idle.gazeRad.slice(i * 4, i * 4 + 4),
-        });
+        out.push(frameAt(a, windowStartSec, frameTimeSec(f, fps), f));
       }
+      if (displayDue) display = frameAt(a, windowStartSec, readySec, -1);
       return out;
     },
   };

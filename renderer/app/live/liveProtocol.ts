@@ -20,12 +20,12 @@ export type LiveToWorker =
 /** Worker → main thread. */
 export type LiveFromWorker =
   | {
-      type: 'frames';
-      /** Output frame indices of the packed frames, ascending. */
-      frameIndices: number[];
-      /** Stream time each frame shows, seconds. */
-      timesSec: number[];
-      /** `[frameIndices.length, PACKED_FRAME_FLOATS]` row-major. */
+      type: 'frame';
+      /** Counter of display frames (1, 2, …): a new value means a new picture. */
+      displayIndex: number;
+      /** Stream time the frame shows, seconds. */
+      timeSec: number;
+      /** The frame, {@link PACKED_FRAME_FLOATS} floats. */
       packed: Float32Array;
       /** Audio received so far, seconds of stream time. */
       audioTimeSec: number;

@@ -235,23 +235,22 @@ export async function startLive(source: LiveSource, motion: MotionOptions, laten
 
 function onWorkerMessage(s: Session, m: LiveFromWorker): void {
   if (session !== s) return;
-  if (m.type === 'frames') {
+  if (m.type === 'frame') {
     s.streamStartContextSec = m.streamStartContextSec;
     const ts = s.ctx.getOutputTimestamp();
     if (ts.contextTime !== undefined && ts.performanceTime !== undefined && ts.performanceTime > 0) s.ctxToPerfMs = ts.performanceTime - ts.contextTime * 1000;
     else s.ctxToPerfMs = performance.now() - s.ctx.currentTime * 1000;
-    const n = m.frameIndices.length;
-    const o = (n - 1) * PACKED_FRAME_FLOATS;
     const p = m.packed;
+    // frameIndex carries the display counter (a new value = a new picture for the viewport).
     latest = {
-      frameIndex: m.frameIndices[n - 1]!,
-      blendshapes: p.subarray(o, o + 52),
-      visemes: p.subarray(o + 52, o + 67),
-      headRotation: p.subarray(o + 67, o + 71),
-      headTranslationM: p.subarray(o + 71, o + 74),
-      gazeRad: p.subarray(o + 74, o + 78),
+      frameIndex: m.displayIndex,
+      blendshapes: p.subarray(0, 52),
+      visemes: p.subarray(52, 67),
+      headRotation: p.subarray(67, 71),
+      headTranslationM: p.subarray(71, 74),
+      gazeRad: p.subarray(74, PACKED_FRAME_FLOATS),
     };
-    latestTimeSec = m.timesSec[n - 1]!;
+    latestTimeSec = m.timeSec;
     setStatus({ levelDb: m.levelDb, recordedSec: m.recordedSec }, false);
   } else if (m.type === 'recording') {
     lastRecording = { wav: new Blob([m.wav], { type: 'audio/wav' }), track: m.track, durationSec: m.durationSec, note: m.note };

@@ -36,6 +36,8 @@ let recordPending = false;
 let levelPower = 0;
 let levelCount = 0;
 let lastLevelDb = -120;
+let lastDisplay: LiveFrame | null = null;
+let displayCount = 0;
 
 function post(m: LiveFromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(m, transfer);
@@ -71,21 +73,21 @@ function onSamples(contextTimeSec: number, input: Float32Array): void {
   }
   engine.push(samples);
   const frames = engine.pull();
-  if (frames.length === 0) return;
   if (recording && !recording.capped) for (const f of frames) if (f.frameIndex >= recording.startFrame) recording.frames.push(f);
-  const packed = new Float32Array(frames.length * PACKED_FRAME_FLOATS);
-  frames.forEach((f, i) => {
-    let o = i * PACKED_FRAME_FLOATS;
-    for (const a of [f.blendshapes, f.visemes, f.headRotation, f.headTranslationM, f.gazeRad]) {
-      packed.set(a, o);
-      o += a.length;
-    }
-  });
+  const d = engine.display;
+  if (!d || d === lastDisplay) return;
+  lastDisplay = d;
+  const packed = new Float32Array(PACKED_FRAME_FLOATS);
+  let o = 0;
+  for (const a of [d.blendshapes, d.visemes, d.headRotation, d.headTranslationM, d.gazeRad]) {
+    packed.set(a, o);
+    o += a.length;
+  }
   post(
     {
-      type: 'frames',
-      frameIndices: frames.map((f) => f.frameIndex),
-      timesSec: frames.map((f) => f.timeSec),
+      type: 'frame',
+      displayIndex: ++displayCount,
+      timeSec: d.timeSec,
       packed,
       audioTimeSec: engine.audioTimeSec,
       streamStartContextSec,

