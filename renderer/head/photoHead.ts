@@ -11,13 +11,14 @@
  */
 import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
-import { OVR_VISEME_COUNT } from '../../core/motion/names.ts';
+import { BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import { buildPhotoHeadRig, evaluateRig, eyeRotations, EYEBALL_RADIUS_IOD, RIG_VERTEX_COUNT, type EyeModel, type PhotoHeadRig } from './rig.ts';
-import { faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
+import { EYE_LEFT, EYE_RIGHT, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
 import { buildSurround, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
+import { EYE_FRAGMENT, LID_CURVE_N, measureLidColours, updateEyeLids } from './eyelids.ts';
 import { lipEdgeUvOffsets, lipEdgeUvShare, MouthInteriorLayer } from './mouthInterior.ts';
 
 /** Pinhole projection that maps landmark pixel space to world metres (camera at the origin looking down −Z). */
@@ -100,28 +101,6 @@ void main() {
   gl_FragColor = vec4(c, a);
 }`;
 
-/** Eyeball: the photo's eye with the iris disc moved by the gaze offset; uncovered iris area and exposed lid area become sclera. */
-const EYE_FRAGMENT = /* glsl */ `
-uniform sampler2D uPhoto;
-uniform vec2 uPhotoSize;
-uniform vec2 uIrisC;
-uniform float uIrisR;
-uniform vec2 uOffset;
-uniform vec2 uEyeC;
-uniform vec2 uEyeHalf;
-uniform vec3 uSclera;
-varying vec2 vLocal;
-void main() {
-  vec2 p = vLocal;
-  vec3 photo = texture2D(uPhoto, p / uPhotoSize).rgb;
-  vec3 moved = texture2D(uPhoto, (p - uOffset) / uPhotoSize).rgb;
-  float inMoved = 1.0 - smoothstep(uIrisR * 0.96, uIrisR * 1.04, length(p - uIrisC - uOffset));
-  float inOrig = 1.0 - smoothstep(uIrisR * 1.0, uIrisR * 1.12, length(p - uIrisC));
-  float inOpening = 1.0 - smoothstep(1.0, 1.12, length((p - uEyeC) / uEyeHalf));
-  float moving = step(0.01, length(uOffset));
-  vec3 base = mix(uSclera, photo, inOpening * (1.0 - inOrig * moving));
-  gl_FragColor = vec4(mix(base, moved, inMoved * moving), 1.0);
-}`;
 
 /** Everything {@link PhotoHead} needs about the portrait. */
 export interface PhotoHeadInput {
@@ -254,7 +233,8 @@ export class PhotoHead {
 
     // Layer 2: eyeballs.
     const sclera = estimateScleraColor(input.rgba, W, H, rig.eyes);
-    for (const eye of rig.eyes) {
+    for (const [k, eye] of rig.eyes.entries()) {
+      const [lash, lid] = measureLidColours(input.rgba, W, H, rig.restPx, k === 0 ? EYE_RIGHT : EYE_LEFT);
       const hw = eye.halfWidthPx * 1.5;
       const hh = Math.max(eye.halfHeightPx * 2.6, eye.halfWidthPx * 0.9);
       const zPx = eye.depthPx + 0.04 * f.iodPx;
@@ -273,6 +253,11 @@ export class PhotoHead {
         uEyeC: { value: new THREE.Vector2(...eye.centerPx) },
         uEyeHalf: { value: new THREE.Vector2(eye.halfWidthPx, Math.max(eye.halfHeightPx, 1)) },
         uSclera: { value: new THREE.Color(sclera[0], sclera[1], sclera[2]) },
+        uLash: { value: new THREE.Color(...lash) },
+        uLid: { value: new THREE.Color(...lid) },
+        uLidCurve: { value: new Float32Array(LID_CURVE_N * 2) },
+        uLidDrop: { value: 0 },
+        uClose: { value: 0 },
       });
       this.eyeMaterials.push(mat);
       this.innerLayer.add(this.mesh(this.quad(corners, corners.map(() => zPx), corners), mat));
@@ -404,6 +389,8 @@ export class PhotoHead {
     };
     set(this.eyeMaterials[0]!, ry, rp);
     set(this.eyeMaterials[1]!, ly, lp);
+    updateEyeLids(this.eyeMaterials[0]!, EYE_RIGHT, this.posedPx, Math.min(1, Math.max(0, weights[BS.eyeBlinkRight] ?? 0)));
+    updateEyeLids(this.eyeMaterials[1]!, EYE_LEFT, this.posedPx, Math.min(1, Math.max(0, weights[BS.eyeBlinkLeft] ?? 0)));
   }
 
   /** Frees GPU buffers and materials (the texture belongs to the caller). */
