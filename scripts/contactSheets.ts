@@ -1,5 +1,5 @@
 /**
- * `npm run goldens:contact` (or `tsx scripts/contactSheets.ts [portrait…]`): mouth and eye contact sheets of the photo
+ * `npm run goldens:contact` (also run by `npm run goldens`; one portrait: `tsx scripts/contactSheets.ts img03`): mouth and eye contact sheets of the photo
  * head for review, written to tests/golden/photoHead/contact/<portrait>_{mouth,eyes}.png.
  *
  * @remarks Each sheet is a grid (3 columns) of close-up crops of 512² renders (framing `photo`), the photo's own crop first:

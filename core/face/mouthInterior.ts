@@ -177,7 +177,7 @@ export function estimateGrainSigma(rgba: Uint8Array, widthPx: number, heightPx: 
  * @param heightPx - image height.
  * @param landmarksPx - `[N ≥ 468, 3]` landmarks (iris points 468–477 used when present).
  * @param ey - unit vector down the face (lip profiles run along it, iris profiles across it).
- * @param iodPx - inter-ocular distance, px (profile length ±0.05 IOD, at least ±4 px).
+ * @param iodPx - inter-ocular distance, px (lip profiles ±0.05 IOD, at least ±4 px).
  * @returns σ px of a Gaussian blur that explains the first-quartile 10–90 % rise, clamped to [0.5, 4]; 0.7 when no
  * edge has enough contrast (≥ 8 levels).
  */
