@@ -8,7 +8,9 @@
  * - Photo interior: pixels inside the rest inner-lip loop (MediaPipe `MOUTH_OPENING_LOOP`). Per column the loop's span
  *   is split below the upper teeth when the photo shows teeth (the bright run from the top of the span), else at its
  *   darkest row (a 5-row running mean of Rec. 601 luma, searched in the middle 70 % of the span), then the split line
- *   is median-filtered over 9 columns: above it the upper teeth (skull), below it the lower teeth and tongue (jaw). Columns where the lips part by less
+ *   is median-filtered over 9 columns: above it the upper teeth (skull), below it the lower teeth and tongue (jaw).
+ *   Only columns where the lips part by ≥ 0.025 IOD (averaged over ±0.05 IOD) and only photos whose opening covers
+ *   ≥ 1/400 IOD² use their own interior; elsewhere the teeth are synthesised. Columns where the lips part by less
  *   than 0.025 IOD (≈ 1.6 mm) hold only the seam between the lips: there the teeth are synthesised.
  * - Colours: teeth are the photo's own when it shows them (the bright, low-chroma pixels of the opening: luma ≥ 0.62
  *   of the opening's 95th percentile and chroma below the lips'), else ivory lit by the photo's light (its grey-world
@@ -432,6 +434,8 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   const photoLower = new Float32Array(W * H);
   const photoRest = new Float32Array(W * H);
   const thickTexels = Math.max(3, 0.025 * I * texelsPerPx);
+  const synthUpperOk = new Float32Array(W * H).fill(1);
+  const synthLowerOk = new Float32Array(W * H).fill(1);
   // Per column: the span of the opening, and the split between the upper and lower parts — below the upper teeth
   // when the photo shows teeth (the bright run from the top of the span, gaps ≤ 2 rows), else at the darkest row.
   const tops = new Int32Array(W).fill(-1);
@@ -483,6 +487,17 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     }
     splits[tx] = split;
   }
+  // How much each column shows of the interior (lips parted by ≥ 0.025 IOD), averaged over ±0.05 IOD of columns so
+  // photo and synthesis do not alternate column by column; none at all unless the photo shows a real opening.
+  const thickRaw = new Float32Array(W);
+  for (let tx = 0; tx < W; tx++) if (tops[tx]! >= 0) thickRaw[tx] = smoothstep(thickTexels, 1.5 * thickTexels, bottoms[tx]! - tops[tx]!);
+  const thickR = Math.max(2, Math.round(0.05 * I * texelsPerPx));
+  const thickCol = new Float32Array(W);
+  for (let tx = 0; tx < W; tx++) {
+    let m = 0;
+    for (let k = tx - thickR; k <= tx + thickR; k++) m += (thickRaw[Math.min(W - 1, Math.max(0, k))] ?? 0) / (2 * thickR + 1);
+    thickCol[tx] = realOpening ? m : 0;
+  }
   // Median over ±4 columns: one split line, not a ragged one.
   for (let tx = 0; tx < W; tx++) {
     const top = tops[tx]!;
@@ -493,14 +508,18 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     near.sort((p, q) => p - q);
     const split = Math.min(bottom, Math.max(top, near[near.length >> 1]!));
     // Columns where the lips barely part show only the seam between them: the teeth there are synthesised.
-    const thick = smoothstep(thickTexels, 1.5 * thickTexels, bottom - top);
+    const thick = thickCol[tx]!;
     for (let ty = top; ty <= bottom; ty++) {
       const i = ty * W + tx;
       const w = Math.min(1, Math.max(0, sd[i]! + 1));
-      const up = 1 - smoothstep(split - 1, split + 1, ty);
       photoRest[i] = w;
-      photoUpper[i] = thick * w * up;
-      photoLower[i] = thick * w * (1 - up);
+      photoUpper[i] = thick * w * (1 - smoothstep(split - 1, split + 1, ty));
+      photoLower[i] = thick * w * smoothstep(split - 1, split + 1, ty);
+    }
+    // Where the photo shows the interior, no synthesised upper teeth below its top nor lower teeth above its bottom.
+    for (let ty = 0; ty < H; ty++) {
+      if (ty >= top) synthUpperOk[ty * W + tx] = 1 - thick;
+      if (ty <= bottom) synthLowerOk[ty * W + tx] = 1 - thick;
     }
   }
 
@@ -551,16 +570,16 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     const [x, y] = pxOf(i % W, Math.floor(i / W));
     const photo = photoAt(x, y);
     const n = gauss() * grainSigma;
-    for (const [out, synth, pw] of [
-      [upperRgba, synthUpper, photoUpper[i]!],
-      [lowerRgba, synthLower, photoLower[i]!],
+    for (const [out, synth, pw, ok] of [
+      [upperRgba, synthUpper, photoUpper[i]!, synthUpperOk[i]!],
+      [lowerRgba, synthLower, photoLower[i]!, synthLowerOk[i]!],
     ] as const) {
-      const sa = synth[i * 4 + 3]!;
+      const sa = synth[i * 4 + 3]! * ok;
       const pa = pw;
       // Where the photo shows the interior it replaces the synthesis there.
       const alpha = pa + (1 - pw) * sa;
       for (let c = 0; c < 3; c++) {
-        const s = sa > 1e-4 ? synth[i * 4 + c]! / sa + n : 0;
+        const s = sa > 1e-4 ? (synth[i * 4 + c]! * ok) / sa + n : 0;
         const v = alpha > 1e-4 ? (pa * photo[c]! + (1 - pw) * sa * s) / alpha : 0;
         out[i * 4 + c] = Math.round(255 * Math.min(1, Math.max(0, v)));
       }
