@@ -39,7 +39,7 @@ void main() {
   vec3 photo = photoAt(p);
   float moving = step(0.01, length(uOffset));
   // Sclera where the iris was: the same row's sclera beside the iris, or the measured sclera where that is lid.
-  float R = uIrisR * 1.18;
+  float R = uIrisR * 1.35;
   vec2 pl = vec2(uIrisC.x - R, p.y);
   vec2 pr = vec2(uIrisC.x + R, p.y);
   // Fallback: the measured sclera, shaded darker towards the upper lid (its shadow on the eyeball).
@@ -47,7 +47,7 @@ void main() {
   vec3 sl = mix(shaded, photoAt(pl), inOpen(pl) * smoothstep(0.5, 0.7, luma(photoAt(pl)) / max(luma(uSclera), 0.01)));
   vec3 sr = mix(shaded, photoAt(pr), inOpen(pr) * smoothstep(0.5, 0.7, luma(photoAt(pr)) / max(luma(uSclera), 0.01)));
   vec3 scleraRow = mix(sl, sr, clamp((p.x - pl.x) / (2.0 * R), 0.0, 1.0));
-  float inOrig = 1.0 - smoothstep(uIrisR * 0.98, uIrisR * 1.15, length(p - uIrisC));
+  float inOrig = 1.0 - smoothstep(uIrisR * 1.05, uIrisR * 1.3, length(p - uIrisC));
   float inOpening = 1.0 - smoothstep(1.0, 1.12, length((p - uEyeC) / uEyeHalf));
   vec3 base = mix(uSclera, photo, inOpening);
   base = mix(base, scleraRow, inOrig * moving);
