@@ -88,13 +88,13 @@ void main() {
   vec4 maskP = tex(uMaskTex, p);
   vec4 maskJ = tex(uMaskTex, jp);
   vec4 lower = tex(uLowerTex, jp);
-  // The photo's own dark interior lets the synthesised cavity and tongue through once the mouth moves.
+  // The photo's own dark interior lets a raised tongue through once the mouth moves.
   float darkJ = 1.0 - smoothstep(uCavL + 0.02, uCavL + 0.14, dot(lower.rgb, vec3(0.299, 0.587, 0.114)));
-  c = mix(c, lower.rgb, lower.a * (1.0 - uSeeThrough * maskJ.g * darkJ));
+  c = mix(c, lower.rgb, lower.a * (1.0 - uSeeThrough * inT * maskJ.g * darkJ));
   if (uTongueOut >= 0.5) c = mix(c, tongue, inT);
   vec4 upper = tex(uUpperTex, p);
   float darkP = 1.0 - smoothstep(uCavL + 0.02, uCavL + 0.14, dot(upper.rgb, vec3(0.299, 0.587, 0.114)));
-  c = mix(c, upper.rgb, upper.a * (1.0 - uSeeThrough * maskP.r * darkP));
+  c = mix(c, upper.rgb, upper.a * (1.0 - uSeeThrough * inT * maskP.r * darkP));
 
   // The lips' inner surfaces along the posed contour (not over the photo's own interior).
   float du = 1e9;
@@ -275,7 +275,7 @@ export class MouthInteriorLayer {
     u.uTongueCurv!.value = 0.06 + 0.2 * rise + 0.04 * out;
     u.uTongueOut!.value = out >= 0.3 ? 1 : 0;
     u.uLowerEdgeB!.value = lowerEdge;
-    // The photo's dark interior stays as it is at rest and lets the tongue and cavity through once the mouth moves.
+    // The photo's dark interior stays as it is at rest and lets a tongue through once the mouth moves.
     const moved = Math.max(w(BS.jawOpen) / 0.1, rise, out);
     u.uSeeThrough!.value = Math.min(1, Math.max(0, moved));
     // Rest shape: the gap between the inner lips at the centre within 0.01 IOD of the photo's, jaw closed.
