@@ -11,14 +11,15 @@
  */
 import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
-import { BS } from '../../core/motion/names.ts';
-import { buildPhotoHeadRig, evaluateRig, eyeRotations, EYEBALL_RADIUS_IOD, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type EyeModel, type PhotoHeadRig } from './rig.ts';
-import { faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
+import { BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
+import { buildPhotoHeadRig, evaluateRig, eyeRotations, EYEBALL_RADIUS_IOD, RIG_VERTEX_COUNT, type EyeModel, type PhotoHeadRig } from './rig.ts';
+import { EYE_LEFT, EYE_RIGHT, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
 import { buildSurround, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
-import { measureLipColour } from '../../core/face/lipColour.ts';
+import { EYE_FRAGMENT, LID_CURVE_N, measureLidColours, updateEyeLids } from './eyelids.ts';
+import { lipEdgeUvOffsets, lipEdgeUvShare, MouthInteriorLayer } from './mouthInterior.ts';
 
 /** Pinhole projection that maps landmark pixel space to world metres (camera at the origin looking down −Z). */
 export interface PhotoProjection {
@@ -100,75 +101,6 @@ void main() {
   gl_FragColor = vec4(c, a);
 }`;
 
-const FADE_PHOTO_FRAGMENT = /* glsl */ `
-uniform sampler2D uPhoto;
-uniform float uOpacity;
-varying vec2 vUv;
-void main() {
-  gl_FragColor = vec4(texture2D(uPhoto, vUv).rgb, uOpacity);
-}`;
-
-/** Eyeball: the photo's eye with the iris disc moved by the gaze offset; uncovered iris area and exposed lid area become sclera. */
-const EYE_FRAGMENT = /* glsl */ `
-uniform sampler2D uPhoto;
-uniform vec2 uPhotoSize;
-uniform vec2 uIrisC;
-uniform float uIrisR;
-uniform vec2 uOffset;
-uniform vec2 uEyeC;
-uniform vec2 uEyeHalf;
-uniform vec3 uSclera;
-varying vec2 vLocal;
-void main() {
-  vec2 p = vLocal;
-  vec3 photo = texture2D(uPhoto, p / uPhotoSize).rgb;
-  vec3 moved = texture2D(uPhoto, (p - uOffset) / uPhotoSize).rgb;
-  float inMoved = 1.0 - smoothstep(uIrisR * 0.96, uIrisR * 1.04, length(p - uIrisC - uOffset));
-  float inOrig = 1.0 - smoothstep(uIrisR * 1.0, uIrisR * 1.12, length(p - uIrisC));
-  float inOpening = 1.0 - smoothstep(1.0, 1.12, length((p - uEyeC) / uEyeHalf));
-  float moving = step(0.01, length(uOffset));
-  vec3 base = mix(uSclera, photo, inOpening * (1.0 - inOrig * moving));
-  gl_FragColor = vec4(mix(base, moved, inMoved * moving), 1.0);
-}`;
-
-/**
- * Mouth interior, procedural: dark cavity, a row of teeth near the lip line (gum line, shading), a tongue at the
- * bottom (lower part); scaled by `uBright` (the photo's lip luminance relative to typical lips, so teeth do not glow
- * in a dim photo) and desaturated towards its luma (Rec. 601 weights) by `uChroma` = the photo's lip
- * colourfulness (core/face/lipColour.ts).
- */
-const MOUTH_FRAGMENT = /* glsl */ `
-uniform float uChroma;
-uniform float uBright;
-uniform float uLower;
-uniform float uTeethTop;
-uniform float uTeethBottom;
-uniform float uHalfWidth;
-uniform float uTongue;
-varying vec2 vLocal; // x: across the mouth in IOD units (0 = centre); y: down from the lip line, IOD units
-void main() {
-  float s = vLocal.x / uHalfWidth;
-  float side = clamp(1.0 - s * s, 0.0, 1.0);
-  vec3 cavity = vec3(0.13, 0.04, 0.045) * (0.55 + 0.45 * side);
-  // Teeth: soft-edged band (no hard bar), a pink gum line on the side away from the biting edge, enamel a little
-  // darker towards the gum and at the translucent tip, separations between teeth.
-  float e = 0.006;
-  float inTeeth = smoothstep(uTeethTop - e, uTeethTop + e, vLocal.y) * (1.0 - smoothstep(uTeethBottom - e, uTeethBottom + e, vLocal.y)) * (1.0 - smoothstep(0.76, 0.86, abs(s)));
-  float v = clamp((vLocal.y - uTeethTop) / (uTeethBottom - uTeethTop), 0.0, 1.0);
-  float fromGum = uLower > 0.5 ? 1.0 - v : v;
-  float gap = smoothstep(0.0, 0.06, abs(fract(s * 3.6 + 0.5) - 0.5));
-  float enamelShade = mix(0.78, 1.0, smoothstep(0.1, 0.5, fromGum)) * (1.0 - 0.25 * smoothstep(0.85, 1.0, fromGum));
-  vec3 enamel = vec3(0.80, 0.76, 0.70) * enamelShade * mix(0.7, 1.0, gap);
-  vec3 teeth = mix(enamel, vec3(0.58, 0.30, 0.31), 1.0 - smoothstep(0.0, 0.2, fromGum)) * (0.25 + 0.75 * side * side);
-  vec3 c = mix(cavity, teeth, inTeeth);
-  if (uLower > 0.5) {
-    vec2 q = vec2(s / 0.7, (vLocal.y - (0.2 - 0.08 * uTongue)) / 0.14);
-    float tongue = 1.0 - smoothstep(0.8, 1.0, length(q));
-    c = mix(c, vec3(0.62, 0.26, 0.27) * (0.5 + 0.5 * side) * mix(0.8, 1.0, smoothstep(-1.0, 0.3, -q.y)), tongue * (1.0 - inTeeth));
-  }
-  c *= uBright;
-  gl_FragColor = vec4(mix(vec3(dot(c, vec3(0.299, 0.587, 0.114))), c, uChroma), 1.0);
-}`;
 
 /** Everything {@link PhotoHead} needs about the portrait. */
 export interface PhotoHeadInput {
@@ -210,9 +142,9 @@ export class PhotoHead {
   private readonly posedPx = new Float32Array(RIG_VERTEX_COUNT * 3);
   private readonly surroundMaterial: THREE.ShaderMaterial;
   private readonly eyeMaterials: THREE.ShaderMaterial[] = [];
-  private readonly lowerMouth: { attr: THREE.BufferAttribute; restPx: Float32Array };
-  private readonly mouthMaterials: THREE.ShaderMaterial[] = [];
-  private readonly restMouthMaterial: THREE.ShaderMaterial;
+  private readonly mouth: MouthInteriorLayer;
+  /** Inner-lip texture offsets (renderer/head/mouthInterior.ts): the photo's lip seam stays off the opened lip edge. */
+  private readonly lipEdgeUv: { ids: number[]; offsetsPx: Float32Array };
   private readonly disposables: { dispose(): void }[] = [];
   private readonly headUniform: { value: THREE.Matrix4 };
   private readonly input: PhotoHeadInput;
@@ -301,7 +233,8 @@ export class PhotoHead {
 
     // Layer 2: eyeballs.
     const sclera = estimateScleraColor(input.rgba, W, H, rig.eyes);
-    for (const eye of rig.eyes) {
+    for (const [k, eye] of rig.eyes.entries()) {
+      const [lash, lid] = measureLidColours(input.rgba, W, H, rig.restPx, k === 0 ? EYE_RIGHT : EYE_LEFT);
       const hw = eye.halfWidthPx * 1.5;
       const hh = Math.max(eye.halfHeightPx * 2.6, eye.halfWidthPx * 0.9);
       const zPx = eye.depthPx + 0.04 * f.iodPx;
@@ -320,74 +253,27 @@ export class PhotoHead {
         uEyeC: { value: new THREE.Vector2(...eye.centerPx) },
         uEyeHalf: { value: new THREE.Vector2(eye.halfWidthPx, Math.max(eye.halfHeightPx, 1)) },
         uSclera: { value: new THREE.Color(sclera[0], sclera[1], sclera[2]) },
+        uLash: { value: new THREE.Color(...lash) },
+        uLid: { value: new THREE.Color(...lid) },
+        uLidCurve: { value: new Float32Array(LID_CURVE_N * 2) },
+        uLidDrop: { value: 0 },
+        uClose: { value: 0 },
       });
       this.eyeMaterials.push(mat);
       this.innerLayer.add(this.mesh(this.quad(corners, corners.map(() => zPx), corners), mat));
     }
 
-    // Layer 2: mouth interior, upper (static) and lower (follows the jaw) parts.
-    const I = f.iodPx;
-    const [mx, my] = f.mouthCenterPx;
-    const ex = f.ex;
-    const ey = f.ey;
-    const halfW = (Math.hypot(rig.restPx[291 * 3]! - rig.restPx[61 * 3]!, rig.restPx[291 * 3 + 1]! - rig.restPx[61 * 3 + 1]!) / 2) * 1.15;
+    // Layer 2: mouth interior (renderer/head/mouthInterior.ts), behind the lips at the upper inner lip's depth + 0.1 IOD.
     let lipZ = 0;
     for (const i of LIPS_UPPER_INNER) lipZ += rig.restPx[i * 3 + 2]! / LIPS_UPPER_INNER.length;
-    const mouthZ = lipZ + 0.1 * I;
-    const upperB = ((rig.restPx[13 * 3]! - mx) * ey[0] + (rig.restPx[13 * 3 + 1]! - my) * ey[1]) / I;
-    const lowerB = ((rig.restPx[14 * 3]! - mx) * ey[0] + (rig.restPx[14 * 3 + 1]! - my) * ey[1]) / I;
-    const at = (a: number, b: number): [number, number] => [mx + (a * ex[0] + b * ey[0]) * I, my + (a * ex[1] + b * ey[1]) * I];
-    const aw = halfW / I;
-    const upperLocal: [number, number][] = [
-      [-aw, upperB - 0.3],
-      [aw, upperB - 0.3],
-      [-aw, upperB + 0.9],
-      [aw, upperB + 0.9],
-    ];
-    const lowerLocal: [number, number][] = [
-      [-aw, lowerB - 0.02],
-      [aw, lowerB - 0.02],
-      [-aw, lowerB + 0.8],
-      [aw, lowerB + 0.8],
-    ];
-    const lipColour = measureLipColour(input.rgba, W, H, input.landmarksPx);
-    const mouthUniforms = (lower: boolean): Record<string, THREE.IUniform> => ({
-      uLower: { value: lower ? 1 : 0 },
-      uTeethTop: { value: lower ? lowerB - 0.01 : upperB - 0.05 },
-      uTeethBottom: { value: lower ? lowerB + 0.055 : upperB + 0.085 },
-      uHalfWidth: { value: aw },
-      uTongue: { value: 0 },
-      uChroma: { value: lipColour.colourfulness },
-      // Rec. 601 luma of the mean lip colour over that of typical lips (≈ 0.42), bounded to ±40 %.
-      uBright: { value: Math.min(1.25, Math.max(0.6, (0.299 * lipColour.meanRgb[0] + 0.587 * lipColour.meanRgb[1] + 0.114 * lipColour.meanRgb[2]) / 0.42)) },
+    this.mouth = new MouthInteriorLayer(texture, input.rgba, W, H, landmarksPx, rig, lipZ + 0.1 * f.iodPx, {
+      material: (frag, uniforms) => this.material(frag, uniforms),
+      quad: (corners, z, local) => this.quad(corners, z, local),
+      mesh: (geo, mat) => this.mesh(geo, mat),
     });
-    const upperMat = this.material(MOUTH_FRAGMENT, mouthUniforms(false));
-    const lowerMat = this.material(MOUTH_FRAGMENT, mouthUniforms(true));
-    this.mouthMaterials.push(upperMat, lowerMat);
-    this.innerLayer.add(this.mesh(this.quad(upperLocal.map(([a, b]) => at(a, b)), upperLocal.map(() => mouthZ), upperLocal), upperMat));
-    const lowerPx = lowerLocal.map(([a, b]) => at(a, b));
-    const lowerGeo = this.quad(lowerPx, lowerLocal.map(() => mouthZ), lowerLocal);
-    const lowerMesh = this.mesh(lowerGeo, lowerMat);
-    lowerMesh.renderOrder = 2;
-    lowerMat.depthTest = false;
-    upperMat.depthTest = false;
-    this.innerLayer.add(lowerMesh);
-    this.lowerMouth = { attr: lowerGeo.getAttribute('position') as THREE.BufferAttribute, restPx: Float32Array.from(lowerPx.flatMap(([x, y]) => [x, y, mouthZ])) };
-    this.lowerMouth.attr.setUsage(THREE.DynamicDrawUsage);
-    // The photo's own mouth opening at rest, faded out as the mouth opens (a photo with parted lips stays itself).
-    const restMouthGeo = new THREE.BufferGeometry();
-    const rmPos = new Float32Array(RIG_VERTEX_COUNT * 3);
-    for (let i = 0; i < RIG_VERTEX_COUNT; i++) photoToWorld(proj, rig.restPx[i * 3]!, rig.restPx[i * 3 + 1]!, rig.restPx[i * 3 + 2]!, rmPos, i * 3);
-    restMouthGeo.setAttribute('position', new THREE.BufferAttribute(rmPos, 3));
-    for (const name of ['uv', 'aHeadWeight', 'aLocal']) restMouthGeo.setAttribute(name, fGeo.getAttribute(name));
-    restMouthGeo.setIndex(new THREE.BufferAttribute(mouthFan(), 1));
-    this.restMouthMaterial = this.material(FADE_PHOTO_FRAGMENT, { uPhoto: { value: texture }, uOpacity: { value: 1 } });
-    this.restMouthMaterial.transparent = true;
-    this.restMouthMaterial.depthTest = false;
-    const restMouth = this.mesh(restMouthGeo, this.restMouthMaterial);
-    restMouth.renderOrder = 5;
-    this.innerLayer.add(restMouth);
-    for (const m of [...this.eyeMaterials, ...this.mouthMaterials, this.restMouthMaterial]) {
+    this.innerLayer.add(this.mouth.mesh);
+    this.lipEdgeUv = lipEdgeUvOffsets(rig.restPx);
+    for (const m of [...this.eyeMaterials, this.mouth.material]) {
       m.stencilWrite = true;
       m.stencilRef = 1;
       m.stencilFunc = THREE.EqualStencilFunc;
@@ -450,7 +336,7 @@ export class PhotoHead {
    * @param frame - the motion frame (blendshapes, gaze, head rotation/translation).
    */
   applyFrame(frame: MotionFrame): void {
-    this.applyWeights(frame.blendshapes, frame.gazeRad);
+    this.applyWeights(frame.blendshapes, frame.gazeRad, frame.visemes);
     const q = frame.headRotation;
     const t = frame.headTranslationM;
     const rot = new THREE.Matrix4().makeRotationFromQuaternion(new THREE.Quaternion(q[0] ?? 0, q[1] ?? 0, q[2] ?? 0, q[3] ?? 1).normalize());
@@ -461,7 +347,7 @@ export class PhotoHead {
       .multiply(new THREE.Matrix4().makeTranslation(-p.x, -p.y, -p.z));
   }
 
-  private applyWeights(weights: Float32Array, gazeRad: Float32Array): void {
+  private applyWeights(weights: Float32Array, gazeRad: Float32Array, visemes: Float32Array = new Float32Array(OVR_VISEME_COUNT)): void {
     const rig = this.rig;
     evaluateRig(rig, weights, this.posedPx);
     const arr = this.facePositions.array as Float32Array;
@@ -479,30 +365,18 @@ export class PhotoHead {
       if (!d || wk === 0) continue;
       for (let j = 0; j < RIG_VERTEX_COUNT * 2; j++) uv[j] = uv[j]! + wk * d[j]!;
     }
+    const lipShare = lipEdgeUvShare(rig.restPx, this.posedPx, rig.frame.iodPx);
+    this.lipEdgeUv.ids.forEach((i, k) => {
+      uv[i * 2] = uv[i * 2]! + lipShare * this.lipEdgeUv.offsetsPx[k * 2]!;
+      uv[i * 2 + 1] = uv[i * 2 + 1]! + lipShare * this.lipEdgeUv.offsetsPx[k * 2 + 1]!;
+    });
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) {
       uv[i * 2] = uv[i * 2]! / W;
       uv[i * 2 + 1] = uv[i * 2 + 1]! / H;
     }
     this.faceUvs.needsUpdate = true;
 
-    // Lower mouth interior follows the jaw (without the lips' mouthClose share).
-    const jaw = Math.min(1, Math.max(0, weights[BS.jawOpen] ?? 0)) * JAW_OPEN_MAX_RAD;
-    const [py, pz] = rig.jawPivotPx;
-    const la = this.lowerMouth.attr.array as Float32Array;
-    const c = Math.cos(jaw);
-    const s = Math.sin(jaw);
-    for (let k = 0; k < 4; k++) {
-      const x = this.lowerMouth.restPx[k * 3]!;
-      const dy = this.lowerMouth.restPx[k * 3 + 1]! - py;
-      const dz = this.lowerMouth.restPx[k * 3 + 2]! - pz;
-      photoToWorld(this.proj, x, py + dy * c - dz * s, pz + dy * s + dz * c, la, k * 3);
-    }
-    this.lowerMouth.attr.needsUpdate = true;
-    const w = (k: number): number => Math.min(1, Math.max(0, weights[k] ?? 0));
-    const openness = Math.min(1, 4 * w(BS.jawOpen) * (1 - w(BS.mouthClose)) + 3 * Math.max(w(BS.mouthLowerDownLeft), w(BS.mouthLowerDownRight), w(BS.mouthUpperUpLeft), w(BS.mouthUpperUpRight)) + 3 * w(BS.mouthFunnel));
-    this.restMouthMaterial.uniforms.uOpacity!.value = 1 - openness;
-    const tongue = Math.min(1, Math.max(0, weights[BS.tongueOut] ?? 0));
-    for (const m of this.mouthMaterials) m.uniforms.uTongue!.value = tongue;
+    this.mouth.update(this.posedPx, weights, visemes);
 
     // Irises: offset = eyeball radius · sin(angle) along the face axes.
     const [ry, rp, ly, lp] = eyeRotations(weights, gazeRad);
@@ -515,11 +389,14 @@ export class PhotoHead {
     };
     set(this.eyeMaterials[0]!, ry, rp);
     set(this.eyeMaterials[1]!, ly, lp);
+    updateEyeLids(this.eyeMaterials[0]!, EYE_RIGHT, this.posedPx, Math.min(1, Math.max(0, weights[BS.eyeBlinkRight] ?? 0)));
+    updateEyeLids(this.eyeMaterials[1]!, EYE_LEFT, this.posedPx, Math.min(1, Math.max(0, weights[BS.eyeBlinkLeft] ?? 0)));
   }
 
   /** Frees GPU buffers and materials (the texture belongs to the caller). */
   dispose(): void {
     for (const d of this.disposables) d.dispose();
+    this.mouth.dispose();
     this.matteTexture?.dispose();
     this.foregroundTexture?.dispose();
   }

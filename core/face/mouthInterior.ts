@@ -1,0 +1,622 @@
+/**
+ * The photo head's mouth interior as textures in photo pixels: what the photo itself shows between the lips (split
+ * into an upper part that stays with the skull and a lower part that moves with the jaw) and, where the photo shows
+ * nothing, teeth synthesised as a shaded arch, matched to the photo in colour, edge sharpness and grain.
+ *
+ * @remarks Pure (no DOM): runs in the render page and in Node tests alike.
+ *
+ * - Photo interior: pixels inside the rest inner-lip loop (MediaPipe `MOUTH_OPENING_LOOP`). Per column the loop's span
+ *   is split below the upper teeth when the photo shows teeth (the bright run from the top of the span), else at its
+ *   darkest row (a 5-row running mean of Rec. 601 luma, searched in the middle 70 % of the span), then the split line
+ *   is median-filtered over 9 columns: above it the upper teeth (skull), below it the lower teeth and tongue (jaw).
+ *   Only columns where the lips part by ≥ 0.025 IOD (averaged over ±0.05 IOD) and only photos whose opening covers
+ *   ≥ 1/400 IOD² use their own interior; elsewhere the teeth are synthesised. Columns where the lips part by less
+ *   than 0.025 IOD (≈ 1.6 mm) hold only the seam between the lips: there the teeth are synthesised.
+ * - Colours: teeth are the photo's own when it shows them (the bright, low-chroma pixels of the opening: luma ≥ 0.62
+ *   of the opening's 95th percentile and chroma below the lips'), else ivory lit by the photo's light (its grey-world
+ *   mean colour) and a quarter of the skin's chroma, at the skin's luma; cavity from the opening's darkest
+ *   quartile when the opening is large enough, else the lip colour × 0.22; gum and tongue from the lip colour.
+ * - Teeth geometry (front view of an arch): tooth k of a dental arch of radius R seen head-on spans
+ *   x = R·sin(s/R) over its arc-length interval; crown widths and lengths from mean permanent-tooth dimensions
+ *   (Wheeler's Dental Anatomy, 10th ed., tables of crown mesio-distal width and cervico-incisal length: upper central
+ *   incisor 8.5 × 10.5 mm, lateral 6.5 × 9, canine 7.5 × 10, premolars 7 × 8.5, first molar 10 × 7.5; lower 5 × 9,
+ *   5.5 × 9.5, 7 × 11, 7 × 8.5, 7 × 8, 11 × 7.5), expressed in units of the mean inter-ocular distance (63 mm,
+ *   Dodgson 2004). Shading: convex crowns (brighter at the middle of each tooth), darker towards the gum, receding
+ *   teeth darker with cos θ of the arch, soft separations and embrasures, a scalloped gum line.
+ * - Sharpness: the synthesised layer is blurred with a Gaussian whose σ makes its edges as soft as the photo's lip
+ *   edges (first quartile of the 10–90 % rises of luma profiles across the outer lip contour and the limbus; a
+ *   Gaussian-blurred step rises over 2.56 σ).
+ * - Grain: the photo's noise level on skin (median absolute deviation of luma minus its 3×3 mean, ×1.4826 for a
+ *   normal σ, ×1.06 for the share of the noise the 3×3 mean removes) is added back to the synthesised pixels as
+ *   seeded Gaussian noise.
+ */
+import { LIPS_LOWER_OUTER, LIPS_UPPER_OUTER, MOUTH_OPENING_LOOP } from '../rig/topology.ts';
+import { LIP_INNER_LOWER, LIP_INNER_UPPER, MOUTH_CORNER_LEFT, MOUTH_CORNER_RIGHT } from './topology.ts';
+import { measureLipColour } from './lipColour.ts';
+
+/** The face axes the interior is laid out on (a subset of the rig's `FaceFrame`). */
+export interface MouthFrame {
+  /** Unit vector from the subject's right eye to the left eye (image space). */
+  ex: [number, number];
+  /** Unit vector down the face. */
+  ey: [number, number];
+  /** Inter-ocular distance, px. */
+  iodPx: number;
+  /** Centre between the inner lips, px. */
+  mouthCenterPx: [number, number];
+}
+
+/** Region of the interior in face-local units (IOD) around the mouth centre: `a` across, `b` down. */
+export interface MouthRegionLocal {
+  a0: number;
+  a1: number;
+  b0: number;
+  b1: number;
+}
+
+/** Colours of the interior, RGB in [0, 1] in the photo's own encoding. */
+export interface MouthPalette {
+  teethRgb: [number, number, number];
+  gumRgb: [number, number, number];
+  cavityRgb: [number, number, number];
+  tongueRgb: [number, number, number];
+  lipInnerRgb: [number, number, number];
+}
+
+/** What {@link buildMouthInterior} returns. */
+export interface MouthInterior {
+  /** Photo px of the textures' top-left texel corner. */
+  originPx: [number, number];
+  /** Texture size, texels (one texel per photo pixel unless {@link texelsPerPx} < 1). */
+  widthTexels: number;
+  heightTexels: number;
+  /** Texels per photo pixel (1, or less for very large photos). */
+  texelsPerPx: number;
+  /** Upper part (skull), `[h, w, 4]` RGBA, straight alpha: upper teeth and gum, the photo's upper interior. */
+  upperRgba: Uint8Array;
+  /** Lower part (jaw), `[h, w, 4]` RGBA, straight alpha: lower teeth and gum, the photo's lower interior. */
+  lowerRgba: Uint8Array;
+  /**
+   * `[h, w, 4]` (0–255): R = weight of the photo's own upper interior, G = of its lower interior (columns where the
+   * lips part by ≥ 0.025 IOD), B = the whole rest opening (what a renderer shows while the mouth keeps its rest
+   * shape), A = 255.
+   */
+  photoMask: Uint8Array;
+  palette: MouthPalette;
+  /** Whether the photo shows teeth (then `palette.teethRgb` is theirs), and how many pixels. */
+  photoTeethPx: number;
+  /** Photo grain: σ of the luma noise on skin, [0, 1] units. */
+  grainSigma: number;
+  /** σ of the photo's edge blur at the lips, px (≥ 0.5). */
+  edgeSigmaPx: number;
+  /** Upper teeth incisal edge at the centre, face-local b (IOD, skull frame). */
+  upperEdgeB: number;
+  /** Lower teeth incisal edge at the centre, face-local b (IOD, jaw frame at rest). */
+  lowerEdgeB: number;
+}
+
+type Rgb = [number, number, number];
+const luma = (r: number, g: number, b: number): number => 0.299 * r + 0.587 * g + 0.114 * b;
+const smoothstep = (e0: number, e1: number, x: number): number => {
+  const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
+  return t * t * (3 - 2 * t);
+};
+/** Largest texture side; larger photos get a coarser interior. */
+const MAX_TEXELS = 768;
+
+/** Mulberry32: a small seeded PRNG (deterministic noise). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Signed distance from a point to a closed polygon, px: positive inside, negative outside.
+ * @param poly - `[x0, y0, x1, y1, …]` vertices in order.
+ * @param x - point x.
+ * @param y - point y.
+ */
+export function signedDistanceToPolygon(poly: readonly number[], x: number, y: number): number {
+  let inside = false;
+  let best = Infinity;
+  const n = poly.length / 2;
+  for (let i = 0, j = n - 1; i < n; j = i++) {
+    const xi = poly[i * 2]!;
+    const yi = poly[i * 2 + 1]!;
+    const xj = poly[j * 2]!;
+    const yj = poly[j * 2 + 1]!;
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    const dx = xi - xj;
+    const dy = yi - yj;
+    const len2 = dx * dx + dy * dy;
+    const t = len2 > 0 ? Math.min(1, Math.max(0, ((x - xj) * dx + (y - yj) * dy) / len2)) : 0;
+    best = Math.min(best, Math.hypot(x - (xj + t * dx), y - (yj + t * dy)));
+  }
+  return inside ? best : -best;
+}
+
+/**
+ * Photo grain: σ of the luma noise in square patches around the given points.
+ * @param rgba - `[h, w, 4]` bytes.
+ * @param widthPx - image width.
+ * @param heightPx - image height.
+ * @param centresPx - patch centres `[x, y]`, px.
+ * @param radiusPx - patch half-side, px.
+ * @returns σ in [0, 1] units (robust: MAD of the residual to the 3×3 mean, ×1.4826 ×1.06).
+ */
+export function estimateGrainSigma(rgba: Uint8Array, widthPx: number, heightPx: number, centresPx: readonly [number, number][], radiusPx: number): number {
+  const res: number[] = [];
+  const L = (x: number, y: number): number => {
+    const i = (y * widthPx + x) * 4;
+    return luma(rgba[i]!, rgba[i + 1]!, rgba[i + 2]!);
+  };
+  const r = Math.max(2, Math.round(radiusPx));
+  for (const [cx, cy] of centresPx) {
+    for (let y = Math.round(cy) - r; y <= Math.round(cy) + r; y++) {
+      for (let x = Math.round(cx) - r; x <= Math.round(cx) + r; x++) {
+        if (x < 1 || y < 1 || x >= widthPx - 1 || y >= heightPx - 1) continue;
+        let m = 0;
+        for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) m += L(x + dx, y + dy);
+        res.push(L(x, y) - m / 9);
+      }
+    }
+  }
+  if (res.length < 16) return 0;
+  const abs = res.map(Math.abs).sort((a, b) => a - b);
+  return (abs[abs.length >> 1]! * 1.4826 * 1.06) / 255;
+}
+
+/**
+ * The photo's edge blur, from luma profiles across the outer lip contour and across the limbus beside each iris.
+ * @param rgba - `[h, w, 4]` bytes.
+ * @param widthPx - image width.
+ * @param heightPx - image height.
+ * @param landmarksPx - `[N ≥ 468, 3]` landmarks (iris points 468–477 used when present).
+ * @param ey - unit vector down the face (lip profiles run along it, iris profiles across it).
+ * @param iodPx - inter-ocular distance, px (lip profiles ±0.05 IOD, at least ±4 px).
+ * @returns σ px of a Gaussian blur that explains the first-quartile 10–90 % rise, clamped to [0.5, 4]; 0.7 when no
+ * edge has enough contrast (≥ 8 levels).
+ */
+export function estimateEdgeSigmaPx(rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array, ey: [number, number], iodPx: number): number {
+  const sample = (x: number, y: number): number => {
+    const x0 = Math.max(0, Math.min(widthPx - 2, Math.floor(x)));
+    const y0 = Math.max(0, Math.min(heightPx - 2, Math.floor(y)));
+    const fx = Math.min(1, Math.max(0, x - x0));
+    const fy = Math.min(1, Math.max(0, y - y0));
+    const at = (xx: number, yy: number): number => {
+      const i = (yy * widthPx + xx) * 4;
+      return luma(rgba[i]!, rgba[i + 1]!, rgba[i + 2]!);
+    };
+    return (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
+  };
+  const half = Math.max(4, 0.05 * iodPx);
+  const step = 0.25;
+  const widths: number[] = [];
+  // Profiles: across the outer lip contour (along ey) and across the limbus left and right of each iris (along ex).
+  const lines: [number, number, number, number, number][] = [...LIPS_UPPER_OUTER.slice(2, -2), ...LIPS_LOWER_OUTER.slice(1, -1)].map((k) => [landmarksPx[k * 3]!, landmarksPx[k * 3 + 1]!, ey[0], ey[1], half]);
+  if (landmarksPx.length >= 478 * 3) {
+    for (const start of [468, 473]) {
+      const ix = landmarksPx[start * 3]!;
+      const iy = landmarksPx[start * 3 + 1]!;
+      let r = 0;
+      for (let k = 1; k <= 4; k++) r += Math.hypot(landmarksPx[(start + k) * 3]! - ix, landmarksPx[(start + k) * 3 + 1]! - iy) / 4;
+      if (r < 3) continue;
+      for (const sgn of [-1, 1]) lines.push([ix + sgn * r * ey[1], iy - sgn * r * ey[0], ey[1], -ey[0], Math.max(3, 0.45 * r)]);
+    }
+  }
+  for (const [cx, cy, dx, dy, h] of lines) {
+    const prof: number[] = [];
+    for (let t = -h; t <= h; t += step) prof.push(sample(cx + t * dx, cy + t * dy));
+    // Light smoothing (a 1.25 px box) so single-pixel noise does not set the extremes.
+    const sm = prof.map((_, i) => {
+      let s = 0;
+      let n = 0;
+      for (let d = -2; d <= 2; d++) {
+        const v = prof[i + d];
+        if (v !== undefined) {
+          s += v;
+          n++;
+        }
+      }
+      return s / n;
+    });
+    let gi = 1;
+    for (let i = 1; i < sm.length - 1; i++) if (Math.abs(sm[i + 1]! - sm[i - 1]!) > Math.abs(sm[gi + 1]! - sm[gi - 1]!)) gi = i;
+    // The edge's plateaus: extremes on each side of the steepest point.
+    const left = sm.slice(0, gi + 1);
+    const right = sm.slice(gi);
+    const rising = sm[gi + 1]! > sm[gi - 1]!;
+    const lo = rising ? Math.min(...left) : Math.min(...right);
+    const hi = rising ? Math.max(...right) : Math.max(...left);
+    if (hi - lo < 8) continue;
+    const l10 = lo + 0.1 * (hi - lo);
+    const l90 = lo + 0.9 * (hi - lo);
+    // Walk from the steepest point to the low plateau's 10 % crossing and the high plateau's 90 % crossing.
+    let iLo = gi;
+    let iHi = gi;
+    const dLo = rising ? -1 : 1;
+    while (iLo + dLo >= 0 && iLo + dLo < sm.length && sm[iLo]! > l10) iLo += dLo;
+    while (iHi - dLo >= 0 && iHi - dLo < sm.length && sm[iHi]! < l90) iHi -= dLo;
+    widths.push(Math.abs(iHi - iLo) * step);
+  }
+  if (widths.length === 0) return 0.7;
+  widths.sort((a, b) => a - b);
+  // The sharpest quarter of the edges: lips and irises are soft by nature in places, blur softens all of them. The box
+  // smoothing above (5 samples) adds (5·step)²/12 to σ²; remove it.
+  const sigma = Math.sqrt(Math.max(0, (widths[Math.floor(widths.length / 4)]! / 2.56) ** 2 - (5 * step) ** 2 / 12));
+  return Math.min(4, Math.max(0.5, sigma));
+}
+
+/** Crown widths and lengths (IOD units, 63 mm = 1) from the midline outwards: Wheeler's means. */
+const UPPER_TEETH = { widths: [8.5, 6.5, 7.5, 7, 7, 10].map((mm) => mm / 63), lengths: [10.5, 9, 10, 8.5, 8.5, 7.5].map((mm) => mm / 63) };
+const LOWER_TEETH = { widths: [5, 5.5, 7, 7, 7, 11].map((mm) => mm / 63), lengths: [9, 9.5, 11, 8.5, 8, 7.5].map((mm) => mm / 63) };
+
+/**
+ * One row of teeth seen from the front, at face-local (a, b) IOD.
+ * @param a - across the mouth, IOD (0 = midline).
+ * @param b - down the face, IOD.
+ * @param edgeB - incisal edge of the central incisors, IOD.
+ * @param archR - arch radius, IOD (teeth end at |a| = archR).
+ * @param upper - upper row (gum above the teeth) or lower (gum below).
+ * @param aaIod - half-width of the anti-aliased edges, IOD.
+ * @returns `[shade ∈ [0,1.1] of the teeth colour, gum share ∈ [0,1], coverage ∈ [0,1]]`.
+ */
+function teethAt(a: number, b: number, edgeB: number, archR: number, upper: boolean, aaIod: number): [number, number, number] {
+  const x = Math.abs(a);
+  if (x >= archR * 0.999) return [0, 0, 0];
+  const theta = Math.asin(x / archR);
+  const s = theta * archR;
+  const set = upper ? UPPER_TEETH : LOWER_TEETH;
+  const scale = archR / 0.42;
+  let acc = 0;
+  let k = 0;
+  while (k < set.widths.length - 1 && acc + set.widths[k]! * scale < s) acc += set.widths[k++]! * scale;
+  const w = set.widths[k]! * scale;
+  const t = Math.min(1, (s - acc) / w);
+  const len = set.lengths[k]! * Math.min(1.1, scale) * Math.pow(Math.cos(theta), 0.25);
+  // Sign: d > 0 towards the gum. The incisal line rises to the sides (curve of the arch seen from the front); tooth
+  // corners are rounded; the canine has a cusp tip.
+  const sign = upper ? -1 : 1;
+  const cornerRound = 0.014 * Math.pow(Math.abs(2 * t - 1), 6) * scale;
+  const cusp = k === 2 ? -0.008 * (1 - Math.abs(2 * t - 1)) : 0;
+  const edge = edgeB + sign * (0.05 * (1 - Math.cos(theta)) + cornerRound + cusp);
+  const gumLine = edge + sign * len * (1 - 0.22 * (2 * t - 1) ** 2);
+  const fromEdge = (b - edge) * sign; // > 0 inside the crown (towards the gum)
+  const fromGum = (gumLine - b) * sign; // > 0 inside the crown (towards the edge)
+  const cover = smoothstep(-aaIod, aaIod, fromEdge);
+  const gum = 1 - smoothstep(-aaIod, aaIod, fromGum);
+  const v = Math.min(1, Math.max(0, fromEdge / Math.max(1e-6, len)));
+  // Shading: convex crown, darker towards the gum (cervical third), thinner translucent edge, arch recession,
+  // separations deepest at the edge (embrasures) and at the gum.
+  const crown = 0.86 + 0.14 * Math.sin(Math.PI * t);
+  const cervical = 1 - 0.16 * smoothstep(0.55, 1, v);
+  const incisal = 1 - 0.1 * (1 - smoothstep(0, 0.12, v));
+  const recede = 0.5 + 0.5 * Math.pow(Math.cos(theta), 1.6);
+  const sepWidth = (0.004 + 0.006 * (1 - smoothstep(0.1, 0.5, v)) + 0.004 * smoothstep(0.7, 1, v)) * scale;
+  const distBorder = Math.min(t, 1 - t) * w;
+  const sep = 1 - 0.38 * (1 - smoothstep(0, sepWidth, distBorder));
+  return [crown * cervical * incisal * recede * sep, gum, cover];
+}
+
+/**
+ * Builds the interior textures of one portrait.
+ * @param rgba - photo `[heightPx, widthPx, 4]` RGBA bytes, rows top-first.
+ * @param widthPx - photo width.
+ * @param heightPx - photo height.
+ * @param landmarksPx - `[N ≥ 468, 3]` rest landmarks (x, y px).
+ * @param frame - face axes and scale.
+ * @param region - covered region, face-local IOD units (the interior quad).
+ * @param seed - seed of the grain noise (determinism).
+ * @returns textures, palette and measurements; see {@link MouthInterior}.
+ */
+export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array, frame: MouthFrame, region: MouthRegionLocal, seed = 1): MouthInterior {
+  const I = frame.iodPx;
+  const { ex, ey } = frame;
+  const [mx, my] = frame.mouthCenterPx;
+  const P = (i: number): [number, number] => [landmarksPx[i * 3]!, landmarksPx[i * 3 + 1]!];
+  const toLocal = (x: number, y: number): [number, number] => [((x - mx) * ex[0] + (y - my) * ex[1]) / I, ((x - mx) * ey[0] + (y - my) * ey[1]) / I];
+  // Bounding box of the region in photo px.
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const a of [region.a0, region.a1]) {
+    for (const b of [region.b0, region.b1]) {
+      const x = mx + (a * ex[0] + b * ey[0]) * I;
+      const y = my + (a * ex[1] + b * ey[1]) * I;
+      x0 = Math.min(x0, x);
+      y0 = Math.min(y0, y);
+      x1 = Math.max(x1, x);
+      y1 = Math.max(y1, y);
+    }
+  }
+  x0 = Math.floor(x0);
+  y0 = Math.floor(y0);
+  const texelsPerPx = Math.min(1, MAX_TEXELS / Math.max(x1 - x0, y1 - y0));
+  const W = Math.max(4, Math.ceil((x1 - x0) * texelsPerPx));
+  const H = Math.max(4, Math.ceil((y1 - y0) * texelsPerPx));
+  const pxOf = (tx: number, ty: number): [number, number] => [x0 + (tx + 0.5) / texelsPerPx, y0 + (ty + 0.5) / texelsPerPx];
+  const photoAt = (x: number, y: number): Rgb => {
+    const xi = Math.max(0, Math.min(widthPx - 1, Math.floor(x)));
+    const yi = Math.max(0, Math.min(heightPx - 1, Math.floor(y)));
+    const i = (yi * widthPx + xi) * 4;
+    return [rgba[i]! / 255, rgba[i + 1]! / 255, rgba[i + 2]! / 255];
+  };
+
+  // --- The photo's own opening.
+  const loop = MOUTH_OPENING_LOOP.flatMap((i) => P(i));
+  // Signed distance (texels) near the loop; far outside it only "outside" matters.
+  const sd = new Float32Array(W * H).fill(-1e3);
+  let lx0 = Infinity;
+  let ly0 = Infinity;
+  let lx1 = -Infinity;
+  let ly1 = -Infinity;
+  for (let k = 0; k < loop.length; k += 2) {
+    lx0 = Math.min(lx0, loop[k]!);
+    lx1 = Math.max(lx1, loop[k]!);
+    ly0 = Math.min(ly0, loop[k + 1]!);
+    ly1 = Math.max(ly1, loop[k + 1]!);
+  }
+  const tx0 = Math.max(0, Math.floor((lx0 - 3 - x0) * texelsPerPx));
+  const tx1 = Math.min(W - 1, Math.ceil((lx1 + 3 - x0) * texelsPerPx));
+  const ty0 = Math.max(0, Math.floor((ly0 - 3 - y0) * texelsPerPx));
+  const ty1 = Math.min(H - 1, Math.ceil((ly1 + 3 - y0) * texelsPerPx));
+  for (let ty = ty0; ty <= ty1; ty++) for (let tx = tx0; tx <= tx1; tx++) sd[ty * W + tx] = signedDistanceToPolygon(loop, ...pxOf(tx, ty)) * texelsPerPx;
+  const lip = measureLipColour(rgba, widthPx, heightPx, landmarksPx);
+  const lipRgb = lip.meanRgb;
+  const lipChroma = Math.max(...lipRgb) - Math.min(...lipRgb);
+  const opening: { rgb: Rgb; l: number }[] = [];
+  for (let i = 0; i < W * H; i++) {
+    if (sd[i]! < 1) continue;
+    const rgb = photoAt(...pxOf(i % W, Math.floor(i / W)));
+    opening.push({ rgb, l: luma(...rgb) });
+  }
+  opening.sort((p, q) => p.l - q.l);
+  const pct = (q: number): number => (opening.length ? opening[Math.min(opening.length - 1, Math.floor(q * opening.length))]!.l : 0);
+  const l95 = pct(0.95);
+  const teethPx = opening.filter((p) => p.l >= 0.62 * l95 && p.l > luma(...lipRgb) * 1.05 && Math.max(...p.rgb) - Math.min(...p.rgb) < Math.max(0.08, lipChroma * 0.9));
+  const mean = (ps: { rgb: Rgb }[]): Rgb => {
+    const m: Rgb = [0, 0, 0];
+    for (const p of ps) for (let c = 0; c < 3; c++) m[c] = m[c]! + p.rgb[c]! / ps.length;
+    return m;
+  };
+  const skinCentres: [number, number][] = [205, 425, 200].map((i) => P(i));
+  const skin = mean(skinCentres.flatMap(([cx, cy]) => {
+    const out: { rgb: Rgb }[] = [];
+    const r = Math.max(1, Math.round(0.04 * I));
+    for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) out.push({ rgb: photoAt(cx + dx, cy + dy) });
+    return out;
+  }));
+  const photoTeethPx = teethPx.length >= Math.max(12, 0.06 * opening.length) ? teethPx.length : 0;
+  let teethRgb: Rgb;
+  if (photoTeethPx > 0) teethRgb = mean(teethPx);
+  else {
+    // Ivory (1, 0.96, 0.88) in the photo's light at the skin's luma: the light's colour by the grey-world assumption
+    // (Buchsbaum 1980, "A spatial processor model for object colour perception"), the photo's mean colour, at 80 % of
+    // its chroma, plus a quarter of the skin's own chroma (light bounced inside the mouth).
+    const cast: Rgb = [0, 0, 0];
+    const stride = Math.max(1, Math.floor(Math.sqrt((widthPx * heightPx) / 20000)));
+    for (let y = 0; y < heightPx; y += stride) {
+      for (let x = 0; x < widthPx; x += stride) {
+        const i = (y * widthPx + x) * 4;
+        cast[0] += rgba[i]!;
+        cast[1] += rgba[i + 1]!;
+        cast[2] += rgba[i + 2]!;
+      }
+    }
+    const lc = Math.max(1e-3, luma(...cast));
+    const ls = luma(...skin);
+    const ivory: Rgb = [1, 0.96, 0.88];
+    const li = luma(...ivory);
+    teethRgb = ivory.map((c, k) => Math.min(1, ((ls * c) / li) * (1 + 0.8 * (cast[k]! / lc - 1) + 0.25 * (skin[k]! / ls - 1)))) as Rgb;
+  }
+  // Cavity walls: the opening's darkest quartile when the photo shows a real opening (≥ 0.1 IOD² / 40 ≈ a 4 × 10 mm
+  // gap), else the lip colour × 0.35 (the throat is darker still: see the renderer).
+  const dark = opening.slice(0, Math.max(1, opening.length >> 2));
+  const realOpening = opening.length / (texelsPerPx * texelsPerPx) >= (0.1 * I * I) / 40;
+  const cavityRgb: Rgb = realOpening ? (mean(dark).map((c, k) => Math.min(Math.max(c, lipRgb[k]! * 0.15), lipRgb[k]! * 0.5)) as Rgb) : (lipRgb.map((c) => c * 0.35) as Rgb);
+  const palette: MouthPalette = {
+    teethRgb,
+    gumRgb: lipRgb.map((c, k) => Math.min(1, 0.75 * c + 0.25 * skin[k]!) * 0.95) as Rgb,
+    cavityRgb,
+    tongueRgb: lipRgb.map((c, k) => Math.min(1, 0.8 * c + 0.08 * skin[k]!)) as Rgb,
+    lipInnerRgb: lipRgb.map((c) => c * 0.82) as Rgb,
+  };
+
+  // Split of the photo's opening per texture column at its darkest row.
+  const photoUpper = new Float32Array(W * H);
+  const photoLower = new Float32Array(W * H);
+  const photoRest = new Float32Array(W * H);
+  const thickTexels = Math.max(3, 0.025 * I * texelsPerPx);
+  const synthUpperOk = new Float32Array(W * H).fill(1);
+  const synthLowerOk = new Float32Array(W * H).fill(1);
+  // Per column: the span of the opening, and the split between the upper and lower parts — below the upper teeth
+  // when the photo shows teeth (the bright run from the top of the span, gaps ≤ 2 rows), else at the darkest row.
+  const tops = new Int32Array(W).fill(-1);
+  const bottoms = new Int32Array(W).fill(-1);
+  const splits = new Float32Array(W);
+  const brightL = 0.62 * l95;
+  for (let tx = 0; tx < W; tx++) {
+    let top = -1;
+    let bottom = -1;
+    for (let ty = 0; ty < H; ty++) {
+      if (sd[ty * W + tx]! > -1) {
+        if (top < 0) top = ty;
+        bottom = ty;
+      }
+    }
+    tops[tx] = top;
+    bottoms[tx] = bottom;
+    if (top < 0) continue;
+    let split = (top + bottom) / 2;
+    const L = (ty: number): number => luma(...photoAt(...pxOf(tx, Math.min(H - 1, Math.max(0, ty)))));
+    let run = -1;
+    if (photoTeethPx > 0 && bottom - top >= 4) {
+      let first = -1;
+      for (let ty = top; ty <= top + 0.5 * (bottom - top); ty++) {
+        if (L(ty) >= brightL) {
+          first = ty;
+          break;
+        }
+      }
+      if (first >= 0) {
+        let last = first;
+        for (let ty = first; ty <= bottom && ty - last <= 3; ty++) if (L(ty) >= brightL) last = ty;
+        if (last < bottom - 1) run = last + 1;
+      }
+    }
+    if (run >= 0) split = run;
+    else if (bottom - top >= 4) {
+      let best = Infinity;
+      const lo = Math.round(top + 0.15 * (bottom - top));
+      const hi = Math.round(bottom - 0.15 * (bottom - top));
+      for (let ty = lo; ty <= hi; ty++) {
+        let m = 0;
+        for (let d = -2; d <= 2; d++) m += L(ty + d) / 5;
+        if (m < best) {
+          best = m;
+          split = ty;
+        }
+      }
+    }
+    splits[tx] = split;
+  }
+  // How much each column shows of the interior (lips parted by ≥ 0.025 IOD), averaged over ±0.05 IOD of columns so
+  // photo and synthesis do not alternate column by column; none at all unless the photo shows a real opening.
+  const thickRaw = new Float32Array(W);
+  for (let tx = 0; tx < W; tx++) if (tops[tx]! >= 0) thickRaw[tx] = smoothstep(thickTexels, 1.5 * thickTexels, bottoms[tx]! - tops[tx]!);
+  const thickR = Math.max(2, Math.round(0.05 * I * texelsPerPx));
+  const thickCol = new Float32Array(W);
+  for (let tx = 0; tx < W; tx++) {
+    let m = 0;
+    for (let k = tx - thickR; k <= tx + thickR; k++) m += (thickRaw[Math.min(W - 1, Math.max(0, k))] ?? 0) / (2 * thickR + 1);
+    thickCol[tx] = realOpening ? m : 0;
+  }
+  // Median over ±4 columns: one split line, not a ragged one.
+  for (let tx = 0; tx < W; tx++) {
+    const top = tops[tx]!;
+    const bottom = bottoms[tx]!;
+    if (top < 0) continue;
+    const near: number[] = [];
+    for (let k = Math.max(0, tx - 4); k <= Math.min(W - 1, tx + 4); k++) if (tops[k]! >= 0) near.push(splits[k]!);
+    near.sort((p, q) => p - q);
+    const split = Math.min(bottom, Math.max(top, near[near.length >> 1]!));
+    // Columns where the lips barely part show only the seam between them: the teeth there are synthesised.
+    const thick = thickCol[tx]!;
+    for (let ty = top; ty <= bottom; ty++) {
+      const i = ty * W + tx;
+      const w = Math.min(1, Math.max(0, sd[i]! + 1));
+      photoRest[i] = w;
+      photoUpper[i] = thick * w * (1 - smoothstep(split - 1, split + 1, ty));
+      photoLower[i] = thick * w * smoothstep(split - 1, split + 1, ty);
+    }
+    // Where the photo shows the interior, no synthesised upper teeth below its top nor lower teeth above its bottom.
+    for (let ty = 0; ty < H; ty++) {
+      if (ty >= top) synthUpperOk[ty * W + tx] = 1 - thick;
+      if (ty <= bottom) synthLowerOk[ty * W + tx] = 1 - thick;
+    }
+  }
+
+  // --- Synthesised teeth (premultiplied while blurring), anti-aliased over ±0.7 texel.
+  const aa = 0.7 / texelsPerPx / I;
+  const mouthHalf = Math.hypot(P(MOUTH_CORNER_LEFT)[0] - P(MOUTH_CORNER_RIGHT)[0], P(MOUTH_CORNER_LEFT)[1] - P(MOUTH_CORNER_RIGHT)[1]) / 2 / I;
+  const archR = Math.min(0.5, Math.max(0.3, mouthHalf * 0.95));
+  const upperB = toLocal(...P(LIP_INNER_UPPER))[1];
+  const lowerB = toLocal(...P(LIP_INNER_LOWER))[1];
+  const upperEdgeB = upperB + 0.035;
+  const lowerEdgeB = Math.max(lowerB - 0.005, upperEdgeB - 0.035);
+  const synthUpper = new Float32Array(W * H * 4);
+  const synthLower = new Float32Array(W * H * 4);
+  const norm = 1 / 0.9; // mean shade of the front teeth ≈ 0.9: their mean colour is the palette's
+  for (let ty = 0; ty < H; ty++) {
+    for (let tx = 0; tx < W; tx++) {
+      const [a, b] = toLocal(...pxOf(tx, ty));
+      const i = ty * W + tx;
+      for (const [out, upper, edge] of [
+        [synthUpper, true, upperEdgeB],
+        [synthLower, false, lowerEdgeB],
+      ] as const) {
+        const [shade, gum, cover] = teethAt(a, b, edge, upper ? archR : archR * 0.92, upper, aa);
+        if (cover <= 0) continue;
+        for (let c = 0; c < 3; c++) {
+          const tooth = Math.min(1, palette.teethRgb[c]! * shade * norm);
+          out[i * 4 + c] = cover * (tooth * (1 - gum) + palette.gumRgb[c]! * gum);
+        }
+        out[i * 4 + 3] = cover;
+      }
+    }
+  }
+  const edgeSigmaPx = estimateEdgeSigmaPx(rgba, widthPx, heightPx, landmarksPx, ey, I);
+  const blurSigma = Math.sqrt(Math.max(0, (edgeSigmaPx * texelsPerPx) ** 2 - 0.5 ** 2));
+  if (blurSigma > 0.15) {
+    gaussianBlur4(synthUpper, W, H, blurSigma);
+    gaussianBlur4(synthLower, W, H, blurSigma);
+  }
+  const grainSigma = estimateGrainSigma(rgba, widthPx, heightPx, skinCentres, 0.05 * I);
+  const rand = rng(seed);
+  const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+
+  // --- Compose: the photo where it shows the interior, the synthesis elsewhere; dark photo pixels transparent.
+  const upperRgba = new Uint8Array(W * H * 4);
+  const lowerRgba = new Uint8Array(W * H * 4);
+  const photoMask = new Uint8Array(W * H * 4);
+  for (let i = 0; i < W * H; i++) {
+    const [x, y] = pxOf(i % W, Math.floor(i / W));
+    const photo = photoAt(x, y);
+    const n = gauss() * grainSigma;
+    for (const [out, synth, pw, ok] of [
+      [upperRgba, synthUpper, photoUpper[i]!, synthUpperOk[i]!],
+      [lowerRgba, synthLower, photoLower[i]!, synthLowerOk[i]!],
+    ] as const) {
+      const sa = synth[i * 4 + 3]! * ok;
+      const pa = pw;
+      // Where the photo shows the interior it replaces the synthesis there.
+      const alpha = pa + (1 - pw) * sa;
+      for (let c = 0; c < 3; c++) {
+        const s = sa > 1e-4 ? (synth[i * 4 + c]! * ok) / sa + n : 0;
+        const v = alpha > 1e-4 ? (pa * photo[c]! + (1 - pw) * sa * s) / alpha : 0;
+        out[i * 4 + c] = Math.round(255 * Math.min(1, Math.max(0, v)));
+      }
+      out[i * 4 + 3] = Math.round(255 * Math.min(1, alpha));
+    }
+    photoMask[i * 4] = Math.round(255 * photoUpper[i]!);
+    photoMask[i * 4 + 1] = Math.round(255 * photoLower[i]!);
+    photoMask[i * 4 + 2] = Math.round(255 * photoRest[i]!);
+    photoMask[i * 4 + 3] = 255;
+  }
+  return { originPx: [x0, y0], widthTexels: W, heightTexels: H, texelsPerPx, upperRgba, lowerRgba, photoMask, palette, photoTeethPx, grainSigma, edgeSigmaPx, upperEdgeB, lowerEdgeB };
+}
+
+/** In-place separable Gaussian blur of a `[h, w, 4]` float image (edges clamped). */
+function gaussianBlur4(img: Float32Array, W: number, H: number, sigma: number): void {
+  const r = Math.max(1, Math.ceil(3 * sigma));
+  const k = new Float32Array(2 * r + 1);
+  let s = 0;
+  for (let i = -r; i <= r; i++) s += k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
+  for (let i = 0; i < k.length; i++) k[i] = k[i]! / s;
+  const tmp = new Float32Array(img.length);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      for (let c = 0; c < 4; c++) {
+        let v = 0;
+        for (let d = -r; d <= r; d++) v += k[d + r]! * img[(y * W + Math.min(W - 1, Math.max(0, x + d))) * 4 + c]!;
+        tmp[(y * W + x) * 4 + c] = v;
+      }
+    }
+  }
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      for (let c = 0; c < 4; c++) {
+        let v = 0;
+        for (let d = -r; d <= r; d++) v += k[d + r]! * tmp[(Math.min(H - 1, Math.max(0, y + d)) * W + x) * 4 + c]!;
+        img[(y * W + x) * 4 + c] = v;
+      }
+    }
+  }
+}

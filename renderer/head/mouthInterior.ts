@@ -1,0 +1,333 @@
+/**
+ * The photo head's mouth interior: one skull-fixed quad behind the lips, drawn only inside the posed mouth opening
+ * (stencil), that composites back to front: cavity (darker towards the throat) → tongue → lower teeth (jaw) → upper
+ * teeth (skull) → the lips' inner surfaces along the posed inner-lip contour.
+ *
+ * @remarks The teeth and the photo's own interior come as textures in photo pixels (core/face/mouthInterior.ts);
+ * the shader samples the upper texture at the fragment's rest photo pixel and the lower one at the pixel the jaw
+ * rotation brought there (the inverse of the rig's jaw rotation, `JAW_OPEN_MAX_RAD · jawOpen` about
+ * `rig.jawPivotPx`, at the interior's depth), so the lower teeth move with the jaw and the upper ones with the skull.
+ * The tongue rises towards the upper teeth for the OVR visemes DD (/t d/) and nn (/n l/), comes forward over the
+ * lower teeth for `tongueOut` and TH; its top is placed per frame in face-local units. Synthesised parts carry the
+ * photo's grain (a per-photo-pixel hash, uniform noise scaled to the measured σ) and edges as soft as the photo's.
+ */
+import * as THREE from 'three';
+import { BS, VIS } from '../../core/motion/names.ts';
+import { JAW_OPEN_MAX_RAD, type PhotoHeadRig } from '../../core/rig/rig.ts';
+import { LIPS_LOWER_INNER, LIPS_LOWER_MID, LIPS_UPPER_INNER, LIPS_UPPER_MID, MOUTH_OPENING_LOOP } from '../../core/rig/topology.ts';
+import { buildMouthInterior, type MouthInterior } from '../../core/face/mouthInterior.ts';
+import { LIP_INNER_LOWER, LIP_INNER_UPPER } from '../../core/face/topology.ts';
+
+/** Number of points of the inner-lip loop passed to the shader (11 upper, 9 lower). */
+const LOOP_N = 20;
+
+const MOUTH_FRAGMENT = /* glsl */ `
+uniform sampler2D uUpperTex;
+uniform sampler2D uLowerTex;
+uniform sampler2D uMaskTex;
+uniform vec2 uOrigin;
+uniform vec2 uTexSize;
+uniform float uTexelsPerPx;
+uniform vec2 uMouthC;
+uniform vec2 uEx;
+uniform vec2 uEy;
+uniform float uIod;
+uniform vec3 uJaw;
+uniform vec2 uJawShift;
+uniform vec2 uLip[${LOOP_N}];
+uniform vec2 uOpenC;
+uniform vec2 uOpenHalf;
+uniform vec3 uCavity;
+uniform vec3 uTongue;
+uniform vec3 uLipInner;
+uniform float uGrain;
+uniform float uEdgePx;
+uniform float uBandPx;
+uniform float uTongueTopB;
+uniform float uTongueHalfW;
+uniform float uTongueCurv;
+uniform float uTongueOut;
+uniform float uLowerEdgeB;
+uniform float uSeeThrough;
+uniform float uCavL;
+uniform float uRest;
+uniform sampler2D uPhoto;
+uniform vec2 uPhotoSize;
+varying vec2 vLocal; // rest photo px (skull frame)
+
+vec4 tex(sampler2D t, vec2 px) { return texture2D(t, (px - uOrigin) * uTexelsPerPx / uTexSize); }
+float hash(vec2 q) { return fract(sin(dot(q, vec2(12.9898, 78.233))) * 43758.5453); }
+float segDist(vec2 q, vec2 a, vec2 b) {
+  vec2 ab = b - a;
+  float t = clamp(dot(q - a, ab) / max(dot(ab, ab), 1e-6), 0.0, 1.0);
+  return length(q - a - t * ab);
+}
+void main() {
+  vec2 p = vLocal;
+  vec2 d = p - uMouthC;
+  float la = dot(d, uEx) / uIod;
+  float lb = dot(d, uEy) / uIod;
+  // Rest photo px of the jaw point now at p (inverse jaw rotation in the image's y, then the jaw's sideways shift).
+  vec2 q = p - uJawShift;
+  vec2 jp = vec2(q.x, uJaw.z + (q.y - uJaw.z + uJaw.y) / uJaw.x);
+  // Grain: uniform noise per photo pixel with the photo's σ (uniform σ = 1/√12).
+  float n = (hash(floor(p * uTexelsPerPx)) - 0.5) * 3.464 * uGrain;
+  float e = max(uEdgePx, 0.7) / uIod;
+
+  // Cavity: darkest at the centre of the opening (the throat), lighter towards the cheeks and palate.
+  float r = length((p - uOpenC) / max(uOpenHalf, vec2(1.0)));
+  vec3 c = uCavity * mix(0.35, 1.0, smoothstep(0.1, 1.1, r)) + 0.5 * n;
+
+  // Tongue: a dome whose top is set per frame; parts higher in the picture lie further back (darker).
+  float ta = la / uTongueHalfW;
+  float top = uTongueTopB + uTongueCurv * ta * ta;
+  float inT = smoothstep(-e, e, lb - top) * (1.0 - smoothstep(1.0 - 2.0 * e / uTongueHalfW, 1.0, abs(ta)));
+  float back = clamp((uLowerEdgeB - lb) / 0.14, 0.0, 1.0) * (1.0 - uTongueOut);
+  vec3 tongue = uTongue * mix(1.0, 0.5, back) * (1.0 - 0.16 * exp(-la * la / 0.0004)) * (0.78 + 0.22 * smoothstep(0.0, 0.035, lb - top)) + n;
+  if (uTongueOut < 0.5) c = mix(c, tongue, inT);
+  vec4 maskP = tex(uMaskTex, p);
+  vec4 maskJ = tex(uMaskTex, jp);
+  vec4 lower = tex(uLowerTex, jp);
+  // The photo's own dark interior lets a raised tongue through once the mouth moves.
+  float darkJ = 1.0 - smoothstep(uCavL + 0.02, uCavL + 0.14, dot(lower.rgb, vec3(0.299, 0.587, 0.114)));
+  c = mix(c, lower.rgb, lower.a * (1.0 - uSeeThrough * inT * maskJ.g * darkJ));
+  if (uTongueOut >= 0.5) c = mix(c, tongue, inT);
+  vec4 upper = tex(uUpperTex, p);
+  float darkP = 1.0 - smoothstep(uCavL + 0.02, uCavL + 0.14, dot(upper.rgb, vec3(0.299, 0.587, 0.114)));
+  c = mix(c, upper.rgb, upper.a * (1.0 - uSeeThrough * inT * maskP.r * darkP));
+
+  // The lips' inner surfaces along the posed contour (not over the photo's own interior).
+  float du = 1e9;
+  for (int i = 0; i < 10; i++) du = min(du, segDist(p, uLip[i], uLip[i + 1]));
+  float dl = segDist(p, uLip[${LOOP_N - 1}], uLip[0]);
+  for (int i = 10; i < ${LOOP_N - 1}; i++) dl = min(dl, segDist(p, uLip[i], uLip[i + 1]));
+  float bu = (1.0 - smoothstep(0.0, uBandPx, du)) * (1.0 - maskP.r);
+  float bl = (1.0 - smoothstep(0.0, 1.3 * uBandPx, dl)) * (1.0 - maskJ.g);
+  c = mix(c, uLipInner * mix(1.0, 0.65, clamp(du / uBandPx, 0.0, 1.0)) + n, 0.95 * bu);
+  c = mix(c, uLipInner * mix(1.05, 0.7, clamp(dl / (1.3 * uBandPx), 0.0, 1.0)) + n, 0.95 * bl);
+  // While the mouth keeps its rest shape the photo's own opening shows as it is.
+  c = mix(c, texture2D(uPhoto, p / uPhotoSize).rgb, uRest * maskP.b);
+  gl_FragColor = vec4(c, 1.0);
+}`;
+
+/** How {@link MouthInteriorLayer} makes its material and quad (the head's shared vertex shader and geometry). */
+export interface MouthLayerFactory {
+  material(fragmentShader: string, uniforms: Record<string, THREE.IUniform>): THREE.ShaderMaterial;
+  quad(cornersPx: [number, number][], zPx: number[], local: [number, number][]): THREE.BufferGeometry;
+  mesh(geo: THREE.BufferGeometry, mat: THREE.Material): THREE.Mesh;
+}
+
+/** The interior quad and its per-frame update. */
+export class MouthInteriorLayer {
+  readonly mesh: THREE.Mesh;
+  readonly material: THREE.ShaderMaterial;
+  /** The measured interior (palette, photo teeth, grain, sharpness). */
+  readonly interior: MouthInterior;
+  private readonly textures: THREE.DataTexture[] = [];
+  private readonly rig: PhotoHeadRig;
+  private readonly mouthZPx: number;
+  private readonly lip = new Float32Array(LOOP_N * 2);
+
+  /**
+   * @param photo - the photo texture (shown unchanged in the opening while the mouth keeps its rest shape).
+   * @param rgba - photo `[h, w, 4]` bytes.
+   * @param widthPx - photo width.
+   * @param heightPx - photo height.
+   * @param landmarksPx - rest landmarks `[N ≥ 468, 3]`.
+   * @param rig - the head's rig (frame, jaw pivot).
+   * @param mouthZPx - depth of the interior plane, landmark px.
+   * @param factory - material/quad/mesh makers of the head.
+   */
+  constructor(photo: THREE.Texture, rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array, rig: PhotoHeadRig, mouthZPx: number, factory: MouthLayerFactory) {
+    this.rig = rig;
+    this.mouthZPx = mouthZPx;
+    const f = rig.frame;
+    const I = f.iodPx;
+    const [mx, my] = f.mouthCenterPx;
+    const local = (i: number): [number, number] => {
+      const dx = rig.restPx[i * 3]! - mx;
+      const dy = rig.restPx[i * 3 + 1]! - my;
+      return [(dx * f.ex[0] + dy * f.ex[1]) / I, (dx * f.ey[0] + dy * f.ey[1]) / I];
+    };
+    const halfW = (Math.hypot(rig.restPx[291 * 3]! - rig.restPx[61 * 3]!, rig.restPx[291 * 3 + 1]! - rig.restPx[61 * 3 + 1]!) / 2 / I) * 1.2;
+    const upperB = local(LIP_INNER_UPPER)[1];
+    const lowerB = local(LIP_INNER_LOWER)[1];
+    const region = { a0: -halfW, a1: halfW, b0: upperB - 0.3, b1: lowerB + 0.9 };
+    this.interior = buildMouthInterior(rgba, widthPx, heightPx, landmarksPx, f, region);
+    const m = this.interior;
+    const tex = (data: Uint8Array): THREE.DataTexture => {
+      const t = new THREE.DataTexture(data, m.widthTexels, m.heightTexels, THREE.RGBAFormat, THREE.UnsignedByteType);
+      t.flipY = false;
+      t.colorSpace = THREE.NoColorSpace;
+      t.magFilter = THREE.LinearFilter;
+      t.minFilter = THREE.LinearFilter;
+      t.generateMipmaps = false;
+      t.wrapS = THREE.ClampToEdgeWrapping;
+      t.wrapT = THREE.ClampToEdgeWrapping;
+      t.unpackAlignment = 1;
+      t.needsUpdate = true;
+      this.textures.push(t);
+      return t;
+    };
+    const rgb = (c: [number, number, number]): THREE.Vector3 => new THREE.Vector3(c[0], c[1], c[2]);
+    this.material = factory.material(MOUTH_FRAGMENT, {
+      uUpperTex: { value: tex(m.upperRgba) },
+      uLowerTex: { value: tex(m.lowerRgba) },
+      uMaskTex: { value: tex(m.photoMask) },
+      uOrigin: { value: new THREE.Vector2(m.originPx[0], m.originPx[1]) },
+      uTexSize: { value: new THREE.Vector2(m.widthTexels, m.heightTexels) },
+      uTexelsPerPx: { value: m.texelsPerPx },
+      uMouthC: { value: new THREE.Vector2(mx, my) },
+      uEx: { value: new THREE.Vector2(f.ex[0], f.ex[1]) },
+      uEy: { value: new THREE.Vector2(f.ey[0], f.ey[1]) },
+      uIod: { value: I },
+      uJaw: { value: new THREE.Vector3(1, 0, 0) },
+      uJawShift: { value: new THREE.Vector2(0, 0) },
+      uLip: { value: this.lip },
+      uOpenC: { value: new THREE.Vector2(mx, my) },
+      uOpenHalf: { value: new THREE.Vector2(1, 1) },
+      uCavity: { value: rgb(m.palette.cavityRgb) },
+      uTongue: { value: rgb(m.palette.tongueRgb) },
+      uLipInner: { value: rgb(m.palette.lipInnerRgb) },
+      uGrain: { value: m.grainSigma },
+      uEdgePx: { value: m.edgeSigmaPx },
+      uBandPx: { value: 0.035 * I },
+      uTongueTopB: { value: 0 },
+      uTongueHalfW: { value: 0.25 },
+      uTongueCurv: { value: 0.06 },
+      uTongueOut: { value: 0 },
+      uLowerEdgeB: { value: m.lowerEdgeB },
+      uSeeThrough: { value: 0 },
+      uCavL: { value: 0.299 * m.palette.cavityRgb[0] + 0.587 * m.palette.cavityRgb[1] + 0.114 * m.palette.cavityRgb[2] },
+      uRest: { value: 1 },
+      uPhoto: { value: photo },
+      uPhotoSize: { value: new THREE.Vector2(widthPx, heightPx) },
+    });
+    this.material.depthTest = false;
+    const at = (a: number, b: number): [number, number] => [mx + (a * f.ex[0] + b * f.ey[0]) * I, my + (a * f.ex[1] + b * f.ey[1]) * I];
+    const corners: [number, number][] = [at(region.a0, region.b0), at(region.a1, region.b0), at(region.a0, region.b1), at(region.a1, region.b1)];
+    this.mesh = factory.mesh(
+      factory.quad(
+        corners,
+        corners.map(() => mouthZPx),
+        corners,
+      ),
+      this.material,
+    );
+  }
+
+  /**
+   * Poses the interior for one frame.
+   * @param posedPx - posed rig vertices `[468, 3]` (landmark px), as the face mesh shows them.
+   * @param weights - 52 ARKit weights.
+   * @param visemes - 15 OVR viseme weights (DD, nn raise the tongue; TH brings it forward).
+   */
+  update(posedPx: Float32Array, weights: Float32Array, visemes: Float32Array): void {
+    const u = this.material.uniforms;
+    const rig = this.rig;
+    const f = rig.frame;
+    const I = f.iodPx;
+    const w = (k: number): number => Math.min(1, Math.max(0, weights[k] ?? 0));
+    const v = (k: number): number => Math.min(1, Math.max(0, visemes[k] ?? 0));
+    // Jaw: rotation about the pivot in the image's (y, z) plane at the interior's depth, plus jawLeft/Right.
+    const jaw = w(BS.jawOpen) * JAW_OPEN_MAX_RAD;
+    const [py, pz] = rig.jawPivotPx;
+    const c = Math.cos(jaw);
+    const s = Math.sin(jaw);
+    (u.uJaw!.value as THREE.Vector3).set(c, s * (this.mouthZPx - pz), py);
+    const side = 0.12 * I * (w(BS.jawLeft) - w(BS.jawRight));
+    (u.uJawShift!.value as THREE.Vector2).set(side * f.ex[0], side * f.ex[1]);
+    // Posed inner-lip loop and its bounding box.
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    MOUTH_OPENING_LOOP.forEach((i, k) => {
+      const x = posedPx[i * 3]!;
+      const y = posedPx[i * 3 + 1]!;
+      this.lip[k * 2] = x;
+      this.lip[k * 2 + 1] = y;
+      x0 = Math.min(x0, x);
+      x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
+    });
+    (u.uOpenC!.value as THREE.Vector2).set((x0 + x1) / 2, (y0 + y1) / 2);
+    (u.uOpenHalf!.value as THREE.Vector2).set((x1 - x0) / 2, (y1 - y0) / 2);
+    // Tongue: resting just above the lower incisors (jaw frame); rises to the upper incisors for DD/nn; forward
+    // over the lower teeth for tongueOut/TH.
+    const [mx, my] = f.mouthCenterPx;
+    const jawToSkullB = (b: number): number => {
+      const x = mx + b * I * f.ey[0];
+      const y = my + b * I * f.ey[1];
+      const y2 = py + (y - py) * c - (this.mouthZPx - pz) * s;
+      return ((x + side * f.ex[0] - mx) * f.ey[0] + (y2 + side * f.ex[1] - my) * f.ey[1]) / I;
+    };
+    const m = this.interior;
+    const lowerEdge = jawToSkullB(m.lowerEdgeB);
+    const rise = Math.max(v(VIS.DD), v(VIS.nn));
+    const out = Math.max(w(BS.tongueOut), 0.7 * v(VIS.TH));
+    const rest = lowerEdge - 0.02;
+    const raised = Math.min(rest, m.upperEdgeB + 0.005);
+    const between = (m.upperEdgeB + lowerEdge) / 2;
+    u.uTongueTopB!.value = out > 0 ? rest + (between - rest) * out : rest + (raised - rest) * rise;
+    u.uTongueHalfW!.value = 0.26 - 0.1 * rise - 0.04 * out;
+    u.uTongueCurv!.value = 0.06 + 0.2 * rise + 0.04 * out;
+    u.uTongueOut!.value = out >= 0.3 ? 1 : 0;
+    u.uLowerEdgeB!.value = lowerEdge;
+    // The photo's dark interior stays as it is at rest and lets a tongue through once the mouth moves.
+    const moved = Math.max(w(BS.jawOpen) / 0.1, rise, out);
+    u.uSeeThrough!.value = Math.min(1, Math.max(0, moved));
+    // Rest shape: the gap between the inner lips at the centre within 0.01 IOD of the photo's, jaw closed.
+    const gap = (k: readonly number[] | Float32Array, i: number, j: number): number => Math.hypot(k[i * 3]! - k[j * 3]!, k[i * 3 + 1]! - k[j * 3 + 1]!);
+    const gapChange = Math.abs(gap(posedPx, LIP_INNER_UPPER, LIP_INNER_LOWER) - gap(rig.restPx, LIP_INNER_UPPER, LIP_INNER_LOWER)) / (0.01 * I);
+    u.uRest!.value = 1 - Math.min(1, Math.max(0, Math.max(moved, gapChange)));
+  }
+
+  /** Frees the textures (geometry and material belong to the head's disposables). */
+  dispose(): void {
+    for (const t of this.textures) t.dispose();
+  }
+}
+
+/**
+ * Texture offsets that keep the photo's dark lip seam off the inner lip edge as the lips part: each inner-lip vertex
+ * (corners excepted) samples part of the way towards its nearest lip-body vertex, so the stretched edge shows lip,
+ * not the seam line (the "black outline" of an opened photo mouth).
+ * @param restPx - rest vertices `[468, 3]`.
+ * @returns vertex indices and their full offsets `[k, 2]` (photo px) towards the lip body.
+ */
+export function lipEdgeUvOffsets(restPx: Float32Array): { ids: number[]; offsetsPx: Float32Array } {
+  const ids: number[] = [];
+  const off: number[] = [];
+  for (const [inner, body] of [
+    [LIPS_UPPER_INNER.slice(1, -1), LIPS_UPPER_MID],
+    [LIPS_LOWER_INNER, LIPS_LOWER_MID],
+  ] as const) {
+    for (const i of inner) {
+      let best = body[0]!;
+      let bestD = Infinity;
+      for (const j of body) {
+        const d = Math.hypot(restPx[j * 3]! - restPx[i * 3]!, restPx[j * 3 + 1]! - restPx[i * 3 + 1]!);
+        if (d < bestD) {
+          bestD = d;
+          best = j;
+        }
+      }
+      ids.push(i);
+      off.push(restPx[best * 3]! - restPx[i * 3]!, restPx[best * 3 + 1]! - restPx[i * 3 + 1]!);
+    }
+  }
+  return { ids, offsetsPx: Float32Array.from(off) };
+}
+
+/**
+ * Share of {@link lipEdgeUvOffsets} to apply: 0 at the photo's own lip gap, 0.6 once the lips part 0.06 IOD wider.
+ * @param restPx - rest vertices `[468, 3]`.
+ * @param posedPx - posed vertices `[468, 3]`.
+ * @param iodPx - inter-ocular distance, px.
+ */
+export function lipEdgeUvShare(restPx: Float32Array, posedPx: Float32Array, iodPx: number): number {
+  const gap = (p: Float32Array): number => Math.hypot(p[LIP_INNER_UPPER * 3]! - p[LIP_INNER_LOWER * 3]!, p[LIP_INNER_UPPER * 3 + 1]! - p[LIP_INNER_LOWER * 3 + 1]!);
+  return 0.6 * Math.min(1, Math.max(0, (gap(posedPx) - gap(restPx)) / (0.06 * iodPx)));
+}
