@@ -46,7 +46,7 @@ vi.mock('electron', () => ({ utilityProcess: { fork: vi.fn(() => new FakeUtility
 const { JobHostClient, MAX_RESTARTS } = await import('../../../../electron/main/jobHostClient.ts');
 
 const init = { type: 'init' as const, workDir: '/w', outDir: '/o', settingsPath: '/s', version: '0', ffmpegPath: null, ffprobePath: null };
-function start(logs: string[] = [], shutdownGraceMs = 50): InstanceType<typeof JobHostClient> {
+function start(logs: string[] = [], shutdownGraceMs = 50): ReturnType<typeof JobHostClient.start> {
   return JobHostClient.start({ modulePath: 'utility.mjs', init, onEvent: () => undefined, onLog: (l) => logs.push(l), shutdownGraceMs });
 }
 
