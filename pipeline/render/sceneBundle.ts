@@ -9,15 +9,19 @@
  *   (`<cache>/scene/<key of this checkout>/<build id>/`), through a temp folder renamed into place, and points
  *   `current.json` (written to a temp file and renamed) at it; it rebuilds when a source listed in esbuild's
  *   metafile is newer than the build. esbuild is loaded only then (dynamic import).
- * - Without sources (an installed build), `dist/scene/` is used as is.
+ * - Without sources (an installed build), or in the desktop app's bundles (where ./sceneBuild.ts is replaced by
+ *   electron/stubs/noSceneBuild.ts), `dist/scene/` is used as is.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StudioError } from '../../core/errors.ts';
 import { ensurePrivateDir, userCacheRoot } from './renderBrowser.ts';
+import { buildSceneBundle, SCENE_BUILD_AVAILABLE } from './sceneBuild.ts';
+
+export { buildSceneBundle };
 
 /** Paths of the built export page. */
 export interface SceneBundle {
@@ -29,13 +33,16 @@ export interface SceneBundle {
   rebuilt: boolean;
 }
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const ENTRY = path.join(ROOT, 'renderer/scene/exportPage.ts');
+/** Repository (or app) root. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Source entry of the export page. */
+export const ENTRY = path.join(ROOT, 'renderer/scene/exportPage.ts');
 /** Folder of the page built by `npm run build`. */
 export const PREBUILT_SCENE_DIR = path.join(ROOT, 'dist/scene');
-const BUNDLE_NAME = 'exportPage.bundle.js';
-const HTML_NAME = 'exportPage.html';
-const META_NAME = 'exportPage.meta.json';
+/** File names in a built page folder. */
+export const BUNDLE_NAME = 'exportPage.bundle.js';
+export const HTML_NAME = 'exportPage.html';
+export const META_NAME = 'exportPage.meta.json';
 
 /**
  * Content-Security-Policy of the export page (sent as a header by the CLI's page server and by the desktop app's
@@ -57,7 +64,8 @@ export const EXPORT_PAGE_CSP = [
   "frame-src 'none'",
 ].join('; ');
 
-const PAGE_HTML = `<!doctype html>
+/** The export page's html. */
+export const PAGE_HTML = `<!doctype html>
 <html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${EXPORT_PAGE_CSP}"><title>Avatar Studio export</title>
 <style>html,body{margin:0;background:#000}canvas{display:block}</style></head>
 <body><canvas id="c"></canvas><script src="${BUNDLE_NAME}"></script></body></html>
@@ -89,33 +97,6 @@ async function isStale(dir: string): Promise<boolean> {
 }
 
 /**
- * Bundles the export page into `outDir` (created; existing files replaced).
- * @param outDir - destination folder.
- * @param minify - minify the bundle (default true).
- * @throws Error from esbuild when the scene sources do not compile.
- */
-export async function buildSceneBundle(outDir: string, minify = true): Promise<void> {
-  const { build } = await import('esbuild');
-  await mkdir(outDir, { recursive: true });
-  const res = await build({
-    absWorkingDir: ROOT,
-    entryPoints: [ENTRY],
-    bundle: true,
-    format: 'iife',
-    target: 'es2022',
-    platform: 'browser',
-    minify,
-    sourcemap: false,
-    metafile: true,
-    outfile: path.join(outDir, BUNDLE_NAME),
-    logLevel: 'silent',
-    legalComments: 'none',
-  });
-  await writeFile(path.join(outDir, META_NAME), JSON.stringify(res.metafile));
-  await writeFile(path.join(outDir, HTML_NAME), PAGE_HTML);
-}
-
-/**
  * The per-user cache folder for this checkout's builds.
  * @param cacheRoot - default {@link userCacheRoot}.
  * @returns `<cache>/scene/<16 hex of SHA-256(repository root)>` (several checkouts never share a build).
@@ -133,7 +114,7 @@ export function sceneCacheDir(cacheRoot = userCacheRoot()): string {
  * scene sources do not compile.
  */
 export async function ensureSceneBundle(opts: { force?: boolean; minify?: boolean; cacheRoot?: string } = {}): Promise<SceneBundle> {
-  if (!existsSync(ENTRY)) {
+  if (!SCENE_BUILD_AVAILABLE || !existsSync(ENTRY)) {
     if (!existsSync(path.join(PREBUILT_SCENE_DIR, BUNDLE_NAME))) throw new StudioError('EXPORT_PAGE_MISSING', `The export page is missing: run \`npm run build\` (expected ${PREBUILT_SCENE_DIR})`);
     return paths(PREBUILT_SCENE_DIR, false);
   }

@@ -2,7 +2,8 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureBundledChromium, ensurePrivateDir, FORBIDDEN_BROWSER_SWITCHES, isSandboxAvailable, renderBrowserArgs, resolveRenderBrowser, systemBrowserCandidates, tarRegularFiles } from '../../../../pipeline/render/renderBrowser.ts';
+import { ensurePrivateDir, FORBIDDEN_BROWSER_SWITCHES, isSandboxAvailable, renderBrowserArgs, resolveRenderBrowser, systemBrowserCandidates } from '../../../../pipeline/render/renderBrowser.ts';
+import { ensureBundledChromium, tarRegularFiles } from '../../../../pipeline/render/bundledChromium.ts';
 
 /** One ustar header + data block for a test archive. */
 function tarEntry(name: string, data: string, type = '0'): Buffer {
