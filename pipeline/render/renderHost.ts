@@ -205,7 +205,7 @@ export class RenderHost {
       server.close();
       if (runDir) await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
       if (err instanceof StudioError) throw err;
-      throw new StudioError('RENDER_HOST_START', `Could not start the headless renderer: ${(err as Error).message.split('\n')[0]}`, { chromePath }, { cause: err });
+      throw new StudioError('RENDER_HOST_START', `Could not start the headless renderer (${chromePath}): ${(err as Error).message.split('\n')[0]}`, { chromePath }, { cause: err });
     }
   }
 
