@@ -13,7 +13,7 @@
  * ./bundledChromium.ts, left out of the desktop app's bundles), a system Chrome/Chromium/Edge on the usual paths
  * (macOS, Windows, other Linux).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, lstat, mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,6 +58,30 @@ export const FORBIDDEN_BROWSER_SWITCHES: readonly string[] = Object.freeze([
  */
 export function isSandboxAvailable(platform: NodeJS.Platform = process.platform, uid: number | undefined = process.getuid?.()): boolean {
   return !(platform === 'linux' && uid === 0);
+}
+
+/**
+ * Why an unprivileged Linux user cannot start the bundled Chromium's sandbox, if so. The bundled build has no setuid
+ * `chrome-sandbox` helper, so it needs unprivileged user namespaces (chromium/src docs/linux/sandboxing.md);
+ * a system Chrome brings its own helper or AppArmor profile and is not affected.
+ * @param readSysctl - reads a `/proc/sys` entry (trimmed) or returns null when absent; default reads the real one.
+ * @returns a one-line reason, or null when namespaces look available.
+ * @remarks Checked: `kernel.apparmor_restrict_unprivileged_userns` (Ubuntu ≥ 23.10: 1 restricts binaries without
+ * an AppArmor profile), `kernel.unprivileged_userns_clone` (Debian: 0 forbids), `user.max_user_namespaces` (0 forbids).
+ */
+export function userNamespaceProblem(readSysctl: (name: string) => string | null = readProcSys): string | null {
+  if (readSysctl('kernel/apparmor_restrict_unprivileged_userns') === '1') return 'AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1)';
+  if (readSysctl('kernel/unprivileged_userns_clone') === '0') return 'unprivileged user namespaces are off (kernel.unprivileged_userns_clone=0)';
+  if (readSysctl('user/max_user_namespaces') === '0') return 'user namespaces are off (user.max_user_namespaces=0)';
+  return null;
+}
+
+function readProcSys(name: string): string | null {
+  try {
+    return readFileSync(`/proc/sys/${name}`, 'utf8').trim();
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -137,9 +161,10 @@ export function systemBrowserCandidates(platform: NodeJS.Platform = process.plat
  * @throws StudioError `RENDER_BROWSER_MISSING` when an explicit path is not a file or nothing usable is found,
  * with what to do; what {@link ensureBundledChromium} throws.
  */
-export async function resolveRenderBrowser(opts: { chromePath?: string; env?: NodeJS.ProcessEnv; cacheRoot?: string; onLog?: (line: string) => void } = {}): Promise<RenderBrowser> {
+export async function resolveRenderBrowser(opts: { chromePath?: string; env?: NodeJS.ProcessEnv; cacheRoot?: string; onLog?: (line: string) => void; readSysctl?: (name: string) => string | null } = {}): Promise<RenderBrowser> {
   const env = opts.env ?? process.env;
-  const sandbox = isSandboxAvailable();
+  // AVATAR_STUDIO_NO_SANDBOX=1: the user's explicit, documented opt-out (e.g. a locked-down kernel, no system Chrome)
+  const sandbox = isSandboxAvailable() && env.AVATAR_STUDIO_NO_SANDBOX !== '1';
   const args = renderBrowserArgs(sandbox);
   const explicit = opts.chromePath !== undefined ? { p: opts.chromePath, source: 'option' as const } : env.CHROME_PATH ? { p: env.CHROME_PATH, source: 'CHROME_PATH' as const } : null;
   if (explicit) {
@@ -147,10 +172,14 @@ export async function resolveRenderBrowser(opts: { chromePath?: string; env?: No
     if (!st?.isFile()) throw new StudioError('RENDER_BROWSER_MISSING', `${explicit.source === 'CHROME_PATH' ? 'CHROME_PATH' : 'The Chromium path'} ${explicit.p} is not a file: point it at a Chrome, Chromium or Edge executable`, { path: explicit.p });
     return { executablePath: path.resolve(explicit.p), source: explicit.source, sandbox, args };
   }
-  if (process.platform === 'linux' && process.arch === 'x64' && bundledChromiumPackage()) {
-    return { executablePath: await ensureBundledChromium({ cacheRoot: opts.cacheRoot, onLog: opts.onLog }), source: 'bundled', sandbox, args };
-  }
   const found = systemBrowserCandidates(process.platform, env).find((p) => existsSync(p));
+  if (process.platform === 'linux' && process.arch === 'x64' && bundledChromiumPackage()) {
+    // the bundled build's sandbox needs user namespaces: without them prefer a system browser, else say what to do
+    const problem = sandbox ? userNamespaceProblem(opts.readSysctl) : null;
+    if (!problem) return { executablePath: await ensureBundledChromium({ cacheRoot: opts.cacheRoot, onLog: opts.onLog }), source: 'bundled', sandbox, args };
+    if (found) return { executablePath: found, source: 'system', sandbox, args };
+    throw new StudioError('RENDER_BROWSER_SANDBOX', `The bundled Chromium cannot start its sandbox here: ${problem}. Install Google Chrome or Chromium (their packages bring a sandbox helper) or set CHROME_PATH to one; or, knowing that it turns the sandbox off, set AVATAR_STUDIO_NO_SANDBOX=1`, { problem });
+  }
   if (found) return { executablePath: found, source: 'system', sandbox, args };
   throw new StudioError('RENDER_BROWSER_MISSING', 'No Chromium to render with: install Google Chrome, Chromium or Microsoft Edge, or set CHROME_PATH to one', { platform: process.platform });
 }

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensurePrivateDir, FORBIDDEN_BROWSER_SWITCHES, isSandboxAvailable, renderBrowserArgs, resolveRenderBrowser, systemBrowserCandidates } from '../../../../pipeline/render/renderBrowser.ts';
+import { userNamespaceProblem, ensurePrivateDir, FORBIDDEN_BROWSER_SWITCHES, isSandboxAvailable, renderBrowserArgs, resolveRenderBrowser, systemBrowserCandidates } from '../../../../pipeline/render/renderBrowser.ts';
 import { ensureBundledChromium, tarRegularFiles } from '../../../../pipeline/render/bundledChromium.ts';
 
 /** One ustar header + data block for a test archive. */
@@ -35,6 +35,17 @@ describe('sandbox and switches', () => {
       expect(args.includes('--no-sandbox')).toBe(!sandbox);
       expect(args.join(' ')).not.toMatch(/disable-features|site-per-process/);
     }
+  });
+});
+
+describe('userNamespaceProblem', () => {
+  it('names the sysctl that blocks the bundled sandbox, null when namespaces are available', () => {
+    const sys = (v: Record<string, string>) => (name: string) => v[name] ?? null;
+    expect(userNamespaceProblem(sys({ 'kernel/apparmor_restrict_unprivileged_userns': '1', 'user/max_user_namespaces': '63000' }))).toMatch(/apparmor_restrict_unprivileged_userns=1/);
+    expect(userNamespaceProblem(sys({ 'kernel/unprivileged_userns_clone': '0' }))).toMatch(/unprivileged_userns_clone=0/);
+    expect(userNamespaceProblem(sys({ 'user/max_user_namespaces': '0' }))).toMatch(/max_user_namespaces=0/);
+    expect(userNamespaceProblem(sys({ 'kernel/apparmor_restrict_unprivileged_userns': '0', 'user/max_user_namespaces': '63000' }))).toBeNull();
+    expect(userNamespaceProblem(sys({}))).toBeNull();
   });
 });
 
