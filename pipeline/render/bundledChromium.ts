@@ -1,7 +1,8 @@
 /**
  * The private unpack of `@sparticuz/chromium` (see ./renderBrowser.ts for why the package itself is never imported):
  * its brotli archives unpacked into `<cache>/chromium/<version>-<platform>-<arch>/` (0700), through a temp folder
- * renamed into place, with a SHA-256 manifest checked before every launch. The desktop app's bundles replace this
+ * renamed into place, with a SHA-256 manifest checked before every launch (by hashing, or, when no file's
+ * kernel stamp changed since the last full hash, by the stamps alone). The desktop app's bundles replace this
  * module with electron/stubs/noBundledChromium.ts (the app renders with a system Chrome/Edge or its own window).
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -56,11 +57,22 @@ async function sha256File(file: string): Promise<string> {
 }
 
 /**
+ * A file's identity as the kernel keeps it: device, inode, size, modification and change times in ns. The change
+ * time (ctime) is set by the kernel on every write, chmod, link or rename and cannot be set by an unprivileged
+ * process, so an unchanged stamp means the bytes are the ones hashed when it was recorded.
+ */
+function fileStamp(st: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+/**
  * Checks an unpacked folder against its manifest: every listed file present, a regular file (not a link), of the
  * listed size and SHA-256, and the manifest made from the same package version and archive sizes.
+ * @param opts - `full`: hash every file even when `verified.json` (written after the last full check, inside the
+ * same 0700 folder) shows that none of them changed since (see {@link fileStamp}); hashing 200 MB costs 0.2–1 s.
  * @returns null when it matches, else why not (one line).
  */
-async function verifyUnpacked(dir: string, expected: UnpackManifest['source']): Promise<string | null> {
+async function verifyUnpacked(dir: string, expected: UnpackManifest['source'], opts: { full?: boolean } = {}): Promise<string | null> {
   let manifest: UnpackManifest;
   try {
     manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as UnpackManifest;
@@ -69,13 +81,24 @@ async function verifyUnpacked(dir: string, expected: UnpackManifest['source']): 
   }
   if (JSON.stringify(manifest.source) !== JSON.stringify(expected)) return 'made from another package version';
   if (!manifest.files.chromium) return 'no chromium in the manifest';
+  const stamps: Record<string, string> = {};
   for (const [name, want] of Object.entries(manifest.files)) {
-    const file = path.join(dir, name);
-    const st = await lstat(file).catch(() => null);
+    const st = await lstat(path.join(dir, name), { bigint: true }).catch(() => null);
     if (!st?.isFile()) return `${name} missing or not a regular file`;
-    if (st.size !== want.sizeBytes) return `${name} has ${st.size} bytes, expected ${want.sizeBytes}`;
-    if ((await sha256File(file)) !== want.sha256) return `${name} does not match its SHA-256`;
+    if (Number(st.size) !== want.sizeBytes) return `${name} has ${st.size} bytes, expected ${want.sizeBytes}`;
+    stamps[name] = fileStamp(st);
   }
+  const verifiedPath = path.join(dir, 'verified.json');
+  if (!opts.full) {
+    const seen = await readFile(verifiedPath, 'utf8').then((t) => JSON.parse(t) as Record<string, string>, () => null);
+    if (seen && Object.keys(stamps).every((n) => seen[n] === stamps[n]) && Object.keys(seen).length === Object.keys(stamps).length) return null;
+  }
+  for (const [name, want] of Object.entries(manifest.files)) {
+    if ((await sha256File(path.join(dir, name))) !== want.sha256) return `${name} does not match its SHA-256`;
+  }
+  const tmp = `${verifiedPath}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(tmp, JSON.stringify(stamps), { mode: 0o600, flag: 'wx' });
+  await rename(tmp, verifiedPath);
   return null;
 }
 
@@ -112,12 +135,13 @@ export function tarRegularFiles(tar: Uint8Array): Map<string, { bytes: Uint8Arra
 
 /**
  * Unpacks the bundled Chromium into the private cache (once per package version) and verifies it.
- * @param opts - `cacheRoot` (default {@link userCacheRoot}); `onLog` for one line when it unpacks.
+ * @param opts - `cacheRoot` (default {@link userCacheRoot}); `onLog` for one line when it unpacks; `fullVerify`
+ * hashes every file even when none changed since the last full check.
  * @returns the path of the verified `chromium` executable.
  * @throws StudioError `RENDER_BROWSER_MISSING` without the package; `UNSAFE_CACHE_FOLDER` (see
  * {@link ensurePrivateDir}); `RENDER_BROWSER_UNPACK` when the fresh unpack does not verify.
  */
-export async function ensureBundledChromium(opts: { cacheRoot?: string; onLog?: (line: string) => void } = {}): Promise<string> {
+export async function ensureBundledChromium(opts: { cacheRoot?: string; onLog?: (line: string) => void; fullVerify?: boolean } = {}): Promise<string> {
   const pkg = bundledChromiumPackage();
   if (!pkg) throw new StudioError('RENDER_BROWSER_MISSING', '@sparticuz/chromium is not installed');
   const binDir = path.join(pkg.dir, 'bin');
@@ -129,7 +153,7 @@ export async function ensureBundledChromium(opts: { cacheRoot?: string; onLog?: 
   const dir = path.join(root, `${pkg.version}-${process.platform}-${process.arch}`);
   if (existsSync(dir)) {
     await ensurePrivateDir(dir);
-    const problem = await verifyUnpacked(dir, source);
+    const problem = await verifyUnpacked(dir, source, { full: opts.fullVerify });
     if (!problem) return path.join(dir, 'chromium');
     opts.onLog?.(`render browser cache ${dir}: ${problem}; unpacking again`);
     const aside = path.join(root, `.stale-${randomBytes(6).toString('hex')}`);
@@ -161,7 +185,7 @@ export async function ensureBundledChromium(opts: { cacheRoot?: string; onLog?: 
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
-  const problem = await verifyUnpacked(dir, source);
+  const problem = await verifyUnpacked(dir, source, { full: true });
   if (problem) throw new StudioError('RENDER_BROWSER_UNPACK', `The unpacked Chromium in ${dir} does not verify: ${problem}`, { path: dir });
   return path.join(dir, 'chromium');
 }

@@ -101,6 +101,8 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('ensureBu
     expect(statSync(exe).mode & 0o777).toBe(0o700);
     expect(readdirSync(dir)).toEqual(expect.arrayContaining(['chromium', 'libGLESv2.so', 'libEGL.so', 'manifest.json']));
     expect(readdirSync(path.dirname(dir)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    // the full hash after unpacking recorded the files' kernel stamps
+    expect(readdirSync(dir)).toContain('verified.json');
     // a planted library of the same size: the digest no longer matches, the folder is replaced
     const gl = path.join(dir, 'libGLESv2.so');
     const size = statSync(gl).size;
