@@ -2,7 +2,7 @@
  * Renderer choice benchmark (`npm run bench -- webgpu`, issue 5): the same 19 800-triangle textured scene at 512²
  * rendered by three.js's WebGLRenderer in the headless Chromium of the render host (SwiftShader through ANGLE) and
  * by three.js's WebGPURenderer in plain Node through the npm package `webgpu` (Dawn; SwiftShader's Vulkan driver,
- * the one @sparticuz/chromium unpacks next to its binary). Frames/s of rendering with a wait per frame, with frames
+ * the one unpacked from @sparticuz/chromium next to its binary in the private cache). Frames/s of rendering with a wait per frame, with frames
  * queued, and with an RGBA readback per frame.
  * @remarks `webgpu` is not a dependency (≈ 132 MB of binaries for every platform): install it for this run with
  * `npm install --no-save webgpu@0.6.2`; without it the WebGPU column is skipped. Besides speed, WebGPURenderer
@@ -15,7 +15,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import sparticuz from '@sparticuz/chromium';
+import { resolveRenderBrowser } from '../pipeline/render/renderBrowser.ts';
+import { ensureBundledChromium } from '../pipeline/render/bundledChromium.ts';
 import { chromium } from 'playwright-core';
 
 const SIZE_PX = 512;
@@ -29,8 +30,8 @@ interface Fps {
 
 /** The scene in Chromium's WebGL2 (three.js WebGLRenderer). */
 async function chromiumFps(): Promise<Fps> {
-  const executablePath = process.env.CHROME_PATH ?? (await sparticuz.executablePath());
-  const browser = await chromium.launch({ executablePath, args: process.env.CHROME_PATH ? ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox'] : sparticuz.args, headless: true });
+  const rb = await resolveRenderBrowser();
+  const browser = await chromium.launch({ executablePath: rb.executablePath, args: rb.args, chromiumSandbox: rb.sandbox, headless: true });
   try {
     const page = await browser.newPage();
     const threeDir = path.dirname(createRequire(import.meta.url).resolve('three'));
@@ -78,7 +79,7 @@ async function webgpuNodeFps(): Promise<Fps | { error: string }> {
     return { error: 'skipped: the `webgpu` package is not installed (npm install --no-save webgpu@0.6.2)' };
   }
   // Dawn needs a Vulkan loader and driver: SwiftShader's, unpacked by @sparticuz/chromium beside its binary.
-  const libDir = path.dirname(await sparticuz.executablePath());
+  const libDir = path.dirname(await ensureBundledChromium());
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-webgpu-'));
   try {
     const icd = path.join(dir, 'swiftshader_icd.json');

@@ -9,7 +9,7 @@ import { installCudaProvider, runDoctorChecks } from '../../pipeline/system/doct
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check ffmpeg, Chromium and ONNX Runtime; optionally download the CUDA provider')
+    .description('check ffmpeg (one frame per codec), the render browser (one WebGL2 frame) and ONNX Runtime; optionally download the CUDA provider')
     .option('--install-cuda', "download onnxruntime-node's CUDA 12 libraries (from NuGet, outside npm)")
     .action(async (o: { installCuda?: boolean }) => {
       if (o.installCuda) {
@@ -18,7 +18,7 @@ export function registerDoctor(program: Command): void {
         process.stderr.write('CUDA libraries installed.\n');
       }
       const checks = await runDoctorChecks();
-      for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(12)} ${c.detail}\n`);
+      for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(26)} ${c.detail}${c.ok || !c.fix ? '' : `\n     what to do: ${c.fix}`}\n`);
       if (checks.some((c) => !c.ok)) process.exitCode = 1;
     });
 }

@@ -44,11 +44,35 @@ interface GltfJson {
 }
 
 /**
+ * Finds the first `uri` in a glTF document that is not a `data:` URI: buffers, images, and any extension object
+ * (the whole JSON tree is searched), so that loading the file can never reach the network or the disk.
+ * @param json - parsed glTF JSON.
+ * @returns where (JSON path, e.g. `buffers[0]`) and the URI, or null when every URI is `data:`.
+ * @remarks glTF 2.0 §3.6.1 (buffers) and §3.8.2 (images): `uri` may be a relative path, an absolute URL or a
+ * `data:` URI; a GLB's own data lives in its binary chunk and needs no `uri`.
+ */
+export function findExternalUri(json: unknown): { where: string; uri: string } | null {
+  const stack: { v: unknown; where: string }[] = [{ v: json, where: '' }];
+  while (stack.length) {
+    const { v, where } = stack.pop()!;
+    if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, where: `${where}[${i}]` }));
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'uri' && typeof x === 'string' && !/^data:/i.test(x.trim())) return { where: where || 'the document', uri: x };
+        if (x && typeof x === 'object') stack.push({ v: x, where: where ? `${where}.${k}` : k });
+      }
+    }
+  }
+  return null;
+}
+
+/**
  * Reads a GLB's JSON chunk and summarises it.
  * @param bytes - `.glb` file.
  * @param source - file name for messages.
  * @returns meshes, morph names, node names and channel counts.
- * @throws AvatarPackageError for a wrong magic/version, a chunk running past the end, or invalid JSON.
+ * @throws AvatarPackageError for a wrong magic/version, a chunk running past the end, invalid JSON, or a `uri`
+ * that is not a `data:` URI (see {@link findExternalUri}).
  */
 export function inspectGlb(bytes: Uint8Array, source = 'GLB file'): GlbSummary {
   if (bytes.length < 20) throw new AvatarPackageError(`${source} is too short to be a GLB file (${bytes.length} bytes)`, { source });
@@ -68,6 +92,8 @@ export function inspectGlb(bytes: Uint8Array, source = 'GLB file'): GlbSummary {
     throw new AvatarPackageError(`${source}: GLB JSON chunk is not valid JSON`, { source }, { cause: err });
   }
   if (typeof json !== 'object' || json === null || !Array.isArray(json.meshes ?? [])) throw new AvatarPackageError(`${source}: GLB JSON is not a glTF document`, { source });
+  const external = findExternalUri(json);
+  if (external) throw new AvatarPackageError(`${source}: ${external.where} refers to an outside resource (${external.uri.slice(0, 80)}); only self-contained GLBs (binary chunk or data: URIs) are accepted`, { source, uri: external.uri.slice(0, 200) });
   const nodes = Array.isArray(json.nodes) ? json.nodes : [];
   const skinnedMeshes = new Set(nodes.filter((n) => n && typeof n.mesh === 'number' && typeof n.skin === 'number').map((n) => n.mesh));
   const meshes: GlbMeshSummary[] = (json.meshes ?? []).map((m, i) => {

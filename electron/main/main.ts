@@ -95,6 +95,7 @@ app.whenReady().then(() => {
       version: app.getVersion(),
       ffmpegPath: unpackedBinary('@ffmpeg-installer/ffmpeg'),
       ffprobePath: unpackedBinary('@ffprobe-installer/ffprobe'),
+      cacheDir: join(app.getPath('userData'), 'cache'),
     },
     onEvent: (name, payload) => mainWindow?.webContents.send(name, payload),
     onLog: (line) => console.log(`[jobs] ${line}`),

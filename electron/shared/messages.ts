@@ -8,7 +8,7 @@ import type { EventName } from '../../core/ipc/contract.ts';
 
 /** main → utility. */
 export type ToUtility =
-  | { type: 'init'; workDir: string; outDir: string; settingsPath: string; version: string; ffmpegPath: string | null; ffprobePath: string | null }
+  | { type: 'init'; workDir: string; outDir: string; settingsPath: string; version: string; ffmpegPath: string | null; ffprobePath: string | null; /** Per-user cache (render runs, under `app.getPath('userData')`). */ cacheDir?: string }
   | { type: 'call'; id: number; channel: string; args: unknown }
   | { type: 'shutdown' };
 

@@ -18,6 +18,8 @@ port.on('message', (e) => {
     // Binaries inside app.asar cannot be spawned: main passes their unpacked paths before the pipeline loads.
     if (msg.ffmpegPath) process.env.AVATAR_STUDIO_FFMPEG = msg.ffmpegPath;
     if (msg.ffprobePath) process.env.AVATAR_STUDIO_FFPROBE = msg.ffprobePath;
+    // caches (render-run folders) under the app's userData, not a shared folder
+    if (msg.cacheDir) process.env.AVATAR_STUDIO_CACHE = msg.cacheDir;
     import('../../pipeline/host/studioService.ts')
       .then(({ StudioService }) =>
         StudioService.create({

@@ -6,22 +6,29 @@
  * frame's bytes (RGBA or YUV 4:2:0 packed on the GPU) to the same origin. A POST is answered only when the
  * consumer of {@link RenderHost.renderFrames} pulls that frame, and the page keeps at most `maxInFlight` POSTs
  * pending, so a slow encoder slows the renderer instead of filling memory; meanwhile the page already renders the
- * next frame (render and transfer overlap). Chromium comes from `@sparticuz/chromium` (npm-shipped, SwiftShader
- * WebGL2), or from `CHROME_PATH` / `opts.chromePath`.
+ * next frame (render and transfer overlap). Which Chromium and which switches: ./renderBrowser.ts (a private,
+ * verified unpack of `@sparticuz/chromium`, or `CHROME_PATH` / `opts.chromePath`, or a system Chrome/Edge; sandbox on
+ * except for root on Linux; no web-security or site-isolation switches).
+ * The server trusts nothing either: every path lives under a per-run random token (`/<token>/…`, else 403), the
+ * `Host` header must be this server's own `127.0.0.1:<port>` (else 403, against DNS rebinding), POST bodies are
+ * capped (413), and the page is served with a strict CSP (no network beyond this origin). Chromium's profile and
+ * temp files go to a private per-run folder under the user cache (`<cache>/render-runs/`), removed on dispose, so a
+ * render leaves nothing in the system temp folder.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import sparticuz from '@sparticuz/chromium';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { InvalidInputError, JobCancelledError, StudioError } from '../../core/errors.ts';
 import type { FaceLandmarks } from '../../core/face/types.ts';
 import type { MotionFrame, MotionTrack } from '../../core/motion/track.ts';
 import type { DecodedImage } from '../image/decodeImage.ts';
-import { ensureSceneBundle } from './sceneBundle.ts';
+import { ensureSceneBundle, EXPORT_PAGE_CSP } from './sceneBundle.ts';
+import { ensurePrivateDir, resolveRenderBrowser, userCacheRoot, type RenderBrowserSource } from './renderBrowser.ts';
 import { avatarErrorFromPage, inspectAvatarBytes, readAvatarFile, type AvatarFile } from '../avatars/avatarFile.ts';
 
 /** Background behind the head (see the scene module). */
@@ -37,7 +44,7 @@ export interface RenderHostLaunchOptions {
   widthPx: number;
   /** Output height, px (a multiple of 4 for YUV readback). */
   heightPx: number;
-  /** Chromium binary; default `CHROME_PATH` env, else `@sparticuz/chromium`. */
+  /** Chromium binary; default `CHROME_PATH` env, else the bundled Chromium or a system one (./renderBrowser.ts). */
   chromePath?: string;
   /** Background; default `photo`. */
   background?: RenderBackground;
@@ -105,8 +112,15 @@ export class RenderHost {
   readonly heightPx: number;
   /** A tag passed on Chromium's command line (`--avatar-studio-host=<tag>`), to find its processes. */
   readonly processTag: string;
-  private readonly browser: Browser;
+  /** Where the browser came from (`bundled`, `system`, `CHROME_PATH`, `option`). */
+  readonly browserSource: RenderBrowserSource;
+  /** Whether Chromium runs with its sandbox (false only as root on Linux). */
+  readonly sandboxed: boolean;
+  /** Origin of the page server (`http://127.0.0.1:<port>`); its paths need the per-run token, which stays private. */
+  readonly pageOrigin: string;
+  private readonly context: BrowserContext;
   private readonly page: Page;
+  private readonly runDir: string;
   private readonly server: Server;
   private readonly sinks: Map<string, FrameSink>;
   private portrait: { rgba: Uint8Array; widthPx: number; heightPx: number } | null = null;
@@ -114,11 +128,15 @@ export class RenderHost {
   private sentTrack: MotionTrack | null = null;
   private disposed = false;
 
-  private constructor(args: { widthPx: number; heightPx: number; browser: Browser; page: Page; server: Server; tag: string; sinks: Map<string, FrameSink> }) {
+  private constructor(args: { widthPx: number; heightPx: number; context: BrowserContext; page: Page; server: Server; tag: string; sinks: Map<string, FrameSink>; runDir: string; source: RenderBrowserSource; sandboxed: boolean; pageOrigin: string }) {
     this.sinks = args.sinks;
     this.widthPx = args.widthPx;
     this.heightPx = args.heightPx;
-    this.browser = args.browser;
+    this.context = args.context;
+    this.runDir = args.runDir;
+    this.browserSource = args.source;
+    this.sandboxed = args.sandboxed;
+    this.pageOrigin = args.pageOrigin;
     this.page = args.page;
     this.server = args.server;
     this.processTag = args.tag;
@@ -139,39 +157,55 @@ export class RenderHost {
     if (signal?.aborted) throw new JobCancelledError();
     const bundle = await ensureSceneBundle();
     const tag = randomBytes(6).toString('hex');
+    const token = randomBytes(24).toString('base64url');
     const sinks = new Map<string, FrameSink>();
     let hostRef: RenderHost | null = null;
-    const server = createServer((req, res) => void handle(req, res, bundle.dir, sinks, () => hostRef?.portrait ?? null, () => hostRef?.avatarBytes ?? null));
+    let port = 0;
+    const maxBodyBytes = 12 * widthPx * heightPx + (1 << 20);
+    const server = createServer((req, res) => void handle(req, res, { dir: bundle.dir, token, host: () => `127.0.0.1:${port}`, maxBodyBytes }, sinks, () => hostRef?.portrait ?? null, () => hostRef?.avatarBytes ?? null));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
-    const port = (server.address() as AddressInfo).port;
-    const explicit = opts.chromePath ?? process.env.CHROME_PATH;
-    let browser: Browser | null = null;
+    port = (server.address() as AddressInfo).port;
+    let context: BrowserContext | null = null;
+    let runDir: string | null = null;
+    let chromePath: string = opts.chromePath ?? process.env.CHROME_PATH ?? 'bundled';
     try {
-      const executablePath = explicit ?? (await sparticuz.executablePath());
-      const baseArgs = explicit ? ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist', '--no-sandbox', '--headless=new'] : sparticuz.args;
-      browser = await chromium.launch({ executablePath, args: [...baseArgs, `--avatar-studio-host=${tag}`], headless: true });
+      const browser = await resolveRenderBrowser({ chromePath: opts.chromePath });
+      chromePath = browser.executablePath;
+      runDir = await makeRunDir();
+      const tmpDir = path.join(runDir, 'tmp');
+      await mkdir(tmpDir, { mode: 0o700 });
+      context = await chromium.launchPersistentContext(path.join(runDir, 'profile'), {
+        executablePath: browser.executablePath,
+        args: [...browser.args, `--avatar-studio-host=${tag}`],
+        headless: true,
+        chromiumSandbox: browser.sandbox,
+        env: { ...process.env, TMPDIR: tmpDir, TMP: tmpDir, TEMP: tmpDir },
+        viewport: { width: Math.min(widthPx, 1024), height: Math.min(heightPx, 1024) },
+        ...({ artifactsDir: path.join(runDir, 'artifacts') } as object),
+      });
       if (signal?.aborted) throw new JobCancelledError();
-      const page = await browser.newPage({ viewport: { width: Math.min(widthPx, 1024), height: Math.min(heightPx, 1024) } });
+      const page = context.pages()[0] ?? (await context.newPage());
       const pageErrors: string[] = [];
       page.on('pageerror', (e) => pageErrors.push(e.message));
-      await page.goto(`http://127.0.0.1:${port}/exportPage.html`);
+      await page.goto(`http://127.0.0.1:${port}/${token}/exportPage.html`);
       await page.waitForFunction(() => 'studioExport' in globalThis, undefined, { timeout: 30_000 });
       await page.evaluate(
         (o) => (globalThis as unknown as { studioExport: { init(o: unknown): void } }).studioExport.init(o),
         { widthPx, heightPx, background: opts.background ?? 'photo', framing: opts.framing ?? 'photo' },
       );
       if (pageErrors.length) throw new Error(pageErrors.join('; '));
-      const host = new RenderHost({ widthPx, heightPx, browser, page, server, tag, sinks });
+      const host = new RenderHost({ widthPx, heightPx, context, page, server, tag, sinks, runDir, source: browser.source, sandboxed: browser.sandbox, pageOrigin: `http://127.0.0.1:${port}` });
       hostRef = host;
       return host;
     } catch (err) {
-      await browser?.close().catch(() => undefined);
+      await context?.close().catch(() => undefined);
       server.close();
+      if (runDir) await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
       if (err instanceof StudioError) throw err;
-      throw new StudioError('RENDER_HOST_START', `Could not start the headless renderer: ${(err as Error).message.split('\n')[0]}`, { chromePath: explicit ?? 'sparticuz' }, { cause: err });
+      throw new StudioError('RENDER_HOST_START', `Could not start the headless renderer (${chromePath}): ${(err as Error).message.split('\n')[0]}`, { chromePath }, { cause: err });
     }
   }
 
@@ -206,7 +240,7 @@ export class RenderHost {
     const lm = lmFull.map((v, i) => (i % 3 === 0 ? v * sx : i % 3 === 1 ? v * sy : v * sx));
     this.portrait = { rgba, widthPx: w, heightPx: h };
     try {
-      const res = await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadPortrait(a.url, a.w, a.h, a.lm, a.n), { url: `/portrait.rgba?${randomBytes(4).toString('hex')}`, w, h, lm, n: face.landmarkCount });
+      const res = await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadPortrait(a.url, a.w, a.h, a.lm, a.n), { url: `portrait.rgba?${randomBytes(4).toString('hex')}`, w, h, lm, n: face.landmarkCount });
       const c = res.cropPx;
       return { cropPx: { xPx: c.xPx / sx, yPx: c.yPx / sy, widthPx: c.widthPx / sx, heightPx: c.heightPx / sy } };
     } catch (err) {
@@ -246,7 +280,7 @@ export class RenderHost {
     this.portrait = { rgba: image.rgba, widthPx: image.widthPx, heightPx: image.heightPx };
     type Api = { studioExport: { loadPortraitSplats(...x: unknown[]): Promise<LoadedAvatarInfo> } };
     try {
-      return await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadPortraitSplats(a.url, a.w, a.h, a.lm, a.n, a.surround), { url: `/portrait.rgba?${randomBytes(4).toString('hex')}`, w: image.widthPx, h: image.heightPx, lm: Array.from(face.landmarksPx.subarray(0, face.landmarkCount * 3)), n: face.landmarkCount, surround: opts.surround ?? true });
+      return await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadPortraitSplats(a.url, a.w, a.h, a.lm, a.n, a.surround), { url: `portrait.rgba?${randomBytes(4).toString('hex')}`, w: image.widthPx, h: image.heightPx, lm: Array.from(face.landmarksPx.subarray(0, face.landmarkCount * 3)), n: face.landmarkCount, surround: opts.surround ?? true });
     } catch (err) {
       throw new InvalidInputError(`Could not build the splat head: ${pageMessage(err)}`);
     }
@@ -268,7 +302,7 @@ export class RenderHost {
     type Api = { studioExport: { loadAvatar(...x: unknown[]): Promise<LoadedAvatarInfo | { error: { code: string; message: string } }> } };
     let res: LoadedAvatarInfo | { error: { code: string; message: string } };
     try {
-      res = await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadAvatar(a.url, a.kind, a.fileName), { url: `/avatar.bin?${randomBytes(4).toString('hex')}`, kind: file.kind, fileName: file.fileName });
+      res = await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadAvatar(a.url, a.kind, a.fileName), { url: `avatar.bin?${randomBytes(4).toString('hex')}`, kind: file.kind, fileName: file.fileName });
     } catch (err) {
       throw new StudioError('AVATAR_LOAD_FAILED', `Could not load the avatar ${file.fileName}: ${pageMessage(err)}`, { fileName: file.fileName });
     } finally {
@@ -472,9 +506,10 @@ export class RenderHost {
     if (this.disposed) return;
     this.disposed = true;
     this.sinks.clear();
-    await this.browser.close().catch(() => undefined);
+    await this.context.close().catch(() => undefined);
     this.server.closeAllConnections?.();
     await new Promise<void>((r) => this.server.close(() => r()));
+    await rm(this.runDir, { recursive: true, force: true }).catch(() => undefined);
   }
 
   private canYuv(): boolean {
@@ -524,35 +559,77 @@ export function unpackBatch(body: Uint8Array): Uint8Array[] | null {
   return units;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, dir: string, sinks: Map<string, FrameSink>, portrait: () => { rgba: Uint8Array } | null, avatar: () => Uint8Array | null = () => null): Promise<void> {
+/** How the page server checks requests. */
+interface ServerGuard {
+  /** Folder of the built page. */
+  dir: string;
+  /** Per-run token: the first path segment of every URL. */
+  token: string;
+  /** The only accepted `Host` header (`127.0.0.1:<port>`). */
+  host: () => string;
+  /** Largest accepted POST body, bytes. */
+  maxBodyBytes: number;
+}
+
+/**
+ * Answers the page: 403 without the run's token or with another `Host`, 413 for a body over the limit, 404 for
+ * anything else than the page, its bundle, the portrait, the avatar and frame POSTs.
+ */
+async function handle(req: IncomingMessage, res: ServerResponse, guard: ServerGuard, sinks: Map<string, FrameSink>, portrait: () => { rgba: Uint8Array } | null, avatar: () => Uint8Array | null = () => null): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const prefix = `/${guard.token}/`;
+  if (req.headers.host !== guard.host() || !url.pathname.startsWith(prefix)) {
+    req.resume();
+    res.writeHead(403, { connection: 'close' }).end();
+    return;
+  }
+  const route = url.pathname.slice(prefix.length - 1);
   try {
-    if (req.method === 'POST' && url.pathname.startsWith('/frame/')) {
-      const [, , requestId, idx] = url.pathname.split('/');
+    if (req.method === 'POST' && route.startsWith('/frame/')) {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > guard.maxBodyBytes) {
+        res.writeHead(413, { connection: 'close' }).end();
+        req.destroy();
+        return;
+      }
+      const [, , requestId, idx] = route.split('/');
       const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
+      let total = 0;
+      for await (const c of req) {
+        total += (c as Buffer).byteLength;
+        if (total > guard.maxBodyBytes) {
+          res.writeHead(413, { connection: 'close' }).end();
+          req.destroy();
+          return;
+        }
+        chunks.push(c as Buffer);
+      }
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       const sink = sinks.get(requestId ?? '');
       const ok = sink ? await sink(Number(idx), new Uint8Array(body.buffer, body.byteOffset, body.byteLength)) : false;
       res.writeHead(ok ? 200 : 410).end();
       return;
     }
-    if (req.method === 'GET' && url.pathname === '/portrait.rgba') {
+    if (req.method !== 'GET') {
+      req.resume();
+      return void res.writeHead(405).end();
+    }
+    if (route === '/portrait.rgba') {
       const p = portrait();
       if (!p) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': p.rgba.byteLength }).end(Buffer.from(p.rgba.buffer, p.rgba.byteOffset, p.rgba.byteLength));
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': p.rgba.byteLength, 'cache-control': 'no-store' }).end(Buffer.from(p.rgba.buffer, p.rgba.byteOffset, p.rgba.byteLength));
       return;
     }
-    if (req.method === 'GET' && url.pathname === '/avatar.bin') {
+    if (route === '/avatar.bin') {
       const a = avatar();
       if (!a) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': a.byteLength }).end(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': a.byteLength, 'cache-control': 'no-store' }).end(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
       return;
     }
-    const name = path.basename(url.pathname);
-    if (req.method === 'GET' && (name === 'exportPage.html' || name === 'exportPage.bundle.js')) {
-      res.writeHead(200, { 'content-type': STATIC_TYPES[path.extname(name)] ?? 'application/octet-stream' });
-      createReadStream(path.join(dir, name)).pipe(res);
+    if (route === '/exportPage.html' || route === '/exportPage.bundle.js') {
+      const name = route.slice(1);
+      res.writeHead(200, { 'content-type': STATIC_TYPES[path.extname(name)] ?? 'application/octet-stream', 'content-security-policy': EXPORT_PAGE_CSP, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+      createReadStream(path.join(guard.dir, name)).pipe(res);
       return;
     }
     res.writeHead(404).end();
@@ -560,4 +637,20 @@ async function handle(req: IncomingMessage, res: ServerResponse, dir: string, si
     if (!res.headersSent) res.writeHead(500);
     res.end();
   }
+}
+
+/**
+ * A private folder for one browser run (profile, Chromium's temp files, playwright's artifacts) under
+ * `<cache>/render-runs/`, mode 0700; folders of runs killed more than a day ago are removed first.
+ * @returns its absolute path.
+ */
+async function makeRunDir(): Promise<string> {
+  const root = path.join(userCacheRoot(), 'render-runs');
+  await ensurePrivateDir(userCacheRoot());
+  await ensurePrivateDir(root);
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const st = await stat(path.join(root, name)).catch(() => null);
+    if (st && Date.now() - st.mtimeMs > 86_400_000) await rm(path.join(root, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+  return mkdtemp(path.join(root, 'run-'));
 }

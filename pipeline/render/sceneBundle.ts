@@ -1,13 +1,27 @@
 /**
- * Builds (when stale) the export page that the render host loads: the scene entry `renderer/scene/exportPage.ts`
- * bundled by esbuild into `.cache/scene/exportPage.bundle.js`, plus `exportPage.html`.
- * @remarks Staleness: the bundle is rebuilt when any input listed in its esbuild metafile is newer than the
- * bundle, or missing. The bundle is an ES2022 IIFE with three.js inlined; no network access at run time.
+ * The export page that every render host loads (renderer/scene/exportPage.ts bundled with three.js and Spark into
+ * one ES2022 IIFE, plus `exportPage.html`), built ahead of time.
+ *
+ * @remarks Where it comes from:
+ * - `npm run build` (scripts/buildScene.ts) writes it to `dist/scene/`; the desktop app ships that folder and loads
+ *   it in its hidden render window (no esbuild, no tsx at run time there).
+ * - The CLI, run from sources, builds it on first use into the per-user cache
+ *   (`<cache>/scene/<key of this checkout>/<build id>/`), through a temp folder renamed into place, and points
+ *   `current.json` (written to a temp file and renamed) at it; it rebuilds when a source listed in esbuild's
+ *   metafile is newer than the build. esbuild is loaded only then (dynamic import).
+ * - Without sources (an installed build), or in the desktop app's bundles (where ./sceneBuild.ts is replaced by
+ *   electron/stubs/noSceneBuild.ts), `dist/scene/` is used as is.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { StudioError } from '../../core/errors.ts';
+import { ensurePrivateDir, userCacheRoot } from './renderBrowser.ts';
+import { buildSceneBundle, SCENE_BUILD_AVAILABLE } from './sceneBuild.ts';
+
+export { buildSceneBundle };
 
 /** Paths of the built export page. */
 export interface SceneBundle {
@@ -19,17 +33,42 @@ export interface SceneBundle {
   rebuilt: boolean;
 }
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const ENTRY = path.join(ROOT, 'renderer/scene/exportPage.ts');
-const OUT_DIR = path.join(ROOT, '.cache/scene');
-const BUNDLE = path.join(OUT_DIR, 'exportPage.bundle.js');
-const META = path.join(OUT_DIR, 'exportPage.meta.json');
-const HTML = path.join(OUT_DIR, 'exportPage.html');
+/** Repository (or app) root. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Source entry of the export page. */
+export const ENTRY = path.join(ROOT, 'renderer/scene/exportPage.ts');
+/** Folder of the page built by `npm run build`. */
+export const PREBUILT_SCENE_DIR = path.join(ROOT, 'dist/scene');
+/** File names in a built page folder. */
+export const BUNDLE_NAME = 'exportPage.bundle.js';
+export const HTML_NAME = 'exportPage.html';
+export const META_NAME = 'exportPage.meta.json';
 
-const PAGE_HTML = `<!doctype html>
-<html><head><meta charset="utf-8"><title>Avatar Studio export</title>
+/**
+ * Content-Security-Policy of the export page (sent as a header by the CLI's page server and by the desktop app's
+ * render protocol, and repeated in the page's `<meta>`): scripts only from its own origin (plus WebAssembly
+ * compilation for Spark's sorter), network only to its own origin and to `data:`/`blob:` URLs (embedded GLB
+ * buffers and images), workers from `blob:` (Spark), no plugins, no frames, no forms, no base URL.
+ * @remarks W3C Content Security Policy Level 3.
+ */
+export const EXPORT_PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'unsafe-inline'",
+  "img-src 'self' blob: data:",
+  "connect-src 'self' blob: data:",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-src 'none'",
+].join('; ');
+
+/** The export page's html. */
+export const PAGE_HTML = `<!doctype html>
+<html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${EXPORT_PAGE_CSP}"><title>Avatar Studio export</title>
 <style>html,body{margin:0;background:#000}canvas{display:block}</style></head>
-<body><canvas id="c"></canvas><script src="exportPage.bundle.js"></script></body></html>
+<body><canvas id="c"></canvas><script src="${BUNDLE_NAME}"></script></body></html>
 `;
 
 async function mtimeMs(p: string): Promise<number> {
@@ -40,12 +79,13 @@ async function mtimeMs(p: string): Promise<number> {
   }
 }
 
-async function isStale(): Promise<boolean> {
-  const built = await mtimeMs(BUNDLE);
-  if (built < 0 || (await mtimeMs(HTML)) < 0) return true;
+/** Whether a built folder is missing a file or older than one of the sources in its metafile. */
+async function isStale(dir: string): Promise<boolean> {
+  const built = await mtimeMs(path.join(dir, BUNDLE_NAME));
+  if (built < 0 || (await mtimeMs(path.join(dir, HTML_NAME))) < 0) return true;
   let inputs: string[];
   try {
-    inputs = Object.keys((JSON.parse(await readFile(META, 'utf8')) as { inputs: Record<string, unknown> }).inputs);
+    inputs = Object.keys((JSON.parse(await readFile(path.join(dir, META_NAME), 'utf8')) as { inputs: Record<string, unknown> }).inputs);
   } catch {
     return true;
   }
@@ -57,31 +97,67 @@ async function isStale(): Promise<boolean> {
 }
 
 /**
- * Returns the export page, rebuilding it when any source is newer than the bundle.
- * @param opts - `force` rebuilds unconditionally; `minify` (default true).
- * @returns paths of the html and bundle.
- * @throws Error from esbuild when the scene sources do not compile.
+ * The per-user cache folder for this checkout's builds.
+ * @param cacheRoot - default {@link userCacheRoot}.
+ * @returns `<cache>/scene/<16 hex of SHA-256(repository root)>` (several checkouts never share a build).
  */
-export async function ensureSceneBundle(opts: { force?: boolean; minify?: boolean } = {}): Promise<SceneBundle> {
-  const stale = opts.force || (await isStale());
-  if (stale) {
-    await mkdir(OUT_DIR, { recursive: true });
-    const res = await build({
-      absWorkingDir: ROOT,
-      entryPoints: [ENTRY],
-      bundle: true,
-      format: 'iife',
-      target: 'es2022',
-      platform: 'browser',
-      minify: opts.minify ?? true,
-      sourcemap: false,
-      metafile: true,
-      outfile: BUNDLE,
-      logLevel: 'silent',
-      legalComments: 'none',
-    });
-    await writeFile(META, JSON.stringify(res.metafile));
-    await writeFile(HTML, PAGE_HTML);
+export function sceneCacheDir(cacheRoot = userCacheRoot()): string {
+  return path.join(cacheRoot, 'scene', createHash('sha256').update(ROOT).digest('hex').slice(0, 16));
+}
+
+/**
+ * Returns the export page: the current build in the per-user cache (rebuilt atomically when a source is newer),
+ * or `dist/scene/` where there are no sources.
+ * @param opts - `force` rebuilds unconditionally; `minify` (default true); `cacheRoot` (default {@link userCacheRoot}).
+ * @returns paths of the html and bundle.
+ * @throws StudioError `EXPORT_PAGE_MISSING` without sources and without `dist/scene/`; Error from esbuild when the
+ * scene sources do not compile.
+ */
+export async function ensureSceneBundle(opts: { force?: boolean; minify?: boolean; cacheRoot?: string } = {}): Promise<SceneBundle> {
+  if (!SCENE_BUILD_AVAILABLE || !existsSync(ENTRY)) {
+    if (!existsSync(path.join(PREBUILT_SCENE_DIR, BUNDLE_NAME))) throw new StudioError('EXPORT_PAGE_MISSING', `The export page is missing: run \`npm run build\` (expected ${PREBUILT_SCENE_DIR})`);
+    return paths(PREBUILT_SCENE_DIR, false);
   }
-  return { dir: OUT_DIR, htmlPath: HTML, bundlePath: BUNDLE, rebuilt: Boolean(stale) };
+  const cacheRoot = opts.cacheRoot ?? userCacheRoot();
+  await ensurePrivateDir(cacheRoot);
+  await ensurePrivateDir(path.join(cacheRoot, 'scene'));
+  const keyDir = sceneCacheDir(cacheRoot);
+  await ensurePrivateDir(keyDir);
+  const pointer = path.join(keyDir, 'current.json');
+  let current: string | null = null;
+  try {
+    const name = (JSON.parse(await readFile(pointer, 'utf8')) as { dir?: string }).dir;
+    if (name && /^build-[\w-]+$/.test(name)) current = path.join(keyDir, name);
+  } catch {
+    current = null;
+  }
+  if (current && !opts.force && !(await isStale(current))) return paths(current, false);
+  const tmp = await mkdtemp(path.join(keyDir, '.tmp-'));
+  try {
+    await buildSceneBundle(tmp, opts.minify ?? true);
+    const name = `build-${Date.now().toString(36)}-${path.basename(tmp).slice(5)}`;
+    await rename(tmp, path.join(keyDir, name));
+    const pointerTmp = `${pointer}.${process.pid}.tmp`;
+    await writeFile(pointerTmp, JSON.stringify({ dir: name }));
+    await rename(pointerTmp, pointer);
+    await removeOldBuilds(keyDir, name);
+    return paths(path.join(keyDir, name), true);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Removes builds and temp folders other than `keep` that are older than an hour (a running host may still read one). */
+async function removeOldBuilds(keyDir: string, keep: string): Promise<void> {
+  for (const name of await readdir(keyDir)) {
+    if (name === keep || !(name.startsWith('build-') || name.startsWith('.tmp-'))) continue;
+    const full = path.join(keyDir, name);
+    const st = await stat(full).catch(() => null);
+    if (st && Date.now() - st.mtimeMs > 3600_000) await rm(full, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function paths(dir: string, rebuilt: boolean): SceneBundle {
+  return { dir, htmlPath: path.join(dir, HTML_NAME), bundlePath: path.join(dir, BUNDLE_NAME), rebuilt };
 }

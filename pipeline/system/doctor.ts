@@ -1,10 +1,12 @@
 /**
- * `doctor`: reports what the product will run on (ffmpeg, ffprobe, Chromium, ONNX Runtime backends), and
- * performs the one explicit, reported download the product knows: onnxruntime-node's CUDA libraries.
+ * `doctor`: checks what the product runs on by running it, not by finding files: the render browser is launched and
+ * draws a WebGL2 frame of the export page; ffmpeg and ffprobe answer `-version`; ffmpeg encodes one frame with each
+ * codec the exports use. Each failure says what to do. Also performs the one explicit, reported download the
+ * product knows: onnxruntime-node's CUDA libraries.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StudioError } from '../../core/errors.ts';
 import { resolveFfmpeg, resolveFfprobe } from '../ffmpeg/ffmpegPath.ts';
@@ -16,37 +18,103 @@ export interface DoctorCheck {
   name: string;
   ok: boolean;
   detail: string;
+  /** What to do when it fails. */
+  fix?: string;
+}
+
+/** One-frame encodes run by {@link runDoctorChecks}: the video and audio codecs the exports use (pipeline/encode). */
+export const DOCTOR_CODECS: readonly { name: string; args: string[] }[] = [
+  { name: 'H.264 (mp4)', args: ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-f', 'mp4'] },
+  { name: 'VP9 alpha (webm)', args: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-pix_fmt', 'yuva420p', '-f', 'webm'] },
+  { name: 'ProRes 4444 (mov)', args: ['-c:v', 'prores_ks', '-profile:v', '4444', '-pix_fmt', 'yuva444p10le', '-f', 'mov'] },
+  { name: 'GIF', args: ['-c:v', 'gif', '-f', 'gif'] },
+  { name: 'PNG', args: ['-c:v', 'png', '-f', 'image2pipe'] },
+  { name: 'AAC audio', args: ['-map', '1:a', '-c:a', 'aac', '-f', 'adts'] },
+  { name: 'Opus audio', args: ['-map', '1:a', '-c:a', 'libopus', '-f', 'ogg'] },
+];
+
+const FFMPEG_FIX = 'reinstall dependencies (npm ci), or point AVATAR_STUDIO_FFMPEG at a working ffmpeg (with libx264, libvpx, libopus)';
+const BROWSER_FIX = 'install Google Chrome, Chromium or Microsoft Edge, or point CHROME_PATH at one; on Linux x64 `npm ci` also brings a bundled Chromium';
+
+function run(file: string, args: string[], timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 1 << 24, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) {
+        const tail = String(stderr || err.message).trim().split('\n').slice(-1)[0] ?? '';
+        reject(new Error(`${(err as { killed?: boolean }).killed ? 'timed out' : `failed (${(err as NodeJS.ErrnoException).code ?? 'error'})`}: ${tail}`.slice(0, 300)));
+      } else resolve({ stdout, stderr });
+    });
+  });
 }
 
 /**
- * Collects the environment checks.
- * @returns one entry per dependency; `ok: false` entries say what is missing and how to fix it.
+ * Launches the render browser (pipeline/render/renderHost.ts, loaded here only) and draws one 64×64 frame of the
+ * export page with WebGL2.
+ * @returns where the browser came from and whether it is sandboxed.
+ * @throws what RenderHost.launch/renderStill throw.
  */
-export async function runDoctorChecks(): Promise<DoctorCheck[]> {
+async function drawOneFrame(): Promise<string> {
+  const { RenderHost } = await import('../render/renderHost.ts');
+  const host = await RenderHost.launch({ widthPx: 64, heightPx: 64, background: { color: '#336699' } });
+  try {
+    const rgba = await host.renderStill({ blendshapes: new Float32Array(52) });
+    if (rgba.length !== 64 * 64 * 4) throw new Error(`the frame has ${rgba.length} bytes, expected ${64 * 64 * 4}`);
+    // the background colour #336699 must come back (as sRGB 51,102,153 or as linear 8,34,81, as the scene reads
+    // it back today): proof that WebGL2 drew and the pixels were read back
+    const at = (32 * 64 + 32) * 4;
+    const got = [rgba[at]!, rgba[at + 1]!, rgba[at + 2]!];
+    const near = (want: number[]): boolean => want.every((v, k) => Math.abs(got[k]! - v) <= 4);
+    if (!near([51, 102, 153]) && !near([8, 34, 81])) throw new Error(`the WebGL2 frame came back wrong (centre pixel rgb ${got.join(',')}, expected the background 51,102,153)`);
+    return `WebGL2 frame drawn (${host.browserSource} browser, ${host.sandboxed ? 'sandboxed' : 'no sandbox: running as root'})`;
+  } finally {
+    await host.dispose();
+  }
+}
+
+/**
+ * Runs the environment checks.
+ * @param opts - `skipBrowser` leaves the render-browser launch out (the desktop app checks its own window).
+ * @returns one entry per check; `ok: false` entries say what failed and, in `fix`, what to do.
+ */
+export async function runDoctorChecks(opts: { skipBrowser?: boolean } = {}): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
-  const attempt = (name: string, fn: () => string): void => {
+  const attempt = async (name: string, fix: string, fn: () => string | Promise<string>): Promise<boolean> => {
     try {
-      checks.push({ name, ok: true, detail: fn() });
+      checks.push({ name, ok: true, detail: await fn() });
+      return true;
     } catch (err) {
-      checks.push({ name, ok: false, detail: (err as Error).message });
+      checks.push({ name, ok: false, detail: (err as Error).message.split('\n')[0] ?? String(err), fix });
+      return false;
     }
   };
-  attempt('node', () => process.version);
-  attempt('ffmpeg', () => {
+  await attempt('node', 'install Node.js 20.11 or later', () => process.version);
+  let ffmpegPath = '';
+  const ffmpegOk = await attempt('ffmpeg', FFMPEG_FIX, async () => {
     const b = resolveFfmpeg();
-    return `${b.path} (from ${b.source})`;
+    ffmpegPath = b.path;
+    const { stdout } = await run(b.path, ['-hide_banner', '-version'], 15_000);
+    const first = stdout.split('\n')[0] ?? '';
+    if (!/^ffmpeg version/.test(first)) throw new Error(`${b.path} did not answer like ffmpeg`);
+    return `${first.split(' ').slice(0, 3).join(' ')} (${b.path}, from ${b.source})`;
   });
-  attempt('ffprobe', () => resolveFfprobe());
-  attempt('chromium', () => {
-    if (process.env.CHROME_PATH) return `${process.env.CHROME_PATH} (CHROME_PATH)`;
-    // the package's "exports" hide package.json: find it above the resolved entry point
-    let dir = dirname(require.resolve('@sparticuz/chromium'));
-    const manifest = (d: string): { name?: string; version?: string } => (existsSync(join(d, 'package.json')) ? (JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as { name?: string; version?: string }) : {});
-    while (manifest(dir).name !== '@sparticuz/chromium' && dirname(dir) !== dir) dir = dirname(dir);
-    const version = manifest(dir).version ?? 'unknown version';
-    return `@sparticuz/chromium ${version} (${dir})`;
+  if (ffmpegOk) {
+    for (const codec of DOCTOR_CODECS) {
+      await attempt(`encode ${codec.name}`, `${FFMPEG_FIX}; this ffmpeg cannot write ${codec.name}`, async () => {
+        const input = ['-f', 'lavfi', '-i', 'color=c=gray:s=64x64:d=0.04', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono'];
+        const video = codec.args.includes('1:a') ? [] : ['-map', '0:v', '-frames:v', '1'];
+        await run(ffmpegPath, ['-hide_banner', '-nostdin', '-loglevel', 'error', ...input, ...video, '-t', '0.04', ...codec.args, '-y', process.platform === 'win32' ? 'NUL' : '/dev/null'], 30_000);
+        return 'one frame encoded';
+      });
+    }
+  }
+  await attempt('ffprobe', 'reinstall dependencies (npm ci), or point AVATAR_STUDIO_FFPROBE at a working ffprobe', async () => {
+    const p = resolveFfprobe();
+    const { stdout } = await run(p, ['-hide_banner', '-version'], 15_000);
+    if (!/^ffprobe version/.test(stdout)) throw new Error(`${p} did not answer like ffprobe`);
+    return `${stdout.split(' ').slice(0, 3).join(' ')} (${p})`;
   });
-  attempt('onnxruntime', () => {
+  if (!opts.skipBrowser) await attempt('render browser', BROWSER_FIX, drawOneFrame);
+  await attempt('onnxruntime', 'reinstall dependencies (npm ci)', () => {
     const ort = require('onnxruntime-node') as { listSupportedBackends: () => { name: string; bundled: boolean }[] };
     const backends = ort.listSupportedBackends();
     const cudaReady = cudaLibrariesPresent();

@@ -1,7 +1,7 @@
 /**
  * Entry of the export page that the render host loads in headless Chromium: it owns one {@link StudioScene}
  * and exposes `window.studioExport` for the host to drive. Frames travel to the host as binary HTTP POST
- * bodies to the same origin (`/frame/<requestId>/<frameIndex>`); the host answers each POST only when its
+ * bodies to the same origin (`frame/<requestId>/<frameIndex>`, relative to the page, under the host's per-run token); the host answers each POST only when its
  * consumer is ready for more, so at most `maxInFlight` frames are pending (back-pressure), while rendering the
  * next frame overlaps the transfer of the previous ones.
  */
@@ -135,7 +135,7 @@ function frameOf(t: PageTrack, i: number): MotionFrame {
  * service in small chunks (measured here: 5 posts/s of 393 KB), a Blob body moves in one piece (≈ 26 posts/s).
  */
 async function post(requestId: string, frameIndex: number, bytes: Uint8Array): Promise<boolean> {
-  const res = await fetch(`/frame/${requestId}/${frameIndex}`, { method: 'POST', body: new Blob([bytes as Uint8Array<ArrayBuffer>]) });
+  const res = await fetch(`frame/${requestId}/${frameIndex}`, { method: 'POST', body: new Blob([bytes as Uint8Array<ArrayBuffer>]) });
   return res.status === 200;
 }
 

@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import chromium from '@sparticuz/chromium';
 import { chromium as playwright, type Browser, type Page } from 'playwright-core';
 import { startWebHost, type WebHost } from '../../pipeline/host/webHost.ts';
+import { resolveRenderBrowser } from '../../pipeline/render/renderBrowser.ts';
 
 const REPO = process.cwd();
 const DIST = join(REPO, 'dist/renderer');
@@ -70,7 +70,11 @@ export async function startStudio(prefix: string, chromeArgs: string[] = []): Pr
     rendererDir: DIST,
     service: { workDir: join(root, 'work'), ownsWorkDir: true, outDir, settingsPath: join(root, 'settings.json') },
   });
-  const browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: [...chromium.args, ...chromeArgs], headless: true });
+  // the same browser and switches as the render host (private verified unpack, sandbox unless root on Linux), with
+  // audio in the browser process as with the old Lambda switches (without it one run here played 1.32 s of audio
+  // in 2 s wall under load; with it the suite passed)
+  const rb = await resolveRenderBrowser();
+  const browser = await playwright.launch({ executablePath: rb.executablePath, args: [...rb.args, '--disable-features=AudioServiceOutOfProcess', ...chromeArgs], chromiumSandbox: rb.sandbox, headless: true });
   const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
