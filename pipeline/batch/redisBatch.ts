@@ -310,8 +310,11 @@ export async function runFarmWorker(opts: FarmWorkerOptions): Promise<void> {
     }
   };
 
+  // BullMQ does not close a connection it was given: this one is disconnected below.
+  const workerConn = conn.duplicate();
+  workerConn.on('error', () => undefined);
   const worker = new Worker<FarmJobData, BatchJobResult>(queueName, processJob, {
-    connection: conn.duplicate(),
+    connection: workerConn,
     concurrency: opts.concurrency ?? 1,
     lockDuration: (opts.lockSec ?? 30) * 1000,
     stalledInterval: (opts.stalledCheckSec ?? 30) * 1000,
@@ -332,6 +335,7 @@ export async function runFarmWorker(opts: FarmWorkerOptions): Promise<void> {
   } finally {
     for (const r of all) await r.dispose();
     await faces.dispose();
+    workerConn.disconnect();
     conn.disconnect();
   }
 }
