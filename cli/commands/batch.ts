@@ -163,7 +163,7 @@ export function registerBatch(program: Command): void {
         if (!o.quiet) process.stderr.write(`batch ${def.batchId}: ${def.jobs.length} jobs, ${workers} worker${workers > 1 ? 's' : ''}, state ${statePath}\n`);
         const summary = await runLocalBatch({ definition: def, statePath, manifestPath, workers, retries, signal: controller.signal, onEvent: localProgressPrinter(def.jobs.length, Boolean(o.quiet)) });
         if (process.stderr.isTTY && !o.quiet) process.stderr.write('\n');
-        process.stdout.write(`${summaryLine(summary.manifest)}; manifest ${manifestPath}\n`);
+        process.stdout.write(`${summaryLine(summary.manifest)}; ${summary.faceAnalyses} portrait analyses; manifest ${manifestPath}\n`);
         if (summary.cancelled) throw new JobCancelledError('batch stopped: run the same command again to finish it');
         if (summary.manifest.counts.failed) throw new StudioError('BATCH_FAILED', `${summary.manifest.counts.failed} of ${def.jobs.length} jobs failed (see ${manifestPath})`);
       } finally {

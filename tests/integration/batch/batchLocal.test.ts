@@ -45,6 +45,9 @@ describe.skipIf(!HAS_CORPUS)('avatar-studio batch (local queue)', () => {
     expect(code, log).toBe(0);
     expect(log).toContain(`batch: ${doneBefore.length} of ${jobs.length} already done`);
     expect((log.match(/ started/g) ?? []).length).toBe(jobs.length - doneBefore.length);
+    // Face analysis once per portrait: as many analyses as distinct portraits among the jobs this run rendered.
+    const remaining = jobs.filter((j) => !doneBefore.includes(join(dir, j.out)));
+    expect(log).toContain(`; ${new Set(remaining.map((j) => j.portrait)).size} portrait analyses;`);
     for (const f of doneBefore) {
       expect(log).not.toContain(`done → ${f} `);
       expect((await stat(f)).mtimeMs).toBe(mtimes.get(f));
