@@ -9,9 +9,11 @@ import { registerDoctor } from './commands/doctor.ts';
 import { registerMotion } from './commands/motion.ts';
 import { registerAnalyze } from './commands/analyze.ts';
 import { registerStudio } from './commands/studio.ts';
+import { registerBatch } from './commands/batch.ts';
+import { registerWorker } from './commands/worker.ts';
 
 /** Error codes that mean the user's input was wrong (exit status 2). */
-const BAD_INPUT_CODES = new Set(['INVALID_INPUT', 'UNSUPPORTED_MEDIA', 'NO_FACE_FOUND', 'MALFORMED_SPLAT_FILE', 'TRUNCATED_FILE', 'VERTEX_COUNT_MISMATCH', 'NON_FINITE_VALUE', 'BAD_MAGIC', 'UNSUPPORTED_SPLAT_VARIANT', 'BAD_AVATAR_PACKAGE']);
+const BAD_INPUT_CODES = new Set(['INVALID_INPUT', 'UNSUPPORTED_MEDIA', 'NO_FACE_FOUND', 'MALFORMED_SPLAT_FILE', 'TRUNCATED_FILE', 'VERTEX_COUNT_MISMATCH', 'NON_FINITE_VALUE', 'BAD_MAGIC', 'UNSUPPORTED_SPLAT_VARIANT', 'BAD_AVATAR_PACKAGE', 'BATCH_LOCKED']);
 
 const program = new Command();
 program.name('avatar-studio').description('Turn one portrait photo into a talking head.').version('0.1.0');
@@ -27,6 +29,8 @@ registerDoctor(program);
 registerMotion(program);
 registerAnalyze(program);
 registerStudio(program);
+registerBatch(program);
+registerWorker(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,7 +6,7 @@ import { InvalidInputError } from '../../core/errors.ts';
 import { BACKGROUND_OPTION, describeOptionIssue, FACE_INDEX_OPTION, FRAMING_OPTION, ORBIT_YAW_OPTION, RETARGET_OPTIONS, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
 import { MOTION_OPTION_DESCRIPTORS } from '../../core/motion/options.ts';
 import { motionOptionsFromCli } from './motion.ts';
-import { renderTalkingHead } from '../../pipeline/jobs/renderJob.ts';
+import { renderTalkingHead, type RenderTalkingHeadOptions } from '../../pipeline/jobs/renderJob.ts';
 import { createProgressBar } from '../progress.ts';
 
 /**
@@ -22,6 +22,39 @@ export function parseOption<T>(desc: OptionDescriptor<T>, raw: unknown): T {
 /** `photo` / `transparent` / `#rrggbb` → the render host's background. */
 function parseBackground(text: string): 'photo' | 'transparent' | { color: string } {
   return text === 'photo' || text === 'transparent' ? text : { color: text };
+}
+
+/**
+ * The render job's options from `render`'s parsed CLI values (commander's camelCase keys, strings as typed), so
+ * the CLI and a batch job file (cli/batchJobFile.ts) go through the same option declarations and checks.
+ * @param o - option values keyed by commander's attribute names (`portrait`, `size`, `headMotion`, …).
+ * @param motion - the motion options already parsed from `o` (default: parsed here).
+ * @returns every option of {@link renderTalkingHead} except the signal and the callbacks.
+ * @throws InvalidInputError naming the flag when a value is invalid.
+ */
+export function renderJobOptionsFromCli(o: Record<string, string | boolean | undefined>, motion = motionOptionsFromCli(o)): Omit<RenderTalkingHeadOptions, 'signal' | 'onProgress' | 'onLog' | 'nowMs' | 'acquireRenderHost' | 'analyzePortrait'> {
+  return {
+    portraitPath: typeof o.portrait === 'string' ? o.portrait : undefined,
+    avatarPath: typeof o.avatar === 'string' ? o.avatar : undefined,
+    head: String(o.head) as 'mesh' | 'splats', // checked by the job
+    audioPath: typeof o.audio === 'string' ? o.audio : undefined,
+    drivingVideoPath: typeof o.drivingVideo === 'string' ? o.drivingVideo : undefined,
+    retarget: {
+      eyes: parseOption(RETARGET_OPTIONS[0], o.eyesStrength),
+      brows: parseOption(RETARGET_OPTIONS[1], o.browsStrength),
+      mouth: parseOption(RETARGET_OPTIONS[2], o.mouthStrength),
+      head: parseOption(RETARGET_OPTIONS[3], o.headStrength),
+    },
+    outPath: String(o.out),
+    fps: motion.fps,
+    sizePx: parseOption(SIZE_OPTION, o.size),
+    faceIndex: parseOption(FACE_INDEX_OPTION, o.face),
+    background: parseBackground(parseOption(BACKGROUND_OPTION, o.background)),
+    framing: parseOption(FRAMING_OPTION, o.framing),
+    orbit: { yawRad: (parseOption(ORBIT_YAW_OPTION, o.orbitYaw) * Math.PI) / 180, pitchRad: 0 },
+    motion,
+    motionPath: typeof o.motion === 'string' ? o.motion : undefined,
+  };
 }
 
 /** Registers the `render` command. */
@@ -54,26 +87,7 @@ export function registerRender(program: Command): void {
       const bar = o.quiet ? null : createProgressBar();
       try {
         const result = await renderTalkingHead({
-          portraitPath: typeof o.portrait === 'string' ? o.portrait : undefined,
-          avatarPath: typeof o.avatar === 'string' ? o.avatar : undefined,
-          head: String(o.head) as 'mesh' | 'splats', // checked by the job
-          audioPath: typeof o.audio === 'string' ? o.audio : undefined,
-          drivingVideoPath: typeof o.drivingVideo === 'string' ? o.drivingVideo : undefined,
-          retarget: {
-            eyes: parseOption(RETARGET_OPTIONS[0], o.eyesStrength),
-            brows: parseOption(RETARGET_OPTIONS[1], o.browsStrength),
-            mouth: parseOption(RETARGET_OPTIONS[2], o.mouthStrength),
-            head: parseOption(RETARGET_OPTIONS[3], o.headStrength),
-          },
-          outPath: String(o.out),
-          fps: motion.fps,
-          sizePx: parseOption(SIZE_OPTION, o.size),
-          faceIndex: parseOption(FACE_INDEX_OPTION, o.face),
-          background: parseBackground(parseOption(BACKGROUND_OPTION, o.background)),
-          framing: parseOption(FRAMING_OPTION, o.framing),
-          orbit: { yawRad: (parseOption(ORBIT_YAW_OPTION, o.orbitYaw) * Math.PI) / 180, pitchRad: 0 },
-          motion,
-          motionPath: typeof o.motion === 'string' ? o.motion : undefined,
+          ...renderJobOptionsFromCli(o, motion),
           signal: controller.signal,
           onProgress: bar ? bar.update : undefined,
           onLog: (line) => {

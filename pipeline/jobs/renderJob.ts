@@ -12,13 +12,13 @@ import { ProgressTracker } from '../../core/jobs/progress.ts';
 import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import { frameCountForDuration, trackFromJson, type Fps, type MotionTrack } from '../../core/motion/track.ts';
 import { DEFAULT_MOTION_OPTIONS, type MotionOptions } from '../../core/motion/options.ts';
-import type { FaceLandmarks } from '../../core/face/types.ts';
+import type { FaceAnalysis, FaceLandmarks } from '../../core/face/types.ts';
 import { decodeImage, type DecodedImage } from '../image/decodeImage.ts';
 import { FaceAnalyzer } from '../face/faceAnalyzer.ts';
 import { decodeAudio } from '../audio/decodeAudio.ts';
 import { drivingTrackFromObservations, trackDrivingVideo } from '../reenact/drivingVideo.ts';
 import type { RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
-import { RenderHost, type RenderBackground, type RenderFraming } from '../render/renderHost.ts';
+import { RenderHost, type RenderBackground, type RenderFraming, type RenderHostLaunchOptions } from '../render/renderHost.ts';
 import { encodeVideo, formatHasAudio, FRAME_NUMBER_PATTERN, type VideoFormat } from '../encode/encodeVideo.ts';
 import { prepareOutputPath } from '../files/outputPath.ts';
 import { audioFileToMotionTrack } from '../audio/audioToMotion.ts';
@@ -78,6 +78,17 @@ export interface RenderTalkingHeadOptions {
   onLog?: (line: string) => void;
   /** Clock in milliseconds, injectable for tests (default `performance.now`). */
   nowMs?: () => number;
+  /**
+   * Batch hook: supplies a render host for these launch options instead of starting a browser for this job. The
+   * caller owns the host (it is not disposed here) and may hand the same one to the next job
+   * (pipeline/batch/batchRenderer.ts). Default: `RenderHost.launch`, disposed when the job ends.
+   */
+  acquireRenderHost?: (launch: RenderHostLaunchOptions) => Promise<RenderHost>;
+  /**
+   * Batch hook: the faces of the portrait (e.g. cached per file), instead of loading the face models and analysing
+   * it in this job. Receives the portrait path and its decoded pixels.
+   */
+  analyzePortrait?: (portraitPath: string, image: DecodedImage) => Promise<FaceAnalysis>;
 }
 
 /** What {@link renderTalkingHead} produced, with the wall time of each stage. */
@@ -153,15 +164,15 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
   throwIfAborted(opts.signal);
   emit('analyze', 1, 2);
   // Face models are needed for a portrait and for a driving video, not for an avatar driven by audio or a track.
-  const analyzer = image || opts.drivingVideoPath ? await FaceAnalyzer.create({ onLog: log }) : null;
+  const analyzer = (image && !opts.analyzePortrait) || opts.drivingVideoPath ? await FaceAnalyzer.create({ onLog: log }) : null;
   let face: FaceLandmarks | undefined;
   let track: MotionTrack;
   let frameCount: number;
   let soundtrack: string | undefined = opts.audioPath;
   let driving: RenderTalkingHeadResult['driving'];
   try {
-    if (image && analyzer) face = await timed('analyzeFace', async () => {
-      const analysis = await analyzer.analyze(image);
+    if (image && (analyzer || opts.analyzePortrait)) face = await timed('analyzeFace', async () => {
+      const analysis = opts.analyzePortrait ? await opts.analyzePortrait(opts.portraitPath!, image) : await analyzer!.analyze(image);
       const index = opts.faceIndex ?? 0;
       const chosen = analysis.faces[index];
       if (!chosen) throw new InvalidInputError(`--face ${index}: the portrait has ${analysis.faces.length} face(s)`);
@@ -222,7 +233,8 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       background = { color: '#ffffff' };
       log('note: the portrait is transparent: it is rendered on white (choose with --background #rrggbb or transparent)');
     }
-    const host = await RenderHost.launch({ widthPx: opts.sizePx, heightPx: opts.sizePx, signal: opts.signal, background, framing: opts.framing });
+    const launch: RenderHostLaunchOptions = { widthPx: opts.sizePx, heightPx: opts.sizePx, signal: opts.signal, background, framing: opts.framing };
+    const host = opts.acquireRenderHost ? await opts.acquireRenderHost(launch) : await RenderHost.launch(launch);
     // Alpha needs RGBA frames. Opaque MP4 is encoded to H.264 inside the page (WebCodecs, OpenH264) so only
     // ~10–50 KB per frame cross to Node; other opaque outputs read back YUV 4:2:0 converted on the GPU.
     const inPageH264 = format === 'mp4' && opts.background !== 'transparent' && opts.sizePx % 8 === 0 && process.env.AVATAR_STUDIO_IN_PAGE_H264 !== '0';
@@ -254,7 +266,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
         onProgress: (p) => emit('render', p.completedFrames, frameCount),
       });
     } finally {
-      await host.dispose();
+      if (!opts.acquireRenderHost) await host.dispose();
     }
   });
   if (opts.signal?.aborted) throw new JobCancelledError();
