@@ -42,14 +42,18 @@ export interface SpeechCurves {
 /**
  * Blendshape offsets of each mood at full intensity (weights in [0,1], added to speech and clamped).
  * @remarks Chosen from FACS action units of the prototypical expressions (Ekman & Friesen 1978):
- * happy AU6+AU12, sad AU1+AU4+AU15, angry AU4+AU5+AU7+AU23, surprised AU1+AU2+AU5+AU26.
+ * happy AU6+AU12, sad AU1+AU4+AU15(+AU17), angry AU4+AU5+AU7+AU23, surprised AU1+AU2+AU5+AU26. Full intensity is a
+ * posed, clearly readable expression (the action units near their apex); the default intensity 0.5 gives half.
+ * Measured on img01 with JFK speech by TF.js FaceMesh (tests/integration/render/directionsRendered.test.ts): with the
+ * first offsets (smile 0.55, frown 0.5, inner brow 0.6) "sad" moved the mouth corners by only ≈ 1× the
+ * frame-to-frame spread, so the sad and surprised offsets were raised toward their apex.
  */
 export const MOOD_OFFSETS: Readonly<Record<Mood, Readonly<Partial<Record<ArkitBlendshapeName, number>>>>> = Object.freeze({
   neutral: {},
-  happy: { mouthSmileLeft: 0.55, mouthSmileRight: 0.55, cheekSquintLeft: 0.35, cheekSquintRight: 0.35, eyeSquintLeft: 0.2, eyeSquintRight: 0.2, mouthDimpleLeft: 0.15, mouthDimpleRight: 0.15 },
-  sad: { browInnerUp: 0.6, browDownLeft: 0.15, browDownRight: 0.15, mouthFrownLeft: 0.5, mouthFrownRight: 0.5, mouthShrugLower: 0.2, eyeSquintLeft: 0.1, eyeSquintRight: 0.1 },
-  angry: { browDownLeft: 0.7, browDownRight: 0.7, eyeSquintLeft: 0.35, eyeSquintRight: 0.35, noseSneerLeft: 0.3, noseSneerRight: 0.3, mouthPressLeft: 0.3, mouthPressRight: 0.3, eyeWideLeft: 0.1, eyeWideRight: 0.1 },
-  surprised: { browInnerUp: 0.7, browOuterUpLeft: 0.7, browOuterUpRight: 0.7, eyeWideLeft: 0.6, eyeWideRight: 0.6, jawOpen: 0.06 },
+  happy: { mouthSmileLeft: 0.7, mouthSmileRight: 0.7, cheekSquintLeft: 0.4, cheekSquintRight: 0.4, eyeSquintLeft: 0.2, eyeSquintRight: 0.2, mouthDimpleLeft: 0.15, mouthDimpleRight: 0.15 },
+  sad: { browInnerUp: 0.85, browDownLeft: 0.2, browDownRight: 0.2, mouthFrownLeft: 0.85, mouthFrownRight: 0.85, mouthShrugLower: 0.35, mouthLowerDownLeft: 0.1, mouthLowerDownRight: 0.1, eyeSquintLeft: 0.1, eyeSquintRight: 0.1 },
+  angry: { browDownLeft: 0.8, browDownRight: 0.8, eyeSquintLeft: 0.4, eyeSquintRight: 0.4, noseSneerLeft: 0.35, noseSneerRight: 0.35, mouthPressLeft: 0.35, mouthPressRight: 0.35, eyeWideLeft: 0.1, eyeWideRight: 0.1 },
+  surprised: { browInnerUp: 0.9, browOuterUpLeft: 0.9, browOuterUpRight: 0.9, eyeWideLeft: 0.75, eyeWideRight: 0.75, jawOpen: 0.1 },
 });
 
 /** Gaze angle (rad) that maps to a full eyeLook* weight of 1 (≈ 29°, ARKit's look range). */
