@@ -8,7 +8,8 @@
 import { z } from 'zod';
 import type { ErrorPayload, Result } from '../errors.ts';
 import { InvalidInputError, StudioError, toErrorPayload } from '../errors.ts';
-import { BackgroundSchema, EXPORT_FORMATS, ExportSettingsSchema, FRAMINGS, FpsSchema, MotionOptionValuesSchema, ProjectSchema } from '../project/schema.ts';
+import { DirectionsSchema } from '../motion/directions.ts';
+import { BackgroundSchema, ExportRangeSchema, EXPORT_FORMATS, ExportSettingsSchema, FRAMINGS, FpsSchema, MotionOptionValuesSchema, ProjectSchema } from '../project/schema.ts';
 
 export { EXPORT_FORMATS, EXPORT_QUALITIES, ExportSettingsSchema, FpsSchema, MotionOptionValuesSchema } from '../project/schema.ts';
 export type { ExportSettings } from '../project/schema.ts';
@@ -190,7 +191,7 @@ export const CHANNELS = {
   'studio:avatar.import': { args: z.object({ source: FileSourceSchema }).strict(), result: AvatarInfoSchema },
   /** Build the motion track of an imported audio file. */
   'studio:motion.build': {
-    args: z.object({ audioId: z.string().min(1).max(64), fps: FpsSchema, options: MotionOptionValuesSchema }).strict(),
+    args: z.object({ audioId: z.string().min(1).max(64), fps: FpsSchema, options: MotionOptionValuesSchema, directions: DirectionsSchema.optional() }).strict(),
     result: TrackPayloadSchema,
   },
   /**
@@ -210,6 +211,10 @@ export const CHANNELS = {
         framing: z.enum(FRAMINGS),
         orbit: z.object({ yawRad: z.number().min(-Math.PI).max(Math.PI), pitchRad: z.number().min(-Math.PI / 2).max(Math.PI / 2) }),
         outPath: z.string().min(1).max(4096).nullable(),
+        /** Directions over time composed with the speech motion (the same the preview's track was built with). */
+        directions: DirectionsSchema.optional(),
+        /** Export only this range of the clip, seconds (the timeline's in/out points). */
+        rangeSec: ExportRangeSchema.optional(),
       })
       .strict(),
     result: z.object({ jobId: z.string() }),

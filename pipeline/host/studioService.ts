@@ -13,6 +13,7 @@ import { ALPHA_EXPORT_FORMATS, AVATAR_FILE_EXTENSIONS, DEFAULT_SETTINGS, EXPORT_
 import { parseProject, serializeProject } from '../../core/project/migrations.ts';
 import { parseMotionOptions, type MotionOptions } from '../../core/motion/options.ts';
 import { buildMotionTrack } from '../../core/motion/buildMotionTrack.ts';
+import { parseDirections } from '../../core/motion/directions.ts';
 import { decodeImage } from '../image/decodeImage.ts';
 import { decodeAudio } from '../audio/decodeAudio.ts';
 import type { FaceAnalyzer } from '../face/faceAnalyzer.ts';
@@ -282,7 +283,7 @@ export class StudioService {
   private async buildMotion(a: ArgsOf<'studio:motion.build'>): Promise<ResultOf<'studio:motion.build'>> {
     const audio = this.audios.get(a.audioId);
     if (!audio) throw new InvalidInputError(`Unknown audio ${a.audioId}: import the audio first`);
-    const track = buildMotionTrack(audio.samples, audio.sampleRateHz, this.motionOptions(a.options, a.fps));
+    const track = buildMotionTrack(audio.samples, audio.sampleRateHz, this.motionOptions(a.options, a.fps), undefined, a.directions ? parseDirections(a.directions) : null);
     return {
       fps: track.fps,
       frameCount: track.frameCount,
@@ -379,6 +380,8 @@ export class StudioService {
           framing: a.framing,
           background,
           orbit: a.orbit,
+          directions: a.directions ? parseDirections(a.directions) : null,
+          rangeSec: a.rangeSec,
         };
         if (framesDir) await mkdir(framesDir, { recursive: true });
         await renderTalkingHead(jobOptions);

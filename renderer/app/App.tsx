@@ -1,7 +1,8 @@
 /**
  * The studio window: toolbar (project, undo/redo, export), import + face overlay, motion controls,
  * the 3D viewport with transport, the waveform, and the export dialog. Keyboard: space play/pause,
- * ←/→ step one frame, Ctrl/Cmd+Z undo, Ctrl/Cmd+Shift+Z (or Ctrl+Y) redo, Ctrl/Cmd+E export.
+ * ←/→ step one frame, I/O in and out points, Ctrl/Cmd+Z undo, Ctrl/Cmd+Shift+Z (or Ctrl+Y) redo, Ctrl/Cmd+E export,
+ * ? the shortcut help (components/ShortcutHelp.tsx lists them).
  */
 import { useEffect, useRef, useState } from 'react';
 import { initStudio, openProject, pickWithNativeDialog, recentProjects, saveProject } from './actions.ts';
@@ -12,6 +13,9 @@ import { MotionControls } from './components/MotionControls.tsx';
 import { Viewport } from './components/Viewport.tsx';
 import { Waveform } from './components/Waveform.tsx';
 import { ExportDialog } from './components/ExportDialog.tsx';
+import { Timeline } from './components/Timeline.tsx';
+import { ShortcutHelp } from './components/ShortcutHelp.tsx';
+import { WindowDrop } from './components/WindowDrop.tsx';
 
 /**
  * Handles the global shortcuts.
@@ -46,8 +50,19 @@ function onKey(e: KeyboardEvent): void {
     const current = Math.floor((currentTimeSec() * num) / den + 1e-6);
     const next = Math.min(s.track.frameCount - 1, Math.max(0, current + (e.key === 'ArrowRight' ? 1 : -1)));
     seekSec(((next + 0.5) * den) / num);
+  } else if (e.key === 'Escape' && s.helpOpen) {
+    s.set({ helpOpen: false });
   } else if (e.key === 'Escape' && s.exportOpen && s.exportJob?.state !== 'running') {
     s.set({ exportOpen: false });
+  } else if (e.key === '?' && !mod) {
+    e.preventDefault();
+    s.set({ helpOpen: !s.helpOpen });
+  } else if ((e.key === 'i' || e.key === 'o') && !mod && s.audio) {
+    e.preventDefault();
+    const t = currentTimeSec();
+    const end = s.audio.durationSec;
+    if (e.key === 'i') s.edit('range-in', (d) => ({ ...d, range: { startSec: Math.min(t, (d.range?.endSec ?? end) - 0.04), endSec: d.range?.endSec ?? end } }));
+    else s.edit('range-out', (d) => ({ ...d, range: { startSec: d.range?.startSec ?? 0, endSec: Math.max(t, (d.range?.startSec ?? 0) + 0.04) } }));
   }
 }
 
@@ -107,6 +122,9 @@ export function App(): React.JSX.Element {
         <button className="primary" onClick={() => useStudio.getState().set({ exportOpen: true })} title="Export (Ctrl/Cmd+E)" data-testid="open-export">
           Export…
         </button>
+        <button onClick={() => useStudio.getState().set({ helpOpen: true })} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" data-testid="open-help">
+          ?
+        </button>
         {projectMessage ? (
           <span className="toolbar-message" role="status" data-testid="project-message">
             {projectMessage}
@@ -120,10 +138,13 @@ export function App(): React.JSX.Element {
         </aside>
         <div className="center">
           <Viewport />
+          <Timeline />
           <Waveform />
         </div>
       </main>
       <ExportDialog />
+      <ShortcutHelp />
+      <WindowDrop />
     </div>
   );
 }

@@ -2,6 +2,7 @@
  * What the UI does: each user action calls the host through the one client module, updates the store and
  * turns failures into inline messages (the app stays usable after any failure).
  */
+import { emptyDirections } from '../../core/motion/directions.ts';
 import type { ErrorPayload } from '../../core/errors.ts';
 import { AVATAR_FILE_EXTENSIONS, exportFileExtension, type FileSource, type TrackPayload } from '../../core/ipc/contract.ts';
 import type { MotionTrack } from '../../core/motion/track.ts';
@@ -153,7 +154,7 @@ export async function rebuildMotion(): Promise<void> {
   const { audio, doc } = useStudio.getState();
   if (!audio) return;
   useStudio.getState().set({ busy: { ...useStudio.getState().busy, motion: true } });
-  const result = await getClient().call('studio:motion.build', { audioId: audio.audioId, fps: doc.exportSettings.fps, options: doc.motion });
+  const result = await getClient().call('studio:motion.build', { audioId: audio.audioId, fps: doc.exportSettings.fps, options: doc.motion, directions: doc.directions });
   const now = useStudio.getState();
   now.set({ busy: { ...now.busy, motion: false } });
   if (now.audio?.audioId !== audio.audioId) return;
@@ -210,6 +211,8 @@ export async function startExport(): Promise<void> {
     framing: s.doc.viewport.framing,
     orbit: { yawRad: s.doc.viewport.orbitYawRad, pitchRad: s.doc.viewport.orbitPitchRad },
     outPath,
+    directions: s.doc.directions,
+    ...(s.doc.range ? { rangeSec: s.doc.range } : {}),
   });
   if (!result.ok) return useStudio.getState().setMessage('export', messageOf(result.error));
   useStudio.getState().set({
@@ -250,6 +253,8 @@ export function currentProject(): Project {
   p.audio = s.audio ? { fileName: s.audio.fileName, path: s.audio.path } : null;
   p.avatar = s.avatar ? { fileName: s.avatar.fileName, path: s.avatar.path } : null;
   p.motion = { ...s.doc.motion };
+  p.directions = s.doc.directions;
+  p.range = s.doc.range;
   p.viewport = { ...s.doc.viewport };
   p.export = { ...s.doc.exportSettings };
   return p;
@@ -288,7 +293,7 @@ export async function openProject(source: File | FileSource): Promise<void> {
   const result = await getClient().call('studio:project.open', { source: source instanceof File ? await sourceOf(source) : source });
   if (!result.ok) return s.setMessage('project', messageOf(result.error));
   const { project, migratedFromVersion } = result.value;
-  const doc: EditableDoc = { faceIndex: project.portrait?.faceIndex ?? 0, motion: project.motion, viewport: project.viewport, exportSettings: project.export };
+  const doc: EditableDoc = { faceIndex: project.portrait?.faceIndex ?? 0, motion: project.motion, viewport: project.viewport, exportSettings: project.export, directions: project.directions ?? emptyDirections(), range: project.range ?? null };
   s.resetDoc(doc);
   s.set({ projectName: project.name });
   const missing: string[] = [];
@@ -370,7 +375,7 @@ export async function initStudio(): Promise<void> {
   let prev = useStudio.getState().doc;
   useStudio.subscribe((state) => {
     if (state.doc === prev) return;
-    const motionChanged = JSON.stringify(state.doc.motion) !== JSON.stringify(prev.motion) || JSON.stringify(state.doc.exportSettings.fps) !== JSON.stringify(prev.exportSettings.fps);
+    const motionChanged = JSON.stringify(state.doc.motion) !== JSON.stringify(prev.motion) || JSON.stringify(state.doc.directions) !== JSON.stringify(prev.directions) || JSON.stringify(state.doc.exportSettings.fps) !== JSON.stringify(prev.exportSettings.fps);
     prev = state.doc;
     if (motionChanged) scheduleMotionRebuild();
     if (settingsTimer) clearTimeout(settingsTimer);

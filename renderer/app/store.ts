@@ -6,7 +6,8 @@ import { create } from 'zustand';
 import type { AudioInfo, AvatarInfo, ExportSettings, JobState, PortraitInfo } from '../../core/ipc/contract.ts';
 import { DEFAULT_SETTINGS } from '../../core/ipc/contract.ts';
 import type { MotionTrack } from '../../core/motion/track.ts';
-import type { ViewportState } from '../../core/project/schema.ts';
+import type { ExportRange, ViewportState } from '../../core/project/schema.ts';
+import { emptyDirections, type Directions } from '../../core/motion/directions.ts';
 import { DEFAULT_MOTION_OPTIONS } from '../../core/motion/options.ts';
 
 /** The part of the state that undo/redo restores. */
@@ -15,6 +16,10 @@ export interface EditableDoc {
   motion: Record<string, number | string | boolean>;
   viewport: ViewportState;
   exportSettings: ExportSettings;
+  /** Directions over time edited on the timeline (composed with the speech motion by the host). */
+  directions: Directions;
+  /** The timeline's in/out points; null = the whole clip. */
+  range: ExportRange | null;
 }
 
 /** Inline messages per panel (null = none). */
@@ -45,6 +50,8 @@ export interface StudioState {
   /** Current frame index of the preview (driven by the audio clock). */
   frameIndex: number;
   exportOpen: boolean;
+  /** The keyboard-shortcut help overlay is shown. */
+  helpOpen: boolean;
   exportJob: JobState | null;
   projectName: string;
   /** Applies an edit to the document, recording an undo step (edits with the same key within 600 ms merge). */
@@ -66,6 +73,8 @@ export const INITIAL_DOC: EditableDoc = {
   motion: { seed: DEFAULT_MOTION_OPTIONS.seed, headMotionStrength: DEFAULT_MOTION_OPTIONS.headMotionStrength, blinkRatePerMin: DEFAULT_MOTION_OPTIONS.blinkRatePerMin, mood: DEFAULT_MOTION_OPTIONS.mood, expressionIntensity: DEFAULT_MOTION_OPTIONS.expressionIntensity },
   viewport: { framing: DEFAULT_SETTINGS.framing, background: DEFAULT_SETTINGS.background, orbitYawRad: 0, orbitPitchRad: 0 },
   exportSettings: DEFAULT_SETTINGS.export,
+  directions: emptyDirections(),
+  range: null,
 };
 
 /** The store hook. */
@@ -83,6 +92,7 @@ export const useStudio = create<StudioState>()((set, get) => ({
   playing: false,
   frameIndex: 0,
   exportOpen: false,
+  helpOpen: false,
   exportJob: null,
   projectName: 'Untitled',
   edit(key, change, nowMs = Date.now()) {
