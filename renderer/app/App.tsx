@@ -5,7 +5,7 @@
  * ? the shortcut help (components/ShortcutHelp.tsx lists them).
  */
 import { useEffect, useRef, useState } from 'react';
-import { initStudio, openProject, pickWithNativeDialog, recentProjects, saveProject } from './actions.ts';
+import { initStudio, openProject, pickWithNativeDialog, recentProjects, saveBundle, saveProject } from './actions.ts';
 import { useStudio } from './store.ts';
 import { currentTimeSec, pause, seekSec, togglePlay } from './playback.ts';
 import { ImportPanel } from './components/ImportPanel.tsx';
@@ -101,7 +101,7 @@ export function App(): React.JSX.Element {
         <input
           ref={projectInput}
           type="file"
-          accept=".json,application/json"
+          accept=".json,application/json,.avatar-studio"
           hidden
           data-testid="project-input"
           onChange={(e) => {
@@ -112,6 +112,9 @@ export function App(): React.JSX.Element {
         />
         <button onClick={() => void saveProject()} data-testid="project-save">
           Save project
+        </button>
+        <button onClick={() => void saveBundle()} title="One file with the project and its media (reopens whole in any browser)" data-testid="project-save-bundle">
+          Save bundle
         </button>
         <button disabled={!undoCount} onClick={() => useStudio.getState().undo()} title="Undo (Ctrl/Cmd+Z)" data-testid="undo">
           Undo

@@ -2,6 +2,7 @@
  * What the UI does: each user action calls the host through the one client module, updates the store and
  * turns failures into inline messages (the app stays usable after any failure).
  */
+import { BUNDLE_EXTENSION, BUNDLE_PROJECT_ENTRY, forgetMedia, isBundleFileName, packBundle, rememberMedia, unpackBundle, type BundleMediaKind } from './bundle.ts';
 import { emptyDirections } from '../../core/motion/directions.ts';
 import type { ErrorPayload } from '../../core/errors.ts';
 import { AVATAR_FILE_EXTENSIONS, exportFileExtension, type FileSource, type TrackPayload } from '../../core/ipc/contract.ts';
@@ -52,6 +53,7 @@ export function isAvatarFileName(name: string): boolean {
  * @returns `portrait`, `audio`, `avatar`, `project` or null for a file the studio does not read.
  */
 export function classifyDroppedFile(file: { name: string; type: string }): 'portrait' | 'audio' | 'avatar' | 'project' | null {
+  if (isBundleFileName(file.name)) return 'project';
   if (isAvatarFileName(file.name)) return 'avatar';
   if (file.type.startsWith('image/') || IMAGE_EXT.test(file.name)) return 'portrait';
   if (file.type.startsWith('audio/') || AUDIO_EXT.test(file.name)) return 'audio';
@@ -85,6 +87,8 @@ export async function importPortrait(source: File | FileSource): Promise<void> {
     return;
   }
   // A newly chosen portrait is the subject again: the photo head replaces any avatar.
+  if (source instanceof File) rememberMedia('portrait', source);
+  forgetMedia('avatar');
   now.set({ portrait: result.value, avatar: null, projectName: now.projectName === 'Untitled' ? result.value.fileName.replace(/\.[^.]*$/, '') : now.projectName });
   now.setMessage('avatar', null);
   now.resetDoc({ ...now.doc, faceIndex: 0 });
@@ -112,6 +116,7 @@ export async function importAvatar(source: File | FileSource): Promise<void> {
     now.setMessage('avatar', messageOf(result.error));
     return;
   }
+  if (source instanceof File) rememberMedia('avatar', source);
   now.set({ avatar: result.value, projectName: now.projectName === 'Untitled' ? result.value.fileName.replace(/\.[^.]*$/, '') : now.projectName });
 }
 
@@ -120,6 +125,7 @@ export function clearAvatar(): void {
   const st = useStudio.getState();
   st.set({ avatar: null });
   st.setMessage('avatar', null);
+  forgetMedia('avatar');
 }
 
 /**
@@ -143,6 +149,7 @@ export async function importAudio(source: File | FileSource): Promise<void> {
     now.setMessage('audio', messageOf(result.error));
     return;
   }
+  if (source instanceof File) rememberMedia('audio', source);
   now.set({ audio: result.value, track: null, frameIndex: 0 });
   await rebuildMotion();
 }
@@ -284,12 +291,44 @@ export async function saveProject(): Promise<void> {
 }
 
 /**
+ * Saves a project bundle: one `.avatar-studio` file with the project and the media inside (a zip), downloaded in the
+ * browser. Reopening it (Open project…, or a drop) restores the media without importing them again.
+ */
+export async function saveBundle(): Promise<void> {
+  const s = useStudio.getState();
+  const project = currentProject();
+  // The host validates the project as it would for a project file.
+  const checked = await getClient().call('studio:project.save', { project, path: null });
+  if (!checked.ok) return s.setMessage('project', messageOf(checked.error));
+  const { bytes, missing } = await packBundle(project);
+  const name = `${s.projectName}${BUNDLE_EXTENSION}`;
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  s.setMessage('project', `Saved ${name}${missing.length ? ` without ${missing.join(' and ')} (opened from a path: import it again to bundle it)` : ' with its media'}`);
+}
+
+/**
  * Opens a project: applies its settings and re-imports its media when the host can read paths.
  * @param source - a File (web) or a FileSource (Electron path).
  */
 export async function openProject(source: File | FileSource): Promise<void> {
   const s = useStudio.getState();
   s.setMessage('project', null);
+  let bundled: Map<BundleMediaKind, File> | null = null;
+  if (source instanceof File && isBundleFileName(source.name)) {
+    try {
+      const unpacked = unpackBundle(new Uint8Array(await source.arrayBuffer()));
+      bundled = unpacked.media;
+      // The project inside goes through the host like a project file (validation and schema migration).
+      source = new File([unpacked.projectJson], BUNDLE_PROJECT_ENTRY, { type: 'application/json' });
+    } catch (err) {
+      return s.setMessage('project', (err as Error).message);
+    }
+  }
   const result = await getClient().call('studio:project.open', { source: source instanceof File ? await sourceOf(source) : source });
   if (!result.ok) return s.setMessage('project', messageOf(result.error));
   const { project, migratedFromVersion } = result.value;
@@ -299,15 +338,21 @@ export async function openProject(source: File | FileSource): Promise<void> {
   const missing: string[] = [];
   // Media already loaded under the same name are kept; Electron re-imports by path; otherwise ask the user.
   if (project.portrait && useStudio.getState().portrait?.fileName !== project.portrait.fileName) {
-    if (project.portrait.path && getClient().host === 'electron') await importPortrait({ kind: 'path', path: project.portrait.path });
+    const packed = bundled?.get('portrait');
+    if (packed && packed.name === project.portrait.fileName) await importPortrait(packed);
+    else if (project.portrait.path && getClient().host === 'electron') await importPortrait({ kind: 'path', path: project.portrait.path });
     else missing.push(project.portrait.fileName);
   }
   if (project.avatar && useStudio.getState().avatar?.fileName !== project.avatar.fileName) {
-    if (project.avatar.path && getClient().host === 'electron') await importAvatar({ kind: 'path', path: project.avatar.path });
+    const packed = bundled?.get('avatar');
+    if (packed && packed.name === project.avatar.fileName) await importAvatar(packed);
+    else if (project.avatar.path && getClient().host === 'electron') await importAvatar({ kind: 'path', path: project.avatar.path });
     else missing.push(project.avatar.fileName);
   } else if (!project.avatar && useStudio.getState().avatar) clearAvatar();
   if (project.audio && useStudio.getState().audio?.fileName !== project.audio.fileName) {
-    if (project.audio.path && getClient().host === 'electron') await importAudio({ kind: 'path', path: project.audio.path });
+    const packed = bundled?.get('audio');
+    if (packed && packed.name === project.audio.fileName) await importAudio(packed);
+    else if (project.audio.path && getClient().host === 'electron') await importAudio({ kind: 'path', path: project.audio.path });
     else missing.push(project.audio.fileName);
   }
   useStudio.getState().resetDoc(doc);
