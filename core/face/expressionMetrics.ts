@@ -7,7 +7,7 @@
  * landmark-based AU intensity measures (e.g. Baltrušaitis et al. 2015, OpenFace "geometry features").
  * Normalising by the distance between the eye centres makes them independent of image size and distance.
  */
-import { BROW_LEFT_UPPER, BROW_RIGHT_UPPER, EYE_LEFT_CONTOUR, EYE_RIGHT_CONTOUR, MOUTH_CORNER_LEFT, MOUTH_CORNER_RIGHT } from './topology.ts';
+import { BROW_LEFT_UPPER, BROW_RIGHT_UPPER, EYE_LEFT_CONTOUR, EYE_RIGHT_CONTOUR, LIP_INNER_LOWER, LIP_INNER_UPPER, MOUTH_CORNER_LEFT, MOUTH_CORNER_RIGHT } from './topology.ts';
 
 /** Expression measures of one face. */
 export interface ExpressionMeasures {
@@ -18,6 +18,8 @@ export interface ExpressionMeasures {
    * a smile, drops with a frown). The eyes are the reference because they stay put while the jaw moves in speech.
    */
   mouthCornerHeightIod: number;
+  /** Gap between the inner lips (upper to lower centre), in inter-ocular distances (0 = closed). */
+  lipGapIod: number;
   /** Distance between the eye centres, pixels. */
   interocularPx: number;
   /** In-plane roll of the eye line, radians (removed before measuring). */
@@ -59,6 +61,7 @@ export function measureExpression(landmarksPx: ArrayLike<number>): ExpressionMea
   return {
     browRaiseIod: (up(browR, eyeR) + up(browL, eyeL)) / 2,
     mouthCornerHeightIod: (up(cornerR, eyeR) + up(cornerL, eyeL)) / 2,
+    lipGapIod: Math.hypot(landmarksPx[LIP_INNER_LOWER * 3]! - landmarksPx[LIP_INNER_UPPER * 3]!, landmarksPx[LIP_INNER_LOWER * 3 + 1]! - landmarksPx[LIP_INNER_UPPER * 3 + 1]!) / iod,
     interocularPx: iod,
     rollRad: roll,
   };

@@ -72,6 +72,10 @@ export const ProjectSchema = z.object({
   motion: MotionOptionValuesSchema,
   /** Directions over time (timeline tracks); optional so earlier version-2 files read unchanged. */
   directions: DirectionsSchema.optional(),
+  /** A driving video whose frames drive the face; absent or null = none. */
+  drivingVideo: MediaRefSchema.nullable().optional(),
+  /** Transfer strengths of the driving video per region (0..2, 1 = as driven). */
+  retarget: z.object({ eyes: z.number().min(0).max(2), brows: z.number().min(0).max(2), mouth: z.number().min(0).max(2), head: z.number().min(0).max(2) }).optional(),
   /** In/out points of the timeline; absent or null = the whole clip. */
   range: ExportRangeSchema.nullable().optional(),
   viewport: ViewportStateSchema,

@@ -14,6 +14,7 @@ import { Viewport } from './components/Viewport.tsx';
 import { Waveform } from './components/Waveform.tsx';
 import { ExportDialog } from './components/ExportDialog.tsx';
 import { Timeline } from './components/Timeline.tsx';
+import { DrivingVideoPanel } from './components/DrivingVideoPanel.tsx';
 import { ShortcutHelp } from './components/ShortcutHelp.tsx';
 import { WindowDrop } from './components/WindowDrop.tsx';
 
@@ -137,6 +138,7 @@ export function App(): React.JSX.Element {
       <main className="workspace">
         <aside className="side">
           <ImportPanel />
+          <DrivingVideoPanel />
           <MotionControls />
         </aside>
         <div className="center">

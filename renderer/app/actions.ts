@@ -4,6 +4,7 @@
  */
 import { BUNDLE_EXTENSION, BUNDLE_PROJECT_ENTRY, forgetMedia, isBundleFileName, packBundle, rememberMedia, unpackBundle, type BundleMediaKind } from './bundle.ts';
 import { emptyDirections } from '../../core/motion/directions.ts';
+import { DEFAULT_RETARGET_STRENGTHS } from '../../core/reenact/drivingTrack.ts';
 import type { ErrorPayload } from '../../core/errors.ts';
 import { AVATAR_FILE_EXTENSIONS, exportFileExtension, type FileSource, type TrackPayload } from '../../core/ipc/contract.ts';
 import type { MotionTrack } from '../../core/motion/track.ts';
@@ -34,6 +35,8 @@ export function messageOf(error: ErrorPayload): string {
 /** Image file extensions routed to the portrait importer when dropped. */
 const IMAGE_EXT = /\.(jpe?g|png|webp|gif|tiff?|avif|heic|heif|bmp)$/i;
 /** Audio file extensions routed to the audio importer when dropped. */
+/** Containers read as driving videos when dropped (a video's sound becomes the audio unless another is chosen). */
+const VIDEO_EXT = /\.(mp4|m4v|mov|mkv|avi|webm)$/i;
 const AUDIO_EXT = /\.(wav|flac|mp3|m4a|aac|ogg|opus|webm|mp4|mov|wma|aiff?)$/i;
 
 /**
@@ -52,8 +55,9 @@ export function isAvatarFileName(name: string): boolean {
  * @param file - the dropped file's name and type.
  * @returns `portrait`, `audio`, `avatar`, `project` or null for a file the studio does not read.
  */
-export function classifyDroppedFile(file: { name: string; type: string }): 'portrait' | 'audio' | 'avatar' | 'project' | null {
+export function classifyDroppedFile(file: { name: string; type: string }): 'portrait' | 'audio' | 'avatar' | 'project' | 'video' | null {
   if (isBundleFileName(file.name)) return 'project';
+  if (file.type.startsWith('video/') || VIDEO_EXT.test(file.name)) return 'video';
   if (isAvatarFileName(file.name)) return 'avatar';
   if (file.type.startsWith('image/') || IMAGE_EXT.test(file.name)) return 'portrait';
   if (file.type.startsWith('audio/') || AUDIO_EXT.test(file.name)) return 'audio';
@@ -120,6 +124,37 @@ export async function importAvatar(source: File | FileSource): Promise<void> {
   now.set({ avatar: result.value, projectName: now.projectName === 'Untitled' ? result.value.fileName.replace(/\.[^.]*$/, '') : now.projectName });
 }
 
+/**
+ * Imports a driving video: the host tracks its face in every frame (this takes a while: about as long as the video
+ * on a laptop CPU) and cuts a thumbnail strip. Its sound becomes the audio unless an audio file was chosen.
+ * @param source - a File (picker / drop) or a FileSource (Electron path).
+ * @param opts - `withAudio: false` keeps the current audio (a project being opened brings its own).
+ */
+export async function importVideo(source: File | FileSource, opts: { withAudio?: boolean } = {}): Promise<void> {
+  const st = useStudio.getState();
+  st.set({ busy: { ...st.busy, video: true } });
+  st.setMessage('video', null);
+  const result = await getClient().call('studio:video.import', { source: source instanceof File ? await sourceOf(source) : source });
+  const now = useStudio.getState();
+  now.set({ busy: { ...now.busy, video: false } });
+  if (!result.ok) return now.setMessage('video', messageOf(result.error));
+  if (source instanceof File) rememberMedia('video', source);
+  now.set({ video: result.value });
+  const useItsAudio = opts.withAudio !== false && result.value.hasAudio && (!now.audio || now.audioFromVideo);
+  if (useItsAudio) {
+    await importAudio(source);
+    useStudio.getState().set({ audioFromVideo: true });
+  } else await rebuildMotion();
+}
+
+/** Removes the driving video: the speech motion drives the face again. */
+export function clearVideo(): void {
+  useStudio.getState().set({ video: null });
+  useStudio.getState().setMessage('video', null);
+  forgetMedia('video');
+  void rebuildMotion();
+}
+
 /** Drops the avatar: the portrait (if one is loaded) is shown and exported again. */
 export function clearAvatar(): void {
   const st = useStudio.getState();
@@ -150,7 +185,7 @@ export async function importAudio(source: File | FileSource): Promise<void> {
     return;
   }
   if (source instanceof File) rememberMedia('audio', source);
-  now.set({ audio: result.value, track: null, frameIndex: 0 });
+  now.set({ audio: result.value, track: null, frameIndex: 0, audioFromVideo: false });
   await rebuildMotion();
 }
 
@@ -161,7 +196,8 @@ export async function rebuildMotion(): Promise<void> {
   const { audio, doc } = useStudio.getState();
   if (!audio) return;
   useStudio.getState().set({ busy: { ...useStudio.getState().busy, motion: true } });
-  const result = await getClient().call('studio:motion.build', { audioId: audio.audioId, fps: doc.exportSettings.fps, options: doc.motion, directions: doc.directions });
+  const video = useStudio.getState().video;
+  const result = await getClient().call('studio:motion.build', { audioId: audio.audioId, fps: doc.exportSettings.fps, options: doc.motion, directions: doc.directions, ...(video ? { videoId: video.videoId, retarget: doc.retarget } : {}) });
   const now = useStudio.getState();
   now.set({ busy: { ...now.busy, motion: false } });
   if (now.audio?.audioId !== audio.audioId) return;
@@ -220,6 +256,7 @@ export async function startExport(): Promise<void> {
     outPath,
     directions: s.doc.directions,
     ...(s.doc.range ? { rangeSec: s.doc.range } : {}),
+    ...(s.video ? { videoId: s.video.videoId, retarget: s.doc.retarget } : {}),
   });
   if (!result.ok) return useStudio.getState().setMessage('export', messageOf(result.error));
   useStudio.getState().set({
@@ -259,6 +296,8 @@ export function currentProject(): Project {
   p.portrait = s.portrait ? { fileName: s.portrait.fileName, path: s.portrait.path, faceIndex: s.doc.faceIndex } : null;
   p.audio = s.audio ? { fileName: s.audio.fileName, path: s.audio.path } : null;
   p.avatar = s.avatar ? { fileName: s.avatar.fileName, path: s.avatar.path } : null;
+  p.drivingVideo = s.video ? { fileName: s.video.fileName, path: s.video.path } : null;
+  p.retarget = { ...s.doc.retarget };
   p.motion = { ...s.doc.motion };
   p.directions = s.doc.directions;
   p.range = s.doc.range;
@@ -332,10 +371,16 @@ export async function openProject(source: File | FileSource): Promise<void> {
   const result = await getClient().call('studio:project.open', { source: source instanceof File ? await sourceOf(source) : source });
   if (!result.ok) return s.setMessage('project', messageOf(result.error));
   const { project, migratedFromVersion } = result.value;
-  const doc: EditableDoc = { faceIndex: project.portrait?.faceIndex ?? 0, motion: project.motion, viewport: project.viewport, exportSettings: project.export, directions: project.directions ?? emptyDirections(), range: project.range ?? null };
+  const doc: EditableDoc = { faceIndex: project.portrait?.faceIndex ?? 0, motion: project.motion, viewport: project.viewport, exportSettings: project.export, directions: project.directions ?? emptyDirections(), range: project.range ?? null, retarget: project.retarget ?? { ...DEFAULT_RETARGET_STRENGTHS } };
   s.resetDoc(doc);
   s.set({ projectName: project.name });
   const missing: string[] = [];
+  if (project.drivingVideo && useStudio.getState().video?.fileName !== project.drivingVideo.fileName) {
+    const packed = bundled?.get('video');
+    if (packed && packed.name === project.drivingVideo.fileName) await importVideo(packed, { withAudio: false });
+    else if (project.drivingVideo.path && getClient().host === 'electron') await importVideo({ kind: 'path', path: project.drivingVideo.path }, { withAudio: false });
+    else missing.push(project.drivingVideo.fileName);
+  } else if (!project.drivingVideo && useStudio.getState().video) clearVideo();
   // Media already loaded under the same name are kept; Electron re-imports by path; otherwise ask the user.
   if (project.portrait && useStudio.getState().portrait?.fileName !== project.portrait.fileName) {
     const packed = bundled?.get('portrait');
@@ -420,7 +465,7 @@ export async function initStudio(): Promise<void> {
   let prev = useStudio.getState().doc;
   useStudio.subscribe((state) => {
     if (state.doc === prev) return;
-    const motionChanged = JSON.stringify(state.doc.motion) !== JSON.stringify(prev.motion) || JSON.stringify(state.doc.directions) !== JSON.stringify(prev.directions) || JSON.stringify(state.doc.exportSettings.fps) !== JSON.stringify(prev.exportSettings.fps);
+    const motionChanged = JSON.stringify(state.doc.motion) !== JSON.stringify(prev.motion) || JSON.stringify(state.doc.retarget) !== JSON.stringify(prev.retarget) || JSON.stringify(state.doc.directions) !== JSON.stringify(prev.directions) || JSON.stringify(state.doc.exportSettings.fps) !== JSON.stringify(prev.exportSettings.fps);
     prev = state.doc;
     if (motionChanged) scheduleMotionRebuild();
     if (settingsTimer) clearTimeout(settingsTimer);

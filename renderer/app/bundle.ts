@@ -2,7 +2,7 @@
  * Project bundles: one file (`<name>.avatar-studio`, a zip) holding the project JSON and the media it uses, so a
  * project saved in the browser reopens whole — the browser cannot keep paths to the user's files.
  * Layout: `project.avatar-studio.json` (the project, current schema) and `media/<kind>/<file name>` for the
- * portrait, audio and avatar, stored as given (no recompression: they are already compressed media).
+ * portrait, audio, avatar and driving video, stored as given (no recompression: they are already compressed media).
  * Also remembers the File behind each imported medium, since the host keeps uploads only for the session.
  */
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
@@ -13,7 +13,7 @@ export const BUNDLE_EXTENSION = '.avatar-studio';
 /** Name of the project JSON inside a bundle. */
 export const BUNDLE_PROJECT_ENTRY = 'project.avatar-studio.json';
 /** The media kinds a bundle carries. */
-export type BundleMediaKind = 'portrait' | 'audio' | 'avatar';
+export type BundleMediaKind = 'portrait' | 'audio' | 'avatar' | 'video';
 
 const remembered = new Map<BundleMediaKind, File>();
 
@@ -51,6 +51,7 @@ export async function packBundle(project: Project): Promise<{ bytes: Uint8Array;
     ['portrait', project.portrait],
     ['audio', project.audio],
     ['avatar', project.avatar],
+    ['video', project.drivingVideo],
   ];
   for (const [kind, ref] of refs) {
     if (!ref) continue;
@@ -81,7 +82,7 @@ export function unpackBundle(bytes: Uint8Array): { projectJson: string; media: M
   if (!project) throw new Error(`This file is not an Avatar Studio project bundle (no ${BUNDLE_PROJECT_ENTRY} inside)`);
   const media = new Map<BundleMediaKind, File>();
   for (const [name, data] of Object.entries(entries)) {
-    const m = /^media\/(portrait|audio|avatar)\/([^/]+)$/.exec(name);
+    const m = /^media\/(portrait|audio|avatar|video)\/([^/]+)$/.exec(name);
     if (m) media.set(m[1] as BundleMediaKind, new File([data as Uint8Array<ArrayBuffer>], m[2]!));
   }
   return { projectJson: strFromU8(project), media };

@@ -3,7 +3,8 @@
  * settings) with undo/redo, playback, export job and the inline messages of each panel.
  */
 import { create } from 'zustand';
-import type { AudioInfo, AvatarInfo, ExportSettings, JobState, PortraitInfo } from '../../core/ipc/contract.ts';
+import type { AudioInfo, AvatarInfo, DrivingVideoInfo, ExportSettings, JobState, PortraitInfo } from '../../core/ipc/contract.ts';
+import { DEFAULT_RETARGET_STRENGTHS, type RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
 import { DEFAULT_SETTINGS } from '../../core/ipc/contract.ts';
 import type { MotionTrack } from '../../core/motion/track.ts';
 import type { ExportRange, ViewportState } from '../../core/project/schema.ts';
@@ -20,6 +21,8 @@ export interface EditableDoc {
   directions: Directions;
   /** The timeline's in/out points; null = the whole clip. */
   range: ExportRange | null;
+  /** Transfer strengths of a driving video per region (0..2). */
+  retarget: RetargetStrengths;
 }
 
 /** Inline messages per panel (null = none). */
@@ -30,6 +33,7 @@ export interface PanelMessages {
   project: string | null;
   export: string | null;
   motion: string | null;
+  video?: string | null;
 }
 
 /** The whole UI state and its actions. */
@@ -43,8 +47,12 @@ export interface StudioState {
   /** An imported avatar file; while set it is what the preview shows and the export renders (not the portrait). */
   avatar: AvatarInfo | null;
   audio: AudioInfo | null;
+  /** A driving video whose frames drive the face (while set, instead of the speech motion). */
+  video: DrivingVideoInfo | null;
+  /** The audio was taken from the driving video (replaced when another video is imported). */
+  audioFromVideo: boolean;
   track: MotionTrack | null;
-  busy: { portrait: boolean; avatar: boolean; audio: boolean; motion: boolean; project: boolean };
+  busy: { portrait: boolean; avatar: boolean; audio: boolean; motion: boolean; project: boolean; video?: boolean };
   messages: PanelMessages;
   playing: boolean;
   /** Current frame index of the preview (driven by the audio clock). */
@@ -75,6 +83,7 @@ export const INITIAL_DOC: EditableDoc = {
   exportSettings: DEFAULT_SETTINGS.export,
   directions: emptyDirections(),
   range: null,
+  retarget: { ...DEFAULT_RETARGET_STRENGTHS },
 };
 
 /** The store hook. */
@@ -86,6 +95,8 @@ export const useStudio = create<StudioState>()((set, get) => ({
   portrait: null,
   avatar: null,
   audio: null,
+  video: null,
+  audioFromVideo: false,
   track: null,
   busy: { portrait: false, avatar: false, audio: false, motion: false, project: false },
   messages: { portrait: null, avatar: null, audio: null, project: null, export: null, motion: null },

@@ -13,6 +13,7 @@ export interface FrameMeasure {
   frameIndex: number;
   browRaiseIod: number;
   mouthCornerHeightIod: number;
+  lipGapIod: number;
   yawRad: number;
   pitchRad: number;
 }
@@ -20,26 +21,27 @@ export interface FrameMeasure {
 /**
  * Reads a video's frames and measures the chosen ones with TF.js FaceMesh.
  * @param videoPath - rendered video (any format ffmpeg reads).
- * @param sizePx - its width = height in pixels.
+ * @param sizePx - its width = height in pixels (or `{ widthPx, heightPx }` for a non-square video).
  * @param pick - which frame indices to measure.
  * @returns one entry per picked frame with a face (frames without a face are left out).
  */
-export async function measureVideoWithTracker(videoPath: string, sizePx: number, pick: (frameIndex: number) => boolean): Promise<FrameMeasure[]> {
-  const frames = await readVideoFramesRgba(videoPath, sizePx, sizePx);
+export async function measureVideoWithTracker(videoPath: string, sizePx: number | { widthPx: number; heightPx: number }, pick: (frameIndex: number) => boolean): Promise<FrameMeasure[]> {
+  const { widthPx, heightPx } = typeof sizePx === 'number' ? { widthPx: sizePx, heightPx: sizePx } : sizePx;
+  const frames = await readVideoFramesRgba(videoPath, widthPx, heightPx);
   const runner = await TfjsFaceModelRunner.create('wasm');
   const core = new FaceAnalyzerCore(runner);
   const out: FrameMeasure[] = [];
   try {
     for (let f = 0; f < frames.length; f++) {
       if (!pick(f)) continue;
-      const a = await core.analyze({ rgba: frames[f]!, widthPx: sizePx, heightPx: sizePx, hadAlpha: false }, { maxFaces: 1 }).catch((err: unknown) => {
+      const a = await core.analyze({ rgba: frames[f]!, widthPx, heightPx, hadAlpha: false }, { maxFaces: 1 }).catch((err: unknown) => {
         if (err instanceof NoFaceFoundError) return null;
         throw err;
       });
       const face = a?.faces[0];
       if (!face) continue;
       const m = measureExpression(face.landmarksPx);
-      out.push({ frameIndex: f, browRaiseIod: m.browRaiseIod, mouthCornerHeightIod: m.mouthCornerHeightIod, yawRad: face.headPose?.yawRad ?? NaN, pitchRad: face.headPose?.pitchRad ?? NaN });
+      out.push({ frameIndex: f, browRaiseIod: m.browRaiseIod, mouthCornerHeightIod: m.mouthCornerHeightIod, lipGapIod: m.lipGapIod, yawRad: face.headPose?.yawRad ?? NaN, pitchRad: face.headPose?.pitchRad ?? NaN });
     }
   } finally {
     await runner.dispose();

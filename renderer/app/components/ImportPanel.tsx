@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { AVATAR_FILE_EXTENSIONS, type AvatarInfo } from '../../../core/ipc/contract.ts';
-import { classifyDroppedFile, clearAvatar, getClient, importAudio, importAvatar, importPortrait, openProject, pickWithNativeDialog } from '../actions.ts';
+import { classifyDroppedFile, clearAvatar, getClient, importAudio, importAvatar, importPortrait, importVideo, openProject, pickWithNativeDialog } from '../actions.ts';
 import { useStudio } from '../store.ts';
 import { PortraitOverlay } from './PortraitOverlay.tsx';
 
@@ -81,7 +81,7 @@ export function describeAvatar(a: AvatarInfo): string {
 }
 
 /**
- * Imports dropped files by kind (portrait, audio, avatar, project); anything else gets an inline message.
+ * Imports dropped files by kind (portrait, audio, avatar, project, driving video); anything else gets an inline message.
  * @param files - the dropped files, in drop order.
  */
 export function importDroppedFiles(files: readonly File[]): void {
@@ -91,6 +91,7 @@ export function importDroppedFiles(files: readonly File[]): void {
     else if (kind === 'audio') void importAudio(file);
     else if (kind === 'avatar') void importAvatar(file);
     else if (kind === 'project') void openProject(file);
+    else if (kind === 'video') void importVideo(file);
     else useStudio.getState().setMessage('portrait', `"${file.name}" is not an image, audio, avatar or project file.`);
   }
 }

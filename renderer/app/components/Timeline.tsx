@@ -1,6 +1,7 @@
 /**
  * The timeline under the viewport: a time ruler (mm:ss.ff) with the playhead and the in/out points, and one lane
- * per direction track (mood, expression, head motion, gaze, blink rate) whose ranges are added at the playhead,
+ * per direction track (mood, expression, head motion, gaze, blink rate) — and, with a driving video, its thumbnail
+ * strip with the faceless frames marked — whose ranges are added at the playhead,
  * selected by click and edited (start, end, value) or deleted. The speech waveform lane is the Waveform component
  * below it. Every edit is an undoable document change; the host rebuilds the preview track with the same
  * directions the export uses (core/motion/directions.ts).
@@ -11,6 +12,7 @@ import { MOODS, type Mood } from '../../../core/motion/options.ts';
 import { formatTimecode } from '../../../core/motion/timecode.ts';
 import { useStudio } from '../store.ts';
 import { currentTimeSec, pause, seekSec } from '../playback.ts';
+import { useThumbnailStripUrl } from './DrivingVideoPanel.tsx';
 
 /** The range lanes of the timeline, in display order. */
 export const LANES = [
@@ -67,6 +69,8 @@ export function Timeline(): React.JSX.Element {
   const directions = useStudio((s) => s.doc.directions);
   const range = useStudio((s) => s.doc.range);
   const edit = useStudio((s) => s.edit);
+  const video = useStudio((s) => s.video);
+  const strip = useThumbnailStripUrl();
   const [selected, setSelected] = useState<{ lane: LaneKey; index: number } | null>(null);
   const [lane, setLane] = useState<LaneKey>('mood');
   const [choice, setChoice] = useState<string>(LANE_CHOICES.mood[0]!);
@@ -146,7 +150,17 @@ export function Timeline(): React.JSX.Element {
             setChoice(LANE_CHOICES[k][0]!);
           }}
         >
-          {LANES.map((l) => (
+          {video ? (
+          <>
+            <div className="lane-label">Video</div>
+            <div className="lane video-lane" data-testid="lane-video" style={strip ? { backgroundImage: `url(${strip})` } : undefined}>
+              {video.facelessRanges.map((r, i) => (
+                <div key={i} className="faceless" style={{ left: pct(r.fromSec), width: `calc(${pct(r.toSec)} - ${pct(r.fromSec)})` }} title={`no face ${r.fromSec.toFixed(2)}–${r.toSec.toFixed(2)} s`} data-testid="faceless-range" />
+              ))}
+            </div>
+          </>
+        ) : null}
+        {LANES.map((l) => (
             <option key={l.key} value={l.key}>
               {l.label}
             </option>
@@ -174,6 +188,16 @@ export function Timeline(): React.JSX.Element {
           ))}
           {durationSec ? <div className="playhead" style={{ left: pct(nowSec) }} /> : null}
         </div>
+        {video ? (
+          <>
+            <div className="lane-label">Video</div>
+            <div className="lane video-lane" data-testid="lane-video" style={strip ? { backgroundImage: `url(${strip})` } : undefined}>
+              {video.facelessRanges.map((r, i) => (
+                <div key={i} className="faceless" style={{ left: pct(r.fromSec), width: `calc(${pct(r.toSec)} - ${pct(r.fromSec)})` }} title={`no face ${r.fromSec.toFixed(2)}–${r.toSec.toFixed(2)} s`} data-testid="faceless-range" />
+              ))}
+            </div>
+          </>
+        ) : null}
         {LANES.map((l) => (
           <LaneRow key={l.key} lane={l.key} label={l.label} directions={directions} pct={pct} nowSec={nowSec} durationSec={durationSec} selected={selected} onSelect={setSelected} />
         ))}
