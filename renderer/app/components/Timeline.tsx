@@ -150,17 +150,7 @@ export function Timeline(): React.JSX.Element {
             setChoice(LANE_CHOICES[k][0]!);
           }}
         >
-          {video ? (
-          <>
-            <div className="lane-label">Video</div>
-            <div className="lane video-lane" data-testid="lane-video" style={strip ? { backgroundImage: `url(${strip})` } : undefined}>
-              {video.facelessRanges.map((r, i) => (
-                <div key={i} className="faceless" style={{ left: pct(r.fromSec), width: `calc(${pct(r.toSec)} - ${pct(r.fromSec)})` }} title={`no face ${r.fromSec.toFixed(2)}–${r.toSec.toFixed(2)} s`} data-testid="faceless-range" />
-              ))}
-            </div>
-          </>
-        ) : null}
-        {LANES.map((l) => (
+          {LANES.map((l) => (
             <option key={l.key} value={l.key}>
               {l.label}
             </option>
