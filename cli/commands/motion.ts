@@ -1,6 +1,7 @@
 /**
  * `avatar-studio motion`: speech audio → MotionTrack JSON (visemes, ARKit blendshapes, head pose, gaze).
  */
+import { readDirectionsFile } from '../directionsFile.ts';
 import { describeOptionIssue } from '../../core/jobs/options.ts';
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
@@ -72,8 +73,10 @@ export function registerMotion(program: Command): void {
     const def = desc.kind === 'fps' ? `${(desc.defaultValue as { num: number }).num}` : String(desc.defaultValue);
     cmd.option(desc.flag, desc.description, def);
   }
+  cmd.option('--directions <file.json>', 'directions over time: mood, expression, head motion, gaze and blink ranges, keyframes (JSON, schemaVersion 1)');
   cmd.option('--quiet', 'no progress output').action(async (o: Record<string, unknown>) => {
     const options = motionOptionsFromCli(o);
+    const directions = typeof o.directions === 'string' ? await readDirectionsFile(o.directions) : undefined;
     const controller = new AbortController();
     const onSigint = (): void => controller.abort();
     process.once('SIGINT', onSigint);
@@ -82,7 +85,7 @@ export function registerMotion(program: Command): void {
     const tmp = join(dirname(outPath), `.${basename(outPath)}.${randomBytes(4).toString('hex')}.tmp`);
     const started = Date.now();
     try {
-      const { track, source } = await audioFileToMotionTrack(String(o.audio), options, { signal: controller.signal, onProgress: bar ? bar.update : undefined });
+      const { track, source } = await audioFileToMotionTrack(String(o.audio), options, { signal: controller.signal, directions, onProgress: bar ? bar.update : undefined });
       track.meta = { ...track.meta, source: basename(String(o.audio)) };
       await writeFile(tmp, JSON.stringify(trackToJson(track)) + '\n');
       await rename(tmp, outPath);

@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
+import { readDirectionsFile } from '../directionsFile.ts';
 import { BACKGROUND_OPTION, describeOptionIssue, FACE_INDEX_OPTION, FRAMING_OPTION, ORBIT_YAW_OPTION, RETARGET_OPTIONS, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
 import { MOTION_OPTION_DESCRIPTORS } from '../../core/motion/options.ts';
 import { motionOptionsFromCli } from './motion.ts';
@@ -17,6 +18,19 @@ export function parseOption<T>(desc: OptionDescriptor<T>, raw: unknown): T {
   const r = desc.schema.safeParse(raw ?? desc.defaultValue);
   if (!r.success) throw new InvalidInputError(`${desc.flag.split(' ')[0]}: ${r.error.issues[0] ? describeOptionIssue(r.error.issues[0]) : 'invalid value'} (got "${String(raw)}")`);
   return r.data;
+}
+
+/**
+ * Parses `--range <start>-<end>` (seconds, e.g. `2-4.5`).
+ * @throws InvalidInputError for anything else or an end not after the start.
+ */
+export function parseRange(text: string): { startSec: number; endSec: number } {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$/.exec(text);
+  if (!m) throw new InvalidInputError(`--range: expected <start>-<end> in seconds, e.g. 2-4.5 (got "${text}")`);
+  const startSec = Number(m[1]);
+  const endSec = Number(m[2]);
+  if (!(endSec > startSec)) throw new InvalidInputError(`--range: the end must come after the start (got "${text}")`);
+  return { startSec, endSec };
 }
 
 /** `photo` / `transparent` / `#rrggbb` → the render host's background. */
@@ -74,6 +88,8 @@ export function registerRender(program: Command): void {
     .option(FRAMING_OPTION.flag, FRAMING_OPTION.description, String(FRAMING_OPTION.defaultValue))
     .option(ORBIT_YAW_OPTION.flag, ORBIT_YAW_OPTION.description, String(ORBIT_YAW_OPTION.defaultValue))
     .option('--motion <track.json>', 'use a saved motion track instead of building one from the audio')
+    .option('--directions <file.json>', 'directions over time: mood, expression, head motion, gaze and blink ranges, keyframes for brows/smile/eyes (JSON, schemaVersion 1)')
+    .option('--range <start-end>', 'export only this time range, seconds (e.g. 2-4.5); the motion is the whole clip\'s')
     .option('--quiet', 'no progress bar');
   for (const d of MOTION_OPTION_DESCRIPTORS) cmd.option(d.flag, d.description, d.kind === 'fps' ? `${(d.defaultValue as { num: number }).num}` : String(d.defaultValue));
   for (const d of RETARGET_OPTIONS) cmd.option(d.flag, d.description, String(d.defaultValue));
@@ -84,10 +100,14 @@ export function registerRender(program: Command): void {
       process.once('SIGINT', onSigint);
       process.once('SIGTERM', onSigint);
       const motion = motionOptionsFromCli(o);
+      const directions = typeof o.directions === 'string' ? await readDirectionsFile(o.directions) : undefined;
+      const rangeSec = typeof o.range === 'string' ? parseRange(o.range) : undefined;
       const bar = o.quiet ? null : createProgressBar();
       try {
         const result = await renderTalkingHead({
           ...renderJobOptionsFromCli(o, motion),
+          directions,
+          rangeSec,
           signal: controller.signal,
           onProgress: bar ? bar.update : undefined,
           onLog: (line) => {

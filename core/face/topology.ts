@@ -71,3 +71,8 @@ export const IRIS_MODEL_EYE_LEFT_MESH_INDICES: readonly number[] = Object.freeze
   261, 448, 449, 450, 451, 452, 453, 464, 342, 445, 444, 443, 442, 441, 413, 265, 353, 276, 283, 282, 295, 372, 340, 346, 347, 348, 349, 350, 357, 465, 383, 300, 293,
   334, 296, 336, 285, 417,
 ]);
+
+/** Upper contour of the subject's right eyebrow (image left), outer to inner: 5 points (MediaPipe face_mesh). */
+export const BROW_RIGHT_UPPER: readonly number[] = Object.freeze([70, 63, 105, 66, 107]);
+/** Upper contour of the subject's left eyebrow (image right), outer to inner: 5 points. */
+export const BROW_LEFT_UPPER: readonly number[] = Object.freeze([300, 293, 334, 296, 336]);

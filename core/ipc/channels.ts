@@ -10,6 +10,7 @@ export const CHANNEL_NAME_LIST = Object.freeze([
   'studio:portrait.import',
   'studio:audio.import',
   'studio:avatar.import',
+  'studio:video.import',
   'studio:motion.build',
   'studio:motion.import',
   'studio:export.start',

@@ -8,7 +8,8 @@
 import { z } from 'zod';
 import type { ErrorPayload, Result } from '../errors.ts';
 import { InvalidInputError, StudioError, toErrorPayload } from '../errors.ts';
-import { BackgroundSchema, EXPORT_FORMATS, ExportSettingsSchema, FRAMINGS, FpsSchema, MotionOptionValuesSchema, ProjectSchema } from '../project/schema.ts';
+import { DirectionsSchema } from '../motion/directions.ts';
+import { BackgroundSchema, ExportRangeSchema, EXPORT_FORMATS, ExportSettingsSchema, FRAMINGS, FpsSchema, MotionOptionValuesSchema, ProjectSchema } from '../project/schema.ts';
 
 export { EXPORT_FORMATS, EXPORT_QUALITIES, ExportSettingsSchema, FpsSchema, MotionOptionValuesSchema } from '../project/schema.ts';
 export type { ExportSettings } from '../project/schema.ts';
@@ -115,6 +116,28 @@ export function exportFileExtension(format: (typeof EXPORT_FORMATS)[number]): st
 /** Export formats that can carry an alpha channel (a transparent background). */
 export const ALPHA_EXPORT_FORMATS: readonly (typeof EXPORT_FORMATS)[number][] = Object.freeze(['webm', 'mov', 'gif', 'png']);
 
+/** Transfer strength per region of a driving video, each 0..2 (1 = as driven). */
+export const RetargetStrengthsSchema = z.object({ eyes: z.number().min(0).max(2), brows: z.number().min(0).max(2), mouth: z.number().min(0).max(2), head: z.number().min(0).max(2) }).strict();
+
+/**
+ * An imported driving video: facts, the time ranges of frames without a face (their pose is held), and a strip of
+ * evenly spaced thumbnails (JPEG) for the timeline.
+ */
+export const DrivingVideoInfoSchema = z.object({
+  videoId: z.string(),
+  fileName: z.string(),
+  path: z.string().nullable(),
+  durationSec: z.number().nonnegative(),
+  hasAudio: z.boolean(),
+  widthPx: z.number().int().positive(),
+  heightPx: z.number().int().positive(),
+  observedCount: z.number().int().min(0),
+  facelessRanges: z.array(z.object({ fromSec: z.number(), toSec: z.number() })),
+  thumbnailStripJpeg: ArrayBufferSchema,
+});
+/** See {@link DrivingVideoInfoSchema}. */
+export type DrivingVideoInfo = z.infer<typeof DrivingVideoInfoSchema>;
+
 /** A motion track as buffers (Float32, layouts of core/motion/track.ts `MotionTrack`). */
 export const TrackPayloadSchema = z.object({
   fps: FpsSchema,
@@ -188,9 +211,16 @@ export const CHANNELS = {
   'studio:audio.import': { args: z.object({ source: FileSourceSchema }).strict(), result: AudioInfoSchema },
   /** Check an avatar file (GLB, splats, LAM zip) with the format parsers; a malformed file is a failed Result naming it. */
   'studio:avatar.import': { args: z.object({ source: FileSourceSchema }).strict(), result: AvatarInfoSchema },
-  /** Build the motion track of an imported audio file. */
+  /** Track an imported driving video (faces per frame) and cut its thumbnail strip. */
+  'studio:video.import': { args: z.object({ source: FileSourceSchema }).strict(), result: DrivingVideoInfoSchema },
+  /**
+   * Build the motion track of an imported audio file, or — with `videoId` — of a driving video (its frames drive the
+   * face; the audio sets the length), composed with the directions.
+   */
   'studio:motion.build': {
-    args: z.object({ audioId: z.string().min(1).max(64), fps: FpsSchema, options: MotionOptionValuesSchema }).strict(),
+    args: z
+      .object({ audioId: z.string().min(1).max(64), fps: FpsSchema, options: MotionOptionValuesSchema, directions: DirectionsSchema.optional(), videoId: z.string().min(1).max(64).optional(), retarget: RetargetStrengthsSchema.optional() })
+      .strict(),
     result: TrackPayloadSchema,
   },
   /**
@@ -220,6 +250,13 @@ export const CHANNELS = {
         framing: z.enum(FRAMINGS),
         orbit: z.object({ yawRad: z.number().min(-Math.PI).max(Math.PI), pitchRad: z.number().min(-Math.PI / 2).max(Math.PI / 2) }),
         outPath: z.string().min(1).max(4096).nullable(),
+        /** Directions over time composed with the speech motion (the same the preview's track was built with). */
+        directions: DirectionsSchema.optional(),
+        /** Export only this range of the clip, seconds (the timeline's in/out points). */
+        rangeSec: ExportRangeSchema.optional(),
+        /** A driving video (from `studio:video.import`) whose frames drive the face, with the retarget strengths. */
+        videoId: z.string().min(1).max(64).optional(),
+        retarget: RetargetStrengthsSchema.optional(),
       })
       .strict(),
     result: z.object({ jobId: z.string() }),

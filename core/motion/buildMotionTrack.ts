@@ -13,6 +13,8 @@ import type { SpeechCurves } from './nonverbal.ts';
 import { MotionOptionsSchema } from './options.ts';
 import type { MotionOptions } from './options.ts';
 import type { MotionTrack } from './track.ts';
+import { evaluateDirections, isEmptyDirections } from './directions.ts';
+import type { Directions } from './directions.ts';
 import { createNeutralTrack, frameCountForDuration, frameTimeSec } from './track.ts';
 
 /** Name and version written into `track.meta.generator`. */
@@ -42,9 +44,10 @@ function sampleCurve(curve: Float32Array, hopSec: number, tSec: number): number 
  * @param analysis - the speech analysis (10 ms curves).
  * @param durationSec - audio duration in seconds (sets `frameCount = max(1, round(durationSec × fps))`).
  * @param options - validated motion options.
+ * @param directions - optional directions over time (core/motion/directions.ts), composed with the speech motion.
  * @returns the track, with `meta` = generator, seed, options summary.
  */
-export function motionTrackFromAnalysis(analysis: SpeechAnalysis, durationSec: number, options: MotionOptions): MotionTrack {
+export function motionTrackFromAnalysis(analysis: SpeechAnalysis, durationSec: number, options: MotionOptions, directions?: Directions | null): MotionTrack {
   const opts = validate(options);
   const frameCount = frameCountForDuration(durationSec, opts.fps);
   const track = createNeutralTrack(frameCount, opts.fps);
@@ -57,7 +60,8 @@ export function motionTrackFromAnalysis(analysis: SpeechAnalysis, durationSec: n
     loudness[f] = sampleCurve(analysis.loudness, analysis.hopSec, t);
   }
   const speech: SpeechCurves = { activity, loudness, accents: analysis.accents };
-  applyNonverbalMotion(track, speech, opts);
+  const directed = directions && !isEmptyDirections(directions) ? directions : null;
+  applyNonverbalMotion(track, speech, opts, directed ? evaluateDirections(directed, frameCount, opts.fps, opts) : undefined);
   track.meta = {
     generator: MOTION_GENERATOR,
     seed: opts.seed,
@@ -67,6 +71,7 @@ export function motionTrackFromAnalysis(analysis: SpeechAnalysis, durationSec: n
     expressionIntensity: opts.expressionIntensity,
     durationSec: Math.round(durationSec * 1e6) / 1e6,
   };
+  if (directed) track.meta.directions = true;
   return track;
 }
 
@@ -74,10 +79,11 @@ export function motionTrackFromAnalysis(analysis: SpeechAnalysis, durationSec: n
  * Creates a streaming builder (memory stays flat: only 10 ms feature rows are kept, never the audio).
  * @param sampleRateHz - rate of the pushed samples, 8000..192000 Hz.
  * @param options - motion options (validated here).
+ * @param directions - optional directions over time, composed with the speech motion.
  * @returns the builder.
  * @throws InvalidInputError for invalid options or sample rate.
  */
-export function createMotionTrackBuilder(sampleRateHz: number, options: MotionOptions): MotionTrackBuilder {
+export function createMotionTrackBuilder(sampleRateHz: number, options: MotionOptions, directions?: Directions | null): MotionTrackBuilder {
   const opts = validate(options);
   if (!(sampleRateHz >= 8000 && sampleRateHz <= 192000)) throw new InvalidInputError(`Sample rate ${sampleRateHz} Hz is outside 8000..192000`);
   const analyzer = createSpeechAnalyzer(sampleRateHz);
@@ -91,7 +97,7 @@ export function createMotionTrackBuilder(sampleRateHz: number, options: MotionOp
       if (done) throw new InvalidInputError('MotionTrackBuilder: finish called twice');
       done = true;
       const durationSec = analyzer.sampleCount / sampleRateHz;
-      return motionTrackFromAnalysis(analyzer.finish(), durationSec, opts);
+      return motionTrackFromAnalysis(analyzer.finish(), durationSec, opts, directions);
     },
   };
 }
@@ -102,13 +108,14 @@ export function createMotionTrackBuilder(sampleRateHz: number, options: MotionOp
  * @param sampleRateHz - their rate in Hz, 8000..192000 (16000 recommended).
  * @param options - motion options; start from {@link DEFAULT_MOTION_OPTIONS}.
  * @param signal - optional cancellation (checked between analysis blocks).
+ * @param directions - optional directions over time (mood, intensity, head motion, gaze, blinks, keyframes).
  * @returns a track of `max(1, round(duration × fps))` frames: visemes, ARKit weights in [0,1], head
  *   rotation quaternions (xyzw), head translation (m) and gaze (rad).
  * @throws InvalidInputError for invalid options or sample rate.
  * @throws JobCancelledError when `signal.aborted`.
  */
-export function buildMotionTrack(samples: Float32Array, sampleRateHz: number, options: MotionOptions, signal?: AbortSignalLike): MotionTrack {
-  const b = createMotionTrackBuilder(sampleRateHz, options);
+export function buildMotionTrack(samples: Float32Array, sampleRateHz: number, options: MotionOptions, signal?: AbortSignalLike, directions?: Directions | null): MotionTrack {
+  const b = createMotionTrackBuilder(sampleRateHz, options, directions);
   const block = 1 << 16;
   for (let i = 0; i < samples.length; i += block) {
     throwIfAborted(signal);

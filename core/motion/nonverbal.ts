@@ -18,7 +18,10 @@
  */
 import { ARKIT_BLENDSHAPE_COUNT, BS } from './names.ts';
 import type { ArkitBlendshapeName } from './names.ts';
+import { MOODS } from './options.ts';
 import type { Mood, MotionOptions } from './options.ts';
+import { evaluateDirections } from './directions.ts';
+import type { DirectionCurves } from './directions.ts';
 import { createRng, createSmoothNoise } from './random.ts';
 import type { MotionTrack } from './track.ts';
 import { frameTimeSec } from './track.ts';
@@ -39,14 +42,18 @@ export interface SpeechCurves {
 /**
  * Blendshape offsets of each mood at full intensity (weights in [0,1], added to speech and clamped).
  * @remarks Chosen from FACS action units of the prototypical expressions (Ekman & Friesen 1978):
- * happy AU6+AU12, sad AU1+AU4+AU15, angry AU4+AU5+AU7+AU23, surprised AU1+AU2+AU5+AU26.
+ * happy AU6+AU12, sad AU1+AU4+AU15(+AU17), angry AU4+AU5+AU7+AU23, surprised AU1+AU2+AU5+AU26. Full intensity is a
+ * posed, clearly readable expression (the action units near their apex); the default intensity 0.5 gives half.
+ * Measured on img01 with JFK speech by TF.js FaceMesh (tests/integration/render/directionsRendered.test.ts): with the
+ * first offsets (smile 0.55, frown 0.5, inner brow 0.6) "sad" moved the mouth corners by only ≈ 1× the
+ * frame-to-frame spread, so the sad and surprised offsets were raised toward their apex.
  */
 export const MOOD_OFFSETS: Readonly<Record<Mood, Readonly<Partial<Record<ArkitBlendshapeName, number>>>>> = Object.freeze({
   neutral: {},
-  happy: { mouthSmileLeft: 0.55, mouthSmileRight: 0.55, cheekSquintLeft: 0.35, cheekSquintRight: 0.35, eyeSquintLeft: 0.2, eyeSquintRight: 0.2, mouthDimpleLeft: 0.15, mouthDimpleRight: 0.15 },
-  sad: { browInnerUp: 0.6, browDownLeft: 0.15, browDownRight: 0.15, mouthFrownLeft: 0.5, mouthFrownRight: 0.5, mouthShrugLower: 0.2, eyeSquintLeft: 0.1, eyeSquintRight: 0.1 },
-  angry: { browDownLeft: 0.7, browDownRight: 0.7, eyeSquintLeft: 0.35, eyeSquintRight: 0.35, noseSneerLeft: 0.3, noseSneerRight: 0.3, mouthPressLeft: 0.3, mouthPressRight: 0.3, eyeWideLeft: 0.1, eyeWideRight: 0.1 },
-  surprised: { browInnerUp: 0.7, browOuterUpLeft: 0.7, browOuterUpRight: 0.7, eyeWideLeft: 0.6, eyeWideRight: 0.6, jawOpen: 0.06 },
+  happy: { mouthSmileLeft: 0.7, mouthSmileRight: 0.7, cheekSquintLeft: 0.4, cheekSquintRight: 0.4, eyeSquintLeft: 0.2, eyeSquintRight: 0.2, mouthDimpleLeft: 0.15, mouthDimpleRight: 0.15 },
+  sad: { browInnerUp: 0.85, browDownLeft: 0.2, browDownRight: 0.2, mouthFrownLeft: 0.85, mouthFrownRight: 0.85, mouthShrugLower: 0.35, mouthLowerDownLeft: 0.1, mouthLowerDownRight: 0.1, eyeSquintLeft: 0.1, eyeSquintRight: 0.1 },
+  angry: { browDownLeft: 0.8, browDownRight: 0.8, eyeSquintLeft: 0.4, eyeSquintRight: 0.4, noseSneerLeft: 0.35, noseSneerRight: 0.35, mouthPressLeft: 0.35, mouthPressRight: 0.35, eyeWideLeft: 0.1, eyeWideRight: 0.1 },
+  surprised: { browInnerUp: 0.9, browOuterUpLeft: 0.9, browOuterUpRight: 0.9, eyeWideLeft: 0.75, eyeWideRight: 0.75, jawOpen: 0.1 },
 });
 
 /** Gaze angle (rad) that maps to a full eyeLook* weight of 1 (≈ 29°, ARKit's look range). */
@@ -54,20 +61,33 @@ export const GAZE_RAD_PER_LOOK_WEIGHT = 0.5;
 
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
 
+/** Step (s) with which a blink schedule skips over time where the directed blink rate is 0. */
+const NO_BLINK_STEP_SEC = 0.1;
+
 /**
  * Blink schedule: start times of each blink.
  * @param durationSec - track duration in seconds.
- * @param ratePerMin - mean blinks per minute (0 → none).
+ * @param ratePerMin - mean blinks per minute (0 → none), constant or as a function of time (directed blink rate;
+ *   each interval is drawn from the rate at its start, and time where the rate is 0 is skipped in 0.1 s steps).
  * @param seed - user seed.
  * @returns blink start times in seconds, ascending (double blinks appear as two close entries).
  */
-export function scheduleBlinks(durationSec: number, ratePerMin: number, seed: number): number[] {
+export function scheduleBlinks(durationSec: number, ratePerMin: number | ((tSec: number) => number), seed: number): number[] {
   const out: number[] = [];
-  if (ratePerMin <= 0) return out;
+  const rateAt = typeof ratePerMin === 'number' ? (): number => ratePerMin : ratePerMin;
+  if (typeof ratePerMin === 'number' && ratePerMin <= 0) return out;
   const rng = createRng(seed, STREAM.blink);
-  const meanSec = 60 / ratePerMin;
-  let t = rng.range(0.4, Math.min(2.0, meanSec));
+  let t0 = 0;
+  while (rateAt(t0) <= 0) {
+    t0 += NO_BLINK_STEP_SEC;
+    if (t0 >= durationSec) return out;
+  }
+  let t = t0 + rng.range(0.4, Math.min(2.0, 60 / rateAt(t0)));
   while (t < durationSec) {
+    if (rateAt(t) <= 0) {
+      t += NO_BLINK_STEP_SEC;
+      continue;
+    }
     out.push(t);
     if (rng.next() < 0.15) {
       const t2 = t + rng.range(0.28, 0.42);
@@ -75,6 +95,7 @@ export function scheduleBlinks(durationSec: number, ratePerMin: number, seed: nu
       t = t2;
     }
     // Interval spread 0.55..1.45 × mean (≈ 2–5 s at 17/min), never below 0.8 s.
+    const meanSec = 60 / Math.max(1e-3, rateAt(t));
     t += Math.max(0.8, meanSec * (0.55 + 0.9 * rng.next()));
   }
   return out;
@@ -140,23 +161,47 @@ function nodShape(dtSec: number, peakSec: number): number {
 }
 
 /**
+ * Head-motion amplitudes at full strength (radians): smooth drift of yaw/pitch/roll during speech, and the pitch of
+ * a nod on a stressed syllable.
+ * @remarks Conversational head rotation spans roughly ±10–15° in yaw and ±5–10° in pitch (Hadar et al. 1983;
+ * Busso et al. 2007, "Rigid head motion in expressive speech animation", IEEE TASLP 15(3): yaw/pitch standard
+ * deviations of ≈ 4–8° while talking). At full strength the drift reaches ±17° yaw; the strength knob is shaped by
+ * {@link headMotionGain} so the default (0.5) stays calm.
+ */
+export const HEAD_MOTION_AMPLITUDE_RAD = Object.freeze({ yaw: 0.3, pitch: 0.11, roll: 0.08, nodPitch: 0.11, nodYaw: 0.04 });
+
+/**
+ * Gain of the head-motion strength knob: `strength^1.5`, so full strength shows a clearly moving head while the
+ * default 0.5 gives 35 % of it (±6° yaw drift), and small values stay nearly still.
+ * @param strength - head-motion strength in [0, 1].
+ * @returns the amplitude multiplier in [0, 1].
+ */
+export function headMotionGain(strength: number): number {
+  return strength <= 0 ? 0 : Math.pow(Math.min(1, strength), 1.5);
+}
+
+/**
  * Writes blinks, gaze, head pose, breathing, brow accents and mood offsets into a track whose mouth
  * channels are already set. Mouth weights are kept; other channels are overwritten or added to.
  * @param track - track to modify in place (`frameCount` frames at `fps`).
  * @param speech - per-frame speech curves and accents (see {@link SpeechCurves}).
  * @param options - motion options (seed, head strength, blink rate, mood, expression intensity).
+ * @param curves - per-frame directions (core/motion/directions.ts `evaluateDirections`); without them the options
+ *   hold for the whole clip. Keyframe offsets are added last, on top of speech and mood.
  * @remarks Blinks and gaze use their own seeded streams and never depend on `headMotionStrength`;
  * `headMotionStrength = 0` gives an identity head rotation and zero translation on every frame.
  */
-export function applyNonverbalMotion(track: MotionTrack, speech: SpeechCurves, options: MotionOptions): void {
+export function applyNonverbalMotion(track: MotionTrack, speech: SpeechCurves, options: MotionOptions, curves?: DirectionCurves): void {
   const n = track.frameCount;
   const fps = track.fps;
   const durationSec = frameTimeSec(n, fps);
   const bs = track.blendshapes;
   const K = ARKIT_BLENDSHAPE_COUNT;
+  const dir = curves ?? evaluateDirections(null, n, fps, options);
+  const frameAt = (tSec: number): number => Math.min(n - 1, Math.max(0, Math.floor((tSec * fps.num) / fps.den)));
 
   // Blinks.
-  const blinks = scheduleBlinks(durationSec, options.blinkRatePerMin, options.seed);
+  const blinks = scheduleBlinks(durationSec, curves ? (t) => dir.blinkRatePerMin[frameAt(t)]! : options.blinkRatePerMin, options.seed);
   const blinkRng = createRng(options.seed, STREAM.blink + 100);
   const blinkPeak = blinks.map(() => blinkRng.range(0.92, 1));
   let bi = 0;
@@ -194,8 +239,13 @@ export function applyNonverbalMotion(track: MotionTrack, speech: SpeechCurves, o
     const prev = hi > 0 ? holds[hi - 1]! : cur;
     const x = clamp01((t - cur.t0) / saccadeSec);
     const s = x * x * (3 - 2 * x);
-    const yaw = (prev.yaw + (cur.yaw - prev.yaw) * s) * onset(t);
-    const pitch = (prev.pitch + (cur.pitch - prev.pitch) * s) * onset(t);
+    let yaw = (prev.yaw + (cur.yaw - prev.yaw) * s) * onset(t);
+    let pitch = (prev.pitch + (cur.pitch - prev.pitch) * s) * onset(t);
+    const gw = dir.gazeWeight[f]!;
+    if (gw > 0) {
+      yaw += gw * (dir.gazeTargetRad[f * 2]! - yaw);
+      pitch += gw * (dir.gazeTargetRad[f * 2 + 1]! - pitch);
+    }
     const g = f * 4;
     track.gazeRad[g] = yaw;
     track.gazeRad[g + 1] = pitch;
@@ -215,13 +265,13 @@ export function applyNonverbalMotion(track: MotionTrack, speech: SpeechCurves, o
   }
 
   // Head: drift that grows with speech activity, nods on accents, breathing; all × strength.
-  const strength = options.headMotionStrength;
+  const A = HEAD_MOTION_AMPLITUDE_RAD;
   const headRng = createRng(options.seed, STREAM.head);
-  const yawNoise = createSmoothNoise(headRng, 0.07, 0.5, 4);
-  const pitchNoise = createSmoothNoise(headRng, 0.09, 0.6, 4);
-  const rollNoise = createSmoothNoise(headRng, 0.05, 0.35, 3);
+  const yawNoise = createSmoothNoise(headRng, 0.1, 0.5, 4);
+  const pitchNoise = createSmoothNoise(headRng, 0.12, 0.6, 4);
+  const rollNoise = createSmoothNoise(headRng, 0.07, 0.35, 3);
   const nodRng = createRng(options.seed, STREAM.nod);
-  const nods = speech.accents.map((a) => ({ t: a.timeSec - 0.06, amp: a.prominence * nodRng.range(0.7, 1.1), yawAmp: nodRng.range(-0.3, 0.3) }));
+  const nods = speech.accents.map((a) => ({ t: a.timeSec - 0.06, amp: a.prominence * nodRng.range(0.7, 1.1), yawAmp: nodRng.range(-1, 1) }));
   const breathRng = createRng(options.seed, STREAM.breath);
   const breathHz = breathRng.range(0.22, 0.3);
   const breathPhase = breathRng.range(0, 2 * Math.PI);
@@ -239,22 +289,25 @@ export function applyNonverbalMotion(track: MotionTrack, speech: SpeechCurves, o
   let ni = 0;
   for (let f = 0; f < n; f++) {
     const t = frameTimeSec(f, fps);
-    const amp = 0.25 + 0.75 * env[f]!;
-    let yaw = 0.07 * amp * yawNoise(t);
-    let pitch = 0.035 * amp * pitchNoise(t);
-    const roll = 0.03 * amp * rollNoise(t);
+    // The head settles in pauses: 10 % of the drift without speech.
+    const amp = 0.1 + 0.9 * env[f]!;
+    let yaw = A.yaw * amp * yawNoise(t);
+    let pitch = A.pitch * amp * pitchNoise(t);
+    const roll = A.roll * amp * rollNoise(t);
     while (ni < nods.length && nods[ni]!.t + 2 < t) ni++;
     for (let j = ni; j < nods.length && nods[j]!.t <= t; j++) {
       const h = nodShape(t - nods[j]!.t, 0.14);
-      pitch += 0.05 * nods[j]!.amp * h;
-      yaw += 0.02 * nods[j]!.amp * nods[j]!.yawAmp * h;
+      pitch += A.nodPitch * nods[j]!.amp * h;
+      yaw += A.nodYaw * nods[j]!.amp * nods[j]!.yawAmp * h;
     }
     const breath = Math.sin(2 * Math.PI * breathHz * t + breathPhase);
-    pitch -= 0.004 * breath;
+    const strength = dir.headMotionStrength[f]!;
     if (strength > 0) {
-      const k = strength * onset(t);
-      euler2quatYXZ(k * yaw, k * pitch, k * roll, track.headRotation, f * 4);
-      track.headTranslationM[f * 3 + 1] = k * 0.0015 * breath;
+      const k = headMotionGain(strength) * onset(t);
+      // Breathing is not shaped by the gain: a breath lifts the head ≈ 0.2° at any strength above 0.
+      const kb = Math.min(1, strength * 2) * onset(t);
+      euler2quatYXZ(k * yaw, k * pitch - kb * 0.004 * breath, k * roll, track.headRotation, f * 4);
+      track.headTranslationM[f * 3 + 1] = kb * 0.0015 * breath;
     } else {
       track.headRotation.set([0, 0, 0, 1], f * 4);
       track.headTranslationM.set([0, 0, 0], f * 3);
@@ -262,24 +315,108 @@ export function applyNonverbalMotion(track: MotionTrack, speech: SpeechCurves, o
   }
 
   // Brow accents on stressed syllables, then mood offsets (both × expression intensity).
-  const intensity = options.expressionIntensity;
-  if (intensity > 0) {
-    let ai = 0;
-    for (let f = 0; f < n; f++) {
-      const t = frameTimeSec(f, fps);
-      while (ai < speech.accents.length && speech.accents[ai]!.timeSec + 1 < t) ai++;
-      let b = 0;
-      for (let j = ai; j < speech.accents.length && speech.accents[j]!.timeSec - 0.08 <= t; j++) b = Math.max(b, speech.accents[j]!.prominence * nodShape(t - speech.accents[j]!.timeSec + 0.08, 0.12));
-      const o = f * K;
-      bs[o + BS.browInnerUp] = clamp01(bs[o + BS.browInnerUp]! + 0.35 * intensity * b);
-      bs[o + BS.browOuterUpLeft] = clamp01(bs[o + BS.browOuterUpLeft]! + 0.2 * intensity * b);
-      bs[o + BS.browOuterUpRight] = clamp01(bs[o + BS.browOuterUpRight]! + 0.2 * intensity * b);
+  let ai = 0;
+  for (let f = 0; f < n; f++) {
+    const intensity = dir.expressionIntensity[f]!;
+    if (!(intensity > 0)) continue;
+    const t = frameTimeSec(f, fps);
+    while (ai < speech.accents.length && speech.accents[ai]!.timeSec + 1 < t) ai++;
+    let b = 0;
+    for (let j = ai; j < speech.accents.length && speech.accents[j]!.timeSec - 0.08 <= t; j++) b = Math.max(b, speech.accents[j]!.prominence * nodShape(t - speech.accents[j]!.timeSec + 0.08, 0.12));
+    const o = f * K;
+    bs[o + BS.browInnerUp] = clamp01(bs[o + BS.browInnerUp]! + 0.35 * intensity * b);
+    bs[o + BS.browOuterUpLeft] = clamp01(bs[o + BS.browOuterUpLeft]! + 0.2 * intensity * b);
+    bs[o + BS.browOuterUpRight] = clamp01(bs[o + BS.browOuterUpRight]! + 0.2 * intensity * b);
+  }
+  addMoodOffsets(track, dir);
+  addKeyframeOffsets(track, dir);
+}
+
+const MOOD_ENTRIES = MOODS.map((m) => Object.entries(MOOD_OFFSETS[m]) as Array<[ArkitBlendshapeName, number]>);
+
+/**
+ * Adds the mood offsets of the direction curves: per frame Σ over moods of weight × {@link MOOD_OFFSETS} ×
+ * expression intensity, clamped to [0, 1].
+ * @param track - track modified in place.
+ * @param curves - per-frame mood weights and expression intensity of the same frame count.
+ */
+export function addMoodOffsets(track: MotionTrack, curves: DirectionCurves): void {
+  const K = ARKIT_BLENDSHAPE_COUNT;
+  const M = MOODS.length;
+  const bs = track.blendshapes;
+  const sum = new Float64Array(K);
+  for (let f = 0; f < track.frameCount; f++) {
+    const intensity = curves.expressionIntensity[f]!;
+    if (!(intensity > 0)) continue;
+    sum.fill(0);
+    let any = false;
+    for (let m = 0; m < M; m++) {
+      const w = curves.moodWeights[f * M + m]!;
+      if (w <= 0) continue;
+      for (const [name, v] of MOOD_ENTRIES[m]!) {
+        sum[BS[name]] = sum[BS[name]]! + w * v;
+        any = true;
+      }
     }
-    const offsets = MOOD_OFFSETS[options.mood];
-    const entries = Object.entries(offsets) as Array<[ArkitBlendshapeName, number]>;
-    for (let f = 0; f < n; f++) {
-      const o = f * K;
-      for (const [name, v] of entries) bs[o + BS[name]] = clamp01(bs[o + BS[name]]! + v * intensity);
+    if (!any) continue;
+    const o = f * K;
+    for (let k = 0; k < K; k++) if (sum[k] !== 0) bs[o + k] = clamp01(bs[o + k]! + sum[k]! * intensity);
+  }
+}
+
+/**
+ * Adds the keyframe offsets of the direction curves to the blendshapes, clamped to [0, 1].
+ * @param track - track modified in place.
+ * @param curves - curves of the same frame count (no-op when they carry no keyframes).
+ */
+export function addKeyframeOffsets(track: MotionTrack, curves: DirectionCurves): void {
+  const off = curves.blendshapeOffsets;
+  if (!off) return;
+  const bs = track.blendshapes;
+  const len = Math.min(bs.length, off.length);
+  for (let i = 0; i < len; i++) if (off[i] !== 0) bs[i] = clamp01(bs[i]! + off[i]!);
+}
+
+/**
+ * Composes directions with a finished track that was not built from speech here (a driving video's track, a
+ * saved track): mood ranges (× the expression-intensity curve), gaze targets, keyframes, and the head-motion
+ * curve as a scale of the track's own head rotation (1 = as the track has it, 0 = still; the angle of each
+ * rotation is scaled, its axis kept). Blink-rate directions do not apply (the blinks are the track's own).
+ * @param track - track modified in place.
+ * @param curves - curves from `evaluateDirections(directions, frameCount, fps, { headMotionStrength: 1,
+ *   expressionIntensity, blinkRatePerMin, mood: 'neutral' })`.
+ */
+export function composeDirectionsOnTrack(track: MotionTrack, curves: DirectionCurves): void {
+  const n = Math.min(track.frameCount, curves.frameCount);
+  for (let f = 0; f < n; f++) {
+    const s = curves.headMotionStrength[f]!;
+    if (s !== 1) {
+      const q = track.headRotation.subarray(f * 4, f * 4 + 4);
+      const w = Math.max(-1, Math.min(1, q[3]!));
+      const half = Math.acos(Math.abs(w));
+      const sinHalf = Math.sin(half);
+      if (sinHalf > 1e-9) {
+        const sign = w < 0 ? -1 : 1;
+        const k = Math.sin(half * s) / sinHalf;
+        q[0] = sign * q[0]! * k;
+        q[1] = sign * q[1]! * k;
+        q[2] = sign * q[2]! * k;
+        q[3] = Math.cos(half * s);
+      }
+      const t = track.headTranslationM.subarray(f * 3, f * 3 + 3);
+      for (let i = 0; i < 3; i++) t[i] = t[i]! * s;
+    }
+    const gw = curves.gazeWeight[f]!;
+    if (gw > 0) {
+      const g = track.gazeRad.subarray(f * 4, f * 4 + 4);
+      const yaw = curves.gazeTargetRad[f * 2]!;
+      const pitch = curves.gazeTargetRad[f * 2 + 1]!;
+      g[0] = g[0]! + gw * (yaw - g[0]!);
+      g[1] = g[1]! + gw * (pitch - g[1]!);
+      g[2] = g[2]! + gw * (yaw - g[2]!);
+      g[3] = g[3]! + gw * (pitch - g[3]!);
     }
   }
+  addMoodOffsets(track, curves);
+  addKeyframeOffsets(track, curves);
 }

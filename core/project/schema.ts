@@ -3,6 +3,7 @@
  * reopened. Versioned by `schemaVersion`; older versions are migrated by core/project/migrations.ts.
  */
 import { z } from 'zod';
+import { DirectionsSchema } from '../motion/directions.ts';
 
 /** A rational frame rate. */
 export const FpsSchema = z.object({ num: z.number().int().min(1).max(240_000), den: z.number().int().min(1).max(10_000) }).refine((f) => f.num / f.den <= 240 && f.num / f.den >= 1, {
@@ -28,6 +29,13 @@ export const ExportSettingsSchema = z.object({
 /** See {@link ExportSettingsSchema}. */
 export type ExportSettings = z.infer<typeof ExportSettingsSchema>;
 
+
+/** A time range of the clip to export (the timeline's in/out points), seconds. */
+export const ExportRangeSchema = z
+  .object({ startSec: z.number().finite().min(0).max(86_400), endSec: z.number().finite().min(0).max(86_400) })
+  .refine((r) => r.endSec > r.startSec, { message: 'the out point must come after the in point' });
+/** See {@link ExportRangeSchema}. */
+export type ExportRange = z.infer<typeof ExportRangeSchema>;
 
 /** Current project schema version. */
 export const PROJECT_SCHEMA_VERSION = 2;
@@ -62,6 +70,14 @@ export const ProjectSchema = z.object({
    */
   avatar: MediaRefSchema.nullable().optional(),
   motion: MotionOptionValuesSchema,
+  /** Directions over time (timeline tracks); optional so earlier version-2 files read unchanged. */
+  directions: DirectionsSchema.optional(),
+  /** A driving video whose frames drive the face; absent or null = none. */
+  drivingVideo: MediaRefSchema.nullable().optional(),
+  /** Transfer strengths of the driving video per region (0..2, 1 = as driven). */
+  retarget: z.object({ eyes: z.number().min(0).max(2), brows: z.number().min(0).max(2), mouth: z.number().min(0).max(2), head: z.number().min(0).max(2) }).optional(),
+  /** In/out points of the timeline; absent or null = the whole clip. */
+  range: ExportRangeSchema.nullable().optional(),
   viewport: ViewportStateSchema,
   export: ExportSettingsSchema,
 });

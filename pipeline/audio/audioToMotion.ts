@@ -7,6 +7,7 @@ import { JobCancelledError } from '../../core/errors.ts';
 import { createMotionTrackBuilder } from '../../core/motion/buildMotionTrack.ts';
 import type { MotionOptions } from '../../core/motion/options.ts';
 import type { MotionTrack } from '../../core/motion/track.ts';
+import type { Directions } from '../../core/motion/directions.ts';
 import { DEFAULT_ANALYSIS_SAMPLE_RATE_HZ, decodeAudioChunks } from './decodeAudio.ts';
 import type { AudioSourceInfo } from './decodeAudio.ts';
 
@@ -16,20 +17,22 @@ export interface AudioToMotionJobOptions {
   signal?: AbortSignal;
   /** Progress events with stage `"analyze"`; `completedFrames/totalFrames` count seconds of audio. */
   onProgress?: (p: JobProgress) => void;
+  /** Directions over time composed with the speech motion (core/motion/directions.ts). */
+  directions?: Directions | null;
 }
 
 /**
  * Decodes an audio file in chunks and builds its motion track.
  * @param path - audio file (any format ffmpeg decodes; recognised by content).
  * @param options - motion options (validated).
- * @param job - cancellation and progress.
+ * @param job - cancellation, progress and directions.
  * @returns the track (its `meta.source` is the file's base name) and the probed source facts.
  * @throws UnsupportedMediaError for empty/non-audio files; FfmpegExitError if ffmpeg fails mid-way;
  *   InvalidInputError for invalid options; JobCancelledError when cancelled.
  */
 export async function audioFileToMotionTrack(path: string, options: MotionOptions, job: AudioToMotionJobOptions = {}): Promise<{ track: MotionTrack; source: AudioSourceInfo }> {
   const rate = DEFAULT_ANALYSIS_SAMPLE_RATE_HZ;
-  const builder = createMotionTrackBuilder(rate, options);
+  const builder = createMotionTrackBuilder(rate, options, job.directions);
   let totalSec = 0;
   const gen = decodeAudioChunks(path, { sampleRateHz: rate, chunkSamples: rate, reuseChunkBuffer: true, signal: job.signal, onSourceInfo: (i) => (totalSec = i.durationSec) });
   const started = Date.now();

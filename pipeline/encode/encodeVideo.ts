@@ -51,6 +51,8 @@ export interface EncodeVideoOptions {
   pixelFormat: FrameInputFormat;
   /** Audio file to mux (its first audio stream); padded with silence or cut to the video's duration. */
   audioPath?: string;
+  /** Where in the audio file the output starts (seconds, ≥ 0; default 0), for the export of a range. */
+  audioOffsetSec?: number;
   /** Destination file; its folder is created when missing. */
   outPath: string;
   /**
@@ -156,7 +158,10 @@ export async function encodeVideo(opts: EncodeVideoOptions): Promise<EncodeVideo
   if (isCompressed) cmd.inputFormat('h264').inputOptions(['-framerate', `${fps.num}/${fps.den}`]);
   else cmd.inputFormat('rawvideo').inputOptions(['-pix_fmt', pixelFormat, '-s', `${widthPx}x${heightPx}`, '-framerate', `${fps.num}/${fps.den}`]);
   const hasAudio = Boolean(opts.audioPath) && formatHasAudio(format);
-  if (hasAudio) cmd.input(opts.audioPath!);
+  if (hasAudio) {
+    cmd.input(opts.audioPath!);
+    if (opts.audioOffsetSec && opts.audioOffsetSec > 0) cmd.inputOptions(['-ss', opts.audioOffsetSec.toFixed(6)]);
+  }
   const maps = ['-map', '0:v:0', ...(hasAudio ? ['-map', '1:a:0', '-af', 'apad'] : [])];
   const codecArgs = isCompressed ? ['-c:v', 'copy', ...(hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : []), '-movflags', '+faststart', '-f', 'mp4'] : outputArgs(format, pixelFormat as RawPixelFormat, hasAudio, opts.x264Preset ?? 'veryfast', opts.crf ?? 18);
   cmd.outputOptions([...maps, ...codecArgs, '-t', durationSec.toFixed(6), '-y']).output(tmpPath);

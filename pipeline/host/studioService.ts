@@ -14,6 +14,10 @@ import { parseProject, serializeProject } from '../../core/project/migrations.ts
 import { parseMotionOptions, type MotionOptions } from '../../core/motion/options.ts';
 import { buildMotionTrack } from '../../core/motion/buildMotionTrack.ts';
 import { trackFromJson } from '../../core/motion/track.ts';
+import { evaluateDirections, isEmptyDirections, parseDirections } from '../../core/motion/directions.ts';
+import { frameCountForDuration } from '../../core/motion/track.ts';
+import { DEFAULT_RETARGET_STRENGTHS } from '../../core/reenact/drivingTrack.ts';
+import { drivingVideoTrack, importDrivingVideo, type DrivingVideoEntry } from './drivingVideos.ts';
 import { decodeImage } from '../image/decodeImage.ts';
 import { decodeAudio } from '../audio/decodeAudio.ts';
 import type { FaceAnalyzer } from '../face/faceAnalyzer.ts';
@@ -107,6 +111,7 @@ export class StudioService {
   private readonly motionTracks = new Map<string, { path: string; fileName: string }>();
   private readonly avatars = new Map<string, AvatarEntry>();
   private readonly jobs = new Map<string, JobEntry>();
+  private readonly videos = new Map<string, DrivingVideoEntry>();
   private analyzer: Promise<FaceAnalyzer> | null = null;
   private settings: Settings | null = null;
   private disposed = false;
@@ -136,6 +141,7 @@ export class StudioService {
       'studio:portrait.import': (a) => this.importPortrait(a),
       'studio:avatar.import': (a) => this.importAvatar(a),
       'studio:audio.import': (a) => this.importAudio(a),
+      'studio:video.import': (a) => this.importVideo(a),
       'studio:motion.build': (a) => this.buildMotion(a),
       'studio:motion.import': (a) => this.importMotion(a),
       'studio:export.start': (a) => this.startExport(a),
@@ -308,10 +314,33 @@ export class StudioService {
     return parsed.value;
   }
 
+  private async importVideo(a: ArgsOf<'studio:video.import'>): Promise<ResultOf<'studio:video.import'>> {
+    const file = await this.materialize(a.source, 'driving video');
+    try {
+      const { entry, summary } = await importDrivingVideo(file.path, file.fileName, await this.getAnalyzer(), dirname(file.path));
+      const videoId = newId('v');
+      this.videos.set(videoId, entry);
+      return { videoId, fileName: file.fileName, path: file.isUpload ? null : file.path, ...summary };
+    } catch (err) {
+      if (file.isUpload) await rm(dirname(file.path), { recursive: true, force: true });
+      throw file.isUpload ? withUserFileName(err, file.path, file.fileName) : err;
+    }
+  }
+
   private async buildMotion(a: ArgsOf<'studio:motion.build'>): Promise<ResultOf<'studio:motion.build'>> {
     const audio = this.audios.get(a.audioId);
     if (!audio) throw new InvalidInputError(`Unknown audio ${a.audioId}: import the audio first`);
-    const track = buildMotionTrack(audio.samples, audio.sampleRateHz, this.motionOptions(a.options, a.fps));
+    if (a.videoId) {
+      const video = this.videos.get(a.videoId);
+      if (!video) throw new InvalidInputError(`Unknown driving video ${a.videoId}: import it first`);
+      const frameCount = frameCountForDuration(audio.samples.length / audio.sampleRateHz, a.fps);
+      const opts = this.motionOptions(a.options, a.fps);
+      const directions = a.directions ? parseDirections(a.directions) : null;
+      const curves = directions && !isEmptyDirections(directions) ? evaluateDirections(directions, frameCount, a.fps, { ...opts, headMotionStrength: 1, mood: 'neutral' }) : null;
+      const t = drivingVideoTrack(video, a.fps, frameCount, a.retarget ?? DEFAULT_RETARGET_STRENGTHS, curves);
+      return { fps: t.fps, frameCount: t.frameCount, blendshapes: toArrayBuffer(t.blendshapes), visemes: toArrayBuffer(t.visemes), headRotation: toArrayBuffer(t.headRotation), headTranslationM: toArrayBuffer(t.headTranslationM), gazeRad: toArrayBuffer(t.gazeRad) };
+    }
+    const track = buildMotionTrack(audio.samples, audio.sampleRateHz, this.motionOptions(a.options, a.fps), undefined, a.directions ? parseDirections(a.directions) : null);
     return {
       fps: track.fps,
       frameCount: track.frameCount,
@@ -348,6 +377,8 @@ export class StudioService {
     if (!audio) throw new InvalidInputError(`Unknown audio ${a.audioId}: import the audio first`);
     const motionTrack = a.motionTrackId ? this.motionTracks.get(a.motionTrackId) : undefined;
     if (a.motionTrackId && !motionTrack) throw new InvalidInputError(`Unknown motion track ${a.motionTrackId}: import it first`);
+    const video = a.videoId ? this.videos.get(a.videoId) : undefined;
+    if (a.videoId && !video) throw new InvalidInputError(`Unknown driving video ${a.videoId}: import it first`);
     const format = a.settings.format;
     const transparent = a.settings.alpha || a.background === 'transparent';
     if (transparent && !ALPHA_EXPORT_FORMATS.includes(format)) {
@@ -411,6 +442,9 @@ export class StudioService {
           framing: a.framing,
           background,
           orbit: a.orbit,
+          directions: a.directions ? parseDirections(a.directions) : null,
+          rangeSec: a.rangeSec,
+          ...(video ? { drivingVideoPath: video.path, retarget: a.retarget ?? DEFAULT_RETARGET_STRENGTHS } : {}),
         };
         if (framesDir) await mkdir(framesDir, { recursive: true });
         await renderTalkingHead(jobOptions);

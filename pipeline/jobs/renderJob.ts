@@ -12,6 +12,8 @@ import { ProgressTracker } from '../../core/jobs/progress.ts';
 import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import { frameCountForDuration, trackFromJson, type Fps, type MotionTrack } from '../../core/motion/track.ts';
 import { DEFAULT_MOTION_OPTIONS, type MotionOptions } from '../../core/motion/options.ts';
+import { evaluateDirections, isEmptyDirections, type Directions } from '../../core/motion/directions.ts';
+import { composeDirectionsOnTrack } from '../../core/motion/nonverbal.ts';
 import type { FaceAnalysis, FaceLandmarks } from '../../core/face/types.ts';
 import { decodeImage, type DecodedImage } from '../image/decodeImage.ts';
 import { FaceAnalyzer } from '../face/faceAnalyzer.ts';
@@ -68,6 +70,18 @@ export interface RenderTalkingHeadOptions {
   motionPath?: string;
   /** Motion options (seed, head-motion strength, blinks, mood) for the track built from the audio. */
   motion?: Partial<MotionOptions>;
+  /**
+   * Directions over time (mood, expression, head motion, gaze, blinks, keyframes; core/motion/directions.ts),
+   * composed with the motion from the audio; with a driving video or a saved track, mood, gaze, keyframes and head
+   * motion (as a scale of the driven head) apply.
+   */
+  directions?: Directions | null;
+  /**
+   * Export only this time range of the clip (seconds, start < end ≤ clip length): frames `[round(startSec·fps),
+   * round(endSec·fps))`, the audio cut to match. The motion is built for the whole clip, so a range shows exactly
+   * the frames the whole export has at those times.
+   */
+  rangeSec?: { startSec: number; endSec: number };
   /** Which face to animate, 0 = largest. */
   faceIndex?: number;
   /** Cancels the job; the partial output is removed. */
@@ -206,7 +220,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       });
     } else if (opts.audioPath) {
       // Streamed: the audio is decoded and analysed in chunks, so memory stays flat however long it is.
-      const built = await timed('motion', () => audioFileToMotionTrack(opts.audioPath!, { ...DEFAULT_MOTION_OPTIONS, ...opts.motion, fps: opts.fps }, { signal: opts.signal, onProgress: (p) => emit('motion', Math.round(p.fraction * 100), 100) }));
+      const built = await timed('motion', () => audioFileToMotionTrack(opts.audioPath!, { ...DEFAULT_MOTION_OPTIONS, ...opts.motion, fps: opts.fps }, { signal: opts.signal, directions: opts.directions, onProgress: (p) => emit('motion', Math.round(p.fraction * 100), 100) }));
       track = built.track;
       frameCount = track.frameCount;
     } else {
@@ -219,8 +233,14 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
   } finally {
     await analyzer?.dispose();
   }
+  const directed = opts.directions && !isEmptyDirections(opts.directions) ? opts.directions : null;
+  if (directed && (opts.drivingVideoPath || opts.motionPath)) {
+    composeDirectionsOnTrack(track, evaluateDirections(directed, track.frameCount, opts.fps, { ...DEFAULT_MOTION_OPTIONS, ...opts.motion, headMotionStrength: 1, mood: 'neutral' }));
+  }
   emit('motion', 1, 1);
   throwIfAborted(opts.signal);
+  const { fromFrame, toFrame } = frameRange(opts.rangeSec, frameCount, opts.fps);
+  if (fromFrame > 0 || toFrame < frameCount) log(`range: frames ${fromFrame}–${toFrame - 1} of ${frameCount}`);
 
   await mkdir(dirname(outPath), { recursive: true });
   const format = outputFormat(outPath);
@@ -251,7 +271,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
         avatar = { kind: shown.kind, splatCount: shown.splatCount };
         log(`photo head as splats: ${shown.splatCount} Gaussians`);
       } else await host.loadPortrait(image!, face!);
-      const frameOpts = { toFrame: frameCount, orbitYawRad: opts.orbit?.yawRad, orbitPitchRad: opts.orbit?.pitchRad, signal: opts.signal };
+      const frameOpts = { fromFrame, toFrame, orbitYawRad: opts.orbit?.yawRad, orbitPitchRad: opts.orbit?.pitchRad, signal: opts.signal };
       return await encodeVideo({
         frames: inPageH264 ? host.renderEncoded(track, { ...frameOpts, fps: opts.fps, bitrate: Math.round(opts.sizePx * opts.sizePx * (opts.fps.num / opts.fps.den) * IN_PAGE_H264_BITS_PER_PIXEL) }) : host.renderFrames(track, { ...frameOpts, pixelFormat }),
         widthPx: opts.sizePx,
@@ -260,10 +280,11 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
         pixelFormat: inPageH264 ? 'h264' : pixelFormat,
         format,
         audioPath: soundtrack,
+        audioOffsetSec: (fromFrame * opts.fps.den) / opts.fps.num,
         outPath,
-        totalFrames: frameCount,
+        totalFrames: toFrame - fromFrame,
         signal: opts.signal,
-        onProgress: (p) => emit('render', p.completedFrames, frameCount),
+        onProgress: (p) => emit('render', p.completedFrames, toFrame - fromFrame),
       });
     } finally {
       if (!opts.acquireRenderHost) await host.dispose();
@@ -272,6 +293,24 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
   if (opts.signal?.aborted) throw new JobCancelledError();
   log(`stage times (ms): ${Object.entries(stageMs).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   return { outPath: encoded.outPath, frameCount: encoded.frameCount, durationSec: encoded.durationSec, stageMs, face, avatar, driving };
+}
+
+/**
+ * Frames of an export range.
+ * @param rangeSec - the range in seconds, or undefined for the whole clip.
+ * @param frameCount - frames of the whole clip.
+ * @param fps - frame rate.
+ * @returns `[fromFrame, toFrame)` with at least one frame.
+ * @throws InvalidInputError when the range is empty, reversed or starts past the clip's end.
+ */
+export function frameRange(rangeSec: { startSec: number; endSec: number } | undefined, frameCount: number, fps: Fps): { fromFrame: number; toFrame: number } {
+  if (!rangeSec) return { fromFrame: 0, toFrame: frameCount };
+  const { startSec, endSec } = rangeSec;
+  if (!(Number.isFinite(startSec) && Number.isFinite(endSec) && startSec >= 0 && endSec > startSec)) throw new InvalidInputError(`export range ${startSec}–${endSec} s: the end must come after the start, both ≥ 0`);
+  const fromFrame = Math.round((startSec * fps.num) / fps.den);
+  const toFrame = Math.min(frameCount, Math.round((endSec * fps.num) / fps.den));
+  if (fromFrame >= frameCount) throw new InvalidInputError(`export range starts at ${startSec} s, after the clip's end (${((frameCount * fps.den) / fps.num).toFixed(2)} s)`);
+  return { fromFrame, toFrame: Math.max(fromFrame + 1, toFrame) };
 }
 
 /** Checks the inputs exist, that something drives the motion, and the output is a supported, distinct path. */

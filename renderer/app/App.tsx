@@ -1,10 +1,11 @@
 /**
  * The studio window: toolbar (project, undo/redo, export), import + face overlay, motion controls,
  * the 3D viewport with transport, the waveform, and the export dialog. Keyboard: space play/pause,
- * ←/→ step one frame, Ctrl/Cmd+Z undo, Ctrl/Cmd+Shift+Z (or Ctrl+Y) redo, Ctrl/Cmd+E export.
+ * ←/→ step one frame, I/O in and out points, Ctrl/Cmd+Z undo, Ctrl/Cmd+Shift+Z (or Ctrl+Y) redo, Ctrl/Cmd+E export,
+ * ? the shortcut help (components/ShortcutHelp.tsx lists them).
  */
 import { useEffect, useRef, useState } from 'react';
-import { initStudio, openProject, pickWithNativeDialog, recentProjects, saveProject } from './actions.ts';
+import { initStudio, openProject, pickWithNativeDialog, recentProjects, saveBundle, saveProject } from './actions.ts';
 import { useStudio } from './store.ts';
 import { currentTimeSec, pause, seekSec, togglePlay } from './playback.ts';
 import { ImportPanel } from './components/ImportPanel.tsx';
@@ -13,6 +14,10 @@ import { LivePanel } from './components/LivePanel.tsx';
 import { Viewport } from './components/Viewport.tsx';
 import { Waveform } from './components/Waveform.tsx';
 import { ExportDialog } from './components/ExportDialog.tsx';
+import { Timeline } from './components/Timeline.tsx';
+import { DrivingVideoPanel } from './components/DrivingVideoPanel.tsx';
+import { ShortcutHelp } from './components/ShortcutHelp.tsx';
+import { WindowDrop } from './components/WindowDrop.tsx';
 
 /**
  * Handles the global shortcuts.
@@ -47,8 +52,19 @@ function onKey(e: KeyboardEvent): void {
     const current = Math.floor((currentTimeSec() * num) / den + 1e-6);
     const next = Math.min(s.track.frameCount - 1, Math.max(0, current + (e.key === 'ArrowRight' ? 1 : -1)));
     seekSec(((next + 0.5) * den) / num);
+  } else if (e.key === 'Escape' && s.helpOpen) {
+    s.set({ helpOpen: false });
   } else if (e.key === 'Escape' && s.exportOpen && s.exportJob?.state !== 'running') {
     s.set({ exportOpen: false });
+  } else if (e.key === '?' && !mod) {
+    e.preventDefault();
+    s.set({ helpOpen: !s.helpOpen });
+  } else if ((e.key === 'i' || e.key === 'o') && !mod && s.audio) {
+    e.preventDefault();
+    const t = currentTimeSec();
+    const end = s.audio.durationSec;
+    if (e.key === 'i') s.edit('range-in', (d) => ({ ...d, range: { startSec: Math.min(t, (d.range?.endSec ?? end) - 0.04), endSec: d.range?.endSec ?? end } }));
+    else s.edit('range-out', (d) => ({ ...d, range: { startSec: d.range?.startSec ?? 0, endSec: Math.max(t, (d.range?.startSec ?? 0) + 0.04) } }));
   }
 }
 
@@ -87,7 +103,7 @@ export function App(): React.JSX.Element {
         <input
           ref={projectInput}
           type="file"
-          accept=".json,application/json"
+          accept=".json,application/json,.avatar-studio"
           hidden
           data-testid="project-input"
           onChange={(e) => {
@@ -99,6 +115,9 @@ export function App(): React.JSX.Element {
         <button onClick={() => void saveProject()} data-testid="project-save">
           Save project
         </button>
+        <button onClick={() => void saveBundle()} title="One file with the project and its media (reopens whole in any browser)" data-testid="project-save-bundle">
+          Save bundle
+        </button>
         <button disabled={!undoCount} onClick={() => useStudio.getState().undo()} title="Undo (Ctrl/Cmd+Z)" data-testid="undo">
           Undo
         </button>
@@ -107,6 +126,9 @@ export function App(): React.JSX.Element {
         </button>
         <button className="primary" onClick={() => useStudio.getState().set({ exportOpen: true })} title="Export (Ctrl/Cmd+E)" data-testid="open-export">
           Export…
+        </button>
+        <button onClick={() => useStudio.getState().set({ helpOpen: true })} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" data-testid="open-help">
+          ?
         </button>
         {projectMessage ? (
           <span className="toolbar-message" role="status" data-testid="project-message">
@@ -117,15 +139,19 @@ export function App(): React.JSX.Element {
       <main className="workspace">
         <aside className="side">
           <ImportPanel />
+          <DrivingVideoPanel />
           <MotionControls />
           <LivePanel />
         </aside>
         <div className="center">
           <Viewport />
+          <Timeline />
           <Waveform />
         </div>
       </main>
       <ExportDialog />
+      <ShortcutHelp />
+      <WindowDrop />
     </div>
   );
 }

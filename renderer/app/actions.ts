@@ -2,6 +2,9 @@
  * What the UI does: each user action calls the host through the one client module, updates the store and
  * turns failures into inline messages (the app stays usable after any failure).
  */
+import { BUNDLE_EXTENSION, BUNDLE_PROJECT_ENTRY, forgetMedia, isBundleFileName, packBundle, rememberMedia, unpackBundle, type BundleMediaKind } from './bundle.ts';
+import { emptyDirections } from '../../core/motion/directions.ts';
+import { DEFAULT_RETARGET_STRENGTHS } from '../../core/reenact/drivingTrack.ts';
 import type { ErrorPayload } from '../../core/errors.ts';
 import { AVATAR_FILE_EXTENSIONS, exportFileExtension, type FileSource, type TrackPayload } from '../../core/ipc/contract.ts';
 import type { MotionTrack } from '../../core/motion/track.ts';
@@ -33,6 +36,8 @@ export function messageOf(error: ErrorPayload): string {
 /** Image file extensions routed to the portrait importer when dropped. */
 const IMAGE_EXT = /\.(jpe?g|png|webp|gif|tiff?|avif|heic|heif|bmp)$/i;
 /** Audio file extensions routed to the audio importer when dropped. */
+/** Containers read as driving videos when dropped (a video's sound becomes the audio unless another is chosen). */
+const VIDEO_EXT = /\.(mp4|m4v|mov|mkv|avi|webm)$/i;
 const AUDIO_EXT = /\.(wav|flac|mp3|m4a|aac|ogg|opus|webm|mp4|mov|wma|aiff?)$/i;
 
 /**
@@ -51,7 +56,9 @@ export function isAvatarFileName(name: string): boolean {
  * @param file - the dropped file's name and type.
  * @returns `portrait`, `audio`, `avatar`, `project` or null for a file the studio does not read.
  */
-export function classifyDroppedFile(file: { name: string; type: string }): 'portrait' | 'audio' | 'avatar' | 'project' | null {
+export function classifyDroppedFile(file: { name: string; type: string }): 'portrait' | 'audio' | 'avatar' | 'project' | 'video' | null {
+  if (isBundleFileName(file.name)) return 'project';
+  if (file.type.startsWith('video/') || VIDEO_EXT.test(file.name)) return 'video';
   if (isAvatarFileName(file.name)) return 'avatar';
   if (file.type.startsWith('image/') || IMAGE_EXT.test(file.name)) return 'portrait';
   if (file.type.startsWith('audio/') || AUDIO_EXT.test(file.name)) return 'audio';
@@ -85,6 +92,8 @@ export async function importPortrait(source: File | FileSource): Promise<void> {
     return;
   }
   // A newly chosen portrait is the subject again: the photo head replaces any avatar.
+  if (source instanceof File) rememberMedia('portrait', source);
+  forgetMedia('avatar');
   now.set({ portrait: result.value, avatar: null, projectName: now.projectName === 'Untitled' ? result.value.fileName.replace(/\.[^.]*$/, '') : now.projectName });
   now.setMessage('avatar', null);
   now.resetDoc({ ...now.doc, faceIndex: 0 });
@@ -112,7 +121,39 @@ export async function importAvatar(source: File | FileSource): Promise<void> {
     now.setMessage('avatar', messageOf(result.error));
     return;
   }
+  if (source instanceof File) rememberMedia('avatar', source);
   now.set({ avatar: result.value, projectName: now.projectName === 'Untitled' ? result.value.fileName.replace(/\.[^.]*$/, '') : now.projectName });
+}
+
+/**
+ * Imports a driving video: the host tracks its face in every frame (this takes a while: about as long as the video
+ * on a laptop CPU) and cuts a thumbnail strip. Its sound becomes the audio unless an audio file was chosen.
+ * @param source - a File (picker / drop) or a FileSource (Electron path).
+ * @param opts - `withAudio: false` keeps the current audio (a project being opened brings its own).
+ */
+export async function importVideo(source: File | FileSource, opts: { withAudio?: boolean } = {}): Promise<void> {
+  const st = useStudio.getState();
+  st.set({ busy: { ...st.busy, video: true } });
+  st.setMessage('video', null);
+  const result = await getClient().call('studio:video.import', { source: source instanceof File ? await sourceOf(source) : source });
+  const now = useStudio.getState();
+  now.set({ busy: { ...now.busy, video: false } });
+  if (!result.ok) return now.setMessage('video', messageOf(result.error));
+  if (source instanceof File) rememberMedia('video', source);
+  now.set({ video: result.value });
+  const useItsAudio = opts.withAudio !== false && result.value.hasAudio && (!now.audio || now.audioFromVideo);
+  if (useItsAudio) {
+    await importAudio(source);
+    useStudio.getState().set({ audioFromVideo: true });
+  } else await rebuildMotion();
+}
+
+/** Removes the driving video: the speech motion drives the face again. */
+export function clearVideo(): void {
+  useStudio.getState().set({ video: null });
+  useStudio.getState().setMessage('video', null);
+  forgetMedia('video');
+  void rebuildMotion();
 }
 
 /** Drops the avatar: the portrait (if one is loaded) is shown and exported again. */
@@ -120,6 +161,7 @@ export function clearAvatar(): void {
   const st = useStudio.getState();
   st.set({ avatar: null });
   st.setMessage('avatar', null);
+  forgetMedia('avatar');
 }
 
 /**
@@ -143,7 +185,8 @@ export async function importAudio(source: File | FileSource): Promise<void> {
     now.setMessage('audio', messageOf(result.error));
     return;
   }
-  now.set({ audio: result.value, track: null, frameIndex: 0 });
+  if (source instanceof File) rememberMedia('audio', source);
+  now.set({ audio: result.value, track: null, frameIndex: 0, audioFromVideo: false });
   await rebuildMotion();
 }
 
@@ -160,7 +203,8 @@ export async function rebuildMotion(): Promise<void> {
     return;
   }
   useStudio.getState().set({ busy: { ...useStudio.getState().busy, motion: true } });
-  const result = await getClient().call('studio:motion.build', { audioId: audio.audioId, fps: doc.exportSettings.fps, options: doc.motion });
+  const video = useStudio.getState().video;
+  const result = await getClient().call('studio:motion.build', { audioId: audio.audioId, fps: doc.exportSettings.fps, options: doc.motion, directions: doc.directions, ...(video ? { videoId: video.videoId, retarget: doc.retarget } : {}) });
   const now = useStudio.getState();
   now.set({ busy: { ...now.busy, motion: false } });
   if (now.audio?.audioId !== audio.audioId) return;
@@ -218,6 +262,9 @@ export async function startExport(): Promise<void> {
     framing: s.doc.viewport.framing,
     orbit: { yawRad: s.doc.viewport.orbitYawRad, pitchRad: s.doc.viewport.orbitPitchRad },
     outPath,
+    directions: s.doc.directions,
+    ...(s.doc.range ? { rangeSec: s.doc.range } : {}),
+    ...(s.video ? { videoId: s.video.videoId, retarget: s.doc.retarget } : {}),
   });
   if (!result.ok) return useStudio.getState().setMessage('export', messageOf(result.error));
   useStudio.getState().set({
@@ -257,7 +304,11 @@ export function currentProject(): Project {
   p.portrait = s.portrait ? { fileName: s.portrait.fileName, path: s.portrait.path, faceIndex: s.doc.faceIndex } : null;
   p.audio = s.audio ? { fileName: s.audio.fileName, path: s.audio.path } : null;
   p.avatar = s.avatar ? { fileName: s.avatar.fileName, path: s.avatar.path } : null;
+  p.drivingVideo = s.video ? { fileName: s.video.fileName, path: s.video.path } : null;
+  p.retarget = { ...s.doc.retarget };
   p.motion = { ...s.doc.motion };
+  p.directions = s.doc.directions;
+  p.range = s.doc.range;
   p.viewport = { ...s.doc.viewport };
   p.export = { ...s.doc.exportSettings };
   return p;
@@ -287,30 +338,74 @@ export async function saveProject(): Promise<void> {
 }
 
 /**
+ * Saves a project bundle: one `.avatar-studio` file with the project and the media inside (a zip), downloaded in the
+ * browser. Reopening it (Open project…, or a drop) restores the media without importing them again.
+ */
+export async function saveBundle(): Promise<void> {
+  const s = useStudio.getState();
+  const project = currentProject();
+  // The host validates the project as it would for a project file.
+  const checked = await getClient().call('studio:project.save', { project, path: null });
+  if (!checked.ok) return s.setMessage('project', messageOf(checked.error));
+  const { bytes, missing } = await packBundle(project);
+  const name = `${s.projectName}${BUNDLE_EXTENSION}`;
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  s.setMessage('project', `Saved ${name}${missing.length ? ` without ${missing.join(' and ')} (opened from a path: import it again to bundle it)` : ' with its media'}`);
+}
+
+/**
  * Opens a project: applies its settings and re-imports its media when the host can read paths.
  * @param source - a File (web) or a FileSource (Electron path).
  */
 export async function openProject(source: File | FileSource): Promise<void> {
   const s = useStudio.getState();
   s.setMessage('project', null);
+  let bundled: Map<BundleMediaKind, File> | null = null;
+  if (source instanceof File && isBundleFileName(source.name)) {
+    try {
+      const unpacked = unpackBundle(new Uint8Array(await source.arrayBuffer()));
+      bundled = unpacked.media;
+      // The project inside goes through the host like a project file (validation and schema migration).
+      source = new File([unpacked.projectJson], BUNDLE_PROJECT_ENTRY, { type: 'application/json' });
+    } catch (err) {
+      return s.setMessage('project', (err as Error).message);
+    }
+  }
   const result = await getClient().call('studio:project.open', { source: source instanceof File ? await sourceOf(source) : source });
   if (!result.ok) return s.setMessage('project', messageOf(result.error));
   const { project, migratedFromVersion } = result.value;
-  const doc: EditableDoc = { faceIndex: project.portrait?.faceIndex ?? 0, motion: project.motion, viewport: project.viewport, exportSettings: project.export };
+  const doc: EditableDoc = { faceIndex: project.portrait?.faceIndex ?? 0, motion: project.motion, viewport: project.viewport, exportSettings: project.export, directions: project.directions ?? emptyDirections(), range: project.range ?? null, retarget: project.retarget ?? { ...DEFAULT_RETARGET_STRENGTHS } };
   s.resetDoc(doc);
   s.set({ projectName: project.name });
   const missing: string[] = [];
+  if (project.drivingVideo && useStudio.getState().video?.fileName !== project.drivingVideo.fileName) {
+    const packed = bundled?.get('video');
+    if (packed && packed.name === project.drivingVideo.fileName) await importVideo(packed, { withAudio: false });
+    else if (project.drivingVideo.path && getClient().host === 'electron') await importVideo({ kind: 'path', path: project.drivingVideo.path }, { withAudio: false });
+    else missing.push(project.drivingVideo.fileName);
+  } else if (!project.drivingVideo && useStudio.getState().video) clearVideo();
   // Media already loaded under the same name are kept; Electron re-imports by path; otherwise ask the user.
   if (project.portrait && useStudio.getState().portrait?.fileName !== project.portrait.fileName) {
-    if (project.portrait.path && getClient().host === 'electron') await importPortrait({ kind: 'path', path: project.portrait.path });
+    const packed = bundled?.get('portrait');
+    if (packed && packed.name === project.portrait.fileName) await importPortrait(packed);
+    else if (project.portrait.path && getClient().host === 'electron') await importPortrait({ kind: 'path', path: project.portrait.path });
     else missing.push(project.portrait.fileName);
   }
   if (project.avatar && useStudio.getState().avatar?.fileName !== project.avatar.fileName) {
-    if (project.avatar.path && getClient().host === 'electron') await importAvatar({ kind: 'path', path: project.avatar.path });
+    const packed = bundled?.get('avatar');
+    if (packed && packed.name === project.avatar.fileName) await importAvatar(packed);
+    else if (project.avatar.path && getClient().host === 'electron') await importAvatar({ kind: 'path', path: project.avatar.path });
     else missing.push(project.avatar.fileName);
   } else if (!project.avatar && useStudio.getState().avatar) clearAvatar();
   if (project.audio && useStudio.getState().audio?.fileName !== project.audio.fileName) {
-    if (project.audio.path && getClient().host === 'electron') await importAudio({ kind: 'path', path: project.audio.path });
+    const packed = bundled?.get('audio');
+    if (packed && packed.name === project.audio.fileName) await importAudio(packed);
+    else if (project.audio.path && getClient().host === 'electron') await importAudio({ kind: 'path', path: project.audio.path });
     else missing.push(project.audio.fileName);
   }
   useStudio.getState().resetDoc(doc);
@@ -378,7 +473,7 @@ export async function initStudio(): Promise<void> {
   let prev = useStudio.getState().doc;
   useStudio.subscribe((state) => {
     if (state.doc === prev) return;
-    const motionChanged = JSON.stringify(state.doc.motion) !== JSON.stringify(prev.motion) || JSON.stringify(state.doc.exportSettings.fps) !== JSON.stringify(prev.exportSettings.fps);
+    const motionChanged = JSON.stringify(state.doc.motion) !== JSON.stringify(prev.motion) || JSON.stringify(state.doc.retarget) !== JSON.stringify(prev.retarget) || JSON.stringify(state.doc.directions) !== JSON.stringify(prev.directions) || JSON.stringify(state.doc.exportSettings.fps) !== JSON.stringify(prev.exportSettings.fps);
     prev = state.doc;
     if (motionChanged) scheduleMotionRebuild();
     if (settingsTimer) clearTimeout(settingsTimer);

@@ -3,10 +3,12 @@
  * settings) with undo/redo, playback, export job and the inline messages of each panel.
  */
 import { create } from 'zustand';
-import type { AudioInfo, AvatarInfo, ExportSettings, JobState, PortraitInfo } from '../../core/ipc/contract.ts';
+import type { AudioInfo, AvatarInfo, DrivingVideoInfo, ExportSettings, JobState, PortraitInfo } from '../../core/ipc/contract.ts';
+import { DEFAULT_RETARGET_STRENGTHS, type RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
 import { DEFAULT_SETTINGS } from '../../core/ipc/contract.ts';
 import type { MotionTrack } from '../../core/motion/track.ts';
-import type { ViewportState } from '../../core/project/schema.ts';
+import type { ExportRange, ViewportState } from '../../core/project/schema.ts';
+import { emptyDirections, type Directions } from '../../core/motion/directions.ts';
 import { DEFAULT_MOTION_OPTIONS } from '../../core/motion/options.ts';
 
 /** The part of the state that undo/redo restores. */
@@ -15,6 +17,12 @@ export interface EditableDoc {
   motion: Record<string, number | string | boolean>;
   viewport: ViewportState;
   exportSettings: ExportSettings;
+  /** Directions over time edited on the timeline (composed with the speech motion by the host). */
+  directions: Directions;
+  /** The timeline's in/out points; null = the whole clip. */
+  range: ExportRange | null;
+  /** Transfer strengths of a driving video per region (0..2). */
+  retarget: RetargetStrengths;
 }
 
 /** Inline messages per panel (null = none). */
@@ -25,6 +33,7 @@ export interface PanelMessages {
   project: string | null;
   export: string | null;
   motion: string | null;
+  video?: string | null;
 }
 
 /** The whole UI state and its actions. */
@@ -38,13 +47,19 @@ export interface StudioState {
   /** An imported avatar file; while set it is what the preview shows and the export renders (not the portrait). */
   avatar: AvatarInfo | null;
   audio: AudioInfo | null;
+  /** A driving video whose frames drive the face (while set, instead of the speech motion). */
+  video: DrivingVideoInfo | null;
+  /** The audio was taken from the driving video (replaced when another video is imported). */
+  audioFromVideo: boolean;
   track: MotionTrack | null;
-  busy: { portrait: boolean; avatar: boolean; audio: boolean; motion: boolean; project: boolean };
+  busy: { portrait: boolean; avatar: boolean; audio: boolean; motion: boolean; project: boolean; video?: boolean };
   messages: PanelMessages;
   playing: boolean;
   /** Current frame index of the preview (driven by the audio clock). */
   frameIndex: number;
   exportOpen: boolean;
+  /** The keyboard-shortcut help overlay is shown. */
+  helpOpen: boolean;
   exportJob: JobState | null;
   projectName: string;
   /** Applies an edit to the document, recording an undo step (edits with the same key within 600 ms merge). */
@@ -66,6 +81,9 @@ export const INITIAL_DOC: EditableDoc = {
   motion: { seed: DEFAULT_MOTION_OPTIONS.seed, headMotionStrength: DEFAULT_MOTION_OPTIONS.headMotionStrength, blinkRatePerMin: DEFAULT_MOTION_OPTIONS.blinkRatePerMin, mood: DEFAULT_MOTION_OPTIONS.mood, expressionIntensity: DEFAULT_MOTION_OPTIONS.expressionIntensity },
   viewport: { framing: DEFAULT_SETTINGS.framing, background: DEFAULT_SETTINGS.background, orbitYawRad: 0, orbitPitchRad: 0 },
   exportSettings: DEFAULT_SETTINGS.export,
+  directions: emptyDirections(),
+  range: null,
+  retarget: { ...DEFAULT_RETARGET_STRENGTHS },
 };
 
 /** The store hook. */
@@ -77,12 +95,15 @@ export const useStudio = create<StudioState>()((set, get) => ({
   portrait: null,
   avatar: null,
   audio: null,
+  video: null,
+  audioFromVideo: false,
   track: null,
   busy: { portrait: false, avatar: false, audio: false, motion: false, project: false },
   messages: { portrait: null, avatar: null, audio: null, project: null, export: null, motion: null },
   playing: false,
   frameIndex: 0,
   exportOpen: false,
+  helpOpen: false,
   exportJob: null,
   projectName: 'Untitled',
   edit(key, change, nowMs = Date.now()) {

@@ -7,7 +7,8 @@ import { ALPHA_EXPORT_FORMATS, EXPORT_FORMATS, EXPORT_QUALITIES, exportFileExten
 import { cancelExport, getClient, revealExport, startExport } from '../actions.ts';
 import { useStudio } from '../store.ts';
 
-const SIZES = [128, 256, 384, 512, 768, 1024];
+/** Square sizes offered, up to the CLI's limit (core/jobs/options.ts SIZE_OPTION: 4096). */
+const SIZES = [128, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096];
 
 /** What each format is, as the format menu shows it. */
 const FORMAT_LABELS: Record<ExportSettings['format'], string> = {
@@ -52,10 +53,14 @@ export function ExportDialog(): React.JSX.Element | null {
   const fpsKey = `${settings.fps.num}/${settings.fps.den}`;
   const alphaOk = ALPHA_EXPORT_FORMATS.includes(settings.format);
   const subjectNote = avatar ? ` · animating ${avatar.fileName}` : '';
+  const range = useStudio.getState().doc.range;
   return (
     <div className="modal-backdrop" onClick={() => !running && useStudio.getState().set({ exportOpen: false })}>
       <div className="modal" role="dialog" aria-label="Export" data-testid="export-dialog" onClick={(e) => e.stopPropagation()}>
         <h2>Export video</h2>
+        <p className="hint" data-testid="export-range">
+          {range ? `Range ${range.startSec.toFixed(2)}–${range.endSec.toFixed(2)} s (the timeline's in/out points; clear them to export the whole clip)` : 'The whole clip (set in/out points on the timeline to export a range)'}
+        </p>
         <label className="control">
           <span>Format</span>
           <select value={settings.format} disabled={running} data-testid="export-format" onChange={(e) => {

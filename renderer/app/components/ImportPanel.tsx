@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { AVATAR_FILE_EXTENSIONS, type AvatarInfo } from '../../../core/ipc/contract.ts';
-import { classifyDroppedFile, clearAvatar, getClient, importAudio, importAvatar, importPortrait, openProject, pickWithNativeDialog } from '../actions.ts';
+import { classifyDroppedFile, clearAvatar, getClient, importAudio, importAvatar, importPortrait, importVideo, openProject, pickWithNativeDialog } from '../actions.ts';
 import { useStudio } from '../store.ts';
 import { PortraitOverlay } from './PortraitOverlay.tsx';
 
@@ -80,6 +80,22 @@ export function describeAvatar(a: AvatarInfo): string {
   return parts.join(' · ');
 }
 
+/**
+ * Imports dropped files by kind (portrait, audio, avatar, project, driving video); anything else gets an inline message.
+ * @param files - the dropped files, in drop order.
+ */
+export function importDroppedFiles(files: readonly File[]): void {
+  for (const file of files) {
+    const kind = classifyDroppedFile(file);
+    if (kind === 'portrait') void importPortrait(file);
+    else if (kind === 'audio') void importAudio(file);
+    else if (kind === 'avatar') void importAvatar(file);
+    else if (kind === 'project') void openProject(file);
+    else if (kind === 'video') void importVideo(file);
+    else useStudio.getState().setMessage('portrait', `"${file.name}" is not an image, audio, avatar or project file.`);
+  }
+}
+
 /** The import panel. */
 export function ImportPanel(): React.JSX.Element {
   const portrait = useStudio((s) => s.portrait);
@@ -92,14 +108,7 @@ export function ImportPanel(): React.JSX.Element {
   const onDrop = (e: React.DragEvent): void => {
     e.preventDefault();
     setDragOver(false);
-    for (const file of Array.from(e.dataTransfer.files)) {
-      const kind = classifyDroppedFile(file);
-      if (kind === 'portrait') void importPortrait(file);
-      else if (kind === 'audio') void importAudio(file);
-      else if (kind === 'avatar') void importAvatar(file);
-      else if (kind === 'project') void openProject(file);
-      else useStudio.getState().setMessage('portrait', `"${file.name}" is not an image, audio, avatar or project file.`);
-    }
+    importDroppedFiles(Array.from(e.dataTransfer.files));
   };
 
   return (

@@ -178,7 +178,7 @@ export function Viewport(): React.JSX.Element {
     <section className="panel viewport">
       <canvas
         ref={canvasRef}
-        className="viewport-canvas"
+        className={`viewport-canvas${viewport.background === 'transparent' ? ' checkerboard' : ''}`}
         data-testid="viewport"
         width={PREVIEW_SIZE_PX}
         height={PREVIEW_SIZE_PX}
@@ -206,11 +206,11 @@ export function Viewport(): React.JSX.Element {
       {sceneError ? <div className="inline-error">{sceneError}</div> : null}
       {!portrait && !avatar ? <div className="viewport-hint">Import a portrait or an avatar to see the 3D head</div> : null}
       <div className="viewport-bar">
-        <button data-testid="play-toggle" onClick={() => void togglePlay()} title="Play/pause (space)">
+        <button className="play-toggle" data-testid="play-toggle" onClick={() => void togglePlay()} title="Play/pause (space)">
           {playing && isPlaying() ? '❚❚ Pause' : '▶ Play'}
         </button>
         <span className="frame-counter" data-testid="frame-counter">
-          frame {frameIndex + 1}/{track?.frameCount ?? 0}
+          {track ? `frame ${frameIndex + 1}/${track.frameCount}` : 'no audio'}
         </span>
         {FRAMINGS.map((f) => (
           <button key={f.id} className={viewport.framing === f.id ? 'active' : ''} data-testid={`framing-${f.id}`} onClick={() => edit('framing', (d) => ({ ...d, viewport: { ...d.viewport, framing: f.id } }))}>

@@ -13,6 +13,7 @@ const GOOD_ARGS: Record<string, unknown> = {
   'studio:portrait.import': { source: { kind: 'bytes', fileName: 'a.jpg', data: new ArrayBuffer(4) } },
   'studio:audio.import': { source: { kind: 'path', path: '/tmp/a.wav' } },
   'studio:avatar.import': { source: { kind: 'bytes', fileName: 'head.glb', data: new ArrayBuffer(8) } },
+  'studio:video.import': { source: { kind: 'bytes', fileName: 'drive.mp4', data: new ArrayBuffer(8) } },
   'studio:motion.build': { audioId: 'a1', fps: { num: 30000, den: 1001 }, options: { headMotion: 0.5, mood: 'calm' } },
   'studio:motion.import': { source: { kind: 'bytes', fileName: 'live.motion.json', data: new ArrayBuffer(8) } },
   'studio:export.start': { portraitId: 'p1', audioId: 'a1', faceIndex: 0, settings: DEFAULT_SETTINGS.export, motion: {}, background: '#000000', framing: 'head', orbit: { yawRad: 0.2, pitchRad: 0 }, outPath: null },
@@ -32,6 +33,7 @@ const BAD_ARGS: Record<string, unknown> = {
   'studio:portrait.import': { source: { kind: 'bytes', fileName: 'a.jpg', data: 'not bytes' } },
   'studio:audio.import': { source: { kind: 'url', url: 'http://x' } },
   'studio:avatar.import': { source: { kind: 'bytes', fileName: '', data: new ArrayBuffer(8) } },
+  'studio:video.import': { source: { kind: 'path', path: '' } },
   'studio:motion.build': { audioId: 'a1', fps: { num: 25, den: 0 }, options: {} },
   'studio:motion.import': { source: { kind: 'url', url: 'https://example.com/t.json' } },
   'studio:export.start': { portraitId: 'p1', audioId: 'a1', faceIndex: 0, settings: { ...DEFAULT_SETTINGS.export, format: 'avi' }, motion: {}, background: '#000000', framing: 'head', orbit: { yawRad: 0, pitchRad: 0 }, outPath: null },
@@ -49,7 +51,7 @@ const BAD_ARGS: Record<string, unknown> = {
 
 describe('IPC contract', () => {
   it('names every channel studio:<domain>.<verb> and covers each in these tests', () => {
-    expect(CHANNEL_NAMES.length).toBe(17);
+    expect(CHANNEL_NAMES.length).toBe(18);
     for (const c of CHANNEL_NAMES) {
       expect(c).toMatch(CHANNEL_NAME_PATTERN);
       expect(GOOD_ARGS).toHaveProperty([c]);

@@ -5,7 +5,7 @@ import { buildMotionTrack } from '../../../../core/motion/buildMotionTrack.ts';
 import { lipAperture } from '../../../../core/motion/lipsync.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../../core/motion/names.ts';
 import { DEFAULT_MOTION_OPTIONS } from '../../../../core/motion/options.ts';
-import { scheduleBlinks } from '../../../../core/motion/nonverbal.ts';
+import { MOOD_OFFSETS, scheduleBlinks } from '../../../../core/motion/nonverbal.ts';
 import type { MotionTrack } from '../../../../core/motion/track.ts';
 import { trackToJson } from '../../../../core/motion/track.ts';
 import { decodeAudio } from '../../../../pipeline/audio/decodeAudio.ts';
@@ -166,7 +166,7 @@ describe('buildMotionTrack', () => {
 
   it('adds mood offsets scaled by expression intensity', async () => {
     const happy = await trackOf('bugs/b11_digital_silence_3s_16k.wav', { ...DEFAULT_MOTION_OPTIONS, mood: 'happy', expressionIntensity: 0.8 });
-    expect(happy.blendshapes[10 * K + BS.mouthSmileLeft]).toBeCloseTo(0.55 * 0.8, 5);
+    expect(happy.blendshapes[10 * K + BS.mouthSmileLeft]).toBeCloseTo(MOOD_OFFSETS.happy.mouthSmileLeft! * 0.8, 5);
     expect(happy.blendshapes[10 * K + BS.jawOpen]).toBe(0);
   });
 });
