@@ -22,6 +22,7 @@ import type { FaceLandmarks } from '../../core/face/types.ts';
 import type { MotionFrame, MotionTrack } from '../../core/motion/track.ts';
 import type { DecodedImage } from '../image/decodeImage.ts';
 import { ensureSceneBundle } from './sceneBundle.ts';
+import { gltfDecoderFile } from './decoderFiles.ts';
 import { avatarErrorFromPage, inspectAvatarBytes, readAvatarFile, type AvatarFile } from '../avatars/avatarFile.ts';
 
 /** Background behind the head (see the scene module). */
@@ -547,6 +548,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, dir: string, si
       const a = avatar();
       if (!a) return void res.writeHead(404).end();
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': a.byteLength }).end(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+      return;
+    }
+    const decoder = req.method === 'GET' ? gltfDecoderFile(url.pathname) : null;
+    if (decoder) {
+      res.writeHead(200, { 'content-type': decoder.contentType });
+      createReadStream(decoder.filePath).pipe(res);
       return;
     }
     const name = path.basename(url.pathname);

@@ -79,6 +79,9 @@ export async function ensureSceneBundle(opts: { force?: boolean; minify?: boolea
       outfile: BUNDLE,
       logLevel: 'silent',
       legalComments: 'none',
+      // three's DRACOLoader/KTX2Loader compute default decoder URLs from `import.meta.url` at module load, which an
+      // IIFE has not got; the page's own URL stands in (the page sets the real paths: renderer/avatars/gltfDecoders.ts).
+      define: { 'import.meta.url': 'document.baseURI' },
     });
     await writeFile(META, JSON.stringify(res.metafile));
     await writeFile(HTML, PAGE_HTML);
