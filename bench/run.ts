@@ -7,6 +7,7 @@ export {};
 
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   audio: async () => ({ run: (await import('./audio.ts')).benchAudio }),
+  avatar: async () => ({ run: (await import('./avatar.ts')).benchAvatar }),
   face: async () => ({ run: (await import('./face.ts')).benchFace }),
   render: async () => ({ run: (await import('./render.ts')).benchRender }),
   splat: async () => ({ run: (await import('./splat.ts')).benchSplat }),

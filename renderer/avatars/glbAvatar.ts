@@ -44,6 +44,8 @@ export class GlbAvatar implements Avatar {
   private readonly bindings: MorphBinding[] = [];
   private readonly rig: HeadRig;
   private readonly body: BodyRig;
+  /** Textures downsized at load ({@link downsizeTextures}). */
+  readonly texturesDownsized: number;
   private readonly restBox: THREE.Box3;
   private readonly headBox: THREE.Box3 | null;
   readonly info: GlbAvatarInfo;
@@ -62,6 +64,7 @@ export class GlbAvatar implements Avatar {
       arkit = Math.max(arkit, map.arkitCount);
       visemes = Math.max(visemes, map.visemeCount);
     });
+    this.texturesDownsized = downsizeTextures(gltf.scene);
     this.rig = findHeadRig(this.object3D, gltf.scene);
     this.body = createBodyRig(this.object3D, findArmBonesByName(gltf.scene));
     this.body.apply(REST_FRAME);
@@ -106,6 +109,45 @@ export class GlbAvatar implements Avatar {
     (this.gltf.scene.children.find((c) => (c as THREE.SkinnedMesh).isSkinnedMesh) as THREE.SkinnedMesh | undefined)?.skeleton.dispose();
     this.pose.remove(this.gltf.scene);
   }
+}
+
+/** Textures larger than this (px, longer side) are downsized at load: a head-framed export ≤ 1024² shows a face atlas at ≤ ½ of it. */
+export const AVATAR_TEXTURE_MAX_SIDE_PX = 1024;
+
+/**
+ * Downsizes the (uncompressed) textures of a loaded avatar to at most {@link AVATAR_TEXTURE_MAX_SIDE_PX}: less upload
+ * and mipmap work and memory (bench/avatar.ts: a Ready Player Me–sized avatar with seven 2048² textures, first frame
+ * 7.5 → 5.7 s in SwiftShader), and no visible change at talking-head sizes.
+ * @param model - the loaded glTF scene (textures changed in place; KTX2/compressed textures are left alone).
+ * @returns how many textures were downsized.
+ */
+export function downsizeTextures(model: THREE.Object3D): number {
+  const seen = new Set<THREE.Texture>();
+  let count = 0;
+  model.traverse((o) => {
+    const mesh = o as THREE.Mesh;
+    if (!mesh.isMesh) return;
+    for (const m of Array.isArray(mesh.material) ? mesh.material : [mesh.material]) {
+      for (const t of Object.values(m)) {
+        if (!(t instanceof THREE.Texture) || (t as THREE.CompressedTexture).isCompressedTexture || seen.has(t)) continue;
+        seen.add(t);
+        const img = t.image as { width?: number; height?: number } | null;
+        const w = img?.width ?? 0, h = img?.height ?? 0;
+        const scale = AVATAR_TEXTURE_MAX_SIDE_PX / Math.max(w, h);
+        if (!(scale < 1) || typeof OffscreenCanvas === 'undefined') continue;
+        const canvas = new OffscreenCanvas(Math.max(1, Math.round(w * scale)), Math.max(1, Math.round(h * scale)));
+        const ctx = canvas.getContext('2d');
+        if (!ctx) continue;
+        ctx.imageSmoothingQuality = 'high';
+        ctx.drawImage(t.image as CanvasImageSource, 0, 0, canvas.width, canvas.height);
+        (t.image as { close?: () => void }).close?.();
+        t.image = canvas;
+        t.needsUpdate = true;
+        count++;
+      }
+    }
+  });
+  return count;
 }
 
 /** The neutral frame (rest pose) used to pose the body before measuring its bounds. */
