@@ -7,6 +7,7 @@ export {};
 
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   audio: async () => ({ run: (await import('./audio.ts')).benchAudio }),
+  avatar: async () => ({ run: (await import('./avatar.ts')).benchAvatar }),
   batch: async () => ({ run: (await import('./batch.ts')).benchBatch }),
   face: async () => ({ run: (await import('./face.ts')).benchFace }),
   live: async () => ({ run: (await import('./live.ts')).benchLive }),

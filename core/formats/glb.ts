@@ -32,8 +32,55 @@ export interface GlbSummary {
   arkitChannels: number;
   /** Most OVR visemes any mesh maps by name (0..15). */
   visemeChannels: number;
-  /** A node is named like a head bone (`Head`, `head`, `mixamorig:Head`). */
+  /** A node is named like a head bone (`Head`, `head`, `mixamorig:Head`), or a VRM humanoid maps `head`. */
   hasHeadBone: boolean;
+  /** `extensionsUsed` of the asset (glTF 2.0 §3.12), `[]` when absent. */
+  extensionsUsed: string[];
+  /** `extensionsRequired` of the asset: a loader must refuse the file when it lacks one of them. */
+  extensionsRequired: string[];
+  /** VRM avatar facts (`VRM` = VRM 0.x, `VRMC_vrm` = VRM 1.0), null for a plain glTF. */
+  vrm: GlbVrmSummary | null;
+}
+
+/** What a VRM file declares (VRM 0.x `extensions.VRM`, VRM 1.0 `extensions.VRMC_vrm`). */
+export interface GlbVrmSummary {
+  /** `0` for VRM 0.x, `1` for VRM 1.0. */
+  majorVersion: 0 | 1;
+  /**
+   * Expression presets it defines, in VRM 1.0 names (`aa ih ou ee oh blink blinkLeft blinkRight happy angry sad
+   * relaxed surprised lookUp…`); VRM 0.x preset names are translated (`a`→`aa`, `joy`→`happy`, `fun`→`relaxed`…).
+   */
+  expressions: string[];
+  /** Humanoid bone names it maps (`hips`, `head`, `leftUpperArm`…). */
+  humanBones: string[];
+}
+
+/**
+ * VRM 0.x blend shape preset names → VRM 1.0 expression names.
+ * @remarks VRM 0.x spec `blendShapeMaster.blendShapeGroups[].presetName`; VRM 1.0 spec `expressions.preset`
+ * (vrm-specification, "Migration from VRM 0.x": joy→happy, sorrow→sad, fun→relaxed, a/i/u/e/o→aa/ih/ou/ee/oh,
+ * blink_l/blink_r→blinkLeft/blinkRight, lookup/lookdown/lookleft/lookright→lookUp…).
+ */
+const VRM0_PRESETS: Record<string, string> = {
+  a: 'aa', i: 'ih', u: 'ou', e: 'ee', o: 'oh', blink: 'blink', blink_l: 'blinkLeft', blink_r: 'blinkRight', joy: 'happy', angry: 'angry', sorrow: 'sad', fun: 'relaxed', surprised: 'surprised', neutral: 'neutral', lookup: 'lookUp', lookdown: 'lookDown', lookleft: 'lookLeft', lookright: 'lookRight',
+};
+
+function summariseVrm(ext: Record<string, unknown> | undefined): GlbVrmSummary | null {
+  const rec = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+  const v1 = rec(ext?.VRMC_vrm);
+  if (v1) {
+    const preset = rec(rec(v1.expressions)?.preset) ?? {};
+    const bones = rec(rec(v1.humanoid)?.humanBones) ?? {};
+    return { majorVersion: 1, expressions: Object.keys(preset), humanBones: Object.keys(bones) };
+  }
+  const v0 = rec(ext?.VRM);
+  if (v0) {
+    const groups = rec(v0.blendShapeMaster)?.blendShapeGroups;
+    const expressions = Array.isArray(groups) ? groups.map((g) => VRM0_PRESETS[String(rec(g)?.presetName ?? '').toLowerCase()]).filter((n): n is string => typeof n === 'string' && n !== 'neutral') : [];
+    const humanBones = rec(v0.humanoid)?.humanBones;
+    return { majorVersion: 0, expressions: [...new Set(expressions)], humanBones: Array.isArray(humanBones) ? humanBones.map((b) => String(rec(b)?.bone ?? '')).filter(Boolean) : [] };
+  }
+  return null;
 }
 
 interface GltfJson {
@@ -41,6 +88,9 @@ interface GltfJson {
   meshes?: { name?: string; extras?: { targetNames?: unknown }; primitives?: { attributes?: Record<string, number>; targets?: unknown[] }[] }[];
   accessors?: { count?: number }[];
   asset?: { version?: string };
+  extensionsUsed?: unknown;
+  extensionsRequired?: unknown;
+  extensions?: Record<string, unknown>;
 }
 
 /**
@@ -115,5 +165,8 @@ export function inspectGlb(bytes: Uint8Array, source = 'GLB file'): GlbSummary {
     visemeChannels = Math.max(visemeChannels, map.visemeCount);
   }
   const nodeNames = nodes.map((n) => (typeof n?.name === 'string' ? n.name : ''));
-  return { meshes, nodeNames, arkitChannels, visemeChannels, hasHeadBone: nodeNames.some((n) => /^(mixamorig\d*:?)?head$/i.test(n)) };
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const vrm = summariseVrm(json.extensions && typeof json.extensions === 'object' ? json.extensions : undefined);
+  const hasHeadBone = nodeNames.some((n) => /^(mixamorig\d*:?)?head$/i.test(n)) || (vrm?.humanBones.includes('head') ?? false);
+  return { meshes, nodeNames, arkitChannels, visemeChannels, hasHeadBone, extensionsUsed: strings(json.extensionsUsed), extensionsRequired: strings(json.extensionsRequired), vrm };
 }

@@ -81,8 +81,8 @@ export type AudioInfo = z.infer<typeof AudioInfoSchema>;
 /** How the UI loads an avatar's bytes (`loadAvatarBytes` in renderer/avatars/loadAvatar.ts). */
 export const AVATAR_LOAD_KINDS = ['splatFile', 'glb', 'lam'] as const;
 
-/** File extensions accepted as avatars: GLB heads with ARKit/viseme morphs, Gaussian splat files, LAM avatar zips. */
-export const AVATAR_FILE_EXTENSIONS = ['.glb', '.ply', '.splat', '.ksplat', '.spz', '.zip'] as const;
+/** File extensions accepted as avatars: GLB heads/bodies with ARKit/viseme morphs (meshopt/Draco/KTX2 too), VRM 0.x/1.0, Gaussian splat files, LAM avatar zips. */
+export const AVATAR_FILE_EXTENSIONS = ['.glb', '.vrm', '.ply', '.splat', '.ksplat', '.spz', '.zip'] as const;
 
 /**
  * An imported avatar (instead of a portrait): the checked file's bytes for the preview to load, what they hold

@@ -1,6 +1,7 @@
 /**
  * Reads an avatar file from disk and checks it without a browser: splat files (.ply/.splat/.spz fully
- * decoded; .ksplat/.sog only sized), GLB avatars (JSON inspected: ARKit/viseme morphs, head bone) and LAM
+ * decoded; .ksplat/.sog only sized), GLB avatars (JSON inspected: ARKit/viseme morphs, head bone, VRM expressions,
+ * required extensions we cannot decode) and LAM
  * zips (parts present, offset.ply decoded, skin mesh vertex count = Gaussian count, 51 ARKit morphs).
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { detectSplatFileKind, parseSplatFile } from '../../core/formats/detect.ts';
 import { AvatarPackageError, BadMagicError, NonFiniteValueError, SplatFormatError, TruncatedFileError, UnsupportedVariantError, VertexCountMismatchError } from '../../core/formats/errors.ts';
 import { inspectGlb, type GlbSummary } from '../../core/formats/glb.ts';
+import { undecodableGltfExtensions } from '../../core/formats/gltfExtensions.ts';
 import { parseLamZip } from '../../core/formats/lamZip.ts';
 import { InvalidInputError, StudioError } from '../../core/errors.ts';
 
@@ -57,12 +59,15 @@ export function inspectAvatarBytes(bytes: Uint8Array, fileName: string): AvatarF
   const isGlb = bytes.length >= 4 && bytes[0] === 0x67 && bytes[1] === 0x6c && bytes[2] === 0x54 && bytes[3] === 0x46;
   if (isGlb || ext === '.glb') {
     const glb = inspectGlb(bytes, fileName);
-    if (glb.arkitChannels + glb.visemeChannels === 0 && !glb.hasHeadBone) throw new AvatarPackageError(`${fileName} has no ARKit or viseme morph targets and no head bone: nothing a motion track can drive`, { fileName });
+    assertDecodable(glb, fileName);
+    const vrmDrivable = (glb.vrm?.expressions.length ?? 0) > 0;
+    if (glb.arkitChannels + glb.visemeChannels === 0 && !glb.hasHeadBone && !vrmDrivable) throw new AvatarPackageError(`${fileName} has no ARKit or viseme morph targets and no head bone: nothing a motion track can drive`, { fileName });
     return { kind: 'glb', fileName, bytes, splatCount: 0, glb };
   }
   if (ext === '.zip') {
     const pkg = parseLamZip(bytes, fileName);
     const glb = inspectGlb(pkg.skinGlb, `${fileName}/skin.glb`);
+    assertDecodable(glb, `${fileName}/skin.glb`);
     const skin = glb.meshes.find((m) => m.vertexCount === pkg.offsets.count);
     if (!skin) throw new AvatarPackageError(`${fileName}: skin.glb has no mesh with ${pkg.offsets.count} vertices (one per Gaussian in offset.ply)`, { fileName });
     if (glb.arkitChannels === 0) throw new AvatarPackageError(`${fileName}: skin.glb has no ARKit-named morph targets`, { fileName });
@@ -71,6 +76,15 @@ export function inspectAvatarBytes(bytes: Uint8Array, fileName: string): AvatarF
   const kind = detectSplatFileKind(bytes, fileName);
   if (kind === 'ksplat' || kind === 'sog') return { kind: 'splatFile', fileName, bytes, splatCount: -1 };
   return { kind: 'splatFile', fileName, bytes, splatCount: parseSplatFile(bytes, fileName).count };
+}
+
+/**
+ * Refuses a glTF asset that requires an extension the renderer cannot decode, naming it.
+ * @throws AvatarPackageError `BAD_AVATAR_PACKAGE` with the extension names in the message and `details.extensions`.
+ */
+function assertDecodable(glb: GlbSummary, fileName: string): void {
+  const missing = undecodableGltfExtensions(glb.extensionsRequired);
+  if (missing.length) throw new AvatarPackageError(`${fileName} requires the glTF extension${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which Avatar Studio cannot decode`, { fileName, extensions: missing });
 }
 
 const SPLAT_ERRORS: Record<string, new (message: string, details?: Record<string, unknown>) => SplatFormatError> = {

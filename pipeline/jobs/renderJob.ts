@@ -315,11 +315,11 @@ export function frameRange(rangeSec: { startSec: number; endSec: number } | unde
 
 /** Checks the inputs exist, that something drives the motion, and the output is a supported, distinct path. */
 async function checkInputs(opts: RenderTalkingHeadOptions, outPath: string): Promise<void> {
-  if (opts.portraitPath === undefined && opts.avatarPath === undefined) throw new InvalidInputError('nothing to animate: give --portrait <image> or --avatar <file.glb|.ply|.splat|.spz|.ksplat|.zip>');
+  if (opts.portraitPath === undefined && opts.avatarPath === undefined) throw new InvalidInputError('nothing to animate: give --portrait <image> or --avatar <file.glb|.vrm|.ply|.splat|.spz|.ksplat|.zip>');
   if (opts.portraitPath !== undefined && opts.avatarPath !== undefined) throw new InvalidInputError('give either --portrait or --avatar, not both');
   if (opts.head !== undefined && opts.head !== 'mesh' && opts.head !== 'splats') throw new InvalidInputError(`--head must be mesh or splats, got "${String(opts.head)}"`);
   if (opts.head === 'splats' && opts.portraitPath === undefined) throw new InvalidInputError('--head splats draws the photo head as splats: it needs --portrait');
-  if (opts.avatarPath !== undefined && /\.(jpe?g|png|webp|tiff?|bmp|heic|avif)$/i.test(opts.avatarPath)) throw new InvalidInputError(`${opts.avatarPath} looks like a photo: give photos with --portrait; --avatar takes .glb, .ply, .splat, .ksplat, .spz or a LAM .zip`, { path: opts.avatarPath });
+  if (opts.avatarPath !== undefined && /\.(jpe?g|png|webp|tiff?|bmp|heic|avif)$/i.test(opts.avatarPath)) throw new InvalidInputError(`${opts.avatarPath} looks like a photo: give photos with --portrait; --avatar takes .glb, .vrm, .ply, .splat, .ksplat, .spz or a LAM .zip`, { path: opts.avatarPath });
   const inputs = [['portrait', opts.portraitPath], ['avatar', opts.avatarPath], ['audio', opts.audioPath], ['driving video', opts.drivingVideoPath], ['motion track', opts.motionPath]] as const;
   for (const [what, p] of inputs) {
     if (p === undefined) continue;

@@ -29,6 +29,7 @@ import type { MotionFrame, MotionTrack } from '../../core/motion/track.ts';
 import type { DecodedImage } from '../image/decodeImage.ts';
 import { ensureSceneBundle, EXPORT_PAGE_CSP } from './sceneBundle.ts';
 import { ensurePrivateDir, resolveRenderBrowser, userCacheRoot, type RenderBrowserSource } from './renderBrowser.ts';
+import { gltfDecoderFile } from './decoderFiles.ts';
 import { avatarErrorFromPage, inspectAvatarBytes, readAvatarFile, type AvatarFile } from '../avatars/avatarFile.ts';
 
 /** Background behind the head (see the scene module). */
@@ -624,6 +625,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, guard: ServerGu
       const a = avatar();
       if (!a) return void res.writeHead(404).end();
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': a.byteLength, 'cache-control': 'no-store' }).end(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+      return;
+    }
+    const decoder = gltfDecoderFile(route);
+    if (decoder) {
+      res.writeHead(200, { 'content-type': decoder.contentType, 'x-content-type-options': 'nosniff' });
+      createReadStream(decoder.filePath).pipe(res);
       return;
     }
     if (route === '/exportPage.html' || route === '/exportPage.bundle.js') {

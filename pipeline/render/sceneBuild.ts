@@ -31,6 +31,9 @@ export async function buildSceneBundle(outDir: string, minify = true): Promise<v
     outfile: path.join(outDir, BUNDLE_NAME),
     logLevel: 'silent',
     legalComments: 'none',
+    // three's DRACOLoader/KTX2Loader compute default decoder URLs from `import.meta.url` at module load, which an
+    // IIFE has not got; the page's own URL stands in (the page sets the real paths: renderer/avatars/gltfDecoders.ts).
+    define: { 'import.meta.url': 'document.baseURI' },
   });
   await writeFile(path.join(outDir, META_NAME), JSON.stringify(res.metafile));
   await writeFile(path.join(outDir, HTML_NAME), PAGE_HTML);

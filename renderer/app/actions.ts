@@ -41,7 +41,7 @@ const VIDEO_EXT = /\.(mp4|m4v|mov|mkv|avi|webm)$/i;
 const AUDIO_EXT = /\.(wav|flac|mp3|m4a|aac|ogg|opus|webm|mp4|mov|wma|aiff?)$/i;
 
 /**
- * Tells whether a file name has an avatar extension ({@link AVATAR_FILE_EXTENSIONS}: .glb, .ply, .splat, .ksplat,
+ * Tells whether a file name has an avatar extension ({@link AVATAR_FILE_EXTENSIONS}: .glb, .vrm, .ply, .splat, .ksplat,
  * .spz, .zip; case-insensitive).
  * @param name - a file name.
  * @returns true for an avatar file name.
@@ -110,7 +110,7 @@ export async function importAvatar(source: File | FileSource): Promise<void> {
   st.set({ busy: { ...st.busy, avatar: true } });
   st.setMessage('avatar', null);
   if (source instanceof File && source.size === 0) {
-    useStudio.getState().setMessage('avatar', `"${name}" is empty (0 bytes). Choose a .glb, .ply, .splat, .ksplat, .spz or LAM .zip avatar.`);
+    useStudio.getState().setMessage('avatar', `"${name}" is empty (0 bytes). Choose a .glb, .vrm, .ply, .splat, .ksplat, .spz or LAM .zip avatar.`);
     useStudio.getState().set({ busy: { ...useStudio.getState().busy, avatar: false } });
     return;
   }

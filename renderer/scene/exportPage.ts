@@ -11,6 +11,7 @@ import { createStudioScene, type LoadedPortrait, type ReadbackFormat, type Scene
 import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from './framing.ts';
 import { loadAvatarBytes, plainStudioError, type AvatarLoadKind, type PlainStudioError } from '../avatars/loadAvatar.ts';
 import { createPhotoHeadSplats } from '../avatars/photoHeadSplats.ts';
+import { createGltfDecoders, type GltfDecoders } from '../avatars/gltfDecoders.ts';
 import { createSplatAvatar } from '../avatars/splatAvatar.ts';
 import { allocSplatData } from '../../core/formats/splatData.ts';
 import { createRng } from '../../core/motion/random.ts';
@@ -111,6 +112,8 @@ export interface ExportPageApi {
 }
 
 let scene: StudioScene | null = null;
+/** meshopt/Draco/KTX2 decoders and the VRM plugin; Draco and Basis files come from this page's origin (`decoders/`). */
+let decoders: GltfDecoders | null = null;
 let track: PageTrack | null = null;
 let options: { widthPx: number; heightPx: number; framing: Framing } | null = null;
 
@@ -211,8 +214,10 @@ function packBatch(units: Uint8Array[]): Uint8Array {
 const api: ExportPageApi = {
   init(opts) {
     scene?.dispose();
+    decoders?.dispose();
     const canvas = document.getElementById('c') as HTMLCanvasElement;
     scene = createStudioScene(canvas, { ...opts, offscreen: true });
+    decoders = createGltfDecoders({ renderer: scene.renderer });
     options = opts;
   },
   async loadPortrait(url, widthPx, heightPx, landmarksPx, landmarkCount) {
@@ -230,7 +235,7 @@ const api: ExportPageApi = {
     const s = need(scene, 'scene');
     try {
       const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
-      const loaded = await loadAvatarBytes(kind, bytes, fileName);
+      const loaded = await loadAvatarBytes(kind, bytes, fileName, { decoders });
       const view = s.loadAvatar(loaded.avatar);
       return { kind: view.kind, boxMinM: view.boxMinM, boxMaxM: view.boxMaxM, distanceM: view.distanceM, splatCount: loaded.splatCount, info: loaded.info };
     } catch (err) {
@@ -418,6 +423,8 @@ const api: ExportPageApi = {
   dispose() {
     scene?.dispose();
     scene = null;
+    decoders?.dispose();
+    decoders = null;
     track = null;
   },
 };

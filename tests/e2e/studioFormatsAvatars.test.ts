@@ -247,6 +247,24 @@ describe('studio exports every format and animates imported avatars', () => {
     expect(pageErrors).toEqual([]);
   }, 60_000);
 
+  // Draco and KTX2 files load in the export page (tests/integration/avatars/avatarFormats.test.ts) but not yet in this
+  // preview under the web host's CSP (a Blob-worker decoder reports an 'unsafe-eval' violation): issue 17, open.
+  it('previews a meshopt-compressed VRM (its meshopt decoder and three-vrm under the web host CSP)', async () => {
+    let previous = await page.locator('[data-testid=viewport]').screenshot();
+    for (const name of ['vroid_meshopt.vrm']) {
+      await page.setInputFiles('[data-testid=avatar-input]', join('tests/fixtures/avatars/compressed', name));
+      await page.waitForFunction((n) => document.querySelector('[data-testid=avatar-name]')?.textContent?.startsWith(n), name, { timeout: 30_000 });
+      await page.waitForSelector('[data-testid=viewport][data-subject=avatar][data-drawn-subject=avatar]', { timeout: 60_000 });
+      await page.waitForTimeout(500);
+      expect(await page.isVisible('[data-testid=avatar-error]')).toBe(false);
+      const view = await page.locator('[data-testid=viewport]').screenshot();
+      await shot(`24b-avatar-${name.replace(/\W/g, '_')}`);
+      expect(await meanAbsDiff(previous, view)).toBeGreaterThan(1);
+      previous = view;
+    }
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+
   it('choosing a portrait again brings the photo head back', async () => {
     await page.setInputFiles('[data-testid=portrait-input]', IMG06);
     await page.waitForSelector('[data-testid=viewport][data-subject=portrait][data-drawn-subject=portrait]', { timeout: 90_000 });

@@ -6,6 +6,7 @@
  */
 import type { AvatarInfo, PortraitInfo } from '../../../core/ipc/contract.ts';
 import { loadAvatarBytes } from '../../avatars/loadAvatar.ts';
+import { createGltfDecoders, type GltfDecoders } from '../../avatars/gltfDecoders.ts';
 import type { MotionFrame } from '../../../core/motion/track.ts';
 import type { ViewportState } from '../../../core/project/schema.ts';
 import { createStudioScene, type SceneBackground, type StudioScene } from '../../scene/studioScene.ts';
@@ -71,6 +72,8 @@ export function createPreviewScene(canvas: HTMLCanvasElement, view: ViewportStat
   let drawing = false;
   let drawAgain: (() => void) | null = null;
   let disposed = false;
+  /** Compressed-glTF decoders (workers), made at the first avatar load; the GPU formats come from the canvas's renderer. */
+  let decoders: GltfDecoders | null = null;
 
   function build(): StudioScene {
     const s = createStudioScene(canvas, { widthPx: PREVIEW_SIZE_PX, heightPx: PREVIEW_SIZE_PX, background: sceneBackground(current.background), framing: current.framing });
@@ -80,7 +83,8 @@ export function createPreviewScene(canvas: HTMLCanvasElement, view: ViewportStat
   async function loadAvatarInto(info: AvatarInfo): Promise<void> {
     const gen = ++generation;
     avatarShown = false;
-    const loaded = await loadAvatarBytes(info.kind, new Uint8Array(info.bytes), info.fileName);
+    decoders ??= createGltfDecoders({ renderer: scene.renderer });
+    const loaded = await loadAvatarBytes(info.kind, new Uint8Array(info.bytes), info.fileName, { decoders });
     if (gen !== generation || disposed) {
       loaded.avatar.dispose();
       return;
@@ -170,6 +174,8 @@ export function createPreviewScene(canvas: HTMLCanvasElement, view: ViewportStat
       disposed = true;
       generation++;
       scene.dispose();
+      decoders?.dispose();
+      decoders = null;
     },
   };
 }

@@ -168,7 +168,7 @@ describe('GLB avatar with ARKit + viseme morphs and bones', () => {
   let neutral: RenderedFrame;
   it('loads with 52 ARKit channels, 15 visemes, head and eye bones; matches the golden', async () => {
     const info = await harness.loadAvatar(await readFile(fx.glb), 'head.glb');
-    expect(info.info).toEqual({ morphMeshCount: 1, arkitChannels: 52, visemeChannels: 15, hasHeadBone: true, hasEyeBones: true });
+    expect(info.info).toEqual({ morphMeshCount: 1, arkitChannels: 52, visemeChannels: 15, hasHeadBone: true, hasEyeBones: true, loweredArms: 0 });
     expect(info.boxMaxM[1] - info.boxMinM[1]).toBeCloseTo(0.2, 2);
     neutral = await harness.renderFrame({});
     await expectGolden('head_glb', neutral);

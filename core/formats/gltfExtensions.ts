@@ -1,0 +1,82 @@
+/**
+ * Which glTF extensions Avatar Studio decodes, and where the decoders of the compressed ones are served from.
+ *
+ * @remarks Extension names: Khronos glTF extension registry (KHR_*, EXT_*) and VRM Consortium (VRM 0.x `VRM`,
+ * VRM 1.0 `VRMC_*`). The list is what three.js r187's GLTFLoader implements (its `EXTENSIONS` table) plus the VRM
+ * extensions @pixiv/three-vrm reads. The three compressed formats need decoders that ship in the `three` npm
+ * package (examples/jsm/libs): meshopt's is inlined in JavaScript (a WebAssembly module as base64), Draco's
+ * and Basis Universal's are separate `.js` + `.wasm` files that the page fetches from its own origin
+ * ({@link GLTF_DECODER_FILES}) — never from a CDN.
+ */
+
+/** glTF extensions the renderer decodes (three.js GLTFLoader r187 with all decoders set, plus VRM). */
+export const DECODABLE_GLTF_EXTENSIONS: ReadonlySet<string> = new Set([
+  'KHR_binary_glTF',
+  'KHR_draco_mesh_compression',
+  'KHR_lights_punctual',
+  'KHR_materials_clearcoat',
+  'KHR_materials_diffuse_roughness',
+  'KHR_materials_dispersion',
+  'KHR_materials_ior',
+  'KHR_materials_sheen',
+  'KHR_materials_specular',
+  'KHR_materials_transmission',
+  'KHR_materials_iridescence',
+  'KHR_materials_anisotropy',
+  'KHR_materials_unlit',
+  'KHR_materials_volume',
+  'KHR_materials_emissive_strength',
+  'KHR_texture_basisu',
+  'KHR_texture_transform',
+  'KHR_mesh_quantization',
+  'EXT_materials_bump',
+  'EXT_texture_webp',
+  'EXT_texture_avif',
+  'EXT_meshopt_compression',
+  'KHR_meshopt_compression',
+  'EXT_mesh_gpu_instancing',
+  'VRM',
+  'VRMC_vrm',
+  'VRMC_springBone',
+  'VRMC_node_constraint',
+  'VRMC_materials_mtoon',
+  'VRMC_materials_hdr_emissiveMultiplier',
+]);
+
+/**
+ * Required extensions of a glTF asset that the renderer cannot decode.
+ * @param extensionsRequired - the asset's `extensionsRequired` (glTF 2.0 §3.12: a loader that does not support
+ * one of them must refuse the asset).
+ * @returns the names not in {@link DECODABLE_GLTF_EXTENSIONS}, in file order.
+ */
+export function undecodableGltfExtensions(extensionsRequired: readonly string[]): string[] {
+  return extensionsRequired.filter((e) => !DECODABLE_GLTF_EXTENSIONS.has(e));
+}
+
+/** A decoder file served to render pages: `urlPath` under the page's folder, `packagePath` the file in node_modules. */
+export interface GltfDecoderFile {
+  /** Path relative to the page (`decoders/draco/draco_decoder.wasm`). */
+  urlPath: string;
+  /** Module path of the file in the installed `three` package. */
+  packagePath: string;
+  /** HTTP content type. */
+  contentType: string;
+}
+
+/** Folder (relative to the page) that holds the decoders; {@link GLTF_DECODER_FILES} live under it. */
+export const GLTF_DECODER_DIR = 'decoders/';
+
+/**
+ * The Draco (KHR_draco_mesh_compression) and Basis Universal (KHR_texture_basisu) decoder files of three.js,
+ * served same-origin by every host of a render page (render host, web host, the Vite build for Electron).
+ * @remarks Draco: the glTF build of the decoder (`libs/draco/gltf/`, Google Draco 1.5.x, Apache-2.0); Basis:
+ * Binomial's transcoder (`libs/basis/`, Apache-2.0). three's DRACOLoader and KTX2Loader fetch the `.js` and the
+ * `.wasm` and start a Blob worker with them, so a page CSP needs `worker-src blob:`, `connect-src 'self'` and
+ * `script-src 'wasm-unsafe-eval'` (the last one also for meshopt's inlined module).
+ */
+export const GLTF_DECODER_FILES: readonly GltfDecoderFile[] = [
+  { urlPath: 'decoders/draco/draco_wasm_wrapper.js', packagePath: 'three/examples/jsm/libs/draco/gltf/draco_wasm_wrapper.js', contentType: 'text/javascript; charset=utf-8' },
+  { urlPath: 'decoders/draco/draco_decoder.wasm', packagePath: 'three/examples/jsm/libs/draco/gltf/draco_decoder.wasm', contentType: 'application/wasm' },
+  { urlPath: 'decoders/basis/basis_transcoder.js', packagePath: 'three/examples/jsm/libs/basis/basis_transcoder.js', contentType: 'text/javascript; charset=utf-8' },
+  { urlPath: 'decoders/basis/basis_transcoder.wasm', packagePath: 'three/examples/jsm/libs/basis/basis_transcoder.wasm', contentType: 'application/wasm' },
+];
