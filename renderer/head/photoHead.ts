@@ -184,6 +184,8 @@ export interface PhotoHeadInput {
   projection: PhotoProjection;
   /** Region the surround covers, image px. */
   surroundRegionPx: { xPx: number; yPx: number; widthPx: number; heightPx: number };
+  /** The person matte to use (e.g. bounded by a head-and-shoulders prior); computed on first use when absent. */
+  personMatte?: PersonMatte;
 }
 
 /** The three layers of the head plus the per-frame update. */
@@ -441,7 +443,7 @@ export class PhotoHead {
   /** The person matte of the portrait (computed on first access; `[h, w]` alpha, 255 = person). */
   get matte(): PersonMatte {
     const i = this.input;
-    this.matteValue ??= computePersonMatte(i.rgba, i.imageWidthPx, i.imageHeightPx, i.landmarksPx, i.landmarkCount);
+    this.matteValue ??= i.personMatte ?? computePersonMatte(i.rgba, i.imageWidthPx, i.imageHeightPx, i.landmarksPx, i.landmarkCount);
     return this.matteValue;
   }
 
