@@ -22,10 +22,11 @@ export interface PlateMarginsPx {
 export interface BackgroundPlateOptions {
   /** Canvas grown around the photo and filled too (default none). */
   marginsPx?: PlateMarginsPx;
-  /** Matte values ≥ this count as person (0..255, default 24: the soft hair fringe is removed too). */
+  /** Matte values ≥ this count as person and are filled (0..255, default 8: soft hair counts); fainter fringe pixels keep the photo (at
+   * rest the person layer's alpha blends them as the photo did). */
   personAlphaMin?: number;
-  /** The person region is grown by this radius before filling, px (default 1.5 % of the photo's longer side): the
-   * matte's edge carries a halo of person colour that must not seed the fill. */
+  /** Pixels within this radius of the person are kept but never copied into the fill, px (default 2.5 % of the
+   * photo's longer side): the matte's edge carries a halo of person colour that must not seed the fill. */
   dilatePx?: number;
   /** Longest side of the inpainting's working copy, px (default 192). */
   workMaxSidePx?: number;
@@ -58,7 +59,7 @@ export interface BackgroundPlate {
  * @param heightPx - photo height.
  * @param personAlpha - `[heightPx, widthPx]` person matte, 255 = person (core/segment/personMatte.ts).
  * @param opts - margins, thresholds, working size, seed, cancellation.
- * @returns the plate (the photo itself, unchanged, outside the grown person region and inside the photo).
+ * @returns the plate (the photo itself, unchanged, outside the person region and inside the photo).
  * @throws InvalidInputError for mismatched sizes, negative margins, or a matte that covers the whole photo.
  */
 export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx: number, personAlpha: Uint8Array, opts: BackgroundPlateOptions = {}): BackgroundPlate {
@@ -87,22 +88,24 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
   const mb = Math.round(m.bottomPx);
   const PW = W + ml + mr;
   const PH = H + mt + mb;
-  const thr = opts.personAlphaMin ?? 24;
+  const thr = opts.personAlphaMin ?? 8;
   const person = new Uint8Array(W * H);
   for (let k = 0; k < W * H; k++) person[k] = personAlpha[k]! >= thr ? 1 : 0;
-  const grown = dilate(person, W, H, Math.max(0, Math.round(opts.dilatePx ?? 0.015 * Math.max(W, H))));
+  const grown = dilate(person, W, H, Math.max(0, Math.round(opts.dilatePx ?? 0.025 * Math.max(W, H))));
   const canvas = new Uint8Array(PW * PH * 4);
   const hole = new Uint8Array(PW * PH).fill(1);
+  const noSource = new Uint8Array(PW * PH);
   for (let y = 0; y < H; y++) {
     const o = (y + mt) * PW + ml;
     canvas.set(rgba.subarray(y * W * 4, (y + 1) * W * 4), o * 4);
-    hole.set(grown.subarray(y * W, (y + 1) * W), o);
+    hole.set(person.subarray(y * W, (y + 1) * W), o);
+    noSource.set(grown.subarray(y * W, (y + 1) * W), o);
   }
   for (let k = 3; k < canvas.length; k += 4) canvas[k] = 255;
   let filled = 0;
   for (let k = 0; k < PW * PH; k++) filled += hole[k]!;
   if (filled === PW * PH) throw new InvalidInputError('background plate: the person covers the whole photo; no background to continue');
-  const out = inpaint(canvas, PW, PH, hole, { workMaxSidePx: opts.workMaxSidePx ?? 192, seed: opts.seed, signal: opts.signal });
+  const out = inpaint(canvas, PW, PH, hole, { workMaxSidePx: opts.workMaxSidePx ?? 192, seed: opts.seed, signal: opts.signal, noSource });
   return { rgba: out, widthPx: PW, heightPx: PH, originXPx: -ml, originYPx: -mt, photoPxPerPlatePx: 1, filledFraction: filled / (PW * PH) };
 }
 

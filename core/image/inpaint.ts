@@ -31,8 +31,13 @@ export interface InpaintOptions {
   coarsestSidePx?: number;
   /** Random seed of PatchMatch's initialisation and search (default 1). */
   seed?: number;
+  /** `[heightPx, widthPx]`, non-zero = known but never copied (e.g. a halo around the hole); default none. */
+  noSource?: Uint8Array;
   signal?: AbortSignalLike;
 }
+
+/** Extra distance (working-scale px) between a source patch and the hole. */
+const SOURCE_CLEARANCE_PX = 1;
 
 /** One scale: RGB as floats `[h, w, 3]`, and `known` = 1 for pixels outside the hole. */
 interface Level {
@@ -40,6 +45,8 @@ interface Level {
   h: number;
   rgb: Float32Array;
   known: Uint8Array;
+  /** 1 where a pixel may be copied (known and not excluded). */
+  srcOk: Uint8Array;
 }
 
 /**
@@ -57,7 +64,7 @@ export function inpaint(rgba: Uint8Array, widthPx: number, heightPx: number, hol
   const H = heightPx;
   if (!(Number.isInteger(W) && Number.isInteger(H) && W > 0 && H > 0)) throw new InvalidInputError(`inpaint: size must be positive integers, got ${W}×${H}`);
   if (rgba.length !== W * H * 4) throw new InvalidInputError(`inpaint: expected ${W * H * 4} RGBA bytes, got ${rgba.length}`);
-  if (hole.length !== W * H) throw new InvalidInputError(`inpaint: expected a ${W}×${H} hole mask, got ${hole.length} values`);
+  if (hole.length !== W * H || (opts.noSource && opts.noSource.length !== W * H)) throw new InvalidInputError(`inpaint: expected a ${W}×${H} hole mask, got ${hole.length} values`);
   const out = Uint8Array.from(rgba);
   let holeCount = 0;
   for (let k = 0; k < W * H; k++) if (hole[k]) holeCount++;
@@ -66,13 +73,13 @@ export function inpaint(rgba: Uint8Array, widthPx: number, heightPx: number, hol
   const r = Math.max(1, Math.round(opts.patchRadiusPx ?? 2));
   const rng = createRng(opts.seed ?? 1, 0x1a7);
   const scale = Math.min(1, (opts.workMaxSidePx ?? 160) / Math.max(W, H));
-  const work = downscale(rgba, hole, W, H, Math.max(1, Math.round(W * scale)), Math.max(1, Math.round(H * scale)));
+  const work = downscale(rgba, hole, opts.noSource ?? null, W, H, Math.max(1, Math.round(W * scale)), Math.max(1, Math.round(H * scale)));
   // Pyramid: halve until the coarsest side is reached (keeping at least a few known pixels per level).
   const levels: Level[] = [work];
   const coarsest = opts.coarsestSidePx ?? 24;
   while (Math.max(levels[0]!.w, levels[0]!.h) / 2 >= coarsest) {
     const c = halve(levels[0]!);
-    if (!c.known.includes(1)) break;
+    if (!c.srcOk.includes(1)) break;
     levels.unshift(c);
   }
   let nnf: Int32Array | null = null;
@@ -109,9 +116,10 @@ export function inpaint(rgba: Uint8Array, widthPx: number, heightPx: number, hol
 }
 
 /** Area-averaged downscale of the known pixels; a working pixel is known only when all its source pixels are. */
-function downscale(rgba: Uint8Array, hole: Uint8Array, W: number, H: number, w: number, h: number): Level {
+function downscale(rgba: Uint8Array, hole: Uint8Array, noSource: Uint8Array | null, W: number, H: number, w: number, h: number): Level {
   const rgb = new Float32Array(w * h * 3);
   const known = new Uint8Array(w * h);
+  const srcOk = new Uint8Array(w * h);
   const sx = W / w;
   const sy = H / h;
   for (let y = 0; y < h; y++) {
@@ -122,12 +130,14 @@ function downscale(rgba: Uint8Array, hole: Uint8Array, W: number, H: number, w: 
       const x1 = Math.max(x0 + 1, Math.floor((x + 1) * sx));
       let n = 0;
       let isAll = true;
+      let isSource = true;
       let s0 = 0;
       let s1 = 0;
       let s2 = 0;
       for (let yy = y0; yy < y1; yy++) {
         for (let xx = x0; xx < x1; xx++) {
           const k = yy * W + xx;
+          if (noSource && noSource[k]) isSource = false;
           if (hole[k]) {
             isAll = false;
             continue;
@@ -141,13 +151,14 @@ function downscale(rgba: Uint8Array, hole: Uint8Array, W: number, H: number, w: 
       const o = y * w + x;
       if (isAll && n > 0) {
         known[o] = 1;
+        srcOk[o] = isSource ? 1 : 0;
         rgb[o * 3] = s0 / n;
         rgb[o * 3 + 1] = s1 / n;
         rgb[o * 3 + 2] = s2 / n;
       }
     }
   }
-  return { w, h, rgb, known };
+  return { w, h, rgb, known, srcOk };
 }
 
 /** Next coarser scale (2 × 2 means of known pixels; known only when all four are). */
@@ -156,9 +167,11 @@ function halve(L: Level): Level {
   const h = Math.max(1, Math.floor(L.h / 2));
   const rgb = new Float32Array(w * h * 3);
   const known = new Uint8Array(w * h);
+  const srcOk = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       let all = 1;
+      let src = 1;
       const s = [0, 0, 0];
       for (const [dx, dy] of [
         [0, 0],
@@ -168,14 +181,16 @@ function halve(L: Level): Level {
       ] as const) {
         const k = Math.min(L.h - 1, 2 * y + dy) * L.w + Math.min(L.w - 1, 2 * x + dx);
         all &= L.known[k]!;
+        src &= L.srcOk[k]!;
         for (let c = 0; c < 3; c++) s[c]! += L.rgb[k * 3 + c]!;
       }
       const o = y * w + x;
       known[o] = all;
+      srcOk[o] = src;
       if (all) for (let c = 0; c < 3; c++) rgb[o * 3 + c] = s[c]! / 4;
     }
   }
-  return { w, h, rgb, known };
+  return { w, h, rgb, known, srcOk };
 }
 
 /** Onion-peel fill of the hole with the mean of already-filled 8-neighbours (the coarsest scale's start). */
@@ -241,15 +256,20 @@ function upsampleInto(C: Level, L: Level): void {
   }
 }
 
-/** Patch centres whose whole (2r+1)² patch lies inside the image and outside the hole: the sources. */
-function validCentres(L: Level, r: number): { mask: Uint8Array; list: Int32Array; count: number } {
-  const { w, h, known } = L;
+/**
+ * Patch centres whose whole (2r+1)² patch lies inside the image and at least {@link SOURCE_CLEARANCE_PX} + r away
+ * from the hole: the sources. The clearance keeps the band right at the hole's edge — where a matte leaves a halo
+ * of what was removed — from being copied into the fill.
+ */
+function validCentres(L: Level, patchR: number): { mask: Uint8Array; list: Int32Array; count: number } {
+  const { w, h, srcOk } = L;
+  const r = patchR + SOURCE_CLEARANCE_PX;
   // Row then column run of known pixels (separable erosion by the patch square).
   const rowOk = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     let run = 0;
     for (let x = 0; x < w; x++) {
-      run = known[y * w + x] ? run + 1 : 0;
+      run = srcOk[y * w + x] ? run + 1 : 0;
       if (run >= 2 * r + 1 && x - r >= r) rowOk[y * w + x - r] = 1;
     }
   }
@@ -459,7 +479,7 @@ function seamMembrane(L: Level, votes: Float32Array): Float32Array {
     corr[k * 3 + 2] = votes[k * 4 + 2]!;
   }
   // Start from the onion-peel fill of the boundary values, then successive over-relaxation (Young 1954).
-  diffuseFill({ w, h, rgb: corr, known: boundaryOnly(L) });
+  diffuseFill({ w, h, rgb: corr, known: boundaryOnly(L), srcOk: L.srcOk });
   const freeList: number[] = [];
   for (let k = 0; k < w * h; k++) if (!fixed[k]) freeList.push(k);
   const free = Int32Array.from(freeList);

@@ -55,6 +55,8 @@ export class BackgroundLayer {
   /** Drawn first, before the photo head's layers. */
   readonly scene = new THREE.Scene();
   readonly plate: BackgroundPlate;
+  /** The plane (in `scene`; a splat head adds it to its own root instead). */
+  readonly mesh: THREE.Mesh;
   private readonly texture: THREE.DataTexture;
   private readonly geometry: THREE.BufferGeometry;
   private readonly material: THREE.ShaderMaterial;
@@ -108,6 +110,8 @@ export class BackgroundLayer {
     this.material = new THREE.ShaderMaterial({ vertexShader: VERTEX, fragmentShader: FRAGMENT, uniforms: { uPlate: { value: this.texture } }, side: THREE.DoubleSide, depthWrite: false, depthTest: false });
     const mesh = new THREE.Mesh(this.geometry, this.material);
     mesh.frustumCulled = false;
+    mesh.renderOrder = -1000;
+    this.mesh = mesh;
     this.scene.add(mesh);
   }
 

@@ -87,6 +87,8 @@ export interface StudioScene {
   applyFrame(frame: MotionFrame): void;
   /** Orbits the camera about the head centre: +yaw moves the camera to the viewer's right, +pitch up; radians. */
   setOrbit(yawRad: number, pitchRad: number): void;
+  /** Zooms the photo head's camera (factor > 0: 1 = the framing preset, 2 = twice as close; the field of view narrows). */
+  setZoom(zoom: number): void;
   /** Draws the current state (to the canvas, or to the offscreen target when `offscreen`). */
   render(): void;
   /**
@@ -344,6 +346,11 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       pitch = pitchRad;
       updateCamera();
       avatarStage?.setOrbit(yawRad, pitchRad);
+    },
+    setZoom(zoom) {
+      if (!(zoom > 0)) throw new InvalidInputError(`Zoom must be > 0, got ${zoom}`);
+      camera.zoom = zoom;
+      camera.updateProjectionMatrix();
     },
     prepare() {
       return avatarStage ? avatarStage.prepare() : Promise.resolve();
