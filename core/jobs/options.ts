@@ -93,7 +93,7 @@ export const ORBIT_YAW_OPTION: OptionDescriptor<number> = {
 export const ORBIT_PITCH_OPTION: OptionDescriptor<number> = {
   name: 'orbitPitchDeg',
   flag: '--orbit-pitch <deg>',
-  description: `tilt the camera over the head, degrees (−${ORBIT_LIMITS_DEG.pitch}..${ORBIT_LIMITS_DEG.pitch}; + = from above)`,
+  description: `tilt the camera about the head, degrees (−${ORBIT_LIMITS_DEG.pitch}..${ORBIT_LIMITS_DEG.pitch}; + = camera lower, looking up)`,
   schema: cliNumber().min(-ORBIT_LIMITS_DEG.pitch).max(ORBIT_LIMITS_DEG.pitch),
   defaultValue: 0,
 };
