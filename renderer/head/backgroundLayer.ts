@@ -70,17 +70,19 @@ export class BackgroundLayer {
    * @param cropPx - the framing crop (sets the margins, see {@link plateMarginsForCrop}).
    * @param proj - the photo head's projection.
    * @param depthPx - landmark z of the plane (`backgroundDepthPx`).
+   * @param mipmaps - trilinear minification (only when the photo is much larger than the output, as the photo's own
+   *   texture; export resamples the photo ~1:1, where plain bilinear is exact and a third of the texel fetches).
    * @throws InvalidInputError from `buildBackgroundPlate` (e.g. a matte covering the whole photo).
    */
-  constructor(rgba: Uint8Array, imageWidthPx: number, imageHeightPx: number, personAlpha: Uint8Array, cropPx: CropRectPx, proj: PhotoProjection, depthPx: number) {
+  constructor(rgba: Uint8Array, imageWidthPx: number, imageHeightPx: number, personAlpha: Uint8Array, cropPx: CropRectPx, proj: PhotoProjection, depthPx: number, mipmaps = false) {
     this.plate = buildBackgroundPlate(rgba, imageWidthPx, imageHeightPx, personAlpha, { marginsPx: plateMarginsForCrop(cropPx, imageWidthPx, imageHeightPx) });
     const p = this.plate;
     this.texture = new THREE.DataTexture(p.rgba, p.widthPx, p.heightPx, THREE.RGBAFormat, THREE.UnsignedByteType);
     this.texture.flipY = false;
     this.texture.colorSpace = THREE.NoColorSpace;
     this.texture.magFilter = THREE.LinearFilter;
-    this.texture.minFilter = THREE.LinearMipmapLinearFilter;
-    this.texture.generateMipmaps = true;
+    this.texture.minFilter = mipmaps ? THREE.LinearMipmapLinearFilter : THREE.LinearFilter;
+    this.texture.generateMipmaps = mipmaps;
     this.texture.wrapS = THREE.MirroredRepeatWrapping;
     this.texture.wrapT = THREE.MirroredRepeatWrapping;
     this.texture.needsUpdate = true;

@@ -327,7 +327,7 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       // the background stays put while the head turns and nothing behind the person is empty. Other backgrounds
       // show the person alone.
       head.setBackgroundMask(true);
-      if (bg === 'photo') background = new BackgroundLayer(image.rgba, image.widthPx, image.heightPx, head.matte.alpha, cropPx, projection, backgroundDepthPx(head.rig.frame));
+      if (bg === 'photo') background = new BackgroundLayer(image.rgba, image.widthPx, image.heightPx, head.matte.alpha, cropPx, projection, backgroundDepthPx(head.rig.frame), minify);
       updateCamera();
       return { cropPx, projection };
     },
