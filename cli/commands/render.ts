@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
 import { readDirectionsFile } from '../directionsFile.ts';
-import { BACKGROUND_OPTION, describeOptionIssue, FACE_INDEX_OPTION, FRAMING_OPTION, ORBIT_YAW_OPTION, RETARGET_OPTIONS, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
+import { BACKGROUND_OPTION, describeOptionIssue, FACE_INDEX_OPTION, FRAMING_OPTION, ORBIT_PITCH_OPTION, ORBIT_YAW_OPTION, RETARGET_OPTIONS, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
 import { MOTION_OPTION_DESCRIPTORS } from '../../core/motion/options.ts';
 import { motionOptionsFromCli } from './motion.ts';
 import { renderTalkingHead, type RenderTalkingHeadOptions } from '../../pipeline/jobs/renderJob.ts';
@@ -65,7 +65,7 @@ export function renderJobOptionsFromCli(o: Record<string, string | boolean | und
     faceIndex: parseOption(FACE_INDEX_OPTION, o.face),
     background: parseBackground(parseOption(BACKGROUND_OPTION, o.background)),
     framing: parseOption(FRAMING_OPTION, o.framing),
-    orbit: { yawRad: (parseOption(ORBIT_YAW_OPTION, o.orbitYaw) * Math.PI) / 180, pitchRad: 0 },
+    orbit: { yawRad: (parseOption(ORBIT_YAW_OPTION, o.orbitYaw) * Math.PI) / 180, pitchRad: (parseOption(ORBIT_PITCH_OPTION, o.orbitPitch) * Math.PI) / 180 },
     motion,
     motionPath: typeof o.motion === 'string' ? o.motion : undefined,
   };
@@ -87,6 +87,7 @@ export function registerRender(program: Command): void {
     .option(BACKGROUND_OPTION.flag, BACKGROUND_OPTION.description, String(BACKGROUND_OPTION.defaultValue))
     .option(FRAMING_OPTION.flag, FRAMING_OPTION.description, String(FRAMING_OPTION.defaultValue))
     .option(ORBIT_YAW_OPTION.flag, ORBIT_YAW_OPTION.description, String(ORBIT_YAW_OPTION.defaultValue))
+    .option(ORBIT_PITCH_OPTION.flag, ORBIT_PITCH_OPTION.description, String(ORBIT_PITCH_OPTION.defaultValue))
     .option('--motion <track.json>', 'use a saved motion track instead of building one from the audio')
     .option('--directions <file.json>', 'directions over time: mood, expression, head motion, gaze and blink ranges, keyframes for brows/smile/eyes (JSON, schemaVersion 1)')
     .option('--range <start-end>', 'export only this time range, seconds (e.g. 2-4.5); the motion is the whole clip\'s')

@@ -72,12 +72,29 @@ export const FRAMING_OPTION: OptionDescriptor<'photo' | 'head' | 'upperBody'> = 
   defaultValue: 'photo',
 };
 
+/**
+ * How far the camera may orbit the photo head, degrees. Beyond this the single photo has nothing to show: the far
+ * cheek and the side of the head are not in it (the layered photo head holds up to here — 0 % flat columns and the
+ * independent face tracker finding the face at ±25°, see issue 13's checks). The studio viewport uses the same
+ * limits (soft, stated in the UI).
+ */
+export const ORBIT_LIMITS_DEG = { yaw: 30, pitch: 15 } as const;
+
 /** Camera orbit yaw in degrees (the CLI is a user edge; the job takes radians). */
 export const ORBIT_YAW_OPTION: OptionDescriptor<number> = {
   name: 'orbitYawDeg',
   flag: '--orbit-yaw <deg>',
-  description: 'turn the camera around the head, degrees (−45..45; + = to the viewer\'s right)',
-  schema: cliNumber().min(-45).max(45),
+  description: `turn the camera around the head, degrees (−${ORBIT_LIMITS_DEG.yaw}..${ORBIT_LIMITS_DEG.yaw}; + = to the viewer's right)`,
+  schema: cliNumber().min(-ORBIT_LIMITS_DEG.yaw).max(ORBIT_LIMITS_DEG.yaw),
+  defaultValue: 0,
+};
+
+/** Camera orbit pitch in degrees. */
+export const ORBIT_PITCH_OPTION: OptionDescriptor<number> = {
+  name: 'orbitPitchDeg',
+  flag: '--orbit-pitch <deg>',
+  description: `tilt the camera about the head, degrees (−${ORBIT_LIMITS_DEG.pitch}..${ORBIT_LIMITS_DEG.pitch}; + = camera lower, looking up)`,
+  schema: cliNumber().min(-ORBIT_LIMITS_DEG.pitch).max(ORBIT_LIMITS_DEG.pitch),
   defaultValue: 0,
 };
 

@@ -15,6 +15,7 @@ import { DEFAULT_MOTION_OPTIONS, type MotionOptions } from '../../core/motion/op
 import { evaluateDirections, isEmptyDirections, type Directions } from '../../core/motion/directions.ts';
 import { composeDirectionsOnTrack } from '../../core/motion/nonverbal.ts';
 import type { FaceAnalysis, FaceLandmarks } from '../../core/face/types.ts';
+import { photoShowsShoulders } from '../../core/face/shoulders.ts';
 import { decodeImage, type DecodedImage } from '../image/decodeImage.ts';
 import { FaceAnalyzer } from '../face/faceAnalyzer.ts';
 import { decodeAudio } from '../audio/decodeAudio.ts';
@@ -271,6 +272,9 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
         avatar = { kind: shown.kind, splatCount: shown.splatCount };
         log(`photo head as splats: ${shown.splatCount} Gaussians`);
       } else await host.loadPortrait(image!, face!);
+      if (opts.framing === 'upperBody' && image && face && !avatarFile && !photoShowsShoulders(image.heightPx, meshBox(face.landmarksPx))) {
+        log('note: the photo shows no shoulders (it ends below the chin); upper-body framing shows the head and neck, with the background continued past the photo');
+      }
       const frameOpts = { fromFrame, toFrame, orbitYawRad: opts.orbit?.yawRad, orbitPitchRad: opts.orbit?.pitchRad, signal: opts.signal };
       return await encodeVideo({
         frames: inPageH264 ? host.renderEncoded(track, { ...frameOpts, fps: opts.fps, bitrate: Math.round(opts.sizePx * opts.sizePx * (opts.fps.num / opts.fps.den) * IN_PAGE_H264_BITS_PER_PIXEL) }) : host.renderFrames(track, { ...frameOpts, pixelFormat }),
@@ -395,4 +399,19 @@ function conformTrack(track: MotionTrack, frameCount: number, fps: Fps, path: st
   out.headTranslationM = resize(track.headTranslationM, 3);
   out.gazeRad = resize(track.gazeRad, 4);
   return out;
+}
+
+/** Bounding box of the 468 face-mesh points, image px (centre and size). */
+function meshBox(landmarksPx: Float32Array): { centerXPx: number; centerYPx: number; widthPx: number; heightPx: number } {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (let i = 0; i < Math.min(468, landmarksPx.length / 3); i++) {
+    minX = Math.min(minX, landmarksPx[i * 3]!);
+    maxX = Math.max(maxX, landmarksPx[i * 3]!);
+    minY = Math.min(minY, landmarksPx[i * 3 + 1]!);
+    maxY = Math.max(maxY, landmarksPx[i * 3 + 1]!);
+  }
+  return { centerXPx: (minX + maxX) / 2, centerYPx: (minY + maxY) / 2, widthPx: maxX - minX, heightPx: maxY - minY };
 }

@@ -27,7 +27,11 @@ import { ARKIT_BLENDSHAPE_COUNT } from '../../core/motion/names.ts';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { IOD_M, photoToWorld, type PhotoProjection } from '../head/photoHead.ts';
 import { buildSurround } from '../head/surround.ts';
-import { computePersonMatte } from '../../core/segment/personMatte.ts';
+import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
+import { personLayerAlpha } from '../../core/segment/personLayer.ts';
+import { BackgroundLayer } from '../head/backgroundLayer.ts';
+import { backgroundDepthPx } from '../head/surround.ts';
+import { computeCropRect, faceBoundsFromLandmarks } from '../scene/framing.ts';
 import { headRotationOf } from './rig.ts';
 import { packSplats } from './splatAvatar.ts';
 import type { Avatar } from './types.ts';
@@ -54,6 +58,9 @@ export interface PhotoHeadSplatsInput {
   landmarkCount: number;
   /** Also the person around the face (hair, ears, neck, shoulders); default true, false = the face surface only. */
   surround?: boolean;
+  /** Also the photo's background, person removed and filled (renderer/head/backgroundLayer.ts), as a plane behind
+   * the head that stays put; default false (the stage's clear colour shows instead). */
+  background?: boolean;
 }
 
 /** i-th element of the Halton sequence in `base`. */
@@ -92,6 +99,8 @@ export class PhotoHeadSplatAvatar implements Avatar {
   private readonly restBox: THREE.Box3;
   private readonly world = [0, 0, 0];
   private readonly q = new THREE.Quaternion();
+  /** The photo's filled background behind the head (when asked for). */
+  private readonly background: BackgroundLayer | null = null;
 
   constructor(input: PhotoHeadSplatsInput) {
     const { landmarksPx: lm, landmarkCount } = input;
@@ -150,7 +159,12 @@ export class PhotoHeadSplatAvatar implements Avatar {
     this.bary = Float32Array.from(bary);
     this.pushPx = Float32Array.from(push);
     this.riggedCount = push.length;
-    const around = input.surround === false ? [] : surroundSamples(input, this.rig, spacingPx * SURROUND_SPACING_FACTOR);
+    // One matte for the person around the face and the background plate: bounded by the head-and-shoulders prior
+    // (core/segment/personLayer.ts), as the mesh head's layers.
+    const needMatte = input.surround !== false || input.background === true;
+    const rawMatte = needMatte ? computePersonMatte(input.rgba, input.widthPx, input.heightPx, lm, landmarkCount) : null;
+    const matte = rawMatte ? { ...rawMatte, alpha: personLayerAlpha(rawMatte.alpha, input.widthPx, input.heightPx, lm) } : null;
+    const around = input.surround === false || !matte ? [] : surroundSamples(input, this.rig, spacingPx * SURROUND_SPACING_FACTOR, matte);
     const headAround = around.filter((p) => p.head);
     const bodyAround = around.filter((p) => !p.head);
     const n = this.riggedCount + headAround.length;
@@ -214,6 +228,13 @@ export class PhotoHeadSplatAvatar implements Avatar {
       this.bodySplats = new SplatMesh({ packedSplats: packSplats(body) });
       this.object3D.add(this.bodySplats);
     } else this.bodySplats = null;
+    if (input.background === true && matte) {
+      // The plate covers a head-framing crop plus its reach; past it the plane continues mirrored (BackgroundLayer).
+      const crop = computeCropRect(input.widthPx, input.heightPx, faceBoundsFromLandmarks(lm), 'photo', 1);
+      this.background = new BackgroundLayer(input.rgba, input.widthPx, input.heightPx, matte.alpha, crop, this.proj, backgroundDepthPx(this.rig.frame));
+      this.background.mesh.position.copy(this.origin).negate();
+      this.object3D.add(this.background.mesh);
+    }
   }
 
   /** Centres of every Gaussian for `weights`, world metres (minus `origin` when given). */
@@ -250,6 +271,10 @@ export class PhotoHeadSplatAvatar implements Avatar {
   }
 
   dispose(): void {
+    if (this.background) {
+      this.object3D.remove(this.background.mesh);
+      this.background.dispose();
+    }
     this.pose.remove(this.splats);
     this.splats.dispose();
     if (this.bodySplats) {
@@ -273,7 +298,7 @@ interface SurroundSample {
  * Person pixels around the face on a square lattice of `spacingPx`, outside the face mesh, lifted to the surround's
  * depth proxy (bilinear in its node grid).
  */
-function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacingPx: number): SurroundSample[] {
+function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacingPx: number, matte: PersonMatte): SurroundSample[] {
   const W = input.widthPx, H = input.heightPx;
   const f = rig.frame;
   const [fcx, fcy] = f.faceCenterPx;
@@ -282,7 +307,6 @@ function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacing
   if (!(x1 - x0 > 2 * spacingPx && y1 - y0 > 2 * spacingPx)) return [];
   const region = { xPx: x0, yPx: y0, widthPx: x1 - x0, heightPx: y1 - y0 };
   const grid = buildSurround(rig.restPx, f, { regionPx: region, resolution: 65, iterations: 200 });
-  const matte = computePersonMatte(input.rgba, W, H, input.landmarksPx, input.landmarkCount);
   const gx = (x: number): number => ((x - x0) / region.widthPx) * (grid.cols - 1);
   const gy = (y: number): number => ((y - y0) / region.heightPx) * (grid.rows - 1);
   const at = (arr: Float32Array | Uint8Array, fx: number, fy: number): number => {

@@ -67,7 +67,8 @@ void main() {
 }`;
 
 /**
- * Photo colour; with `uUseMask` the per-pixel person matte (`uMask`, red channel, same UVs) is the alpha. Outside
+ * Photo colour; with `uUseMask` the per-pixel person matte (the foreground texture's alpha, clamped past the photo's
+ * edges) is the alpha. Outside
  * the photo the person does not repeat: alpha 0 beside and above it; below it the bottom row continues (the body
  * goes on) and fades out over a tenth of the photo height. Edges at the photo border are anti-aliased over a texel.
  */
@@ -80,7 +81,8 @@ uniform vec3 uEdgeColor;
 uniform vec2 uPhotoSizePx;
 varying vec2 vUv;
 void main() {
-  vec3 c = texture2D(uPhoto, vUv).rgb;
+  vec4 s = texture2D(uPhoto, vUv);
+  vec3 c = s.rgb;
   if (uEdgeFade > 0.5) {
     // Past the photo's edges (seen when orbiting or framing wider than the photo) a mirrored copy would show the
     // person again: the edge row continues instead and fades to the photo's mean border colour over 8 % of the
@@ -96,7 +98,8 @@ void main() {
     vec2 t = vUv * uPhotoSizePx;
     float inside = clamp(t.x + 0.5, 0.0, 1.0) * clamp(uPhotoSizePx.x - t.x + 0.5, 0.0, 1.0) * clamp(t.y + 0.5, 0.0, 1.0);
     float below = 1.0 - smoothstep(0.0, 0.1, vUv.y - 1.0);
-    a = texture2D(uMask, vec2(vUv.x, min(vUv.y, 1.0))).r * inside * below;
+    // The matte rides in the (clamped) foreground texture's alpha: one texel fetch instead of two.
+    a = s.a * inside * below;
   }
   gl_FragColor = vec4(c, a);
 }`;
@@ -116,6 +119,8 @@ export interface PhotoHeadInput {
   projection: PhotoProjection;
   /** Region the surround covers, image px. */
   surroundRegionPx: { xPx: number; yPx: number; widthPx: number; heightPx: number };
+  /** The person matte to use (e.g. bounded by a head-and-shoulders prior); computed on first use when absent. */
+  personMatte?: PersonMatte;
 }
 
 /** The three layers of the head plus the per-frame update. */
@@ -297,7 +302,9 @@ export class PhotoHead {
     if (useMask && !this.matteTexture) {
       const m = this.matte;
       this.matteTexture = this.dataTexture(m.alpha, THREE.RedFormat);
-      this.foregroundTexture = this.dataTexture(estimateForegroundColours(this.input.rgba, m.alpha, m.widthPx, m.heightPx), THREE.RGBAFormat);
+      const fg = estimateForegroundColours(this.input.rgba, m.alpha, m.widthPx, m.heightPx);
+      for (let k = 0; k < m.alpha.length; k++) fg[k * 4 + 3] = m.alpha[k]!;
+      this.foregroundTexture = this.dataTexture(fg, THREE.RGBAFormat);
       this.surroundMaterial.uniforms.uMask!.value = this.matteTexture;
     }
     this.surroundMaterial.uniforms.uUseMask!.value = useMask ? 1 : 0;
@@ -327,7 +334,7 @@ export class PhotoHead {
   /** The person matte of the portrait (computed on first access; `[h, w]` alpha, 255 = person). */
   get matte(): PersonMatte {
     const i = this.input;
-    this.matteValue ??= computePersonMatte(i.rgba, i.imageWidthPx, i.imageHeightPx, i.landmarksPx, i.landmarkCount);
+    this.matteValue ??= i.personMatte ?? computePersonMatte(i.rgba, i.imageWidthPx, i.imageHeightPx, i.landmarksPx, i.landmarkCount);
     return this.matteValue;
   }
 

@@ -38,6 +38,17 @@ export interface SurroundOptions {
   iterations?: number;
 }
 
+/**
+ * Depth of the far background behind a face: the head centre's depth plus 0.45 face widths (landmark z px).
+ * @param frame - the face frame (silhouette depth and face width, px).
+ * @returns landmark z px (smaller = closer).
+ * @remarks A design value, not a measurement: deep enough for visible parallax between the head and the background
+ * when the camera orbits, shallow enough that ±30° of yaw uncovers a margin of about a quarter of the crop.
+ */
+export function backgroundDepthPx(frame: Pick<FaceFrame, 'silhouetteDepthPx' | 'faceWidthPx'>): number {
+  return frame.silhouetteDepthPx + 0.45 * frame.faceWidthPx;
+}
+
 const smoothstep = (e0: number, e1: number, x: number): number => {
   const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
   return t * t * (3 - 2 * t);
@@ -112,7 +123,7 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
   const zForehead = restPx[10 * 3 + 2]!;
   const depthC = Math.max(0.25 * fw, zc - zForehead);
   const zBody = zc + 0.12 * fw;
-  const zBg = zc + 0.45 * fw;
+  const zBg = backgroundDepthPx(frame);
   const hx = fcx;
   const hy = fcy - 0.15 * fh;
   const ax = 0.66 * fw;

@@ -115,7 +115,7 @@ let scene: StudioScene | null = null;
 /** meshopt/Draco/KTX2 decoders and the VRM plugin; Draco and Basis files come from this page's origin (`decoders/`). */
 let decoders: GltfDecoders | null = null;
 let track: PageTrack | null = null;
-let options: { widthPx: number; heightPx: number; framing: Framing } | null = null;
+let options: { widthPx: number; heightPx: number; framing: Framing; background: SceneBackground } | null = null;
 
 function need<T>(v: T | null, what: string): T {
   if (v === null) throw new Error(`export page: ${what} not initialised`);
@@ -227,7 +227,7 @@ const api: ExportPageApi = {
   async loadPortraitSplats(url, widthPx, heightPx, landmarksPx, landmarkCount, surround = true) {
     const s = need(scene, 'scene');
     const rgba = new Uint8Array(await (await fetch(url)).arrayBuffer());
-    const avatar = await createPhotoHeadSplats({ rgba, widthPx, heightPx, landmarksPx: Float32Array.from(landmarksPx), landmarkCount, surround });
+    const avatar = await createPhotoHeadSplats({ rgba, widthPx, heightPx, landmarksPx: Float32Array.from(landmarksPx), landmarkCount, surround, background: options?.background === 'photo' });
     const view = s.loadAvatar(avatar);
     return { kind: view.kind, boxMinM: view.boxMinM, boxMaxM: view.boxMaxM, distanceM: view.distanceM, splatCount: avatar.splatCount, info: {} };
   },

@@ -14,6 +14,10 @@ import { InvalidInputError } from '../../core/errors.ts';
 import { PhotoHead, IOD_M, type PhotoProjection } from '../head/photoHead.ts';
 import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from './framing.ts';
 import { createAvatarStage, type AvatarStage, type LoadedAvatar } from '../avatars/avatarStage.ts';
+import { BackgroundLayer } from '../head/backgroundLayer.ts';
+import { backgroundDepthPx } from '../head/surround.ts';
+import { computePersonMatte } from '../../core/segment/personMatte.ts';
+import { personLayerAlpha } from '../../core/segment/personLayer.ts';
 import type { Avatar } from '../avatars/types.ts';
 
 /** Background behind the head: the photo's own, transparent (alpha 0), or a solid colour (`#rrggbb` or 0xRRGGBB). */
@@ -83,6 +87,8 @@ export interface StudioScene {
   applyFrame(frame: MotionFrame): void;
   /** Orbits the camera about the head centre: +yaw moves the camera to the viewer's right, +pitch up; radians. */
   setOrbit(yawRad: number, pitchRad: number): void;
+  /** Zooms the photo head's camera (factor > 0: 1 = the framing preset, 2 = twice as close; the field of view narrows). */
+  setZoom(zoom: number): void;
   /** Draws the current state (to the canvas, or to the offscreen target when `offscreen`). */
   render(): void;
   /**
@@ -213,6 +219,8 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
   const yuvTarget = canYuv ? new THREE.WebGLRenderTarget(W / 4, (H * 3) / 2, { depthBuffer: false, generateMipmaps: false }) : null;
 
   let head: PhotoHead | null = null;
+  /** The photo's background with the person removed and filled (only for the `photo` background). */
+  let background: BackgroundLayer | null = null;
   let avatarStage: AvatarStage | null = null;
   let texture: THREE.DataTexture | null = null;
   let yaw = 0;
@@ -233,6 +241,7 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
     renderer.setClearColor(clear, clearAlpha);
     renderer.clear(true, true, true);
     if (!head) return;
+    if (background) renderer.render(background.scene, camera);
     renderer.render(head.surroundLayer, camera);
     renderer.clearDepth();
     renderer.render(head.innerLayer, camera);
@@ -272,6 +281,8 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       avatarStage?.dispose();
       avatarStage = null;
       head?.dispose();
+      background?.dispose();
+      background = null;
       texture?.dispose();
       texture = new THREE.DataTexture(image.rgba, image.widthPx, image.heightPx, THREE.RGBAFormat, THREE.UnsignedByteType);
       texture.flipY = false;
@@ -299,7 +310,10 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       camera.updateProjectionMatrix();
       const marginX = cropPx.widthPx * 0.5;
       const marginY = cropPx.heightPx * 0.5;
+      const matte = computePersonMatte(image.rgba, image.widthPx, image.heightPx, face.landmarksPx, face.landmarkCount);
+      const personMatte = { ...matte, alpha: personLayerAlpha(matte.alpha, image.widthPx, image.heightPx, face.landmarksPx) };
       head = new PhotoHead({
+        personMatte,
         texture,
         rgba: image.rgba,
         imageWidthPx: image.widthPx,
@@ -309,7 +323,11 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
         projection,
         surroundRegionPx: { xPx: cropPx.xPx - marginX, yPx: cropPx.yPx - marginY, widthPx: cropPx.widthPx + 2 * marginX, heightPx: cropPx.heightPx + 2 * marginY },
       });
-      head.setBackgroundMask(bg !== 'photo');
+      // The photo as layers: the person (matte) on the head-and-shoulders proxy over the filled background plate, so
+      // the background stays put while the head turns and nothing behind the person is empty. Other backgrounds
+      // show the person alone.
+      head.setBackgroundMask(true);
+      if (bg === 'photo') background = new BackgroundLayer(image.rgba, image.widthPx, image.heightPx, head.matte.alpha, cropPx, projection, backgroundDepthPx(head.rig.frame), minify);
       updateCamera();
       return { cropPx, projection };
     },
@@ -328,6 +346,11 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       pitch = pitchRad;
       updateCamera();
       avatarStage?.setOrbit(yawRad, pitchRad);
+    },
+    setZoom(zoom) {
+      if (!(zoom > 0)) throw new InvalidInputError(`Zoom must be > 0, got ${zoom}`);
+      camera.zoom = zoom;
+      camera.updateProjectionMatrix();
     },
     prepare() {
       return avatarStage ? avatarStage.prepare() : Promise.resolve();
@@ -395,6 +418,7 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       avatarStage?.dispose();
       avatarStage = null;
       head?.dispose();
+      background?.dispose();
       texture?.dispose();
       target.dispose();
       rgbaTarget.dispose();

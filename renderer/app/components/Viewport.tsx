@@ -1,6 +1,7 @@
 /**
  * The 3D preview: the same scene module the export renders with, driven by the audio clock
- * (frameIndex = ⌊audioTime × fps⌋), with orbit (drag; double-click resets), framing presets and background.
+ * (frameIndex = ⌊audioTime × fps⌋), with orbit (drag, soft limits stated under the view), wheel zoom, a reset button
+ * (double-click resets too), framing presets and background.
  * The canvas exposes `data-frame-index` and `data-audio-time-sec` so tests can check the sync, and `data-subject`
  * (`portrait`, `avatar`, `loading` or `none`) with `data-drawn-subject` (what the last finished draw showed).
  * An imported avatar replaces the photo head, driven by the same motion track.
@@ -11,6 +12,7 @@ import { useStudio } from '../store.ts';
 import { currentTimeSec, isPlaying, togglePlay } from '../playback.ts';
 import { createPreviewScene, PREVIEW_SIZE_PX, type PreviewScene } from '../viewport/previewScene.ts';
 import { latestLiveFrame, noteLiveFrameDrawn } from '../live/liveSession.ts';
+import { dragOrbit, ORBIT_HINT, wheelZoom } from '../viewport/orbitControls.ts';
 
 const FRAMINGS = [
   { id: 'head', label: 'Head' },
@@ -174,12 +176,24 @@ export function Viewport(): React.JSX.Element {
   }, [track]);
 
   const drag = useRef<{ x: number; y: number } | null>(null);
+  const [zoom, setZoom] = useState(1);
+  useEffect(() => {
+    sceneRef.current?.setZoom(zoom);
+    dirty.current = true;
+  }, [zoom]);
+  const resetView = (): void => {
+    setZoom(1);
+    edit('orbit-reset', (d) => ({ ...d, viewport: { ...d.viewport, orbitYawRad: 0, orbitPitchRad: 0 } }));
+  };
   return (
     <section className="panel viewport">
       <canvas
         ref={canvasRef}
         className={`viewport-canvas${viewport.background === 'transparent' ? ' checkerboard' : ''}`}
         data-testid="viewport"
+        data-orbit-yaw-deg={((viewport.orbitYawRad * 180) / Math.PI).toFixed(2)}
+        data-orbit-pitch-deg={((viewport.orbitPitchRad * 180) / Math.PI).toFixed(2)}
+        data-zoom={zoom.toFixed(3)}
         width={PREVIEW_SIZE_PX}
         height={PREVIEW_SIZE_PX}
         onPointerDown={(e) => {
@@ -191,18 +205,23 @@ export function Viewport(): React.JSX.Element {
           const dx = e.clientX - drag.current.x;
           const dy = e.clientY - drag.current.y;
           drag.current = { x: e.clientX, y: e.clientY };
-          edit('orbit', (d) => ({
-            ...d,
-            viewport: {
-              ...d.viewport,
-              orbitYawRad: Math.max(-1.2, Math.min(1.2, d.viewport.orbitYawRad + dx * 0.01)),
-              orbitPitchRad: Math.max(-0.8, Math.min(0.8, d.viewport.orbitPitchRad + dy * 0.01)),
-            },
-          }));
+          edit('orbit', (d) => {
+            const o = dragOrbit(d.viewport.orbitYawRad, d.viewport.orbitPitchRad, dx, dy);
+            return { ...d, viewport: { ...d.viewport, orbitYawRad: o.yawRad, orbitPitchRad: o.pitchRad } };
+          });
         }}
         onPointerUp={() => (drag.current = null)}
-        onDoubleClick={() => edit('orbit-reset', (d) => ({ ...d, viewport: { ...d.viewport, orbitYawRad: 0, orbitPitchRad: 0 } }))}
+        onWheel={(e) => setZoom((z) => wheelZoom(z, e.deltaY))}
+        onDoubleClick={resetView}
       />
+      <div className="viewport-orbit-bar">
+        <span className="viewport-orbit-hint" data-testid="orbit-limits">
+          {ORBIT_HINT}
+        </span>
+        <button data-testid="view-reset" onClick={resetView} title="Back to the front view and the preset's zoom" disabled={zoom === 1 && viewport.orbitYawRad === 0 && viewport.orbitPitchRad === 0}>
+          ⟲ Reset view
+        </button>
+      </div>
       {sceneError ? <div className="inline-error">{sceneError}</div> : null}
       {!portrait && !avatar ? <div className="viewport-hint">Import a portrait or an avatar to see the 3D head</div> : null}
       <div className="viewport-bar">

@@ -32,6 +32,8 @@ export interface PreviewScene {
   applyFrame(frame: MotionFrame): void;
   /** Applies orbit angles, framing and background. */
   setView(view: ViewportState): void;
+  /** Zooms the camera (1 = the framing preset; kept across rebuilds). */
+  setZoom(zoom: number): void;
   /**
    * Draws the current state. A splat avatar first needs an asynchronous sort (`prepare`), so its draw lands a
    * little later; a request during one is coalesced into one more draw.
@@ -61,6 +63,7 @@ export function sceneBackground(background: string): SceneBackground {
  */
 export function createPreviewScene(canvas: HTMLCanvasElement, view: ViewportState): PreviewScene {
   let current: ViewportState = view;
+  let zoom = 1;
   let scene: StudioScene = build();
   let portrait: { info: PortraitInfo; faceIndex: number } | null = null;
   let avatarInfo: AvatarInfo | null = null;
@@ -78,6 +81,7 @@ export function createPreviewScene(canvas: HTMLCanvasElement, view: ViewportStat
   function build(): StudioScene {
     const s = createStudioScene(canvas, { widthPx: PREVIEW_SIZE_PX, heightPx: PREVIEW_SIZE_PX, background: sceneBackground(current.background), framing: current.framing });
     s.setOrbit(current.orbitYawRad, current.orbitPitchRad);
+    s.setZoom(zoom);
     return s;
   }
   async function loadAvatarInto(info: AvatarInfo): Promise<void> {
@@ -132,6 +136,10 @@ export function createPreviewScene(canvas: HTMLCanvasElement, view: ViewportStat
     applyFrame(frame) {
       lastFrame = frame;
       scene.applyFrame(frame);
+    },
+    setZoom(next) {
+      zoom = next;
+      scene.setZoom(next);
     },
     setView(next) {
       const rebuild = next.framing !== current.framing || next.background !== current.background;
