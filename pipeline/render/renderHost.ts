@@ -191,6 +191,7 @@ export class RenderHost {
       const page = context.pages()[0] ?? (await context.newPage());
       const pageErrors: string[] = [];
       page.on('pageerror', (e) => pageErrors.push(e.message));
+      if (process.env.AVATAR_STUDIO_DEBUG_PAGE) page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
       await page.goto(`http://127.0.0.1:${port}/${token}/exportPage.html`);
       await page.waitForFunction(() => 'studioExport' in globalThis, undefined, { timeout: 30_000 });
       await page.evaluate(

@@ -49,11 +49,15 @@ export const META_NAME = 'exportPage.meta.json';
  * render protocol, and repeated in the page's `<meta>`): scripts only from its own origin (plus WebAssembly
  * compilation for Spark's sorter), network only to its own origin and to `data:`/`blob:` URLs (embedded GLB
  * buffers and images), workers from `blob:` (Spark), no plugins, no frames, no forms, no base URL.
+ * `'unsafe-eval'` is there for one reason: three's Basis Universal transcoder (KTX2 textures, KHR_texture_basisu) is
+ * an Emscripten/embind build that creates its bindings with `new Function`, in a `blob:` worker that inherits this
+ * policy; without it a KTX2 avatar never finishes loading. The page can still load code only from its own
+ * token-guarded origin and reach nothing else (connect-src), so eval has no remote code to run.
  * @remarks W3C Content Security Policy Level 3.
  */
 export const EXPORT_PAGE_CSP = [
   "default-src 'none'",
-  "script-src 'self' 'wasm-unsafe-eval'",
+  "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
   "style-src 'unsafe-inline'",
   "img-src 'self' blob: data:",
   "connect-src 'self' blob: data:",
@@ -99,10 +103,11 @@ async function isStale(dir: string): Promise<boolean> {
 /**
  * The per-user cache folder for this checkout's builds.
  * @param cacheRoot - default {@link userCacheRoot}.
- * @returns `<cache>/scene/<16 hex of SHA-256(repository root)>` (several checkouts never share a build).
+ * @returns `<cache>/scene/<16 hex of SHA-256(repository root, page HTML with its CSP)>` (checkouts never share a build; a changed page never reuses one).
  */
 export function sceneCacheDir(cacheRoot = userCacheRoot()): string {
-  return path.join(cacheRoot, 'scene', createHash('sha256').update(ROOT).digest('hex').slice(0, 16));
+  // The page's HTML (with its CSP) is part of the key: a changed policy must never reuse an older build.
+  return path.join(cacheRoot, 'scene', createHash('sha256').update(ROOT).update('\0').update(PAGE_HTML).digest('hex').slice(0, 16));
 }
 
 /**
