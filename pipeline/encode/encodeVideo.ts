@@ -12,6 +12,7 @@ import { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { FfmpegExitError, InvalidInputError, JobCancelledError, type JobProgress } from '../../core/errors.ts';
 import type { Fps } from '../../core/motion/track.ts';
+import { AUDIO_TIMELINE_FILTER } from '../audio/decodeAudio.ts';
 import { resolveFfmpeg } from '../ffmpeg/ffmpegPath.ts';
 
 /** Layout of each raw frame given to {@link encodeVideo}. */
@@ -122,7 +123,8 @@ function outputArgs(format: VideoFormat, pixelFormat: RawPixelFormat, hasAudio: 
  * @throws FfmpegExitError when ffmpeg fails; `details.stderrTail` holds its last stderr lines.
  * @remarks ffmpeg reads `-f rawvideo -pix_fmt <fmt> -s WxH -framerate num/den` (or `-f h264 -framerate num/den`,
  * stream-copied, for pre-encoded access units) from stdin; writes to stdin wait
- * for `drain` (back-pressure reaches the frame producer). Audio: `apad` + `-t totalFrames/fps` makes both
+ * for `drain` (back-pressure reaches the frame producer). Audio: {@link AUDIO_TIMELINE_FILTER} (timestamp gaps as
+ * silence, as the analysis decoded it), `apad` + `-t totalFrames/fps` make both
  * streams last exactly the video's duration (the caller derives `totalFrames` from the audio duration rounded
  * to the frame, DESIGN.md §5). The output goes to a hidden temp file in the destination folder and is renamed
  * atomically on success.
@@ -157,7 +159,9 @@ export async function encodeVideo(opts: EncodeVideoOptions): Promise<EncodeVideo
   else cmd.inputFormat('rawvideo').inputOptions(['-pix_fmt', pixelFormat, '-s', `${widthPx}x${heightPx}`, '-framerate', `${fps.num}/${fps.den}`]);
   const hasAudio = Boolean(opts.audioPath) && formatHasAudio(format);
   if (hasAudio) cmd.input(opts.audioPath!);
-  const maps = ['-map', '0:v:0', ...(hasAudio ? ['-map', '1:a:0', '-af', 'apad'] : [])];
+  // The audio on its container's timeline (gaps as silence, as the analysis saw it), padded to the video's length;
+  // no tags of the inputs (title, artist, comments of the source audio) are copied into the output.
+  const maps = ['-map', '0:v:0', ...(hasAudio ? ['-map', '1:a:0', '-af', `${AUDIO_TIMELINE_FILTER},apad`] : []), '-map_metadata', '-1'];
   const codecArgs = isCompressed ? ['-c:v', 'copy', ...(hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : []), '-movflags', '+faststart', '-f', 'mp4'] : outputArgs(format, pixelFormat as RawPixelFormat, hasAudio, opts.x264Preset ?? 'veryfast', opts.crf ?? 18);
   cmd.outputOptions([...maps, ...codecArgs, '-t', durationSec.toFixed(6), '-y']).output(tmpPath);
 

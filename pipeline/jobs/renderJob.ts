@@ -175,7 +175,9 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       const video = opts.drivingVideoPath;
       const tracked = await timed('trackVideo', () => trackDrivingVideo(video, analyzer!, { signal: opts.signal, onProgress: (done, total) => emit('track', done, total) }));
       if (!soundtrack && tracked.info.hasAudio) soundtrack = video;
-      const soundSec = soundtrack ? (await timed('decodeAudio', () => decodeAudio(soundtrack!, { sampleRateHz: 16000, signal: opts.signal }))).durationSec : tracked.info.durationSec;
+      const sound = soundtrack ? await timed('decodeAudio', () => decodeAudio(soundtrack!, { sampleRateHz: 16000, signal: opts.signal })) : null;
+      if (sound?.source.truncationNote) log(`note: ${basename(soundtrack!)}: ${sound.source.truncationNote}; the video lasts as long as the audio that is there`);
+      const soundSec = sound ? sound.durationSec : tracked.info.durationSec;
       frameCount = frameCountForDuration(soundSec, opts.fps);
       emit('motion', 0, 1);
       const built = await timed('motion', async () => drivingTrackFromObservations(tracked.observations, opts.fps, frameCount, opts.retarget));
@@ -185,6 +187,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       log(`driving video: neutral reference frame at ${driving.referenceTimeSec.toFixed(2)} s`);
     } else if (opts.audioPath && opts.motionPath) {
       const audio = await timed('decodeAudio', () => decodeAudio(opts.audioPath!, { sampleRateHz: 16000, signal: opts.signal }));
+      if (audio.source.truncationNote) log(`note: ${basename(opts.audioPath)}: ${audio.source.truncationNote}; the video lasts as long as the audio that is there`);
       frameCount = frameCountForDuration(audio.durationSec, opts.fps);
       track = await timed('motion', async () => {
         const loaded = await readTrackFile(opts.motionPath!);
@@ -198,6 +201,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       const built = await timed('motion', () => audioFileToMotionTrack(opts.audioPath!, { ...DEFAULT_MOTION_OPTIONS, ...opts.motion, fps: opts.fps }, { signal: opts.signal, onProgress: (p) => emit('motion', Math.round(p.fraction * 100), 100) }));
       track = built.track;
       frameCount = track.frameCount;
+      if (built.source.truncationNote) log(`note: ${basename(opts.audioPath)}: ${built.source.truncationNote}; the video lasts as long as the audio that is there`);
     } else {
       track = await timed('motion', async () => {
         const loaded = await readTrackFile(opts.motionPath!);
