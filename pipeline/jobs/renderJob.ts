@@ -231,7 +231,9 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
     // ~10–50 KB per frame cross to Node; other opaque outputs read back YUV 4:2:0 converted on the GPU.
     const inPageH264 = format === 'mp4' && opts.background !== 'transparent' && opts.sizePx % 8 === 0 && process.env.AVATAR_STUDIO_IN_PAGE_H264 !== '0';
     // GIF palettes and PNG files are made from full-resolution RGB(A), not 4:2:0 chroma.
-    const pixelFormat = opts.background === 'transparent' || format === 'gif' || format === 'png' ? 'rgba' : 'yuv420p';
+    // The GPU YUV readback needs a width multiple of 8 (and height of 4); other even sizes read back RGBA and ffmpeg
+    // converts (every size the options accept works: --size 250 used to fail after the browser had started).
+    const pixelFormat = opts.background === 'transparent' || format === 'gif' || format === 'png' || opts.sizePx % 8 !== 0 ? 'rgba' : 'yuv420p';
     if (soundtrack && !formatHasAudio(format)) log(`note: ${format === 'gif' ? 'a GIF' : 'a PNG sequence'} has no sound: the audio only sets the length and drives the motion`);
     try {
       if (avatarFile) {
