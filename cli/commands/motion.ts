@@ -13,6 +13,7 @@ import { parseFps, trackToJson } from '../../core/motion/track.ts';
 import { audioFileToMotionTrack } from '../../pipeline/audio/audioToMotion.ts';
 import { prepareOutputPath } from '../../pipeline/files/outputPath.ts';
 import { createProgressBar } from '../progress.ts';
+import { cancelOnSignals } from '../signals.ts';
 
 function optionKey(desc: MotionOptionDescriptor): string {
   // commander's camelCase key of the long flag, e.g. "--head-motion <0..1>" → "headMotion".
@@ -75,8 +76,7 @@ export function registerMotion(program: Command): void {
   cmd.option('--quiet', 'no progress output').action(async (o: Record<string, unknown>) => {
     const options = motionOptionsFromCli(o);
     const controller = new AbortController();
-    const onSigint = (): void => controller.abort();
-    process.once('SIGINT', onSigint);
+    const stopSignals = cancelOnSignals(controller);
     const bar = o.quiet ? null : createProgressBar();
     const outPath = await prepareOutputPath(String(o.out), [String(o.audio)]);
     const tmp = join(dirname(outPath), `.${basename(outPath)}.${randomBytes(4).toString('hex')}.tmp`);
@@ -94,7 +94,7 @@ export function registerMotion(program: Command): void {
       await rm(tmp, { force: true });
       throw err;
     } finally {
-      process.off('SIGINT', onSigint);
+      stopSignals();
     }
   });
 }
