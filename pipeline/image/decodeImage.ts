@@ -4,7 +4,7 @@
  * @remarks The container is sniffed from the bytes (magic numbers), never from the file name, so a JPEG named
  * `.png` decodes as JPEG. EXIF orientation is applied (sharp `.rotate()` without an angle), CMYK / grayscale /
  * 16-bit inputs are converted to 8-bit sRGB by libvips (ICC profile when embedded, libvips' default CMYK profile
- * otherwise).
+ * otherwise). Fully transparent pixels take the colour of the nearest visible one ({@link bleedIntoTransparent}).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { InvalidInputError, UnsupportedMediaError } from '../../core/errors.ts';
+import { bleedIntoTransparent } from '../../core/filters/bleedTransparent.ts';
 import { resolveFfmpeg } from '../ffmpeg/ffmpegPath.ts';
 
 /** Decoded upright image. */
@@ -188,6 +189,8 @@ export async function decodeImage(input: string | Buffer | Uint8Array, opts: Dec
       throw new UnsupportedMediaError(`"${name}" decoded to an unexpected layout (${info.channels} channels).`, { ...details, reason: 'layout' });
     }
     const rgba = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    // Colours bled into alpha-0 pixels before any sampling (warps, textures, resizes) can mix their hidden RGB in.
+    if (hadAlpha) bleedIntoTransparent(rgba, info.width, info.height);
     return { rgba, widthPx: info.width, heightPx: info.height, hadAlpha, sourcePath, format };
   } catch (err) {
     if (err instanceof UnsupportedMediaError) throw err;
