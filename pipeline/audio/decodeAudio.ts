@@ -46,6 +46,23 @@ export interface AudioSourceInfo {
 }
 
 /**
+ * What a user should know about an audio source before trusting the lip motion: a truncated file, narrow-band audio.
+ * @param info - the probed source, as returned once fully decoded (with its `truncationNote`).
+ * @returns one-line notes (empty when there is nothing to say).
+ * @remarks Narrow band: below the 16 kHz analysis rate the source holds nothing above half its rate (Nyquist);
+ * telephone audio (8 kHz) lacks the 4–8 kHz band where fricatives (s, f, th) carry their energy, so those
+ * consonants shape the mouth less than in wide-band audio.
+ */
+export function audioSourceNotes(info: AudioSourceInfo): string[] {
+  const notes: string[] = [];
+  if (info.truncationNote) notes.push(`${info.truncationNote}; the video lasts as long as the audio that is there`);
+  if (info.sampleRateHz > 0 && info.sampleRateHz < DEFAULT_ANALYSIS_SAMPLE_RATE_HZ) {
+    notes.push(`narrow-band audio (${info.sampleRateHz} Hz, nothing above ${(info.sampleRateHz / 2000).toFixed(1)} kHz): consonants such as s, f and th move the mouth less than in wide-band recordings`);
+  }
+  return notes;
+}
+
+/**
  * Says whether a decoded stream is cut short: it declares `declaredSec` but decoded to `decodedSec`.
  * @param declaredSec - container/stream duration (0 = unknown). @param decodedSec - decoded duration on the timeline.
  * @param demuxerSaysPartial - ffmpeg's demuxer logged "partial file".

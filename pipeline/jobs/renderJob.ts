@@ -15,7 +15,7 @@ import { DEFAULT_MOTION_OPTIONS, type MotionOptions } from '../../core/motion/op
 import type { FaceLandmarks } from '../../core/face/types.ts';
 import { decodeImage, type DecodedImage } from '../image/decodeImage.ts';
 import { FaceAnalyzer } from '../face/faceAnalyzer.ts';
-import { decodeAudio } from '../audio/decodeAudio.ts';
+import { audioSourceNotes, decodeAudio } from '../audio/decodeAudio.ts';
 import { drivingTrackFromObservations, trackDrivingVideo } from '../reenact/drivingVideo.ts';
 import type { RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
 import { RenderHost, type RenderBackground, type RenderFraming } from '../render/renderHost.ts';
@@ -176,7 +176,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       const tracked = await timed('trackVideo', () => trackDrivingVideo(video, analyzer!, { signal: opts.signal, onProgress: (done, total) => emit('track', done, total) }));
       if (!soundtrack && tracked.info.hasAudio) soundtrack = video;
       const sound = soundtrack ? await timed('decodeAudio', () => decodeAudio(soundtrack!, { sampleRateHz: 16000, signal: opts.signal })) : null;
-      if (sound?.source.truncationNote) log(`note: ${basename(soundtrack!)}: ${sound.source.truncationNote}; the video lasts as long as the audio that is there`);
+      if (sound) for (const note of audioSourceNotes(sound.source)) log(`note: ${basename(soundtrack!)}: ${note}`);
       const soundSec = sound ? sound.durationSec : tracked.info.durationSec;
       frameCount = frameCountForDuration(soundSec, opts.fps);
       emit('motion', 0, 1);
@@ -187,7 +187,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       log(`driving video: neutral reference frame at ${driving.referenceTimeSec.toFixed(2)} s`);
     } else if (opts.audioPath && opts.motionPath) {
       const audio = await timed('decodeAudio', () => decodeAudio(opts.audioPath!, { sampleRateHz: 16000, signal: opts.signal }));
-      if (audio.source.truncationNote) log(`note: ${basename(opts.audioPath)}: ${audio.source.truncationNote}; the video lasts as long as the audio that is there`);
+      for (const note of audioSourceNotes(audio.source)) log(`note: ${basename(opts.audioPath)}: ${note}`);
       frameCount = frameCountForDuration(audio.durationSec, opts.fps);
       track = await timed('motion', async () => {
         const loaded = await readTrackFile(opts.motionPath!);
@@ -201,7 +201,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       const built = await timed('motion', () => audioFileToMotionTrack(opts.audioPath!, { ...DEFAULT_MOTION_OPTIONS, ...opts.motion, fps: opts.fps }, { signal: opts.signal, onProgress: (p) => emit('motion', Math.round(p.fraction * 100), 100) }));
       track = built.track;
       frameCount = track.frameCount;
-      if (built.source.truncationNote) log(`note: ${basename(opts.audioPath)}: ${built.source.truncationNote}; the video lasts as long as the audio that is there`);
+      for (const note of audioSourceNotes(built.source)) log(`note: ${basename(opts.audioPath)}: ${note}`);
     } else {
       track = await timed('motion', async () => {
         const loaded = await readTrackFile(opts.motionPath!);

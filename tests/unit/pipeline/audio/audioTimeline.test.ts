@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameCountForDuration } from '../../../../core/motion/track.ts';
-import { decodeAudio } from '../../../../pipeline/audio/decodeAudio.ts';
+import { audioSourceNotes, decodeAudio } from '../../../../pipeline/audio/decodeAudio.ts';
 import { encodeVideo } from '../../../../pipeline/encode/encodeVideo.ts';
 import { resolveFfmpeg, resolveFfprobe } from '../../../../pipeline/ffmpeg/ffmpegPath.ts';
 import { HAS_CORPUS, corpus } from '../../../helpers/media.ts';
@@ -85,5 +85,12 @@ describe('audio timeline', () => {
   it('b15 (300 video frames, AAC with a 48 ms timestamp gap) lasts 300 frames at 25 fps', { skip: !HAS_CORPUS }, async () => {
     const a = await decodeAudio(corpus('bugs/b15_talking_25fps_300frames.mp4'), { sampleRateHz: 16000 });
     expect(frameCountForDuration(a.durationSec, { num: 25, den: 1 })).toBe(300); // 299 before (11.958 s)
+  });
+
+  it('8 kHz telephone audio gets a narrow-band note; 16 kHz and 44.1 kHz do not', { skip: !HAS_CORPUS }, async () => {
+    const b08 = await decodeAudio(corpus('bugs/b08_jfk_8khz_mono_s16.wav'), { sampleRateHz: 16000 });
+    expect(audioSourceNotes(b08.source)).toEqual([expect.stringMatching(/narrow-band audio \(8000 Hz, nothing above 4\.0 kHz\)/)]);
+    expect(audioSourceNotes((await decodeAudio(corpus('bugs/b09_jfk_16k_mono_s32le_int.wav'))).source)).toEqual([]);
+    expect(audioSourceNotes((await decodeAudio(corpus('audio/aud01_jfk_en_flac_24bit_44k_stereo.flac'))).source)).toEqual([]);
   });
 });
