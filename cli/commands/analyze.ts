@@ -2,9 +2,8 @@
  * `avatar-studio analyze <image|video> --json <out.json>`: face landmarks (478 points), boxes, scores and head pose;
  * for a video, one entry per frame (times from the container, tracked with re-detection only when lost, smoothed).
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
 import type { FaceAnalysis } from '../../core/face/types.ts';
@@ -13,6 +12,7 @@ import { analyzeVideoFile, type VideoAnalysis } from '../../pipeline/face/videoT
 import { decodeImage, sniffImageContainer } from '../../pipeline/image/decodeImage.ts';
 import { prepareOutputPath } from '../../pipeline/files/outputPath.ts';
 import { cancelOnSignals } from '../signals.ts';
+import { writeFileAtomic } from '../../pipeline/files/atomicWrite.ts';
 
 /** Version of the analysis JSON written by the CLI. */
 export const ANALYSIS_JSON_VERSION = 1;
@@ -92,12 +92,9 @@ async function looksLikeVideo(filePath: string): Promise<boolean> {
  * @param outPath - destination. @param text - contents.
  */
 async function writeAtomic(outPath: string, text: string): Promise<void> {
-  const tmp = join(dirname(outPath), `.${basename(outPath)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await writeFile(tmp, text);
-    await rename(tmp, outPath);
+    await writeFileAtomic(outPath, text);
   } catch (err) {
-    await rm(tmp, { force: true });
     throw new InvalidInputError(`Cannot write ${outPath}: ${(err as Error).message}`, { path: outPath });
   }
 }

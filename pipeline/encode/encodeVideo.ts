@@ -4,7 +4,6 @@
  * audio is muxed from the original file; the output is written to a temp file in the destination folder and
  * renamed when complete, so a cancelled or failed job leaves nothing behind.
  */
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { FfmpegExitError, InvalidInputError, JobCancelledError, type JobProgress
 import type { Fps } from '../../core/motion/track.ts';
 import { AUDIO_TIMELINE_FILTER } from '../audio/decodeAudio.ts';
 import { resolveFfmpeg } from '../ffmpeg/ffmpegPath.ts';
+import { commitFile, sweepStaleParts, tempPathFor } from '../files/atomicWrite.ts';
 
 /** Layout of each raw frame given to {@link encodeVideo}. */
 export type RawPixelFormat = 'rgba' | 'yuv420p';
@@ -147,9 +147,10 @@ export async function encodeVideo(opts: EncodeVideoOptions): Promise<EncodeVideo
   const isSequence = format === 'png';
   if (isSequence && !FRAME_NUMBER_PATTERN.test(path.basename(outPath))) throw new InvalidInputError(`A PNG sequence needs a frame-number pattern in the file name, e.g. frame_%05d.png: ${opts.outPath}`);
   await mkdir(dir, { recursive: true });
+  // Temp files of runs that crashed or were killed (their pid is gone) are removed; a running export's are kept.
+  await sweepStaleParts(dir);
   // A sequence goes to a hidden temp folder beside the destination and its files are moved in on success.
-  const tmpName = `.${isSequence ? 'frames' : path.basename(outPath)}.${process.pid}.${randomBytes(4).toString('hex')}.part`;
-  const tmpPath = isSequence ? path.join(dir, tmpName, path.basename(outPath)) : path.join(dir, tmpName);
+  const tmpPath = isSequence ? path.join(tempPathFor(path.join(dir, 'frames')), path.basename(outPath)) : tempPathFor(outPath);
   if (isSequence) await mkdir(path.dirname(tmpPath));
   const durationSec = (totalFrames * fps.den) / fps.num;
 
@@ -223,7 +224,7 @@ export async function encodeVideo(opts: EncodeVideoOptions): Promise<EncodeVideo
       const tmpDir = path.dirname(tmpPath);
       for (const name of (await readdir(tmpDir)).sort()) await rename(path.join(tmpDir, name), path.join(dir, name));
       await rm(tmpDir, { recursive: true, force: true });
-    } else await rename(tmpPath, outPath);
+    } else await commitFile(tmpPath, outPath);
     return { outPath, frameCount: written, durationSec };
   } catch (err) {
     cancelled = cancelled || Boolean(signal?.aborted);

@@ -5,7 +5,7 @@
  * and the running export jobs, and releases them in {@link StudioService.dispose}.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Zip, ZipPassThrough } from 'fflate';
 import { InvalidInputError, JobCancelledError, NoFaceFoundError, StudioError, toErrorPayload, UnsupportedMediaError, type JobProgress } from '../../core/errors.ts';
@@ -17,6 +17,7 @@ import { decodeImage } from '../image/decodeImage.ts';
 import { decodeAudio } from '../audio/decodeAudio.ts';
 import type { FaceAnalyzer } from '../face/faceAnalyzer.ts';
 import { inspectAvatarBytes, MAX_AVATAR_FILE_BYTES, type AvatarLoadKind } from '../avatars/avatarFile.ts';
+import { commitFile, writeFileAtomic } from '../files/atomicWrite.ts';
 
 /** Sample rate (Hz) of the PCM handed to the UI for the waveform and playback. */
 export const PLAYBACK_SAMPLE_RATE_HZ = 24000;
@@ -389,7 +390,7 @@ export class StudioService {
           await zipFiles(framesDir, names, tmpPath, { folderName: framePrefix, mtimeMs: this.now(), signal: controller.signal });
           await rm(framesDir, { recursive: true, force: true });
         }
-        await rename(tmpPath, outPath);
+        await commitFile(tmpPath, outPath);
         const st = await stat(outPath);
         Object.assign(state, { state: 'done', outPath, bytes: st.size, downloadUrl: this.opts.downloadUrl?.(jobId) ?? null });
         state.progress = { ...state.progress, fraction: 1, etaSec: 0 };
@@ -550,15 +551,7 @@ export function withUserFileName(err: unknown, sessionPath: string, fileName: st
  * @param text - UTF-8 content.
  */
 export async function writeAtomic(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(path, text);
 }
 
 /** Options of {@link zipFiles}. */
