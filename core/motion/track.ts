@@ -70,7 +70,7 @@ export function fpsValue(fps: Fps): number {
  * Parses a frame rate given as `"25"`, `"30000/1001"` or `"29.97"`.
  * @param text - frame rate text; decimals 23.976/29.97/59.94 map to the NTSC rationals.
  * @returns a rational fps with positive integers.
- * @throws InvalidInputError for anything not a positive rate ≤ 240.
+ * @throws InvalidInputError for anything outside 1–240 fps (the bounds of the project file and IPC).
  */
 export function parseFps(text: string): Fps {
   const t = text.trim();
@@ -82,7 +82,8 @@ export function parseFps(text: string): Fps {
     const ntsc: Record<string, Fps> = { '23.976': { num: 24000, den: 1001 }, '29.97': { num: 30000, den: 1001 }, '59.94': { num: 60000, den: 1001 } };
     fps = ntsc[t] ?? (Number.isInteger(v) ? { num: v, den: 1 } : { num: Math.round(v * 1000), den: 1000 });
   }
-  if (!fps || fps.den <= 0 || fps.num <= 0 || fpsValue(fps) > 240) throw new InvalidInputError(`Invalid frame rate "${text}": use a rate above 0 and up to 240 fps, e.g. 25, 30 or 30000/1001`);
+  // The same bounds as FpsSchema (core/motion/options.ts), used by the project file and IPC: 1–240 fps.
+  if (!fps || fps.den <= 0 || fps.num <= 0 || fps.num > 240_000 || fps.den > 10_000 || fpsValue(fps) > 240 || fpsValue(fps) < 1) throw new InvalidInputError(`Invalid frame rate "${text}": use a rate from 1 to 240 fps, e.g. 25, 30 or 30000/1001`);
   return fps;
 }
 

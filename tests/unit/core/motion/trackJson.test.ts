@@ -37,3 +37,17 @@ describe('trackFromJson on hostile input', () => {
     expect(t.gazeRad[7]).toBeCloseTo(-Math.PI / 2, 6);
   });
 });
+
+describe('one frame-rate rule for CLI, project and IPC', () => {
+  it('--fps 0.5 is refused like the project file refuses it (the CLI accepted it); 1 and 240 are accepted', async () => {
+    const { parseFps } = await import('../../../../core/motion/track.ts');
+    const { FpsSchema: ProjectFps } = await import('../../../../core/project/schema.ts');
+    const { FpsSchema: MotionFps } = await import('../../../../core/motion/options.ts');
+    expect(() => parseFps('0.5')).toThrow(/from 1 to 240 fps/);
+    expect(() => parseFps('241')).toThrow(InvalidInputError);
+    expect(parseFps('1')).toEqual({ num: 1, den: 1 });
+    expect(parseFps('240')).toEqual({ num: 240, den: 1 });
+    expect(ProjectFps).toBe(MotionFps);
+    expect(MotionFps.safeParse({ num: 1, den: 2 }).success).toBe(false);
+  });
+});
