@@ -11,7 +11,7 @@ import { InvalidInputError, JobCancelledError, throwIfAborted, type JobProgress 
 import { ProgressTracker } from '../../core/jobs/progress.ts';
 import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import { frameCountForDuration, trackFromJson, type Fps, type MotionTrack } from '../../core/motion/track.ts';
-import { DEFAULT_MOTION_OPTIONS, type MotionOptions } from '../../core/motion/options.ts';
+import { DEFAULT_MOTION_OPTIONS, MOTION_OPTION_DESCRIPTORS, type MotionOptions } from '../../core/motion/options.ts';
 import type { FaceLandmarks } from '../../core/face/types.ts';
 import { decodeImage, type DecodedImage } from '../image/decodeImage.ts';
 import { FaceAnalyzer } from '../face/faceAnalyzer.ts';
@@ -110,6 +110,27 @@ const STAGES = [
 ];
 
 /**
+ * Says which motion options a job cannot apply, instead of ignoring them silently: with a driving video the driver's
+ * face sets expression, head motion and blinks; with a motion file (--motion) the file does. Speech-driven motion
+ * (audio only) applies them all.
+ * @param motion - the options given (values equal to the defaults count as not given).
+ * @param source - what drives the motion.
+ * @returns one note per option that is set and does not apply (fps always applies).
+ */
+export function unusedMotionOptionNotes(motion: Partial<MotionOptions> | undefined, source: 'audio' | 'drivingVideo' | 'motionFile'): string[] {
+  if (source === 'audio' || !motion) return [];
+  const why = source === 'drivingVideo' ? "with --driving-video the driver's face sets the motion" : 'with --motion the track file sets the motion';
+  const notes: string[] = [];
+  for (const d of MOTION_OPTION_DESCRIPTORS) {
+    if (d.name === 'fps') continue;
+    const value = motion[d.name as keyof MotionOptions];
+    if (value === undefined || value === DEFAULT_MOTION_OPTIONS[d.name as keyof MotionOptions]) continue;
+    notes.push(`note: ${d.flag.split(' ')[0]} ${String(value)} does not apply: ${why}`);
+  }
+  return notes;
+}
+
+/**
  * Renders a talking-head video from a portrait and speech.
  * @param opts - see {@link RenderTalkingHeadOptions}.
  * @returns the output path, frame count (= audio duration × fps rounded to the frame) and stage timings.
@@ -130,6 +151,7 @@ export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise
 async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalkingHeadResult> {
   const now = opts.nowMs ?? (() => performance.now());
   const log = opts.onLog ?? (() => {});
+  for (const note of unusedMotionOptionNotes(opts.motion, opts.drivingVideoPath ? 'drivingVideo' : opts.motionPath ? 'motionFile' : 'audio')) log(note);
   const progress = new ProgressTracker(STAGES, now());
   const emit = (stage: string, done: number, total: number): void => opts.onProgress?.(progress.at(stage, done, total, now()));
   const stageMs: Record<string, number> = {};
