@@ -108,6 +108,8 @@ export class StudioService {
   private readonly audios = new Map<string, AudioEntry>();
   private readonly avatars = new Map<string, AvatarEntry>();
   private readonly jobs = new Map<string, JobEntry>();
+  /** Exports run one at a time (each launches a browser and an encoder); later ones wait here, stage `queued`. */
+  private exportQueue: Promise<unknown> = Promise.resolve();
   private analyzer: Promise<FaceAnalyzer> | null = null;
   private settings: Settings | null = null;
   private disposed = false;
@@ -366,6 +368,7 @@ export class StudioService {
     };
     const run = async (): Promise<void> => {
       try {
+        if (controller.signal.aborted) throw new JobCancelledError('Export cancelled while queued');
         await mkdir(dirname(outPath), { recursive: true });
         const { renderTalkingHead } = await import('../jobs/renderJob.ts');
         // The view of the preview (framing, background, orbit) travels with the job; the export job applies
@@ -407,7 +410,8 @@ export class StudioService {
       }
       this.emit('studio:export.finished', state);
     };
-    const done = run();
+    const done = this.exportQueue.then(run);
+    this.exportQueue = done;
     this.jobs.set(jobId, { state, controller, done });
     return { jobId };
   }
