@@ -17,6 +17,7 @@ describe.skipIf(!HAS_CORPUS)('export queue', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'export-queue-'));
     service = await StudioService.create({
+      host: 'web',
       workDir: join(root, 'work'),
       ownsWorkDir: true,
       outDir: join(root, 'out'),
@@ -37,11 +38,11 @@ describe.skipIf(!HAS_CORPUS)('export queue', () => {
   it('a second export starts only after the first has finished; both complete', { timeout: 300_000 }, async () => {
     const h = service.handlers();
     const bytes = (b: Uint8Array, fileName: string): { kind: 'bytes'; fileName: string; data: ArrayBuffer } => ({ kind: 'bytes', fileName, data: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer });
-    const avatar = await h['studio:avatar.import']({ source: bytes(makeGlbAvatar(), 'head.glb') });
-    const audio = await h['studio:audio.import']({ source: bytes(await readFile(corpus('audio/aud08_word_six_0p65s_derived.wav')), 'six.wav') });
+    const avatar = await h['studio:avatar.import']!({ source: bytes(makeGlbAvatar(), 'head.glb') });
+    const audio = await h['studio:audio.import']!({ source: bytes(await readFile(corpus('audio/aud08_word_six_0p65s_derived.wav')), 'six.wav') });
     const args = { portraitId: null, avatarId: avatar.avatarId, audioId: audio.audioId, faceIndex: 0, settings: { format: 'mp4' as const, sizePx: 64, fps: { num: 25, den: 1 }, quality: 'draft' as const, alpha: false }, motion: {}, background: 'photo', framing: 'head' as const, orbit: { yawRad: 0, pitchRad: 0 }, outPath: null };
-    const a = await h['studio:export.start'](args);
-    const b = await h['studio:export.start'](args);
+    const a = await h['studio:export.start']!(args);
+    const b = await h['studio:export.start']!(args);
     const [sa, sb] = await Promise.all([service.waitForJob(a.jobId), service.waitForJob(b.jobId)]);
     expect([sa.state, sb.state]).toEqual(['done', 'done']);
     const firstOfB = events.indexOf(`progress ${b.jobId}`);
