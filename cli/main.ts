@@ -11,6 +11,7 @@ import { registerAnalyze } from './commands/analyze.ts';
 import { registerStudio } from './commands/studio.ts';
 import { registerBatch } from './commands/batch.ts';
 import { registerWorker } from './commands/worker.ts';
+import { exitCodeForCancel } from './signals.ts';
 
 /** Error codes that mean the user's input was wrong (exit status 2). */
 const BAD_INPUT_CODES = new Set(['INVALID_INPUT', 'UNSUPPORTED_MEDIA', 'NO_FACE_FOUND', 'MALFORMED_SPLAT_FILE', 'TRUNCATED_FILE', 'VERTEX_COUNT_MISMATCH', 'NON_FINITE_VALUE', 'BAD_MAGIC', 'UNSUPPORTED_SPLAT_VARIANT', 'BAD_AVATAR_PACKAGE', 'BATCH_LOCKED']);
@@ -41,13 +42,14 @@ try {
 /**
  * Prints one clear line for an error and returns the exit code.
  * @param err - anything thrown by a command.
- * @returns 2 for invalid input/unsupported media/no face, 130 for a cancelled job, 1 otherwise.
+ * @returns 2 for invalid input/unsupported media/no face, 128 + signal for a cancelled job (SIGINT 130, SIGTERM
+ * 143), 1 otherwise.
  */
 function reportError(err: unknown): number {
   if (err instanceof StudioError) {
     process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}avatar-studio: error: ${oneLine(err.message)} [${err.code}]\n`);
     if (process.env.AVATAR_STUDIO_DEBUG) process.stderr.write(`${err.stack}\n`);
-    if (err.code === 'JOB_CANCELLED') return 130;
+    if (err.code === 'JOB_CANCELLED') return exitCodeForCancel();
     return BAD_INPUT_CODES.has(err.code) ? 2 : 1;
   }
   const message = err instanceof Error ? err.message : String(err);

@@ -2,9 +2,8 @@
  * `avatar-studio analyze <image|video> --json <out.json>`: face landmarks (478 points), boxes, scores and head pose;
  * for a video, one entry per frame (times from the container, tracked with re-detection only when lost, smoothed).
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
 import type { FaceAnalysis } from '../../core/face/types.ts';
@@ -12,6 +11,8 @@ import { FaceAnalyzer } from '../../pipeline/face/faceAnalyzer.ts';
 import { analyzeVideoFile, type VideoAnalysis } from '../../pipeline/face/videoTracker.ts';
 import { decodeImage, sniffImageContainer } from '../../pipeline/image/decodeImage.ts';
 import { prepareOutputPath } from '../../pipeline/files/outputPath.ts';
+import { cancelOnSignals } from '../signals.ts';
+import { writeFileAtomic } from '../../pipeline/files/atomicWrite.ts';
 
 /** Version of the analysis JSON written by the CLI. */
 export const ANALYSIS_JSON_VERSION = 1;
@@ -91,12 +92,9 @@ async function looksLikeVideo(filePath: string): Promise<boolean> {
  * @param outPath - destination. @param text - contents.
  */
 async function writeAtomic(outPath: string, text: string): Promise<void> {
-  const tmp = join(dirname(outPath), `.${basename(outPath)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await writeFile(tmp, text);
-    await rename(tmp, outPath);
+    await writeFileAtomic(outPath, text);
   } catch (err) {
-    await rm(tmp, { force: true });
     throw new InvalidInputError(`Cannot write ${outPath}: ${(err as Error).message}`, { path: outPath });
   }
 }
@@ -110,15 +108,21 @@ export function registerAnalyze(program: Command): void {
     .command('analyze')
     .description('find faces in an image (all faces) or track the face through a video (per frame): 478 landmarks, boxes, scores, head pose')
     .argument('<image|video>', 'image (JPEG, PNG, WebP, GIF, TIFF, AVIF/HEIF) or video (MP4/MOV/MKV/WebM/AVI); recognised by content')
-    .requiredOption('--json <out.json>', 'output JSON (written to a temp file, then renamed)')
+    .option('--json <out.json>', 'output JSON file (written to a temp file, then renamed); without it the JSON is printed to stdout')
     .option('--max-faces <n>', 'maximum faces reported, largest first', '8')
     .option('--ep <list>', 'execution providers to try in order, e.g. "cuda,cpu" (fallback is reported)')
     .option('--exhaustive', 'run every detection pass (padded image and tiles) to find additional small faces')
     .option('--quiet', 'no summary output')
-    .action(async (imagePath: string, o: { json: string; maxFaces: string; ep?: string; exhaustive?: boolean; quiet?: boolean }) => {
+    .action(async (imagePath: string, o: { json?: string; maxFaces: string; ep?: string; exhaustive?: boolean; quiet?: boolean }) => {
       const maxFaces = Number(o.maxFaces);
       if (!Number.isInteger(maxFaces) || maxFaces < 1) throw new InvalidInputError(`--max-faces: expected a positive integer, got "${o.maxFaces}"`);
-      await prepareOutputPath(o.json, [imagePath]);
+      if (o.json !== undefined) await prepareOutputPath(o.json, [imagePath]);
+      const emit = async (json: unknown): Promise<void> => {
+        const text = `${JSON.stringify(json)}\n`;
+        if (o.json !== undefined) await writeAtomic(o.json, text);
+        else await new Promise<void>((res, rej) => process.stdout.write(text, (err) => (err ? rej(err) : res())));
+      };
+      const dest = o.json ?? 'stdout';
       const log = (m: string): void => {
         if (!o.quiet) process.stderr.write(`${m}\n`);
       };
@@ -126,15 +130,14 @@ export function registerAnalyze(program: Command): void {
       if (await looksLikeVideo(imagePath)) {
         const analyzer = await FaceAnalyzer.create({ executionProviders: o.ep?.split(',').map((s) => s.trim()), onLog: log });
         const controller = new AbortController();
-        const onSigint = (): void => controller.abort();
-        process.once('SIGINT', onSigint);
+        const stopSignals = cancelOnSignals(controller);
         try {
           const v = await analyzeVideoFile(analyzer, imagePath, { signal: controller.signal });
-          await writeAtomic(o.json, `${JSON.stringify(videoAnalysisToJson(v, resolve(imagePath)))}\n`);
+          await emit(videoAnalysisToJson(v, resolve(imagePath)));
           const withFace = v.frames.filter((f) => f.face).length;
-          log(`${v.frames.length} frames of ${imagePath} (${v.info.widthPx}x${v.info.heightPx}), face on ${withFace}, detector ran ${v.detectorRuns}x, on ${v.executionProvider} in ${Date.now() - started} ms → ${o.json}`);
+          log(`${v.frames.length} frames of ${imagePath} (${v.info.widthPx}x${v.info.heightPx}), face on ${withFace}, detector ran ${v.detectorRuns}x, on ${v.executionProvider} in ${Date.now() - started} ms → ${dest}`);
         } finally {
-          process.off('SIGINT', onSigint);
+          stopSignals();
           await analyzer.dispose();
         }
         return;
@@ -143,8 +146,8 @@ export function registerAnalyze(program: Command): void {
       const analyzer = await FaceAnalyzer.create({ executionProviders: o.ep?.split(',').map((s) => s.trim()), onLog: log });
       try {
         const a = await analyzer.analyze(image, { maxFaces, exhaustive: o.exhaustive === true });
-        await writeAtomic(o.json, `${JSON.stringify(analysisToJson(a, resolve(imagePath)))}\n`);
-        log(`${a.faces.length} face(s) in ${imagePath} (${a.imageWidthPx}x${a.imageHeightPx}) on ${a.executionProvider} in ${Date.now() - started} ms → ${o.json}`);
+        await emit(analysisToJson(a, resolve(imagePath)));
+        log(`${a.faces.length} face(s) in ${imagePath} (${a.imageWidthPx}x${a.imageHeightPx}) on ${a.executionProvider} in ${Date.now() - started} ms → ${dest}`);
       } finally {
         await analyzer.dispose();
       }

@@ -3,9 +3,7 @@
  */
 import { readDirectionsFile } from '../directionsFile.ts';
 import { describeOptionIssue } from '../../core/jobs/options.ts';
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
 import { MOTION_OPTION_DESCRIPTORS, MotionOptionsSchema } from '../../core/motion/options.ts';
@@ -14,6 +12,8 @@ import { parseFps, trackToJson } from '../../core/motion/track.ts';
 import { audioFileToMotionTrack } from '../../pipeline/audio/audioToMotion.ts';
 import { prepareOutputPath } from '../../pipeline/files/outputPath.ts';
 import { createProgressBar } from '../progress.ts';
+import { cancelOnSignals } from '../signals.ts';
+import { writeFileAtomic } from '../../pipeline/files/atomicWrite.ts';
 
 function optionKey(desc: MotionOptionDescriptor): string {
   // commander's camelCase key of the long flag, e.g. "--head-motion <0..1>" → "headMotion".
@@ -78,26 +78,22 @@ export function registerMotion(program: Command): void {
     const options = motionOptionsFromCli(o);
     const directions = typeof o.directions === 'string' ? await readDirectionsFile(o.directions) : undefined;
     const controller = new AbortController();
-    const onSigint = (): void => controller.abort();
-    process.once('SIGINT', onSigint);
+    const stopSignals = cancelOnSignals(controller);
     const bar = o.quiet ? null : createProgressBar();
     const outPath = await prepareOutputPath(String(o.out), [String(o.audio)]);
-    const tmp = join(dirname(outPath), `.${basename(outPath)}.${randomBytes(4).toString('hex')}.tmp`);
     const started = Date.now();
     try {
       const { track, source } = await audioFileToMotionTrack(String(o.audio), options, { signal: controller.signal, directions, onProgress: bar ? bar.update : undefined });
       track.meta = { ...track.meta, source: basename(String(o.audio)) };
-      await writeFile(tmp, JSON.stringify(trackToJson(track)) + '\n');
-      await rename(tmp, outPath);
+      await writeFileAtomic(outPath, JSON.stringify(trackToJson(track)) + '\n');
       bar?.done();
       if (!o.quiet) process.stderr.write(`analysed ${source.codec} ${source.sampleRateHz} Hz ×${source.channels}, ${source.durationSec.toFixed(3)} s in ${((Date.now() - started) / 1000).toFixed(2)} s\n`);
       process.stdout.write(`${outPath}  (${track.frameCount} frames @ ${track.fps.num}/${track.fps.den} fps)\n`);
     } catch (err) {
       bar?.done();
-      await rm(tmp, { force: true });
       throw err;
     } finally {
-      process.off('SIGINT', onSigint);
+      stopSignals();
     }
   });
 }

@@ -9,6 +9,7 @@ import { MOTION_OPTION_DESCRIPTORS } from '../../core/motion/options.ts';
 import { motionOptionsFromCli } from './motion.ts';
 import { renderTalkingHead, type RenderTalkingHeadOptions } from '../../pipeline/jobs/renderJob.ts';
 import { createProgressBar } from '../progress.ts';
+import { cancelOnSignals } from '../signals.ts';
 
 /**
  * Parses one CLI value with its descriptor's schema.
@@ -97,9 +98,7 @@ export function registerRender(program: Command): void {
   cmd
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const controller = new AbortController();
-      const onSigint = (): void => controller.abort();
-      process.once('SIGINT', onSigint);
-      process.once('SIGTERM', onSigint);
+      const stopSignals = cancelOnSignals(controller);
       const motion = motionOptionsFromCli(o);
       const directions = typeof o.directions === 'string' ? await readDirectionsFile(o.directions) : undefined;
       const rangeSec = typeof o.range === 'string' ? parseRange(o.range) : undefined;
@@ -118,8 +117,7 @@ export function registerRender(program: Command): void {
         process.stdout.write(`${result.outPath}  (${result.frameCount} frames, ${result.durationSec.toFixed(3)} s)\n`);
       } finally {
         bar?.done();
-        process.off('SIGINT', onSigint);
-        process.off('SIGTERM', onSigint);
+        stopSignals();
       }
     });
 }

@@ -53,3 +53,13 @@ export class AvatarPackageError extends StudioError {
     super('BAD_AVATAR_PACKAGE', message, details, options);
   }
 }
+
+/**
+ * A compressed input would inflate past the decompression policy ({@link DECOMPRESSION_POLICY} in
+ * core/formats/limits.ts): too many splats or too many inflated bytes. Code `DECOMPRESSION_LIMIT`.
+ */
+export class DecompressionLimitError extends SplatFormatError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, details, 'DECOMPRESSION_LIMIT');
+  }
+}

@@ -8,12 +8,16 @@
  * `flame_params.json`… and is recognised but not supported. `__MACOSX/` and `.DS_Store` entries are ignored.
  */
 import { strFromU8, unzipSync } from 'fflate';
+import { DECOMPRESSION_POLICY } from './limits.ts';
 import { AvatarPackageError, SplatFormatError } from './errors.ts';
 import { parsePly } from './ply.ts';
 import type { SplatData } from './splatData.ts';
 
-/** Largest single entry we inflate, in bytes (the published sample's largest file is ~30 MB). */
-export const LAM_MAX_ENTRY_BYTES = 512 * 1024 * 1024;
+/** Largest single entry we inflate, in bytes (see {@link DECOMPRESSION_POLICY}). */
+export const LAM_MAX_ENTRY_BYTES = DECOMPRESSION_POLICY.maxZipEntryBytes;
+
+/** The parts of a LAM package that are read; other entries are never inflated. */
+const USED_PARTS = new Set(['skin.glb', 'offset.ply', 'animation.glb', 'vertex_order.json']);
 
 /** The files of an ARKit LAM package, raw. */
 export interface LamPackageFiles {
@@ -45,11 +49,24 @@ const isJunk = (name: string): boolean => name.startsWith('__MACOSX/') || name.i
 export function readLamZip(zipBytes: Uint8Array, source = 'LAM package'): LamPackageFiles {
   if (zipBytes.length < 4 || zipBytes[0] !== 0x50 || zipBytes[1] !== 0x4b) throw new AvatarPackageError(`${source} is not a zip file`, { source });
   let entries: Record<string, Uint8Array>;
+  const names: string[] = [];
+  let declaredTotal = 0;
+  const policy = DECOMPRESSION_POLICY;
   try {
     entries = unzipSync(zipBytes, {
+      // Only the parts we read are inflated; each is checked against the policy from its declared sizes first
+      // (fflate allocates the declared size and never inflates past it).
       filter: (f) => {
         if (isJunk(f.name) || f.name.endsWith('/')) return false;
-        if (f.originalSize > LAM_MAX_ENTRY_BYTES) throw new AvatarPackageError(`${source}: entry ${f.name} is ${f.originalSize} bytes, more than ${LAM_MAX_ENTRY_BYTES}`, { source });
+        names.push(f.name);
+        if (!USED_PARTS.has(f.name.split('/').pop()!)) return false;
+        const fail = (why: string): never => {
+          throw new AvatarPackageError(`${source}: entry ${f.name} ${why}`, { source, entry: f.name, declaredBytes: f.originalSize, compressedBytes: f.size, policy });
+        };
+        if (f.originalSize > policy.maxZipEntryBytes) fail(`declares ${f.originalSize} bytes inflated, more than the ${policy.maxZipEntryBytes}-byte limit per entry`);
+        if (f.compression !== 0 && f.originalSize > Math.max(1, f.size) * policy.maxDeflateRatio) fail(`declares ${f.originalSize} bytes from ${f.size} compressed, more than deflate can expand (${policy.maxDeflateRatio}:1)`);
+        declaredTotal += f.originalSize;
+        if (declaredTotal > policy.maxZipTotalBytes) fail(`brings the inflated parts to ${declaredTotal} bytes, more than the ${policy.maxZipTotalBytes}-byte limit`);
         return true;
       },
     });
@@ -62,13 +79,14 @@ export function readLamZip(zipBytes: Uint8Array, source = 'LAM package'): LamPac
     const base = path.split('/').pop()!;
     if (!byBase.has(base)) byBase.set(base, { path, bytes });
   }
-  if (byBase.has('flame_params.json') || byBase.has('lbs_weight_20k.json') || byBase.has('bone_tree.json')) {
+  const baseNames = new Set(names.map((n) => n.split('/').pop()!));
+  if (baseNames.has('flame_params.json') || baseNames.has('lbs_weight_20k.json') || baseNames.has('bone_tree.json')) {
     throw new AvatarPackageError(`${source} is a legacy FLAME LAM package (lbs_weight_20k.json, bone_tree.json, flame_params.json); only ARKit LAM packages (skin.glb + offset.ply) are supported`, { source, kind: 'lam-flame' });
   }
   const skin = byBase.get('skin.glb');
   const offset = byBase.get('offset.ply');
   const missing = [!skin && 'skin.glb', !offset && 'offset.ply'].filter(Boolean);
-  if (missing.length) throw new AvatarPackageError(`${source} is not a LAM avatar package: missing ${missing.join(' and ')}`, { source, missing, entries: Object.keys(entries).slice(0, 20) });
+  if (missing.length) throw new AvatarPackageError(`${source} is not a LAM avatar package: missing ${missing.join(' and ')}`, { source, missing, entries: names.slice(0, 20) });
   const id = skin!.path.includes('/') ? skin!.path.slice(0, skin!.path.lastIndexOf('/')) : '';
   let vertexOrder: Uint32Array | null = null;
   const vo = byBase.get('vertex_order.json');

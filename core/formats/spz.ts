@@ -16,7 +16,8 @@
  * for a file written to the letter of the spec.
  */
 import { Gunzip, gzipSync } from 'fflate';
-import { BadMagicError, SplatFormatError, TruncatedFileError, UnsupportedVariantError, VertexCountMismatchError } from './errors.ts';
+import { BadMagicError, DecompressionLimitError, SplatFormatError, TruncatedFileError, UnsupportedVariantError, VertexCountMismatchError } from './errors.ts';
+import { DECOMPRESSION_POLICY } from './limits.ts';
 import { SH_C0, allocSplatData, assertFiniteSplats, toFrame, type SplatData, type SplatFrame } from './splatData.ts';
 
 /** Axis convention assumed for SPZ files by {@link parseSpz} and written by {@link writeSpz}. */
@@ -72,14 +73,15 @@ function inflateSpz(bytes: Uint8Array, source: string): { payload: Uint8Array; h
     if (!header && total >= SPZ_HEADER_BYTES) {
       header = readHeader(concat(chunks, total).subarray(0, SPZ_HEADER_BYTES), source);
       limit = spzPayloadBytes(header);
+      checkSpzPolicy(header, limit, source);
     }
     if (header && total > limit) {
       throw new VertexCountMismatchError(`${source}: SPZ header declares ${header.numPoints} splats (${limit} bytes) but the payload is longer`, { source, declaredCount: header.numPoints, expectedBytes: limit });
     }
   });
   try {
-    const step = 1 << 16;
-    for (let o = 0; o < bytes.length; o += step) gunzip.push(bytes.subarray(o, Math.min(bytes.length, o + step)), o + step >= bytes.length);
+    // A small first push: the header (and with it the policy check) is read before a bomb's first 64 KB inflate.
+    for (let o = 0, step = 256; o < bytes.length; o += step, step = 1 << 16) gunzip.push(bytes.subarray(o, Math.min(bytes.length, o + step)), o + step >= bytes.length);
   } catch (err) {
     if (err instanceof SplatFormatError) throw err;
     const msg = err instanceof Error ? err.message : String(err);
@@ -97,6 +99,15 @@ function inflateSpz(bytes: Uint8Array, source: string): { payload: Uint8Array; h
     throw new VertexCountMismatchError(`${source}: SPZ header declares ${h.numPoints} splats (${limit} bytes) but the payload has ${total} bytes`, { source, declaredCount: h.numPoints, expectedBytes: limit, payloadBytes: total });
   }
   return { payload, header: h };
+}
+
+/** Refuses a header that declares more than {@link DECOMPRESSION_POLICY} allows, before its payload is inflated. */
+function checkSpzPolicy(h: SpzHeader, payloadBytes: number, source: string): void {
+  const p = DECOMPRESSION_POLICY;
+  if (h.numPoints > p.maxSplatCount || payloadBytes > p.maxSpzInflatedBytes) {
+    const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
+    throw new DecompressionLimitError(`${source}: SPZ header declares ${h.numPoints} splats (${mib(payloadBytes)} inflated); the limit is ${p.maxSplatCount} splats and ${mib(p.maxSpzInflatedBytes)}`, { source, declaredCount: h.numPoints, payloadBytes, maxSplatCount: p.maxSplatCount, maxInflatedBytes: p.maxSpzInflatedBytes });
+  }
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {

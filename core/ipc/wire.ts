@@ -142,7 +142,8 @@ export function encodeWireMessage(value: unknown): Uint8Array {
 /**
  * Decodes one wire message.
  * @param bytes - the whole message.
- * @returns the value with every `{"$bin": i}` replaced by a fresh ArrayBuffer copy of blob i.
+ * @returns the value with every `{"$bin": i}` replaced by an ArrayBuffer copy of blob i (copied once, only when
+ * referenced); `__proto__` keys are dropped.
  * @throws InvalidInputError when the bytes are not a well-formed message (magic, lengths, JSON, blob table).
  */
 export function decodeWireMessage(bytes: Uint8Array): unknown {
@@ -157,26 +158,35 @@ export function decodeWireMessage(bytes: Uint8Array): unknown {
   }
   if (!doc || typeof doc !== 'object' || !Array.isArray(doc.b)) throw new InvalidInputError('Studio wire message lacks its blob table');
   const table = doc.b as unknown[];
-  const blobs = table.map((entry) => {
+  // Blobs are checked up front (cheap) but copied out only when the value references them, each at most once:
+  // a table of many entries over one large region must not multiply memory.
+  for (const entry of table) {
     if (!Array.isArray(entry) || entry.length !== 2) throw new InvalidInputError('Bad blob table entry');
     const [offset, length] = entry as [unknown, unknown];
     if (!Number.isInteger(offset) || !Number.isInteger(length) || (offset as number) < 8 + jsonLength || (length as number) < 0 || (offset as number) + (length as number) > bytes.length)
       throw new InvalidInputError('Blob outside the studio wire message');
-    const start = bytes.byteOffset + (offset as number);
-    return bytes.buffer.slice(start, start + (length as number)) as ArrayBuffer;
-  });
+  }
+  const sliced = new Map<number, ArrayBuffer>();
+  const blobAt = (index: unknown): ArrayBuffer => {
+    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= table.length) throw new InvalidInputError(`Unknown blob ${String(index)}`);
+    let blob = sliced.get(index as number);
+    if (!blob) {
+      const [offset, length] = table[index as number] as [number, number];
+      const start = bytes.byteOffset + offset;
+      blob = bytes.buffer.slice(start, start + length) as ArrayBuffer;
+      sliced.set(index as number, blob);
+    }
+    return blob;
+  };
   const restore = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(restore);
     if (v !== null && typeof v === 'object') {
       const o = v as Record<string, unknown>;
       const keys = Object.keys(o);
-      if (keys.length === 1 && keys[0] === '$bin') {
-        const blob = blobs[o.$bin as number];
-        if (!blob) throw new InvalidInputError(`Unknown blob ${String(o.$bin)}`);
-        return blob;
-      }
+      if (keys.length === 1 && keys[0] === '$bin') return blobAt(o.$bin);
       const r: Record<string, unknown> = {};
-      for (const k of keys) r[k] = restore(o[k]);
+      // `__proto__` from JSON.parse is an own key; assigned to a plain object it would replace its prototype.
+      for (const k of keys) if (k !== '__proto__') r[k] = restore(o[k]);
       return r;
     }
     return v;

@@ -28,10 +28,13 @@ export interface MotionOptions {
   expressionIntensity: number;
 }
 
-/** zod schema of a rational frame rate (positive integers, at most 240 fps). */
+/**
+ * zod schema of a rational frame rate: integers num ≤ 240000, den ≤ 10000, 1–240 fps. The one definition of a valid
+ * frame rate: the project file, IPC and the CLI all use it (core/project/schema.ts re-exports it).
+ */
 export const FpsSchema = z
-  .object({ num: z.number().int().positive(), den: z.number().int().positive() })
-  .refine((f) => f.num / f.den <= 240, { message: 'frame rate must be at most 240 fps' });
+  .object({ num: z.number().int().min(1).max(240_000), den: z.number().int().min(1).max(10_000) })
+  .refine((f) => f.num / f.den <= 240 && f.num / f.den >= 1, { message: 'frame rate must be between 1 and 240 fps' });
 
 /** zod schema of {@link MotionOptions}; every field has its default, so `parse({})` gives the defaults. */
 export const MotionOptionsSchema = z.object({

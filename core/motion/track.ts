@@ -70,7 +70,7 @@ export function fpsValue(fps: Fps): number {
  * Parses a frame rate given as `"25"`, `"30000/1001"` or `"29.97"`.
  * @param text - frame rate text; decimals 23.976/29.97/59.94 map to the NTSC rationals.
  * @returns a rational fps with positive integers.
- * @throws InvalidInputError for anything not a positive rate ≤ 240.
+ * @throws InvalidInputError for anything outside 1–240 fps (the bounds of the project file and IPC).
  */
 export function parseFps(text: string): Fps {
   const t = text.trim();
@@ -82,7 +82,8 @@ export function parseFps(text: string): Fps {
     const ntsc: Record<string, Fps> = { '23.976': { num: 24000, den: 1001 }, '29.97': { num: 30000, den: 1001 }, '59.94': { num: 60000, den: 1001 } };
     fps = ntsc[t] ?? (Number.isInteger(v) ? { num: v, den: 1 } : { num: Math.round(v * 1000), den: 1000 });
   }
-  if (!fps || fps.den <= 0 || fps.num <= 0 || fpsValue(fps) > 240) throw new InvalidInputError(`Invalid frame rate "${text}": use a rate above 0 and up to 240 fps, e.g. 25, 30 or 30000/1001`);
+  // The same bounds as FpsSchema (core/motion/options.ts), used by the project file and IPC: 1–240 fps.
+  if (!fps || fps.den <= 0 || fps.num <= 0 || fps.num > 240_000 || fps.den > 10_000 || fpsValue(fps) > 240 || fpsValue(fps) < 1) throw new InvalidInputError(`Invalid frame rate "${text}": use a rate from 1 to 240 fps, e.g. 25, 30 or 30000/1001`);
   return fps;
 }
 
@@ -149,6 +150,15 @@ export const MOTION_TRACK_SCHEMA_VERSION = 1;
 
 const finite = z.number().finite();
 
+/**
+ * Most frames a track read from JSON may hold: 4 h at 30 fps (2 h at 60). At 78 floats a frame that is 135 MB of
+ * arrays; a larger declared count is refused before anything is allocated. A product limit, not a measurement.
+ */
+export const MAX_TRACK_FRAMES = 432_000;
+
+/** Largest head translation a track read from JSON may hold, per axis, in metres (a head moves centimetres). */
+export const MAX_HEAD_TRANSLATION_M = 1;
+
 /** zod schema of a serialised track (channels by name, values per frame). */
 export const MotionTrackJsonSchema = z.object({
   schemaVersion: z.literal(MOTION_TRACK_SCHEMA_VERSION),
@@ -201,32 +211,50 @@ export function trackToJson(track: MotionTrack): MotionTrackJson {
  * Reads a track from its JSON form. Unknown blendshape/viseme names are ignored; missing ones are 0.
  * @param input - parsed JSON (unknown shape).
  * @returns the track.
- * @throws InvalidInputError when the JSON does not match the schema or array lengths disagree.
+ * @throws InvalidInputError when the JSON does not match the schema, declares more than {@link MAX_TRACK_FRAMES}
+ * frames, or its array lengths disagree with `frameCount` (all checked before the track is allocated). Values out
+ * of range are clamped (weights to [0,1], gaze to ±π/2 rad, translation to ±1 m; rotations normalised).
  */
 export function trackFromJson(input: unknown): MotionTrack {
   const parsed = MotionTrackJsonSchema.safeParse(input);
   if (!parsed.success) throw new InvalidInputError(`Not a motion track: ${parsed.error.issues[0]?.message ?? 'schema mismatch'}`, { issues: parsed.error.issues.slice(0, 5).map((i) => i.path.join('.') + ': ' + i.message) });
   const j = parsed.data;
   const n = j.frameCount;
-  const track = createNeutralTrack(n, j.fps);
+  if (n > MAX_TRACK_FRAMES) throw new InvalidInputError(`Motion track has ${n} frames, more than the ${MAX_TRACK_FRAMES} a track may hold`, { frameCount: n, maxFrameCount: MAX_TRACK_FRAMES });
   const check = (len: number, want: number, what: string): void => {
     if (len !== want) throw new InvalidInputError(`Motion track ${what} has ${len} values, expected ${want}`);
   };
+  // Every length is checked before anything is allocated: a declared frameCount must be backed by its values.
+  for (const [name, values] of Object.entries(j.blendshapes)) if (arkitIndex(name) >= 0) check(values.length, n, `blendshape ${name}`);
+  for (const [name, values] of Object.entries(j.visemes)) if (visemeIndex(name) >= 0) check(values.length, n, `viseme ${name}`);
+  check(j.headRotation.length, n * 4, 'headRotation');
+  check(j.headTranslationM.length, n * 3, 'headTranslationM');
+  check(j.gazeRad.length, n * 4, 'gazeRad');
+  const track = createNeutralTrack(n, j.fps);
+  const unit = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
   for (const [name, values] of Object.entries(j.blendshapes)) {
     const k = arkitIndex(name);
     if (k < 0) continue;
-    check(values.length, n, `blendshape ${name}`);
-    for (let f = 0; f < n; f++) track.blendshapes[f * ARKIT_BLENDSHAPE_COUNT + k] = values[f]!;
+    for (let f = 0; f < n; f++) track.blendshapes[f * ARKIT_BLENDSHAPE_COUNT + k] = unit(values[f]!);
   }
   for (const [name, values] of Object.entries(j.visemes)) {
     const k = visemeIndex(name);
     if (k < 0) continue;
-    check(values.length, n, `viseme ${name}`);
-    for (let f = 0; f < n; f++) track.visemes[f * OVR_VISEME_COUNT + k] = values[f]!;
+    for (let f = 0; f < n; f++) track.visemes[f * OVR_VISEME_COUNT + k] = unit(values[f]!);
   }
-  check(j.headRotation.length, n * 4, 'headRotation');
-  check(j.headTranslationM.length, n * 3, 'headTranslationM');
-  check(j.gazeRad.length, n * 4, 'gazeRad');
+  // Weights in [0,1] (DESIGN §2), rotations unit quaternions (a zero one is the identity), translations within
+  // ±MAX_HEAD_TRANSLATION_M, gaze within ±π/2: out-of-range values from other tools are clamped, not rendered.
+  for (let f = 0; f < n; f++) {
+    const q = j.headRotation.slice(f * 4, f * 4 + 4);
+    const len = Math.hypot(q[0]!, q[1]!, q[2]!, q[3]!);
+    if (len > 1e-9) for (let c = 0; c < 4; c++) j.headRotation[f * 4 + c] = q[c]! / len;
+    else j.headRotation.splice(f * 4, 4, 0, 0, 0, 1);
+  }
+  const clampAll = (a: number[], lim: number): void => {
+    for (let i = 0; i < a.length; i++) a[i] = Math.min(lim, Math.max(-lim, a[i]!));
+  };
+  clampAll(j.headTranslationM, MAX_HEAD_TRANSLATION_M);
+  clampAll(j.gazeRad, Math.PI / 2);
   track.headRotation.set(j.headRotation);
   track.headTranslationM.set(j.headTranslationM);
   track.gazeRad.set(j.gazeRad);

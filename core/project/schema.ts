@@ -5,10 +5,10 @@
 import { z } from 'zod';
 import { DirectionsSchema } from '../motion/directions.ts';
 
-/** A rational frame rate. */
-export const FpsSchema = z.object({ num: z.number().int().min(1).max(240_000), den: z.number().int().min(1).max(10_000) }).refine((f) => f.num / f.den <= 240 && f.num / f.den >= 1, {
-  message: 'frame rate must be between 1 and 240 fps',
-});
+import { FpsSchema } from '../motion/options.ts';
+
+/** A rational frame rate: the one schema of core/motion/options.ts. */
+export { FpsSchema };
 
 /** Motion options as name → value; each host validates them against the descriptors of core/motion/options.ts. */
 export const MotionOptionValuesSchema = z.record(z.string().max(64), z.union([z.number(), z.string().max(256), z.boolean()]));

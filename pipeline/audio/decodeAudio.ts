@@ -14,6 +14,16 @@ import { basename } from 'node:path';
 import { FfmpegExitError, JobCancelledError, UnsupportedMediaError } from '../../core/errors.ts';
 import { resolveFfmpeg, resolveFfprobe } from '../ffmpeg/ffmpegPath.ts';
 
+/**
+ * The ffmpeg audio filter that puts decoded samples on the container's timeline: a timestamp gap (a recording
+ * dropout) of more than 10 ms becomes silence, an overlap is trimmed, and the stream starts at time 0.
+ * @remarks libswresample `aresample` options (ffmpeg-resampler docs): `async=1` enables timestamp compensation
+ * by filling/trimming only (no stretching: `max_soft_comp` stays 0), `min_hard_comp=0.01` s is the smallest gap that
+ * is filled (the default 0.1 s let b15 lose 48 ms and with it a frame), `first_pts=0` pads a late start. Analysis
+ * (decodeAudioChunks) and the mux (encodeVideo) both use it, so the mouth and the sound share one timeline.
+ */
+export const AUDIO_TIMELINE_FILTER = 'aresample=async=1:min_hard_comp=0.01:first_pts=0';
+
 /** Default analysis sample rate (Hz) used by the speech-to-motion analysis. */
 export const DEFAULT_ANALYSIS_SAMPLE_RATE_HZ = 16000;
 
@@ -27,6 +37,45 @@ export interface AudioSourceInfo {
   channels: number;
   /** Duration reported by the container/stream in seconds (0 when unknown). */
   durationSec: number;
+  /**
+   * Set once the whole stream is decoded (the generator's return value / decodeAudio's `source`): a description of
+   * how the file is cut short — it declares `durationSec` but its data ends early (a truncated download or
+   * recording; ffmpeg decodes what is there and exits 0). Absent when the file is whole.
+   */
+  truncationNote?: string;
+}
+
+/**
+ * What a user should know about an audio source before trusting the lip motion: a truncated file, narrow-band audio.
+ * @param info - the probed source, as returned once fully decoded (with its `truncationNote`).
+ * @returns one-line notes (empty when there is nothing to say).
+ * @remarks Narrow band: below the 16 kHz analysis rate the source holds nothing above half its rate (Nyquist);
+ * telephone audio (8 kHz) lacks the 4–8 kHz band where fricatives (s, f, th) carry their energy, so those
+ * consonants shape the mouth less than in wide-band audio.
+ */
+export function audioSourceNotes(info: AudioSourceInfo): string[] {
+  const notes: string[] = [];
+  if (info.truncationNote) notes.push(`${info.truncationNote}; the video lasts as long as the audio that is there`);
+  if (info.sampleRateHz > 0 && info.sampleRateHz < DEFAULT_ANALYSIS_SAMPLE_RATE_HZ) {
+    notes.push(`narrow-band audio (${info.sampleRateHz} Hz, nothing above ${(info.sampleRateHz / 2000).toFixed(1)} kHz): consonants such as s, f and th move the mouth less than in wide-band recordings`);
+  }
+  return notes;
+}
+
+/**
+ * Says whether a decoded stream is cut short: it declares `declaredSec` but decoded to `decodedSec`.
+ * @param declaredSec - container/stream duration (0 = unknown). @param decodedSec - decoded duration on the timeline.
+ * @param demuxerSaysPartial - ffmpeg's demuxer logged "partial file".
+ * @returns a one-line note, or undefined when the file is whole.
+ * @remarks Lossy codecs legitimately decode up to a few codec frames shorter than declared (encoder delay and
+ * padding: MP3 11.088 → 11.0 s, VBR estimates 86 ms off on 176 s), so a shortfall counts only above
+ * max(0.5 s, 2 %) unless the demuxer itself reports a partial file.
+ */
+export function truncationNote(declaredSec: number, decodedSec: number, demuxerSaysPartial: boolean): string | undefined {
+  if (!(declaredSec > 0)) return undefined;
+  const shortSec = declaredSec - decodedSec;
+  if (shortSec <= 0.05 || (!demuxerSaysPartial && shortSec <= Math.max(0.5, 0.02 * declaredSec))) return undefined;
+  return `the file declares ${declaredSec.toFixed(2)} s of audio but holds only ${decodedSec.toFixed(2)} s (truncated?)`;
 }
 
 /** A decoded audio file: mono samples at the analysis rate plus the source's facts. */
@@ -216,7 +265,7 @@ export async function* decodeAudioChunks(path: string, opts: DecodeAudioChunkOpt
   // the channel count is known. A failed probe kills the decoder and reports the probe's error.
   await checkFile(path);
   if (opts.signal?.aborted) throw cancelled();
-  const args = ['-nostdin', '-v', 'error', '-i', path, '-map', '0:a:0', '-vn', '-sn', '-dn', '-ar', String(rate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1'];
+  const args = ['-nostdin', '-v', 'error', '-i', path, '-map', '0:a:0', '-vn', '-sn', '-dn', '-af', AUDIO_TIMELINE_FILTER, '-ar', String(rate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1'];
   const child = spawn(resolveFfmpeg().path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const pcm = readWithBuffer(child.stdout, QUEUE_HIGH_BYTES);
   let stderr = '';
@@ -247,6 +296,7 @@ export async function* decodeAudioChunks(path: string, opts: DecodeAudioChunkOpt
   let pending = 0; // bytes of an incomplete sample frame kept at the start of `scratch`
   let out = new Float32Array(chunkSamples);
   let outLen = 0;
+  let decodedSamples = 0;
   try {
     for await (const data of pcm) {
       if (opts.signal?.aborted) throw cancelled();
@@ -277,6 +327,7 @@ export async function* decodeAudioChunks(path: string, opts: DecodeAudioChunkOpt
           out[outLen + k] = v;
         }
         outLen += n;
+        decodedSamples += n;
         f += n;
         if (outLen === chunkSamples) {
           yield out;
@@ -293,6 +344,8 @@ export async function* decodeAudioChunks(path: string, opts: DecodeAudioChunkOpt
       throw new FfmpegExitError(`ffmpeg failed to decode ${basename(path)} (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`, { path, exitCode: code, stderrTail: stderr });
     }
     if (outLen > 0) yield out.slice(0, outLen);
+    const note = truncationNote(info.durationSec, decodedSamples / rate, /partial file/i.test(stderr));
+    if (note) info = { ...info, truncationNote: note };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

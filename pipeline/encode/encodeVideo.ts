@@ -4,7 +4,6 @@
  * audio is muxed from the original file; the output is written to a temp file in the destination folder and
  * renamed when complete, so a cancelled or failed job leaves nothing behind.
  */
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,7 +11,9 @@ import { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { FfmpegExitError, InvalidInputError, JobCancelledError, type JobProgress } from '../../core/errors.ts';
 import type { Fps } from '../../core/motion/track.ts';
+import { AUDIO_TIMELINE_FILTER } from '../audio/decodeAudio.ts';
 import { resolveFfmpeg } from '../ffmpeg/ffmpegPath.ts';
+import { commitFile, sweepStaleParts, tempPathFor } from '../files/atomicWrite.ts';
 
 /** Layout of each raw frame given to {@link encodeVideo}. */
 export type RawPixelFormat = 'rgba' | 'yuv420p';
@@ -124,7 +125,8 @@ function outputArgs(format: VideoFormat, pixelFormat: RawPixelFormat, hasAudio: 
  * @throws FfmpegExitError when ffmpeg fails; `details.stderrTail` holds its last stderr lines.
  * @remarks ffmpeg reads `-f rawvideo -pix_fmt <fmt> -s WxH -framerate num/den` (or `-f h264 -framerate num/den`,
  * stream-copied, for pre-encoded access units) from stdin; writes to stdin wait
- * for `drain` (back-pressure reaches the frame producer). Audio: `apad` + `-t totalFrames/fps` makes both
+ * for `drain` (back-pressure reaches the frame producer). Audio: {@link AUDIO_TIMELINE_FILTER} (timestamp gaps as
+ * silence, as the analysis decoded it), `apad` + `-t totalFrames/fps` make both
  * streams last exactly the video's duration (the caller derives `totalFrames` from the audio duration rounded
  * to the frame, DESIGN.md §5). The output goes to a hidden temp file in the destination folder and is renamed
  * atomically on success.
@@ -147,9 +149,10 @@ export async function encodeVideo(opts: EncodeVideoOptions): Promise<EncodeVideo
   const isSequence = format === 'png';
   if (isSequence && !FRAME_NUMBER_PATTERN.test(path.basename(outPath))) throw new InvalidInputError(`A PNG sequence needs a frame-number pattern in the file name, e.g. frame_%05d.png: ${opts.outPath}`);
   await mkdir(dir, { recursive: true });
+  // Temp files of runs that crashed or were killed (their pid is gone) are removed; a running export's are kept.
+  await sweepStaleParts(dir);
   // A sequence goes to a hidden temp folder beside the destination and its files are moved in on success.
-  const tmpName = `.${isSequence ? 'frames' : path.basename(outPath)}.${process.pid}.${randomBytes(4).toString('hex')}.part`;
-  const tmpPath = isSequence ? path.join(dir, tmpName, path.basename(outPath)) : path.join(dir, tmpName);
+  const tmpPath = isSequence ? path.join(tempPathFor(path.join(dir, 'frames')), path.basename(outPath)) : tempPathFor(outPath);
   if (isSequence) await mkdir(path.dirname(tmpPath));
   const durationSec = (totalFrames * fps.den) / fps.num;
 
@@ -162,7 +165,9 @@ export async function encodeVideo(opts: EncodeVideoOptions): Promise<EncodeVideo
     cmd.input(opts.audioPath!);
     if (opts.audioOffsetSec && opts.audioOffsetSec > 0) cmd.inputOptions(['-ss', opts.audioOffsetSec.toFixed(6)]);
   }
-  const maps = ['-map', '0:v:0', ...(hasAudio ? ['-map', '1:a:0', '-af', 'apad'] : [])];
+  // The audio on its container's timeline (gaps as silence, as the analysis saw it), padded to the video's length;
+  // no tags of the inputs (title, artist, comments of the source audio) are copied into the output.
+  const maps = ['-map', '0:v:0', ...(hasAudio ? ['-map', '1:a:0', '-af', `${AUDIO_TIMELINE_FILTER},apad`] : []), '-map_metadata', '-1'];
   const codecArgs = isCompressed ? ['-c:v', 'copy', ...(hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : []), '-movflags', '+faststart', '-f', 'mp4'] : outputArgs(format, pixelFormat as RawPixelFormat, hasAudio, opts.x264Preset ?? 'veryfast', opts.crf ?? 18);
   cmd.outputOptions([...maps, ...codecArgs, '-t', durationSec.toFixed(6), '-y']).output(tmpPath);
 
@@ -224,7 +229,7 @@ export async function encodeVideo(opts: EncodeVideoOptions): Promise<EncodeVideo
       const tmpDir = path.dirname(tmpPath);
       for (const name of (await readdir(tmpDir)).sort()) await rename(path.join(tmpDir, name), path.join(dir, name));
       await rm(tmpDir, { recursive: true, force: true });
-    } else await rename(tmpPath, outPath);
+    } else await commitFile(tmpPath, outPath);
     return { outPath, frameCount: written, durationSec };
   } catch (err) {
     cancelled = cancelled || Boolean(signal?.aborted);

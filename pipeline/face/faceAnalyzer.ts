@@ -60,6 +60,12 @@ const EYE_ROI_SCALE = 2.3;
 /** IoU above which detections merge (MediaPipe face detection NMS). */
 const NMS_IOU = 0.3;
 /** Detection passes in the order they are tried. */
+/**
+ * Detector-score margin by which a later pass's detection of a face must beat the kept one to replace it. The same
+ * face letterboxed differently (full vs padded image) scores within about ±0.03; a wrong partial detection on a tight
+ * crop scores 0.2–0.3 below the padded whole-face one (issue 15: 0.62 vs 0.95). A hysteresis, not a fitted value.
+ */
+const REPLACE_MARGIN = 0.05;
 const DETECTION_PASSES: ReadonlyArray<FaceDetectionPx['pass']> = ['full', 'padded', 'tiles'];
 
 /** A detection in image pixels. */
@@ -273,23 +279,36 @@ export class FaceAnalyzerCore {
     const faces: FaceLandmarks[] = [];
     let candidates = 0;
     for (const pass of DETECTION_PASSES) {
+      // The full and the padded pass always both run (one detector run each): on a tight crop the full pass can
+      // return a weak, wrong detection (a 0.62 box on an eye) while the padded pass finds the whole face at 0.95.
+      // Tiles (small faces) run only when nothing was found, or when asked to be exhaustive.
+      if (pass === 'tiles' && faces.length > 0 && !o.exhaustive) break;
       const dets = await this.detectPass(image, pass, o.minDetectionScore);
       candidates += dets.length;
-      for (const d of dets) {
-        if (faces.length >= o.maxFaces) break;
-        if (faces.some((g) => boxIou(g.boxPx, detectionBox(d)) > 0.3)) continue;
+      const before = faces.map((f) => f.boxPx);
+      for (const d of [...dets].sort((a, b) => b.score - a.score)) {
+        const box = detectionBox(d);
+        const same = faces.findIndex((g) => sameFace(g.boxPx, box));
+        // Keep the better-scoring detection of one face: the best fit across passes. A later pass must win by more
+        // than REPLACE_MARGIN so that letterboxing noise does not swap the landmarks of an already well-found face.
+        if (same >= 0 && faces[same]!.detectionScore + REPLACE_MARGIN >= d.score) continue;
+        if (same < 0 && faces.length >= o.maxFaces * 2) continue;
         const f = await this.landmarksForDetection(image, d, o.iris, o.minMeshScore, o.refineEyes);
-        if (f && !faces.some((g) => boxIou(g.boxPx, f.boxPx) > 0.3)) faces.push(f);
+        if (!f) continue;
+        const again = faces.findIndex((g) => sameFace(g.boxPx, f.boxPx));
+        if (again < 0) faces.push(f);
+        else if (faces[again]!.detectionScore + REPLACE_MARGIN < f.detectionScore) faces[again] = f;
       }
-      if (faces.length > 0 && pass !== 'full') this.log(pass === 'padded' ? 'face found after padding the image (tight crop)' : 'face found by scanning tiles (small face)');
-      if (faces.length > 0 && !o.exhaustive) break;
+      const changed = faces.some((f) => !before.includes(f.boxPx));
+      if (changed && pass !== 'full') this.log(pass === 'padded' ? 'face found after padding the image (tight crop)' : 'face found by scanning tiles (small face)');
     }
+    faces.sort((a, b) => b.boxPx.widthPx * b.boxPx.heightPx - a.boxPx.widthPx * a.boxPx.heightPx);
+    faces.splice(o.maxFaces);
     if (faces.length === 0) {
       const name = image.sourcePath ?? 'the image';
       const why = candidates === 0 ? 'the detector found no face, also after padding and scanning tiles' : `${candidates} candidate(s) were rejected by the landmark model`;
       throw new NoFaceFoundError(`No face found in ${name} (${image.widthPx}x${image.heightPx}): ${why}. Use a photo with one clearly visible face.`, { path: image.sourcePath, candidates });
     }
-    faces.sort((a, b) => b.boxPx.widthPx * b.boxPx.heightPx - a.boxPx.widthPx * a.boxPx.heightPx);
     return { imageWidthPx: image.widthPx, imageHeightPx: image.heightPx, faces };
   }
 
@@ -355,6 +374,17 @@ function tileRegions(w: number, h: number): Array<[number, number, number, numbe
 
 function detectionBox(d: RawDetection): FaceLandmarks['boxPx'] {
   return { xPx: d.xCenter - d.width / 2, yPx: d.yCenter - d.height / 2, widthPx: d.width, heightPx: d.height };
+}
+
+/**
+ * Whether two boxes are one face: IoU over 0.3 (the dedupe threshold used before), or the smaller box lying mostly
+ * (over half its area) inside the larger one — a detection of part of a face (an eye, a cheek) on a tight crop.
+ */
+function sameFace(a: FaceLandmarks['boxPx'], b: FaceLandmarks['boxPx']): boolean {
+  if (boxIou(a, b) > 0.3) return true;
+  const iw = Math.max(0, Math.min(a.xPx + a.widthPx, b.xPx + b.widthPx) - Math.max(a.xPx, b.xPx));
+  const ih = Math.max(0, Math.min(a.yPx + a.heightPx, b.yPx + b.heightPx) - Math.max(a.yPx, b.yPx));
+  return (iw * ih) / Math.min(a.widthPx * a.heightPx, b.widthPx * b.heightPx) > 0.5;
 }
 
 function boxIou(a: FaceLandmarks['boxPx'], b: FaceLandmarks['boxPx']): number {

@@ -4,12 +4,13 @@
  * TF.js originals from npm, and checked against `models/manifest.json` (sha256, size, I/O signature).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ModelIntegrityError } from '../../core/errors.ts';
 import { FACE_MODEL_SPECS, tfjsModelPath, type FaceModelId } from './modelSpecs.ts';
 import { convertTfjsGraphToOnnx, ONNX_OPSET, readTfjsModelFiles } from './tfjsToOnnx.ts';
+import { writeFileAtomic } from '../files/atomicWrite.ts';
 
 /** One tensor of a manifest entry. */
 export interface ManifestTensor {
@@ -125,12 +126,9 @@ function outputRange(name: string): [number, number] {
   return [-256, 512];
 }
 
-/** Writes a file atomically (temp file + rename in the same directory). */
+/** Writes a file atomically and durably (see pipeline/files/atomicWrite.ts). */
 async function writeAtomic(file: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, file);
+  await writeFileAtomic(file, bytes);
 }
 
 /**

@@ -42,7 +42,8 @@ async function ensureFolder(dir: string, outPath: string): Promise<void> {
 }
 
 /**
- * Makes sure `outPath` can be written: not one of the inputs, not a folder, its folder exists (created when
+ * Makes sure `outPath` can be written: not one of the inputs (compared by path and, when the output exists, by
+ * device + inode, so a symlink or hard link to an input is caught), not a folder, its folder exists (created when
  * missing) and accepts a new file (probed with a temporary file that is removed again).
  * @param outPath - the requested output file.
  * @param inputs - the job's input files (an output equal to any of them is refused).
@@ -51,10 +52,14 @@ async function ensureFolder(dir: string, outPath: string): Promise<void> {
  */
 export async function prepareOutputPath(outPath: string, inputs: readonly (string | undefined)[]): Promise<string> {
   const abs = resolve(outPath);
-  for (const input of inputs) {
-    if (input !== undefined && resolve(input) === abs) throw new InvalidInputError(`output ${outPath} would overwrite an input file`, { path: outPath });
-  }
   const existing = await stat(abs).catch(() => null);
+  for (const input of inputs) {
+    if (input === undefined) continue;
+    // Same path, or the same file reached another way: a symlink, a hard link, a bind mount (device + inode).
+    const inStat = existing ? await stat(input).catch(() => null) : null;
+    const sameFile = resolve(input) === abs || (existing !== null && inStat !== null && inStat.dev === existing.dev && inStat.ino === existing.ino);
+    if (sameFile) throw new InvalidInputError(`output ${outPath} would overwrite an input file (${input})`, { path: outPath, input });
+  }
   if (existing?.isDirectory()) throw new InvalidInputError(`output ${outPath} is a folder: give a file name`, { path: outPath });
   const dir = dirname(abs);
   await ensureFolder(dir, outPath);

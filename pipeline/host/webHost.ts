@@ -108,15 +108,36 @@ function cookieToken(req: IncomingMessage): string | null {
   return m ? m[1]! : null;
 }
 
+/** A request body over the limit (answered 413, not 400). */
+class BodyTooLargeError extends Error {}
+
+/**
+ * Reads a request body of at most `limitBytes`.
+ * @throws BodyTooLargeError when the declared Content-Length or the bytes received pass the limit (checked before
+ * reading when declared, so an oversized upload is refused at once instead of after it has arrived).
+ */
 async function readBody(req: IncomingMessage, limitBytes: number): Promise<Uint8Array> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) throw new BodyTooLargeError(`request body of ${declared} bytes is over the ${limitBytes}-byte limit`);
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of req) {
     total += (chunk as Buffer).length;
-    if (total > limitBytes) throw new Error('body too large');
+    if (total > limitBytes) throw new BodyTooLargeError(`request body is over the ${limitBytes}-byte limit`);
     chunks.push(chunk as Buffer);
   }
   return new Uint8Array(Buffer.concat(chunks));
+}
+
+/**
+ * Streams a file into a response; a read error (the file removed or unreadable mid-way) ends the response instead
+ * of an unhandled 'error' event that would take the whole host down.
+ */
+function pipeFile(path: string, res: ServerResponse): void {
+  const stream = createReadStream(path);
+  stream.on('error', () => res.destroy());
+  res.on('close', () => stream.destroy());
+  stream.pipe(res);
 }
 
 function sendResult(res: ServerResponse, status: number, result: Result<unknown>): void {
@@ -184,7 +205,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         if (!out) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('No such finished export');
         const st = await stat(out.path);
         res.writeHead(200, { 'content-type': downloadContentType(out.fileName), 'content-length': st.size, 'x-content-type-options': 'nosniff', 'content-disposition': `attachment; filename="${out.fileName.replace(/[^\w.-]/g, '_')}"` });
-        createReadStream(out.path).pipe(res);
+        pipeFile(out.path, res);
         return;
       }
       if (!hasHeaderToken) return void sendResult(res, 401, { ok: false, error: { code: 'UNAUTHORIZED', message: 'Missing or wrong studio token' } });
@@ -209,6 +230,11 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         try {
           args = decodeWireMessage(await readBody(req, MAX_UPLOAD_BYTES + 1024 * 1024));
         } catch (err) {
+          if (err instanceof BodyTooLargeError) {
+            // 413 and close the connection: the rest of the upload is not read.
+            res.setHeader('connection', 'close');
+            return void sendResult(res, 413, { ok: false, error: { code: 'INVALID_INPUT', message: `Upload too large: ${err.message}` } });
+          }
           return void sendResult(res, 400, { ok: false, error: { code: 'INVALID_INPUT', message: `Malformed request body: ${(err as Error).message}` } });
         }
         const result = await dispatchCall(service.handlers(), channel, args);
@@ -228,7 +254,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     const st = await stat(file).catch(() => null);
     if (!st?.isFile()) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
     res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-length': st.size, 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' });
-    createReadStream(file).pipe(res);
+    pipeFile(file, res);
   };
 
   const server: Server = createServer((req, res) => {

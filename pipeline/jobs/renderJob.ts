@@ -11,14 +11,14 @@ import { InvalidInputError, JobCancelledError, throwIfAborted, type JobProgress 
 import { ProgressTracker } from '../../core/jobs/progress.ts';
 import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import { frameCountForDuration, trackFromJson, type Fps, type MotionTrack } from '../../core/motion/track.ts';
-import { DEFAULT_MOTION_OPTIONS, type MotionOptions } from '../../core/motion/options.ts';
+import { DEFAULT_MOTION_OPTIONS, MOTION_OPTION_DESCRIPTORS, type MotionOptions } from '../../core/motion/options.ts';
 import { evaluateDirections, isEmptyDirections, type Directions } from '../../core/motion/directions.ts';
 import { composeDirectionsOnTrack } from '../../core/motion/nonverbal.ts';
 import type { FaceAnalysis, FaceLandmarks } from '../../core/face/types.ts';
 import { photoShowsShoulders } from '../../core/face/shoulders.ts';
 import { decodeImage, type DecodedImage } from '../image/decodeImage.ts';
 import { FaceAnalyzer } from '../face/faceAnalyzer.ts';
-import { decodeAudio } from '../audio/decodeAudio.ts';
+import { audioSourceNotes, decodeAudio } from '../audio/decodeAudio.ts';
 import { drivingTrackFromObservations, trackDrivingVideo } from '../reenact/drivingVideo.ts';
 import type { RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
 import { RenderHost, type RenderBackground, type RenderFraming, type RenderHostLaunchOptions } from '../render/renderHost.ts';
@@ -136,6 +136,27 @@ const STAGES = [
 ];
 
 /**
+ * Says which motion options a job cannot apply, instead of ignoring them silently: with a driving video the driver's
+ * face sets expression, head motion and blinks; with a motion file (--motion) the file does. Speech-driven motion
+ * (audio only) applies them all.
+ * @param motion - the options given (values equal to the defaults count as not given).
+ * @param source - what drives the motion.
+ * @returns one note per option that is set and does not apply (fps always applies).
+ */
+export function unusedMotionOptionNotes(motion: Partial<MotionOptions> | undefined, source: 'audio' | 'drivingVideo' | 'motionFile'): string[] {
+  if (source === 'audio' || !motion) return [];
+  const why = source === 'drivingVideo' ? "with --driving-video the driver's face sets the motion" : 'with --motion the track file sets the motion';
+  const notes: string[] = [];
+  for (const d of MOTION_OPTION_DESCRIPTORS) {
+    if (d.name === 'fps') continue;
+    const value = motion[d.name as keyof MotionOptions];
+    if (value === undefined || value === DEFAULT_MOTION_OPTIONS[d.name as keyof MotionOptions]) continue;
+    notes.push(`note: ${d.flag.split(' ')[0]} ${String(value)} does not apply: ${why}`);
+  }
+  return notes;
+}
+
+/**
  * Renders a talking-head video from a portrait and speech.
  * @param opts - see {@link RenderTalkingHeadOptions}.
  * @returns the output path, frame count (= audio duration × fps rounded to the frame) and stage timings.
@@ -156,6 +177,7 @@ export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise
 async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalkingHeadResult> {
   const now = opts.nowMs ?? (() => performance.now());
   const log = opts.onLog ?? (() => {});
+  for (const note of unusedMotionOptionNotes(opts.motion, opts.drivingVideoPath ? 'drivingVideo' : opts.motionPath ? 'motionFile' : 'audio')) log(note);
   const progress = new ProgressTracker(STAGES, now());
   const emit = (stage: string, done: number, total: number): void => opts.onProgress?.(progress.at(stage, done, total, now()));
   const stageMs: Record<string, number> = {};
@@ -201,7 +223,9 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       const video = opts.drivingVideoPath;
       const tracked = await timed('trackVideo', () => trackDrivingVideo(video, analyzer!, { signal: opts.signal, onProgress: (done, total) => emit('track', done, total) }));
       if (!soundtrack && tracked.info.hasAudio) soundtrack = video;
-      const soundSec = soundtrack ? (await timed('decodeAudio', () => decodeAudio(soundtrack!, { sampleRateHz: 16000, signal: opts.signal }))).durationSec : tracked.info.durationSec;
+      const sound = soundtrack ? await timed('decodeAudio', () => decodeAudio(soundtrack!, { sampleRateHz: 16000, signal: opts.signal })) : null;
+      if (sound) for (const note of audioSourceNotes(sound.source)) log(`note: ${basename(soundtrack!)}: ${note}`);
+      const soundSec = sound ? sound.durationSec : tracked.info.durationSec;
       frameCount = frameCountForDuration(soundSec, opts.fps);
       emit('motion', 0, 1);
       const built = await timed('motion', async () => drivingTrackFromObservations(tracked.observations, opts.fps, frameCount, opts.retarget));
@@ -211,6 +235,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       log(`driving video: neutral reference frame at ${driving.referenceTimeSec.toFixed(2)} s`);
     } else if (opts.audioPath && opts.motionPath) {
       const audio = await timed('decodeAudio', () => decodeAudio(opts.audioPath!, { sampleRateHz: 16000, signal: opts.signal }));
+      for (const note of audioSourceNotes(audio.source)) log(`note: ${basename(opts.audioPath)}: ${note}`);
       frameCount = frameCountForDuration(audio.durationSec, opts.fps);
       track = await timed('motion', async () => {
         const loaded = await readTrackFile(opts.motionPath!);
@@ -224,6 +249,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       const built = await timed('motion', () => audioFileToMotionTrack(opts.audioPath!, { ...DEFAULT_MOTION_OPTIONS, ...opts.motion, fps: opts.fps }, { signal: opts.signal, directions: opts.directions, onProgress: (p) => emit('motion', Math.round(p.fraction * 100), 100) }));
       track = built.track;
       frameCount = track.frameCount;
+      for (const note of audioSourceNotes(built.source)) log(`note: ${basename(opts.audioPath)}: ${note}`);
     } else {
       track = await timed('motion', async () => {
         const loaded = await readTrackFile(opts.motionPath!);
@@ -260,7 +286,9 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
     // ~10–50 KB per frame cross to Node; other opaque outputs read back YUV 4:2:0 converted on the GPU.
     const inPageH264 = format === 'mp4' && opts.background !== 'transparent' && opts.sizePx % 8 === 0 && process.env.AVATAR_STUDIO_IN_PAGE_H264 !== '0';
     // GIF palettes and PNG files are made from full-resolution RGB(A), not 4:2:0 chroma.
-    const pixelFormat = opts.background === 'transparent' || format === 'gif' || format === 'png' ? 'rgba' : 'yuv420p';
+    // The GPU YUV readback needs a width multiple of 8 (and height of 4); other even sizes read back RGBA and ffmpeg
+    // converts (every size the options accept works: --size 250 used to fail after the browser had started).
+    const pixelFormat = opts.background === 'transparent' || format === 'gif' || format === 'png' || opts.sizePx % 8 !== 0 ? 'rgba' : 'yuv420p';
     if (soundtrack && !formatHasAudio(format)) log(`note: ${format === 'gif' ? 'a GIF' : 'a PNG sequence'} has no sound: the audio only sets the length and drives the motion`);
     try {
       if (avatarFile) {

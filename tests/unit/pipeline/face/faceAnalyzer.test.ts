@@ -109,7 +109,7 @@ describe('FaceAnalyzer', () => {
     console.log(`img11 NME51 ${r.nme51.toFixed(4)} by region`, r.byRegion, 'pass', r.pass);
     expect(r.pass).toBe('full');
     expect(r.nme51).toBeLessThanOrEqual(0.1);
-    expect(r.nme51).toBeCloseTo(0.0835, 3);
+    expect(r.nme51).toBeCloseTo(0.0799, 3); // 0.0835 before the padded pass ran beside the full one (issue 15): its detection scores higher
     const a = await analyzer.analyzeFile(path.join(IMAGES, 'img11_einstein_grayscale_68pt.jpg'));
     const pose = a.faces[0]!.headPose!;
     // head visibly tilted clockwise and turned toward the subject's left
@@ -151,12 +151,16 @@ describe('FaceAnalyzer', () => {
     const core = new FaceAnalyzerCore(await OnnxFaceModelRunner.create());
     try {
       const opts = { maxFaces: 1, minDetectionScore: 0.5, minMeshScore: 0.5, exhaustive: false, iris: true };
-      expect(await core.detectPass(crop, 'full', 0.5)).toEqual([]);
-      const dets = await core.detect(crop, opts);
-      const a = await core.analyze(crop);
+      // The full pass finds at most a weak part of the face here (a 0.53 box 67 px wide since both passes run);
+      // the padded pass the whole face. The analysis must take the padded one: the best fit across passes.
+      const fullDets = await core.detectPass(crop, 'full', 0.5);
+      const paddedDets = await core.detectPass(crop, 'padded', 0.5);
+      expect(paddedDets.length).toBeGreaterThan(0);
+      expect(Math.max(0, ...fullDets.map((d) => d.score))).toBeLessThan(paddedDets[0]!.score);
+      const a = await core.analyze(crop, opts);
       const noseErrPx = a.faces[0]!.landmarksPx[NOSE_TIP * 3]! + x0 - lm[NOSE_TIP * 3]!;
-      console.log(`tight crop ${w}x${h}: found by the ${dets[0]?.pass} pass, nose x differs by ${noseErrPx.toFixed(2)} px`);
-      expect(dets[0]?.pass).toBe('padded');
+      console.log(`tight crop ${w}x${h}: full pass ${fullDets.map((d) => d.score.toFixed(2)).join(',') || 'none'}, padded ${paddedDets[0]!.score.toFixed(2)}; nose x differs by ${noseErrPx.toFixed(2)} px`);
+      expect(a.faces[0]!.detectionScore).toBe(paddedDets[0]!.score);
       expect(Math.abs(noseErrPx)).toBeLessThan(0.02 * w);
     } finally {
       await core.dispose();

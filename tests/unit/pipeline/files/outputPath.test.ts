@@ -3,7 +3,7 @@
  * refused with a clear message, missing folders are created, and the write probe leaves nothing behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { link, mkdtemp, readdir, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareOutputPath } from '../../../../pipeline/files/outputPath.ts';
@@ -22,6 +22,19 @@ describe('prepareOutputPath', () => {
     const input = join(dir, 'in.wav');
     await writeFile(input, 'x');
     await expect(prepareOutputPath(join(dir, '.', 'in.wav'), [undefined, input])).rejects.toThrow(/would overwrite an input/);
+  });
+
+  it('refuses an output that is an input reached through a symlink, a linked folder or a hard link', async () => {
+    const input = join(dir, 'portrait.png');
+    await writeFile(input, 'x');
+    await symlink(input, join(dir, 'out-link.mp4'));
+    await symlink(dir, join(dir, 'linked-dir'));
+    await link(input, join(dir, 'hard.mp4'));
+    await expect(prepareOutputPath(join(dir, 'out-link.mp4'), [input])).rejects.toThrow(/would overwrite an input/);
+    await expect(prepareOutputPath(join(dir, 'linked-dir', 'portrait.png'), [input])).rejects.toThrow(/would overwrite an input/);
+    await expect(prepareOutputPath(join(dir, 'hard.mp4'), [input])).rejects.toThrow(/would overwrite an input/);
+    // and the other way round: the input named through the link, the output by its real path
+    await expect(prepareOutputPath(input, [join(dir, 'out-link.mp4')])).rejects.toThrow(/would overwrite an input/);
   });
 
   it('refuses a folder, and a place it cannot write', async () => {
