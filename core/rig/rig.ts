@@ -431,23 +431,49 @@ function eyeModel(rest: Float32Array, all: Float32Array, count: number, region: 
  * @param outPx - receives `[468, 3]` positions in landmark pixel space.
  * @returns `outPx`.
  * @remarks Order: rest + Σ wₖ·Δₖ, then the jaw rotation by `jawOpen · JAW_OPEN_MAX_RAD · jawWeight · (1 −
- * mouthClose · lipCloseWeight)` about the pivot, in the (y, z) plane of the image.
+ * mouthClose · lipCloseWeight)` about the pivot, in the (y, z) plane of the image. The same as
+ * {@link evaluateRigRelative} with a rest expression of zeros.
  */
 export function evaluateRig(rig: PhotoHeadRig, weights: Float32Array, outPx: Float32Array): Float32Array {
+  return evaluateRigRelative(rig, weights, null, outPx);
+}
+
+/** Per-vertex jaw rotation of absolute weights, radians: `jawOpen · MAX · jawWeightᵢ · (1 − mouthClose · lipCloseWeightᵢ)`. */
+function jawAngleRad(rig: PhotoHeadRig, jaw01: number, close01: number, i: number): number {
+  return jaw01 * JAW_OPEN_MAX_RAD * rig.jawWeight[i]! * (1 - close01 * rig.lipCloseWeight[i]!);
+}
+
+const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
+
+/**
+ * Evaluates the rig for ABSOLUTE target weights on a photo whose own expression is `rest` (DESIGN.md §2: 0 is the
+ * neutral face, whatever the photo shows): the rest expression reproduces the photo, zeros give the neutral face.
+ * @param rig - from {@link buildPhotoHeadRig} (its rest positions are the photo's landmarks).
+ * @param targets - 52 ARKit weights, clamped to [0,1].
+ * @param rest - the photo's own 52 weights in [0,1] (e.g. {@link measureRestExpression}), or null for zeros.
+ * @param outPx - receives `[468, 3]` positions in landmark pixel space.
+ * @returns `outPx`.
+ * @remarks The rig is linear in the shape deltas, so the photo is moved by Σ (tₖ − rₖ)·Δₖ (negative where a shape is
+ * undone); the jaw then rotates each vertex by the difference of the per-vertex jaw angles of the target and the
+ * rest (rotations about one axis compose by adding angles), so a photographed open jaw closes for jawOpen 0.
+ */
+export function evaluateRigRelative(rig: PhotoHeadRig, targets: Float32Array, rest: Float32Array | null, outPx: Float32Array): Float32Array {
   const n = RIG_VERTEX_COUNT;
   outPx.set(rig.restPx);
   for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) {
     const d = rig.deltas[k];
-    const w = Math.min(1, Math.max(0, weights[k] ?? 0));
+    const w = clamp01(targets[k] ?? 0) - (rest ? clamp01(rest[k] ?? 0) : 0);
     if (!d || w === 0) continue;
     for (let j = 0; j < n * 3; j++) outPx[j] = outPx[j]! + w * d[j]!;
   }
-  const jaw = Math.min(1, Math.max(0, weights[BS.jawOpen] ?? 0)) * JAW_OPEN_MAX_RAD;
-  const close = Math.min(1, Math.max(0, weights[BS.mouthClose] ?? 0));
-  if (jaw > 0) {
+  const jaw = clamp01(targets[BS.jawOpen] ?? 0);
+  const close = clamp01(targets[BS.mouthClose] ?? 0);
+  const jawRest = rest ? clamp01(rest[BS.jawOpen] ?? 0) : 0;
+  const closeRest = rest ? clamp01(rest[BS.mouthClose] ?? 0) : 0;
+  if (jaw > 0 || jawRest > 0) {
     const [py, pz] = rig.jawPivotPx;
     for (let i = 0; i < n; i++) {
-      const a = jaw * rig.jawWeight[i]! * (1 - close * rig.lipCloseWeight[i]!);
+      const a = jawAngleRad(rig, jaw, close, i) - jawAngleRad(rig, jawRest, closeRest, i);
       if (a === 0) continue;
       const dy = outPx[i * 3 + 1]! - py;
       const dz = outPx[i * 3 + 2]! - pz;

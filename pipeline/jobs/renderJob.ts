@@ -18,6 +18,7 @@ import { FaceAnalyzer } from '../face/faceAnalyzer.ts';
 import { decodeAudio } from '../audio/decodeAudio.ts';
 import { drivingTrackFromObservations, trackDrivingVideo } from '../reenact/drivingVideo.ts';
 import type { RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
+import { holdRestExpression, measureRestExpression, namedWeights } from '../../core/rig/restExpression.ts';
 import { RenderHost, type RenderBackground, type RenderFraming } from '../render/renderHost.ts';
 import { encodeVideo, formatHasAudio, FRAME_NUMBER_PATTERN, type VideoFormat } from '../encode/encodeVideo.ts';
 import { prepareOutputPath } from '../files/outputPath.ts';
@@ -47,6 +48,8 @@ export interface RenderTalkingHeadOptions {
   drivingVideoPath?: string;
   /** Transfer strength per region for a driving video. */
   retarget?: RetargetStrengths;
+  /** Head pose from a driving video: relative to its first frame (default) or absolute (the driver's pose). */
+  headPose?: 'relative' | 'absolute';
   /**
    * Output video path; the extension picks the format: `.mp4` (H.264 + AAC), `.webm` (VP9 + Opus, alpha when the
    * background is transparent), `.mov` (ProRes 4444 + AAC, alpha likewise), `.gif` (animated, 1-bit alpha, no sound)
@@ -178,11 +181,11 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       const soundSec = soundtrack ? (await timed('decodeAudio', () => decodeAudio(soundtrack!, { sampleRateHz: 16000, signal: opts.signal }))).durationSec : tracked.info.durationSec;
       frameCount = frameCountForDuration(soundSec, opts.fps);
       emit('motion', 0, 1);
-      const built = await timed('motion', async () => drivingTrackFromObservations(tracked.observations, opts.fps, frameCount, opts.retarget));
+      const built = await timed('motion', async () => drivingTrackFromObservations(tracked.observations, opts.fps, frameCount, opts.retarget, { headPose: opts.headPose, portraitLandmarksPx: face?.landmarksPx }));
       track = built.track;
       driving = { missingFaceCount: built.report.missingFaceCount, missingRanges: built.report.missingRanges, referenceTimeSec: built.report.referenceTimeSec, observedCount: built.report.observedCount };
       if (driving.missingFaceCount > 0) log(`driving video: no face in ${driving.missingFaceCount} of ${driving.observedCount} frames (${driving.missingRanges.map((r) => `${r.fromSec.toFixed(2)}–${r.toSec.toFixed(2)} s`).join(', ')}); the last pose was held there`);
-      log(`driving video: neutral reference frame at ${driving.referenceTimeSec.toFixed(2)} s`);
+      log(`driving video: head pose ${opts.headPose ?? 'relative'}${(opts.headPose ?? 'relative') === 'relative' ? ` to the frame at ${driving.referenceTimeSec.toFixed(2)} s` : ''}; expressions absolute (the driver's neutral: ${describeWeights(built.report.driverNeutral)})`);
     } else if (opts.audioPath && opts.motionPath) {
       const audio = await timed('decodeAudio', () => decodeAudio(opts.audioPath!, { sampleRateHz: 16000, signal: opts.signal }));
       frameCount = frameCountForDuration(audio.durationSec, opts.fps);
@@ -198,6 +201,13 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       const built = await timed('motion', () => audioFileToMotionTrack(opts.audioPath!, { ...DEFAULT_MOTION_OPTIONS, ...opts.motion, fps: opts.fps }, { signal: opts.signal, onProgress: (p) => emit('motion', Math.round(p.fraction * 100), 100) }));
       track = built.track;
       frameCount = track.frameCount;
+      // Speech drives the mouth in absolute terms (silence closes the lips); the portrait keeps its own smile, brows
+      // and lids (core/rig/restExpression.ts).
+      if (face && !avatarFile) {
+        const rest = measureRestExpression(face.landmarksPx, face.landmarkCount).weights;
+        holdRestExpression(track.blendshapes, rest);
+        log(`portrait's own expression: ${describeWeights(rest)}`);
+      }
     } else {
       track = await timed('motion', async () => {
         const loaded = await readTrackFile(opts.motionPath!);
@@ -344,4 +354,10 @@ function conformTrack(track: MotionTrack, frameCount: number, fps: Fps, path: st
   out.headTranslationM = resize(track.headTranslationM, 3);
   out.gazeRad = resize(track.gazeRad, 4);
   return out;
+}
+
+/** "name 0.12, …" of the weights ≥ 0.05, or "neutral". */
+function describeWeights(weights: Float32Array): string {
+  const named = Object.entries(namedWeights(weights, 0.05));
+  return named.length ? named.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ') : 'neutral';
 }

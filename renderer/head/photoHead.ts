@@ -12,10 +12,11 @@
 import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { BS } from '../../core/motion/names.ts';
-import { buildPhotoHeadRig, evaluateRig, eyeRotations, EYEBALL_RADIUS_IOD, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type EyeModel, type PhotoHeadRig } from './rig.ts';
+import { buildPhotoHeadRig, evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type EyeModel, type PhotoHeadRig } from './rig.ts';
+import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
-import { buildSurround, type SurroundGrid } from './surround.ts';
+import { buildSurround, surroundJawWeights, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
 import { measureLipColour } from '../../core/face/lipColour.ts';
@@ -184,11 +185,18 @@ export interface PhotoHeadInput {
   projection: PhotoProjection;
   /** Region the surround covers, image px. */
   surroundRegionPx: { xPx: number; yPx: number; widthPx: number; heightPx: number };
+  /** The photo's own expression (52 ARKit weights); measured from the landmarks when absent (core/rig/restExpression.ts). */
+  restExpression?: Float32Array;
 }
 
 /** The three layers of the head plus the per-frame update. */
 export class PhotoHead {
   readonly rig: PhotoHeadRig;
+  /**
+   * The photo's own expression: motion frames are absolute (0 = neutral face), so the head shows `weights − rest`;
+   * rendering `rest` reproduces the photo, zeros close a photographed open mouth.
+   */
+  readonly restExpression: Float32Array;
   readonly grid: SurroundGrid;
   /** Layer 1: surround. */
   readonly surroundLayer = new THREE.Scene();
@@ -211,6 +219,8 @@ export class PhotoHead {
   private readonly surroundMaterial: THREE.ShaderMaterial;
   private readonly eyeMaterials: THREE.ShaderMaterial[] = [];
   private readonly lowerMouth: { attr: THREE.BufferAttribute; restPx: Float32Array };
+  /** Surround nodes moved by the jaw: position buffer, node indices, per-node weight, the angle last applied. */
+  private readonly surroundJaw: { attr: THREE.BufferAttribute; nodes: Uint32Array; weight: Float32Array; angleRad: number };
   private readonly mouthMaterials: THREE.ShaderMaterial[] = [];
   private readonly restMouthMaterial: THREE.ShaderMaterial;
   private readonly disposables: { dispose(): void }[] = [];
@@ -227,6 +237,7 @@ export class PhotoHead {
     this.proj = proj;
     this.rig = buildPhotoHeadRig(landmarksPx, landmarkCount);
     const rig = this.rig;
+    this.restExpression = input.restExpression ?? measureRestExpression(landmarksPx, landmarkCount, { rig }).weights;
     const f = rig.frame;
     this.headUniform = { value: this.headMatrix };
     photoToWorldVec(proj, f.faceCenterPx[0], f.faceCenterPx[1], f.silhouetteDepthPx, this.orbitPivot);
@@ -253,6 +264,11 @@ export class PhotoHead {
     }
     const gGeo = new THREE.BufferGeometry();
     gGeo.setAttribute('position', new THREE.BufferAttribute(gPos, 3));
+    // Surround nodes that follow the jaw (rewritten per frame only while the jaw differs from the photo's).
+    const jawW = surroundJawWeights(g, rig.restPx, rig.jawWeight, f.iodPx);
+    const jawNodes = Uint32Array.from(Array.from(jawW.keys()).filter((k) => jawW[k]! > 1e-3));
+    this.surroundJaw = { attr: gGeo.getAttribute('position') as THREE.BufferAttribute, nodes: jawNodes, weight: jawW, angleRad: 0 };
+    this.surroundJaw.attr.setUsage(THREE.DynamicDrawUsage);
     gGeo.setAttribute('uv', new THREE.BufferAttribute(gUv, 2));
     gGeo.setAttribute('aHeadWeight', new THREE.BufferAttribute(g.headWeight, 1));
     gGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(g.cols * g.rows * 2), 2));
@@ -396,7 +412,7 @@ export class PhotoHead {
       m.stencilZPass = THREE.KeepStencilOp;
     }
     this.setBackgroundMask(false);
-    this.applyWeights(new Float32Array(52), new Float32Array(4));
+    this.applyWeights(this.restExpression, new Float32Array(4));
   }
 
   /**
@@ -463,7 +479,8 @@ export class PhotoHead {
 
   private applyWeights(weights: Float32Array, gazeRad: Float32Array): void {
     const rig = this.rig;
-    evaluateRig(rig, weights, this.posedPx);
+    const rest = this.restExpression;
+    evaluateRigRelative(rig, weights, rest, this.posedPx);
     const arr = this.facePositions.array as Float32Array;
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) photoToWorld(this.proj, this.posedPx[i * 3]!, this.posedPx[i * 3 + 1]!, this.posedPx[i * 3 + 2]!, arr, i * 3);
     this.facePositions.needsUpdate = true;
@@ -475,7 +492,8 @@ export class PhotoHead {
     }
     for (let k = 0; k < rig.uvDeltas.length; k++) {
       const d = rig.uvDeltas[k];
-      const wk = Math.min(1, Math.max(0, weights[k] ?? 0));
+      // Lid texture resampling grows with the closing beyond the photo's own (a photo's half-closed lid is already lid).
+      const wk = Math.max(0, Math.min(1, Math.max(0, weights[k] ?? 0)) - Math.min(1, Math.max(0, rest[k] ?? 0)));
       if (!d || wk === 0) continue;
       for (let j = 0; j < RIG_VERTEX_COUNT * 2; j++) uv[j] = uv[j]! + wk * d[j]!;
     }
@@ -485,8 +503,8 @@ export class PhotoHead {
     }
     this.faceUvs.needsUpdate = true;
 
-    // Lower mouth interior follows the jaw (without the lips' mouthClose share).
-    const jaw = Math.min(1, Math.max(0, weights[BS.jawOpen] ?? 0)) * JAW_OPEN_MAX_RAD;
+    // Lower mouth interior follows the jaw relative to the photo's (without the lips' mouthClose share).
+    const jaw = (Math.min(1, Math.max(0, weights[BS.jawOpen] ?? 0)) - Math.min(1, Math.max(0, rest[BS.jawOpen] ?? 0))) * JAW_OPEN_MAX_RAD;
     const [py, pz] = rig.jawPivotPx;
     const la = this.lowerMouth.attr.array as Float32Array;
     const c = Math.cos(jaw);
@@ -498,7 +516,21 @@ export class PhotoHead {
       photoToWorld(this.proj, x, py + dy * c - dz * s, pz + dy * s + dz * c, la, k * 3);
     }
     this.lowerMouth.attr.needsUpdate = true;
-    const w = (k: number): number => Math.min(1, Math.max(0, weights[k] ?? 0));
+    if (jaw !== this.surroundJaw.angleRad) {
+      const sj = this.surroundJaw;
+      const g = this.grid;
+      const pos = sj.attr.array as Float32Array;
+      for (const k of sj.nodes) {
+        const a = jaw * sj.weight[k]!;
+        const dy = g.yPx[k]! - py;
+        const dz = g.zPx[k]! - pz;
+        photoToWorld(this.proj, g.xPx[k]!, py + dy * Math.cos(a) - dz * Math.sin(a), pz + dy * Math.sin(a) + dz * Math.cos(a), pos, k * 3);
+      }
+      sj.angleRad = jaw;
+      sj.attr.needsUpdate = true;
+    }
+    // Opening beyond the photo's own fades the photo's mouth interior (closing hides it: the opening shrinks).
+    const w = (k: number): number => Math.max(0, Math.min(1, Math.max(0, weights[k] ?? 0)) - Math.min(1, Math.max(0, rest[k] ?? 0)));
     const openness = Math.min(1, 4 * w(BS.jawOpen) * (1 - w(BS.mouthClose)) + 3 * Math.max(w(BS.mouthLowerDownLeft), w(BS.mouthLowerDownRight), w(BS.mouthUpperUpLeft), w(BS.mouthUpperUpRight)) + 3 * w(BS.mouthFunnel));
     this.restMouthMaterial.uniforms.uOpacity!.value = 1 - openness;
     const tongue = Math.min(1, Math.max(0, weights[BS.tongueOut] ?? 0));
