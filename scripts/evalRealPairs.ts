@@ -72,7 +72,7 @@ interface Frames {
 }
 
 /** Lip gap (IOD units) of landmarks: mean inner-lip pair distance over the eye-corner distance. */
-function lipGap(lm: Float32Array): number {
+export function lipGap(lm: Float32Array): number {
   const d = (a: number, b: number): number => Math.hypot(lm[a * 3]! - lm[b * 3]!, lm[a * 3 + 1]! - lm[b * 3 + 1]!);
   let s = 0;
   for (const [u, l] of INNER_LIP_PAIRS) s += d(u, l);
@@ -171,7 +171,7 @@ function ssimBox(a: Uint8Array, b: Uint8Array, w: number, box: Box): number {
   return count ? sum / count : NaN;
 }
 
-async function readFrames(path: string, crop: CropRectPx | null, sizePx: number): Promise<Frames> {
+export async function readFrames(path: string, crop: CropRectPx | null, sizePx: number): Promise<Frames> {
   const info = await probeVideo(path);
   const out: Uint8Array[] = [];
   for await (const f of decodeVideoFrames(path, info)) {
@@ -186,7 +186,7 @@ async function readFrames(path: string, crop: CropRectPx | null, sizePx: number)
   return { rgba: out, sizePx };
 }
 
-async function trackFrames(core: FaceAnalyzerCore, frames: Frames): Promise<(Float32Array | null)[]> {
+export async function trackFrames(core: FaceAnalyzerCore, frames: Frames): Promise<(Float32Array | null)[]> {
   const out: (Float32Array | null)[] = [];
   for (const rgba of frames.rgba) {
     const a = await core.analyze({ rgba, widthPx: frames.sizePx, heightPx: frames.sizePx, hadAlpha: false }, { maxFaces: 1 });

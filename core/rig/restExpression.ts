@@ -18,7 +18,8 @@
  *    core/face/poseReference.ts, measured with the same functions). People differ in those (mouth width, eye
  *    height, brow height…), so a feature is only counted once it leaves the prior by more than an identity
  *    tolerance τ (a dead zone of about one to two anthropometric standard deviations: Farkas 1994 gives SDs of
- *    5–10 % for mouth width, palpebral fissure height and brow height). The lip gaps have τ = 0.
+ *    5–10 % for mouth width, palpebral fissure height and brow height). The lip gaps have τ = 0; a negative gap
+ *    (pressed lips, the tracker's points crossing) counts a quarter.
  * 4. r ∈ [0,1]^K minimises Σ_f (deadzone(f(rig(0 | r)) − prior_f, τ_f) / σ_f)² + Σ_k λ_k r_k² by bounded
  *    Gauss–Newton (numeric Jacobian through the real rig, so the jaw rotation and mouthClose are exact; projected
  *    Gauss–Seidel on the normal equations, as in core/reenact/solveBlendshapes.ts).
@@ -219,6 +220,9 @@ function frontalise(p: Float32Array, fit: SimilarityFit, out: Float32Array): Flo
   return out;
 }
 
+/** Weight of a negative (overlapping) inner-lip gap relative to an open one. */
+const GAP_OVERLAP_WEIGHT = 0.25;
+
 const deadzone = (d: number, tau: number): number => (d > tau ? d - tau : d < -tau ? d + tau : 0);
 
 /**
@@ -249,9 +253,14 @@ export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: 
   if (opts.init) for (const k of shapes) rest[k] = Math.min(1, Math.max(0, opts.init[k] ?? 0));
   const mesh = new Float32Array(RIG_VERTEX_COUNT * 3);
   const residual = (w: Float32Array): Float64Array => {
-    const f = featuresOf(evaluateRigRelative(r, zero, w, mesh));
+    const f = featuresOf(evaluateRigRelative(r, zero, w, mesh, false));
     const e = new Float64Array(F);
-    for (let j = 0; j < F; j++) e[j] = deadzone(f[j]! - prior[j]!, FEATURE_TOL[j]!.tau) / FEATURE_TOL[j]!.sigma;
+    for (let j = 0; j < F; j++) {
+      const d = deadzone(f[j]! - prior[j]!, FEATURE_TOL[j]!.tau);
+      // Lips pressed together (a negative gap: the tracker's inner-lip points cross) are closed lips, not an
+      // expression to undo; overlap is only mildly penalised.
+      e[j] = (j < INNER_LIP_PAIRS.length && d < 0 ? GAP_OVERLAP_WEIGHT * d : d) / FEATURE_TOL[j]!.sigma;
+    }
     return e;
   };
   const lambda = shapes.map((k) => SHAPE_L2[k] ?? DEFAULT_L2);
@@ -362,4 +371,18 @@ export function holdRestExpression(blendshapes: Float32Array, rest: Float32Array
     }
   }
   return blendshapes;
+}
+
+/**
+ * Mean inner-lip gap of a posed face mesh over {@link INNER_LIP_PAIRS}, along the rig's face-down axis, in IOD units
+ * (signed: negative where the lips overlap).
+ * @param meshPx - `[≥468, 3]` positions px (e.g. from {@link evaluateRigRelative}).
+ * @param rig - the rig whose frame (axes, IOD) to measure in.
+ * @returns the gap, IOD units.
+ */
+export function meanInnerLipGapIod(meshPx: Float32Array, rig: PhotoHeadRig): number {
+  const { ey, iodPx } = rig.frame;
+  let s = 0;
+  for (const [u, l] of INNER_LIP_PAIRS) s += ((meshPx[l * 3]! - meshPx[u * 3]!) * ey[0] + (meshPx[l * 3 + 1]! - meshPx[u * 3 + 1]!) * ey[1]) / iodPx;
+  return s / INNER_LIP_PAIRS.length;
 }

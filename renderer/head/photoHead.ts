@@ -531,7 +531,9 @@ export class PhotoHead {
     }
     // Opening beyond the photo's own fades the photo's mouth interior (closing hides it: the opening shrinks).
     const w = (k: number): number => Math.max(0, Math.min(1, Math.max(0, weights[k] ?? 0)) - Math.min(1, Math.max(0, rest[k] ?? 0)));
-    const openness = Math.min(1, 4 * w(BS.jawOpen) * (1 - w(BS.mouthClose)) + 3 * Math.max(w(BS.mouthLowerDownLeft), w(BS.mouthLowerDownRight), w(BS.mouthUpperUpLeft), w(BS.mouthUpperUpRight)) + 3 * w(BS.mouthFunnel));
+    const c01 = (k: number, src: Float32Array): number => Math.min(1, Math.max(0, src[k] ?? 0));
+    const lipJaw = Math.max(0, c01(BS.jawOpen, weights) - c01(BS.mouthClose, weights) - (c01(BS.jawOpen, rest) - c01(BS.mouthClose, rest)));
+    const openness = Math.min(1, 4 * lipJaw + 3 * Math.max(w(BS.mouthLowerDownLeft), w(BS.mouthLowerDownRight), w(BS.mouthUpperUpLeft), w(BS.mouthUpperUpRight)) + 3 * w(BS.mouthFunnel));
     this.restMouthMaterial.uniforms.uOpacity!.value = 1 - openness;
     const tongue = Math.min(1, Math.max(0, weights[BS.tongueOut] ?? 0));
     for (const m of this.mouthMaterials) m.uniforms.uTongue!.value = tongue;
