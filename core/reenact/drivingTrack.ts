@@ -332,16 +332,9 @@ export function buildDrivingTrack(observations: readonly DrivingObservation[], o
   const refGaze = irisOffsets(refLm);
 
   // (1) absolute expression per observed frame.
-  const measured: (Float32Array | null)[] = [];
-  let last: Float32Array | undefined;
-  for (const o of observations) {
-    if (!o.landmarksPx) {
-      measured.push(null);
-      continue;
-    }
-    last = measureRestExpression(o.landmarksPx, o.landmarksPx.length / 3, { init: last }).weights;
-    measured.push(last);
-  }
+  // Each frame solved from zero, exactly as a portrait is (a warm start from the previous frame can stay on a bound —
+  // e.g. funnel 0 after a wide-open frame — where the cold solve finds the O).
+  const measured = observations.map((o) => (o.landmarksPx ? measureRestExpression(o.landmarksPx, o.landmarksPx.length / 3).weights : null));
   // (2) the driver's neutral: a low percentile per shape.
   const pct = Math.min(50, Math.max(0, opts.neutralPercentile ?? DRIVER_NEUTRAL_PERCENTILE));
   const faces = measured.filter((m): m is Float32Array => m !== null);
