@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
 import type { FaceAnalysis } from '../../core/face/types.ts';
+import { measureRestExpression, namedWeights } from '../../core/rig/restExpression.ts';
 import { FaceAnalyzer } from '../../pipeline/face/faceAnalyzer.ts';
 import { analyzeVideoFile, type VideoAnalysis } from '../../pipeline/face/videoTracker.ts';
 import { decodeImage, sniffImageContainer } from '../../pipeline/image/decodeImage.ts';
@@ -20,7 +21,9 @@ export const ANALYSIS_JSON_VERSION = 1;
 /**
  * Serialises an analysis for `--json` output.
  * @param a - the analysis. @param sourcePath - the analysed file.
- * @returns a JSON-ready object; landmarks as `[x, y, z, …]` pixel arrays rounded to 0.001 px.
+ * @returns a JSON-ready object; landmarks as `[x, y, z, …]` pixel arrays rounded to 0.001 px; per face its
+ *   `restExpression` (the photo's own expression, core/rig/restExpression.ts: ARKit weights ≥ 0.005 by name, the
+ *   inner-lip gap in inter-ocular distances).
  */
 export function analysisToJson(a: FaceAnalysis, sourcePath: string): Record<string, unknown> {
   return {
@@ -32,11 +35,16 @@ export function analysisToJson(a: FaceAnalysis, sourcePath: string): Record<stri
     executionProvider: a.executionProvider,
     executionProviderFallbacks: a.executionProviderFallbacks ?? [],
     landmarkLayout: 'MediaPipe Face Mesh 468 + iris 10 (468-472 right iris, 473-477 left iris); [x, y, z] image pixels, z smaller = closer',
-    faces: a.faces.map(faceToJson),
+    faces: a.faces.map((f) => ({ ...faceToJson(f), restExpression: restExpressionToJson(f) })),
   };
 }
 
 type FaceJson = Record<string, unknown>;
+
+function restExpressionToJson(f: FaceAnalysis['faces'][number]): FaceJson {
+  const r = measureRestExpression(f.landmarksPx, f.landmarkCount);
+  return { weights: namedWeights(r.weights), lipGapIod: Math.round(r.lipGapIod * 1000) / 1000 };
+}
 
 function faceToJson(f: FaceAnalysis['faces'][number]): FaceJson {
   const r3 = (v: number): number => Math.round(v * 1000) / 1000;

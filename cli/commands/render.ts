@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
 import { readDirectionsFile } from '../directionsFile.ts';
-import { BACKGROUND_OPTION, describeOptionIssue, FACE_INDEX_OPTION, FRAMING_OPTION, ORBIT_PITCH_OPTION, ORBIT_YAW_OPTION, RETARGET_OPTIONS, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
+import { BACKGROUND_OPTION, describeOptionIssue, FACE_INDEX_OPTION, FRAMING_OPTION, HEAD_POSE_OPTION, ORBIT_PITCH_OPTION, ORBIT_YAW_OPTION, RETARGET_OPTIONS, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
 import { MOTION_OPTION_DESCRIPTORS } from '../../core/motion/options.ts';
 import { motionOptionsFromCli } from './motion.ts';
 import { renderTalkingHead, type RenderTalkingHeadOptions } from '../../pipeline/jobs/renderJob.ts';
@@ -60,6 +60,7 @@ export function renderJobOptionsFromCli(o: Record<string, string | boolean | und
       mouth: parseOption(RETARGET_OPTIONS[2], o.mouthStrength),
       head: parseOption(RETARGET_OPTIONS[3], o.headStrength),
     },
+    headPose: parseOption(HEAD_POSE_OPTION, o.headPose),
     outPath: String(o.out),
     fps: motion.fps,
     sizePx: parseOption(SIZE_OPTION, o.size),
@@ -95,6 +96,7 @@ export function registerRender(program: Command): void {
     .option('--quiet', 'no progress bar');
   for (const d of MOTION_OPTION_DESCRIPTORS) cmd.option(d.flag, d.description, d.kind === 'fps' ? `${(d.defaultValue as { num: number }).num}` : String(d.defaultValue));
   for (const d of RETARGET_OPTIONS) cmd.option(d.flag, d.description, String(d.defaultValue));
+  cmd.option(HEAD_POSE_OPTION.flag, HEAD_POSE_OPTION.description, String(HEAD_POSE_OPTION.defaultValue));
   cmd
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const controller = new AbortController();

@@ -54,6 +54,19 @@ const strength = (region: string): OptionDescriptor<number> => ({
 /** Per-region transfer strengths for driving-video reenactment (eyes, brows, mouth, head). */
 export const RETARGET_OPTIONS = [strength('eyes'), strength('brows'), strength('mouth'), strength('head')] as const;
 
+/**
+ * Head pose taken from a driving video: `relative` (the driver's motion since its first frame, added to the
+ * portrait's own pose; LivePortrait's default) or `absolute` (the driver's pose relative to the portrait's, so the
+ * portrait turns to face the way the driver faces).
+ */
+export const HEAD_POSE_OPTION: OptionDescriptor<'relative' | 'absolute'> = {
+  name: 'headPose',
+  flag: '--head-pose <relative|absolute>',
+  description: "driving video head pose: relative (the driver's motion from its first frame) or absolute (the driver's pose)",
+  schema: z.enum(['relative', 'absolute']),
+  defaultValue: 'relative',
+};
+
 /** Background behind the head: the photo's own, transparent (alpha formats only) or a colour. */
 export const BACKGROUND_OPTION: OptionDescriptor<string> = {
   name: 'background',

@@ -1,17 +1,21 @@
 /**
  * Driving-video reenactment, the pure part: per-frame landmarks of a driving face → a {@link MotionTrack}
- * (ARKit weights, head pose, gaze) at the output frame rate, relative to an automatically chosen neutral
- * reference frame, retargeted with a strength per region.
+ * (ABSOLUTE ARKit weights, head pose, gaze) at the output frame rate, retargeted with a strength per region.
  *
- * @remarks Per observed frame: (1) a similarity fit (Umeyama 1991) on rigid landmarks maps the frame into
- * the reference frame's space, removing head pose (fit on points no solved shape moves); (2)
- * {@link createBlendshapeSolver} fits ARKit weights against the rig built on the reference frame's landmarks
- * (the same rig that renders photo heads, so the weights mean the same thing on the target), each shape scaled
- * by how strongly the tracker perceives it ({@link TRACKER_RESPONSE_GAINS}); (3) the fit's rotation gives the head pose relative to the
- * reference, the iris centres relative to the eye corners give gaze; (4) a One-Euro filter (Casiez et al.
- * 2012) smooths weights, pose and gaze over the frames' own timestamps; (5) the observed frames are
- * resampled by timestamp (linear interpolation, quaternions normalised-lerped) onto the output frames, so
- * 25, 29.97, 60 fps or variable-rate inputs all conform. Frames without a face hold the last solution.
+ * @remarks Expressions are absolute (DESIGN.md §2): 0 is a neutral face, whatever the driver or the portrait shows.
+ * Per observed frame: (1) the frame's expression is measured exactly as a portrait's rest expression is
+ * ({@link measureRestExpression}: a feature-space solve of the photo-head rig against a neutral-face prior, head pose
+ * removed), so the portrait (whose rest is measured the same way) and the driver speak the same units; (2) the
+ * driver's own neutral is the {@link DRIVER_NEUTRAL_PERCENTILE}th percentile of each shape over the clip (the frames
+ * where the driver is least in that shape: a talking clip closes its lips, opens its eyes, relaxes its smile at
+ * some point), subtracted so that an identity the prior misreads (a wide mouth read as a slight smile, low brows
+ * read as browDown) is not transferred; (3) head pose: a similarity fit (Umeyama 1991) of the prior face onto
+ * points no solved shape moves gives each frame's rotation; by default relative to the driver's first frame with a
+ * face (LivePortrait's relative motion), or the driver's absolute pose over the portrait's ('absolute'); gaze from
+ * the iris centres relative to the eye corners, relative to that first frame; (4) a One-Euro filter (Casiez et al.
+ * 2012) smooths weights, pose and gaze over the frames' own timestamps; (5) the observed frames are resampled by
+ * timestamp (linear interpolation, quaternions normalised-lerped) onto the output frames, so 25, 29.97, 60 fps or
+ * variable-rate inputs all conform. Frames without a face hold the last solution.
  */
 import { fitSimilarity, POSE_FIT_INDICES } from '../face/headPose.ts';
 import { EYE_LEFT_INNER, EYE_LEFT_OUTER, EYE_RIGHT_INNER, EYE_RIGHT_OUTER, EYELID_LEFT_LOWER, EYELID_LEFT_UPPER, EYELID_RIGHT_LOWER, EYELID_RIGHT_UPPER, IRIS_LEFT_START, IRIS_RIGHT_START, LIP_INNER_LOWER, LIP_INNER_UPPER } from '../face/topology.ts';
@@ -20,6 +24,8 @@ import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, BS } from '../motion/na
 import { createNeutralTrack, frameTimeSec, type Fps, type MotionTrack } from '../motion/track.ts';
 import { createBlendshapeSolver, observableBlendshapes, type LandmarkRig } from './solveBlendshapes.ts';
 import { InvalidInputError } from '../errors.ts';
+import { measureRestExpression } from '../rig/restExpression.ts';
+import { FRONTAL_REFERENCE_CM } from '../face/poseReference.ts';
 
 /** One observed driving frame: its time and the face's landmarks, or `null` when no face was found. */
 export interface DrivingObservation {
@@ -58,13 +64,32 @@ export interface DrivingTrackOptions {
   strengths?: RetargetStrengths;
   /** One-Euro minimum cut-off, Hz (default 2.5) and speed coefficient (default 0.6 per unit/s). */
   smoothing?: { minCutoffHz: number; beta: number };
+  /**
+   * Head pose: `relative` (default) = the driver's rotation since its first frame with a face; `absolute` = the
+   * driver's rotation relative to the portrait's (needs `portraitLandmarksPx`), so a frontal driver turns a
+   * three-quarter portrait frontal. Translation is relative in both.
+   */
+  headPose?: 'relative' | 'absolute';
+  /** The portrait's `[N, 3]` landmarks (N = 478 or 468), for `headPose: 'absolute'`. */
+  portraitLandmarksPx?: Float32Array;
+  /** Percentile (0–50) of each shape over the clip taken as the driver's neutral; default {@link DRIVER_NEUTRAL_PERCENTILE}. */
+  neutralPercentile?: number;
 }
+
+/**
+ * Default percentile of each shape's measured weight over the driving clip taken as the driver's neutral. Low enough
+ * that a shape the driver shows half the time is still transferred, high enough to ignore a few badly tracked
+ * frames (an outlier rate of a few per cent is typical of per-frame face meshes).
+ */
+export const DRIVER_NEUTRAL_PERCENTILE = 5;
 
 /** What {@link buildDrivingTrack} found besides the track. */
 export interface DrivingReport {
-  /** Index (into the observations) of the neutral reference frame. */
+  /** Index (into the observations) of the head-pose reference frame (the first with a face). */
   referenceIndex: number;
   referenceTimeSec: number;
+  /** The driver's neutral: 52 ARKit weights, the per-shape percentile subtracted from every frame. */
+  driverNeutral: Float32Array;
   /** Observations without a face, and the time ranges they cover. */
   missingFaceCount: number;
   missingRanges: { fromSec: number; toSec: number }[];
@@ -260,20 +285,67 @@ export function createFrameSolver(referencePx: Float32Array, rigFactory: Driving
   };
 }
 
+/** The prior face in image axes (x right, y down, z away), cm: the reference for absolute head rotations. */
+function frontalPriorPx(): Float32Array {
+  const n = FRONTAL_REFERENCE_CM.length / 3;
+  const p = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    p[i * 3] = FRONTAL_REFERENCE_CM[i * 3]!;
+    p[i * 3 + 1] = -FRONTAL_REFERENCE_CM[i * 3 + 1]!;
+    p[i * 3 + 2] = -FRONTAL_REFERENCE_CM[i * 3 + 2]!;
+  }
+  return p;
+}
+
+/** Row-major 3×3 product a·bᵀ. */
+function mulTransposed(a: readonly number[], b: readonly number[]): number[] {
+  const out = new Array<number>(9).fill(0);
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) for (let k = 0; k < 3; k++) out[r * 3 + c]! += a[r * 3 + k]! * b[c * 3 + k]!;
+  return out;
+}
+
 /**
  * Builds the motion track that makes a target face repeat the driving face's expressions and head motion.
  * @param observations - driving frames in presentation order (times ascending).
- * @param opts - output timing, the rig factory, strengths, smoothing.
- * @returns the track (`opts.frameCount` frames at `opts.fps`) and a report.
- * @throws InvalidInputError when no frame has a face.
+ * @param opts - output timing, the rig factory, strengths, smoothing, head-pose mode.
+ * @returns the track (`opts.frameCount` frames at `opts.fps`, absolute weights) and a report.
+ * @throws InvalidInputError when no frame has a face, or `headPose: 'absolute'` without portrait landmarks.
  */
 export function buildDrivingTrack(observations: readonly DrivingObservation[], opts: DrivingTrackOptions): { track: MotionTrack; report: DrivingReport } {
-  const refIndex = chooseNeutralReference(observations);
-  const frameSolver = createFrameSolver(observations[refIndex]!.landmarksPx!, opts.rigFactory);
+  const refIndex = observations.findIndex((o) => o.landmarksPx !== null);
+  if (refIndex < 0) throw new InvalidInputError('no face was found in any frame of the driving video');
+  if (opts.headPose === 'absolute' && !opts.portraitLandmarksPx) throw new InvalidInputError('absolute head pose needs the portrait\'s landmarks');
+  const refLm = observations[refIndex]!.landmarksPx!;
   const strengths = opts.strengths ?? DEFAULT_RETARGET_STRENGTHS;
+  const K = ARKIT_BLENDSHAPE_COUNT;
+
+  // Head-pose fit points: those no solved shape moves (on the first face's rig).
+  const rig = opts.rigFactory(refLm, refLm.length / 3);
+  const observable = new Set(observableBlendshapes(rig, 0.01 * rig.iodPx));
+  const fitIndices = stillFitIndices(rig, SOLVED_BLENDSHAPES.filter((k) => observable.has(k)), STILL_FIT_MAX_MOVE_IOD * rig.iodPx);
+  const prior = frontalPriorPx();
+  const priorRigid = gather(prior, fitIndices);
+  const absFit = (lm: Float32Array): ReturnType<typeof fitSimilarity> => fitSimilarity(priorRigid, gather(lm, fitIndices));
+  const refFit = absFit(refLm);
+  const poseBase = opts.headPose === 'absolute' ? absFit(opts.portraitLandmarksPx!) : refFit;
+  const refCentre = centroid(refLm, fitIndices);
+  const refGaze = irisOffsets(refLm);
+
+  // (1) absolute expression per observed frame.
+  // Each frame solved from zero, exactly as a portrait is (a warm start from the previous frame can stay on a bound —
+  // e.g. funnel 0 after a wide-open frame — where the cold solve finds the O).
+  const measured = observations.map((o) => (o.landmarksPx ? measureRestExpression(o.landmarksPx, o.landmarksPx.length / 3).weights : null));
+  // (2) the driver's neutral: a low percentile per shape.
+  const pct = Math.min(50, Math.max(0, opts.neutralPercentile ?? DRIVER_NEUTRAL_PERCENTILE));
+  const faces = measured.filter((m): m is Float32Array => m !== null);
+  const driverNeutral = new Float32Array(K);
+  for (let k = 0; k < K; k++) {
+    const xs = faces.map((m) => m[k]!).sort((a, b) => a - b);
+    driverNeutral[k] = xs[Math.min(xs.length - 1, Math.floor((pct / 100) * xs.length))]!;
+  }
 
   // Per observation: weights(52) + quaternion(4) + translation(3) + gaze(4) = 63 channels.
-  const CH = ARKIT_BLENDSHAPE_COUNT + 11;
+  const CH = K + 11;
   const solved = new Float32Array(observations.length * CH);
   const filter = new OneEuroFilter(CH, { minCutoffHz: opts.smoothing?.minCutoffHz ?? 2.5, beta: opts.smoothing?.beta ?? 0.6, derivativeCutoffHz: 1 });
   let prev: Float32Array | null = null;
@@ -282,22 +354,39 @@ export function buildDrivingTrack(observations: readonly DrivingObservation[], o
   for (let i = 0; i < observations.length; i++) {
     const o = observations[i]!;
     const row = solved.subarray(i * CH, (i + 1) * CH);
-    if (!o.landmarksPx) {
+    const m = measured[i];
+    if (!o.landmarksPx || !m) {
       missing++;
-      const last = missingRanges[missingRanges.length - 1];
-      if (last && i > 0 && !observations[i - 1]!.landmarksPx) last.toSec = o.timeSec;
+      const lastRange = missingRanges[missingRanges.length - 1];
+      if (lastRange && i > 0 && !observations[i - 1]!.landmarksPx) lastRange.toSec = o.timeSec;
       else missingRanges.push({ fromSec: o.timeSec, toSec: o.timeSec });
       if (prev) row.set(prev);
-      else row[ARKIT_BLENDSHAPE_COUNT + 3] = 1; // identity quaternion until the first face
+      else row[K + 3] = 1; // identity quaternion until the first face
       continue;
     }
-    const sol = frameSolver.solve(o.landmarksPx, prev?.subarray(0, ARKIT_BLENDSHAPE_COUNT));
-    row.set(sol.weights);
-    const q = sol.rotation;
-    const flip = prev && dot4(prev.subarray(ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_COUNT + 4), q) < 0 ? -1 : 1;
-    for (let k = 0; k < 4; k++) row[ARKIT_BLENDSHAPE_COUNT + k] = q[k]! * flip;
-    row.set(sol.translationM, ARKIT_BLENDSHAPE_COUNT + 4);
-    row.set(sol.gazeRad, ARKIT_BLENDSHAPE_COUNT + 7);
+    for (let k = 0; k < K; k++) row[k] = Math.max(0, m[k]! - driverNeutral[k]!);
+    const fit = absFit(o.landmarksPx);
+    const R = mulTransposed(fit.rotation, poseBase.rotation); // base → frame, image axes
+    // Image frame (x right, y down, z away) → three.js camera frame (x right, y up, z towards the viewer).
+    const q = quaternionFromMatrix([R[0]!, -R[1]!, -R[2]!, -R[3]!, R[4]!, R[5]!, -R[6]!, R[7]!, R[8]!]);
+    const flip = prev && dot4(prev.subarray(K, K + 4), q) < 0 ? -1 : 1;
+    for (let c = 0; c < 4; c++) row[K + c] = q[c]! * flip;
+    const scale = fit.scale / refFit.scale;
+    const metresPerPx = 0.01 / fit.scale; // the prior face is in cm
+    const centre = centroid(o.landmarksPx, fitIndices);
+    row[K + 4] = (centre[0] - refCentre[0]) * metresPerPx;
+    row[K + 5] = -(centre[1] - refCentre[1]) * metresPerPx;
+    row[K + 6] = 0.6 * (1 - 1 / scale);
+    const g = irisOffsets(o.landmarksPx);
+    if (g && refGaze) {
+      // offset / half eye width ≈ sin(angle) · (eyeball radius / half width) ≈ sin(angle) / 1.25;
+      // +yaw = towards the subject's left = image +x; +pitch = up = image −y
+      const ang = (u: number): number => Math.asin(Math.max(-1, Math.min(1, u * 1.25)));
+      row[K + 7] = ang(g[0] - refGaze[0]);
+      row[K + 8] = -ang(g[1] - refGaze[1]);
+      row[K + 9] = ang(g[2] - refGaze[2]);
+      row[K + 10] = -ang(g[3] - refGaze[3]);
+    }
     filter.filter(row, o.timeSec);
     prev = Float32Array.from(row);
   }
@@ -308,19 +397,19 @@ export function buildDrivingTrack(observations: readonly DrivingObservation[], o
   for (let f = 0; f < opts.frameCount; f++) {
     const t = frameTimeSec(f, opts.fps);
     interpolateRow(solved, times, CH, t, tmp);
-    for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) {
+    for (let k = 0; k < K; k++) {
       const s = EYE_REGION.has(k) ? strengths.eyes : BROW_REGION.has(k) ? strengths.brows : strengths.mouth;
-      track.blendshapes[f * ARKIT_BLENDSHAPE_COUNT + k] = Math.min(1, Math.max(0, tmp[k]! * s));
+      track.blendshapes[f * K + k] = Math.min(1, Math.max(0, tmp[k]! * s));
     }
-    const q = scaleRotation(normalise4(tmp.subarray(ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_COUNT + 4)), strengths.head);
+    const q = scaleRotation(normalise4(tmp.subarray(K, K + 4)), strengths.head);
     track.headRotation.set(q, f * 4);
-    for (let k = 0; k < 3; k++) track.headTranslationM[f * 3 + k] = tmp[ARKIT_BLENDSHAPE_COUNT + 4 + k]! * strengths.head;
-    for (let k = 0; k < 4; k++) track.gazeRad[f * 4 + k] = tmp[ARKIT_BLENDSHAPE_COUNT + 7 + k]! * strengths.eyes;
+    for (let k = 0; k < 3; k++) track.headTranslationM[f * 3 + k] = tmp[K + 4 + k]! * strengths.head;
+    for (let k = 0; k < 4; k++) track.gazeRad[f * 4 + k] = tmp[K + 7 + k]! * strengths.eyes;
   }
-  track.meta = { source: 'driving-video', referenceTimeSec: Math.round(observations[refIndex]!.timeSec * 1000) / 1000 };
+  track.meta = { source: 'driving-video', referenceTimeSec: Math.round(observations[refIndex]!.timeSec * 1000) / 1000, headPose: opts.headPose ?? 'relative' };
   return {
     track,
-    report: { referenceIndex: refIndex, referenceTimeSec: observations[refIndex]!.timeSec, missingFaceCount: missing, missingRanges, observedCount: observations.length },
+    report: { referenceIndex: refIndex, referenceTimeSec: observations[refIndex]!.timeSec, driverNeutral, missingFaceCount: missing, missingRanges, observedCount: observations.length },
   };
 }
 

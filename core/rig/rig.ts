@@ -430,24 +430,56 @@ function eyeModel(rest: Float32Array, all: Float32Array, count: number, region: 
  * @param weights - 52 ARKit weights (values clamped to [0,1]).
  * @param outPx - receives `[468, 3]` positions in landmark pixel space.
  * @returns `outPx`.
- * @remarks Order: rest + Σ wₖ·Δₖ, then the jaw rotation by `jawOpen · JAW_OPEN_MAX_RAD · jawWeight · (1 −
- * mouthClose · lipCloseWeight)` about the pivot, in the (y, z) plane of the image.
+ * @remarks Order: rest + Σ wₖ·Δₖ, then the jaw rotation by `JAW_OPEN_MAX_RAD · jawWeight · max(0, jawOpen −
+ * mouthClose · lipCloseWeight)` about the pivot, in the (y, z) plane of the image. The same as
+ * {@link evaluateRigRelative} with a rest expression of zeros.
  */
 export function evaluateRig(rig: PhotoHeadRig, weights: Float32Array, outPx: Float32Array): Float32Array {
+  return evaluateRigRelative(rig, weights, null, outPx);
+}
+
+/**
+ * Per-vertex jaw rotation of absolute weights, radians: `MAX · jawWeightᵢ · max(0, jawOpen − mouthClose ·
+ * lipCloseWeightᵢ)`. ARKit's mouthClose closes the lips against the open jaw: mouthClose = jawOpen puts the lips
+ * together (the convention of the speech tracks, core/motion/lipsync.ts `lipAperture`), the chin still drops.
+ */
+function jawAngleRad(rig: PhotoHeadRig, jaw01: number, close01: number, i: number): number {
+  return JAW_OPEN_MAX_RAD * rig.jawWeight[i]! * Math.max(0, jaw01 - close01 * rig.lipCloseWeight[i]!);
+}
+
+const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
+
+/**
+ * Evaluates the rig for ABSOLUTE target weights on a photo whose own expression is `rest` (DESIGN.md §2: 0 is the
+ * neutral face, whatever the photo shows): the rest expression reproduces the photo, zeros give the neutral face.
+ * @param rig - from {@link buildPhotoHeadRig} (its rest positions are the photo's landmarks).
+ * @param targets - 52 ARKit weights, clamped to [0,1].
+ * @param rest - the photo's own 52 weights in [0,1] (e.g. {@link measureRestExpression}), or null for zeros.
+ * @param outPx - receives `[468, 3]` positions in landmark pixel space.
+ * @param keepLipsApart - with a rest expression, keep the inner lips from crossing (default true; the
+ *   rest-expression solver turns it off so its lip-gap residual stays smooth).
+ * @returns `outPx`.
+ * @remarks The rig is linear in the shape deltas, so the photo is moved by Σ (tₖ − rₖ)·Δₖ (negative where a shape is
+ * undone); the jaw then rotates each vertex by the difference of the per-vertex jaw angles of the target and the
+ * rest (rotations about one axis compose by adding angles), so a photographed open jaw closes for jawOpen 0.
+ */
+export function evaluateRigRelative(rig: PhotoHeadRig, targets: Float32Array, rest: Float32Array | null, outPx: Float32Array, keepLipsApart = true): Float32Array {
   const n = RIG_VERTEX_COUNT;
   outPx.set(rig.restPx);
   for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) {
     const d = rig.deltas[k];
-    const w = Math.min(1, Math.max(0, weights[k] ?? 0));
+    const w = clamp01(targets[k] ?? 0) - (rest ? clamp01(rest[k] ?? 0) : 0);
     if (!d || w === 0) continue;
     for (let j = 0; j < n * 3; j++) outPx[j] = outPx[j]! + w * d[j]!;
   }
-  const jaw = Math.min(1, Math.max(0, weights[BS.jawOpen] ?? 0)) * JAW_OPEN_MAX_RAD;
-  const close = Math.min(1, Math.max(0, weights[BS.mouthClose] ?? 0));
-  if (jaw > 0) {
+  const jaw = clamp01(targets[BS.jawOpen] ?? 0);
+  const close = clamp01(targets[BS.mouthClose] ?? 0);
+  const jawRest = rest ? clamp01(rest[BS.jawOpen] ?? 0) : 0;
+  const closeRest = rest ? clamp01(rest[BS.mouthClose] ?? 0) : 0;
+  if (jaw > 0 || jawRest > 0) {
     const [py, pz] = rig.jawPivotPx;
     for (let i = 0; i < n; i++) {
-      const a = jaw * rig.jawWeight[i]! * (1 - close * rig.lipCloseWeight[i]!);
+      const a = jawAngleRad(rig, jaw, close, i) - jawAngleRad(rig, jawRest, closeRest, i);
       if (a === 0) continue;
       const dy = outPx[i * 3 + 1]! - py;
       const dz = outPx[i * 3 + 2]! - pz;
@@ -457,7 +489,33 @@ export function evaluateRig(rig: PhotoHeadRig, weights: Float32Array, outPx: Flo
       outPx[i * 3 + 2] = pz + dy * s + dz * c;
     }
   }
+  if (rest && keepLipsApart) keepLipsUncrossed(rig, outPx);
   return outPx;
+}
+
+/** Inner-lip vertex pairs (upper, lower) facing each other across the mouth opening, right corner to left. */
+const INNER_LIP_FACING: readonly (readonly [number, number])[] = [
+  [191, 95], [80, 88], [81, 178], [82, 87], [13, 14], [312, 317], [311, 402], [310, 318], [415, 324],
+];
+
+/**
+ * Closing a photographed open mouth moves each lip by the undone shapes; where that carries the lower lip past the
+ * upper one (the photo's opening is not the rig's oval), both meet halfway instead, so the lips close without
+ * folding over each other. A pair that overlapped in the photo itself may overlap that much (the photo is kept).
+ */
+function keepLipsUncrossed(rig: PhotoHeadRig, outPx: Float32Array): void {
+  const [ex0, ex1] = rig.frame.ey;
+  for (const [u, l] of INNER_LIP_FACING) {
+    const gapOf = (p: Float32Array): number => (p[l * 3]! - p[u * 3]!) * ex0 + (p[l * 3 + 1]! - p[u * 3 + 1]!) * ex1;
+    const floor = Math.min(0, gapOf(rig.restPx));
+    const g = gapOf(outPx);
+    if (g >= floor) continue;
+    const half = (floor - g) / 2;
+    outPx[u * 3] = outPx[u * 3]! - half * ex0;
+    outPx[u * 3 + 1] = outPx[u * 3 + 1]! - half * ex1;
+    outPx[l * 3] = outPx[l * 3]! + half * ex0;
+    outPx[l * 3 + 1] = outPx[l * 3 + 1]! + half * ex1;
+  }
 }
 
 /**

@@ -21,6 +21,7 @@ import { FaceAnalyzer } from '../face/faceAnalyzer.ts';
 import { audioSourceNotes, decodeAudio } from '../audio/decodeAudio.ts';
 import { drivingTrackFromObservations, trackDrivingVideo } from '../reenact/drivingVideo.ts';
 import type { RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
+import { holdRestExpression, measureRestExpression, namedWeights } from '../../core/rig/restExpression.ts';
 import { RenderHost, type RenderBackground, type RenderFraming, type RenderHostLaunchOptions } from '../render/renderHost.ts';
 import { encodeVideo, formatHasAudio, FRAME_NUMBER_PATTERN, type VideoFormat } from '../encode/encodeVideo.ts';
 import { prepareOutputPath } from '../files/outputPath.ts';
@@ -50,6 +51,8 @@ export interface RenderTalkingHeadOptions {
   drivingVideoPath?: string;
   /** Transfer strength per region for a driving video. */
   retarget?: RetargetStrengths;
+  /** Head pose from a driving video: relative to its first frame (default) or absolute (the driver's pose). */
+  headPose?: 'relative' | 'absolute';
   /**
    * Output video path; the extension picks the format: `.mp4` (H.264 + AAC), `.webm` (VP9 + Opus, alpha when the
    * background is transparent), `.mov` (ProRes 4444 + AAC, alpha likewise), `.gif` (animated, 1-bit alpha, no sound)
@@ -228,11 +231,11 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       const soundSec = sound ? sound.durationSec : tracked.info.durationSec;
       frameCount = frameCountForDuration(soundSec, opts.fps);
       emit('motion', 0, 1);
-      const built = await timed('motion', async () => drivingTrackFromObservations(tracked.observations, opts.fps, frameCount, opts.retarget));
+      const built = await timed('motion', async () => drivingTrackFromObservations(tracked.observations, opts.fps, frameCount, opts.retarget, { headPose: opts.headPose, portraitLandmarksPx: face?.landmarksPx }));
       track = built.track;
       driving = { missingFaceCount: built.report.missingFaceCount, missingRanges: built.report.missingRanges, referenceTimeSec: built.report.referenceTimeSec, observedCount: built.report.observedCount };
       if (driving.missingFaceCount > 0) log(`driving video: no face in ${driving.missingFaceCount} of ${driving.observedCount} frames (${driving.missingRanges.map((r) => `${r.fromSec.toFixed(2)}–${r.toSec.toFixed(2)} s`).join(', ')}); the last pose was held there`);
-      log(`driving video: neutral reference frame at ${driving.referenceTimeSec.toFixed(2)} s`);
+      log(`driving video: head pose ${opts.headPose ?? 'relative'}${(opts.headPose ?? 'relative') === 'relative' ? ` to the frame at ${driving.referenceTimeSec.toFixed(2)} s` : ''}; expressions absolute (the driver's neutral: ${describeWeights(built.report.driverNeutral)})`);
     } else if (opts.audioPath && opts.motionPath) {
       const audio = await timed('decodeAudio', () => decodeAudio(opts.audioPath!, { sampleRateHz: 16000, signal: opts.signal }));
       for (const note of audioSourceNotes(audio.source)) log(`note: ${basename(opts.audioPath)}: ${note}`);
@@ -250,6 +253,13 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       track = built.track;
       frameCount = track.frameCount;
       for (const note of audioSourceNotes(built.source)) log(`note: ${basename(opts.audioPath)}: ${note}`);
+      // Speech drives the mouth in absolute terms (silence closes the lips); the portrait keeps its own smile, brows
+      // and lids (core/rig/restExpression.ts).
+      if (face && !avatarFile) {
+        const rest = measureRestExpression(face.landmarksPx, face.landmarkCount).weights;
+        holdRestExpression(track.blendshapes, rest);
+        log(`portrait's own expression: ${describeWeights(rest)}`);
+      }
     } else {
       track = await timed('motion', async () => {
         const loaded = await readTrackFile(opts.motionPath!);
@@ -442,4 +452,10 @@ function meshBox(landmarksPx: Float32Array): { centerXPx: number; centerYPx: num
     maxY = Math.max(maxY, landmarksPx[i * 3 + 1]!);
   }
   return { centerXPx: (minX + maxX) / 2, centerYPx: (minY + maxY) / 2, widthPx: maxX - minX, heightPx: maxY - minY };
+}
+
+/** "name 0.12, …" of the weights ≥ 0.05, or "neutral". */
+function describeWeights(weights: Float32Array): string {
+  const named = Object.entries(namedWeights(weights, 0.05));
+  return named.length ? named.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ') : 'neutral';
 }

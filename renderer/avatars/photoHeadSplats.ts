@@ -20,7 +20,8 @@ import * as THREE from 'three';
 import { SplatMesh, utils as sparkUtils } from '@sparkjsdev/spark';
 import { allocSplatData } from '../../core/formats/splatData.ts';
 import { InvalidInputError } from '../../core/errors.ts';
-import { buildPhotoHeadRig, evaluateRig, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
+import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
+import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { LIPS_LOWER_INNER, LIPS_UPPER_INNER } from '../../core/rig/topology.ts';
 import { TRI468 } from '../../core/rig/topologyTables.ts';
 import { ARKIT_BLENDSHAPE_COUNT } from '../../core/motion/names.ts';
@@ -101,6 +102,8 @@ export class PhotoHeadSplatAvatar implements Avatar {
   private readonly q = new THREE.Quaternion();
   /** The photo's filled background behind the head (when asked for). */
   private readonly background: BackgroundLayer | null = null;
+  /** The photo's own expression; frames are absolute and move the splats by `weights − rest` (as the mesh head). */
+  private readonly restExpression: Float32Array;
 
   constructor(input: PhotoHeadSplatsInput) {
     const { landmarksPx: lm, landmarkCount } = input;
@@ -108,6 +111,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     if (input.rgba.length !== input.widthPx * input.heightPx * 4) throw new InvalidInputError(`Portrait pixels: expected ${input.widthPx * input.heightPx * 4} bytes, got ${input.rgba.length}`);
     this.object3D.name = 'photoHeadSplats';
     this.rig = buildPhotoHeadRig(lm, landmarkCount);
+    this.restExpression = measureRestExpression(lm, landmarkCount, { rig: this.rig }).weights;
     const rest = this.rig.restPx;
     // Metric scale from the eye distance (as the mesh head: corner distance × 0.73 ≈ centre distance ≈ 63 mm).
     const eyePx = Math.hypot(lm[263 * 3]! - lm[33 * 3]!, lm[263 * 3 + 1]! - lm[33 * 3 + 1]!);
@@ -194,6 +198,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     }
     // Rest centres, then centre the face on the origin.
     this.origin = new THREE.Vector3();
+    this.weights.set(this.restExpression);
     this.computeCenters(this.weights, data.positions, null);
     const box = new THREE.Box3();
     const v = new THREE.Vector3();
@@ -239,7 +244,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
 
   /** Centres of every Gaussian for `weights`, world metres (minus `origin` when given). */
   private computeCenters(weights: Float32Array, out: Float32Array, packed: Uint32Array | null): void {
-    const pos = evaluateRig(this.rig, weights, this.posPx);
+    const pos = evaluateRigRelative(this.rig, weights, this.restExpression, this.posPx);
     const w3 = this.world;
     for (let i = 0; i < this.riggedCount; i++) {
       let x = 0, y = 0, z = 0;

@@ -12,10 +12,11 @@
 import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
-import { buildPhotoHeadRig, evaluateRig, eyeRotations, EYEBALL_RADIUS_IOD, RIG_VERTEX_COUNT, type EyeModel, type PhotoHeadRig } from './rig.ts';
+import { buildPhotoHeadRig, evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type EyeModel, type PhotoHeadRig } from './rig.ts';
+import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
-import { buildSurround, type SurroundGrid } from './surround.ts';
+import { buildSurround, surroundJawWeights, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
 import { EYE_FRAGMENT, LID_CURVE_N, measureLidColours, updateEyeLids } from './eyelids.ts';
@@ -121,11 +122,18 @@ export interface PhotoHeadInput {
   surroundRegionPx: { xPx: number; yPx: number; widthPx: number; heightPx: number };
   /** The person matte to use (e.g. bounded by a head-and-shoulders prior); computed on first use when absent. */
   personMatte?: PersonMatte;
+  /** The photo's own expression (52 ARKit weights); measured from the landmarks when absent (core/rig/restExpression.ts). */
+  restExpression?: Float32Array;
 }
 
 /** The three layers of the head plus the per-frame update. */
 export class PhotoHead {
   readonly rig: PhotoHeadRig;
+  /**
+   * The photo's own expression: motion frames are absolute (0 = neutral face), so the head shows `weights − rest`;
+   * rendering `rest` reproduces the photo, zeros close a photographed open mouth.
+   */
+  readonly restExpression: Float32Array;
   readonly grid: SurroundGrid;
   /** Layer 1: surround. */
   readonly surroundLayer = new THREE.Scene();
@@ -150,6 +158,8 @@ export class PhotoHead {
   private readonly mouth: MouthInteriorLayer;
   /** Inner-lip texture offsets (renderer/head/mouthInterior.ts): the photo's lip seam stays off the opened lip edge. */
   private readonly lipEdgeUv: { ids: number[]; offsetsPx: Float32Array };
+  /** Surround nodes moved by the jaw: position buffer, node indices, per-node weight, the angle last applied. */
+  private readonly surroundJaw: { attr: THREE.BufferAttribute; nodes: Uint32Array; weight: Float32Array; angleRad: number };
   private readonly disposables: { dispose(): void }[] = [];
   private readonly headUniform: { value: THREE.Matrix4 };
   private readonly input: PhotoHeadInput;
@@ -164,6 +174,7 @@ export class PhotoHead {
     this.proj = proj;
     this.rig = buildPhotoHeadRig(landmarksPx, landmarkCount);
     const rig = this.rig;
+    this.restExpression = input.restExpression ?? measureRestExpression(landmarksPx, landmarkCount, { rig }).weights;
     const f = rig.frame;
     this.headUniform = { value: this.headMatrix };
     photoToWorldVec(proj, f.faceCenterPx[0], f.faceCenterPx[1], f.silhouetteDepthPx, this.orbitPivot);
@@ -190,6 +201,11 @@ export class PhotoHead {
     }
     const gGeo = new THREE.BufferGeometry();
     gGeo.setAttribute('position', new THREE.BufferAttribute(gPos, 3));
+    // Surround nodes that follow the jaw (rewritten per frame only while the jaw differs from the photo's).
+    const jawW = surroundJawWeights(g, rig.restPx, rig.jawWeight, f.iodPx);
+    const jawNodes = Uint32Array.from(Array.from(jawW.keys()).filter((k) => jawW[k]! > 1e-3));
+    this.surroundJaw = { attr: gGeo.getAttribute('position') as THREE.BufferAttribute, nodes: jawNodes, weight: jawW, angleRad: 0 };
+    this.surroundJaw.attr.setUsage(THREE.DynamicDrawUsage);
     gGeo.setAttribute('uv', new THREE.BufferAttribute(gUv, 2));
     gGeo.setAttribute('aHeadWeight', new THREE.BufferAttribute(g.headWeight, 1));
     gGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(g.cols * g.rows * 2), 2));
@@ -287,7 +303,7 @@ export class PhotoHead {
       m.stencilZPass = THREE.KeepStencilOp;
     }
     this.setBackgroundMask(false);
-    this.applyWeights(new Float32Array(52), new Float32Array(4));
+    this.applyWeights(this.restExpression, new Float32Array(4));
   }
 
   /**
@@ -356,7 +372,8 @@ export class PhotoHead {
 
   private applyWeights(weights: Float32Array, gazeRad: Float32Array, visemes: Float32Array = new Float32Array(OVR_VISEME_COUNT)): void {
     const rig = this.rig;
-    evaluateRig(rig, weights, this.posedPx);
+    const rest = this.restExpression;
+    evaluateRigRelative(rig, weights, rest, this.posedPx);
     const arr = this.facePositions.array as Float32Array;
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) photoToWorld(this.proj, this.posedPx[i * 3]!, this.posedPx[i * 3 + 1]!, this.posedPx[i * 3 + 2]!, arr, i * 3);
     this.facePositions.needsUpdate = true;
@@ -368,7 +385,8 @@ export class PhotoHead {
     }
     for (let k = 0; k < rig.uvDeltas.length; k++) {
       const d = rig.uvDeltas[k];
-      const wk = Math.min(1, Math.max(0, weights[k] ?? 0));
+      // Lid texture resampling grows with the closing beyond the photo's own (a photo's half-closed lid is already lid).
+      const wk = Math.max(0, Math.min(1, Math.max(0, weights[k] ?? 0)) - Math.min(1, Math.max(0, rest[k] ?? 0)));
       if (!d || wk === 0) continue;
       for (let j = 0; j < RIG_VERTEX_COUNT * 2; j++) uv[j] = uv[j]! + wk * d[j]!;
     }
@@ -383,7 +401,26 @@ export class PhotoHead {
     }
     this.faceUvs.needsUpdate = true;
 
-    this.mouth.update(this.posedPx, weights, visemes);
+    // The mouth interior sees the motion relative to the photo's own expression (its rest opening shows unchanged).
+    const relative = new Float32Array(weights.length);
+    for (let k = 0; k < weights.length; k++) relative[k] = Math.max(0, Math.min(1, weights[k] ?? 0) - Math.min(1, Math.max(0, rest[k] ?? 0)));
+    this.mouth.update(this.posedPx, relative, visemes);
+    // The surround under the chin follows the jaw relative to the photo's.
+    const jaw = (Math.min(1, Math.max(0, weights[BS.jawOpen] ?? 0)) - Math.min(1, Math.max(0, rest[BS.jawOpen] ?? 0))) * JAW_OPEN_MAX_RAD;
+    const [py, pz] = rig.jawPivotPx;
+    if (jaw !== this.surroundJaw.angleRad) {
+      const sj = this.surroundJaw;
+      const g = this.grid;
+      const pos = sj.attr.array as Float32Array;
+      for (const k of sj.nodes) {
+        const a = jaw * sj.weight[k]!;
+        const dy = g.yPx[k]! - py;
+        const dz = g.zPx[k]! - pz;
+        photoToWorld(this.proj, g.xPx[k]!, py + dy * Math.cos(a) - dz * Math.sin(a), pz + dy * Math.sin(a) + dz * Math.cos(a), pos, k * 3);
+      }
+      sj.angleRad = jaw;
+      sj.attr.needsUpdate = true;
+    }
 
     // Irises: offset = eyeball radius · sin(angle) along the face axes.
     const [ry, rp, ly, lp] = eyeRotations(weights, gazeRad);

@@ -218,3 +218,35 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
   for (let k = 0; k < count; k++) faceNode[k] = Number.isNaN(zFace[k]!) ? 0 : 1;
   return { cols, rows, xPx, yPx, zPx, headWeight, faceNode };
 }
+
+/**
+ * How much each surround node follows the jaw rotation, [0,1]: the jaw weight of the nearest face-mesh vertex,
+ * fading to 0 over half an inter-ocular distance outside the face (so the chin's surround — the jaw line, the throat
+ * under it — moves with a closing or opening jaw instead of showing the photo's chin where it was).
+ * @param grid - from {@link buildSurround}.
+ * @param restPx - face mesh rest positions `[468, 3]` px.
+ * @param jawWeight - the rig's per-vertex jaw weights `[468]`.
+ * @param iodPx - inter-ocular distance, px.
+ * @returns `[rows·cols]` weights.
+ */
+export function surroundJawWeights(grid: SurroundGrid, restPx: Float32Array, jawWeight: Float32Array, iodPx: number): Float32Array {
+  const count = grid.cols * grid.rows;
+  const out = new Float32Array(count);
+  const reach = 0.5 * iodPx;
+  for (let k = 0; k < count; k++) {
+    const x = grid.xPx[k]!;
+    const y = grid.yPx[k]!;
+    let best = Infinity;
+    let bestW = 0;
+    for (let i = 0; i < jawWeight.length; i++) {
+      const d = Math.hypot(restPx[i * 3]! - x, restPx[i * 3 + 1]! - y);
+      if (d < best) {
+        best = d;
+        bestW = jawWeight[i]!;
+      }
+    }
+    if (best > reach || bestW === 0) continue;
+    out[k] = grid.faceNode[k] ? bestW : bestW * (1 - smoothstep(0, reach, best));
+  }
+  return out;
+}

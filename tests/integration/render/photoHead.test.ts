@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
 import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
 import { buildPhotoHeadRig } from '../../../core/rig/rig.ts';
+import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { EYELID_LEFT_LOWER, EYELID_LEFT_UPPER, EYELID_RIGHT_LOWER, EYELID_RIGHT_UPPER } from '../../../core/face/topology.ts';
 import { FaceAnalyzer } from '../../../pipeline/face/faceAnalyzer.ts';
 import { GOLDEN_PORTRAITS, GOLDEN_POSES, GOLDEN_SIZE_PX, goldenPath, poseWeights } from './goldenCases.ts';
@@ -47,10 +48,12 @@ describe('photo head at 512² (neutral fidelity, mouth gap)', () => {
     return { p, info: await host.loadPortrait(p.image, p.face) };
   }
 
-  it.each(['img01', 'img05', 'img06', 'astronaut', 'images/img02_darkskin_ai_woman_rgba.png', 'images/img07_cartoon_3d_child.jpg'])('neutral weights reproduce %s: PSNR ≥ 30 dB on the face region', async (name) => {
-    // Fixtures carry stored landmarks; img02 and img07 are analysed live with the product's face analyzer.
+  it.each(['img01', 'img05', 'img06', 'astronaut', 'images/img02_darkskin_ai_woman_rgba.png', 'images/img07_cartoon_3d_child.jpg'])('the rest expression reproduces %s: PSNR ≥ 30 dB on the face region', async (name) => {
+    // Fixtures carry stored landmarks; img02 and img07 are analysed live with the product's face analyzer. Frames are
+    // absolute (0 = neutral face): the photo is its own measured rest expression.
     const { p, info } = name.includes('/') ? await useAnalyzed(name) : await use(name as FixtureName);
-    const px = await host.renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) });
+    const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount).weights;
+    const px = await host.renderStill({ blendshapes: rest });
     const ref = await referenceCrop(p.image, info.cropPx, S, S);
     const mask = faceRegionMask(p.face, info.cropPx, S, S);
     const maskCount = mask.reduce((a, b) => a + b, 0);
@@ -129,8 +132,10 @@ describe('photo head blinks at 512² (seen by our face analysis)', () => {
       const d = (i: number, j: number): number => Math.hypot(lm[i * 3]! - lm[j * 3]!, lm[i * 3 + 1]! - lm[j * 3 + 1]!);
       return [d(EYELID_LEFT_UPPER, EYELID_LEFT_LOWER), d(EYELID_RIGHT_UPPER, EYELID_RIGHT_LOWER)];
     };
-    const neutral = await host.renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) });
-    const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+    // Frames are absolute: the photo is its rest expression, the blink is that expression with the lids closed.
+    const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount).weights;
+    const neutral = await host.renderStill({ blendshapes: rest });
+    const w = Float32Array.from(rest);
     w[BS.eyeBlinkLeft] = 1;
     w[BS.eyeBlinkRight] = 1;
     const blink = await host.renderStill({ blendshapes: w });

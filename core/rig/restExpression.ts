@@ -1,0 +1,388 @@
+/**
+ * The photo's own expression ("rest expression"): the ARKit weights that, undone on the photo head's rig, turn the
+ * photographed face into a neutral one. The photo head renders absolute targets relative to it (DESIGN.md §2), and
+ * a driving video's frames are read the same way.
+ *
+ * @remarks Method (a feature-space solve against a neutral-face prior, in the spirit of LivePortrait's
+ * source-expression estimate and of blendshape fitting with priors, e.g. Weise et al. 2011 "Realtime
+ * performance-based facial animation"):
+ * 1. The rig is built on the photo's landmarks (so its rest IS the photo). Undoing weights r moves the mesh to
+ *    `rig(0 | rest = r)` ({@link evaluateRigRelative}).
+ * 2. A handful of expression features are read off a mesh, all in the photo's face frame and in units of the
+ *    inter-ocular distance (IOD): the inner-lip gap at five points along the mouth, the mouth width, each mouth
+ *    corner's height above the lip line, each eye's lid gap over its width, each brow's inner and outer height
+ *    above the eye. (A chin-height feature, which would separate a dropped jaw behind closed lips — mouthClose —
+ *    was tried and left out: it differs between people more than between expressions.)
+ * 3. A neutral face has the lips together (gap 0, Farkas 1994: lips at rest are closed in most adults) and the
+ *    other features near the values of a neutral frontal face (the project's frontal reference face,
+ *    core/face/poseReference.ts, measured with the same functions). People differ in those (mouth width, eye
+ *    height, brow height…), so a feature is only counted once it leaves the prior by more than an identity
+ *    tolerance τ (a dead zone of about one to two anthropometric standard deviations: Farkas 1994 gives SDs of
+ *    5–10 % for mouth width, palpebral fissure height and brow height). The lip gaps have τ = 0; a negative gap
+ *    (pressed lips, the tracker's points crossing) counts a quarter.
+ * 4. r ∈ [0,1]^K minimises Σ_f (deadzone(f(rig(0 | r)) − prior_f, τ_f) / σ_f)² + Σ_k λ_k r_k² by bounded
+ *    Gauss–Newton (numeric Jacobian through the real rig, so the jaw rotation and mouthClose are exact; projected
+ *    Gauss–Seidel on the normal equations, as in core/reenact/solveBlendshapes.ts).
+ * The undone mesh has the lips together: the residual gap is reported ({@link RestExpression.residualLipGapIod}).
+ * Pure math (no DOM, no Node).
+ */
+import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, BS } from '../motion/names.ts';
+import { FRONTAL_REFERENCE_CM } from '../face/poseReference.ts';
+import { fitSimilarity, POSE_FIT_INDICES, type SimilarityFit } from '../face/headPose.ts';
+import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT, type PhotoHeadRig } from './rig.ts';
+import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from './topology.ts';
+import { InvalidInputError } from '../errors.ts';
+
+/** Inner-lip point pairs (upper, lower) from the subject's right to left, the five central ones of the opening loop. */
+export const INNER_LIP_PAIRS: readonly (readonly [number, number])[] = Object.freeze([
+  [81, 178],
+  [82, 87],
+  [13, 14],
+  [312, 317],
+  [311, 402],
+] as const);
+
+/** The shapes the rest expression measures (the others are 0): mouth opening, smiles, lips, eyes, brows. */
+export const REST_EXPRESSION_SHAPES: readonly number[] = Object.freeze([
+  BS.jawOpen, BS.mouthLowerDownLeft, BS.mouthLowerDownRight, BS.mouthUpperUpLeft, BS.mouthUpperUpRight,
+  BS.mouthFunnel, BS.mouthPucker, BS.mouthSmileLeft, BS.mouthSmileRight, BS.mouthFrownLeft, BS.mouthFrownRight,
+  BS.mouthStretchLeft, BS.mouthStretchRight, BS.eyeBlinkLeft, BS.eyeBlinkRight, BS.eyeWideLeft, BS.eyeWideRight,
+  BS.browDownLeft, BS.browDownRight, BS.browInnerUp, BS.browOuterUpLeft, BS.browOuterUpRight,
+]);
+
+/**
+ * L2 prior per measured shape (squared feature-σ units per unit weight). The mouth opening is explained first by
+ * the jaw (small λ), lip raising/lowering only where the jaw cannot (the chin feature) or the gap is uneven.
+ */
+const SHAPE_L2: Readonly<Partial<Record<number, number>>> = Object.freeze({
+  [BS.jawOpen]: 0.02,
+  [BS.mouthLowerDownLeft]: 0.1,
+  [BS.mouthLowerDownRight]: 0.1,
+  [BS.mouthUpperUpLeft]: 0.1,
+  [BS.mouthUpperUpRight]: 0.1,
+  // Frown and stretch explain what a wide or low-cornered mouth also explains; they need clear evidence.
+  [BS.mouthFrownLeft]: 1,
+  [BS.mouthFrownRight]: 1,
+  [BS.mouthStretchLeft]: 1,
+  [BS.mouthStretchRight]: 1,
+});
+const DEFAULT_L2 = 0.3;
+
+/** A rest-expression measurement. */
+export interface RestExpression {
+  /** 52 ARKit weights in [0,1] (ARKIT_BLENDSHAPE_NAMES order); shapes outside {@link REST_EXPRESSION_SHAPES} are 0. */
+  weights: Float32Array;
+  /** The photo's mean inner-lip gap over {@link INNER_LIP_PAIRS}, IOD units (≥ 0). */
+  lipGapIod: number;
+  /** The mean inner-lip gap left after undoing `weights` (signed, IOD units; ≈ 0 when the lips close). */
+  residualLipGapIod: number;
+}
+
+interface Frame {
+  ex: [number, number];
+  ey: [number, number];
+  iod: number;
+}
+
+/** Feature vector length: 5 gaps, mouth width, 2 corner heights, 2 eye openings, 2 × 2 brow heights. */
+const FEATURE_COUNT = 5 + 1 + 2 + 2 + 4;
+
+const along = (p: Float32Array, i: number, f: Frame): [number, number] => [
+  (p[i * 3]! * f.ex[0] + p[i * 3 + 1]! * f.ex[1]) / f.iod,
+  (p[i * 3]! * f.ey[0] + p[i * 3 + 1]! * f.ey[1]) / f.iod,
+];
+
+function meanB(p: Float32Array, ids: readonly number[], f: Frame): number {
+  let s = 0;
+  for (const i of ids) s += along(p, i, f)[1];
+  return s / ids.length;
+}
+
+function eyeCentreB(p: Float32Array, e: EyeRegion, f: Frame): number {
+  return meanB(p, [...e.upper0, ...e.lower0], f);
+}
+
+/**
+ * Expression features of a mesh (see the module remarks), face frame `f`, IOD units.
+ * @param p - `[≥468, 3]` positions px.
+ * @param f - the face frame (axes and IOD) to measure in.
+ * @returns FEATURE_COUNT values: gaps ×5, mouth width, corner heights right then left, eye openings right then left,
+ *   [inner brow, outer brow] heights right then left.
+ */
+function features(p: Float32Array, f: Frame): Float64Array {
+  const out = new Float64Array(FEATURE_COUNT);
+  let k = 0;
+  for (const [u, l] of INNER_LIP_PAIRS) out[k++] = along(p, l, f)[1] - along(p, u, f)[1];
+  const lineB = (along(p, 13, f)[1] + along(p, 14, f)[1]) / 2;
+  out[k++] = Math.abs(along(p, 291, f)[0] - along(p, 61, f)[0]); // mouth width (a sum, so a head turn shifts it little)
+  for (const corner of [61, 291]) out[k++] = lineB - along(p, corner, f)[1]; // corner above the lip line (+ = up)
+  for (const e of [EYE_RIGHT, EYE_LEFT]) {
+    const mid = (ids: readonly number[]): number[] => ids.slice(1, -1);
+    const w = Math.abs(along(p, e.lower0[0]!, f)[0] - along(p, e.lower0[e.lower0.length - 1]!, f)[0]) || 1e-6;
+    out[k++] = (meanB(p, mid(e.lower0), f) - meanB(p, mid(e.upper0), f)) / w;
+  }
+  for (const e of [EYE_RIGHT, EYE_LEFT]) {
+    const c = eyeCentreB(p, e, f);
+    out[k++] = c - meanB(p, e.browUpper.slice(-2), f); // inner brow above the eye
+    out[k++] = c - meanB(p, e.browUpper.slice(0, 2), f); // outer brow above the eye
+  }
+  return out;
+}
+
+/** Identity tolerance τ and scale σ per feature (IOD units; eye openings in eye widths). */
+const FEATURE_TOL: readonly { tau: number; sigma: number }[] = [
+  ...Array.from({ length: 5 }, () => ({ tau: 0, sigma: 0.01 })),
+  { tau: 0.1, sigma: 0.04 }, // mouth width (≈ 0.7 IOD; Farkas ch–ch SD ≈ 7 %, doubled for head turns and tracking)
+  { tau: 0.04, sigma: 0.02 }, // corner heights
+  { tau: 0.04, sigma: 0.02 },
+  { tau: 0.08, sigma: 0.04 }, // eye opening / width (palpebral height/width varies ≈ 0.25–0.4)
+  { tau: 0.08, sigma: 0.04 },
+  { tau: 0.06, sigma: 0.03 }, // brow heights
+  { tau: 0.06, sigma: 0.03 },
+  { tau: 0.06, sigma: 0.03 },
+  { tau: 0.06, sigma: 0.03 },
+];
+
+let priorCache: Float64Array | null = null;
+
+let priorMeshCache: Float32Array | null = null;
+
+/** The frontal reference face in image-like axes (x right, y down, z away from the viewer), cm. */
+function priorMesh(): Float32Array {
+  if (priorMeshCache) return priorMeshCache;
+  const n = FRONTAL_REFERENCE_CM.length / 3;
+  const p = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    p[i * 3] = FRONTAL_REFERENCE_CM[i * 3]!;
+    p[i * 3 + 1] = -FRONTAL_REFERENCE_CM[i * 3 + 1]!; // +Y up → image y down
+    p[i * 3 + 2] = -FRONTAL_REFERENCE_CM[i * 3 + 2]!;
+  }
+  priorMeshCache = p;
+  return p;
+}
+
+/** Feature values of the neutral prior face (the frontal reference face, lips set together). */
+function priorFeatures(): Float64Array {
+  if (priorCache) return priorCache;
+  const p = priorMesh();
+  const f = faceFrame(p);
+  const out = features(p, f);
+  for (let k = 0; k < INNER_LIP_PAIRS.length; k++) out[k] = 0; // lips together at rest
+  priorCache = out;
+  return out;
+}
+
+/** Face frame of a mesh: eye-centre axis and IOD (as the rig's own frame). */
+function faceFrame(p: Float32Array): Frame {
+  const c = (e: EyeRegion): [number, number] => {
+    const ids = [...e.upper0, ...e.lower0];
+    let x = 0;
+    let y = 0;
+    for (const i of ids) {
+      x += p[i * 3]! / ids.length;
+      y += p[i * 3 + 1]! / ids.length;
+    }
+    return [x, y];
+  };
+  const r = c(EYE_RIGHT);
+  const l = c(EYE_LEFT);
+  const iod = Math.hypot(l[0] - r[0], l[1] - r[1]) || 1;
+  const ex: [number, number] = [(l[0] - r[0]) / iod, (l[1] - r[1]) / iod];
+  return { ex, ey: [-ex[1], ex[0]], iod };
+}
+
+/** Similarity fit of the prior face onto a photo's rigid points (Umeyama), for frontalising the photo's meshes. */
+function poseFit(photoPx: Float32Array): SimilarityFit {
+  const ref = priorMesh();
+  const a = new Float32Array(POSE_FIT_INDICES.length * 3);
+  const b = new Float32Array(POSE_FIT_INDICES.length * 3);
+  POSE_FIT_INDICES.forEach((v, i) => {
+    for (let c = 0; c < 3; c++) {
+      a[i * 3 + c] = ref[v * 3 + c]!;
+      b[i * 3 + c] = photoPx[v * 3 + c]!;
+    }
+  });
+  return fitSimilarity(a, b);
+}
+
+/** Maps mesh points into the prior face's frontal frame: Rᵀ(p − t)/s (row-major R of the fit prior → photo). */
+function frontalise(p: Float32Array, fit: SimilarityFit, out: Float32Array): Float32Array {
+  const R = fit.rotation;
+  const n = RIG_VERTEX_COUNT;
+  for (let v = 0; v < n; v++) {
+    const x = p[v * 3]! - fit.translation[0];
+    const y = p[v * 3 + 1]! - fit.translation[1];
+    const z = p[v * 3 + 2]! - fit.translation[2];
+    out[v * 3] = (R[0]! * x + R[3]! * y + R[6]! * z) / fit.scale;
+    out[v * 3 + 1] = (R[1]! * x + R[4]! * y + R[7]! * z) / fit.scale;
+    out[v * 3 + 2] = (R[2]! * x + R[5]! * y + R[8]! * z) / fit.scale;
+  }
+  return out;
+}
+
+/** Weight of a negative (overlapping) inner-lip gap relative to an open one. */
+const GAP_OVERLAP_WEIGHT = 0.25;
+
+const deadzone = (d: number, tau: number): number => (d > tau ? d - tau : d < -tau ? d + tau : 0);
+
+/**
+ * Measures a photo's rest expression from its landmarks (module remarks).
+ * @param landmarksPx - `[N, 3]` row-major landmarks (N = 478 or 468), x/y image px, z px (MediaPipe convention).
+ * @param landmarkCount - N (≥ 468).
+ * @param opts - `rig`: the rig built on the same landmarks, when the caller has it; `init`: starting weights (52),
+ *   e.g. the previous video frame's, so a sequence converges in fewer iterations.
+ * @returns the weights and the lip gaps before and after undoing them.
+ * @throws InvalidInputError when fewer than 468 landmarks are given.
+ */
+export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: number, opts: { rig?: PhotoHeadRig; init?: Float32Array } = {}): RestExpression {
+  if (landmarkCount < RIG_VERTEX_COUNT || landmarksPx.length < RIG_VERTEX_COUNT * 3) throw new InvalidInputError(`rest expression: expected ≥ 468 landmarks, got ${landmarkCount}`);
+  const r = opts.rig ?? buildPhotoHeadRig(landmarksPx, landmarkCount);
+  const photo = Float32Array.from(landmarksPx.subarray(0, RIG_VERTEX_COUNT * 3));
+  // Features are read on the photo's meshes turned frontal (the head pose removed by a similarity fit of the prior
+  // face on rigid points), so a turned or tilted head is not read as a wider mouth or a raised brow.
+  const fit = poseFit(photo);
+  const frontal = new Float32Array(RIG_VERTEX_COUNT * 3);
+  const frame = faceFrame(frontalise(photo, fit, frontal));
+  const featuresOf = (p: Float32Array): Float64Array => features(frontalise(p, fit, frontal), frame);
+  const prior = priorFeatures();
+  const shapes = REST_EXPRESSION_SHAPES;
+  const K = shapes.length;
+  const F = FEATURE_COUNT;
+  const zero = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+  const rest = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+  if (opts.init) for (const k of shapes) rest[k] = Math.min(1, Math.max(0, opts.init[k] ?? 0));
+  const mesh = new Float32Array(RIG_VERTEX_COUNT * 3);
+  const residual = (w: Float32Array): Float64Array => {
+    const f = featuresOf(evaluateRigRelative(r, zero, w, mesh, false));
+    const e = new Float64Array(F);
+    for (let j = 0; j < F; j++) {
+      const d = deadzone(f[j]! - prior[j]!, FEATURE_TOL[j]!.tau);
+      // Lips pressed together (a negative gap: the tracker's inner-lip points cross) are closed lips, not an
+      // expression to undo; overlap is only mildly penalised.
+      e[j] = (j < INNER_LIP_PAIRS.length && d < 0 ? GAP_OVERLAP_WEIGHT * d : d) / FEATURE_TOL[j]!.sigma;
+    }
+    return e;
+  };
+  const lambda = shapes.map((k) => SHAPE_L2[k] ?? DEFAULT_L2);
+  const J = new Float64Array(F * K);
+  const H = new Float64Array(K * K);
+  const g = new Float64Array(K);
+  const d = new Float64Array(K);
+  const h = 0.02;
+  for (let it = 0; it < 8; it++) {
+    const e0 = residual(rest);
+    for (let a = 0; a < K; a++) {
+      const k = shapes[a]!;
+      const w0 = rest[k]!;
+      const step = w0 + h <= 1 ? h : -h;
+      rest[k] = w0 + step;
+      const e1 = residual(rest);
+      rest[k] = w0;
+      for (let j = 0; j < F; j++) J[j * K + a] = (e1[j]! - e0[j]!) / step;
+    }
+    for (let a = 0; a < K; a++) {
+      let ga = 0;
+      for (let j = 0; j < F; j++) ga += J[j * K + a]! * e0[j]!;
+      g[a] = -ga - lambda[a]! * rest[shapes[a]!]!;
+      for (let b = 0; b < K; b++) {
+        let s = 0;
+        for (let j = 0; j < F; j++) s += J[j * K + a]! * J[j * K + b]!;
+        H[a * K + b] = s + (a === b ? lambda[a]! : 0);
+      }
+    }
+    d.fill(0);
+    for (let sweep = 0; sweep < 100; sweep++) {
+      let change = 0;
+      for (let a = 0; a < K; a++) {
+        const haa = H[a * K + a]!;
+        if (haa <= 1e-12) continue;
+        let s = g[a]!;
+        for (let b = 0; b < K; b++) if (b !== a) s -= H[a * K + b]! * d[b]!;
+        const wk = rest[shapes[a]!]!;
+        const next = Math.min(1 - wk, Math.max(-wk, s / haa));
+        change = Math.max(change, Math.abs(next - d[a]!));
+        d[a] = next;
+      }
+      if (change < 1e-6) break;
+    }
+    let maxStep = 0;
+    for (let a = 0; a < K; a++) {
+      const k = shapes[a]!;
+      rest[k] = Math.min(1, Math.max(0, rest[k]! + d[a]!));
+      maxStep = Math.max(maxStep, Math.abs(d[a]!));
+    }
+    if (maxStep < 1e-4) break;
+  }
+  for (const k of shapes) rest[k] = Math.round(rest[k]! * 1000) / 1000;
+  const meanGap = (p: Float32Array): number => {
+    const f = featuresOf(p);
+    let s = 0;
+    for (let j = 0; j < INNER_LIP_PAIRS.length; j++) s += f[j]!;
+    return s / INNER_LIP_PAIRS.length;
+  };
+  return {
+    weights: rest,
+    lipGapIod: Math.max(0, meanGap(photo)),
+    residualLipGapIod: meanGap(evaluateRigRelative(r, zero, rest, mesh)),
+  };
+}
+
+/**
+ * The non-zero weights of an expression by ARKit name (rounded to 3 decimals), for JSON reports.
+ * @param weights - 52 ARKit weights.
+ * @param minWeight - smallest weight listed (default 0.005).
+ * @returns `{ name: weight }` in ARKit order.
+ */
+export function namedWeights(weights: Float32Array, minWeight = 0.005): Record<string, number> {
+  const out: Record<string, number> = {};
+  ARKIT_BLENDSHAPE_NAMES.forEach((name, k) => {
+    const w = weights[k] ?? 0;
+    if (w >= minWeight) out[name] = Math.round(w * 1000) / 1000;
+  });
+  return out;
+}
+
+/**
+ * The shapes an audio-driven track leaves to the portrait: expression that speech does not produce (smile, frown,
+ * cheeks, squint, eye widening, brows, lids). The mouth opening and lip shapes stay absolute, so silence closes the
+ * lips whatever the photo showed.
+ */
+export const HELD_REST_SHAPES: readonly number[] = Object.freeze([
+  BS.mouthSmileLeft, BS.mouthSmileRight, BS.mouthFrownLeft, BS.mouthFrownRight, BS.mouthDimpleLeft, BS.mouthDimpleRight,
+  BS.cheekSquintLeft, BS.cheekSquintRight, BS.noseSneerLeft, BS.noseSneerRight, BS.eyeSquintLeft, BS.eyeSquintRight,
+  BS.eyeWideLeft, BS.eyeWideRight, BS.eyeBlinkLeft, BS.eyeBlinkRight, BS.browDownLeft, BS.browDownRight, BS.browInnerUp,
+  BS.browOuterUpLeft, BS.browOuterUpRight,
+]);
+
+/**
+ * Adds the portrait's rest expression to the non-speech shapes of an audio-driven track (in place), so a smiling
+ * portrait keeps its smile and its brows while it talks, and its lips still close in silence.
+ * @param blendshapes - the track's `[frameCount, 52]` weights (modified in place).
+ * @param rest - the portrait's 52 rest weights.
+ * @param shapes - the shapes to hold (default {@link HELD_REST_SHAPES}).
+ * @returns `blendshapes`, each held shape set to clamp(track + rest, 0, 1).
+ */
+export function holdRestExpression(blendshapes: Float32Array, rest: Float32Array, shapes: readonly number[] = HELD_REST_SHAPES): Float32Array {
+  const frames = Math.floor(blendshapes.length / ARKIT_BLENDSHAPE_COUNT);
+  for (let f = 0; f < frames; f++) {
+    for (const k of shapes) {
+      const i = f * ARKIT_BLENDSHAPE_COUNT + k;
+      blendshapes[i] = Math.min(1, Math.max(0, blendshapes[i]! + (rest[k] ?? 0)));
+    }
+  }
+  return blendshapes;
+}
+
+/**
+ * Mean inner-lip gap of a posed face mesh over {@link INNER_LIP_PAIRS}, along the rig's face-down axis, in IOD units
+ * (signed: negative where the lips overlap).
+ * @param meshPx - `[≥468, 3]` positions px (e.g. from {@link evaluateRigRelative}).
+ * @param rig - the rig whose frame (axes, IOD) to measure in.
+ * @returns the gap, IOD units.
+ */
+export function meanInnerLipGapIod(meshPx: Float32Array, rig: PhotoHeadRig): number {
+  const { ey, iodPx } = rig.frame;
+  let s = 0;
+  for (const [u, l] of INNER_LIP_PAIRS) s += ((meshPx[l * 3]! - meshPx[u * 3]!) * ey[0] + (meshPx[l * 3 + 1]! - meshPx[u * 3 + 1]!) * ey[1]) / iodPx;
+  return s / INNER_LIP_PAIRS.length;
+}

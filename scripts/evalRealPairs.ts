@@ -1,0 +1,356 @@
+/**
+ * Paired evaluation on real talking videos (DESIGN.md §7, issue 12): a frame of a real clip is the portrait, and
+ * (a) the clip from that frame on drives it (self-reenactment), (b) the clip's own audio drives it; the real frames
+ * are the answer.
+ *
+ * Usage: `npx tsx scripts/evalRealPairs.ts --video <clip.mp4> [--frames auto|k1,k2,…] [--seconds 3] [--size 256]
+ *   [--out out/evalRealPairs] [--json results.json]` (several `--video` allowed).
+ *
+ * Per portrait frame k: the clip is cut at k (re-encoded, so its frame 0 is the portrait), the portrait is that cut's
+ * frame 0. Measured with an INDEPENDENT tracker (the original TF.js MediaPipe graphs of @vladmandic/human run by
+ * pipeline/face/tfjsReference.ts, not our ONNX conversion) on every frame of the outputs and of the real clip:
+ * - lip gap: mean inner-lip distance over five central point pairs / eye-corner distance; Pearson r and the mean
+ *   ratio output / real;
+ * - face-crop SSIM (Wang et al. 2004, 8×8 windows, stride 4, luma) and PSNR against the real frames, over the real
+ *   frame's face box (landmark bounds), beside the still portrait's (the baseline a method must beat);
+ * - frame 0 of the self-reenactment against the portrait (face-crop PSNR).
+ * The outputs and the real frames are compared in the same pixel space: the real frames are cropped with the render's
+ * own framing rectangle (renderer/scene/framing.ts, from the portrait's landmarks) and resized to the output size.
+ * `--frames auto` picks, from our own tracker's lip gaps and smile over the frames with enough clip left, a closed
+ * (smallest gap), a parted (median of the open half), a wide-open (largest gap) and a smiling (largest mean smile of the
+ * measured rest expression) frame.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { FaceAnalyzer, FaceAnalyzerCore, analyzeImageFile } from '../pipeline/face/faceAnalyzer.ts';
+import { TfjsFaceModelRunner } from '../pipeline/face/tfjsReference.ts';
+import { analyzeVideoFile } from '../pipeline/face/videoTracker.ts';
+import { resolveFfmpeg } from '../pipeline/ffmpeg/ffmpegPath.ts';
+import { decodeImage } from '../pipeline/image/decodeImage.ts';
+import { decodeVideoFrames, probeVideo } from '../pipeline/video/decodeVideo.ts';
+import { renderTalkingHead } from '../pipeline/jobs/renderJob.ts';
+import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx } from '../renderer/scene/framing.ts';
+import { INNER_LIP_PAIRS, measureRestExpression } from '../core/rig/restExpression.ts';
+import { BS } from '../core/motion/names.ts';
+import { EYE_LEFT_OUTER, EYE_RIGHT_OUTER } from '../core/face/topology.ts';
+
+const run = promisify(execFile);
+
+/** One portrait's scores. */
+export interface PairResult {
+  video: string;
+  frameIndex: number;
+  kind: string;
+  /** The portrait's lip gap (our analysis), inter-ocular distances, and its measured rest jawOpen / mean smile. */
+  portraitLipGapIod: number;
+  restJawOpen: number;
+  restSmile: number;
+  self: ModeScores;
+  audio: ModeScores;
+  still: { ssim: number; psnrDb: number };
+  /** Self-reenactment frame 0 vs the portrait, face-crop PSNR (dB). */
+  frame0PsnrDb: number;
+}
+
+/** Scores of one driven output against the real frames. */
+export interface ModeScores {
+  lipGapR: number;
+  lipGapMeanRatio: number;
+  ssim: number;
+  psnrDb: number;
+  /** Frames where the tracker found a face in both. */
+  pairedFrames: number;
+}
+
+interface Frames {
+  rgba: Uint8Array[];
+  sizePx: number;
+}
+
+/** Lip gap (IOD units) of landmarks: mean inner-lip pair distance over the eye-corner distance. */
+export function lipGap(lm: Float32Array): number {
+  const d = (a: number, b: number): number => Math.hypot(lm[a * 3]! - lm[b * 3]!, lm[a * 3 + 1]! - lm[b * 3 + 1]!);
+  let s = 0;
+  for (const [u, l] of INNER_LIP_PAIRS) s += d(u, l);
+  return s / INNER_LIP_PAIRS.length / Math.max(1e-6, d(EYE_RIGHT_OUTER, EYE_LEFT_OUTER));
+}
+
+function pearson(a: number[], b: number[]): number {
+  const n = a.length;
+  if (n < 3) return NaN;
+  const ma = a.reduce((x, y) => x + y, 0) / n;
+  const mb = b.reduce((x, y) => x + y, 0) / n;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i]! - ma) * (b[i]! - mb);
+    saa += (a[i]! - ma) ** 2;
+    sbb += (b[i]! - mb) ** 2;
+  }
+  return sab / Math.sqrt(saa * sbb || 1e-12);
+}
+
+const lumaOf = (px: Uint8Array, i: number): number => 0.299 * px[i * 4]! + 0.587 * px[i * 4 + 1]! + 0.114 * px[i * 4 + 2]!;
+
+interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+function faceBox(lm: Float32Array, sizePx: number): Box {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (let i = 0; i < 468; i++) {
+    x0 = Math.min(x0, lm[i * 3]!);
+    x1 = Math.max(x1, lm[i * 3]!);
+    y0 = Math.min(y0, lm[i * 3 + 1]!);
+    y1 = Math.max(y1, lm[i * 3 + 1]!);
+  }
+  const c = (v: number): number => Math.min(sizePx, Math.max(0, Math.round(v)));
+  return { x0: c(x0), y0: c(y0), x1: c(x1), y1: c(y1) };
+}
+
+/** PSNR (dB) of RGB over a box. */
+function psnrBox(a: Uint8Array, b: Uint8Array, w: number, box: Box): number {
+  let se = 0;
+  let n = 0;
+  for (let y = box.y0; y < box.y1; y++) {
+    for (let x = box.x0; x < box.x1; x++) {
+      const i = (y * w + x) * 4;
+      for (let c = 0; c < 3; c++) se += (a[i + c]! - b[i + c]!) ** 2;
+      n += 3;
+    }
+  }
+  return 10 * Math.log10((255 * 255) / Math.max(1e-9, se / Math.max(1, n)));
+}
+
+/** Mean SSIM of luma over 8×8 windows (stride 4) inside a box (Wang et al. 2004 constants K1 0.01, K2 0.03). */
+function ssimBox(a: Uint8Array, b: Uint8Array, w: number, box: Box): number {
+  const C1 = (0.01 * 255) ** 2;
+  const C2 = (0.03 * 255) ** 2;
+  let sum = 0;
+  let count = 0;
+  for (let y = box.y0; y + 8 <= box.y1; y += 4) {
+    for (let x = box.x0; x + 8 <= box.x1; x += 4) {
+      let ma = 0;
+      let mb = 0;
+      for (let j = 0; j < 8; j++) for (let i = 0; i < 8; i++) {
+        const k = (y + j) * w + x + i;
+        ma += lumaOf(a, k);
+        mb += lumaOf(b, k);
+      }
+      ma /= 64;
+      mb /= 64;
+      let va = 0;
+      let vb = 0;
+      let cov = 0;
+      for (let j = 0; j < 8; j++) for (let i = 0; i < 8; i++) {
+        const k = (y + j) * w + x + i;
+        const da = lumaOf(a, k) - ma;
+        const db = lumaOf(b, k) - mb;
+        va += da * da;
+        vb += db * db;
+        cov += da * db;
+      }
+      va /= 63;
+      vb /= 63;
+      cov /= 63;
+      sum += ((2 * ma * mb + C1) * (2 * cov + C2)) / ((ma * ma + mb * mb + C1) * (va + vb + C2));
+      count++;
+    }
+  }
+  return count ? sum / count : NaN;
+}
+
+export async function readFrames(path: string, crop: CropRectPx | null, sizePx: number): Promise<Frames> {
+  const info = await probeVideo(path);
+  const out: Uint8Array[] = [];
+  for await (const f of decodeVideoFrames(path, info)) {
+    let img = sharp(Buffer.from(f.rgba), { raw: { width: f.widthPx, height: f.heightPx, channels: 4 } });
+    if (crop) {
+      const left = Math.max(0, Math.round(crop.xPx));
+      const top = Math.max(0, Math.round(crop.yPx));
+      img = img.extract({ left, top, width: Math.min(Math.round(crop.widthPx), f.widthPx - left), height: Math.min(Math.round(crop.heightPx), f.heightPx - top) });
+    }
+    out.push(new Uint8Array(await img.resize(sizePx, sizePx, { fit: 'fill', kernel: 'lanczos3' }).ensureAlpha().raw().toBuffer()));
+  }
+  return { rgba: out, sizePx };
+}
+
+export async function trackFrames(core: FaceAnalyzerCore, frames: Frames): Promise<(Float32Array | null)[]> {
+  const out: (Float32Array | null)[] = [];
+  for (const rgba of frames.rgba) {
+    const a = await core.analyze({ rgba, widthPx: frames.sizePx, heightPx: frames.sizePx, hadAlpha: false }, { maxFaces: 1 });
+    out.push(a.faces[0]?.landmarksPx ?? null);
+  }
+  return out;
+}
+
+function scoreMode(out: Frames, outLm: (Float32Array | null)[], real: Frames, realLm: (Float32Array | null)[]): ModeScores {
+  const go: number[] = [];
+  const gr: number[] = [];
+  let ssim = 0;
+  let psnr = 0;
+  let n = 0;
+  const frames = Math.min(out.rgba.length, real.rgba.length);
+  for (let i = 0; i < frames; i++) {
+    const r = realLm[i];
+    if (!r) continue;
+    const box = faceBox(r, real.sizePx);
+    ssim += ssimBox(out.rgba[i]!, real.rgba[i]!, real.sizePx, box);
+    psnr += psnrBox(out.rgba[i]!, real.rgba[i]!, real.sizePx, box);
+    n++;
+    const o = outLm[i];
+    if (o) {
+      go.push(lipGap(o));
+      gr.push(lipGap(r));
+    }
+  }
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  return { lipGapR: pearson(go, gr), lipGapMeanRatio: mean(go) / Math.max(1e-9, mean(gr)), ssim: ssim / Math.max(1, n), psnrDb: psnr / Math.max(1, n), pairedFrames: go.length };
+}
+
+/** Picks closed / parted / open / smiling portrait frames from our own tracker (see the module remarks). */
+async function pickFrames(video: string, analyzer: FaceAnalyzer, seconds: number): Promise<{ k: number; kind: string }[]> {
+  const a = await analyzeVideoFile(analyzer, video, { refineEyes: true });
+  const fps = a.info.fps.num / a.info.fps.den;
+  const last = a.frames.length - Math.ceil(seconds * fps) - 1;
+  const rows = a.frames.slice(0, Math.max(1, last)).flatMap((f, k) => {
+    if (!f.face) return [];
+    const rest = measureRestExpression(f.face.landmarksPx, f.face.landmarkCount).weights;
+    return [{ k, gap: lipGap(f.face.landmarksPx), smile: (rest[BS.mouthSmileLeft]! + rest[BS.mouthSmileRight]!) / 2 }];
+  });
+  const byGap = [...rows].sort((x, y) => x.gap - y.gap);
+  const picks: { k: number; kind: string }[] = [];
+  const add = (k: number | undefined, kind: string): void => {
+    if (k === undefined) return;
+    if (picks.some((p) => Math.abs(p.k - k) < fps * 0.5)) return;
+    picks.push({ k, kind });
+  };
+  add(byGap[0]?.k, 'closed');
+  add(byGap[Math.floor(byGap.length * 0.75)]?.k, 'parted');
+  add(byGap[byGap.length - 1]?.k, 'open');
+  add([...rows].sort((x, y) => y.smile - x.smile)[0]?.k, 'smiling');
+  return picks;
+}
+
+/**
+ * Evaluates one portrait frame of one clip.
+ * @param video - real talking clip with audio.
+ * @param k - portrait frame index.
+ * @param kind - label for the report.
+ * @param opts - output size, seconds, work folder, the TF.js tracker core.
+ * @returns the scores.
+ */
+export async function evaluatePair(video: string, k: number, kind: string, opts: { sizePx: number; seconds: number; workDir: string; tracker: FaceAnalyzerCore }): Promise<PairResult> {
+  const ffmpeg = resolveFfmpeg().path;
+  const info = await probeVideo(video);
+  const fps = info.fps;
+  const tag = `${basename(video).slice(0, 5)}_f${k}`;
+  const dir = join(opts.workDir, tag);
+  await mkdir(dir, { recursive: true });
+  const clip = join(dir, 'clip.mp4');
+  const startSec = (k * fps.den) / fps.num;
+  await run(ffmpeg, ['-y', '-v', 'error', '-ss', startSec.toFixed(4), '-i', video, '-t', String(opts.seconds), '-c:v', 'libx264', '-crf', '12', '-pix_fmt', 'yuv420p', '-c:a', 'aac', clip]);
+  const portrait = join(dir, 'portrait.png');
+  await run(ffmpeg, ['-y', '-v', 'error', '-i', clip, '-frames:v', '1', portrait]);
+  const image = await decodeImage(portrait);
+  const face = (await analyzeImageFile(portrait)).faces[0];
+  if (!face) throw new Error(`${tag}: no face in the portrait`);
+  const crop = computeCropRect(image.widthPx, image.heightPx, faceBoundsFromLandmarks(face.landmarksPx), 'photo', 1);
+  const rest = measureRestExpression(face.landmarksPx, face.landmarkCount).weights;
+
+  const selfOut = join(dir, 'self.mp4');
+  const audioOut = join(dir, 'audio.mp4');
+  const common = { portraitPath: portrait, sizePx: opts.sizePx, fps, framing: 'photo' as const };
+  await renderTalkingHead({ ...common, drivingVideoPath: clip, outPath: selfOut });
+  await renderTalkingHead({ ...common, audioPath: clip, outPath: audioOut });
+
+  const real = await readFrames(clip, crop, opts.sizePx);
+  const self = await readFrames(selfOut, null, opts.sizePx);
+  const audio = await readFrames(audioOut, null, opts.sizePx);
+  const still: Frames = { rgba: real.rgba.map(() => real.rgba[0]!), sizePx: opts.sizePx };
+  const portraitPx = real.rgba[0]!;
+  const [realLm, selfLm, audioLm] = [await trackFrames(opts.tracker, real), await trackFrames(opts.tracker, self), await trackFrames(opts.tracker, audio)];
+  const stillLm = realLm.map(() => realLm[0] ?? null);
+  const box0 = realLm[0] ? faceBox(realLm[0], opts.sizePx) : { x0: 0, y0: 0, x1: opts.sizePx, y1: opts.sizePx };
+  const stillScores = scoreMode(still, stillLm, real, realLm);
+  return {
+    video: basename(video),
+    frameIndex: k,
+    kind,
+    portraitLipGapIod: measureRestExpression(face.landmarksPx, face.landmarkCount).lipGapIod,
+    restJawOpen: rest[BS.jawOpen]!,
+    restSmile: (rest[BS.mouthSmileLeft]! + rest[BS.mouthSmileRight]!) / 2,
+    self: scoreMode(self, selfLm, real, realLm),
+    audio: scoreMode(audio, audioLm, real, realLm),
+    still: { ssim: stillScores.ssim, psnrDb: stillScores.psnrDb },
+    frame0PsnrDb: psnrBox(self.rgba[0]!, portraitPx, opts.sizePx, box0),
+  };
+}
+
+/** Markdown table of results. */
+export function formatTable(rows: readonly PairResult[]): string {
+  const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
+  const head = '| clip | frame (kind) | gap IOD / rest jaw | self r | self ratio | self SSIM / PSNR | still SSIM / PSNR | f0 PSNR | audio r | audio ratio | audio SSIM |';
+  const sep = '|---|---|---|---|---|---|---|---|---|---|---|';
+  const body = rows.map((r) => `| ${r.video.slice(0, 5)} | ${r.frameIndex} (${r.kind}) | ${f(r.portraitLipGapIod, 3)} / ${f(r.restJawOpen)} | ${f(r.self.lipGapR)} | ${f(r.self.lipGapMeanRatio)} | ${f(r.self.ssim, 3)} / ${f(r.self.psnrDb, 1)} | ${f(r.still.ssim, 3)} / ${f(r.still.psnrDb, 1)} | ${f(r.frame0PsnrDb, 1)} | ${f(r.audio.lipGapR)} | ${f(r.audio.lipGapMeanRatio)} | ${f(r.audio.ssim, 3)} |`);
+  return [head, sep, ...body].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const videos: string[] = [];
+  let frames = 'auto';
+  let seconds = 3;
+  let sizePx = 256;
+  let workDir = 'out/evalRealPairs';
+  let jsonPath: string | null = null;
+  for (let i = 0; i < args.length; i += 2) {
+    const a = args[i];
+    const v = args[i + 1];
+    if (v === undefined) throw new Error(`${a}: missing value`);
+    if (a === '--video') videos.push(resolve(v));
+    else if (a === '--frames') frames = v;
+    else if (a === '--seconds') seconds = Number(v);
+    else if (a === '--size') sizePx = Number(v);
+    else if (a === '--out') workDir = v;
+    else if (a === '--json') jsonPath = v;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  if (!videos.length) throw new Error('give at least one --video');
+  const tracker = new FaceAnalyzerCore(await TfjsFaceModelRunner.create('wasm'));
+  const analyzer = await FaceAnalyzer.create();
+  const results: PairResult[] = [];
+  try {
+    for (const video of videos) {
+      const picks = frames === 'auto' ? await pickFrames(video, analyzer, seconds) : frames.split(',').map((s) => ({ k: Number(s), kind: 'given' }));
+      for (const p of picks) {
+        const r = await evaluatePair(video, p.k, p.kind, { sizePx, seconds, workDir, tracker });
+        results.push(r);
+        console.log(formatTable([r]).split('\n')[2]);
+      }
+    }
+  } finally {
+    await tracker.dispose();
+    await analyzer.dispose();
+  }
+  console.log(`\n${formatTable(results)}`);
+  if (jsonPath) await writeFile(jsonPath, `${JSON.stringify(results, null, 1)}\n`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
