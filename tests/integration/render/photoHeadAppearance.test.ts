@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT, VIS } from '../../../core/motion/names.ts';
 import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
-import { buildPhotoHeadRig, evaluateRig, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
+import { buildPhotoHeadRig, evaluateRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
+import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, LIPS_LOWER_OUTER, LIPS_UPPER_OUTER, MOUTH_OPENING_LOOP } from '../../../core/rig/topology.ts';
 import { signedDistanceToPolygon } from '../../../core/face/mouthInterior.ts';
 import { analyzePortrait, loadPortrait, toOutputPx, type Portrait } from './helpers.ts';
@@ -112,14 +113,17 @@ describe('photo head appearance at 512²', () => {
     const lm = p.face.landmarksPx;
     // The photo's teeth: the brightest quarter of the rest opening (a measurement independent of the renderer's).
     const opening = pixelsInside(lm, MOUTH_OPENING_LOOP, info, 1);
-    const rest = await host.renderStill({ blendshapes: weights({}) });
+    // Targets are absolute (core/rig/restExpression.ts): the photo is its own rest expression; open from there.
+    const restWeights = measureRestExpression(lm, p.face.landmarkCount).weights;
+    const rest = await host.renderStill({ blendshapes: restWeights });
     const byL = [...opening].sort((a, b) => luma(rest, b) - luma(rest, a));
     const teethPhoto = byL.slice(0, Math.floor(byL.length / 4));
     const photoTeeth = meanRgb(rest, teethPhoto);
-    const w = weights({ jawOpen: 0.6 });
+    const w = Float32Array.from(restWeights);
+    w[BS.jawOpen] = Math.min(1, restWeights[BS.jawOpen]! + 0.6);
     const open = await host.renderStill({ blendshapes: w });
     const rig = buildPhotoHeadRig(lm, p.face.landmarkCount);
-    const posed = evaluateRig(rig, w, new Float32Array(RIG_VERTEX_COUNT * 3));
+    const posed = evaluateRigRelative(rig, w, restWeights, new Float32Array(RIG_VERTEX_COUNT * 3));
     const openPx = pixelsInside(posed, MOUTH_OPENING_LOOP, info, 1);
     const byL2 = [...openPx].sort((a, b) => luma(open, b) - luma(open, a));
     const teethOpen = meanRgb(open, byL2.slice(0, teethPhoto.length));
