@@ -37,6 +37,7 @@ let levelPower = 0;
 let levelCount = 0;
 let lastLevelDb = -120;
 let lastDisplay: LiveFrame | null = null;
+let pullScheduled = false;
 let displayCount = 0;
 
 function post(m: LiveFromWorker, transfer: Transferable[] = []): void {
@@ -72,6 +73,18 @@ function onSamples(contextTimeSec: number, input: Float32Array): void {
     levelCount = 0;
   }
   engine.push(samples);
+  // Analysis runs once after the queued sample messages are drained (a task after them), not once per 128-sample
+  // message: on a busy machine messages pile up, and analysing each would fall further and further behind.
+  if (!pullScheduled) {
+    pullScheduled = true;
+    setTimeout(pullFrames, 0);
+  }
+}
+
+/** Computes the frames that became ready, keeps the recorded ones and posts the newest display frame. */
+function pullFrames(): void {
+  pullScheduled = false;
+  if (!engine) return;
   const frames = engine.pull();
   if (recording && !recording.capped) for (const f of frames) if (f.frameIndex >= recording.startFrame) recording.frames.push(f);
   const d = engine.display;
@@ -100,6 +113,7 @@ function onSamples(contextTimeSec: number, input: Float32Array): void {
 
 /** Ends the recording: audio cut to the frames that were computed, so track and audio last the same. */
 function finishRecording(): void {
+  if (pullScheduled) pullFrames();
   const rec = recording;
   recording = null;
   if (!rec || rec.frames.length === 0) {
