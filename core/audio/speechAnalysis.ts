@@ -237,6 +237,49 @@ class F32 {
 }
 
 /**
+ * The 10 ms feature rows the analysis reads (energy, voicing, pitch, mel bands in dB), kept from an absolute row
+ * index on: the offline analyzer drops rows block by block, the live one keeps a sliding window.
+ */
+class FeatureRows {
+  readonly energy = new F32();
+  readonly voicing = new F32();
+  readonly pitch = new F32();
+  readonly bands: F32[] = Array.from({ length: MEL_BAND_COUNT }, () => new F32());
+  /** Mel band centre frequencies (Hz), known from the first row on. */
+  centers: Float32Array | null = null;
+  push(f: FeatureFrame): void {
+    this.energy.push(f.energyDb);
+    this.voicing.push(f.voicing);
+    this.pitch.push(f.pitchHz);
+    // Band energies in dB (10·log10 of the mel power).
+    for (let b = 0; b < MEL_BAND_COUNT; b++) this.bands[b]!.push(f.logMel[b]! * 4.342944819);
+    this.centers ??= Float32Array.from(f.melCentersHz);
+  }
+  /** Absolute index one past the newest row. */
+  get end(): number {
+    return this.energy.end;
+  }
+  /** Absolute index of the oldest row kept. */
+  get base(): number {
+    return this.energy.base;
+  }
+  /** Rows kept. */
+  get length(): number {
+    return this.energy.length;
+  }
+  dropBefore(abs: number): void {
+    this.energy.dropBefore(abs);
+    this.voicing.dropBefore(abs);
+    this.pitch.dropBefore(abs);
+    for (const b of this.bands) b.dropBefore(abs);
+  }
+  /** {@link analyzeFromFeatures} on the rows [from, to). */
+  analyze(from: number, to: number, tune: SpeechTuning, protos: PhoneClassPrototypes, ws: Workspace): SpeechAnalysis {
+    return analyzeFromFeatures(this.energy.range(from, to), this.voicing.range(from, to), this.pitch.range(from, to), this.bands.map((b) => b.range(from, to)), this.centers ?? new Float32Array(MEL_BAND_COUNT), tune, protos, ws);
+  }
+}
+
+/**
  * Reusable scratch arrays keyed by name: block after block the analysis reuses the same storage, so
  * no per-block garbage accumulates (peak memory stays flat however long the input).
  */
@@ -416,11 +459,7 @@ export const VISEME_RULES = Object.freeze({
 export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<SpeechTuning> = {}, opts: SpeechAnalyzerOptions = {}): SpeechAnalyzer {
   const protos = opts.prototypes ?? PHONE_CLASS_PROTOTYPES;
   const tune: SpeechTuning = { ...DEFAULT_SPEECH_TUNING, ...tuning };
-  const energy = new F32();
-  const voicing = new F32();
-  const pitch = new F32();
-  const bands: F32[] = Array.from({ length: MEL_BAND_COUNT }, () => new F32());
-  let centers: Float32Array | null = null;
+  const rows = new FeatureRows();
   let sampleCount = 0;
   // Outputs (10 ms rows), accumulated block by block.
   const outAct = new F32();
@@ -443,7 +482,7 @@ export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<Speec
     const core1 = Math.min(totalFrames, core0 + B);
     const w0 = Math.max(0, core0 - CTX);
     const w1 = Math.min(totalFrames, core1 + CTX);
-    const a = analyzeFromFeatures(energy.range(w0, w1), voicing.range(w0, w1), pitch.range(w0, w1), bands.map((b) => b.range(w0, w1)), centers ?? new Float32Array(MEL_BAND_COUNT), tune, protos, ws);
+    const a = rows.analyze(w0, w1, tune, protos, ws);
     const off = core0 - w0;
     const cnt = core1 - core0;
     const copy = (dst: F32, src: Float32Array, stride: number): void => {
@@ -466,21 +505,13 @@ export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<Speec
     noiseFloors.push(a.noiseFloorDb);
     // Keep only what the next block's window needs.
     const keepFrom = Math.max(0, core1 - CTX);
-    energy.dropBefore(keepFrom);
-    voicing.dropBefore(keepFrom);
-    pitch.dropBefore(keepFrom);
-    for (const b of bands) b.dropBefore(keepFrom);
+    rows.dropBefore(keepFrom);
   }
 
   const ex = createFeatureExtractor(sampleRateHz, (f: FeatureFrame) => {
-    energy.push(f.energyDb);
-    voicing.push(f.voicing);
-    pitch.push(f.pitchHz);
-    // Store band energies in dB (10·log10 of the mel power).
-    for (let b = 0; b < MEL_BAND_COUNT; b++) bands[b]!.push(f.logMel[b]! * 4.342944819);
-    centers ??= Float32Array.from(f.melCentersHz);
+    rows.push(f);
     // A block is analysed once its context after it has arrived.
-    while (energy.end >= (nextBlock + 1) * B + CTX) analyzeBlock(nextBlock++, Infinity);
+    while (rows.end >= (nextBlock + 1) * B + CTX) analyzeBlock(nextBlock++, Infinity);
   });
   return {
     get sampleCount() {
@@ -492,7 +523,7 @@ export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<Speec
     },
     finish() {
       ex.finish();
-      const n = energy.end;
+      const n = rows.end;
       while (nextBlock * B < n) analyzeBlock(nextBlock++, n);
       const sorted = noiseFloors.slice().sort((x, y) => x - y);
       return {
@@ -869,31 +900,17 @@ export function createLiveSpeechAnalyzer(sampleRateHz: number, windowSec = 4, tu
   if (!(windowSec >= 1 && windowSec <= 30)) throw new RangeError(`Live analysis window ${windowSec} s is outside 1..30 s`);
   const tune: SpeechTuning = { ...DEFAULT_SPEECH_TUNING, ...tuning };
   const W = Math.round(windowSec / FEATURE_HOP_SEC);
-  const energy = new F32();
-  const voicing = new F32();
-  const pitch = new F32();
-  const bands: F32[] = Array.from({ length: MEL_BAND_COUNT }, () => new F32());
-  let centers: Float32Array | null = null;
+  const rows = new FeatureRows();
   let sampleCount = 0;
   const ws = new Workspace();
   const ex = createFeatureExtractor(sampleRateHz, (f: FeatureFrame) => {
-    energy.push(f.energyDb);
-    voicing.push(f.voicing);
-    pitch.push(f.pitchHz);
-    for (let b = 0; b < MEL_BAND_COUNT; b++) bands[b]!.push(f.logMel[b]! * 4.342944819);
-    centers ??= Float32Array.from(f.melCentersHz);
+    rows.push(f);
     // Keep twice the window so dropping (a copy) happens once per window, not per frame.
-    if (energy.length > 2 * W) {
-      const keepFrom = energy.end - W;
-      energy.dropBefore(keepFrom);
-      voicing.dropBefore(keepFrom);
-      pitch.dropBefore(keepFrom);
-      for (const b of bands) b.dropBefore(keepFrom);
-    }
+    if (rows.length > 2 * W) rows.dropBefore(rows.end - W);
   });
   return {
     get frameCount() {
-      return energy.end;
+      return rows.end;
     },
     get sampleCount() {
       return sampleCount;
@@ -903,10 +920,10 @@ export function createLiveSpeechAnalyzer(sampleRateHz: number, windowSec = 4, tu
       ex.push(samples);
     },
     analyzeWindow() {
-      const end = energy.end;
-      if (end === 0 || !centers) return null;
-      const start = Math.max(energy.base, end - W);
-      const a = analyzeFromFeatures(energy.range(start, end), voicing.range(start, end), pitch.range(start, end), bands.map((b) => b.range(start, end)), centers, tune, PHONE_CLASS_PROTOTYPES, ws);
+      const end = rows.end;
+      if (end === 0 || !rows.centers) return null;
+      const start = Math.max(rows.base, end - W);
+      const a = rows.analyze(start, end, tune, PHONE_CLASS_PROTOTYPES, ws);
       return { ...a, startFrameIndex: start };
     },
   };

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startStudio, type StudioE2E } from './harness.ts';
 import { resolveFfmpeg } from '../../pipeline/ffmpeg/ffmpegPath.ts';
+import { pearson } from '../helpers/media.ts';
 
 declare const document: { querySelector(selector: string): { dataset: Record<string, string | undefined>; getAttribute(n: string): string | null } | null };
 
@@ -34,28 +35,6 @@ interface DrawnFrame {
 let studio: StudioE2E;
 let page: Page;
 let fakeMicWav: string;
-
-/** Pearson correlation. */
-function corr(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  const n = Math.min(x.length, y.length);
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i]!;
-    my += y[i]!;
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-    syy += (y[i]! - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy || 1);
-}
 
 /** Mono s16 WAV → Float32 samples (the recording's own format, written by core/audio/wav.ts). */
 function wavSamples(bytes: Buffer): { samples: Float32Array; sampleRateHz: number } {
@@ -173,12 +152,12 @@ describe('live mode with a fake microphone playing speech', () => {
     const mouth = activity(inRec.map((f) => f.lum), quiet.lum);
     // What the mouth shows, against the voice at the stream time each picture shows (independent of draw timing).
     const voiceShown = inRec.map((f) => envAt(f.timeSec + LEAD_SEC));
-    const rContent = corr(mouth, voiceShown);
+    const rContent = pearson(mouth, voiceShown);
     // Lag: the shift of the voice envelope (as it reached the page) that best explains the drawn mouth.
     let best = { lagMs: NaN, r: -2 };
     for (let lagMs = -100; lagMs <= 400; lagMs += 5) {
       const voice = inRec.map((f) => envAt((f.drawnAtMs - lagMs - offsetMs) / 1000));
-      const r = corr(mouth, voice);
+      const r = pearson(mouth, voice);
       if (r > best.r) best = { lagMs, r };
     }
     const drawFps = inRec.length / ((inRec[inRec.length - 1]!.drawnAtMs - inRec[0]!.drawnAtMs) / 1000);
@@ -241,9 +220,9 @@ describe('live mode with a fake microphone playing speech', () => {
     const liveRest = pairs.reduce((best, f) => (Math.abs(gridIndex(f) - restFrame) < Math.abs(gridIndex(best) - restFrame) ? f : best), pairs[0]!);
     const liveMouth = activity(pairs.map((f) => f.lum), liveRest.lum);
     const exportMouth = activity(pairs.map((f) => exported[gridIndex(f)]!), exported[gridIndex(liveRest)]!);
-    const r = corr(liveMouth, exportMouth);
+    const r = pearson(liveMouth, exportMouth);
     // And against the recorded jawOpen itself.
-    const rJaw = corr(exportMouth, pairs.map((f) => jaw[gridIndex(f)]!));
+    const rJaw = pearson(exportMouth, pairs.map((f) => jaw[gridIndex(f)]!));
     console.log(`live recording: ${rec.track.frameCount} frames, ${pairs.length} drawn live; exported vs live mouth r = ${r.toFixed(3)}, exported mouth vs recorded jawOpen r = ${rJaw.toFixed(3)}`);
     expect(r).toBeGreaterThanOrEqual(0.95);
     // Audio and video of the export in step: the envelope of its soundtrack best explains its mouth within one frame.
@@ -255,7 +234,7 @@ describe('live mode with a fake microphone playing speech', () => {
     let best = { lagMs: NaN, r: -2 };
     for (let lagMs = -200; lagMs <= 200; lagMs += 5) {
       const voice = allExport.map((_, f) => env[Math.max(0, Math.min(env.length - 1, Math.round((f * frameSec + LEAD_SEC - lagMs / 1000) / 0.01)))]!);
-      const rr = corr(allExport, voice);
+      const rr = pearson(allExport, voice);
       if (rr > best.r) best = { lagMs, r: rr };
     }
     console.log(`export A/V: mouth vs soundtrack best at ${best.lagMs} ms (r = ${best.r.toFixed(2)}), one frame = ${(frameSec * 1000).toFixed(0)} ms`);

@@ -7,24 +7,10 @@ import { DEFAULT_MOTION_OPTIONS } from '../../../../core/motion/options.ts';
 import { trackFromJson, trackToJson } from '../../../../core/motion/track.ts';
 import { encodeWavPcm16, floatToPcm16 } from '../../../../core/audio/wav.ts';
 import { decodeAudio } from '../../../../pipeline/audio/decodeAudio.ts';
+import { pearson } from '../../../helpers/media.ts';
 
 const CORPUS = resolve(process.cwd(), '../shared/corpus');
 const K = ARKIT_BLENDSHAPE_COUNT;
-
-function corr(a: number[], b: number[]): number {
-  const n = Math.min(a.length, b.length);
-  const ma = a.slice(0, n).reduce((s, v) => s + v, 0) / n;
-  const mb = b.slice(0, n).reduce((s, v) => s + v, 0) / n;
-  let s = 0;
-  let x = 0;
-  let y = 0;
-  for (let i = 0; i < n; i++) {
-    s += (a[i]! - ma) * (b[i]! - mb);
-    x += (a[i]! - ma) ** 2;
-    y += (b[i]! - mb) ** 2;
-  }
-  return s / Math.sqrt(x * y);
-}
 
 /** Streams samples through a live engine in AudioWorklet-sized chunks (128 samples), collecting every frame. */
 function runLive(samples: Float32Array, sampleRateHz: number, lookAheadSec: number, chunk = 128): LiveFrame[] {
@@ -49,13 +35,13 @@ describe('live speech → motion (core/live/liveMotion.ts)', () => {
         expect(offline.frameCount - frames.length).toBeLessThanOrEqual(Math.ceil((la + 0.045) * 30));
         const live = frames.map((f) => f.blendshapes[BS.jawOpen]!);
         const off = frames.map((f) => offline.blendshapes[f.frameIndex * K + BS.jawOpen]!);
-        const r = corr(live, off);
+        const r = pearson(live, off);
         // The live analysis lacks the offline 5 s of future context (noise floor, speaker normalisation settle
         // on the past only), so values differ a little; the motion must be the same.
         expect(r, `${rel} look-ahead ${la}`).toBeGreaterThan(la === LIVE_LOOKAHEAD_SEC.standard ? 0.95 : 0.93);
         const close = frames.map((f) => f.blendshapes[BS.mouthClose]!);
         const offClose = frames.map((f) => offline.blendshapes[f.frameIndex * K + BS.mouthClose]!);
-        expect(corr(close, offClose), `${rel} mouthClose`).toBeGreaterThan(0.85);
+        expect(pearson(close, offClose), `${rel} mouthClose`).toBeGreaterThan(0.85);
       }
     }
   }, 60_000);
@@ -70,7 +56,7 @@ describe('live speech → motion (core/live/liveMotion.ts)', () => {
     // Frames are computed when ready; a larger chunk computes several at once from the same window end or a later
     // one, so the values may differ slightly, never the frame grid.
     expect(c.map((f) => f.frameIndex)).toEqual(a.slice(0, c.length).map((f) => f.frameIndex));
-    expect(corr(c.map((f) => f.blendshapes[BS.jawOpen]!), a.slice(0, c.length).map((f) => f.blendshapes[BS.jawOpen]!))).toBeGreaterThan(0.97);
+    expect(pearson(c.map((f) => f.blendshapes[BS.jawOpen]!), a.slice(0, c.length).map((f) => f.blendshapes[BS.jawOpen]!))).toBeGreaterThan(0.97);
   });
 
   it('refreshes a display frame at 50 Hz, one 10 ms hop behind the newest audio minus the stated delay', async () => {
