@@ -11,6 +11,7 @@ import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, LIPS_LOWER_OUTER, LIPS_UPPER_OUTER, MOUTH_OPENING_LOOP } from '../../../core/rig/topology.ts';
 import { signedDistanceToPolygon } from '../../../core/face/mouthInterior.ts';
 import { analyzePortrait, loadPortrait, toOutputPx, type Portrait } from './helpers.ts';
+import { HAS_CORPUS } from '../../helpers/media.ts';
 
 const S = 512;
 type Rgb = [number, number, number];
@@ -53,7 +54,7 @@ function meanRgb(rgba: Uint8Array, idx: number[]): Rgb {
   return m;
 }
 
-describe('photo head appearance at 512²', () => {
+describe.skipIf(!HAS_CORPUS)('photo head appearance at 512²', () => {
   let host: RenderHost;
   beforeAll(async () => {
     host = await RenderHost.launch({ widthPx: S, heightPx: S });

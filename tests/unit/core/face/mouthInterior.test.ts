@@ -3,8 +3,9 @@ import sharp from 'sharp';
 import { buildMouthInterior, estimateEdgeSigmaPx, estimateGrainSigma, signedDistanceToPolygon } from '../../../../core/face/mouthInterior.ts';
 import { buildPhotoHeadRig } from '../../../../core/rig/rig.ts';
 import { loadPortrait } from '../../../integration/render/helpers.ts';
+import { HAS_CORPUS } from '../../../helpers/media.ts';
 
-describe('mouth interior helpers', () => {
+describe.skipIf(!HAS_CORPUS)('mouth interior helpers (corpus portraits)', () => {
   it('signed distance to a 10 px square: +3 inside 3 px from an edge, −2 outside', () => {
     const sq = [0, 0, 10, 0, 10, 10, 0, 10];
     expect(signedDistanceToPolygon(sq, 3, 5)).toBeCloseTo(3, 6);

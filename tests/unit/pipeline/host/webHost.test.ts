@@ -216,7 +216,7 @@ describe.skipIf(!HAS_CORPUS)('large portraits', () => {
   });
 });
 
-describe('motion track import (live recordings)', () => {
+describe.skipIf(!HAS_CORPUS)('motion track import (live recordings)', () => {
   it('accepts a real track (gt01 speech → 34 frames at 25 fps) and refuses text and tracks with wrong lengths, naming the file', async () => {
     const { buildMotionTrack } = await import('../../../../core/motion/buildMotionTrack.ts');
     const { trackToJson } = await import('../../../../core/motion/track.ts');
