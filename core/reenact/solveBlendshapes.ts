@@ -9,6 +9,7 @@
  * of the coordinate descent method for convex differentiable minimization"). The rig is nearly linear
  * (per-vertex deltas plus a small jaw rotation), so 2–3 outer iterations suffice.
  */
+import { boxedGaussSeidel } from '../math/boxedGaussSeidel.ts';
 import { ARKIT_BLENDSHAPE_COUNT } from '../motion/names.ts';
 
 /** A landmark-space rig: weights → vertex positions. */
@@ -127,21 +128,7 @@ export function createBlendshapeSolver(rig: LandmarkRig, opts: SolverOptions): B
           g[a] = ga - opts.l2 * w[active[a]!]!;
         }
         // Projected Gauss–Seidel on d with bounds −w ≤ d ≤ 1 − w.
-        d.fill(0);
-        for (let sweep = 0; sweep < 80; sweep++) {
-          let change = 0;
-          for (let a = 0; a < K; a++) {
-            const haa = H[a * K + a]!;
-            if (haa <= 1e-12) continue;
-            let s = g[a]!;
-            for (let b = 0; b < K; b++) if (b !== a) s -= H[a * K + b]! * d[b]!;
-            const wk = w[active[a]!]!;
-            const next = Math.min(1 - wk, Math.max(-wk, s / haa));
-            change = Math.max(change, Math.abs(next - d[a]!));
-            d[a] = next;
-          }
-          if (change < 1e-5) break;
-        }
+        boxedGaussSeidel(H, g, (a) => w[active[a]!]!, d, 80, 1e-5);
         for (let a = 0; a < K; a++) {
           const k = active[a]!;
           w[k] = Math.min(1, Math.max(0, w[k]! + d[a]!));

@@ -26,6 +26,7 @@
  * The undone mesh has the lips together: the residual gap is reported ({@link RestExpression.residualLipGapIod}).
  * Pure math (no DOM, no Node).
  */
+import { boxedGaussSeidel } from '../math/boxedGaussSeidel.ts';
 import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, BS } from '../motion/names.ts';
 import { FRONTAL_REFERENCE_CM } from '../face/poseReference.ts';
 import { fitSimilarity, POSE_FIT_INDICES, type SimilarityFit } from '../face/headPose.ts';
@@ -290,21 +291,7 @@ export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: 
         H[a * K + b] = s + (a === b ? lambda[a]! : 0);
       }
     }
-    d.fill(0);
-    for (let sweep = 0; sweep < 100; sweep++) {
-      let change = 0;
-      for (let a = 0; a < K; a++) {
-        const haa = H[a * K + a]!;
-        if (haa <= 1e-12) continue;
-        let s = g[a]!;
-        for (let b = 0; b < K; b++) if (b !== a) s -= H[a * K + b]! * d[b]!;
-        const wk = rest[shapes[a]!]!;
-        const next = Math.min(1 - wk, Math.max(-wk, s / haa));
-        change = Math.max(change, Math.abs(next - d[a]!));
-        d[a] = next;
-      }
-      if (change < 1e-6) break;
-    }
+    boxedGaussSeidel(H, g, (a) => rest[shapes[a]!]!, d, 100, 1e-6);
     let maxStep = 0;
     for (let a = 0; a < K; a++) {
       const k = shapes[a]!;
