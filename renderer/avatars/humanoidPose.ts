@@ -11,6 +11,7 @@
  */
 import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
+import { RootFramePose } from './rig.ts';
 
 /** The bones the body rig poses; null where the model lacks one. */
 export interface HumanoidArmBones {
@@ -61,29 +62,6 @@ export const BREATH_SHOULDER_RAD = 0.014;
 export const SHOULDER_ROLL_FOLLOW = 0.15;
 /** Head translation on Y (metres) at the top of a breath in tracks from core/motion/nonverbal.ts. */
 const BREATH_TRANSLATION_M = 0.0015;
-
-/** A bone posed by a rotation given in the avatar root's frame, keeping its rest pose (as rig.ts poses heads). */
-export class RootFramePose {
-  private readonly restLocal: THREE.Quaternion;
-  private readonly parentInRoot: THREE.Quaternion;
-  private readonly parentInRootInv: THREE.Quaternion;
-  constructor(readonly bone: THREE.Object3D, root: THREE.Object3D) {
-    root.updateMatrixWorld(true);
-    this.restLocal = bone.quaternion.clone();
-    const rootQ = root.getWorldQuaternion(new THREE.Quaternion());
-    const parentQ = bone.parent ? bone.parent.getWorldQuaternion(new THREE.Quaternion()) : new THREE.Quaternion();
-    this.parentInRoot = rootQ.invert().multiply(parentQ);
-    this.parentInRootInv = this.parentInRoot.clone().invert();
-  }
-  /** Sets local = parent⁻¹ · delta · parent · rest, with `deltaInRoot` a rotation in the root's axes about the bone. */
-  pose(deltaInRoot: THREE.Quaternion): void {
-    this.bone.quaternion.copy(this.parentInRootInv).multiply(deltaInRoot).multiply(this.parentInRoot).multiply(this.restLocal);
-  }
-  /** Back to the rest rotation. */
-  reset(): void {
-    this.bone.quaternion.copy(this.restLocal);
-  }
-}
 
 /** Poses the body for each frame; built once from the rest pose. */
 export interface BodyRig {

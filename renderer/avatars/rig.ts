@@ -31,8 +31,8 @@ export function gazeRotation(yawRad: number, pitchRad: number, out = new THREE.Q
   return out.setFromEuler(new THREE.Euler(-pitchRad, yawRad, 0, 'YXZ'));
 }
 
-/** A bone posed by a rotation given in the avatar root's frame, keeping its rest pose. */
-class PosedBone {
+/** A bone posed by a rotation given in the avatar root's frame, keeping its rest pose (heads, eyes, arms). */
+export class RootFramePose {
   private readonly restLocal: THREE.Quaternion;
   /** Parent's rest orientation relative to the avatar root. */
   private readonly parentInRoot: THREE.Quaternion;
@@ -49,6 +49,7 @@ class PosedBone {
   pose(deltaInRoot: THREE.Quaternion): void {
     this.bone.quaternion.copy(this.parentInRootInv).multiply(deltaInRoot).multiply(this.parentInRoot).multiply(this.restLocal);
   }
+  /** Back to the rest rotation. */
   reset(): void {
     this.bone.quaternion.copy(this.restLocal);
   }
@@ -86,9 +87,9 @@ export function findHeadRig(root: THREE.Object3D, model: THREE.Object3D): HeadRi
     else if (!rightEye && RIGHT_EYE_RE.test(o.name)) rightEye = o;
   });
   const posed = {
-    head: head ? new PosedBone(head, root) : null,
-    left: leftEye ? new PosedBone(leftEye, root) : null,
-    right: rightEye ? new PosedBone(rightEye, root) : null,
+    head: head ? new RootFramePose(head, root) : null,
+    left: leftEye ? new RootFramePose(leftEye, root) : null,
+    right: rightEye ? new RootFramePose(rightEye, root) : null,
   };
   const q = new THREE.Quaternion();
   const g = new THREE.Quaternion();

@@ -15,8 +15,8 @@ import type { GLTF } from 'three/addons/loaders/GLTFLoader.js';
 import { VRMUtils, type VRM, type VRMHumanBoneName } from '@pixiv/three-vrm';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { vrmExpressionWeights } from '../../core/formats/vrmExpressions.ts';
-import { headRotationOf } from './rig.ts';
-import { createBodyRig, RootFramePose, type BodyRig } from './humanoidPose.ts';
+import { headRotationOf, RootFramePose } from './rig.ts';
+import { createBodyRig, type BodyRig } from './humanoidPose.ts';
 import { headRegionBox } from './glbAvatar.ts';
 import type { Avatar } from './types.ts';
 
