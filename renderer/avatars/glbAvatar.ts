@@ -21,6 +21,18 @@ interface MorphBinding {
 }
 
 /** What a GLB avatar offers to the track. */
+/**
+ * A box given in an avatar's own frame, expressed in its parent's frame (the stage's), after updating matrices.
+ * @param object - the avatar's root object.
+ * @param box - box in `object`'s frame, metres.
+ * @returns a new box (a copy of `box` when the object has no parent).
+ */
+export function boxInParentFrame(object: THREE.Object3D, box: THREE.Box3): THREE.Box3 {
+  object.updateMatrixWorld(true);
+  const parent = object.parent;
+  return parent ? box.clone().applyMatrix4(parent.matrixWorld) : box.clone();
+}
+
 export interface GlbAvatarInfo {
   /** Meshes with at least one ARKit or viseme morph. */
   morphMeshCount: number;
@@ -83,16 +95,11 @@ export class GlbAvatar implements Avatar {
   }
 
   boundingBox(): THREE.Box3 {
-    this.object3D.updateMatrixWorld(true);
-    const parent = this.object3D.parent;
-    return parent ? this.restBox.clone().applyMatrix4(parent.matrixWorld) : this.restBox.clone();
+    return boxInParentFrame(this.object3D, this.restBox);
   }
 
   focusBox(): THREE.Box3 | null {
-    if (!this.headBox) return null;
-    this.object3D.updateMatrixWorld(true);
-    const parent = this.object3D.parent;
-    return parent ? this.headBox.clone().applyMatrix4(parent.matrixWorld) : this.headBox.clone();
+    return this.headBox ? boxInParentFrame(this.object3D, this.headBox) : null;
   }
 
   dispose(): void {

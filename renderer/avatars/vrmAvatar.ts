@@ -17,7 +17,7 @@ import type { MotionFrame } from '../../core/motion/track.ts';
 import { vrmExpressionWeights } from '../../core/formats/vrmExpressions.ts';
 import { headRotationOf, RootFramePose } from './rig.ts';
 import { createBodyRig, type BodyRig } from './humanoidPose.ts';
-import { headRegionBox } from './glbAvatar.ts';
+import { boxInParentFrame, headRegionBox } from './glbAvatar.ts';
 import type { Avatar } from './types.ts';
 
 /** Spring-bone time step per frame, seconds (the export's default 25 fps). */
@@ -100,16 +100,11 @@ export class VrmAvatar implements Avatar {
   }
 
   boundingBox(): THREE.Box3 {
-    this.object3D.updateMatrixWorld(true);
-    const parent = this.object3D.parent;
-    return parent ? this.restBox.clone().applyMatrix4(parent.matrixWorld) : this.restBox.clone();
+    return boxInParentFrame(this.object3D, this.restBox);
   }
 
   focusBox(): THREE.Box3 | null {
-    if (!this.headBox) return null;
-    this.object3D.updateMatrixWorld(true);
-    const parent = this.object3D.parent;
-    return parent ? this.headBox.clone().applyMatrix4(parent.matrixWorld) : this.headBox.clone();
+    return this.headBox ? boxInParentFrame(this.object3D, this.headBox) : null;
   }
 
   dispose(): void {
