@@ -1,6 +1,7 @@
 /**
- * Builds the Electron entry points without the Electron binary (esbuild): main (ESM), preload (CommonJS,
- * the sandboxed preload format, zod and the contract bundled in) and the utility process (ESM). Package
+ * Builds the Electron entry points without the Electron binary (esbuild): main (ESM), the preloads (CommonJS,
+ * the sandboxed preload format: the studio window's, zod and the contract bundled in, and the render windows')
+ * and the utility process (ESM). Package
  * dependencies stay external (electron-builder ships node_modules; native ones are unpacked from the asar).
  * The renderer is built by vite (`npm run build:renderer`), the export page by `npm run build:scene` (dist/scene).
  * Build tools never ship: pipeline/render/sceneBuild.ts (esbuild) and pipeline/render/bundledChromium.ts
@@ -38,9 +39,9 @@ const common = { bundle: true, platform: 'node' as const, target: 'node22', sour
 await Promise.all([
   build({ ...common, entryPoints: { main: 'electron/main/main.ts' }, outdir, format: 'esm', outExtension: { '.js': '.mjs' }, packages: 'external' }),
   build({ ...common, entryPoints: { utility: 'electron/utility/jobHost.ts' }, outdir, format: 'esm', outExtension: { '.js': '.mjs' }, packages: 'external' }),
-  build({ ...common, entryPoints: { preload: 'electron/preload/preload.ts' }, outdir, format: 'cjs', outExtension: { '.js': '.cjs' }, external: ['electron'], platform: 'browser' }),
+  build({ ...common, entryPoints: { preload: 'electron/preload/preload.ts', exportPreload: 'electron/preload/exportPreload.ts' }, outdir, format: 'cjs', outExtension: { '.js': '.cjs' }, external: ['electron'], platform: 'browser' }),
 ]);
-for (const f of ['main.mjs', 'utility.mjs', 'preload.cjs']) {
+for (const f of ['main.mjs', 'utility.mjs', 'preload.cjs', 'exportPreload.cjs']) {
   const hit = FORBIDDEN_IN_BUNDLES.exec(readFileSync(path.join(outdir, f), 'utf8'));
   if (hit) throw new Error(`dist/electron/${f} refers to ${hit[0]}: build tools and @sparticuz/chromium must not ship in the desktop app`);
 }

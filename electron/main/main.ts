@@ -1,6 +1,7 @@
 /**
  * Electron main process: one window serving the studio UI from app://studio (the built renderer), the
- * native menu, IPC registration, and the utility process that runs the pipeline.
+ * native menu, IPC registration, the utility process that runs the pipeline, and the hidden render windows its
+ * exports ask for (./renderWindows.ts: the prebuilt export page from app://export in Electron's own Chromium).
  * Security (DESIGN.md §6.6): contextIsolation + sandbox on, nodeIntegration off, a narrow preload, a strict
  * CSP on every response, no remote content (navigation and window.open denied, permissions refused).
  */
@@ -12,10 +13,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { registerIpc } from './ipc.ts';
 import { APP_ORIGIN } from './ipcRouter.ts';
 import { JobHostClient } from './jobHostClient.ts';
+import { registerExportProtocol, RenderWindows } from './renderWindows.ts';
 import { buildMenu } from './menu.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = join(here, '..', 'renderer');
+/** The export page built by `npm run build` (dist/scene). */
+const SCENE_DIR = join(here, '..', 'scene');
 /** CSP of every page response (same as the web host's). */
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -32,6 +36,7 @@ function unpackedBinary(pkg: string): string | null {
 }
 
 let jobs: JobHostClient | null = null;
+let renderWindows: RenderWindows | null = null;
 let mainWindow: BrowserWindow | null = null;
 
 function createWindow(): BrowserWindow {
@@ -85,6 +90,9 @@ app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
 
+  registerExportProtocol(RenderWindows.session(), SCENE_DIR, (fileUrl) => net.fetch(fileUrl));
+  const windows = new RenderWindows({ preloadPath: join(here, 'exportPreload.cjs'), sceneDir: SCENE_DIR, onLog: (line) => console.log(`[render] ${line}`) });
+  renderWindows = windows;
   jobs = JobHostClient.start({
     modulePath: join(here, 'utility.mjs'),
     init: {
@@ -99,12 +107,14 @@ app.whenReady().then(() => {
     },
     onEvent: (name, payload) => mainWindow?.webContents.send(name, payload),
     onLog: (line) => console.log(`[jobs] ${line}`),
+    onSpawn: (child) => windows.attach(child),
   });
   registerIpc(jobs, () => mainWindow);
   mainWindow = createWindow();
   Menu.setApplicationMenu(buildMenu(() => mainWindow));
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+    // hidden render windows do not count: reopen the studio window when it is gone
+    if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createWindow();
   });
 });
 
@@ -121,5 +131,8 @@ app.on('before-quit', (e) => {
   if (quitting || !jobs) return;
   e.preventDefault();
   quitting = true;
-  void jobs.dispose().finally(() => app.quit());
+  void jobs.dispose().finally(() => {
+    renderWindows?.closeAll();
+    app.quit();
+  });
 });

@@ -6,7 +6,7 @@ import type { ErrorPayload } from '../../core/errors.ts';
 import type { RenderTalkingHeadOptions } from '../jobs/renderJob.ts';
 
 /** One render of a batch: the render job's options without signal and callbacks; every path absolute. */
-export type BatchRenderSpec = Omit<RenderTalkingHeadOptions, 'signal' | 'onProgress' | 'onLog' | 'nowMs' | 'acquireRenderHost' | 'analyzePortrait'>;
+export type BatchRenderSpec = Omit<RenderTalkingHeadOptions, 'signal' | 'onProgress' | 'onLog' | 'nowMs' | 'acquireRenderHost' | 'launchRenderHost' | 'analyzePortrait'>;
 
 /** One job of a batch as the job file defines it. */
 export interface BatchJob {

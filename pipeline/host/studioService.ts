@@ -26,6 +26,7 @@ import { createWriteStream } from 'node:fs';
 import { pipeline as pipelineStreams } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { ZipFile as YazlZipFile } from 'yazl';
+import type { RenderHostLaunchOptions, SceneRenderHost } from '../render/exportPageDriver.ts';
 
 /** Sample rate (Hz) of the PCM handed to the UI for the waveform and playback. */
 export const PLAYBACK_SAMPLE_RATE_HZ = 24000;
@@ -60,6 +61,11 @@ export interface StudioServiceOptions {
   nowMs?: () => number;
   /** App version shown by `studio:app.info`. */
   version?: string;
+  /**
+   * Starts the render host of each export (owned and disposed by the job). The desktop app passes its hidden render
+   * window (pipeline/render/portRenderHost.ts); default: a headless Chromium (pipeline/render/renderHost.ts).
+   */
+  launchRenderHost?: (launch: RenderHostLaunchOptions) => Promise<SceneRenderHost>;
 }
 
 interface PortraitEntry {
@@ -451,6 +457,7 @@ export class StudioService {
           orbit: a.orbit,
           directions: a.directions ? parseDirections(a.directions) : null,
           rangeSec: a.rangeSec,
+          ...(this.opts.launchRenderHost ? { launchRenderHost: this.opts.launchRenderHost } : {}),
           ...(video ? { drivingVideoPath: video.path, retarget: a.retarget ?? DEFAULT_RETARGET_STRENGTHS } : {}),
         };
         if (framesDir) await mkdir(framesDir, { recursive: true });

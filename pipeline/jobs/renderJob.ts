@@ -22,7 +22,7 @@ import { audioSourceNotes, decodeAudio } from '../audio/decodeAudio.ts';
 import { drivingTrackFromObservations, trackDrivingVideo } from '../reenact/drivingVideo.ts';
 import type { RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
 import { holdRestExpression, measureRestExpression, namedWeights } from '../../core/rig/restExpression.ts';
-import { RenderHost, type RenderBackground, type RenderFraming, type RenderHostLaunchOptions } from '../render/renderHost.ts';
+import { RenderHost, type RenderBackground, type RenderFraming, type RenderHostLaunchOptions, type SceneRenderHost } from '../render/renderHost.ts';
 import { encodeVideo, formatHasAudio, FRAME_NUMBER_PATTERN, type VideoFormat } from '../encode/encodeVideo.ts';
 import { prepareOutputPath } from '../files/outputPath.ts';
 import { audioFileToMotionTrack } from '../audio/audioToMotion.ts';
@@ -101,7 +101,12 @@ export interface RenderTalkingHeadOptions {
    * caller owns the host (it is not disposed here) and may hand the same one to the next job
    * (pipeline/batch/batchRenderer.ts). Default: `RenderHost.launch`, disposed when the job ends.
    */
-  acquireRenderHost?: (launch: RenderHostLaunchOptions) => Promise<RenderHost>;
+  acquireRenderHost?: (launch: RenderHostLaunchOptions) => Promise<SceneRenderHost>;
+  /**
+   * Starts this job's render host (disposed when the job ends), e.g. the desktop app's hidden render window
+   * (pipeline/render/portRenderHost.ts). Default: `RenderHost.launch` (a headless Chromium).
+   */
+  launchRenderHost?: (launch: RenderHostLaunchOptions) => Promise<SceneRenderHost>;
   /**
    * Batch hook: the faces of the portrait (e.g. cached per file), instead of loading the face models and analysing
    * it in this job. Receives the portrait path and its decoded pixels.
@@ -291,10 +296,10 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       log('note: the portrait is transparent: it is rendered on white (choose with --background #rrggbb or transparent)');
     }
     const launch: RenderHostLaunchOptions = { widthPx: opts.sizePx, heightPx: opts.sizePx, signal: opts.signal, background, framing: opts.framing };
-    const host = opts.acquireRenderHost ? await opts.acquireRenderHost(launch) : await RenderHost.launch(launch);
+    const host = opts.acquireRenderHost ? await opts.acquireRenderHost(launch) : await (opts.launchRenderHost ?? ((o) => RenderHost.launch(o)))(launch);
     // Alpha needs RGBA frames. Opaque MP4 is encoded to H.264 inside the page (WebCodecs, OpenH264) so only
     // ~10–50 KB per frame cross to Node; other opaque outputs read back YUV 4:2:0 converted on the GPU.
-    const inPageH264 = format === 'mp4' && opts.background !== 'transparent' && opts.sizePx % 8 === 0 && process.env.AVATAR_STUDIO_IN_PAGE_H264 !== '0';
+    const inPageH264 = format === 'mp4' && opts.background !== 'transparent' && opts.sizePx % 8 === 0 && process.env.AVATAR_STUDIO_IN_PAGE_H264 !== '0' && host.canEncodeH264 !== false;
     // GIF palettes and PNG files are made from full-resolution RGB(A), not 4:2:0 chroma.
     // The GPU YUV readback needs a width multiple of 8 (and height of 4); other even sizes read back RGBA and ffmpeg
     // converts (every size the options accept works: --size 250 used to fail after the browser had started).

@@ -18,6 +18,7 @@ import { mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StudioError } from '../../core/errors.ts';
+import { EXPORT_PAGE_CSP } from '../../core/render/exportPageProtocol.ts';
 import { ensurePrivateDir, userCacheRoot } from './renderBrowser.ts';
 import { buildSceneBundle, SCENE_BUILD_AVAILABLE } from './sceneBuild.ts';
 
@@ -44,29 +45,8 @@ export const BUNDLE_NAME = 'exportPage.bundle.js';
 export const HTML_NAME = 'exportPage.html';
 export const META_NAME = 'exportPage.meta.json';
 
-/**
- * Content-Security-Policy of the export page (sent as a header by the CLI's page server and by the desktop app's
- * render protocol, and repeated in the page's `<meta>`): scripts only from its own origin (plus WebAssembly
- * compilation for Spark's sorter), network only to its own origin and to `data:`/`blob:` URLs (embedded GLB
- * buffers and images), workers from `blob:` (Spark), no plugins, no frames, no forms, no base URL.
- * `'unsafe-eval'` is there for one reason: three's Basis Universal transcoder (KTX2 textures, KHR_texture_basisu) is
- * an Emscripten/embind build that creates its bindings with `new Function`, in a `blob:` worker that inherits this
- * policy; without it a KTX2 avatar never finishes loading. The page can still load code only from its own
- * token-guarded origin and reach nothing else (connect-src), so eval has no remote code to run.
- * @remarks W3C Content Security Policy Level 3.
- */
-export const EXPORT_PAGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
-  "style-src 'unsafe-inline'",
-  "img-src 'self' blob: data:",
-  "connect-src 'self' blob: data:",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-src 'none'",
-].join('; ');
+/** The export page's Content-Security-Policy (defined with the page's port protocol in core/render/exportPageProtocol.ts). */
+export { EXPORT_PAGE_CSP };
 
 /** The export page's html. */
 export const PAGE_HTML = `<!doctype html>

@@ -1,9 +1,13 @@
 /**
- * Entry of the export page that the render host loads in headless Chromium: it owns one {@link StudioScene}
- * and exposes `window.studioExport` for the host to drive. Frames travel to the host as binary HTTP POST
- * bodies to the same origin (`frame/<requestId>/<frameIndex>`, relative to the page, under the host's per-run token); the host answers each POST only when its
- * consumer is ready for more, so at most `maxInFlight` frames are pending (back-pressure), while rendering the
- * next frame overlaps the transfer of the previous ones.
+ * Entry of the export page that every render host loads: it owns one {@link StudioScene} and exposes
+ * `window.studioExport` for the host to drive. Two transports, one page:
+ * - the CLI's headless Chromium (pipeline/render/renderHost.ts) calls `studioExport` through playwright; frames travel
+ *   as binary HTTP POST bodies to the same origin (`frame/<requestId>/<frameIndex>`, relative to the page, under the
+ *   host's per-run token) and byte inputs are fetched from URLs;
+ * - the desktop app's hidden render window receives a MessagePort (core/render/exportPageProtocol.ts, ./exportPort.ts):
+ *   calls, byte inputs and frames (transferred buffers) all travel over it.
+ * Either way the host answers each frame only when its consumer is ready for more, so at most `maxInFlight` frames
+ * are pending (back-pressure), while rendering the next frame overlaps the transfer of the previous ones.
  */
 import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import type { MotionFrame } from '../../core/motion/track.ts';
@@ -15,6 +19,11 @@ import { createGltfDecoders, type GltfDecoders } from '../avatars/gltfDecoders.t
 import { createSplatAvatar } from '../avatars/splatAvatar.ts';
 import { allocSplatData } from '../../core/formats/splatData.ts';
 import { createRng } from '../../core/motion/random.ts';
+import { EXPORT_PORT_MESSAGE } from '../../core/render/exportPageProtocol.ts';
+import { serveExportPort, type FrameSink } from './exportPort.ts';
+
+/** Bytes the page reads: a URL of its own origin (CLI host) or the bytes themselves (port host). */
+export type BytesSource = string | Uint8Array;
 
 /** Track arrays as sent by the host (flat, row-major per frame). */
 export interface PageTrack {
@@ -85,11 +94,13 @@ export interface PageAvatarInfo {
 /** The API the page exposes on `window.studioExport`. */
 export interface ExportPageApi {
   init(opts: { widthPx: number; heightPx: number; background: SceneBackground; framing: Framing }): void;
-  loadPortrait(url: string, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number): Promise<LoadedPortrait>;
+  /** Whether this browser's WebCodecs can encode H.264 at the size given to `init` ({@link encodeRange}). */
+  encoderSupport(): Promise<{ h264: boolean }>;
+  loadPortrait(source: BytesSource, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number): Promise<LoadedPortrait>;
   /** Fetches avatar file bytes from `url` and shows the avatar instead of the photo head; a load error comes back as `{ error }`. */
-  loadAvatar(url: string, kind: AvatarLoadKind, fileName: string): Promise<PageAvatarInfo | { error: PlainStudioError }>;
+  loadAvatar(source: BytesSource, kind: AvatarLoadKind, fileName: string): Promise<PageAvatarInfo | { error: PlainStudioError }>;
   /** Shows the portrait's photo head as rigged Gaussian splats (renderer/avatars/photoHeadSplats.ts) instead of the mesh head. */
-  loadPortraitSplats(url: string, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number, surround?: boolean): Promise<PageAvatarInfo>;
+  loadPortraitSplats(source: BytesSource, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number, surround?: boolean): Promise<PageAvatarInfo>;
   cropFor(imageWidthPx: number, imageHeightPx: number, landmarksPx: number[]): CropRectPx;
   setTrack(track: PageTrack): void;
   renderRange(req: RenderRangeRequest): Promise<{ frames: number; cancelled: boolean }>;
@@ -133,6 +144,11 @@ function frameOf(t: PageTrack, i: number): MotionFrame {
   };
 }
 
+/** Reads a {@link BytesSource}. */
+async function bytesFrom(source: BytesSource): Promise<Uint8Array> {
+  return typeof source === 'string' ? new Uint8Array(await (await fetch(source)).arrayBuffer()) : source;
+}
+
 /**
  * POSTs one frame. The body is a Blob: in Chromium an ArrayBufferView body is copied through the network
  * service in small chunks (measured here: 5 posts/s of 393 KB), a Blob body moves in one piece (≈ 26 posts/s).
@@ -141,6 +157,9 @@ async function post(requestId: string, frameIndex: number, bytes: Uint8Array): P
   const res = await fetch(`frame/${requestId}/${frameIndex}`, { method: 'POST', body: new Blob([bytes as Uint8Array<ArrayBuffer>]) });
   return res.status === 200;
 }
+
+/** Where frames go: HTTP POSTs ({@link post}) until a host hands the page a port. */
+let sendFrame: FrameSink = post;
 
 /**
  * WebCodecs codec string for H.264 High profile at a level that fits the frame size.
@@ -220,21 +239,27 @@ const api: ExportPageApi = {
     decoders = createGltfDecoders({ renderer: scene.renderer });
     options = opts;
   },
-  async loadPortrait(url, widthPx, heightPx, landmarksPx, landmarkCount) {
-    const buf = new Uint8Array(await (await fetch(url)).arrayBuffer());
+  async encoderSupport() {
+    const o = need(options, 'scene');
+    if (typeof VideoEncoder === 'undefined') return { h264: false };
+    const r = await VideoEncoder.isConfigSupported({ codec: avcCodecFor(o.widthPx, o.heightPx), width: o.widthPx, height: o.heightPx, bitrate: o.widthPx * o.heightPx * 30, framerate: 30, latencyMode: 'realtime', avc: { format: 'annexb' } }).catch(() => ({ supported: false }));
+    return { h264: r.supported === true };
+  },
+  async loadPortrait(source, widthPx, heightPx, landmarksPx, landmarkCount) {
+    const buf = await bytesFrom(source);
     return need(scene, 'scene').loadPortrait({ rgba: buf, widthPx, heightPx }, { landmarksPx: Float32Array.from(landmarksPx), landmarkCount });
   },
-  async loadPortraitSplats(url, widthPx, heightPx, landmarksPx, landmarkCount, surround = true) {
+  async loadPortraitSplats(source, widthPx, heightPx, landmarksPx, landmarkCount, surround = true) {
     const s = need(scene, 'scene');
-    const rgba = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    const rgba = await bytesFrom(source);
     const avatar = await createPhotoHeadSplats({ rgba, widthPx, heightPx, landmarksPx: Float32Array.from(landmarksPx), landmarkCount, surround, background: options?.background === 'photo' });
     const view = s.loadAvatar(avatar);
     return { kind: view.kind, boxMinM: view.boxMinM, boxMaxM: view.boxMaxM, distanceM: view.distanceM, splatCount: avatar.splatCount, info: {} };
   },
-  async loadAvatar(url, kind, fileName) {
+  async loadAvatar(source, kind, fileName) {
     const s = need(scene, 'scene');
     try {
-      const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+      const bytes = await bytesFrom(source);
       const loaded = await loadAvatarBytes(kind, bytes, fileName, { decoders });
       const view = s.loadAvatar(loaded.avatar);
       return { kind: view.kind, boxMinM: view.boxMinM, boxMaxM: view.boxMaxM, distanceM: view.distanceM, splatCount: loaded.splatCount, info: loaded.info };
@@ -258,7 +283,7 @@ const api: ExportPageApi = {
     let frames = 0;
     const frameSource = pipelinedFrames(s, t, req.fromFrame, req.toFrame, req.format, () => cancelled);
     for await (const { frameIndex, pixels } of frameSource) {
-      pending.push(post(req.requestId, frameIndex, pixels));
+      pending.push(sendFrame(req.requestId, frameIndex, pixels));
       frames++;
       while (pending.length >= req.maxInFlight) if (!(await pending.shift()!)) cancelled = true;
     }
@@ -295,7 +320,7 @@ const api: ExportPageApi = {
     const drain = async (all: boolean): Promise<void> => {
       while (chunks.length >= ENCODED_BATCH || (all && chunks.length)) {
         const batch = chunks.splice(0, ENCODED_BATCH);
-        pending.push(post(req.requestId, firstUnsent, packBatch(batch)));
+        pending.push(sendFrame(req.requestId, firstUnsent, packBatch(batch)));
         firstUnsent += batch.length;
         while (pending.length >= req.maxInFlight || (all && pending.length)) if (!(await pending.shift()!)) cancelled = true;
       }
@@ -336,7 +361,7 @@ const api: ExportPageApi = {
     });
     await s.prepare();
     s.render();
-    await post(requestId, 0, s.readPixels(format));
+    await sendFrame(requestId, 0, s.readPixels(format));
   },
   benchRenderOnly(frameCount, withReadback, waitEachFrame = true) {
     const s = need(scene, 'scene');
@@ -430,3 +455,12 @@ const api: ExportPageApi = {
 };
 
 (window as unknown as { studioExport: ExportPageApi }).studioExport = api;
+
+// A port host (the desktop app's render window: its preload forwards the port from the main process) takes over the
+// page's transport: the first port handed over by this window's own origin wins, later ones are ignored.
+let portHosted = false;
+window.addEventListener('message', (e: MessageEvent) => {
+  if (portHosted || e.data !== EXPORT_PORT_MESSAGE || e.origin !== window.location.origin || e.ports.length !== 1) return;
+  portHosted = true;
+  sendFrame = serveExportPort(e.ports[0]!, api);
+});

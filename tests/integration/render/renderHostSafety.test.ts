@@ -108,7 +108,7 @@ describe.runIf(process.platform === 'linux')('render host safety', () => {
     expect(await httpStatus(`${origin}/portrait.rgba`)).toBe(403);
     expect(await httpStatus(`${origin}/avatar.bin`)).toBe(403);
     expect(await httpStatus(`${origin}/frame/x/0`, { method: 'POST', body: Buffer.alloc(16) })).toBe(403);
-    const pageUrl = (host as unknown as { page: Page }).page.url();
+    const pageUrl = (host as unknown as { transport: { page: Page } }).transport.page.url();
     expect(pageUrl.startsWith(`${origin}/`)).toBe(true);
     const base = pageUrl.slice(0, pageUrl.lastIndexOf('/'));
     expect(await httpStatus(`${base}/exportPage.html`)).toBe(200);

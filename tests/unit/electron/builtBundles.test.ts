@@ -9,7 +9,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = process.cwd();
-const BUNDLES = ['main.mjs', 'utility.mjs', 'preload.cjs'];
+const BUNDLES = ['main.mjs', 'utility.mjs', 'preload.cjs', 'exportPreload.cjs'];
 const read = (f: string): string => readFileSync(path.join(ROOT, 'dist/electron', f), 'utf8');
 
 /** Bare package names a bundle imports or requires (node: built-ins left out). */
@@ -31,7 +31,7 @@ describe('built Electron bundles', () => {
   it('contain no reference to @sparticuz/chromium, tsx or esbuild', () => {
     for (const f of BUNDLES) {
       const code = read(f);
-      expect(code.length).toBeGreaterThan(1000);
+      expect(code.length).toBeGreaterThan(f === 'exportPreload.cjs' ? 300 : 1000);
       expect(code).not.toMatch(/@sparticuz\/chromium/);
       expect(code).not.toMatch(/\btsx\b/);
       expect(code).not.toMatch(/\besbuild\b/);
@@ -61,6 +61,9 @@ describe('built Electron bundles', () => {
     const main = read('main.mjs');
     expect(main).toContain('preload.cjs');
     expect(main).toContain('utility.mjs');
+    // the hidden render windows: their preload, and the prebuilt export page beside the app's bundles (dist/scene)
+    expect(main).toContain('exportPreload.cjs');
+    expect(main).toMatch(/"\.\.",\s*"scene"/);
     expect(main).toMatch(/"\.\.",\s*"renderer"/);
     expect(read('utility.mjs')).toContain('dist/scene');
   });
