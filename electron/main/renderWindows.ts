@@ -168,7 +168,8 @@ export class RenderWindows {
       windows.delete(windowId);
       if (!win.isDestroyed()) win.destroy();
     });
-    wc.once('did-fail-load', (_e, code, description) => {
+    wc.on('did-fail-load', (_e, code, description, _url, isMainFrame) => {
+      if (!isMainFrame || win.isDestroyed()) return;
       tell({ type: 'renderWindow.failed', windowId, message: `the export page did not load (${description}, ${code})` });
       windows.delete(windowId);
       if (!win.isDestroyed()) win.destroy();

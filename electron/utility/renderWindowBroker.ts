@@ -10,6 +10,9 @@ import type { ToExportPage } from '../../core/render/exportPageProtocol.ts';
 import type { PagePort, RenderWindowBroker, RenderWindowHandle } from '../../pipeline/render/portRenderHost.ts';
 import type { FromUtility, ToUtility } from '../shared/messages.ts';
 
+/** Longest wait for main to open a render window and load its page, ms. */
+const OPEN_TIMEOUT_MS = 30_000;
+
 /** The part of Electron's MessagePortMain the adapter uses. */
 export type MainPortLike = Pick<MessagePortMain, 'postMessage' | 'start' | 'close'> & {
   on(event: 'message', listener: (e: { data: unknown }) => void): unknown;
@@ -68,9 +71,11 @@ export function createRenderWindowBroker(send: (m: FromUtility) => void): Utilit
       const abort = (): void => opening.get(windowId)?.reject(new JobCancelledError());
       signal?.addEventListener('abort', abort, { once: true });
       let mainPort: MainPortLike;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         mainPort = await new Promise<MainPortLike>((resolve, reject) => {
           opening.set(windowId, { resolve, reject });
+          timer = setTimeout(() => reject(new StudioError('RENDER_WINDOW_START', `The render window did not open within ${OPEN_TIMEOUT_MS / 1000} s`)), OPEN_TIMEOUT_MS);
           send({ type: 'renderWindow.open', windowId, widthPx, heightPx });
         });
       } catch (err) {
@@ -78,6 +83,7 @@ export function createRenderWindowBroker(send: (m: FromUtility) => void): Utilit
         send({ type: 'renderWindow.close', windowId });
         throw err;
       } finally {
+        clearTimeout(timer);
         opening.delete(windowId);
         signal?.removeEventListener('abort', abort);
       }

@@ -7,6 +7,7 @@
  * (tests/integration/render/portProtocol.test.ts). Exports run the real export job (pipeline/jobs/renderJob.ts) into
  * a PNG sequence written by the real ffmpeg.
  */
+import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ import { createNeutralTrack, trackToJson } from '../../../core/motion/track.ts';
 import { EXPORT_PAGE_CSP, EXPORT_PORT_CHANNEL } from '../../../core/render/exportPageProtocol.ts';
 import { serveExportPort, type FrameSink } from '../../../renderer/scene/exportPort.ts';
 import { makeGlbAvatar } from '../../fixtures/avatars/makeFixtures.ts';
+import { resolveFfmpeg } from '../../../pipeline/ffmpeg/ffmpegPath.ts';
+import { StudioService } from '../../../pipeline/host/studioService.ts';
 import type { FromUtility, ToUtility } from '../../../electron/shared/messages.ts';
 
 /** MessagePortMain over a Node port: `{data}` events, messages queued until `start()`, as Electron's. */
@@ -75,8 +78,15 @@ class FakePage {
           if (pageBehaviour.msPerFrame) await new Promise((r) => setTimeout(r, pageBehaviour.msPerFrame));
           // grey level = jawOpen (blendshape 0 here) of this frame of the track the host sent
           const grey = Math.round(this.track!.blendshapes[i * 52]! * 250);
-          const bytes = new Uint8Array(widthPx * heightPx * 4).fill(grey);
-          for (let p = 3; p < bytes.length; p += 4) bytes[p] = 255;
+          let bytes: Uint8Array;
+          if (req.format === 'yuv420p') {
+            // Y plane at the grey level, U and V neutral (128)
+            bytes = new Uint8Array((widthPx * heightPx * 3) / 2).fill(128);
+            bytes.fill(grey, 0, widthPx * heightPx);
+          } else {
+            bytes = new Uint8Array(widthPx * heightPx * 4).fill(grey);
+            for (let p = 3; p < bytes.length; p += 4) bytes[p] = 255;
+          }
           pending.push(this.sink!(req.requestId, i, bytes));
           sentFrames.push(bytes);
           while (pending.length >= req.maxInFlight) if (!(await pending.shift()!)) return { frames: i, cancelled: true };
@@ -268,6 +278,33 @@ describe('desktop export through a hidden render window (fake electron)', () => 
     child.emit('exit', 139);
     expect(FakeWindow.all[0]!.destroyed).toBe(true);
     await host.dispose();
+  });
+});
+
+describe('the studio service of the utility (host electron) exports through the render window it is given', () => {
+  it('renders an MP4 of an avatar, driven by an imported track, in one hidden window', { timeout: 120_000 }, async () => {
+    const { broker } = wireApp();
+    const service = await StudioService.create({ host: 'electron', workDir: path.join(dir, 'studio-work'), ownsWorkDir: true, outDir: path.join(dir, 'studio-out'), settingsPath: null, allowPaths: true, launchRenderHost: (launch) => PortRenderHost.launch(broker, launch) });
+    try {
+      const h = service.handlers();
+      const avatar = await h['studio:avatar.import']!({ source: { kind: 'path', path: avatarPath } });
+      const audio = await h['studio:audio.import']!({ source: { kind: 'path', path: path.resolve('assets/samples/hello.wav') } });
+      const motion = await h['studio:motion.import']!({ source: { kind: 'path', path: motionPath } });
+      const { jobId } = await h['studio:export.start']!({ portraitId: null, avatarId: avatar.avatarId, audioId: audio.audioId, motionTrackId: motion.motionTrackId, faceIndex: 0, settings: { format: 'mp4', sizePx: 64, fps: FPS, quality: 'draft', alpha: false }, motion: {}, background: 'photo', framing: 'head', orbit: { yawRad: 0, pitchRad: 0 }, outPath: path.join(dir, 'studio.mp4') });
+      const st = await service.waitForJob(jobId);
+      expect(st.error).toBeNull();
+      expect(st.state).toBe('done');
+      expect(FakeWindow.all).toHaveLength(1);
+      expect(FakeWindow.all[0]!.destroyed).toBe(true);
+      // the first frames' luma follows the track (H.264 on flat frames: within 2 levels), in order
+      // decoded back to yuv420p as stored (no range conversion): the mean of each frame's Y plane
+      const yuv = execFileSync(resolveFfmpeg().path, ['-v', 'error', '-i', st.outPath!, '-frames:v', String(FRAMES), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-']);
+      const frameBytes = (64 * 64 * 3) / 2;
+      const means = Array.from({ length: FRAMES }, (_, i) => yuv.subarray(i * frameBytes, i * frameBytes + 64 * 64).reduce((a, v) => a + v, 0) / (64 * 64));
+      means.forEach((m, i) => expect(Math.abs(m - Math.round(jawOpen(i) * 250)), `frame ${i}: ${m}`).toBeLessThanOrEqual(2));
+    } finally {
+      await service.dispose();
+    }
   });
 });
 
