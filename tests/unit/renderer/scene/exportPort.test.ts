@@ -3,7 +3,7 @@
  * only the protocol's method names and well-formed messages, passes a method's error back as one line, and sends
  * frames with their buffers transferred, each resolved by the host's acknowledgement.
  */
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import type { FromExportPage } from '../../../../core/render/exportPageProtocol.ts';
 import { serveExportPort, type ExportPortLike } from '../../../../renderer/scene/exportPort.ts';
@@ -22,7 +22,7 @@ function setup(api: object): { sink: ReturnType<typeof serveExportPort>; receive
     while (received.length <= read) await new Promise<void>((r) => (waiter = r));
     return received[read++]!;
   };
-  return { sink, received, host: port1 as unknown as MessagePort, next };
+  return { sink, received, host: port1, next };
 }
 
 describe('export page port server', () => {
