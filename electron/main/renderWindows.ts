@@ -135,7 +135,6 @@ export class RenderWindows {
         width: Math.min(Math.max(widthPx, 64), 1024),
         height: Math.min(Math.max(heightPx, 64), 1024),
         title: 'Avatar Studio render',
-        paintWhenInitiallyHidden: false,
         webPreferences: {
           preload: this.opts.preloadPath,
           partition: RENDER_PARTITION,
