@@ -50,6 +50,13 @@ export type ExportPageMethod = (typeof EXPORT_PAGE_METHODS)[number];
 
 /** host → page. */
 export type ToExportPage =
+  /**
+   * Sent once, before any call: whether the page may put frame buffers in the transfer list. False where the
+   * receiving end cannot take transferred ArrayBuffers — Electron's MessagePortMain loses the message's data when a
+   * renderer transfers one (https://github.com/electron/electron/issues/34905, open) — so the frame is structured-cloned
+   * (copied) instead; the page then reuses its buffer for a later frame.
+   */
+  | { type: 'portOptions'; transferFrames: boolean }
   /** Calls `studioExport[method](...args)`; byte arguments travel as `Uint8Array` (the page reads them directly). */
   | { type: 'call'; callId: number; method: ExportPageMethod; args: unknown[] }
   /** Answers a {@link FromExportPage} `frame`: `ok` false tells the page to stop (the consumer went away). */
@@ -65,7 +72,7 @@ export type FromExportPage =
   /**
    * One frame (raw pixels) or one batch of encoded access units starting at `frameIndex` (length-prefixed, see
    * pipeline/render/renderHost.ts `unpackBatch`), exactly the body the page would POST; its buffer is in the
-   * transfer list (the page keeps no copy).
+   * transfer list (the page keeps no copy) when the host allowed it (`portOptions`), else copied.
    */
   | { type: 'frame'; requestId: string; frameIndex: number; bytes: Uint8Array };
 
@@ -78,6 +85,7 @@ export function isToExportPage(m: unknown): m is ToExportPage {
   if (typeof m !== 'object' || m === null) return false;
   const o = m as Record<string, unknown>;
   if (o.type === 'call') return Number.isInteger(o.callId) && (EXPORT_PAGE_METHODS as readonly unknown[]).includes(o.method) && Array.isArray(o.args);
+  if (o.type === 'portOptions') return typeof o.transferFrames === 'boolean';
   if (o.type === 'frameAck') return typeof o.requestId === 'string' && Number.isInteger(o.frameIndex) && typeof o.ok === 'boolean';
   return false;
 }

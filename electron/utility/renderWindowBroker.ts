@@ -26,6 +26,8 @@ export type MainPortLike = Pick<MessagePortMain, 'postMessage' | 'start' | 'clos
  */
 export function pagePortFromMain(port: MainPortLike): PagePort {
   return {
+    // electron/electron#34905: a renderer's transferred ArrayBuffer reaches MessagePortMain without its data
+    acceptsTransferredBuffers: false,
     postMessage: (m: ToExportPage) => port.postMessage(m),
     onMessage: (listener) => {
       port.on('message', (e) => listener(e.data));

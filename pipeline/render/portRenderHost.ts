@@ -2,7 +2,8 @@
  * The desktop app's render host: the export page (the same prebuilt page the CLI loads) in a hidden Electron window
  * — Electron's own Chromium and the machine's GPU, no system Chrome — driven over a MessagePort
  * (core/render/exportPageProtocol.ts). It runs in the utility process, next to ffmpeg: frames (or encoded H.264
- * units) arrive on the port and go straight to the encoder. Nothing here imports Electron: the window comes from a
+ * units) arrive on the port and go straight to the encoder. Frame buffers are transferred where the port takes
+ * them, else copied once by the structured clone ({@link PagePort.acceptsTransferredBuffers}). Nothing here imports Electron: the window comes from a
  * {@link RenderWindowBroker} (electron/utility/renderWindowBroker.ts asks the main process for one), the port is a
  * {@link PagePort} (an adapter of Electron's MessagePortMain, or of a Node/DOM MessagePort in tests).
  *
@@ -16,6 +17,12 @@ import { ExportPageDriver, type ExportPageTransport, type FrameSink, type Render
 
 /** One end of the page's MessagePort, as the host sees it. */
 export interface PagePort {
+  /**
+   * Whether the page may transfer frame buffers to this end (a DOM or Node MessagePort: yes). Electron's
+   * MessagePortMain: no — a renderer's transferred ArrayBuffer arrives without its data
+   * (https://github.com/electron/electron/issues/34905), so the page copies frames for it.
+   */
+  readonly acceptsTransferredBuffers: boolean;
   /** Posts a message to the page (structured clone). */
   postMessage(message: ToExportPage): void;
   /** Listens for the page's messages (the port is started by the first listener). */
@@ -62,6 +69,7 @@ class PortTransport implements ExportPageTransport {
 
   constructor(port: PagePort) {
     this.port = port;
+    port.postMessage({ type: 'portOptions', transferFrames: port.acceptsTransferredBuffers });
     port.onMessage((m) => this.receive(m));
     port.onClose(() => this.fail('the page closed its port'));
   }

@@ -1,7 +1,8 @@
 /**
  * The export page's side of the port protocol (core/render/exportPageProtocol.ts): answers a host's calls on
- * `window.studioExport` and sends frames over the port, each frame's buffer in the transfer list, each awaiting the
- * host's acknowledgement (back-pressure, as the HTTP POSTs of the CLI host).
+ * `window.studioExport` and sends frames over the port — each frame's buffer in the transfer list where the host
+ * allows it (`portOptions`), else copied — each awaiting the host's acknowledgement (back-pressure, as the HTTP POSTs
+ * of the CLI host).
  */
 import { isToExportPage, type FromExportPage } from '../../core/render/exportPageProtocol.ts';
 
@@ -23,10 +24,16 @@ export type FrameSink = (requestId: string, frameIndex: number, bytes: Uint8Arra
  */
 export function serveExportPort(port: ExportPortLike, api: object): FrameSink {
   const acks = new Map<string, (ok: boolean) => void>();
+  // Until the host says otherwise, frames are copied (works on every port, Electron's MessagePortMain included).
+  let transferFrames = false;
   const send = (m: FromExportPage, transfer: Transferable[] = []): void => port.postMessage(m, transfer);
   port.onmessage = (e) => {
     const m: unknown = e.data;
     if (!isToExportPage(m)) return;
+    if (m.type === 'portOptions') {
+      transferFrames = m.transferFrames;
+      return;
+    }
     if (m.type === 'frameAck') {
       const key = `${m.requestId}/${m.frameIndex}`;
       const done = acks.get(key);
@@ -47,11 +54,11 @@ export function serveExportPort(port: ExportPortLike, api: object): FrameSink {
   };
   send({ type: 'ready' });
   return (requestId, frameIndex, bytes) => {
-    // Only a whole buffer can be transferred: a view into a larger one is copied first.
+    // Only a whole buffer is sent (a clone or transfer of a view would carry its whole buffer): a view is copied first.
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
     return new Promise<boolean>((resolve) => {
       acks.set(`${requestId}/${frameIndex}`, resolve);
-      send({ type: 'frame', requestId, frameIndex, bytes: own }, [own.buffer as ArrayBuffer]);
+      send({ type: 'frame', requestId, frameIndex, bytes: own }, transferFrames ? [own.buffer as ArrayBuffer] : []);
     });
   };
 }

@@ -59,6 +59,8 @@ describe.skipIf(!HAS_CORPUS)('export page over a MessagePort in Chromium (the re
   let profileDir: string;
   let page: Page;
   let cli: Awaited<ReturnType<typeof renderAll>>;
+  /** Where the page's messages go: the host of the page load in progress. */
+  let toHost: (m: unknown) => void = () => undefined;
   const track = motion();
 
   beforeAll(async () => {
@@ -81,6 +83,7 @@ describe.skipIf(!HAS_CORPUS)('export page over a MessagePort in Chromium (the re
       await route.fulfill({ status: 200, body: await readFile(path.join(bundle.dir, name)), headers: { 'content-type': name.endsWith('.html') ? 'text/html' : 'text/javascript', 'content-security-policy': EXPORT_PAGE_CSP } });
     });
     page = context.pages()[0] ?? (await context.newPage());
+    await page.exposeBinding('__toHost', (_source, m: unknown) => toHost(m));
   }, 120_000);
 
   afterAll(async () => {
@@ -88,13 +91,14 @@ describe.skipIf(!HAS_CORPUS)('export page over a MessagePort in Chromium (the re
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
   });
 
-  it('renders the same frames as the CLI host, bit for bit, and moves frames as transferred buffers', async () => {
+  /** Loads the page afresh, hands it a port as the preload does, and returns a broker whose one window is it. */
+  async function pageWindow(acceptsTransferredBuffers: boolean): Promise<RenderWindowBroker> {
     const listeners: ((m: unknown) => void)[] = [];
-    await page.exposeBinding('__toHost', (_source, m: unknown) => listeners.forEach((l) => l(m)));
+    toHost = (m) => listeners.forEach((l) => l(m));
     await page.goto(`${ORIGIN}/exportPage.html`);
     await page.waitForFunction(() => 'studioExport' in globalThis);
     // What the render window's preload does with the port main sent it; the host's end stays here, bridged to Node.
-    // Every frame buffer the page sends through the port is recorded, to check it was transferred (detached).
+    // Every frame buffer the page sends through the port is recorded, to check whether it was transferred (detached).
     await page.evaluate((portMessage) => {
       // (page code: DOM types spelled out, this file compiles without the DOM library)
       type DomPort = { onmessage: ((e: { data: unknown }) => void) | null; postMessage(m: unknown, transfer?: unknown): void };
@@ -120,24 +124,24 @@ describe.skipIf(!HAS_CORPUS)('export page over a MessagePort in Chromium (the re
       g.postMessage(portMessage, g.location.origin, [ch.port2]);
     }, EXPORT_PORT_MESSAGE);
     const port: PagePort = {
+      acceptsTransferredBuffers,
       postMessage: (m: ToExportPage) => void page.evaluate((x) => (globalThis as unknown as { __hostPort: { postMessage(m: unknown): void } }).__hostPort.postMessage(x), m as never).catch(() => undefined),
       onMessage: (l) => void listeners.push(l),
       onClose: () => undefined,
       close: () => undefined,
     };
     let handed = false;
-    const broker: RenderWindowBroker = {
+    return {
       async open() {
         if (handed) throw new Error('one window only');
         handed = true;
         return { port, onGone: (l) => void page.on('crash', () => l('crashed')), close: async () => undefined };
       },
     };
-    const host = await PortRenderHost.launch(broker, { widthPx: S, heightPx: S });
-    expect(host.canEncodeH264).toBe(true);
-    const viaPort = await renderAll(host, portrait, track);
-    await host.dispose();
+  }
 
+  /** Checks that the port path rendered exactly the CLI host's frames. */
+  function expectSameAsCli(viaPort: Awaited<ReturnType<typeof renderAll>>): void {
     expect(viaPort.rgba).toHaveLength(FRAMES);
     expect(viaPort.yuv).toHaveLength(FRAMES);
     expect(viaPort.h264).toHaveLength(FRAMES);
@@ -151,9 +155,30 @@ describe.skipIf(!HAS_CORPUS)('export page over a MessagePort in Chromium (the re
     expect(Buffer.compare(viaPort.still, cli.still)).toBe(0);
     expect(viaPort.h264.reduce((n, u) => n + u.byteLength, 0)).toBeGreaterThan(FRAMES * 200);
     for (let i = 0; i < FRAMES; i++) expect(Buffer.compare(viaPort.h264[i]!, cli.h264[i]!), `H.264 unit ${i}`).toBe(0);
+  }
+
+  /** Byte lengths, now, of the frame buffers the page sent (0 = transferred away). */
+  const sentLengths = (): Promise<number[]> => page.evaluate(() => (globalThis as unknown as { __sent: Uint8Array[] }).__sent.map((b) => b.byteLength));
+
+  it('renders the same frames as the CLI host, bit for bit, with frame buffers transferred', async () => {
+    const host = await PortRenderHost.launch(await pageWindow(true), { widthPx: S, heightPx: S });
+    expect(host.canEncodeH264).toBe(true);
+    const viaPort = await renderAll(host, portrait, track);
+    await host.dispose();
+    expectSameAsCli(viaPort);
     // every frame message left the page with its buffer transferred: 2×6 frames, 1 batch of H.264 units, 1 still
-    const sent = await page.evaluate(() => (globalThis as unknown as { __sent: Uint8Array[] }).__sent.map((b) => b.byteLength));
+    const sent = await sentLengths();
     expect(sent.length).toBe(2 * FRAMES + 1 + 1);
     expect(sent.every((n) => n === 0)).toBe(true);
+  }, 120_000);
+
+  it('and the same with frames copied, as for Electron\'s MessagePortMain (which loses transferred buffers)', async () => {
+    const host = await PortRenderHost.launch(await pageWindow(false), { widthPx: S, heightPx: S });
+    const viaPort = await renderAll(host, portrait, track);
+    await host.dispose();
+    expectSameAsCli(viaPort);
+    const sent = await sentLengths();
+    expect(sent.length).toBe(2 * FRAMES + 1 + 1);
+    expect(sent.every((n) => n > 0)).toBe(true);
   }, 120_000);
 });

@@ -53,9 +53,17 @@ describe('export page port server', () => {
     host.close();
   });
 
-  it('transfers frame buffers (a view is copied first) and resolves each with its acknowledgement', async () => {
+  it('copies frames until the host allows transfers, then transfers them (a view copied first); acks resolve them', async () => {
     const { sink, host, next } = setup({});
     await next();
+    const copied = new Uint8Array([7, 7]);
+    const c = sink('r0', 0, copied);
+    expect(Array.from((await next() as { bytes: Uint8Array }).bytes)).toEqual([7, 7]);
+    expect(copied.byteLength).toBe(2); // still the page's
+    host.postMessage({ type: 'frameAck', requestId: 'r0', frameIndex: 0, ok: true });
+    expect(await c).toBe(true);
+    host.postMessage({ type: 'portOptions', transferFrames: true });
+    await new Promise((r) => setTimeout(r, 20));
     const whole = new Uint8Array([1, 2, 3, 4]);
     const backing = new Uint8Array([9, 9, 5, 6, 7, 9]);
     const view = backing.subarray(2, 5);
