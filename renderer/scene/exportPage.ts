@@ -5,7 +5,7 @@
  *   as binary HTTP POST bodies to the same origin (`frame/<requestId>/<frameIndex>`, relative to the page, under the
  *   host's per-run token) and byte inputs are fetched from URLs;
  * - the desktop app's hidden render window receives a MessagePort (core/render/exportPageProtocol.ts, ./exportPort.ts):
- *   calls, byte inputs and frames (transferred buffers) all travel over it.
+ *   calls, byte inputs and frames (transferred where the host's port allows it, else copied) all travel over it.
  * Either way the host answers each frame only when its consumer is ready for more, so at most `maxInFlight` frames
  * are pending (back-pressure), while rendering the next frame overlaps the transfer of the previous ones.
  */
