@@ -117,6 +117,8 @@ class FakeWebContents extends EventEmitter {
 
 class FakeWindow {
   static all: FakeWindow[] = [];
+  /** Make the next page loads fail (as a missing dist/scene would). */
+  static failLoads = false;
   readonly webContents = new FakeWebContents(this);
   destroyed = false;
   url = '';
@@ -125,7 +127,10 @@ class FakeWindow {
   }
   loadURL(url: string): Promise<void> {
     this.url = url;
-    setTimeout(() => this.webContents.emit('did-finish-load'), 1);
+    if (FakeWindow.failLoads) {
+      setTimeout(() => this.webContents.emit('did-fail-load', {}, -6, 'ERR_FILE_NOT_FOUND', url, false), 1); // a subframe: ignored
+      setTimeout(() => this.webContents.emit('did-fail-load', {}, -6, 'ERR_FILE_NOT_FOUND', url, true), 2);
+    } else setTimeout(() => this.webContents.emit('did-finish-load'), 1);
     return Promise.resolve();
   }
   isDestroyed(): boolean {
@@ -194,6 +199,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   FakeWindow.all = [];
+  FakeWindow.failLoads = false;
   sentFrames.length = 0;
   pageBehaviour.crashAtFrame = -1;
   pageBehaviour.msPerFrame = 0;
@@ -270,6 +276,14 @@ describe('desktop export through a hidden render window (fake electron)', () => 
     expect(FakeWindow.all).toHaveLength(1);
     expect(FakeWindow.all[0]!.destroyed).toBe(true);
     expect((await readdir(path.join(dir, 'cancel'))).filter((n) => n.endsWith('.png'))).toEqual([]);
+  });
+
+  it('a page that does not load fails the launch with RENDER_WINDOW_START and closes the window', async () => {
+    const { broker } = wireApp();
+    FakeWindow.failLoads = true;
+    await expect(PortRenderHost.launch(broker, { widthPx: SIZE, heightPx: SIZE })).rejects.toMatchObject({ code: 'RENDER_WINDOW_START', message: expect.stringMatching(/export page did not load \(ERR_FILE_NOT_FOUND, -6\)/) });
+    expect(FakeWindow.all).toHaveLength(1);
+    expect(FakeWindow.all[0]!.destroyed).toBe(true);
   });
 
   it('destroys the windows of a utility process that exits', async () => {
