@@ -177,6 +177,7 @@ export class ExportPageDriver implements SceneRenderHost {
   readonly widthPx: number;
   /** Output height, px. */
   readonly heightPx: number;
+  /** Whether the page's WebCodecs can encode H.264 at this size; set by hosts that ask (the port host), else undefined. */
   canEncodeH264?: boolean;
   private readonly transport: ExportPageTransport;
   private sentTrack: MotionTrack | null = null;
