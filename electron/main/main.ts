@@ -69,6 +69,11 @@ function createWindow(): BrowserWindow {
   });
   win.webContents.on('will-attach-webview', (e) => e.preventDefault());
   win.once('ready-to-show', () => win.show());
+  // Hidden render windows of a running export would keep 'window-all-closed' from firing: closing the studio window
+  // quits (cancelling the export, which closes its render window) except on macOS.
+  win.on('closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
   void win.loadURL(`${APP_ORIGIN}/index.html`);
   return win;
 }
