@@ -630,8 +630,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, guard: ServerGu
     }
     const decoder = gltfDecoderFile(route);
     if (decoder) {
-      res.writeHead(200, { 'content-type': decoder.contentType, 'x-content-type-options': 'nosniff' });
-      createReadStream(decoder.filePath).pipe(res);
+      res.writeHead(200, { 'content-type': decoder.contentType, 'x-content-type-options': 'nosniff', ...(decoder.csp ? { 'content-security-policy': decoder.csp } : {}) });
+      if (decoder.filePath) createReadStream(decoder.filePath).pipe(res);
+      else res.end(decoder.source ?? '');
       return;
     }
     if (route === '/exportPage.html' || route === '/exportPage.bundle.js') {
