@@ -53,6 +53,11 @@ export interface RenderHostLaunchOptions {
   framing?: RenderFraming;
   /** Cancels the launch. */
   signal?: AbortSignal;
+  /**
+   * Mesh avatars' morphs and skinning on the CPU: default (undefined) when the page's WebGL is a software rasteriser
+   * (SwiftShader, as here); false keeps three's vertex-shader path (bench/avatar.ts compares the two).
+   */
+  avatarCpuDeform?: boolean;
 }
 
 /** The view chosen for a portrait. */
@@ -196,7 +201,7 @@ export class RenderHost {
       await page.waitForFunction(() => 'studioExport' in globalThis, undefined, { timeout: 30_000 });
       await page.evaluate(
         (o) => (globalThis as unknown as { studioExport: { init(o: unknown): void } }).studioExport.init(o),
-        { widthPx, heightPx, background: opts.background ?? 'photo', framing: opts.framing ?? 'photo' },
+        { widthPx, heightPx, background: opts.background ?? 'photo', framing: opts.framing ?? 'photo', ...(opts.avatarCpuDeform === undefined ? {} : { avatarCpuDeform: opts.avatarCpuDeform }) },
       );
       if (pageErrors.length) throw new Error(pageErrors.join('; '));
       const host = new RenderHost({ widthPx, heightPx, context, page, server, tag, sinks, runDir, source: browser.source, sandboxed: browser.sandbox, pageOrigin: `http://127.0.0.1:${port}` });
@@ -483,10 +488,23 @@ export class RenderHost {
    * @returns frames per second measured in the page.
    */
   async benchRenderOnly(track: MotionTrack, frameCount: number, readback: RenderPixelFormat | null, waitEachFrame = true): Promise<number> {
+    return (await this.benchRenderStages(track, frameCount, readback, waitEachFrame)).fps;
+  }
+
+  /**
+   * Benchmark helper: as {@link benchRenderOnly}, with the mean time per frame of each stage in the page.
+   * @param track - track to pose from (frames taken cyclically).
+   * @param frameCount - frames to draw.
+   * @param readback - also read the pixels back (`rgba`/`yuv420p`), or null.
+   * @param waitEachFrame - see {@link benchRenderOnly}.
+   * @returns `fps`, and ms per frame: `poseMs` (applyFrame: morph weights, bones, CPU deformation), `drawMs` (render
+   * until the GPU has finished), `readbackMs` (0 without readback).
+   */
+  async benchRenderStages(track: MotionTrack, frameCount: number, readback: RenderPixelFormat | null, waitEachFrame = true): Promise<{ fps: number; poseMs: number; drawMs: number; readbackMs: number }> {
     this.assertLive();
     await this.sendTrack(track);
-    const res = await this.page.evaluate((a) => (globalThis as unknown as { studioExport: { benchRenderOnly(n: number, r: unknown, w: boolean): { fps: number } } }).studioExport.benchRenderOnly(a.n, a.r, a.w), { n: frameCount, r: readback, w: waitEachFrame });
-    return res.fps;
+    type Stages = { fps: number; poseMs: number; drawMs: number; readbackMs: number };
+    return this.page.evaluate((a) => (globalThis as unknown as { studioExport: { benchRenderOnly(n: number, r: unknown, w: boolean): Stages } }).studioExport.benchRenderOnly(a.n, a.r, a.w), { n: frameCount, r: readback, w: waitEachFrame });
   }
 
   /**
