@@ -7,12 +7,12 @@ import { GLTF_DECODER_FILES } from './core/formats/gltfExtensions.ts';
 
 const require = createRequire(import.meta.url);
 
-/** Copies three's Draco and Basis decoder files into the build (`decoders/…`), so avatars decode same-origin. */
+/** Copies three's Draco and Basis decoder files (and our Basis worker shell) into the build (`decoders/…`), so avatars decode same-origin. */
 function gltfDecoderFiles(): Plugin {
   return {
     name: 'avatar-studio-gltf-decoders',
     generateBundle() {
-      for (const f of GLTF_DECODER_FILES) this.emitFile({ type: 'asset', fileName: f.urlPath, source: readFileSync(require.resolve(f.packagePath)) });
+      for (const f of GLTF_DECODER_FILES) this.emitFile({ type: 'asset', fileName: f.urlPath, source: f.packagePath ? readFileSync(require.resolve(f.packagePath)) : (f.source ?? '') });
     },
   };
 }

@@ -5,15 +5,19 @@
  * Prints load time, render-only fps, full export fps (in-page H.264 → ffmpeg stream copy, as `render --avatar`
  * does) and the ratio to the photo head exported the same way in the same run.
  * @remarks Goal (issue 17): the avatar exports speech at least in real time: at 25 fps the frame budget is 40 ms
- * (11 s of speech in ≤ 11 s). Not reached yet on the 2-core dev machine (≈ 12 fps). Profile of render-only frame time
- * (same avatar, same run, each change alone, a busy shared machine, so ±15 %): all ≈ 80–130 ms; head + teeth hidden
- * (5.4 k vertices with 72 morphs) −45 ms; body and outfit hidden (7 k skinned vertices) −35 ms; morph targets removed
- * −20 ms; unlit instead of PBR −45 ms, Lambert instead of PBR −10…−40 ms; no textures −16 ms; normal maps off −3 ms;
- * opaque hair ±0. SwiftShader's per-vertex work (skinning: 16 bone-texture fetches per vertex; the morph loop) is the
- * largest share; texture downsizing (renderer/avatars/glbAvatar.ts) only shortens the first frame.
+ * (11 s of speech in ≤ 11 s). Prints the per-stage time (pose, draw until the GPU is done, YUV readback) before and
+ * after CPU deformation (renderer/avatars/cpuDeform.ts: morphs + skinning in JavaScript for software rasterisers),
+ * measured in turns in two pages so both see the same load, and the PSNR of the same frames from both.
+ * Profile of the draw time in SwiftShader (each change alone, min over 20 frames, 3 rounds, load average ≈ 20 on 2
+ * cores, so ±20 %): vertex-shader path ≈ 65–80 ms, of which morphs + skinning ≈ 20–25 ms (removing both), the head's
+ * 72-morph loop alone ≈ 10–15 ms. With CPU deformation ≈ 45 ms: PBR vs unlit ≈ 18 ms, the base-colour map ≈ 15 ms
+ * (sampling it in the shader with sRGB decode after filtering saves only ≈ 5 ms; 512² or 256² textures: no change, the
+ * mip level sampled is the same), normal maps ≈ 4 ms, the alpha-blended double-sided hair ≈ 15 ms (one pass instead
+ * of three's two: no change; front side only −7 ms but changes the picture), legs out of frame ≈ 0; fixed cost (no
+ * mesh) 0.5 ms; YUV readback ≈ 4–8 ms; posing + CPU deformation ≈ 1–2 ms.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_MOTION_OPTIONS } from '../core/motion/options.ts';
 import type { FaceLandmarks } from '../core/face/types.ts';
@@ -27,6 +31,41 @@ import { makeRealisticAvatarGlb } from './realisticAvatar.ts';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SIZE_PX = 384;
 
+/** Alternating before/after measurement rounds, and frames per round. */
+const ROUNDS = 5;
+const ROUND_FRAMES = 12;
+
+/** Per-field median of stage timings. */
+function medianStages(rounds: Stages[]): Stages {
+  const med = (k: keyof Stages): number => {
+    const v = rounds.map((r) => r[k]).sort((a, b) => a - b);
+    return v[v.length >> 1]!;
+  };
+  return { fps: med('fps'), poseMs: med('poseMs'), drawMs: med('drawMs'), readbackMs: med('readbackMs') };
+}
+
+/** Frames compared before/after CPU deformation (mid-speech, mouth moving). */
+const PSNR_FRAMES = [60, 90, 120];
+
+/** PSNR of two RGB(A) frames over RGB, dB (∞ when identical). */
+function psnrRgbDb(a: Uint8Array, b: Uint8Array): number {
+  let se = 0, n = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    for (let c = 0; c < 3; c++) se += (a[i + c]! - b[i + c]!) ** 2;
+    n += 3;
+  }
+  return se === 0 ? Infinity : 10 * Math.log10((255 * 255) / (se / n));
+}
+
+type Stages = Awaited<ReturnType<RenderHost['benchRenderStages']>>;
+const stagesText = (s: Stages): string => `${s.fps.toFixed(1)} fps = pose ${s.poseMs.toFixed(1)} + draw ${s.drawMs.toFixed(1)} + readback ${s.readbackMs.toFixed(1)} ms/frame`;
+
+async function rgbaFrames(host: RenderHost, track: Parameters<RenderHost['renderFrames']>[0]): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (const i of PSNR_FRAMES) for await (const f of host.renderFrames(track, { fromFrame: i, toFrame: i + 1, pixelFormat: 'rgba' })) out.push(f.slice());
+  return out;
+}
+
 /** Runs the avatar benchmark and prints its numbers. */
 export async function benchAvatar(): Promise<void> {
   const { track } = await audioFileToMotionTrack(path.join(ROOT, 'assets/samples/hello.wav'), DEFAULT_MOTION_OPTIONS);
@@ -34,36 +73,60 @@ export async function benchAvatar(): Promise<void> {
   const budgetMs = 1000 / fpsValue(track.fps);
   const t0 = performance.now();
   const { glb, vertexCount } = await makeRealisticAvatarGlb();
-  process.stdout.write(`avatar: ${vertexCount} vertices, ${(glb.length / 1e6).toFixed(1)} MB, built in ${((performance.now() - t0) / 1000).toFixed(1)} s; speech ${speechSec.toFixed(2)} s = ${track.frameCount} frames, budget ${budgetMs.toFixed(0)} ms/frame at ${SIZE_PX}²\n`);
+  process.stdout.write(`avatar: ${vertexCount} vertices, ${(glb.length / 1e6).toFixed(1)} MB, built in ${((performance.now() - t0) / 1000).toFixed(1)} s; speech ${speechSec.toFixed(2)} s = ${track.frameCount} frames, budget ${budgetMs.toFixed(0)} ms/frame at ${SIZE_PX}²; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-avatar-'));
-  const host = await RenderHost.launch({ widthPx: SIZE_PX, heightPx: SIZE_PX });
+  const exportFps = async (host: RenderHost, name: string): Promise<number> => {
+    const t = performance.now();
+    await encodeVideo({ frames: host.renderEncoded(track), widthPx: SIZE_PX, heightPx: SIZE_PX, fps: track.fps, pixelFormat: 'h264', outPath: path.join(dir, `${name}.mp4`), totalFrames: track.frameCount });
+    return track.frameCount / ((performance.now() - t) / 1000);
+  };
+  // Photo head baseline, same size, same track, same export path (its own page, closed before the avatar pages start).
+  let photoFps: number;
+  const photoHost = await RenderHost.launch({ widthPx: SIZE_PX, heightPx: SIZE_PX });
   try {
-    const exportFps = async (name: string): Promise<number> => {
-      const t = performance.now();
-      await encodeVideo({ frames: host.renderEncoded(track), widthPx: SIZE_PX, heightPx: SIZE_PX, fps: track.fps, pixelFormat: 'h264', outPath: path.join(dir, `${name}.mp4`), totalFrames: track.frameCount });
-      return track.frameCount / ((performance.now() - t) / 1000);
-    };
-    // Photo head baseline, same size, same track, same export path.
     const image = await decodeImage(path.join(ROOT, 'assets/samples/astronaut.png'));
     const fx = JSON.parse(await readFile(path.join(ROOT, 'tests/fixtures/landmarks/astronaut.json'), 'utf8')) as { landmarksPx: number[]; boxPx: FaceLandmarks['boxPx'] };
-    await host.loadPortrait(image, { landmarksPx: Float32Array.from(fx.landmarksPx), landmarkCount: fx.landmarksPx.length / 3, boxPx: fx.boxPx, detectionScore: 1, meshScore: 1 });
-    await host.benchRenderOnly(track, 5, null);
-    const photoFps = await exportFps('photo');
+    await photoHost.loadPortrait(image, { landmarksPx: Float32Array.from(fx.landmarksPx), landmarkCount: fx.landmarksPx.length / 3, boxPx: fx.boxPx, detectionScore: 1, meshScore: 1 });
+    await photoHost.benchRenderOnly(track, 5, null);
+    photoFps = await exportFps(photoHost, 'photo');
+  } finally {
+    await photoHost.dispose();
+  }
+  // Before: three's vertex-shader morph targets and skinning (what SwiftShader ran before CPU deformation), in a second
+  // page measured in turns with the first, so both see the same load on a shared machine.
+  const gpuPath = await RenderHost.launch({ widthPx: SIZE_PX, heightPx: SIZE_PX, avatarCpuDeform: false });
+  const host = await RenderHost.launch({ widthPx: SIZE_PX, heightPx: SIZE_PX });
+  try {
     let t = performance.now();
     const info = await host.loadAvatar(glb, 'rpm_like.glb');
     const loadSec = (performance.now() - t) / 1000;
     t = performance.now();
     await host.benchRenderOnly(track, 1, null);
     const firstFrameMs = performance.now() - t;
-    const renderOnly = await host.benchRenderOnly(track, 100, null);
-    const avatarFps = await exportFps('avatar');
+    await gpuPath.loadAvatar(glb, 'rpm_like.glb');
+    await gpuPath.benchRenderOnly(track, 3, null);
+    const beforeRounds: Stages[] = [], afterRounds: Stages[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      beforeRounds.push(await gpuPath.benchRenderStages(track, ROUND_FRAMES, 'yuv420p'));
+      afterRounds.push(await host.benchRenderStages(track, ROUND_FRAMES, 'yuv420p'));
+    }
+    const before = medianStages(beforeRounds), after = medianStages(afterRounds);
+    const beforeFrames = await rgbaFrames(gpuPath, track);
+    await gpuPath.dispose();
+    const psnr = (await rgbaFrames(host, track)).map((f, i) => psnrRgbDb(f, beforeFrames[i]!));
+    const avatarFps = await exportFps(host, 'avatar');
     const exportSec = track.frameCount / avatarFps;
     process.stdout.write(
-      `${SIZE_PX}²: avatar load ${loadSec.toFixed(2)} s (lowered arms ${String(info.info.loweredArms)}), first frame ${firstFrameMs.toFixed(0)} ms | render-only ${renderOnly.toFixed(1)} fps (${(1000 / renderOnly).toFixed(1)} ms/frame) | ` +
-        `full export ${avatarFps.toFixed(1)} fps: ${speechSec.toFixed(2)} s of speech in ${exportSec.toFixed(2)} s (${exportSec <= speechSec ? '≤' : '>'} real time; goal ≤) | ` +
-        `photo head export ${photoFps.toFixed(1)} fps; avatar/photo ${(avatarFps / photoFps).toFixed(2)}\n`,
+      `${SIZE_PX}²: avatar load ${loadSec.toFixed(2)} s (lowered arms ${String(info.info.loweredArms)}), first frame ${firstFrameMs.toFixed(0)} ms\n` +
+        `  render + readback, median of ${ROUNDS} alternating rounds of ${ROUND_FRAMES} frames:\n` +
+        `    vertex-shader morphs/skinning (before): ${stagesText(before)}\n` +
+        `    CPU deformation (after):                ${stagesText(after)}\n` +
+        `  same frames before/after (${PSNR_FRAMES.join(', ')}): PSNR ${psnr.map((p) => p.toFixed(1)).join(', ')} dB\n` +
+        `  full export (H.264 in the page overlapping the drawing, 3 frames in flight) ${avatarFps.toFixed(1)} fps (${(1000 / avatarFps).toFixed(1)} ms/frame of ${budgetMs.toFixed(0)}): ${speechSec.toFixed(2)} s of speech in ${exportSec.toFixed(2)} s (${exportSec <= speechSec ? '≤' : '>'} real time; goal ≤) | ` +
+        `photo head export ${photoFps.toFixed(1)} fps; avatar/photo ${(avatarFps / photoFps).toFixed(2)} | load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`,
     );
   } finally {
+    await gpuPath.dispose();
     await host.dispose();
     await rm(dir, { recursive: true, force: true });
   }

@@ -8,7 +8,10 @@
  * - head_ktx2.glb — the 6-morph head with UVs and a 64×64 base-colour texture (white, a blue forehead band) as
  *   KHR_texture_basisu (Basis Universal ETC1S through the ktx2-encoder package's glTF Transform transform);
  * - vroid_meshopt.vrm — a VRM 1.0 upper body in a T-pose with VRoid-style bone and morph names, meshopt-compressed
- *   like a VRoid Studio export run through an optimiser (tests/fixtures/avatars/makeHumanoidFixtures.ts).
+ *   like a VRoid Studio export run through an optimiser (tests/fixtures/avatars/makeHumanoidFixtures.ts);
+ * - vroid0.vrm — the same body as a VRM 0.x (`VRM` extension, UniVRM 0.x conventions: facing −Z, v0 preset names
+ *   a/i/u/e/o/blink_l/blink_r/joy/angry/sorrow/fun bound by mesh index with 0–100 weights), uncompressed as VRoid
+ *   Studio 0.x writes it.
  * Everything is generated from code; the output is deterministic up to the encoders' versions.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -23,7 +26,7 @@ import sharp from 'sharp';
 import { ktx2 } from 'ktx2-encoder/gltf-transform';
 import { headMorphDelta, makeGlbAvatar, makeHeadGeometry } from '../tests/fixtures/avatars/makeFixtures.ts';
 import { writeSkinnedGlb } from '../tests/fixtures/avatars/glbWriter.ts';
-import { editGlbJson, makeVrmBaseGlb, vrm1Extension } from '../tests/fixtures/avatars/makeHumanoidFixtures.ts';
+import { editGlbJson, makeVrmBaseGlb, vrm0Extension, vrm1Extension } from '../tests/fixtures/avatars/makeHumanoidFixtures.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'tests/fixtures/avatars/compressed');
@@ -124,4 +127,10 @@ const vrm = editGlbJson(await gltf.writeBinary(doc), (json) => {
   json.extensions = { ...((json.extensions as Record<string, unknown> | undefined) ?? {}), VRMC_vrm: vrm1Extension(names) };
 });
 await put('vroid_meshopt.vrm', vrm);
+
+const vrm0 = editGlbJson(makeVrmBaseGlb('-z'), (json) => {
+  json.extensionsUsed = [...((json.extensionsUsed as string[] | undefined) ?? []), 'VRM'];
+  json.extensions = { ...((json.extensions as Record<string, unknown> | undefined) ?? {}), VRM: vrm0Extension(json as Parameters<typeof vrm0Extension>[0]) };
+});
+await put('vroid0.vrm', vrm0);
 process.stdout.write(written.join('\n') + '\n');

@@ -53,14 +53,56 @@ export function undecodableGltfExtensions(extensionsRequired: readonly string[])
   return extensionsRequired.filter((e) => !DECODABLE_GLTF_EXTENSIONS.has(e));
 }
 
-/** A decoder file served to render pages: `urlPath` under the page's folder, `packagePath` the file in node_modules. */
+/**
+ * Content-Security-Policy of the KTX2 transcoder worker script ({@link BASIS_WORKER_URL_PATH}), sent as that
+ * response's header by every host. A dedicated worker started from a same-origin URL runs under the policy of its
+ * own script response (W3C CSP Level 3 §"Initialize a global object's CSP list"; checked in Chromium by
+ * tests/e2e/studioFormatsAvatars.test.ts), not the page's: this one lets the worker evaluate code (`'unsafe-eval'`:
+ * Basis Universal's Emscripten/embind glue builds its bindings with `new Function`) and compile WebAssembly, and
+ * nothing else — no network (`default-src 'none'` covers fetch, importScripts and nested workers). The pages
+ * themselves (studio UI, export page) keep `'unsafe-eval'` out of their own policies.
+ */
+export const BASIS_WORKER_CSP = "default-src 'none'; script-src 'unsafe-eval' 'wasm-unsafe-eval'";
+
+/** Where the KTX2 transcoder worker script is served, relative to the page. */
+export const BASIS_WORKER_URL_PATH = 'decoders/basis/basis_worker.js';
+
+/**
+ * The message that hands the worker its code: `{ type: BASIS_WORKER_BOOT, source }` where `source` is what three's
+ * KTX2Loader would have put in its Blob worker (constants + `basis_transcoder.js` + `KTX2Loader.BasisWorker`).
+ */
+export const BASIS_WORKER_BOOT = 'avatarStudio.basisWorkerBoot';
+
+/**
+ * The KTX2 transcoder worker script: a shell that evaluates the transcoder code posted by the page
+ * (renderer/avatars/gltfDecoders.ts) once, at global scope, then leaves the messages to it. Served from the page's
+ * origin with {@link BASIS_WORKER_CSP}.
+ */
+export const BASIS_WORKER_SOURCE = `'use strict';
+// Avatar Studio: KTX2 (Basis Universal) transcoder worker shell. The page posts three's KTX2Loader worker code once;
+// it runs here under this script's own Content-Security-Policy (eval and WebAssembly allowed, no network).
+self.addEventListener('message', function boot(e) {
+  if (!e.data || e.data.type !== '${BASIS_WORKER_BOOT}') return;
+  self.removeEventListener('message', boot);
+  (0, eval)(String(e.data.source));
+});
+`;
+
+/**
+ * A decoder file served to render pages: `urlPath` under the page's folder; its bytes are `packagePath`, a file in
+ * node_modules, or `source`, text held here; `csp`, when set, is sent as the response's Content-Security-Policy.
+ */
 export interface GltfDecoderFile {
   /** Path relative to the page (`decoders/draco/draco_decoder.wasm`). */
   urlPath: string;
-  /** Module path of the file in the installed `three` package. */
-  packagePath: string;
+  /** Module path of the file in the installed `three` package (absent when `source` holds the bytes). */
+  packagePath?: string;
   /** HTTP content type. */
   contentType: string;
+  /** The bytes as text, for a file of our own (instead of `packagePath`). */
+  source?: string;
+  /** Content-Security-Policy header of the response (a worker script's own policy). */
+  csp?: string;
 }
 
 /** Folder (relative to the page) that holds the decoders; {@link GLTF_DECODER_FILES} live under it. */
@@ -70,13 +112,27 @@ export const GLTF_DECODER_DIR = 'decoders/';
  * The Draco (KHR_draco_mesh_compression) and Basis Universal (KHR_texture_basisu) decoder files of three.js,
  * served same-origin by every host of a render page (render host, web host, the Vite build for Electron).
  * @remarks Draco: the glTF build of the decoder (`libs/draco/gltf/`, Google Draco 1.5.x, Apache-2.0); Basis:
- * Binomial's transcoder (`libs/basis/`, Apache-2.0). three's DRACOLoader and KTX2Loader fetch the `.js` and the
- * `.wasm` and start a Blob worker with them, so a page CSP needs `worker-src blob:`, `connect-src 'self'` and
- * `script-src 'wasm-unsafe-eval'` (the last one also for meshopt's inlined module).
+ * Binomial's transcoder (`libs/basis/`, Apache-2.0). three's DRACOLoader fetches its `.js` and `.wasm` and starts a
+ * Blob worker with them, so a page CSP needs `worker-src blob:`, `connect-src 'self'` and `script-src
+ * 'wasm-unsafe-eval'` (the last one also for meshopt's inlined module). The Basis transcoder's glue needs `eval`, so
+ * its worker is started from {@link BASIS_WORKER_URL_PATH} under its own narrow policy instead of a Blob worker
+ * (a Blob worker inherits the page's policy).
  */
 export const GLTF_DECODER_FILES: readonly GltfDecoderFile[] = [
   { urlPath: 'decoders/draco/draco_wasm_wrapper.js', packagePath: 'three/examples/jsm/libs/draco/gltf/draco_wasm_wrapper.js', contentType: 'text/javascript; charset=utf-8' },
   { urlPath: 'decoders/draco/draco_decoder.wasm', packagePath: 'three/examples/jsm/libs/draco/gltf/draco_decoder.wasm', contentType: 'application/wasm' },
   { urlPath: 'decoders/basis/basis_transcoder.js', packagePath: 'three/examples/jsm/libs/basis/basis_transcoder.js', contentType: 'text/javascript; charset=utf-8' },
   { urlPath: 'decoders/basis/basis_transcoder.wasm', packagePath: 'three/examples/jsm/libs/basis/basis_transcoder.wasm', contentType: 'application/wasm' },
+  { urlPath: BASIS_WORKER_URL_PATH, source: BASIS_WORKER_SOURCE, contentType: 'text/javascript; charset=utf-8', csp: BASIS_WORKER_CSP },
 ];
+
+/**
+ * The Content-Security-Policy a host sends with a decoder file, when it has its own.
+ * @param urlPath - request path (`/decoders/basis/basis_worker.js`, possibly with folders before `decoders/`).
+ * @returns the file's policy, or null for every other path (the host's usual policy applies).
+ */
+export function gltfDecoderFileCsp(urlPath: string): string | null {
+  const i = urlPath.lastIndexOf('/decoders/');
+  const rel = i < 0 ? urlPath : urlPath.slice(i + 1);
+  return GLTF_DECODER_FILES.find((f) => f.urlPath === rel)?.csp ?? null;
+}

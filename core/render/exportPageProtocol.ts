@@ -18,16 +18,15 @@
  * Content-Security-Policy of the export page (sent as a header by the CLI's page server and by the desktop app's
  * render protocol, and repeated in the page's `<meta>`): scripts only from its own origin (plus WebAssembly
  * compilation for Spark's sorter), network only to its own origin and to `data:`/`blob:` URLs (embedded GLB
- * buffers and images), workers from `blob:` (Spark), no plugins, no frames, no forms, no base URL.
- * `'unsafe-eval'` is there for one reason: three's Basis Universal transcoder (KTX2 textures, KHR_texture_basisu) is
- * an Emscripten/embind build that creates its bindings with `new Function`, in a `blob:` worker that inherits this
- * policy; without it a KTX2 avatar never finishes loading. The page can still load code only from its own
- * token-guarded origin and reach nothing else (connect-src), so eval has no remote code to run.
+ * buffers and images), workers from `blob:` (Spark, Draco) and from itself, no plugins, no frames, no forms, no base
+ * URL, and no `'unsafe-eval'`: three's Basis Universal transcoder (KTX2 textures), whose Emscripten/embind glue
+ * builds its bindings with `new Function`, runs in a same-origin worker script served with its own narrow policy
+ * (core/formats/gltfExtensions.ts `BASIS_WORKER_CSP`), not in a Blob worker that would inherit this one.
  * @remarks W3C Content Security Policy Level 3.
  */
 export const EXPORT_PAGE_CSP = [
   "default-src 'none'",
-  "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'unsafe-inline'",
   "img-src 'self' blob: data:",
   "connect-src 'self' blob: data:",

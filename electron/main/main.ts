@@ -15,6 +15,7 @@ import { APP_ORIGIN } from './ipcRouter.ts';
 import { JobHostClient } from './jobHostClient.ts';
 import { registerExportProtocol, RenderWindows } from './renderWindows.ts';
 import { buildMenu } from './menu.ts';
+import { gltfDecoderFileCsp } from '../../core/formats/gltfExtensions.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = join(here, '..', 'renderer');
@@ -87,7 +88,8 @@ app.whenReady().then(() => {
     if (!file.startsWith(RENDERER_DIR + sep)) return new Response('Forbidden', { status: 403 });
     return net.fetch(pathToFileURL(file).toString()).then((res) => {
       const headers = new Headers(res.headers);
-      headers.set('Content-Security-Policy', CSP);
+      // The KTX2 transcoder worker script runs under its own narrow policy (core/formats/gltfExtensions.ts).
+      headers.set('Content-Security-Policy', gltfDecoderFileCsp(url.pathname) ?? CSP);
       headers.set('X-Content-Type-Options', 'nosniff');
       return new Response(res.body, { status: res.status, headers });
     });

@@ -33,8 +33,13 @@ export interface RenderWindowsOptions {
 
 /** A file the export protocol serves. */
 export interface ExportPageFile {
-  filePath: string;
+  /** File on disk, or null when the body is held in memory (`source`: the KTX2 transcoder's worker shell). */
+  filePath: string | null;
+  /** In-memory body when `filePath` is null. */
+  source?: string | null;
   contentType: string;
+  /** The file's own CSP (the Basis worker's narrow policy); default the export page's. */
+  csp?: string | null;
 }
 
 /**
@@ -54,7 +59,7 @@ export function exportPageFile(url: string, sceneDir: string): ExportPageFile | 
   if (u.pathname === '/exportPage.html') return { filePath: join(sceneDir, 'exportPage.html'), contentType: 'text/html; charset=utf-8' };
   if (u.pathname === '/exportPage.bundle.js') return { filePath: join(sceneDir, 'exportPage.bundle.js'), contentType: 'text/javascript; charset=utf-8' };
   const decoder = gltfDecoderFile(normalize(u.pathname).split(sep).join('/'));
-  return decoder ? { filePath: decoder.filePath, contentType: decoder.contentType } : null;
+  return decoder ? { filePath: decoder.filePath, source: decoder.source, contentType: decoder.contentType, csp: decoder.csp } : null;
 }
 
 /**
@@ -67,8 +72,9 @@ export function registerExportProtocol(ses: Session, sceneDir: string, fetchFile
   ses.protocol.handle('app', async (req) => {
     const file = exportPageFile(req.url, sceneDir);
     if (!file || req.method !== 'GET') return new Response('Not found', { status: 404 });
+    const headers = new Headers({ 'Content-Type': file.contentType, 'Content-Security-Policy': file.csp ?? EXPORT_PAGE_CSP, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
+    if (file.filePath === null) return new Response(file.source ?? '', { status: 200, headers });
     const res = await fetchFile(pathToFileURL(file.filePath).toString());
-    const headers = new Headers({ 'Content-Type': file.contentType, 'Content-Security-Policy': EXPORT_PAGE_CSP, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
     return new Response(res.body, { status: res.status, headers });
   });
   ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));

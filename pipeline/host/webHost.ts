@@ -22,6 +22,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { dispatchCall, MAX_UPLOAD_BYTES, type EventName, type EventOf } from '../../core/ipc/contract.ts';
 import { decodeWireMessage, encodeWireMessage, WIRE_CONTENT_TYPE } from '../../core/ipc/wire.ts';
 import { InvalidInputError, type Result } from '../../core/errors.ts';
+import { gltfDecoderFileCsp } from '../../core/formats/gltfExtensions.ts';
 import { StudioService, type StudioServiceOptions } from './studioService.ts';
 
 /** Content-Security-Policy of the UI (DESIGN.md §6.6): only our own scripts, no remote content. */
@@ -253,7 +254,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     if (!file.startsWith(rendererDir + sep)) return void res.writeHead(403).end();
     const st = await stat(file).catch(() => null);
     if (!st?.isFile()) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-length': st.size, 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' });
+    // A worker script with its own policy (the KTX2 transcoder's: core/formats/gltfExtensions.ts) gets it here.
+    const ownCsp = gltfDecoderFileCsp(url.pathname);
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-length': st.size, 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache', ...(ownCsp ? { 'content-security-policy': ownCsp } : {}) });
     pipeFile(file, res);
   };
 

@@ -7,18 +7,20 @@ import { GLTF_DECODER_FILES } from '../../core/formats/gltfExtensions.ts';
 
 const require = createRequire(import.meta.url);
 
-/** A decoder file resolved on disk. */
+/** A decoder file resolved on disk (`filePath`) or held in memory (`source`), with its own CSP when it has one. */
 export interface ResolvedDecoderFile {
-  filePath: string;
+  filePath: string | null;
+  source: string | null;
   contentType: string;
+  csp: string | null;
 }
 
-const BY_URL = new Map<string, ResolvedDecoderFile>(GLTF_DECODER_FILES.map((f) => [f.urlPath, { filePath: require.resolve(f.packagePath), contentType: f.contentType }]));
+const BY_URL = new Map<string, ResolvedDecoderFile>(GLTF_DECODER_FILES.map((f) => [f.urlPath, { filePath: f.packagePath ? require.resolve(f.packagePath) : null, source: f.source ?? null, contentType: f.contentType, csp: f.csp ?? null }]));
 
 /**
  * The decoder file a request path names.
  * @param urlPath - request path (`/decoders/draco/draco_decoder.wasm`, or with a folder before `decoders/`).
- * @returns the file and its content type, or null when the path is not one of the fixed decoder files (no other
+ * @returns the file (path or text), its content type and CSP, or null when the path is not one of the fixed decoder files (no other
  * file is ever served: the table is fixed, nothing is joined from the request).
  */
 export function gltfDecoderFile(urlPath: string): ResolvedDecoderFile | null {

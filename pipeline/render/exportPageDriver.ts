@@ -35,6 +35,11 @@ export interface RenderHostLaunchOptions {
   framing?: RenderFraming;
   /** Cancels the launch. */
   signal?: AbortSignal;
+  /**
+   * Mesh avatars' morphs and skinning on the CPU: default (undefined) when the page's WebGL is a software rasteriser
+   * (SwiftShader, as here); false keeps three's vertex-shader path (bench/avatar.ts compares the two).
+   */
+  avatarCpuDeform?: boolean;
 }
 
 /** The view chosen for a portrait. */
@@ -446,9 +451,22 @@ export class ExportPageDriver implements SceneRenderHost {
    * @returns frames per second measured in the page.
    */
   async benchRenderOnly(track: MotionTrack, frameCount: number, readback: RenderPixelFormat | null, waitEachFrame = true): Promise<number> {
+    return (await this.benchRenderStages(track, frameCount, readback, waitEachFrame)).fps;
+  }
+
+  /**
+   * Benchmark helper: as {@link benchRenderOnly}, with the mean time per frame of each stage in the page.
+   * @param track - track to pose from (frames taken cyclically).
+   * @param frameCount - frames to draw.
+   * @param readback - also read the pixels back (`rgba`/`yuv420p`), or null.
+   * @param waitEachFrame - see {@link benchRenderOnly}.
+   * @returns `fps`, and ms per frame: `poseMs` (applyFrame: morph weights, bones, CPU deformation), `drawMs` (render
+   * until the GPU has finished), `readbackMs` (0 without readback).
+   */
+  async benchRenderStages(track: MotionTrack, frameCount: number, readback: RenderPixelFormat | null, waitEachFrame = true): Promise<{ fps: number; poseMs: number; drawMs: number; readbackMs: number }> {
     this.assertLive();
     await this.sendTrack(track);
-    return ((await this.transport.call('benchRenderOnly', [frameCount, readback, waitEachFrame])) as { fps: number }).fps;
+    return (await this.transport.call('benchRenderOnly', [frameCount, readback, waitEachFrame])) as { fps: number; poseMs: number; drawMs: number; readbackMs: number };
   }
 
   /**

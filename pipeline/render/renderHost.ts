@@ -138,7 +138,7 @@ export class RenderHost extends ExportPageDriver {
       await page.waitForFunction(() => 'studioExport' in globalThis, undefined, { timeout: 30_000 });
       await page.evaluate(
         (o) => (globalThis as unknown as { studioExport: { init(o: unknown): void } }).studioExport.init(o),
-        { widthPx, heightPx, background: opts.background ?? 'photo', framing: opts.framing ?? 'photo' },
+        { widthPx, heightPx, background: opts.background ?? 'photo', framing: opts.framing ?? 'photo', ...(opts.avatarCpuDeform === undefined ? {} : { avatarCpuDeform: opts.avatarCpuDeform }) },
       );
       if (pageErrors.length) throw new Error(pageErrors.join('; '));
       transport.page = page;
@@ -233,8 +233,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, guard: ServerGu
     }
     const decoder = gltfDecoderFile(route);
     if (decoder) {
-      res.writeHead(200, { 'content-type': decoder.contentType, 'x-content-type-options': 'nosniff' });
-      createReadStream(decoder.filePath).pipe(res);
+      res.writeHead(200, { 'content-type': decoder.contentType, 'x-content-type-options': 'nosniff', ...(decoder.csp ? { 'content-security-policy': decoder.csp } : {}) });
+      if (decoder.filePath) createReadStream(decoder.filePath).pipe(res);
+      else res.end(decoder.source ?? '');
       return;
     }
     if (route === '/exportPage.html' || route === '/exportPage.bundle.js') {

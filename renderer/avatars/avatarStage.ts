@@ -13,6 +13,7 @@
 import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { frameBox } from './framing.ts';
+import { isSoftwareRenderer } from './cpuDeform.ts';
 import { createSplatLayer, type SplatLayer } from './sparkHost.ts';
 import type { Avatar } from './types.ts';
 
@@ -61,9 +62,10 @@ export interface AvatarStage {
  * @param renderer - the scene's renderer (the stage draws with it, and restores its output colour space).
  * @param avatar - the avatar; the stage owns it from now on.
  * @param aspect - output width / height.
+ * @param opts - `cpuDeform`: deform mesh avatars on the CPU (default: when the renderer is a software rasteriser).
  * @returns the stage, camera framed on the avatar's head (`focusBox`, body avatars) or its rest bounds.
  */
-export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar, aspect: number): AvatarStage {
+export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar, aspect: number, opts: { cpuDeform?: boolean | undefined } = {}): AvatarStage {
   const scene = new THREE.Scene();
   const camera = new THREE.PerspectiveCamera(AVATAR_FOV_DEG, aspect, 0.01, 100);
   // Lights for lit GLB materials (splats ignore them): sky/ground fill plus a key light above-right-front.
@@ -74,6 +76,8 @@ export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar,
   const layer: SplatLayer | null = avatar.needsSpark ? createSplatLayer(renderer, scene) : null;
   scene.add(avatar.object3D);
   scene.updateMatrixWorld(true);
+  // Software rasteriser (SwiftShader: headless export, no GPU): morphs and skinning are faster on the CPU.
+  if (avatar.deformOnCpu && (opts.cpuDeform ?? isSoftwareRenderer(renderer))) avatar.deformOnCpu();
   const bounds = avatar.boundingBox();
   // A body avatar is framed on its head (a talking head), anything else on its whole bounds.
   const box = avatar.focusBox?.() ?? bounds;

@@ -12,6 +12,7 @@ import { undecodableGltfExtensions } from '../../core/formats/gltfExtensions.ts'
 import { findHeadRig, type HeadRig } from './rig.ts';
 import { createBodyRig, findArmBonesByName, type BodyRig } from './humanoidPose.ts';
 import type { GltfDecoders } from './gltfDecoders.ts';
+import { deformOnCpu, type CpuDeformedMesh } from './cpuDeform.ts';
 import type { Avatar } from './types.ts';
 
 /** A mesh with morph targets and its name map. */
@@ -60,6 +61,7 @@ export class GlbAvatar implements Avatar {
   readonly texturesDownsized: number;
   private readonly restBox: THREE.Box3;
   private readonly headBox: THREE.Box3 | null;
+  private deformers: CpuDeformedMesh[] = [];
   readonly info: GlbAvatarInfo;
 
   constructor(readonly gltf: GLTF) {
@@ -92,6 +94,15 @@ export class GlbAvatar implements Avatar {
     this.body.apply(frame);
     this.pose.position.set(frame.headTranslationM[0] ?? 0, frame.headTranslationM[1] ?? 0, frame.headTranslationM[2] ?? 0);
     this.object3D.updateMatrixWorld(true);
+    for (const d of this.deformers) d.update();
+  }
+
+  deformOnCpu(): number {
+    if (!this.deformers.length) {
+      this.object3D.updateMatrixWorld(true);
+      this.deformers = deformOnCpu(this.gltf.scene);
+    }
+    return this.deformers.length;
   }
 
   boundingBox(): THREE.Box3 {
@@ -114,6 +125,7 @@ export class GlbAvatar implements Avatar {
       }
     });
     (this.gltf.scene.children.find((c) => (c as THREE.SkinnedMesh).isSkinnedMesh) as THREE.SkinnedMesh | undefined)?.skeleton.dispose();
+    for (const d of this.deformers) d.dispose();
     this.pose.remove(this.gltf.scene);
   }
 }

@@ -28,6 +28,12 @@ export interface Avatar {
   focusBox?(): THREE.Box3 | null;
   /** Releases geometries, textures, splat buffers. The avatar must not be used afterwards. */
   dispose(): void;
+  /**
+   * Moves morph targets and skinning from the vertex shader to the CPU (renderer/avatars/cpuDeform.ts): the stage
+   * calls it for a software rasteriser (SwiftShader), where it is faster. Same picture. Absent when not applicable.
+   * @returns how many meshes are now deformed on the CPU.
+   */
+  deformOnCpu?(): number;
   /** True when rendering needs a Spark `SparkRenderer` (splat-based avatars). */
   readonly needsSpark: boolean;
 }

@@ -18,6 +18,7 @@ import { vrmExpressionWeights } from '../../core/formats/vrmExpressions.ts';
 import { headRotationOf, RootFramePose } from './rig.ts';
 import { createBodyRig, type BodyRig } from './humanoidPose.ts';
 import { boxInParentFrame, headRegionBox } from './glbAvatar.ts';
+import { deformOnCpu, type CpuDeformedMesh } from './cpuDeform.ts';
 import type { Avatar } from './types.ts';
 
 /** Spring-bone time step per frame, seconds (the export's default 25 fps). */
@@ -48,6 +49,7 @@ export class VrmAvatar implements Avatar {
   private readonly restBox: THREE.Box3;
   private readonly headBox: THREE.Box3 | null;
   private lastFrameIndex = Number.NaN;
+  private deformers: CpuDeformedMesh[] = [];
   readonly info: VrmAvatarInfo;
 
   constructor(readonly gltf: GLTF, readonly vrm: VRM) {
@@ -97,6 +99,16 @@ export class VrmAvatar implements Avatar {
     this.vrm.update(sequential ? VRM_SPRING_STEP_SEC : 0);
     if (!sequential) this.vrm.springBoneManager?.reset();
     this.object3D.updateMatrixWorld(true);
+    for (const d of this.deformers) d.update();
+  }
+
+  deformOnCpu(): number {
+    if (!this.deformers.length) {
+      this.object3D.updateMatrixWorld(true);
+      // three-vrm's expressions keep writing morph weights to the original meshes, which the deformers read.
+      this.deformers = deformOnCpu(this.vrm.scene);
+    }
+    return this.deformers.length;
   }
 
   boundingBox(): THREE.Box3 {
@@ -109,6 +121,7 @@ export class VrmAvatar implements Avatar {
 
   dispose(): void {
     VRMUtils.deepDispose(this.vrm.scene);
+    for (const d of this.deformers) d.dispose();
     this.pose.remove(this.vrm.scene);
   }
 }

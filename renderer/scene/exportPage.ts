@@ -93,7 +93,7 @@ export interface PageAvatarInfo {
 
 /** The API the page exposes on `window.studioExport`. */
 export interface ExportPageApi {
-  init(opts: { widthPx: number; heightPx: number; background: SceneBackground; framing: Framing }): void;
+  init(opts: { widthPx: number; heightPx: number; background: SceneBackground; framing: Framing; avatarCpuDeform?: boolean }): void;
   /** Whether this browser's WebCodecs can encode H.264 at the size given to `init` ({@link encodeRange}). */
   encoderSupport(): Promise<{ h264: boolean }>;
   loadPortrait(source: BytesSource, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number): Promise<LoadedPortrait>;
@@ -109,9 +109,11 @@ export interface ExportPageApi {
   /**
    * Renders `frameCount` frames without moving them to Node. `withReadback` also reads each frame back in the page;
    * without it, `waitEachFrame` (default true) waits for the GPU after every frame (a 1-pixel read), false only
-   * once after the last frame (the GPU's throughput with frames queued back to back).
+   * once after the last frame (the GPU's throughput with frames queued back to back). Returns the frame rate and the
+   * mean time per frame of each stage, ms: posing (`applyFrame`: morph weights, bones, CPU deformation), drawing
+   * (render call plus the wait for the GPU, or the flush when not waiting) and readback.
    */
-  benchRenderOnly(frameCount: number, withReadback: ReadbackFormat | null, waitEachFrame?: boolean): { fps: number };
+  benchRenderOnly(frameCount: number, withReadback: ReadbackFormat | null, waitEachFrame?: boolean): { fps: number; poseMs: number; drawMs: number; readbackMs: number };
   /**
    * Splat benchmark: shows a seeded synthetic cloud of `splatCount` Gaussians (a noisy sphere shell of radius 1 m)
    * as the avatar and draws `frames` frames with the camera orbiting, so every frame needs a fresh sort. Times in
@@ -374,15 +376,27 @@ const api: ExportPageApi = {
       gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
     };
     const t0 = performance.now();
+    let poseMs = 0, drawMs = 0, readbackMs = 0;
     for (let i = 0; i < frameCount; i++) {
+      const a = performance.now();
       s.applyFrame(frameOf(t, i % t.frameCount));
+      const b = performance.now();
       s.render();
-      if (withReadback) s.readPixels(withReadback);
-      else if (waitEachFrame) waitForGpu();
-      else gl.flush();
+      if (withReadback) {
+        waitForGpu();
+        const c = performance.now();
+        s.readPixels(withReadback);
+        readbackMs += performance.now() - c;
+        drawMs += c - b;
+      } else {
+        if (waitEachFrame) waitForGpu();
+        else gl.flush();
+        drawMs += performance.now() - b;
+      }
+      poseMs += b - a;
     }
     if (!withReadback && !waitEachFrame) waitForGpu();
-    return { fps: frameCount / ((performance.now() - t0) / 1000) };
+    return { fps: frameCount / ((performance.now() - t0) / 1000), poseMs: poseMs / frameCount, drawMs: drawMs / frameCount, readbackMs: readbackMs / frameCount };
   },
   async benchSplats(splatCount, frames, seed) {
     const s = need(scene, 'scene');

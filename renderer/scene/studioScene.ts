@@ -33,6 +33,11 @@ export interface StudioSceneOptions {
   framing: Framing;
   /** Render into an offscreen target and keep the canvas untouched (export). Default false (preview draws to the canvas). */
   offscreen?: boolean;
+  /**
+   * Mesh avatars' morphs and skinning on the CPU (renderer/avatars/cpuDeform.ts): default (undefined) when the
+   * renderer is a software rasteriser; false keeps three's vertex-shader path (benchmarks compare the two).
+   */
+  avatarCpuDeform?: boolean;
 }
 
 /** The portrait as the scene needs it. */
@@ -333,7 +338,7 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
     },
     loadAvatar(avatar) {
       avatarStage?.dispose();
-      avatarStage = createAvatarStage(renderer, avatar, W / H);
+      avatarStage = createAvatarStage(renderer, avatar, W / H, { cpuDeform: opts.avatarCpuDeform });
       avatarStage.setOrbit(yaw, pitch);
       return avatarStage.loaded;
     },

@@ -6,7 +6,9 @@
  * - a Ready Player Me–style body in a T-pose renders at rest: arms lowered, so in a transparent head-framed frame
  *   the outer 12 % columns on each side hold < 3 % opaque pixels;
  * - a meshopt-compressed VRM 1.0 (VRoid-style names) follows speech through its own mouth presets (measured on
- *   the rendered frames), blinks through blinkLeft/blinkRight, and looks where the gaze says.
+ *   the rendered frames), blinks through blinkLeft/blinkRight, and looks where the gaze says;
+ * - a VRM 0.x (UniVRM conventions: facing −Z, v0 presets a/i/u/e/o bound by mesh index) is turned to face the camera
+ *   and follows speech through its presets the same way.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -179,6 +181,19 @@ describe('a T-pose body (Ready Player Me bone names) at rest', () => {
   }, 120_000);
 });
 
+/**
+ * How far the VRM fixtures' mouth presets open the jaw for a track frame: their aa/ih/ou/ee/oh (VRM 0.x a/i/u/e/o)
+ * open it by 1, 0.2, 0.3, 0.35 and 0.6 of the head's jawOpen shape (makeHumanoidFixtures.ts VRM_FIXTURE_MORPHS).
+ */
+function vrmMouthDrive(frameIndex: number): number {
+  const presets = new Set(['aa', 'ih', 'ou', 'ee', 'oh']);
+  const opening = { aa: 1, ih: 0.2, ou: 0.3, ee: 0.35, oh: 0.6 } as Record<string, number>;
+  const f = getFrame(track, frameIndex);
+  let s = 0;
+  for (const [name, w] of vrmExpressionWeights(f.blendshapes, f.visemes, presets)) s += w * opening[name]!;
+  return s;
+}
+
 describe('a meshopt-compressed VRM 1.0 (VRoid-style bone and morph names)', () => {
   const file = 'vroid_meshopt.vrm';
   it('loads through three-vrm: 12 presets, humanoid head, look-at, arms lowered from its T-pose', async () => {
@@ -187,16 +202,7 @@ describe('a meshopt-compressed VRM 1.0 (VRoid-style bone and morph names)', () =
     expect(info.distanceM).toBeLessThan(0.8);
   });
   it('its mouth follows the speech through its aa/ih/ou/ee/oh presets (rendered frames vs the track)', async () => {
-    const presets = new Set(['aa', 'ih', 'ou', 'ee', 'oh']);
-    // The fixture's presets open the jaw by 1, 0.2, 0.3, 0.35 and 0.6 of the head's jawOpen shape.
-    const opening = { aa: 1, ih: 0.2, ou: 0.3, ee: 0.35, oh: 0.6 } as Record<string, number>;
-    const drive = (i: number): number => {
-      const f = getFrame(track, i);
-      let s = 0;
-      for (const [name, w] of vrmExpressionWeights(f.blendshapes, f.visemes, presets)) s += w * opening[name]!;
-      return s;
-    };
-    const { r, maxDiff, driveRange } = await mouthFollows(drive);
+    const { r, maxDiff, driveRange } = await mouthFollows(vrmMouthDrive);
     expect(driveRange).toBeGreaterThan(0.2);
     expect(maxDiff).toBeGreaterThan(5);
     expect(r).toBeGreaterThan(0.8);
@@ -211,5 +217,36 @@ describe('a meshopt-compressed VRM 1.0 (VRoid-style bone and morph names)', () =
     expect(diffIn(rest, blink, eyes)).toBeGreaterThan(0.3);
     const look = await still((_bs, gaze) => gaze.set([0.4, 0, 0.4, 0]));
     expect(diffIn(rest, look, eyes)).toBeGreaterThan(0.3);
+  });
+});
+
+describe('a VRM 0.x (UniVRM / VRoid Studio 0.x conventions: facing −Z, v0 presets)', () => {
+  const file = 'vroid0.vrm';
+  it('loads through three-vrm: v0 presets as VRM 1.0 names, humanoid head, look-at, arms lowered', async () => {
+    const info = await host.loadAvatar(await readFile(path.join(FIXTURES, file)), file);
+    expect(info.info).toEqual({ vrmVersion: 0, expressions: ['aa', 'angry', 'blinkLeft', 'blinkRight', 'ee', 'happy', 'ih', 'oh', 'ou', 'relaxed', 'sad'], hasHeadBone: true, hasLookAt: true, springBoneJoints: 0, loweredArms: 2 });
+    expect(info.distanceM).toBeLessThan(0.8);
+  });
+  it('faces the camera after rotateVRM0: its red lips and dark eyes are in view', async () => {
+    const rest = await still();
+    const red = boxOf(rest, isRed);
+    expect(red.count).toBeGreaterThan(20);
+    // The lips sit below the middle of a head-framed view (turned the wrong way, only the back of the head shows).
+    expect((red.box[1] + red.box[3]) / 2).toBeGreaterThan(H / 2);
+  });
+  it('its mouth follows the speech through its a/i/u/e/o presets (rendered frames vs the track)', async () => {
+    const { r, maxDiff, driveRange } = await mouthFollows(vrmMouthDrive);
+    expect(driveRange).toBeGreaterThan(0.2);
+    expect(maxDiff).toBeGreaterThan(5);
+    expect(r).toBeGreaterThan(0.8);
+  }, 120_000);
+  it('blinks through blink_l/blink_r', async () => {
+    const rest = await still();
+    const eyes: Box = [Math.round(0.25 * W), Math.round(0.2 * H), Math.round(0.75 * W), Math.round(0.5 * H)];
+    const blink = await still((bs) => {
+      bs[BS.eyeBlinkLeft] = 1;
+      bs[BS.eyeBlinkRight] = 1;
+    });
+    expect(diffIn(rest, blink, eyes)).toBeGreaterThan(0.3);
   });
 });
