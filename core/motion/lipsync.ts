@@ -41,10 +41,10 @@ export const CLOSURE_CONTRAST_HI = 0.6;
  * @remarks Was 0.7. Measured on real talking clips (scripts/evalAudioLips.ts: the track posed on the photo rig, lip gap
  * by TF.js FaceMesh on the real frames), 0.7 gave a mean lip gap 0.31–0.59× the real speakers'. The ARKit scale
  * itself caps nothing below 1, and the photo rig (core/rig/rig.ts, JAW_OPEN_MAX_RAD) opens the lips by ≈ 0.24
- * eye-corner distances (≈ 22 mm at a typical 90 mm ex–ex, Farkas 1994) at jawOpen 1, so a loud open vowel at 1 is a
- * ≈ 20 mm lip opening: the upper end of the vertical lip opening of /a/ (Fromkin 1964, "Lip positions in American
- * English vowels"), not beyond it. Chosen between 0.7 and 1 on vid01/vid03 (calibration) and checked on vid04/vid05
- * (held out); no finer tuning.
+ * eye-corner distances (≈ 22 mm at a typical 90 mm ex–ex, Farkas 1994) at jawOpen 1, so the loudest open vowel
+ * reaches a ≈ 20 mm lip opening, the order of the vertical lip opening of open vowels (Fromkin 1964, "Lip positions
+ * in American English vowels", Language and Speech 7), not beyond it. Only the two ends were compared (0.7, 1), on
+ * vid01/vid03 (whose audio is the speaker's own); no finer tuning. After: 0.72–0.87× (scripts/evalAudioLips.ts).
  */
 export const MAX_SPEECH_JAW_OPEN = 1;
 /**
@@ -59,8 +59,8 @@ export const SPEECH_FLOOR_JAW_OPEN = 0.1;
  * @remarks The jaw is higher during bilabial stops than in the neighbouring vowels (Keating, Lindblom, Lubker & Kreiman
  * 1994, "Variability in jaw height for segments in English and Swedish VCVs", J. Phonetics 22), so where closure is
  * heard (contrast-mapped closure ≥ {@link CLOSURE_JAW_DROP_FULL_AT}, linearly below) the jaw opens 70 % of what
- * loudness and openness alone give: the former 0.7 scale, so a partly detected closure is exactly as tight as before
- * and the corpus bilabial scores (scripts/evalLipSync.ts) do not move.
+ * loudness and openness alone give: the former 0.7 scale, so a closure detected at ≥ 0.5 is exactly as tight as
+ * before (the 0.5 and the 0.3 were set so the corpus bilabial scores of scripts/evalLipSync.ts, gt01/gt02, do not move).
  */
 export const CLOSURE_JAW_DROP = 0.3;
 /** Lip-closure value (after the contrast mapping) at and above which the full {@link CLOSURE_JAW_DROP} applies. */
