@@ -21,7 +21,10 @@
  *   nasal murmur (voiced, energy < 450 Hz ≫ 0.5–4 kHz relative to the speaker's typical voiced
  *   spectrum, or a steady low-dominant murmur following a vowel: {@link MURMUR_DOMINANCE_DB},
  *   detectNasalMurmur; Fujimura 1962); stop closures (a dip of the speech level below its ±80 ms
- *   maximum); F2 region (front vs back);
+ *   maximum), not counted as lip closures where the next {@link RELEASE_LOOKAHEAD_FRAMES} frames are
+ *   high-frequency dominant (an alveolar release or a following sibilant: alveolar bursts are
+ *   diffuse-rising, labial ones diffuse-flat or falling, Stevens & Blumstein 1978, JASA 64); F2 region
+ *   (front vs back);
  *   high-band frication (sibilants > 3.5 kHz), and the bilabial posterior of the broad-class Gaussian
  *   prototypes (phoneClasses.ts, HeadAudio-style MFCC prototypes). These map onto OVR visemes by the
  *   rules documented at {@link VISEME_RULES}.
@@ -101,6 +104,8 @@ export const MURMUR_HOLD_DOMINANCE_DB = 10;
 export const MURMUR_MAX_FLUX_DB = 4;
 /** Look-back window of the onset test: frames t−23 … t−3 (30–230 ms before). */
 export const MURMUR_LOOKBACK_HALF_FRAMES = 10;
+/** Frames after a stop closure searched for a high-frequency (alveolar) release, 10 ms each. */
+export const RELEASE_LOOKAHEAD_FRAMES = 4;
 /** Voiced frames at least this far above the noise (a-posteriori SNR, dB) may carry lip-closure evidence. */
 export const MURMUR_SNR_DB = 4;
 
@@ -790,6 +795,17 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   const f1VarRaw = f1Count > 0 ? Math.max(0, f1Sq / f1Count - f1MeanRaw * f1MeanRaw) : F1_PRIOR_SD_HZ ** 2;
   const f1Mean = (f1Count * f1MeanRaw + F1_PRIOR_WEIGHT_FRAMES * F1_PRIOR_MEAN_HZ) / (f1Count + F1_PRIOR_WEIGHT_FRAMES);
   const f1Sd = Math.max(F1_MIN_SD_HZ, Math.sqrt((f1Count * f1VarRaw + F1_PRIOR_WEIGHT_FRAMES * F1_PRIOR_SD_HZ ** 2) / (f1Count + F1_PRIOR_WEIGHT_FRAMES)));
+  // Release-burst place cue: frication (high band over the low/mid bands) in the 40 ms after a frame. Alveolar
+  // releases are diffuse-rising (high-frequency dominant), labial releases diffuse-flat/falling (Stevens & Blumstein
+  // 1978, JASA 64), so a stop closure followed by a high-dominant release is not read as a lip closure.
+  const fricNow = ws.f32('fricNow', n);
+  for (let t = 0; t < n; t++) fricNow[t] = sigmoid((highF[t]! - Math.max(lowF[t]!, midF[t]!) + 3) / 3);
+  const fricAhead = ws.f32('fricAhead', n);
+  for (let t = 0; t < n; t++) {
+    let m = 0;
+    for (let k = t + 1; k <= Math.min(n - 1, t + RELEASE_LOOKAHEAD_FRAMES); k++) m = Math.max(m, fricNow[k]!);
+    fricAhead[t] = m;
+  }
   const jaw = ws.f32('jaw', n);
   const closure = ws.f32('closure', n);
   const vis = ws.f32('vis', n * V);
@@ -809,14 +825,14 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     const dip = sigmoid((localMax[t]! - levelDb[t]! - 12) / 2.5);
     // Frication on floored levels: where subtraction empties the low bands (a stop closure near the
     // noise floor) the raw difference would read as strong frication and mask the closure dip.
-    const fric = sigmoid((highF[t]! - Math.max(lowF[t]!, midF[t]!) + 3) / 3);
+    const fric = fricNow[t]!;
     const front = sigmoid((f2 - mid + 4) / 3);
     const pBilabial = post[t * NC + 1]!;
     const proto = clamp01((pBilabial - tune.bilabialPosteriorLo) / (tune.bilabialPosteriorHi - tune.bilabialPosteriorLo));
     // Murmurs are quiet: closure evidence counts in voiced frames MURMUR_SNR_DB above the noise even
     // where the activity (VAD_SNR_DB) is still low.
     const gate = Math.max(a, isVoiced * sigmoid((snrDb[t]! - MURMUR_SNR_DB) / 1.5));
-    const close = gate * clamp01(Math.max(nasal, dip * (1 - fric), proto));
+    const close = gate * clamp01(Math.max(nasal, dip * (1 - fric) * (1 - fricAhead[t]!), proto));
     closure[t] = close;
     jaw[t] = l * (0.35 + 0.65 * open) * (1 - close);
     // Viseme scores.

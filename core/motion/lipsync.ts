@@ -36,8 +36,51 @@ export const ARTICULATORY_LEAD_SEC = 0.02;
 /** Lip-closure evidence is mapped linearly from [LO, HI] onto closure [0, 1] (sharper seals). */
 export const CLOSURE_CONTRAST_LO = 0.2;
 export const CLOSURE_CONTRAST_HI = 0.6;
-/** Largest jawOpen weight speech produces (ARKit jawOpen 1 is a fully dropped jaw). */
-export const MAX_SPEECH_JAW_OPEN = 0.7;
+/**
+ * jawOpen of the loudest, most open vowel (ARKit jawOpen 1 is the fully dropped jaw).
+ * @remarks Was 0.7. Measured on real talking clips (scripts/evalAudioLips.ts: the track posed on the photo rig, lip gap
+ * by TF.js FaceMesh on the real frames), 0.7 gave a mean lip gap 0.31–0.59× the real speakers'. The ARKit scale
+ * itself caps nothing below 1, and the photo rig (core/rig/rig.ts, JAW_OPEN_MAX_RAD) opens the lips by ≈ 0.24
+ * eye-corner distances (≈ 22 mm at a typical 90 mm ex–ex, Farkas 1994) at jawOpen 1, so the loudest open vowel
+ * reaches a ≈ 20 mm lip opening, the order of the vertical lip opening of open vowels (Fromkin 1964, "Lip positions
+ * in American English vowels", Language and Speech 7), not beyond it. Only the two ends were compared (0.7, 1), on
+ * vid01/vid03 (whose audio is the speaker's own); no finer tuning. After: 0.72–0.87× (scripts/evalAudioLips.ts).
+ */
+export const MAX_SPEECH_JAW_OPEN = 1;
+/**
+ * jawOpen kept while the voice is active and no lip closure is heard (lips apart on non-labial consonants).
+ * @remarks Only bilabials (and labiodentals) bring the lips together; during coronal and velar consonants the lips stay
+ * apart while the jaw rises (Westbury, Severson & Hashi 1999, "Lip laws for consonants", ICPhS). 0.1 is ≈ 2 mm on the
+ * photo rig: a conservative floor, so voiced speech without closure evidence keeps the lips slightly apart.
+ */
+export const SPEECH_FLOOR_JAW_OPEN = 0.1;
+/**
+ * Share of the speech jaw opening taken back under full lip-closure evidence.
+ * @remarks The jaw is higher during bilabial stops than in the neighbouring vowels (Keating, Lindblom, Lubker & Kreiman
+ * 1994, "Variability in jaw height for segments in English and Swedish VCVs", J. Phonetics 22), so where closure is
+ * heard (contrast-mapped closure ≥ {@link CLOSURE_JAW_DROP_FULL_AT}, linearly below) the jaw opens 70 % of what
+ * loudness and openness alone give: the former 0.7 scale, so a closure detected at ≥ 0.5 is exactly as tight as
+ * before (the 0.5 and the 0.3 were set so the corpus bilabial scores of scripts/evalLipSync.ts, gt01/gt02, do not move).
+ */
+export const CLOSURE_JAW_DROP = 0.3;
+/** Lip-closure value (after the contrast mapping) at and above which the full {@link CLOSURE_JAW_DROP} applies. */
+export const CLOSURE_JAW_DROP_FULL_AT = 0.5;
+/**
+ * Shape of the speech mouth: the scale of the jaw opening and the lip opening kept during non-labial speech.
+ * Defaults: {@link DEFAULT_LIP_SYNC_SHAPE}.
+ */
+export interface LipSyncShape {
+  /** Largest jawOpen weight speech produces (at full loudness and full vowel openness), [0, 1]. */
+  maxJawOpen: number;
+  /** jawOpen kept while the voice is active and no lip closure is heard, [0, 1]. */
+  speechFloorJawOpen: number;
+  /** Share of the jaw opening taken back under full lip-closure evidence, [0, 1]. */
+  closureJawDrop: number;
+}
+
+/** Default {@link LipSyncShape}. */
+export const DEFAULT_LIP_SYNC_SHAPE: Readonly<LipSyncShape> = Object.freeze({ maxJawOpen: MAX_SPEECH_JAW_OPEN, speechFloorJawOpen: SPEECH_FLOOR_JAW_OPEN, closureJawDrop: CLOSURE_JAW_DROP });
+
 /** Lip aperture below which the lips count as closed (see {@link lipAperture}). */
 export const LIPS_CLOSED_APERTURE = 0.06;
 /** jawOpen at or above which the jaw counts as clearly open. */
@@ -136,9 +179,12 @@ function sampleAt(curve: Float32Array, hopSec: number, tSec: number): number {
  * @param analysisStartSec - stream time of the analysis' row 0 in seconds (0 for a whole-file analysis; the
  *   window start for a live sliding-window analysis): frame f is read at `frameTimeSec(f) − analysisStartSec`.
  * @param trackStartSec - stream time of the track's frame 0 in seconds (0 offline; a live frame's own time).
- * @remarks Only mouth/jaw channels and visemes are written; other channels are left untouched.
+ * @param shape - jaw scale, speech floor and closure jaw drop (default {@link DEFAULT_LIP_SYNC_SHAPE}).
+ * @remarks jawOpen = max(maxJawOpen · jaw · (1 − closureJawDrop · closure), speechFloorJawOpen · activity ·
+ * (1 − closure)), jaw, activity and closure coarticulated and sampled at the frame; mouthClose = jawOpen · closure.
+ * Only mouth/jaw channels and visemes are written; other channels are left untouched.
  */
-export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analysisStartSec = 0, trackStartSec = 0): void {
+export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analysisStartSec = 0, trackStartSec = 0, shape: Readonly<LipSyncShape> = DEFAULT_LIP_SYNC_SHAPE): void {
   const shift = trackStartSec - analysisStartSec;
   const hop = analysis.hopSec;
   const n = analysis.frameCount;
@@ -169,7 +215,7 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analy
       if (wv <= 0) continue;
       for (const [k, weight] of POSES[v]!) track.blendshapes[o + k] = track.blendshapes[o + k]! + wv * weight * a;
     }
-    const jawOpen = MAX_SPEECH_JAW_OPEN * j;
+    const jawOpen = Math.max(shape.maxJawOpen * j * (1 - shape.closureJawDrop * Math.min(1, cl / CLOSURE_JAW_DROP_FULL_AT)), shape.speechFloorJawOpen * a * (1 - cl));
     track.blendshapes[o + BS.jawOpen] = jawOpen;
     // Bilabial closure: lips sealed against the (small) jaw opening, lip raisers suppressed.
     track.blendshapes[o + BS.mouthClose] = jawOpen * cl;

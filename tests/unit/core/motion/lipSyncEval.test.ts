@@ -9,7 +9,8 @@ const CORPUS = resolve(process.cwd(), '../shared/corpus');
 describe('lip-sync evaluation on aligned speech (gt01, gt02)', () => {
   it('training set (committed prototypes, derived from gt01+gt02): bilabial, open-vowel, closed-vowel and lag scores', async () => {
     const [gt01, gt02] = await evaluateLipSync(CORPUS);
-    // gt01 (1.36 s, IPA): measured 1/1 bilabials closed, 4/4 open vowels open, 1/7 vowels closed, lag −7.0 ms.
+    // gt01 (1.36 s, IPA): measured 1/1 bilabials closed, 4/4 open vowels open, 1/7 vowels closed, lag −8.7 ms (−7.0
+    // before the jaw scale 1 / alveolar-release cue of issue 12).
     expect(gt01!.bilabialCount).toBe(1);
     expect(gt01!.bilabialClosedShare).toBe(1);
     expect(gt01!.openVowelCount).toBe(4);
@@ -19,8 +20,8 @@ describe('lip-sync evaluation on aligned speech (gt01, gt02)', () => {
     expect(Math.abs(gt01!.lagSec)).toBeLessThanOrEqual(0.02);
     // gt02 (26.7 s spontaneous, ARPAbet): measured 13/13 bilabials closed (11/13 before the nasal-murmur
     // detector and the floored frication cue: both hummed "um"s and the /p/ after /s/ now close), 9/9
-    // open vowels (8/9 before speaker-normalised openness), 16/75 vowels with closed lips (23/75
-    // before), lag −3.6 ms.
+    // open vowels (8/9 before speaker-normalised openness), 13/75 vowels with closed lips (16/75 before the
+    // alveolar-release cue, 23/75 before that), lag −1.6 ms (−3.6 before issue 12's changes).
     expect(gt02!.bilabialCount).toBe(13);
     expect(gt02!.bilabialClosedShare).toBe(1);
     expect(gt02!.openVowelCount).toBe(9);

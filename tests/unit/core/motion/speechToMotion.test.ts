@@ -108,12 +108,14 @@ describe('buildMotionTrack', () => {
       }
       return closed / loud;
     };
-    // p90 of jawOpen over moving frames: measured German aud03 0.50 (0.39 before the speaker-normalised
-    // F1 openness), English aud01 0.58 (0.61), aud07 0.59 (0.54).
+    // p90 of jawOpen over moving frames: measured German aud03 0.64, English aud01 0.82 (ratio 0.79) with the jaw
+    // scale 1 and the jaw held at the former 0.7 scale under lip-closure evidence (lipsync.ts CLOSURE_JAW_DROP);
+    // 0.50 / 0.58 (0.86) with the plain 0.7 scale. The ratio bound was 0.8: loosened to 0.75 because aud03 has
+    // closure evidence on 34 % of its loud frames (below), where its jaw now stays at the lower scale by design.
     const de = p90(await trackOf('audio/aud03_german_wav_24bit_48k_stereo.wav'));
     const en = p90(await trackOf('audio/aud01_jfk_en_flac_24bit_44k_stereo.flac'));
     expect(de).toBeGreaterThan(0.45);
-    expect(de / en).toBeGreaterThan(0.8);
+    expect(de / en).toBeGreaterThan(0.75);
     // Loud frames with lip-closure evidence: measured aud03 0.34 and VCTK clean twin 0.29 (0.55 / 0.57
     // with the old absolute low-vs-mid murmur rule, which fired on the vowels of low-heavy channels);
     // JFK aud01 0.15.
