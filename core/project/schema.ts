@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DirectionsSchema } from '../motion/directions.ts';
 
 import { FpsSchema } from '../motion/options.ts';
+import { EXPORT_QUALITIES } from '../jobs/options.ts';
 
 /** A rational frame rate: the one schema of core/motion/options.ts. */
 export { FpsSchema };
@@ -15,8 +16,8 @@ export const MotionOptionValuesSchema = z.record(z.string().max(64), z.union([z.
 
 /** Output containers of the export dialog (DESIGN.md §5). */
 export const EXPORT_FORMATS = ['mp4', 'webm', 'mov', 'gif', 'png'] as const;
-/** Quality presets of the export dialog. */
-export const EXPORT_QUALITIES = ['draft', 'standard', 'high'] as const;
+/** Quality presets of the export dialog: the one list of core/jobs/options.ts (`--quality`). */
+export { EXPORT_QUALITIES };
 
 /** Export settings chosen in the export dialog. */
 export const ExportSettingsSchema = z.object({

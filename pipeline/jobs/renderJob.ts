@@ -9,6 +9,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InvalidInputError, JobCancelledError, throwIfAborted, type JobProgress } from '../../core/errors.ts';
 import { ProgressTracker } from '../../core/jobs/progress.ts';
+import { encoderSettingsForQuality, type ExportQuality } from '../../core/jobs/options.ts';
 import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import { frameCountForDuration, trackFromJson, type Fps, type MotionTrack } from '../../core/motion/track.ts';
 import { DEFAULT_MOTION_OPTIONS, MOTION_OPTION_DESCRIPTORS, type MotionOptions } from '../../core/motion/options.ts';
@@ -68,6 +69,8 @@ export interface RenderTalkingHeadOptions {
   orbit?: { yawRad: number; pitchRad: number };
   /** Output width = height in pixels (even). */
   sizePx: number;
+  /** Encoding quality (x264/VP9 CRF, in-page H.264 bitrate, ProRes profile, GIF palette); default `standard`. */
+  quality?: ExportQuality;
   /** Output frame rate. */
   fps: Fps;
   /** A saved motion track (JSON) to use instead of building one from the audio. */
@@ -123,13 +126,6 @@ export interface RenderTalkingHeadResult {
   /** With a driving video: driving frames without a face (their pose was held) and the reference frame time. */
   driving?: { missingFaceCount: number; missingRanges: { fromSec: number; toSec: number }[]; referenceTimeSec: number; observedCount: number };
 }
-
-/**
- * Target bits per pixel per frame for the in-page H.264 encoder (OpenH264 in realtime mode, which has no quality
- * setting and undershoots the target). Measured on img05 at 384²: first-frame face PSNR against the photo 30.8 dB
- * (x264 CRF 18: 33.3 dB); the two encodes differ from each other by 38 dB PSNR.
- */
-const IN_PAGE_H264_BITS_PER_PIXEL = 1.2;
 
 const STAGES = [
   { stage: 'analyze', weight: 3 },
@@ -299,6 +295,10 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
     // The GPU YUV readback needs a width multiple of 8 (and height of 4); other even sizes read back RGBA and ffmpeg
     // converts (every size the options accept works: --size 250 used to fail after the browser had started).
     const pixelFormat = opts.background === 'transparent' || format === 'gif' || format === 'png' || opts.sizePx % 8 !== 0 ? 'rgba' : 'yuv420p';
+    // One quality setting for every encoder (core/jobs/options.ts); OpenH264 in the page has no quality mode, so
+    // its setting is a bitrate.
+    const encoder = encoderSettingsForQuality(opts.quality ?? 'standard');
+    if (format === 'png' && opts.quality && opts.quality !== 'standard') log(`note: --quality ${opts.quality} does not apply: PNG frames are lossless`);
     if (soundtrack && !formatHasAudio(format)) log(`note: ${format === 'gif' ? 'a GIF' : 'a PNG sequence'} has no sound: the audio only sets the length and drives the motion`);
     try {
       if (avatarFile) {
@@ -315,12 +315,13 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       }
       const frameOpts = { fromFrame, toFrame, orbitYawRad: opts.orbit?.yawRad, orbitPitchRad: opts.orbit?.pitchRad, signal: opts.signal };
       return await encodeVideo({
-        frames: inPageH264 ? host.renderEncoded(track, { ...frameOpts, fps: opts.fps, bitrate: Math.round(opts.sizePx * opts.sizePx * (opts.fps.num / opts.fps.den) * IN_PAGE_H264_BITS_PER_PIXEL) }) : host.renderFrames(track, { ...frameOpts, pixelFormat }),
+        frames: inPageH264 ? host.renderEncoded(track, { ...frameOpts, fps: opts.fps, bitrate: Math.round(opts.sizePx * opts.sizePx * (opts.fps.num / opts.fps.den) * encoder.inPageH264BitsPerPixel) }) : host.renderFrames(track, { ...frameOpts, pixelFormat }),
         widthPx: opts.sizePx,
         heightPx: opts.sizePx,
         fps: opts.fps,
         pixelFormat: inPageH264 ? 'h264' : pixelFormat,
         format,
+        quality: encoder,
         audioPath: soundtrack,
         audioOffsetSec: (fromFrame * opts.fps.den) / opts.fps.num,
         outPath,
