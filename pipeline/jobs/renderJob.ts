@@ -8,7 +8,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InvalidInputError, JobCancelledError, throwIfAborted, type JobProgress } from '../../core/errors.ts';
-import { ProgressTracker } from '../../core/jobs/progress.ts';
+import { ProgressTracker, type StagePlan } from '../../core/jobs/progress.ts';
 import { encoderSettingsForQuality, type ExportQuality } from '../../core/jobs/options.ts';
 import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import { frameCountForDuration, trackFromJson, type Fps, type MotionTrack } from '../../core/motion/track.ts';
@@ -19,7 +19,7 @@ import type { FaceAnalysis, FaceLandmarks } from '../../core/face/types.ts';
 import { photoShowsShoulders } from '../../core/face/shoulders.ts';
 import { decodeImage, type DecodedImage } from '../image/decodeImage.ts';
 import { FaceAnalyzer } from '../face/faceAnalyzer.ts';
-import { audioSourceNotes, decodeAudio } from '../audio/decodeAudio.ts';
+import { audioSourceNotes, decodeAudio, probeAudio } from '../audio/decodeAudio.ts';
 import { drivingTrackFromObservations, trackDrivingVideo } from '../reenact/drivingVideo.ts';
 import type { RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
 import { holdRestExpression, measureRestExpression, namedWeights } from '../../core/rig/restExpression.ts';
@@ -127,12 +127,61 @@ export interface RenderTalkingHeadResult {
   driving?: { missingFaceCount: number; missingRanges: { fromSec: number; toSec: number }[]; referenceTimeSec: number; observedCount: number };
 }
 
-const STAGES = [
-  { stage: 'analyze', weight: 3 },
-  { stage: 'track', weight: 12 },
-  { stage: 'motion', weight: 1 },
-  { stage: 'render', weight: 16 },
-];
+/**
+ * Expected stage costs for the progress estimate (core/jobs/progress.ts), measured with the CLI on img05 + aud05
+ * (7.2 s, 181 frames at 256²) on the 2-core development machine under load. They only shape the fraction and the
+ * ETA until a stage has its own observed rate (after its first 4 units), and finished stages rescale them.
+ */
+const EXPECTED_COST = {
+  /** Decode the portrait, load the face models, analyse it, seconds (measured 2.2). */
+  analyzePortraitSec: 2.5,
+  /** Read and check an avatar file, seconds. */
+  readAvatarSec: 0.5,
+  /** Load the face models for a driving video (no portrait), seconds. */
+  loadFaceModelsSec: 2,
+  /** Track one driving-video frame (FaceMesh + Iris), seconds. */
+  trackSecPerFrame: 0.1,
+  /** Speech analysis per second of audio (streamed), seconds (measured 0.15). */
+  motionSecPerAudioSec: 0.15,
+  /** Launch the render browser and load the head, seconds (measured 9 s: 3.5 → 12.5 s into the job). */
+  renderLaunchSec: 8,
+  /** Render + encode one frame of the mesh photo head or a GLB/VRM avatar, seconds per megapixel (measured 0.27). */
+  meshSecPerMegapixelFrame: 0.3,
+  /**
+   * Render + encode one frame of Gaussian splats (photo head as splats, splat avatars), seconds per megapixel
+   * (measured 14.5: img05 as 29 565 splats, 181 frames in 181 s).
+   */
+  splatSecPerMegapixelFrame: 15,
+  /** Clip length assumed when it is not known before the motion stage (a motion file, a driving video), seconds. */
+  unknownDurationSec: 10,
+};
+
+/** Avatar files drawn as Gaussian splats (by extension; a LAM zip holds splats too). */
+const SPLAT_AVATAR_PATTERN = /\.(ply|splat|spz|ksplat|sog|zip)$/i;
+
+/**
+ * The stages a render job runs, with expected costs for this job (core/jobs/progress.ts): analyze (portrait or
+ * avatar), track (driving video only), motion, render.
+ * @param opts - the job's inputs (which stages run, output size, head kind).
+ * @param clipSec - the clip length if known (the audio's duration), else `null`.
+ * @returns the stage plans, in order.
+ */
+export function renderStagePlan(opts: Pick<RenderTalkingHeadOptions, 'portraitPath' | 'avatarPath' | 'drivingVideoPath' | 'audioPath' | 'motionPath' | 'sizePx' | 'fps' | 'head'>, clipSec: number | null): StagePlan[] {
+  const c = EXPECTED_COST;
+  const sec = clipSec ?? c.unknownDurationSec;
+  const frames = (sec * opts.fps.num) / opts.fps.den;
+  const plans: StagePlan[] = [{ stage: 'analyze', expectedSec: (opts.portraitPath ? c.analyzePortraitSec : c.readAvatarSec) + (opts.drivingVideoPath && !opts.portraitPath ? c.loadFaceModelsSec : 0) }];
+  if (opts.drivingVideoPath) plans.push({ stage: 'track', expectedSec: frames * c.trackSecPerFrame });
+  plans.push({ stage: 'motion', expectedSec: opts.audioPath && !opts.drivingVideoPath && !opts.motionPath ? sec * c.motionSecPerAudioSec : 0.2 });
+  plans.push({ stage: 'render', expectedSec: c.renderLaunchSec + frames * renderSecPerFrame(opts) });
+  return plans;
+}
+
+/** Expected render + encode seconds per output frame (see {@link EXPECTED_COST}). */
+function renderSecPerFrame(opts: Pick<RenderTalkingHeadOptions, 'avatarPath' | 'sizePx' | 'head'>): number {
+  const splats = opts.head === 'splats' || (opts.avatarPath !== undefined && SPLAT_AVATAR_PATTERN.test(opts.avatarPath));
+  return ((opts.sizePx * opts.sizePx) / 1e6) * (splats ? EXPECTED_COST.splatSecPerMegapixelFrame : EXPECTED_COST.meshSecPerMegapixelFrame);
+}
 
 /**
  * Says which motion options a job cannot apply, instead of ignoring them silently: with a driving video the driver's
@@ -164,21 +213,45 @@ export function unusedMotionOptionNotes(motion: Partial<MotionOptions> | undefin
  *   FfmpegExitError when encoding fails. On any error no output file is left behind.
  */
 export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise<RenderTalkingHeadResult> {
+  const heartbeat = { stop: (): void => {} };
   try {
-    return await runRenderJob(opts);
+    return await runRenderJob(opts, heartbeat);
   } catch (err) {
     // Once cancelled, whatever broke next (the browser closing, ffmpeg killed) is the cancellation.
     if (opts.signal?.aborted && !(err instanceof JobCancelledError)) throw new JobCancelledError();
     throw err;
+  } finally {
+    heartbeat.stop();
   }
 }
 
-async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalkingHeadResult> {
+/** How often the last progress point is reported again while a stage reports nothing (a browser launching), ms. */
+const PROGRESS_HEARTBEAT_MS = 1000;
+
+async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: () => void }): Promise<RenderTalkingHeadResult> {
   const now = opts.nowMs ?? (() => performance.now());
   const log = opts.onLog ?? (() => {});
   for (const note of unusedMotionOptionNotes(opts.motion, opts.drivingVideoPath ? 'drivingVideo' : opts.motionPath ? 'motionFile' : 'audio')) log(note);
-  const progress = new ProgressTracker(STAGES, now());
-  const emit = (stage: string, done: number, total: number): void => opts.onProgress?.(progress.at(stage, done, total, now()));
+  const startMs = now();
+  const outPath = resolve(opts.outPath);
+  await checkInputs(opts, outPath);
+  throwIfAborted(opts.signal);
+  // The clip length sets the expected cost of the motion and render stages; a failed probe is reported by the decode.
+  const clipSec = opts.audioPath && !opts.drivingVideoPath ? ((await probeAudio(opts.audioPath, { signal: opts.signal }).catch(() => null))?.durationSec ?? null) : null;
+  const progress = new ProgressTracker(renderStagePlan(opts, clipSec || null), startMs);
+  let last: [string, number, number] | null = null;
+  const emit = (stage: string, done: number, total: number): void => {
+    last = [stage, done, total];
+    opts.onProgress?.(progress.at(stage, done, total, now()));
+  };
+  // Stages without units for seconds (the browser launch, the face-model load) still move the bar and the ETA.
+  if (opts.onProgress) {
+    const timer = setInterval(() => {
+      if (last) opts.onProgress?.(progress.at(last[0], last[1], last[2], now()));
+    }, PROGRESS_HEARTBEAT_MS);
+    timer.unref();
+    heartbeat.stop = () => clearInterval(timer);
+  }
   const stageMs: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = now();
@@ -189,9 +262,6 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
     }
   };
 
-  const outPath = resolve(opts.outPath);
-  await checkInputs(opts, outPath);
-  throwIfAborted(opts.signal);
 
   emit('analyze', 0, 2);
   // An avatar is checked before any long stage, so a malformed file fails at once with the parser's message.
@@ -220,7 +290,18 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
 
     if (opts.drivingVideoPath) {
       const video = opts.drivingVideoPath;
-      const tracked = await timed('trackVideo', () => trackDrivingVideo(video, analyzer!, { signal: opts.signal, onProgress: (done, total) => emit('track', done, total) }));
+      let planned = false;
+      const tracked = await timed('trackVideo', () => trackDrivingVideo(video, analyzer!, {
+        signal: opts.signal,
+        onProgress: (done, total) => {
+          if (!planned && total > 0) {
+            planned = true;
+            progress.expect('track', total * EXPECTED_COST.trackSecPerFrame);
+            progress.expect('render', EXPECTED_COST.renderLaunchSec + total * renderSecPerFrame(opts));
+          }
+          emit('track', done, total);
+        },
+      }));
       if (!soundtrack && tracked.info.hasAudio) soundtrack = video;
       const sound = soundtrack ? await timed('decodeAudio', () => decodeAudio(soundtrack!, { sampleRateHz: 16000, signal: opts.signal })) : null;
       if (sound) for (const note of audioSourceNotes(sound.source)) log(`note: ${basename(soundtrack!)}: ${note}`);
@@ -270,14 +351,17 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
   if (directed && (opts.drivingVideoPath || opts.motionPath)) {
     composeDirectionsOnTrack(track, evaluateDirections(directed, track.frameCount, opts.fps, { ...DEFAULT_MOTION_OPTIONS, ...opts.motion, headMotionStrength: 1, mood: 'neutral' }));
   }
+  const { fromFrame, toFrame } = frameRange(opts.rangeSec, frameCount, opts.fps);
+  progress.setFrameCount(toFrame - fromFrame);
+  progress.expect('render', EXPECTED_COST.renderLaunchSec + (toFrame - fromFrame) * renderSecPerFrame(opts));
   emit('motion', 1, 1);
   throwIfAborted(opts.signal);
-  const { fromFrame, toFrame } = frameRange(opts.rangeSec, frameCount, opts.fps);
   if (fromFrame > 0 || toFrame < frameCount) log(`range: frames ${fromFrame}–${toFrame - 1} of ${frameCount}`);
 
   await mkdir(dirname(outPath), { recursive: true });
   const format = outputFormat(outPath);
   let avatar: RenderTalkingHeadResult['avatar'];
+  emit('render', 0, toFrame - fromFrame);
   const encoded = await timed('renderEncode', async () => {
     // A cut-out portrait (real transparency) has no background of its own: behind it goes white, not the black
     // (or the old background's fringe) stored under its transparent pixels.
