@@ -26,6 +26,7 @@ import sharp from 'sharp';
 import { InvalidInputError, JobCancelledError, StudioError } from '../../core/errors.ts';
 import type { FaceLandmarks } from '../../core/face/types.ts';
 import type { MotionFrame, MotionTrack } from '../../core/motion/track.ts';
+import { packTrackArrays } from '../../core/motion/packedTrack.ts';
 import type { DecodedImage } from '../image/decodeImage.ts';
 import { ensureSceneBundle, EXPORT_PAGE_CSP } from './sceneBundle.ts';
 import { ensurePrivateDir, resolveRenderBrowser, userCacheRoot, type RenderBrowserSource } from './renderBrowser.ts';
@@ -126,6 +127,8 @@ export class RenderHost {
   private readonly sinks: Map<string, FrameSink>;
   private portrait: { rgba: Uint8Array; widthPx: number; heightPx: number } | null = null;
   private avatarBytes: Uint8Array | null = null;
+  /** The packed track while the page fetches it (`/track.f32`), else null. */
+  private trackBytes: Uint8Array | null = null;
   private sentTrack: MotionTrack | null = null;
   private disposed = false;
 
@@ -163,7 +166,7 @@ export class RenderHost {
     let hostRef: RenderHost | null = null;
     let port = 0;
     const maxBodyBytes = 12 * widthPx * heightPx + (1 << 20);
-    const server = createServer((req, res) => void handle(req, res, { dir: bundle.dir, token, host: () => `127.0.0.1:${port}`, maxBodyBytes }, sinks, () => hostRef?.portrait ?? null, () => hostRef?.avatarBytes ?? null));
+    const server = createServer((req, res) => void handle(req, res, { dir: bundle.dir, token, host: () => `127.0.0.1:${port}`, maxBodyBytes }, sinks, () => hostRef?.portrait ?? null, () => hostRef?.avatarBytes ?? null, () => hostRef?.trackBytes ?? null));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
@@ -522,16 +525,21 @@ export class RenderHost {
     if (this.disposed) throw new StudioError('RENDER_HOST_DISPOSED', 'The render host was disposed');
   }
 
+  /**
+   * Hands the track to the page as one binary buffer it fetches (core/motion/packedTrack.ts):
+   * `page.evaluate` arguments are serialised value by value, and an hour of motion (90 000 frames × 78 numbers) took
+   * Node from 0.3 to over 1.1 GB that way. The packed copy is dropped once the page has it.
+   */
   private async sendTrack(track: MotionTrack): Promise<void> {
     if (this.sentTrack === track) return;
-    await this.page.evaluate((t) => (globalThis as unknown as { studioExport: { setTrack(t: unknown): void } }).studioExport.setTrack(t), {
-      frameCount: track.frameCount,
-      blendshapes: Array.from(track.blendshapes),
-      gazeRad: Array.from(track.gazeRad),
-      headRotation: Array.from(track.headRotation),
-      headTranslationM: Array.from(track.headTranslationM),
-      visemes: Array.from(track.visemes),
-    });
+    const n = track.frameCount;
+    const packed = packTrackArrays(track);
+    this.trackBytes = new Uint8Array(packed.buffer);
+    try {
+      await this.page.evaluate((a) => (globalThis as unknown as { studioExport: { loadTrack(url: string, frameCount: number): Promise<void> } }).studioExport.loadTrack(a.url, a.n), { url: `track.f32?${randomBytes(4).toString('hex')}`, n });
+    } finally {
+      this.trackBytes = null;
+    }
     this.sentTrack = track;
   }
 }
@@ -575,9 +583,9 @@ interface ServerGuard {
 
 /**
  * Answers the page: 403 without the run's token or with another `Host`, 413 for a body over the limit, 404 for
- * anything else than the page, its bundle, the portrait, the avatar and frame POSTs.
+ * anything else than the page, its bundle, the portrait, the avatar, the packed track and frame POSTs.
  */
-async function handle(req: IncomingMessage, res: ServerResponse, guard: ServerGuard, sinks: Map<string, FrameSink>, portrait: () => { rgba: Uint8Array } | null, avatar: () => Uint8Array | null = () => null): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, guard: ServerGuard, sinks: Map<string, FrameSink>, portrait: () => { rgba: Uint8Array } | null, avatar: () => Uint8Array | null = () => null, track: () => Uint8Array | null = () => null): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const prefix = `/${guard.token}/`;
   if (req.headers.host !== guard.host() || !url.pathname.startsWith(prefix)) {
@@ -620,6 +628,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, guard: ServerGu
       const p = portrait();
       if (!p) return void res.writeHead(404).end();
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': p.rgba.byteLength, 'cache-control': 'no-store' }).end(Buffer.from(p.rgba.buffer, p.rgba.byteOffset, p.rgba.byteLength));
+      return;
+    }
+    if (route === '/track.f32') {
+      const t = track();
+      if (!t) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': t.byteLength, 'cache-control': 'no-store' }).end(Buffer.from(t.buffer, t.byteOffset, t.byteLength));
       return;
     }
     if (route === '/avatar.bin') {
