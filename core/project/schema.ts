@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DirectionsSchema } from '../motion/directions.ts';
 
 import { FpsSchema } from '../motion/options.ts';
-import { EXPORT_QUALITIES } from '../jobs/options.ts';
+import { BACKGROUND_OPTION, clampedNumberSchema, DEG_TO_RAD, EXPORT_QUALITIES, FRAMINGS, ORBIT_PITCH_OPTION, ORBIT_YAW_OPTION, SIZE_OPTION, typedNumberSchema } from '../jobs/options.ts';
 
 /** A rational frame rate: the one schema of core/motion/options.ts. */
 export { FpsSchema };
@@ -22,7 +22,7 @@ export { EXPORT_QUALITIES };
 /** Export settings chosen in the export dialog. */
 export const ExportSettingsSchema = z.object({
   format: z.enum(EXPORT_FORMATS),
-  sizePx: z.number().int().min(64).max(4096),
+  sizePx: typedNumberSchema(SIZE_OPTION),
   fps: FpsSchema,
   quality: z.enum(EXPORT_QUALITIES),
   alpha: z.boolean(),
@@ -44,17 +44,20 @@ export const PROJECT_SCHEMA_VERSION = 2;
 /** A referenced media file: its original name and, when known, its absolute path on the host. */
 export const MediaRefSchema = z.object({ fileName: z.string().min(1).max(1024), path: z.string().max(4096).nullable() });
 
-/** Framing presets of the viewport and the export (names of renderer/scene/framing.ts). */
-export const FRAMINGS = ['head', 'upperBody', 'photo'] as const;
-/** Background: the photo's own, transparent, or a solid `#rrggbb` colour. */
-export const BackgroundSchema = z.string().regex(/^(#[0-9a-fA-F]{6}|photo|transparent)$/, 'background must be photo, transparent or #rrggbb');
+/** Framing presets of the viewport and the export (names of renderer/scene/framing.ts): `--framing`'s list. */
+export { FRAMINGS };
+/** Background: the photo's own, transparent, or a solid `#rrggbb` colour (`--background`'s schema). */
+export const BackgroundSchema = BACKGROUND_OPTION.schema;
 
-/** Viewport state saved with a project. Angles in radians. */
+/**
+ * Viewport state saved with a project. Angles in radians, clamped on load to the orbit options' limits
+ * (`--orbit-yaw`/`--orbit-pitch`, ±30°/±15°): a project saved when the limits were ±π/±π/2 still opens.
+ */
 export const ViewportStateSchema = z.object({
   framing: z.enum(FRAMINGS),
   background: BackgroundSchema,
-  orbitYawRad: z.number().min(-Math.PI).max(Math.PI),
-  orbitPitchRad: z.number().min(-Math.PI / 2).max(Math.PI / 2),
+  orbitYawRad: clampedNumberSchema(ORBIT_YAW_OPTION, DEG_TO_RAD),
+  orbitPitchRad: clampedNumberSchema(ORBIT_PITCH_OPTION, DEG_TO_RAD),
 });
 /** See {@link ViewportStateSchema}. */
 export type ViewportState = z.infer<typeof ViewportStateSchema>;
