@@ -139,8 +139,10 @@ const EXPECTED_COST = {
   readAvatarSec: 0.5,
   /** Load the face models for a driving video (no portrait), seconds. */
   loadFaceModelsSec: 2,
-  /** Track one driving-video frame (FaceMesh + Iris), seconds. */
-  trackSecPerFrame: 0.1,
+  /** Track one driving-video frame (FaceMesh + Iris), seconds (measured 0.14: vid01, 175 frames in 24.7 s). */
+  trackSecPerFrame: 0.14,
+  /** Solve one output frame's blendshapes from a driving video's observations, seconds (measured 0.048: 8.4 s / 175). */
+  drivingSolveSecPerFrame: 0.05,
   /** Speech analysis per second of audio (streamed), seconds (measured 0.15). */
   motionSecPerAudioSec: 0.15,
   /** Launch the render browser and load the head, seconds (measured 9 s: 3.5 → 12.5 s into the job). */
@@ -172,7 +174,7 @@ export function renderStagePlan(opts: Pick<RenderTalkingHeadOptions, 'portraitPa
   const frames = (sec * opts.fps.num) / opts.fps.den;
   const plans: StagePlan[] = [{ stage: 'analyze', expectedSec: (opts.portraitPath ? c.analyzePortraitSec : c.readAvatarSec) + (opts.drivingVideoPath && !opts.portraitPath ? c.loadFaceModelsSec : 0) }];
   if (opts.drivingVideoPath) plans.push({ stage: 'track', expectedSec: frames * c.trackSecPerFrame });
-  plans.push({ stage: 'motion', expectedSec: opts.audioPath && !opts.drivingVideoPath && !opts.motionPath ? sec * c.motionSecPerAudioSec : 0.2 });
+  plans.push({ stage: 'motion', expectedSec: opts.drivingVideoPath ? frames * c.drivingSolveSecPerFrame : opts.audioPath && !opts.motionPath ? sec * c.motionSecPerAudioSec : 0.2 });
   plans.push({ stage: 'render', expectedSec: c.renderLaunchSec + frames * renderSecPerFrame(opts) });
   return plans;
 }
@@ -297,6 +299,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
           if (!planned && total > 0) {
             planned = true;
             progress.expect('track', total * EXPECTED_COST.trackSecPerFrame);
+            progress.expect('motion', total * EXPECTED_COST.drivingSolveSecPerFrame);
             progress.expect('render', EXPECTED_COST.renderLaunchSec + total * renderSecPerFrame(opts));
           }
           emit('track', done, total);
