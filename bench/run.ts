@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   batch: async () => ({ run: (await import('./batch.ts')).benchBatch }),
   face: async () => ({ run: (await import('./face.ts')).benchFace }),
   live: async () => ({ run: (await import('./live.ts')).benchLive }),
+  memory: async () => ({ run: (await import('./memory.ts')).benchMemory }),
   render: async () => ({ run: (await import('./render.ts')).benchRender }),
   splat: async () => ({ run: (await import('./splat.ts')).benchSplat }),
   webgpu: async () => ({ run: (await import('./webgpuNode.ts')).benchWebgpuNode }),

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
 import { readDirectionsFile } from '../directionsFile.ts';
-import { BACKGROUND_OPTION, describeOptionIssue, FACE_INDEX_OPTION, FRAMING_OPTION, HEAD_POSE_OPTION, ORBIT_PITCH_OPTION, ORBIT_YAW_OPTION, RETARGET_OPTIONS, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
+import { BACKGROUND_OPTION, describeOptionIssue, FACE_INDEX_OPTION, FRAMING_OPTION, HEAD_POSE_OPTION, ORBIT_PITCH_OPTION, ORBIT_YAW_OPTION, QUALITY_OPTION, RETARGET_OPTIONS, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
 import { MOTION_OPTION_DESCRIPTORS } from '../../core/motion/options.ts';
 import { motionOptionsFromCli } from './motion.ts';
 import { renderTalkingHead, type RenderTalkingHeadOptions } from '../../pipeline/jobs/renderJob.ts';
@@ -64,6 +64,7 @@ export function renderJobOptionsFromCli(o: Record<string, string | boolean | und
     outPath: String(o.out),
     fps: motion.fps,
     sizePx: parseOption(SIZE_OPTION, o.size),
+    quality: parseOption(QUALITY_OPTION, o.quality),
     faceIndex: parseOption(FACE_INDEX_OPTION, o.face),
     background: parseBackground(parseOption(BACKGROUND_OPTION, o.background)),
     framing: parseOption(FRAMING_OPTION, o.framing),
@@ -85,6 +86,7 @@ export function registerRender(program: Command): void {
     .option('--driving-video <video>', "a talking face to copy (expressions, head pose, gaze); its own audio is used unless --audio is given")
     .requiredOption('--out <file>', 'output: .mp4 (H.264 + AAC), .webm (VP9 + Opus), .mov (ProRes 4444), .gif, or a PNG sequence such as frames/f_%05d.png; written to a temp file, then renamed')
     .option(SIZE_OPTION.flag, SIZE_OPTION.description, String(SIZE_OPTION.defaultValue))
+    .option(QUALITY_OPTION.flag, QUALITY_OPTION.description, String(QUALITY_OPTION.defaultValue))
     .option(FACE_INDEX_OPTION.flag, FACE_INDEX_OPTION.description, String(FACE_INDEX_OPTION.defaultValue))
     .option(BACKGROUND_OPTION.flag, BACKGROUND_OPTION.description, String(BACKGROUND_OPTION.defaultValue))
     .option(FRAMING_OPTION.flag, FRAMING_OPTION.description, String(FRAMING_OPTION.defaultValue))

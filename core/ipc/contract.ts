@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { ErrorPayload, Result } from '../errors.ts';
 import { InvalidInputError, StudioError, toErrorPayload } from '../errors.ts';
 import { DirectionsSchema } from '../motion/directions.ts';
+import { DEG_TO_RAD, FACE_INDEX_OPTION, ORBIT_PITCH_OPTION, ORBIT_YAW_OPTION, RETARGET_OPTIONS, typedNumberSchema } from '../jobs/options.ts';
 import { BackgroundSchema, ExportRangeSchema, EXPORT_FORMATS, ExportSettingsSchema, FRAMINGS, FpsSchema, MotionOptionValuesSchema, ProjectSchema } from '../project/schema.ts';
 
 export { EXPORT_FORMATS, EXPORT_QUALITIES, ExportSettingsSchema, FpsSchema, MotionOptionValuesSchema } from '../project/schema.ts';
@@ -117,7 +118,7 @@ export function exportFileExtension(format: (typeof EXPORT_FORMATS)[number]): st
 export const ALPHA_EXPORT_FORMATS: readonly (typeof EXPORT_FORMATS)[number][] = Object.freeze(['webm', 'mov', 'gif', 'png']);
 
 /** Transfer strength per region of a driving video, each 0..2 (1 = as driven). */
-export const RetargetStrengthsSchema = z.object({ eyes: z.number().min(0).max(2), brows: z.number().min(0).max(2), mouth: z.number().min(0).max(2), head: z.number().min(0).max(2) }).strict();
+export const RetargetStrengthsSchema = z.object(Object.fromEntries(RETARGET_OPTIONS.map((d) => [d.name, typedNumberSchema(d)])) as Record<(typeof RETARGET_OPTIONS)[number]['name'], z.ZodNumber>).strict();
 
 /**
  * An imported driving video: facts, the time ranges of frames without a face (their pose is held), and a strip of
@@ -243,12 +244,13 @@ export const CHANNELS = {
         audioId: z.string().min(1).max(64),
         /** A track from `studio:motion.import` to render instead of one built from the audio (live recordings). */
         motionTrackId: z.string().min(1).max(64).nullable().optional(),
-        faceIndex: z.number().int().min(0).max(64),
+        faceIndex: typedNumberSchema(FACE_INDEX_OPTION),
         settings: ExportSettingsSchema,
         motion: MotionOptionValuesSchema,
         background: BackgroundSchema,
         framing: z.enum(FRAMINGS),
-        orbit: z.object({ yawRad: z.number().min(-Math.PI).max(Math.PI), pitchRad: z.number().min(-Math.PI / 2).max(Math.PI / 2) }),
+        /** Camera orbit, radians, within `--orbit-yaw`/`--orbit-pitch`'s limits (the viewport clamps to the same). */
+        orbit: z.object({ yawRad: typedNumberSchema(ORBIT_YAW_OPTION, DEG_TO_RAD), pitchRad: typedNumberSchema(ORBIT_PITCH_OPTION, DEG_TO_RAD) }),
         outPath: z.string().min(1).max(4096).nullable(),
         /** Directions over time composed with the speech motion (the same the preview's track was built with). */
         directions: DirectionsSchema.optional(),

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DirectionsSchema } from '../motion/directions.ts';
 
 import { FpsSchema } from '../motion/options.ts';
+import { BACKGROUND_OPTION, clampedNumberSchema, DEG_TO_RAD, EXPORT_QUALITIES, FRAMINGS, ORBIT_PITCH_OPTION, ORBIT_YAW_OPTION, SIZE_OPTION, typedNumberSchema } from '../jobs/options.ts';
 
 /** A rational frame rate: the one schema of core/motion/options.ts. */
 export { FpsSchema };
@@ -15,13 +16,13 @@ export const MotionOptionValuesSchema = z.record(z.string().max(64), z.union([z.
 
 /** Output containers of the export dialog (DESIGN.md §5). */
 export const EXPORT_FORMATS = ['mp4', 'webm', 'mov', 'gif', 'png'] as const;
-/** Quality presets of the export dialog. */
-export const EXPORT_QUALITIES = ['draft', 'standard', 'high'] as const;
+/** Quality presets of the export dialog: the one list of core/jobs/options.ts (`--quality`). */
+export { EXPORT_QUALITIES };
 
 /** Export settings chosen in the export dialog. */
 export const ExportSettingsSchema = z.object({
   format: z.enum(EXPORT_FORMATS),
-  sizePx: z.number().int().min(64).max(4096),
+  sizePx: typedNumberSchema(SIZE_OPTION),
   fps: FpsSchema,
   quality: z.enum(EXPORT_QUALITIES),
   alpha: z.boolean(),
@@ -43,17 +44,20 @@ export const PROJECT_SCHEMA_VERSION = 2;
 /** A referenced media file: its original name and, when known, its absolute path on the host. */
 export const MediaRefSchema = z.object({ fileName: z.string().min(1).max(1024), path: z.string().max(4096).nullable() });
 
-/** Framing presets of the viewport and the export (names of renderer/scene/framing.ts). */
-export const FRAMINGS = ['head', 'upperBody', 'photo'] as const;
-/** Background: the photo's own, transparent, or a solid `#rrggbb` colour. */
-export const BackgroundSchema = z.string().regex(/^(#[0-9a-fA-F]{6}|photo|transparent)$/, 'background must be photo, transparent or #rrggbb');
+/** Framing presets of the viewport and the export (names of renderer/scene/framing.ts): `--framing`'s list. */
+export { FRAMINGS };
+/** Background: the photo's own, transparent, or a solid `#rrggbb` colour (`--background`'s schema). */
+export const BackgroundSchema = BACKGROUND_OPTION.schema;
 
-/** Viewport state saved with a project. Angles in radians. */
+/**
+ * Viewport state saved with a project. Angles in radians, clamped on load to the orbit options' limits
+ * (`--orbit-yaw`/`--orbit-pitch`, ±30°/±15°): a project saved when the limits were ±π/±π/2 still opens.
+ */
 export const ViewportStateSchema = z.object({
   framing: z.enum(FRAMINGS),
   background: BackgroundSchema,
-  orbitYawRad: z.number().min(-Math.PI).max(Math.PI),
-  orbitPitchRad: z.number().min(-Math.PI / 2).max(Math.PI / 2),
+  orbitYawRad: clampedNumberSchema(ORBIT_YAW_OPTION, DEG_TO_RAD),
+  orbitPitchRad: clampedNumberSchema(ORBIT_PITCH_OPTION, DEG_TO_RAD),
 });
 /** See {@link ViewportStateSchema}. */
 export type ViewportState = z.infer<typeof ViewportStateSchema>;

@@ -11,6 +11,7 @@ import { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { FfmpegExitError, InvalidInputError, JobCancelledError, type JobProgress } from '../../core/errors.ts';
 import type { Fps } from '../../core/motion/track.ts';
+import { encoderSettingsForQuality, type EncoderQualitySettings } from '../../core/jobs/options.ts';
 import { AUDIO_TIMELINE_FILTER } from '../audio/decodeAudio.ts';
 import { resolveFfmpeg } from '../ffmpeg/ffmpegPath.ts';
 import { commitFile, sweepStaleParts, tempPathFor } from '../files/atomicWrite.ts';
@@ -58,7 +59,7 @@ export interface EncodeVideoOptions {
   outPath: string;
   /**
    * Container/codecs: `mp4` H.264 yuv420p + AAC (default); `webm` VP9 (yuva420p from RGBA) + Opus; `mov` ProRes
-   * 4444 + AAC; `gif` (a palette per frame, 1-bit alpha from RGBA; no audio); `png` numbered RGB(A) PNG files, first
+   * (4444, or 422 for an opaque draft) + AAC; `gif` (a palette per frame, 1-bit alpha from RGBA; no audio); `png` numbered RGB(A) PNG files, first
    * frame number 0 (no audio; `outPath` must hold a frame-number pattern, see {@link FRAME_NUMBER_PATTERN}).
    */
   format?: VideoFormat;
@@ -68,10 +69,11 @@ export interface EncodeVideoOptions {
   signal?: AbortSignal;
   /** Called after each frame is handed to ffmpeg (stage `"encode"`). */
   onProgress?: (p: JobProgress) => void;
-  /** x264 preset for mp4 (default `veryfast`). */
-  x264Preset?: string;
-  /** x264 constant rate factor (default 18). */
-  crf?: number;
+  /**
+   * Encoder parameters (x264 CRF and preset, VP9 CRF, ProRes profile, GIF palette size); default the `standard` row
+   * of {@link encoderSettingsForQuality}. Ignored for PNG (lossless) and for pre-encoded `h264` input.
+   */
+  quality?: EncoderQualitySettings;
 }
 
 /** Result of {@link encodeVideo}. */
@@ -98,18 +100,19 @@ export function rawFrameBytes(widthPx: number, heightPx: number, pixelFormat: Ra
 const STDERR_TAIL_LINES = 20;
 
 /** Codec arguments per container. */
-function outputArgs(format: VideoFormat, pixelFormat: RawPixelFormat, hasAudio: boolean, preset: string, crf: number): string[] {
+function outputArgs(format: VideoFormat, pixelFormat: RawPixelFormat, hasAudio: boolean, q: EncoderQualitySettings): string[] {
   switch (format) {
     case 'mp4':
-      return ['-c:v', 'libx264', '-preset', preset, '-crf', String(crf), '-pix_fmt', 'yuv420p', ...(hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : []), '-movflags', '+faststart', '-f', 'mp4'];
+      return ['-c:v', 'libx264', '-preset', q.x264Preset, '-crf', String(q.x264Crf), '-pix_fmt', 'yuv420p', ...(hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : []), '-movflags', '+faststart', '-f', 'mp4'];
     case 'webm':
-      return ['-c:v', 'libvpx-vp9', '-b:v', '0', '-crf', '32', '-row-mt', '1', '-deadline', 'realtime', '-cpu-used', '8', '-pix_fmt', pixelFormat === 'rgba' ? 'yuva420p' : 'yuv420p', ...(hasAudio ? ['-c:a', 'libopus', '-b:a', '128k'] : []), '-f', 'webm'];
+      return ['-c:v', 'libvpx-vp9', '-b:v', '0', '-crf', String(q.vp9Crf), '-row-mt', '1', '-deadline', 'realtime', '-cpu-used', '8', '-pix_fmt', pixelFormat === 'rgba' ? 'yuva420p' : 'yuv420p', ...(hasAudio ? ['-c:a', 'libopus', '-b:a', '128k'] : []), '-f', 'webm'];
     case 'mov':
-      return ['-c:v', 'prores_ks', '-profile:v', '4444', '-pix_fmt', pixelFormat === 'rgba' ? 'yuva444p10le' : 'yuv444p10le', ...(hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : []), '-f', 'mov'];
+      // ProRes 422 profiles take 4:2:2 chroma and no alpha; the 4444 profiles 4:4:4 (+ alpha from RGBA input).
+      return ['-c:v', 'prores_ks', '-profile:v', pixelFormat === 'rgba' ? q.proresProfileAlpha : q.proresProfileOpaque, '-pix_fmt', pixelFormat === 'rgba' ? 'yuva444p10le' : q.proresProfileOpaque === 'standard' ? 'yuv422p10le' : 'yuv444p10le', ...(hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : []), '-f', 'mov'];
     case 'gif':
       // One palette per frame (palettegen stats_mode=single + paletteuse new=1) keeps the stream flowing: a global
       // palette would make ffmpeg hold every frame until the end. Pixels under alpha 128 become transparent.
-      return ['-vf', 'split[a][b];[a]palettegen=stats_mode=single:reserve_transparent=1[p];[b][p]paletteuse=new=1:dither=bayer:bayer_scale=3:alpha_threshold=128', '-loop', '0', '-f', 'gif'];
+      return ['-vf', `split[a][b];[a]palettegen=stats_mode=single:reserve_transparent=1:max_colors=${q.gifMaxColors}[p];[b][p]paletteuse=new=1:dither=bayer:bayer_scale=3:alpha_threshold=128`, '-loop', '0', '-f', 'gif'];
     case 'png':
       return ['-c:v', 'png', '-pix_fmt', pixelFormat === 'rgba' ? 'rgba' : 'rgb24', '-start_number', '0', '-f', 'image2'];
   }
@@ -168,7 +171,7 @@ export async function encodeVideo(opts: EncodeVideoOptions): Promise<EncodeVideo
   // The audio on its container's timeline (gaps as silence, as the analysis saw it), padded to the video's length;
   // no tags of the inputs (title, artist, comments of the source audio) are copied into the output.
   const maps = ['-map', '0:v:0', ...(hasAudio ? ['-map', '1:a:0', '-af', `${AUDIO_TIMELINE_FILTER},apad`] : []), '-map_metadata', '-1'];
-  const codecArgs = isCompressed ? ['-c:v', 'copy', ...(hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : []), '-movflags', '+faststart', '-f', 'mp4'] : outputArgs(format, pixelFormat as RawPixelFormat, hasAudio, opts.x264Preset ?? 'veryfast', opts.crf ?? 18);
+  const codecArgs = isCompressed ? ['-c:v', 'copy', ...(hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : []), '-movflags', '+faststart', '-f', 'mp4'] : outputArgs(format, pixelFormat as RawPixelFormat, hasAudio, opts.quality ?? encoderSettingsForQuality('standard'));
   cmd.outputOptions([...maps, ...codecArgs, '-t', durationSec.toFixed(6), '-y']).output(tmpPath);
 
   let exitError: Error | null = null;

@@ -447,6 +447,7 @@ export class StudioService {
           ...(motionTrack ? { motionPath: motionTrack.path } : {}),
           outPath: framesDir ? join(framesDir, `${framePrefix}_%05d.png`) : tmpPath,
           sizePx: Math.round(a.settings.sizePx / 2) * 2,
+          quality: a.settings.quality,
           fps: a.settings.fps,
           motion,
           signal: controller.signal,

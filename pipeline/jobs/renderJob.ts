@@ -8,7 +8,8 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InvalidInputError, JobCancelledError, throwIfAborted, type JobProgress } from '../../core/errors.ts';
-import { ProgressTracker } from '../../core/jobs/progress.ts';
+import { ProgressTracker, type StagePlan } from '../../core/jobs/progress.ts';
+import { encoderSettingsForQuality, type ExportQuality } from '../../core/jobs/options.ts';
 import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import { frameCountForDuration, trackFromJson, type Fps, type MotionTrack } from '../../core/motion/track.ts';
 import { DEFAULT_MOTION_OPTIONS, MOTION_OPTION_DESCRIPTORS, type MotionOptions } from '../../core/motion/options.ts';
@@ -18,7 +19,7 @@ import type { FaceAnalysis, FaceLandmarks } from '../../core/face/types.ts';
 import { photoShowsShoulders } from '../../core/face/shoulders.ts';
 import { decodeImage, type DecodedImage } from '../image/decodeImage.ts';
 import { FaceAnalyzer } from '../face/faceAnalyzer.ts';
-import { audioSourceNotes, decodeAudio } from '../audio/decodeAudio.ts';
+import { audioSourceNotes, decodeAudio, probeAudio } from '../audio/decodeAudio.ts';
 import { drivingTrackFromObservations, trackDrivingVideo } from '../reenact/drivingVideo.ts';
 import type { RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
 import { holdRestExpression, measureRestExpression, namedWeights } from '../../core/rig/restExpression.ts';
@@ -68,6 +69,8 @@ export interface RenderTalkingHeadOptions {
   orbit?: { yawRad: number; pitchRad: number };
   /** Output width = height in pixels (even). */
   sizePx: number;
+  /** Encoding quality (x264/VP9 CRF, in-page H.264 bitrate, ProRes profile, GIF palette); default `standard`. */
+  quality?: ExportQuality;
   /** Output frame rate. */
   fps: Fps;
   /** A saved motion track (JSON) to use instead of building one from the audio. */
@@ -130,18 +133,62 @@ export interface RenderTalkingHeadResult {
 }
 
 /**
- * Target bits per pixel per frame for the in-page H.264 encoder (OpenH264 in realtime mode, which has no quality
- * setting and undershoots the target). Measured on img05 at 384²: first-frame face PSNR against the photo 30.8 dB
- * (x264 CRF 18: 33.3 dB); the two encodes differ from each other by 38 dB PSNR.
+ * Expected stage costs for the progress estimate (core/jobs/progress.ts), measured with the CLI on img05 + aud05
+ * (7.2 s, 181 frames at 256²) on the 2-core development machine under load. They only shape the fraction and the
+ * ETA until a stage has its own observed rate (after its first 4 units), and finished stages rescale them.
  */
-const IN_PAGE_H264_BITS_PER_PIXEL = 1.2;
+const EXPECTED_COST = {
+  /** Decode the portrait, load the face models, analyse it, seconds (measured 2.2). */
+  analyzePortraitSec: 2.5,
+  /** Read and check an avatar file, seconds. */
+  readAvatarSec: 0.5,
+  /** Load the face models for a driving video (no portrait), seconds. */
+  loadFaceModelsSec: 2,
+  /** Track one driving-video frame (FaceMesh + Iris), seconds (measured 0.14: vid01, 175 frames in 24.7 s). */
+  trackSecPerFrame: 0.14,
+  /** Solve one output frame's blendshapes from a driving video's observations, seconds (measured 0.048: 8.4 s / 175). */
+  drivingSolveSecPerFrame: 0.05,
+  /** Speech analysis per second of audio (streamed), seconds (measured 0.15). */
+  motionSecPerAudioSec: 0.15,
+  /** Launch the render browser and load the head, seconds (measured 9 s: 3.5 → 12.5 s into the job). */
+  renderLaunchSec: 8,
+  /** Render + encode one frame of the mesh photo head or a GLB/VRM avatar, seconds per megapixel (measured 0.27). */
+  meshSecPerMegapixelFrame: 0.3,
+  /**
+   * Render + encode one frame of Gaussian splats (photo head as splats, splat avatars), seconds per megapixel
+   * (measured 14.5: img05 as 29 565 splats, 181 frames in 181 s).
+   */
+  splatSecPerMegapixelFrame: 15,
+  /** Clip length assumed when it is not known before the motion stage (a motion file, a driving video), seconds. */
+  unknownDurationSec: 10,
+};
 
-const STAGES = [
-  { stage: 'analyze', weight: 3 },
-  { stage: 'track', weight: 12 },
-  { stage: 'motion', weight: 1 },
-  { stage: 'render', weight: 16 },
-];
+/** Avatar files drawn as Gaussian splats (by extension; a LAM zip holds splats too). */
+const SPLAT_AVATAR_PATTERN = /\.(ply|splat|spz|ksplat|sog|zip)$/i;
+
+/**
+ * The stages a render job runs, with expected costs for this job (core/jobs/progress.ts): analyze (portrait or
+ * avatar), track (driving video only), motion, render.
+ * @param opts - the job's inputs (which stages run, output size, head kind).
+ * @param clipSec - the clip length if known (the audio's duration), else `null`.
+ * @returns the stage plans, in order.
+ */
+export function renderStagePlan(opts: Pick<RenderTalkingHeadOptions, 'portraitPath' | 'avatarPath' | 'drivingVideoPath' | 'audioPath' | 'motionPath' | 'sizePx' | 'fps' | 'head'>, clipSec: number | null): StagePlan[] {
+  const c = EXPECTED_COST;
+  const sec = clipSec ?? c.unknownDurationSec;
+  const frames = (sec * opts.fps.num) / opts.fps.den;
+  const plans: StagePlan[] = [{ stage: 'analyze', expectedSec: (opts.portraitPath ? c.analyzePortraitSec : c.readAvatarSec) + (opts.drivingVideoPath && !opts.portraitPath ? c.loadFaceModelsSec : 0) }];
+  if (opts.drivingVideoPath) plans.push({ stage: 'track', expectedSec: frames * c.trackSecPerFrame });
+  plans.push({ stage: 'motion', expectedSec: opts.drivingVideoPath ? frames * c.drivingSolveSecPerFrame : opts.audioPath && !opts.motionPath ? sec * c.motionSecPerAudioSec : 0.2 });
+  plans.push({ stage: 'render', expectedSec: c.renderLaunchSec + frames * renderSecPerFrame(opts) });
+  return plans;
+}
+
+/** Expected render + encode seconds per output frame (see {@link EXPECTED_COST}). */
+function renderSecPerFrame(opts: Pick<RenderTalkingHeadOptions, 'avatarPath' | 'sizePx' | 'head'>): number {
+  const splats = opts.head === 'splats' || (opts.avatarPath !== undefined && SPLAT_AVATAR_PATTERN.test(opts.avatarPath));
+  return ((opts.sizePx * opts.sizePx) / 1e6) * (splats ? EXPECTED_COST.splatSecPerMegapixelFrame : EXPECTED_COST.meshSecPerMegapixelFrame);
+}
 
 /**
  * Says which motion options a job cannot apply, instead of ignoring them silently: with a driving video the driver's
@@ -173,21 +220,45 @@ export function unusedMotionOptionNotes(motion: Partial<MotionOptions> | undefin
  *   FfmpegExitError when encoding fails. On any error no output file is left behind.
  */
 export async function renderTalkingHead(opts: RenderTalkingHeadOptions): Promise<RenderTalkingHeadResult> {
+  const heartbeat = { stop: (): void => {} };
   try {
-    return await runRenderJob(opts);
+    return await runRenderJob(opts, heartbeat);
   } catch (err) {
     // Once cancelled, whatever broke next (the browser closing, ffmpeg killed) is the cancellation.
     if (opts.signal?.aborted && !(err instanceof JobCancelledError)) throw new JobCancelledError();
     throw err;
+  } finally {
+    heartbeat.stop();
   }
 }
 
-async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalkingHeadResult> {
+/** How often the last progress point is reported again while a stage reports nothing (a browser launching), ms. */
+const PROGRESS_HEARTBEAT_MS = 1000;
+
+async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: () => void }): Promise<RenderTalkingHeadResult> {
   const now = opts.nowMs ?? (() => performance.now());
   const log = opts.onLog ?? (() => {});
   for (const note of unusedMotionOptionNotes(opts.motion, opts.drivingVideoPath ? 'drivingVideo' : opts.motionPath ? 'motionFile' : 'audio')) log(note);
-  const progress = new ProgressTracker(STAGES, now());
-  const emit = (stage: string, done: number, total: number): void => opts.onProgress?.(progress.at(stage, done, total, now()));
+  const startMs = now();
+  const outPath = resolve(opts.outPath);
+  await checkInputs(opts, outPath);
+  throwIfAborted(opts.signal);
+  // The clip length sets the expected cost of the motion and render stages; a failed probe is reported by the decode.
+  const clipSec = opts.audioPath && !opts.drivingVideoPath ? ((await probeAudio(opts.audioPath, { signal: opts.signal }).catch(() => null))?.durationSec ?? null) : null;
+  const progress = new ProgressTracker(renderStagePlan(opts, clipSec || null), startMs);
+  let last: [string, number, number] | null = null;
+  const emit = (stage: string, done: number, total: number): void => {
+    last = [stage, done, total];
+    opts.onProgress?.(progress.at(stage, done, total, now()));
+  };
+  // Stages without units for seconds (the browser launch, the face-model load) still move the bar and the ETA.
+  if (opts.onProgress) {
+    const timer = setInterval(() => {
+      if (last) opts.onProgress?.(progress.at(last[0], last[1], last[2], now()));
+    }, PROGRESS_HEARTBEAT_MS);
+    timer.unref();
+    heartbeat.stop = () => clearInterval(timer);
+  }
   const stageMs: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = now();
@@ -198,9 +269,6 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
     }
   };
 
-  const outPath = resolve(opts.outPath);
-  await checkInputs(opts, outPath);
-  throwIfAborted(opts.signal);
 
   emit('analyze', 0, 2);
   // An avatar is checked before any long stage, so a malformed file fails at once with the parser's message.
@@ -229,7 +297,19 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
 
     if (opts.drivingVideoPath) {
       const video = opts.drivingVideoPath;
-      const tracked = await timed('trackVideo', () => trackDrivingVideo(video, analyzer!, { signal: opts.signal, onProgress: (done, total) => emit('track', done, total) }));
+      let planned = false;
+      const tracked = await timed('trackVideo', () => trackDrivingVideo(video, analyzer!, {
+        signal: opts.signal,
+        onProgress: (done, total) => {
+          if (!planned && total > 0) {
+            planned = true;
+            progress.expect('track', total * EXPECTED_COST.trackSecPerFrame);
+            progress.expect('motion', total * EXPECTED_COST.drivingSolveSecPerFrame);
+            progress.expect('render', EXPECTED_COST.renderLaunchSec + total * renderSecPerFrame(opts));
+          }
+          emit('track', done, total);
+        },
+      }));
       if (!soundtrack && tracked.info.hasAudio) soundtrack = video;
       const sound = soundtrack ? await timed('decodeAudio', () => decodeAudio(soundtrack!, { sampleRateHz: 16000, signal: opts.signal })) : null;
       if (sound) for (const note of audioSourceNotes(sound.source)) log(`note: ${basename(soundtrack!)}: ${note}`);
@@ -279,14 +359,17 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
   if (directed && (opts.drivingVideoPath || opts.motionPath)) {
     composeDirectionsOnTrack(track, evaluateDirections(directed, track.frameCount, opts.fps, { ...DEFAULT_MOTION_OPTIONS, ...opts.motion, headMotionStrength: 1, mood: 'neutral' }));
   }
+  const { fromFrame, toFrame } = frameRange(opts.rangeSec, frameCount, opts.fps);
+  progress.setFrameCount(toFrame - fromFrame);
+  progress.expect('render', EXPECTED_COST.renderLaunchSec + (toFrame - fromFrame) * renderSecPerFrame(opts));
   emit('motion', 1, 1);
   throwIfAborted(opts.signal);
-  const { fromFrame, toFrame } = frameRange(opts.rangeSec, frameCount, opts.fps);
   if (fromFrame > 0 || toFrame < frameCount) log(`range: frames ${fromFrame}–${toFrame - 1} of ${frameCount}`);
 
   await mkdir(dirname(outPath), { recursive: true });
   const format = outputFormat(outPath);
   let avatar: RenderTalkingHeadResult['avatar'];
+  emit('render', 0, toFrame - fromFrame);
   const encoded = await timed('renderEncode', async () => {
     // A cut-out portrait (real transparency) has no background of its own: behind it goes white, not the black
     // (or the old background's fringe) stored under its transparent pixels.
@@ -304,6 +387,10 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
     // The GPU YUV readback needs a width multiple of 8 (and height of 4); other even sizes read back RGBA and ffmpeg
     // converts (every size the options accept works: --size 250 used to fail after the browser had started).
     const pixelFormat = opts.background === 'transparent' || format === 'gif' || format === 'png' || opts.sizePx % 8 !== 0 ? 'rgba' : 'yuv420p';
+    // One quality setting for every encoder (core/jobs/options.ts); OpenH264 in the page has no quality mode, so
+    // its setting is a bitrate.
+    const encoder = encoderSettingsForQuality(opts.quality ?? 'standard');
+    if (format === 'png' && opts.quality && opts.quality !== 'standard') log(`note: --quality ${opts.quality} does not apply: PNG frames are lossless`);
     if (soundtrack && !formatHasAudio(format)) log(`note: ${format === 'gif' ? 'a GIF' : 'a PNG sequence'} has no sound: the audio only sets the length and drives the motion`);
     try {
       if (avatarFile) {
@@ -320,12 +407,13 @@ async function runRenderJob(opts: RenderTalkingHeadOptions): Promise<RenderTalki
       }
       const frameOpts = { fromFrame, toFrame, orbitYawRad: opts.orbit?.yawRad, orbitPitchRad: opts.orbit?.pitchRad, signal: opts.signal };
       return await encodeVideo({
-        frames: inPageH264 ? host.renderEncoded(track, { ...frameOpts, fps: opts.fps, bitrate: Math.round(opts.sizePx * opts.sizePx * (opts.fps.num / opts.fps.den) * IN_PAGE_H264_BITS_PER_PIXEL) }) : host.renderFrames(track, { ...frameOpts, pixelFormat }),
+        frames: inPageH264 ? host.renderEncoded(track, { ...frameOpts, fps: opts.fps, bitrate: Math.round(opts.sizePx * opts.sizePx * (opts.fps.num / opts.fps.den) * encoder.inPageH264BitsPerPixel) }) : host.renderFrames(track, { ...frameOpts, pixelFormat }),
         widthPx: opts.sizePx,
         heightPx: opts.sizePx,
         fps: opts.fps,
         pixelFormat: inPageH264 ? 'h264' : pixelFormat,
         format,
+        quality: encoder,
         audioPath: soundtrack,
         audioOffsetSec: (fromFrame * opts.fps.den) / opts.fps.num,
         outPath,

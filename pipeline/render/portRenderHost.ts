@@ -129,7 +129,7 @@ class PortTransport implements ExportPageTransport {
     });
   }
 
-  bytesSource(_name: 'portrait' | 'avatar', bytes: Uint8Array | null): unknown {
+  bytesSource(_name: 'portrait' | 'avatar' | 'track', bytes: Uint8Array | null): unknown {
     return bytes;
   }
 

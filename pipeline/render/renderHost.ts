@@ -38,19 +38,23 @@ export type { LoadedAvatarInfo, LoadedPortraitInfo, RenderBackground, RenderFram
  * The CLI host's transport: playwright's `page.evaluate` for calls, this host's HTTP server for frames (POSTs routed
  * to the sinks) and byte inputs (`portrait.rgba`, `avatar.bin`, served from here).
  */
+/** The page-origin path serving each named byte input. */
+const ROUTE_OF_BYTES = { portrait: 'portrait.rgba', avatar: 'avatar.bin', track: 'track.f32' } as const;
+
 class PlaywrightTransport implements ExportPageTransport {
   page: Page | null = null;
   readonly sinks = new Map<string, FrameSink>();
   portrait: Uint8Array | null = null;
   avatar: Uint8Array | null = null;
+  track: Uint8Array | null = null;
 
   call(method: ExportPageMethod, args: unknown[]): Promise<unknown> {
     return this.page!.evaluate((a) => (globalThis as unknown as { studioExport: Record<string, (...x: unknown[]) => unknown> }).studioExport[a.method]!(...a.args), { method, args });
   }
 
-  bytesSource(name: 'portrait' | 'avatar', bytes: Uint8Array | null): unknown {
+  bytesSource(name: 'portrait' | 'avatar' | 'track', bytes: Uint8Array | null): unknown {
     this[name] = bytes;
-    return bytes ? `${name === 'portrait' ? 'portrait.rgba' : 'avatar.bin'}?${randomBytes(4).toString('hex')}` : null;
+    return bytes ? `${ROUTE_OF_BYTES[name]}?${randomBytes(4).toString('hex')}` : null;
   }
 
   setSink(requestId: string, sink: FrameSink | null): void {
@@ -105,7 +109,7 @@ export class RenderHost extends ExportPageDriver {
     const transport = new PlaywrightTransport();
     let port = 0;
     const maxBodyBytes = 12 * widthPx * heightPx + (1 << 20);
-    const server = createServer((req, res) => void handle(req, res, { dir: bundle.dir, token, host: () => `127.0.0.1:${port}`, maxBodyBytes }, transport.sinks, () => transport.portrait, () => transport.avatar));
+    const server = createServer((req, res) => void handle(req, res, { dir: bundle.dir, token, host: () => `127.0.0.1:${port}`, maxBodyBytes }, transport.sinks, () => transport.portrait, () => transport.avatar, () => transport.track));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
@@ -180,7 +184,7 @@ interface ServerGuard {
  * Answers the page: 403 without the run's token or with another `Host`, 413 for a body over the limit, 404 for
  * anything else than the page, its bundle, the portrait, the avatar and frame POSTs.
  */
-async function handle(req: IncomingMessage, res: ServerResponse, guard: ServerGuard, sinks: Map<string, FrameSink>, portrait: () => Uint8Array | null, avatar: () => Uint8Array | null = () => null): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, guard: ServerGuard, sinks: Map<string, FrameSink>, portrait: () => Uint8Array | null, avatar: () => Uint8Array | null = () => null, track: () => Uint8Array | null = () => null): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const prefix = `/${guard.token}/`;
   if (req.headers.host !== guard.host() || !url.pathname.startsWith(prefix)) {
@@ -223,6 +227,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, guard: ServerGu
       const p = portrait();
       if (!p) return void res.writeHead(404).end();
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': p.byteLength, 'cache-control': 'no-store' }).end(Buffer.from(p.buffer, p.byteOffset, p.byteLength));
+      return;
+    }
+    if (route === '/track.f32') {
+      const t = track();
+      if (!t) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': t.byteLength, 'cache-control': 'no-store' }).end(Buffer.from(t.buffer, t.byteOffset, t.byteLength));
       return;
     }
     if (route === '/avatar.bin') {

@@ -133,5 +133,22 @@ export function createStudioClient(): StudioClient {
   if (bridge) return createBridgeClient(bridge);
   const token = document.querySelector<HTMLMetaElement>('meta[name="studio-token"]')?.content;
   if (!token) throw new Error('This page must be opened from Avatar Studio (npm run studio:web prints its address).');
+  // The token reached the page in its address (`?token=`); the page keeps it in the meta tag and the host has set a
+  // cookie for reloads, so the address bar, history, bookmarks and screen shares no longer show it.
+  const clean = addressWithoutToken(location.href);
+  if (clean !== null) history.replaceState(history.state, '', clean);
   return createWebClient(token);
+}
+
+/**
+ * The page address without its `token` query parameter (the web host's per-run secret), for `history.replaceState`.
+ * @param href - the page's absolute address (`location.href`).
+ * @returns the address with every `token` parameter removed (path, other parameters and fragment kept), or `null`
+ *   when it has none (nothing to replace).
+ */
+export function addressWithoutToken(href: string): string | null {
+  const url = new URL(href);
+  if (!url.searchParams.has('token')) return null;
+  url.searchParams.delete('token');
+  return url.toString();
 }

@@ -11,6 +11,7 @@
  */
 import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import type { MotionFrame } from '../../core/motion/track.ts';
+import { unpackTrackArrays, type PackedTrackArrays } from '../../core/motion/packedTrack.ts';
 import { createStudioScene, type LoadedPortrait, type ReadbackFormat, type SceneBackground, type StudioScene } from './studioScene.ts';
 import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from './framing.ts';
 import { loadAvatarBytes, plainStudioError, type AvatarLoadKind, type PlainStudioError } from '../avatars/loadAvatar.ts';
@@ -25,16 +26,11 @@ import { serveExportPort, type FrameSink } from './exportPort.ts';
 /** Bytes the page reads: a URL of its own origin (CLI host) or the bytes themselves (port host). */
 export type BytesSource = string | Uint8Array;
 
-/** Track arrays as sent by the host (flat, row-major per frame). */
-export interface PageTrack {
-  frameCount: number;
-  blendshapes: number[];
-  gazeRad: number[];
-  headRotation: number[];
-  headTranslationM: number[];
-  /** `[frameCount, 15]` OVR visemes (for GLB viseme morphs); zeros when absent. */
-  visemes?: number[];
-}
+/**
+ * Track arrays (flat, row-major per frame): views into the one buffer the host serves, packed by
+ * core/motion/packedTrack.ts (a long track sent as `page.evaluate` arguments is serialised value by value).
+ */
+export type PageTrack = PackedTrackArrays;
 
 /** One frame's state as sent by the host for a still. */
 export interface PageFrame {
@@ -102,7 +98,8 @@ export interface ExportPageApi {
   /** Shows the portrait's photo head as rigged Gaussian splats (renderer/avatars/photoHeadSplats.ts) instead of the mesh head. */
   loadPortraitSplats(source: BytesSource, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number, surround?: boolean): Promise<PageAvatarInfo>;
   cropFor(imageWidthPx: number, imageHeightPx: number, landmarksPx: number[]): CropRectPx;
-  setTrack(track: PageTrack): void;
+  /** Reads the packed track (core/motion/packedTrack.ts: a URL of the page's origin or the bytes) and makes it the track to render. */
+  loadTrack(source: BytesSource, frameCount: number): Promise<void>;
   renderRange(req: RenderRangeRequest): Promise<{ frames: number; cancelled: boolean }>;
   encodeRange(req: EncodeRangeRequest): Promise<{ frames: number; cancelled: boolean }>;
   renderStill(frame: PageFrame, requestId: string, format: ReadbackFormat, orbitYawRad: number, orbitPitchRad: number): Promise<void>;
@@ -138,11 +135,11 @@ function need<T>(v: T | null, what: string): T {
 function frameOf(t: PageTrack, i: number): MotionFrame {
   return {
     frameIndex: i,
-    blendshapes: Float32Array.from(t.blendshapes.slice(i * ARKIT_BLENDSHAPE_COUNT, (i + 1) * ARKIT_BLENDSHAPE_COUNT)),
-    visemes: t.visemes ? Float32Array.from(t.visemes.slice(i * OVR_VISEME_COUNT, (i + 1) * OVR_VISEME_COUNT)) : new Float32Array(OVR_VISEME_COUNT),
-    headRotation: Float32Array.from(t.headRotation.slice(i * 4, i * 4 + 4)),
-    headTranslationM: Float32Array.from(t.headTranslationM.slice(i * 3, i * 3 + 3)),
-    gazeRad: Float32Array.from(t.gazeRad.slice(i * 4, i * 4 + 4)),
+    blendshapes: t.blendshapes.slice(i * ARKIT_BLENDSHAPE_COUNT, (i + 1) * ARKIT_BLENDSHAPE_COUNT),
+    visemes: t.visemes.slice(i * OVR_VISEME_COUNT, (i + 1) * OVR_VISEME_COUNT),
+    headRotation: t.headRotation.slice(i * 4, i * 4 + 4),
+    headTranslationM: t.headTranslationM.slice(i * 3, i * 3 + 3),
+    gazeRad: t.gazeRad.slice(i * 4, i * 4 + 4),
   };
 }
 
@@ -273,8 +270,12 @@ const api: ExportPageApi = {
     const o = need(options, 'scene');
     return computeCropRect(imageWidthPx, imageHeightPx, faceBoundsFromLandmarks(Float32Array.from(landmarksPx)), o.framing, o.widthPx / o.heightPx);
   },
-  setTrack(t) {
-    track = t;
+  async loadTrack(source, frameCount) {
+    track = null;
+    const bytes = await bytesFrom(source);
+    // Float32 views need a 4-byte-aligned buffer of exactly the track's bytes: copy unless the bytes are one.
+    const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
+    track = unpackTrackArrays(buffer, frameCount);
   },
   async renderRange(req) {
     const s = need(scene, 'scene');

@@ -77,6 +77,11 @@ afterAll(async () => {
 });
 
 describe('studio in Chromium against the web host', () => {
+  it('removes the per-run token from the address bar once the page has loaded (a reload still works: the cookie)', async () => {
+    expect(new URL(page.url()).searchParams.has('token')).toBe(false);
+    expect(page.url()).toBe(new URL('/', page.url()).toString());
+  });
+
   it('imports the Mona Lisa and draws 478 landmarks on it', async () => {
     await shot('01-empty');
     await page.setInputFiles('[data-testid=portrait-input]', IMG06);

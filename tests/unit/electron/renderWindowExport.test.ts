@@ -7,6 +7,7 @@
  * (tests/integration/render/portProtocol.test.ts). Exports run the real export job (pipeline/jobs/renderJob.ts) into
  * a PNG sequence written by the real ffmpeg.
  */
+import { unpackTrackArrays } from '../../../core/motion/packedTrack.ts';
 import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -47,7 +48,7 @@ const sentFrames: Uint8Array[] = [];
 
 /** The window's renderer: serves a stand-in export page API on the port main posts to it. */
 class FakePage {
-  private track: { frameCount: number; blendshapes: number[] } | null = null;
+  private track: { frameCount: number; blendshapes: Float32Array } | null = null;
   private size = { widthPx: 0, heightPx: 0 };
   private sink: FrameSink | null = null;
   readonly avatarBytes: number[] = [];
@@ -61,7 +62,7 @@ class FakePage {
     return {
       init: (o: { widthPx: number; heightPx: number }) => void (this.size = o),
       encoderSupport: async () => ({ h264: false }),
-      setTrack: (t: { frameCount: number; blendshapes: number[] }) => void (this.track = t),
+      loadTrack: async (bytes: Uint8Array, frameCount: number) => void (this.track = unpackTrackArrays(bytes.slice().buffer, frameCount)),
       loadAvatar: async (bytes: Uint8Array, kind: string) => {
         this.avatarBytes.push(bytes.byteLength);
         return { kind, boxMinM: [-0.1, -0.1, -0.1], boxMaxM: [0.1, 0.1, 0.1], distanceM: 0.5, splatCount: 0, info: {} };

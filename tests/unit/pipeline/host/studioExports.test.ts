@@ -45,13 +45,13 @@ function bytesSource(fileName: string, bytes: Uint8Array): { kind: 'bytes'; file
 }
 
 /** Starts an export of an avatar with the speech and waits for its end. */
-async function exportAvatar(avatarId: string, format: string, alpha: boolean, background = 'photo'): Promise<JobState> {
+async function exportAvatar(avatarId: string, format: string, alpha: boolean, background = 'photo', quality = 'draft'): Promise<JobState> {
   const started = await call<{ jobId: string }>('studio:export.start', {
     portraitId: null,
     avatarId,
     audioId,
     faceIndex: 0,
-    settings: { format, sizePx: SIZE, fps: { num: 25, den: 1 }, quality: 'draft', alpha },
+    settings: { format, sizePx: SIZE, fps: { num: 25, den: 1 }, quality, alpha },
     motion: {},
     background,
     framing: 'head',
@@ -222,6 +222,17 @@ describe('MOV and cancelling a PNG sequence', () => {
     expect(Math.abs(p.formatDurationSec - audioSec)).toBeLessThan(0.05);
     const dl = await raw(`/api/download/${job.jobId}`, { headers: { 'x-studio-token': host.token } });
     expect(dl.headers['content-type']).toBe('video/quicktime');
+  });
+
+  it("the dialog's quality reaches the encoder: an opaque MOV is ProRes 422 at draft, 4444 XQ at high (ffprobe's profile: Standard, XQ), and larger", async () => {
+    const profileOf = (path: string): string => execFileSync(resolveFfprobe(), ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=profile', '-of', 'csv=p=0', path], { encoding: 'utf8' }).trim();
+    const draft = await exportAvatar(avatarId, 'mov', false, '#102030', 'draft');
+    const high = await exportAvatar(avatarId, 'mov', false, '#102030', 'high');
+    expect(draft.error).toBeNull();
+    expect(high.error).toBeNull();
+    expect(profileOf(draft.outPath!)).toBe('Standard');
+    expect(profileOf(high.outPath!)).toBe('XQ'); // ffprobe's name of ProRes 4444 XQ
+    expect(high.bytes!).toBeGreaterThan(draft.bytes!);
   });
 
   it('cancelling a PNG-sequence export of 11 s of speech removes its frames folder and partial zip', async () => {

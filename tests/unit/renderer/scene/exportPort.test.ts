@@ -33,7 +33,7 @@ describe('export page port server', () => {
         calls.push(a);
         return { xPx: 1, yPx: 2, widthPx: 3, heightPx: 4 };
       },
-      setTrack: () => {
+      loadTrack: () => {
         throw new Error('bad track\nstack line');
       },
       evil: () => calls.push(['evil']),
@@ -45,7 +45,7 @@ describe('export page port server', () => {
     host.postMessage({ type: 'call', callId: 3, method: 'cropFor', args: [640, 480, [1, 2, 3]] });
     expect(await next()).toEqual({ type: 'result', callId: 3, ok: true, value: { xPx: 1, yPx: 2, widthPx: 3, heightPx: 4 } });
     expect(calls).toEqual([[640, 480, [1, 2, 3]]]);
-    host.postMessage({ type: 'call', callId: 4, method: 'setTrack', args: [{}] });
+    host.postMessage({ type: 'call', callId: 4, method: 'loadTrack', args: [{}] });
     expect(await next()).toEqual({ type: 'result', callId: 4, ok: false, message: 'bad track' });
     // a known name the page does not implement
     host.postMessage({ type: 'call', callId: 5, method: 'benchSplats', args: [] });
