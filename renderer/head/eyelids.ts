@@ -2,12 +2,15 @@
  * The photo head's eyeballs as seen between the lids: the photo's eye with its iris moved by the gaze, the place the
  * iris left filled with the sclera of the same rows, the iris parts the photo's lids hid filled from the visible
  * half, and, as a lid comes down, its lash line and shadow on the eyeball; near closure the gap left between the
- * lids shows lid skin and lashes, never the iris.
+ * lids shows lid skin and lashes, never the iris. Over the face mesh, the closing upper lid as skin
+ * ({@link LID_FRAGMENT}), and the upper lid following a vertical gaze ({@link gazeLidWeights}).
  *
- * @remarks The lid itself is the face mesh (its rings slide down over the opening and sample the photo's lid skin,
- * core/rig/rig.ts `uvDeltas`); this shader fills what shows through the opening. Colours are measured on the photo:
- * the lash line as the darkest quarter of the pixels along the upper-lid contour, the lid skin as the mean along the
- * ring above it (MediaPipe `upper1`).
+ * @remarks The lid's geometry is the face mesh (its rings slide down over the opening, core/rig/rig.ts); where it has
+ * come down, {@link LID_FRAGMENT} paints lid skin made from the photo over it instead of the photo's thin lid band
+ * stretched over the eye. {@link EYE_FRAGMENT} fills what shows through the opening. Colours are measured on the
+ * photo: the lash line as the darkest quarter of the pixels along the upper-lid contour, the lid skin as the mean
+ * along the ring above it (MediaPipe `upper1`) for the eyeball's gap fill, and as the median of the brighter half of
+ * the lid band for the lid skin ({@link measureLidSkin}).
  */
 import type * as THREE from 'three';
 import type { EyeRegion } from '../../core/rig/topology.ts';
@@ -170,11 +173,15 @@ float ${name}(float x) {
  *   its blur and grain are the photo's own;
  * - shading: a soft shadow at the crease (the posed upper1 ring) and towards the lash line, where the lid turns away
  *   from the light;
- * - the lash line: the photo's measured lash colour along the posed lid edge; near closure the gap down to the lower
- *   lid is lash line too.
- * `uSkin0`/`uSkin1` are the photo's lid skin colours ({@link measureLidSkin}). Uniforms: `uEdge`/`uRest` posed/rest lid contour with its corners, `uLow` posed lower contour, `uRing1`/`uRing1Rest`
- * posed/rest upper1, `uTop`/`uTopRest` posed/rest upper2 (all photo px, sorted by x), `uEyeH` the rest opening's
- * height (px), `uCover` (0 = draw nothing) and `uClose` from {@link updateLidSkin}.
+ * - the lash line: the photo's measured lash colour ({@link measureLidColours}) along the posed lid edge, 0.12 eye
+ *   heights wide (closed upper lashes, roughly 1–2 mm on a 10 mm opening); near closure the gap down to the lower lid
+ *   is lid skin.
+ * The skin layer fades in from the eye corners over a quarter of the eye's width and as the lid edge leaves its rest
+ * place (over a quarter eye height), so an open eye is the photo untouched.
+ * Uniforms: `uSkin0`/`uSkin1` the photo's lid skin colours ({@link measureLidSkin}), `uLash` the lash colour,
+ * `uEdge`/`uRest` posed/rest lid contour with its corners, `uLow` posed lower contour, `uRing1`/`uRing1Rest` posed/rest
+ * upper1, `uTop`/`uTopRest` posed/rest upper2 (all photo px, sorted by x), `uEyeH` the rest opening's height (px),
+ * `uCover` (0 = draw nothing) and `uClose` from {@link updateLidSkin}.
  */
 export const LID_FRAGMENT = /* glsl */ `
 uniform sampler2D uPhoto;
@@ -397,9 +404,9 @@ export function gazeLidWeights(weights: Float32Array, pitchRad: [number, number]
 
 /**
  * The photo's lid skin colour around one eye, for the image-left and image-right halves of the lid: per-channel
- * medians of the pixels between the lid contour and the upper2 ring, leaving out their darkest quarter (by luma).
- * Lashes, liner and a crease line are darker than the lid skin they lie on and cover a small part of the band, so
- * what is left is skin on any skin tone; two halves keep a side light's gradient across the lid.
+ * medians of the brighter half (by luma) of the pixels between the lid contour and the upper2 ring. Lashes, liner and
+ * a crease line are darker than the lid skin they lie on, so the brighter half is skin on any skin tone; two halves
+ * keep a side light's gradient across the lid (a socket's shadow on one half stays in that half's colour).
  * @param rgba - photo `[h, w, 4]` bytes.
  * @param widthPx - photo width.
  * @param heightPx - photo height.
