@@ -159,8 +159,8 @@ float ${name}(float x) {
 }
 
 /**
- * Fragment shader of the closing upper lid, drawn over the face mesh around one eye (`vLocal` = photo px of the
- * posed face, alpha-blended). Where the lid has come down it replaces the face mesh's lid (the photo's thin lid band
+ * Fragment shader of the closing upper lid, drawn on the face mesh's triangles around one eye and over its opening
+ * ({@link lidTriangles}; `vLocal` = the posed vertices' photo px, alpha-blended over the face). Where the lid has come down it replaces the face mesh's lid (the photo's thin lid band
  * stretched over the eye) with lid skin made from the photo at its own scale:
  * - base colour: 60 % the photo's lid skin ({@link measureLidSkin}, one colour per half of the lid, blended across
  *   the middle) and 40 % the photo's own lid (the upper 60 % of the band between the upper2 ring and the lash line,
@@ -330,25 +330,24 @@ export function lidSkinUniforms(texture: THREE.Texture, widthPx: number, heightP
 }
 
 /**
- * Rectangle (photo px, TL/TR/BL/BR) the lid skin of one eye can cover: corner to corner, from the upper2 ring down
- * to the lower lid contour, with a margin of 0.25 eye heights.
- * @param restPx - rest vertices `[468, 3]`.
+ * Triangles of the face mesh the lid skin of one eye is drawn on: every triangle with a vertex on the lid contours
+ * (upper and lower: the lash line of a closed eye lies on both) or the two skin rings above the upper one, and the
+ * triangles filling the eye opening (all three vertices on the lid contours),
+ * which the face mesh leaves out. Drawn with the face mesh's own vertices, the lid skin sits exactly on the lid at any
+ * head pose or orbit.
  * @param region - the eye's rings.
- * @param eyeHeightPx - the rest opening's height, px.
- * @returns the four corners.
+ * @param triangles - the face triangulation, 3 vertex indices per triangle (MediaPipe's 468-point `TRI468`).
+ * @returns vertex indices, 3 per triangle.
  */
-export function lidSkinQuadPx(restPx: Float32Array, region: EyeRegion, eyeHeightPx: number): [number, number][] {
-  const ids = [...region.upper0, ...region.lower0, ...region.upper2];
-  const xs = ids.map((i) => restPx[i * 3]!);
-  const ys = ids.map((i) => restPx[i * 3 + 1]!);
-  const m = 0.25 * eyeHeightPx;
-  const [l, r, t, b] = [Math.min(...xs) - m, Math.max(...xs) + m, Math.min(...ys) - m, Math.max(...ys) + m];
-  return [
-    [l, t],
-    [r, t],
-    [l, b],
-    [r, b],
-  ];
+export function lidTriangles(region: EyeRegion, triangles: ArrayLike<number>): Uint16Array {
+  const rings = new Set([...region.upper0, ...region.upper1, ...region.upper2, ...region.lower0]);
+  const contour = new Set([...region.upper0, ...region.lower0]);
+  const out: number[] = [];
+  for (let t = 0; t + 2 < triangles.length; t += 3) {
+    const v = [triangles[t]!, triangles[t + 1]!, triangles[t + 2]!];
+    if (v.some((i) => rings.has(i)) || v.every((i) => contour.has(i))) out.push(...v);
+  }
+  return Uint16Array.from(out);
 }
 
 /**

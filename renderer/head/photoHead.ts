@@ -19,7 +19,7 @@ import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
-import { EYE_FRAGMENT, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinQuadPx, lidSkinUniforms, measureLidColours, measureLidSkin, updateEyeLids, updateLidSkin } from './eyelids.ts';
+import { EYE_FRAGMENT, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureLidColours, measureLidSkin, updateEyeLids, updateLidSkin } from './eyelids.ts';
 import { lipEdgeUvOffsets, lipEdgeUvShare, MouthInteriorLayer } from './mouthInterior.ts';
 
 /** Pinhole projection that maps landmark pixel space to world metres (camera at the origin looking down −Z). */
@@ -157,6 +157,8 @@ export class PhotoHead {
   private readonly eyeMaterials: THREE.ShaderMaterial[] = [];
   /** Lid skin drawn over the face mesh as the lids close (renderer/head/eyelids.ts), subject's right then left eye. */
   private readonly lidMaterials: THREE.ShaderMaterial[] = [];
+  /** Face-mesh `aLocal`: the posed vertices' photo px, read by the lid skin shader. */
+  private readonly faceLocal: THREE.BufferAttribute;
   /** Weights with the lids' share of the gaze (scratch, see `gazeLidWeights`). */
   private readonly lidWeights = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   private readonly mouth: MouthInteriorLayer;
@@ -234,7 +236,9 @@ export class PhotoHead {
     this.photoSizePx = [W, H];
     fGeo.setAttribute('uv', this.faceUvs);
     fGeo.setAttribute('aHeadWeight', new THREE.BufferAttribute(new Float32Array(n).fill(1), 1));
-    fGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(n * 2), 2));
+    this.faceLocal = new THREE.BufferAttribute(new Float32Array(n * 2), 2);
+    this.faceLocal.setUsage(THREE.DynamicDrawUsage);
+    fGeo.setAttribute('aLocal', this.faceLocal);
     fGeo.setIndex(new THREE.BufferAttribute(faceTrianglesWithoutEyes(), 1));
     const faceMesh = this.mesh(fGeo, this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 } }));
     this.faceLayer.add(faceMesh);
@@ -286,14 +290,16 @@ export class PhotoHead {
       });
       this.eyeMaterials.push(mat);
       this.innerLayer.add(this.mesh(this.quad(corners, corners.map(() => zPx), corners), mat));
-      // Lid skin over the face mesh, just in front of the eye's rings.
+      // Lid skin on the face mesh's own lid triangles and over the opening, drawn after the face (same depth passes).
       const region = k === 0 ? EYE_RIGHT : EYE_LEFT;
       const lidMat = this.material(LID_FRAGMENT, lidSkinUniforms(texture, W, H, rig.restPx, region, lash, measureLidSkin(input.rgba, W, H, rig.restPx, region), 2 * eye.halfHeightPx));
       lidMat.transparent = true;
       lidMat.depthWrite = false;
-      const ringZ = Math.min(...[...region.upper0, ...region.upper1, ...region.upper2, ...region.lower0].map((i) => rig.restPx[i * 3 + 2]!)) - 0.02 * f.iodPx;
-      const lidCorners = lidSkinQuadPx(rig.restPx, region, 2 * eye.halfHeightPx);
-      const lidMesh = this.mesh(this.quad(lidCorners, lidCorners.map(() => ringZ), lidCorners), lidMat);
+      lidMat.depthFunc = THREE.LessEqualDepth;
+      const lidGeo = new THREE.BufferGeometry();
+      for (const name of ['position', 'uv', 'aHeadWeight', 'aLocal']) lidGeo.setAttribute(name, fGeo.getAttribute(name));
+      lidGeo.setIndex(new THREE.BufferAttribute(lidTriangles(region, TRI468), 1));
+      const lidMesh = this.mesh(lidGeo, lidMat);
       lidMesh.renderOrder = 10;
       this.lidMaterials.push(lidMat);
       this.faceLayer.add(lidMesh);
@@ -397,6 +403,12 @@ export class PhotoHead {
     const arr = this.facePositions.array as Float32Array;
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) photoToWorld(this.proj, this.posedPx[i * 3]!, this.posedPx[i * 3 + 1]!, this.posedPx[i * 3 + 2]!, arr, i * 3);
     this.facePositions.needsUpdate = true;
+    const local = this.faceLocal.array as Float32Array;
+    for (let i = 0; i < RIG_VERTEX_COUNT; i++) {
+      local[i * 2] = this.posedPx[i * 3]!;
+      local[i * 2 + 1] = this.posedPx[i * 3 + 1]!;
+    }
+    this.faceLocal.needsUpdate = true;
     const uv = this.faceUvs.array as Float32Array;
     const [W, H] = this.photoSizePx;
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) {

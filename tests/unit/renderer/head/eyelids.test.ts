@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../../core/motion/names.ts';
 import { buildPhotoHeadRig } from '../../../../renderer/head/rig.ts';
-import { EYE_RIGHT } from '../../../../renderer/head/topology.ts';
-import { gazeLidWeights, lidSkinQuadPx, measureLidSkin } from '../../../../renderer/head/eyelids.ts';
+import { EYE_LEFT, EYE_RIGHT } from '../../../../renderer/head/topology.ts';
+import { gazeLidWeights, lidTriangles, measureLidSkin } from '../../../../renderer/head/eyelids.ts';
+import { TRI468 } from '../../../../renderer/head/topologyTables.ts';
+import { faceTrianglesWithoutEyes } from '../../../../renderer/head/topology.ts';
 
 const fixture = JSON.parse(readFileSync('tests/fixtures/landmarks/img01.json', 'utf8')) as { landmarksPx: number[]; imageWidthPx: number; imageHeightPx: number };
 const rig = buildPhotoHeadRig(Float32Array.from(fixture.landmarksPx), 478);
@@ -53,14 +55,22 @@ describe('measureLidSkin', () => {
     expect(left.map((c) => Math.round(c * 255))).toEqual([200, 150, 130]);
     expect(right.map((c) => Math.round(c * 255))).toEqual([200, 140, 130]);
   });
-  it('the lid quad holds the eye from the upper2 ring to the lower lid', () => {
-    const eyeH = 2 * rig.eyes[0].halfHeightPx;
-    const [tl, , , br] = lidSkinQuadPx(rig.restPx, EYE_RIGHT, eyeH);
-    for (const i of [...EYE_RIGHT.upper0, ...EYE_RIGHT.lower0, ...EYE_RIGHT.upper2]) {
-      expect(rig.restPx[i * 3]!).toBeGreaterThan(tl![0]);
-      expect(rig.restPx[i * 3]!).toBeLessThan(br![0]);
-      expect(rig.restPx[i * 3 + 1]!).toBeGreaterThan(tl![1]);
-      expect(rig.restPx[i * 3 + 1]!).toBeLessThan(br![1]);
-    }
+  it('lid triangles: the lid rings and the 14 triangles filling the eye opening (left out of the face mesh)', () => {
+    const tris = lidTriangles(EYE_RIGHT, TRI468);
+    const key = (a: ArrayLike<number>, t: number): string => [a[t]!, a[t + 1]!, a[t + 2]!].sort((p, q) => p - q).join(',');
+    const lid = new Set<string>();
+    for (let t = 0; t < tris.length; t += 3) lid.add(key(tris, t));
+    const face = new Set<string>();
+    const f = faceTrianglesWithoutEyes();
+    for (let t = 0; t < f.length; t += 3) face.add(key(f, t));
+    const contour = new Set([...EYE_RIGHT.upper0, ...EYE_RIGHT.lower0]);
+    const opening: string[] = [];
+    for (let t = 0; t < TRI468.length; t += 3) if (!face.has(key(TRI468, t)) && contour.has(TRI468[t]!)) opening.push(key(TRI468, t));
+    expect(opening.length).toBe(14);
+    for (const o of opening) expect(lid.has(o)).toBe(true);
+    const used = new Set(tris);
+    for (const i of [...EYE_RIGHT.upper0, ...EYE_RIGHT.upper1, ...EYE_RIGHT.upper2]) expect(used.has(i)).toBe(true);
+    // Nothing of the other eye.
+    for (const i of [...EYE_LEFT.upper0, ...EYE_LEFT.lower0]) expect(used.has(i)).toBe(false);
   });
 });
