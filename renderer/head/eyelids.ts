@@ -367,6 +367,8 @@ export function updateLidSkin(m: THREE.ShaderMaterial, region: EyeRegion, posedP
   writeCurve(u.uRing1!.value as Float32Array, region.upper1, posedPx);
   writeCurve(u.uTop!.value as Float32Array, region.upper2, posedPx);
   u.uCover!.value = Math.min(1, Math.max(0, (blink - 0.02) / 0.08));
+  // Open eyes (most frames) skip the draw altogether.
+  m.visible = (u.uCover!.value as number) > 0;
   const t = Math.min(1, Math.max(0, (blink - 0.6) / 0.3));
   u.uClose!.value = t * t * (3 - 2 * t);
 }
