@@ -2,15 +2,20 @@
  * The photo head's eyeballs as seen between the lids: the photo's eye with its iris moved by the gaze, the place the
  * iris left filled with the sclera of the same rows, the iris parts the photo's lids hid filled from the visible
  * half, and, as a lid comes down, its lash line and shadow on the eyeball; near closure the gap left between the
- * lids shows lid skin and lashes, never the iris.
+ * lids shows lid skin and lashes, never the iris. Over the face mesh, the closing upper lid as skin
+ * ({@link LID_FRAGMENT}), and the upper lid following a vertical gaze ({@link gazeLidWeights}).
  *
- * @remarks The lid itself is the face mesh (its rings slide down over the opening and sample the photo's lid skin,
- * core/rig/rig.ts `uvDeltas`); this shader fills what shows through the opening. Colours are measured on the photo:
- * the lash line as the darkest quarter of the pixels along the upper-lid contour, the lid skin as the mean along the
- * ring above it (MediaPipe `upper1`).
+ * @remarks The lid's geometry is the face mesh (its rings slide down over the opening, core/rig/rig.ts); where it has
+ * come down, {@link LID_FRAGMENT} paints lid skin made from the photo over it instead of the photo's thin lid band
+ * stretched over the eye. {@link EYE_FRAGMENT} fills what shows through the opening. Colours are measured on the
+ * photo: the lash line as the darkest quarter of the pixels along the upper-lid contour, the lid skin as the mean
+ * along the ring above it (MediaPipe `upper1`) for the eyeball's gap fill, and as the median of the brighter half of
+ * the lid band for the lid skin ({@link measureLidSkin}).
  */
 import type * as THREE from 'three';
 import type { EyeRegion } from '../../core/rig/topology.ts';
+import { BS } from '../../core/motion/names.ts';
+import { signedDistanceToPolygon } from '../../core/face/mouthInterior.ts';
 
 /** Points of the posed upper-lid curve passed to the shader (outer corner, 7 lid points, inner corner). */
 export const LID_CURVE_N = 9;
@@ -67,11 +72,11 @@ void main() {
     if (t >= 0.0 && t <= 1.0) lidY = mix(a.y, b.y, t);
   }
   float below = p.y - lidY;
-  float lashW = uEyeHalf.x * (0.05 + 0.1 * uClose);
+  float lashW = 0.5 + uEyeHalf.y * (0.12 + 0.1 * uClose);
   c *= 1.0 - 0.35 * uLidDrop * (1.0 - smoothstep(0.0, 3.0 * lashW, below));
-  c = mix(c, uLash, uLidDrop * (1.0 - smoothstep(0.3 * lashW, lashW, below)));
-  // Near closure the gap between the lids is lid skin with the lash line along it.
-  c = mix(c, mix(uLid * 0.8, uLash, 0.45), uClose);
+  c = mix(c, uLash, 0.85 * uLidDrop * (1.0 - smoothstep(0.3 * lashW, lashW, below)));
+  // Near closure the gap between the lids is shaded lid skin (the lash line is drawn over the lid edge).
+  c = mix(c, uLid * 0.85, uClose);
   gl_FragColor = vec4(c, 1.0);
 }`;
 
@@ -133,4 +138,302 @@ export function updateEyeLids(m: THREE.ShaderMaterial, region: EyeRegion, posedP
   m.uniforms.uLidDrop!.value = Math.min(1, Math.max(0, (blink - 0.05) / 0.3));
   const t = Math.min(1, Math.max(0, (blink - 0.6) / 0.3));
   m.uniforms.uClose!.value = t * t * (3 - 2 * t);
+}
+
+/** Points of each skin ring above the lid contour passed to the lid shader (MediaPipe `upper1`, `upper2`). */
+export const LID_RING_N = 7;
+
+/** GLSL: `float name(float x)`, the y of a piecewise-linear curve through uniform `uniformName[n]` (sorted by x), clamped. */
+function curveFn(name: string, uniformName: string, n: number): string {
+  return /* glsl */ `
+float ${name}(float x) {
+  if (x <= ${uniformName}[0].x) return ${uniformName}[0].y;
+  float y = ${uniformName}[${n - 1}].y;
+  for (int i = 0; i < ${n - 1}; i++) {
+    vec2 a = ${uniformName}[i];
+    vec2 b = ${uniformName}[i + 1];
+    if (x >= a.x && x <= b.x) y = mix(a.y, b.y, (x - a.x) / max(b.x - a.x, 1e-4));
+  }
+  return y;
+}`;
+}
+
+/**
+ * Fragment shader of the closing upper lid, drawn on the face mesh's triangles around one eye and over its opening
+ * ({@link lidTriangles}; `vLocal` = the posed vertices' photo px, alpha-blended over the face). Where the lid has come down it replaces the face mesh's lid (the photo's thin lid band
+ * stretched over the eye) with lid skin made from the photo at its own scale:
+ * - base colour: 60 % the photo's lid skin ({@link measureLidSkin}, one colour per half of the lid, blended across
+ *   the middle) and 40 % the photo's own lid (the upper 60 % of the band between the upper2 ring and the lash line,
+ *   mapped onto the lid and low-passed: trimmed 13-tap disc, 0.3 eye heights), so no pixel row of the photo is drawn
+ *   out into a streak, lashes and liner barely tint it and the photo's shading stays; towards the top (the upper2
+ *   ring) only the photo's lid, so a socket's shadow continues onto the lid and the skin meets the face mesh without
+ *   a seam;
+ * - grain: the photo's relative high-pass (pixel ÷ trimmed mean of a 13-tap disc of 0.15 eye heights − 1, clamped to
+ *   ±12 %) taken 1:1 from the lid band between the upper2 ring and the lash line, tiled down the lid by mirroring, so
+ *   its blur and grain are the photo's own;
+ * - shading: a soft shadow at the crease (the posed upper1 ring) and towards the lash line, where the lid turns away
+ *   from the light;
+ * - the lash line: the photo's measured lash colour ({@link measureLidColours}) along the posed lid edge, 0.12 eye
+ *   heights wide (closed upper lashes, roughly 1–2 mm on a 10 mm opening); near closure the gap down to the lower lid
+ *   is lid skin.
+ * The skin layer fades in from the eye corners over a quarter of the eye's width and as the lid edge leaves its rest
+ * place (over a quarter eye height), so an open eye is the photo untouched.
+ * Uniforms: `uSkin0`/`uSkin1` the photo's lid skin colours ({@link measureLidSkin}), `uLash` the lash colour,
+ * `uEdge`/`uRest` posed/rest lid contour with its corners, `uLow` posed lower contour, `uRing1`/`uRing1Rest` posed/rest
+ * upper1, `uTop`/`uTopRest` posed/rest upper2 (all photo px, sorted by x), `uEyeH` the rest opening's height (px),
+ * `uCover` (0 = draw nothing) and `uClose` from {@link updateLidSkin}.
+ */
+export const LID_FRAGMENT = /* glsl */ `
+uniform sampler2D uPhoto;
+uniform vec2 uPhotoSize;
+uniform vec2 uEdge[${LID_CURVE_N}];
+uniform vec2 uRest[${LID_CURVE_N}];
+uniform vec2 uLow[${LID_CURVE_N}];
+uniform vec2 uRing1[${LID_RING_N}];
+uniform vec2 uRing1Rest[${LID_RING_N}];
+uniform vec2 uTop[${LID_RING_N}];
+uniform vec2 uTopRest[${LID_RING_N}];
+uniform vec3 uLash;
+uniform vec3 uSkin0;
+uniform vec3 uSkin1;
+uniform float uEyeH;
+uniform float uCover;
+uniform float uClose;
+varying vec2 vLocal;
+${curveFn('yEdge', 'uEdge', LID_CURVE_N)}
+${curveFn('yRest', 'uRest', LID_CURVE_N)}
+${curveFn('yLow', 'uLow', LID_CURVE_N)}
+${curveFn('yRing1', 'uRing1', LID_RING_N)}
+${curveFn('yRing1Rest', 'uRing1Rest', LID_RING_N)}
+${curveFn('yTop', 'uTop', LID_RING_N)}
+${curveFn('yTopRest', 'uTopRest', LID_RING_N)}
+vec3 photoAt(vec2 p) { return texture2D(uPhoto, p / uPhotoSize).rgb; }
+float luma(vec3 c) { return dot(c, vec3(0.299, 0.587, 0.114)); }
+// Trimmed mean of a 13-tap disc (centre + two rings of 6) of radius r, photo px: a second pass weights each tap by
+// its luma's closeness to the plain mean (Gaussian, sigma 0.08).
+vec3 discMean(vec2 p, float r) {
+  vec3 t[13];
+  t[0] = photoAt(p);
+  for (int i = 0; i < 6; i++) {
+    float a = float(i) * 1.0471976;
+    vec2 d = vec2(cos(a), sin(a));
+    t[1 + i] = photoAt(p + d * r);
+    t[7 + i] = photoAt(p + vec2(d.y, -d.x) * 0.5 * r);
+  }
+  vec3 m = vec3(0.0);
+  for (int i = 0; i < 13; i++) m += t[i];
+  float lm = luma(m / 13.0);
+  vec3 s = vec3(0.0);
+  float ws = 0.0;
+  for (int i = 0; i < 13; i++) {
+    float z = (luma(t[i]) - lm) / 0.08;
+    float w = exp(-0.5 * z * z) + 1e-3;
+    s += w * t[i];
+    ws += w;
+  }
+  return s / max(ws, 1e-4);
+}
+void main() {
+  vec2 p = vLocal;
+  float x0 = uEdge[0].x;
+  float x1 = uEdge[${LID_CURVE_N - 1}].x;
+  if (uCover <= 0.0 || p.x <= x0 || p.x >= x1) discard;
+  float E = yEdge(p.x);
+  float R0 = yRest(p.x);
+  float T = min(yTop(p.x), E - 1.0);
+  float lashW = max(1.0, 0.12 * uEyeH);
+  float bottom = max(E + 1.2 * lashW, mix(E, yLow(p.x), uClose) + 0.5 * lashW);
+  if (p.y < T || p.y > bottom) discard;
+  // How far the lid has come down here (0 at rest), faded in from the corners over a quarter of the eye's width.
+  float k = uCover * smoothstep(0.0, 0.25 * uEyeH, E - R0) * smoothstep(0.0, 0.25 * (x1 - x0), min(p.x - x0, x1 - p.x));
+  if (k <= 0.0) discard;
+  float zone = max(E - T, 1.0);
+  float v = clamp((p.y - T) / zone, 0.0, 1.0);
+  // The photo's lid band (rest upper2 down to above the lash line and liner), for the grain.
+  float R1 = yRing1Rest(p.x);
+  float srcBottom = R0 - max(1.0, 0.3 * max(R0 - R1, 0.0));
+  float srcTop = min(yTopRest(p.x), srcBottom - 2.0);
+  // Base: the measured lid skin, across the eye from one half's colour to the other's.
+  vec3 base = mix(uSkin0, uSkin1, smoothstep(0.25, 0.75, (p.x - x0) / (x1 - x0)));
+  // The photo's own lid (the upper 60 % of the band, mapped onto the lid and low-passed) carries its shading: alone at
+  // the top, where it meets the face mesh without a seam and a socket's shadow continues onto the lid; 40 % of the
+  // colour further down.
+  vec3 photoLid = discMean(vec2(p.x, mix(srcTop, mix(srcTop, srcBottom, 0.6), v)), 0.3 * uEyeH);
+  base = mix(photoLid, base, 0.6 * smoothstep(0.15, 0.65, v));
+  // Grain: the photo's relative high-pass taken 1:1 from the band, mirrored down the lid from the edge, clamped to
+  // ±12 % so that a lash, liner or crease edge in the band does not repeat as a line.
+  float bandH = srcBottom - srcTop;
+  float s = max(E - p.y, 0.0);
+  float m = mod(s, 2.0 * bandH);
+  m = m > bandH ? 2.0 * bandH - m : m;
+  vec2 q = vec2(p.x, srcBottom - m);
+  vec3 grain = clamp(photoAt(q) / max(discMean(q, 0.15 * uEyeH), vec3(0.02)) - 1.0, -0.12, 0.12);
+  vec3 c = base * (1.0 + grain);
+  // Crease shadow along the posed upper1 ring, and the lid turning away towards the lash line.
+  float crease = (p.y - yRing1(p.x)) / max(0.25 * uEyeH, 1.0);
+  c *= 1.0 - 0.05 * exp(-crease * crease);
+  c *= 1.0 - 0.12 * (1.0 - smoothstep(0.0, 0.3 * uEyeH, s));
+  // The lash line along the edge; past it (the gap left to the lower lid) shaded lid skin.
+  float lash = 0.85 * (1.0 - smoothstep(0.4 * lashW, lashW, abs(p.y - E - 0.2 * lashW)));
+  c = mix(c, uLash, lash);
+  float a = p.y > E ? max(lash, uClose) : smoothstep(0.0, 0.4, v);
+  gl_FragColor = vec4(clamp(c, 0.0, 1.0), k * a);
+}`;
+
+/** Writes posed/rest points of landmark ids into a flat `[n, 2]` uniform array, sorted by x. */
+function writeCurve(out: Float32Array, ids: readonly number[], px: Float32Array): void {
+  const pts = ids.map((i) => [px[i * 3]!, px[i * 3 + 1]!] as [number, number]).sort((a, b) => a[0] - b[0]);
+  pts.forEach(([x, y], k) => {
+    out[k * 2] = x;
+    out[k * 2 + 1] = y;
+  });
+}
+
+/** The lid contour with its two corners (outer corner, 7 lid points, inner corner). */
+const lidWithCorners = (region: EyeRegion): number[] => [region.lower0[0]!, ...region.upper0, region.lower0[region.lower0.length - 1]!];
+
+/**
+ * Uniforms of {@link LID_FRAGMENT} for one eye (curves at rest; {@link updateLidSkin} poses them).
+ * @param texture - the photo texture.
+ * @param widthPx - photo width.
+ * @param heightPx - photo height.
+ * @param restPx - rest vertices `[468, 3]`, photo px.
+ * @param region - the eye's rings.
+ * @param lash - lash colour, RGB in [0, 1] ({@link measureLidColours}).
+ * @param skin - lid skin colours of the image-left and image-right halves, RGB in [0, 1] ({@link measureLidSkin}).
+ * @param eyeHeightPx - the rest opening's lid-to-lid height, px (> 0).
+ * @returns the uniform map.
+ */
+export function lidSkinUniforms(texture: THREE.Texture, widthPx: number, heightPx: number, restPx: Float32Array, region: EyeRegion, lash: [number, number, number], skin: [[number, number, number], [number, number, number]], eyeHeightPx: number): Record<string, THREE.IUniform> {
+  const curve = (ids: readonly number[]): Float32Array => {
+    const a = new Float32Array(ids.length * 2);
+    writeCurve(a, ids, restPx);
+    return a;
+  };
+  return {
+    uPhoto: { value: texture },
+    uPhotoSize: { value: [widthPx, heightPx] },
+    uEdge: { value: curve(lidWithCorners(region)) },
+    uRest: { value: curve(lidWithCorners(region)) },
+    uLow: { value: curve(region.lower0) },
+    uRing1: { value: curve(region.upper1) },
+    uRing1Rest: { value: curve(region.upper1) },
+    uTop: { value: curve(region.upper2) },
+    uTopRest: { value: curve(region.upper2) },
+    uLash: { value: lash },
+    uSkin0: { value: skin[0] },
+    uSkin1: { value: skin[1] },
+    uEyeH: { value: Math.max(1, eyeHeightPx) },
+    uCover: { value: 0 },
+    uClose: { value: 0 },
+  };
+}
+
+/**
+ * Triangles of the face mesh the lid skin of one eye is drawn on: every triangle with a vertex on the lid contours
+ * (upper and lower: the lash line of a closed eye lies on both) or the two skin rings above the upper one, and the
+ * triangles filling the eye opening (all three vertices on the lid contours),
+ * which the face mesh leaves out. Drawn with the face mesh's own vertices, the lid skin sits exactly on the lid at any
+ * head pose or orbit.
+ * @param region - the eye's rings.
+ * @param triangles - the face triangulation, 3 vertex indices per triangle (MediaPipe's 468-point `TRI468`).
+ * @returns vertex indices, 3 per triangle.
+ */
+export function lidTriangles(region: EyeRegion, triangles: ArrayLike<number>): Uint16Array {
+  const rings = new Set([...region.upper0, ...region.upper1, ...region.upper2, ...region.lower0]);
+  const contour = new Set([...region.upper0, ...region.lower0]);
+  const out: number[] = [];
+  for (let t = 0; t + 2 < triangles.length; t += 3) {
+    const v = [triangles[t]!, triangles[t + 1]!, triangles[t + 2]!];
+    if (v.some((i) => rings.has(i)) || v.every((i) => contour.has(i))) out.push(...v);
+  }
+  return Uint16Array.from(out);
+}
+
+/**
+ * Per-frame lid-skin uniforms: the posed curves, how much skin to draw and how closed the eye is.
+ * @param m - the lid material ({@link LID_FRAGMENT}).
+ * @param region - the eye's rings.
+ * @param posedPx - posed vertices `[468, 3]`, photo px.
+ * @param blink - the eye's lid closing in [0, 1] (blink weight plus the lid's share of a downward gaze).
+ * @remarks The skin is drawn from the first movement of the lid (`uCover` = 1 once blink > 0.05; below it the face
+ * mesh's lid is the photo's own); the gap to the lower lid turns to lash line from blink 0.6 to 0.9, as in
+ * {@link updateEyeLids}.
+ */
+export function updateLidSkin(m: THREE.ShaderMaterial, region: EyeRegion, posedPx: Float32Array, blink: number): void {
+  const u = m.uniforms;
+  writeCurve(u.uEdge!.value as Float32Array, lidWithCorners(region), posedPx);
+  writeCurve(u.uLow!.value as Float32Array, region.lower0, posedPx);
+  writeCurve(u.uRing1!.value as Float32Array, region.upper1, posedPx);
+  writeCurve(u.uTop!.value as Float32Array, region.upper2, posedPx);
+  u.uCover!.value = Math.min(1, Math.max(0, (blink - 0.02) / 0.08));
+  // Open eyes (most frames) skip the draw altogether.
+  m.visible = (u.uCover!.value as number) > 0;
+  const t = Math.min(1, Math.max(0, (blink - 0.6) / 0.3));
+  u.uClose!.value = t * t * (3 - 2 * t);
+}
+
+/**
+ * The lids' share of a vertical gaze, as rig weights: looking down lowers the upper lid with the eye, looking up
+ * raises it (eyeBlink / eyeWide of a copy of `weights` raised to at least that share: a tracked blink already holds
+ * the lid's lowering in a downward gaze and is not added to).
+ * @param weights - the frame's 52 ARKit weights (not modified).
+ * @param pitchRad - `[rightPitch, leftPitch]`, eye rotation up (+) / down (−) in radians (rig `eyeRotations`).
+ * @param eyeballRadiusPx - eyeball radius, px (the iris moves `radius·sin(pitch)`).
+ * @param eyeHeightsPx - `[right, left]` rest opening heights, px.
+ * @param out - receives the weights (length 52).
+ * @returns `out`.
+ * @remarks The upper lid follows vertical eye movements nearly one to one (Becker & Fuchs 1988, "Lid-eye coordination
+ * during vertical gaze changes in man and monkey", J. Neurophysiol. 60(4)): the lid moves as far as the iris does.
+ * The rig's blink moves the lid contour 0.88 × the opening height at weight 1 and eyeWide 0.3 × (core/rig/rig.ts), so
+ * a drop of d px is a blink of d / (0.88 h) and a lift of d px an eyeWide of d / (0.3 h).
+ */
+export function gazeLidWeights(weights: Float32Array, pitchRad: [number, number], eyeballRadiusPx: number, eyeHeightsPx: [number, number], out: Float32Array): Float32Array {
+  out.set(weights);
+  const sides: [number, number, number][] = [
+    [BS.eyeBlinkRight, BS.eyeWideRight, 0],
+    [BS.eyeBlinkLeft, BS.eyeWideLeft, 1],
+  ];
+  for (const [blink, wide, k] of sides) {
+    const movePx = eyeballRadiusPx * Math.sin(pitchRad[k]!);
+    const h = Math.max(1, eyeHeightsPx[k]!);
+    if (movePx < 0) out[blink] = Math.max(out[blink] ?? 0, Math.min(1, -movePx / (0.88 * h)));
+    else if (movePx > 0) out[wide] = Math.max(out[wide] ?? 0, Math.min(1, movePx / (0.3 * h)));
+  }
+  return out;
+}
+
+/**
+ * The photo's lid skin colour around one eye, for the image-left and image-right halves of the lid: per-channel
+ * medians of the brighter half (by luma) of the pixels between the lid contour and the upper2 ring. Lashes, liner and
+ * a crease line are darker than the lid skin they lie on, so the brighter half is skin on any skin tone; two halves
+ * keep a side light's gradient across the lid (a socket's shadow on one half stays in that half's colour).
+ * @param rgba - photo `[h, w, 4]` bytes.
+ * @param widthPx - photo width.
+ * @param heightPx - photo height.
+ * @param restPx - rest vertices `[468, 3]`, photo px.
+ * @param region - the eye's rings.
+ * @returns `[left, right]` RGB in [0, 1] (image left/right halves); mid grey for a half with no pixel (degenerate mesh).
+ */
+export function measureLidSkin(rgba: Uint8Array, widthPx: number, heightPx: number, restPx: Float32Array, region: EyeRegion): [[number, number, number], [number, number, number]] {
+  const ids = [...region.upper0, ...[...region.upper2].reverse()];
+  const poly = ids.flatMap((i) => [restPx[i * 3]!, restPx[i * 3 + 1]!]);
+  const xs = poly.filter((_, k) => k % 2 === 0);
+  const ys = poly.filter((_, k) => k % 2 === 1);
+  const midX = (Math.min(...xs) + Math.max(...xs)) / 2;
+  const halves: [number, number, number, number][][] = [[], []];
+  for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(heightPx - 1, Math.ceil(Math.max(...ys))); y++) {
+    for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(widthPx - 1, Math.ceil(Math.max(...xs))); x++) {
+      if (signedDistanceToPolygon(poly, x + 0.5, y + 0.5) <= 0) continue;
+      const k = (y * widthPx + x) * 4;
+      halves[x + 0.5 < midX ? 0 : 1]!.push([rgba[k]!, rgba[k + 1]!, rgba[k + 2]!, 0.299 * rgba[k]! + 0.587 * rgba[k + 1]! + 0.114 * rgba[k + 2]!]);
+    }
+  }
+  const skinOf = (px: [number, number, number, number][]): [number, number, number] => {
+    if (px.length === 0) return [0.5, 0.5, 0.5];
+    const bright = px.sort((a, b) => a[3] - b[3]).slice(px.length >> 1);
+    const med = (c: number): number => bright.map((q) => q[c]!).sort((a, b) => a - b)[bright.length >> 1]! / 255;
+    return [med(0), med(1), med(2)];
+  };
+  return [skinOf(halves[0]!), skinOf(halves[1]!)];
 }

@@ -11,7 +11,7 @@
  */
 import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
-import { BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
+import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type EyeModel, type PhotoHeadRig } from './rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
@@ -19,7 +19,7 @@ import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
-import { EYE_FRAGMENT, LID_CURVE_N, measureLidColours, updateEyeLids } from './eyelids.ts';
+import { EYE_FRAGMENT, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureLidColours, measureLidSkin, updateEyeLids, updateLidSkin } from './eyelids.ts';
 import { lipEdgeUvOffsets, lipEdgeUvShare, MouthInteriorLayer } from './mouthInterior.ts';
 
 /** Pinhole projection that maps landmark pixel space to world metres (camera at the origin looking down −Z). */
@@ -155,6 +155,12 @@ export class PhotoHead {
   private readonly posedPx = new Float32Array(RIG_VERTEX_COUNT * 3);
   private readonly surroundMaterial: THREE.ShaderMaterial;
   private readonly eyeMaterials: THREE.ShaderMaterial[] = [];
+  /** Lid skin drawn over the face mesh as the lids close (renderer/head/eyelids.ts), subject's right then left eye. */
+  private readonly lidMaterials: THREE.ShaderMaterial[] = [];
+  /** Face-mesh `aLocal`: the posed vertices' photo px, read by the lid skin shader. */
+  private readonly faceLocal: THREE.BufferAttribute;
+  /** Weights with the lids' share of the gaze (scratch, see `gazeLidWeights`). */
+  private readonly lidWeights = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   private readonly mouth: MouthInteriorLayer;
   /** Inner-lip texture offsets (renderer/head/mouthInterior.ts): the photo's lip seam stays off the opened lip edge. */
   private readonly lipEdgeUv: { ids: number[]; offsetsPx: Float32Array };
@@ -230,7 +236,9 @@ export class PhotoHead {
     this.photoSizePx = [W, H];
     fGeo.setAttribute('uv', this.faceUvs);
     fGeo.setAttribute('aHeadWeight', new THREE.BufferAttribute(new Float32Array(n).fill(1), 1));
-    fGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(n * 2), 2));
+    this.faceLocal = new THREE.BufferAttribute(new Float32Array(n * 2), 2);
+    this.faceLocal.setUsage(THREE.DynamicDrawUsage);
+    fGeo.setAttribute('aLocal', this.faceLocal);
     fGeo.setIndex(new THREE.BufferAttribute(faceTrianglesWithoutEyes(), 1));
     const faceMesh = this.mesh(fGeo, this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 } }));
     this.faceLayer.add(faceMesh);
@@ -282,6 +290,19 @@ export class PhotoHead {
       });
       this.eyeMaterials.push(mat);
       this.innerLayer.add(this.mesh(this.quad(corners, corners.map(() => zPx), corners), mat));
+      // Lid skin on the face mesh's own lid triangles and over the opening, drawn after the face (same depth passes).
+      const region = k === 0 ? EYE_RIGHT : EYE_LEFT;
+      const lidMat = this.material(LID_FRAGMENT, lidSkinUniforms(texture, W, H, rig.restPx, region, lash, measureLidSkin(input.rgba, W, H, rig.restPx, region), 2 * eye.halfHeightPx));
+      lidMat.transparent = true;
+      lidMat.depthWrite = false;
+      lidMat.depthFunc = THREE.LessEqualDepth;
+      const lidGeo = new THREE.BufferGeometry();
+      for (const name of ['position', 'uv', 'aHeadWeight', 'aLocal']) lidGeo.setAttribute(name, fGeo.getAttribute(name));
+      lidGeo.setIndex(new THREE.BufferAttribute(lidTriangles(region, TRI468), 1));
+      const lidMesh = this.mesh(lidGeo, lidMat);
+      lidMesh.renderOrder = 10;
+      this.lidMaterials.push(lidMat);
+      this.faceLayer.add(lidMesh);
     }
 
     // Layer 2: mouth interior (renderer/head/mouthInterior.ts), behind the lips at the upper inner lip's depth + 0.1 IOD.
@@ -370,13 +391,24 @@ export class PhotoHead {
       .multiply(new THREE.Matrix4().makeTranslation(-p.x, -p.y, -p.z));
   }
 
-  private applyWeights(weights: Float32Array, gazeRad: Float32Array, visemes: Float32Array = new Float32Array(OVR_VISEME_COUNT)): void {
+  private applyWeights(frameWeights: Float32Array, gazeRad: Float32Array, visemes: Float32Array = new Float32Array(OVR_VISEME_COUNT)): void {
     const rig = this.rig;
     const rest = this.restExpression;
+    // The upper lids follow the gaze up and down (relative to the photo's own gaze).
+    const [, rpNow, , lpNow] = eyeRotations(frameWeights, gazeRad);
+    const [, rpRest, , lpRest] = eyeRotations(rest, new Float32Array(4));
+    const eyeH: [number, number] = [2 * rig.eyes[0].halfHeightPx, 2 * rig.eyes[1].halfHeightPx];
+    const weights = gazeLidWeights(frameWeights, [rpNow - rpRest, lpNow - lpRest], EYEBALL_RADIUS_IOD * rig.frame.iodPx, eyeH, this.lidWeights);
     evaluateRigRelative(rig, weights, rest, this.posedPx);
     const arr = this.facePositions.array as Float32Array;
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) photoToWorld(this.proj, this.posedPx[i * 3]!, this.posedPx[i * 3 + 1]!, this.posedPx[i * 3 + 2]!, arr, i * 3);
     this.facePositions.needsUpdate = true;
+    const local = this.faceLocal.array as Float32Array;
+    for (let i = 0; i < RIG_VERTEX_COUNT; i++) {
+      local[i * 2] = this.posedPx[i * 3]!;
+      local[i * 2 + 1] = this.posedPx[i * 3 + 1]!;
+    }
+    this.faceLocal.needsUpdate = true;
     const uv = this.faceUvs.array as Float32Array;
     const [W, H] = this.photoSizePx;
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) {
@@ -435,6 +467,8 @@ export class PhotoHead {
     set(this.eyeMaterials[1]!, ly, lp);
     updateEyeLids(this.eyeMaterials[0]!, EYE_RIGHT, this.posedPx, Math.min(1, Math.max(0, weights[BS.eyeBlinkRight] ?? 0)));
     updateEyeLids(this.eyeMaterials[1]!, EYE_LEFT, this.posedPx, Math.min(1, Math.max(0, weights[BS.eyeBlinkLeft] ?? 0)));
+    updateLidSkin(this.lidMaterials[0]!, EYE_RIGHT, this.posedPx, Math.max(0, (weights[BS.eyeBlinkRight] ?? 0) - Math.max(0, rest[BS.eyeBlinkRight] ?? 0)));
+    updateLidSkin(this.lidMaterials[1]!, EYE_LEFT, this.posedPx, Math.max(0, (weights[BS.eyeBlinkLeft] ?? 0) - Math.max(0, rest[BS.eyeBlinkLeft] ?? 0)));
   }
 
   /** Frees GPU buffers and materials (the texture belongs to the caller). */

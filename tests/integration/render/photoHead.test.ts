@@ -118,9 +118,10 @@ describe('photo head blinks at 512² (seen by our face analysis)', () => {
   });
 
   // Measured lid gap at blink / neutral (FaceAnalyzer on the 512² renders). With the Iris model's eye contours
-  // (refineEyes, as in the driving-video path): img01 0.31 (L) 0.37 (R), img06 0.76 / 0.52 (the painting's blurry
-  // left lid). The plain 468-point mesh barely follows lids on any image: img01 0.60 / 0.58, img06 0.93 / 0.91 (logged,
-  // not asserted). The colour check says the opening is covered by lid skin.
+  // (refineEyes, as in the driving-video path): img01 0.26 (L) 0.21 (R), img06 0.84 / 0.30 (the painting's blurry
+  // left lid; 0.76 / 0.52 with the earlier stretched-photo lid). The plain 468-point mesh barely follows lids on any
+  // image: img01 0.56 / 0.54, img06 0.86 / 0.86 (logged, not asserted). The colour check says the opening is covered
+  // by lid skin.
   it.each([
     ['img01', 0.45],
     ['img06', 0.85],

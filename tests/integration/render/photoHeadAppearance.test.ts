@@ -103,8 +103,10 @@ describe.skipIf(!HAS_CORPUS)('photo head appearance at 512²', () => {
       expect(darkShare(blink)).toBeLessThan(0.02);
       expect(darkOpening(nearly)).toBeLessThan(0.02);
       expect(darkOpening(blink)).toBeLessThan(0.02);
-      // Logged, not asserted: the closed lid's colour comes from the rig's lid texture (core/rig uvDeltas), which
-      // carries the photo's lash line over the lid (img01 ΔE 24 to the lid skin, img06 13).
+      // Logged, not asserted: the reference ring (lid contour → upper1) holds the photo's lash line and liner, so it is
+      // darker than the closed lid's skin (renderer/head/eyelids.ts LID_FRAGMENT): img01 ΔE 25.6 / 22.7, img06
+      // 17.1 / 2.5 (24 / 13 with the earlier stretched-photo lid). tests/integration/render/eyelidBlink.test.ts
+      // measures the closed lid against lash-free skin.
     }
     console.log(`${name}: ${report.join('; ')}`);
   });
