@@ -21,6 +21,7 @@ import { computePersonMatte, type PersonMatte } from '../../core/segment/personM
 import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
 import { EYE_FRAGMENT, LID_CURVE_N, measureLidColours, updateEyeLids } from './eyelids.ts';
 import { lipEdgeUvOffsets, lipEdgeUvShare, MouthInteriorLayer } from './mouthInterior.ts';
+import { installOpeningScissor, openingPieces } from './openingScissor.ts';
 
 /** Pinhole projection that maps landmark pixel space to world metres (camera at the origin looking down −Z). */
 export interface PhotoProjection {
@@ -239,7 +240,8 @@ export class PhotoHead {
     // eyeballs and mouth interior draw only there.
     const holeGeo = new THREE.BufferGeometry();
     for (const name of ['position', 'uv', 'aHeadWeight', 'aLocal']) holeGeo.setAttribute(name, fGeo.getAttribute(name));
-    holeGeo.setIndex(new THREE.BufferAttribute(openingTriangles(), 1));
+    const openings = openingTriangles();
+    holeGeo.setIndex(new THREE.BufferAttribute(openings, 1));
     const holeMat = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 } });
     holeMat.colorWrite = false;
     holeMat.depthWrite = false;
@@ -254,6 +256,7 @@ export class PhotoHead {
 
     // Layer 2: eyeballs.
     const sclera = estimateScleraColor(input.rgba, W, H, rig.eyes);
+    const innerQuads: THREE.Mesh[] = [];
     for (const [k, eye] of rig.eyes.entries()) {
       const [lash, lid] = measureLidColours(input.rgba, W, H, rig.restPx, k === 0 ? EYE_RIGHT : EYE_LEFT);
       const hw = eye.halfWidthPx * 1.5;
@@ -281,7 +284,8 @@ export class PhotoHead {
         uClose: { value: 0 },
       });
       this.eyeMaterials.push(mat);
-      this.innerLayer.add(this.mesh(this.quad(corners, corners.map(() => zPx), corners), mat));
+      innerQuads.push(this.mesh(this.quad(corners, corners.map(() => zPx), corners), mat));
+      this.innerLayer.add(innerQuads[innerQuads.length - 1]!);
     }
 
     // Layer 2: mouth interior (renderer/head/mouthInterior.ts), behind the lips at the upper inner lip's depth + 0.1 IOD.
@@ -293,6 +297,8 @@ export class PhotoHead {
       mesh: (geo, mat) => this.mesh(geo, mat),
     });
     this.innerLayer.add(this.mouth.mesh);
+    // Only the openings' screen rectangles are shaded (SwiftShader shades before the stencil test; openingScissor.ts).
+    installOpeningScissor([...innerQuads, this.mouth.mesh], this.facePositions, openingPieces(openings), this.headMatrix);
     this.lipEdgeUv = lipEdgeUvOffsets(rig.restPx);
     for (const m of [...this.eyeMaterials, this.mouth.material]) {
       m.stencilWrite = true;
