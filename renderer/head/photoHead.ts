@@ -22,6 +22,7 @@ import { estimateForegroundColours } from '../../core/segment/foregroundColour.t
 import { EYE_FRAGMENT, LID_CURVE_N, measureLidColours, updateEyeLids } from './eyelids.ts';
 import { lipEdgeUvOffsets, lipEdgeUvShare, MouthInteriorLayer } from './mouthInterior.ts';
 import { installOpeningScissor, openingPieces } from './openingScissor.ts';
+import { matteMarginPx, surroundTrianglesOverMatte } from './surroundCells.ts';
 
 /** Pinhole projection that maps landmark pixel space to world metres (camera at the origin looking down −Z). */
 export interface PhotoProjection {
@@ -168,6 +169,8 @@ export class PhotoHead {
   /** The photo with foreground colours under the matte (no old-background fringe), for the masked surround. */
   private foregroundTexture: THREE.DataTexture | null = null;
   private matteValue: PersonMatte | null = null;
+  /** The surround's triangles: all of them, and those over the person matte (drawn while the matte is the alpha). */
+  private readonly surroundIndex: { geometry: THREE.BufferGeometry; all: THREE.BufferAttribute; overMatte: THREE.BufferAttribute | null };
 
   constructor(input: PhotoHeadInput) {
     const { texture, landmarksPx, landmarkCount, projection: proj } = input;
@@ -211,6 +214,7 @@ export class PhotoHead {
     gGeo.setAttribute('aHeadWeight', new THREE.BufferAttribute(g.headWeight, 1));
     gGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(g.cols * g.rows * 2), 2));
     gGeo.setIndex(gIdx);
+    this.surroundIndex = { geometry: gGeo, all: gGeo.getIndex()!, overMatte: null };
     const edge = meanBorderColour(input.rgba, W, H);
     this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) } });
     this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
@@ -328,7 +332,13 @@ export class PhotoHead {
       for (let k = 0; k < m.alpha.length; k++) fg[k * 4 + 3] = m.alpha[k]!;
       this.foregroundTexture = this.dataTexture(fg, THREE.RGBAFormat);
       this.surroundMaterial.uniforms.uMask!.value = this.matteTexture;
+      // With the matte as alpha, triangles over matte 0 blend nothing: leave them out (renderer/head/surroundCells.ts).
+      const g = this.grid;
+      const kept = surroundTrianglesOverMatte(this.surroundIndex.all.array, g.xPx, g.yPx, m.alpha, m.widthPx, m.heightPx, matteMarginPx(this.input.texture.generateMipmaps));
+      this.surroundIndex.overMatte = new THREE.BufferAttribute(kept, 1);
     }
+    const si = this.surroundIndex;
+    si.geometry.setIndex(useMask && si.overMatte ? si.overMatte : si.all);
     this.surroundMaterial.uniforms.uUseMask!.value = useMask ? 1 : 0;
     this.surroundMaterial.uniforms.uPhoto!.value = useMask ? this.foregroundTexture : this.input.texture;
     // Blending only when the mask makes the surround translucent (blending costs a framebuffer read in SwiftShader).
