@@ -240,8 +240,10 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
   const drawLayers = (): void => {
     renderer.setClearColor(clear, clearAlpha);
     if (head && background) {
-      copyBackground();
+      // Depth and stencil first: after the canvas was composited, Chromium clears its drawing buffer at the next clear
+      // or draw (preserveDrawingBuffer false), and a blit does not trigger that, so a blit first would be wiped.
       renderer.clear(false, true, true);
+      copyBackground();
     } else renderer.clear(true, true, true);
     if (!head) return;
     renderer.render(head.surroundLayer, camera);
