@@ -21,6 +21,8 @@ import { computePersonMatte, type PersonMatte } from '../../core/segment/personM
 import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
 import { EYE_FRAGMENT, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureLidColours, measureLidSkin, updateEyeLids, updateLidSkin } from './eyelids.ts';
 import { lipEdgeUvOffsets, lipEdgeUvShare, MouthInteriorLayer } from './mouthInterior.ts';
+import { installOpeningScissor, openingPieces } from './openingScissor.ts';
+import { matteMarginPx, surroundTrianglesOverMatte } from './surroundCells.ts';
 
 /** Pinhole projection that maps landmark pixel space to world metres (camera at the origin looking down −Z). */
 export interface PhotoProjection {
@@ -173,6 +175,8 @@ export class PhotoHead {
   /** The photo with foreground colours under the matte (no old-background fringe), for the masked surround. */
   private foregroundTexture: THREE.DataTexture | null = null;
   private matteValue: PersonMatte | null = null;
+  /** The surround's triangles: all of them, and those over the person matte (drawn while the matte is the alpha). */
+  private readonly surroundIndex: { geometry: THREE.BufferGeometry; all: THREE.BufferAttribute; overMatte: THREE.BufferAttribute | null };
 
   constructor(input: PhotoHeadInput) {
     const { texture, landmarksPx, landmarkCount, projection: proj } = input;
@@ -216,6 +220,7 @@ export class PhotoHead {
     gGeo.setAttribute('aHeadWeight', new THREE.BufferAttribute(g.headWeight, 1));
     gGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(g.cols * g.rows * 2), 2));
     gGeo.setIndex(gIdx);
+    this.surroundIndex = { geometry: gGeo, all: gGeo.getIndex()!, overMatte: null };
     const edge = meanBorderColour(input.rgba, W, H);
     this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) } });
     this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
@@ -247,7 +252,8 @@ export class PhotoHead {
     // eyeballs and mouth interior draw only there.
     const holeGeo = new THREE.BufferGeometry();
     for (const name of ['position', 'uv', 'aHeadWeight', 'aLocal']) holeGeo.setAttribute(name, fGeo.getAttribute(name));
-    holeGeo.setIndex(new THREE.BufferAttribute(openingTriangles(), 1));
+    const openings = openingTriangles();
+    holeGeo.setIndex(new THREE.BufferAttribute(openings, 1));
     const holeMat = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 } });
     holeMat.colorWrite = false;
     holeMat.depthWrite = false;
@@ -262,6 +268,7 @@ export class PhotoHead {
 
     // Layer 2: eyeballs.
     const sclera = estimateScleraColor(input.rgba, W, H, rig.eyes);
+    const innerQuads: THREE.Mesh[] = [];
     for (const [k, eye] of rig.eyes.entries()) {
       const [lash, lid] = measureLidColours(input.rgba, W, H, rig.restPx, k === 0 ? EYE_RIGHT : EYE_LEFT);
       const hw = eye.halfWidthPx * 1.5;
@@ -289,7 +296,8 @@ export class PhotoHead {
         uClose: { value: 0 },
       });
       this.eyeMaterials.push(mat);
-      this.innerLayer.add(this.mesh(this.quad(corners, corners.map(() => zPx), corners), mat));
+      innerQuads.push(this.mesh(this.quad(corners, corners.map(() => zPx), corners), mat));
+      this.innerLayer.add(innerQuads[innerQuads.length - 1]!);
       // Lid skin on the face mesh's own lid triangles and over the opening, drawn after the face (same depth passes).
       const region = k === 0 ? EYE_RIGHT : EYE_LEFT;
       const lidMat = this.material(LID_FRAGMENT, lidSkinUniforms(texture, W, H, rig.restPx, region, lash, measureLidSkin(input.rgba, W, H, rig.restPx, region), 2 * eye.halfHeightPx));
@@ -314,6 +322,8 @@ export class PhotoHead {
       mesh: (geo, mat) => this.mesh(geo, mat),
     });
     this.innerLayer.add(this.mouth.mesh);
+    // Only the openings' screen rectangles are shaded (SwiftShader shades before the stencil test; openingScissor.ts).
+    installOpeningScissor([...innerQuads, this.mouth.mesh], this.facePositions, openingPieces(openings), this.headMatrix);
     this.lipEdgeUv = lipEdgeUvOffsets(rig.restPx);
     for (const m of [...this.eyeMaterials, this.mouth.material]) {
       m.stencilWrite = true;
@@ -343,7 +353,13 @@ export class PhotoHead {
       for (let k = 0; k < m.alpha.length; k++) fg[k * 4 + 3] = m.alpha[k]!;
       this.foregroundTexture = this.dataTexture(fg, THREE.RGBAFormat);
       this.surroundMaterial.uniforms.uMask!.value = this.matteTexture;
+      // With the matte as alpha, triangles over matte 0 blend nothing: leave them out (renderer/head/surroundCells.ts).
+      const g = this.grid;
+      const kept = surroundTrianglesOverMatte(this.surroundIndex.all.array, g.xPx, g.yPx, m.alpha, m.widthPx, m.heightPx, matteMarginPx(this.input.texture.generateMipmaps));
+      this.surroundIndex.overMatte = new THREE.BufferAttribute(kept, 1);
     }
+    const si = this.surroundIndex;
+    si.geometry.setIndex(useMask && si.overMatte ? si.overMatte : si.all);
     this.surroundMaterial.uniforms.uUseMask!.value = useMask ? 1 : 0;
     this.surroundMaterial.uniforms.uPhoto!.value = useMask ? this.foregroundTexture : this.input.texture;
     // Blending only when the mask makes the surround translucent (blending costs a framebuffer read in SwiftShader).

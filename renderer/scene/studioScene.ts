@@ -244,14 +244,52 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
 
   const drawLayers = (): void => {
     renderer.setClearColor(clear, clearAlpha);
-    renderer.clear(true, true, true);
+    if (head && background) {
+      // Depth and stencil first: after the canvas was composited, Chromium clears its drawing buffer at the next clear
+      // or draw (preserveDrawingBuffer false), and a blit does not trigger that, so a blit first would be wiped.
+      renderer.clear(false, true, true);
+      copyBackground();
+    } else renderer.clear(true, true, true);
     if (!head) return;
-    if (background) renderer.render(background.scene, camera);
     renderer.render(head.surroundLayer, camera);
     renderer.clearDepth();
     renderer.render(head.innerLayer, camera);
     renderer.clearDepth();
     renderer.render(head.faceLayer, camera);
+  };
+
+  /**
+   * The background plate as drawn from the current camera (cleared, then the plate), kept in a render target and
+   * redrawn only when the camera, its projection or the plate changes.
+   * @remarks SwiftShader spends most of a plate draw sampling the plate texture (in the studio page at 512², img01:
+   * 12–17 ms with the shader, 3.3 ms with a constant colour, machine under load); the plate does not move with the
+   * head, so each frame copies the cached pixels (`blitFramebuffer`, NEAREST, same size: an exact copy) instead.
+   * The plate writes no depth or stencil, so copying its colour and clearing depth and stencil leaves the same state
+   * as clearing everything and drawing it.
+   */
+  const plateCache = { target: null as THREE.WebGLRenderTarget | null, plate: null as BackgroundLayer | null, matrices: new Float32Array(32) };
+  const copyBackground = (): void => {
+    const gl = renderer.getContext() as WebGL2RenderingContext;
+    const dst = renderer.getRenderTarget();
+    const m = plateCache.matrices;
+    camera.updateMatrixWorld();
+    const now = [...camera.projectionMatrix.elements, ...camera.matrixWorldInverse.elements];
+    if (!plateCache.target || plateCache.plate !== background || now.some((v, k) => Math.fround(v) !== m[k])) {
+      plateCache.target ??= new THREE.WebGLRenderTarget(W, H, { depthBuffer: false, type: THREE.UnsignedByteType, format: THREE.RGBAFormat, generateMipmaps: false });
+      renderer.setRenderTarget(plateCache.target);
+      renderer.clear(true, true, true);
+      renderer.render(background!.scene, camera);
+      renderer.setRenderTarget(dst);
+      plateCache.plate = background;
+      m.set(now);
+    }
+    const props = renderer.properties as unknown as { get(o: object): { __webglFramebuffer?: WebGLFramebuffer } };
+    const dstFb = dst ? props.get(dst).__webglFramebuffer! : null;
+    renderer.state.bindFramebuffer(gl.READ_FRAMEBUFFER, props.get(plateCache.target).__webglFramebuffer!);
+    renderer.state.bindFramebuffer(gl.DRAW_FRAMEBUFFER, dstFb);
+    gl.blitFramebuffer(0, 0, W, H, 0, 0, W, H, gl.COLOR_BUFFER_BIT, gl.NEAREST);
+    // Back to reading the framebuffer drawn to, as binding FRAMEBUFFER (what three.js tracks) would leave it.
+    renderer.state.bindFramebuffer(gl.READ_FRAMEBUFFER, dstFb);
   };
 
   /** Runs the conversion passes for `format`; returns the target to read and its size (RGBA texels) and byte count. */
@@ -426,6 +464,7 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       background?.dispose();
       texture?.dispose();
       target.dispose();
+      plateCache.target?.dispose();
       rgbaTarget.dispose();
       yuvTarget?.dispose();
       const gl = renderer.getContext() as WebGL2RenderingContext;
