@@ -12,23 +12,10 @@ import { EYE_LEFT, EYE_RIGHT, LIPS_LOWER_OUTER, LIPS_UPPER_OUTER, MOUTH_OPENING_
 import { signedDistanceToPolygon } from '../../../core/face/mouthInterior.ts';
 import { analyzePortrait, loadPortrait, toOutputPx, type Portrait } from './helpers.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';
+import { lab, type Rgb } from '../../helpers/colour.ts';
 
 const S = 512;
-type Rgb = [number, number, number];
 
-/** sRGB bytes → CIE L*a*b* (D65), CIE 15:2004. */
-function lab([r, g, b]: Rgb): Rgb {
-  const lin = (c: number): number => {
-    const v = c / 255;
-    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-  };
-  const [R, G, B] = [lin(r), lin(g), lin(b)];
-  const X = (0.4124 * R + 0.3576 * G + 0.1805 * B) / 0.95047;
-  const Y = 0.2126 * R + 0.7152 * G + 0.0722 * B;
-  const Z = (0.0193 * R + 0.1192 * G + 0.9505 * B) / 1.08883;
-  const f = (t: number): number => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
-  return [116 * f(Y) - 16, 500 * (f(X) - f(Y)), 200 * (f(Y) - f(Z))];
-}
 const deltaE = (a: Rgb, b: Rgb): number => {
   const [p, q] = [lab(a), lab(b)];
   return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
