@@ -4,7 +4,8 @@
  * are the answer.
  *
  * Usage: `npx tsx scripts/evalRealPairs.ts --video <clip.mp4> [--frames auto|k1,k2,…] [--seconds 3] [--size 256]
- *   [--out out/evalRealPairs] [--json results.json]` (several `--video` allowed).
+ *   [--out out/evalRealPairs] [--json results.json] [--modes self|self,audio]` (several `--video` allowed; `--modes self`
+ *   skips the audio-driven render, whose columns then read –).
  *
  * Per portrait frame k: the clip is cut at k (re-encoded, so its frame 0 is the portrait), the portrait is that cut's
  * frame 0. Measured with an INDEPENDENT tracker (the original TF.js MediaPipe graphs of @vladmandic/human run by
@@ -251,7 +252,7 @@ async function pickFrames(video: string, analyzer: FaceAnalyzer, seconds: number
  * @param opts - output size, seconds, work folder, the TF.js tracker core.
  * @returns the scores.
  */
-export async function evaluatePair(video: string, k: number, kind: string, opts: { sizePx: number; seconds: number; workDir: string; tracker: FaceAnalyzerCore }): Promise<PairResult> {
+export async function evaluatePair(video: string, k: number, kind: string, opts: { sizePx: number; seconds: number; workDir: string; tracker: FaceAnalyzerCore; withAudio?: boolean }): Promise<PairResult> {
   const ffmpeg = resolveFfmpeg().path;
   const info = await probeVideo(video);
   const fps = info.fps;
@@ -273,14 +274,15 @@ export async function evaluatePair(video: string, k: number, kind: string, opts:
   const audioOut = join(dir, 'audio.mp4');
   const common = { portraitPath: portrait, sizePx: opts.sizePx, fps, framing: 'photo' as const };
   await renderTalkingHead({ ...common, drivingVideoPath: clip, outPath: selfOut });
-  await renderTalkingHead({ ...common, audioPath: clip, outPath: audioOut });
+  const withAudio = opts.withAudio ?? true;
+  if (withAudio) await renderTalkingHead({ ...common, audioPath: clip, outPath: audioOut });
 
   const real = await readFrames(clip, crop, opts.sizePx);
   const self = await readFrames(selfOut, null, opts.sizePx);
-  const audio = await readFrames(audioOut, null, opts.sizePx);
+  const audio = withAudio ? await readFrames(audioOut, null, opts.sizePx) : null;
   const still: Frames = { rgba: real.rgba.map(() => real.rgba[0]!), sizePx: opts.sizePx };
   const portraitPx = real.rgba[0]!;
-  const [realLm, selfLm, audioLm] = [await trackFrames(opts.tracker, real), await trackFrames(opts.tracker, self), await trackFrames(opts.tracker, audio)];
+  const [realLm, selfLm, audioLm] = [await trackFrames(opts.tracker, real), await trackFrames(opts.tracker, self), audio ? await trackFrames(opts.tracker, audio) : []];
   const stillLm = realLm.map(() => realLm[0] ?? null);
   const box0 = realLm[0] ? faceBox(realLm[0], opts.sizePx) : { x0: 0, y0: 0, x1: opts.sizePx, y1: opts.sizePx };
   const stillScores = scoreMode(still, stillLm, real, realLm);
@@ -292,7 +294,7 @@ export async function evaluatePair(video: string, k: number, kind: string, opts:
     restJawOpen: rest[BS.jawOpen]!,
     restSmile: (rest[BS.mouthSmileLeft]! + rest[BS.mouthSmileRight]!) / 2,
     self: scoreMode(self, selfLm, real, realLm),
-    audio: scoreMode(audio, audioLm, real, realLm),
+    audio: audio ? scoreMode(audio, audioLm, real, realLm) : { lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, pairedFrames: 0 },
     still: { ssim: stillScores.ssim, psnrDb: stillScores.psnrDb },
     frame0PsnrDb: psnrBox(self.rgba[0]!, portraitPx, opts.sizePx, box0),
   };
@@ -315,6 +317,7 @@ async function main(): Promise<void> {
   let sizePx = 256;
   let workDir = 'out/evalRealPairs';
   let jsonPath: string | null = null;
+  let withAudio = true;
   for (let i = 0; i < args.length; i += 2) {
     const a = args[i];
     const v = args[i + 1];
@@ -325,6 +328,10 @@ async function main(): Promise<void> {
     else if (a === '--size') sizePx = Number(v);
     else if (a === '--out') workDir = v;
     else if (a === '--json') jsonPath = v;
+    else if (a === '--modes') {
+      if (v !== 'self' && v !== 'self,audio' && v !== 'audio,self') throw new Error(`--modes: expected self or self,audio, got ${v}`);
+      withAudio = v !== 'self';
+    }
     else throw new Error(`unknown argument ${a}`);
   }
   if (!videos.length) throw new Error('give at least one --video');
@@ -335,7 +342,7 @@ async function main(): Promise<void> {
     for (const video of videos) {
       const picks = frames === 'auto' ? await pickFrames(video, analyzer, seconds) : frames.split(',').map((s) => ({ k: Number(s), kind: 'given' }));
       for (const p of picks) {
-        const r = await evaluatePair(video, p.k, p.kind, { sizePx, seconds, workDir, tracker });
+        const r = await evaluatePair(video, p.k, p.kind, { sizePx, seconds, workDir, tracker, withAudio });
         results.push(r);
         console.log(formatTable([r]).split('\n')[2]);
       }

@@ -215,10 +215,12 @@ export class RenderHost {
    * Builds the photo head in the page.
    * @param image - decoded portrait (`[h, w, 4]` RGBA).
    * @param face - its landmarks (478 or 468 points, image px).
+   * @param restExpression - the portrait's 52 rest weights (pipeline/face/portraitRest.ts); the page measures them
+   *   from the landmarks when absent.
    * @returns the framing crop in the photo's pixels.
    * @throws InvalidInputError when the landmarks do not match the image.
    */
-  async loadPortrait(image: DecodedImage, face: FaceLandmarks): Promise<LoadedPortraitInfo> {
+  async loadPortrait(image: DecodedImage, face: FaceLandmarks, restExpression?: Float32Array): Promise<LoadedPortraitInfo> {
     this.assertLive();
     if (image.rgba.length !== image.widthPx * image.heightPx * 4) throw new InvalidInputError(`Portrait pixels: expected ${image.widthPx * image.heightPx * 4} bytes, got ${image.rgba.length}`);
     if (face.landmarkCount < 468 || face.landmarksPx.length < face.landmarkCount * 3) throw new InvalidInputError(`Face landmarks: expected ≥ 468 points, got ${face.landmarkCount}`);
@@ -242,7 +244,7 @@ export class RenderHost {
     const lm = lmFull.map((v, i) => (i % 3 === 0 ? v * sx : i % 3 === 1 ? v * sy : v * sx));
     this.portrait = { rgba, widthPx: w, heightPx: h };
     try {
-      const res = await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadPortrait(a.url, a.w, a.h, a.lm, a.n), { url: `portrait.rgba?${randomBytes(4).toString('hex')}`, w, h, lm, n: face.landmarkCount });
+      const res = await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadPortrait(a.url, a.w, a.h, a.lm, a.n, a.rest), { url: `portrait.rgba?${randomBytes(4).toString('hex')}`, w, h, lm, n: face.landmarkCount, rest: restExpression ? Array.from(restExpression) : null });
       const c = res.cropPx;
       return { cropPx: { xPx: c.xPx / sx, yPx: c.yPx / sy, widthPx: c.widthPx / sx, heightPx: c.heightPx / sy } };
     } catch (err) {

@@ -85,7 +85,7 @@ export interface PageAvatarInfo {
 /** The API the page exposes on `window.studioExport`. */
 export interface ExportPageApi {
   init(opts: { widthPx: number; heightPx: number; background: SceneBackground; framing: Framing }): void;
-  loadPortrait(url: string, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number): Promise<LoadedPortrait>;
+  loadPortrait(url: string, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number, restExpression?: number[] | null): Promise<LoadedPortrait>;
   /** Fetches avatar file bytes from `url` and shows the avatar instead of the photo head; a load error comes back as `{ error }`. */
   loadAvatar(url: string, kind: AvatarLoadKind, fileName: string): Promise<PageAvatarInfo | { error: PlainStudioError }>;
   /** Shows the portrait's photo head as rigged Gaussian splats (renderer/avatars/photoHeadSplats.ts) instead of the mesh head. */
@@ -220,9 +220,9 @@ const api: ExportPageApi = {
     decoders = createGltfDecoders({ renderer: scene.renderer });
     options = opts;
   },
-  async loadPortrait(url, widthPx, heightPx, landmarksPx, landmarkCount) {
+  async loadPortrait(url, widthPx, heightPx, landmarksPx, landmarkCount, restExpression) {
     const buf = new Uint8Array(await (await fetch(url)).arrayBuffer());
-    return need(scene, 'scene').loadPortrait({ rgba: buf, widthPx, heightPx }, { landmarksPx: Float32Array.from(landmarksPx), landmarkCount });
+    return need(scene, 'scene').loadPortrait({ rgba: buf, widthPx, heightPx }, { landmarksPx: Float32Array.from(landmarksPx), landmarkCount, ...(restExpression ? { restExpression: Float32Array.from(restExpression) } : {}) });
   },
   async loadPortraitSplats(url, widthPx, heightPx, landmarksPx, landmarkCount, surround = true) {
     const s = need(scene, 'scene');
