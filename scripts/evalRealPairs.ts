@@ -65,6 +65,9 @@ export interface ModeScores {
   psnrDb: number;
   /** Frames where the tracker found a face in both. */
   pairedFrames: number;
+  /** Per paired frame: the output's and the real frame's lip gaps (IOD units), for plots and lag checks. */
+  lipGapsOut: number[];
+  lipGapsReal: number[];
 }
 
 interface Frames {
@@ -217,7 +220,8 @@ function scoreMode(out: Frames, outLm: (Float32Array | null)[], real: Frames, re
     }
   }
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  return { lipGapR: pearson(go, gr), lipGapMeanRatio: mean(go) / Math.max(1e-9, mean(gr)), ssim: ssim / Math.max(1, n), psnrDb: psnr / Math.max(1, n), pairedFrames: go.length };
+  const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+  return { lipGapR: pearson(go, gr), lipGapMeanRatio: mean(go) / Math.max(1e-9, mean(gr)), ssim: ssim / Math.max(1, n), psnrDb: psnr / Math.max(1, n), pairedFrames: go.length, lipGapsOut: go.map(r3), lipGapsReal: gr.map(r3) };
 }
 
 /** Picks closed / parted / open / smiling portrait frames from our own tracker (see the module remarks). */
@@ -294,18 +298,24 @@ export async function evaluatePair(video: string, k: number, kind: string, opts:
     restJawOpen: rest[BS.jawOpen]!,
     restSmile: (rest[BS.mouthSmileLeft]! + rest[BS.mouthSmileRight]!) / 2,
     self: scoreMode(self, selfLm, real, realLm),
-    audio: audio ? scoreMode(audio, audioLm, real, realLm) : { lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, pairedFrames: 0 },
+    audio: audio ? scoreMode(audio, audioLm, real, realLm) : { lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, pairedFrames: 0, lipGapsOut: [], lipGapsReal: [] },
     still: { ssim: stillScores.ssim, psnrDb: stillScores.psnrDb },
     frame0PsnrDb: psnrBox(self.rgba[0]!, portraitPx, opts.sizePx, box0),
   };
 }
 
-/** Markdown table of results. */
+const meanOf = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const sdOf = (xs: readonly number[]): number => Math.sqrt(meanOf(xs.map((x) => (x - meanOf(xs)) ** 2)));
+
+/**
+ * Markdown table of results. The real lip gap's mean and SD (IOD units) are shown beside the correlation: where the
+ * SD is near the tracker's noise (≈ 0.01 IOD: a clip whose lips stay closed), r measures noise.
+ */
 export function formatTable(rows: readonly PairResult[]): string {
   const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
-  const head = '| clip | frame (kind) | gap IOD / rest jaw | self r | self ratio | self SSIM / PSNR | still SSIM / PSNR | f0 PSNR | audio r | audio ratio | audio SSIM |';
-  const sep = '|---|---|---|---|---|---|---|---|---|---|---|';
-  const body = rows.map((r) => `| ${r.video.slice(0, 5)} | ${r.frameIndex} (${r.kind}) | ${f(r.portraitLipGapIod, 3)} / ${f(r.restJawOpen)} | ${f(r.self.lipGapR)} | ${f(r.self.lipGapMeanRatio)} | ${f(r.self.ssim, 3)} / ${f(r.self.psnrDb, 1)} | ${f(r.still.ssim, 3)} / ${f(r.still.psnrDb, 1)} | ${f(r.frame0PsnrDb, 1)} | ${f(r.audio.lipGapR)} | ${f(r.audio.lipGapMeanRatio)} | ${f(r.audio.ssim, 3)} |`);
+  const head = '| clip | frame (kind) | gap IOD / rest jaw | real gap mean / SD | self r | self ratio | self SSIM / PSNR | still SSIM / PSNR | f0 PSNR | audio r | audio ratio | audio SSIM |';
+  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const body = rows.map((r) => `| ${r.video.slice(0, 5)} | ${r.frameIndex} (${r.kind}) | ${f(r.portraitLipGapIod, 3)} / ${f(r.restJawOpen)} | ${f(meanOf(r.self.lipGapsReal), 3)} / ${f(sdOf(r.self.lipGapsReal), 3)} | ${f(r.self.lipGapR)} | ${f(r.self.lipGapMeanRatio)} | ${f(r.self.ssim, 3)} / ${f(r.self.psnrDb, 1)} | ${f(r.still.ssim, 3)} / ${f(r.still.psnrDb, 1)} | ${f(r.frame0PsnrDb, 1)} | ${f(r.audio.lipGapR)} | ${f(r.audio.lipGapMeanRatio)} | ${f(r.audio.ssim, 3)} |`);
   return [head, sep, ...body].join('\n');
 }
 
