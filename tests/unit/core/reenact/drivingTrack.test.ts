@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { APERTURE_SHAPES, type DrivingObservation } from '../../../../core/reenact/drivingTrack.ts';
 import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, BS } from '../../../../core/motion/names.ts';
 import { measureRestExpression } from '../../../../core/rig/restExpression.ts';
+import { buildPhotoHeadRig, evaluateRig } from '../../../../core/rig/rig.ts';
 import { drivingTrackFromObservations } from '../../../../pipeline/reenact/drivingVideo.ts';
 
 /** Stored landmarks of a fixture portrait (tests/fixtures/landmarks: real photos analysed by our face pipeline). */
@@ -59,5 +60,41 @@ describe('driving track: lip aperture absolute, the rest relative to the portrai
     console.log(`smile L: portrait ${mClosed[BS.mouthSmileLeft]!.toFixed(3)} → ${last[BS.mouthSmileLeft]!.toFixed(3)} (expected ${expectSmile.toFixed(3)}); jaw ${last[BS.jawOpen]!.toFixed(3)} (driver ${mOpen[BS.jawOpen]!.toFixed(3)})`);
     expect(last[BS.mouthSmileLeft]!).toBeCloseTo(expectSmile, 2);
     expect(last[BS.jawOpen]!).toBeCloseTo(mOpen[BS.jawOpen]!, 2);
+  });
+
+  it('follows the driver without lag: a 3 Hz jaw on the rig is tracked at lag 0 (the causal filter lagged a frame)', () => {
+    const lm = fixture('img01');
+    const rig = buildPhotoHeadRig(lm, lm.length / 3);
+    const n = 50;
+    const jaw = Array.from({ length: n }, (_, f) => 0.3 + 0.25 * Math.sin(2 * Math.PI * 3 * (f / 25)));
+    const frames = jaw.map((j) => {
+      const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+      w[BS.jawOpen] = j;
+      const out = Float32Array.from(lm);
+      out.set(evaluateRig(rig, w, new Float32Array(468 * 3)));
+      return out;
+    });
+    const { track } = drivingTrackFromObservations(clip(frames), FPS, n);
+    const got = Array.from({ length: n }, (_, f) => track.blendshapes[f * ARKIT_BLENDSHAPE_COUNT + BS.jawOpen]!);
+    const corrAt = (lag: number): number => {
+      const a = got.slice(5 + lag, n - 5 + lag);
+      const b = jaw.slice(5, n - 5);
+      const ma = a.reduce((x, y) => x + y, 0) / a.length;
+      const mb = b.reduce((x, y) => x + y, 0) / b.length;
+      let sab = 0;
+      let saa = 0;
+      let sbb = 0;
+      a.forEach((x, i) => {
+        sab += (x - ma) * (b[i]! - mb);
+        saa += (x - ma) ** 2;
+        sbb += (b[i]! - mb) ** 2;
+      });
+      return sab / Math.sqrt(saa * sbb);
+    };
+    const byLag = [-2, -1, 0, 1, 2].map((lag) => ({ lag, r: corrAt(lag) }));
+    console.log(byLag.map((x) => `${x.lag}: ${x.r.toFixed(3)}`).join(', '));
+    const best = byLag.reduce((a, b) => (b.r > a.r ? b : a));
+    expect(best.lag).toBe(0);
+    expect(best.r).toBeGreaterThan(0.95);
   });
 });
