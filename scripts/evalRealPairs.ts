@@ -4,7 +4,8 @@
  * are the answer.
  *
  * Usage: `npx tsx scripts/evalRealPairs.ts --video <clip.mp4> [--frames auto|k1,k2,…] [--seconds 3] [--size 256]
- *   [--out out/evalRealPairs] [--json results.json]` (several `--video` allowed).
+ *   [--out out/evalRealPairs] [--json results.json] [--modes self|self,audio]` (several `--video` allowed; `--modes self`
+ *   skips the audio-driven render, whose columns then read –).
  *
  * Per portrait frame k: the clip is cut at k (re-encoded, so its frame 0 is the portrait), the portrait is that cut's
  * frame 0. Measured with an INDEPENDENT tracker (the original TF.js MediaPipe graphs of @vladmandic/human run by
@@ -64,6 +65,9 @@ export interface ModeScores {
   psnrDb: number;
   /** Frames where the tracker found a face in both. */
   pairedFrames: number;
+  /** Per paired frame: the output's and the real frame's lip gaps (IOD units), for plots and lag checks. */
+  lipGapsOut: number[];
+  lipGapsReal: number[];
 }
 
 interface Frames {
@@ -216,7 +220,8 @@ function scoreMode(out: Frames, outLm: (Float32Array | null)[], real: Frames, re
     }
   }
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  return { lipGapR: pearson(go, gr), lipGapMeanRatio: mean(go) / Math.max(1e-9, mean(gr)), ssim: ssim / Math.max(1, n), psnrDb: psnr / Math.max(1, n), pairedFrames: go.length };
+  const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+  return { lipGapR: pearson(go, gr), lipGapMeanRatio: mean(go) / Math.max(1e-9, mean(gr)), ssim: ssim / Math.max(1, n), psnrDb: psnr / Math.max(1, n), pairedFrames: go.length, lipGapsOut: go.map(r3), lipGapsReal: gr.map(r3) };
 }
 
 /** Picks closed / parted / open / smiling portrait frames from our own tracker (see the module remarks). */
@@ -251,7 +256,7 @@ async function pickFrames(video: string, analyzer: FaceAnalyzer, seconds: number
  * @param opts - output size, seconds, work folder, the TF.js tracker core.
  * @returns the scores.
  */
-export async function evaluatePair(video: string, k: number, kind: string, opts: { sizePx: number; seconds: number; workDir: string; tracker: FaceAnalyzerCore }): Promise<PairResult> {
+export async function evaluatePair(video: string, k: number, kind: string, opts: { sizePx: number; seconds: number; workDir: string; tracker: FaceAnalyzerCore; withAudio?: boolean }): Promise<PairResult> {
   const ffmpeg = resolveFfmpeg().path;
   const info = await probeVideo(video);
   const fps = info.fps;
@@ -273,14 +278,15 @@ export async function evaluatePair(video: string, k: number, kind: string, opts:
   const audioOut = join(dir, 'audio.mp4');
   const common = { portraitPath: portrait, sizePx: opts.sizePx, fps, framing: 'photo' as const };
   await renderTalkingHead({ ...common, drivingVideoPath: clip, outPath: selfOut });
-  await renderTalkingHead({ ...common, audioPath: clip, outPath: audioOut });
+  const withAudio = opts.withAudio ?? true;
+  if (withAudio) await renderTalkingHead({ ...common, audioPath: clip, outPath: audioOut });
 
   const real = await readFrames(clip, crop, opts.sizePx);
   const self = await readFrames(selfOut, null, opts.sizePx);
-  const audio = await readFrames(audioOut, null, opts.sizePx);
+  const audio = withAudio ? await readFrames(audioOut, null, opts.sizePx) : null;
   const still: Frames = { rgba: real.rgba.map(() => real.rgba[0]!), sizePx: opts.sizePx };
   const portraitPx = real.rgba[0]!;
-  const [realLm, selfLm, audioLm] = [await trackFrames(opts.tracker, real), await trackFrames(opts.tracker, self), await trackFrames(opts.tracker, audio)];
+  const [realLm, selfLm, audioLm] = [await trackFrames(opts.tracker, real), await trackFrames(opts.tracker, self), audio ? await trackFrames(opts.tracker, audio) : []];
   const stillLm = realLm.map(() => realLm[0] ?? null);
   const box0 = realLm[0] ? faceBox(realLm[0], opts.sizePx) : { x0: 0, y0: 0, x1: opts.sizePx, y1: opts.sizePx };
   const stillScores = scoreMode(still, stillLm, real, realLm);
@@ -292,18 +298,24 @@ export async function evaluatePair(video: string, k: number, kind: string, opts:
     restJawOpen: rest[BS.jawOpen]!,
     restSmile: (rest[BS.mouthSmileLeft]! + rest[BS.mouthSmileRight]!) / 2,
     self: scoreMode(self, selfLm, real, realLm),
-    audio: scoreMode(audio, audioLm, real, realLm),
+    audio: audio ? scoreMode(audio, audioLm, real, realLm) : { lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, pairedFrames: 0, lipGapsOut: [], lipGapsReal: [] },
     still: { ssim: stillScores.ssim, psnrDb: stillScores.psnrDb },
     frame0PsnrDb: psnrBox(self.rgba[0]!, portraitPx, opts.sizePx, box0),
   };
 }
 
-/** Markdown table of results. */
+const meanOf = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const sdOf = (xs: readonly number[]): number => Math.sqrt(meanOf(xs.map((x) => (x - meanOf(xs)) ** 2)));
+
+/**
+ * Markdown table of results. The real lip gap's mean and SD (IOD units) are shown beside the correlation: where the
+ * SD is near the tracker's noise (≈ 0.01 IOD: a clip whose lips stay closed), r measures noise.
+ */
 export function formatTable(rows: readonly PairResult[]): string {
   const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
-  const head = '| clip | frame (kind) | gap IOD / rest jaw | self r | self ratio | self SSIM / PSNR | still SSIM / PSNR | f0 PSNR | audio r | audio ratio | audio SSIM |';
-  const sep = '|---|---|---|---|---|---|---|---|---|---|---|';
-  const body = rows.map((r) => `| ${r.video.slice(0, 5)} | ${r.frameIndex} (${r.kind}) | ${f(r.portraitLipGapIod, 3)} / ${f(r.restJawOpen)} | ${f(r.self.lipGapR)} | ${f(r.self.lipGapMeanRatio)} | ${f(r.self.ssim, 3)} / ${f(r.self.psnrDb, 1)} | ${f(r.still.ssim, 3)} / ${f(r.still.psnrDb, 1)} | ${f(r.frame0PsnrDb, 1)} | ${f(r.audio.lipGapR)} | ${f(r.audio.lipGapMeanRatio)} | ${f(r.audio.ssim, 3)} |`);
+  const head = '| clip | frame (kind) | gap IOD / rest jaw | real gap mean / SD | self r | self ratio | self SSIM / PSNR | still SSIM / PSNR | f0 PSNR | audio r | audio ratio | audio SSIM |';
+  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const body = rows.map((r) => `| ${r.video.slice(0, 5)} | ${r.frameIndex} (${r.kind}) | ${f(r.portraitLipGapIod, 3)} / ${f(r.restJawOpen)} | ${f(meanOf(r.self.lipGapsReal), 3)} / ${f(sdOf(r.self.lipGapsReal), 3)} | ${f(r.self.lipGapR)} | ${f(r.self.lipGapMeanRatio)} | ${f(r.self.ssim, 3)} / ${f(r.self.psnrDb, 1)} | ${f(r.still.ssim, 3)} / ${f(r.still.psnrDb, 1)} | ${f(r.frame0PsnrDb, 1)} | ${f(r.audio.lipGapR)} | ${f(r.audio.lipGapMeanRatio)} | ${f(r.audio.ssim, 3)} |`);
   return [head, sep, ...body].join('\n');
 }
 
@@ -315,6 +327,7 @@ async function main(): Promise<void> {
   let sizePx = 256;
   let workDir = 'out/evalRealPairs';
   let jsonPath: string | null = null;
+  let withAudio = true;
   for (let i = 0; i < args.length; i += 2) {
     const a = args[i];
     const v = args[i + 1];
@@ -325,6 +338,10 @@ async function main(): Promise<void> {
     else if (a === '--size') sizePx = Number(v);
     else if (a === '--out') workDir = v;
     else if (a === '--json') jsonPath = v;
+    else if (a === '--modes') {
+      if (v !== 'self' && v !== 'self,audio' && v !== 'audio,self') throw new Error(`--modes: expected self or self,audio, got ${v}`);
+      withAudio = v !== 'self';
+    }
     else throw new Error(`unknown argument ${a}`);
   }
   if (!videos.length) throw new Error('give at least one --video');
@@ -335,7 +352,7 @@ async function main(): Promise<void> {
     for (const video of videos) {
       const picks = frames === 'auto' ? await pickFrames(video, analyzer, seconds) : frames.split(',').map((s) => ({ k: Number(s), kind: 'given' }));
       for (const p of picks) {
-        const r = await evaluatePair(video, p.k, p.kind, { sizePx, seconds, workDir, tracker });
+        const r = await evaluatePair(video, p.k, p.kind, { sizePx, seconds, workDir, tracker, withAudio });
         results.push(r);
         console.log(formatTable([r]).split('\n')[2]);
       }

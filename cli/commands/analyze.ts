@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
 import type { FaceAnalysis } from '../../core/face/types.ts';
-import { measureRestExpression, namedWeights } from '../../core/rig/restExpression.ts';
+import { measureRestExpression, namedWeights, type RestExpression } from '../../core/rig/restExpression.ts';
+import { measurePortraitRest } from '../../pipeline/face/portraitRest.ts';
 import { FaceAnalyzer } from '../../pipeline/face/faceAnalyzer.ts';
 import { analyzeVideoFile, type VideoAnalysis } from '../../pipeline/face/videoTracker.ts';
 import { decodeImage, sniffImageContainer } from '../../pipeline/image/decodeImage.ts';
@@ -21,11 +22,13 @@ export const ANALYSIS_JSON_VERSION = 1;
 /**
  * Serialises an analysis for `--json` output.
  * @param a - the analysis. @param sourcePath - the analysed file.
+ * @param rests - per face, its rest expression as the renderer uses it (pipeline/face/portraitRest.ts, Iris-refined
+ *   eyes); measured from the face's own landmarks where absent.
  * @returns a JSON-ready object; landmarks as `[x, y, z, …]` pixel arrays rounded to 0.001 px; per face its
  *   `restExpression` (the photo's own expression, core/rig/restExpression.ts: ARKit weights ≥ 0.005 by name, the
  *   inner-lip gap in inter-ocular distances).
  */
-export function analysisToJson(a: FaceAnalysis, sourcePath: string): Record<string, unknown> {
+export function analysisToJson(a: FaceAnalysis, sourcePath: string, rests: readonly RestExpression[] = []): Record<string, unknown> {
   return {
     version: ANALYSIS_JSON_VERSION,
     kind: 'image',
@@ -35,14 +38,13 @@ export function analysisToJson(a: FaceAnalysis, sourcePath: string): Record<stri
     executionProvider: a.executionProvider,
     executionProviderFallbacks: a.executionProviderFallbacks ?? [],
     landmarkLayout: 'MediaPipe Face Mesh 468 + iris 10 (468-472 right iris, 473-477 left iris); [x, y, z] image pixels, z smaller = closer',
-    faces: a.faces.map((f) => ({ ...faceToJson(f), restExpression: restExpressionToJson(f) })),
+    faces: a.faces.map((f, i) => ({ ...faceToJson(f), restExpression: restExpressionToJson(rests[i] ?? measureRestExpression(f.landmarksPx, f.landmarkCount)) })),
   };
 }
 
 type FaceJson = Record<string, unknown>;
 
-function restExpressionToJson(f: FaceAnalysis['faces'][number]): FaceJson {
-  const r = measureRestExpression(f.landmarksPx, f.landmarkCount);
+function restExpressionToJson(r: RestExpression): FaceJson {
   return { weights: namedWeights(r.weights), lipGapIod: Math.round(r.lipGapIod * 1000) / 1000 };
 }
 
@@ -154,7 +156,10 @@ export function registerAnalyze(program: Command): void {
       const analyzer = await FaceAnalyzer.create({ executionProviders: o.ep?.split(',').map((s) => s.trim()), onLog: log });
       try {
         const a = await analyzer.analyze(image, { maxFaces, exhaustive: o.exhaustive === true });
-        await emit(analysisToJson(a, resolve(imagePath)));
+        // The rest expression the export renders against (Iris-refined eyes, pipeline/face/portraitRest.ts).
+        const rests: RestExpression[] = [];
+        for (const f of a.faces) rests.push(await measurePortraitRest(analyzer, image, f));
+        await emit(analysisToJson(a, resolve(imagePath), rests));
         log(`${a.faces.length} face(s) in ${imagePath} (${a.imageWidthPx}x${a.imageHeightPx}) on ${a.executionProvider} in ${Date.now() - started} ms → ${dest}`);
       } finally {
         await analyzer.dispose();

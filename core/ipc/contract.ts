@@ -39,6 +39,12 @@ export const FaceInfoSchema = z.object({
   detectionScore: z.number(),
   meshScore: z.number(),
   headPose: z.object({ yawRad: z.number(), pitchRad: z.number(), rollRad: z.number() }).optional(),
+  /**
+   * The face's own expression, 52 ARKit weights in [0,1] (pipeline/face/portraitRest.ts): the preview's photo head
+   * renders the motion against it, and `studio:motion.build` takes it back as `portraitRest`, so the preview shows
+   * what the export renders (the export measures it the same way from the file).
+   */
+  restExpression: z.array(z.number().min(0).max(1)).length(52).optional(),
 });
 /** See {@link FaceInfoSchema}. */
 export type FaceInfo = z.infer<typeof FaceInfoSchema>;
@@ -216,11 +222,13 @@ export const CHANNELS = {
   'studio:video.import': { args: z.object({ source: FileSourceSchema }).strict(), result: DrivingVideoInfoSchema },
   /**
    * Build the motion track of an imported audio file, or — with `videoId` — of a driving video (its frames drive the
-   * face; the audio sets the length), composed with the directions.
+   * face; the audio sets the length), composed with the directions. With `portraitRest` (the animated face's
+   * `restExpression`), the track is the one the export renders for that portrait: speech keeps the portrait's smile,
+   * brows and lids; a driving video moves them from the portrait's own (core/reenact/drivingTrack.ts).
    */
   'studio:motion.build': {
     args: z
-      .object({ audioId: z.string().min(1).max(64), fps: FpsSchema, options: MotionOptionValuesSchema, directions: DirectionsSchema.optional(), videoId: z.string().min(1).max(64).optional(), retarget: RetargetStrengthsSchema.optional() })
+      .object({ audioId: z.string().min(1).max(64), fps: FpsSchema, options: MotionOptionValuesSchema, directions: DirectionsSchema.optional(), videoId: z.string().min(1).max(64).optional(), retarget: RetargetStrengthsSchema.optional(), portraitRest: z.array(z.number().min(0).max(1)).length(52).optional() })
       .strict(),
     result: TrackPayloadSchema,
   },

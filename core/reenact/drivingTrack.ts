@@ -6,14 +6,20 @@
  * Per observed frame: (1) the frame's expression is measured exactly as a portrait's rest expression is
  * ({@link measureRestExpression}: a feature-space solve of the photo-head rig against a neutral-face prior, head pose
  * removed), so the portrait (whose rest is measured the same way) and the driver speak the same units; (2) the
- * driver's own neutral is the {@link DRIVER_NEUTRAL_PERCENTILE}th percentile of each shape over the clip (the frames
- * where the driver is least in that shape: a talking clip closes its lips, opens its eyes, relaxes its smile at
- * some point), subtracted so that an identity the prior misreads (a wide mouth read as a slight smile, low brows
- * read as browDown) is not transferred; (3) head pose: a similarity fit (Umeyama 1991) of the prior face onto
+ * lip aperture ({@link APERTURE_SHAPES}) is taken as measured: its prior (lips together) is anatomy, not an
+ * identity guess, so the driver's opening lands on the portrait at its measured size (a clip that never quite
+ * closes its lips keeps that opening). The other shapes read mouth width, corner, lid and brow positions against an
+ * average face, which misreads identity (a wide mouth read as a slight smile, low brows read as browDown):
+ * with the portrait's rest expression given, they move the portrait by the driver's change since the reference
+ * frame (`rest + (frame − reference)`, LivePortrait's relative motion, the same reference frame as the head pose),
+ * so the portrait keeps its own smile and brows and the rest frame reproduces it; without it, the driver's own
+ * neutral (the {@link DRIVER_NEUTRAL_PERCENTILE}th percentile of each shape over the clip) is subtracted;
+ * (3) head pose: a similarity fit (Umeyama 1991) of the prior face onto
  * points no solved shape moves gives each frame's rotation; by default relative to the driver's first frame with a
  * face (LivePortrait's relative motion), or the driver's absolute pose over the portrait's ('absolute'); gaze from
  * the iris centres relative to the eye corners, relative to that first frame; (4) a One-Euro filter (Casiez et al.
- * 2012) smooths weights, pose and gaze over the frames' own timestamps; (5) the observed frames are resampled by
+ * 2012) run forward and backward (zero phase: no lag behind the driver) smooths weights, pose and gaze over the
+ * frames' own timestamps, the reference frame kept as measured; (5) the observed frames are resampled by
  * timestamp (linear interpolation, quaternions normalised-lerped) onto the output frames, so 25, 29.97, 60 fps or
  * variable-rate inputs all conform. Frames without a face hold the last solution.
  */
@@ -74,7 +80,22 @@ export interface DrivingTrackOptions {
   portraitLandmarksPx?: Float32Array;
   /** Percentile (0–50) of each shape over the clip taken as the driver's neutral; default {@link DRIVER_NEUTRAL_PERCENTILE}. */
   neutralPercentile?: number;
+  /**
+   * The portrait's rest expression (52 ARKit weights, measured like the frames: {@link measureRestExpression} on
+   * Iris-refined landmarks). Given, the shapes other than {@link APERTURE_SHAPES} are the portrait's rest plus the
+   * driver's change since the reference frame; absent, the driver's value above its neutral.
+   */
+  portraitRest?: Float32Array;
 }
+
+/**
+ * The lip-aperture shapes, transferred as measured (no driver neutral subtracted, no portrait offset): the rest
+ * solve reads them from the inner-lip gap against a prior of lips together (core/rig/restExpression.ts), which holds
+ * for every face, so they need no identity correction.
+ */
+export const APERTURE_SHAPES: readonly number[] = Object.freeze([
+  BS.jawOpen, BS.mouthClose, BS.mouthLowerDownLeft, BS.mouthLowerDownRight, BS.mouthUpperUpLeft, BS.mouthUpperUpRight,
+]);
 
 /**
  * Default percentile of each shape's measured weight over the driving clip taken as the driver's neutral. Low enough
@@ -88,7 +109,10 @@ export interface DrivingReport {
   /** Index (into the observations) of the head-pose reference frame (the first with a face). */
   referenceIndex: number;
   referenceTimeSec: number;
-  /** The driver's neutral: 52 ARKit weights, the per-shape percentile subtracted from every frame. */
+  /**
+   * The driver's neutral, 52 ARKit weights: with a portrait rest, the reference frame's measured expression (its
+   * aperture shapes 0); otherwise the per-shape percentile (aperture shapes 0).
+   */
   driverNeutral: Float32Array;
   /** Observations without a face, and the time ranges they cover. */
   missingFaceCount: number;
@@ -339,15 +363,22 @@ export function buildDrivingTrack(observations: readonly DrivingObservation[], o
   const pct = Math.min(50, Math.max(0, opts.neutralPercentile ?? DRIVER_NEUTRAL_PERCENTILE));
   const faces = measured.filter((m): m is Float32Array => m !== null);
   const driverNeutral = new Float32Array(K);
+  const portraitRest = opts.portraitRest ?? null;
+  if (portraitRest && portraitRest.length !== K) throw new InvalidInputError(`portrait rest expression: expected ${K} weights, got ${portraitRest.length}`);
   for (let k = 0; k < K; k++) {
     const xs = faces.map((m) => m[k]!).sort((a, b) => a - b);
-    driverNeutral[k] = xs[Math.min(xs.length - 1, Math.floor((pct / 100) * xs.length))]!;
+    driverNeutral[k] = portraitRest ? measured[refIndex]![k]! : xs[Math.min(xs.length - 1, Math.floor((pct / 100) * xs.length))]!;
+  }
+  const isAperture = new Uint8Array(K);
+  for (const k of APERTURE_SHAPES) {
+    isAperture[k] = 1;
+    driverNeutral[k] = 0;
   }
 
   // Per observation: weights(52) + quaternion(4) + translation(3) + gaze(4) = 63 channels.
   const CH = K + 11;
   const solved = new Float32Array(observations.length * CH);
-  const filter = new OneEuroFilter(CH, { minCutoffHz: opts.smoothing?.minCutoffHz ?? 2.5, beta: opts.smoothing?.beta ?? 0.6, derivativeCutoffHz: 1 });
+  const smoothing = { minCutoffHz: opts.smoothing?.minCutoffHz ?? 2.5, beta: opts.smoothing?.beta ?? 0.6, derivativeCutoffHz: 1 };
   let prev: Float32Array | null = null;
   let missing = 0;
   const missingRanges: { fromSec: number; toSec: number }[] = [];
@@ -364,7 +395,8 @@ export function buildDrivingTrack(observations: readonly DrivingObservation[], o
       else row[K + 3] = 1; // identity quaternion until the first face
       continue;
     }
-    for (let k = 0; k < K; k++) row[k] = Math.max(0, m[k]! - driverNeutral[k]!);
+    // Relative shapes keep their sign here (the driver relaxing below the reference); the rest is added at the end.
+    for (let k = 0; k < K; k++) row[k] = portraitRest && !isAperture[k] ? m[k]! - driverNeutral[k]! : Math.max(0, m[k]! - driverNeutral[k]!);
     const fit = absFit(o.landmarksPx);
     const R = mulTransposed(fit.rotation, poseBase.rotation); // base → frame, image axes
     // Image frame (x right, y down, z away) → three.js camera frame (x right, y up, z towards the viewer).
@@ -387,9 +419,9 @@ export function buildDrivingTrack(observations: readonly DrivingObservation[], o
       row[K + 9] = ang(g[2] - refGaze[2]);
       row[K + 10] = -ang(g[3] - refGaze[3]);
     }
-    filter.filter(row, o.timeSec);
     prev = Float32Array.from(row);
   }
+  smoothZeroPhase(solved, observations.map((o) => o.timeSec), CH, smoothing, refIndex);
 
   const track = createNeutralTrack(opts.frameCount, opts.fps);
   const times = observations.map((o) => o.timeSec);
@@ -399,7 +431,8 @@ export function buildDrivingTrack(observations: readonly DrivingObservation[], o
     interpolateRow(solved, times, CH, t, tmp);
     for (let k = 0; k < K; k++) {
       const s = EYE_REGION.has(k) ? strengths.eyes : BROW_REGION.has(k) ? strengths.brows : strengths.mouth;
-      track.blendshapes[f * K + k] = Math.min(1, Math.max(0, tmp[k]! * s));
+      const base = portraitRest && !isAperture[k] ? portraitRest[k]! : 0;
+      track.blendshapes[f * K + k] = Math.min(1, Math.max(0, base + tmp[k]! * s));
     }
     const q = scaleRotation(normalise4(tmp.subarray(K, K + 4)), strengths.head);
     track.headRotation.set(q, f * 4);
@@ -411,6 +444,30 @@ export function buildDrivingTrack(observations: readonly DrivingObservation[], o
     track,
     report: { referenceIndex: refIndex, referenceTimeSec: observations[refIndex]!.timeSec, driverNeutral, missingFaceCount: missing, missingRanges, observedCount: observations.length },
   };
+}
+
+/**
+ * Zero-phase One-Euro smoothing of `[n, ch]` rows in place: the mean of a forward and a backward pass (Casiez et al.
+ * 2012's filter is causal: on vid03 its lip channel lagged the real lips by about one frame, r 0.91 at lag 0 vs 0.96 at
+ * one frame; the mean of a causal and an anti-causal pass has a symmetric, zero-phase response). The whole clip is known
+ * offline. Row `keepIndex` (the reference frame) keeps its measured values, so a portrait driven by its own clip
+ * starts exactly on the photo.
+ * @param rows - `[n, ch]` values (modified in place).
+ * @param timesSec - n ascending sample times, seconds.
+ * @param ch - channels per row.
+ * @param params - One-Euro parameters.
+ * @param keepIndex - row left unfiltered (−1 for none).
+ */
+function smoothZeroPhase(rows: Float32Array, timesSec: readonly number[], ch: number, params: { minCutoffHz: number; beta: number; derivativeCutoffHz: number }, keepIndex: number): void {
+  const n = timesSec.length;
+  const forward = Float32Array.from(rows);
+  const kept = keepIndex >= 0 ? Float32Array.from(rows.subarray(keepIndex * ch, (keepIndex + 1) * ch)) : null;
+  const f = new OneEuroFilter(ch, params);
+  for (let i = 0; i < n; i++) f.filter(forward.subarray(i * ch, (i + 1) * ch), timesSec[i]!);
+  const b = new OneEuroFilter(ch, params);
+  for (let i = n - 1; i >= 0; i--) b.filter(rows.subarray(i * ch, (i + 1) * ch), -timesSec[i]!);
+  for (let j = 0; j < n * ch; j++) rows[j] = (rows[j]! + forward[j]!) / 2;
+  if (kept) rows.set(kept, keepIndex * ch);
 }
 
 function dist(lm: Float32Array, a: number, b: number): number {

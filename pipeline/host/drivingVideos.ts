@@ -107,10 +107,12 @@ export async function importDrivingVideo(path: string, fileName: string, analyze
  * @param frameCount - output frames (the soundtrack's length).
  * @param strengths - retarget strengths per region.
  * @param curves - direction curves to compose (mood, gaze, keyframes, head scale), or null.
+ * @param portraitRest - the animated portrait's 52 rest weights (pipeline/face/portraitRest.ts), as the export passes
+ *   them; absent for avatars.
  * @returns the track.
  */
-export function drivingVideoTrack(entry: DrivingVideoEntry, fps: Fps, frameCount: number, strengths: RetargetStrengths, curves: DirectionCurves | null): MotionTrack {
-  const { track } = drivingTrackFromObservations(entry.observations, fps, frameCount, strengths);
+export function drivingVideoTrack(entry: DrivingVideoEntry, fps: Fps, frameCount: number, strengths: RetargetStrengths, curves: DirectionCurves | null, portraitRest?: Float32Array): MotionTrack {
+  const { track } = drivingTrackFromObservations(entry.observations, fps, frameCount, strengths, { portraitRest });
   if (curves) composeDirectionsOnTrack(track, curves);
   return track;
 }

@@ -17,6 +17,8 @@ import { evaluateDirections, isEmptyDirections, parseDirections } from '../../co
 import { frameCountForDuration } from '../../core/motion/track.ts';
 import { DEFAULT_RETARGET_STRENGTHS } from '../../core/reenact/drivingTrack.ts';
 import { drivingVideoTrack, importDrivingVideo, type DrivingVideoEntry } from './drivingVideos.ts';
+import { measurePortraitRest } from '../face/portraitRest.ts';
+import { holdRestExpression } from '../../core/rig/restExpression.ts';
 import { decodeImage } from '../image/decodeImage.ts';
 import { decodeAudio } from '../audio/decodeAudio.ts';
 import type { FaceAnalyzer } from '../face/faceAnalyzer.ts';
@@ -204,10 +206,14 @@ export class StudioService {
     const file = await this.materialize(a.source, 'portrait');
     try {
       const image = await decodeImage(file.path, { sourceName: file.fileName });
-      const analysis = await (await this.getAnalyzer()).analyze(image);
+      const analyzer = await this.getAnalyzer();
+      const analysis = await analyzer.analyze(image);
       if (analysis.faces.length === 0) throw new NoFaceFoundError(`No face found in "${file.fileName}". Use a photo where one face is clearly visible.`);
       const portraitId = newId('p');
       this.portraits.set(portraitId, { path: file.path, fileName: file.fileName });
+      // The same measurement as the export's (pipeline/jobs/renderJob.ts), so the preview holds the same expression.
+      const rests: number[][] = [];
+      for (const f of analysis.faces) rests.push(Array.from((await measurePortraitRest(analyzer, image, f)).weights));
       const preview = await previewPixels(image.rgba, image.widthPx, image.heightPx);
       const s = preview.scale;
       const scaled = (lm: Float32Array): ArrayBuffer => {
@@ -226,13 +232,14 @@ export class StudioService {
         previewScale: s,
         hadAlpha: image.hadAlpha,
         rgba: toArrayBuffer(preview.rgba),
-        faces: analysis.faces.map((f) => ({
+        faces: analysis.faces.map((f, i) => ({
           landmarksPx: s === 1 ? toArrayBuffer(f.landmarksPx) : scaled(f.landmarksPx),
           landmarkCount: f.landmarkCount,
           boxPx: { xPx: f.boxPx.xPx * s, yPx: f.boxPx.yPx * s, widthPx: f.boxPx.widthPx * s, heightPx: f.boxPx.heightPx * s },
           detectionScore: f.detectionScore,
           meshScore: f.meshScore,
           ...(f.headPose ? { headPose: { yawRad: f.headPose.yawRad, pitchRad: f.headPose.pitchRad, rollRad: f.headPose.rollRad } } : {}),
+          restExpression: rests[i]!,
         })),
       };
     } catch (err) {
@@ -349,10 +356,12 @@ export class StudioService {
       const opts = this.motionOptions(a.options, a.fps);
       const directions = a.directions ? parseDirections(a.directions) : null;
       const curves = directions && !isEmptyDirections(directions) ? evaluateDirections(directions, frameCount, a.fps, { ...opts, headMotionStrength: 1, mood: 'neutral' }) : null;
-      const t = drivingVideoTrack(video, a.fps, frameCount, a.retarget ?? DEFAULT_RETARGET_STRENGTHS, curves);
+      const t = drivingVideoTrack(video, a.fps, frameCount, a.retarget ?? DEFAULT_RETARGET_STRENGTHS, curves, a.portraitRest ? Float32Array.from(a.portraitRest) : undefined);
       return { fps: t.fps, frameCount: t.frameCount, blendshapes: toArrayBuffer(t.blendshapes), visemes: toArrayBuffer(t.visemes), headRotation: toArrayBuffer(t.headRotation), headTranslationM: toArrayBuffer(t.headTranslationM), gazeRad: toArrayBuffer(t.gazeRad) };
     }
     const track = buildMotionTrack(audio.samples, audio.sampleRateHz, this.motionOptions(a.options, a.fps), undefined, a.directions ? parseDirections(a.directions) : null);
+    // As the export does for a portrait (pipeline/jobs/renderJob.ts): speech leaves the smile, brows and lids to it.
+    if (a.portraitRest) holdRestExpression(track.blendshapes, Float32Array.from(a.portraitRest));
     return {
       fps: track.fps,
       frameCount: track.frameCount,

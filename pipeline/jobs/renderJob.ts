@@ -23,6 +23,7 @@ import { audioSourceNotes, decodeAudio, probeAudio } from '../audio/decodeAudio.
 import { drivingTrackFromObservations, trackDrivingVideo } from '../reenact/drivingVideo.ts';
 import type { RetargetStrengths } from '../../core/reenact/drivingTrack.ts';
 import { holdRestExpression, measureRestExpression, namedWeights } from '../../core/rig/restExpression.ts';
+import { measurePortraitRest } from '../face/portraitRest.ts';
 import { RenderHost, type RenderBackground, type RenderFraming, type RenderHostLaunchOptions, type SceneRenderHost } from '../render/renderHost.ts';
 import { encodeVideo, formatHasAudio, FRAME_NUMBER_PATTERN, type VideoFormat } from '../encode/encodeVideo.ts';
 import { prepareOutputPath } from '../files/outputPath.ts';
@@ -279,6 +280,9 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
   // Face models are needed for a portrait and for a driving video, not for an avatar driven by audio or a track.
   const analyzer = (image && !opts.analyzePortrait) || opts.drivingVideoPath ? await FaceAnalyzer.create({ onLog: log }) : null;
   let face: FaceLandmarks | undefined;
+  // The portrait's own expression, measured once (Iris-refined eyes, as the driving frames) and used by the motion
+  // (held shapes, driving video) and by the page's photo head alike.
+  let portraitRest: Float32Array | undefined;
   let track: MotionTrack;
   let frameCount: number;
   let soundtrack: string | undefined = opts.audioPath;
@@ -293,6 +297,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
       return chosen;
     });
     emit('analyze', 2, 2);
+    if (image && face && !avatarFile) portraitRest = analyzer ? (await measurePortraitRest(analyzer, image, face)).weights : measureRestExpression(face.landmarksPx, face.landmarkCount).weights;
     throwIfAborted(opts.signal);
 
     if (opts.drivingVideoPath) {
@@ -316,11 +321,11 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
       const soundSec = sound ? sound.durationSec : tracked.info.durationSec;
       frameCount = frameCountForDuration(soundSec, opts.fps);
       emit('motion', 0, 1);
-      const built = await timed('motion', async () => drivingTrackFromObservations(tracked.observations, opts.fps, frameCount, opts.retarget, { headPose: opts.headPose, portraitLandmarksPx: face?.landmarksPx }));
+      const built = await timed('motion', async () => drivingTrackFromObservations(tracked.observations, opts.fps, frameCount, opts.retarget, { headPose: opts.headPose, portraitLandmarksPx: face?.landmarksPx, portraitRest }));
       track = built.track;
       driving = { missingFaceCount: built.report.missingFaceCount, missingRanges: built.report.missingRanges, referenceTimeSec: built.report.referenceTimeSec, observedCount: built.report.observedCount };
       if (driving.missingFaceCount > 0) log(`driving video: no face in ${driving.missingFaceCount} of ${driving.observedCount} frames (${driving.missingRanges.map((r) => `${r.fromSec.toFixed(2)}–${r.toSec.toFixed(2)} s`).join(', ')}); the last pose was held there`);
-      log(`driving video: head pose ${opts.headPose ?? 'relative'}${(opts.headPose ?? 'relative') === 'relative' ? ` to the frame at ${driving.referenceTimeSec.toFixed(2)} s` : ''}; expressions absolute (the driver's neutral: ${describeWeights(built.report.driverNeutral)})`);
+      log(`driving video: head pose ${opts.headPose ?? 'relative'}${(opts.headPose ?? 'relative') === 'relative' ? ` to the frame at ${driving.referenceTimeSec.toFixed(2)} s` : ''}; ${portraitRest ? `lip opening absolute, other expressions the portrait's own moved by the driver's change since that frame (${describeWeights(built.report.driverNeutral)})` : `expressions absolute (the driver's neutral: ${describeWeights(built.report.driverNeutral)})`}`);
     } else if (opts.audioPath && opts.motionPath) {
       const audio = await timed('decodeAudio', () => decodeAudio(opts.audioPath!, { sampleRateHz: 16000, signal: opts.signal }));
       for (const note of audioSourceNotes(audio.source)) log(`note: ${basename(opts.audioPath)}: ${note}`);
@@ -340,10 +345,9 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
       for (const note of audioSourceNotes(built.source)) log(`note: ${basename(opts.audioPath)}: ${note}`);
       // Speech drives the mouth in absolute terms (silence closes the lips); the portrait keeps its own smile, brows
       // and lids (core/rig/restExpression.ts).
-      if (face && !avatarFile) {
-        const rest = measureRestExpression(face.landmarksPx, face.landmarkCount).weights;
-        holdRestExpression(track.blendshapes, rest);
-        log(`portrait's own expression: ${describeWeights(rest)}`);
+      if (portraitRest) {
+        holdRestExpression(track.blendshapes, portraitRest);
+        log(`portrait's own expression: ${describeWeights(portraitRest)}`);
       }
     } else {
       track = await timed('motion', async () => {
@@ -401,7 +405,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
         const shown = await host.loadPortraitSplats(image!, face!);
         avatar = { kind: shown.kind, splatCount: shown.splatCount };
         log(`photo head as splats: ${shown.splatCount} Gaussians`);
-      } else await host.loadPortrait(image!, face!);
+      } else await host.loadPortrait(image!, face!, portraitRest);
       if (opts.framing === 'upperBody' && image && face && !avatarFile && !photoShowsShoulders(image.heightPx, meshBox(face.landmarksPx))) {
         log('note: the photo shows no shoulders (it ends below the chin); upper-body framing shows the head and neck, with the background continued past the photo');
       }

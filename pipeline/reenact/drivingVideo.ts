@@ -32,18 +32,21 @@ export async function trackDrivingVideo(path: string, analyzer: FaceAnalyzer, op
  * @param fps - output frame rate.
  * @param frameCount - output frame count.
  * @param strengths - transfer strength per region.
- * @param pose - `headPose` mode (default relative) and, for `absolute`, the portrait's landmarks `[N, 3]`.
+ * @param pose - `headPose` mode (default relative) and, for `absolute`, the portrait's landmarks `[N, 3]`;
+ *   `portraitRest`: the portrait's 52 rest weights (pipeline/face/portraitRest.ts), so the non-aperture shapes move
+ *   the portrait's own expression by the driver's change (core/reenact/drivingTrack.ts).
  * @returns the track (absolute expressions, see core/reenact/drivingTrack.ts) and the report (pose reference frame,
  *   the driver's neutral, frames without a face).
  * @throws InvalidInputError when no frame has a face, or absolute pose without portrait landmarks.
  */
-export function drivingTrackFromObservations(observations: readonly DrivingObservation[], fps: Fps, frameCount: number, strengths?: RetargetStrengths, pose: { headPose?: 'relative' | 'absolute'; portraitLandmarksPx?: Float32Array } = {}): { track: MotionTrack; report: DrivingReport } {
+export function drivingTrackFromObservations(observations: readonly DrivingObservation[], fps: Fps, frameCount: number, strengths?: RetargetStrengths, pose: { headPose?: 'relative' | 'absolute'; portraitLandmarksPx?: Float32Array; portraitRest?: Float32Array } = {}): { track: MotionTrack; report: DrivingReport } {
   return buildDrivingTrack(observations, {
     fps,
     frameCount,
     strengths,
     headPose: pose.headPose,
     portraitLandmarksPx: pose.portraitLandmarksPx,
+    portraitRest: pose.portraitRest,
     rigFactory: (landmarksPx, landmarkCount) => {
       const rig = buildPhotoHeadRig(landmarksPx, landmarkCount);
       return { vertexCount: RIG_VERTEX_COUNT, iodPx: rig.frame.iodPx, evaluate: (w, out) => evaluateRig(rig, w, out) };

