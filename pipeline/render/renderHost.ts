@@ -222,24 +222,8 @@ export class RenderHost {
     this.assertLive();
     if (image.rgba.length !== image.widthPx * image.heightPx * 4) throw new InvalidInputError(`Portrait pixels: expected ${image.widthPx * image.heightPx * 4} bytes, got ${image.rgba.length}`);
     if (face.landmarkCount < 468 || face.landmarksPx.length < face.landmarkCount * 3) throw new InvalidInputError(`Face landmarks: expected ≥ 468 points, got ${face.landmarkCount}`);
-    const lmFull = Array.from(face.landmarksPx.subarray(0, face.landmarkCount * 3));
-    type Api = { studioExport: { cropFor(...x: unknown[]): LoadedPortraitInfo['cropPx']; loadPortrait(...x: unknown[]): Promise<{ cropPx: LoadedPortraitInfo['cropPx'] }> } };
-    // Resample the photo (Lanczos-3) so that the framed crop maps ~1:1 onto output pixels: the GPU's bilinear
-    // sampling then reproduces a high-quality resize instead of blurring (minification) or blocking (magnification).
-    const crop = await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.cropFor(a.w, a.h, a.lm), { w: image.widthPx, h: image.heightPx, lm: lmFull });
-    let scale = this.heightPx / crop.heightPx;
-    scale = Math.min(scale, MAX_TEXTURE_SIDE_PX / Math.max(image.widthPx, image.heightPx));
-    let rgba = image.rgba;
-    let w = image.widthPx;
-    let h = image.heightPx;
-    if (Math.abs(scale - 1) > 0.02) {
-      w = Math.max(1, Math.round(image.widthPx * scale));
-      h = Math.max(1, Math.round(image.heightPx * scale));
-      rgba = new Uint8Array(await sharp(Buffer.from(image.rgba.buffer, image.rgba.byteOffset, image.rgba.byteLength), { raw: { width: image.widthPx, height: image.heightPx, channels: 4 } }).resize(w, h, { kernel: 'lanczos3', fit: 'fill' }).raw().toBuffer());
-    }
-    const sx = w / image.widthPx;
-    const sy = h / image.heightPx;
-    const lm = lmFull.map((v, i) => (i % 3 === 0 ? v * sx : i % 3 === 1 ? v * sy : v * sx));
+    type Api = { studioExport: { loadPortrait(...x: unknown[]): Promise<{ cropPx: LoadedPortraitInfo['cropPx'] }> } };
+    const { rgba, w, h, lm, sx, sy } = await this.resampledPortrait(image, face);
     this.portrait = { rgba, widthPx: w, heightPx: h };
     try {
       const res = await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadPortrait(a.url, a.w, a.h, a.lm, a.n), { url: `portrait.rgba?${randomBytes(4).toString('hex')}`, w, h, lm, n: face.landmarkCount });
@@ -265,6 +249,31 @@ export class RenderHost {
   }
 
   /**
+   * The photo resampled (Lanczos-3) so that the framed crop maps ~1:1 onto output pixels: the GPU's bilinear sampling
+   * then reproduces a high-quality resize instead of blurring (minification) or blocking (magnification); the
+   * landmarks scaled to match.
+   */
+  private async resampledPortrait(image: DecodedImage, face: FaceLandmarks): Promise<{ rgba: Uint8Array; w: number; h: number; lm: number[]; sx: number; sy: number }> {
+    const lmFull = Array.from(face.landmarksPx.subarray(0, face.landmarkCount * 3));
+    type Api = { studioExport: { cropFor(...x: unknown[]): LoadedPortraitInfo['cropPx'] } };
+    const crop = await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.cropFor(a.w, a.h, a.lm), { w: image.widthPx, h: image.heightPx, lm: lmFull });
+    let scale = this.heightPx / crop.heightPx;
+    scale = Math.min(scale, MAX_TEXTURE_SIDE_PX / Math.max(image.widthPx, image.heightPx));
+    let rgba = image.rgba;
+    let w = image.widthPx;
+    let h = image.heightPx;
+    if (Math.abs(scale - 1) > 0.02) {
+      w = Math.max(1, Math.round(image.widthPx * scale));
+      h = Math.max(1, Math.round(image.heightPx * scale));
+      rgba = new Uint8Array(await sharp(Buffer.from(image.rgba.buffer, image.rgba.byteOffset, image.rgba.byteLength), { raw: { width: image.widthPx, height: image.heightPx, channels: 4 } }).resize(w, h, { kernel: 'lanczos3', fit: 'fill' }).raw().toBuffer());
+    }
+    const sx = w / image.widthPx;
+    const sy = h / image.heightPx;
+    const lm = lmFull.map((v, i) => (i % 3 === 0 ? v * sx : i % 3 === 1 ? v * sy : v * sx));
+    return { rgba, w, h, lm, sx, sy };
+  }
+
+  /**
    * Shows the portrait's photo head as Gaussian splats bound to its rigged face mesh (colours from the photo,
    * centres from the ARKit rig every frame; renderer/avatars/photoHeadSplats.ts) instead of the mesh head;
    * {@link renderFrames}/{@link renderStill} then render it like any avatar.
@@ -279,10 +288,12 @@ export class RenderHost {
     this.assertLive();
     if (image.rgba.length !== image.widthPx * image.heightPx * 4) throw new InvalidInputError(`Portrait pixels: expected ${image.widthPx * image.heightPx * 4} bytes, got ${image.rgba.length}`);
     if (face.landmarkCount < 468 || face.landmarksPx.length < face.landmarkCount * 3) throw new InvalidInputError(`Face landmarks: expected ≥ 468 points, got ${face.landmarkCount}`);
-    this.portrait = { rgba: image.rgba, widthPx: image.widthPx, heightPx: image.heightPx };
+    // The same resampled photo as the mesh head's (the same plate, matte and picture at rest).
+    const { rgba, w, h, lm } = await this.resampledPortrait(image, face);
+    this.portrait = { rgba, widthPx: w, heightPx: h };
     type Api = { studioExport: { loadPortraitSplats(...x: unknown[]): Promise<LoadedAvatarInfo> } };
     try {
-      return await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadPortraitSplats(a.url, a.w, a.h, a.lm, a.n, a.surround), { url: `portrait.rgba?${randomBytes(4).toString('hex')}`, w: image.widthPx, h: image.heightPx, lm: Array.from(face.landmarksPx.subarray(0, face.landmarkCount * 3)), n: face.landmarkCount, surround: opts.surround ?? true });
+      return await this.page.evaluate((a) => (globalThis as unknown as Api).studioExport.loadPortraitSplats(a.url, a.w, a.h, a.lm, a.n, a.surround), { url: `portrait.rgba?${randomBytes(4).toString('hex')}`, w, h, lm, n: face.landmarkCount, surround: opts.surround ?? true });
     } catch (err) {
       throw new InvalidInputError(`Could not build the splat head: ${pageMessage(err)}`);
     }
@@ -501,6 +512,19 @@ export class RenderHost {
   async benchSplats(splatCount: number, frames: number, seed: number): Promise<Record<string, number>> {
     this.assertLive();
     return this.page.evaluate((a) => (globalThis as unknown as { studioExport: { benchSplats(n: number, f: number, s: number): Promise<Record<string, number>> } }).studioExport.benchSplats(a.n, a.f, a.s), { n: splatCount, f: frames, s: seed });
+  }
+
+  /**
+   * Benchmark helper: where an export frame's time goes for what is shown (see the export page's `profileFrames`).
+   * @param track - the motion track (frames are taken in order, wrapping).
+   * @param frameCount - frames to draw, ≥ 1.
+   * @param readback - readback layout timed after each draw.
+   * @returns median ms per step: `poseMs`, `prepareMs`, `drawMs`, `readbackMs`, `frameMs`.
+   */
+  async profileFrames(track: MotionTrack, frameCount: number, readback: RenderPixelFormat): Promise<Record<string, number>> {
+    this.assertLive();
+    await this.sendTrack(track);
+    return this.page.evaluate((a) => (globalThis as unknown as { studioExport: { profileFrames(n: number, f: string): Promise<Record<string, number>> } }).studioExport.profileFrames(a.n, a.f), { n: frameCount, f: readback });
   }
 
   /** Closes Chromium and the local server; safe to call twice. */
