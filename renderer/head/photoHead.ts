@@ -14,7 +14,7 @@ import type { MotionFrame } from '../../core/motion/track.ts';
 import { BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type EyeModel, type PhotoHeadRig } from './rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
-import { EYE_LEFT, EYE_RIGHT, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
+import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
@@ -80,7 +80,9 @@ uniform float uUseMask;
 uniform float uEdgeFade;
 uniform vec3 uEdgeColor;
 uniform vec2 uPhotoSizePx;
+uniform float uFeather;
 varying vec2 vUv;
+varying vec2 vLocal;
 void main() {
   vec4 s = texture2D(uPhoto, vUv);
   vec3 c = s.rgb;
@@ -102,6 +104,8 @@ void main() {
     // The matte rides in the (clamped) foreground texture's alpha: one texel fetch instead of two.
     a = s.a * inside * below;
   }
+  // The face mesh's outer ring fades into the surround under it (aLocal.x: 0 on the outline, 1 one ring inside).
+  if (uFeather > 0.5) a *= smoothstep(0.0, 1.0, vLocal.x);
   gl_FragColor = vec4(c, a);
 }`;
 
@@ -211,7 +215,7 @@ export class PhotoHead {
     gGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(g.cols * g.rows * 2), 2));
     gGeo.setIndex(gIdx);
     const edge = meanBorderColour(input.rgba, W, H);
-    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) } });
+    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uFeather: { value: 0 } });
     this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
 
     // Layer 3: face mesh (positions rewritten every frame).
@@ -230,9 +234,22 @@ export class PhotoHead {
     this.photoSizePx = [W, H];
     fGeo.setAttribute('uv', this.faceUvs);
     fGeo.setAttribute('aHeadWeight', new THREE.BufferAttribute(new Float32Array(n).fill(1), 1));
-    fGeo.setAttribute('aLocal', new THREE.BufferAttribute(new Float32Array(n * 2), 2));
+    // aLocal.x of the face mesh: 0 on its outline, 0.5 on the ring of vertices next to it, 1 inside — a feathered edge
+    // two triangle rings wide, so the face blends into the surround (which carries the same photo there) instead of
+    // showing a hard mask edge when the camera orbits.
+    const faceLocal = new Float32Array(n * 2);
+    for (let i = 0; i < n; i++) faceLocal[i * 2] = 1;
+    const outline = new Set(FACE_SILHOUETTE);
+    for (let t = 0; t < TRI468.length; t += 3) {
+      const tri = [TRI468[t]!, TRI468[t + 1]!, TRI468[t + 2]!];
+      if (tri.some((v) => outline.has(v))) for (const v of tri) faceLocal[v * 2] = Math.min(faceLocal[v * 2]!, 0.5);
+    }
+    for (const i of FACE_SILHOUETTE) faceLocal[i * 2] = 0;
+    fGeo.setAttribute('aLocal', new THREE.BufferAttribute(faceLocal, 2));
     fGeo.setIndex(new THREE.BufferAttribute(faceTrianglesWithoutEyes(), 1));
-    const faceMesh = this.mesh(fGeo, this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 } }));
+    const faceMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 1 } });
+    faceMaterial.transparent = true;
+    const faceMesh = this.mesh(fGeo, faceMaterial);
     this.faceLayer.add(faceMesh);
 
     // Layer 2 mask: the posed eye and mouth openings (sharing the face's vertex buffers) write stencil = 1; the
@@ -240,7 +257,7 @@ export class PhotoHead {
     const holeGeo = new THREE.BufferGeometry();
     for (const name of ['position', 'uv', 'aHeadWeight', 'aLocal']) holeGeo.setAttribute(name, fGeo.getAttribute(name));
     holeGeo.setIndex(new THREE.BufferAttribute(openingTriangles(), 1));
-    const holeMat = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 } });
+    const holeMat = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 0 } });
     holeMat.colorWrite = false;
     holeMat.depthWrite = false;
     holeMat.depthTest = false;
