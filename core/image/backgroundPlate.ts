@@ -114,8 +114,8 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
 const SEAM_GRID_CELLS = 96;
 
 /**
- * Evens out the fill's colour where it meets the kept photo: the mean colour offset between the kept pixels and the
- * filled ones in each grid cell where both occur is spread over the cells that hold only filled pixels by harmonic
+ * Evens out the fill's colour where it meets the kept photo: the mean colour offset (kept neighbour − filled pixel)
+ * along the fill's border, per grid cell, is spread over the other cells that hold filled pixels by harmonic
  * interpolation, and added to the filled pixels.
  * @param out - `[H, W, 4]` the inpainted plate, corrected in place.
  * @param W - plate width.
@@ -132,26 +132,29 @@ function blendFillSeams(out: Uint8Array, W: number, H: number, hole: Uint8Array)
   const gw = Math.ceil(W / cell);
   const gh = Math.ceil(H / cell);
   const n = gw * gh;
-  const sumClean = new Float64Array(n * 3), sumFill = new Float64Array(n * 3);
-  const nClean = new Uint32Array(n), nFill = new Uint32Array(n);
+  // Per cell: filled pixels, and the offsets (kept neighbour − filled pixel) of filled pixels beside a kept one.
+  const sumOff = new Float64Array(n * 3);
+  const nOff = new Uint32Array(n), nFill = new Uint32Array(n);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const k = y * W + x;
+      if (!hole[k]) continue;
       const g = Math.floor(y / cell) * gw + Math.floor(x / cell);
-      const filled = hole[k]! === 1;
-      const sum = filled ? sumFill : sumClean;
-      for (let c = 0; c < 3; c++) sum[g * 3 + c]! += out[k * 4 + c]!;
-      if (filled) nFill[g]!++;
-      else nClean[g]!++;
+      nFill[g]!++;
+      for (const [ok, j] of [[x > 0, k - 1], [x < W - 1, k + 1], [y > 0, k - W], [y < H - 1, k + W]] as const) {
+        if (!ok || hole[j]) continue;
+        for (let c = 0; c < 3; c++) sumOff[g * 3 + c]! += out[j * 4 + c]! - out[k * 4 + c]!;
+        nOff[g]!++;
+      }
     }
   }
-  // Fixed: cells with both (the border's offset) and kept-only cells (offset 0); free: fill-only cells.
+  // Fixed: cells on the fill's border (their mean offset); free: the other cells holding filled pixels.
   const offset = new Float32Array(n * 3);
   const free = new Uint8Array(n);
   let anyFixed = false;
   for (let g = 0; g < n; g++) {
-    if (nFill[g]! && nClean[g]!) {
-      for (let c = 0; c < 3; c++) offset[g * 3 + c] = sumClean[g * 3 + c]! / nClean[g]! - sumFill[g * 3 + c]! / nFill[g]!;
+    if (nOff[g]!) {
+      for (let c = 0; c < 3; c++) offset[g * 3 + c] = sumOff[g * 3 + c]! / nOff[g]!;
       anyFixed = true;
     } else if (nFill[g]!) free[g] = 1;
   }
@@ -164,7 +167,7 @@ function blendFillSeams(out: Uint8Array, W: number, H: number, hole: Uint8Array)
         if (!free[g]) continue;
         for (let c = 0; c < 3; c++) {
           let sum = 0, nb = 0;
-          // Only cells that touch the fill pass values on (a clean-only cell's 0 is not a border value).
+          // Only cells holding filled pixels pass values on (kept-only cells carry no offset).
           for (const [ok, h] of [[gx > 0, g - 1], [gx < gw - 1, g + 1], [gy > 0, g - gw], [gy < gh - 1, g + gw]] as const) {
             if (!ok || !nFill[h]) continue;
             sum += offset[h * 3 + c]!;
@@ -175,7 +178,7 @@ function blendFillSeams(out: Uint8Array, W: number, H: number, hole: Uint8Array)
       }
     }
   }
-  // Bilinear between cell centres, filled pixels only; clean-only cells take their fill-touching neighbours' value.
+  // Bilinear between cell centres, filled pixels only, over the cells that hold filled pixels.
   const at = (gx: number, gy: number, c: number): number => {
     const g = Math.min(gh - 1, Math.max(0, gy)) * gw + Math.min(gw - 1, Math.max(0, gx));
     return offset[g * 3 + c]!;
