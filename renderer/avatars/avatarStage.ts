@@ -72,6 +72,7 @@ export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar,
   key.position.set(0.5, 1, 2);
   scene.add(hemi, key);
   const layer: SplatLayer | null = avatar.needsSpark ? createSplatLayer(renderer, scene) : null;
+  if (layer && avatar.splatMaxStdDev !== undefined) layer.spark.maxStdDev = avatar.splatMaxStdDev;
   scene.add(avatar.object3D);
   scene.updateMatrixWorld(true);
   const bounds = avatar.boundingBox();

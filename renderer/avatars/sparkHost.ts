@@ -82,7 +82,7 @@ export function isSoftwareRenderer(renderer: THREE.WebGLRenderer): boolean {
  * @returns the layer; call `prepare` before each render.
  */
 export function createSplatLayer(renderer: THREE.WebGLRenderer, scene: THREE.Scene, opts: { quadList?: boolean } = {}): SplatLayer {
-  const spark = new SparkRenderer({ renderer, autoUpdate: false, preUpdate: true, minSortIntervalMs: 0, enableLod: false});
+  const spark = new SparkRenderer({ renderer, autoUpdate: false, preUpdate: true, minSortIntervalMs: 0, enableLod: false });
   const quadList = opts.quadList ?? isSoftwareRenderer(renderer);
   if (quadList) {
     const material = spark.material as THREE.ShaderMaterial;
