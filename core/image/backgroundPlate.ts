@@ -106,7 +106,103 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
   for (let k = 0; k < PW * PH; k++) filled += hole[k]!;
   if (filled === PW * PH) throw new InvalidInputError('background plate: the person covers the whole photo; no background to continue');
   const out = inpaint(canvas, PW, PH, hole, { workMaxSidePx: opts.workMaxSidePx ?? 192, seed: opts.seed, signal: opts.signal, noSource });
+  blendFillSeams(out, PW, PH, hole);
   return { rgba: out, widthPx: PW, heightPx: PH, originXPx: -ml, originYPx: -mt, photoPxPerPlatePx: 1, filledFraction: filled / (PW * PH) };
+}
+
+/** Cells of the seam-correction grid along the plate's longer side. */
+const SEAM_GRID_CELLS = 96;
+
+/**
+ * Evens out the fill's colour where it meets the kept photo: the mean colour offset (kept neighbour − filled pixel)
+ * along the fill's border, per grid cell, is spread over the other cells that hold filled pixels by harmonic
+ * interpolation, and added to the filled pixels.
+ * @param out - `[H, W, 4]` the inpainted plate, corrected in place.
+ * @param W - plate width.
+ * @param H - plate height.
+ * @param hole - `[H, W]` 1 = filled pixel.
+ * @remarks The membrane form of Poisson image editing (Pérez, Gangnet & Blake, SIGGRAPH 2003; Farbman et al.,
+ * "Coordinates for Instant Image Cloning", SIGGRAPH 2009): the fill keeps its texture (gradients) and takes its low
+ * frequencies from the border, so a patch-based fill shows no block of another brightness beside the person. Solved
+ * on a coarse grid ({@link SEAM_GRID_CELLS} cells along the longer side) by successive over-relaxation, bilinearly
+ * interpolated to the pixels.
+ */
+function blendFillSeams(out: Uint8Array, W: number, H: number, hole: Uint8Array): void {
+  const cell = Math.max(2, Math.ceil(Math.max(W, H) / SEAM_GRID_CELLS));
+  const gw = Math.ceil(W / cell);
+  const gh = Math.ceil(H / cell);
+  const n = gw * gh;
+  // Per cell: filled pixels, and the offsets (kept neighbour − filled pixel) of filled pixels beside a kept one.
+  const sumOff = new Float64Array(n * 3);
+  const nOff = new Uint32Array(n), nFill = new Uint32Array(n);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const k = y * W + x;
+      if (!hole[k]) continue;
+      const g = Math.floor(y / cell) * gw + Math.floor(x / cell);
+      nFill[g]!++;
+      for (const [ok, j] of [[x > 0, k - 1], [x < W - 1, k + 1], [y > 0, k - W], [y < H - 1, k + W]] as const) {
+        if (!ok || hole[j]) continue;
+        for (let c = 0; c < 3; c++) sumOff[g * 3 + c]! += out[j * 4 + c]! - out[k * 4 + c]!;
+        nOff[g]!++;
+      }
+    }
+  }
+  // Fixed: cells on the fill's border (their mean offset); free: the other cells holding filled pixels.
+  const offset = new Float32Array(n * 3);
+  const free = new Uint8Array(n);
+  let anyFixed = false;
+  for (let g = 0; g < n; g++) {
+    if (nOff[g]!) {
+      for (let c = 0; c < 3; c++) offset[g * 3 + c] = sumOff[g * 3 + c]! / nOff[g]!;
+      anyFixed = true;
+    } else if (nFill[g]!) free[g] = 1;
+  }
+  if (!anyFixed) return;
+  const omega = 1.9;
+  for (let it = 0; it < 4 * Math.max(gw, gh); it++) {
+    for (let gy = 0; gy < gh; gy++) {
+      for (let gx = 0; gx < gw; gx++) {
+        const g = gy * gw + gx;
+        if (!free[g]) continue;
+        for (let c = 0; c < 3; c++) {
+          let sum = 0, nb = 0;
+          // Only cells holding filled pixels pass values on (kept-only cells carry no offset).
+          for (const [ok, h] of [[gx > 0, g - 1], [gx < gw - 1, g + 1], [gy > 0, g - gw], [gy < gh - 1, g + gw]] as const) {
+            if (!ok || !nFill[h]) continue;
+            sum += offset[h * 3 + c]!;
+            nb++;
+          }
+          if (nb) offset[g * 3 + c] = offset[g * 3 + c]! + omega * (sum / nb - offset[g * 3 + c]!);
+        }
+      }
+    }
+  }
+  // Bilinear between cell centres, filled pixels only, over the cells that hold filled pixels.
+  const at = (gx: number, gy: number, c: number): number => {
+    const g = Math.min(gh - 1, Math.max(0, gy)) * gw + Math.min(gw - 1, Math.max(0, gx));
+    return offset[g * 3 + c]!;
+  };
+  for (let y = 0; y < H; y++) {
+    const fy = (y + 0.5) / cell - 0.5;
+    const gy = Math.floor(fy), ay = fy - gy;
+    for (let x = 0; x < W; x++) {
+      const k = y * W + x;
+      if (!hole[k]) continue;
+      const fx = (x + 0.5) / cell - 0.5;
+      const gx = Math.floor(fx), ax = fx - gx;
+      for (let c = 0; c < 3; c++) {
+        let v = 0, wsum = 0;
+        for (const [dx, dy, w] of [[0, 0, (1 - ax) * (1 - ay)], [1, 0, ax * (1 - ay)], [0, 1, (1 - ax) * ay], [1, 1, ax * ay]] as const) {
+          const cx = Math.min(gw - 1, Math.max(0, gx + dx)), cy = Math.min(gh - 1, Math.max(0, gy + dy));
+          if (!nFill[cy * gw + cx]) continue;
+          v += w * at(cx, cy, c);
+          wsum += w;
+        }
+        if (wsum > 0) out[k * 4 + c] = Math.min(255, Math.max(0, Math.round(out[k * 4 + c]! + v / wsum)));
+      }
+    }
+  }
 }
 
 /** Binary dilation by a square of radius `r` (two separable running-max passes). */

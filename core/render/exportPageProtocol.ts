@@ -43,7 +43,7 @@ export const EXPORT_PORT_CHANNEL = 'studio:render.port';
 export const EXPORT_PORT_MESSAGE = 'avatar-studio:export-port';
 
 /** Methods of `window.studioExport` a port host may call (the page refuses any other name). */
-export const EXPORT_PAGE_METHODS = ['init', 'encoderSupport', 'cropFor', 'loadPortrait', 'loadPortraitSplats', 'loadAvatar', 'loadTrack', 'renderRange', 'encodeRange', 'renderStill', 'benchRenderOnly', 'benchSplats', 'dispose'] as const;
+export const EXPORT_PAGE_METHODS = ['init', 'encoderSupport', 'cropFor', 'loadPortrait', 'loadPortraitSplats', 'loadAvatar', 'loadTrack', 'renderRange', 'encodeRange', 'renderStill', 'benchRenderOnly', 'benchSplats', 'profileFrames', 'dispose'] as const;
 /** One of {@link EXPORT_PAGE_METHODS}. */
 export type ExportPageMethod = (typeof EXPORT_PAGE_METHODS)[number];
 

@@ -212,9 +212,23 @@ export class ExportPageDriver implements SceneRenderHost {
   async loadPortrait(image: DecodedImage, face: FaceLandmarks, restExpression?: Float32Array): Promise<LoadedPortraitInfo> {
     this.assertLive();
     checkPortrait(image, face);
+    const { rgba, w, h, lm, sx, sy } = await this.resampledPortrait(image, face);
+    try {
+      const res = (await this.transport.call('loadPortrait', [this.transport.bytesSource('portrait', rgba), w, h, lm, face.landmarkCount, restExpression ? Array.from(restExpression) : null])) as { cropPx: LoadedPortraitInfo['cropPx'] };
+      const c = res.cropPx;
+      return { cropPx: { xPx: c.xPx / sx, yPx: c.yPx / sy, widthPx: c.widthPx / sx, heightPx: c.heightPx / sy } };
+    } catch (err) {
+      rethrow(err, (m) => new InvalidInputError(`Could not build the head: ${m}`));
+    }
+  }
+
+  /**
+   * The photo resampled (Lanczos-3) so that the framed crop maps ~1:1 onto output pixels: the GPU's bilinear sampling
+   * then reproduces a high-quality resize instead of blurring (minification) or blocking (magnification); the
+   * landmarks scaled to match. Used by the mesh head and the splat head alike (the same plate, matte and picture).
+   */
+  private async resampledPortrait(image: DecodedImage, face: FaceLandmarks): Promise<{ rgba: Uint8Array; w: number; h: number; lm: number[]; sx: number; sy: number }> {
     const lmFull = Array.from(face.landmarksPx.subarray(0, face.landmarkCount * 3));
-    // Resample the photo (Lanczos-3) so that the framed crop maps ~1:1 onto output pixels: the GPU's bilinear
-    // sampling then reproduces a high-quality resize instead of blurring (minification) or blocking (magnification).
     const crop = (await this.transport.call('cropFor', [image.widthPx, image.heightPx, lmFull])) as LoadedPortraitInfo['cropPx'];
     let scale = this.heightPx / crop.heightPx;
     scale = Math.min(scale, MAX_TEXTURE_SIDE_PX / Math.max(image.widthPx, image.heightPx));
@@ -229,13 +243,7 @@ export class ExportPageDriver implements SceneRenderHost {
     const sx = w / image.widthPx;
     const sy = h / image.heightPx;
     const lm = lmFull.map((v, i) => (i % 3 === 0 ? v * sx : i % 3 === 1 ? v * sy : v * sx));
-    try {
-      const res = (await this.transport.call('loadPortrait', [this.transport.bytesSource('portrait', rgba), w, h, lm, face.landmarkCount, restExpression ? Array.from(restExpression) : null])) as { cropPx: LoadedPortraitInfo['cropPx'] };
-      const c = res.cropPx;
-      return { cropPx: { xPx: c.xPx / sx, yPx: c.yPx / sy, widthPx: c.widthPx / sx, heightPx: c.heightPx / sy } };
-    } catch (err) {
-      rethrow(err, (m) => new InvalidInputError(`Could not build the head: ${m}`));
-    }
+    return { rgba, w, h, lm, sx, sy };
   }
 
   /**
@@ -252,8 +260,10 @@ export class ExportPageDriver implements SceneRenderHost {
   async loadPortraitSplats(image: DecodedImage, face: FaceLandmarks, opts: { surround?: boolean } = {}): Promise<LoadedAvatarInfo> {
     this.assertLive();
     checkPortrait(image, face);
+    // The same resampled photo as the mesh head's (the same plate, matte and picture at rest).
+    const { rgba, w, h, lm } = await this.resampledPortrait(image, face);
     try {
-      return (await this.transport.call('loadPortraitSplats', [this.transport.bytesSource('portrait', image.rgba), image.widthPx, image.heightPx, Array.from(face.landmarksPx.subarray(0, face.landmarkCount * 3)), face.landmarkCount, opts.surround ?? true])) as LoadedAvatarInfo;
+      return (await this.transport.call('loadPortraitSplats', [this.transport.bytesSource('portrait', rgba), w, h, lm, face.landmarkCount, opts.surround ?? true])) as LoadedAvatarInfo;
     } catch (err) {
       rethrow(err, (m) => new InvalidInputError(`Could not build the splat head: ${m}`));
     }
@@ -484,6 +494,19 @@ export class ExportPageDriver implements SceneRenderHost {
   async benchSplats(splatCount: number, frames: number, seed: number): Promise<Record<string, number>> {
     this.assertLive();
     return (await this.transport.call('benchSplats', [splatCount, frames, seed])) as Record<string, number>;
+  }
+
+  /**
+   * Benchmark helper: where an export frame's time goes for what is shown (see the export page's `profileFrames`).
+   * @param track - the motion track (frames are taken in order, wrapping).
+   * @param frameCount - frames to draw, ≥ 1.
+   * @param readback - readback layout timed after each draw.
+   * @returns median ms per step: `poseMs`, `prepareMs`, `drawMs`, `readbackMs`, `frameMs`.
+   */
+  async profileFrames(track: MotionTrack, frameCount: number, readback: RenderPixelFormat): Promise<Record<string, number>> {
+    this.assertLive();
+    await this.sendTrack(track);
+    return (await this.transport.call('profileFrames', [frameCount, readback])) as Record<string, number>;
   }
 
   /** Releases the page and what hosts it; safe to call twice. */

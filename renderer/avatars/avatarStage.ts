@@ -74,21 +74,32 @@ export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar,
   key.position.set(0.5, 1, 2);
   scene.add(hemi, key);
   const layer: SplatLayer | null = avatar.needsSpark ? createSplatLayer(renderer, scene) : null;
+  if (layer && avatar.splatMaxStdDev !== undefined) layer.spark.maxStdDev = avatar.splatMaxStdDev;
   scene.add(avatar.object3D);
   scene.updateMatrixWorld(true);
   // Software rasteriser (SwiftShader: headless export, no GPU): morphs and skinning are faster on the CPU.
   if (avatar.deformOnCpu && (opts.cpuDeform ?? isSoftwareRenderer(renderer))) avatar.deformOnCpu();
   const bounds = avatar.boundingBox();
-  // A body avatar is framed on its head (a talking head), anything else on its whole bounds.
+  const view = avatar.restView?.() ?? null;
+  // A body avatar is framed on its head (a talking head), anything else on its whole bounds; an avatar made from one
+  // photo is seen from the photo's own camera (the world origin), orbiting about its head as the mesh photo head.
   const box = avatar.focusBox?.() ?? bounds;
-  const center = box.getCenter(new THREE.Vector3());
-  const distanceM = frameBox(camera, box, { fill: AVATAR_FILL });
+  const center = view ? view.orbitPivotM.clone() : box.getCenter(new THREE.Vector3());
+  let distanceM: number;
+  if (view) {
+    camera.fov = view.fovDeg;
+    camera.near = view.nearM;
+    camera.far = view.farM;
+    camera.updateProjectionMatrix();
+    distanceM = center.length();
+  } else distanceM = frameBox(camera, box, { fill: AVATAR_FILL });
   const backdrop = new THREE.Color().setRGB(...AVATAR_BACKDROP_LINEAR);
   const rot = new THREE.Quaternion();
   const euler = new THREE.Euler();
   const setOrbit = (yawRad: number, pitchRad: number): void => {
     rot.setFromEuler(euler.set(pitchRad, yawRad, 0, 'YXZ'));
-    camera.position.set(0, 0, distanceM).applyQuaternion(rot).add(center);
+    if (view) camera.position.copy(center).negate().applyQuaternion(rot).add(center);
+    else camera.position.set(0, 0, distanceM).applyQuaternion(rot).add(center);
     camera.quaternion.copy(rot);
     camera.updateMatrixWorld(true);
   };

@@ -32,13 +32,20 @@ import { computePersonMatte, type PersonMatte } from '../../core/segment/personM
 import { personLayerAlpha } from '../../core/segment/personLayer.ts';
 import { BackgroundLayer } from '../head/backgroundLayer.ts';
 import { backgroundDepthPx } from '../head/surround.ts';
-import { computeCropRect, faceBoundsFromLandmarks } from '../scene/framing.ts';
+import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from '../scene/framing.ts';
+import { portraitFovDeg, portraitProjection } from '../scene/portraitCamera.ts';
 import { headRotationOf } from './rig.ts';
 import { packSplats } from './splatAvatar.ts';
-import type { Avatar } from './types.ts';
+import type { Avatar, AvatarRestView } from './types.ts';
 
-/** Gaussians across the face width (outer eye corner to outer eye corner × 2.2 ≈ the face): sets the spacing. */
+/** At most this many Gaussians across the face width (outer eye corner to outer eye corner × 2.2 ≈ the face). */
 export const SPLATS_ACROSS_FACE = 150;
+/**
+ * Gaussian spacing on the face in output pixels at rest, when the output size is known: Gaussians of σ = 0.8 spacing
+ * (1.6 px) resolve detail down to about 2 px, finer than that a splat cloud cannot show anyway, and the draw cost in a
+ * software rasteriser grows with the Gaussian count (≈ 30 µs per Gaussian in SwiftShader, `npm run bench -- splat`).
+ */
+export const SPLAT_SPACING_OUTPUT_PX = 2;
 /** Lattice spacing of the surround Gaussians relative to the face's. */
 const SURROUND_SPACING_FACTOR = 1.6;
 /** Matte alpha (0..255) from which a surround lattice point is part of the person. */
@@ -62,6 +69,13 @@ export interface PhotoHeadSplatsInput {
   /** Also the photo's background, person removed and filled (renderer/head/backgroundLayer.ts), as a plane behind
    * the head that stays put; default false (the stage's clear colour shows instead). */
   background?: boolean;
+  /** Framing preset and output aspect (width / height) of the view: the avatar is seen from the photo's camera
+   * through the same crop as the mesh photo head (renderer/scene/portraitCamera.ts); default `photo`, 1. */
+  framing?: Framing;
+  aspect?: number;
+  /** Output height in pixels: sets the Gaussian spacing ({@link SPLAT_SPACING_OUTPUT_PX}); default: the densest
+   * ({@link SPLATS_ACROSS_FACE}). */
+  outputHeightPx?: number;
 }
 
 /** i-th element of the Halton sequence in `base`. */
@@ -78,15 +92,28 @@ function halton(i: number, base: number): number {
 export class PhotoHeadSplatAvatar implements Avatar {
   readonly kind = 'splat' as const;
   readonly needsSpark = true;
+  /**
+   * Gaussians cut off at 2σ (13.5 % of the peak) instead of Spark's √8σ: they overlap densely (σ = 0.8 spacing), so
+   * the surface stays closed and looks the same (img03 at 384²: mean difference 0.9 levels), and the fragments per
+   * Gaussian halve (SwiftShader draw 154 → 105 ms, interleaved runs).
+   */
+  readonly splatMaxStdDev = 2;
   readonly object3D = new THREE.Group();
   readonly splats: SplatMesh;
   /** Gaussians on the surface + in the mouth cavity + around the face (hair, neck, shoulders). */
   readonly splatCount: number;
   /** Gaussians bound to the rig (surface + cavity); they are recomputed every frame. */
-  private readonly riggedCount: number;
+  readonly riggedCount: number;
+  /** Gaussians around the face that turn with the head (hair, ears) and that stay (neck, shoulders). */
+  readonly headAroundCount: number;
+  readonly bodyAroundCount: number;
   /** Gaussians around the face that stay put (neck, shoulders), drawn outside the head-pose group. */
   readonly bodySplats: SplatMesh | null;
   private readonly pose = new THREE.Group();
+  /** Places the head (centred data) at its photo position plus the frame's head translation. */
+  private readonly headRoot = new THREE.Group();
+  private readonly crop: CropRectPx;
+  private readonly orbitPivot = new THREE.Vector3();
   private readonly rig: PhotoHeadRig;
   private readonly proj: PhotoProjection;
   /** Per Gaussian: 3 vertex indices and 3 barycentric weights; cavity Gaussians carry a depth push (px). */
@@ -113,23 +140,47 @@ export class PhotoHeadSplatAvatar implements Avatar {
     this.rig = buildPhotoHeadRig(lm, landmarkCount);
     this.restExpression = measureRestExpression(lm, landmarkCount, { rig: this.rig }).weights;
     const rest = this.rig.restPx;
-    // Metric scale from the eye distance (as the mesh head: corner distance × 0.73 ≈ centre distance ≈ 63 mm).
+    // The mesh photo head's camera and crop, so both heads show the same picture (and the same background) at rest.
+    const aspect = input.aspect ?? 1;
+    if (!(aspect > 0)) throw new InvalidInputError(`Aspect ratio must be > 0, got ${aspect}`);
+    this.crop = computeCropRect(input.widthPx, input.heightPx, faceBoundsFromLandmarks(lm), input.framing ?? 'photo', aspect);
+    this.proj = portraitProjection(lm, this.crop);
+    const mPerPx = this.proj.mPerPx;
     const eyePx = Math.hypot(lm[263 * 3]! - lm[33 * 3]!, lm[263 * 3 + 1]! - lm[33 * 3 + 1]!);
-    const mPerPx = IOD_M / Math.max(1, eyePx * 0.73);
-    const cx = (lm[263 * 3]! + lm[33 * 3]!) / 2, cy = (lm[263 * 3 + 1]! + lm[33 * 3 + 1]!) / 2;
-    const focalPx = 3.3 * eyePx * 2.2;
-    this.proj = { focalPx, principalXPx: cx, principalYPx: cy, mPerPx, distM: focalPx * mPerPx };
-    const spacingPx = (eyePx * 2.2) / SPLATS_ACROSS_FACE;
+    const outH = input.outputHeightPx;
+    const spacingPx = Math.max((eyePx * 2.2) / SPLATS_ACROSS_FACE, outH && outH > 0 ? (SPLAT_SPACING_OUTPUT_PX * this.crop.heightPx) / outH : 0);
 
-    // Surface samples.
+    // Surface samples: a square lattice of `spacingPx` over the rest face in the image plane (each point bound to the
+    // triangle that holds it: the front view is evenly covered, no clumps or gaps), plus Halton samples where a
+    // triangle is slanted (its 3D area — landmark z is in px too — exceeds its image area), so the sides of the face
+    // keep their share when the head turns. Fractions of a sample carry over from triangle to triangle.
     const verts: number[] = [], bary: number[] = [], push: number[] = [];
+    let carry = 0;
     for (let t = 0; t < TRI468.length; t += 3) {
       const a = TRI468[t]!, b = TRI468[t + 1]!, c = TRI468[t + 2]!;
-      // Area in 3D (landmark z is in px too), so slanted triangles at the sides of the face get their share.
-      const ux = rest[b * 3]! - rest[a * 3]!, uy = rest[b * 3 + 1]! - rest[a * 3 + 1]!, uz = rest[b * 3 + 2]! - rest[a * 3 + 2]!;
-      const vx = rest[c * 3]! - rest[a * 3]!, vy = rest[c * 3 + 1]! - rest[a * 3 + 1]!, vz = rest[c * 3 + 2]! - rest[a * 3 + 2]!;
-      const area = Math.hypot(uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx) / 2;
-      const n = Math.max(1, Math.round(area / (spacingPx * spacingPx)));
+      const ax = rest[a * 3]!, ay = rest[a * 3 + 1]!;
+      const ux = rest[b * 3]! - ax, uy = rest[b * 3 + 1]! - ay, uz = rest[b * 3 + 2]! - rest[a * 3 + 2]!;
+      const vx = rest[c * 3]! - ax, vy = rest[c * 3 + 1]! - ay, vz = rest[c * 3 + 2]! - rest[a * 3 + 2]!;
+      const area3 = Math.hypot(uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx) / 2;
+      const det = ux * vy - uy * vx;
+      const area2 = Math.abs(det) / 2;
+      if (area2 > 1e-9) {
+        const i0 = Math.ceil(Math.min(ax, ax + ux, ax + vx) / spacingPx - 0.5), i1 = Math.floor(Math.max(ax, ax + ux, ax + vx) / spacingPx - 0.5);
+        const j0 = Math.ceil(Math.min(ay, ay + uy, ay + vy) / spacingPx - 0.5), j1 = Math.floor(Math.max(ay, ay + uy, ay + vy) / spacingPx - 0.5);
+        for (let j = j0; j <= j1; j++) {
+          for (let i = i0; i <= i1; i++) {
+            const px = (i + 0.5) * spacingPx - ax, py = (j + 0.5) * spacingPx - ay;
+            const l1 = (px * vy - py * vx) / det, l2 = (ux * py - uy * px) / det;
+            if (l1 < 0 || l2 < 0 || l1 + l2 > 1) continue;
+            verts.push(a, b, c);
+            bary.push(1 - l1 - l2, l1, l2);
+            push.push(0);
+          }
+        }
+      }
+      const extra = (area3 - area2) / (spacingPx * spacingPx) + carry;
+      const n = Math.floor(extra);
+      carry = extra - n;
       for (let k = 0; k < n; k++) {
         let r1 = halton(k + 1 + t, 2), r2 = halton(k + 1 + t, 3);
         if (r1 + r2 > 1) {
@@ -173,6 +224,8 @@ export class PhotoHeadSplatAvatar implements Avatar {
     const bodyAround = around.filter((p) => !p.head);
     const n = this.riggedCount + headAround.length;
     this.splatCount = n + bodyAround.length;
+    this.headAroundCount = headAround.length;
+    this.bodyAroundCount = bodyAround.length;
 
     const data = allocSplatData(n, 'three');
     // Round Gaussians (not flat discs): the surface stays closed when the head turns and slanted parts face the camera.
@@ -215,13 +268,19 @@ export class PhotoHeadSplatAvatar implements Avatar {
     const packed = packSplats(data);
     this.packed = packed.packedArray!;
     this.splats = new SplatMesh({ packedSplats: packed });
-    // Neck pivot, as for any splat head: centred in x, 35 % of the height below the centre, 40 % of the depth behind.
-    const size = this.restBox.getSize(new THREE.Vector3());
-    const pivot = new THREE.Vector3(0, -0.35 * size.y, -0.4 * size.y);
+    // Pivots as the mesh photo head's: the head turns about the upper neck, the camera orbits about the head's centre.
+    const f = this.rig.frame;
+    const w3 = [0, 0, 0];
+    photoToWorld(this.proj, f.faceCenterPx[0], f.faceCenterPx[1] + 0.45 * f.faceHeightPx, f.silhouetteDepthPx, w3, 0);
+    const pivot = new THREE.Vector3(w3[0], w3[1], w3[2]).sub(this.origin);
+    photoToWorld(this.proj, f.faceCenterPx[0], f.faceCenterPx[1], f.silhouetteDepthPx, w3, 0);
+    this.orbitPivot.set(w3[0]!, w3[1]!, w3[2]!);
     this.pose.position.copy(pivot);
     this.splats.position.copy(pivot).negate();
     this.pose.add(this.splats);
-    this.object3D.add(this.pose);
+    this.headRoot.position.copy(this.origin);
+    this.headRoot.add(this.pose);
+    this.object3D.add(this.headRoot);
     if (bodyAround.length) {
       const body = allocSplatData(bodyAround.length, 'three');
       for (let i = 0; i < bodyAround.length; i++) setSurroundSplat(body, i, bodyAround[i]!, sigmaM * SURROUND_SPACING_FACTOR, this.proj);
@@ -231,13 +290,12 @@ export class PhotoHeadSplatAvatar implements Avatar {
         body.positions[i * 3 + 2]! -= this.origin.z;
       }
       this.bodySplats = new SplatMesh({ packedSplats: packSplats(body) });
+      this.bodySplats.position.copy(this.origin);
       this.object3D.add(this.bodySplats);
     } else this.bodySplats = null;
     if (input.background === true && matte) {
-      // The plate covers a head-framing crop plus its reach; past it the plane continues mirrored (BackgroundLayer).
-      const crop = computeCropRect(input.widthPx, input.heightPx, faceBoundsFromLandmarks(lm), 'photo', 1);
-      this.background = new BackgroundLayer(input.rgba, input.widthPx, input.heightPx, matte.alpha, crop, this.proj, backgroundDepthPx(this.rig.frame));
-      this.background.mesh.position.copy(this.origin).negate();
+      // The plate covers the framing crop plus its reach; past it the plane continues mirrored (BackgroundLayer).
+      this.background = new BackgroundLayer(input.rgba, input.widthPx, input.heightPx, matte.alpha, this.crop, this.proj, backgroundDepthPx(this.rig.frame));
       this.object3D.add(this.background.mesh);
     }
   }
@@ -266,13 +324,19 @@ export class PhotoHeadSplatAvatar implements Avatar {
     this.splats.packedSplats!.needsUpdate = true;
     this.splats.updateVersion();
     this.pose.quaternion.copy(headRotationOf(frame, this.q));
-    this.object3D.position.set(frame.headTranslationM[0] ?? 0, frame.headTranslationM[1] ?? 0, frame.headTranslationM[2] ?? 0);
+    this.headRoot.position.set(this.origin.x + (frame.headTranslationM[0] ?? 0), this.origin.y + (frame.headTranslationM[1] ?? 0), this.origin.z + (frame.headTranslationM[2] ?? 0));
   }
 
   boundingBox(): THREE.Box3 {
     this.object3D.updateMatrixWorld(true);
+    const box = this.restBox.clone().translate(this.origin);
     const parent = this.object3D.parent;
-    return parent ? this.restBox.clone().applyMatrix4(parent.matrixWorld) : this.restBox.clone();
+    return parent ? box.applyMatrix4(parent.matrixWorld) : box;
+  }
+
+  /** The photo's camera through the mesh head's framing crop, orbiting about the head's centre (as the mesh head). */
+  restView(): AvatarRestView {
+    return { fovDeg: portraitFovDeg(this.proj, this.crop), orbitPivotM: this.orbitPivot.clone(), nearM: this.proj.distM * 0.1, farM: this.proj.distM * 10 };
   }
 
   dispose(): void {
@@ -280,6 +344,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
       this.object3D.remove(this.background.mesh);
       this.background.dispose();
     }
+    this.headRoot.remove(this.pose);
     this.pose.remove(this.splats);
     this.splats.dispose();
     if (this.bodySplats) {

@@ -9,6 +9,17 @@ import type { MotionFrame } from '../../core/motion/track.ts';
 /** What an avatar is made of; `splat` and `lam` need a Spark `SparkRenderer` in the scene. */
 export type AvatarKind = 'splat' | 'glb' | 'lam';
 
+/** See {@link Avatar.restView}. */
+export interface AvatarRestView {
+  /** Vertical field of view, degrees. */
+  fovDeg: number;
+  /** Orbit centre (the head's centre), world metres. */
+  orbitPivotM: THREE.Vector3;
+  /** Near and far clip distances, metres. */
+  nearM: number;
+  farM: number;
+}
+
 /** An avatar the scene can host: add `object3D`, call `applyFrame` before each render, `dispose` at the end. */
 export interface Avatar {
   readonly kind: AvatarKind;
@@ -26,6 +37,12 @@ export interface Avatar {
    * talking-head framing; absent or null when {@link boundingBox} is the head already.
    */
   focusBox?(): THREE.Box3 | null;
+  /**
+   * The camera the avatar was made for, when it was made from one photo (the photo head as splats): the photo's own
+   * camera at the world origin looking down −Z with this vertical field of view, orbiting about `orbitPivotM`. The
+   * stage then shows the same picture as the mesh photo head instead of framing {@link boundingBox}.
+   */
+  restView?(): AvatarRestView | null;
   /** Releases geometries, textures, splat buffers. The avatar must not be used afterwards. */
   dispose(): void;
   /**
@@ -34,6 +51,11 @@ export interface Avatar {
    * @returns how many meshes are now deformed on the CPU.
    */
   deformOnCpu?(): number;
+  /**
+   * Where Spark cuts each Gaussian off, in standard deviations (Spark's `maxStdDev`, default √8); absent: Spark's
+   * default. An avatar whose Gaussians overlap densely can cut earlier at no visible cost and fewer fragments.
+   */
+  readonly splatMaxStdDev?: number;
   /** True when rendering needs a Spark `SparkRenderer` (splat-based avatars). */
   readonly needsSpark: boolean;
 }

@@ -14,7 +14,7 @@ import type { MotionFrame } from '../../core/motion/track.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type EyeModel, type PhotoHeadRig } from './rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
-import { EYE_LEFT, EYE_RIGHT, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
+import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
@@ -60,12 +60,15 @@ const VERTEX = /* glsl */ `
 uniform mat4 uHead;
 attribute float aHeadWeight;
 attribute vec2 aLocal;
+attribute float aFeather;
 varying vec2 vUv;
 varying vec2 vLocal;
+varying float vFeather;
 void main() {
   vec3 p = mix(position, (uHead * vec4(position, 1.0)).xyz, aHeadWeight);
   vUv = uv;
   vLocal = aLocal;
+  vFeather = aFeather;
   gl_Position = projectionMatrix * viewMatrix * vec4(p, 1.0);
 }`;
 
@@ -82,7 +85,10 @@ uniform float uUseMask;
 uniform float uEdgeFade;
 uniform vec3 uEdgeColor;
 uniform vec2 uPhotoSizePx;
+uniform float uFeather;
 varying vec2 vUv;
+varying vec2 vLocal;
+varying float vFeather;
 void main() {
   vec4 s = texture2D(uPhoto, vUv);
   vec3 c = s.rgb;
@@ -104,6 +110,8 @@ void main() {
     // The matte rides in the (clamped) foreground texture's alpha: one texel fetch instead of two.
     a = s.a * inside * below;
   }
+  // The face mesh's outer ring fades into the surround under it (aFeather: 0 on the outline, 1 one ring inside).
+  if (uFeather > 0.5) a *= smoothstep(0.0, 1.0, vFeather);
   gl_FragColor = vec4(c, a);
 }`;
 
@@ -222,7 +230,7 @@ export class PhotoHead {
     gGeo.setIndex(gIdx);
     this.surroundIndex = { geometry: gGeo, all: gGeo.getIndex()!, overMatte: null };
     const edge = meanBorderColour(input.rgba, W, H);
-    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) } });
+    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uFeather: { value: 0 } });
     this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
 
     // Layer 3: face mesh (positions rewritten every frame).
@@ -244,8 +252,21 @@ export class PhotoHead {
     this.faceLocal = new THREE.BufferAttribute(new Float32Array(n * 2), 2);
     this.faceLocal.setUsage(THREE.DynamicDrawUsage);
     fGeo.setAttribute('aLocal', this.faceLocal);
+    // aFeather of the face mesh: 0 on its outline, 0.5 on the ring of vertices next to it, 1 inside — a feathered edge
+    // two triangle rings wide, so the face blends into the surround (which carries the same photo there) instead of
+    // showing a hard mask edge when the camera orbits. (aLocal carries the posed photo px for the lid skin shader.)
+    const feather = new Float32Array(n).fill(1);
+    const outline = new Set(FACE_SILHOUETTE);
+    for (let t = 0; t < TRI468.length; t += 3) {
+      const tri = [TRI468[t]!, TRI468[t + 1]!, TRI468[t + 2]!];
+      if (tri.some((v) => outline.has(v))) for (const v of tri) feather[v] = Math.min(feather[v]!, 0.5);
+    }
+    for (const i of FACE_SILHOUETTE) feather[i] = 0;
+    fGeo.setAttribute('aFeather', new THREE.BufferAttribute(feather, 1));
     fGeo.setIndex(new THREE.BufferAttribute(faceTrianglesWithoutEyes(), 1));
-    const faceMesh = this.mesh(fGeo, this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 } }));
+    const faceMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 1 } });
+    faceMaterial.transparent = true;
+    const faceMesh = this.mesh(fGeo, faceMaterial);
     this.faceLayer.add(faceMesh);
 
     // Layer 2 mask: the posed eye and mouth openings (sharing the face's vertex buffers) write stencil = 1; the
@@ -254,7 +275,7 @@ export class PhotoHead {
     for (const name of ['position', 'uv', 'aHeadWeight', 'aLocal']) holeGeo.setAttribute(name, fGeo.getAttribute(name));
     const openings = openingTriangles();
     holeGeo.setIndex(new THREE.BufferAttribute(openings, 1));
-    const holeMat = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 } });
+    const holeMat = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 0 } });
     holeMat.colorWrite = false;
     holeMat.depthWrite = false;
     holeMat.depthTest = false;

@@ -118,6 +118,13 @@ export interface ExportPageApi {
    * (`prepare`), of the worker's `sortSplats32` call alone, and of drawing until the GPU has finished.
    */
   benchSplats(splatCount: number, frames: number, seed: number): Promise<Record<string, number>>;
+  /**
+   * Where an export frame's time goes for what is shown (photo head or avatar): draws `frameCount` frames of the
+   * track as export does (pose, prepare, draw, `format` readback), one at a time, and returns the median ms of each
+   * step — `poseMs` (applyFrame), `prepareMs` (Spark's generate + read-back + sort; 0 for the mesh head), `drawMs`
+   * (drawing until the GPU has finished), `readbackMs` (conversion pass + read) — and `frameMs`, their sum's median.
+   */
+  profileFrames(frameCount: number, format: ReadbackFormat): Promise<Record<string, number>>;
   dispose(): void;
 }
 
@@ -251,9 +258,10 @@ const api: ExportPageApi = {
   async loadPortraitSplats(source, widthPx, heightPx, landmarksPx, landmarkCount, surround = true) {
     const s = need(scene, 'scene');
     const rgba = await bytesFrom(source);
-    const avatar = await createPhotoHeadSplats({ rgba, widthPx, heightPx, landmarksPx: Float32Array.from(landmarksPx), landmarkCount, surround, background: options?.background === 'photo' });
+    const o = need(options, 'scene');
+    const avatar = await createPhotoHeadSplats({ rgba, widthPx, heightPx, landmarksPx: Float32Array.from(landmarksPx), landmarkCount, surround, background: o.background === 'photo', framing: o.framing, aspect: o.widthPx / o.heightPx, outputHeightPx: o.heightPx });
     const view = s.loadAvatar(avatar);
-    return { kind: view.kind, boxMinM: view.boxMinM, boxMaxM: view.boxMaxM, distanceM: view.distanceM, splatCount: avatar.splatCount, info: {} };
+    return { kind: view.kind, boxMinM: view.boxMinM, boxMaxM: view.boxMaxM, distanceM: view.distanceM, splatCount: avatar.splatCount, info: { rigged: avatar.riggedCount, headAround: avatar.headAroundCount, bodyAround: avatar.bodyAroundCount } };
   },
   async loadAvatar(source, kind, fileName) {
     const s = need(scene, 'scene');
@@ -459,6 +467,33 @@ const api: ExportPageApi = {
       medianDrawMs: median(drawTimes.slice(1)),
       medianFrameMs: median(prepTimes.slice(1).map((p, i) => p + drawTimes[i + 1]!)),
     };
+  },
+  async profileFrames(frameCount, format) {
+    const s = need(scene, 'scene');
+    const t = need(track, 'track');
+    const gl = s.renderer.getContext();
+    const px = new Uint8Array(4);
+    const steps: Record<'poseMs' | 'prepareMs' | 'drawMs' | 'readbackMs' | 'frameMs', number[]> = { poseMs: [], prepareMs: [], drawMs: [], readbackMs: [], frameMs: [] };
+    for (let i = 0; i < frameCount; i++) {
+      const t0 = performance.now();
+      s.applyFrame(frameOf(t, i % t.frameCount));
+      const t1 = performance.now();
+      await s.prepare();
+      const t2 = performance.now();
+      s.render();
+      s.renderer.setRenderTarget(null);
+      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px); // waits for the GPU
+      const t3 = performance.now();
+      s.readPixels(format);
+      const t4 = performance.now();
+      steps.poseMs.push(t1 - t0);
+      steps.prepareMs.push(t2 - t1);
+      steps.drawMs.push(t3 - t2);
+      steps.readbackMs.push(t4 - t3);
+      steps.frameMs.push(t4 - t0);
+    }
+    const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)] ?? NaN;
+    return Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, median(v)]));
   },
   dispose() {
     scene?.dispose();

@@ -11,7 +11,8 @@
 import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { InvalidInputError } from '../../core/errors.ts';
-import { PhotoHead, IOD_M, type PhotoProjection } from '../head/photoHead.ts';
+import { PhotoHead, type PhotoProjection } from '../head/photoHead.ts';
+import { portraitFovDeg, portraitProjection } from './portraitCamera.ts';
 import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from './framing.ts';
 import { createAvatarStage, type AvatarStage, type LoadedAvatar } from '../avatars/avatarStage.ts';
 import { BackgroundLayer } from '../head/backgroundLayer.ts';
@@ -138,9 +139,6 @@ export interface StudioScene {
   /** Frees GPU resources. */
   dispose(): void;
 }
-
-/** Focal length relative to the face size: a ≈ 0.6 m portrait distance for a 14 cm face (≈ 26° for a 2.4-face crop). */
-const FOCAL_PER_FACE = 3.3;
 
 const FULLSCREEN_VERTEX = /* glsl */ `
 void main() { gl_Position = vec4(position.xy, 0.0, 1.0); }`;
@@ -346,13 +344,8 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       texture.minFilter = minify ? THREE.LinearMipmapLinearFilter : THREE.LinearFilter;
       texture.generateMipmaps = minify;
       texture.needsUpdate = true;
-      const faceSize = Math.max(bounds.heightPx, bounds.widthPx / 0.85);
-      const focalPx = FOCAL_PER_FACE * faceSize;
-      const lm = face.landmarksPx;
-      const eyeDist = Math.hypot(lm[263 * 3]! - lm[33 * 3]!, lm[263 * 3 + 1]! - lm[33 * 3 + 1]!) * 0.73; // corner distance → centre distance
-      const mPerPx = IOD_M / Math.max(eyeDist, 1);
-      const projection: PhotoProjection = { focalPx, principalXPx: cropPx.xPx + cropPx.widthPx / 2, principalYPx: cropPx.yPx + cropPx.heightPx / 2, mPerPx, distM: focalPx * mPerPx };
-      camera.fov = (2 * Math.atan(cropPx.heightPx / 2 / focalPx) * 180) / Math.PI;
+      const projection = portraitProjection(face.landmarksPx, cropPx);
+      camera.fov = portraitFovDeg(projection, cropPx);
       camera.near = projection.distM * 0.1;
       camera.far = projection.distM * 10;
       camera.updateProjectionMatrix();

@@ -213,9 +213,9 @@ describe('photo head goldens', () => {
       expect(bad / ((px.length / 4) * 3), `${name} ${pose.name}: share of channels off by > 24`).toBeLessThan(0.005);
       // Orbits up to the issue's ±25° and framings show content everywhere: no column one flat colour (the
       // background plate fills what the photo does not show), and upper-body framing no flat rows in its bottom 40 %.
-      // img01 is excluded: its studio backdrop is itself one flat colour (within 6 levels), so wherever the turn
-      // uncovers a full-height strip of it, that strip is flat — 5 % of the columns at 15°, 17 % at 30° — by content.
-      if (name !== 'img01' && Math.abs(pose.orbitYawRad) <= (25 * Math.PI) / 180 + 1e-9) expect(flatColumnFraction(px, GOLDEN_SIZE_PX, GOLDEN_SIZE_PX), `${name} ${pose.name}: flat columns`).toBeLessThanOrEqual(0.01);
+      // img01 (a plain studio backdrop) is included since the plate's fill continues the photo edge's shading
+      // (membrane correction in core/image/backgroundPlate.ts): 0 % at ±15° (was 5 %); 10.6 % at 30°, not checked.
+      if (Math.abs(pose.orbitYawRad) <= (25 * Math.PI) / 180 + 1e-9) expect(flatColumnFraction(px, GOLDEN_SIZE_PX, GOLDEN_SIZE_PX), `${name} ${pose.name}: flat columns`).toBeLessThanOrEqual(0.01);
       if (pose.framing === 'upperBody') expect(flatRowFraction(px, GOLDEN_SIZE_PX, Math.round(0.6 * GOLDEN_SIZE_PX), GOLDEN_SIZE_PX), `${name} upperBody: flat bottom rows`).toBeLessThanOrEqual(0.05);
     }
     // Every pose differs visibly from neutral (the goldens are not all the same picture).

@@ -110,3 +110,42 @@ describe('buildBackgroundPlate', () => {
     expect(dark).toBeGreaterThan(200);
   });
 });
+
+describe('buildBackgroundPlate seam blending', () => {
+  it('the fill meets a shaded background without a step: a person hole in a left-to-right brightness ramp', () => {
+    // Fine noise texture on a horizontal ramp 60 → 200: patches copied from elsewhere carry another brightness,
+    // the membrane correction takes the fill's low frequencies from the hole's border.
+    const W = 160;
+    const H = 120;
+    const photo = new Uint8Array(W * H * 4);
+    const ramp = (x: number): number => 60 + (140 * x) / (W - 1);
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const v = ramp(x) + (rand() - 0.5) * 10;
+        photo.set([v, v, v, 255], (y * W + x) * 4);
+      }
+    }
+    const alpha = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (Math.hypot((x - 80) / 30, (y - 70) / 45) < 1) alpha[y * W + x] = 255;
+    const plate = buildBackgroundPlate(photo, W, H, alpha, { seed: 1, dilatePx: 3 });
+    // Mean |fill − ramp| over the hole's rim (filled pixels within 4 px of a kept one): where the fill meets the
+    // photo a step in brightness shows as a seam.
+    const inRim = (x: number, y: number): boolean => {
+      for (let dy = -4; dy <= 4; dy++) for (let dx = -4; dx <= 4; dx++) if (x + dx >= 0 && x + dx < W && y + dy >= 0 && y + dy < H && !alpha[(y + dy) * W + x + dx]) return true;
+      return false;
+    };
+    let err = 0;
+    let n = 0;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        if (!alpha[y * W + x] || !inRim(x, y)) continue;
+        err += Math.abs(plate.rgba[(y * W + x) * 4]! - ramp(x));
+        n++;
+      }
+    }
+    console.log(`ramp fill: mean |fill − ramp| on the rim ${(err / n).toFixed(1)} levels over ${n} px`);
+    expect(err / n).toBeLessThan(5);
+  });
+});
