@@ -8,7 +8,10 @@ import { InvalidInputError } from '../errors.ts';
 import { createLiveSpeechAnalyzer } from '../audio/speechAnalysis.ts';
 import { FEATURE_HOP_SEC, FEATURE_WINDOW_SEC } from '../audio/features.ts';
 import { applyLipSync, ARTICULATORY_LEAD_SEC } from '../motion/lipsync.ts';
-import { applyNonverbalMotion } from '../motion/nonverbal.ts';
+import { addBrowAccent, applyNonverbalMotion, browAccentAt, BROW_LEAD_SEC, createHeadMotion, createNodDrawer, createSpeechEnvelope } from '../motion/nonverbal.ts';
+import type { Nod } from '../motion/nonverbal.ts';
+import { evaluateDirections, isEmptyDirections } from '../motion/directions.ts';
+import type { DirectionCurves, Directions } from '../motion/directions.ts';
 import { MotionOptionsSchema } from '../motion/options.ts';
 import type { MotionOptions } from '../motion/options.ts';
 import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../motion/names.ts';
@@ -24,8 +27,27 @@ import type { Fps, MotionTrack } from '../motion/track.ts';
  */
 export const LIVE_LOOKAHEAD_SEC = Object.freeze({ standard: 0.04, low: 0.015 });
 
-/** Length of the idle (nonverbal) loop in seconds: blinks, gaze and head drift repeat after this. */
+/** Length of the idle (nonverbal) loop in seconds: blinks, gaze and the directions repeat after this. */
 export const LIVE_IDLE_LOOP_SEC = 300;
+
+/**
+ * How far behind the newest analysed audio a stressed-syllable accent must lie before live mode takes it, seconds.
+ * @remarks The offline accent detector (core/audio/speechAnalysis.ts, step 5) needs a local loudness maximum over
+ *   ±150 ms of a 40 ms-smoothed curve, plus a ±1 s mean for the prominence; 0.3 s covers the maximum and its
+ *   smoothing (0.19 s) with margin, and the prominence then sees 1 s before and 0.3 s after the accent. Chosen from
+ *   the detector's windows, not tuned on the corpus.
+ */
+export const LIVE_ACCENT_HORIZON_SEC = 0.3;
+
+/**
+ * Delay of the live accent motion (head nods, brow raises) behind the voice, seconds: the accent horizon plus the
+ * brow raise's lead ({@link BROW_LEAD_SEC}), so an accent's motion starts no earlier than the frame that is being
+ * computed when the accent is found. Only the accents pay this; the mouth keeps {@link LiveMotion.pipelineDelaySec}.
+ */
+export const LIVE_ACCENT_DELAY_SEC = LIVE_ACCENT_HORIZON_SEC + BROW_LEAD_SEC;
+
+/** Smallest spacing of accepted accents in seconds (the streaming analyzer's rule, core/audio/speechAnalysis.ts). */
+const ACCENT_MIN_SPACING_SEC = 0.35;
 
 /** Options of {@link createLiveMotion}. */
 export interface LiveMotionOptions {
@@ -41,6 +63,15 @@ export interface LiveMotionOptions {
    * most one 10 ms hop behind the audio instead of up to one motion frame (40 ms at 25 fps).
    */
   displayHz?: number;
+  /**
+   * The timeline's directions (core/motion/directions.ts), played on the session clock: live frame time t is
+   * timeline time `directionsStartSec + t`. Mood, expression intensity, head-motion strength, gaze target, blink rate
+   * and keyframes all apply, as offline, for the first {@link LIVE_IDLE_LOOP_SEC} of the session (then the idle loop,
+   * directions included, repeats). Default none: the motion options hold throughout.
+   */
+  directions?: Directions | null;
+  /** Timeline time in seconds at which the session starts, [0, 86400] (default 0: the top of the timeline). */
+  directionsStartSec?: number;
 }
 
 /** One live motion frame (arrays owned by the caller or reused by the engine: copy what you keep). */
@@ -78,6 +109,11 @@ export interface LiveMotion {
   readonly display: LiveFrame | null;
   /** Samples pushed so far. */
   readonly sampleCount: number;
+  /**
+   * Stressed-syllable accents found so far, in stream time (s) and prominence [0, 1], ascending; their nods and brow
+   * raises are shown {@link LIVE_ACCENT_DELAY_SEC} later.
+   */
+  readonly accents: ReadonlyArray<{ timeSec: number; prominence: number }>;
   /** Stream time up to which audio has arrived, seconds (`sampleCount / sampleRateHz`). */
   readonly audioTimeSec: number;
   /**
@@ -97,11 +133,14 @@ const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
  * @returns the engine.
  * @throws InvalidInputError for invalid motion options, look-ahead, window or sample rate.
  * @remarks Mouth: {@link createLiveSpeechAnalyzer} (the offline analysis on the last `windowSec`) then
- *   {@link applyLipSync} for the one frame. Everything else comes from an idle track built once by
- *   {@link applyNonverbalMotion} over {@link LIVE_IDLE_LOOP_SEC} seconds with no speech (blinks, gaze, head drift,
- *   breathing, mood offsets), looped; the final weights are `clamp01(lip + idle)`, which is exactly the offline
- *   composition (lip-sync first, then nonverbal adds with a clamp) except that live frames have no speech-driven
- *   nods, brow accents or head energy (those need accents detected ahead of time).
+ *   {@link applyLipSync} for the one frame. Blinks, gaze, mood and keyframe offsets come from an idle track built
+ *   once by {@link applyNonverbalMotion} over {@link LIVE_IDLE_LOOP_SEC} seconds with no speech and the directions
+ *   on the session clock, looped; the weights are `clamp01(lip + idle)`, the offline composition (lip-sync first,
+ *   then nonverbal adds with a clamp). Head pose and brow accents use the offline functions
+ *   ({@link createHeadMotion}, {@link createSpeechEnvelope}, {@link createNodDrawer}, {@link browAccentAt}) with
+ *   the envelope of the live activity and the accents of the live window: an accent is taken once it lies
+ *   {@link LIVE_ACCENT_HORIZON_SEC} behind the newest analysed audio, and its motion is shown
+ *   {@link LIVE_ACCENT_DELAY_SEC} late. Deterministic given the samples, their chunking, the options and the seed.
  */
 export function createLiveMotion(sampleRateHz: number, options: LiveMotionOptions): LiveMotion {
   const parsed = MotionOptionsSchema.safeParse(options.motion);
@@ -114,9 +153,22 @@ export function createLiveMotion(sampleRateHz: number, options: LiveMotionOption
   if (!(windowSec >= 1 && windowSec <= 30)) throw new InvalidInputError(`Analysis window ${windowSec} s is outside 1..30 s`);
   const displayHz = options.displayHz ?? 50;
   if (!(displayHz >= 1 && displayHz <= 100)) throw new InvalidInputError(`Display rate ${displayHz} Hz is outside 1..100 Hz`);
+  const directionsStartSec = options.directionsStartSec ?? 0;
+  if (!(directionsStartSec >= 0 && directionsStartSec <= 86_400)) throw new InvalidInputError(`Directions start ${directionsStartSec} s is outside 0..86400 s`);
   const fps: Fps = motion.fps;
   const analyzer = createLiveSpeechAnalyzer(sampleRateHz, windowSec);
-  const idle = buildIdleTrack(motion);
+  const { idle, curves } = buildIdleTrack(motion, options.directions ?? null, directionsStartSec);
+  const head = createHeadMotion(motion.seed);
+  const drawNod = createNodDrawer(motion.seed);
+  const envelopeStep = createSpeechEnvelope(fps);
+  let envelope = 0;
+  /** Accents in stream time (reported), the same shifted by the accent delay (shown), and their nods. */
+  const accents: Array<{ timeSec: number; prominence: number }> = [];
+  const shown: Array<{ timeSec: number; prominence: number }> = [];
+  const nods: Nod[] = [];
+  let accentsScannedToSec = -Infinity;
+  let nodIndex = 0;
+  let browIndex = 0;
   const one = createNeutralTrack(1, fps);
   const K = ARKIT_BLENDSHAPE_COUNT;
   const V = OVR_VISEME_COUNT;
@@ -132,13 +184,20 @@ export function createLiveMotion(sampleRateHz: number, options: LiveMotionOption
     const i = Math.round(t * fpsHz) % idle.frameCount;
     const bs = new Float32Array(K);
     for (let k = 0; k < K; k++) bs[k] = clamp01(one.blendshapes[k]! + idle.blendshapes[i * K + k]!);
+    while (nodIndex < nods.length && nods[nodIndex]!.tSec + 2 < t) nodIndex++;
+    while (browIndex < shown.length && shown[browIndex]!.timeSec + 1 < t) browIndex++;
+    const intensity = curves.expressionIntensity[i]!;
+    if (intensity > 0) addBrowAccent(bs, 0, intensity, browAccentAt(shown, browIndex, t));
+    const headRotation = new Float32Array(4);
+    const headTranslationM = new Float32Array(3);
+    head(t, envelope, curves.headMotionStrength[i]!, nods, nodIndex, headRotation, 0, headTranslationM, 0);
     return {
       frameIndex,
       timeSec: t,
       blendshapes: bs,
       visemes: one.visemes.slice(0, V),
-      headRotation: idle.headRotation.slice(i * 4, i * 4 + 4),
-      headTranslationM: idle.headTranslationM.slice(i * 3, i * 3 + 3),
+      headRotation,
+      headTranslationM,
       gazeRad: idle.gazeRad.slice(i * 4, i * 4 + 4),
     };
   };
@@ -148,6 +207,9 @@ export function createLiveMotion(sampleRateHz: number, options: LiveMotionOption
     },
     get sampleCount() {
       return analyzer.sampleCount;
+    },
+    get accents() {
+      return accents;
     },
     get audioTimeSec() {
       return analyzer.sampleCount / sampleRateHz;
@@ -169,9 +231,25 @@ export function createLiveMotion(sampleRateHz: number, options: LiveMotionOption
       const a = analyzer.analyzeWindow();
       if (!a) return out;
       const windowStartSec = a.startFrameIndex * FEATURE_HOP_SEC;
+      // Accents: each stretch of stream time is judged once, when it has fallen LIVE_ACCENT_HORIZON_SEC behind.
+      const horizonSec = newestRowSec - LIVE_ACCENT_HORIZON_SEC;
+      for (const acc of a.accents) {
+        const ts = Math.round((acc.timeSec + windowStartSec) * 1e6) / 1e6;
+        if (ts <= accentsScannedToSec || ts > horizonSec) continue;
+        if (accents.length > 0 && ts - accents[accents.length - 1]!.timeSec <= ACCENT_MIN_SPACING_SEC) continue;
+        accents.push({ timeSec: ts, prominence: acc.prominence });
+        const s = { timeSec: ts + LIVE_ACCENT_DELAY_SEC, prominence: acc.prominence };
+        shown.push(s);
+        nods.push(drawNod(s));
+      }
+      accentsScannedToSec = Math.max(accentsScannedToSec, horizonSec);
       while (frameTimeSec(nextFrame, fps) <= readySec) {
         const f = nextFrame++;
-        out.push(frameAt(a, windowStartSec, frameTimeSec(f, fps), f));
+        const t = frameTimeSec(f, fps);
+        // The head's speech envelope steps once per grid frame, on the activity at the frame's time (as offline).
+        const row = Math.min(a.frameCount - 1, Math.max(0, Math.round(t / FEATURE_HOP_SEC) - a.startFrameIndex));
+        envelope = envelopeStep(a.frameCount > 0 ? a.activity[row]! : 0);
+        out.push(frameAt(a, windowStartSec, t, f));
       }
       if (displayDue) display = frameAt(a, windowStartSec, readySec, -1);
       return out;
@@ -179,12 +257,17 @@ export function createLiveMotion(sampleRateHz: number, options: LiveMotionOption
   };
 }
 
-/** The nonverbal idle loop: {@link applyNonverbalMotion} on a silent track of {@link LIVE_IDLE_LOOP_SEC}. */
-function buildIdleTrack(motion: MotionOptions): MotionTrack {
+/**
+ * The nonverbal idle loop: {@link applyNonverbalMotion} on a silent track of {@link LIVE_IDLE_LOOP_SEC}, with the
+ * directions evaluated from `startSec` on the timeline; also returns the curves (head strength, intensity per frame).
+ */
+function buildIdleTrack(motion: MotionOptions, directions: Directions | null, startSec: number): { idle: MotionTrack; curves: DirectionCurves } {
   const n = Math.max(1, Math.round((LIVE_IDLE_LOOP_SEC * motion.fps.num) / motion.fps.den));
   const track = createNeutralTrack(n, motion.fps);
-  applyNonverbalMotion(track, { activity: new Float32Array(n), loudness: new Float32Array(n), accents: [] }, motion);
-  return track;
+  const directed = directions && !isEmptyDirections(directions) ? directions : null;
+  const curves = evaluateDirections(directed, n, motion.fps, motion, startSec);
+  applyNonverbalMotion(track, { activity: new Float32Array(n), loudness: new Float32Array(n), accents: [] }, motion, directed ? curves : undefined);
+  return { idle: track, curves };
 }
 
 /**

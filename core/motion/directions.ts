@@ -216,9 +216,11 @@ function gazeTargetRad(target: GazeTarget): { yawRad: number; pitchRad: number }
  * @param frameCount - frames of the track.
  * @param fps - its frame rate.
  * @param base - the clip-wide options the ranges start from (head strength, intensity, blink rate, mood).
+ * @param startSec - timeline time of frame 0 in seconds, ≥ 0 (default 0; live mode passes where its session starts
+ *   on the timeline): frame f is evaluated at `startSec + f × den/num`.
  * @returns the curves (see {@link DirectionCurves}); with no directions every curve is the constant option.
  */
-export function evaluateDirections(directions: Directions | null, frameCount: number, fps: Fps, base: Pick<MotionOptions, 'headMotionStrength' | 'expressionIntensity' | 'blinkRatePerMin' | 'mood'>): DirectionCurves {
+export function evaluateDirections(directions: Directions | null, frameCount: number, fps: Fps, base: Pick<MotionOptions, 'headMotionStrength' | 'expressionIntensity' | 'blinkRatePerMin' | 'mood'>, startSec = 0): DirectionCurves {
   const d = directions ?? emptyDirections();
   const M = MOODS.length;
   const curves: DirectionCurves = {
@@ -241,7 +243,7 @@ export function evaluateDirections(directions: Directions | null, frameCount: nu
   };
   const gazeTargets = d.gaze.map((g) => gazeTargetRad(g.target));
   for (let f = 0; f < frameCount; f++) {
-    const t = frameTimeSec(f, fps);
+    const t = startSec + frameTimeSec(f, fps);
     curves.headMotionStrength[f] = fold(base.headMotionStrength, d.headMotion, t);
     curves.expressionIntensity[f] = fold(base.expressionIntensity, d.expressionIntensity, t);
     curves.blinkRatePerMin[f] = fold(base.blinkRatePerMin, d.blinkRate, t);
@@ -275,7 +277,7 @@ export function evaluateDirections(directions: Directions | null, frameCount: nu
       const group = (KEYFRAME_GROUPS as readonly string[]).includes(ch.target) ? KEYFRAME_GROUP_TARGETS[ch.target as KeyframeGroup] : null;
       const single = group ? -1 : BS[ch.target as ArkitBlendshapeName];
       for (let f = 0; f < frameCount; f++) {
-        const v = keyframeValue(ch.keys, frameTimeSec(f, fps));
+        const v = keyframeValue(ch.keys, startSec + frameTimeSec(f, fps));
         if (v === 0) continue;
         if (!group) off[f * K + single] = off[f * K + single]! + v;
         else for (const name of v > 0 ? group.up : group.down) off[f * K + BS[name]] = off[f * K + BS[name]]! + Math.abs(v);

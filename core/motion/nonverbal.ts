@@ -23,7 +23,7 @@ import type { Mood, MotionOptions } from './options.ts';
 import { evaluateDirections } from './directions.ts';
 import type { DirectionCurves } from './directions.ts';
 import { createRng, createSmoothNoise } from './random.ts';
-import type { MotionTrack } from './track.ts';
+import type { Fps, MotionTrack } from './track.ts';
 import { frameTimeSec } from './track.ts';
 
 /** Seeded stream ids: each kind of motion draws from its own stream so knobs never shift other schedules. */
@@ -180,6 +180,132 @@ export function headMotionGain(strength: number): number {
   return strength <= 0 ? 0 : Math.pow(Math.min(1, strength), 1.5);
 }
 
+/** Seconds before a stressed syllable's loudness peak at which its nod starts (the nod leads the peak). */
+export const NOD_LEAD_SEC = 0.06;
+/** Seconds before a stressed syllable's loudness peak at which its brow raise starts. */
+export const BROW_LEAD_SEC = 0.08;
+
+/** One head nod: start time in seconds, pitch amplitude (× prominence) and signed yaw share in [-1, 1]. */
+export interface Nod {
+  tSec: number;
+  amp: number;
+  yawAmp: number;
+}
+
+/**
+ * Draws the nod of each accent, in accent order, from the seeded nod stream (so the n-th accent always gets the
+ * n-th draw, whether accents arrive all at once offline or one by one live).
+ * @param seed - user seed.
+ * @returns a function from an accent (time s, prominence [0, 1]) to its {@link Nod}.
+ */
+export function createNodDrawer(seed: number): (accent: { timeSec: number; prominence: number }) => Nod {
+  const nodRng = createRng(seed, STREAM.nod);
+  return (a) => ({ tSec: a.timeSec - NOD_LEAD_SEC, amp: a.prominence * nodRng.range(0.7, 1.1), yawAmp: nodRng.range(-1, 1) });
+}
+
+/**
+ * Adds the head rotation of the nods at a time to an accumulator (radians at full strength, before the gain).
+ * @param nods - nods sorted by start time.
+ * @param fromIndex - first nod that may still act at `tSec` (nods end 2 s after their start).
+ * @param tSec - time in seconds.
+ * @param yawPitchRad - `[yaw, pitch]` accumulator, radians, modified in place.
+ * @remarks Nod impulse: gamma-like, peak 140 ms after its start, pitch {@link HEAD_MOTION_AMPLITUDE_RAD}.nodPitch ×
+ *   amplitude (Hadar et al. 1983: nods co-occur with stressed syllables).
+ */
+export function addNodRotation(nods: readonly Nod[], fromIndex: number, tSec: number, yawPitchRad: Float64Array): void {
+  const A = HEAD_MOTION_AMPLITUDE_RAD;
+  for (let j = fromIndex; j < nods.length && nods[j]!.tSec <= tSec; j++) {
+    const h = nodShape(tSec - nods[j]!.tSec, 0.14);
+    yawPitchRad[1] = yawPitchRad[1]! + A.nodPitch * nods[j]!.amp * h;
+    yawPitchRad[0] = yawPitchRad[0]! + A.nodYaw * nods[j]!.amp * nods[j]!.yawAmp * h;
+  }
+}
+
+/**
+ * Brow-raise weight of stressed syllables at a time.
+ * @param accents - accents sorted by time (s, prominence in [0, 1]).
+ * @param fromIndex - first accent that may still act (accents end 1 s after their time).
+ * @param tSec - time in seconds.
+ * @returns the strongest accent's raise in [0, 1]: prominence × a 120 ms-peak impulse starting {@link BROW_LEAD_SEC}
+ *   before the accent.
+ */
+export function browAccentAt(accents: ReadonlyArray<{ timeSec: number; prominence: number }>, fromIndex: number, tSec: number): number {
+  let b = 0;
+  for (let j = fromIndex; j < accents.length && accents[j]!.timeSec - BROW_LEAD_SEC <= tSec; j++) b = Math.max(b, accents[j]!.prominence * nodShape(tSec - accents[j]!.timeSec + BROW_LEAD_SEC, 0.12));
+  return b;
+}
+
+/**
+ * Adds a brow accent to one frame of ARKit weights (inner brow 0.35, outer brows 0.2 at full weight), clamped.
+ * @param bs - ARKit-52 weights, `[frames, 52]`.
+ * @param offset - index of the frame's first weight.
+ * @param intensity - expression intensity in [0, 1].
+ * @param browAccent - {@link browAccentAt} in [0, 1].
+ */
+export function addBrowAccent(bs: Float32Array, offset: number, intensity: number, browAccent: number): void {
+  bs[offset + BS.browInnerUp] = clamp01(bs[offset + BS.browInnerUp]! + 0.35 * intensity * browAccent);
+  bs[offset + BS.browOuterUpLeft] = clamp01(bs[offset + BS.browOuterUpLeft]! + 0.2 * intensity * browAccent);
+  bs[offset + BS.browOuterUpRight] = clamp01(bs[offset + BS.browOuterUpRight]! + 0.2 * intensity * browAccent);
+}
+
+/**
+ * The head's speech envelope, a causal one-pole follower of speech activity (attack 150 ms, release 600 ms) so the
+ * head settles in pauses.
+ * @param fps - frame rate of the steps.
+ * @returns a step function: give it the activity in [0, 1] of the next frame, it returns that frame's envelope.
+ */
+export function createSpeechEnvelope(fps: Fps): (activity: number) => number {
+  const dt = fps.den / fps.num;
+  const aUp = 1 - Math.exp(-dt / 0.15);
+  const aDown = 1 - Math.exp(-dt / 0.6);
+  let e = 0;
+  return (a) => {
+    e += (a - e) * (a > e ? aUp : aDown);
+    // Single precision, as the per-frame curves are stored (Float32Array).
+    return Math.fround(e);
+  };
+}
+
+/**
+ * Head motion of one frame (translation: only y is written, x and z are left as they are): seeded drift (× 0.1 + 0.9 × speech envelope), nods, breathing, all × the strength gain
+ * and the {@link REST_ONSET_SEC} onset.
+ * @param seed - user seed (the head and breath streams).
+ * @returns a function writing the rotation quaternion (x, y, z, w) and translation (m) of time `tSec` given the
+ *   envelope in [0, 1], strength in [0, 1] and the nods from `nodIndex` on.
+ */
+export function createHeadMotion(seed: number): (tSec: number, envelope: number, strength: number, nods: readonly Nod[], nodIndex: number, rotation: Float32Array, rotationOffset: number, translationM: Float32Array, translationOffset: number) => void {
+  const A = HEAD_MOTION_AMPLITUDE_RAD;
+  const headRng = createRng(seed, STREAM.head);
+  const yawNoise = createSmoothNoise(headRng, 0.1, 0.5, 4);
+  const pitchNoise = createSmoothNoise(headRng, 0.12, 0.6, 4);
+  const rollNoise = createSmoothNoise(headRng, 0.07, 0.35, 3);
+  const breathRng = createRng(seed, STREAM.breath);
+  const breathHz = breathRng.range(0.22, 0.3);
+  const breathPhase = breathRng.range(0, 2 * Math.PI);
+  const yp = new Float64Array(2);
+  return (t, envelope, strength, nods, nodIndex, rotation, ro, translationM, to) => {
+    // The head settles in pauses: 10 % of the drift without speech.
+    const amp = 0.1 + 0.9 * envelope;
+    yp[0] = A.yaw * amp * yawNoise(t);
+    yp[1] = A.pitch * amp * pitchNoise(t);
+    const roll = A.roll * amp * rollNoise(t);
+    addNodRotation(nods, nodIndex, t, yp);
+    const breath = Math.sin(2 * Math.PI * breathHz * t + breathPhase);
+    if (strength > 0) {
+      const x = clamp01(t / REST_ONSET_SEC);
+      const onset = x * x * (3 - 2 * x);
+      const k = headMotionGain(strength) * onset;
+      // Breathing is not shaped by the gain: a breath lifts the head ≈ 0.2° at any strength above 0.
+      const kb = Math.min(1, strength * 2) * onset;
+      euler2quatYXZ(k * yp[0]!, k * yp[1]! - kb * 0.004 * breath, k * roll, rotation, ro);
+      translationM[to + 1] = kb * 0.0015 * breath;
+    } else {
+      rotation.set([0, 0, 0, 1], ro);
+      translationM.set([0, 0, 0], to);
+    }
+  };
+}
+
 /**
  * Writes blinks, gaze, head pose, breathing, brow accents and mood offsets into a track whose mouth
  * channels are already set. Mouth weights are kept; other channels are overwritten or added to.
@@ -265,53 +391,16 @@ export function applyNonverbalMotion(track: MotionTrack, speech: SpeechCurves, o
   }
 
   // Head: drift that grows with speech activity, nods on accents, breathing; all × strength.
-  const A = HEAD_MOTION_AMPLITUDE_RAD;
-  const headRng = createRng(options.seed, STREAM.head);
-  const yawNoise = createSmoothNoise(headRng, 0.1, 0.5, 4);
-  const pitchNoise = createSmoothNoise(headRng, 0.12, 0.6, 4);
-  const rollNoise = createSmoothNoise(headRng, 0.07, 0.35, 3);
-  const nodRng = createRng(options.seed, STREAM.nod);
-  const nods = speech.accents.map((a) => ({ t: a.timeSec - 0.06, amp: a.prominence * nodRng.range(0.7, 1.1), yawAmp: nodRng.range(-1, 1) }));
-  const breathRng = createRng(options.seed, STREAM.breath);
-  const breathHz = breathRng.range(0.22, 0.3);
-  const breathPhase = breathRng.range(0, 2 * Math.PI);
-  // Speech envelope for the head: attack 150 ms, release 600 ms, so the head settles in pauses.
-  const env = new Float32Array(n);
-  const dt = fps.den / fps.num;
-  const aUp = 1 - Math.exp(-dt / 0.15);
-  const aDown = 1 - Math.exp(-dt / 0.6);
-  let e = 0;
-  for (let f = 0; f < n; f++) {
-    const a = speech.activity[f]!;
-    e += (a - e) * (a > e ? aUp : aDown);
-    env[f] = e;
-  }
+  const head = createHeadMotion(options.seed);
+  const drawNod = createNodDrawer(options.seed);
+  const nods = speech.accents.map(drawNod);
+  const env = createSpeechEnvelope(fps);
   let ni = 0;
   for (let f = 0; f < n; f++) {
     const t = frameTimeSec(f, fps);
-    // The head settles in pauses: 10 % of the drift without speech.
-    const amp = 0.1 + 0.9 * env[f]!;
-    let yaw = A.yaw * amp * yawNoise(t);
-    let pitch = A.pitch * amp * pitchNoise(t);
-    const roll = A.roll * amp * rollNoise(t);
-    while (ni < nods.length && nods[ni]!.t + 2 < t) ni++;
-    for (let j = ni; j < nods.length && nods[j]!.t <= t; j++) {
-      const h = nodShape(t - nods[j]!.t, 0.14);
-      pitch += A.nodPitch * nods[j]!.amp * h;
-      yaw += A.nodYaw * nods[j]!.amp * nods[j]!.yawAmp * h;
-    }
-    const breath = Math.sin(2 * Math.PI * breathHz * t + breathPhase);
-    const strength = dir.headMotionStrength[f]!;
-    if (strength > 0) {
-      const k = headMotionGain(strength) * onset(t);
-      // Breathing is not shaped by the gain: a breath lifts the head ≈ 0.2° at any strength above 0.
-      const kb = Math.min(1, strength * 2) * onset(t);
-      euler2quatYXZ(k * yaw, k * pitch - kb * 0.004 * breath, k * roll, track.headRotation, f * 4);
-      track.headTranslationM[f * 3 + 1] = kb * 0.0015 * breath;
-    } else {
-      track.headRotation.set([0, 0, 0, 1], f * 4);
-      track.headTranslationM.set([0, 0, 0], f * 3);
-    }
+    const e = env(speech.activity[f]!);
+    while (ni < nods.length && nods[ni]!.tSec + 2 < t) ni++;
+    head(t, e, dir.headMotionStrength[f]!, nods, ni, track.headRotation, f * 4, track.headTranslationM, f * 3);
   }
 
   // Brow accents on stressed syllables, then mood offsets (both × expression intensity).
@@ -321,12 +410,7 @@ export function applyNonverbalMotion(track: MotionTrack, speech: SpeechCurves, o
     if (!(intensity > 0)) continue;
     const t = frameTimeSec(f, fps);
     while (ai < speech.accents.length && speech.accents[ai]!.timeSec + 1 < t) ai++;
-    let b = 0;
-    for (let j = ai; j < speech.accents.length && speech.accents[j]!.timeSec - 0.08 <= t; j++) b = Math.max(b, speech.accents[j]!.prominence * nodShape(t - speech.accents[j]!.timeSec + 0.08, 0.12));
-    const o = f * K;
-    bs[o + BS.browInnerUp] = clamp01(bs[o + BS.browInnerUp]! + 0.35 * intensity * b);
-    bs[o + BS.browOuterUpLeft] = clamp01(bs[o + BS.browOuterUpLeft]! + 0.2 * intensity * b);
-    bs[o + BS.browOuterUpRight] = clamp01(bs[o + BS.browOuterUpRight]! + 0.2 * intensity * b);
+    addBrowAccent(bs, f * K, intensity, browAccentAt(speech.accents, ai, t));
   }
   addMoodOffsets(track, dir);
   addKeyframeOffsets(track, dir);

@@ -27,6 +27,7 @@ export function LivePanel(): React.JSX.Element {
   const status = useSyncExternalStore(subscribeLive, getLiveStatus);
   const motion = useStudio((s) => s.doc.motion);
   const fps = useStudio((s) => s.doc.exportSettings.fps);
+  const directions = useStudio((s) => s.doc.directions);
   const [mics, setMics] = useState<MediaDeviceInfo[]>([]);
   const [device, setDevice] = useState<string>('default');
   const [latency, setLatency] = useState<LiveLatency>('standard');
@@ -49,7 +50,7 @@ export function LivePanel(): React.JSX.Element {
     if (!parsed.ok) return setMessage(`Motion options: ${parsed.issues.join('; ')}`);
     setMessage(null);
     pause();
-    await startLive(file ? { kind: 'file', file, label: file.name } : { kind: 'microphone', deviceId: device === 'default' ? undefined : device }, parsed.value, latency);
+    await startLive(file ? { kind: 'file', file, label: file.name } : { kind: 'microphone', deviceId: device === 'default' ? undefined : device }, parsed.value, latency, directions);
   };
   const stopRecording = async (): Promise<void> => {
     try {

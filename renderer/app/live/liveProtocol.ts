@@ -2,6 +2,7 @@
  * Messages between the studio's live session (main thread) and the live-motion worker. Samples reach the worker
  * straight from the AudioWorklet over a transferred MessagePort; frames come back to the main thread.
  */
+import type { Directions } from '../../../core/motion/directions.ts';
 import type { MotionOptions } from '../../../core/motion/options.ts';
 import type { MotionTrackJson } from '../../../core/motion/track.ts';
 
@@ -13,7 +14,7 @@ export const MAX_RECORDING_SEC = 30 * 60;
 
 /** Main thread → worker. */
 export type LiveToWorker =
-  | { type: 'init'; sampleRateHz: number; motion: MotionOptions; lookAheadSec: number; samplesPort: MessagePort }
+  | { type: 'init'; sampleRateHz: number; motion: MotionOptions; lookAheadSec: number; samplesPort: MessagePort; directions: Directions | null }
   | { type: 'mute'; muted: boolean }
   | { type: 'record'; on: boolean };
 

@@ -12,6 +12,7 @@
  */
 import { LIVE_LOOKAHEAD_SEC } from '../../../core/live/liveMotion.ts';
 import { ARTICULATORY_LEAD_SEC } from '../../../core/motion/lipsync.ts';
+import type { Directions } from '../../../core/motion/directions.ts';
 import type { MotionOptions } from '../../../core/motion/options.ts';
 import type { MotionFrame, MotionTrackJson } from '../../../core/motion/track.ts';
 import { PACKED_FRAME_FLOATS } from './liveProtocol.ts';
@@ -165,9 +166,10 @@ function micError(err: unknown): string {
  *   through the speakers while it drives the head).
  * @param motion - motion options (fps, seed, blinks, head motion, mood) as offline.
  * @param latency - look-ahead preset ({@link LIVE_LOOKAHEAD_SEC}).
+ * @param directions - the timeline's directions, played on the session clock from its start (null = none).
  * @returns when audio flows, or after setting `status.error` (never rejects).
  */
-export async function startLive(source: LiveSource, motion: MotionOptions, latency: LiveLatency = 'standard'): Promise<void> {
+export async function startLive(source: LiveSource, motion: MotionOptions, latency: LiveLatency = 'standard', directions: Directions | null = null): Promise<void> {
   await stopLive();
   setStatus({ state: 'starting', error: null, latency, lagMs: null, drawFps: 0, recording: false, recordedSec: 0, levelDb: -120 });
   lags.length = 0;
@@ -213,7 +215,7 @@ export async function startLive(source: LiveSource, motion: MotionOptions, laten
     const worker = new Worker(new URL('./liveWorker.ts', import.meta.url), { type: 'module' });
     const channel = new MessageChannel();
     node.port.postMessage({ type: 'port', port: channel.port1 }, [channel.port1]);
-    const init: LiveToWorker = { type: 'init', sampleRateHz: ctx.sampleRate, motion, lookAheadSec: LIVE_LOOKAHEAD_SEC[latency], samplesPort: channel.port2 };
+    const init: LiveToWorker = { type: 'init', sampleRateHz: ctx.sampleRate, motion, lookAheadSec: LIVE_LOOKAHEAD_SEC[latency], samplesPort: channel.port2, directions };
     worker.postMessage(init, [channel.port2]);
     const s: Session = { ctx, worker, node, stream: source.kind === 'microphone' ? stream : null, fileSource, streamStartContextSec: 0, ctxToPerfMs: 0 };
     session = s;

@@ -141,7 +141,8 @@ scope.onmessage = (e: MessageEvent<LiveToWorker>): void => {
     if (m.type === 'init') {
       sampleRateHz = m.sampleRateHz;
       fps = m.motion.fps;
-      engine = createLiveMotion(m.sampleRateHz, { motion: m.motion, lookAheadSec: m.lookAheadSec });
+      // The timeline's directions play on the session clock from the top of the timeline (directionsStartSec 0).
+      engine = createLiveMotion(m.sampleRateHz, { motion: m.motion, lookAheadSec: m.lookAheadSec, directions: m.directions, directionsStartSec: 0 });
       m.samplesPort.onmessage = (ev: MessageEvent<{ type: 'samples'; contextTimeSec: number; samples: Float32Array }>) => {
         try {
           onSamples(ev.data.contextTimeSec, ev.data.samples);
