@@ -15,6 +15,12 @@ export interface StagePlan {
 
 /** Fewest units observed (after the stage's first) before the stage's own rate replaces its expected cost. */
 const MIN_RATE_UNITS = 3;
+/**
+ * Shortest observation, seconds, before the stage's own rate replaces its expected cost: frames come back from the
+ * render page in bursts (several in flight), so the first few can arrive within milliseconds of each other and a rate
+ * taken from them read as "done" (a splat render showed 99 % at frame 4 of 34, held there by the no-going-back rule).
+ */
+const MIN_RATE_SPAN_SEC = 2;
 /** Bounds of the speed factor (finished stages' actual / expected time) applied to expectations ahead. */
 const SPEED_FACTOR_MIN = 0.25;
 const SPEED_FACTOR_MAX = 8;
@@ -102,7 +108,7 @@ export class ProgressTracker {
     const speed = this.speedFactor();
     let currentSec: number;
     const rateUnits = cur.rateFrom ? done - cur.rateFrom.units : 0;
-    if (cur.rateFrom && rateUnits >= MIN_RATE_UNITS && nowMs > cur.rateFrom.ms) {
+    if (cur.rateFrom && rateUnits >= MIN_RATE_UNITS && nowMs - cur.rateFrom.ms >= MIN_RATE_SPAN_SEC * 1000) {
       currentSec = (((nowMs - cur.rateFrom.ms) / 1000) * (total - done)) / rateUnits;
     } else {
       const expected = cur.plan.expectedSec * speed;

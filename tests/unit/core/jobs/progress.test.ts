@@ -34,6 +34,22 @@ describe('ProgressTracker', () => {
     expect(p.etaSec).toBeCloseTo(30, 6);
   });
 
+  it('does not take a rate from a burst of frames: 4 frames within 30 ms of a slow render stay near the expectation', () => {
+    // As in a tester's splat render: 34 frames, 30 s expected, the first four arrive together after the launch.
+    const t = new ProgressTracker([{ stage: 'analyze', expectedSec: 2 }, { stage: 'render', expectedSec: 30 }], 0);
+    t.at('analyze', 0, 1, 0);
+    t.at('render', 0, 34, 2000);
+    let p = t.at('render', 1, 34, 14_000);
+    for (let f = 2; f <= 4; f++) p = t.at('render', f, 34, 14_000 + (f - 1) * 10);
+    // elapsed 14 s of 2 + 30 s expected: about 44 %, not the 99 % a 10 ms/frame rate would give
+    expect(p.fraction).toBeLessThan(0.6);
+    expect(p.etaSec!).toBeGreaterThan(5);
+    // then the real rate (1 s per frame) takes over once it has been seen for 2 s
+    for (let f = 5; f <= 10; f++) p = t.at('render', f, 34, 14_030 + (f - 4) * 1000);
+    expect(p.etaSec!).toBeGreaterThan(10);
+    expect(p.fraction).toBeLessThan(0.7);
+  });
+
   it('never reports a smaller fraction when the estimate grows, and ends at 1 with ETA 0', () => {
     const t = new ProgressTracker([{ stage: 'motion', expectedSec: 1 }, { stage: 'render', expectedSec: 2 }], 0);
     t.at('motion', 0, 1, 0);
