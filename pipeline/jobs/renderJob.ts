@@ -386,7 +386,9 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
     const host = opts.acquireRenderHost ? await opts.acquireRenderHost(launch) : await (opts.launchRenderHost ?? ((o) => RenderHost.launch(o)))(launch);
     // Alpha needs RGBA frames. Opaque MP4 is encoded to H.264 inside the page (WebCodecs, OpenH264) so only
     // ~10–50 KB per frame cross to Node; other opaque outputs read back YUV 4:2:0 converted on the GPU.
-    const inPageH264 = format === 'mp4' && opts.background !== 'transparent' && opts.sizePx % 8 === 0 && process.env.AVATAR_STUDIO_IN_PAGE_H264 !== '0' && host.canEncodeH264 !== false;
+    // `high` goes to x264 (CRF 14): OpenH264 in realtime mode reaches its own ceiling below the `high` bitrate, and a
+    // tester found `standard` and `high` MP4s bit-identical at 256² and 512².
+    const inPageH264 = format === 'mp4' && opts.background !== 'transparent' && opts.sizePx % 8 === 0 && (opts.quality ?? 'standard') !== 'high' && process.env.AVATAR_STUDIO_IN_PAGE_H264 !== '0' && host.canEncodeH264 !== false;
     // GIF palettes and PNG files are made from full-resolution RGB(A), not 4:2:0 chroma.
     // The GPU YUV readback needs a width multiple of 8 (and height of 4); other even sizes read back RGBA and ffmpeg
     // converts (every size the options accept works: --size 250 used to fail after the browser had started).
