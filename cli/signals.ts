@@ -2,6 +2,7 @@
  * Cancellation of a CLI job by signals: SIGINT (Ctrl+C), SIGTERM, SIGHUP, and the loss of the parent process
  * (a wrapper such as `npx` killed without forwarding the signal), so no orphaned render keeps growing a `.part` file.
  */
+import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 
 let received: NodeJS.Signals | null = null;
@@ -27,8 +28,11 @@ export function cancelOnSignals(controller: AbortController): () => void {
     return [sig, h] as const;
   });
   const parent = process.ppid;
+  // `npx avatar-studio …` runs npx → `sh -c` → node: a SIGKILLed npx leaves the shell alive (it waits for us), so the
+  // shell's own parent is watched too.
+  const shellParent = SHELLS.has(processName(parent) ?? '') ? parentOf(parent) : null;
   const timer = setInterval(() => {
-    if (process.ppid !== parent) {
+    if (process.ppid !== parent || (shellParent !== null && parentOf(parent) !== shellParent)) {
       received ??= 'SIGHUP';
       controller.abort();
     }
@@ -38,6 +42,37 @@ export function cancelOnSignals(controller: AbortController): () => void {
     for (const [sig, h] of handlers) process.off(sig, h);
     clearInterval(timer);
   };
+}
+
+/** Shells that wrappers (npm/npx scripts) put between themselves and the CLI. */
+const SHELLS = new Set(['sh', 'dash', 'bash', 'zsh']);
+
+/**
+ * A process's command name from procfs (`/proc/<pid>/comm`, Linux; proc(5)).
+ * @param pid - process id.
+ * @returns the name, or null where procfs is absent or the process is gone.
+ */
+function processName(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A process's parent id from procfs (`/proc/<pid>/stat` field 4, after the parenthesised command name; proc(5)).
+ * @param pid - process id.
+ * @returns the parent's id, or null where procfs is absent or the process is gone.
+ */
+export function parentOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isFinite(ppid) ? ppid : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

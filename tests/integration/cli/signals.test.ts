@@ -68,6 +68,24 @@ describe.skipIf(!HAS_CORPUS)('signals', () => {
     }
   });
 
+  it('a wrapper above a waiting shell killed (npx → sh -c → node, npx SIGKILLed) stops its render too', { timeout: 180_000 }, async () => {
+    const sub = await mkdtemp(join(dir, 'npx-'));
+    const cmd = `"${process.execPath}" "${CLI}" ${renderArgs(join(sub, 'out.mp4')).map((a) => `'${a}'`).join(' ')} & echo $!; wait`;
+    // The wrapper (standing in for npx) starts the shell and stays; the shell waits for the CLI and outlives the wrapper.
+    const wrapperCode = `const c = require('node:child_process').spawn('sh', ['-c', process.argv[1]], { stdio: ['ignore', 'inherit', 'ignore'] }); setInterval(() => {}, 1000);`;
+    const wrapper = spawn(process.execPath, ['-e', wrapperCode, cmd], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const pid = Number(await new Promise<string>((r) => wrapper.stdout.once('data', (d: Buffer) => r(d.toString().trim()))));
+    try {
+      expect(await waitFor(async () => (await partFiles(sub)).length > 0, 120_000)).toBe(true);
+      wrapper.kill('SIGKILL');
+      // Before: the CLI's own parent (the shell) lived on, so the render went on to the end.
+      expect(await waitFor(async () => !alive(pid), 15_000)).toBe(true);
+      expect(await readdir(sub)).toEqual([]);
+    } finally {
+      if (alive(pid)) process.kill(pid, 'SIGTERM');
+    }
+  });
+
   it('analyze without --json prints the analysis to stdout', { timeout: 120_000 }, async () => {
     const r = await runCli(['analyze', corpus('images/img09_two_faces.jpg'), '--quiet']);
     expect(r.code).toBe(0);
