@@ -19,7 +19,7 @@ const BAD_INPUT_CODES = new Set(['INVALID_INPUT', 'UNSUPPORTED_MEDIA', 'NO_FACE_
 const program = new Command();
 program.name('avatar-studio').description('Turn one portrait photo into a talking head.').version('0.1.0');
 // Usage errors are one line like every other error: "avatar-studio: error: … (--help lists the options)".
-program.configureOutput({ outputError: (str, write) => write(`avatar-studio: ${oneLine(str)} (--help lists the options)\n`) });
+program.configureOutput({ outputError: (str, write) => write(`avatar-studio: ${oneLine(str)} (--help lists the options) [USAGE]\n`) });
 // Usage errors (missing or unknown options, unknown commands) exit 2 like every other bad input.
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);

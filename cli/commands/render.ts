@@ -80,7 +80,7 @@ export function registerRender(program: Command): void {
     .command('render')
     .description('render a talking-head video from a portrait photo (or an avatar file) and speech audio or a driving video')
     .option('--portrait <image>', 'portrait photo (JPEG, PNG, WebP, …); give this or --avatar')
-    .option('--avatar <file>', 'avatar instead of a portrait: .glb with ARKit/viseme morphs, .ply/.splat/.spz/.ksplat/.sog Gaussian splats, or a LAM .zip')
+    .option('--avatar <file>', 'avatar instead of a portrait: .glb with ARKit/viseme morphs, .vrm (0.x/1.0), .ply/.splat/.spz/.ksplat/.sog Gaussian splats, or a LAM .zip')
     .option('--head <style>', 'how the photo head is drawn: mesh, or splats (Gaussians bound to the rigged face mesh)', 'mesh')
     .option('--audio <file>', 'speech audio (WAV, FLAC, MP3, M4A, …); also the output soundtrack')
     .option('--driving-video <video>', "a talking face to copy (expressions, head pose, gaze); its own audio is used unless --audio is given")

@@ -369,6 +369,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
   emit('motion', 1, 1);
   throwIfAborted(opts.signal);
   if (fromFrame > 0 || toFrame < frameCount) log(`range: frames ${fromFrame}–${toFrame - 1} of ${frameCount}`);
+  if (opts.rangeSec && (opts.rangeSec.endSec * opts.fps.num) / opts.fps.den > frameCount + 0.5) log(`note: the range ends at ${opts.rangeSec.endSec} s, after the clip's end (${((frameCount * opts.fps.den) / opts.fps.num).toFixed(2)} s): the export stops there`);
 
   await mkdir(dirname(outPath), { recursive: true });
   const format = outputFormat(outPath);
@@ -402,7 +403,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
       if (avatarFile) {
         const shown = await host.loadAvatar(avatarFile.bytes, avatarFile.fileName);
         avatar = { kind: shown.kind, splatCount: shown.splatCount };
-        log(`avatar ${avatarFile.fileName}: ${shown.kind}${shown.splatCount ? `, ${shown.splatCount} Gaussians` : ''}`);
+        log(`avatar ${avatarFile.fileName}: ${/\.vrm$/i.test(avatarFile.fileName) ? 'VRM (glTF)' : shown.kind}${shown.splatCount ? `, ${shown.splatCount} Gaussians` : ''}`);
       } else if (opts.head === 'splats') {
         const shown = await host.loadPortraitSplats(image!, face!);
         avatar = { kind: shown.kind, splatCount: shown.splatCount };

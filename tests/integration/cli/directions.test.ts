@@ -46,5 +46,10 @@ describe('CLI directions', () => {
     const r3 = await runCli([...base, '--range', '4-2']);
     expect(r3.code).toBe(2);
     expect(r3.stderr).toContain('--range: the end must come after the start');
+    // a misspelt option is a usage error with a code like every other error (a tester found it without one)
+    const r4 = await runCli([...base, '--sise', '256']);
+    expect(r4.code).toBe(2);
+    expect(r4.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r4.stderr).toMatch(/unknown option '--sise'.*\[USAGE\]$/m);
   }, 120_000);
 });
