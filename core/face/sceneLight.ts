@@ -11,14 +11,13 @@
  *   diameter distribution", J Curr Ophthalmol). Of these, the brighter half by Rec. 601 luma, then the less
  *   saturated 60 % of those (HSV saturation; shadowed sclera, iris remnants, veins and skin are darker or more
  *   colourful), then a 10 %-trimmed mean per channel.
- * - The sclera is treated as a near-neutral reflector, the known-white-surface variant of white-patch ("retinex")
- *   colour constancy (Land & McCann 1971). Real sclerae are slightly yellow-pink, so a photo's light reads a little
- *   warmer than it is; what is rendered under it (teeth) comes out a little less warm than the truth, never the
- *   background's hue.
+ * - What the sclera stands for is the caller's choice: its colour is the light's colour times a near-white,
+ *   slightly yellow tissue albedo (a known-white-surface variant of white-patch colour constancy, Land & McCann
+ *   1971). core/face/mouthInterior.ts takes it as the colour of near-white enamel under the same light.
  * - Rejected (→ `null`, the caller assumes a white-balanced photo) when fewer than 8 pixels qualify (closed or tiny
- *   eyes, sunglasses) or the estimate is not clearly bluer than the cheeks' skin (lid skin, not sclera; see
- *   {@link SCLERA_MIN_BLUE_RED_VS_SKIN}; cheeks: 3×3-landmark patches of radius 0.04 IOD at mesh points 205 and 425).
- *   A grayscale photo is rejected too (ratio 1), which is harmless: its light has no colour.
+ *   eyes, sunglasses) or the estimate is redder than the cheeks' skin (lid skin, not sclera; see
+ *   {@link SCLERA_MIN_BLUE_RED_VS_SKIN}; cheeks: patches of radius 0.04 IOD at mesh points 205 and 425). A grayscale
+ *   photo passes (ratio 1) with a grey sclera.
  */
 import { EYE_LEFT_CONTOUR, EYE_LEFT_INNER, EYE_LEFT_OUTER, EYE_RIGHT_CONTOUR, EYE_RIGHT_INNER, EYE_RIGHT_OUTER, IRIS_LEFT_START, IRIS_POINT_COUNT, IRIS_RIGHT_START } from './topology.ts';
 
