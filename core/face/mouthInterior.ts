@@ -13,8 +13,9 @@
  *   ≥ 1/400 IOD² use their own interior; elsewhere the teeth are synthesised. Columns where the lips part by less
  *   than 0.025 IOD (≈ 1.6 mm) hold only the seam between the lips: there the teeth are synthesised.
  * - Colours: teeth are the photo's own when it shows them (the bright, low-chroma pixels of the opening: luma ≥ 0.62
- *   of the opening's 95th percentile and chroma below the lips'), else ivory lit by the photo's light (its grey-world
- *   mean colour) and a quarter of the skin's chroma, at the skin's luma; cavity from the opening's darkest
+ *   of the opening's 95th percentile and chroma below the lips'), else the colour of the eye whites (the same light and
+ *   a near-white tissue; enamel ≈ VITA A2 when no sclera shows), not the whole image's mean (the background's colour
+ *   is not the light's), at the skin's luma; cavity from the opening's darkest
  *   quartile when the opening is large enough, else the lip colour × 0.22; gum and tongue from the lip colour.
  * - Teeth geometry (front view of an arch): tooth k of a dental arch of radius R seen head-on spans
  *   x = R·sin(s/R) over its arc-length interval; crown widths and lengths from mean permanent-tooth dimensions
@@ -33,6 +34,7 @@
 import { LIPS_LOWER_OUTER, LIPS_UPPER_OUTER, MOUTH_OPENING_LOOP } from '../rig/topology.ts';
 import { LIP_INNER_LOWER, LIP_INNER_UPPER, MOUTH_CORNER_LEFT, MOUTH_CORNER_RIGHT } from './topology.ts';
 import { measureLipColour } from './lipColour.ts';
+import { measureScleraLight } from './sceneLight.ts';
 
 /** The face axes the interior is laid out on (a subset of the rig's `FaceFrame`). */
 export interface MouthFrame {
@@ -305,6 +307,56 @@ function teethAt(a: number, b: number, edgeB: number, archR: number, upper: bool
 }
 
 /**
+ * Enamel colour of synthesised teeth when the photo shows no sclera (a white-balanced photo assumed), CIELAB (D65): L* 76, a* 1, b* 17 (C* ≈ 17, h ≈ 87°).
+ * @remarks About VITA classical shade A2, the most common shade of natural upper incisors: spectrophotometric
+ * measurements of the VITA tabs put A1–A3 at L* ≈ 75–81, a* ≈ 0–3, b* ≈ 13–23, and in-vivo incisors measure in the
+ * same range (Gozalo-Diaz et al. 2007, "Measurement of color for craniofacial structures using a 45/0-degree optical
+ * configuration", J Prosthet Dent 97:45–53). The figures are rounded mid-range values, not one study's table.
+ * Only the chromaticity is used; the lightness follows the photo's exposure.
+ */
+export const ENAMEL_LAB: readonly [number, number, number] = Object.freeze([76, 1, 17]) as readonly [number, number, number];
+
+const linearToSrgb = (v: number): number => (v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055);
+
+/**
+ * Colour of synthesised teeth: the chromaticity of the eye whites (the photo's own near-white tissue under the light
+ * on the face), or enamel ({@link ENAMEL_LAB}) when no sclera is visible, at the skin's luma.
+ * @param scleraRgb - the sclera's colour (core/face/sceneLight.ts), sRGB in [0, 1]; `null` when none is visible
+ *   (then a white-balanced photo is assumed and the teeth are enamel-coloured).
+ * @param skinRgb - mean cheek/chin skin colour, sRGB in [0, 1]: sets the luma (the photo's exposure). Its chroma is
+ *   not used: an earlier version added a quarter of it (light bounced inside the mouth), but on real clips whose
+ *   open frames show the same person's teeth (corpus vid05 frames 40 and 120: C* 21 and 23) that put the synthesised
+ *   teeth of the closed frames at C* 30–41.
+ * @param colourfulness - how colourful the photo is, [0, 1] (core/face/lipColour.ts): the teeth keep this share of
+ *   their chroma, so a grayscale photo gets grey teeth. Default 1.
+ * @returns teeth colour, sRGB in [0, 1].
+ * @remarks Sclera and enamel are both near-white tissue with a slight yellow: the teeth take the sclera's colour as
+ * seen, i.e. the sclera's albedo is taken equal to the enamel's, so the light (von Kries 1902) and the tissue's tint
+ * both carry over without a value for either. Treating the sclera as neutral instead and putting the enamel's own
+ * chroma on top doubled the yellow: Mona Lisa's teeth came out orange (C* 58, her sclera 45). In same-frame checks on
+ * real clips the teeth measure a little more chromatic than the sclera (C* +2 to +10: vid02 f130, vid03 f200,
+ * vid05 f40/f120), so this errs towards whiter teeth. Without sclera: ENAMEL_LAB → XYZ (D65) → sRGB
+ * (IEC 61966-2-1). Both scaled to the skin's Rec. 601 luma.
+ */
+export function synthTeethRgb(scleraRgb: readonly [number, number, number] | null, skinRgb: readonly [number, number, number], colourfulness = 1): [number, number, number] {
+  let lit: number[];
+  if (scleraRgb) lit = [...scleraRgb];
+  else {
+    const [L, a, b] = ENAMEL_LAB;
+    const fy = (L + 16) / 116;
+    const finv = (t: number): number => (t > 6 / 29 ? t ** 3 : 3 * (6 / 29) ** 2 * (t - 4 / 29));
+    const X = 0.95047 * finv(fy + a / 500);
+    const Y = finv(fy);
+    const Z = 1.08883 * finv(fy - b / 200);
+    lit = [3.2406 * X - 1.5372 * Y - 0.4986 * Z, -0.9689 * X + 1.8758 * Y + 0.0415 * Z, 0.0557 * X - 0.204 * Y + 1.057 * Z].map((c) => linearToSrgb(Math.max(0, Math.min(1, c))));
+  }
+  const li = Math.max(1e-3, luma(lit[0]!, lit[1]!, lit[2]!));
+  const ls = luma(...skinRgb);
+  const k = Math.max(0, Math.min(1, colourfulness));
+  return lit.map((c) => Math.max(0, Math.min(1, ls * (1 - k + (k * c) / li)))) as [number, number, number];
+}
+
+/**
  * Builds the interior textures of one portrait.
  * @param rgba - photo `[heightPx, widthPx, 4]` RGBA bytes, rows top-first.
  * @param widthPx - photo width.
@@ -397,24 +449,9 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   let teethRgb: Rgb;
   if (photoTeethPx > 0) teethRgb = mean(teethPx);
   else {
-    // Ivory (1, 0.96, 0.88) in the photo's light at the skin's luma: the light's colour by the grey-world assumption
-    // (Buchsbaum 1980, "A spatial processor model for object colour perception"), the photo's mean colour, at 80 % of
-    // its chroma, plus a quarter of the skin's own chroma (light bounced inside the mouth).
-    const cast: Rgb = [0, 0, 0];
-    const stride = Math.max(1, Math.floor(Math.sqrt((widthPx * heightPx) / 20000)));
-    for (let y = 0; y < heightPx; y += stride) {
-      for (let x = 0; x < widthPx; x += stride) {
-        const i = (y * widthPx + x) * 4;
-        cast[0] += rgba[i]!;
-        cast[1] += rgba[i + 1]!;
-        cast[2] += rgba[i + 2]!;
-      }
-    }
-    const lc = Math.max(1e-3, luma(...cast));
-    const ls = luma(...skin);
-    const ivory: Rgb = [1, 0.96, 0.88];
-    const li = luma(...ivory);
-    teethRgb = ivory.map((c, k) => Math.min(1, ((ls * c) / li) * (1 + 0.8 * (cast[k]! / lc - 1) + 0.25 * (skin[k]! / ls - 1)))) as Rgb;
+    // The colour of the eye whites (core/face/sceneLight.ts; enamel ≈ VITA A2 when no sclera is visible), not a colour
+    // derived from the image's grey-world mean: the background's colour is not the light's. At the skin's luma.
+    teethRgb = synthTeethRgb(measureScleraLight(rgba, widthPx, heightPx, landmarksPx)?.rgb ?? null, skin, lip.colourfulness);
   }
   // Cavity walls: the opening's darkest quartile when the photo shows a real opening (≥ 0.1 IOD² / 40 ≈ a 4 × 10 mm
   // gap), else the lip colour × 0.35 (the throat is darker still: see the renderer).
