@@ -92,9 +92,9 @@ export async function benchAvatar(): Promise<void> {
   } finally {
     await photoHost.dispose();
   }
-  // Before: three's vertex-shader morph targets and skinning (what SwiftShader ran before CPU deformation), in a second
-  // page measured in turns with the first, so both see the same load on a shared machine.
-  const gpuPath = await RenderHost.launch({ widthPx: SIZE_PX, heightPx: SIZE_PX, avatarCpuDeform: false });
+  // Before: the avatar's own materials (CPU deformation on, as after), in a second page measured in turns with the
+  // first, so both see the same load on a shared machine.
+  const gpuPath = await RenderHost.launch({ widthPx: SIZE_PX, heightPx: SIZE_PX, avatarSoftwareShading: false });
   const host = await RenderHost.launch({ widthPx: SIZE_PX, heightPx: SIZE_PX });
   try {
     let t = performance.now();
@@ -113,14 +113,25 @@ export async function benchAvatar(): Promise<void> {
     const before = medianStages(beforeRounds), after = medianStages(afterRounds);
     const beforeFrames = await rgbaFrames(gpuPath, track);
     await gpuPath.dispose();
-    const psnr = (await rgbaFrames(host, track)).map((f, i) => psnrRgbDb(f, beforeFrames[i]!));
+    const afterFrames = await rgbaFrames(host, track);
+    const psnr = afterFrames.map((f, i) => psnrRgbDb(f, beforeFrames[i]!));
+    // BENCH_AVATAR_FRAMES=<dir>: the compared frames as PNGs, to look at.
+    const framesDir = process.env.BENCH_AVATAR_FRAMES;
+    if (framesDir) {
+      const { default: sharp } = await import('sharp');
+      for (const [i, frameIndex] of PSNR_FRAMES.entries()) {
+        for (const [name, f] of [['before', beforeFrames[i]!], ['after', afterFrames[i]!]] as const) {
+          await sharp(f, { raw: { width: SIZE_PX, height: SIZE_PX, channels: 4 } }).png().toFile(path.join(framesDir, `avatar_${frameIndex}_${name}.png`));
+        }
+      }
+    }
     const avatarFps = await exportFps(host, 'avatar');
     const exportSec = track.frameCount / avatarFps;
     process.stdout.write(
       `${SIZE_PX}²: avatar load ${loadSec.toFixed(2)} s (lowered arms ${String(info.info.loweredArms)}), first frame ${firstFrameMs.toFixed(0)} ms\n` +
         `  render + readback, median of ${ROUNDS} alternating rounds of ${ROUND_FRAMES} frames:\n` +
-        `    vertex-shader morphs/skinning (before): ${stagesText(before)}\n` +
-        `    CPU deformation (after):                ${stagesText(after)}\n` +
+        `    own materials (before):          ${stagesText(before)}\n` +
+        `    software shading (after):        ${stagesText(after)}\n` +
         `  same frames before/after (${PSNR_FRAMES.join(', ')}): PSNR ${psnr.map((p) => p.toFixed(1)).join(', ')} dB\n` +
         `  full export (H.264 in the page overlapping the drawing, 3 frames in flight) ${avatarFps.toFixed(1)} fps (${(1000 / avatarFps).toFixed(1)} ms/frame of ${budgetMs.toFixed(0)}): ${speechSec.toFixed(2)} s of speech in ${exportSec.toFixed(2)} s (${exportSec <= speechSec ? '≤' : '>'} real time; goal ≤) | ` +
         `photo head export ${photoFps.toFixed(1)} fps; avatar/photo ${(avatarFps / photoFps).toFixed(2)} | load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`,

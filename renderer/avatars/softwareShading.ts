@@ -1,0 +1,75 @@
+/**
+ * Cheaper materials for mesh avatars drawn by a software rasteriser (SwiftShader: the CLI's headless export and any
+ * machine without a GPU), where the fragment shader runs on the CPU for every covered pixel and dominates the frame.
+ *
+ * @remarks What changes, and why it barely shows (bench/avatar.ts measures time and PSNR against the avatar's own
+ * materials in the same run):
+ * - Dielectric `MeshStandardMaterial`s (metalness 0, roughness ≥ {@link LAMBERT_MIN_ROUGHNESS}, no environment map)
+ *   become `MeshLambertMaterial`s with the same maps. three.js r187 shades both per fragment with the same Lambert
+ *   diffuse term (`BRDF_Lambert`, lights_physical_pars_fragment / lights_lambert_pars_fragment); what goes is the
+ *   GGX specular lobe and the diffuse energy it takes (Fresnel with F0 = 0.04, glTF's dielectric default). At
+ *   roughness ≥ 0.5 that lobe is broad and weak (a few percent of the diffuse light), so the colour is scaled by
+ *   (1 − F0) to keep the mean brightness.
+ * - Blended materials (hair) are left as they are: their alpha is the picture.
+ */
+import * as THREE from 'three';
+
+/** Roughness from which a dielectric's GGX highlight is broad and weak enough to drop (glTF roughness factor, [0,1]). */
+export const LAMBERT_MIN_ROUGHNESS = 0.5;
+/** Specular reflectance at normal incidence of a glTF dielectric (KHR_materials_ior default, IOR 1.5). */
+const DIELECTRIC_F0 = 0.04;
+
+/**
+ * The Lambert stand-in for a rough dielectric standard material, or null when the material must keep its specular
+ * (metallic, glossy, environment-mapped, or a subclass such as MeshPhysicalMaterial).
+ * @param m - a material of the avatar.
+ * @returns a new material (the caller owns it) sharing `m`'s textures, or null.
+ */
+export function lambertFor(m: THREE.Material): THREE.MeshLambertMaterial | null {
+  const s = m as THREE.MeshStandardMaterial;
+  if (s.type !== 'MeshStandardMaterial' || s.metalness !== 0 || s.roughness < LAMBERT_MIN_ROUGHNESS || s.envMap) return null;
+  const l = new THREE.MeshLambertMaterial({
+    name: s.name,
+    color: s.color.clone().multiplyScalar(1 - DIELECTRIC_F0),
+    map: s.map,
+    alphaMap: s.alphaMap,
+    aoMap: s.aoMap,
+    aoMapIntensity: s.aoMapIntensity,
+    lightMap: s.lightMap,
+    lightMapIntensity: s.lightMapIntensity,
+    emissive: s.emissive.clone(),
+    emissiveMap: s.emissiveMap,
+    emissiveIntensity: s.emissiveIntensity,
+    normalMap: s.normalMap,
+    normalMapType: s.normalMapType,
+    normalScale: s.normalScale.clone(),
+    bumpMap: s.bumpMap,
+    bumpScale: s.bumpScale,
+    flatShading: s.flatShading,
+    wireframe: s.wireframe,
+    fog: s.fog,
+  });
+  // Everything the base Material carries: blending, alpha, sides, depth, stencil, polygon offset, user data.
+  THREE.Material.prototype.copy.call(l, s);
+  l.name = s.name;
+  return l;
+}
+
+/**
+ * Swaps the avatar's rough dielectric materials for Lambert ones ({@link lambertFor}), in place.
+ * @param root - the avatar's model.
+ * @returns the replaced originals (dispose them with the avatar; their textures are shared with the replacements).
+ */
+export function useSoftwareShading(root: THREE.Object3D): THREE.Material[] {
+  const swapped = new Map<THREE.Material, THREE.Material | null>();
+  root.traverse((o) => {
+    const mesh = o as THREE.Mesh;
+    if (!mesh.isMesh) return;
+    const one = (m: THREE.Material): THREE.Material => {
+      if (!swapped.has(m)) swapped.set(m, lambertFor(m));
+      return swapped.get(m) ?? m;
+    };
+    mesh.material = Array.isArray(mesh.material) ? mesh.material.map(one) : one(mesh.material);
+  });
+  return [...swapped].filter(([, r]) => r !== null).map(([m]) => m);
+}
