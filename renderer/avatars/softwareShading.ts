@@ -10,7 +10,12 @@
  *   GGX specular lobe and the diffuse energy it takes (Fresnel with F0 = 0.04, glTF's dielectric default). At
  *   roughness ≥ 0.5 that lobe is broad and weak (a few percent of the diffuse light), so the colour is scaled by
  *   (1 − F0) to keep the mean brightness.
- * - Blended materials (hair) are left as they are: their alpha is the picture.
+ * - Their textures sample one mip level bilinearly (`LinearMipmapNearestFilter`) instead of blending two
+ *   (trilinear): half the texel reads. The level is the same one trilinear weights most, so at talking-head sizes
+ *   the difference is a slight change of sharpness where the level switches.
+ * - Blended materials (hair) keep their blending: their alpha is the picture.
+ * Bench avatar at 384² (load ≈ 10 on 2 cores, interleaved with the own materials): draw 47.7 → 31.6 ms per frame,
+ * PSNR 35.9 dB (Lambert alone: 44.9 → 36.4 ms, 36.0 dB).
  */
 import * as THREE from 'three';
 
@@ -71,5 +76,13 @@ export function useSoftwareShading(root: THREE.Object3D): THREE.Material[] {
     };
     mesh.material = Array.isArray(mesh.material) ? mesh.material.map(one) : one(mesh.material);
   });
+  // Trilinear → bilinear from the nearest mip level: half the texel reads per sample.
+  const textures = new Set<THREE.Texture>();
+  for (const [m, r] of swapped) for (const v of Object.values(r ?? m)) if (v instanceof THREE.Texture) textures.add(v);
+  for (const t of textures) {
+    if (t.minFilter !== THREE.LinearMipmapLinearFilter) continue;
+    t.minFilter = THREE.LinearMipmapNearestFilter;
+    t.needsUpdate = true;
+  }
   return [...swapped].filter(([, r]) => r !== null).map(([m]) => m);
 }
