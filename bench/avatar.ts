@@ -5,9 +5,14 @@
  * Prints load time, render-only fps, full export fps (in-page H.264 → ffmpeg stream copy, as `render --avatar`
  * does) and the ratio to the photo head exported the same way in the same run.
  * @remarks Goal (issue 17): the avatar exports speech at least in real time: at 25 fps the frame budget is 40 ms
- * (11 s of speech in ≤ 11 s). Prints the per-stage time (pose, draw until the GPU is done, YUV readback) before and
- * after CPU deformation (renderer/avatars/cpuDeform.ts: morphs + skinning in JavaScript for software rasterisers),
- * measured in turns in two pages so both see the same load, and the PSNR of the same frames from both.
+ * (11 s of speech in ≤ 11 s). Prints the per-stage time (pose, draw until the GPU is done, YUV readback) with the
+ * avatar's own materials and with the software-GL materials (renderer/avatars/softwareShading.ts: Lambert for rough
+ * dielectrics, one mip level, alpha-free blending drawn opaque, no normal maps at ≤ 384²), both with CPU deformation (renderer/avatars/cpuDeform.ts),
+ * measured in turns in two pages so both see the same load, and the PSNR of the same frames from both
+ * (`BENCH_AVATAR_FRAMES=<dir>` writes them as PNGs). Vertex-shader morphs/skinning vs CPU deformation, same method:
+ * draw ≈ 65–80 → 45–55 ms. Software materials, load ≈ 9–12: draw 44.9–47.7 → 30.1 ms with normal maps (PSNR 35.9 dB,
+ * export 22–24 fps), 26.3–28.6 ms without (PSNR 35.4 dB, export 25.6–29.1 fps: 9.60 s of speech in 8.3–9.4 s; the
+ * in-page H.264 encoder takes much of the rest of the 2 cores).
  * Profile of the draw time in SwiftShader (each change alone, min over 20 frames, 3 rounds, load average ≈ 20 on 2
  * cores, so ±20 %): vertex-shader path ≈ 65–80 ms, of which morphs + skinning ≈ 20–25 ms (removing both), the head's
  * 72-morph loop alone ≈ 10–15 ms. With CPU deformation ≈ 45 ms: PBR vs unlit ≈ 18 ms, the base-colour map ≈ 15 ms

@@ -14,7 +14,7 @@ import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { frameBox } from './framing.ts';
 import { isSoftwareRenderer } from './cpuDeform.ts';
-import { useSoftwareShading } from './softwareShading.ts';
+import { NORMAL_MAP_MAX_OUTPUT_PX, useSoftwareShading } from './softwareShading.ts';
 import { createSplatLayer, type SplatLayer } from './sparkHost.ts';
 import type { Avatar } from './types.ts';
 
@@ -64,7 +64,8 @@ export interface AvatarStage {
  * @param avatar - the avatar; the stage owns it from now on.
  * @param aspect - output width / height.
  * @param opts - `cpuDeform`: deform mesh avatars on the CPU; `softwareShading`: Lambert stand-ins for rough dielectric
- * materials (renderer/avatars/softwareShading.ts). Each defaults to whether the renderer is a software rasteriser.
+ * materials (renderer/avatars/softwareShading.ts; without normal maps when the drawing buffer is at most
+ * `NORMAL_MAP_MAX_OUTPUT_PX`). Each defaults to whether the renderer is a software rasteriser.
  * @returns the stage, camera framed on the avatar's head (`focusBox`, body avatars) or its rest bounds.
  */
 export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar, aspect: number, opts: { cpuDeform?: boolean | undefined; softwareShading?: boolean | undefined } = {}): AvatarStage {
@@ -83,7 +84,9 @@ export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar,
   const software = isSoftwareRenderer(renderer);
   if (avatar.deformOnCpu && (opts.cpuDeform ?? software)) avatar.deformOnCpu();
   // There the fragment shader is most of a frame: rough dielectrics lose their faint GGX lobe (bench/avatar.ts).
-  const replacedMaterials = !avatar.needsSpark && (opts.softwareShading ?? software) ? useSoftwareShading(avatar.object3D) : [];
+  const outputPx = renderer.getDrawingBufferSize(new THREE.Vector2());
+  const dropNormalMaps = Math.max(outputPx.x, outputPx.y) <= NORMAL_MAP_MAX_OUTPUT_PX;
+  const replacedMaterials = !avatar.needsSpark && (opts.softwareShading ?? software) ? useSoftwareShading(avatar.object3D, { dropNormalMaps }) : [];
   const bounds = avatar.boundingBox();
   const view = avatar.restView?.() ?? null;
   // A body avatar is framed on its head (a talking head), anything else on its whole bounds; an avatar made from one

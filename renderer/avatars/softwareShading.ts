@@ -16,13 +16,21 @@
  * - Blended materials (hair) keep their blending where alpha can be below 1; one that cannot ({@link isOpaqueBlend}:
  *   opacity 1, no alpha map or vertex colours, a JPEG or no colour map) is drawn opaque, which gives the same pixels
  *   without the transparent pass's back-to-front sort and two passes per double-sided mesh.
+ * - At outputs ≤ {@link NORMAL_MAP_MAX_OUTPUT_PX} the stand-ins drop their normal maps (shading from the mesh normals).
  * Bench avatar at 384² (load ≈ 10 on 2 cores, interleaved with the own materials): draw 47.7 → 31.6 ms per frame,
- * PSNR 35.9 dB (Lambert alone: 44.9 → 36.4 ms, 36.0 dB).
+ * PSNR 35.9 dB (Lambert alone: 44.9 → 36.4 ms, 36.0 dB); without normal maps 47.6 → 26.3 ms, 35.4 dB, export
+ * 22–24 → 29 fps.
  */
 import * as THREE from 'three';
 
 /** Roughness from which a dielectric's GGX highlight is broad and weak enough to drop (glTF roughness factor, [0,1]). */
 export const LAMBERT_MIN_ROUGHNESS = 0.5;
+/**
+ * Outputs up to this size (px, longer side) drop the normal maps of the Lambert stand-ins: a head-framed 384² frame
+ * shows a 1024² face atlas minified ≈ 4×, so the mip level sampled has averaged most of the normal detail away
+ * (bench avatar: draw 30.1 → 26.3 ms, PSNR vs the own materials 35.9 → 35.4 dB; the face loses faint shading blotches).
+ */
+export const NORMAL_MAP_MAX_OUTPUT_PX = 384;
 /** Specular reflectance at normal incidence of a glTF dielectric (KHR_materials_ior default, IOR 1.5). */
 const DIELECTRIC_F0 = 0.04;
 
@@ -30,9 +38,10 @@ const DIELECTRIC_F0 = 0.04;
  * The Lambert stand-in for a rough dielectric standard material, or null when the material must keep its specular
  * (metallic, glossy, environment-mapped, or a subclass such as MeshPhysicalMaterial).
  * @param m - a material of the avatar.
+ * @param keepNormalMap - false drops the normal map (see {@link useSoftwareShading}).
  * @returns a new material (the caller owns it) sharing `m`'s textures, or null.
  */
-export function lambertFor(m: THREE.Material): THREE.MeshLambertMaterial | null {
+export function lambertFor(m: THREE.Material, keepNormalMap = true): THREE.MeshLambertMaterial | null {
   const s = m as THREE.MeshStandardMaterial;
   if (s.type !== 'MeshStandardMaterial' || s.metalness !== 0 || s.roughness < LAMBERT_MIN_ROUGHNESS || s.envMap) return null;
   const l = new THREE.MeshLambertMaterial({
@@ -47,7 +56,7 @@ export function lambertFor(m: THREE.Material): THREE.MeshLambertMaterial | null 
     emissive: s.emissive.clone(),
     emissiveMap: s.emissiveMap,
     emissiveIntensity: s.emissiveIntensity,
-    normalMap: s.normalMap,
+    normalMap: keepNormalMap ? s.normalMap : null,
     normalMapType: s.normalMapType,
     normalScale: s.normalScale.clone(),
     bumpMap: s.bumpMap,
@@ -82,15 +91,17 @@ export function isOpaqueBlend(m: THREE.Material): boolean {
 /**
  * Swaps the avatar's rough dielectric materials for Lambert ones ({@link lambertFor}), in place.
  * @param root - the avatar's model.
+ * @param opts - `dropNormalMaps`: the Lambert stand-ins lose their normal maps (for outputs of at most
+ * {@link NORMAL_MAP_MAX_OUTPUT_PX}; default false).
  * @returns the replaced originals (dispose them with the avatar; their textures are shared with the replacements).
  */
-export function useSoftwareShading(root: THREE.Object3D): THREE.Material[] {
+export function useSoftwareShading(root: THREE.Object3D, opts: { dropNormalMaps?: boolean } = {}): THREE.Material[] {
   const swapped = new Map<THREE.Material, THREE.Material | null>();
   root.traverse((o) => {
     const mesh = o as THREE.Mesh;
     if (!mesh.isMesh) return;
     const one = (m: THREE.Material): THREE.Material => {
-      if (!swapped.has(m)) swapped.set(m, lambertFor(m));
+      if (!swapped.has(m)) swapped.set(m, lambertFor(m, !opts.dropNormalMaps));
       return swapped.get(m) ?? m;
     };
     mesh.material = Array.isArray(mesh.material) ? mesh.material.map(one) : one(mesh.material);

@@ -23,6 +23,8 @@ describe('lambertFor', () => {
     expect(l.normalMap).toBe(normalMap);
     expect(l.color.toArray()).toEqual([0.48, 0.24, 0.96]);
     expect([l.side, l.transparent, l.depthWrite, l.alphaTest]).toEqual([THREE.DoubleSide, true, false, 0.3]);
+    expect(lambertFor(s, false)!.normalMap).toBeNull();
+    expect(lambertFor(s, false)!.map).toBe(map);
   });
   it('keeps metals, glossy surfaces, environment maps and physical materials', () => {
     expect(lambertFor(new THREE.MeshStandardMaterial({ roughness: 0.8, metalness: 1 }))).toBeNull();
@@ -65,5 +67,14 @@ describe('useSoftwareShading', () => {
     expect([drawn[2]!.transparent, drawn[2]!.depthWrite]).toEqual([false, true]);
     expect([drawn[3]!.transparent, drawn[3]!.depthWrite]).toEqual([true, false]);
     for (const t of [skinMap, hairMap, cardMap]) expect(t.minFilter).toBe(THREE.LinearMipmapNearestFilter);
+  });
+  it('drops the normal maps only when asked', () => {
+    const normalMap = texture('image/png');
+    const make = (): THREE.Mesh => new THREE.Mesh(new THREE.BufferGeometry(), new THREE.MeshStandardMaterial({ roughness: 0.8, metalness: 0, normalMap }));
+    const kept = make(), dropped = make();
+    useSoftwareShading(kept);
+    useSoftwareShading(dropped, { dropNormalMaps: true });
+    expect((kept.material as THREE.MeshLambertMaterial).normalMap).toBe(normalMap);
+    expect((dropped.material as THREE.MeshLambertMaterial).normalMap).toBeNull();
   });
 });
