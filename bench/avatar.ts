@@ -5,9 +5,14 @@
  * Prints load time, render-only fps, full export fps (in-page H.264 → ffmpeg stream copy, as `render --avatar`
  * does) and the ratio to the photo head exported the same way in the same run.
  * @remarks Goal (issue 17): the avatar exports speech at least in real time: at 25 fps the frame budget is 40 ms
- * (11 s of speech in ≤ 11 s). Prints the per-stage time (pose, draw until the GPU is done, YUV readback) before and
- * after CPU deformation (renderer/avatars/cpuDeform.ts: morphs + skinning in JavaScript for software rasterisers),
- * measured in turns in two pages so both see the same load, and the PSNR of the same frames from both.
+ * (11 s of speech in ≤ 11 s). Prints the per-stage time (pose, draw until the GPU is done, YUV readback) with the
+ * avatar's own materials and with the software-GL materials (renderer/avatars/softwareShading.ts: Lambert for rough
+ * dielectrics, one mip level, alpha-free blending drawn opaque, no normal maps at ≤ 384²), both with CPU deformation (renderer/avatars/cpuDeform.ts),
+ * measured in turns in two pages so both see the same load, and the PSNR of the same frames from both
+ * (`BENCH_AVATAR_FRAMES=<dir>` writes them as PNGs). Vertex-shader morphs/skinning vs CPU deformation, same method:
+ * draw ≈ 65–80 → 45–55 ms. Software materials, load ≈ 9–12: draw 44.9–47.7 → 30.1 ms with normal maps (PSNR 35.9 dB,
+ * export 22–24 fps), 26.3–28.6 ms without (PSNR 35.4 dB, export 25.6–29.1 fps: 9.60 s of speech in 8.3–9.4 s; the
+ * in-page H.264 encoder takes much of the rest of the 2 cores).
  * Profile of the draw time in SwiftShader (each change alone, min over 20 frames, 3 rounds, load average ≈ 20 on 2
  * cores, so ±20 %): vertex-shader path ≈ 65–80 ms, of which morphs + skinning ≈ 20–25 ms (removing both), the head's
  * 72-morph loop alone ≈ 10–15 ms. With CPU deformation ≈ 45 ms: PBR vs unlit ≈ 18 ms, the base-colour map ≈ 15 ms
@@ -92,9 +97,9 @@ export async function benchAvatar(): Promise<void> {
   } finally {
     await photoHost.dispose();
   }
-  // Before: three's vertex-shader morph targets and skinning (what SwiftShader ran before CPU deformation), in a second
-  // page measured in turns with the first, so both see the same load on a shared machine.
-  const gpuPath = await RenderHost.launch({ widthPx: SIZE_PX, heightPx: SIZE_PX, avatarCpuDeform: false });
+  // Before: the avatar's own materials (CPU deformation on, as after), in a second page measured in turns with the
+  // first, so both see the same load on a shared machine.
+  const gpuPath = await RenderHost.launch({ widthPx: SIZE_PX, heightPx: SIZE_PX, avatarSoftwareShading: false });
   const host = await RenderHost.launch({ widthPx: SIZE_PX, heightPx: SIZE_PX });
   try {
     let t = performance.now();
@@ -113,14 +118,25 @@ export async function benchAvatar(): Promise<void> {
     const before = medianStages(beforeRounds), after = medianStages(afterRounds);
     const beforeFrames = await rgbaFrames(gpuPath, track);
     await gpuPath.dispose();
-    const psnr = (await rgbaFrames(host, track)).map((f, i) => psnrRgbDb(f, beforeFrames[i]!));
+    const afterFrames = await rgbaFrames(host, track);
+    const psnr = afterFrames.map((f, i) => psnrRgbDb(f, beforeFrames[i]!));
+    // BENCH_AVATAR_FRAMES=<dir>: the compared frames as PNGs, to look at.
+    const framesDir = process.env.BENCH_AVATAR_FRAMES;
+    if (framesDir) {
+      const { default: sharp } = await import('sharp');
+      for (const [i, frameIndex] of PSNR_FRAMES.entries()) {
+        for (const [name, f] of [['before', beforeFrames[i]!], ['after', afterFrames[i]!]] as const) {
+          await sharp(f, { raw: { width: SIZE_PX, height: SIZE_PX, channels: 4 } }).png().toFile(path.join(framesDir, `avatar_${frameIndex}_${name}.png`));
+        }
+      }
+    }
     const avatarFps = await exportFps(host, 'avatar');
     const exportSec = track.frameCount / avatarFps;
     process.stdout.write(
       `${SIZE_PX}²: avatar load ${loadSec.toFixed(2)} s (lowered arms ${String(info.info.loweredArms)}), first frame ${firstFrameMs.toFixed(0)} ms\n` +
         `  render + readback, median of ${ROUNDS} alternating rounds of ${ROUND_FRAMES} frames:\n` +
-        `    vertex-shader morphs/skinning (before): ${stagesText(before)}\n` +
-        `    CPU deformation (after):                ${stagesText(after)}\n` +
+        `    own materials (before):          ${stagesText(before)}\n` +
+        `    software shading (after):        ${stagesText(after)}\n` +
         `  same frames before/after (${PSNR_FRAMES.join(', ')}): PSNR ${psnr.map((p) => p.toFixed(1)).join(', ')} dB\n` +
         `  full export (H.264 in the page overlapping the drawing, 3 frames in flight) ${avatarFps.toFixed(1)} fps (${(1000 / avatarFps).toFixed(1)} ms/frame of ${budgetMs.toFixed(0)}): ${speechSec.toFixed(2)} s of speech in ${exportSec.toFixed(2)} s (${exportSec <= speechSec ? '≤' : '>'} real time; goal ≤) | ` +
         `photo head export ${photoFps.toFixed(1)} fps; avatar/photo ${(avatarFps / photoFps).toFixed(2)} | load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`,

@@ -41,6 +41,11 @@ export interface RenderHostLaunchOptions {
    * (SwiftShader, as here); false keeps three's vertex-shader path (bench/avatar.ts compares the two).
    */
   avatarCpuDeform?: boolean;
+  /**
+   * Cheaper materials for mesh avatars (renderer/avatars/softwareShading.ts): default (undefined) when the page's WebGL
+   * is a software rasteriser; false keeps the avatar's own materials (bench/avatar.ts compares the two).
+   */
+  avatarSoftwareShading?: boolean;
 }
 
 /** The view chosen for a portrait. */

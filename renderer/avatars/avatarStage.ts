@@ -14,6 +14,7 @@ import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { frameBox } from './framing.ts';
 import { isSoftwareRenderer } from './cpuDeform.ts';
+import { NORMAL_MAP_MAX_OUTPUT_PX, useSoftwareShading } from './softwareShading.ts';
 import { createSplatLayer, type SplatLayer } from './sparkHost.ts';
 import type { Avatar } from './types.ts';
 
@@ -62,10 +63,12 @@ export interface AvatarStage {
  * @param renderer - the scene's renderer (the stage draws with it, and restores its output colour space).
  * @param avatar - the avatar; the stage owns it from now on.
  * @param aspect - output width / height.
- * @param opts - `cpuDeform`: deform mesh avatars on the CPU (default: when the renderer is a software rasteriser).
+ * @param opts - `cpuDeform`: deform mesh avatars on the CPU; `softwareShading`: Lambert stand-ins for rough dielectric
+ * materials (renderer/avatars/softwareShading.ts; without normal maps when the drawing buffer is at most
+ * `NORMAL_MAP_MAX_OUTPUT_PX`). Each defaults to whether the renderer is a software rasteriser.
  * @returns the stage, camera framed on the avatar's head (`focusBox`, body avatars) or its rest bounds.
  */
-export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar, aspect: number, opts: { cpuDeform?: boolean | undefined } = {}): AvatarStage {
+export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar, aspect: number, opts: { cpuDeform?: boolean | undefined; softwareShading?: boolean | undefined } = {}): AvatarStage {
   const scene = new THREE.Scene();
   const camera = new THREE.PerspectiveCamera(AVATAR_FOV_DEG, aspect, 0.01, 100);
   // Lights for lit GLB materials (splats ignore them): sky/ground fill plus a key light above-right-front.
@@ -78,7 +81,12 @@ export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar,
   scene.add(avatar.object3D);
   scene.updateMatrixWorld(true);
   // Software rasteriser (SwiftShader: headless export, no GPU): morphs and skinning are faster on the CPU.
-  if (avatar.deformOnCpu && (opts.cpuDeform ?? isSoftwareRenderer(renderer))) avatar.deformOnCpu();
+  const software = isSoftwareRenderer(renderer);
+  if (avatar.deformOnCpu && (opts.cpuDeform ?? software)) avatar.deformOnCpu();
+  // There the fragment shader is most of a frame: rough dielectrics lose their faint GGX lobe (bench/avatar.ts).
+  const outputPx = renderer.getDrawingBufferSize(new THREE.Vector2());
+  const dropNormalMaps = Math.max(outputPx.x, outputPx.y) <= NORMAL_MAP_MAX_OUTPUT_PX;
+  const replacedMaterials = !avatar.needsSpark && (opts.softwareShading ?? software) ? useSoftwareShading(avatar.object3D, { dropNormalMaps }) : [];
   const bounds = avatar.boundingBox();
   const view = avatar.restView?.() ?? null;
   // A body avatar is framed on its head (a talking head), anything else on its whole bounds; an avatar made from one
@@ -138,6 +146,7 @@ export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar,
     dispose() {
       scene.remove(avatar.object3D);
       avatar.dispose();
+      for (const m of replacedMaterials) m.dispose();
       layer?.dispose();
       hemi.dispose();
       key.dispose();

@@ -39,6 +39,11 @@ export interface StudioSceneOptions {
    * renderer is a software rasteriser; false keeps three's vertex-shader path (benchmarks compare the two).
    */
   avatarCpuDeform?: boolean;
+  /**
+   * Cheaper materials for mesh avatars (renderer/avatars/softwareShading.ts): default (undefined) when the renderer is
+   * a software rasteriser; false keeps the avatar's own materials (benchmarks compare the two).
+   */
+  avatarSoftwareShading?: boolean;
 }
 
 /** The portrait as the scene needs it. */
@@ -375,7 +380,7 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
     },
     loadAvatar(avatar) {
       avatarStage?.dispose();
-      avatarStage = createAvatarStage(renderer, avatar, W / H, { cpuDeform: opts.avatarCpuDeform });
+      avatarStage = createAvatarStage(renderer, avatar, W / H, { cpuDeform: opts.avatarCpuDeform, softwareShading: opts.avatarSoftwareShading });
       avatarStage.setOrbit(yaw, pitch);
       return avatarStage.loaded;
     },
