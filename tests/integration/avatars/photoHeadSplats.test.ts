@@ -203,7 +203,10 @@ describe.skipIf(!HAS_CORPUS)('photo head as splats (img01)', () => {
       return H;
     };
     console.log(`surround: ${info.splatCount} → ${full.splatCount} Gaussians, width ${(info.boxMaxM[0] - info.boxMinM[0]).toFixed(3)} → ${(full.boxMaxM[0] - full.boxMinM[0]).toFixed(3)} m, covered ${s0.count} → ${s1.count} px, top row ${topRow(neutral)} → ${topRow(withSurround)}`);
-    expect(full.splatCount).toBeGreaterThan(info.splatCount * 1.2);
+    // ≥ 15 % more Gaussians (was 20 % before the body — neck, shoulders, outer hair — moved to a lattice of 4 output px
+    // instead of 3.2: img01 at 192² 4480 → 5370), and the covered area grows by half at least (9618 → 19826 px).
+    expect(full.splatCount).toBeGreaterThan(info.splatCount * 1.15);
+    expect(s1.count).toBeGreaterThan(s0.count * 1.5);
     expect(full.boxMaxM[0] - full.boxMinM[0]).toBeGreaterThan(info.boxMaxM[0] - info.boxMinM[0]);
     // img01's hair is dark: the new top rows are darker than the forehead they now cover
     let hairDark = 0, n = 0;
