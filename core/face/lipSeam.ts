@@ -20,6 +20,13 @@ import { LIPS_LOWER_INNER, LIPS_LOWER_MID, LIPS_LOWER_OUTER, LIPS_UPPER_INNER, L
 /** Inner-lip gap (13–14) below which the mouth counts as closed, in units of the inter-ocular distance. */
 export const CLOSED_LIP_GAP_IOD = 0.04;
 
+/**
+ * Median seam shift below which the landmarks are kept, IOD units (0.015 IOD ≈ 1 mm at a 63 mm IOD): a seam the
+ * detector placed within about a millimetre is left as it is (our choice, not fitted: a shift that small changes no
+ * lip band visibly, while every change of the mesh moves the interior's teeth and tongue placement with it).
+ */
+export const SEAM_SHIFT_MIN_IOD = 0.015;
+
 /** Result of {@link refineClosedLipSeam}. */
 export interface LipSeamRefinement {
   /** A copy of the landmarks `[N, 3]` with the lip rows moved (z unchanged); the input when nothing moved. */
@@ -38,7 +45,8 @@ export interface LipSeamRefinement {
  * @param landmarksPx - `[N ≥ 468, 3]` face-mesh landmarks, image px (x, y) and landmark depth (z, untouched).
  * @param landmarkCount - N.
  * @returns the refined landmarks (a new array) and the per-column shifts; the input unchanged when the inner lips
- *   are apart by {@link CLOSED_LIP_GAP_IOD} or more (an open mouth's contours are its own).
+ *   are apart by {@link CLOSED_LIP_GAP_IOD} or more (an open mouth's contours are its own) or when the median
+ *   column shift is under {@link SEAM_SHIFT_MIN_IOD} (then `shiftsPx` still reports the measured shifts).
  * @throws RangeError when fewer than 468 landmarks are given.
  */
 export function refineClosedLipSeam(rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array, landmarkCount: number): LipSeamRefinement {
@@ -108,7 +116,8 @@ export function refineClosedLipSeam(rgba: Uint8Array, widthPx: number, heightPx:
     const c = raw[Math.min(pairs - 1, k + 1)]!;
     shifts[k] = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
   }
-  if (shifts.every((s) => Math.abs(s) < 0.25)) return { ...none, isApplied: true };
+  const sorted = Array.from(shifts, Math.abs).sort((a, b) => a - b);
+  if (sorted[pairs >> 1]! < SEAM_SHIFT_MIN_IOD * iodPx) return { landmarksPx, shiftsPx: shifts, isApplied: true };
 
   const out = Float32Array.from(landmarksPx);
   // Seam shift at any position along the mouth: piecewise linear over the columns, 0 at the inner corners.

@@ -27,25 +27,28 @@ function paint(lm: Float32Array, w: number, h: number, seamOffsetPx: number): Ui
 }
 
 describe('refineClosedLipSeam', () => {
-  it('moves both inner-lip contours onto a dark seam 6 px below the landmarks, keeping the outer contour', () => {
+  it('moves both inner-lip contours onto a dark seam 12 px (0.025 IOD) below the landmarks, keeping the outer contour', () => {
     const { lm, n, w, h } = fixture();
-    const r = refineClosedLipSeam(paint(lm, w, h, 6), w, h, lm, n);
+    const r = refineClosedLipSeam(paint(lm, w, h, 12), w, h, lm, n);
     expect(r.isApplied).toBe(true);
     // Centre column (13/14) lands within 1 px of the painted seam.
     const before = (lm[13 * 3 + 1]! + lm[14 * 3 + 1]!) / 2;
     const after = (r.landmarksPx[13 * 3 + 1]! + r.landmarksPx[14 * 3 + 1]!) / 2;
-    expect(Math.abs(after - before - 6)).toBeLessThan(1);
-    for (const i of [...LIPS_UPPER_INNER.slice(2, -2), ...LIPS_LOWER_INNER.slice(1, -1)]) expect(r.landmarksPx[i * 3 + 1]! - lm[i * 3 + 1]!).toBeGreaterThan(3);
+    expect(Math.abs(after - before - 12)).toBeLessThan(1);
+    for (const i of [...LIPS_UPPER_INNER.slice(2, -2), ...LIPS_LOWER_INNER.slice(1, -1)]) expect(r.landmarksPx[i * 3 + 1]! - lm[i * 3 + 1]!).toBeGreaterThan(6);
     for (const i of LIPS_UPPER_OUTER) expect(r.landmarksPx[i * 3 + 1]).toBe(lm[i * 3 + 1]);
     // The upper lip's body row moves less than its inner edge (bands stay ordered).
     expect(r.landmarksPx[11 * 3 + 1]! - lm[11 * 3 + 1]!).toBeLessThan(r.landmarksPx[13 * 3 + 1]! - lm[13 * 3 + 1]!);
     expect(LIPS_UPPER_MID).toContain(11);
   });
 
-  it('leaves the landmarks alone when the seam is where they put it', () => {
+  it('leaves the landmarks alone when the seam is within 0.015 IOD of where they put it', () => {
     const { lm, n, w, h } = fixture();
-    const r = refineClosedLipSeam(paint(lm, w, h, 0), w, h, lm, n);
-    expect(Math.abs(r.landmarksPx[13 * 3 + 1]! - lm[13 * 3 + 1]!)).toBeLessThan(1);
+    for (const offsetPx of [0, 4]) {
+      const r = refineClosedLipSeam(paint(lm, w, h, offsetPx), w, h, lm, n);
+      expect(r.landmarksPx).toBe(lm);
+      expect(Math.abs(r.shiftsPx[4]! - offsetPx)).toBeLessThan(1.5);
+    }
   });
 
   it('leaves an open mouth alone', () => {
