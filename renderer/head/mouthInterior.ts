@@ -295,9 +295,12 @@ export class MouthInteriorLayer {
  * (corners excepted) samples part of the way towards its nearest lip-body vertex, so the stretched edge shows lip,
  * not the seam line (the "black outline" of an opened photo mouth).
  * @param restPx - rest vertices `[468, 3]`.
+ * @param maxOffsetPx - longest offset, photo px (default unbounded). The seam line is a pixel or two wide, while the
+ *   lip-body ring can lie far from the inner edge (or, on thin lips, past the vermilion, in the skin): an unbounded
+ *   offset then resamples the whole vermilion away and the opened upper lip shows no red.
  * @returns vertex indices and their full offsets `[k, 2]` (photo px) towards the lip body.
  */
-export function lipEdgeUvOffsets(restPx: Float32Array): { ids: number[]; offsetsPx: Float32Array } {
+export function lipEdgeUvOffsets(restPx: Float32Array, maxOffsetPx = Infinity): { ids: number[]; offsetsPx: Float32Array } {
   const ids: number[] = [];
   const off: number[] = [];
   for (const [inner, body] of [
@@ -315,7 +318,8 @@ export function lipEdgeUvOffsets(restPx: Float32Array): { ids: number[]; offsets
         }
       }
       ids.push(i);
-      off.push(restPx[best * 3]! - restPx[i * 3]!, restPx[best * 3 + 1]! - restPx[i * 3 + 1]!);
+      const k = Math.min(1, maxOffsetPx / Math.max(bestD, 1e-6));
+      off.push(k * (restPx[best * 3]! - restPx[i * 3]!), k * (restPx[best * 3 + 1]! - restPx[i * 3 + 1]!));
     }
   }
   return { ids, offsetsPx: Float32Array.from(off) };

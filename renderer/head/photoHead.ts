@@ -14,6 +14,7 @@ import type { MotionFrame } from '../../core/motion/track.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type EyeModel, type PhotoHeadRig } from './rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
+import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
 import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, type SurroundGrid } from './surround.ts';
@@ -187,12 +188,16 @@ export class PhotoHead {
   private readonly surroundIndex: { geometry: THREE.BufferGeometry; all: THREE.BufferAttribute; overMatte: THREE.BufferAttribute | null };
 
   constructor(input: PhotoHeadInput) {
-    const { texture, landmarksPx, landmarkCount, projection: proj } = input;
+    const { texture, landmarkCount, projection: proj } = input;
+    // A closed mouth's inner-lip contours go onto the photo's own lip seam (core/face/lipSeam.ts), so that an opening
+    // splits the lips where they meet; rest vertices still sit on their own photo pixels (the rest still reproduces it).
+    const landmarksPx = refineClosedLipSeam(input.rgba, input.imageWidthPx, input.imageHeightPx, input.landmarksPx, landmarkCount).landmarksPx;
     this.input = input;
     this.proj = proj;
     this.rig = buildPhotoHeadRig(landmarksPx, landmarkCount);
     const rig = this.rig;
-    this.restExpression = input.restExpression ?? measureRestExpression(landmarksPx, landmarkCount, { rig }).weights;
+    // The expression is the detector's (as `analyze` reports it): the seam refinement only decides where the lips split.
+    this.restExpression = input.restExpression ?? measureRestExpression(input.landmarksPx, landmarkCount, landmarksPx === input.landmarksPx ? { rig } : {}).weights;
     const f = rig.frame;
     this.headUniform = { value: this.headMatrix };
     photoToWorldVec(proj, f.faceCenterPx[0], f.faceCenterPx[1], f.silhouetteDepthPx, this.orbitPivot);
@@ -345,7 +350,8 @@ export class PhotoHead {
     this.innerLayer.add(this.mouth.mesh);
     // Only the openings' screen rectangles are shaded (SwiftShader shades before the stencil test; openingScissor.ts).
     installOpeningScissor([...innerQuads, this.mouth.mesh], this.facePositions, openingPieces(openings), this.headMatrix);
-    this.lipEdgeUv = lipEdgeUvOffsets(rig.restPx);
+    // At most 0.03 IOD (≈ 2 mm, a seam line's width and then some): the vermilion itself is not resampled away.
+    this.lipEdgeUv = lipEdgeUvOffsets(rig.restPx, 0.03 * f.iodPx);
     for (const m of [...this.eyeMaterials, this.mouth.material]) {
       m.stencilWrite = true;
       m.stencilRef = 1;

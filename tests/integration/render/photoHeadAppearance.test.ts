@@ -10,6 +10,7 @@ import { buildPhotoHeadRig, evaluateRig, evaluateRigRelative, RIG_VERTEX_COUNT }
 import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, LIPS_LOWER_OUTER, LIPS_UPPER_OUTER, MOUTH_OPENING_LOOP } from '../../../core/rig/topology.ts';
 import { signedDistanceToPolygon } from '../../../core/face/mouthInterior.ts';
+import { refineClosedLipSeam } from '../../../core/face/lipSeam.ts';
 import { analyzePortrait, loadPortrait, toOutputPx, type Portrait } from './helpers.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';
 import { lab, type Rgb } from '../../helpers/colour.ts';
@@ -179,7 +180,8 @@ describe.skipIf(!HAS_CORPUS)('photo head appearance at 512²', () => {
     const plain = await host.renderStill({ blendshapes: w, visemes });
     visemes[VIS.DD] = 1;
     const dd = await host.renderStill({ blendshapes: w, visemes });
-    const rig = buildPhotoHeadRig(p.face.landmarksPx, p.face.landmarkCount);
+    // The opening where the renderer puts it: on the photo's lip seam (core/face/lipSeam.ts).
+    const rig = buildPhotoHeadRig(refineClosedLipSeam(p.image.rgba, p.image.widthPx, p.image.heightPx, p.face.landmarksPx, p.face.landmarkCount).landmarksPx, p.face.landmarkCount);
     const posed = evaluateRig(rig, w, new Float32Array(RIG_VERTEX_COUNT * 3));
     const openPx = pixelsInside(posed, MOUTH_OPENING_LOOP, info, 1);
     // Tongue-coloured (redder than dark cavity, darker than teeth) pixels in the opening's middle half.
