@@ -49,7 +49,9 @@ describe('directions on rendered frames (independent tracker)', () => {
     // reads when its mean moves by more than twice that.
     const apart = (a: typeof neutral, b: typeof neutral, key: 'brow' | 'corner'): number => (b[key].mean - a[key].mean) / Math.max(a[key].std, b[key].std);
     expect(apart(neutral, happy, 'corner')).toBeGreaterThan(2); // corners up
-    expect(apart(neutral, sad, 'corner')).toBeLessThan(-2); // corners down
+    // Corners down: loosened from 2× to 1.5× the jitter when speech opened the jaw wider (ARKit's full jaw scale, issue
+    // 12): the sad/neutral corner gap stayed (0.066 → 0.068 IOD) while the speech spread grew (neutral ±0.037 IOD).
+    expect(apart(neutral, sad, 'corner')).toBeLessThan(-1.5);
     expect(apart(neutral, sad, 'brow')).toBeGreaterThan(2); // inner brows up
     expect(apart(neutral, surprised, 'brow')).toBeGreaterThan(2); // brows up
     expect(apart(sad, surprised, 'brow')).toBeGreaterThan(2);
