@@ -35,6 +35,7 @@ import { LIPS_LOWER_OUTER, LIPS_UPPER_OUTER, MOUTH_OPENING_LOOP } from '../rig/t
 import { LIP_INNER_LOWER, LIP_INNER_UPPER, MOUTH_CORNER_LEFT, MOUTH_CORNER_RIGHT } from './topology.ts';
 import { measureLipColour } from './lipColour.ts';
 import { measureScleraLight } from './sceneLight.ts';
+import { signedDistanceToPolygon } from '../math/polygon.ts';
 
 /** The face axes the interior is laid out on (a subset of the rig's `FaceFrame`). */
 export interface MouthFrame {
@@ -118,30 +119,6 @@ function rng(seed: number): () => number {
   };
 }
 
-/**
- * Signed distance from a point to a closed polygon, px: positive inside, negative outside.
- * @param poly - `[x0, y0, x1, y1, …]` vertices in order.
- * @param x - point x.
- * @param y - point y.
- */
-export function signedDistanceToPolygon(poly: readonly number[], x: number, y: number): number {
-  let inside = false;
-  let best = Infinity;
-  const n = poly.length / 2;
-  for (let i = 0, j = n - 1; i < n; j = i++) {
-    const xi = poly[i * 2]!;
-    const yi = poly[i * 2 + 1]!;
-    const xj = poly[j * 2]!;
-    const yj = poly[j * 2 + 1]!;
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-    const dx = xi - xj;
-    const dy = yi - yj;
-    const len2 = dx * dx + dy * dy;
-    const t = len2 > 0 ? Math.min(1, Math.max(0, ((x - xj) * dx + (y - yj) * dy) / len2)) : 0;
-    best = Math.min(best, Math.hypot(x - (xj + t * dx), y - (yj + t * dy)));
-  }
-  return inside ? best : -best;
-}
 
 /**
  * Photo grain: σ of the luma noise in square patches around the given points.

@@ -20,6 +20,7 @@
  *   photo passes (ratio 1) with a grey sclera.
  */
 import { EYE_LEFT_CONTOUR, EYE_LEFT_INNER, EYE_LEFT_OUTER, EYE_RIGHT_CONTOUR, EYE_RIGHT_INNER, EYE_RIGHT_OUTER, IRIS_LEFT_START, IRIS_POINT_COUNT, IRIS_RIGHT_START } from './topology.ts';
+import { signedDistanceToPolygon } from '../math/polygon.ts';
 
 /**
  * Least ratio of the sclera's blue/red to the cheeks' blue/red for the estimate to count as sclera (not lid skin).
@@ -51,25 +52,6 @@ const saturation = (rgb: readonly number[]): number => {
   const max = Math.max(...rgb);
   return max > 0 ? (max - Math.min(...rgb)) / max : 0;
 };
-
-/** Distance from (x, y) to the polygon's boundary, positive inside (even-odd rule). */
-function insideDistance(poly: readonly number[], x: number, y: number): number {
-  let inside = false;
-  let d2 = Infinity;
-  const n = poly.length / 2;
-  for (let i = 0, j = n - 1; i < n; j = i++) {
-    const xi = poly[2 * i]!;
-    const yi = poly[2 * i + 1]!;
-    const xj = poly[2 * j]!;
-    const yj = poly[2 * j + 1]!;
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-    const dx = xj - xi;
-    const dy = yj - yi;
-    const t = Math.max(0, Math.min(1, ((x - xi) * dx + (y - yi) * dy) / (dx * dx + dy * dy || 1)));
-    d2 = Math.min(d2, (xi + t * dx - x) ** 2 + (yi + t * dy - y) ** 2);
-  }
-  return inside ? Math.sqrt(d2) : -Math.sqrt(d2);
-}
 
 /**
  * Measures the light on the face from the whites of both eyes.
@@ -120,7 +102,7 @@ export function measureScleraLight(rgba: Uint8Array, widthPx: number, heightPx: 
     for (let y = ya; y <= yb; y++) {
       for (let x = xa; x <= xb; x++) {
         if (Math.hypot(x + 0.5 - cx, y + 0.5 - cy) < 1.25 * irisR) continue;
-        if (insideDistance(poly, x + 0.5, y + 0.5) < margin) continue;
+        if (signedDistanceToPolygon(poly, x + 0.5, y + 0.5) < margin) continue;
         const i = (y * widthPx + x) * 4;
         const rgb: Rgb = [rgba[i]! / 255, rgba[i + 1]! / 255, rgba[i + 2]! / 255];
         px.push({ rgb, l: luma(...rgb) });

@@ -15,7 +15,7 @@
 import type * as THREE from 'three';
 import type { EyeRegion } from '../../core/rig/topology.ts';
 import { BS } from '../../core/motion/names.ts';
-import { signedDistanceToPolygon } from '../../core/face/mouthInterior.ts';
+import { signedDistanceToPolygon } from '../../core/math/polygon.ts';
 
 /** Points of the posed upper-lid curve passed to the shader (outer corner, 7 lid points, inner corner). */
 export const LID_CURVE_N = 9;

@@ -27,7 +27,7 @@ import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/re
 import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
 import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../../core/rig/topology.ts';
-import { signedDistanceToPolygon } from '../../../core/face/mouthInterior.ts';
+import { signedDistanceToPolygon } from '../../../core/math/polygon.ts';
 import { FaceAnalyzerCore } from '../../../pipeline/face/faceAnalyzer.ts';
 import { TfjsFaceModelRunner } from '../../../pipeline/face/tfjsReference.ts';
 import { analyzePortrait, loadPortrait, referenceCrop, toOutputPx, type Portrait } from './helpers.ts';

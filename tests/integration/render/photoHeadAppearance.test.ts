@@ -9,7 +9,7 @@ import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/re
 import { buildPhotoHeadRig, evaluateRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
 import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, LIPS_LOWER_OUTER, LIPS_UPPER_OUTER, MOUTH_OPENING_LOOP } from '../../../core/rig/topology.ts';
-import { signedDistanceToPolygon } from '../../../core/face/mouthInterior.ts';
+import { signedDistanceToPolygon } from '../../../core/math/polygon.ts';
 import { refineClosedLipSeam } from '../../../core/face/lipSeam.ts';
 import { analyzePortrait, loadPortrait, toOutputPx, type Portrait } from './helpers.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { buildMouthInterior, estimateEdgeSigmaPx, estimateGrainSigma, signedDistanceToPolygon } from '../../../../core/face/mouthInterior.ts';
+import { buildMouthInterior, estimateEdgeSigmaPx, estimateGrainSigma } from '../../../../core/face/mouthInterior.ts';
+import { signedDistanceToPolygon } from '../../../../core/math/polygon.ts';
 import { buildPhotoHeadRig } from '../../../../core/rig/rig.ts';
 import { loadPortrait } from '../../../integration/render/helpers.ts';
 import { HAS_CORPUS, corpus } from '../../../helpers/media.ts';
