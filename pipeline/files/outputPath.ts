@@ -8,6 +8,29 @@ import { dirname, resolve } from 'node:path';
 import { InvalidInputError } from '../../core/errors.ts';
 
 /**
+ * Says in words why a folder refused a file, for the one-line error a user reads.
+ * @param err - the error of a failed `stat`, `mkdir` or `writeFile`.
+ * @returns a short reason with the errno code in brackets (POSIX errno names, `man 3 errno`).
+ * @remarks ENOENT on a folder that exists (e.g. /proc, /sys) means its file system does not take new files; the bare
+ * code read as "the folder is missing", which misled a new user.
+ */
+function reasonOf(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the disk',
+    EDQUOT: 'disk quota exceeded',
+    ENOENT: 'this file system does not accept new files here',
+    ENAMETOOLONG: 'the path is too long',
+    ELOOP: 'too many symbolic links in the path',
+  };
+  if (code === undefined) return (err as Error).message;
+  return words[code] ? `${words[code]} (${code})` : code;
+}
+
+/**
  * Creates `dir` and any missing parents, one level at a time.
  * @param dir - absolute folder path.
  * @param outPath - the output named in errors.
@@ -20,7 +43,7 @@ async function ensureFolder(dir: string, outPath: string): Promise<void> {
   let at = dir;
   for (;;) {
     const st = await stat(at).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' || err.code === 'ENOTDIR' ? null : err));
-    if (st instanceof Error) throw new InvalidInputError(`cannot use the output folder ${at}: ${st.code ?? st.message}`, { path: outPath });
+    if (st instanceof Error) throw new InvalidInputError(`cannot use the output folder ${at}: ${reasonOf(st)}`, { path: outPath });
     if (st) {
       if (!st.isDirectory()) throw new InvalidInputError(`cannot create the output folder ${dir}: ${at} is a file, not a folder`, { path: outPath });
       break;
@@ -36,7 +59,7 @@ async function ensureFolder(dir: string, outPath: string): Promise<void> {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') continue;
-      throw new InvalidInputError(`cannot create the output folder ${dir}: ${code ?? (err as Error).message}`, { path: outPath });
+      throw new InvalidInputError(`cannot create the output folder ${dir}: ${reasonOf(err)}`, { path: outPath });
     }
   }
 }
@@ -67,7 +90,7 @@ export async function prepareOutputPath(outPath: string, inputs: readonly (strin
   try {
     await writeFile(probe, '');
   } catch (err) {
-    throw new InvalidInputError(`cannot write to the output folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { path: outPath });
+    throw new InvalidInputError(`cannot write to the output folder ${dir}: ${reasonOf(err)}`, { path: outPath });
   } finally {
     await rm(probe, { force: true });
   }
