@@ -2,7 +2,7 @@
  * Audio-driven lip motion against real speakers (issue 12: "audio-driven from a real clip's frame 0 with its own
  * audio: mean lip gap 0.6–1.6× the real speaker's, correlation ≥ 0.35"), fast enough to iterate on.
  *
- * Usage: `npx tsx scripts/evalAudioLips.ts [--rows vid01:0,vid03:0,…] [--seconds 4] [--size 256] [--render]
+ * Usage: `npx tsx scripts/evalAudioLips.ts [--rows vid01:0,vid03:0,…] [--seconds 6] [--size 256] [--render]
  *   [--out out/evalAudioLips] [--json results.json]`
  *
  * Per row (clip, portrait frame k): the clip is cut at k (re-encoded: frame 0 is the portrait, audio and video cut
@@ -16,11 +16,12 @@
  * Reported per row: Pearson r and mean ratio (predicted / real) at zero shift, at the clip's own A/V offset
  * (measured per row by {@link estimateAvOffset}: the plain speech envelope against the real lip gap, SyncNet-style, with
  * its confidence; evaluation only, it never shifts our output), and the shift (−400…+400 ms) that maximises r (positive: our mouth moves later than
- * the real one), for the mesh proxy, for our analysis' `loudness` curve and for the plain RMS level (no mouth model:
+ * the real one), for the mesh proxy, for our analysis' `loudness` curve and for the plain F2-band envelope (no mouth model:
  * a lag there is in the recording, not in our lip-sync).
  * Rows: vid01 and vid03 have the speakers' own speech; vid04 (a child, head turns) and vid05 (speech over dense
- * background sound) correlate weakly even with the plain RMS envelope (whole clip r 0.26 and 0.21), so they are hard
- * rows; vid06 is left out: the woman winks and looks around with closed lips while the track plays other sound.
+ * background sound) correlate weakly even with the plain envelope, and their offsets come out unreliable on 6 s rows
+ * (z 1.6); vid06: the woman winks and looks around with closed lips while the track plays other sound (r is noise).
+ * Held out: vid04 and vid06 were never used to choose anything in the lip-sync (issue 12, stop 13).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -204,8 +205,8 @@ async function loudnessCurves(p: Prepared): Promise<{ loudness: Float32Array; rm
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  let rows = 'vid01:0,vid01:24,vid03:0,vid03:44,vid04:0,vid05:0';
-  let seconds = 4;
+  let rows = 'vid01:0,vid01:24,vid03:0,vid03:44,vid04:0,vid05:0,vid06:0';
+  let seconds = 6;
   let sizePx = 256;
   let workDir = 'out/evalAudioLips';
   let corpus = '../shared/corpus';
