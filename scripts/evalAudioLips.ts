@@ -2,7 +2,7 @@
  * Audio-driven lip motion against real speakers (issue 12: "audio-driven from a real clip's frame 0 with its own
  * audio: mean lip gap 0.6–1.6× the real speaker's, correlation ≥ 0.35"), fast enough to iterate on.
  *
- * Usage: `npx tsx scripts/evalAudioLips.ts [--rows vid01:0,vid03:0,…] [--seconds 4] [--size 256] [--render]
+ * Usage: `npx tsx scripts/evalAudioLips.ts [--rows vid01:0,vid03:0,…] [--seconds 6] [--size 256] [--render]
  *   [--out out/evalAudioLips] [--json results.json]`
  *
  * Per row (clip, portrait frame k): the clip is cut at k (re-encoded: frame 0 is the portrait, audio and video cut
@@ -14,12 +14,14 @@
  * the same lip-gap formula on the posed mesh. `--render` also renders the audio-driven video (renderTalkingHead) and
  * tracks it with the same TF.js tracker: that is the number the issue asks for; the mesh number is a fast proxy.
  * Reported per row: Pearson r and mean ratio (predicted / real) at zero shift, at the clip's own A/V offset
- * ({@link CLIP_AV_OFFSET_SEC}), and the shift (−400…+400 ms) that maximises r (positive: our mouth moves later than
- * the real one), for the mesh proxy, for our analysis' `loudness` curve and for the plain RMS level (no mouth model:
+ * (measured per row by {@link estimateAvOffset}: the plain speech envelope against the real lip gap, SyncNet-style, with
+ * its confidence; evaluation only, it never shifts our output), and the shift (−400…+400 ms) that maximises r (positive: our mouth moves later than
+ * the real one), for the mesh proxy, for our analysis' `loudness` curve and for the plain F2-band envelope (no mouth model:
  * a lag there is in the recording, not in our lip-sync).
  * Rows: vid01 and vid03 have the speakers' own speech; vid04 (a child, head turns) and vid05 (speech over dense
- * background sound) correlate weakly even with the plain RMS envelope (whole clip r 0.26 and 0.21), so they are hard
- * rows; vid06 is left out: the woman winks and looks around with closed lips while the track plays other sound.
+ * background sound) correlate weakly even with the plain envelope, and their offsets come out unreliable on 6 s rows
+ * (z 1.6); vid06: the woman winks and looks around with closed lips while the track plays other sound (r is noise).
+ * Held out: vid04 and vid06 were never used to choose anything in the lip-sync (issue 12, stop 13).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -42,6 +44,7 @@ import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../cor
 import { ARKIT_BLENDSHAPE_COUNT } from '../core/motion/names.ts';
 import { DEFAULT_MOTION_OPTIONS } from '../core/motion/options.ts';
 import { lipGap, readFrames, trackFrames } from './evalRealPairs.ts';
+import { estimateAvOffset, pearsonFinite, speechEnvelopeDb } from './avOffset.ts';
 
 const run = promisify(execFile);
 
@@ -54,16 +57,6 @@ export const CLIPS: Readonly<Record<string, string>> = Object.freeze({
   vid06: 'video/vid06_woman_winks_gaze_512p30.mp4',
 });
 
-/**
- * Audio-to-video offset of each clip's recording, seconds (positive: the sound comes later than the lips that make
- * it), measured with this script on the whole clip as the shift that maximises the correlation of the plain RMS level
- * (dB, 40 ms windows; no speech model) with the real lip gap. The containers' edit lists are standard (video
- * composition delay, AAC priming) and applied by ffmpeg, so these are offsets of the recordings themselves.
- */
-export const CLIP_AV_OFFSET_SEC: Readonly<Record<string, number>> = Object.freeze({ vid01: 0.28, vid03: -0.1 });
-// Whole-clip RMS peaks of the others: vid04 +0.32 s (r 0.26; our loudness peaks at 0 s instead), vid05 −0.36 s (r 0.21):
-// too weak to call an offset, so those rows are scored at zero shift.
-
 /** Scores of one predicted lip-gap curve against the real one. */
 export interface CurveScores {
   /** Pearson r at zero shift. */
@@ -74,7 +67,7 @@ export interface CurveScores {
   bestShiftSec: number;
   /** r at that shift. */
   bestR: number;
-  /** r at the clip's A/V offset ({@link CLIP_AV_OFFSET_SEC}); equals `r` for a clip without one. */
+  /** r at the clip's measured A/V offset (the `clipOffsetSec` argument of {@link scoreCurve}). */
   rAtClipOffset: number;
   /** mean ratio over the frames paired at that offset. */
   meanRatioAtClipOffset: number;
@@ -86,36 +79,16 @@ export interface AudioLipsRow {
   frames: number;
   realMeanGap: number;
   portraitGap: number;
+  /** The clip's A/V offset measured on this row's frames (evaluation only). */
+  avOffset: { offsetSec: number; peakR: number; confidence: number; peakZ: number; reliable: boolean };
   mesh: CurveScores;
   loudness: CurveScores;
   rmsDb: CurveScores;
   render?: CurveScores;
 }
 
-/** Pearson correlation of two equal-length series (NaN entries skipped). */
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let n = 0;
-  let sa = 0;
-  let sb = 0;
-  for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i]!) && Number.isFinite(b[i]!)) {
-    n++;
-    sa += a[i]!;
-    sb += b[i]!;
-  }
-  if (n < 3) return NaN;
-  const ma = sa / n;
-  const mb = sb / n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (!Number.isFinite(a[i]!) || !Number.isFinite(b[i]!)) continue;
-    sab += (a[i]! - ma) * (b[i]! - mb);
-    saa += (a[i]! - ma) ** 2;
-    sbb += (b[i]! - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb || 1e-12);
-}
+/** Pearson correlation of two equal-length series (NaN entries skipped): {@link pearsonFinite}. */
+export const pearson = pearsonFinite;
 
 /**
  * Scores a predicted per-frame curve against the real one.
@@ -221,31 +194,19 @@ async function meshGaps(p: Prepared): Promise<Float32Array> {
   return out;
 }
 
-/** Our analysis' loudness and the plain RMS level (dB, 40 ms windows centred on each frame) per video frame. */
+/** Our analysis' loudness and the plain speech envelope ({@link speechEnvelopeDb}) per video frame. */
 async function loudnessCurves(p: Prepared): Promise<{ loudness: Float32Array; rmsDb: Float32Array }> {
   const audio = await decodeAudio(p.clip, { sampleRateHz: 16000 });
   const a = analyzeSpeech(audio.samples, audio.sampleRateHz);
   const loudness = new Float32Array(p.realGap.length);
-  const rmsDb = new Float32Array(p.realGap.length);
-  const half = Math.round(0.02 * audio.sampleRateHz);
-  for (let f = 0; f < loudness.length; f++) {
-    loudness[f] = a.loudness[Math.min(a.frameCount - 1, Math.round(f / p.fps / a.hopSec))] ?? 0;
-    const c = Math.round((f / p.fps) * audio.sampleRateHz);
-    let s = 0;
-    let n = 0;
-    for (let i = Math.max(0, c - half); i < Math.min(audio.samples.length, c + half); i++) {
-      s += audio.samples[i]! ** 2;
-      n++;
-    }
-    rmsDb[f] = Math.max(-60, 10 * Math.log10(s / Math.max(1, n) + 1e-12));
-  }
-  return { loudness, rmsDb };
+  for (let f = 0; f < loudness.length; f++) loudness[f] = a.loudness[Math.min(a.frameCount - 1, Math.round(f / p.fps / a.hopSec))] ?? 0;
+  return { loudness, rmsDb: speechEnvelopeDb(audio.samples, audio.sampleRateHz, p.fps, p.realGap.length) };
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  let rows = 'vid01:0,vid01:24,vid03:0,vid03:44,vid04:0,vid05:0';
-  let seconds = 4;
+  let rows = 'vid01:0,vid01:24,vid03:0,vid03:44,vid04:0,vid05:0,vid06:0';
+  let seconds = 6;
   let sizePx = 256;
   let workDir = 'out/evalAudioLips';
   let corpus = '../shared/corpus';
@@ -278,14 +239,19 @@ async function main(): Promise<void> {
       const p = await prepare(corpus, id!, Number(kStr ?? 0), seconds, sizePx, workDir, tracker);
       const mesh = await meshGaps(p);
       const real = p.realGap;
-      const off = CLIP_AV_OFFSET_SEC[id!] ?? 0;
+      const curves = await loudnessCurves(p);
+      // The clip's own A/V offset, measured (never applied to our output): plain envelope vs the real lip gap.
+      const av = estimateAvOffset(curves.rmsDb, real, p.fps);
+      const off = av.offsetSec;
       const row: AudioLipsRow = {
         row: spec,
         frames: real.length,
         realMeanGap: real.filter(Number.isFinite).reduce((s, x) => s + x, 0) / Math.max(1, real.filter(Number.isFinite).length),
         portraitGap: real[0] ?? NaN,
         mesh: scoreCurve(mesh, real, p.fps, off),
-        ...(await loudnessCurves(p).then((c) => ({ loudness: scoreCurve(c.loudness, real, p.fps, off), rmsDb: scoreCurve(c.rmsDb, real, p.fps, off) }))),
+        avOffset: { offsetSec: av.offsetSec, peakR: av.peakR, confidence: av.confidence, peakZ: av.peakZ, reliable: av.reliable },
+        loudness: scoreCurve(curves.loudness, real, p.fps, off),
+        rmsDb: scoreCurve(curves.rmsDb, real, p.fps, off),
       };
       if (doRender) {
         const out = join(workDir, p.tag, 'audio.mp4');
@@ -296,7 +262,7 @@ async function main(): Promise<void> {
       }
       await writeFile(join(workDir, p.tag, 'meshGap.json'), JSON.stringify(Array.from(mesh)));
       results.push(row);
-      console.log(`${spec.padEnd(9)} real mean ${f(row.realMeanGap, 3)} (frame0 ${f(row.portraitGap, 3)}) | mesh ${fmt(row.mesh)} | loudness r ${f(row.loudness.r)} best ${f(row.loudness.bestR)} @ ${Math.round(row.loudness.bestShiftSec * 1000)} ms | rms dB r ${f(row.rmsDb.r)} best ${f(row.rmsDb.bestR)} @ ${Math.round(row.rmsDb.bestShiftSec * 1000)} ms${row.render ? ` | render ${fmt(row.render)}` : ''}`);
+      console.log(`${spec.padEnd(9)} real mean ${f(row.realMeanGap, 3)} (frame0 ${f(row.portraitGap, 3)}) | A/V offset ${Math.round(av.offsetSec * 1000)} ms (r ${f(av.peakR)}, conf ${f(av.confidence)}, z ${f(av.peakZ, 1)}${av.reliable ? '' : ', unreliable'}) | mesh ${fmt(row.mesh)} | loudness r ${f(row.loudness.r)} best ${f(row.loudness.bestR)} @ ${Math.round(row.loudness.bestShiftSec * 1000)} ms | rms dB r ${f(row.rmsDb.r)} best ${f(row.rmsDb.bestR)} @ ${Math.round(row.rmsDb.bestShiftSec * 1000)} ms${row.render ? ` | render ${fmt(row.render)}` : ''}`);
     }
   } finally {
     await (core as FaceAnalyzerCore | null)?.dispose();

@@ -37,6 +37,8 @@ import { renderTalkingHead } from '../pipeline/jobs/renderJob.ts';
 import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx } from '../renderer/scene/framing.ts';
 import { INNER_LIP_PAIRS, measureRestExpression } from '../core/rig/restExpression.ts';
 import { BS } from '../core/motion/names.ts';
+import { decodeAudio } from '../pipeline/audio/decodeAudio.ts';
+import { estimateAvOffset, pearsonFinite, shiftedPearson, speechEnvelopeDb } from './avOffset.ts';
 import { EYE_LEFT_OUTER, EYE_RIGHT_OUTER } from '../core/face/topology.ts';
 
 const run = promisify(execFile);
@@ -55,6 +57,11 @@ export interface PairResult {
   still: { ssim: number; psnrDb: number };
   /** Self-reenactment frame 0 vs the portrait, face-crop PSNR (dB). */
   frame0PsnrDb: number;
+  /**
+   * The clip's own A/V offset measured on these frames ({@link estimateAvOffset}: plain speech envelope vs the real lip
+   * gap; evaluation only, never applied to our output) and the audio-driven lip-gap r with our output shifted by it.
+   */
+  avOffset: { offsetSec: number; confidence: number; reliable: boolean; audioLipGapR: number };
 }
 
 /** Scores of one driven output against the real frames. */
@@ -83,21 +90,7 @@ export function lipGap(lm: Float32Array): number {
   return s / INNER_LIP_PAIRS.length / Math.max(1e-6, d(EYE_RIGHT_OUTER, EYE_LEFT_OUTER));
 }
 
-function pearson(a: number[], b: number[]): number {
-  const n = a.length;
-  if (n < 3) return NaN;
-  const ma = a.reduce((x, y) => x + y, 0) / n;
-  const mb = b.reduce((x, y) => x + y, 0) / n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i]! - ma) * (b[i]! - mb);
-    saa += (a[i]! - ma) ** 2;
-    sbb += (b[i]! - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb || 1e-12);
-}
+const pearson = pearsonFinite;
 
 const lumaOf = (px: Uint8Array, i: number): number => 0.299 * px[i * 4]! + 0.587 * px[i * 4 + 1]! + 0.114 * px[i * 4 + 2]!;
 
@@ -290,6 +283,12 @@ export async function evaluatePair(video: string, k: number, kind: string, opts:
   const stillLm = realLm.map(() => realLm[0] ?? null);
   const box0 = realLm[0] ? faceBox(realLm[0], opts.sizePx) : { x0: 0, y0: 0, x1: opts.sizePx, y1: opts.sizePx };
   const stillScores = scoreMode(still, stillLm, real, realLm);
+  const realGaps = realLm.map((lm) => (lm ? lipGap(lm) : NaN));
+  const pcm = await decodeAudio(clip, { sampleRateHz: 16000 });
+  const fpsHz = fps.num / fps.den;
+  const av = estimateAvOffset(speechEnvelopeDb(pcm.samples, pcm.sampleRateHz, fpsHz, realGaps.length), realGaps, fpsHz);
+  const audioGaps = audioLm.map((lm) => (lm ? lipGap(lm) : NaN));
+  const avOffset = { offsetSec: av.offsetSec, confidence: av.confidence, reliable: av.reliable, audioLipGapR: audio ? shiftedPearson(audioGaps, realGaps, Math.round(av.offsetSec * fpsHz)) : NaN };
   return {
     video: basename(video),
     frameIndex: k,
@@ -301,6 +300,7 @@ export async function evaluatePair(video: string, k: number, kind: string, opts:
     audio: audio ? scoreMode(audio, audioLm, real, realLm) : { lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, pairedFrames: 0, lipGapsOut: [], lipGapsReal: [] },
     still: { ssim: stillScores.ssim, psnrDb: stillScores.psnrDb },
     frame0PsnrDb: psnrBox(self.rgba[0]!, portraitPx, opts.sizePx, box0),
+    avOffset,
   };
 }
 
@@ -313,9 +313,9 @@ const sdOf = (xs: readonly number[]): number => Math.sqrt(meanOf(xs.map((x) => (
  */
 export function formatTable(rows: readonly PairResult[]): string {
   const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
-  const head = '| clip | frame (kind) | gap IOD / rest jaw | real gap mean / SD | self r | self ratio | self SSIM / PSNR | still SSIM / PSNR | f0 PSNR | audio r | audio ratio | audio SSIM |';
-  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|';
-  const body = rows.map((r) => `| ${r.video.slice(0, 5)} | ${r.frameIndex} (${r.kind}) | ${f(r.portraitLipGapIod, 3)} / ${f(r.restJawOpen)} | ${f(meanOf(r.self.lipGapsReal), 3)} / ${f(sdOf(r.self.lipGapsReal), 3)} | ${f(r.self.lipGapR)} | ${f(r.self.lipGapMeanRatio)} | ${f(r.self.ssim, 3)} / ${f(r.self.psnrDb, 1)} | ${f(r.still.ssim, 3)} / ${f(r.still.psnrDb, 1)} | ${f(r.frame0PsnrDb, 1)} | ${f(r.audio.lipGapR)} | ${f(r.audio.lipGapMeanRatio)} | ${f(r.audio.ssim, 3)} |`);
+  const head = '| clip | frame (kind) | gap IOD / rest jaw | real gap mean / SD | self r | self ratio | self SSIM / PSNR | still SSIM / PSNR | f0 PSNR | audio r | A/V offset ms (conf) | audio r at offset | audio ratio | audio SSIM |';
+  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const body = rows.map((r) => `| ${r.video.slice(0, 5)} | ${r.frameIndex} (${r.kind}) | ${f(r.portraitLipGapIod, 3)} / ${f(r.restJawOpen)} | ${f(meanOf(r.self.lipGapsReal), 3)} / ${f(sdOf(r.self.lipGapsReal), 3)} | ${f(r.self.lipGapR)} | ${f(r.self.lipGapMeanRatio)} | ${f(r.self.ssim, 3)} / ${f(r.self.psnrDb, 1)} | ${f(r.still.ssim, 3)} / ${f(r.still.psnrDb, 1)} | ${f(r.frame0PsnrDb, 1)} | ${f(r.audio.lipGapR)} | ${Math.round(r.avOffset.offsetSec * 1000)} (${f(r.avOffset.confidence)}${r.avOffset.reliable ? '' : '?'}) | ${f(r.avOffset.audioLipGapR)} | ${f(r.audio.lipGapMeanRatio)} | ${f(r.audio.ssim, 3)} |`);
   return [head, sep, ...body].join('\n');
 }
 

@@ -78,6 +78,31 @@ export interface LipSyncShape {
   closureJawDrop: number;
 }
 
+/** Quantile of the voice activity that stands for the clip's confident speech in {@link activityScale}. */
+export const ACTIVITY_REFERENCE_QUANTILE = 0.95;
+
+/**
+ * Gain that brings the voice activity of a recording whose speech never reaches full confidence back to [0, 1]
+ * (automatic gain of the speech-presence probability, as the loudness is referenced to the 95th percentile of the
+ * speech level, core/audio/speechAnalysis.ts).
+ * @param activity - voice activity per analysis frame, [0, 1].
+ * @returns `1 / max(q, 1 − q)` with q the {@link ACTIVITY_REFERENCE_QUANTILE} quantile of the activity: 1 for a clean
+ *   recording (q ≈ 1), up to 2 where the clip's most speech-like frames sit at the VAD's own decision point (q = 0.5),
+ *   back toward 1 for a clip with no confident speech at all (q → 0: nothing is amplified into speech).
+ * @remarks Activity is a sigmoid of the a-posteriori SNR (Sohn, Kim & Sung 1999). Under dense background sound (a
+ * crowd, laughter, music: scripts/evalAudioLips.ts vid05, activity 95th percentile 0.53) the noise floor is
+ * over-estimated and speech sits at 0.3–0.6, so jaw = loudness × activity shrank the speaker's opening by about half
+ * though nothing about the speech was quieter. Where the clip's speech does reach the VAD's threshold (q ≥ 0.5) its
+ * activity scale carries no articulation and is divided out; below the threshold the gain falls back to 1.
+ */
+export function activityScale(activity: ArrayLike<number>): number {
+  const n = activity.length;
+  if (n === 0) return 1;
+  const sorted = Float32Array.from(activity).sort();
+  const q = sorted[Math.min(n - 1, Math.floor(ACTIVITY_REFERENCE_QUANTILE * (n - 1)))]!;
+  return 1 / Math.max(q, 1 - q, 1e-6);
+}
+
 /** Default {@link LipSyncShape}. */
 export const DEFAULT_LIP_SYNC_SHAPE: Readonly<LipSyncShape> = Object.freeze({ maxJawOpen: MAX_SPEECH_JAW_OPEN, speechFloorJawOpen: SPEECH_FLOOR_JAW_OPEN, closureJawDrop: CLOSURE_JAW_DROP });
 
@@ -181,7 +206,8 @@ function sampleAt(curve: Float32Array, hopSec: number, tSec: number): number {
  * @param trackStartSec - stream time of the track's frame 0 in seconds (0 offline; a live frame's own time).
  * @param shape - jaw scale, speech floor and closure jaw drop (default {@link DEFAULT_LIP_SYNC_SHAPE}).
  * @remarks jawOpen = max(maxJawOpen · jaw · (1 − closureJawDrop · closure), speechFloorJawOpen · activity ·
- * (1 − closure)), jaw, activity and closure coarticulated and sampled at the frame; mouthClose = jawOpen · closure.
+ * (1 − closure)), jaw, activity and closure coarticulated and sampled at the frame, jaw and activity multiplied by the
+ * clip's {@link activityScale} (1 for clean speech); mouthClose = jawOpen · closure.
  * Only mouth/jaw channels and visemes are written; other channels are left untouched.
  */
 export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analysisStartSec = 0, trackStartSec = 0, shape: Readonly<LipSyncShape> = DEFAULT_LIP_SYNC_SHAPE): void {
@@ -200,15 +226,17 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analy
   const closure = coarticulate(analysis.lipClosure, hop, CLOSURE_ANTICIPATION_SEC, CLOSURE_RELEASE_SEC);
   const jaw = coarticulate(analysis.jawOpen, hop, ANTICIPATION_SEC, RELEASE_SEC);
   const activity = coarticulate(analysis.activity, hop, ANTICIPATION_SEC, RELEASE_SEC);
+  // Activity (and the jaw, loudness × activity) of a low-SNR recording brought back to the clean scale (activityScale).
+  const gain = activityScale(analysis.activity);
   for (let f = 0; f < track.frameCount; f++) {
     const t = frameTimeSec(f, track.fps) + ARTICULATORY_LEAD_SEC + shift;
     const vo = f * V;
     let tot = 0;
     for (let v = 0; v < V; v++) tot += track.visemes[vo + v]!;
     for (let v = 0; v < V; v++) track.visemes[vo + v] = tot > 0 ? track.visemes[vo + v]! / tot : v === VIS.sil ? 1 : 0;
-    const a = clamp01(sampleAt(activity, hop, t));
+    const a = clamp01(gain * sampleAt(activity, hop, t));
     const cl = clamp01((sampleAt(closure, hop, t) - CLOSURE_CONTRAST_LO) / (CLOSURE_CONTRAST_HI - CLOSURE_CONTRAST_LO));
-    const j = clamp01(sampleAt(jaw, hop, t));
+    const j = clamp01(gain * sampleAt(jaw, hop, t));
     const o = f * K;
     for (let v = 1; v < V; v++) {
       const wv = track.visemes[vo + v]!;
