@@ -136,13 +136,31 @@ export function createSplatLayer(renderer: THREE.WebGLRenderer, scene: THREE.Sce
     // three.js picks the primitive from the object's type flags: the SparkRenderer (a Mesh) is drawn as gl.POINTS.
     Object.assign(spark, { isMesh: false, isPoints: true });
   }
+  // On a software rasteriser the depth read-back for the sort waits for nothing: read synchronously, no pause before.
+  const syncReadback = pointList;
+  if (syncReadback) spark.readPause = 0;
+  const syncRead: THREE.WebGLRenderer['readRenderTargetPixelsAsync'] = (target, x, y, w, h, buffer, cubeFace, textureIndex) => {
+    renderer.readRenderTargetPixels(target, x, y, w, h, buffer, cubeFace, textureIndex);
+    return Promise.resolve(buffer);
+  };
   scene.add(spark);
   return {
     spark,
     pointList,
     async prepare(s, camera) {
       s.updateMatrixWorld(true);
-      await spark.update({ scene: s, camera });
+      if (!syncReadback) await spark.update({ scene: s, camera });
+      else {
+        // Spark reads the splat depths back with three.js's readRenderTargetPixelsAsync, which polls a fence every
+        // 4 ms (setTimeout): at least 4 ms idle per frame. A software rasteriser has finished when readPixels returns.
+        const asyncRead = renderer.readRenderTargetPixelsAsync;
+        renderer.readRenderTargetPixelsAsync = syncRead;
+        try {
+          await spark.update({ scene: s, camera });
+        } finally {
+          renderer.readRenderTargetPixelsAsync = asyncRead;
+        }
+      }
       if (spark.geometry instanceof SplatPointList) spark.geometry.reserve(spark.activeSplats);
     },
     dispose() {
