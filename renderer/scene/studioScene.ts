@@ -46,7 +46,8 @@ export interface StudioSceneOptions {
   avatarSoftwareShading?: boolean;
   /**
    * Splat avatars' static parts (photo plate, body) drawn once per view and cached (renderer/avatars/staticLayer.ts):
-   * default (undefined) when the renderer is a software rasteriser; false draws them every frame.
+   * default (undefined) when `offscreen` and the renderer is a software rasteriser; false draws them every frame. A
+   * preview canvas never caches: the cache is drawn on the canvas while Spark sorts, which a page could show.
    */
   avatarStaticLayer?: boolean;
 }
@@ -385,7 +386,7 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
     },
     loadAvatar(avatar) {
       avatarStage?.dispose();
-      avatarStage = createAvatarStage(renderer, avatar, W / H, { cpuDeform: opts.avatarCpuDeform, softwareShading: opts.avatarSoftwareShading, staticLayer: opts.avatarStaticLayer });
+      avatarStage = createAvatarStage(renderer, avatar, W / H, { cpuDeform: opts.avatarCpuDeform, softwareShading: opts.avatarSoftwareShading, staticLayer: opts.avatarStaticLayer ?? (opts.offscreen ? undefined : false) });
       avatarStage.setOrbit(yaw, pitch);
       return avatarStage.loaded;
     },
