@@ -6,6 +6,7 @@
  */
 import * as THREE from 'three';
 import { SparkRenderer } from '@sparkjsdev/spark';
+import { sortSplats32 } from './splatSort.ts';
 
 /** A Spark renderer attached to a scene. */
 export interface SplatLayer {
@@ -104,6 +105,23 @@ export function pointSpriteFragmentShader(fs: string): string {
 }
 
 /**
+ * A stand-in for Spark's sort worker (`SparkRenderer.sortWorker`, only ever asked for `sortSplats32`) that sorts on
+ * this thread with {@link sortSplats32}: the same order.
+ * @returns the stand-in; its `call` throws for any other method.
+ */
+function thisThreadSorter(): SparkRenderer['sortWorker'] {
+  const sorter = {
+    call(name: string, args: { numSplats: number; readback: Uint32Array; ordering: Uint32Array }) {
+      if (name !== 'sortSplats32') return Promise.reject(new Error(`Spark asked the sort stand-in for ${name}: this Spark version does not fit`));
+      const activeSplats = sortSplats32(args.numSplats, args.readback, args.ordering);
+      return Promise.resolve({ activeSplats, readback: args.readback, ordering: args.ordering });
+    },
+    dispose() {},
+  };
+  return sorter as unknown as SparkRenderer['sortWorker'];
+}
+
+/**
  * Whether `renderer` rasterises in software (SwiftShader, llvmpipe), from the WebGL renderer string.
  * @param renderer - a WebGL renderer.
  * @returns true for a software rasteriser.
@@ -136,9 +154,13 @@ export function createSplatLayer(renderer: THREE.WebGLRenderer, scene: THREE.Sce
     // three.js picks the primitive from the object's type flags: the SparkRenderer (a Mesh) is drawn as gl.POINTS.
     Object.assign(spark, { isMesh: false, isPoints: true });
   }
-  // On a software rasteriser the depth read-back for the sort waits for nothing: read synchronously, no pause before.
+  // On a software rasteriser the depth read-back for the sort waits for nothing: read synchronously, no pause before;
+  // and the sort runs here rather than in Spark's worker (same order, no round trip).
   const syncReadback = pointList;
-  if (syncReadback) spark.readPause = 0;
+  if (syncReadback) {
+    spark.readPause = 0;
+    spark.sortWorker = thisThreadSorter();
+  }
   const syncRead: THREE.WebGLRenderer['readRenderTargetPixelsAsync'] = (target, x, y, w, h, buffer, cubeFace, textureIndex) => {
     renderer.readRenderTargetPixels(target, x, y, w, h, buffer, cubeFace, textureIndex);
     return Promise.resolve(buffer);
