@@ -46,6 +46,11 @@ export interface RenderHostLaunchOptions {
    * is a software rasteriser; false keeps the avatar's own materials (bench/avatar.ts compares the two).
    */
   avatarSoftwareShading?: boolean;
+  /**
+   * Splat avatars' static parts (photo plate, body) drawn once per view and cached (renderer/avatars/staticLayer.ts):
+   * default (undefined) when the page's WebGL is a software rasteriser; false draws them every frame.
+   */
+  avatarStaticLayer?: boolean;
 }
 
 /** The view chosen for a portrait. */

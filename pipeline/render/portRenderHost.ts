@@ -194,7 +194,7 @@ export class PortRenderHost extends ExportPageDriver {
     window.onGone((reason) => transport.fail(reason));
     try {
       await transport.ready(READY_TIMEOUT_MS, signal);
-      await transport.call('init', [{ widthPx, heightPx, background: opts.background ?? 'photo', framing: opts.framing ?? 'photo', ...(opts.avatarCpuDeform === undefined ? {} : { avatarCpuDeform: opts.avatarCpuDeform }), ...(opts.avatarSoftwareShading === undefined ? {} : { avatarSoftwareShading: opts.avatarSoftwareShading }) }]);
+      await transport.call('init', [{ widthPx, heightPx, background: opts.background ?? 'photo', framing: opts.framing ?? 'photo', ...(opts.avatarCpuDeform === undefined ? {} : { avatarCpuDeform: opts.avatarCpuDeform }), ...(opts.avatarSoftwareShading === undefined ? {} : { avatarSoftwareShading: opts.avatarSoftwareShading }), ...(opts.avatarStaticLayer === undefined ? {} : { avatarStaticLayer: opts.avatarStaticLayer }) }]);
       const host = new PortRenderHost(widthPx, heightPx, transport, window);
       host.canEncodeH264 = ((await transport.call('encoderSupport', [])) as { h264: boolean }).h264;
       return host;

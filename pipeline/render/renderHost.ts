@@ -142,7 +142,7 @@ export class RenderHost extends ExportPageDriver {
       await page.waitForFunction(() => 'studioExport' in globalThis, undefined, { timeout: 30_000 });
       await page.evaluate(
         (o) => (globalThis as unknown as { studioExport: { init(o: unknown): void } }).studioExport.init(o),
-        { widthPx, heightPx, background: opts.background ?? 'photo', framing: opts.framing ?? 'photo', ...(opts.avatarCpuDeform === undefined ? {} : { avatarCpuDeform: opts.avatarCpuDeform }), ...(opts.avatarSoftwareShading === undefined ? {} : { avatarSoftwareShading: opts.avatarSoftwareShading }) },
+        { widthPx, heightPx, background: opts.background ?? 'photo', framing: opts.framing ?? 'photo', ...(opts.avatarCpuDeform === undefined ? {} : { avatarCpuDeform: opts.avatarCpuDeform }), ...(opts.avatarSoftwareShading === undefined ? {} : { avatarSoftwareShading: opts.avatarSoftwareShading }), ...(opts.avatarStaticLayer === undefined ? {} : { avatarStaticLayer: opts.avatarStaticLayer }) },
       );
       if (pageErrors.length) throw new Error(pageErrors.join('; '));
       transport.page = page;

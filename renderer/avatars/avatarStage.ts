@@ -16,6 +16,7 @@ import { frameBox } from './framing.ts';
 import { isSoftwareRenderer } from './cpuDeform.ts';
 import { NORMAL_MAP_MAX_OUTPUT_PX, useSoftwareShading } from './softwareShading.ts';
 import { createSplatLayer, type SplatLayer } from './sparkHost.ts';
+import { StaticLayer } from './staticLayer.ts';
 import type { Avatar } from './types.ts';
 
 /** Vertical field of view of the avatar camera, degrees (a portrait lens: ≈ 85 mm on full frame). */
@@ -65,10 +66,11 @@ export interface AvatarStage {
  * @param aspect - output width / height.
  * @param opts - `cpuDeform`: deform mesh avatars on the CPU; `softwareShading`: Lambert stand-ins for rough dielectric
  * materials (renderer/avatars/softwareShading.ts; without normal maps when the drawing buffer is at most
- * `NORMAL_MAP_MAX_OUTPUT_PX`). Each defaults to whether the renderer is a software rasteriser.
+ * `NORMAL_MAP_MAX_OUTPUT_PX`); `staticLayer`: draw a splat avatar's {@link Avatar.staticParts} once per view
+ * (renderer/avatars/staticLayer.ts). Each defaults to whether the renderer is a software rasteriser.
  * @returns the stage, camera framed on the avatar's head (`focusBox`, body avatars) or its rest bounds.
  */
-export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar, aspect: number, opts: { cpuDeform?: boolean | undefined; softwareShading?: boolean | undefined } = {}): AvatarStage {
+export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar, aspect: number, opts: { cpuDeform?: boolean | undefined; softwareShading?: boolean | undefined; staticLayer?: boolean | undefined } = {}): AvatarStage {
   const scene = new THREE.Scene();
   const camera = new THREE.PerspectiveCamera(AVATAR_FOV_DEG, aspect, 0.01, 100);
   // Lights for lit GLB materials (splats ignore them): sky/ground fill plus a key light above-right-front.
@@ -83,6 +85,10 @@ export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar,
   // Software rasteriser (SwiftShader: headless export, no GPU): morphs and skinning are faster on the CPU.
   const software = isSoftwareRenderer(renderer);
   if (avatar.deformOnCpu && (opts.cpuDeform ?? software)) avatar.deformOnCpu();
+  // A software rasteriser draws a splat avatar's static parts (plate, body) once per view (renderer/avatars/staticLayer.ts).
+  const staticParts = layer && (opts.staticLayer ?? software) ? (avatar.staticParts?.() ?? []) : [];
+  const staticLayer = staticParts.length ? new StaticLayer(renderer, avatar, staticParts) : null;
+  staticLayer?.showParts(false);
   // There the fragment shader is most of a frame: rough dielectrics lose their faint GGX lobe (bench/avatar.ts).
   const outputPx = renderer.getDrawingBufferSize(new THREE.Vector2());
   const dropNormalMaps = Math.max(outputPx.x, outputPx.y) <= NORMAL_MAP_MAX_OUTPUT_PX;
@@ -122,7 +128,20 @@ export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar,
       avatar.applyFrame(frame);
     },
     async prepare() {
-      if (layer) await layer.prepare(scene, camera);
+      if (!layer) return;
+      if (staticLayer && !staticLayer.isCurrent(camera)) {
+        const moving = avatar.object3D.children.filter((c) => c.visible && !staticParts.includes(c));
+        for (const c of moving) c.visible = false;
+        staticLayer.showParts(true);
+        try {
+          await layer.prepare(scene, camera);
+          staticLayer.capture(scene, camera);
+        } finally {
+          staticLayer.showParts(false);
+          for (const c of moving) c.visible = true;
+        }
+      }
+      await layer.prepare(scene, camera);
     },
     draw(target, clear, clearAlpha) {
       const prevSpace = renderer.outputColorSpace;
@@ -131,6 +150,7 @@ export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar,
       try {
         renderer.setClearColor(clear ?? backdrop, clearAlpha);
         renderer.clear(true, true, true);
+        staticLayer?.drawUnder();
         renderer.render(scene, camera);
       } finally {
         renderer.outputColorSpace = prevSpace;
@@ -148,6 +168,7 @@ export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar,
       avatar.dispose();
       for (const m of replacedMaterials) m.dispose();
       layer?.dispose();
+      staticLayer?.dispose();
       hemi.dispose();
       key.dispose();
     },

@@ -43,7 +43,8 @@ export const SPLATS_ACROSS_FACE = 150;
 /**
  * Gaussian spacing on the face in output pixels at rest, when the output size is known: Gaussians of σ = 0.8 spacing
  * (1.6 px) resolve detail down to about 2 px, finer than that a splat cloud cannot show anyway, and the draw cost in a
- * software rasteriser grows with the Gaussian count (≈ 30 µs per Gaussian in SwiftShader, `npm run bench -- splat`).
+ * software rasteriser grows with the Gaussian count (SwiftShader, point sprites: ≈ 1 µs of vertex work and sort per
+ * Gaussian, plus ≈ 50 ns per covered pixel per Gaussian at load ≈ 10 on 2 cores; `npm run bench -- splat`).
  */
 export const SPLAT_SPACING_OUTPUT_PX = 2;
 /** Lattice spacing of the surround Gaussians that turn with the head (hair, ears) relative to the face's; their σ is
@@ -56,6 +57,13 @@ const SURROUND_SPACING_FACTOR = 1.6;
  * (0.64) let the filled plate show through the shoulders (bottom corners up to 12 grey levels off the mesh head's).
  */
 const BODY_SPACING_FACTOR = 2;
+/**
+ * Body Gaussians closer than this (fraction of the framing crop's height; 31 output px at 384²) to a Gaussian that
+ * moves with the head are drawn with the head every frame, not cached with the static parts
+ * (renderer/avatars/staticLayer.ts): a turning head goes behind the collar or shoulder there (head yaw ±0.15 rad moves
+ * the chin and neck edge by ≈ 15–25 px at 384² on the astronaut sample), which the cache cannot show.
+ */
+const BODY_NEAR_HEAD_CROP_FRACTION = 0.08;
 /** Matte alpha (0..255) from which a surround lattice point is part of the person. */
 const SURROUND_ALPHA_MIN = 128;
 /** Cavity colour (linear-ish sRGB, as the mesh head's mouth interior). */
@@ -117,8 +125,10 @@ export class PhotoHeadSplatAvatar implements Avatar {
   /** Gaussians around the face that turn with the head (hair, ears) and that stay (neck, shoulders). */
   readonly headAroundCount: number;
   readonly bodyAroundCount: number;
-  /** Gaussians around the face that stay put (neck, shoulders), drawn outside the head-pose group. */
+  /** Gaussians around the face that stay put (neck, shoulders), drawn outside the head-pose group: those far from the
+   * head (static, see {@link staticParts}) and those near it ({@link BODY_NEAR_HEAD_CROP_FRACTION}). */
   readonly bodySplats: SplatMesh | null;
+  readonly bodyNearHeadSplats: SplatMesh | null;
   private readonly pose = new THREE.Group();
   /** Places the head (centred data) at its photo position plus the frame's head translation. */
   private readonly headRoot = new THREE.Group();
@@ -232,6 +242,19 @@ export class PhotoHeadSplatAvatar implements Avatar {
     const around = input.surround === false || !matte ? [] : surroundSamples(input, this.rig, spacingPx * SURROUND_SPACING_FACTOR, spacingPx * BODY_SPACING_FACTOR, matte);
     const headAround = around.filter((p) => p.head);
     const bodyAround = around.filter((p) => !p.head);
+    // Photo px of what moves with the head (face surface at rest, hair, ears), for the body Gaussians near it.
+    const headPx: number[] = [];
+    for (let i = 0; i < surfaceCount; i++) {
+      let x = 0, y = 0;
+      for (let k = 0; k < 3; k++) {
+        const v = this.verts[i * 3 + k]!, w = this.bary[i * 3 + k]!;
+        x += w * rest[v * 3]!;
+        y += w * rest[v * 3 + 1]!;
+      }
+      headPx.push(x, y);
+    }
+    for (const p of headAround) headPx.push(p.xPx, p.yPx);
+    const nearHead = nearPoints(bodyAround, headPx, BODY_NEAR_HEAD_CROP_FRACTION * this.crop.heightPx);
     const n = this.riggedCount + headAround.length;
     this.splatCount = n + bodyAround.length;
     this.headAroundCount = headAround.length;
@@ -291,18 +314,22 @@ export class PhotoHeadSplatAvatar implements Avatar {
     this.headRoot.position.copy(this.origin);
     this.headRoot.add(this.pose);
     this.object3D.add(this.headRoot);
-    if (bodyAround.length) {
-      const body = allocSplatData(bodyAround.length, 'three');
-      for (let i = 0; i < bodyAround.length; i++) setSurroundSplat(body, i, bodyAround[i]!, sigmaM * BODY_SPACING_FACTOR, this.proj);
-      for (let i = 0; i < bodyAround.length; i++) {
+    const bodyMesh = (samples: SurroundSample[]): SplatMesh | null => {
+      if (!samples.length) return null;
+      const body = allocSplatData(samples.length, 'three');
+      for (let i = 0; i < samples.length; i++) {
+        setSurroundSplat(body, i, samples[i]!, sigmaM * BODY_SPACING_FACTOR, this.proj);
         body.positions[i * 3]! -= this.origin.x;
         body.positions[i * 3 + 1]! -= this.origin.y;
         body.positions[i * 3 + 2]! -= this.origin.z;
       }
-      this.bodySplats = new SplatMesh({ packedSplats: packSplats(body) });
-      this.bodySplats.position.copy(this.origin);
-      this.object3D.add(this.bodySplats);
-    } else this.bodySplats = null;
+      const mesh = new SplatMesh({ packedSplats: packSplats(body) });
+      mesh.position.copy(this.origin);
+      this.object3D.add(mesh);
+      return mesh;
+    };
+    this.bodySplats = bodyMesh(bodyAround.filter((_, i) => !nearHead[i]));
+    this.bodyNearHeadSplats = bodyMesh(bodyAround.filter((_, i) => nearHead[i]));
     if (input.background === true && matte) {
       // The plate covers the framing crop plus its reach; past it the plane continues mirrored (BackgroundLayer).
       this.background = new BackgroundLayer(input.rgba, input.widthPx, input.heightPx, matte.alpha, this.crop, this.proj, backgroundDepthPx(this.rig.frame));
@@ -344,6 +371,12 @@ export class PhotoHeadSplatAvatar implements Avatar {
     return parent ? box.applyMatrix4(parent.matrixWorld) : box;
   }
 
+  /** The background plate and the body's splats away from the head (shoulders, chest): no frame moves them or goes
+   * in front of them. */
+  staticParts(): THREE.Object3D[] {
+    return [this.background?.mesh, this.bodySplats].filter((o): o is NonNullable<typeof o> => o != null);
+  }
+
   /** The photo's camera through the mesh head's framing crop, orbiting about the head's centre (as the mesh head). */
   restView(): AvatarRestView {
     return { fovDeg: portraitFovDeg(this.proj, this.crop), orbitPivotM: this.orbitPivot.clone(), nearM: this.proj.distM * 0.1, farM: this.proj.distM * 10 };
@@ -357,9 +390,10 @@ export class PhotoHeadSplatAvatar implements Avatar {
     this.headRoot.remove(this.pose);
     this.pose.remove(this.splats);
     this.splats.dispose();
-    if (this.bodySplats) {
-      this.object3D.remove(this.bodySplats);
-      this.bodySplats.dispose();
+    for (const b of [this.bodySplats, this.bodyNearHeadSplats]) {
+      if (!b) continue;
+      this.object3D.remove(b);
+      b.dispose();
     }
   }
 }
@@ -414,6 +448,36 @@ function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacing
     }
   }
   return out;
+}
+
+/**
+ * Which of `points` lie within `radiusPx` of any of `others` (photo px), through a grid of `radiusPx` cells.
+ * @param points - samples to test.
+ * @param others - `[M, 2]` x, y photo px.
+ * @param radiusPx - distance, photo px, > 0.
+ * @returns one flag per point.
+ */
+function nearPoints(points: readonly SurroundSample[], others: readonly number[], radiusPx: number): boolean[] {
+  const cells = new Map<string, number[]>();
+  const cell = (x: number, y: number): string => `${Math.floor(x / radiusPx)},${Math.floor(y / radiusPx)}`;
+  for (let k = 0; k < others.length; k += 2) {
+    const key = cell(others[k]!, others[k + 1]!);
+    const list = cells.get(key);
+    if (list) list.push(k);
+    else cells.set(key, [k]);
+  }
+  const r2 = radiusPx * radiusPx;
+  return points.map((p) => {
+    const cx = Math.floor(p.xPx / radiusPx), cy = Math.floor(p.yPx / radiusPx);
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        for (const k of cells.get(`${cx + dx},${cy + dy}`) ?? []) {
+          if ((others[k]! - p.xPx) ** 2 + (others[k + 1]! - p.yPx) ** 2 <= r2) return true;
+        }
+      }
+    }
+    return false;
+  });
 }
 
 /** Writes one surround Gaussian (round, `sigmaM`) into `data` at index `i`, world metres before centring. */

@@ -6,12 +6,13 @@
  */
 import * as THREE from 'three';
 import { SparkRenderer } from '@sparkjsdev/spark';
+import { sortSplats32 } from './splatSort.ts';
 
 /** A Spark renderer attached to a scene. */
 export interface SplatLayer {
   readonly spark: SparkRenderer;
-  /** True when the splats are drawn as one plain triangle list (software rasteriser), see {@link SplatQuadList}. */
-  readonly quadList: boolean;
+  /** True when the splats are drawn as one point list (software rasteriser), see {@link SplatPointList}. */
+  readonly pointList: boolean;
   /** Generates and sorts the splats for `camera`; await it before `renderer.render(scene, camera)`. */
   prepare(scene: THREE.Scene, camera: THREE.Camera): Promise<void>;
   /** Removes the SparkRenderer from the scene and frees its GPU resources and workers. */
@@ -19,24 +20,26 @@ export interface SplatLayer {
 }
 
 /**
- * Spark's splat quads as one non-instanced triangle list: 4 vertices and 6 indices per splat, the splat's index
- * being `gl_VertexID >> 2` instead of `gl_InstanceID`.
+ * Spark's splats as one point list: one vertex per splat (its index is `gl_VertexID` instead of Spark's
+ * `gl_InstanceID >> 2`), drawn as `gl.POINTS` with {@link pointSpriteVertexShader} / {@link pointSpriteFragmentShader}.
  * @remarks SwiftShader (Chromium's software WebGL, what headless export uses without a GPU) runs an instanced draw
- * one instance at a time, each with a draw's set-up cost: Spark's one-quad-per-instance draw cost ≈ 30 µs per splat
- * there (measured with `npm run bench -- splat`, the photo head's profile), most of a frame. A plain triangle list
- * is one draw. Spark sets `geometry.instanceCount` to the splats to draw before each render; here that sets the
- * draw range (and grows the buffers when needed).
+ * one instance at a time, each with a draw's set-up cost (Spark's one-quad-per-instance draw ≈ 30 µs per splat there).
+ * A plain list of 4-vertex quads (6 indices) is one draw, but still runs Spark's vertex shader 4× per splat and sets
+ * up 2 triangles; a point sprite runs it once and sets up one square primitive of the same size: the photo head's
+ * splat draw at 384² 85 → 60 ms, 53 dB PSNR against the quads (astronaut, img01; `npm run bench -- splat`'s
+ * profile, interleaved, load ≈ 9 on 2 cores). Spark sets `geometry.instanceCount` to the splats to draw before each
+ * render; here that sets the draw range.
  */
-export class SplatQuadList extends THREE.BufferGeometry {
+export class SplatPointList extends THREE.BufferGeometry {
   private capacity = 0;
 
   /** Splats to draw (Spark writes it in `onBeforeRender`, after three.js has uploaded the buffers: see {@link reserve}). */
   set instanceCount(count: number) {
-    this.setDrawRange(0, Math.min(count, this.capacity) * 6);
+    this.setDrawRange(0, Math.min(count, this.capacity));
   }
 
   get instanceCount(): number {
-    return this.drawRange.count / 6;
+    return this.drawRange.count;
   }
 
   /**
@@ -47,18 +50,75 @@ export class SplatQuadList extends THREE.BufferGeometry {
   reserve(count: number): void {
     if (count <= this.capacity) return;
     const cap = Math.max(1024, 2 ** Math.ceil(Math.log2(count)));
-    const pos = new Float32Array(cap * 12);
-    const idx = new Uint32Array(cap * 6);
-    const corners = [-1, -1, 0, 1, -1, 0, 1, 1, 0, -1, 1, 0];
-    for (let i = 0; i < cap; i++) {
-      pos.set(corners, i * 12);
-      const v = i * 4;
-      idx.set([v, v + 1, v + 2, v, v + 2, v + 3], i * 6);
-    }
-    this.setAttribute('position', new THREE.BufferAttribute(pos, 3));
-    this.setIndex(new THREE.BufferAttribute(idx, 1));
+    // three.js needs a position attribute to draw; the shader reads the splat from its own textures.
+    this.setAttribute('position', new THREE.BufferAttribute(new Float32Array(cap * 3), 3));
     this.capacity = cap;
   }
+}
+
+/** `src` with the one occurrence of `from` replaced; throws when Spark's shader no longer has it. */
+function replaceOnce(src: string, from: string, to: string): string {
+  const at = src.indexOf(from);
+  if (at < 0 || src.indexOf(from, at + 1) >= 0) throw new Error(`Spark splat shader without exactly one "${from.slice(0, 48)}": the point-sprite draw does not fit this Spark version`);
+  return src.slice(0, at) + to + src.slice(at + from.length);
+}
+
+/**
+ * Spark's splat vertex shader (2.x) turned into a point-sprite one: the splat index is `gl_VertexID`, the vertex is
+ * the splat's centre, `gl_PointSize` the side of the square that holds the cut-off ellipse (twice its larger
+ * radius, `maxStdDev`·√λ₁ px), and the fragment gets the inverse of the 2D covariance (the conic, px⁻²) to
+ * evaluate the Gaussian itself, as the 3DGS rasteriser does (Kerbl et al., "3D Gaussian Splatting for Real-Time
+ * Radiance Field Rendering", SIGGRAPH 2023, §6: conic opacity per pixel).
+ * @param vs - Spark's vertex shader source.
+ * @returns the point-sprite vertex shader.
+ * @throws Error when Spark's shader does not have the lines this rewrites (another Spark version).
+ */
+export function pointSpriteVertexShader(vs: string): string {
+  if (!vs.includes('gl_InstanceID')) throw new Error('Spark splat vertex shader without gl_InstanceID: the point-sprite draw does not fit this Spark version');
+  let s = vs.replaceAll('gl_InstanceID', 'gl_VertexID');
+  s = replaceOnce(s, 'flat out float adjustedStdDev;', 'flat out float adjustedStdDev;\nflat out vec3 vConic;\nflat out float vPointPx;');
+  // Spark's quad corner offset becomes the point's size; the covariance (a b; b d) here already has the blur added.
+  s = replaceOnce(
+    s,
+    'vec2 pixelOffset = position.x * eigenVec1 * scale1 + position.y * eigenVec2 * scale2;',
+    'vPointPx = 2.0 * max(scale1, scale2);\n    gl_PointSize = vPointPx / focalAdjustment;\n    vConic = vec3(d, -b, a) / det;\n    vec2 pixelOffset = vec2(0.0);',
+  );
+  return s;
+}
+
+/**
+ * Spark's splat fragment shader (2.x) for {@link pointSpriteVertexShader}: the squared Mahalanobis distance of the
+ * pixel from the splat centre comes from the conic and `gl_PointCoord` (origin top left, y down) instead of the
+ * interpolated quad coordinate; the rest (cut-off, falloff, colour) is Spark's.
+ * @param fs - Spark's fragment shader source.
+ * @returns the point-sprite fragment shader.
+ * @throws Error when Spark's shader does not have the lines this rewrites.
+ */
+export function pointSpriteFragmentShader(fs: string): string {
+  let s = replaceOnce(fs, 'flat in float adjustedStdDev;', 'flat in float adjustedStdDev;\nflat in vec3 vConic;\nflat in float vPointPx;');
+  s = replaceOnce(
+    s,
+    'float z2 = dot(vSplatUv, vSplatUv);',
+    'vec2 dPx = vec2(gl_PointCoord.x - 0.5, 0.5 - gl_PointCoord.y) * vPointPx;\n    float z2 = vConic.x * dPx.x * dPx.x + 2.0 * vConic.y * dPx.x * dPx.y + vConic.z * dPx.y * dPx.y;',
+  );
+  return s;
+}
+
+/**
+ * A stand-in for Spark's sort worker (`SparkRenderer.sortWorker`, only ever asked for `sortSplats32`) that sorts on
+ * this thread with {@link sortSplats32}: the same order.
+ * @returns the stand-in; its `call` throws for any other method.
+ */
+function thisThreadSorter(): SparkRenderer['sortWorker'] {
+  const sorter = {
+    call(name: string, args: { numSplats: number; readback: Uint32Array; ordering: Uint32Array }) {
+      if (name !== 'sortSplats32') return Promise.reject(new Error(`Spark asked the sort stand-in for ${name}: this Spark version does not fit`));
+      const activeSplats = sortSplats32(args.numSplats, args.readback, args.ordering);
+      return Promise.resolve({ activeSplats, readback: args.readback, ordering: args.ordering });
+    },
+    dispose() {},
+  };
+  return sorter as unknown as SparkRenderer['sortWorker'];
 }
 
 /**
@@ -77,29 +137,53 @@ export function isSoftwareRenderer(renderer: THREE.WebGLRenderer): boolean {
  * Adds a `SparkRenderer` to `scene` for deterministic, stepped rendering.
  * @param renderer - the scene's WebGL2 renderer (created with `antialias: false`).
  * @param scene - the scene that holds splat avatars.
- * @param opts - `quadList`: draw splats as one plain triangle list ({@link SplatQuadList}); default: on a software
- *   rasteriser only (on a GPU instancing is cheaper in memory: 4 vertices per splat are not stored).
+ * @param opts - `pointList`: draw splats as one point list ({@link SplatPointList}); default: on a software
+ *   rasteriser only (a GPU keeps Spark's own instanced quads).
  * @returns the layer; call `prepare` before each render.
  */
-export function createSplatLayer(renderer: THREE.WebGLRenderer, scene: THREE.Scene, opts: { quadList?: boolean } = {}): SplatLayer {
+export function createSplatLayer(renderer: THREE.WebGLRenderer, scene: THREE.Scene, opts: { pointList?: boolean } = {}): SplatLayer {
   const spark = new SparkRenderer({ renderer, autoUpdate: false, preUpdate: true, minSortIntervalMs: 0, enableLod: false });
-  const quadList = opts.quadList ?? isSoftwareRenderer(renderer);
-  if (quadList) {
+  const pointList = opts.pointList ?? isSoftwareRenderer(renderer);
+  if (pointList) {
     const material = spark.material as THREE.ShaderMaterial;
-    if (!material.vertexShader.includes('gl_InstanceID')) throw new Error('Spark splat vertex shader without gl_InstanceID: the quad-list draw does not fit this Spark version');
-    material.vertexShader = material.vertexShader.replaceAll('gl_InstanceID', '(gl_VertexID >> 2)');
+    material.vertexShader = pointSpriteVertexShader(material.vertexShader);
+    material.fragmentShader = pointSpriteFragmentShader(material.fragmentShader);
     material.needsUpdate = true;
     spark.geometry.dispose();
-    spark.geometry = new SplatQuadList();
+    spark.geometry = new SplatPointList();
+    // three.js picks the primitive from the object's type flags: the SparkRenderer (a Mesh) is drawn as gl.POINTS.
+    Object.assign(spark, { isMesh: false, isPoints: true });
   }
+  // On a software rasteriser the depth read-back for the sort waits for nothing: read synchronously, no pause before;
+  // and the sort runs here rather than in Spark's worker (same order, no round trip).
+  const syncReadback = pointList;
+  if (syncReadback) {
+    spark.readPause = 0;
+    spark.sortWorker = thisThreadSorter();
+  }
+  const syncRead: THREE.WebGLRenderer['readRenderTargetPixelsAsync'] = (target, x, y, w, h, buffer, cubeFace, textureIndex) => {
+    renderer.readRenderTargetPixels(target, x, y, w, h, buffer, cubeFace, textureIndex);
+    return Promise.resolve(buffer);
+  };
   scene.add(spark);
   return {
     spark,
-    quadList,
+    pointList,
     async prepare(s, camera) {
       s.updateMatrixWorld(true);
-      await spark.update({ scene: s, camera });
-      if (spark.geometry instanceof SplatQuadList) spark.geometry.reserve(spark.activeSplats);
+      if (!syncReadback) await spark.update({ scene: s, camera });
+      else {
+        // Spark reads the splat depths back with three.js's readRenderTargetPixelsAsync, which polls a fence every
+        // 4 ms (setTimeout): at least 4 ms idle per frame. A software rasteriser has finished when readPixels returns.
+        const asyncRead = renderer.readRenderTargetPixelsAsync;
+        renderer.readRenderTargetPixelsAsync = syncRead;
+        try {
+          await spark.update({ scene: s, camera });
+        } finally {
+          renderer.readRenderTargetPixelsAsync = asyncRead;
+        }
+      }
+      if (spark.geometry instanceof SplatPointList) spark.geometry.reserve(spark.activeSplats);
     },
     dispose() {
       scene.remove(spark);

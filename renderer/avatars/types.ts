@@ -56,6 +56,12 @@ export interface Avatar {
    * default. An avatar whose Gaussians overlap densely can cut earlier at no visible cost and fewer fragments.
    */
   readonly splatMaxStdDev?: number;
+  /**
+   * Parts of {@link object3D} (its direct children) that no frame moves — only the camera does: the photo
+   * background plate, the splats of the body that stays. On a software rasteriser the stage draws them once per view
+   * into a cached picture and each frame draws that picture plus the rest (see renderer/avatars/staticLayer.ts).
+   */
+  staticParts?(): THREE.Object3D[];
   /** True when rendering needs a Spark `SparkRenderer` (splat-based avatars). */
   readonly needsSpark: boolean;
 }

@@ -89,7 +89,7 @@ export interface PageAvatarInfo {
 
 /** The API the page exposes on `window.studioExport`. */
 export interface ExportPageApi {
-  init(opts: { widthPx: number; heightPx: number; background: SceneBackground; framing: Framing; avatarCpuDeform?: boolean; avatarSoftwareShading?: boolean }): void;
+  init(opts: { widthPx: number; heightPx: number; background: SceneBackground; framing: Framing; avatarCpuDeform?: boolean; avatarSoftwareShading?: boolean; avatarStaticLayer?: boolean }): void;
   /** Whether this browser's WebCodecs can encode H.264 at the size given to `init` ({@link encodeRange}). */
   encoderSupport(): Promise<{ h264: boolean }>;
   loadPortrait(source: BytesSource, widthPx: number, heightPx: number, landmarksPx: number[], landmarkCount: number, restExpression?: number[] | null): Promise<LoadedPortrait>;

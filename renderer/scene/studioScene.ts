@@ -44,6 +44,12 @@ export interface StudioSceneOptions {
    * a software rasteriser; false keeps the avatar's own materials (benchmarks compare the two).
    */
   avatarSoftwareShading?: boolean;
+  /**
+   * Splat avatars' static parts (photo plate, body) drawn once per view and cached (renderer/avatars/staticLayer.ts):
+   * default (undefined) when `offscreen` and the renderer is a software rasteriser; false draws them every frame. A
+   * preview canvas never caches: the cache is drawn on the canvas while Spark sorts, which a page could show.
+   */
+  avatarStaticLayer?: boolean;
 }
 
 /** The portrait as the scene needs it. */
@@ -380,7 +386,7 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
     },
     loadAvatar(avatar) {
       avatarStage?.dispose();
-      avatarStage = createAvatarStage(renderer, avatar, W / H, { cpuDeform: opts.avatarCpuDeform, softwareShading: opts.avatarSoftwareShading });
+      avatarStage = createAvatarStage(renderer, avatar, W / H, { cpuDeform: opts.avatarCpuDeform, softwareShading: opts.avatarSoftwareShading, staticLayer: opts.avatarStaticLayer ?? (opts.offscreen ? undefined : false) });
       avatarStage.setOrbit(yaw, pitch);
       return avatarStage.loaded;
     },
