@@ -172,14 +172,28 @@ function fillStructureAndTexture(canvas: Uint8Array, W: number, H: number, hole:
   }
   const fillAmplitude = gridStructure(fillAmp, W, H, hole, cell)!;
   const toPerson = chamferDistance(person, W, H);
+  const nearest = nearestPixel(source, W, H);
   const out = Uint8Array.from(canvas);
   for (let k = 0; k < W * H; k++) {
     if (!hole[k]) continue;
-    // Texture fades in away from the person: the patch fill's seam along the person's outline (where the kept ring
-    // still carries hair and skin colour) would otherwise draw a light outline beside the head when it turns.
+    // Near the person the texture is the clean background's own, mirrored about its nearest pixel (the patch fill's
+    // seam along the person's outline, where the kept ring still carries hair and skin colour, would draw a light
+    // outline beside the head when it turns, and its averaging leaves a smooth blob there); farther out the patch
+    // fill's texture, matched in amplitude.
     const t = Math.min(1, Math.max(0, toPerson[k]! / clearancePx - 1));
+    const x = k % W;
+    const y = (k - x) / W;
+    const p = nearest[k]!;
+    let q = -1;
+    if (p >= 0) {
+      const qx = 2 * (p % W) - x;
+      const qy = 2 * Math.floor(p / W) - y;
+      if (qx >= 0 && qy >= 0 && qx < W && qy < H && source[qy * W + qx]) q = qy * W + qx;
+    }
     for (let c = 0; c < 3; c++) {
-      const detail = t * (patchFill[k * 4 + c]! - fillStructure[k * 3 + c]!) * Math.min(1, localAmplitude[k * 3]! / Math.max(0.5, fillAmplitude[k * 3]!));
+      const mirrored = q >= 0 ? canvas[q * 4 + c]! - structure[q * 3 + c]! : 0;
+      const patch = (patchFill[k * 4 + c]! - fillStructure[k * 3 + c]!) * Math.min(1, localAmplitude[k * 3]! / Math.max(0.5, fillAmplitude[k * 3]!));
+      const detail = (1 - t) * mirrored + t * patch;
       out[k * 4 + c] = Math.min(255, Math.max(0, Math.round(structure[k * 3 + c]! + detail)));
     }
     out[k * 4 + 3] = 255;
@@ -245,6 +259,60 @@ function gridStructure(rgba: Uint8Array, W: number, H: number, mask: Uint8Array 
     }
   }
   return out;
+}
+
+/**
+ * The nearest set pixel of every pixel (a vector distance transform: two raster passes propagating the nearest
+ * point through the 8-neighbourhood, Danielsson, "Euclidean distance mapping", CGIP 14, 1980; approximate).
+ * @param mask - `[H, W]` 1 = set.
+ * @param W - width.
+ * @param H - height.
+ * @returns `[H, W]` index of the nearest set pixel, −1 when none is set.
+ */
+function nearestPixel(mask: Uint8Array, W: number, H: number): Int32Array {
+  const near = new Int32Array(W * H).fill(-1);
+  const d2 = new Float64Array(W * H).fill(Infinity);
+  for (let k = 0; k < W * H; k++) {
+    if (!mask[k]) continue;
+    near[k] = k;
+    d2[k] = 0;
+  }
+  const relax = (k: number, x: number, y: number, j: number): void => {
+    const p = near[j]!;
+    if (p < 0) return;
+    const dx = (p % W) - x;
+    const dy = Math.floor(p / W) - y;
+    const d = dx * dx + dy * dy;
+    if (d < d2[k]!) {
+      d2[k] = d;
+      near[k] = p;
+    }
+  };
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const k = y * W + x;
+      if (x > 0) relax(k, x, y, k - 1);
+      if (y > 0) {
+        relax(k, x, y, k - W);
+        if (x > 0) relax(k, x, y, k - W - 1);
+        if (x < W - 1) relax(k, x, y, k - W + 1);
+      }
+    }
+    for (let x = W - 2; x >= 0; x--) relax(y * W + x, x, y, y * W + x + 1);
+  }
+  for (let y = H - 1; y >= 0; y--) {
+    for (let x = W - 1; x >= 0; x--) {
+      const k = y * W + x;
+      if (x < W - 1) relax(k, x, y, k + 1);
+      if (y < H - 1) {
+        relax(k, x, y, k + W);
+        if (x < W - 1) relax(k, x, y, k + W + 1);
+        if (x > 0) relax(k, x, y, k + W - 1);
+      }
+    }
+    for (let x = 1; x < W; x++) relax(y * W + x, x, y, y * W + x - 1);
+  }
+  return near;
 }
 
 /**
