@@ -170,7 +170,8 @@ function fillStructureAndTexture(canvas: Uint8Array, W: number, H: number, hole:
     const d = (Math.abs(patchFill[k * 4]! - fillStructure[k * 3]!) + Math.abs(patchFill[k * 4 + 1]! - fillStructure[k * 3 + 1]!) + Math.abs(patchFill[k * 4 + 2]! - fillStructure[k * 3 + 2]!)) / 3;
     fillAmp[k * 4] = Math.min(255, Math.round(d));
   }
-  const fillAmplitude = gridStructure(fillAmp, W, H, hole, cell)!;
+  // (A hole too thin to fill half a cell anywhere: the fill's amplitude over the whole canvas.)
+  const fillAmplitude = gridStructure(fillAmp, W, H, hole, cell) ?? gridStructure(fillAmp, W, H, null, cell)!;
   const toPerson = chamferDistance(person, W, H);
   const nearest = nearestPixel(source, W, H);
   const out = Uint8Array.from(canvas);

@@ -202,3 +202,19 @@ describe('buildBackgroundPlate on a smooth backdrop (issue 13: specks and blotch
     expect(err / n).toBeLessThan(6);
   });
 });
+
+describe('buildBackgroundPlate with a small person', () => {
+  it('fills a person thinner than the structure grid\'s cells (no cell half filled)', () => {
+    const W = 120;
+    const H = 100;
+    const photo = stripes(W, H);
+    const alpha = new Uint8Array(W * H);
+    for (let y = 40; y < 43; y++) for (let x = 50; x < 53; x++) {
+      alpha[y * W + x] = 255;
+      photo.set([255, 0, 255, 255], (y * W + x) * 4);
+    }
+    const plate = buildBackgroundPlate(photo, W, H, alpha, { seed: 2, fringePx: 0 });
+    expect(plate.filledFraction).toBeCloseTo(9 / (W * H), 6);
+    for (let y = 40; y < 43; y++) for (let x = 50; x < 53; x++) expect(plate.rgba[(y * W + x) * 4 + 1]).toBeGreaterThan(0);
+  });
+});
