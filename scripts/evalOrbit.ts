@@ -6,10 +6,12 @@
  * - full-height flat columns at each yaw (tests/integration/render/frameMetrics.ts);
  * - whether an independent tracker (the TF.js MediaPipe graphs of @vladmandic/human, pipeline/face/tfjsReference.ts)
  *   finds the face in the orbit frames at ±10…25°;
+ * - a halo metric at yaw 0 and ±30°: the edge energy of the background in a band just outside the silhouette
+ *   (tests/integration/render/haloMetric.ts; specks, ghost outlines and blotches of the plate beside the hair);
  * - upper-body framing: flat columns and flat rows in the bottom 40 %.
  *
  * Usage: `npx tsx scripts/evalOrbit.ts [--size 256] [--out dir] img01 img03 …` (corpus image name prefixes; frames at
- * ±30° are written to `--out` when given).
+ * ±25/±30° yaw, ±15° pitch and upper-body framing are written to `--out` when given).
  */
 import { mkdir } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { TfjsFaceModelRunner } from '../pipeline/face/tfjsReference.ts';
 import { RenderHost } from '../pipeline/render/renderHost.ts';
 import { outlineGradientP95, projectedFaceOutline } from '../tests/integration/render/seamMetric.ts';
 import { flatColumnFraction, flatRowFraction } from '../tests/integration/render/frameMetrics.ts';
+import { bandEdgeEnergy } from '../tests/integration/render/haloMetric.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -49,9 +52,22 @@ try {
     portraits.push({ name, image, face: (await analyzer.analyze(image)).faces[0]! });
   }
   const host = await RenderHost.launch({ widthPx: SIZE, heightPx: SIZE });
+  const keyed = await RenderHost.launch({ widthPx: SIZE, heightPx: SIZE, background: { color: '#00ff00' } });
   try {
     for (const { name, image, face } of portraits) {
       const { cropPx } = await host.loadPortrait(image, face);
+      await keyed.loadPortrait(image, face);
+      const halo: string[] = [];
+      for (const yaw of [0, -30, 30]) {
+        const view = { orbitYawRad: rad(yaw) };
+        halo.push(`${yaw}° ${bandEdgeEnergy(await host.renderStill({ blendshapes: still }, view), await keyed.renderStill({ blendshapes: still }, view), SIZE).toFixed(2)}`);
+      }
+      if (OUT) {
+        for (const [yaw, pitch] of [[-25, 0], [25, 0], [0, -15], [0, 15]] as const) {
+          const px = await host.renderStill({ blendshapes: still }, { orbitYawRad: rad(yaw), orbitPitchRad: rad(pitch) });
+          await sharp(Buffer.from(px), { raw: { width: SIZE, height: SIZE, channels: 4 } }).png().toFile(join(OUT, `${name}_yaw${yaw}_pitch${pitch}.png`));
+        }
+      }
       const lm = face.landmarksPx.subarray(0, face.landmarkCount * 3);
       const g0 = outlineGradientP95(await host.renderStill({ blendshapes: still }), SIZE, projectedFaceOutline(lm, cropPx, SIZE, 0));
       const cells: string[] = [];
@@ -66,16 +82,18 @@ try {
         const px = await host.renderStill({ blendshapes: still }, { orbitYawRad: rad(yaw) });
         if ((await tracker.analyze({ rgba: px, widthPx: SIZE, heightPx: SIZE, hadAlpha: false }, { maxFaces: 1 })).faces.length) found++;
       }
-      process.stdout.write(`${name}: rest seam ${g0.toFixed(1)}; ${cells.join('; ')}; tracker finds the face in ${found}/${TRACK_YAWS_DEG.length} orbit frames\n`);
+      process.stdout.write(`${name}: rest seam ${g0.toFixed(1)}; ${cells.join('; ')}; tracker finds the face in ${found}/${TRACK_YAWS_DEG.length} orbit frames; halo (edge energy beside the head) ${halo.join(', ')}\n`);
     }
   } finally {
     await host.dispose();
+    await keyed.dispose();
   }
   const body = await RenderHost.launch({ widthPx: SIZE, heightPx: SIZE, framing: 'upperBody' });
   try {
     for (const { name, image, face } of portraits) {
       await body.loadPortrait(image, face);
       const px = await body.renderStill({ blendshapes: still });
+      if (OUT) await sharp(Buffer.from(px), { raw: { width: SIZE, height: SIZE, channels: 4 } }).png().toFile(join(OUT, `${name}_upperBody.png`));
       process.stdout.write(`${name} upper body: flat cols ${pct(flatColumnFraction(px, SIZE, SIZE))}, flat rows in the bottom 40 % ${pct(flatRowFraction(px, SIZE, Math.round(0.6 * SIZE), SIZE))}\n`);
     }
   } finally {

@@ -1,7 +1,9 @@
 /**
  * The background of a portrait as its own layer: the photo with the person removed and the hole — plus a margin
- * past the photo's edges — filled with the photo's own continued background (see `inpaint.ts`), so a camera that
- * moves or frames wider than the photo sees background everywhere and nothing empty behind the person.
+ * past the photo's edges — filled with the photo's own continued background, so a camera that moves or frames wider
+ * than the photo sees background everywhere and nothing empty behind the person. The fill is structure (a harmonic
+ * membrane of the background's local mean colour) plus texture (the exemplar fill of `inpaint.ts`, its local mean
+ * removed and its amplitude matched to the background's), see `fillStructureAndTexture`.
  *
  * @remarks The layered idea is that of 3D photography from one image (Shih, Su, Kopf & Huang, "3D Photography using
  * Context-aware Layered Depth Inpainting", CVPR 2020; Niklaus et al., "3D Ken Burns Effect from a Single Image",
@@ -22,9 +24,13 @@ export interface PlateMarginsPx {
 export interface BackgroundPlateOptions {
   /** Canvas grown around the photo and filled too (default none). */
   marginsPx?: PlateMarginsPx;
-  /** Matte values ≥ this count as person and are filled (0..255, default 8: soft hair counts); fainter fringe pixels keep the photo (at
-   * rest the person layer's alpha blends them as the photo did). */
+  /** Matte values ≥ this count as person and are filled (0..255, default 1: any trace of the person, soft hair
+   * included; the person layer carries foreground colours there, core/segment/foregroundColour.ts, so the rest view
+   * keeps the photo's soft edge while a turned head leaves no fringe of hair behind on the background). */
   personAlphaMin?: number;
+  /** The fill reaches this far past the matte, px (default 0.4 % of the photo's longer side): hair strands and ear rims
+   * just outside the matte would otherwise stay on the background and show beside the head when it turns. */
+  fringePx?: number;
   /** Pixels within this radius of the person are kept but never copied into the fill, px (default 2.5 % of the
    * photo's longer side): the matte's edge carries a halo of person colour that must not seed the fill. */
   dilatePx?: number;
@@ -78,6 +84,7 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
     const plate = buildBackgroundPlate(small.rgba, w, h, small.alpha, {
       ...opts,
       dilatePx: opts.dilatePx === undefined ? undefined : opts.dilatePx / fx,
+      fringePx: opts.fringePx === undefined ? undefined : opts.fringePx / fx,
       marginsPx: { leftPx: m.leftPx / fx, rightPx: m.rightPx / fx, topPx: m.topPx / fx, bottomPx: m.bottomPx / fx },
     });
     return { ...plate, originXPx: plate.originXPx * fx, originYPx: plate.originYPx * fx, photoPxPerPlatePx: fx };
@@ -88,118 +95,318 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
   const mb = Math.round(m.bottomPx);
   const PW = W + ml + mr;
   const PH = H + mt + mb;
-  const thr = opts.personAlphaMin ?? 8;
-  const person = new Uint8Array(W * H);
-  for (let k = 0; k < W * H; k++) person[k] = personAlpha[k]! >= thr ? 1 : 0;
-  const grown = dilate(person, W, H, Math.max(0, Math.round(opts.dilatePx ?? 0.025 * Math.max(W, H))));
+  const thr = opts.personAlphaMin ?? 1;
+  const traced = new Uint8Array(W * H);
+  for (let k = 0; k < W * H; k++) traced[k] = personAlpha[k]! >= thr ? 1 : 0;
+  const grown = dilate(traced, W, H, Math.max(0, Math.round(opts.dilatePx ?? 0.025 * Math.max(W, H))));
+  // The filled region: the traced person and a thin ring around it (`fringePx`).
+  const person = dilate(traced, W, H, Math.max(0, Math.round(opts.fringePx ?? FRINGE_RING * Math.max(W, H))));
   const canvas = new Uint8Array(PW * PH * 4);
   const hole = new Uint8Array(PW * PH).fill(1);
   const noSource = new Uint8Array(PW * PH);
+  const personCanvas = new Uint8Array(PW * PH);
   for (let y = 0; y < H; y++) {
     const o = (y + mt) * PW + ml;
     canvas.set(rgba.subarray(y * W * 4, (y + 1) * W * 4), o * 4);
     hole.set(person.subarray(y * W, (y + 1) * W), o);
+    personCanvas.set(person.subarray(y * W, (y + 1) * W), o);
     noSource.set(grown.subarray(y * W, (y + 1) * W), o);
   }
   for (let k = 3; k < canvas.length; k += 4) canvas[k] = 255;
   let filled = 0;
   for (let k = 0; k < PW * PH; k++) filled += hole[k]!;
   if (filled === PW * PH) throw new InvalidInputError('background plate: the person covers the whole photo; no background to continue');
-  const out = inpaint(canvas, PW, PH, hole, { workMaxSidePx: opts.workMaxSidePx ?? 192, seed: opts.seed, signal: opts.signal, noSource });
-  blendFillSeams(out, PW, PH, hole);
+  const out = fillStructureAndTexture(canvas, PW, PH, hole, noSource, personCanvas, TEXTURE_CLEARANCE * Math.max(W, H), opts);
   return { rgba: out, widthPx: PW, heightPx: PH, originXPx: -ml, originYPx: -mt, photoPxPerPlatePx: 1, filledFraction: filled / (PW * PH) };
 }
 
-/** Cells of the seam-correction grid along the plate's longer side. */
-const SEAM_GRID_CELLS = 96;
+/** Default fill ring around the person, as a fraction of the photo's longer side (see `fringePx`). */
+const FRINGE_RING = 0.004;
+/** Cells of the structure layer's grid along the plate's longer side (see {@link fillStructureAndTexture}). */
+const STRUCTURE_GRID_CELLS = 48;
+/** The fill's texture fades in between this distance from the person and twice it, as a fraction of the photo's
+ * longer side (as the default source clearance `dilatePx`, 2.5 %). */
+const TEXTURE_CLEARANCE = 0.025;
 
 /**
- * Evens out the fill's colour where it meets the kept photo: the mean colour offset (kept neighbour − filled pixel)
- * along the fill's border, per grid cell, is spread over the other cells that hold filled pixels by harmonic
- * interpolation, and added to the filled pixels.
- * @param out - `[H, W, 4]` the inpainted plate, corrected in place.
- * @param W - plate width.
- * @param H - plate height.
- * @param hole - `[H, W]` 1 = filled pixel.
- * @remarks The membrane form of Poisson image editing (Pérez, Gangnet & Blake, SIGGRAPH 2003; Farbman et al.,
- * "Coordinates for Instant Image Cloning", SIGGRAPH 2009): the fill keeps its texture (gradients) and takes its low
- * frequencies from the border, so a patch-based fill shows no block of another brightness beside the person. Solved
- * on a coarse grid ({@link SEAM_GRID_CELLS} cells along the longer side) by successive over-relaxation, bilinearly
- * interpolated to the pixels.
+ * Fills the hole as structure + texture: the structure (the local mean colour, on a coarse grid) is continued into
+ * the hole as a harmonic membrane from the known background around it, and the texture (the photo minus that
+ * structure) is continued by exemplar-based completion (`inpaint`); the fill is their sum.
+ * @param canvas - `[H, W, 4]` plate canvas (photo inside, anything in the margins).
+ * @param W - canvas width.
+ * @param H - canvas height.
+ * @param hole - `[H, W]` 1 = fill.
+ * @param noSource - `[H, W]` 1 = kept but never copied or averaged into the fill.
+ * @param opts - working size, seed, cancellation.
+ * @returns a new RGBA canvas: kept pixels unchanged, hole pixels filled.
+ * @remarks Structure/texture decomposition inpainting (Bertalmio, Vese, Sapiro & Osher, "Simultaneous Structure and
+ * Texture Image Inpainting", IEEE TIP 12(8), 2003): a patch fill alone cannot continue a smooth shading — on a
+ * studio backdrop it copies patches of another brightness and leaves blocks and light blobs beside the head that
+ * show when the camera orbits; a smooth (harmonic) fill alone loses texture. The membrane is solved on a grid of
+ * {@link STRUCTURE_GRID_CELLS} cells along the longer side by successive over-relaxation; cells at least half made
+ * of source pixels are fixed at their mean.
  */
-function blendFillSeams(out: Uint8Array, W: number, H: number, hole: Uint8Array): void {
-  const cell = Math.max(2, Math.ceil(Math.max(W, H) / SEAM_GRID_CELLS));
+function fillStructureAndTexture(canvas: Uint8Array, W: number, H: number, hole: Uint8Array, noSource: Uint8Array, person: Uint8Array, clearancePx: number, opts: BackgroundPlateOptions): Uint8Array {
+  const patchFill = inpaint(canvas, W, H, hole, { workMaxSidePx: opts.workMaxSidePx ?? 192, seed: opts.seed, signal: opts.signal, noSource });
+  const cell = Math.max(4, Math.ceil(Math.max(W, H) / STRUCTURE_GRID_CELLS));
+  const source = new Uint8Array(W * H);
+  for (let k = 0; k < W * H; k++) source[k] = hole[k] || noSource[k] ? 0 : 1;
+  const structure = gridStructure(canvas, W, H, source, cell);
+  // Too little clean background for a grid: the patch fill alone.
+  if (!structure) return patchFill;
+  const fillStructure = gridStructure(patchFill, W, H, null, cell)!;
+  // The background's own texture amplitude (mean |photo − structure| over clean background, per cell, continued
+  // harmonically like the structure) bounds the fill's texture there: a step between patches of another brightness
+  // is not texture of a smooth backdrop, while a painted background keeps its strokes.
+  const amplitude = new Uint8Array(W * H * 4);
+  for (let k = 0; k < W * H; k++) {
+    if (!source[k]) continue;
+    const d = (Math.abs(canvas[k * 4]! - structure[k * 3]!) + Math.abs(canvas[k * 4 + 1]! - structure[k * 3 + 1]!) + Math.abs(canvas[k * 4 + 2]! - structure[k * 3 + 2]!)) / 3;
+    amplitude[k * 4] = Math.min(255, Math.round(d));
+  }
+  const localAmplitude = gridStructure(amplitude, W, H, source, cell)!;
+  const fillAmp = new Uint8Array(W * H * 4);
+  for (let k = 0; k < W * H; k++) {
+    const d = (Math.abs(patchFill[k * 4]! - fillStructure[k * 3]!) + Math.abs(patchFill[k * 4 + 1]! - fillStructure[k * 3 + 1]!) + Math.abs(patchFill[k * 4 + 2]! - fillStructure[k * 3 + 2]!)) / 3;
+    fillAmp[k * 4] = Math.min(255, Math.round(d));
+  }
+  // (A hole too thin to fill half a cell anywhere: the fill's amplitude over the whole canvas.)
+  const fillAmplitude = gridStructure(fillAmp, W, H, hole, cell) ?? gridStructure(fillAmp, W, H, null, cell)!;
+  const toPerson = chamferDistance(person, W, H);
+  const nearest = nearestPixel(source, W, H);
+  const out = Uint8Array.from(canvas);
+  for (let k = 0; k < W * H; k++) {
+    if (!hole[k]) continue;
+    // Near the person the texture is the clean background's own, mirrored about its nearest pixel (the patch fill's
+    // seam along the person's outline, where the kept ring still carries hair and skin colour, would draw a light
+    // outline beside the head when it turns, and its averaging leaves a smooth blob there); farther out the patch
+    // fill's texture, matched in amplitude.
+    const t = Math.min(1, Math.max(0, toPerson[k]! / clearancePx - 1));
+    const x = k % W;
+    const y = (k - x) / W;
+    const p = nearest[k]!;
+    let q = -1;
+    if (p >= 0) {
+      const qx = 2 * (p % W) - x;
+      const qy = 2 * Math.floor(p / W) - y;
+      if (qx >= 0 && qy >= 0 && qx < W && qy < H && source[qy * W + qx]) q = qy * W + qx;
+    }
+    for (let c = 0; c < 3; c++) {
+      const mirrored = q >= 0 ? canvas[q * 4 + c]! - structure[q * 3 + c]! : 0;
+      const patch = (patchFill[k * 4 + c]! - fillStructure[k * 3 + c]!) * Math.min(1, localAmplitude[k * 3]! / Math.max(0.5, fillAmplitude[k * 3]!));
+      const detail = (1 - t) * mirrored + t * patch;
+      out[k * 4 + c] = Math.min(255, Math.max(0, Math.round(structure[k * 3 + c]! + detail)));
+    }
+    out[k * 4 + 3] = 255;
+  }
+  return out;
+}
+
+/**
+ * The structure (local mean colour) of an image on a coarse grid, bilinearly interpolated to every pixel.
+ * @param rgba - `[H, W, 4]` image.
+ * @param W - width.
+ * @param H - height.
+ * @param mask - `[H, W]` 1 = pixel counts; cells less than half made of counted pixels are filled harmonically from
+ *   the others (see {@link harmonicFill}). Null: every pixel counts.
+ * @param cell - cell side, px.
+ * @returns `[H, W, 3]` structure, or null when no cell has enough counted pixels.
+ */
+function gridStructure(rgba: Uint8Array, W: number, H: number, mask: Uint8Array | null, cell: number): Float32Array | null {
   const gw = Math.ceil(W / cell);
   const gh = Math.ceil(H / cell);
   const n = gw * gh;
-  // Per cell: filled pixels, and the offsets (kept neighbour − filled pixel) of filled pixels beside a kept one.
-  const sumOff = new Float64Array(n * 3);
-  const nOff = new Uint32Array(n), nFill = new Uint32Array(n);
+  const sum = new Float64Array(n * 3);
+  const cnt = new Uint32Array(n);
+  const area = new Uint32Array(n);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const k = y * W + x;
-      if (!hole[k]) continue;
       const g = Math.floor(y / cell) * gw + Math.floor(x / cell);
-      nFill[g]!++;
-      for (const [ok, j] of [[x > 0, k - 1], [x < W - 1, k + 1], [y > 0, k - W], [y < H - 1, k + W]] as const) {
-        if (!ok || hole[j]) continue;
-        for (let c = 0; c < 3; c++) sumOff[g * 3 + c]! += out[j * 4 + c]! - out[k * 4 + c]!;
-        nOff[g]!++;
-      }
+      area[g]!++;
+      if (mask && !mask[k]) continue;
+      cnt[g]!++;
+      for (let c = 0; c < 3; c++) sum[g * 3 + c]! += rgba[k * 4 + c]!;
     }
   }
-  // Fixed: cells on the fill's border (their mean offset); free: the other cells holding filled pixels.
-  const offset = new Float32Array(n * 3);
-  const free = new Uint8Array(n);
+  const grid = new Float32Array(n * 3);
+  const fixed = new Uint8Array(n);
   let anyFixed = false;
   for (let g = 0; g < n; g++) {
-    if (nOff[g]!) {
-      for (let c = 0; c < 3; c++) offset[g * 3 + c] = sumOff[g * 3 + c]! / nOff[g]!;
-      anyFixed = true;
-    } else if (nFill[g]!) free[g] = 1;
+    if (cnt[g]! * 2 < area[g]!) continue;
+    fixed[g] = 1;
+    anyFixed = true;
+    for (let c = 0; c < 3; c++) grid[g * 3 + c] = sum[g * 3 + c]! / cnt[g]!;
   }
-  if (!anyFixed) return;
-  const omega = 1.9;
-  for (let it = 0; it < 4 * Math.max(gw, gh); it++) {
-    for (let gy = 0; gy < gh; gy++) {
-      for (let gx = 0; gx < gw; gx++) {
-        const g = gy * gw + gx;
-        if (!free[g]) continue;
-        for (let c = 0; c < 3; c++) {
-          let sum = 0, nb = 0;
-          // Only cells holding filled pixels pass values on (kept-only cells carry no offset).
-          for (const [ok, h] of [[gx > 0, g - 1], [gx < gw - 1, g + 1], [gy > 0, g - gw], [gy < gh - 1, g + gw]] as const) {
-            if (!ok || !nFill[h]) continue;
-            sum += offset[h * 3 + c]!;
-            nb++;
-          }
-          if (nb) offset[g * 3 + c] = offset[g * 3 + c]! + omega * (sum / nb - offset[g * 3 + c]!);
-        }
+  if (!anyFixed) return null;
+  harmonicFill(grid, fixed, gw, gh);
+  const out = new Float32Array(W * H * 3);
+  for (let y = 0; y < H; y++) {
+    const fy = Math.min(gh - 1, Math.max(0, (y + 0.5) / cell - 0.5));
+    const y0 = Math.min(gh - 1, Math.floor(fy));
+    const y1 = Math.min(gh - 1, y0 + 1);
+    const ay = fy - y0;
+    for (let x = 0; x < W; x++) {
+      const fx = Math.min(gw - 1, Math.max(0, (x + 0.5) / cell - 0.5));
+      const x0 = Math.min(gw - 1, Math.floor(fx));
+      const x1 = Math.min(gw - 1, x0 + 1);
+      const ax = fx - x0;
+      const k = y * W + x;
+      for (let c = 0; c < 3; c++) {
+        const top = grid[(y0 * gw + x0) * 3 + c]! * (1 - ax) + grid[(y0 * gw + x1) * 3 + c]! * ax;
+        const bot = grid[(y1 * gw + x0) * 3 + c]! * (1 - ax) + grid[(y1 * gw + x1) * 3 + c]! * ax;
+        out[k * 3 + c] = top * (1 - ay) + bot * ay;
       }
     }
   }
-  // Bilinear between cell centres, filled pixels only, over the cells that hold filled pixels.
-  const at = (gx: number, gy: number, c: number): number => {
-    const g = Math.min(gh - 1, Math.max(0, gy)) * gw + Math.min(gw - 1, Math.max(0, gx));
-    return offset[g * 3 + c]!;
+  return out;
+}
+
+/**
+ * The nearest set pixel of every pixel (a vector distance transform: two raster passes propagating the nearest
+ * point through the 8-neighbourhood, Danielsson, "Euclidean distance mapping", CGIP 14, 1980; approximate).
+ * @param mask - `[H, W]` 1 = set.
+ * @param W - width.
+ * @param H - height.
+ * @returns `[H, W]` index of the nearest set pixel, −1 when none is set.
+ */
+function nearestPixel(mask: Uint8Array, W: number, H: number): Int32Array {
+  const near = new Int32Array(W * H).fill(-1);
+  const d2 = new Float64Array(W * H).fill(Infinity);
+  for (let k = 0; k < W * H; k++) {
+    if (!mask[k]) continue;
+    near[k] = k;
+    d2[k] = 0;
+  }
+  const relax = (k: number, x: number, y: number, j: number): void => {
+    const p = near[j]!;
+    if (p < 0) return;
+    const dx = (p % W) - x;
+    const dy = Math.floor(p / W) - y;
+    const d = dx * dx + dy * dy;
+    if (d < d2[k]!) {
+      d2[k] = d;
+      near[k] = p;
+    }
   };
   for (let y = 0; y < H; y++) {
-    const fy = (y + 0.5) / cell - 0.5;
-    const gy = Math.floor(fy), ay = fy - gy;
     for (let x = 0; x < W; x++) {
       const k = y * W + x;
-      if (!hole[k]) continue;
-      const fx = (x + 0.5) / cell - 0.5;
-      const gx = Math.floor(fx), ax = fx - gx;
+      if (x > 0) relax(k, x, y, k - 1);
+      if (y > 0) {
+        relax(k, x, y, k - W);
+        if (x > 0) relax(k, x, y, k - W - 1);
+        if (x < W - 1) relax(k, x, y, k - W + 1);
+      }
+    }
+    for (let x = W - 2; x >= 0; x--) relax(y * W + x, x, y, y * W + x + 1);
+  }
+  for (let y = H - 1; y >= 0; y--) {
+    for (let x = W - 1; x >= 0; x--) {
+      const k = y * W + x;
+      if (x < W - 1) relax(k, x, y, k + 1);
+      if (y < H - 1) {
+        relax(k, x, y, k + W);
+        if (x < W - 1) relax(k, x, y, k + W + 1);
+        if (x > 0) relax(k, x, y, k + W - 1);
+      }
+    }
+    for (let x = 1; x < W; x++) relax(y * W + x, x, y, y * W + x - 1);
+  }
+  return near;
+}
+
+/**
+ * Chamfer (3-4) distance to the nearest set pixel, px (Borgefors, "Distance transformations in digital images",
+ * CVGIP 34, 1986: two raster passes, weights 3 and 4 for axial and diagonal steps, divided by 3).
+ * @param mask - `[H, W]` 1 = set.
+ * @param W - width.
+ * @param H - height.
+ * @returns `[H, W]` distances (0 on set pixels; large where no pixel is set).
+ */
+function chamferDistance(mask: Uint8Array, W: number, H: number): Float32Array {
+  const d = new Float32Array(W * H);
+  for (let k = 0; k < W * H; k++) d[k] = mask[k] ? 0 : 1e9;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const k = y * W + x;
+      let v = d[k]!;
+      if (x > 0) v = Math.min(v, d[k - 1]! + 3);
+      if (y > 0) {
+        v = Math.min(v, d[k - W]! + 3);
+        if (x > 0) v = Math.min(v, d[k - W - 1]! + 4);
+        if (x < W - 1) v = Math.min(v, d[k - W + 1]! + 4);
+      }
+      d[k] = v;
+    }
+  }
+  for (let y = H - 1; y >= 0; y--) {
+    for (let x = W - 1; x >= 0; x--) {
+      const k = y * W + x;
+      let v = d[k]!;
+      if (x < W - 1) v = Math.min(v, d[k + 1]! + 3);
+      if (y < H - 1) {
+        v = Math.min(v, d[k + W]! + 3);
+        if (x < W - 1) v = Math.min(v, d[k + W + 1]! + 4);
+        if (x > 0) v = Math.min(v, d[k + W - 1]! + 4);
+      }
+      d[k] = v;
+    }
+  }
+  for (let k = 0; k < W * H; k++) d[k] = d[k]! / 3;
+  return d;
+}
+
+/**
+ * Harmonic interpolation on a grid: free cells (`fixed` 0) become the solution of Laplace's equation with the fixed
+ * cells as boundary values — an onion-peel start, then successive over-relaxation (ω = 1.9).
+ * @param grid - `[gh, gw, 3]` values, overwritten at free cells.
+ * @param fixed - `[gh, gw]` 1 = boundary value.
+ * @param gw - grid width.
+ * @param gh - grid height.
+ */
+function harmonicFill(grid: Float32Array, fixed: Uint8Array, gw: number, gh: number): void {
+  const done = Uint8Array.from(fixed);
+  let frontier: number[] = [];
+  for (let g = 0; g < gw * gh; g++) if (!done[g]) frontier.push(g);
+  while (frontier.length) {
+    const now: number[] = [];
+    const rest: number[] = [];
+    for (const g of frontier) {
+      const x = g % gw;
+      const y = (g - x) / gw;
+      let m = 0;
+      const s = [0, 0, 0];
+      for (const [ok, h] of [[x > 0, g - 1], [x < gw - 1, g + 1], [y > 0, g - gw], [y < gh - 1, g + gw]] as const) {
+        if (!ok || !done[h]) continue;
+        for (let c = 0; c < 3; c++) s[c]! += grid[h * 3 + c]!;
+        m++;
+      }
+      if (!m) rest.push(g);
+      else {
+        for (let c = 0; c < 3; c++) grid[g * 3 + c] = s[c]! / m;
+        now.push(g);
+      }
+    }
+    if (!now.length) break;
+    for (const g of now) done[g] = 1;
+    frontier = rest;
+  }
+  const omega = 1.9;
+  for (let it = 0; it < 4 * Math.max(gw, gh); it++) {
+    for (let g = 0; g < gw * gh; g++) {
+      if (fixed[g]) continue;
+      const x = g % gw;
+      const y = (g - x) / gw;
       for (let c = 0; c < 3; c++) {
-        let v = 0, wsum = 0;
-        for (const [dx, dy, w] of [[0, 0, (1 - ax) * (1 - ay)], [1, 0, ax * (1 - ay)], [0, 1, (1 - ax) * ay], [1, 1, ax * ay]] as const) {
-          const cx = Math.min(gw - 1, Math.max(0, gx + dx)), cy = Math.min(gh - 1, Math.max(0, gy + dy));
-          if (!nFill[cy * gw + cx]) continue;
-          v += w * at(cx, cy, c);
-          wsum += w;
+        let s = 0;
+        let m = 0;
+        for (const [ok, h] of [[x > 0, g - 1], [x < gw - 1, g + 1], [y > 0, g - gw], [y < gh - 1, g + gw]] as const) {
+          if (!ok) continue;
+          s += grid[h * 3 + c]!;
+          m++;
         }
-        if (wsum > 0) out[k * 4 + c] = Math.min(255, Math.max(0, Math.round(out[k * 4 + c]! + v / wsum)));
+        grid[g * 3 + c] = grid[g * 3 + c]! + omega * (s / m - grid[g * 3 + c]!);
       }
     }
   }

@@ -410,7 +410,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
         log(`photo head as splats: ${shown.splatCount} Gaussians`);
       } else await host.loadPortrait(image!, face!, portraitRest);
       if (opts.framing === 'upperBody' && image && face && !avatarFile && !photoShowsShoulders(image.heightPx, meshBox(face.landmarksPx))) {
-        log('note: the photo shows no shoulders (it ends below the chin); upper-body framing shows the head and neck, with the background continued past the photo');
+        log('note: the photo shows no shoulders (it ends below the chin); upper-body framing shows what the photo holds: the head and neck');
       }
       const frameOpts = { fromFrame, toFrame, orbitYawRad: opts.orbit?.yawRad, orbitPitchRad: opts.orbit?.pitchRad, signal: opts.signal };
       return await encodeVideo({

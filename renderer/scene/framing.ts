@@ -54,9 +54,10 @@ export function faceBoundsFromLandmarks(landmarksPx: Float32Array): FaceBoundsPx
  * centred 0.1 face heights above the face centre (room for hair), then shifted to lie inside the photo — the
  * picture the user sees, with nothing invented at the edges. `head`: 1.7 face heights (may extend past the photo's
  * edges). `upperBody`: up to 3.2 face heights centred 0.55 face heights below the face centre, cropped to what the
- * photo holds (at most the largest rectangle of this aspect inside the photo, shifted inside it) but never under
- * 2 face heights: a photo too tight for that is extended past its edges by the filled background plate (see
- * `photoShowsShoulders` in core/face/shoulders.ts for the note to the user).
+ * photo holds (at most the largest rectangle of this aspect inside the photo, shifted inside it). A photo too tight
+ * for shoulders gets the photo framing's crop or the whole photo, never a crop past its edges: the body ends at the
+ * photo's edge, and a crop past it would show the body cut off over the filled background (issue 13). The caller
+ * tells the user (`photoShowsShoulders` in core/face/shoulders.ts).
  */
 export function computeCropRect(imageWidthPx: number, imageHeightPx: number, face: FaceBoundsPx, framing: Framing, aspect: number): CropRectPx {
   const faceSize = Math.max(face.heightPx, face.widthPx / 0.85);
@@ -72,19 +73,15 @@ export function computeCropRect(imageWidthPx: number, imageHeightPx: number, fac
     cy = face.centerYPx - 0.08 * face.heightPx;
   } else {
     const maxH = Math.min(imageHeightPx, imageWidthPx / aspect);
-    heightPx = Math.max(2 * faceSize, Math.min(3.2 * faceSize, maxH));
+    heightPx = Math.min(3.2 * faceSize, maxH);
     cy = face.centerYPx + 0.55 * face.heightPx;
   }
   const widthPx = heightPx * aspect;
   let xPx = cx - widthPx / 2;
   let yPx = cy - heightPx / 2;
-  if (framing === 'photo') {
+  if (framing === 'photo' || framing === 'upperBody') {
     xPx = Math.min(Math.max(0, xPx), imageWidthPx - widthPx);
     yPx = Math.min(Math.max(0, yPx), imageHeightPx - heightPx);
-  } else if (framing === 'upperBody') {
-    // Inside the photo where it fits; where it does not (a tight photo), centred on the photo along that axis.
-    xPx = widthPx <= imageWidthPx ? Math.min(Math.max(0, xPx), imageWidthPx - widthPx) : (imageWidthPx - widthPx) / 2;
-    yPx = heightPx <= imageHeightPx ? Math.min(Math.max(0, yPx), imageHeightPx - heightPx) : Math.min(Math.max(imageHeightPx - heightPx, yPx), 0);
   }
   return { xPx, yPx, widthPx, heightPx };
 }

@@ -214,7 +214,8 @@ describe('photo head goldens', () => {
       // Orbits up to the issue's ±25° and framings show content everywhere: no column one flat colour (the
       // background plate fills what the photo does not show), and upper-body framing no flat rows in its bottom 40 %.
       // img01 (a plain studio backdrop) is included since the plate's fill continues the photo edge's shading
-      // (membrane correction in core/image/backgroundPlate.ts): 0 % at ±15° (was 5 %); 10.6 % at 30°, not checked.
+      // (harmonic structure fill in core/image/backgroundPlate.ts): 0 % at ±15° (was 5 %); 0 % at 30° at 256² (was
+      // 10.6 %, then 3.1 %), not checked.
       if (Math.abs(pose.orbitYawRad) <= (25 * Math.PI) / 180 + 1e-9) expect(flatColumnFraction(px, GOLDEN_SIZE_PX, GOLDEN_SIZE_PX), `${name} ${pose.name}: flat columns`).toBeLessThanOrEqual(0.01);
       if (pose.framing === 'upperBody') expect(flatRowFraction(px, GOLDEN_SIZE_PX, Math.round(0.6 * GOLDEN_SIZE_PX), GOLDEN_SIZE_PX), `${name} upperBody: flat bottom rows`).toBeLessThanOrEqual(0.05);
     }

@@ -149,3 +149,72 @@ describe('buildBackgroundPlate seam blending', () => {
     expect(err / n).toBeLessThan(5);
   });
 });
+
+describe('buildBackgroundPlate on a smooth backdrop (issue 13: specks and blotches beside the hair)', () => {
+  // A studio backdrop: light at the top left, shaded towards the bottom right (no texture). A person ellipse (matte
+  // 255) with dark hair strands just outside it where the matte is faint (values 1–7), as a matte leaves them.
+  const W = 200;
+  const H = 200;
+  const backdrop = (x: number, y: number): number => 215 - (60 * x) / W - (30 * y) / H;
+  const photo = new Uint8Array(W * H * 4);
+  const alpha = new Uint8Array(W * H);
+  const r = (x: number, y: number): number => Math.hypot((x - 100) / 45, (y - 110) / 60);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const k = y * W + x;
+      const v = backdrop(x, y);
+      photo.set([v, v - 4, v + 3, 255], k * 4);
+      const d = r(x, y);
+      if (d < 1) {
+        alpha[k] = 255;
+        photo.set([30, 25, 25, 255], k * 4);
+      } else if (d < 1.04 && (x + 3 * y) % 5 === 0) {
+        // Strands: dark pixels in a thin ring outside the matte, matte 1–7.
+        alpha[k] = 1 + ((x + y) % 7);
+        photo.set([40, 35, 35, 255], k * 4);
+      }
+    }
+  }
+  const plate = buildBackgroundPlate(photo, W, H, alpha, { seed: 1 });
+
+  it('fills the faint-matte fringe: no dark strand is left beside the person', () => {
+    let strands = 0;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (r(x, y) >= 1 && r(x, y) < 1.04 && plate.rgba[(y * W + x) * 4]! < backdrop(x, y) - 40) strands++;
+    expect(strands).toBe(0);
+  });
+
+  it('continues the shading without blotches: the fill is as smooth as the backdrop and within a few levels of it', () => {
+    // Largest step between neighbours inside the filled ellipse (the backdrop's own step is < 0.5 level per px).
+    let maxStep = 0;
+    let err = 0;
+    let n = 0;
+    for (let y = 1; y < H; y++) {
+      for (let x = 1; x < W; x++) {
+        if (r(x, y) >= 0.95) continue;
+        const k = (y * W + x) * 4;
+        maxStep = Math.max(maxStep, Math.abs(plate.rgba[k]! - plate.rgba[k - 4]!), Math.abs(plate.rgba[k]! - plate.rgba[k - W * 4]!));
+        err += Math.abs(plate.rgba[k]! - backdrop(x, y));
+        n++;
+      }
+    }
+    console.log(`smooth backdrop: largest neighbour step in the fill ${maxStep} levels, mean |fill − backdrop| ${(err / n).toFixed(1)} levels`);
+    expect(maxStep).toBeLessThanOrEqual(3);
+    expect(err / n).toBeLessThan(6);
+  });
+});
+
+describe('buildBackgroundPlate with a small person', () => {
+  it('fills a person thinner than the structure grid\'s cells (no cell half filled)', () => {
+    const W = 120;
+    const H = 100;
+    const photo = stripes(W, H);
+    const alpha = new Uint8Array(W * H);
+    for (let y = 40; y < 43; y++) for (let x = 50; x < 53; x++) {
+      alpha[y * W + x] = 255;
+      photo.set([255, 0, 255, 255], (y * W + x) * 4);
+    }
+    const plate = buildBackgroundPlate(photo, W, H, alpha, { seed: 2, fringePx: 0 });
+    expect(plate.filledFraction).toBeCloseTo(9 / (W * H), 6);
+    for (let y = 40; y < 43; y++) for (let x = 50; x < 53; x++) expect(plate.rgba[(y * W + x) * 4 + 1]).toBeGreaterThan(0);
+  });
+});
