@@ -4,7 +4,7 @@
  * detected lower-lip contours lie on, shown as the lips close.
  *
  * @remarks Why: on a wide-open mouth MediaPipe FaceMesh places the lower lip's contours on the teeth and the tongue
- * (corpus vid02 at 4.2 s, inner gap 0.49 IOD: the lower inner contour on the tongue, the lower outer one on the
+ * (corpus vid02 at 4.2 s, inner gap 0.54 IOD: the lower inner contour on the tongue, the lower outer one on the
  * lower teeth; the real lower lip is a thin band below the outer contour), so the lower lip band carries teeth.
  * Closing the mouth stretches that band over the opening and the closed lips showed the lower teeth drawn out into
  * vertical streaks. Telling shadowed lower teeth from lip by colour did not work on that frame (the teeth are as dark
@@ -16,11 +16,12 @@
  * band at fraction f = (b − inner(s)) / (outer(s) − inner(s)) of the way from the lower inner to the lower outer
  * contour gets the photo's colour at the same s and the same fraction of the upper lip band (inner → outer): the seam
  * side of the upper lip at the seam side of the lower lip, bilinearly sampled. The band reaches
- * {@link BEYOND_OUTER_IOD} past the outer contour, fading out. The patch is weighted by how wide the photo's
- * mouth is open: 0 below {@link WIDE_OPEN_FROM_IOD} of inner-lip gap at the centre (13–14), 1 from
- * {@link WIDE_OPEN_FULL_IOD} (a parted mouth's lower contours lie on the lip; our choice from the corpus frames seen:
- * vid01 frame 0 parted 0.08, vid05 at 2.5 s 0.19, vid02 at 4.2 s 0.49 IOD — not fitted to a score), and a renderer
- * blends the patch in proportion to how far the lips have closed from the photo's gap.
+ * {@link BEYOND_OUTER_IOD} past the outer contour, fading out, and is darkened by up to {@link SEAM_SHADE_DEPTH} at
+ * its inner edge (the shadowed fissure of closed lips, as core/face/lipSeam.ts finds it on closed photos). The patch
+ * is weighted by how wide the photo's mouth is open: 0 below {@link WIDE_OPEN_FROM_IOD} of inner-lip gap at the centre (13–14), 1 from
+ * {@link WIDE_OPEN_FULL_IOD} (a parted mouth's lower contours lie on the lip). Our choice, not fitted to a score; the
+ * corpus frames seen when choosing: vid01 frame 0 (parted, lip band is lip) 0.05 IOD, vid02 at 4.2 s 0.54 IOD; vid05
+ * at 2.5 s (0.24 IOD, weight 0.35) was looked at only afterwards. A renderer blends the patch in proportion to how far the lips have closed from the photo's gap.
  */
 import { LIPS_LOWER_INNER, LIPS_LOWER_OUTER, LIPS_UPPER_INNER, LIPS_UPPER_OUTER } from '../rig/topology.ts';
 
@@ -28,6 +29,10 @@ import { LIPS_LOWER_INNER, LIPS_LOWER_OUTER, LIPS_UPPER_INNER, LIPS_UPPER_OUTER 
 export const WIDE_OPEN_FROM_IOD = 0.2;
 /** Inner-lip gap (IOD) from which the lower lip band is replaced in full when the lips close. */
 export const WIDE_OPEN_FULL_IOD = 0.3;
+/** Darkening of the repainted lip at the seam (f = 0), share of its colour (a closed mouth's fissure is shadowed). */
+export const SEAM_SHADE_DEPTH = 0.35;
+/** Fraction of the lower lip band (from its inner edge) over which the seam shadow fades out. */
+export const SEAM_SHADE_BAND_FRACTION = 0.25;
 /** How far past the lower outer contour the band reaches (fading out), IOD (≈ 2 mm). */
 export const BEYOND_OUTER_IOD = 0.03;
 
@@ -130,7 +135,10 @@ export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: 
       const px = c0[0] + s * u[0] + ub * v[0];
       const py = c0[1] + s * u[1] + ub * v[1];
       const i = (y * W + x) * 4;
-      for (let c = 0; c < 3; c++) out[i + c] = Math.round(sample(px, py, c));
+      // The seam where closed lips meet is shadowed: darker towards the lower lip's inner edge.
+      const fc = Math.min(1, Math.max(0, f / SEAM_SHADE_BAND_FRACTION));
+      const shade = 1 - SEAM_SHADE_DEPTH * (1 - fc * fc * (3 - 2 * fc));
+      for (let c = 0; c < 3; c++) out[i + c] = Math.round(shade * sample(px, py, c));
       out[i + 3] = Math.round(255 * a);
     }
   }
