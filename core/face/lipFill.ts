@@ -18,7 +18,11 @@
  * side of the upper lip at the seam side of the lower lip, bilinearly sampled. The band reaches
  * {@link BEYOND_OUTER_IOD} past the outer contour, fading out, and is darkened by up to {@link SEAM_SHADE_DEPTH} at
  * its inner edge (the shadowed fissure of closed lips, as core/face/lipSeam.ts finds it on closed photos). The patch
- * is weighted by how wide the photo's mouth is open: 0 below {@link WIDE_OPEN_FROM_IOD} of inner-lip gap at the centre (13–14), 1 from
+ * is used only where the detected lower lip band is not lip: its weight falls from 1 to 0 as the share of lower-band
+ * samples within {@link LIP_MATCH_DELTA_E} of the upper lip's median colour rises from {@link LOWER_LIP_SHARE_REPLACE}
+ * to {@link LOWER_LIP_SHARE_KEEP} (measured: vid02 at 4.2 s 0.46 — teeth, tongue; vid05 at 4.8 s, an "O" whose lower
+ * contours lie on the lip, 0.98; vid05 at 2.5 s 0.92 — chosen after seeing all three). It is also weighted by how
+ * wide the photo's mouth is open: 0 below {@link WIDE_OPEN_FROM_IOD} of inner-lip gap at the centre (13–14), 1 from
  * {@link WIDE_OPEN_FULL_IOD} (a parted mouth's lower contours lie on the lip). Our choice, not fitted to a score; the
  * corpus frames seen when choosing: vid01 frame 0 (parted, lip band is lip) 0.05 IOD, vid02 at 4.2 s 0.54 IOD; vid05
  * at 2.5 s (0.24 IOD, weight 0.35) was looked at only afterwards. A renderer blends the patch in proportion to how far the lips have closed from the photo's gap.
@@ -29,12 +33,35 @@ import { LIPS_LOWER_INNER, LIPS_LOWER_OUTER, LIPS_UPPER_INNER, LIPS_UPPER_OUTER 
 export const WIDE_OPEN_FROM_IOD = 0.2;
 /** Inner-lip gap (IOD) from which the lower lip band is replaced in full when the lips close. */
 export const WIDE_OPEN_FULL_IOD = 0.3;
+/** Colour distance (CIE76 ΔE) within which a lower-band sample matches the upper lip's median colour. */
+export const LIP_MATCH_DELTA_E = 15;
+/** Share of lip-coloured lower-band samples from which the detected lower lip band is kept as it is… */
+export const LOWER_LIP_SHARE_KEEP = 0.85;
+/** …and at or below which it is replaced in full. */
+export const LOWER_LIP_SHARE_REPLACE = 0.6;
 /** Darkening of the repainted lip at the seam (f = 0), share of its colour (a closed mouth's fissure is shadowed). */
 export const SEAM_SHADE_DEPTH = 0.35;
 /** Fraction of the lower lip band (from its inner edge) over which the seam shadow fades out. */
 export const SEAM_SHADE_BAND_FRACTION = 0.25;
 /** How far past the lower outer contour the band reaches (fading out), IOD (≈ 2 mm). */
 export const BEYOND_OUTER_IOD = 0.03;
+
+/**
+ * sRGB bytes → CIE L*a*b* (D65), CIE 15:2004 with the IEC 61966-2-1 sRGB transfer.
+ * @returns `[L*, a*, b*]`, L* in 0–100.
+ */
+function srgbToLab(r: number, g: number, b: number): [number, number, number] {
+  const lin = (c: number): number => {
+    const v = c / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const [R, G, B] = [lin(r), lin(g), lin(b)];
+  const f = (x: number): number => (x > 216 / 24389 ? Math.cbrt(x) : ((24389 / 27) * x + 16) / 116);
+  const fx = f((0.4124 * R + 0.3576 * G + 0.1805 * B) / 0.95047);
+  const fy = f(0.2126 * R + 0.7152 * G + 0.0722 * B);
+  const fz = f((0.0193 * R + 0.1192 * G + 0.9505 * B) / 1.08883);
+  return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+}
 
 /** The lower lip band repainted for a closed mouth, as a patch of photo pixels. */
 export interface ClosedLipFill {
@@ -63,7 +90,28 @@ export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: 
   const iodPx = Math.hypot((P(362)[0] + P(263)[0] - P(33)[0] - P(133)[0]) / 2, (P(362)[1] + P(263)[1] - P(33)[1] - P(133)[1]) / 2);
   const gapIod = iodPx > 0 ? Math.hypot(P(13)[0] - P(14)[0], P(13)[1] - P(14)[1]) / iodPx : 0;
   const t = Math.min(1, Math.max(0, (gapIod - WIDE_OPEN_FROM_IOD) / (WIDE_OPEN_FULL_IOD - WIDE_OPEN_FROM_IOD)));
-  const weight = t * t * (3 - 2 * t);
+  const wide = t * t * (3 - 2 * t);
+  if (wide === 0) return null;
+  // Is the detected lower lip band lip? Share of its samples within ΔE76 LIP_MATCH_DELTA_E of the upper lip band's
+  // median colour (both sampled at fractions 0.1–0.9 between inner and outer contour, 9 columns).
+  const labAt = (x: number, y: number): [number, number, number] => {
+    const o = (Math.max(0, Math.min(heightPx - 1, Math.round(y))) * widthPx + Math.max(0, Math.min(widthPx - 1, Math.round(x)))) * 4;
+    return srgbToLab(rgba[o]!, rgba[o + 1]!, rgba[o + 2]!);
+  };
+  const bandSamples = (inner: readonly number[], outer: readonly number[]): [number, number, number][] => {
+    const out: [number, number, number][] = [];
+    inner.forEach((a, k) => {
+      const b = outer[k]!;
+      for (let f = 0.1; f <= 0.9001; f += 0.05) out.push(labAt(P(a)[0] + f * (P(b)[0] - P(a)[0]), P(a)[1] + f * (P(b)[1] - P(a)[1])));
+    });
+    return out;
+  };
+  const upperSamples = bandSamples(LIPS_UPPER_INNER.slice(1, -1), LIPS_UPPER_OUTER.slice(1, -1));
+  const median = [0, 1, 2].map((c) => upperSamples.map((q) => q[c]!).sort((a, b) => a - b)[upperSamples.length >> 1]!);
+  const lowerSamples = bandSamples(LIPS_LOWER_INNER, LIPS_LOWER_OUTER);
+  const lipShare = lowerSamples.filter((q) => Math.hypot(q[0] - median[0]!, q[1] - median[1]!, q[2] - median[2]!) < LIP_MATCH_DELTA_E).length / lowerSamples.length;
+  const m = Math.min(1, Math.max(0, (LOWER_LIP_SHARE_KEEP - lipShare) / (LOWER_LIP_SHARE_KEEP - LOWER_LIP_SHARE_REPLACE)));
+  const weight = wide * m * m * (3 - 2 * m);
   if (weight === 0) return null;
   // Mouth axes: u along the inner corners (78 → 308), v down the face.
   const c0 = P(LIPS_UPPER_INNER[0]!);

@@ -22,18 +22,25 @@ function fixture(openPx: number): { lm: Float32Array; n: number; w: number; h: n
 function paint(lm: Float32Array, w: number, h: number, teethTopPx: number, teethBottomPx: number, lowerLipRgb: number[] = [180, 60, 55]): Uint8Array {
   const rgba = new Uint8Array(w * h * 4);
   for (let i = 0; i < w * h; i++) rgba.set([220, 180, 160, 255], i * 4);
-  const x0 = Math.round(lm[78 * 3]!);
-  const x1 = Math.round(lm[308 * 3]!);
+  const x0 = Math.round(lm[61 * 3]!);
+  const x1 = Math.round(lm[291 * 3]!);
+  const yMax = Math.round(Math.max(...[146, 91, 181, 84, 17, 314, 405, 321, 375].map((i) => lm[i * 3 + 1]!)));
   const upper = (x: number): number => {
     // The upper inner contour's height at column x (nearest contour point).
     let best = LIPS_UPPER_INNER[0]!;
     for (const i of LIPS_UPPER_INNER) if (Math.abs(lm[i * 3]! - x) < Math.abs(lm[best * 3]! - x)) best = i;
     return lm[best * 3 + 1]!;
   };
+  const lower = (x: number): number => {
+    let best = LIPS_LOWER_INNER[0]!;
+    for (const i of LIPS_LOWER_INNER) if (Math.abs(lm[i * 3]! - x) < Math.abs(lm[best * 3]! - x)) best = i;
+    return lm[best * 3 + 1]!;
+  };
   for (let x = x0; x <= x1; x++) {
     const u = upper(x);
-    for (let y = Math.round(lm[0 * 3 + 1]!); y <= Math.round(lm[17 * 3 + 1]!); y++) {
-      const lowerLip = y >= lm[14 * 3 + 1]!;
+    const l = lower(x);
+    for (let y = Math.round(lm[0 * 3 + 1]!); y <= yMax; y++) {
+      const lowerLip = y >= l;
       const opening = y > u && !lowerLip;
       const tooth = y >= u + teethTopPx && y <= u + teethBottomPx && !lowerLip;
       rgba.set(tooth ? [235, 232, 222, 255] : opening ? [40, 12, 14, 255] : lowerLip ? [...lowerLipRgb, 255] : [180, 60, 55, 255], (y * w + x) * 4);
@@ -79,7 +86,7 @@ describe('measureUpperTeeth / raiseUpperLipOffTeeth / keepUpperTeethShowing', ()
 });
 
 describe('buildClosedLipFill', () => {
-  it('repaints a wide-open lower lip band with the mirrored upper lip, darker at the seam; none for a parted mouth', () => {
+  it('repaints a wide-open lower lip band that is not lip with the mirrored upper lip, darker at the seam; none for a parted mouth or a lip-coloured band', () => {
     const { w, h, iod } = fixture(0);
     const open = fixture(0.4 * iod);
     // Upper lip red, the detected lower lip band pale like teeth: the patch can only be red by mirroring the upper lip.
@@ -98,6 +105,8 @@ describe('buildClosedLipFill', () => {
     const seam = at(open.lm[14 * 3]!, open.lm[14 * 3 + 1]! + 1);
     expect(seam[0]!).toBeLessThan(mid[0]!);
     expect(buildClosedLipFill(rgba, w, h, fixture(0.1 * iod).lm)).toBeNull();
+    // A wide-open mouth whose detected lower lip band is lip (an "O") keeps it.
+    expect(buildClosedLipFill(paint(open.lm, w, h, 0, Math.round(0.1 * iod)), w, h, open.lm)).toBeNull();
     // Past the fade below the lower outer contour (chin skin) nothing is painted.
     expect(at(open.lm[17 * 3]!, fill.originPx[1] + fill.heightPx - 1)[3]).toBe(0);
   });
