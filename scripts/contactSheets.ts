@@ -3,10 +3,11 @@
  * head for review, written to tests/golden/photoHead/contact/<portrait>_{mouth,eyes}.png.
  *
  * @remarks Each sheet is a grid (3 columns) of close-up crops of 512² renders (framing `photo`), the photo's own crop first:
- * mouth — photo, rest, jawOpen 0.25/0.5/1, smile, smile + jaw 0.3, viseme DD with jaw 0.3 (tongue up), tongueOut;
+ * mouth — photo, rest, closed (all weights 0: lips together), jawOpen 0.25/0.5/1, smile, smile + jaw 0.3, viseme DD
+ * with jaw 0.3 (tongue up), tongueOut;
  * eyes — photo, blink 0/0.25/0.5/0.75/1, squint, look down, look down + blink 0.5. Portraits: the fixtures img01,
  * img05, img06 (stored landmarks) and, analysed live with the product's face analyzer, img03 (smile with teeth),
- * vid01 frame 0 (parted lips) and vid05 at 2.5 s (smile with teeth). The crops are cut with the rest landmarks, so
+ * vid01 frame 0 (parted lips), vid05 at 2.5 s (smile with teeth) and vid02 at 4.2 s (a scream, lips 0.54 IOD apart). The crops are cut with the rest landmarks, so
  * a pose that moves the mouth stays in the same window. Not a test: the sheets are for people to look at.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import sharp from 'sharp';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT, VIS, type ArkitBlendshapeName } from '../core/motion/names.ts';
 import { RenderHost } from '../pipeline/render/renderHost.ts';
+import { measureRestExpression } from '../core/rig/restExpression.ts';
 import { decodeImage } from '../pipeline/image/decodeImage.ts';
 import { analyzeImageFile } from '../pipeline/face/faceAnalyzer.ts';
 import { loadPortrait, referenceCrop, toOutputPx, type Portrait } from '../tests/integration/render/helpers.ts';
@@ -37,6 +39,7 @@ interface Pose {
 
 const MOUTH_POSES: Pose[] = [
   { label: 'rest', weights: {} },
+  { label: 'closed', weights: {} },
   { label: 'jaw .25', weights: { jawOpen: 0.25 } },
   { label: 'jaw .5', weights: { jawOpen: 0.5 } },
   { label: 'jaw 1', weights: { jawOpen: 1 } },
@@ -72,6 +75,7 @@ const PORTRAITS: Record<string, (tmp: string) => Promise<Portrait>> = {
   img06: () => loadPortrait('img06'),
   vid01f0: (tmp) => videoFramePortrait('vid01f0', 'vid01_talking_man_own_speech_480p25.mp4', 0, tmp),
   vid05t2p5: (tmp) => videoFramePortrait('vid05t2p5', 'vid05_man_excited_wide_mouth_512p25.mp4', 2.5, tmp),
+  vid02t4p2: (tmp) => videoFramePortrait('vid02t4p2', 'vid02_man_mouth_O_then_wide_silent_track_480p30.mp4', 4.2, tmp),
 };
 
 function frameOf(pose: Pose): { blendshapes: Float32Array; visemes: Float32Array } {
@@ -126,7 +130,9 @@ try {
     const mouthWin = windowAround(p, info.cropPx, MOUTH_IDS.slice(0, 4), 1.9, 1.25);
     const eyeWin = windowAround(p, info.cropPx, EYE_IDS, 1.25, 2.5);
     const mouthTiles = [await tile(photo, mouthWin, 'photo', TILE_PX, Math.round(TILE_PX / 1.25))];
-    for (const pose of MOUTH_POSES) mouthTiles.push(await tile(await host.renderStill(frameOf(pose)), mouthWin, pose.label, TILE_PX, Math.round(TILE_PX / 1.25)));
+    // 'rest' is the photo's own expression (it reproduces the photo); every other pose is absolute (0 = neutral face).
+    const restFrame = { blendshapes: measureRestExpression(p.face.landmarksPx, p.face.landmarkCount).weights };
+    for (const pose of MOUTH_POSES) mouthTiles.push(await tile(await host.renderStill(pose.label === 'rest' ? restFrame : frameOf(pose)), mouthWin, pose.label, TILE_PX, Math.round(TILE_PX / 1.25)));
     await sheet(path.join(OUT_DIR, `${name}_mouth.png`), mouthTiles, TILE_PX, Math.round(TILE_PX / 1.25));
     const eyeW = Math.round(1.25 * TILE_PX);
     const eyeH = Math.round(eyeW / 2.5);

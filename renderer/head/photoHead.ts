@@ -15,6 +15,8 @@ import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../core/motion/
 import { buildPhotoHeadRig, evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type EyeModel, type PhotoHeadRig } from './rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
+import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
+import { buildClosedLipFill } from '../../core/face/lipFill.ts';
 import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, type SurroundGrid } from './surround.ts';
@@ -87,6 +89,11 @@ uniform float uEdgeFade;
 uniform vec3 uEdgeColor;
 uniform vec2 uPhotoSizePx;
 uniform float uFeather;
+#ifdef LIP_FILL
+uniform sampler2D uFill;
+uniform vec4 uFillRect;
+uniform float uFillShare;
+#endif
 varying vec2 vUv;
 varying vec2 vLocal;
 varying float vFeather;
@@ -113,6 +120,16 @@ void main() {
   }
   // The face mesh's outer ring fades into the surround under it (aFeather: 0 on the outline, 1 one ring inside).
   if (uFeather > 0.5) a *= smoothstep(0.0, 1.0, vFeather);
+#ifdef LIP_FILL
+  // A closing wide-open mouth: its lower lip band repainted with lip (core/face/lipFill.ts).
+  if (uFillShare > 0.0) {
+    vec2 fp = (vUv * uPhotoSizePx - uFillRect.xy) / uFillRect.zw;
+    if (fp.x >= 0.0 && fp.y >= 0.0 && fp.x <= 1.0 && fp.y <= 1.0) {
+      vec4 f = texture2D(uFill, fp);
+      c = mix(c, f.rgb, f.a * uFillShare);
+    }
+  }
+#endif
   gl_FragColor = vec4(c, a);
 }`;
 
@@ -173,6 +190,10 @@ export class PhotoHead {
   /** Weights with the lids' share of the gaze (scratch, see `gazeLidWeights`). */
   private readonly lidWeights = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   private readonly mouth: MouthInteriorLayer;
+  /** How far the photographed upper teeth show below each upper inner-lip point, px (core/face/lipEdges.ts). */
+  private readonly upperToothDisplayPx: Float32Array;
+  /** Face-mesh uniforms of the closed-lip patch (core/face/lipFill.ts): a closed wide-open mouth shows lip, not teeth. */
+  private readonly lipFillUniforms: { uFill: THREE.IUniform; uFillRect: THREE.IUniform; uFillShare: THREE.IUniform };
   /** Inner-lip texture offsets (renderer/head/mouthInterior.ts): the photo's lip seam stays off the opened lip edge. */
   private readonly lipEdgeUv: { ids: number[]; offsetsPx: Float32Array };
   /** Surround nodes moved by the jaw: position buffer, node indices, per-node weight, the angle last applied. */
@@ -191,7 +212,12 @@ export class PhotoHead {
     const { texture, landmarkCount, projection: proj } = input;
     // A closed mouth's inner-lip contours go onto the photo's own lip seam (core/face/lipSeam.ts), so that an opening
     // splits the lips where they meet; rest vertices still sit on their own photo pixels (the rest still reproduces it).
-    const landmarksPx = refineClosedLipSeam(input.rgba, input.imageWidthPx, input.imageHeightPx, input.landmarksPx, landmarkCount).landmarksPx;
+    const seamPx = refineClosedLipSeam(input.rgba, input.imageWidthPx, input.imageHeightPx, input.landmarksPx, landmarkCount).landmarksPx;
+    // An open mouth's upper inner-lip contour lying on the photographed teeth moves up off them (core/face/lipEdges.ts):
+    // the teeth then belong to the interior (with the skull), not to the upper lip.
+    const upperTeeth = measureUpperTeeth(input.rgba, input.imageWidthPx, input.imageHeightPx, seamPx);
+    const landmarksPx = raiseUpperLipOffTeeth(seamPx, upperTeeth.aboveShiftPx);
+    this.upperToothDisplayPx = upperTeeth.displayPx;
     this.input = input;
     this.proj = proj;
     this.rig = buildPhotoHeadRig(landmarksPx, landmarkCount);
@@ -269,7 +295,26 @@ export class PhotoHead {
     for (const i of FACE_SILHOUETTE) feather[i] = 0;
     fGeo.setAttribute('aFeather', new THREE.BufferAttribute(feather, 1));
     fGeo.setIndex(new THREE.BufferAttribute(faceTrianglesWithoutEyes(), 1));
-    const faceMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 1 } });
+    // The closed-lip patch of a wide-open photographed mouth (core/face/lipFill.ts), blended in as the lips close.
+    const fill = buildClosedLipFill(input.rgba, W, H, landmarksPx);
+    let fillTexture: THREE.DataTexture | null = null;
+    if (fill) {
+      fillTexture = new THREE.DataTexture(fill.rgba, fill.widthPx, fill.heightPx, THREE.RGBAFormat, THREE.UnsignedByteType);
+      fillTexture.colorSpace = THREE.NoColorSpace;
+      fillTexture.magFilter = THREE.LinearFilter;
+      fillTexture.minFilter = THREE.LinearFilter;
+      fillTexture.generateMipmaps = false;
+      fillTexture.unpackAlignment = 1;
+      fillTexture.needsUpdate = true;
+      this.disposables.push(fillTexture);
+    }
+    this.lipFillUniforms = {
+      uFill: { value: fillTexture },
+      uFillRect: { value: fill ? new THREE.Vector4(fill.originPx[0], fill.originPx[1], fill.widthPx, fill.heightPx) : new THREE.Vector4(0, 0, 1, 1) },
+      uFillShare: { value: 0 },
+    };
+    const faceMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 1 }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, ...(fill ? this.lipFillUniforms : {}) });
+    if (fill) faceMaterial.defines = { LIP_FILL: 1 };
     faceMaterial.transparent = true;
     const faceMesh = this.mesh(fGeo, faceMaterial);
     this.faceLayer.add(faceMesh);
@@ -443,6 +488,8 @@ export class PhotoHead {
     const eyeH: [number, number] = [2 * rig.eyes[0].halfHeightPx, 2 * rig.eyes[1].halfHeightPx];
     const weights = gazeLidWeights(frameWeights, [rpNow - rpRest, lpNow - lpRest], EYEBALL_RADIUS_IOD * rig.frame.iodPx, eyeH, this.lidWeights);
     evaluateRigRelative(rig, weights, rest, this.posedPx);
+    // The photographed upper teeth stay in view below the upper lip while the jaw opens (core/face/lipEdges.ts).
+    keepUpperTeethShowing(rig.restPx, this.posedPx, this.upperToothDisplayPx, rig.frame.ex, rig.frame.ey, rig.frame.iodPx, Math.max(0, (weights[BS.jawOpen] ?? 0) - Math.max(0, rest[BS.jawOpen] ?? 0)));
     const arr = this.facePositions.array as Float32Array;
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) photoToWorld(this.proj, this.posedPx[i * 3]!, this.posedPx[i * 3 + 1]!, this.posedPx[i * 3 + 2]!, arr, i * 3);
     this.facePositions.needsUpdate = true;
@@ -470,6 +517,8 @@ export class PhotoHead {
       uv[i * 2] = uv[i * 2]! + lipShare * this.lipEdgeUv.offsetsPx[k * 2]!;
       uv[i * 2 + 1] = uv[i * 2 + 1]! + lipShare * this.lipEdgeUv.offsetsPx[k * 2 + 1]!;
     });
+    // As a photographed wide-open mouth closes, its lower lip band shows lip, not the teeth it lies on.
+    this.lipFillUniforms.uFillShare.value = closedLipShare(rig.restPx, this.posedPx, rig.frame.iodPx);
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) {
       uv[i * 2] = uv[i * 2]! / W;
       uv[i * 2 + 1] = uv[i * 2 + 1]! / H;
@@ -548,6 +597,21 @@ export class PhotoHead {
     geo.setIndex([0, 2, 1, 1, 2, 3]);
     return geo;
   }
+}
+
+/**
+ * How far the lips have closed from the photo's own opening: 0 at the rest gap (or wider), 1 once the inner lips at
+ * the centre (13–14) are within 0.01 IOD.
+ * @param restPx - rest vertices `[468, 3]`.
+ * @param posedPx - posed vertices `[468, 3]`.
+ * @param iodPx - inter-ocular distance, px.
+ */
+function closedLipShare(restPx: Float32Array, posedPx: Float32Array, iodPx: number): number {
+  const gap = (p: Float32Array): number => Math.hypot(p[13 * 3]! - p[14 * 3]!, p[13 * 3 + 1]! - p[14 * 3 + 1]!);
+  const rest = gap(restPx);
+  const closed = 0.01 * iodPx;
+  if (rest <= closed) return 0;
+  return Math.min(1, Math.max(0, (rest - gap(posedPx)) / (rest - closed)));
 }
 
 /** Fan triangles over the mouth opening (inner-lip loop), from the first loop point. */

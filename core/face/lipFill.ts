@@ -1,0 +1,194 @@
+/**
+ * Lip texture for closing a photographed wide-open mouth: a patch that repaints the lower lip band of the face mesh
+ * with the photo's own upper-lip vermilion (mirrored across the mouth line) instead of the teeth and tongue that the
+ * detected lower-lip contours lie on, shown as the lips close.
+ *
+ * @remarks Why: on a wide-open mouth MediaPipe FaceMesh places the lower lip's contours on the teeth and the tongue
+ * (corpus vid02 at 4.2 s, inner gap 0.54 IOD: the lower inner contour on the tongue, the lower outer one on the
+ * lower teeth; the real lower lip is a thin band below the outer contour), so the lower lip band carries teeth.
+ * Closing the mouth stretches that band over the opening and the closed lips showed the lower teeth drawn out into
+ * vertical streaks. Telling shadowed lower teeth from lip by colour did not work on that frame (the teeth are as dark
+ * and nearly as red as the lips; the tongue is lip-coloured), and shifting the lip texture outward showed more teeth
+ * (13 % vs 6.5 % teeth-like pixels, s12 notes). The upper lip band of a wide-open mouth is lip: the upper teeth
+ * start below the upper inner contour, and the upper lip is stretched thin and fully in view.
+ *
+ * Method: in mouth coordinates (s along the inner corners' line, b down the face), a photo pixel of the lower lip
+ * band at fraction f = (b − inner(s)) / (outer(s) − inner(s)) of the way from the lower inner to the lower outer
+ * contour gets the photo's colour at the same s and the same fraction of the upper lip band (inner → outer): the seam
+ * side of the upper lip at the seam side of the lower lip, bilinearly sampled. The band reaches
+ * {@link BEYOND_OUTER_IOD} past the outer contour, fading out, and is darkened by up to {@link SEAM_SHADE_DEPTH} at
+ * its inner edge (the shadowed fissure of closed lips, as core/face/lipSeam.ts finds it on closed photos). The patch
+ * is used only where the detected lower lip band is not lip: its weight falls from 1 to 0 as the share of lower-band
+ * samples within {@link LIP_MATCH_DELTA_E} of the upper lip's median colour rises from {@link LOWER_LIP_SHARE_REPLACE}
+ * to {@link LOWER_LIP_SHARE_KEEP} (measured: vid02 at 4.2 s 0.46 — teeth, tongue; vid05 at 4.8 s, an "O" whose lower
+ * contours lie on the lip, 0.98; vid05 at 2.5 s 0.92 — chosen after seeing all three). It is also weighted by how
+ * wide the photo's mouth is open: 0 below {@link WIDE_OPEN_FROM_IOD} of inner-lip gap at the centre (13–14), 1 from
+ * {@link WIDE_OPEN_FULL_IOD} (a parted mouth's lower contours lie on the lip). Our choice, not fitted to a score; the
+ * corpus frames seen when choosing: vid01 frame 0 (parted, lip band is lip) 0.05 IOD, vid02 at 4.2 s 0.54 IOD; vid05
+ * at 2.5 s (0.24 IOD, weight 0.35) was looked at only afterwards. A renderer blends the patch in proportion to how far the lips have closed from the photo's gap.
+ */
+import { LIPS_LOWER_INNER, LIPS_LOWER_OUTER, LIPS_UPPER_INNER, LIPS_UPPER_OUTER } from '../rig/topology.ts';
+
+/** Inner-lip gap (IOD) from which the lower lip band of the photo is taken as not lip. */
+export const WIDE_OPEN_FROM_IOD = 0.2;
+/** Inner-lip gap (IOD) from which the lower lip band is replaced in full when the lips close. */
+export const WIDE_OPEN_FULL_IOD = 0.3;
+/** Colour distance (CIE76 ΔE) within which a lower-band sample matches the upper lip's median colour. */
+export const LIP_MATCH_DELTA_E = 15;
+/** Share of lip-coloured lower-band samples from which the detected lower lip band is kept as it is… */
+export const LOWER_LIP_SHARE_KEEP = 0.85;
+/** …and at or below which it is replaced in full. */
+export const LOWER_LIP_SHARE_REPLACE = 0.6;
+/** Darkening of the repainted lip at the seam (f = 0), share of its colour (a closed mouth's fissure is shadowed). */
+export const SEAM_SHADE_DEPTH = 0.35;
+/** Fraction of the lower lip band (from its inner edge) over which the seam shadow fades out. */
+export const SEAM_SHADE_BAND_FRACTION = 0.25;
+/** How far past the lower outer contour the band reaches (fading out), IOD (≈ 2 mm). */
+export const BEYOND_OUTER_IOD = 0.03;
+
+/**
+ * sRGB bytes → CIE L*a*b* (D65), CIE 15:2004 with the IEC 61966-2-1 sRGB transfer.
+ * @returns `[L*, a*, b*]`, L* in 0–100.
+ */
+function srgbToLab(r: number, g: number, b: number): [number, number, number] {
+  const lin = (c: number): number => {
+    const v = c / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const [R, G, B] = [lin(r), lin(g), lin(b)];
+  const f = (x: number): number => (x > 216 / 24389 ? Math.cbrt(x) : ((24389 / 27) * x + 16) / 116);
+  const fx = f((0.4124 * R + 0.3576 * G + 0.1805 * B) / 0.95047);
+  const fy = f(0.2126 * R + 0.7152 * G + 0.0722 * B);
+  const fz = f((0.0193 * R + 0.1192 * G + 0.9505 * B) / 1.08883);
+  return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+}
+
+/** The lower lip band repainted for a closed mouth, as a patch of photo pixels. */
+export interface ClosedLipFill {
+  /** Photo px of the patch's top-left pixel. */
+  originPx: [number, number];
+  widthPx: number;
+  heightPx: number;
+  /** `[heightPx, widthPx, 4]` RGBA: the mirrored upper-lip colour and its weight (alpha; 0 outside the lower lip band). */
+  rgba: Uint8Array;
+  /** Weight of the replacement from the photo's opening, [0, 1]. */
+  weight: number;
+}
+
+/**
+ * The closed-lip patch of one portrait (see the module remarks).
+ * @param rgba - `[heightPx, widthPx, 4]` RGBA bytes, rows top-first.
+ * @param widthPx - image width, px.
+ * @param heightPx - image height, px.
+ * @param landmarksPx - `[N ≥ 468, 3]` face-mesh landmarks, image px.
+ * @returns the patch, or null when the photo's mouth is not wide open.
+ * @throws RangeError when fewer than 468 landmarks are given.
+ */
+export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array): ClosedLipFill | null {
+  if (landmarksPx.length < 468 * 3) throw new RangeError(`buildClosedLipFill: need 468 landmarks, got ${Math.floor(landmarksPx.length / 3)}`);
+  const P = (i: number): [number, number] => [landmarksPx[i * 3]!, landmarksPx[i * 3 + 1]!];
+  const iodPx = Math.hypot((P(362)[0] + P(263)[0] - P(33)[0] - P(133)[0]) / 2, (P(362)[1] + P(263)[1] - P(33)[1] - P(133)[1]) / 2);
+  const gapIod = iodPx > 0 ? Math.hypot(P(13)[0] - P(14)[0], P(13)[1] - P(14)[1]) / iodPx : 0;
+  const t = Math.min(1, Math.max(0, (gapIod - WIDE_OPEN_FROM_IOD) / (WIDE_OPEN_FULL_IOD - WIDE_OPEN_FROM_IOD)));
+  const wide = t * t * (3 - 2 * t);
+  if (wide === 0) return null;
+  // Is the detected lower lip band lip? Share of its samples within ΔE76 LIP_MATCH_DELTA_E of the upper lip band's
+  // median colour (both sampled at fractions 0.1–0.9 between inner and outer contour, 9 columns).
+  const labAt = (x: number, y: number): [number, number, number] => {
+    const o = (Math.max(0, Math.min(heightPx - 1, Math.round(y))) * widthPx + Math.max(0, Math.min(widthPx - 1, Math.round(x)))) * 4;
+    return srgbToLab(rgba[o]!, rgba[o + 1]!, rgba[o + 2]!);
+  };
+  const bandSamples = (inner: readonly number[], outer: readonly number[]): [number, number, number][] => {
+    const out: [number, number, number][] = [];
+    inner.forEach((a, k) => {
+      const b = outer[k]!;
+      for (let f = 0.1; f <= 0.9001; f += 0.05) out.push(labAt(P(a)[0] + f * (P(b)[0] - P(a)[0]), P(a)[1] + f * (P(b)[1] - P(a)[1])));
+    });
+    return out;
+  };
+  const upperSamples = bandSamples(LIPS_UPPER_INNER.slice(1, -1), LIPS_UPPER_OUTER.slice(1, -1));
+  const median = [0, 1, 2].map((c) => upperSamples.map((q) => q[c]!).sort((a, b) => a - b)[upperSamples.length >> 1]!);
+  const lowerSamples = bandSamples(LIPS_LOWER_INNER, LIPS_LOWER_OUTER);
+  const lipShare = lowerSamples.filter((q) => Math.hypot(q[0] - median[0]!, q[1] - median[1]!, q[2] - median[2]!) < LIP_MATCH_DELTA_E).length / lowerSamples.length;
+  const m = Math.min(1, Math.max(0, (LOWER_LIP_SHARE_KEEP - lipShare) / (LOWER_LIP_SHARE_KEEP - LOWER_LIP_SHARE_REPLACE)));
+  const weight = wide * m * m * (3 - 2 * m);
+  if (weight === 0) return null;
+  // Mouth axes: u along the inner corners (78 → 308), v down the face.
+  const c0 = P(LIPS_UPPER_INNER[0]!);
+  const c1 = P(LIPS_UPPER_INNER[LIPS_UPPER_INNER.length - 1]!);
+  const len = Math.hypot(c1[0] - c0[0], c1[1] - c0[1]) || 1;
+  const u: [number, number] = [(c1[0] - c0[0]) / len, (c1[1] - c0[1]) / len];
+  let v: [number, number] = [-u[1], u[0]];
+  if (v[0] * (P(13)[0] - P(168)[0]) + v[1] * (P(13)[1] - P(168)[1]) < 0) v = [-v[0], -v[1]];
+  const toUv = (p: [number, number]): [number, number] => [(p[0] - c0[0]) * u[0] + (p[1] - c0[1]) * u[1], (p[0] - c0[0]) * v[0] + (p[1] - c0[1]) * v[1]];
+  // Contours as piecewise-linear functions of s (along the mouth): corners 61/291 close both lips.
+  const curve = (ids: readonly number[]): [number[], number[]] => {
+    const pts = ids.map((i) => toUv(P(i))).sort((p, q) => p[0] - q[0]);
+    return [pts.map((p) => p[0]), pts.map((p) => p[1])];
+  };
+  const at = ([xs, ys]: [number[], number[]], s: number): number => {
+    if (s <= xs[0]!) return ys[0]!;
+    for (let j = 1; j < xs.length; j++) if (s <= xs[j]!) return ys[j - 1]! + ((s - xs[j - 1]!) / Math.max(1e-6, xs[j]! - xs[j - 1]!)) * (ys[j]! - ys[j - 1]!);
+    return ys[ys.length - 1]!;
+  };
+  const lowerInner = curve([78, ...LIPS_LOWER_INNER, 308]);
+  const lowerOuter = curve([61, ...LIPS_LOWER_OUTER, 291]);
+  const upperInner = curve(LIPS_UPPER_INNER);
+  const upperOuter = curve(LIPS_UPPER_OUTER);
+  const sMin = Math.max(lowerOuter[0][0]!, upperOuter[0][0]!);
+  const sMax = Math.min(lowerOuter[0][lowerOuter[0].length - 1]!, upperOuter[0][upperOuter[0].length - 1]!);
+  // The band reaches past the outer contour (the real lower lip can lie below it) and fades out there.
+  const beyond = BEYOND_OUTER_IOD * iodPx;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const i of [61, 291, ...LIPS_LOWER_OUTER, ...LIPS_LOWER_INNER]) {
+    x0 = Math.min(x0, P(i)[0]);
+    x1 = Math.max(x1, P(i)[0]);
+    y0 = Math.min(y0, P(i)[1]);
+    y1 = Math.max(y1, P(i)[1]);
+  }
+  x0 = Math.max(0, Math.floor(x0 - beyond - 1));
+  y0 = Math.max(0, Math.floor(y0 - beyond - 1));
+  x1 = Math.min(widthPx - 1, Math.ceil(x1 + beyond + 1));
+  y1 = Math.min(heightPx - 1, Math.ceil(y1 + beyond + 1));
+  if (x1 < x0 || y1 < y0) return null;
+  const W = x1 - x0 + 1;
+  const H = y1 - y0 + 1;
+  const out = new Uint8Array(W * H * 4);
+  const sample = (x: number, y: number, c: number): number => {
+    const xi = Math.max(0, Math.min(widthPx - 2, Math.floor(x)));
+    const yi = Math.max(0, Math.min(heightPx - 2, Math.floor(y)));
+    const fx = Math.min(1, Math.max(0, x - xi));
+    const fy = Math.min(1, Math.max(0, y - yi));
+    const g = (xx: number, yy: number): number => rgba[(yy * widthPx + xx) * 4 + c]!;
+    return (g(xi, yi) * (1 - fx) + g(xi + 1, yi) * fx) * (1 - fy) + (g(xi, yi + 1) * (1 - fx) + g(xi + 1, yi + 1) * fx) * fy;
+  };
+  // Texels left out keep the photo's colour, so that filtering at the patch's edge blends photo into photo.
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < 3; c++) out[(y * W + x) * 4 + c] = rgba[((y0 + y) * widthPx + x0 + x) * 4 + c]!;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const [s, b] = toUv([x0 + x + 0.5, y0 + y + 0.5]);
+      if (s < sMin || s > sMax) continue;
+      const bi = at(lowerInner, s);
+      const bo = at(lowerOuter, s);
+      if (!(bo > bi + 0.5)) continue;
+      const f = (b - bi) / (bo - bi);
+      const past = b - bo;
+      if (f < -0.05 || past > beyond) continue;
+      const a = weight * (1 - Math.min(1, Math.max(0, past / beyond))) * Math.min(1, Math.max(0, (f + 0.05) / 0.1));
+      // The upper lip at the same fraction of its band (past the outer contour: its outer edge).
+      const ub = at(upperInner, s) + Math.min(1, Math.max(0, f)) * (at(upperOuter, s) - at(upperInner, s));
+      const px = c0[0] + s * u[0] + ub * v[0];
+      const py = c0[1] + s * u[1] + ub * v[1];
+      const i = (y * W + x) * 4;
+      // The seam where closed lips meet is shadowed: darker towards the lower lip's inner edge.
+      const fc = Math.min(1, Math.max(0, f / SEAM_SHADE_BAND_FRACTION));
+      const shade = 1 - SEAM_SHADE_DEPTH * (1 - fc * fc * (3 - 2 * fc));
+      for (let c = 0; c < 3; c++) out[i + c] = Math.round(shade * sample(px, py, c));
+      out[i + 3] = Math.round(255 * a);
+    }
+  }
+  return { originPx: [x0, y0], widthPx: W, heightPx: H, rgba: out, weight };
+}
