@@ -5,9 +5,11 @@
  * @remarks Each sheet is a grid (3 columns) of close-up crops of 512² renders (framing `photo`), the photo's own crop first:
  * mouth — photo, rest, closed (all weights 0: lips together), jawOpen 0.25/0.5/1, smile, smile + jaw 0.3, viseme DD
  * with jaw 0.3 (tongue up), tongueOut;
- * eyes — photo, blink 0/0.25/0.5/0.75/1, squint, look down, look down + blink 0.5. Portraits: the fixtures img01,
- * img05, img06 (stored landmarks) and, analysed live with the product's face analyzer, img03 (smile with teeth),
- * vid01 frame 0 (parted lips), vid05 at 2.5 s (smile with teeth) and vid02 at 4.2 s (a scream, lips 0.54 IOD apart). The crops are cut with the rest landmarks, so
+ * eyes — photo, blink 0/0.25/0.5/0.75/1, squint, look down, look down + blink 0.5, look to the image left / right.
+ * Portraits: the fixtures img01, img05, img06 (stored landmarks) and, analysed live with the product's face analyzer,
+ * img02 (dark skin), img03 (smile with teeth), img04 (glasses), vid01 frame 0 (parted lips), vid05 at 2.5 s (smile
+ * with teeth), vid02 at 4.2 s (a scream, lips 0.54 IOD apart), vid06 at 1.0 s (eyes ahead) and 1.75 s (a side
+ * glance). `CONTACT_OUT_DIR=dir` writes elsewhere. The crops are cut with the rest landmarks, so
  * a pose that moves the mouth stays in the same window. Not a test: the sheets are for people to look at.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -24,7 +26,8 @@ import { analyzeImageFile } from '../pipeline/face/faceAnalyzer.ts';
 import { loadPortrait, referenceCrop, toOutputPx, type Portrait } from '../tests/integration/render/helpers.ts';
 
 const S = 768;
-const OUT_DIR = path.resolve(process.cwd(), 'tests/golden/photoHead/contact');
+/** Where the sheets go: tests/golden/photoHead/contact, or `CONTACT_OUT_DIR` (e.g. to compare two branches). */
+const OUT_DIR = path.resolve(process.cwd(), process.env.CONTACT_OUT_DIR ?? 'tests/golden/photoHead/contact');
 const CORPUS = path.resolve(process.cwd(), '../shared/corpus');
 /** Width of one mouth tile in the sheet, px (eye tiles are 1.25× as wide). */
 const TILE_PX = 240;
@@ -53,6 +56,9 @@ const EYE_POSES: Pose[] = [
   { label: 'squint', weights: { eyeSquintLeft: 1, eyeSquintRight: 1 } },
   { label: 'look down', weights: { eyeLookDownLeft: 1, eyeLookDownRight: 1 } },
   { label: 'down+blink .5', weights: { eyeLookDownLeft: 1, eyeLookDownRight: 1, eyeBlinkLeft: 0.5, eyeBlinkRight: 0.5 } },
+  // Side gaze (subject's right = image left): the right eye looks out and the left eye in, and the other way.
+  { label: 'look image-left', weights: { eyeLookOutRight: 1, eyeLookInLeft: 1 } },
+  { label: 'look image-right', weights: { eyeLookInRight: 1, eyeLookOutLeft: 1 } },
 ];
 
 /** A corpus video frame as a portrait (extracted with ffmpeg, analysed with the product's analyzer). */
@@ -71,11 +77,16 @@ async function imagePortrait(name: string, file: string): Promise<Portrait> {
 const PORTRAITS: Record<string, (tmp: string) => Promise<Portrait>> = {
   img01: () => loadPortrait('img01'),
   img03: () => imagePortrait('img03', path.join(CORPUS, 'images/img03_beard_smile_teeth_ai.png')),
+  img02: () => imagePortrait('img02', path.join(CORPUS, 'images/img02_darkskin_ai_woman_rgba.png')),
+  img04: () => imagePortrait('img04', path.join(CORPUS, 'images/img04_glasses_painting_ai_rgba.png')),
   img05: () => loadPortrait('img05'),
   img06: () => loadPortrait('img06'),
   vid01f0: (tmp) => videoFramePortrait('vid01f0', 'vid01_talking_man_own_speech_480p25.mp4', 0, tmp),
   vid05t2p5: (tmp) => videoFramePortrait('vid05t2p5', 'vid05_man_excited_wide_mouth_512p25.mp4', 2.5, tmp),
   vid02t4p2: (tmp) => videoFramePortrait('vid02t4p2', 'vid02_man_mouth_O_then_wide_silent_track_480p30.mp4', 4.2, tmp),
+  // vid06: eyes ahead at 1.0 s, a side glance (to the image left) at 1.75 s.
+  vid06t1: (tmp) => videoFramePortrait('vid06t1', 'vid06_woman_winks_gaze_512p30.mp4', 1.0, tmp),
+  vid06t1p75: (tmp) => videoFramePortrait('vid06t1p75', 'vid06_woman_winks_gaze_512p30.mp4', 1.75, tmp),
 };
 
 function frameOf(pose: Pose): { blendshapes: Float32Array; visemes: Float32Array } {

@@ -415,8 +415,10 @@ function eyeModel(rest: Float32Array, all: Float32Array, count: number, region: 
       if (d < bestD) {
         bestD = d;
         irisCenterPx = [ix, iy];
-        let r = 0;
-        for (let k = 1; k <= 4; k++) r += Math.hypot(all[(start + k) * 3]! - ix, all[(start + k) * 3 + 1]! - iy) / 4;
+        // The iris is a circle: a turned eye shows it as an ellipse whose long axis is its radius (the mean of the 4 rim
+        // points shrinks it in a side glance). Semi-axes from the two opposite rim pairs (469/471, 470/472).
+        const rim = (k: number, j: number): number => Math.hypot(all[(start + k) * 3]! - all[(start + j) * 3]!, all[(start + k) * 3 + 1]! - all[(start + j) * 3 + 1]!) / 2;
+        const r = Math.max(rim(1, 3), rim(2, 4));
         if (r > 0.15 * halfWidthPx && r < 0.8 * halfWidthPx) irisRadiusPx = r;
       }
     }

@@ -17,7 +17,8 @@ import type { EyeRegion } from '../../core/rig/topology.ts';
 import { BS } from '../../core/motion/names.ts';
 import { signedDistanceToPolygon } from '../../core/math/polygon.ts';
 
-/** Points of the posed upper-lid curve passed to the shader (outer corner, 7 lid points, inner corner). */
+/** Points of the posed upper-lid curve passed to the shader (outer corner, 7 lid points, inner corner); also the
+ * lower contour's point count (corner to corner). */
 export const LID_CURVE_N = 9;
 
 /** Fragment shader of an eyeball quad (uniforms listed in its source; `vLocal` = photo px). */
@@ -33,34 +34,72 @@ uniform vec3 uSclera;
 uniform vec3 uLash;
 uniform vec3 uLid;
 uniform vec2 uLidCurve[${LID_CURVE_N}];
+uniform vec2 uRestUp[${LID_CURVE_N}];
+uniform vec2 uRestLow[${LID_CURVE_N}];
 uniform float uLidDrop;
 uniform float uClose;
 varying vec2 vLocal;
 vec3 photoAt(vec2 p) { return texture2D(uPhoto, p / uPhotoSize).rgb; }
 float inOpen(vec2 p) { return 1.0 - smoothstep(0.9, 1.05, length((p - uEyeC) / uEyeHalf)); }
+// Frontal light on the eyeball's sphere falls off towards the corners (Lambert: the opening spans about ±45° of
+// the globe, cos 45° ≈ 0.7), so sclera carried sideways is shaded by the ratio at its new place.
+float eyeballShade(vec2 p) { return cos(0.785 * clamp((p.x - uEyeC.x) / uEyeHalf.x, -1.0, 1.0)); }
+// Well inside the opening (the ellipse overshoots an almond-shaped eye at its corners).
+float deepInOpen(vec2 p) { return 1.0 - smoothstep(0.7, 0.85, length((p - uEyeC) / uEyeHalf)); }
 float luma(vec3 c) { return dot(c, vec3(0.299, 0.587, 0.114)); }
+${curveFn('yRestUp', 'uRestUp', LID_CURVE_N)}
+${curveFn('yRestLow', 'uRestLow', LID_CURVE_N)}
+// 1 where the photo shows the eyeball at p: between its rest lid contours, a lash width (8 % of the opening's
+// half-height, at least 1 px) inside them; 0 on the lids.
+float seenInPhoto(vec2 p) {
+  float m = max(1.0, 0.08 * uEyeHalf.y);
+  return smoothstep(0.0, m, p.y - yRestUp(p.x) - m) * smoothstep(0.0, m, yRestLow(p.x) - p.y - m);
+}
 void main() {
   vec2 p = vLocal;
   vec3 photo = photoAt(p);
   float moving = step(0.01, length(uOffset));
-  // Sclera where the iris was: the same row's sclera beside the iris, or the measured sclera where that is lid.
-  float R = uIrisR * 1.35;
-  vec2 pl = vec2(uIrisC.x - R, p.y);
-  vec2 pr = vec2(uIrisC.x + R, p.y);
-  // Fallback: the measured sclera, shaded darker towards the upper lid (its shadow on the eyeball).
+  // Sclera where the iris was: the photo's own sclera around it, interpolated inwards (inverse-distance weights,
+  // Shepard 1968) from 32 samples on two rings (1.45 and 1.8 iris radii) that lie well inside the opening and are
+  // sclera-like (at least 0.55–0.75 of the measured sclera's luma, chromaticity within 0.03–0.06 of it: not iris, lid
+  // skin or caruncle), each shaded for its new place (eyeballShade); the measured sclera, shaded darker towards the
+  // upper lid, where no sample qualifies. (Row-wise copies of the sclera beside the iris drew streaks.)
   vec3 shaded = uSclera * mix(0.72, 1.0, smoothstep(-0.9, 0.3, (p.y - uEyeC.y) / uEyeHalf.y));
-  vec3 sl = mix(shaded, photoAt(pl), inOpen(pl) * smoothstep(0.5, 0.7, luma(photoAt(pl)) / max(luma(uSclera), 0.01)));
-  vec3 sr = mix(shaded, photoAt(pr), inOpen(pr) * smoothstep(0.5, 0.7, luma(photoAt(pr)) / max(luma(uSclera), 0.01)));
-  vec3 scleraRow = mix(sl, sr, clamp((p.x - pl.x) / (2.0 * R), 0.0, 1.0));
-  float inOrig = 1.0 - smoothstep(uIrisR * 1.05, uIrisR * 1.3, length(p - uIrisC));
+  vec3 ringSum = vec3(0.0);
+  float ringW = 0.0;
+  for (int i = 0; i < 32; i++) {
+    float a = float(i) * 0.3926991 + (i >= 16 ? 0.19635 : 0.0);
+    vec2 s = uIrisC + vec2(cos(a), sin(a)) * uIrisR * (i >= 16 ? 1.8 : 1.45);
+    vec3 cs = photoAt(s);
+    vec3 chroma = cs / max(cs.r + cs.g + cs.b, 0.01) - uSclera / max(uSclera.r + uSclera.g + uSclera.b, 0.01);
+    float valid = deepInOpen(s) * smoothstep(0.55, 0.75, luma(cs) / max(luma(uSclera), 0.01)) * (1.0 - smoothstep(0.03, 0.06, length(chroma)));
+    vec2 d = (s - p) / uIrisR;
+    float w = valid / (dot(d, d) + 0.05);
+    ringSum += w * cs * eyeballShade(p) / eyeballShade(s);
+    ringW += w;
+  }
+  vec3 scleraRow = mix(shaded, ringSum / max(ringW, 1e-4), smoothstep(0.0, 0.5, ringW));
+  float inOrig = 1.0 - smoothstep(uIrisR * 1.15, uIrisR * 1.38, length(p - uIrisC));
   float inOpening = 1.0 - smoothstep(1.0, 1.12, length((p - uEyeC) / uEyeHalf));
   vec3 base = mix(uSclera, photo, inOpening);
   base = mix(base, scleraRow, inOrig * moving);
-  // The moved iris; where its source pixel was under the photo's lids, the mirrored (lower) half of the iris.
-  vec2 q = p - uOffset;
-  vec2 qm = vec2(q.x, uIrisC.y + abs(q.y - uIrisC.y));
-  float seen = q.y >= uIrisC.y ? 1.0 : inOpen(q);
-  vec3 iris = mix(photoAt(qm), photoAt(q), seen);
+  // The moved iris. Where its source pixel lay under the photo's lids (not iris: lid skin, lashes, the waterline), the
+  // same place mirrored across the iris's horizontal axis, else the point of the same radius on that axis (the iris
+  // is roughly radially symmetric, and its horizontal radius is the part a photo shows best).
+  // The upper lid keeps resting on the iris as it did in the photo: where the photo's lid covered the iris top by c px
+  // (up to 0.3 radii), the moved iris is drawn large enough for the lid at its new place to cover it by as much, up to
+  // 1.3× (the Iris model underestimates an iris seen in a corner, and a lid arching above a smaller disc reads as a
+  // startled stare). Its texture is scaled with it.
+  vec2 cM = uIrisC + uOffset;
+  float cover = clamp(yRestUp(uIrisC.x) - (uIrisC.y - uIrisR), 0.0, 0.3 * uIrisR);
+  float rM = clamp(cM.y - yRestUp(cM.x) + cover, uIrisR, 1.3 * uIrisR);
+  rM = mix(uIrisR, rM, moving);
+  vec2 q = uIrisC + (p - cM) * (uIrisR / rM);
+  vec2 qm = vec2(q.x, 2.0 * uIrisC.y - q.y);
+  vec2 qh = uIrisC + vec2(sign(q.x - uIrisC.x + 1e-4) * length(q - uIrisC), 0.0);
+  float seenQ = seenInPhoto(q);
+  float seenM = seenInPhoto(qm);
+  vec3 iris = mix(mix(photoAt(qh), photoAt(qm), seenM), photoAt(q), seenQ);
   float inMoved = 1.0 - smoothstep(uIrisR * 0.96, uIrisR * 1.04, length(q - uIrisC));
   vec3 c = mix(base, iris, inMoved * moving);
   // The upper lid's posed edge above p (piecewise linear in x); below it its lash line and shadow.
@@ -119,6 +158,21 @@ export function measureLidColours(rgba: Uint8Array, widthPx: number, heightPx: n
 }
 
 /**
+ * The rest upper and lower lid contours of one eye for {@link EYE_FRAGMENT} (`uRestUp`, `uRestLow`): where the photo
+ * shows the eyeball.
+ * @param restPx - rest vertices `[468, 3]`, photo px.
+ * @param region - the eye's rings.
+ * @returns `[upper, lower]`, each `[LID_CURVE_N, 2]` photo px sorted by x.
+ */
+export function restLidCurves(restPx: Float32Array, region: EyeRegion): [Float32Array, Float32Array] {
+  const up = new Float32Array(LID_CURVE_N * 2);
+  const low = new Float32Array(LID_CURVE_N * 2);
+  writeCurve(up, lidWithCorners(region), restPx);
+  writeCurve(low, region.lower0, restPx);
+  return [up, low];
+}
+
+/**
  * Per-frame eye uniforms: the posed upper-lid curve, how far the lid came down and how closed the eye is.
  * @param m - the eye's material (uniforms of {@link EYE_FRAGMENT}).
  * @param region - the eye's rings.
@@ -164,13 +218,17 @@ float ${name}(float x) {
  * stretched over the eye) with lid skin made from the photo at its own scale:
  * - base colour: 60 % the photo's lid skin ({@link measureLidSkin}, one colour per half of the lid, blended across
  *   the middle) and 40 % the photo's own lid (the upper 60 % of the band between the upper2 ring and the lash line,
- *   mapped onto the lid and low-passed: trimmed 13-tap disc, 0.3 eye heights), so no pixel row of the photo is drawn
+ *   mapped onto the lid and low-passed: trimmed 13-tap disc, 0.3 eye heights, leaving out frame-like taps — dark and
+ *   colourless, a glasses frame), so no pixel row of the photo is drawn
  *   out into a streak, lashes and liner barely tint it and the photo's shading stays; towards the top (the upper2
  *   ring) only the photo's lid, so a socket's shadow continues onto the lid and the skin meets the face mesh without
  *   a seam;
  * - grain: the photo's relative high-pass (pixel ÷ trimmed mean of a 13-tap disc of 0.15 eye heights − 1, clamped to
- *   ±12 %) taken 1:1 from the lid band between the upper2 ring and the lash line, tiled down the lid by mirroring, so
- *   its blur and grain are the photo's own;
+ *   ±12 %, none from a frame-like pixel) taken 1:1 from the lid band between the upper2 ring and the lash line, tiled
+ *   down the lid by mirroring, so its blur and grain are the photo's own;
+ * - glasses: a thin dark colourless line of the photo well above the lash line (a frame, `frameLine`) is drawn where
+ *   it is (glasses do not close with the lid), and such a line that the face mesh carried down with the lid (its
+ *   photo pixel `vUv`) is covered with lid skin;
  * - shading: a soft shadow at the crease (the posed upper1 ring) and towards the lash line, where the lid turns away
  *   from the light;
  * - the lash line: the photo's measured lash colour ({@link measureLidColours}) along the posed lid edge, 0.12 eye
@@ -200,6 +258,7 @@ uniform float uEyeH;
 uniform float uCover;
 uniform float uClose;
 varying vec2 vLocal;
+varying vec2 vUv;
 ${curveFn('yEdge', 'uEdge', LID_CURVE_N)}
 ${curveFn('yRest', 'uRest', LID_CURVE_N)}
 ${curveFn('yLow', 'uLow', LID_CURVE_N)}
@@ -209,29 +268,49 @@ ${curveFn('yTop', 'uTop', LID_RING_N)}
 ${curveFn('yTopRest', 'uTopRest', LID_RING_N)}
 vec3 photoAt(vec2 p) { return texture2D(uPhoto, p / uPhotoSize).rgb; }
 float luma(vec3 c) { return dot(c, vec3(0.299, 0.587, 0.114)); }
-// Trimmed mean of a 13-tap disc (centre + two rings of 6) of radius r, photo px: a second pass weights each tap by
-// its luma's closeness to the plain mean (Gaussian, sigma 0.08).
-vec3 discMean(vec2 p, float r) {
+float saturationOf(vec3 c) { float mx = max(c.r, max(c.g, c.b)); return (mx - min(c.r, min(c.g, c.b))) / max(mx, 0.02); }
+// How much a photo colour looks like a glasses frame rather than lid skin \`skin\`: dark (under 0.6–0.8 of the skin's
+// luma) and colourless (HSV saturation under 0.4–0.6 of the skin's: black, grey or metal, not a brown wrinkle, crease
+// or shadowed hatching stroke, which keep the skin's hue).
+float frameLike(vec3 c, vec3 skin) {
+  return smoothstep(0.6, 0.4, saturationOf(c) / max(saturationOf(skin), 0.02)) * smoothstep(0.8, 0.6, luma(c) / max(luma(skin), 0.02));
+}
+// Trimmed mean of a 13-tap disc (centre + two rings of 6) of radius r, photo px, without frame-like taps: the first
+// pass averages the taps weighted by 1 − frameLike, the second weights them also by their luma's closeness to that
+// mean (Gaussian, sigma 0.08). rgb = the mean; a = the summed weight of the first pass (0: every tap is frame).
+vec4 skinMean(vec2 p, float r, vec3 skin) {
   vec3 t[13];
-  t[0] = photoAt(p);
-  for (int i = 0; i < 6; i++) {
-    float a = float(i) * 1.0471976;
-    vec2 d = vec2(cos(a), sin(a));
-    t[1 + i] = photoAt(p + d * r);
-    t[7 + i] = photoAt(p + vec2(d.y, -d.x) * 0.5 * r);
-  }
+  float f[13];
   vec3 m = vec3(0.0);
-  for (int i = 0; i < 13; i++) m += t[i];
-  float lm = luma(m / 13.0);
+  float fs = 0.0;
+  for (int i = 0; i < 13; i++) {
+    float a = float(i - 1) * 1.0471976;
+    vec2 d = i == 0 ? vec2(0.0) : (i < 7 ? vec2(cos(a), sin(a)) : 0.5 * vec2(sin(a), -cos(a)));
+    t[i] = photoAt(p + d * r);
+    f[i] = 1.0 - frameLike(t[i], skin);
+    m += f[i] * t[i];
+    fs += f[i];
+  }
+  float lm = luma(m / max(fs, 1e-4));
   vec3 s = vec3(0.0);
   float ws = 0.0;
   for (int i = 0; i < 13; i++) {
     float z = (luma(t[i]) - lm) / 0.08;
-    float w = exp(-0.5 * z * z) + 1e-3;
+    float w = f[i] * (exp(-0.5 * z * z) + 1e-3);
     s += w * t[i];
     ws += w;
   }
-  return s / max(ws, 1e-4);
+  return vec4(s / max(ws, 1e-5), fs);
+}
+// A thin dark line across the lid at x (a glasses frame): frame-like, darker than the photo 0.15 eye heights above and
+// below it, and at least 0.4–0.6 eye heights above the rest lash line (lashes and liner are not frame).
+float frameLine(vec2 x, vec3 skin) {
+  float r = max(1.5, 0.15 * uEyeH);
+  vec3 c = photoAt(x);
+  float l = luma(c);
+  float around = min(luma(photoAt(x + vec2(0.0, r))), luma(photoAt(x - vec2(0.0, r))));
+  float above = smoothstep(0.4 * uEyeH, 0.6 * uEyeH, yRest(x.x) - x.y);
+  return above * frameLike(c, skin) * smoothstep(0.92, 0.75, l / max(around, 0.02));
 }
 void main() {
   vec2 p = vLocal;
@@ -246,7 +325,6 @@ void main() {
   if (p.y < T || p.y > bottom) discard;
   // How far the lid has come down here (0 at rest), faded in from the corners over a quarter of the eye's width.
   float k = uCover * smoothstep(0.0, 0.25 * uEyeH, E - R0) * smoothstep(0.0, 0.25 * (x1 - x0), min(p.x - x0, x1 - p.x));
-  if (k <= 0.0) discard;
   float zone = max(E - T, 1.0);
   float v = clamp((p.y - T) / zone, 0.0, 1.0);
   // The photo's lid band (rest upper2 down to above the lash line and liner), for the grain.
@@ -258,8 +336,8 @@ void main() {
   // The photo's own lid (the upper 60 % of the band, mapped onto the lid and low-passed) carries its shading: alone at
   // the top, where it meets the face mesh without a seam and a socket's shadow continues onto the lid; 40 % of the
   // colour further down.
-  vec3 photoLid = discMean(vec2(p.x, mix(srcTop, mix(srcTop, srcBottom, 0.6), v)), 0.3 * uEyeH);
-  base = mix(photoLid, base, 0.6 * smoothstep(0.15, 0.65, v));
+  vec4 photoLid = skinMean(vec2(p.x, mix(srcTop, mix(srcTop, srcBottom, 0.6), v)), 0.3 * uEyeH, base);
+  base = mix(mix(base, photoLid.rgb, smoothstep(0.3, 2.0, photoLid.a)), base, 0.6 * smoothstep(0.15, 0.65, v));
   // Grain: the photo's relative high-pass taken 1:1 from the band, mirrored down the lid from the edge, clamped to
   // ±12 % so that a lash, liner or crease edge in the band does not repeat as a line.
   float bandH = srcBottom - srcTop;
@@ -267,7 +345,9 @@ void main() {
   float m = mod(s, 2.0 * bandH);
   m = m > bandH ? 2.0 * bandH - m : m;
   vec2 q = vec2(p.x, srcBottom - m);
-  vec3 grain = clamp(photoAt(q) / max(discMean(q, 0.15 * uEyeH), vec3(0.02)) - 1.0, -0.12, 0.12);
+  vec3 cq = photoAt(q);
+  vec4 mq = skinMean(q, 0.15 * uEyeH, base);
+  vec3 grain = clamp(cq / max(mq.rgb, vec3(0.02)) - 1.0, -0.12, 0.12) * (1.0 - frameLike(cq, base)) * smoothstep(0.3, 2.0, mq.a);
   vec3 c = base * (1.0 + grain);
   // Crease shadow along the posed upper1 ring, and the lid turning away towards the lash line.
   float crease = (p.y - yRing1(p.x)) / max(0.25 * uEyeH, 1.0);
@@ -277,7 +357,19 @@ void main() {
   float lash = 0.85 * (1.0 - smoothstep(0.4 * lashW, lashW, abs(p.y - E - 0.2 * lashW)));
   c = mix(c, uLash, lash);
   float a = p.y > E ? max(lash, uClose) : smoothstep(0.0, 0.4, v);
-  gl_FragColor = vec4(clamp(c, 0.0, 1.0), k * a);
+  // Glasses stay where they are while the lid closes behind them: a frame line of the photo at this very place is
+  // drawn as it is, and one that the face mesh carried down with the lid (its photo pixel vUv) is covered with skin.
+  // (Dilated by 0.1 eye heights up and down: the frame's lighter rims go with its dark core.)
+  float dy = max(1.0, 0.05 * uEyeH);
+  float fixedHere = 0.0;
+  if (p.y < E) {
+    for (int i = -2; i <= 2; i++) fixedHere = max(fixedHere, frameLine(p + vec2(0.0, float(i) * dy), base));
+  }
+  float moved = frameLine(vUv * uPhotoSize, base) * (1.0 - fixedHere);
+  c = mix(c, photoAt(p), fixedHere);
+  float alpha = max(k * a, uCover * max(moved, fixedHere));
+  if (alpha <= 0.0) discard;
+  gl_FragColor = vec4(clamp(c, 0.0, 1.0), alpha);
 }`;
 
 /** Writes posed/rest points of landmark ids into a flat `[n, 2]` uniform array, sorted by x. */
@@ -413,7 +505,8 @@ export function gazeLidWeights(weights: Float32Array, pitchRad: [number, number]
  * @param heightPx - photo height.
  * @param restPx - rest vertices `[468, 3]`, photo px.
  * @param region - the eye's rings.
- * @returns `[left, right]` RGB in [0, 1] (image left/right halves); mid grey for a half with no pixel (degenerate mesh).
+ * @returns `[left, right]` RGB in [0, 1] (image left/right halves), the darker moved towards the brighter until its luma
+ * is {@link LID_HALF_MIN_LUMA_RATIO} of the brighter's; mid grey for a half with no pixel (degenerate mesh).
  */
 export function measureLidSkin(rgba: Uint8Array, widthPx: number, heightPx: number, restPx: Float32Array, region: EyeRegion): [[number, number, number], [number, number, number]] {
   const ids = [...region.upper0, ...[...region.upper2].reverse()];
@@ -435,5 +528,24 @@ export function measureLidSkin(rgba: Uint8Array, widthPx: number, heightPx: numb
     const med = (c: number): number => bright.map((q) => q[c]!).sort((a, b) => a - b)[bright.length >> 1]! / 255;
     return [med(0), med(1), med(2)];
   };
-  return [skinOf(halves[0]!), skinOf(halves[1]!)];
+  const out = [skinOf(halves[0]!), skinOf(halves[1]!)];
+  // A closed lid bulges forward over the eyeball and catches the light its visible part catches: the darker half is
+  // moved towards the brighter half's colour until its luma is LID_HALF_MIN_LUMA_RATIO of the brighter's (a deep
+  // socket's shadow on one half is not lid colour).
+  const l = out.map((c) => 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]);
+  const b = l[0]! >= l[1]! ? 0 : 1;
+  const d = 1 - b;
+  if (l[d]! < LID_HALF_MIN_LUMA_RATIO * l[b]!) {
+    // Towards the brighter half's colour (not a gain: a dark brown raised by a gain turns a saturated orange).
+    const t = (LID_HALF_MIN_LUMA_RATIO * l[b]! - l[d]!) / (l[b]! - l[d]!);
+    out[d] = out[d]!.map((v, c) => v + t * (out[b]![c]! - v)) as [number, number, number];
+  }
+  return [out[0]!, out[1]!];
 }
+
+/**
+ * Least luma of the darker half of the lid skin relative to the brighter half ({@link measureLidSkin}).
+ * @remarks A judgement, not a measurement: a side light still shades one half of a closed lid (up to 15 % darker
+ * here), a socket's shadow that darkens the photo's lid band by half is not carried onto the lid that closes over it.
+ */
+export const LID_HALF_MIN_LUMA_RATIO = 0.85;

@@ -12,20 +12,27 @@
 import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
-import { buildPhotoHeadRig, evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type EyeModel, type PhotoHeadRig } from './rig.ts';
+import { buildPhotoHeadRig, evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type PhotoHeadRig } from './rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
 import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
 import { buildClosedLipFill } from '../../core/face/lipFill.ts';
+import { measureScleraLight } from '../../core/face/sceneLight.ts';
 import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
-import { EYE_FRAGMENT, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureLidColours, measureLidSkin, updateEyeLids, updateLidSkin } from './eyelids.ts';
+import { EYE_FRAGMENT, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
 import { lipEdgeUvOffsets, lipEdgeUvShare, MouthInteriorLayer } from './mouthInterior.ts';
 import { installOpeningScissor, openingPieces } from './openingScissor.ts';
 import { matteMarginPx, surroundTrianglesOverMatte } from './surroundCells.ts';
+
+/**
+ * Eye-white colour (RGB in [0, 1]) when {@link measureScleraLight} finds no sclera (closed or tiny eyes, sunglasses): a
+ * slightly yellow near-white, as a white-balanced photo would show it.
+ */
+const SCLERA_FALLBACK_RGB: [number, number, number] = [0.85, 0.82, 0.78];
 
 /** Pinhole projection that maps landmark pixel space to world metres (camera at the origin looking down −Z). */
 export interface PhotoProjection {
@@ -338,10 +345,14 @@ export class PhotoHead {
     this.innerLayer.add(holeMesh);
 
     // Layer 2: eyeballs.
-    const sclera = estimateScleraColor(input.rgba, W, H, rig.eyes);
+    // The eye whites as core/face/sceneLight.ts measures them (also the teeth's light); a white-balanced near-white without.
+    const sclera = measureScleraLight(input.rgba, W, H, landmarksPx)?.rgb ?? SCLERA_FALLBACK_RGB;
     const innerQuads: THREE.Mesh[] = [];
     for (const [k, eye] of rig.eyes.entries()) {
-      const [lash, lid] = measureLidColours(input.rgba, W, H, rig.restPx, k === 0 ? EYE_RIGHT : EYE_LEFT);
+      const region = k === 0 ? EYE_RIGHT : EYE_LEFT;
+      const [lash, lid] = measureLidColours(input.rgba, W, H, rig.restPx, region);
+      const lidSkin = measureLidSkin(input.rgba, W, H, rig.restPx, region);
+      const [restUp, restLow] = restLidCurves(rig.restPx, region);
       const hw = eye.halfWidthPx * 1.5;
       const hh = Math.max(eye.halfHeightPx * 2.6, eye.halfWidthPx * 0.9);
       const zPx = eye.depthPx + 0.04 * f.iodPx;
@@ -363,6 +374,8 @@ export class PhotoHead {
         uLash: { value: new THREE.Color(...lash) },
         uLid: { value: new THREE.Color(...lid) },
         uLidCurve: { value: new Float32Array(LID_CURVE_N * 2) },
+        uRestUp: { value: restUp },
+        uRestLow: { value: restLow },
         uLidDrop: { value: 0 },
         uClose: { value: 0 },
       });
@@ -370,8 +383,7 @@ export class PhotoHead {
       innerQuads.push(this.mesh(this.quad(corners, corners.map(() => zPx), corners), mat));
       this.innerLayer.add(innerQuads[innerQuads.length - 1]!);
       // Lid skin on the face mesh's own lid triangles and over the opening, drawn after the face (same depth passes).
-      const region = k === 0 ? EYE_RIGHT : EYE_LEFT;
-      const lidMat = this.material(LID_FRAGMENT, lidSkinUniforms(texture, W, H, rig.restPx, region, lash, measureLidSkin(input.rgba, W, H, rig.restPx, region), 2 * eye.halfHeightPx));
+      const lidMat = this.material(LID_FRAGMENT, lidSkinUniforms(texture, W, H, rig.restPx, region, lash, lidSkin, 2 * eye.halfHeightPx));
       lidMat.transparent = true;
       lidMat.depthWrite = false;
       lidMat.depthFunc = THREE.LessEqualDepth;
@@ -660,33 +672,4 @@ function meanBorderColour(rgba: Uint8Array, W: number, H: number): [number, numb
     add(W - 1, y);
   }
   return [sum[0]! / n / 255, sum[1]! / n / 255, sum[2]! / n / 255];
-}
-
-/**
- * Sclera colour: mean of the brighter half of the pixels inside both eye openings but outside the irises.
- * @returns linear-free RGB in [0,1] (the photo's own encoding).
- */
-function estimateScleraColor(rgba: Uint8Array, W: number, H: number, eyes: readonly EyeModel[]): [number, number, number] {
-  const samples: [number, number, number, number][] = [];
-  for (const e of eyes) {
-    const x0 = Math.max(0, Math.floor(e.centerPx[0] - e.halfWidthPx));
-    const x1 = Math.min(W - 1, Math.ceil(e.centerPx[0] + e.halfWidthPx));
-    const y0 = Math.max(0, Math.floor(e.centerPx[1] - e.halfHeightPx));
-    const y1 = Math.min(H - 1, Math.ceil(e.centerPx[1] + e.halfHeightPx));
-    for (let y = y0; y <= y1; y++) {
-      for (let x = x0; x <= x1; x++) {
-        const u = (x - e.centerPx[0]) / e.halfWidthPx;
-        const v = (y - e.centerPx[1]) / Math.max(1, e.halfHeightPx);
-        if (u * u + v * v > 0.7) continue;
-        if (Math.hypot(x - e.irisCenterPx[0], y - e.irisCenterPx[1]) < e.irisRadiusPx * 1.1) continue;
-        const i = (y * W + x) * 4;
-        samples.push([rgba[i]!, rgba[i + 1]!, rgba[i + 2]!, rgba[i]! + rgba[i + 1]! + rgba[i + 2]!]);
-      }
-    }
-  }
-  if (samples.length < 4) return [0.85, 0.82, 0.78];
-  samples.sort((a, b) => b[3] - a[3]);
-  const top = samples.slice(0, Math.max(1, Math.floor(samples.length / 2)));
-  const m = [0, 1, 2].map((k) => top.reduce((s, p) => s + p[k]!, 0) / top.length / 255);
-  return [m[0]!, m[1]!, m[2]!];
 }
