@@ -21,7 +21,7 @@ import { buildSurround, surroundJawWeights, type SurroundGrid } from './surround
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
 import { EYE_FRAGMENT, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureLidColours, measureLidSkin, updateEyeLids, updateLidSkin } from './eyelids.ts';
-import { lipEdgeUvOffsets, lipEdgeUvShare, MouthInteriorLayer } from './mouthInterior.ts';
+import { LIP_EDGE_GLSL, lipEdgeRingTriangles, lipEdgeUvOffsets, lipEdgeUvShare, lipEdgeVertexWeights, MouthInteriorLayer } from './mouthInterior.ts';
 import { installOpeningScissor, openingPieces } from './openingScissor.ts';
 import { matteMarginPx, surroundTrianglesOverMatte } from './surroundCells.ts';
 
@@ -62,14 +62,17 @@ uniform mat4 uHead;
 attribute float aHeadWeight;
 attribute vec2 aLocal;
 attribute float aFeather;
+attribute float aLipEdge;
 varying vec2 vUv;
 varying vec2 vLocal;
 varying float vFeather;
+varying float vLipEdge;
 void main() {
   vec3 p = mix(position, (uHead * vec4(position, 1.0)).xyz, aHeadWeight);
   vUv = uv;
   vLocal = aLocal;
   vFeather = aFeather;
+  vLipEdge = aLipEdge;
   gl_Position = projectionMatrix * viewMatrix * vec4(p, 1.0);
 }`;
 
@@ -87,9 +90,12 @@ uniform float uEdgeFade;
 uniform vec3 uEdgeColor;
 uniform vec2 uPhotoSizePx;
 uniform float uFeather;
+uniform float uLipEdgePhotoPx;
+${LIP_EDGE_GLSL}
 varying vec2 vUv;
 varying vec2 vLocal;
 varying float vFeather;
+varying float vLipEdge;
 void main() {
   vec4 s = texture2D(uPhoto, vUv);
   vec3 c = s.rgb;
@@ -113,6 +119,8 @@ void main() {
   }
   // The face mesh's outer ring fades into the surround under it (aFeather: 0 on the outline, 1 one ring inside).
   if (uFeather > 0.5) a *= smoothstep(0.0, 1.0, vFeather);
+  // The lips fade into the mouth interior drawn under them over the photo's own edge width (renderer/head/mouthInterior.ts).
+  if (uLipEdgePhotoPx > 0.0) a *= lipEdgeAlpha(vLipEdge, vUv * uPhotoSizePx, uLipEdgePhotoPx);
   gl_FragColor = vec4(c, a);
 }`;
 
@@ -235,7 +243,7 @@ export class PhotoHead {
     gGeo.setIndex(gIdx);
     this.surroundIndex = { geometry: gGeo, all: gGeo.getIndex()!, overMatte: null };
     const edge = meanBorderColour(input.rgba, W, H);
-    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uFeather: { value: 0 } });
+    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uFeather: { value: 0 }, uLipEdgePhotoPx: { value: 0 } });
     this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
 
     // Layer 3: face mesh (positions rewritten every frame).
@@ -268,8 +276,9 @@ export class PhotoHead {
     }
     for (const i of FACE_SILHOUETTE) feather[i] = 0;
     fGeo.setAttribute('aFeather', new THREE.BufferAttribute(feather, 1));
+    fGeo.setAttribute('aLipEdge', new THREE.BufferAttribute(lipEdgeVertexWeights(n), 1));
     fGeo.setIndex(new THREE.BufferAttribute(faceTrianglesWithoutEyes(), 1));
-    const faceMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 1 } });
+    const faceMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 1 }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uLipEdgePhotoPx: { value: 0 } });
     faceMaterial.transparent = true;
     const faceMesh = this.mesh(fGeo, faceMaterial);
     this.faceLayer.add(faceMesh);
@@ -280,7 +289,7 @@ export class PhotoHead {
     for (const name of ['position', 'uv', 'aHeadWeight', 'aLocal']) holeGeo.setAttribute(name, fGeo.getAttribute(name));
     const openings = openingTriangles();
     holeGeo.setIndex(new THREE.BufferAttribute(openings, 1));
-    const holeMat = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 0 } });
+    const holeMat = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 0 }, uLipEdgePhotoPx: { value: 0 } });
     holeMat.colorWrite = false;
     holeMat.depthWrite = false;
     holeMat.depthTest = false;
@@ -348,6 +357,8 @@ export class PhotoHead {
       mesh: (geo, mat) => this.mesh(geo, mat),
     });
     this.innerLayer.add(this.mouth.mesh);
+    // The lips' inner edge fades into the interior over the photo's own edge rise (10–90 % = 2.56 σ).
+    faceMaterial.uniforms.uLipEdgePhotoPx!.value = 2.56 * this.mouth.interior.edgeSigmaPx;
     // Only the openings' screen rectangles are shaded (SwiftShader shades before the stencil test; openingScissor.ts).
     installOpeningScissor([...innerQuads, this.mouth.mesh], this.facePositions, openingPieces(openings), this.headMatrix);
     // At most 0.03 IOD (≈ 2 mm, a seam line's width and then some): the vermilion itself is not resampled away.
@@ -564,7 +575,7 @@ function openingTriangles(): Uint16Array {
   for (let t = 0; t < all.length; t += 3) kept.add(`${all[t]},${all[t + 1]},${all[t + 2]}`);
   const out: number[] = [];
   for (let t = 0; t < TRI468.length; t += 3) if (!kept.has(`${TRI468[t]},${TRI468[t + 1]},${TRI468[t + 2]}`)) out.push(TRI468[t]!, TRI468[t + 1]!, TRI468[t + 2]!);
-  out.push(...mouthFan());
+  out.push(...mouthFan(), ...lipEdgeRingTriangles(TRI468));
   return Uint16Array.from(out);
 }
 
