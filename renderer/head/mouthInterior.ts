@@ -57,7 +57,6 @@ uniform vec3 uLipInner;
 uniform float uGrain;
 uniform float uEdgePx;
 uniform float uBandU;
-uniform float uMouthHalfA;
 uniform float uBandL;
 uniform vec3 uSheen;
 uniform float uTongueTopB;
@@ -124,10 +123,9 @@ void main() {
   // Each band: the photo's lip colour at the edge (where the lip's own texture fades into it), darker inward as the
   // surface turns into the mouth, away from the light, then fading into the cavity; the lower lip, which faces up to
   // the light, carries a faint wet sheen in the light's colour near its edge.
-  // Towards the corners the lips meet and their inner surfaces narrow to nothing.
-  float taper = 1.0 - smoothstep(0.55, 1.0, abs(la) / uMouthHalfA);
-  float tu = du / max(uBandU * taper, 1e-3);
-  float tl = dl / max(uBandL * taper, 1e-3);
+  // Towards the corners the two surfaces meet and fill the narrowing opening (no cavity shows in a corner's wedge).
+  float tu = du / max(uBandU, 1e-3);
+  float tl = dl / max(uBandL, 1e-3);
   float bu = (1.0 - smoothstep(0.5, 1.0, tu)) * (1.0 - maskP.r);
   float bl = (1.0 - smoothstep(0.5, 1.0, tl)) * (1.0 - maskJ.g);
   vec3 lipU = uLipInner * mix(1.0, 0.5, smoothstep(0.0, 1.0, tu));
@@ -143,21 +141,28 @@ void main() {
 /**
  * GLSL: coverage (alpha) of a face-mesh pixel near the posed inner-lip contour, so the lips' edge over the mouth
  * interior is as soft as the photo's own edges instead of a hard, aliased polygon edge.
- * `e` is the vertex attribute from {@link lipEdgeVertexWeights} (0 on the contour, 1 elsewhere) interpolated over the
- * triangle; it is linear there, so `e / |∇e|` is the pixel's distance to the contour in output px. `photoPx` is the
- * pixel's photo position (its screen derivative gives photo px per output px) and `softPhotoPx` the width of the fade
- * in photo px (the photo's 10–90 % edge rise, 2.56 σ of a Gaussian blur): the fade spans that width, at least one
- * output px (anti-aliasing at any output size). Derivatives are taken before any branch (uniform control flow).
+ * `e` is the vertex attribute from {@link lipEdgeVertexWeights} (0 on the contour, 1 elsewhere): a pixel with `e`
+ * below 1 lies on a triangle touching the contour. There the alpha ramps (smoothstep) with the pixel's distance to the
+ * posed contour (`uLipLoop`, {@link MOUTH_OPENING_LOOP} in posed photo px, the same array the interior uses) over
+ * `softPhotoPx` (the photo's 10–90 % edge rise, 2.56 σ of a Gaussian blur), and over at least one output px
+ * (anti-aliasing at any output size: the screen derivative of the posed photo position gives photo px per output px).
+ * Derivatives are taken before any branch (uniform control flow).
  */
 export const LIP_EDGE_GLSL = /* glsl */ `
-float lipEdgeAlpha(float e, vec2 photoPx, float softPhotoPx) {
-  float g = length(vec2(dFdx(e), dFdy(e)));
-  vec2 px = dFdx(photoPx);
-  vec2 py = dFdy(photoPx);
+uniform vec2 uLipLoop[${LOOP_N}];
+float lipSegDist(vec2 q, vec2 a, vec2 b) {
+  vec2 ab = b - a;
+  float t = clamp(dot(q - a, ab) / max(dot(ab, ab), 1e-6), 0.0, 1.0);
+  return length(q - a - t * ab);
+}
+float lipEdgeAlpha(float e, vec2 posedPx, float softPhotoPx) {
+  vec2 px = dFdx(posedPx);
+  vec2 py = dFdy(posedPx);
   float photoPerOut = sqrt(abs(px.x * py.y - px.y * py.x));
-  float widthOut = max(1.0, softPhotoPx / max(photoPerOut, 1e-4));
-  float a = smoothstep(0.0, widthOut, e / max(g, 1e-6));
-  return e > 0.999 ? 1.0 : a;
+  if (e > 0.999) return 1.0;
+  float d = 1e9;
+  for (int i = 0; i < ${LOOP_N}; i++) d = min(d, lipSegDist(posedPx, uLipLoop[i], uLipLoop[i == ${LOOP_N - 1} ? 0 : i + 1]));
+  return smoothstep(0.0, max(softPhotoPx, photoPerOut), d);
 }`;
 
 /**
@@ -204,7 +209,8 @@ export class MouthInteriorLayer {
   private readonly textures: THREE.DataTexture[] = [];
   private readonly rig: PhotoHeadRig;
   private readonly mouthZPx: number;
-  private readonly lip = new Float32Array(LOOP_N * 2);
+  /** The posed inner-lip loop `[LOOP_N, 2]` (photo px), rewritten by {@link update}; the face mesh's lip-edge fade reads it too. */
+  readonly lip = new Float32Array(LOOP_N * 2);
 
   /**
    * @param photo - the photo texture (shown unchanged in the opening while the mouth keeps its rest shape).
@@ -270,7 +276,6 @@ export class MouthInteriorLayer {
       uGrain: { value: m.grainSigma },
       uEdgePx: { value: m.edgeSigmaPx },
       uBandU: { value: 0.012 * I },
-      uMouthHalfA: { value: halfW / 1.2 },
       uBandL: { value: 0.02 * I },
       uSheen: { value: rgb(m.palette.teethRgb).multiplyScalar(LIP_SHEEN) },
       uTongueTopB: { value: 0 },

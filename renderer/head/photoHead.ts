@@ -120,7 +120,7 @@ void main() {
   // The face mesh's outer ring fades into the surround under it (aFeather: 0 on the outline, 1 one ring inside).
   if (uFeather > 0.5) a *= smoothstep(0.0, 1.0, vFeather);
   // The lips fade into the mouth interior drawn under them over the photo's own edge width (renderer/head/mouthInterior.ts).
-  if (uLipEdgePhotoPx > 0.0) a *= lipEdgeAlpha(vLipEdge, vUv * uPhotoSizePx, uLipEdgePhotoPx);
+  if (uLipEdgePhotoPx > 0.0) a *= lipEdgeAlpha(vLipEdge, vLocal, uLipEdgePhotoPx);
   gl_FragColor = vec4(c, a);
 }`;
 
@@ -278,7 +278,7 @@ export class PhotoHead {
     fGeo.setAttribute('aFeather', new THREE.BufferAttribute(feather, 1));
     fGeo.setAttribute('aLipEdge', new THREE.BufferAttribute(lipEdgeVertexWeights(n), 1));
     fGeo.setIndex(new THREE.BufferAttribute(faceTrianglesWithoutEyes(), 1));
-    const faceMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 1 }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uLipEdgePhotoPx: { value: 0 } });
+    const faceMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 1 }, uLipEdgePhotoPx: { value: 0 } });
     faceMaterial.transparent = true;
     const faceMesh = this.mesh(fGeo, faceMaterial);
     this.faceLayer.add(faceMesh);
@@ -359,6 +359,7 @@ export class PhotoHead {
     this.innerLayer.add(this.mouth.mesh);
     // The lips' inner edge fades into the interior over the photo's own edge rise (10–90 % = 2.56 σ).
     faceMaterial.uniforms.uLipEdgePhotoPx!.value = 2.56 * this.mouth.interior.edgeSigmaPx;
+    faceMaterial.uniforms.uLipLoop = { value: this.mouth.lip };
     // Only the openings' screen rectangles are shaded (SwiftShader shades before the stencil test; openingScissor.ts).
     installOpeningScissor([...innerQuads, this.mouth.mesh], this.facePositions, openingPieces(openings), this.headMatrix);
     // At most 0.03 IOD (≈ 2 mm, a seam line's width and then some): the vermilion itself is not resampled away.
