@@ -61,19 +61,22 @@ export function measureLipColour(rgba: Uint8Array, widthPx: number, heightPx: nu
 }
 
 /**
- * The colour of the vermilion itself: the most saturated third of the pixels between the outer lip contour and the
- * opening (inner-lip loop). Thin lips leave the lip-body landmarks of {@link measureLipColour} on skin, whose mean is
- * then a pale skin-lip mix; the most saturated pixels are the red of the lip whatever its thickness.
+ * The colour of the vermilion itself: the third of the pixels between the outer lip contour and the opening
+ * (inner-lip loop) least like the skin (farthest from `skinRgb` in RGB; without it, the most saturated third). Thin
+ * lips leave the lip-body landmarks of {@link measureLipColour} on skin, whose mean is then a pale skin-lip mix; the
+ * pixels least like the skin are the lip's own colour whatever its thickness (saturation alone picks a saturated
+ * skin, e.g. orange-lit cheeks at the corners, over purple-pink lips).
  * @param rgba - `[heightPx, widthPx, 4]` RGBA bytes, rows top-first.
  * @param widthPx - image width.
  * @param heightPx - image height.
  * @param landmarksPx - `[N ≥ 468, 3]` face-mesh landmarks (x, y image px).
+ * @param skinRgb - the face's skin colour, RGB in [0, 1] (optional).
  * @returns RGB in [0, 1] (the photo's own encoding); {@link measureLipColour}'s mean when fewer than 12 lip pixels
  * lie inside the image.
  * @remarks Saturation is HSV's (max − min) / max (Smith 1978). A pixel counts when its centre lies inside the outer
  * lip polygon (`LIPS_UPPER_OUTER` + `LIPS_LOWER_OUTER`) and outside `MOUTH_OPENING_LOOP`.
  */
-export function measureVermilionRgb(rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array): [number, number, number] {
+export function measureVermilionRgb(rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array, skinRgb?: readonly [number, number, number]): [number, number, number] {
   const outer = [...LIPS_UPPER_OUTER, ...[...LIPS_LOWER_OUTER].reverse()].flatMap((i) => [landmarksPx[i * 3]!, landmarksPx[i * 3 + 1]!]);
   const opening = MOUTH_OPENING_LOOP.flatMap((i) => [landmarksPx[i * 3]!, landmarksPx[i * 3 + 1]!]);
   let x0 = Infinity;
@@ -93,7 +96,7 @@ export function measureVermilionRgb(rgba: Uint8Array, widthPx: number, heightPx:
       const i = (y * widthPx + x) * 4;
       const rgb: [number, number, number] = [rgba[i]! / 255, rgba[i + 1]! / 255, rgba[i + 2]! / 255];
       const max = Math.max(...rgb);
-      px.push({ rgb, sat: max > 0 ? (max - Math.min(...rgb)) / max : 0 });
+      px.push({ rgb, sat: skinRgb ? Math.hypot(rgb[0] - skinRgb[0], rgb[1] - skinRgb[1], rgb[2] - skinRgb[2]) : max > 0 ? (max - Math.min(...rgb)) / max : 0 });
     }
   }
   if (px.length < 12) return measureLipColour(rgba, widthPx, heightPx, landmarksPx).meanRgb;

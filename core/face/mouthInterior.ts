@@ -333,6 +333,12 @@ export function synthTeethRgb(scleraRgb: readonly [number, number, number] | nul
   return lit.map((c) => Math.max(0, Math.min(1, ls * (1 - k + (k * c) / li)))) as [number, number, number];
 }
 
+/** `vermilion` scaled to the luma of `lipMean` (at most ×1.15 brighter), RGB in [0, 1]. */
+function vermilionAtLipLuma(vermilion: Rgb, lipMean: Rgb): Rgb {
+  const k = Math.min(1.15, luma(...lipMean) / Math.max(1e-3, luma(...vermilion)));
+  return vermilion.map((c) => Math.min(1, c * k)) as Rgb;
+}
+
 /**
  * Builds the interior textures of one portrait.
  * @param rgba - photo `[heightPx, widthPx, 4]` RGBA bytes, rows top-first.
@@ -440,9 +446,10 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     gumRgb: lipRgb.map((c, k) => Math.min(1, 0.75 * c + 0.25 * skin[k]!) * 0.95) as Rgb,
     cavityRgb,
     tongueRgb: lipRgb.map((c, k) => Math.min(1, 0.8 * c + 0.08 * skin[k]!)) as Rgb,
-    // The lips' wet inner surface: the vermilion's own colour (its most saturated pixels, core/face/lipColour.ts),
-    // darker (it turns away from the light into the mouth).
-    lipInnerRgb: measureVermilionRgb(rgba, widthPx, heightPx, landmarksPx).map((c) => c * 0.8) as Rgb,
+    // The lips' wet inner surface where it meets the lip: the vermilion's own colour (its most saturated pixels,
+    // core/face/lipColour.ts) at the lip's mean brightness, so the lip runs on into it without a dark rim; the renderer
+    // darkens it inward (it turns away from the light into the mouth).
+    lipInnerRgb: vermilionAtLipLuma(measureVermilionRgb(rgba, widthPx, heightPx, landmarksPx, skin), lipRgb),
   };
 
   // Split of the photo's opening per texture column at its darkest row.

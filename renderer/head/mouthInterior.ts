@@ -30,6 +30,11 @@ const LOOP_N = 20;
  */
 const LIP_BAND_UPPER_IOD: [number, number] = [0.012, 0.024];
 const LIP_BAND_LOWER_IOD: [number, number] = [0.02, 0.05];
+/**
+ * Height of both lips at the middle (upper vermilion ≈ 6 mm + lower ≈ 9–10 mm in adults: Hall, Allanson, Gripp &
+ * Slavotinek, "Handbook of Physical Measurements", 2nd ed.), IOD units (63 mm): the band widths above are for it.
+ */
+const LIP_HEIGHT_TYPICAL_IOD = 0.25;
 /** Lip gap (inner lips at the middle) at which the bands reach their widest, IOD (≈ 16 mm). */
 const LIP_BAND_FULL_GAP_IOD = 0.25;
 /** Strength of the lower lip's wet sheen, a share of the light's colour (the eye-white/teeth colour). */
@@ -126,12 +131,16 @@ void main() {
   // Towards the corners the two surfaces meet and fill the narrowing opening (no cavity shows in a corner's wedge).
   float tu = du / max(uBandU, 1e-3);
   float tl = dl / max(uBandL, 1e-3);
-  float bu = (1.0 - smoothstep(0.5, 1.0, tu)) * (1.0 - maskP.r);
-  float bl = (1.0 - smoothstep(0.5, 1.0, tl)) * (1.0 - maskJ.g);
-  vec3 lipU = uLipInner * mix(1.0, 0.5, smoothstep(0.0, 1.0, tu));
+  float bu = (1.0 - smoothstep(0.25, 1.0, tu)) * (1.0 - maskP.r);
+  float bl = (1.0 - smoothstep(0.25, 1.0, tl)) * (1.0 - maskJ.g);
+  // The upper lip's inner surface faces down and back: barely seen, a soft shadow on the teeth rather than a dark line.
+  vec3 lipU = uLipInner * mix(1.1, 0.8, smoothstep(0.0, 1.0, tu));
+  bu *= 0.8;
   vec3 lipL = uLipInner * mix(1.05, 0.5, smoothstep(0.0, 1.0, tl)) + uSheen * exp(-pow((tl - 0.3) / 0.12, 2.0));
-  c = mix(c, lipU + n, bu);
-  c = mix(c, lipL + n, bl);
+  // The photo's own light at this spot: a band in the shadow of the photo's mouth corners is no brighter than it.
+  float shade = clamp(dot(texture2D(uPhoto, p / uPhotoSize).rgb, vec3(0.299, 0.587, 0.114)) / max(dot(uLipInner, vec3(0.299, 0.587, 0.114)), 1e-3), 0.6, 1.0);
+  c = mix(c, lipU * shade + n, bu);
+  c = mix(c, lipL * shade + n, bl);
   // While the mouth keeps its rest shape the photo shows as it is (its own opening, and the photo's lips under the
   // faded lip edge, renderer/head/photoHead.ts).
   c = mix(c, texture2D(uPhoto, p / uPhotoSize).rgb, uRest);
@@ -211,6 +220,8 @@ export class MouthInteriorLayer {
   private readonly mouthZPx: number;
   /** The posed inner-lip loop `[LOOP_N, 2]` (photo px), rewritten by {@link update}; the face mesh's lip-edge fade reads it too. */
   readonly lip = new Float32Array(LOOP_N * 2);
+  /** Share of the inner-lip band widths this face's lips get (thin lips: less). */
+  private readonly lipScale: number;
 
   /**
    * @param photo - the photo texture (shown unchanged in the opening while the mouth keeps its rest shape).
@@ -238,6 +249,10 @@ export class MouthInteriorLayer {
     const lowerB = local(LIP_INNER_LOWER)[1];
     const region = { a0: -halfW, a1: halfW, b0: upperB - 0.3, b1: lowerB + 0.9 };
     this.interior = buildMouthInterior(rgba, widthPx, heightPx, landmarksPx, f, region);
+    // Thin lips show thin inner surfaces: the bands scale with the lips' height at the middle (outer upper to outer
+    // lower contour, less the photo's own gap) against LIP_HEIGHT_TYPICAL_IOD, within [0.4, 1].
+    const lipsHeight = (Math.hypot(rig.restPx[17 * 3]! - rig.restPx[0]!, rig.restPx[17 * 3 + 1]! - rig.restPx[1]!) - Math.hypot(rig.restPx[LIP_INNER_LOWER * 3]! - rig.restPx[LIP_INNER_UPPER * 3]!, rig.restPx[LIP_INNER_LOWER * 3 + 1]! - rig.restPx[LIP_INNER_UPPER * 3 + 1]!)) / I;
+    this.lipScale = Math.min(1, Math.max(0.4, lipsHeight / LIP_HEIGHT_TYPICAL_IOD));
     const m = this.interior;
     const tex = (data: Uint8Array): THREE.DataTexture => {
       const t = new THREE.DataTexture(data, m.widthTexels, m.heightTexels, THREE.RGBAFormat, THREE.UnsignedByteType);
@@ -341,8 +356,8 @@ export class MouthInteriorLayer {
     (u.uOpenC!.value as THREE.Vector2).set((x0 + x1) / 2, (y0 + y1) / 2);
     // The lips' inner surfaces show more as the lips part (the lower lip everts over the lower teeth).
     const open = Math.min(1, Math.hypot(posedPx[LIP_INNER_UPPER * 3]! - posedPx[LIP_INNER_LOWER * 3]!, posedPx[LIP_INNER_UPPER * 3 + 1]! - posedPx[LIP_INNER_LOWER * 3 + 1]!) / (LIP_BAND_FULL_GAP_IOD * I));
-    u.uBandU!.value = (LIP_BAND_UPPER_IOD[0] + (LIP_BAND_UPPER_IOD[1] - LIP_BAND_UPPER_IOD[0]) * open) * I;
-    u.uBandL!.value = (LIP_BAND_LOWER_IOD[0] + (LIP_BAND_LOWER_IOD[1] - LIP_BAND_LOWER_IOD[0]) * open) * I;
+    u.uBandU!.value = (LIP_BAND_UPPER_IOD[0] + (LIP_BAND_UPPER_IOD[1] - LIP_BAND_UPPER_IOD[0]) * open) * I * this.lipScale;
+    u.uBandL!.value = (LIP_BAND_LOWER_IOD[0] + (LIP_BAND_LOWER_IOD[1] - LIP_BAND_LOWER_IOD[0]) * open) * I * this.lipScale;
     (u.uOpenHalf!.value as THREE.Vector2).set((x1 - x0) / 2, (y1 - y0) / 2);
     // Tongue: resting just above the lower incisors (jaw frame); rises to the upper incisors for DD/nn; forward
     // over the lower teeth for tongueOut/TH.
