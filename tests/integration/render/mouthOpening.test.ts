@@ -4,7 +4,7 @@
  * and reads an inner-lip gap that grows with jawOpen. 512² renders, framing `photo`.
  *
  * Values on main before the opening work (same measure): lip-coloured share 0.22 at jawOpen 0.5, 0.20 at 1 (the
- * opening was a flat reddish-brown slab with a pale rim); after: 0.39 / 0.39.
+ * opening was a flat reddish-brown slab with a pale rim); after: 0.37 / 0.39.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
