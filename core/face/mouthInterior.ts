@@ -33,7 +33,7 @@
  */
 import { LIPS_LOWER_OUTER, LIPS_UPPER_OUTER, MOUTH_OPENING_LOOP } from '../rig/topology.ts';
 import { LIP_INNER_LOWER, LIP_INNER_UPPER, MOUTH_CORNER_LEFT, MOUTH_CORNER_RIGHT } from './topology.ts';
-import { measureLipColour } from './lipColour.ts';
+import { measureLipColour, measureVermilionRgb } from './lipColour.ts';
 import { measureScleraLight } from './sceneLight.ts';
 import { signedDistanceToPolygon } from '../math/polygon.ts';
 
@@ -333,6 +333,12 @@ export function synthTeethRgb(scleraRgb: readonly [number, number, number] | nul
   return lit.map((c) => Math.max(0, Math.min(1, ls * (1 - k + (k * c) / li)))) as [number, number, number];
 }
 
+/** `vermilion` scaled to the luma of `lipMean` (at most ×1.15 brighter), RGB in [0, 1]. */
+function vermilionAtLipLuma(vermilion: Rgb, lipMean: Rgb): Rgb {
+  const k = Math.min(1.15, luma(...lipMean) / Math.max(1e-3, luma(...vermilion)));
+  return vermilion.map((c) => Math.min(1, c * k)) as Rgb;
+}
+
 /**
  * Builds the interior textures of one portrait.
  * @param rgba - photo `[heightPx, widthPx, 4]` RGBA bytes, rows top-first.
@@ -440,7 +446,10 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     gumRgb: lipRgb.map((c, k) => Math.min(1, 0.75 * c + 0.25 * skin[k]!) * 0.95) as Rgb,
     cavityRgb,
     tongueRgb: lipRgb.map((c, k) => Math.min(1, 0.8 * c + 0.08 * skin[k]!)) as Rgb,
-    lipInnerRgb: lipRgb.map((c) => c * 0.82) as Rgb,
+    // The lips' wet inner surface where it meets the lip: the vermilion's own colour (its most saturated pixels,
+    // core/face/lipColour.ts) at the lip's mean brightness, so the lip runs on into it without a dark rim; the renderer
+    // darkens it inward (it turns away from the light into the mouth).
+    lipInnerRgb: vermilionAtLipLuma(measureVermilionRgb(rgba, widthPx, heightPx, landmarksPx, skin), lipRgb),
   };
 
   // Split of the photo's opening per texture column at its darkest row.
@@ -512,23 +521,42 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     for (let k = tx - thickR; k <= tx + thickR; k++) m += (thickRaw[Math.min(W - 1, Math.max(0, k))] ?? 0) / (2 * thickR + 1);
     thickCol[tx] = realOpening ? m : 0;
   }
-  // Median over ±4 columns: one split line, not a ragged one.
+  // The photo's own interior fades in over the photo's edge rise (2.56 σ, at least a texel) inside its rest outline, so
+  // where the jaw moves it against synthesised parts its border is as soft as the photo's edges, not a 1-texel step.
+  const edgeSigmaPx = estimateEdgeSigmaPx(rgba, widthPx, heightPx, landmarksPx, ey, I);
+  const rampTexels = Math.max(1, 2.56 * edgeSigmaPx * texelsPerPx);
+  // Median over ±4 columns: one split line, not a ragged one; then a mean over ±3 columns, so the line is smooth to a
+  // fraction of a texel (whole-row steps show as a staircase once the jaw moves the lower part away).
+  const medians = new Float32Array(W);
+  for (let tx = 0; tx < W; tx++) {
+    if (tops[tx]! < 0) continue;
+    const near: number[] = [];
+    for (let k = Math.max(0, tx - 4); k <= Math.min(W - 1, tx + 4); k++) if (tops[k]! >= 0) near.push(splits[k]!);
+    near.sort((p, q) => p - q);
+    medians[tx] = near[near.length >> 1]!;
+  }
   for (let tx = 0; tx < W; tx++) {
     const top = tops[tx]!;
     const bottom = bottoms[tx]!;
     if (top < 0) continue;
-    const near: number[] = [];
-    for (let k = Math.max(0, tx - 4); k <= Math.min(W - 1, tx + 4); k++) if (tops[k]! >= 0) near.push(splits[k]!);
-    near.sort((p, q) => p - q);
-    const split = Math.min(bottom, Math.max(top, near[near.length >> 1]!));
+    let sum = 0;
+    let cnt = 0;
+    for (let k = Math.max(0, tx - 3); k <= Math.min(W - 1, tx + 3); k++) {
+      if (tops[k]! < 0) continue;
+      sum += medians[k]!;
+      cnt++;
+    }
+    const split = Math.min(bottom, Math.max(top, sum / cnt));
     // Columns where the lips barely part show only the seam between them: the teeth there are synthesised.
     const thick = thickCol[tx]!;
     for (let ty = top; ty <= bottom; ty++) {
       const i = ty * W + tx;
-      const w = Math.min(1, Math.max(0, sd[i]! + 1));
-      photoRest[i] = w;
+      photoRest[i] = Math.min(1, Math.max(0, sd[i]! + 1));
+      const w = smoothstep(-1, rampTexels, sd[i]!);
       photoUpper[i] = thick * w * (1 - smoothstep(split - 1, split + 1, ty));
-      photoLower[i] = thick * w * smoothstep(split - 1, split + 1, ty);
+      // The lower part starts 1.5 texels above the upper part's fade, so the two never both let the cavity through
+      // at the split while the jaw keeps its rest angle.
+      photoLower[i] = thick * w * smoothstep(split - 2.5, split - 1, ty);
     }
     // Where the photo shows the interior, no synthesised upper teeth below its top nor lower teeth above its bottom.
     for (let ty = 0; ty < H; ty++) {
@@ -566,7 +594,6 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
       }
     }
   }
-  const edgeSigmaPx = estimateEdgeSigmaPx(rgba, widthPx, heightPx, landmarksPx, ey, I);
   const blurSigma = Math.sqrt(Math.max(0, (edgeSigmaPx * texelsPerPx) ** 2 - 0.5 ** 2));
   if (blurSigma > 0.15) {
     gaussianBlur4(synthUpper, W, H, blurSigma);

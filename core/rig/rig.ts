@@ -37,6 +37,16 @@ import {
 export const RIG_VERTEX_COUNT = 468;
 /** Largest jaw rotation (at `jawOpen = 1`), radians (≈ 17°; a wide-open human jaw reaches ≈ 25–30°). */
 export const JAW_OPEN_MAX_RAD = 0.3;
+/**
+ * Rise of the upper lip's inner edge at its middle for a lip aperture of 1 (`jawOpen − mouthClose`), IOD units
+ * (0.04 IOD ≈ 2.5 mm for a 63 mm IOD).
+ * @remarks The upper lip is not fixed while the jaw opens: it elevates during the opening gesture of speech (Folkins &
+ * Linville 1983, "The effects of varying lower-lip displacement on upper-lip movements", JSHR 26:209–217; upper-lip
+ * movements there are a few mm against a lower lip that travels about 1 cm), and at a wide opening the lip stretches
+ * over the incisors (resting incisor display of 2–4 mm grows as the lips part). 2.5 mm at the rig's widest jaw (17°) is
+ * within that range; the value is a rounded literature magnitude, not fitted to any portrait.
+ */
+export const UPPER_LIP_RISE_IOD = 0.04;
 /** Largest eye rotation from `eyeLook*` weights, radians (≈ 29°; ARKit weight 1 ≈ the end of the range). */
 export const EYE_LOOK_MAX_RAD = 0.5;
 /** Eyeball radius relative to the IOD (12 mm / 63 mm). */
@@ -98,6 +108,11 @@ export interface PhotoHeadRig {
   lipCloseWeight: Float32Array;
   /** Jaw pivot `[y, z]` px (rotation about the face's horizontal axis). */
   jawPivotPx: [number, number];
+  /**
+   * Displacement `[468, 2]` (x, y px) of the upper lip at a lip aperture (`jawOpen − mouthClose`) of 1: up the face,
+   * {@link UPPER_LIP_RISE_IOD} at the inner edge's highest point, less on the lip's outer rings, none at the corners.
+   */
+  upperLipRisePx: Float32Array;
   /** Subject's right eye, then left eye. */
   eyes: [EyeModel, EyeModel];
 }
@@ -195,13 +210,44 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
   for (let i = 0; i < n; i++) {
     const [a, b] = local(i, mouth);
     let w: number;
-    // The lower lip follows the jaw fully at the centre and less towards the corners, so the opening is an oval.
-    if (lowerLip.has(i)) w = 0.35 + 0.65 * Math.max(0, 1 - (a / mouthHalfWidthIod) ** 2);
+    // The lower lip follows the jaw fully at the centre and less towards the corners, down to the corners' own share
+    // (0.15), so the opening narrows to a point at each corner (the lips meet at an acute angle at the commissure)
+    // instead of ending in a step.
+    if (lowerLip.has(i)) w = 0.15 + 0.85 * Math.max(0, 1 - (a / mouthHalfWidthIod) ** 2);
     else if (upperLip.has(i)) w = 0;
     else if (corners.has(i)) w = 0.15;
     else w = smoothstep(-0.02, 0.3, b) * (1 - 0.6 * smoothstep(0.7, 1.0, Math.abs(a) / halfFaceIod) * (1 - smoothstep(0.3, 1.0, b)));
     jawWeight[i] = w;
     lipCloseWeight[i] = lowerLip.has(i) ? 1 : corners.has(i) ? 0.5 : 0;
+  }
+  // The upper lip rises as the lips part (UPPER_LIP_RISE_IOD). Along the mouth the rise follows the upper lip's own
+  // outline — its height above the line between the outer corners, normalised (the cupid's bow) — averaged with a
+  // parabola that is 0 at the corners (a flat upper lip still arches), so the opening's top edge takes the lip's own
+  // shape and tapers into the corners. The inner edge rises fully, the lip's middle ring 0.8, its outer edge 0.6 (the
+  // vermilion keeps its height; the skin above it stays).
+  const upperLipRisePx = new Float32Array(n * 2);
+  {
+    const outer = LIPS_UPPER_OUTER.map((i) => local(i, mouth));
+    const [ca, cb] = outer[0]!;
+    const [da, db] = outer[outer.length - 1]!;
+    const lipHeight = outer.map(([a, b]) => [a, cb + ((db - cb) * (a - ca)) / (da - ca || 1) - b] as [number, number]).sort((p, q) => p[0] - q[0]);
+    const maxH = Math.max(1e-6, ...lipHeight.map((p) => p[1]));
+    const heightAt = (a: number): number => {
+      if (a <= lipHeight[0]![0] || a >= lipHeight[lipHeight.length - 1]![0]) return 0;
+      let k = 0;
+      while (k < lipHeight.length - 2 && lipHeight[k + 1]![0] < a) k++;
+      const [a0, h0] = lipHeight[k]!;
+      const [a1, h1] = lipHeight[k + 1]!;
+      return Math.max(0, h0 + ((h1 - h0) * (a - a0)) / (a1 - a0 || 1)) / maxH;
+    };
+    const ring = new Map<number, number>([...LIPS_UPPER_OUTER.map((i) => [i, 0.6] as [number, number]), ...LIPS_UPPER_MID.map((i) => [i, 0.8] as [number, number]), ...LIPS_UPPER_INNER.map((i) => [i, 1] as [number, number])]);
+    for (const i of upperLip) {
+      const a = local(i, mouth)[0];
+      const profile = 0.5 * Math.max(0, 1 - (a / mouthHalfWidthIod) ** 2) + 0.5 * heightAt(a);
+      const rise = UPPER_LIP_RISE_IOD * I * profile * (ring.get(i) ?? 0);
+      upperLipRisePx[i * 2] = -rise * ey[0];
+      upperLipRisePx[i * 2 + 1] = -rise * ey[1];
+    }
   }
   // Temporomandibular joint: in front of the ear, ≈ 0.3 IOD below the eye line, behind the cheek silhouette.
   const sideDepth = (P(FACE_SIDE_RIGHT)[2] + P(FACE_SIDE_LEFT)[2]) / 2;
@@ -384,7 +430,7 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
   eyeSide(EYE_LEFT, false);
 
   const eyes: [EyeModel, EyeModel] = [eyeModel(rest, landmarksPx, landmarkCount, EYE_RIGHT), eyeModel(rest, landmarksPx, landmarkCount, EYE_LEFT)];
-  return { restPx: rest, frame, deltas, uvDeltas, jawWeight, lipCloseWeight, jawPivotPx, eyes };
+  return { restPx: rest, frame, deltas, uvDeltas, jawWeight, lipCloseWeight, jawPivotPx, upperLipRisePx, eyes };
 }
 
 /** Eye model from the lid contour and, when present, the iris landmark nearest to this eye. */
@@ -433,7 +479,8 @@ function eyeModel(rest: Float32Array, all: Float32Array, count: number, region: 
  * @param outPx - receives `[468, 3]` positions in landmark pixel space.
  * @returns `outPx`.
  * @remarks Order: rest + Σ wₖ·Δₖ, then the jaw rotation by `JAW_OPEN_MAX_RAD · jawWeight · max(0, jawOpen −
- * mouthClose · lipCloseWeight)` about the pivot, in the (y, z) plane of the image. The same as
+ * mouthClose · lipCloseWeight)` about the pivot, in the (y, z) plane of the image, then the upper lip's rise
+ * (`upperLipRisePx · max(0, jawOpen − mouthClose)`). The same as
  * {@link evaluateRigRelative} with a rest expression of zeros.
  */
 export function evaluateRig(rig: PhotoHeadRig, weights: Float32Array, outPx: Float32Array): Float32Array {
@@ -489,6 +536,16 @@ export function evaluateRigRelative(rig: PhotoHeadRig, targets: Float32Array, re
       const s = Math.sin(a);
       outPx[i * 3 + 1] = py + dy * c - dz * s;
       outPx[i * 3 + 2] = pz + dy * s + dz * c;
+    }
+  }
+  // The upper lip rises with the lip aperture (jaw − mouthClose), relative to the photo's own aperture.
+  const aperture = Math.max(0, jaw - close) - Math.max(0, jawRest - closeRest);
+  if (aperture !== 0) {
+    const rise = rig.upperLipRisePx;
+    for (let i = 0; i < n; i++) {
+      if (rise[i * 2] === 0 && rise[i * 2 + 1] === 0) continue;
+      outPx[i * 3] = outPx[i * 3]! + aperture * rise[i * 2]!;
+      outPx[i * 3 + 1] = outPx[i * 3 + 1]! + aperture * rise[i * 2 + 1]!;
     }
   }
   if (rest && keepLipsApart) keepLipsUncrossed(rig, outPx);

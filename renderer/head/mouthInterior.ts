@@ -20,6 +20,25 @@ import { LIP_INNER_LOWER, LIP_INNER_UPPER } from '../../core/face/topology.ts';
 
 /** Number of points of the inner-lip loop passed to the shader (11 upper, 9 lower). */
 const LOOP_N = 20;
+/**
+ * Widths of the lips' visible inner (wet) surfaces, IOD units, `[lips barely parted, parted by ≥
+ * {@link LIP_BAND_FULL_GAP_IOD}]`: upper ≈ 0.8 → 1.5 mm, lower ≈ 1.3 → 3.2 mm (63 mm IOD).
+ * @remarks Seen from the front the upper lip's inner surface faces down and back and hides behind its edge (the upper
+ * incisors show just below it), while the lower lip's faces up and everts as the jaw drops; the wet mucosa starts at
+ * the "wet line" where the dry vermilion meets the labial mucosa (Gray's Anatomy, 41st ed., "Lips"). The widths are
+ * rounded magnitudes chosen by eye against that anatomy, not measurements and not fitted to a portrait.
+ */
+const LIP_BAND_UPPER_IOD: [number, number] = [0.012, 0.024];
+const LIP_BAND_LOWER_IOD: [number, number] = [0.02, 0.05];
+/**
+ * Height of both lips at the middle (upper vermilion ≈ 6 mm + lower ≈ 9–10 mm in adults: Hall, Allanson, Gripp &
+ * Slavotinek, "Handbook of Physical Measurements", 2nd ed.), IOD units (63 mm): the band widths above are for it.
+ */
+const LIP_HEIGHT_TYPICAL_IOD = 0.25;
+/** Lip gap (inner lips at the middle) at which the bands reach their widest, IOD (≈ 16 mm). */
+const LIP_BAND_FULL_GAP_IOD = 0.25;
+/** Strength of the lower lip's wet sheen, a share of the light's colour (the eye-white/teeth colour). */
+const LIP_SHEEN = 0.1;
 
 const MOUTH_FRAGMENT = /* glsl */ `
 uniform sampler2D uUpperTex;
@@ -42,7 +61,9 @@ uniform vec3 uTongue;
 uniform vec3 uLipInner;
 uniform float uGrain;
 uniform float uEdgePx;
-uniform float uBandPx;
+uniform float uBandU;
+uniform float uBandL;
+uniform vec3 uSheen;
 uniform float uTongueTopB;
 uniform float uTongueHalfW;
 uniform float uTongueCurv;
@@ -74,9 +95,12 @@ void main() {
   float n = (hash(floor(p * uTexelsPerPx)) - 0.5) * 3.464 * uGrain;
   float e = max(uEdgePx, 0.7) / uIod;
 
-  // Cavity: darkest at the centre of the opening (the throat), lighter towards the cheeks and palate.
+  // Cavity: darkest and least coloured at the centre of the opening (the throat, lit by nothing), its walls (cheeks,
+  // floor) in the cavity colour; the top, under the palate and upper teeth, in their shadow.
   float r = length((p - uOpenC) / max(uOpenHalf, vec2(1.0)));
-  vec3 c = uCavity * mix(0.35, 1.0, smoothstep(0.1, 1.1, r)) + 0.5 * n;
+  float yN = dot(p - uOpenC, uEy) / max(uOpenHalf.y, 1.0);
+  vec3 throat = 0.3 * mix(vec3(dot(uCavity, vec3(0.299, 0.587, 0.114))), uCavity, 0.5);
+  vec3 c = mix(throat, uCavity, smoothstep(0.15, 1.1, r)) * mix(0.8, 1.05, smoothstep(-0.8, 0.8, yN)) + 0.5 * n;
 
   // Tongue: a dome whose top is set per frame; parts higher in the picture lie further back (darker).
   float ta = la / uTongueHalfW;
@@ -101,14 +125,82 @@ void main() {
   for (int i = 0; i < 10; i++) du = min(du, segDist(p, uLip[i], uLip[i + 1]));
   float dl = segDist(p, uLip[${LOOP_N - 1}], uLip[0]);
   for (int i = 10; i < ${LOOP_N - 1}; i++) dl = min(dl, segDist(p, uLip[i], uLip[i + 1]));
-  float bu = (1.0 - smoothstep(0.0, uBandPx, du)) * (1.0 - maskP.r);
-  float bl = (1.0 - smoothstep(0.0, 1.3 * uBandPx, dl)) * (1.0 - maskJ.g);
-  c = mix(c, uLipInner * mix(1.0, 0.65, clamp(du / uBandPx, 0.0, 1.0)) + n, 0.95 * bu);
-  c = mix(c, uLipInner * mix(1.05, 0.7, clamp(dl / (1.3 * uBandPx), 0.0, 1.0)) + n, 0.95 * bl);
-  // While the mouth keeps its rest shape the photo's own opening shows as it is.
-  c = mix(c, texture2D(uPhoto, p / uPhotoSize).rgb, uRest * maskP.b);
+  // Each band: the photo's lip colour at the edge (where the lip's own texture fades into it), darker inward as the
+  // surface turns into the mouth, away from the light, then fading into the cavity; the lower lip, which faces up to
+  // the light, carries a faint wet sheen in the light's colour near its edge.
+  // Towards the corners the two surfaces meet and fill the narrowing opening (no cavity shows in a corner's wedge).
+  float tu = du / max(uBandU, 1e-3);
+  float tl = dl / max(uBandL, 1e-3);
+  float bu = (1.0 - smoothstep(0.25, 1.0, tu)) * (1.0 - maskP.r);
+  float bl = (1.0 - smoothstep(0.25, 1.0, tl)) * (1.0 - maskJ.g);
+  // The upper lip's inner surface faces down and back: barely seen, a soft shadow on the teeth rather than a dark line.
+  vec3 lipU = uLipInner * mix(1.1, 0.8, smoothstep(0.0, 1.0, tu));
+  bu *= 0.8;
+  vec3 lipL = uLipInner * mix(1.05, 0.5, smoothstep(0.0, 1.0, tl)) + uSheen * exp(-pow((tl - 0.3) / 0.12, 2.0));
+  // The photo's own light at this spot: a band in the shadow of the photo's mouth corners is no brighter than it.
+  float shade = clamp(dot(texture2D(uPhoto, p / uPhotoSize).rgb, vec3(0.299, 0.587, 0.114)) / max(dot(uLipInner, vec3(0.299, 0.587, 0.114)), 1e-3), 0.6, 1.0);
+  c = mix(c, lipU * shade + n, bu);
+  c = mix(c, lipL * shade + n, bl);
+  // While the mouth keeps its rest shape the photo shows as it is (its own opening, and the photo's lips under the
+  // faded lip edge, renderer/head/photoHead.ts).
+  c = mix(c, texture2D(uPhoto, p / uPhotoSize).rgb, uRest);
   gl_FragColor = vec4(c, 1.0);
 }`;
+
+/**
+ * GLSL: coverage (alpha) of a face-mesh pixel near the posed inner-lip contour, so the lips' edge over the mouth
+ * interior is as soft as the photo's own edges instead of a hard, aliased polygon edge.
+ * `e` is the vertex attribute from {@link lipEdgeVertexWeights} (0 on the contour, 1 elsewhere): a pixel with `e`
+ * below 1 lies on a triangle touching the contour. There the alpha ramps (smoothstep) with the pixel's distance to the
+ * posed contour (`uLipLoop`, {@link MOUTH_OPENING_LOOP} in posed photo px, the same array the interior uses) over
+ * `softPhotoPx` (the photo's 10–90 % edge rise, 2.56 σ of a Gaussian blur), and over at least one output px
+ * (anti-aliasing at any output size: the screen derivative of the posed photo position gives photo px per output px).
+ * Derivatives are taken before any branch (uniform control flow).
+ */
+export const LIP_EDGE_GLSL = /* glsl */ `
+uniform vec2 uLipLoop[${LOOP_N}];
+float lipSegDist(vec2 q, vec2 a, vec2 b) {
+  vec2 ab = b - a;
+  float t = clamp(dot(q - a, ab) / max(dot(ab, ab), 1e-6), 0.0, 1.0);
+  return length(q - a - t * ab);
+}
+float lipEdgeAlpha(float e, vec2 posedPx, float softPhotoPx) {
+  vec2 px = dFdx(posedPx);
+  vec2 py = dFdy(posedPx);
+  float photoPerOut = sqrt(abs(px.x * py.y - px.y * py.x));
+  if (e > 0.999) return 1.0;
+  float d = 1e9;
+  for (int i = 0; i < ${LOOP_N}; i++) d = min(d, lipSegDist(posedPx, uLipLoop[i], uLipLoop[i == ${LOOP_N - 1} ? 0 : i + 1]));
+  return smoothstep(0.0, max(softPhotoPx, photoPerOut), d);
+}`;
+
+/**
+ * Per-vertex attribute of the face mesh for {@link LIP_EDGE_GLSL}: 0 on the inner-lip loop (the mouth opening's
+ * outline, `MOUTH_OPENING_LOOP`), 1 on every other vertex.
+ * @param vertexCount - vertices of the face mesh (468).
+ * @returns `[vertexCount]` weights.
+ */
+export function lipEdgeVertexWeights(vertexCount: number): Float32Array {
+  const w = new Float32Array(vertexCount).fill(1);
+  for (const i of MOUTH_OPENING_LOOP) w[i] = 0;
+  return w;
+}
+
+/**
+ * The face-mesh triangles that touch the inner-lip loop (the ring of lip next to the opening). The mouth interior is
+ * drawn under them too (stencil), so the lip pixels that {@link LIP_EDGE_GLSL} fades show the interior, not the
+ * photo's unposed surround.
+ * @param triangles - the face mesh's triangle list `[T·3]` (MediaPipe's TRI468).
+ * @returns the ring's triangle list `[R·3]`.
+ */
+export function lipEdgeRingTriangles(triangles: ArrayLike<number>): Uint16Array {
+  const loop = new Set(MOUTH_OPENING_LOOP);
+  const out: number[] = [];
+  for (let t = 0; t + 2 < triangles.length; t += 3) {
+    if (loop.has(triangles[t]!) || loop.has(triangles[t + 1]!) || loop.has(triangles[t + 2]!)) out.push(triangles[t]!, triangles[t + 1]!, triangles[t + 2]!);
+  }
+  return Uint16Array.from(out);
+}
 
 /** How {@link MouthInteriorLayer} makes its material and quad (the head's shared vertex shader and geometry). */
 export interface MouthLayerFactory {
@@ -126,7 +218,10 @@ export class MouthInteriorLayer {
   private readonly textures: THREE.DataTexture[] = [];
   private readonly rig: PhotoHeadRig;
   private readonly mouthZPx: number;
-  private readonly lip = new Float32Array(LOOP_N * 2);
+  /** The posed inner-lip loop `[LOOP_N, 2]` (photo px), rewritten by {@link update}; the face mesh's lip-edge fade reads it too. */
+  readonly lip = new Float32Array(LOOP_N * 2);
+  /** Share of the inner-lip band widths this face's lips get (thin lips: less). */
+  private readonly lipScale: number;
 
   /**
    * @param photo - the photo texture (shown unchanged in the opening while the mouth keeps its rest shape).
@@ -154,6 +249,10 @@ export class MouthInteriorLayer {
     const lowerB = local(LIP_INNER_LOWER)[1];
     const region = { a0: -halfW, a1: halfW, b0: upperB - 0.3, b1: lowerB + 0.9 };
     this.interior = buildMouthInterior(rgba, widthPx, heightPx, landmarksPx, f, region);
+    // Thin lips show thin inner surfaces: the bands scale with the lips' height at the middle (outer upper to outer
+    // lower contour, less the photo's own gap) against LIP_HEIGHT_TYPICAL_IOD, within [0.4, 1].
+    const lipsHeight = (Math.hypot(rig.restPx[17 * 3]! - rig.restPx[0]!, rig.restPx[17 * 3 + 1]! - rig.restPx[1]!) - Math.hypot(rig.restPx[LIP_INNER_LOWER * 3]! - rig.restPx[LIP_INNER_UPPER * 3]!, rig.restPx[LIP_INNER_LOWER * 3 + 1]! - rig.restPx[LIP_INNER_UPPER * 3 + 1]!)) / I;
+    this.lipScale = Math.min(1, Math.max(0.4, lipsHeight / LIP_HEIGHT_TYPICAL_IOD));
     const m = this.interior;
     const tex = (data: Uint8Array): THREE.DataTexture => {
       const t = new THREE.DataTexture(data, m.widthTexels, m.heightTexels, THREE.RGBAFormat, THREE.UnsignedByteType);
@@ -191,7 +290,9 @@ export class MouthInteriorLayer {
       uLipInner: { value: rgb(m.palette.lipInnerRgb) },
       uGrain: { value: m.grainSigma },
       uEdgePx: { value: m.edgeSigmaPx },
-      uBandPx: { value: 0.035 * I },
+      uBandU: { value: 0.012 * I },
+      uBandL: { value: 0.02 * I },
+      uSheen: { value: rgb(m.palette.teethRgb).multiplyScalar(LIP_SHEEN) },
       uTongueTopB: { value: 0 },
       uTongueHalfW: { value: 0.25 },
       uTongueCurv: { value: 0.06 },
@@ -253,6 +354,10 @@ export class MouthInteriorLayer {
       y1 = Math.max(y1, y);
     });
     (u.uOpenC!.value as THREE.Vector2).set((x0 + x1) / 2, (y0 + y1) / 2);
+    // The lips' inner surfaces show more as the lips part (the lower lip everts over the lower teeth).
+    const open = Math.min(1, Math.hypot(posedPx[LIP_INNER_UPPER * 3]! - posedPx[LIP_INNER_LOWER * 3]!, posedPx[LIP_INNER_UPPER * 3 + 1]! - posedPx[LIP_INNER_LOWER * 3 + 1]!) / (LIP_BAND_FULL_GAP_IOD * I));
+    u.uBandU!.value = (LIP_BAND_UPPER_IOD[0] + (LIP_BAND_UPPER_IOD[1] - LIP_BAND_UPPER_IOD[0]) * open) * I * this.lipScale;
+    u.uBandL!.value = (LIP_BAND_LOWER_IOD[0] + (LIP_BAND_LOWER_IOD[1] - LIP_BAND_LOWER_IOD[0]) * open) * I * this.lipScale;
     (u.uOpenHalf!.value as THREE.Vector2).set((x1 - x0) / 2, (y1 - y0) / 2);
     // Tongue: resting just above the lower incisors (jaw frame); rises to the upper incisors for DD/nn; forward
     // over the lower teeth for tongueOut/TH.
@@ -326,12 +431,14 @@ export function lipEdgeUvOffsets(restPx: Float32Array, maxOffsetPx = Infinity): 
 }
 
 /**
- * Share of {@link lipEdgeUvOffsets} to apply: 0 at the photo's own lip gap, 0.6 once the lips part 0.06 IOD wider.
+ * Share of {@link lipEdgeUvOffsets} to apply: 0 at the photo's own lip gap, 0.6 once the lips part (or close) by
+ * 0.06 IOD. Closing counts too: a photographed open mouth's inner-lip landmarks lie a pixel or two inside its dark
+ * opening, and a lip edge moved over the photo's teeth would otherwise carry that dark rim along.
  * @param restPx - rest vertices `[468, 3]`.
  * @param posedPx - posed vertices `[468, 3]`.
  * @param iodPx - inter-ocular distance, px.
  */
 export function lipEdgeUvShare(restPx: Float32Array, posedPx: Float32Array, iodPx: number): number {
   const gap = (p: Float32Array): number => Math.hypot(p[LIP_INNER_UPPER * 3]! - p[LIP_INNER_LOWER * 3]!, p[LIP_INNER_UPPER * 3 + 1]! - p[LIP_INNER_LOWER * 3 + 1]!);
-  return 0.6 * Math.min(1, Math.max(0, (gap(posedPx) - gap(restPx)) / (0.06 * iodPx)));
+  return 0.6 * Math.min(1, Math.abs(gap(posedPx) - gap(restPx)) / (0.06 * iodPx));
 }

@@ -24,7 +24,7 @@ import { buildSurround, surroundJawWeights, type SurroundGrid } from './surround
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
 import { EYE_FRAGMENT, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
-import { lipEdgeUvOffsets, lipEdgeUvShare, MouthInteriorLayer } from './mouthInterior.ts';
+import { LIP_EDGE_GLSL, lipEdgeRingTriangles, lipEdgeUvOffsets, lipEdgeUvShare, lipEdgeVertexWeights, MouthInteriorLayer } from './mouthInterior.ts';
 import { installOpeningScissor, openingPieces } from './openingScissor.ts';
 import { matteMarginPx, surroundTrianglesOverMatte } from './surroundCells.ts';
 
@@ -71,14 +71,17 @@ uniform mat4 uHead;
 attribute float aHeadWeight;
 attribute vec2 aLocal;
 attribute float aFeather;
+attribute float aLipEdge;
 varying vec2 vUv;
 varying vec2 vLocal;
 varying float vFeather;
+varying float vLipEdge;
 void main() {
   vec3 p = mix(position, (uHead * vec4(position, 1.0)).xyz, aHeadWeight);
   vUv = uv;
   vLocal = aLocal;
   vFeather = aFeather;
+  vLipEdge = aLipEdge;
   gl_Position = projectionMatrix * viewMatrix * vec4(p, 1.0);
 }`;
 
@@ -101,9 +104,12 @@ uniform sampler2D uFill;
 uniform vec4 uFillRect;
 uniform float uFillShare;
 #endif
+uniform float uLipEdgePhotoPx;
+${LIP_EDGE_GLSL}
 varying vec2 vUv;
 varying vec2 vLocal;
 varying float vFeather;
+varying float vLipEdge;
 void main() {
   vec4 s = texture2D(uPhoto, vUv);
   vec3 c = s.rgb;
@@ -137,6 +143,8 @@ void main() {
     }
   }
 #endif
+  // The lips fade into the mouth interior drawn under them over the photo's own edge width (renderer/head/mouthInterior.ts).
+  if (uLipEdgePhotoPx > 0.0) a *= lipEdgeAlpha(vLipEdge, vLocal, uLipEdgePhotoPx);
   gl_FragColor = vec4(c, a);
 }`;
 
@@ -268,7 +276,7 @@ export class PhotoHead {
     gGeo.setIndex(gIdx);
     this.surroundIndex = { geometry: gGeo, all: gGeo.getIndex()!, overMatte: null };
     const edge = meanBorderColour(input.rgba, W, H);
-    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uFeather: { value: 0 } });
+    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uFeather: { value: 0 }, uLipEdgePhotoPx: { value: 0 } });
     this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
 
     // Layer 3: face mesh (positions rewritten every frame).
@@ -301,6 +309,7 @@ export class PhotoHead {
     }
     for (const i of FACE_SILHOUETTE) feather[i] = 0;
     fGeo.setAttribute('aFeather', new THREE.BufferAttribute(feather, 1));
+    fGeo.setAttribute('aLipEdge', new THREE.BufferAttribute(lipEdgeVertexWeights(n), 1));
     fGeo.setIndex(new THREE.BufferAttribute(faceTrianglesWithoutEyes(), 1));
     // The closed-lip patch of a wide-open photographed mouth (core/face/lipFill.ts), blended in as the lips close.
     const fill = buildClosedLipFill(input.rgba, W, H, landmarksPx);
@@ -320,7 +329,7 @@ export class PhotoHead {
       uFillRect: { value: fill ? new THREE.Vector4(fill.originPx[0], fill.originPx[1], fill.widthPx, fill.heightPx) : new THREE.Vector4(0, 0, 1, 1) },
       uFillShare: { value: 0 },
     };
-    const faceMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 1 }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, ...(fill ? this.lipFillUniforms : {}) });
+    const faceMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 1 }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uLipEdgePhotoPx: { value: 0 }, ...(fill ? this.lipFillUniforms : {}) });
     if (fill) faceMaterial.defines = { LIP_FILL: 1 };
     faceMaterial.transparent = true;
     const faceMesh = this.mesh(fGeo, faceMaterial);
@@ -332,7 +341,7 @@ export class PhotoHead {
     for (const name of ['position', 'uv', 'aHeadWeight', 'aLocal']) holeGeo.setAttribute(name, fGeo.getAttribute(name));
     const openings = openingTriangles();
     holeGeo.setIndex(new THREE.BufferAttribute(openings, 1));
-    const holeMat = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 0 } });
+    const holeMat = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 0 }, uLipEdgePhotoPx: { value: 0 } });
     holeMat.colorWrite = false;
     holeMat.depthWrite = false;
     holeMat.depthTest = false;
@@ -405,6 +414,9 @@ export class PhotoHead {
       mesh: (geo, mat) => this.mesh(geo, mat),
     });
     this.innerLayer.add(this.mouth.mesh);
+    // The lips' inner edge fades into the interior over the photo's own edge rise (10–90 % = 2.56 σ).
+    faceMaterial.uniforms.uLipEdgePhotoPx!.value = 2.56 * this.mouth.interior.edgeSigmaPx;
+    faceMaterial.uniforms.uLipLoop = { value: this.mouth.lip };
     // Only the openings' screen rectangles are shaded (SwiftShader shades before the stencil test; openingScissor.ts).
     installOpeningScissor([...innerQuads, this.mouth.mesh], this.facePositions, openingPieces(openings), this.headMatrix);
     // At most 0.03 IOD (≈ 2 mm, a seam line's width and then some): the vermilion itself is not resampled away.
@@ -640,7 +652,7 @@ function openingTriangles(): Uint16Array {
   for (let t = 0; t < all.length; t += 3) kept.add(`${all[t]},${all[t + 1]},${all[t + 2]}`);
   const out: number[] = [];
   for (let t = 0; t < TRI468.length; t += 3) if (!kept.has(`${TRI468[t]},${TRI468[t + 1]},${TRI468[t + 2]}`)) out.push(TRI468[t]!, TRI468[t + 1]!, TRI468[t + 2]!);
-  out.push(...mouthFan());
+  out.push(...mouthFan(), ...lipEdgeRingTriangles(TRI468));
   return Uint16Array.from(out);
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, BS } from '../../../../core/motion/names.ts';
-import { buildPhotoHeadRig, evaluateRig, eyeRotations, RIG_VERTEX_COUNT } from '../../../../renderer/head/rig.ts';
+import { buildPhotoHeadRig, evaluateRig, evaluateRigRelative, eyeRotations, RIG_VERTEX_COUNT, UPPER_LIP_RISE_IOD } from '../../../../renderer/head/rig.ts';
 import { EYE_LEFT, EYE_RIGHT, faceTrianglesWithoutEyes } from '../../../../renderer/head/topology.ts';
 import { TRI468, UV468 } from '../../../../renderer/head/topologyTables.ts';
 
@@ -60,10 +60,12 @@ describe.each(['img01', 'img06', 'astronaut'])('photo-head rig of %s', (name) =>
     const byOtherMeans = ['jawOpen', 'mouthClose', 'tongueOut', 'eyeLookDownLeft', 'eyeLookDownRight', 'eyeLookInLeft', 'eyeLookInRight', 'eyeLookOutLeft', 'eyeLookOutRight', 'eyeLookUpLeft', 'eyeLookUpRight'];
     expect([...defined, ...byOtherMeans].sort()).toEqual([...ARKIT_BLENDSHAPE_NAMES].sort());
   });
-  it('jawOpen parts the lips along the lip line: lower inner lip down ≥ 0.25 IOD, upper inner lip still', () => {
+  it('jawOpen parts the lips along the lip line: lower inner lip down ≥ 0.25 IOD, upper inner lip up a little (≤ UPPER_LIP_RISE_IOD)', () => {
     const p = pose(lm, { jawOpen: 1 });
     expect(y(p, 14) - y(lm, 14)).toBeGreaterThan(0.25 * iod);
-    expect(Math.abs(y(p, 13) - y(lm, 13))).toBeLessThan(0.01 * iod);
+    // Was "upper inner lip still" (< 0.01 IOD): the upper lip now rises with the lip aperture (core/rig/rig.ts).
+    expect(y(lm, 13) - y(p, 13)).toBeGreaterThan(0.015 * iod);
+    expect(y(lm, 13) - y(p, 13)).toBeLessThanOrEqual(UPPER_LIP_RISE_IOD * iod + 1e-3);
     expect(y(p, 152) - y(lm, 152)).toBeGreaterThan(0.15 * iod); // the chin comes down with the jaw
   });
   it('mouthClose with jawOpen keeps the lips together', () => {
@@ -105,5 +107,44 @@ describe.each(['img01', 'img06', 'astronaut'])('photo-head rig of %s', (name) =>
       expect(Math.hypot(e.irisCenterPx[0] - e.centerPx[0], e.irisCenterPx[1] - e.centerPx[1])).toBeLessThan(e.halfWidthPx * 0.6);
       expect(e.irisRadiusPx).toBeGreaterThan(e.halfWidthPx * 0.2);
     }
+  });
+});
+
+/**
+ * The shape of the opened mouth (issue #12: img05's opening had a straight top edge and blunt corners). Values on
+ * main before this change, jawOpen 1: arch gain 0.044–0.049 IOD, corner/middle gap 0.565–0.619; after: arch gain
+ * 0.067–0.085, corner/middle gap 0.518–0.539.
+ */
+describe.each(['img01', 'img05', 'img06', 'astronaut'])('opened mouth shape of %s', (name) => {
+  const lm = fixture(name);
+  const rig = buildPhotoHeadRig(lm, 478);
+  const { ey, iodPx: iod } = rig.frame;
+  const b = (p: Float32Array, i: number): number => (p[i * 3]! * ey[0] + p[i * 3 + 1]! * ey[1]) / iod;
+  /** Height of the upper inner lip's middle (13) above its inner corners (78, 308), IOD. */
+  const arch = (p: Float32Array): number => (b(p, 78) + b(p, 308)) / 2 - b(p, 13);
+  const gap = (p: Float32Array, u: number, l: number): number => b(p, l) - b(p, u);
+
+  it('the top edge arches as the lips part: the upper inner lip middle gains ≥ 0.06 IOD of height over the corners at jawOpen 1', () => {
+    const p = pose(lm, { jawOpen: 1 });
+    expect(arch(p) - arch(lm)).toBeGreaterThan(0.06);
+    // The corners themselves do not rise (they follow the jaw a little).
+    expect(b(p, 78)).toBeGreaterThanOrEqual(b(lm, 78));
+    expect(b(p, 308)).toBeGreaterThanOrEqual(b(lm, 308));
+  });
+  it('the opening narrows towards the corners: next to each corner the lips part < 0.56 of the middle gap', () => {
+    const p = pose(lm, { jawOpen: 1 });
+    const ratio = (gap(p, 191, 95) + gap(p, 415, 324)) / 2 / gap(p, 13, 14);
+    expect(ratio).toBeLessThan(0.56);
+    expect(ratio).toBeGreaterThan(0.2);
+  });
+  it('the rise follows the lip aperture: none with mouthClose = jawOpen, and undone relative to a photo with its own opening', () => {
+    const closed = pose(lm, { jawOpen: 1, mouthClose: 1 });
+    expect(Math.abs(b(closed, 13) - b(lm, 13))).toBeLessThan(1e-6);
+    const rest = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+    rest[BS.jawOpen] = 0.5;
+    const target = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+    target[BS.jawOpen] = 0.5;
+    const same = evaluateRigRelative(rig, target, rest, new Float32Array(RIG_VERTEX_COUNT * 3));
+    expect(Math.abs(b(same, 13) - b(lm, 13))).toBeLessThan(1e-6);
   });
 });
