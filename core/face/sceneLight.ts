@@ -121,6 +121,27 @@ export function measureScleraLight(rgba: Uint8Array, widthPx: number, heightPx: 
     const kept = v.slice(t, v.length - t);
     rgb[c] = kept.reduce((s, x) => s + x, 0) / kept.length;
   }
+  const skin = measureCheekSkin(rgba, widthPx, heightPx, landmarksPx);
+  const blueRed = (v: Rgb): number => v[2] / Math.max(1e-3, v[0]);
+  const vsSkin = skin ? blueRed(rgb) / blueRed(skin) : Infinity;
+  if (!(vsSkin >= SCLERA_MIN_BLUE_RED_VS_SKIN)) return null;
+  return { rgb, sampleCount: sel.length, blueRedVsSkin: vsSkin };
+}
+
+/**
+ * Mean skin colour at the middle of both cheeks (MediaPipe points 205 and 425), squares of ±4 % of the interpupillary
+ * distance.
+ * @param rgba - `[heightPx, widthPx, 4]` RGBA bytes, rows top-first.
+ * @param widthPx - image width, px.
+ * @param heightPx - image height, px.
+ * @param landmarksPx - `[N, 3]` face-mesh landmarks (x, y image px), N = 468 or 478.
+ * @returns sRGB in [0, 1], or `null` when both squares lie outside the image.
+ */
+export function measureCheekSkin(rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array): Rgb | null {
+  const P = (i: number): [number, number] => [landmarksPx[i * 3]!, landmarksPx[i * 3 + 1]!];
+  const [rx, ry] = P(EYE_RIGHT_OUTER);
+  const [lx, ly] = P(EYE_LEFT_OUTER);
+  const iodPx = Math.hypot(lx - rx, ly - ry) * (63 / 90);
   const skin: Rgb = [0, 0, 0];
   let skinN = 0;
   const r = Math.max(1, Math.round(0.04 * iodPx));
@@ -137,8 +158,5 @@ export function measureScleraLight(rgba: Uint8Array, widthPx: number, heightPx: 
       }
     }
   }
-  const blueRed = (v: Rgb): number => v[2] / Math.max(1e-3, v[0]);
-  const vsSkin = skinN ? blueRed(rgb) / blueRed(skin) : Infinity;
-  if (!(vsSkin >= SCLERA_MIN_BLUE_RED_VS_SKIN)) return null;
-  return { rgb, sampleCount: sel.length, blueRedVsSkin: vsSkin };
+  return skinN ? (skin.map((v) => v / skinN) as Rgb) : null;
 }

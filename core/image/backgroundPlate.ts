@@ -56,6 +56,8 @@ export interface BackgroundPlate {
   photoPxPerPlatePx: number;
   /** Fraction of the plate's pixels that were filled (person + margins), in [0, 1]. */
   filledFraction: number;
+  /** `[heightPx, widthPx]` 1 where the plate was filled (person, its fringe ring, margins), 0 where it is the photo. */
+  filledMask: Uint8Array;
 }
 
 /**
@@ -116,8 +118,9 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
   let filled = 0;
   for (let k = 0; k < PW * PH; k++) filled += hole[k]!;
   if (filled === PW * PH) throw new InvalidInputError('background plate: the person covers the whole photo; no background to continue');
+  const filledMask = Uint8Array.from(hole);
   const out = fillStructureAndTexture(canvas, PW, PH, hole, noSource, personCanvas, TEXTURE_CLEARANCE * Math.max(W, H), opts);
-  return { rgba: out, widthPx: PW, heightPx: PH, originXPx: -ml, originYPx: -mt, photoPxPerPlatePx: 1, filledFraction: filled / (PW * PH) };
+  return { rgba: out, widthPx: PW, heightPx: PH, originXPx: -ml, originYPx: -mt, photoPxPerPlatePx: 1, filledFraction: filled / (PW * PH), filledMask };
 }
 
 /** Default fill ring around the person, as a fraction of the photo's longer side (see `fringePx`). */

@@ -79,3 +79,91 @@ export function estimateForegroundColours(rgba: Uint8Array, alpha: Uint8Array, w
   }
   return out;
 }
+
+/** A background layer as {@link fitForegroundOverPlate} reads it (core/image/backgroundPlate.ts `BackgroundPlate`). */
+export interface PlateForFit {
+  /** `[heightPx, widthPx, 4]` RGBA of the plate. */
+  rgba: Uint8Array;
+  widthPx: number;
+  heightPx: number;
+  /** Photo pixel coordinates of the plate's top-left corner. */
+  originXPx: number;
+  originYPx: number;
+  /** Photo pixels per plate pixel. */
+  photoPxPerPlatePx: number;
+  /** `[heightPx, widthPx]` 1 where the plate was filled (differs from the photo), 0 where it is the photo. */
+  filledMask: Uint8Array;
+}
+
+/**
+ * Refits the person layer's colour and alpha so that, composited over the filled background plate that is actually
+ * drawn behind it, the rest view reproduces the photo: `α′·F′ + (1 − α′)·P = I` at every pixel where the plate was
+ * filled.
+ * @param rgba - `[heightPx, widthPx, 4]` photo bytes I (alpha ignored).
+ * @param foreground - `[heightPx, widthPx, 4]` the person layer as estimated against the photo's own background
+ *   ({@link estimateForegroundColours}: RGB = F, A = matte α); kept unchanged where the plate is the photo.
+ * @param widthPx - photo width.
+ * @param heightPx - photo height.
+ * @param plate - the plate P (bilinearly sampled at each photo pixel centre, as the renderer's linear filter does).
+ * @returns `[heightPx, widthPx, 4]` RGBA: RGB = F′, A = α′ ≥ α (the smallest alpha for which some F′ in [0, 255]
+ *   solves the compositing equation, per channel: (I − P)/(255 − P) when I > P, (P − I)/P when I < P).
+ * @throws InvalidInputError when the sizes do not match.
+ * @remarks The compositing equation of Porter & Duff (1984) solved for the foreground, as in "un-compositing"
+ * (Smith & Blinn 1996, "Blue screen matting"): the plate's fill is a guess at the hidden background, and without
+ * this step a matte's soft edge (hair, alpha < 1) or the fill's fringe ring beyond the matte showed the guess at rest —
+ * a ghost outline of the fill around the head on frame 0. Where the fill continues the real background well, α′
+ * stays the matte's α; where it does not, the person layer carries the photo's pixel more opaquely and moves with
+ * the head.
+ */
+export function fitForegroundOverPlate(rgba: Uint8Array, foreground: Uint8Array, widthPx: number, heightPx: number, plate: PlateForFit): Uint8Array {
+  const w = widthPx;
+  const h = heightPx;
+  const n = w * h;
+  if (rgba.length !== n * 4 || foreground.length !== n * 4) throw new InvalidInputError(`Foreground over plate: expected ${n} pixels (${w}×${h})`);
+  if (plate.rgba.length !== plate.widthPx * plate.heightPx * 4 || plate.filledMask.length !== plate.widthPx * plate.heightPx) throw new InvalidInputError('Foreground over plate: plate sizes do not match');
+  const out = Uint8Array.from(foreground);
+  const pw = plate.widthPx;
+  const ph = plate.heightPx;
+  const s = plate.photoPxPerPlatePx;
+  const P = [0, 0, 0];
+  for (let y = 0; y < h; y++) {
+    // Photo pixel centre → plate pixel coordinates (texel centres at +0.5).
+    const py = (y + 0.5 - plate.originYPx) / s - 0.5;
+    const y0 = Math.min(ph - 1, Math.max(0, Math.floor(py)));
+    const y1 = Math.min(ph - 1, y0 + 1);
+    const fy = Math.min(1, Math.max(0, py - y0));
+    for (let x = 0; x < w; x++) {
+      const px = (x + 0.5 - plate.originXPx) / s - 0.5;
+      const x0 = Math.min(pw - 1, Math.max(0, Math.floor(px)));
+      const x1 = Math.min(pw - 1, x0 + 1);
+      const fx = Math.min(1, Math.max(0, px - x0));
+      const m00 = plate.filledMask[y0 * pw + x0]!;
+      if (!m00 && !plate.filledMask[y0 * pw + x1] && !plate.filledMask[y1 * pw + x0] && !plate.filledMask[y1 * pw + x1]) continue;
+      const k = y * w + x;
+      const a = foreground[k * 4 + 3]! / 255;
+      if (a >= 1) continue;
+      let need = 0;
+      for (let c = 0; c < 3; c++) {
+        const p00 = plate.rgba[(y0 * pw + x0) * 4 + c]!;
+        const p01 = plate.rgba[(y0 * pw + x1) * 4 + c]!;
+        const p10 = plate.rgba[(y1 * pw + x0) * 4 + c]!;
+        const p11 = plate.rgba[(y1 * pw + x1) * 4 + c]!;
+        const p = (p00 * (1 - fx) + p01 * fx) * (1 - fy) + (p10 * (1 - fx) + p11 * fx) * fy;
+        P[c] = p;
+        const i = rgba[k * 4 + c]!;
+        const nc = i > p ? (i - p) / Math.max(1e-3, 255 - p) : i < p ? (p - i) / Math.max(1e-3, p) : 0;
+        if (nc > need) need = nc;
+      }
+      // α′ quantised up to the 8-bit texture's next step, so F′ stays in range after rounding.
+      const a8 = Math.min(255, Math.ceil(Math.max(a, need) * 255 - 1e-6));
+      if (a8 <= 0) {
+        out[k * 4 + 3] = 0;
+        continue;
+      }
+      const a2 = a8 / 255;
+      for (let c = 0; c < 3; c++) out[k * 4 + c] = Math.min(255, Math.max(0, Math.round((rgba[k * 4 + c]! - (1 - a2) * P[c]!) / a2)));
+      out[k * 4 + 3] = a8;
+    }
+  }
+  return out;
+}

@@ -17,22 +17,32 @@ import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
 import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
 import { buildClosedLipFill } from '../../core/face/lipFill.ts';
-import { measureScleraLight } from '../../core/face/sceneLight.ts';
+import { measureCheekSkin, measureScleraLight } from '../../core/face/sceneLight.ts';
+import { synthTeethRgb } from '../../core/face/mouthInterior.ts';
 import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
-import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
+import { estimateForegroundColours, fitForegroundOverPlate, type PlateForFit } from '../../core/segment/foregroundColour.ts';
 import { EYE_FRAGMENT, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
 import { LIP_EDGE_GLSL, lipEdgeRingTriangles, lipEdgeUvOffsets, lipEdgeUvShare, lipEdgeVertexWeights, MouthInteriorLayer } from './mouthInterior.ts';
 import { installOpeningScissor, openingPieces } from './openingScissor.ts';
 import { matteMarginPx, surroundTrianglesOverMatte } from './surroundCells.ts';
 
 /**
- * Eye-white colour (RGB in [0, 1]) when {@link measureScleraLight} finds no sclera (closed or tiny eyes, sunglasses): a
- * slightly yellow near-white, as a white-balanced photo would show it.
+ * Eye-white colour (RGB in [0, 1]) when {@link measureScleraLight} finds no sclera (closed or narrow eyes, sunglasses):
+ * near-white tissue at the cheeks' luma, as the synthesised teeth (core/face/mouthInterior.ts `synthTeethRgb`), so
+ * an eye the driver opens wider than the photo shows whites in the photo's own light. A fixed bright white (0.85)
+ * glowed as white brackets in the corners of a dim video frame's narrow eyes (new-user run, vid01 frame 0).
+ * @param rgba - `[h, w, 4]` photo bytes.
+ * @param widthPx - photo width.
+ * @param heightPx - photo height.
+ * @param landmarksPx - `[N, 3]` rest landmarks, px.
+ * @returns sRGB in [0, 1].
  */
-const SCLERA_FALLBACK_RGB: [number, number, number] = [0.85, 0.82, 0.78];
+function scleraFallbackRgb(rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array): [number, number, number] {
+  return synthTeethRgb(null, measureCheekSkin(rgba, widthPx, heightPx, landmarksPx) ?? [0.7, 0.6, 0.55]);
+}
 
 /** Pinhole projection that maps landmark pixel space to world metres (camera at the origin looking down −Z). */
 export interface PhotoProjection {
@@ -355,7 +365,7 @@ export class PhotoHead {
 
     // Layer 2: eyeballs.
     // The eye whites as core/face/sceneLight.ts measures them (also the teeth's light); a white-balanced near-white without.
-    const sclera = measureScleraLight(input.rgba, W, H, landmarksPx)?.rgb ?? SCLERA_FALLBACK_RGB;
+    const sclera = measureScleraLight(input.rgba, W, H, landmarksPx)?.rgb ?? scleraFallbackRgb(input.rgba, W, H, landmarksPx);
     const innerQuads: THREE.Mesh[] = [];
     for (const [k, eye] of rig.eyes.entries()) {
       const region = k === 0 ? EYE_RIGHT : EYE_LEFT;
@@ -460,6 +470,30 @@ export class PhotoHead {
     this.surroundMaterial.uniforms.uPhoto!.value = useMask ? this.foregroundTexture : this.input.texture;
     // Blending only when the mask makes the surround translucent (blending costs a framebuffer read in SwiftShader).
     this.surroundMaterial.transparent = useMask;
+    this.surroundMaterial.needsUpdate = true;
+  }
+
+  /**
+   * Refits the person layer (colour and alpha) over the background plate drawn behind it, so the rest view reproduces
+   * the photo where the plate was filled (core/segment/foregroundColour.ts `fitForegroundOverPlate`): without it the
+   * fill showed through the matte's soft edge and its fringe ring as a ghost outline on frame 0.
+   * @param plate - the plate of the `BackgroundLayer` drawn with this head (photo background only).
+   * @throws InvalidInputError when the plate's sizes do not match.
+   */
+  fitToPlate(plate: PlateForFit): void {
+    this.setBackgroundMask(true);
+    const m = this.matte;
+    const tex = this.foregroundTexture!;
+    const fg = fitForegroundOverPlate(this.input.rgba, tex.image.data as Uint8Array, m.widthPx, m.heightPx, plate);
+    const alpha = new Uint8Array(m.widthPx * m.heightPx);
+    for (let k = 0; k < alpha.length; k++) alpha[k] = fg[k * 4 + 3]!;
+    tex.dispose();
+    this.foregroundTexture = this.dataTexture(fg, THREE.RGBAFormat);
+    const g = this.grid;
+    const kept = surroundTrianglesOverMatte(this.surroundIndex.all.array, g.xPx, g.yPx, alpha, m.widthPx, m.heightPx, matteMarginPx(this.input.texture.generateMipmaps));
+    this.surroundIndex.overMatte = new THREE.BufferAttribute(kept, 1);
+    this.surroundIndex.geometry.setIndex(this.surroundIndex.overMatte);
+    this.surroundMaterial.uniforms.uPhoto!.value = this.foregroundTexture;
     this.surroundMaterial.needsUpdate = true;
   }
 

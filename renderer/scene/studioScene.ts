@@ -380,7 +380,10 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       // the background stays put while the head turns and nothing behind the person is empty. Other backgrounds
       // show the person alone.
       head.setBackgroundMask(true);
-      if (bg === 'photo') background = new BackgroundLayer(image.rgba, image.widthPx, image.heightPx, head.matte.alpha, cropPx, projection, backgroundDepthPx(head.rig.frame), minify);
+      if (bg === 'photo') {
+        background = new BackgroundLayer(image.rgba, image.widthPx, image.heightPx, head.matte.alpha, cropPx, projection, backgroundDepthPx(head.rig.frame), minify);
+        head.fitToPlate(background.plate);
+      }
       updateCamera();
       return { cropPx, projection };
     },
