@@ -2,7 +2,9 @@
  * Orbit and framing check of the mesh photo head on corpus portraits (issue 13's done-when), printed as a table:
  * - seam metric at yaw −30/−25/+25/+30°: the 95th percentile of the gradient along the projected face outline
  *   (tests/integration/render/seamMetric.ts) and its ratio to the rest view's (> 1: edges the photo does not have);
- *   read it with the pictures — where the outline becomes the head's silhouette the edge is real;
+ *   read it with the pictures — where the outline becomes the head's silhouette the edge is real; and the contour
+ *   step (seamMetric.ts `contourStepPx`): how far apart an orbit draws the face's and the surround's copies of the
+ *   face's visible contour (95th percentile, output px);
  * - full-height flat columns at each yaw (tests/integration/render/frameMetrics.ts);
  * - whether an independent tracker (the TF.js MediaPipe graphs of @vladmandic/human, pipeline/face/tfjsReference.ts)
  *   finds the face in the orbit frames at ±10…25°;
@@ -21,7 +23,7 @@ import { decodeImage } from '../pipeline/image/decodeImage.ts';
 import { FaceAnalyzer, FaceAnalyzerCore } from '../pipeline/face/faceAnalyzer.ts';
 import { TfjsFaceModelRunner } from '../pipeline/face/tfjsReference.ts';
 import { RenderHost } from '../pipeline/render/renderHost.ts';
-import { outlineGradientP95, projectedFaceOutline } from '../tests/integration/render/seamMetric.ts';
+import { contourStepPx, outlineGradientP95, projectedFaceOutline } from '../tests/integration/render/seamMetric.ts';
 import { flatColumnFraction, flatRowFraction } from '../tests/integration/render/frameMetrics.ts';
 import { bandEdgeEnergy } from '../tests/integration/render/haloMetric.ts';
 
@@ -74,7 +76,8 @@ try {
       for (const yaw of SEAM_YAWS_DEG) {
         const px = await host.renderStill({ blendshapes: still }, { orbitYawRad: rad(yaw) });
         const g = outlineGradientP95(px, SIZE, projectedFaceOutline(lm, cropPx, SIZE, rad(yaw)));
-        cells.push(`${yaw}°: seam ${g.toFixed(1)} (×${(g / g0).toFixed(2)}), flat cols ${pct(flatColumnFraction(px, SIZE, SIZE))}`);
+        const step = contourStepPx(lm, cropPx, SIZE, rad(yaw));
+        cells.push(`${yaw}°: seam ${g.toFixed(1)} (×${(g / g0).toFixed(2)}), contour step p95 ${step.p95.toFixed(2)} px, flat cols ${pct(flatColumnFraction(px, SIZE, SIZE))}`);
         if (OUT && Math.abs(yaw) === 30) await sharp(Buffer.from(px), { raw: { width: SIZE, height: SIZE, channels: 4 } }).png().toFile(join(OUT, `${name}_yaw${yaw}.png`));
       }
       let found = 0;

@@ -103,6 +103,8 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
   const grown = dilate(traced, W, H, Math.max(0, Math.round(opts.dilatePx ?? 0.025 * Math.max(W, H))));
   // The filled region: the traced person and a thin ring around it (`fringePx`).
   const person = dilate(traced, W, H, Math.max(0, Math.round(opts.fringePx ?? FRINGE_RING * Math.max(W, H))));
+  // Strands farther out than the ring (flyaway hair the matte missed) go into the fill too.
+  addStrands(rgba, W, H, person, dilate(traced, W, H, Math.max(1, Math.round(STRAND_REACH * Math.max(W, H)))));
   const canvas = new Uint8Array(PW * PH * 4);
   const hole = new Uint8Array(PW * PH).fill(1);
   const noSource = new Uint8Array(PW * PH);
@@ -121,6 +123,72 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
   const filledMask = Uint8Array.from(hole);
   const out = fillStructureAndTexture(canvas, PW, PH, hole, noSource, personCanvas, TEXTURE_CLEARANCE * Math.max(W, H), opts);
   return { rgba: out, widthPx: PW, heightPx: PH, originXPx: -ml, originYPx: -mt, photoPxPerPlatePx: 1, filledFraction: filled / (PW * PH), filledMask };
+}
+
+/** How far from the matte strands are looked for, as a fraction of the photo's longer side. */
+const STRAND_REACH = 0.05;
+
+/** A pixel near the person whose luma differs from the clean background's local mean by more than this is a strand. */
+const STRAND_LUMA_DIFF = 24;
+
+/**
+ * Marks stray strands beside the person as person: pixels inside `near` (STRAND_REACH around the matte) but
+ * outside `person` whose luma differs from the local mean of the clean background (outside `near`, box of
+ * STRAND_REACH, normalised convolution) by more than STRAND_LUMA_DIFF and more than 3 local standard deviations (an
+ * outlier of a smooth backdrop; a textured background's own edges are not strands), grown by one pixel. Without this the
+ * plate kept img01's flyaway hair beyond the 0.4 % ring, and at −30° of orbit it showed as dark specks beside the
+ * head (issue 13). A design threshold (about a tenth of the luma range), not fitted to a photo.
+ * @param rgba - `[H, W, 4]` photo.
+ * @param W - width.
+ * @param H - height.
+ * @param person - `[H, W]` 1 = filled; updated in place.
+ * @param near - `[H, W]` 1 = within STRAND_REACH of the matte.
+ */
+function addStrands(rgba: Uint8Array, W: number, H: number, person: Uint8Array, near: Uint8Array): void {
+  const r = Math.max(2, Math.round(STRAND_REACH * Math.max(W, H)));
+  const luma = new Float32Array(W * H);
+  for (let k = 0; k < W * H; k++) luma[k] = 0.299 * rgba[k * 4]! + 0.587 * rgba[k * 4 + 1]! + 0.114 * rgba[k * 4 + 2]!;
+  // Summed-area tables of clean luma and clean count.
+  const S = new Float64Array((W + 1) * (H + 1));
+  const Q = new Float64Array((W + 1) * (H + 1));
+  const C = new Float64Array((W + 1) * (H + 1));
+  for (let y = 0; y < H; y++) {
+    let rs = 0;
+    let rq = 0;
+    let rc = 0;
+    for (let x = 0; x < W; x++) {
+      const k = y * W + x;
+      if (!near[k]) {
+        rs += luma[k]!;
+        rq += luma[k]! * luma[k]!;
+        rc++;
+      }
+      S[(y + 1) * (W + 1) + x + 1] = S[y * (W + 1) + x + 1]! + rs;
+      Q[(y + 1) * (W + 1) + x + 1] = Q[y * (W + 1) + x + 1]! + rq;
+      C[(y + 1) * (W + 1) + x + 1] = C[y * (W + 1) + x + 1]! + rc;
+    }
+  }
+  const box = (T: Float64Array, x0: number, y0: number, x1: number, y1: number): number => T[y1 * (W + 1) + x1]! - T[y0 * (W + 1) + x1]! - T[y1 * (W + 1) + x0]! + T[y0 * (W + 1) + x0]!;
+  const strand = new Uint8Array(W * H);
+  let any = false;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const k = y * W + x;
+      if (!near[k] || person[k]) continue;
+      const x0 = Math.max(0, x - r), x1 = Math.min(W, x + r + 1), y0 = Math.max(0, y - r), y1 = Math.min(H, y + r + 1);
+      const n = box(C, x0, y0, x1, y1);
+      if (n < 1) continue;
+      const mean = box(S, x0, y0, x1, y1) / n;
+      const sd = Math.sqrt(Math.max(0, box(Q, x0, y0, x1, y1) / n - mean * mean));
+      if (Math.abs(luma[k]! - mean) > Math.max(STRAND_LUMA_DIFF, 3 * sd)) {
+        strand[k] = 1;
+        any = true;
+      }
+    }
+  }
+  if (!any) return;
+  const grownStrands = dilate(strand, W, H, 1);
+  for (let k = 0; k < W * H; k++) if (grownStrands[k]) person[k] = 1;
 }
 
 /** Default fill ring around the person, as a fraction of the photo's longer side (see `fringePx`). */

@@ -21,7 +21,7 @@ import { measureCheekSkin, measureScleraLight } from '../../core/face/sceneLight
 import { synthTeethRgb } from '../../core/face/mouthInterior.ts';
 import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
-import { buildSurround, surroundJawWeights, type SurroundGrid } from './surround.ts';
+import { buildSurround, surroundJawWeights, visibleFaceContour, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours, fitForegroundOverPlate, type PlateForFit } from '../../core/segment/foregroundColour.ts';
 import { EYE_FRAGMENT, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
@@ -311,13 +311,15 @@ export class PhotoHead {
     // aFeather of the face mesh: 0 on its outline, 0.5 on the ring of vertices next to it, 1 inside — a feathered edge
     // two triangle rings wide, so the face blends into the surround (which carries the same photo there) instead of
     // showing a hard mask edge when the camera orbits. (aLocal carries the posed photo px for the lid skin shader.)
+    // Where the mesh folds at a turned face's far cheek (the oval behind the ring next to it), the visible contour's
+    // vertices (renderer/head/surround.ts, visibleFaceContour) are the outline too: the fold fades out whole.
     const feather = new Float32Array(n).fill(1);
-    const outline = new Set(FACE_SILHOUETTE);
+    const outline = new Set([...FACE_SILHOUETTE, ...visibleFaceContour(rig.restPx).ids]);
     for (let t = 0; t < TRI468.length; t += 3) {
       const tri = [TRI468[t]!, TRI468[t + 1]!, TRI468[t + 2]!];
       if (tri.some((v) => outline.has(v))) for (const v of tri) feather[v] = Math.min(feather[v]!, 0.5);
     }
-    for (const i of FACE_SILHOUETTE) feather[i] = 0;
+    for (const i of outline) feather[i] = 0;
     fGeo.setAttribute('aFeather', new THREE.BufferAttribute(feather, 1));
     fGeo.setAttribute('aLipEdge', new THREE.BufferAttribute(lipEdgeVertexWeights(n), 1));
     fGeo.setIndex(new THREE.BufferAttribute(faceTrianglesWithoutEyes(), 1));

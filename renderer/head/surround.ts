@@ -9,7 +9,7 @@
  * the silhouette gradual instead of a sheet.
  */
 import { TRI468 } from './topologyTables.ts';
-import { MOUTH_OPENING_LOOP } from './topology.ts';
+import { FACE_SILHOUETTE, MOUTH_OPENING_LOOP } from './topology.ts';
 import type { FaceFrame } from './rig.ts';
 
 /** Grid of the surround. Arrays are row-major `[rows, cols]`. */
@@ -47,6 +47,114 @@ export interface SurroundOptions {
  */
 export function backgroundDepthPx(frame: Pick<FaceFrame, 'silhouetteDepthPx' | 'faceWidthPx'>): number {
   return frame.silhouetteDepthPx + 0.45 * frame.faceWidthPx;
+}
+
+/**
+ * Distance over which the head shell recedes from the face outline's depth to the head's contour depth, in face
+ * widths. A design value: about the width of the band between the MediaPipe face oval and the head's outline (the
+ * temples, the hair beside the cheeks) in a frontal portrait.
+ */
+export const OUTLINE_RECEDE_FW = 0.25;
+
+/**
+ * Half-width of the seam ring around the face outline whose surround nodes take the outline's depth, in grid steps:
+ * enough that every grid triangle crossing the outline has all its corners in the ring (a cell's diagonal is √2 steps).
+ */
+const SEAM_RING_STEPS = 1.5;
+
+/** Nodes this close to the face contour (grid steps) move onto it. */
+const SNAP_STEPS = 0.71;
+
+
+/**
+ * Depth of the head shell (scalp, hair) at a photo point outside the face, continued from the face outline.
+ * @param contourPx - the face's visible contour `[n, 3]` px ({@link visibleFaceContour}).
+ * @param xPx - photo x, px.
+ * @param yPx - photo y, px.
+ * @param contourDepthPx - depth of the head's occluding contour (landmark z px): the face oval's mean depth, where a
+ *   frontal head's sides turn away from the camera.
+ * @param reachPx - distance over which the shell recedes to the contour depth, px (> 0).
+ * @returns landmark z px: at the outline, the depth of its nearest point (linear along the contour); farther out it recedes (never comes forward) to `contourDepthPx` with a smoothstep in the
+ *   distance. A turned face's far cheek lies behind the contour depth: the shell there stays at the cheek's depth.
+ * @remarks The surround's head region used a head ellipsoid centred on the face box, which on a turned face (the
+ * Mona Lisa's 3/4 view) put the hair beside the far cheek 20–60 px in front of the cheek's outline; at ±30° of orbit the
+ * face layer and the hair then moved apart, a visible step along the cheek and hair cut along the outline at the
+ * temple. Continuing the outline's depth removes the jump at the seam, where the face mesh and the surround share pixels.
+ */
+export function outlineShellDepthPx(contourPx: Float32Array, xPx: number, yPx: number, contourDepthPx: number, reachPx: number): number {
+  const { distPx, zPx } = nearestOutlinePoint(contourPx, xPx, yPx);
+  return zPx + (Math.max(zPx, contourDepthPx) - zPx) * smoothstep(0, reachPx, distPx);
+}
+
+/**
+ * The face's visible contour in the photo: per point of the face oval (FACE_SILHOUETTE, MediaPipe), the oval point
+ * itself or, where the mesh folds there (a turned face's far cheek: the oval lies behind and inside the ring of
+ * vertices next to it), the neighbour off the oval (TRI468) that lies farthest out from the oval's centroid.
+ * @param restPx - face mesh rest positions `[468, 3]` px.
+ * @returns the chosen vertex ids `[FACE_SILHOUETTE.length]` and their positions `[FACE_SILHOUETTE.length, 3]` (x, y, z px).
+ */
+export function visibleFaceContour(restPx: Float32Array): { ids: Uint16Array; xyzPx: Float32Array } {
+  const n = FACE_SILHOUETTE.length;
+  let cx = 0;
+  let cy = 0;
+  for (const v of FACE_SILHOUETTE) {
+    cx += restPx[v * 3]! / n;
+    cy += restPx[v * 3 + 1]! / n;
+  }
+  const onOval = new Set(FACE_SILHOUETTE);
+  const ids = new Uint16Array(n);
+  const xyzPx = new Float32Array(n * 3);
+  FACE_SILHOUETTE.forEach((v, k) => {
+    let best = v;
+    let bestR = Math.hypot(restPx[v * 3]! - cx, restPx[v * 3 + 1]! - cy);
+    for (let t = 0; t < TRI468.length; t += 3) {
+      if (TRI468[t] !== v && TRI468[t + 1] !== v && TRI468[t + 2] !== v) continue;
+      for (let q = 0; q < 3; q++) {
+        const u = TRI468[t + q]!;
+        if (onOval.has(u)) continue;
+        const r = Math.hypot(restPx[u * 3]! - cx, restPx[u * 3 + 1]! - cy);
+        if (r > bestR) {
+          bestR = r;
+          best = u;
+        }
+      }
+    }
+    ids[k] = best;
+    for (let q = 0; q < 3; q++) xyzPx[k * 3 + q] = restPx[best * 3 + q]!;
+  });
+  return { ids, xyzPx };
+}
+
+/**
+ * The nearest point of a closed contour (e.g. {@link visibleFaceContour}) to a photo point.
+ * @param contourPx - contour points `[n, 3]` (x, y, z px), in order.
+ * @param xPx - photo x, px.
+ * @param yPx - photo y, px.
+ * @returns its distance (px, unsigned: inside and outside alike), its position (photo px) and its depth (landmark z
+ *   px, linear along the edge).
+ */
+export function nearestOutlinePoint(contourPx: Float32Array, xPx: number, yPx: number): { distPx: number; xPx: number; yPx: number; zPx: number } {
+  let best = Infinity;
+  let bestZ = 0;
+  let bestX = 0;
+  let bestY = 0;
+  const n = contourPx.length / 3;
+  for (let k = 0; k < n; k++) {
+    const a = k * 3;
+    const b = ((k + 1) % n) * 3;
+    const ax = contourPx[a]!, ay = contourPx[a + 1]!, bx = contourPx[b]!, by = contourPx[b + 1]!;
+    const ex = bx - ax, ey = by - ay;
+    const len2 = ex * ex + ey * ey;
+    const t = len2 > 0 ? Math.min(1, Math.max(0, ((xPx - ax) * ex + (yPx - ay) * ey) / len2)) : 0;
+    const d = Math.hypot(xPx - ax - t * ex, yPx - ay - t * ey);
+    if (d < best) {
+      best = d;
+      bestZ = contourPx[a + 2]! + t * (contourPx[b + 2]! - contourPx[a + 2]!);
+      bestX = ax + t * ex;
+      bestY = ay + t * ey;
+    }
+  }
+  return { distPx: best, xPx: bestX, yPx: bestY, zPx: bestZ };
 }
 
 const smoothstep = (e0: number, e1: number, x: number): number => {
@@ -110,7 +218,11 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
         const l2 = ((bx - ax) * (py - ay) - (px - ax) * (by - ay)) / det;
         const l0 = 1 - l1 - l2;
         if (l0 < -1e-6 || l1 < -1e-6 || l2 < -1e-6) continue;
-        zFace[j * cols + i] = l0 * extra[a + 2]! + l1 * extra[b + 2]! + l2 * extra[c + 2]!;
+        // Where the mesh folds over itself (a turned face's far cheek: the oval lies behind the ring next to it) the photo
+        // shows the nearest surface: keep the smallest depth, as a depth buffer would.
+        const z = l0 * extra[a + 2]! + l1 * extra[b + 2]! + l2 * extra[c + 2]!;
+        const kk = j * cols + i;
+        if (!(zFace[kk]! <= z)) zFace[kk] = z;
       }
     }
   }
@@ -130,6 +242,8 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
   const by = 0.8 * fh;
   const chinY = fcy + 0.5 * fh;
   const bodyHalfWidth = (y: number): number => 0.3 * fw + Math.max(0, y - (chinY + 0.25 * fh)) * 1.4;
+  const outlineReachPx = OUTLINE_RECEDE_FW * fw;
+  const contour = visibleFaceContour(restPx);
   const zPx = new Float32Array(count);
   const fixed = new Uint8Array(count);
   const headWeight = new Float32Array(count);
@@ -171,7 +285,10 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
       fixed[k] = 1;
     } else if (dist[k]! > band) {
       if (r < 0.95) {
-        zPx[k] = zc - depthC * Math.sqrt(1 - r * r);
+        // Scalp and hair: the face outline's own depth carried outward, receding to the head's contour depth
+        // ({@link outlineShellDepthPx}) — continuous with the face at the seam, so hair turns with the cheek it
+        // touches instead of sliding over it. The ellipsoid only bounds how far forward the scalp may come.
+        zPx[k] = Math.max(zc - depthC * Math.sqrt(1 - r * r), outlineShellDepthPx(contour.xyzPx, x, y, zc, outlineReachPx));
         fixed[k] = 1;
       } else if (inBody && y > chinY + 0.4 * fh) {
         zPx[k] = zBody;
@@ -183,6 +300,27 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
     }
     const rW = Math.hypot((x - fcx) / (0.78 * fw), (y - (fcy - 0.1 * fh)) / (0.82 * fh));
     headWeight[k] = (1 - smoothstep(0.8, 1.2, rW)) * (1 - smoothstep(chinY, chinY + 0.3 * fh, y));
+  }
+  // The seam. The grid (one step ≈ 0.06 face widths) is coarser than the face mesh's outer ring, and where the face
+  // turns away (a 3/4 view's far cheek) its depth changes by tens of px within one step: a grid triangle spanning the
+  // outline interpolated the face's depth with the membrane's, so under an orbit the surround beside the face and
+  // under its feathered ring moved apart from the face (a step along the cheek, hair cut at the temple). Now nodes
+  // within half a step of the face's visible contour move onto it (the grid conforms to the contour; their texture
+  // coordinates move with them) and take its depth; the other nodes outside it within SEAM_RING_STEPS take the head
+  // shell's depth continued from it ({@link outlineShellDepthPx}); nodes inside keep the face's depth.
+  const ringPx = SEAM_RING_STEPS * Math.max(dx, dy);
+  const snapPx = SNAP_STEPS * Math.min(dx, dy);
+  for (let k = 0; k < count; k++) {
+    const o = nearestOutlinePoint(contour.xyzPx, xPx[k]!, yPx[k]!);
+    if (o.distPx > ringPx || (o.distPx > snapPx && !Number.isNaN(zFace[k]!))) continue;
+    fixed[k] = 1;
+    if (o.distPx <= snapPx) {
+      xPx[k] = o.xPx;
+      yPx[k] = o.yPx;
+      zPx[k] = o.zPx;
+    } else {
+      zPx[k] = o.zPx + (Math.max(o.zPx, zc) - o.zPx) * smoothstep(0, outlineReachPx, o.distPx);
+    }
   }
   // Successive over-relaxation of the Laplace equation on the free nodes.
   const omega = 1.85;

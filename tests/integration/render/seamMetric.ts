@@ -10,6 +10,7 @@ import * as THREE from 'three';
 import { buildPhotoHeadRig } from '../../../core/rig/rig.ts';
 import { FACE_SILHOUETTE } from '../../../core/rig/topology.ts';
 import { photoToWorld } from '../../../renderer/head/photoHead.ts';
+import { buildSurround, visibleFaceContour, type SurroundGrid } from '../../../renderer/head/surround.ts';
 import { portraitFovDeg, portraitProjection } from '../../../renderer/scene/portraitCamera.ts';
 import type { CropRectPx } from '../../../renderer/scene/framing.ts';
 
@@ -77,4 +78,54 @@ export function outlineGradientP95(rgba: Uint8Array, sizePx: number, outline: [n
   }
   vals.sort((a, b) => a - b);
   return vals[Math.floor(vals.length * 0.95)] ?? 0;
+}
+
+/**
+ * Surround depth at a photo point: the grid triangle that holds it (indexed as renderer/head/photoHead.ts indexes the
+ * grid, over the nodes' actual positions), interpolated barycentrically as the GPU interpolates it.
+ * @param g - the surround grid.
+ * @param xPx - photo x, px.
+ * @param yPx - photo y, px.
+ * @returns landmark z px, NaN outside the grid.
+ */
+export function surroundDepthAtPx(g: SurroundGrid, xPx: number, yPx: number): number {
+  for (let j = 0; j < g.rows - 1; j++) {
+    for (let i = 0; i < g.cols - 1; i++) {
+      const a = j * g.cols + i;
+      for (const [p, q, r] of [
+        [a, a + g.cols, a + 1],
+        [a + 1, a + g.cols, a + g.cols + 1],
+      ] as const) {
+        const ax = g.xPx[p]!, ay = g.yPx[p]!, bx = g.xPx[q]!, by = g.yPx[q]!, cx = g.xPx[r]!, cy = g.yPx[r]!;
+        const det = (bx - ax) * (cy - ay) - (cx - ax) * (by - ay);
+        if (Math.abs(det) < 1e-9) continue;
+        const l1 = ((xPx - ax) * (cy - ay) - (cx - ax) * (yPx - ay)) / det;
+        const l2 = ((bx - ax) * (yPx - ay) - (xPx - ax) * (by - ay)) / det;
+        if (l1 < -1e-6 || l2 < -1e-6 || l1 + l2 > 1 + 1e-6) continue;
+        return (1 - l1 - l2) * g.zPx[p]! + l1 * g.zPx[q]! + l2 * g.zPx[r]!;
+      }
+    }
+  }
+  return NaN;
+}
+
+/**
+ * An outline-step measure: where the face mesh and the surround show the same photo pixel along the face's visible
+ * contour (renderer/head/surround.ts, `visibleFaceContour`), the screen offset an orbit gives their depth difference,
+ * |Δz| · sin(yaw), in output px of a square frame of the crop. Two layers drawing one pixel in two places is the step
+ * along the cheek.
+ * @param landmarksPx - `[N, 3]` landmarks (N ≥ 468), photo px.
+ * @param cropPx - the framing crop (the surround covers it grown by half its size on each side, as studioScene.ts).
+ * @param sizePx - output size.
+ * @param yawRad - orbit yaw.
+ * @returns median, 95th percentile and maximum over the contour's points, output px.
+ */
+export function contourStepPx(landmarksPx: Float32Array, cropPx: CropRectPx, sizePx: number, yawRad: number): { median: number; p95: number; max: number } {
+  const rig = buildPhotoHeadRig(landmarksPx, Math.floor(landmarksPx.length / 3));
+  const g = buildSurround(rig.restPx, rig.frame, { regionPx: { xPx: cropPx.xPx - cropPx.widthPx / 2, yPx: cropPx.yPx - cropPx.heightPx / 2, widthPx: cropPx.widthPx * 2, heightPx: cropPx.heightPx * 2 } });
+  const { xyzPx } = visibleFaceContour(rig.restPx);
+  const out: number[] = [];
+  for (let k = 0; k < xyzPx.length / 3; k++) out.push(Math.abs(surroundDepthAtPx(g, xyzPx[k * 3]!, xyzPx[k * 3 + 1]!) - xyzPx[k * 3 + 2]!) * Math.abs(Math.sin(yawRad)) * (sizePx / cropPx.widthPx));
+  out.sort((a, b) => a - b);
+  return { median: out[out.length >> 1]!, p95: out[Math.floor(0.95 * out.length)]!, max: out[out.length - 1]! };
 }

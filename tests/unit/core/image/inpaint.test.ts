@@ -218,3 +218,53 @@ describe('buildBackgroundPlate with a small person', () => {
     for (let y = 40; y < 43; y++) for (let x = 50; x < 53; x++) expect(plate.rgba[(y * W + x) * 4 + 1]).toBeGreaterThan(0);
   });
 });
+
+describe('buildBackgroundPlate with flyaway strands the matte missed', () => {
+  // Issue 13 (img01 at −30°: dark specks beside the hair): strands with matte 0 lying beyond the 0.4 % fill ring stayed
+  // on the plate. A 200² shaded backdrop, an elliptic person (matte 255), and dark one-pixel strands with matte 0 from
+  // 2 to 3.5 % of the side outside the matte (past the 0.8 px ring), as flyaway hair beside a head.
+  const W = 200;
+  const H = 200;
+  const backdrop = (x: number, y: number): number => 215 - (60 * x) / W - (30 * y) / H;
+  const photo = new Uint8Array(W * H * 4);
+  const alpha = new Uint8Array(W * H);
+  const r = (x: number, y: number): number => Math.hypot((x - 100) / 45, (y - 110) / 60);
+  const strand = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const k = y * W + x;
+      const v = backdrop(x, y);
+      photo.set([v, v - 4, v + 3, 255], k * 4);
+      if (r(x, y) < 1) {
+        alpha[k] = 255;
+        photo.set([30, 25, 25, 255], k * 4);
+      }
+    }
+  }
+  // Three diagonal strands (4 px, pointing away from the head) above, beside and at the upper left of the head.
+  for (const [x0, y0, dx, dy] of [
+    [100, 46, 1, -1],
+    [149, 110, 1, -1],
+    [65, 64, -1, -1],
+  ] as const) {
+    for (let s = 0; s < 4; s++) {
+      const k = (y0 + dy * s) * W + x0 + dx * s;
+      strand[k] = 1;
+      photo.set([40, 35, 35, 255], k * 4);
+    }
+  }
+  const plate = buildBackgroundPlate(photo, W, H, alpha, { seed: 1 });
+
+  it('fills them: no dark strand pixel is left on the plate', () => {
+    let left = 0;
+    let total = 0;
+    for (let k = 0; k < W * H; k++) {
+      if (!strand[k]) continue;
+      total++;
+      if (plate.rgba[k * 4]! < backdrop(k % W, Math.floor(k / W)) - 40) left++;
+    }
+    console.log(`flyaway strands: ${left} of ${total} strand pixels left on the plate`);
+    expect(total).toBe(12);
+    expect(left).toBe(0);
+  });
+});
