@@ -320,7 +320,7 @@ void main() {
   float E = yEdge(p.x);
   float R0 = yRest(p.x);
   float T = min(yTop(p.x), E - 1.0);
-  float lashW = max(1.0, 0.12 * uEyeH);
+  float lashW = max(1.0, (0.12 + 0.08 * uClose) * uEyeH);
   float bottom = max(E + 1.2 * lashW, mix(E, yLow(p.x), uClose) + 0.5 * lashW);
   if (p.y < T || p.y > bottom) discard;
   // How far the lid has come down here (0 at rest), faded in from the corners over a quarter of the eye's width.
@@ -367,7 +367,9 @@ void main() {
   }
   float moved = frameLine(vUv * uPhotoSize, base) * (1.0 - fixedHere);
   c = mix(c, photoAt(p), fixedHere);
-  float alpha = max(k * a, uCover * max(moved, fixedHere));
+  // The lash line runs corner to corner (a closed eye's lashes meet at both corners), faded only at the very ends.
+  float kLash = uCover * smoothstep(0.0, 0.06 * (x1 - x0), min(p.x - x0, x1 - p.x));
+  float alpha = max(max(k * a, kLash * lash), uCover * max(moved, fixedHere));
   if (alpha <= 0.0) discard;
   gl_FragColor = vec4(clamp(c, 0.0, 1.0), alpha);
 }`;
