@@ -238,15 +238,20 @@ float ${name}(float x) {
  *   photo pixel `vUv`) is covered with lid skin;
  * - shading: a soft shadow at the crease (the posed upper1 ring) and towards the lash line, where the lid turns away
  *   from the light;
- * - the lash line: the photo's measured lash colour ({@link measureLidColours}) along the posed lid edge, 0.12 eye
- *   heights wide (closed upper lashes, roughly 1–2 mm on a 10 mm opening); near closure the gap down to the lower lid
- *   is lid skin.
+ * - the lash line: the photo's measured lash colour ({@link measureLidColours}) along the posed lid edge, corner to
+ *   corner, 0.12 eye heights wide, widening to 0.2 as the eye closes (upper and lower lashes meet: roughly 1–2 mm on
+ *   a 10 mm opening; a thinner line left the far eye of a turned head reading as open to FaceMesh + Iris, EAR 0.83 of
+ *   open on img06); near closure the gap down to the lower lid is lid skin;
+ * - a glasses frame across the lid band ({@link measureLidSkin}'s share below it, `uBandShare` < 1): the band the lid
+ *   is made from ends below the frame and no grain is tiled from it (too thin: its rows repeat as stripes); a dark rim
+ *   of any hue (not only a colourless one) at least 0.4–0.6 eye heights above the lash line stays in place, and one
+ *   the face mesh carried down from near the lash line is covered with lid skin.
  * The skin layer fades in from the eye corners over a quarter of the eye's width and as the lid edge leaves its rest
  * place (over a quarter eye height), so an open eye is the photo untouched.
  * Uniforms: `uSkin0`/`uSkin1` the photo's lid skin colours ({@link measureLidSkin}), `uLash` the lash colour,
  * `uEdge`/`uRest` posed/rest lid contour with its corners, `uLow` posed lower contour, `uRing1`/`uRing1Rest` posed/rest
  * upper1, `uTop`/`uTopRest` posed/rest upper2 (all photo px, sorted by x), `uEyeH` the rest opening's height (px),
- * `uCover` (0 = draw nothing) and `uClose` from {@link updateLidSkin}.
+ * `uCover` (0 = draw nothing) and `uClose` from {@link updateLidSkin}, `uBandShare` from {@link measureLidSkin}.
  */
 export const LID_FRAGMENT = /* glsl */ `
 uniform sampler2D uPhoto;
@@ -555,9 +560,9 @@ export function measureLidSkin(rgba: Uint8Array, widthPx: number, heightPx: numb
       columns.get(x)!.push(px);
     }
   }
-  const skinOf = (px: Px[]): [number, number, number] => {
+  const skinOf = (px: Px[], brighterHalf = true): [number, number, number] => {
     if (px.length === 0) return [0.5, 0.5, 0.5];
-    const bright = [...px].sort((a, b) => a[3] - b[3]).slice(px.length >> 1);
+    const bright = brighterHalf ? [...px].sort((a, b) => a[3] - b[3]).slice(px.length >> 1) : px;
     const med = (c: number): number => bright.map((q) => q[c]!).sort((a, b) => a - b)[bright.length >> 1]! / 255;
     return [med(0), med(1), med(2)];
   };
@@ -592,7 +597,8 @@ export function measureLidSkin(rgba: Uint8Array, widthPx: number, heightPx: numb
   }
   // The share of the band below the frame: the median over the columns (1 without a frame across most of the lid).
   const bandShare = cut && shares.length > 0 ? shares.sort((a, b) => a - b)[shares.length >> 1]! : 1;
-  if (bandShare < 1) out = out.map((c, h) => (below[h]!.length >= halves[h]!.length / 4 ? skinOf(below[h]!) : c));
+  // (All of it: lashes, liner and frame are left out already.)
+  if (bandShare < 1) out = out.map((c, h) => (below[h]!.length >= halves[h]!.length / 4 ? skinOf(below[h]!, false) : c));
 
   // A closed lid bulges forward over the eyeball and catches the light its visible part catches: the darker half is
   // moved towards the brighter half's colour until its luma is LID_HALF_MIN_LUMA_RATIO of the brighter's (a deep
