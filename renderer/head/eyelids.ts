@@ -21,6 +21,13 @@ import { signedDistanceToPolygon } from '../../core/math/polygon.ts';
  * lower contour's point count (corner to corner). */
 export const LID_CURVE_N = 9;
 
+/**
+ * Largest luma of a glasses frame's core relative to the skin around it ({@link isFrameLine}).
+ * @remarks A judgement: a dark rim (black, brown, metal in shadow) is well under half the skin's luma; a crease line
+ * is rarely under 0.8 of it.
+ */
+export const FRAME_MAX_LUMA_RATIO = 0.55;
+
 /** Fragment shader of an eyeball quad (uniforms listed in its source; `vLocal` = photo px). */
 export const EYE_FRAGMENT = /* glsl */ `
 uniform sampler2D uPhoto;
@@ -231,15 +238,20 @@ float ${name}(float x) {
  *   photo pixel `vUv`) is covered with lid skin;
  * - shading: a soft shadow at the crease (the posed upper1 ring) and towards the lash line, where the lid turns away
  *   from the light;
- * - the lash line: the photo's measured lash colour ({@link measureLidColours}) along the posed lid edge, 0.12 eye
- *   heights wide (closed upper lashes, roughly 1–2 mm on a 10 mm opening); near closure the gap down to the lower lid
- *   is lid skin.
+ * - the lash line: the photo's measured lash colour ({@link measureLidColours}) along the posed lid edge, corner to
+ *   corner, 0.12 eye heights wide, widening to 0.2 as the eye closes (upper and lower lashes meet: roughly 1–2 mm on
+ *   a 10 mm opening; a thinner line left the far eye of a turned head reading as open to FaceMesh + Iris, EAR 0.83 of
+ *   open on img06); near closure the gap down to the lower lid is lid skin;
+ * - a glasses frame across the lid band ({@link measureLidSkin}'s share below it, `uBandShare` < 1): the band the lid
+ *   is made from ends below the frame and no grain is tiled from it (too thin: its rows repeat as stripes); a dark rim
+ *   of any hue (not only a colourless one) at least 0.4–0.6 eye heights above the lash line stays in place, and one
+ *   the face mesh carried down from near the lash line is covered with lid skin.
  * The skin layer fades in from the eye corners over a quarter of the eye's width and as the lid edge leaves its rest
  * place (over a quarter eye height), so an open eye is the photo untouched.
  * Uniforms: `uSkin0`/`uSkin1` the photo's lid skin colours ({@link measureLidSkin}), `uLash` the lash colour,
  * `uEdge`/`uRest` posed/rest lid contour with its corners, `uLow` posed lower contour, `uRing1`/`uRing1Rest` posed/rest
  * upper1, `uTop`/`uTopRest` posed/rest upper2 (all photo px, sorted by x), `uEyeH` the rest opening's height (px),
- * `uCover` (0 = draw nothing) and `uClose` from {@link updateLidSkin}.
+ * `uCover` (0 = draw nothing) and `uClose` from {@link updateLidSkin}, `uBandShare` from {@link measureLidSkin}.
  */
 export const LID_FRAGMENT = /* glsl */ `
 uniform sampler2D uPhoto;
@@ -257,6 +269,7 @@ uniform vec3 uSkin1;
 uniform float uEyeH;
 uniform float uCover;
 uniform float uClose;
+uniform float uBandShare;
 varying vec2 vLocal;
 varying vec2 vUv;
 ${curveFn('yEdge', 'uEdge', LID_CURVE_N)}
@@ -304,13 +317,23 @@ vec4 skinMean(vec2 p, float r, vec3 skin) {
 }
 // A thin dark line across the lid at x (a glasses frame): frame-like, darker than the photo 0.15 eye heights above and
 // below it, and at least 0.4–0.6 eye heights above the rest lash line (lashes and liner are not frame).
-float frameLine(vec2 x, vec3 skin) {
+float frameLine(vec2 x, vec3 skin, float nearLash) {
   float r = max(1.5, 0.15 * uEyeH);
   vec3 c = photoAt(x);
   float l = luma(c);
   float around = min(luma(photoAt(x + vec2(0.0, r))), luma(photoAt(x - vec2(0.0, r))));
-  float above = smoothstep(0.4 * uEyeH, 0.6 * uEyeH, yRest(x.x) - x.y);
-  return above * frameLike(c, skin) * smoothstep(0.92, 0.75, l / max(around, 0.02));
+  float above = max(nearLash, smoothstep(0.4 * uEyeH, 0.6 * uEyeH, yRest(x.x) - x.y));
+  // Or a dark rim of any hue (measureLidSkin's isFrameLine): under FRAME_MAX_LUMA_RATIO of the skin's luma and of the
+  // brightest pixel within half an eye height above it and below it (a frame rim with its highlight is thicker than r).
+  float up = 0.0;
+  float down = 0.0;
+  for (int i = 1; i <= 4; i++) {
+    vec2 d = vec2(0.0, float(i) * 0.125 * uEyeH);
+    up = max(up, luma(photoAt(x - d)));
+    down = max(down, luma(photoAt(x + d)));
+  }
+  float rim = smoothstep(${(FRAME_MAX_LUMA_RATIO + 0.1).toFixed(2)}, ${(FRAME_MAX_LUMA_RATIO - 0.1).toFixed(2)}, l / max(min(luma(skin), min(up, down)), 0.02));
+  return above * max(frameLike(c, skin) * smoothstep(0.92, 0.75, l / max(around, 0.02)), rim);
 }
 void main() {
   vec2 p = vLocal;
@@ -320,7 +343,7 @@ void main() {
   float E = yEdge(p.x);
   float R0 = yRest(p.x);
   float T = min(yTop(p.x), E - 1.0);
-  float lashW = max(1.0, 0.12 * uEyeH);
+  float lashW = max(1.0, (0.12 + 0.08 * uClose) * uEyeH);
   float bottom = max(E + 1.2 * lashW, mix(E, yLow(p.x), uClose) + 0.5 * lashW);
   if (p.y < T || p.y > bottom) discard;
   // How far the lid has come down here (0 at rest), faded in from the corners over a quarter of the eye's width.
@@ -333,6 +356,8 @@ void main() {
   float srcTop = min(yTopRest(p.x), srcBottom - 2.0);
   // Base: the measured lid skin, across the eye from one half's colour to the other's.
   vec3 base = mix(uSkin0, uSkin1, smoothstep(0.25, 0.75, (p.x - x0) / (x1 - x0)));
+  // A glasses frame across the band (uBandShare < 1): the lid skin is the part between the lash line and the frame.
+  srcTop = min(mix(srcBottom, srcTop, uBandShare), srcBottom - 2.0);
   // The photo's own lid (the upper 60 % of the band, mapped onto the lid and low-passed) carries its shading: alone at
   // the top, where it meets the face mesh without a seam and a socket's shadow continues onto the lid; 40 % of the
   // colour further down.
@@ -348,6 +373,8 @@ void main() {
   vec3 cq = photoAt(q);
   vec4 mq = skinMean(q, 0.15 * uEyeH, base);
   vec3 grain = clamp(cq / max(mq.rgb, vec3(0.02)) - 1.0, -0.12, 0.12) * (1.0 - frameLike(cq, base)) * smoothstep(0.3, 2.0, mq.a);
+  // A band cut short by a frame is too thin to tile without stripes (its rows repeat): no grain.
+  if (uBandShare < 1.0) grain = vec3(0.0);
   vec3 c = base * (1.0 + grain);
   // Crease shadow along the posed upper1 ring, and the lid turning away towards the lash line.
   float crease = (p.y - yRing1(p.x)) / max(0.25 * uEyeH, 1.0);
@@ -363,11 +390,14 @@ void main() {
   float dy = max(1.0, 0.05 * uEyeH);
   float fixedHere = 0.0;
   if (p.y < E) {
-    for (int i = -2; i <= 2; i++) fixedHere = max(fixedHere, frameLine(p + vec2(0.0, float(i) * dy), base));
+    for (int i = -2; i <= 2; i++) fixedHere = max(fixedHere, frameLine(p + vec2(0.0, float(i) * dy), base, 0.0));
   }
-  float moved = frameLine(vUv * uPhotoSize, base) * (1.0 - fixedHere);
+  // (With a frame across the lid band, uBandShare < 1, also one that lay near the lash line: the lash line is redrawn.)
+  float moved = frameLine(vUv * uPhotoSize, base, step(uBandShare, 0.999)) * (1.0 - fixedHere);
   c = mix(c, photoAt(p), fixedHere);
-  float alpha = max(k * a, uCover * max(moved, fixedHere));
+  // The lash line runs corner to corner (a closed eye's lashes meet at both corners), faded only at the very ends.
+  float kLash = uCover * smoothstep(0.0, 0.06 * (x1 - x0), min(p.x - x0, x1 - p.x));
+  float alpha = max(max(k * a, kLash * lash), uCover * max(moved, fixedHere));
   if (alpha <= 0.0) discard;
   gl_FragColor = vec4(clamp(c, 0.0, 1.0), alpha);
 }`;
@@ -392,11 +422,12 @@ const lidWithCorners = (region: EyeRegion): number[] => [region.lower0[0]!, ...r
  * @param restPx - rest vertices `[468, 3]`, photo px.
  * @param region - the eye's rings.
  * @param lash - lash colour, RGB in [0, 1] ({@link measureLidColours}).
- * @param skin - lid skin colours of the image-left and image-right halves, RGB in [0, 1] ({@link measureLidSkin}).
+ * @param skin - lid skin colours of the image-left and image-right halves, RGB in [0, 1], and the share of the lid
+ * band below a glasses frame ({@link measureLidSkin}; 1 when left out).
  * @param eyeHeightPx - the rest opening's lid-to-lid height, px (> 0).
  * @returns the uniform map.
  */
-export function lidSkinUniforms(texture: THREE.Texture, widthPx: number, heightPx: number, restPx: Float32Array, region: EyeRegion, lash: [number, number, number], skin: [[number, number, number], [number, number, number]], eyeHeightPx: number): Record<string, THREE.IUniform> {
+export function lidSkinUniforms(texture: THREE.Texture, widthPx: number, heightPx: number, restPx: Float32Array, region: EyeRegion, lash: [number, number, number], skin: [[number, number, number], [number, number, number], number?], eyeHeightPx: number): Record<string, THREE.IUniform> {
   const curve = (ids: readonly number[]): Float32Array => {
     const a = new Float32Array(ids.length * 2);
     writeCurve(a, ids, restPx);
@@ -418,6 +449,7 @@ export function lidSkinUniforms(texture: THREE.Texture, widthPx: number, heightP
     uEyeH: { value: Math.max(1, eyeHeightPx) },
     uCover: { value: 0 },
     uClose: { value: 0 },
+    uBandShare: { value: skin[2] ?? 1 },
   };
 }
 
@@ -505,30 +537,69 @@ export function gazeLidWeights(weights: Float32Array, pitchRad: [number, number]
  * @param heightPx - photo height.
  * @param restPx - rest vertices `[468, 3]`, photo px.
  * @param region - the eye's rings.
- * @returns `[left, right]` RGB in [0, 1] (image left/right halves), the darker moved towards the brighter until its luma
+ * @returns `[left, right, bandShare]`: RGB in [0, 1] (image left/right halves), the darker moved towards the brighter until its luma
  * is {@link LID_HALF_MIN_LUMA_RATIO} of the brighter's; mid grey for a half with no pixel (degenerate mesh).
  */
-export function measureLidSkin(rgba: Uint8Array, widthPx: number, heightPx: number, restPx: Float32Array, region: EyeRegion): [[number, number, number], [number, number, number]] {
+export function measureLidSkin(rgba: Uint8Array, widthPx: number, heightPx: number, restPx: Float32Array, region: EyeRegion): LidSkinMeasure {
   const ids = [...region.upper0, ...[...region.upper2].reverse()];
   const poly = ids.flatMap((i) => [restPx[i * 3]!, restPx[i * 3 + 1]!]);
   const xs = poly.filter((_, k) => k % 2 === 0);
   const ys = poly.filter((_, k) => k % 2 === 1);
   const midX = (Math.min(...xs) + Math.max(...xs)) / 2;
-  const halves: [number, number, number, number][][] = [[], []];
-  for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(heightPx - 1, Math.ceil(Math.max(...ys))); y++) {
+  type Px = [number, number, number, number, number]; // r, g, b, luma, y
+  const halves: Px[][] = [[], []];
+  // Pixels of the band per column, from the lash line up.
+  const columns = new Map<number, Px[]>();
+  for (let y = Math.min(heightPx - 1, Math.ceil(Math.max(...ys))); y >= Math.max(0, Math.floor(Math.min(...ys))); y--) {
     for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(widthPx - 1, Math.ceil(Math.max(...xs))); x++) {
       if (signedDistanceToPolygon(poly, x + 0.5, y + 0.5) <= 0) continue;
       const k = (y * widthPx + x) * 4;
-      halves[x + 0.5 < midX ? 0 : 1]!.push([rgba[k]!, rgba[k + 1]!, rgba[k + 2]!, 0.299 * rgba[k]! + 0.587 * rgba[k + 1]! + 0.114 * rgba[k + 2]!]);
+      const px: Px = [rgba[k]!, rgba[k + 1]!, rgba[k + 2]!, 0.299 * rgba[k]! + 0.587 * rgba[k + 1]! + 0.114 * rgba[k + 2]!, y];
+      halves[x + 0.5 < midX ? 0 : 1]!.push(px);
+      if (!columns.has(x)) columns.set(x, []);
+      columns.get(x)!.push(px);
     }
   }
-  const skinOf = (px: [number, number, number, number][]): [number, number, number] => {
+  const skinOf = (px: Px[], brighterHalf = true): [number, number, number] => {
     if (px.length === 0) return [0.5, 0.5, 0.5];
-    const bright = px.sort((a, b) => a[3] - b[3]).slice(px.length >> 1);
+    const bright = brighterHalf ? [...px].sort((a, b) => a[3] - b[3]).slice(px.length >> 1) : px;
     const med = (c: number): number => bright.map((q) => q[c]!).sort((a, b) => a - b)[bright.length >> 1]! / 255;
     return [med(0), med(1), med(2)];
   };
-  const out = [skinOf(halves[0]!), skinOf(halves[1]!)];
+  let out = [skinOf(halves[0]!), skinOf(halves[1]!)];
+  // A glasses frame across the band: the lid skin is what lies between the lash line and the frame. Each column is
+  // walked up from the lash line (past a lash width and the dark run of lashes and liner above it) to its first
+  // frame pixel ({@link isFrameLine}); when a frame crosses most columns, each half's colour is measured on the part below
+  // it (a half keeps the first estimate when this leaves under a quarter of its pixels).
+  const eyeHeightPx = Math.max(1, ...region.upper0.map((i) => Math.min(...region.lower0.map((j) => Math.hypot(restPx[j * 3]! - restPx[i * 3]!, restPx[j * 3 + 1]! - restPx[i * 3 + 1]!)))));
+  const lashSkip = Math.max(1, Math.round(0.15 * eyeHeightPx));
+  const reachPx = Math.max(3, Math.round(0.5 * eyeHeightPx));
+  const lumaAt = (x: number, y: number): number => {
+    const k = (Math.min(heightPx - 1, Math.max(0, y)) * widthPx + x) * 4;
+    return 0.299 * rgba[k]! + 0.587 * rgba[k + 1]! + 0.114 * rgba[k + 2]!;
+  };
+  const below: Px[][] = [[], []];
+  let cut = false;
+  const shares: number[] = [];
+  for (const [x, col] of columns) {
+    const h = x + 0.5 < midX ? 0 : 1;
+    const skinLuma = 255 * (0.299 * out[h]![0] + 0.587 * out[h]![1] + 0.114 * out[h]![2]);
+    let k = lashSkip;
+    while (k < col.length && col[k]![3] < FRAME_MAX_LUMA_RATIO * skinLuma) k++;
+    for (; k < col.length; k++) {
+      if (isFrameLine(lumaAt, x, col[k]![4], reachPx, skinLuma)) {
+        cut = true;
+        break;
+      }
+      below[h]!.push(col[k]!);
+    }
+    shares.push(Math.min(1, k / Math.max(1, col.length)));
+  }
+  // The share of the band below the frame: the median over the columns (1 without a frame across most of the lid).
+  const bandShare = cut && shares.length > 0 ? shares.sort((a, b) => a - b)[shares.length >> 1]! : 1;
+  // (All of it: lashes, liner and frame are left out already.)
+  if (bandShare < 1) out = out.map((c, h) => (below[h]!.length >= halves[h]!.length / 4 ? skinOf(below[h]!, false) : c));
+
   // A closed lid bulges forward over the eyeball and catches the light its visible part catches: the darker half is
   // moved towards the brighter half's colour until its luma is LID_HALF_MIN_LUMA_RATIO of the brighter's (a deep
   // socket's shadow on one half is not lid colour).
@@ -540,8 +611,38 @@ export function measureLidSkin(rgba: Uint8Array, widthPx: number, heightPx: numb
     const t = (LID_HALF_MIN_LUMA_RATIO * l[b]! - l[d]!) / (l[b]! - l[d]!);
     out[d] = out[d]!.map((v, c) => v + t * (out[b]![c]! - v)) as [number, number, number];
   }
-  return [out[0]!, out[1]!];
+  return [out[0]!, out[1]!, bandShare];
 }
+
+/**
+ * The photo's lid skin around one eye ({@link measureLidSkin}): image-left and image-right colours (RGB in [0, 1]),
+ * and the share (0–1] of the lid band, from the lash line up, that lies below a glasses frame crossing it (1: none).
+ */
+export type LidSkinMeasure = [[number, number, number], [number, number, number], number];
+
+/**
+ * Whether the photo pixel (x, y) lies on a glasses frame crossing the lid: a thin dark line, darker than
+ * {@link FRAME_MAX_LUMA_RATIO} of the lid skin's luma and than that share of the brightest pixel within `reachPx`
+ * above it and of the brightest within `reachPx` below it. A socket's shadow is broad (nothing bright just above it),
+ * a crease or wrinkle is not that dark; lashes and liner are skipped before (measureLidSkin).
+ * @param lumaAt - luma (0–255) of a photo pixel.
+ * @param x - column, px.
+ * @param y - row, px.
+ * @param reachPx - how far above and below to look, px (half the eye's opening height: thicker than a frame rim).
+ * @param skinLuma - the lid skin's luma (0–255).
+ */
+function isFrameLine(lumaAt: (x: number, y: number) => number, x: number, y: number, reachPx: number, skinLuma: number): boolean {
+  const l = lumaAt(x, y);
+  if (l >= FRAME_MAX_LUMA_RATIO * skinLuma) return false;
+  let above = 0;
+  let below = 0;
+  for (let d = 1; d <= reachPx; d++) {
+    above = Math.max(above, lumaAt(x, y - d));
+    below = Math.max(below, lumaAt(x, y + d));
+  }
+  return l < FRAME_MAX_LUMA_RATIO * Math.min(above, below);
+}
+
 
 /**
  * Least luma of the darker half of the lid skin relative to the brighter half ({@link measureLidSkin}).

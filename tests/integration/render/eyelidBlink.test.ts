@@ -191,5 +191,9 @@ describe.skipIf(!HAS_CORPUS)('closed photo-head eyelids at 512²', () => {
     // ratio 0.76 on img06's left eye), so "below 0.2 on both eyes" is not asserted; the numbers are logged.
     for (const k of [0, 1]) expect(earBlink[k]!).toBeLessThan(earOpen[k]!);
     expect((earBlink[0] / earOpen[0] + earBlink[1] / earOpen[1]) / 2).toBeLessThan(0.85);
+    // And each eye on its own by at least 25 %: the far eye of a turned head too (img06's left eye: 0.83 of open with
+    // a lash line 0.12 eye heights wide, 0.67 with the closed lashes' 0.2). Bound set after seeing the numbers (worst
+    // other eye 0.63, img05 right); it guards the far eye, which the mean above let through.
+    for (const k of [0, 1]) expect(earBlink[k]! / earOpen[k]!).toBeLessThan(0.75);
   }, 300_000);
 });

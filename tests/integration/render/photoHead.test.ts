@@ -118,13 +118,14 @@ describe('photo head blinks at 512² (seen by our face analysis)', () => {
   });
 
   // Measured lid gap at blink / neutral (FaceAnalyzer on the 512² renders). With the Iris model's eye contours
-  // (refineEyes, as in the driving-video path): img01 0.26 (L) 0.21 (R), img06 0.84 / 0.30 (the painting's blurry
-  // left lid; 0.76 / 0.52 with the earlier stretched-photo lid). The plain 468-point mesh barely follows lids on any
+  // (refineEyes, as in the driving-video path): img01 0.22 (L) 0.21 (R), img06 0.70 / 0.31 (the far eye of a turned
+  // head; 0.84 / 0.30 with a lash line 0.12 eye heights wide at closure, 0.76 / 0.52 with the earlier stretched-photo
+  // lid). img06's bound tightened from 0.85 to 0.8 after seeing 0.70: it fails with the thinner lash line. The plain 468-point mesh barely follows lids on any
   // image: img01 0.56 / 0.54, img06 0.86 / 0.86 (logged, not asserted). The colour check says the opening is covered
   // by lid skin.
   it.each([
     ['img01', 0.45],
-    ['img06', 0.85],
+    ['img06', 0.8],
   ] as const)('eyeBlinkLeft = eyeBlinkRight = 1 closes both eyes of %s: refined lid gap < %f of neutral, iris covered by lid skin', async (name, maxRatio) => {
     const p = await loadPortrait(name);
     const info = await host.loadPortrait(p.image, p.face);

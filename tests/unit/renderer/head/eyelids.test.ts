@@ -55,6 +55,32 @@ describe('measureLidSkin', () => {
     expect(left.map((c) => Math.round(c * 255))).toEqual([200, 150, 130]);
     expect(right.map((c) => Math.round(c * 255))).toEqual([200, 140, 130]);
   });
+  it('with a glasses frame across the band: the lid skin below the frame, and the share of the band below it', () => {
+    const W = fixture.imageWidthPx;
+    const Hpx = fixture.imageHeightPx;
+    const yOf = (ids: readonly number[]): number => ids.reduce((a, i) => a + rig.restPx[i * 3 + 1]!, 0) / ids.length;
+    // Lid skin (190, 140, 120) from the lid contour up to a brown frame rim (60, 45, 40; not colourless) 3 px thick,
+    // a fifth of the way down from the upper2 ring to the lid contour; pale skin (235, 215, 195) above it.
+    const y2 = yOf(EYE_RIGHT.upper2);
+    const yFrame = Math.round(y2 + 0.2 * (yOf(EYE_RIGHT.upper0) - y2));
+    const paint = (withFrame: boolean): Uint8Array => {
+      const rgba = new Uint8Array(W * Hpx * 4);
+      for (let y = 0; y < Hpx; y++) {
+        const c = withFrame && Math.abs(y - yFrame) <= 1 ? [60, 45, 40] : withFrame && y < yFrame ? [235, 215, 195] : [190, 140, 120];
+        for (let x = 0; x < W; x++) rgba.set([...c, 255], (y * W + x) * 4);
+      }
+      return rgba;
+    };
+    const [left, right, share] = measureLidSkin(paint(true), W, Hpx, rig.restPx, EYE_RIGHT);
+    expect(left.map((c) => Math.round(c * 255))).toEqual([190, 140, 120]);
+    expect(right.map((c) => Math.round(c * 255))).toEqual([190, 140, 120]);
+    expect(share).toBeGreaterThan(0.2);
+    expect(share).toBeLessThan(0.8);
+    // Without the frame: the whole band (share 1), the same skin.
+    const [l1, , share1] = measureLidSkin(paint(false), W, Hpx, rig.restPx, EYE_RIGHT);
+    expect(share1).toBe(1);
+    expect(l1.map((c) => Math.round(c * 255))).toEqual([190, 140, 120]);
+  });
   it('lid triangles: the lid rings and the 14 triangles filling the eye opening (left out of the face mesh)', () => {
     const tris = lidTriangles(EYE_RIGHT, TRI468);
     const key = (a: ArrayLike<number>, t: number): string => [a[t]!, a[t + 1]!, a[t + 2]!].sort((p, q) => p - q).join(',');
