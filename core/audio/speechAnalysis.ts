@@ -639,15 +639,18 @@ function detectNasalMurmur(lowDb: Float32Array, aboveDb: Float32Array, dominance
  *   the spectral floor).
  * @param fricNow - per frame, [0, 1]: high-band (3.5–8 kHz) dominance over the low and mid bands.
  * @param out - receives the stop-closure evidence per frame, [0, 1]; same length as the inputs.
- * @remarks A run of frames with `dipLevel > 0.5` is a candidate closure. It counts when it lasts at least
- * {@link STOP_CLOSURE_MIN_FRAMES} (oral closures last 50–100 ms; shorter dips are fluctuations inside vowels and
- * sonorants) and is a silent interval: the 0.5–4 kHz band reaches the noise ({@link STOP_CLOSURE_SILENCE_SNR_DB})
- * somewhere in it, only a voice bar below 500 Hz may remain (Stevens 1998, "Acoustic Phonetics", ch. 7). The place is
- * read from the release, i.e. the {@link RELEASE_LOOKAHEAD_FRAMES} frames after the run: a high-frequency dominant
- * release (diffuse-rising: alveolar, or a following sibilant; Stevens & Blumstein 1978, JASA 64; Blumstein & Stevens
- * 1979, JASA 66) takes the evidence of the whole run away, frame by frame `dip · (1 − fric) · (1 − release)`.
- * Velar (compact) releases are not separated: at 26 mel bands and a 10 ms hop no compactness measure split them on the
- * aligned recordings. O(n).
+ * @remarks Per frame the evidence is `dip · (1 − fric) · (1 − release)`, release = the strongest high-band dominance in
+ * the next {@link RELEASE_LOOKAHEAD_FRAMES} frames: a high-frequency dominant release (diffuse-rising: alveolar, or a
+ * following sibilant) is not labial (Stevens & Blumstein 1978, JASA 64; Blumstein & Stevens 1979, JASA 66). Only the
+ * last 40 ms before such a release are taken away, so the lip closure of a heterorganic cluster (/mt/, /pt/: lips
+ * first, tongue after) keeps its earlier frames. A run of frames with `dip > 0.5` counts as a stop closure only when
+ * it lasts ≥ {@link STOP_CLOSURE_MIN_FRAMES} (oral closures last 50–100 ms; shorter dips are fluctuations inside
+ * vowels and sonorants) and is a silent interval: the 0.5–4 kHz band reaches the noise
+ * ({@link STOP_CLOSURE_SILENCE_SNR_DB}) somewhere in it, only a voice bar below 500 Hz may remain (Stevens 1998,
+ * "Acoustic Phonetics", ch. 7). Other runs get no evidence; frames outside runs keep their soft (≤ 0.5) value.
+ * Not separated: velar (compact) releases and pauses (silent intervals of 100–150 ms with the lips apart, as in
+ * vid01): at 26 mel bands and a 10 ms hop neither burst compactness, spectral tilt, the onset jump nor the F2
+ * transition after the release split them from bilabial closures on the aligned recordings. O(n).
  */
 function findStopClosures(dipLevel: Float32Array, aboveSnrDb: Float32Array, fricNow: Float32Array, out: Float32Array): void {
   const n = dipLevel.length;
