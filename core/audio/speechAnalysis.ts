@@ -21,8 +21,7 @@
  *   nasal murmur (voiced, energy < 450 Hz ≫ 0.5–4 kHz relative to the speaker's typical voiced
  *   spectrum, or a steady low-dominant murmur following a vowel: {@link MURMUR_DOMINANCE_DB},
  *   detectNasalMurmur; Fujimura 1962); stop closures (see {@link findStopClosures}: a dip of the speech
- *   level below its ±80 ms maximum that is a silent interval — the 0.5–4 kHz band down to the noise,
- *   {@link STOP_CLOSURE_SILENCE_SNR_DB} — lasting ≥ {@link STOP_CLOSURE_MIN_FRAMES} frames), not counted
+ *   level below its ±80 ms maximum lasting ≥ {@link STOP_CLOSURE_MIN_FRAMES} frames), not counted
  *   as lip closures where the {@link RELEASE_LOOKAHEAD_FRAMES} frames after the interval are
  *   high-frequency dominant (an alveolar release or a following sibilant: alveolar bursts are
  *   diffuse-rising, labial ones diffuse-flat or falling, Stevens & Blumstein 1978, JASA 64); F2 region
@@ -116,16 +115,6 @@ export const RELEASE_LOOKAHEAD_FRAMES = 4;
  * fluctuations inside vowels and sonorants (syllable nuclei, /l w r/ transitions) where the lips stay apart.
  */
 export const STOP_CLOSURE_MIN_FRAMES = 4;
-/**
- * A stop closure is a silent interval: somewhere in it the noise-subtracted 0.5–4 kHz level falls to the noise
- * estimate (≤ this, dB above the band's noise; with the spectral floor the lowest value is −10 dB).
- * @remarks During an oral closure nothing radiates from the mouth; at most a voice bar (energy below ≈ 500 Hz,
- * radiated through the walls of the vocal tract) remains (Stevens 1998, "Acoustic Phonetics", MIT Press, ch. 7;
- * Kent & Read 2002, "The Acoustic Analysis of Speech", ch. 6). A dip whose formant region stays above the noise is
- * an intensity fluctuation of a continuing vowel or approximant, not a closure. 0 dB: the band is not
- * distinguishable from the background (not tuned).
- */
-export const STOP_CLOSURE_SILENCE_SNR_DB = 0;
 /** Voiced frames at least this far above the noise (a-posteriori SNR, dB) may carry lip-closure evidence. */
 export const MURMUR_SNR_DB = 4;
 
@@ -632,27 +621,28 @@ function detectNasalMurmur(lowDb: Float32Array, aboveDb: Float32Array, dominance
 }
 
 /**
- * Stop-closure evidence: level dips that are silent intervals long enough to be oral closures, judged by their release.
+ * Stop-closure evidence: level dips long enough to be oral closures, judged by their release.
  * @param dipLevel - per 10 ms frame, [0, 1]: how far the speech level lies below its ±80 ms maximum (sigmoid of the
  *   dip around 12 dB).
- * @param aboveSnrDb - per frame, the noise-subtracted 0.5–4 kHz level over that band's noise estimate, dB (≥ −10 with
- *   the spectral floor).
  * @param fricNow - per frame, [0, 1]: high-band (3.5–8 kHz) dominance over the low and mid bands.
  * @param out - receives the stop-closure evidence per frame, [0, 1]; same length as the inputs.
  * @remarks Per frame the evidence is `dip · (1 − fric) · (1 − release)`, release = the strongest high-band dominance in
  * the next {@link RELEASE_LOOKAHEAD_FRAMES} frames: a high-frequency dominant release (diffuse-rising: alveolar, or a
  * following sibilant) is not labial (Stevens & Blumstein 1978, JASA 64; Blumstein & Stevens 1979, JASA 66). Only the
  * last 40 ms before such a release are taken away, so the lip closure of a heterorganic cluster (/mt/, /pt/: lips
- * first, tongue after) keeps its earlier frames. A run of frames with `dip > 0.5` counts as a stop closure only when
- * it lasts ≥ {@link STOP_CLOSURE_MIN_FRAMES} (oral closures last 50–100 ms; shorter dips are fluctuations inside
- * vowels and sonorants) and is a silent interval: the 0.5–4 kHz band reaches the noise
- * ({@link STOP_CLOSURE_SILENCE_SNR_DB}) somewhere in it, only a voice bar below 500 Hz may remain (Stevens 1998,
- * "Acoustic Phonetics", ch. 7). Other runs get no evidence; frames outside runs keep their soft (≤ 0.5) value.
- * Not separated: velar (compact) releases and pauses (silent intervals of 100–150 ms with the lips apart, as in
- * vid01): at 26 mel bands and a 10 ms hop neither burst compactness, spectral tilt, the onset jump nor the F2
- * transition after the release split them from bilabial closures on the aligned recordings. O(n).
+ * first, tongue after) keeps its earlier frames. A run of frames with `dip > 0.5` shorter than
+ * {@link STOP_CLOSURE_MIN_FRAMES} is no stop closure (oral closures last 50–100 ms; shorter dips are level
+ * fluctuations inside vowels and sonorants) and gets no evidence; frames outside runs keep their soft (≤ 0.5) value;
+ * a run that reaches the last frame (live analysis: it may still grow) is not judged and keeps its evidence.
+ * Tried and not used: requiring a silent interval (the 0.5–4 kHz band down to the noise estimate, only a voice bar
+ * left; Stevens 1998, "Acoustic Phonetics", ch. 7) removed more false closures offline (gt01+gt02 non-bilabial closed
+ * frames 349 instead of 357) but the past-only noise floor of the live analysis flips it run by run (live vs offline
+ * mouthClose r 0.92 → 0.84). Not separated either: velar (compact) releases and pauses (silent intervals of
+ * 100–150 ms with the lips apart, as in vid01): at 26 mel bands and a 10 ms hop neither burst compactness, spectral
+ * tilt, the onset jump nor the F2 transition after the release split them from bilabial closures on the aligned
+ * recordings. O(n · RELEASE_LOOKAHEAD_FRAMES).
  */
-function findStopClosures(dipLevel: Float32Array, aboveSnrDb: Float32Array, fricNow: Float32Array, out: Float32Array): void {
+function findStopClosures(dipLevel: Float32Array, fricNow: Float32Array, out: Float32Array): void {
   const n = dipLevel.length;
   for (let k = 0; k < n; k++) {
     let release = 0;
@@ -665,12 +655,8 @@ function findStopClosures(dipLevel: Float32Array, aboveSnrDb: Float32Array, fric
       continue;
     }
     let e = t;
-    let silent = false;
-    while (e < n && dipLevel[e]! > 0.5) {
-      if (aboveSnrDb[e]! <= STOP_CLOSURE_SILENCE_SNR_DB) silent = true;
-      e++;
-    }
-    if (e - t < STOP_CLOSURE_MIN_FRAMES || !silent) for (let k = t; k < e; k++) out[k] = 0;
+    while (e < n && dipLevel[e]! > 0.5) e++;
+    if (e < n && e - t < STOP_CLOSURE_MIN_FRAMES) for (let k = t; k < e; k++) out[k] = 0;
     t = e;
   }
 }
@@ -864,12 +850,10 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   // Blumstein 1978, JASA 64), so a stop closure followed by a high-dominant release is not read as a lip closure.
   const fricNow = ws.f32('fricNow', n);
   for (let t = 0; t < n; t++) fricNow[t] = sigmoid((highF[t]! - Math.max(lowF[t]!, midF[t]!) + 3) / 3);
-  const aboveSnr = ws.f32('aboveSnr', n);
-  for (let t = 0; t < n; t++) aboveSnr[t] = aboveF[t]! - toDb(sumLin(noiseLin, G.above, t));
   const dipLevel = ws.f32('dipLevel', n);
   for (let t = 0; t < n; t++) dipLevel[t] = sigmoid((localMax[t]! - levelDb[t]! - 12) / 2.5);
   const stopClosure = ws.f32('stopClosure', n);
-  findStopClosures(dipLevel, aboveSnr, fricNow, stopClosure);
+  findStopClosures(dipLevel, fricNow, stopClosure);
   const jaw = ws.f32('jaw', n);
   const closure = ws.f32('closure', n);
   const vis = ws.f32('vis', n * V);
