@@ -20,8 +20,9 @@
  *   with jaw opening: Lindblom & Sundberg 1971), normalised to the speaker ({@link F1_PRIOR_MEAN_HZ});
  *   nasal murmur (voiced, energy < 450 Hz ≫ 0.5–4 kHz relative to the speaker's typical voiced
  *   spectrum, or a steady low-dominant murmur following a vowel: {@link MURMUR_DOMINANCE_DB},
- *   detectNasalMurmur; Fujimura 1962); stop closures (a dip of the speech level below its ±80 ms
- *   maximum), not counted as lip closures where the next {@link RELEASE_LOOKAHEAD_FRAMES} frames are
+ *   detectNasalMurmur; Fujimura 1962); stop closures (see {@link findStopClosures}: a dip of the speech
+ *   level below its ±80 ms maximum lasting ≥ {@link STOP_CLOSURE_MIN_FRAMES} frames), not counted
+ *   as lip closures where the {@link RELEASE_LOOKAHEAD_FRAMES} frames after the interval are
  *   high-frequency dominant (an alveolar release or a following sibilant: alveolar bursts are
  *   diffuse-rising, labial ones diffuse-flat or falling, Stevens & Blumstein 1978, JASA 64); F2 region
  *   (front vs back);
@@ -106,6 +107,14 @@ export const MURMUR_MAX_FLUX_DB = 4;
 export const MURMUR_LOOKBACK_HALF_FRAMES = 10;
 /** Frames after a stop closure searched for a high-frequency (alveolar) release, 10 ms each. */
 export const RELEASE_LOOKAHEAD_FRAMES = 4;
+/**
+ * Shortest level dip read as a stop closure, in 10 ms frames (40 ms).
+ * @remarks Oral stop closures in connected English last about 50–100 ms (Lisker 1957, "Closure duration and the
+ * intervocalic voiced-voiceless distinction in English", Language 33; Umeda 1977, "Consonant duration in American
+ * English", JASA 61; Crystal & House 1988, JASA 83); 40 ms is below nearly all of them, while shorter dips are level
+ * fluctuations inside vowels and sonorants (syllable nuclei, /l w r/ transitions) where the lips stay apart.
+ */
+export const STOP_CLOSURE_MIN_FRAMES = 4;
 /** Voiced frames at least this far above the noise (a-posteriori SNR, dB) may carry lip-closure evidence. */
 export const MURMUR_SNR_DB = 4;
 
@@ -611,6 +620,47 @@ function detectNasalMurmur(lowDb: Float32Array, aboveDb: Float32Array, dominance
   }
 }
 
+/**
+ * Stop-closure evidence: level dips long enough to be oral closures, judged by their release.
+ * @param dipLevel - per 10 ms frame, [0, 1]: how far the speech level lies below its ±80 ms maximum (sigmoid of the
+ *   dip around 12 dB).
+ * @param fricNow - per frame, [0, 1]: high-band (3.5–8 kHz) dominance over the low and mid bands.
+ * @param out - receives the stop-closure evidence per frame, [0, 1]; same length as the inputs.
+ * @remarks Per frame the evidence is `dip · (1 − fric) · (1 − release)`, release = the strongest high-band dominance in
+ * the next {@link RELEASE_LOOKAHEAD_FRAMES} frames: a high-frequency dominant release (diffuse-rising: alveolar, or a
+ * following sibilant) is not labial (Stevens & Blumstein 1978, JASA 64; Blumstein & Stevens 1979, JASA 66). Only the
+ * last 40 ms before such a release are taken away, so the lip closure of a heterorganic cluster (/mt/, /pt/: lips
+ * first, tongue after) keeps its earlier frames. A run of frames with `dip > 0.5` shorter than
+ * {@link STOP_CLOSURE_MIN_FRAMES} is no stop closure (oral closures last 50–100 ms; shorter dips are level
+ * fluctuations inside vowels and sonorants) and gets no evidence; frames outside runs keep their soft (≤ 0.5) value;
+ * a run that reaches the last frame (live analysis: it may still grow) is not judged and keeps its evidence.
+ * Tried and not used: requiring a silent interval (the 0.5–4 kHz band down to the noise estimate, only a voice bar
+ * left; Stevens 1998, "Acoustic Phonetics", ch. 7) removed more false closures offline (gt01+gt02 non-bilabial closed
+ * frames 349 instead of 357) but the past-only noise floor of the live analysis flips it run by run (live vs offline
+ * mouthClose r 0.92 → 0.84). Not separated either: velar (compact) releases and pauses (silent intervals of
+ * 100–150 ms with the lips apart, as in vid01): at 26 mel bands and a 10 ms hop neither burst compactness, spectral
+ * tilt, the onset jump nor the F2 transition after the release split them from bilabial closures on the aligned
+ * recordings. O(n · RELEASE_LOOKAHEAD_FRAMES).
+ */
+function findStopClosures(dipLevel: Float32Array, fricNow: Float32Array, out: Float32Array): void {
+  const n = dipLevel.length;
+  for (let k = 0; k < n; k++) {
+    let release = 0;
+    for (let j = k + 1; j <= Math.min(n - 1, k + RELEASE_LOOKAHEAD_FRAMES); j++) release = Math.max(release, fricNow[j]!);
+    out[k] = dipLevel[k]! * (1 - fricNow[k]!) * (1 - release);
+  }
+  for (let t = 0; t < n; ) {
+    if (!(dipLevel[t]! > 0.5)) {
+      t++;
+      continue;
+    }
+    let e = t;
+    while (e < n && dipLevel[e]! > 0.5) e++;
+    if (e < n && e - t < STOP_CLOSURE_MIN_FRAMES) for (let k = t; k < e; k++) out[k] = 0;
+    t = e;
+  }
+}
+
 function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitchHz: Float32Array, bandsDb: Float32Array[], centers: Float32Array, tune: SpeechTuning, protos: PhoneClassPrototypes, ws: Workspace): SpeechAnalysis {
   const n = energyDb.length;
   const hop = FEATURE_HOP_SEC;
@@ -795,17 +845,15 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   const f1VarRaw = f1Count > 0 ? Math.max(0, f1Sq / f1Count - f1MeanRaw * f1MeanRaw) : F1_PRIOR_SD_HZ ** 2;
   const f1Mean = (f1Count * f1MeanRaw + F1_PRIOR_WEIGHT_FRAMES * F1_PRIOR_MEAN_HZ) / (f1Count + F1_PRIOR_WEIGHT_FRAMES);
   const f1Sd = Math.max(F1_MIN_SD_HZ, Math.sqrt((f1Count * f1VarRaw + F1_PRIOR_WEIGHT_FRAMES * F1_PRIOR_SD_HZ ** 2) / (f1Count + F1_PRIOR_WEIGHT_FRAMES)));
-  // Release-burst place cue: frication (high band over the low/mid bands) in the 40 ms after a frame. Alveolar
-  // releases are diffuse-rising (high-frequency dominant), labial releases diffuse-flat/falling (Stevens & Blumstein
-  // 1978, JASA 64), so a stop closure followed by a high-dominant release is not read as a lip closure.
+  // Release-burst place cue: frication (high band over the low/mid bands) in the 40 ms after a stop closure.
+  // Alveolar releases are diffuse-rising (high-frequency dominant), labial releases diffuse-flat/falling (Stevens &
+  // Blumstein 1978, JASA 64), so a stop closure followed by a high-dominant release is not read as a lip closure.
   const fricNow = ws.f32('fricNow', n);
   for (let t = 0; t < n; t++) fricNow[t] = sigmoid((highF[t]! - Math.max(lowF[t]!, midF[t]!) + 3) / 3);
-  const fricAhead = ws.f32('fricAhead', n);
-  for (let t = 0; t < n; t++) {
-    let m = 0;
-    for (let k = t + 1; k <= Math.min(n - 1, t + RELEASE_LOOKAHEAD_FRAMES); k++) m = Math.max(m, fricNow[k]!);
-    fricAhead[t] = m;
-  }
+  const dipLevel = ws.f32('dipLevel', n);
+  for (let t = 0; t < n; t++) dipLevel[t] = sigmoid((localMax[t]! - levelDb[t]! - 12) / 2.5);
+  const stopClosure = ws.f32('stopClosure', n);
+  findStopClosures(dipLevel, fricNow, stopClosure);
   const jaw = ws.f32('jaw', n);
   const closure = ws.f32('closure', n);
   const vis = ws.f32('vis', n * V);
@@ -822,7 +870,6 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     // Nasal murmur: a low-dominant voiced spectrum (≥ MURMUR_DOMINANCE_DB above the speaker's
     // typical voiced frame), or a murmur that follows a vowel (detectNasalMurmur).
     const nasal = Math.max(isVoiced * sigmoid((domF[t]! - MURMUR_DOMINANCE_DB) / 2.5), murmur[t]!);
-    const dip = sigmoid((localMax[t]! - levelDb[t]! - 12) / 2.5);
     // Frication on floored levels: where subtraction empties the low bands (a stop closure near the
     // noise floor) the raw difference would read as strong frication and mask the closure dip.
     const fric = fricNow[t]!;
@@ -832,7 +879,7 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     // Murmurs are quiet: closure evidence counts in voiced frames MURMUR_SNR_DB above the noise even
     // where the activity (VAD_SNR_DB) is still low.
     const gate = Math.max(a, isVoiced * sigmoid((snrDb[t]! - MURMUR_SNR_DB) / 1.5));
-    const close = gate * clamp01(Math.max(nasal, dip * (1 - fric) * (1 - fricAhead[t]!), proto));
+    const close = gate * clamp01(Math.max(nasal, stopClosure[t]!, proto));
     closure[t] = close;
     jaw[t] = l * (0.35 + 0.65 * open) * (1 - close);
     // Viseme scores.
