@@ -31,6 +31,7 @@ import { createNeutralTrack, frameTimeSec, type Fps, type MotionTrack } from '..
 import { createBlendshapeSolver, observableBlendshapes, type LandmarkRig } from './solveBlendshapes.ts';
 import { InvalidInputError } from '../errors.ts';
 import { measureRestExpression } from '../rig/restExpression.ts';
+import { buildPhotoHeadRig, headPivotPx } from '../rig/rig.ts';
 import { FRONTAL_REFERENCE_CM } from '../face/poseReference.ts';
 
 /** One observed driving frame: its time and the face's landmarks, or `null` when no face was found. */
@@ -279,7 +280,9 @@ export function createFrameSolver(referencePx: Float32Array, rigFactory: Driving
   const fitIndices = stillFitIndices(rig, active, STILL_FIT_MAX_MOVE_IOD * iod);
   const refRigid = gather(referencePx, fitIndices);
   const refGaze = irisOffsets(referencePx);
-  const refCentre = centroid(referencePx, fitIndices);
+  // The head pose's pivot in the reference (the same upper-neck point the photo head turns about): a driver's head
+  // turn moves the face's centroid sideways but not the pivot, so only the pivot's displacement is translation.
+  const pivot = headPivotPx(buildPhotoHeadRig(referencePx, Math.floor(referencePx.length / 3)).frame);
   const V = rig.vertexCount;
   return {
     rig,
@@ -291,8 +294,12 @@ export function createFrameSolver(referencePx: Float32Array, rigFactory: Driving
       // Image frame (x right, y down, z away) → three.js camera frame (x right, y up, z towards the viewer).
       const rotation = quaternionFromMatrix([R[0]!, -R[1]!, -R[2]!, -R[3]!, R[4]!, R[5]!, -R[6]!, R[7]!, R[8]!]);
       const metresPerPx = 0.063 / (iod * fit.scale);
-      const centre = centroid(lm, fitIndices);
-      const translationM: [number, number, number] = [(centre[0] - refCentre[0]) * metresPerPx, -(centre[1] - refCentre[1]) * metresPerPx, 0.6 * (1 - 1 / fit.scale)];
+      // Displacement of the pivot under the fit ref → frame (s·R·p + t − p), px.
+      const s = fit.scale;
+      const T = fit.translation;
+      const dx = s * (R[0]! * pivot[0] + R[1]! * pivot[1] + R[2]! * pivot[2]) + T[0] - pivot[0];
+      const dy = s * (R[3]! * pivot[0] + R[4]! * pivot[1] + R[5]! * pivot[2]) + T[1] - pivot[1];
+      const translationM: [number, number, number] = [dx * metresPerPx, -dy * metresPerPx, 0.6 * (1 - 1 / s)];
       const gazeRad: [number, number, number, number] = [0, 0, 0, 0];
       const g = irisOffsets(aligned);
       if (g && refGaze) {
@@ -352,7 +359,11 @@ export function buildDrivingTrack(observations: readonly DrivingObservation[], o
   const absFit = (lm: Float32Array): ReturnType<typeof fitSimilarity> => fitSimilarity(priorRigid, gather(lm, fitIndices));
   const refFit = absFit(refLm);
   const poseBase = opts.headPose === 'absolute' ? absFit(opts.portraitLandmarksPx!) : refFit;
-  const refCentre = centroid(refLm, fitIndices);
+  // Translation is the displacement of the head pose's pivot (the upper neck, core/rig/rig.ts headPivotPx), the point
+  // the photo head turns about: a turn moves the face's centroid sideways but not the pivot, and the centroid's shift
+  // was added on top of the turn (a child's 20° glance slid the head towards the frame's edge, new-user run).
+  const refPivot = headPivotPx(buildPhotoHeadRig(refLm, Math.floor(refLm.length / 3)).frame);
+  const pivotPrior = inverseSimilarity(Float32Array.from(refPivot), refFit);
   const refGaze = irisOffsets(refLm);
 
   // (1) absolute expression per observed frame.
@@ -405,9 +416,10 @@ export function buildDrivingTrack(observations: readonly DrivingObservation[], o
     for (let c = 0; c < 4; c++) row[K + c] = q[c]! * flip;
     const scale = fit.scale / refFit.scale;
     const metresPerPx = 0.01 / fit.scale; // the prior face is in cm
-    const centre = centroid(o.landmarksPx, fitIndices);
-    row[K + 4] = (centre[0] - refCentre[0]) * metresPerPx;
-    row[K + 5] = -(centre[1] - refCentre[1]) * metresPerPx;
+    const Rf = fit.rotation;
+    const pf = (r: number): number => fit.scale * (Rf[r * 3]! * pivotPrior[0]! + Rf[r * 3 + 1]! * pivotPrior[1]! + Rf[r * 3 + 2]! * pivotPrior[2]!) + fit.translation[r]!;
+    row[K + 4] = (pf(0) - refPivot[0]) * metresPerPx;
+    row[K + 5] = -(pf(1) - refPivot[1]) * metresPerPx;
     row[K + 6] = 0.6 * (1 - 1 / scale);
     const g = irisOffsets(o.landmarksPx);
     if (g && refGaze) {
@@ -483,16 +495,6 @@ function gather(lm: Float32Array, indices: readonly number[]): Float32Array {
   const out = new Float32Array(indices.length * 3);
   indices.forEach((v, i) => out.set(lm.subarray(v * 3, v * 3 + 3), i * 3));
   return out;
-}
-
-function centroid(lm: Float32Array, indices: readonly number[]): [number, number] {
-  let x = 0;
-  let y = 0;
-  for (const v of indices) {
-    x += lm[v * 3]!;
-    y += lm[v * 3 + 1]!;
-  }
-  return [x / indices.length, y / indices.length];
 }
 
 /** Maps all points of a frame into reference space: Rᵀ(p − t)/s for the fit ref → frame. */

@@ -87,6 +87,20 @@ export interface FaceFrame {
   silhouetteDepthPx: number;
 }
 
+/**
+ * Pivot of the head pose: the upper neck (atlanto-occipital joint), below the face centre by 0.45 face heights at
+ * the depth of the face silhouette (≈ the head's centre plane), in the landmarks' px space.
+ * @param frame - the face frame of a rest face ({@link buildPhotoHeadRig}).
+ * @returns `[x, y, z]` px (x right, y down, z as the landmarks' relative depth).
+ * @remarks The head turns about the top of the cervical spine, behind and below the face (Kapandji, "The Physiology
+ * of the Joints", vol. 3); 0.45 face heights puts it level with the ear lobes. One definition serves the photo head's
+ * render (renderer/head/photoHead.ts) and the driving video's head translation (core/reenact/drivingTrack.ts), so a
+ * head turn read from a driver moves no pivot and is not also read as a slide.
+ */
+export function headPivotPx(frame: FaceFrame): [number, number, number] {
+  return [frame.faceCenterPx[0], frame.faceCenterPx[1] + 0.45 * frame.faceHeightPx, frame.silhouetteDepthPx];
+}
+
 /** The rig of one portrait. */
 export interface PhotoHeadRig {
   /** Rest positions `[468, 3]`: x, y px and z px. */

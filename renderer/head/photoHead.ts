@@ -12,7 +12,7 @@
 import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
-import { buildPhotoHeadRig, evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type PhotoHeadRig } from './rig.ts';
+import { buildPhotoHeadRig, evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, headPivotPx, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type PhotoHeadRig } from './rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
 import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
@@ -252,7 +252,8 @@ export class PhotoHead {
     const f = rig.frame;
     this.headUniform = { value: this.headMatrix };
     photoToWorldVec(proj, f.faceCenterPx[0], f.faceCenterPx[1], f.silhouetteDepthPx, this.orbitPivot);
-    photoToWorldVec(proj, f.faceCenterPx[0], f.faceCenterPx[1] + 0.45 * f.faceHeightPx, f.silhouetteDepthPx, this.headPivot);
+    const pivotPx = headPivotPx(f);
+    photoToWorldVec(proj, pivotPx[0], pivotPx[1], pivotPx[2], this.headPivot);
     const W = input.imageWidthPx;
     const H = input.imageHeightPx;
 

@@ -98,3 +98,41 @@ describe('driving track: lip aperture absolute, the rest relative to the portrai
     expect(best.r).toBeGreaterThan(0.95);
   });
 });
+
+describe('driving track: head translation is the pivot\'s displacement', () => {
+  it('a driver turning 20° about its upper neck (no slide) gets < 0.3 cm head translation; the same turn plus a 2 cm slide reads as that slide', async () => {
+    // img01's landmarks rotated about the pivot the photo head turns about (core/rig/rig.ts headPivotPx). Before, the
+    // face centroid's shift was taken as translation, on top of the turn: a child's glance slid the head sideways.
+    const { headPivotPx } = await import('../../../../core/rig/rig.ts');
+    const lm = fixture('img01');
+    const pivot = headPivotPx(buildPhotoHeadRig(lm, lm.length / 3).frame);
+    const turned = (yawRad: number, slidePx: number): Float32Array => {
+      const out = new Float32Array(lm.length);
+      const c = Math.cos(yawRad);
+      const s = Math.sin(yawRad);
+      for (let v = 0; v < lm.length / 3; v++) {
+        const x = lm[v * 3]! - pivot[0];
+        const z = lm[v * 3 + 2]! - pivot[2];
+        out[v * 3] = pivot[0] + c * x + s * z + slidePx;
+        out[v * 3 + 1] = lm[v * 3 + 1]!;
+        out[v * 3 + 2] = pivot[2] - s * x + c * z;
+      }
+      return out;
+    };
+    const frames = [...Array.from({ length: 5 }, () => lm), ...Array.from({ length: 10 }, () => turned(0.35, 0))];
+    const { track } = drivingTrackFromObservations(clip(frames), FPS, 15);
+    const tx = track.headTranslationM[14 * 3]!;
+    const q = track.headRotation.subarray(14 * 4, 15 * 4);
+    const angleDeg = (2 * Math.acos(Math.min(1, Math.abs(q[3]!))) * 180) / Math.PI;
+    console.log(`turn ${angleDeg.toFixed(1)}°: tx ${(tx * 100).toFixed(2)} cm`);
+    expect(angleDeg).toBeGreaterThan(15);
+    expect(Math.abs(tx)).toBeLessThan(0.003);
+    // the same turn with the whole head slid by 0.3 IOD (≈ 1.9 cm at 63 mm IOD) → that slide, ±25 %
+    const iodPx = buildPhotoHeadRig(lm, lm.length / 3).frame.iodPx;
+    const slid = drivingTrackFromObservations(clip([...Array.from({ length: 5 }, () => lm), ...Array.from({ length: 10 }, () => turned(0.35, 0.3 * iodPx))]), FPS, 15).track;
+    const tx2 = slid.headTranslationM[14 * 3]!;
+    console.log(`turn + slide: tx ${(tx2 * 100).toFixed(2)} cm (expected ≈ ${(0.3 * 6.3).toFixed(2)})`);
+    expect(tx2).toBeGreaterThan(0.3 * 0.063 * 0.75);
+    expect(tx2).toBeLessThan(0.3 * 0.063 * 1.25);
+  });
+});
