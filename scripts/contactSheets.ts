@@ -87,6 +87,8 @@ const PORTRAITS: Record<string, (tmp: string) => Promise<Portrait>> = {
   // vid06: eyes ahead at 1.0 s, a side glance (to the image left) at 1.75 s.
   vid06t1: (tmp) => videoFramePortrait('vid06t1', 'vid06_woman_winks_gaze_512p30.mp4', 1.0, tmp),
   vid06t1p75: (tmp) => videoFramePortrait('vid06t1p75', 'vid06_woman_winks_gaze_512p30.mp4', 1.75, tmp),
+  // Only when named (not in `npm run goldens:contact`): a new user's smiling portrait on a transparent background.
+  b03: () => imagePortrait('b03', path.join(CORPUS, 'bugs/b03_portrait_transparent_bg_rgba.png')),
 };
 
 function frameOf(pose: Pose): { blendshapes: Float32Array; visemes: Float32Array } {
@@ -134,7 +136,7 @@ const tmp = await mkdtemp(path.join(tmpdir(), 'contact-'));
 const host = await RenderHost.launch({ widthPx: S, heightPx: S });
 try {
   for (const [name, load] of Object.entries(PORTRAITS)) {
-    if (wanted.length && !wanted.includes(name)) continue;
+    if ((wanted.length || name === 'b03') && !wanted.includes(name)) continue;
     const p = await load(tmp);
     const info = await host.loadPortrait(p.image, p.face);
     const photo = await referenceCrop(p.image, info.cropPx, S, S);

@@ -258,12 +258,21 @@ function teethAt(a: number, b: number, edgeB: number, archR: number, upper: bool
   while (k < set.widths.length - 1 && acc + set.widths[k]! * scale < s) acc += set.widths[k++]! * scale;
   const w = set.widths[k]! * scale;
   const t = Math.min(1, (s - acc) / w);
-  const len = set.lengths[k]! * Math.min(1.1, scale) * Math.pow(Math.cos(theta), 0.25);
-  // Sign: d > 0 towards the gum. The incisal line rises to the sides (curve of the arch seen from the front); tooth
-  // corners are rounded; the canine has a cusp tip.
+  // Small fixed differences between the teeth (length ±3 %, shade ±4 %, left and right differing), so the row is not
+  // a repeat of one tile; a deterministic hash of the tooth, not a fit to any photo.
+  const jitter = (j: number): number => {
+    const h = Math.sin((k + 1) * 12.9898 + (a < 0 ? 78.233 : 0) + j * 37.719) * 43758.5453;
+    return h - Math.floor(h) - 0.5;
+  };
+  const len = set.lengths[k]! * Math.min(1.1, scale) * Math.pow(Math.cos(theta), 0.25) * (1 + 0.06 * jitter(0));
+  // Sign: d > 0 towards the gum. The incisal line rises to the sides (curve of the arch seen from the front). Each
+  // crown's incisal corners are rounded (a quarter-ellipse over the outer 35 % of its width on either side, mesial
+  // and distal incisal angles: Wheeler's), which opens a V-shaped embrasure between neighbours; the canine has a cusp.
   const sign = upper ? -1 : 1;
-  const cornerRound = 0.014 * Math.pow(Math.abs(2 * t - 1), 6) * scale;
-  const cusp = k === 2 ? -0.008 * (1 - Math.abs(2 * t - 1)) : 0;
+  const u = Math.abs(2 * t - 1);
+  const ur = Math.max(0, (u - 0.3) / 0.7);
+  const cornerRound = 0.022 * scale * (1 - Math.sqrt(Math.max(0, 1 - ur * ur)));
+  const cusp = k === 2 ? -0.008 * (1 - u) : 0;
   const edge = edgeB + sign * (0.05 * (1 - Math.cos(theta)) + cornerRound + cusp);
   const gumLine = edge + sign * len * (1 - 0.22 * (2 * t - 1) ** 2);
   const fromEdge = (b - edge) * sign; // > 0 inside the crown (towards the gum)
@@ -271,16 +280,20 @@ function teethAt(a: number, b: number, edgeB: number, archR: number, upper: bool
   const cover = smoothstep(-aaIod, aaIod, fromEdge);
   const gum = 1 - smoothstep(-aaIod, aaIod, fromGum);
   const v = Math.min(1, Math.max(0, fromEdge / Math.max(1e-6, len)));
-  // Shading: convex crown, darker towards the gum (cervical third), thinner translucent edge, arch recession,
-  // separations deepest at the edge (embrasures) and at the gum.
-  const crown = 0.86 + 0.14 * Math.sin(Math.PI * t);
-  const cervical = 1 - 0.16 * smoothstep(0.55, 1, v);
-  const incisal = 1 - 0.1 * (1 - smoothstep(0, 0.12, v));
-  const recede = 0.5 + 0.5 * Math.pow(Math.cos(theta), 1.6);
-  const sepWidth = (0.004 + 0.006 * (1 - smoothstep(0.1, 0.5, v)) + 0.004 * smoothstep(0.7, 1, v)) * scale;
+  // Shading of a convex crown lit from the front: Lambert falloff across it (a cylinder-like labial face, the normal
+  // turning by up to ~60° at the proximal sides), darker towards the gum (cervical third), a thin translucent incisal
+  // edge; teeth further round the arch face away from the camera and the light (cos θ) and lie in the shadow of the
+  // cheeks (the buccal corridor: darkening over the outer half of the arch). Neighbours meet at a contact area: a
+  // faint line where they touch, no dark gap, so the row reads as one arch, not tiles.
+  const crown = 0.8 + 0.2 * Math.sqrt(Math.max(0, 1 - u * u));
+  const cervical = 1 - 0.18 * smoothstep(0.5, 1, v);
+  const incisal = 1 - 0.12 * (1 - smoothstep(0, 0.15, v));
+  const xr = x / archR;
+  const recede = Math.pow(Math.cos(theta), 1.5) * (1 - 0.45 * smoothstep(0.35, 0.95, xr));
+  const sepWidth = 0.003 * scale;
   const distBorder = Math.min(t, 1 - t) * w;
-  const sep = 1 - 0.38 * (1 - smoothstep(0, sepWidth, distBorder));
-  return [crown * cervical * incisal * recede * sep, gum, cover];
+  const sep = 1 - (0.1 + 0.15 * (1 - smoothstep(0.15, 0.45, v))) * (1 - smoothstep(0, sepWidth, distBorder));
+  return [crown * cervical * incisal * recede * sep * (1 + 0.08 * jitter(1)), gum, cover];
 }
 
 /**
@@ -464,6 +477,8 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   const tops = new Int32Array(W).fill(-1);
   const bottoms = new Int32Array(W).fill(-1);
   const splits = new Float32Array(W);
+  // Per column: 1 where the photo shows upper teeth (a bright pixel in the upper half of the span), else 0.
+  const teethRaw = new Float32Array(W);
   const brightL = 0.62 * l95;
   for (let tx = 0; tx < W; tx++) {
     let top = -1;
@@ -482,16 +497,31 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     let run = -1;
     if (photoTeethPx > 0 && bottom - top >= 4) {
       let first = -1;
-      for (let ty = top; ty <= top + 0.5 * (bottom - top); ty++) {
+      // The first bright run from the top is the upper teeth, also when a dark band (the upper lip's shadow, the
+      // gum) lies above it: in a smile the teeth seen are the upper ones.
+      for (let ty = top; ty <= bottom - 0.2 * (bottom - top); ty++) {
         if (L(ty) >= brightL) {
           first = ty;
           break;
         }
       }
       if (first >= 0) {
+        teethRaw[tx] = 1;
         let last = first;
         for (let ty = first; ty <= bottom && ty - last <= 3; ty++) if (L(ty) >= brightL) last = ty;
         if (last < bottom - 1) run = last + 1;
+        else {
+          // Teeth down to the lower lip (upper and lower incisors together): split at the darkest row of the run's
+          // lower 60 % (the line where the incisal edges meet), so the upper teeth stay with the skull.
+          let best = Infinity;
+          for (let ty = Math.round(first + 0.4 * (bottom - first)); ty <= bottom - 1; ty++) {
+            const m = (L(ty - 1) + L(ty) + L(ty + 1)) / 3;
+            if (m < best) {
+              best = m;
+              run = ty;
+            }
+          }
+        }
       }
     }
     if (run >= 0) split = run;
@@ -520,6 +550,14 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     let m = 0;
     for (let k = tx - thickR; k <= tx + thickR; k++) m += (thickRaw[Math.min(W - 1, Math.max(0, k))] ?? 0) / (2 * thickR + 1);
     thickCol[tx] = realOpening ? m : 0;
+  }
+  // The same column mean for the photo's upper teeth: where the photo's upper opening is only dark (no teeth, or a
+  // dark gap), its upper part is not kept and the synthesised upper teeth show there once the jaw opens.
+  const teethCol = new Float32Array(W);
+  for (let tx = 0; tx < W; tx++) {
+    let m = 0;
+    for (let k = tx - thickR; k <= tx + thickR; k++) m += (teethRaw[Math.min(W - 1, Math.max(0, k))] ?? 0) / (2 * thickR + 1);
+    teethCol[tx] = smoothstep(0.2, 0.8, m);
   }
   // The photo's own interior fades in over the photo's edge rise (2.56 σ, at least a texel) inside its rest outline, so
   // where the jaw moves it against synthesised parts its border is as soft as the photo's edges, not a 1-texel step.
@@ -553,14 +591,14 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
       const i = ty * W + tx;
       photoRest[i] = Math.min(1, Math.max(0, sd[i]! + 1));
       const w = smoothstep(-1, rampTexels, sd[i]!);
-      photoUpper[i] = thick * w * (1 - smoothstep(split - 1, split + 1, ty));
+      photoUpper[i] = thick * teethCol[tx]! * w * (1 - smoothstep(split - 1, split + 1, ty));
       // The lower part starts 1.5 texels above the upper part's fade, so the two never both let the cavity through
       // at the split while the jaw keeps its rest angle.
       photoLower[i] = thick * w * smoothstep(split - 2.5, split - 1, ty);
     }
     // Where the photo shows the interior, no synthesised upper teeth below its top nor lower teeth above its bottom.
     for (let ty = 0; ty < H; ty++) {
-      if (ty >= top) synthUpperOk[ty * W + tx] = 1 - thick;
+      if (ty >= top) synthUpperOk[ty * W + tx] = 1 - thick * teethCol[tx]!;
       if (ty <= bottom) synthLowerOk[ty * W + tx] = 1 - thick;
     }
   }
@@ -572,10 +610,13 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   const upperB = toLocal(...P(LIP_INNER_UPPER))[1];
   const lowerB = toLocal(...P(LIP_INNER_LOWER))[1];
   const upperEdgeB = upperB + 0.035;
-  const lowerEdgeB = Math.max(lowerB - 0.005, upperEdgeB - 0.035);
+  // The lower incisors' edges sit 0.01 IOD (≈ 0.6 mm) below the lower lip's inner edge: the lower lip covers them
+  // but for what the jaw and lip motion uncover (at rest and in speech the lower lip hides most of the lower incisors;
+  // Vig & Brundo 1978 measure ~0–1 mm of mandibular incisor display at rest).
+  const lowerEdgeB = Math.max(lowerB + 0.01, upperEdgeB - 0.035);
   const synthUpper = new Float32Array(W * H * 4);
   const synthLower = new Float32Array(W * H * 4);
-  const norm = 1 / 0.9; // mean shade of the front teeth ≈ 0.9: their mean colour is the palette's
+  const norm = 1 / 0.85; // mean shade of the front teeth ≈ 0.85: their mean colour is the palette's
   for (let ty = 0; ty < H; ty++) {
     for (let tx = 0; tx < W; tx++) {
       const [a, b] = toLocal(...pxOf(tx, ty));
@@ -604,6 +645,7 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 
   // --- Compose: the photo where it shows the interior, the synthesis elsewhere; dark photo pixels transparent.
+  const cavL = luma(...palette.cavityRgb);
   const upperRgba = new Uint8Array(W * H * 4);
   const lowerRgba = new Uint8Array(W * H * 4);
   const photoMask = new Uint8Array(W * H * 4);
@@ -616,7 +658,10 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
       [lowerRgba, synthLower, photoLower[i]!, synthLowerOk[i]!],
     ] as const) {
       const sa = synth[i * 4 + 3]! * ok;
-      const pa = pw;
+      // The photo's dark interior (within 0.03–0.15 luma of the cavity colour) is left transparent: the renderer's
+      // smooth cavity shows there once the mouth moves, instead of a dark band with the photo's ragged pixel edge
+      // carried along by the jaw (at rest the renderer shows the photo itself).
+      const pa = pw * smoothstep(cavL + 0.03, cavL + 0.15, luma(...photo));
       // Where the photo shows the interior it replaces the synthesis there.
       const alpha = pa + (1 - pw) * sa;
       for (let c = 0; c < 3; c++) {

@@ -66,11 +66,13 @@ describe.skipIf(!HAS_CORPUS)('mouth interior helpers (corpus portraits)', () => 
     expect(L(m.palette.teethRgb)).toBeGreaterThan(3 * L(m.palette.cavityRgb));
     // Warm photo light: red ≥ blue in the teeth (not cold blue-white).
     expect(m.palette.teethRgb[0]).toBeGreaterThanOrEqual(m.palette.teethRgb[2]);
-    // Upper teeth texels exist just below the upper lip (b = upper inner lip + 0.02 IOD) at the midline.
+    // Upper teeth texels exist just below the upper lip (b = upper inner lip + 0.02 IOD) in the middle of a central
+    // incisor (a = 0.065 IOD; at the midline the incisors' rounded corners leave an embrasure open at the edge).
     const f = rig.frame;
     const b = m.upperEdgeB - 0.015;
-    const x = f.mouthCenterPx[0] + b * f.iodPx * f.ey[0];
-    const y = f.mouthCenterPx[1] + b * f.iodPx * f.ey[1];
+    const a = 0.065;
+    const x = f.mouthCenterPx[0] + (a * f.ex[0] + b * f.ey[0]) * f.iodPx;
+    const y = f.mouthCenterPx[1] + (a * f.ex[1] + b * f.ey[1]) * f.iodPx;
     const tx = Math.floor((x - m.originPx[0]) * m.texelsPerPx);
     const ty = Math.floor((y - m.originPx[1]) * m.texelsPerPx);
     expect(m.upperRgba[(ty * m.widthTexels + tx) * 4 + 3]).toBeGreaterThan(200);
