@@ -238,7 +238,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     // (core/segment/personLayer.ts), as the mesh head's layers.
     const needMatte = input.surround !== false || input.background === true;
     const rawMatte = needMatte ? computePersonMatte(input.rgba, input.widthPx, input.heightPx, lm, landmarkCount) : null;
-    const matte = rawMatte ? { ...rawMatte, alpha: personLayerAlpha(rawMatte.alpha, input.widthPx, input.heightPx, lm) } : null;
+    const matte = rawMatte ? { ...rawMatte, alpha: personLayerAlpha(rawMatte.alpha, input.widthPx, input.heightPx, lm, { exact: rawMatte.source === 'photoAlpha', coreBelowCheeks: input.background === true }) } : null;
     const around = input.surround === false || !matte ? [] : surroundSamples(input, this.rig, spacingPx * SURROUND_SPACING_FACTOR, spacingPx * BODY_SPACING_FACTOR, matte);
     const headAround = around.filter((p) => p.head);
     const bodyAround = around.filter((p) => !p.head);
