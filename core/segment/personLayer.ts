@@ -9,6 +9,13 @@
  * generous head ellipse and a shoulder trapezoid below the chin it is 0; in between the matte decides. All edges are
  * feathered (smoothstep) so the prior never adds a hard edge. Proportions are relative to the face mesh's extent
  * along its own axes (anthropometric head breadth ≈ 1.3× face breadth, Farkas 1994); design values, not fitted.
+ * Where the person is shown alone (transparent or colour backgrounds) the core stops at the cheeks: below them the
+ * grown oval passes the jaw line, and beside the neck (narrower than the jaw) it forced the old background to alpha 1
+ * — black wedges under the jaw of a cut-out (its hidden RGB), patches of a painted backdrop beside the neck. There the
+ * matte decides (the colour-model matte takes the face hull as sure person). Over the photo's own (filled) background
+ * the full core is kept (`coreBelowCheeks`): the backdrop it carries matches the plate behind it, while the matte's
+ * edge along the jaw showed as a thin dark line when orbiting. A cut-out's own alpha (`exact`) is the truth and is
+ * returned unchanged.
  */
 import { InvalidInputError } from '../errors.ts';
 
@@ -23,12 +30,17 @@ const smoothstep = (e0: number, e1: number, x: number): number => {
  * @param widthPx - image width.
  * @param heightPx - image height.
  * @param landmarksPx - `[N, 3]` face-mesh landmarks (N ≥ 468; 10 = forehead top, 152 = chin), image px.
+ * @param opts - `exact`: the matte is the photo's own alpha (`PersonMatte.source === 'photoAlpha'`, an RGBA
+ *   cut-out): it is kept as it is — no core added where the photo is transparent, nothing cut. `coreBelowCheeks`:
+ *   the core goes down to the chin (for a person layer drawn over the photo's own filled background).
+ *   Defaults: both false.
  * @returns a new `[heightPx, widthPx]` alpha.
  * @throws InvalidInputError when the sizes disagree or fewer than 468 landmarks are given.
  */
-export function personLayerAlpha(matte: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array): Uint8Array {
+export function personLayerAlpha(matte: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array, opts: { exact?: boolean; coreBelowCheeks?: boolean } = {}): Uint8Array {
   if (matte.length !== widthPx * heightPx) throw new InvalidInputError(`person layer: expected a ${widthPx}×${heightPx} matte, got ${matte.length} values`);
   if (landmarksPx.length < 468 * 3) throw new InvalidInputError('person layer: expected ≥ 468 landmarks');
+  if (opts.exact) return matte.slice();
   // Face axes: ey from forehead (10) to chin (152), ex perpendicular; extents of the mesh along them.
   const fx = landmarksPx[10 * 3]!;
   const fy = landmarksPx[10 * 3 + 1]!;
@@ -48,6 +60,8 @@ export function personLayerAlpha(matte: Uint8Array, widthPx: number, heightPx: n
   }
   const fw = Math.max(1, maxA - minA);
   const ca = (minA + maxA) / 2;
+  const coreEndLo = opts.coreBelowCheeks ? Infinity : 0.1 * fh;
+  const coreEndHi = opts.coreBelowCheeks ? Infinity : 0.22 * fh;
   const out = new Uint8Array(widthPx * heightPx);
   for (let y = 0; y < heightPx; y++) {
     for (let x = 0; x < widthPx; x++) {
@@ -57,7 +71,8 @@ export function personLayerAlpha(matte: Uint8Array, widthPx: number, heightPx: n
       const b = dx * ey[0] + dy * ey[1]; // down the face, 0 = face centre, fh/2 = chin
       // Core: the face oval grown by ~10 % (cheeks, ears' roots, forehead hairline).
       const rCore = Math.hypot(a / (0.58 * fw), (b + 0.04 * fh) / (0.58 * fh));
-      const core = 1 - smoothstep(0.95, 1.1, rCore);
+      // … down to the cheeks (ear lobes ≈ 0.1 fh below the face centre; the jaw angle ≈ 0.25 fh): no further.
+      const core = (1 - smoothstep(0.95, 1.1, rCore)) * (b <= coreEndLo ? 1 : 1 - smoothstep(coreEndLo, coreEndHi, b));
       // Allowed: a head ellipse (hair volume above and beside the face) and a shoulder trapezoid below the chin.
       const rHead = Math.hypot(a / (1.05 * fw), (b + 0.2 * fh) / (1.0 * fh));
       const head = 1 - smoothstep(1.0, 1.15, rHead);

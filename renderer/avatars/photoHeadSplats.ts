@@ -30,6 +30,7 @@ import { IOD_M, photoToWorld, type PhotoProjection } from '../head/photoHead.ts'
 import { buildSurround } from '../head/surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { personLayerAlpha } from '../../core/segment/personLayer.ts';
+import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
 import { BackgroundLayer } from '../head/backgroundLayer.ts';
 import { backgroundDepthPx } from '../head/surround.ts';
 import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from '../scene/framing.ts';
@@ -238,7 +239,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     // (core/segment/personLayer.ts), as the mesh head's layers.
     const needMatte = input.surround !== false || input.background === true;
     const rawMatte = needMatte ? computePersonMatte(input.rgba, input.widthPx, input.heightPx, lm, landmarkCount) : null;
-    const matte = rawMatte ? { ...rawMatte, alpha: personLayerAlpha(rawMatte.alpha, input.widthPx, input.heightPx, lm) } : null;
+    const matte = rawMatte ? { ...rawMatte, alpha: personLayerAlpha(rawMatte.alpha, input.widthPx, input.heightPx, lm, { exact: rawMatte.source === 'photoAlpha', coreBelowCheeks: input.background === true }) } : null;
     const around = input.surround === false || !matte ? [] : surroundSamples(input, this.rig, spacingPx * SURROUND_SPACING_FACTOR, spacingPx * BODY_SPACING_FACTOR, matte);
     const headAround = around.filter((p) => p.head);
     const bodyAround = around.filter((p) => !p.head);
@@ -432,6 +433,9 @@ function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacing
   };
   const out: SurroundSample[] = [];
   const tmp = new Float32Array(3);
+  // Shown alone (no photo background behind it), the person's own colours at its soft edges (core/segment/
+  // foregroundColour.ts): the photo's there mix in the old backdrop, a light or dark fringe around the hair.
+  const colours = input.background === true ? input : { ...input, rgba: estimateForegroundColours(input.rgba, matte.alpha, W, H) };
   // Two lattices: the head side (hair, ears) at `spacingPx`, the body (neck, shoulders) at `bodySpacingPx`.
   for (const isHead of [true, false]) {
     const step = isHead ? spacingPx : bodySpacingPx;
@@ -442,7 +446,7 @@ function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacing
         // Under the face mesh the rigged Gaussians already are (the grid marks those nodes).
         if (at(grid.faceNode, fx, fy) > 0.5) continue;
         if (at(grid.headWeight, fx, fy) >= 0.5 !== isHead) continue;
-        sampleBilinear(input, x, y, tmp, 0);
+        sampleBilinear(colours, x, y, tmp, 0);
         out.push({ xPx: x, yPx: y, zPx: at(grid.zPx, fx, fy), rgb: [tmp[0]!, tmp[1]!, tmp[2]!], head: isHead });
       }
     }

@@ -207,6 +207,8 @@ export class PhotoHead {
   private readonly photoSizePx: [number, number];
   private readonly posedPx = new Float32Array(RIG_VERTEX_COUNT * 3);
   private readonly surroundMaterial: THREE.ShaderMaterial;
+  /** The face mesh's material: samples the same (foreground colour, matte alpha) texture as the surround when masked. */
+  private readonly faceMaterial: THREE.ShaderMaterial;
   private readonly eyeMaterials: THREE.ShaderMaterial[] = [];
   /** Lid skin drawn over the face mesh as the lids close (renderer/head/eyelids.ts), subject's right then left eye. */
   private readonly lidMaterials: THREE.ShaderMaterial[] = [];
@@ -345,6 +347,7 @@ export class PhotoHead {
     const faceMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 1 }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uLipEdgePhotoPx: { value: 0 }, ...(fill ? this.lipFillUniforms : {}) });
     if (fill) faceMaterial.defines = { LIP_FILL: 1 };
     faceMaterial.transparent = true;
+    this.faceMaterial = faceMaterial;
     const faceMesh = this.mesh(fGeo, faceMaterial);
     this.faceLayer.add(faceMesh);
 
@@ -471,6 +474,11 @@ export class PhotoHead {
     si.geometry.setIndex(useMask && si.overMatte ? si.overMatte : si.all);
     this.surroundMaterial.uniforms.uUseMask!.value = useMask ? 1 : 0;
     this.surroundMaterial.uniforms.uPhoto!.value = useMask ? this.foregroundTexture : this.input.texture;
+    // The face mesh too: its outer ring and the jaw it drags reach past the person (the neck is narrower than the jaw),
+    // where a cut-out photo stores black (or the old background) under alpha 0 — drawn opaque, it showed as black
+    // wedges under the jaw. With the matte as its alpha, what is not the person stays transparent.
+    this.faceMaterial.uniforms.uUseMask!.value = useMask ? 1 : 0;
+    this.faceMaterial.uniforms.uPhoto!.value = useMask ? this.foregroundTexture : this.input.texture;
     // Blending only when the mask makes the surround translucent (blending costs a framebuffer read in SwiftShader).
     this.surroundMaterial.transparent = useMask;
     this.surroundMaterial.needsUpdate = true;
@@ -497,6 +505,7 @@ export class PhotoHead {
     this.surroundIndex.overMatte = new THREE.BufferAttribute(kept, 1);
     this.surroundIndex.geometry.setIndex(this.surroundIndex.overMatte);
     this.surroundMaterial.uniforms.uPhoto!.value = this.foregroundTexture;
+    this.faceMaterial.uniforms.uPhoto!.value = this.foregroundTexture;
     this.surroundMaterial.needsUpdate = true;
   }
 

@@ -154,7 +154,13 @@ export interface StudioScene {
 const FULLSCREEN_VERTEX = /* glsl */ `
 void main() { gl_Position = vec4(position.xy, 0.0, 1.0); }`;
 
-/** RGBA packer: output row r (from the bottom of the target, i.e. memory row r) = image row r from the top. */
+/**
+ * RGBA packer: output row r (from the bottom of the target, i.e. memory row r) = image row r from the top, straight
+ * (un-premultiplied) alpha. The layers blend "over" (SRC_ALPHA, ONE_MINUS_SRC_ALPHA; alpha ONE, ONE_MINUS_SRC_ALPHA)
+ * onto a transparent black clear, so the target holds premultiplied colour (Porter & Duff 1984); read as straight
+ * alpha it darkened every soft edge by its alpha (a dark fringe on transparent exports, edge luma ≈ 0.5–0.65× the
+ * person's beside it). Opaque backgrounds have alpha 1: unchanged.
+ */
 const PACK_RGBA = /* glsl */ `
 precision highp float;
 precision highp int;
@@ -162,7 +168,8 @@ uniform sampler2D uSrc;
 uniform int uH;
 void main() {
   ivec2 o = ivec2(gl_FragCoord.xy);
-  gl_FragColor = texelFetch(uSrc, ivec2(o.x, uH - 1 - o.y), 0);
+  vec4 p = texelFetch(uSrc, ivec2(o.x, uH - 1 - o.y), 0);
+  gl_FragColor = p.a > 0.0 ? vec4(min(p.rgb / p.a, vec3(1.0)), p.a) : vec4(0.0);
 }`;
 
 /**
@@ -363,7 +370,7 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       const marginX = cropPx.widthPx * 0.5;
       const marginY = cropPx.heightPx * 0.5;
       const matte = computePersonMatte(image.rgba, image.widthPx, image.heightPx, face.landmarksPx, face.landmarkCount);
-      const personMatte = { ...matte, alpha: personLayerAlpha(matte.alpha, image.widthPx, image.heightPx, face.landmarksPx) };
+      const personMatte = { ...matte, alpha: personLayerAlpha(matte.alpha, image.widthPx, image.heightPx, face.landmarksPx, { exact: matte.source === 'photoAlpha', coreBelowCheeks: bg === 'photo' }) };
       head = new PhotoHead({
         personMatte,
         texture,
