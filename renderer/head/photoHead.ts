@@ -19,6 +19,7 @@ import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from 
 import { buildClosedLipFill } from '../../core/face/lipFill.ts';
 import { measureCheekSkin, measureScleraLight } from '../../core/face/sceneLight.ts';
 import { synthTeethRgb } from '../../core/face/mouthInterior.ts';
+import { orbitReliefLandmarks } from '../../core/face/sideRelief.ts';
 import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, visibleFaceContour, type SurroundGrid } from './surround.ts';
@@ -245,10 +246,12 @@ export class PhotoHead {
     this.upperToothDisplayPx = upperTeeth.displayPx;
     this.input = input;
     this.proj = proj;
-    this.rig = buildPhotoHeadRig(landmarksPx, landmarkCount);
+    // The face's sides fall away no steeper than an orbit to its limit can stretch (core/face/sideRelief.ts): a turned
+    // face's hidden cheek no longer streaks at −25°. Depths only: the rest view is unchanged.
+    this.rig = buildPhotoHeadRig(orbitReliefLandmarks(landmarksPx, landmarkCount), landmarkCount);
     const rig = this.rig;
-    // The expression is the detector's (as `analyze` reports it): the seam refinement only decides where the lips split.
-    this.restExpression = input.restExpression ?? measureRestExpression(input.landmarksPx, landmarkCount, landmarksPx === input.landmarksPx ? { rig } : {}).weights;
+    // The expression is the detector's (as `analyze` reports it, on the uncapped depths): the seam refinement only decides where the lips split.
+    this.restExpression = input.restExpression ?? measureRestExpression(input.landmarksPx, landmarkCount).weights;
     const f = rig.frame;
     this.headUniform = { value: this.headMatrix };
     photoToWorldVec(proj, f.faceCenterPx[0], f.faceCenterPx[1], f.silhouetteDepthPx, this.orbitPivot);

@@ -8,6 +8,7 @@
  */
 import * as THREE from 'three';
 import { buildPhotoHeadRig } from '../../../core/rig/rig.ts';
+import { orbitReliefLandmarks } from '../../../core/face/sideRelief.ts';
 import { FACE_SILHOUETTE } from '../../../core/rig/topology.ts';
 import { photoToWorld } from '../../../renderer/head/photoHead.ts';
 import { buildSurround, visibleFaceContour, type SurroundGrid } from '../../../renderer/head/surround.ts';
@@ -25,7 +26,8 @@ import type { CropRectPx } from '../../../renderer/scene/framing.ts';
  */
 export function projectedFaceOutline(landmarksPx: Float32Array, cropPx: CropRectPx, sizePx: number, yawRad: number, pitchRad = 0): [number, number][] {
   const proj = portraitProjection(landmarksPx, cropPx);
-  const rig = buildPhotoHeadRig(landmarksPx, Math.floor(landmarksPx.length / 3));
+  const n = Math.floor(landmarksPx.length / 3);
+  const rig = buildPhotoHeadRig(orbitReliefLandmarks(landmarksPx, n), n);
   const f = rig.frame;
   const p = [0, 0, 0];
   photoToWorld(proj, f.faceCenterPx[0], f.faceCenterPx[1], f.silhouetteDepthPx, p, 0);
@@ -121,7 +123,8 @@ export function surroundDepthAtPx(g: SurroundGrid, xPx: number, yPx: number): nu
  * @returns median, 95th percentile and maximum over the contour's points, output px.
  */
 export function contourStepPx(landmarksPx: Float32Array, cropPx: CropRectPx, sizePx: number, yawRad: number): { median: number; p95: number; max: number } {
-  const rig = buildPhotoHeadRig(landmarksPx, Math.floor(landmarksPx.length / 3));
+  const n = Math.floor(landmarksPx.length / 3);
+  const rig = buildPhotoHeadRig(orbitReliefLandmarks(landmarksPx, n), n);
   const g = buildSurround(rig.restPx, rig.frame, { regionPx: { xPx: cropPx.xPx - cropPx.widthPx / 2, yPx: cropPx.yPx - cropPx.heightPx / 2, widthPx: cropPx.widthPx * 2, heightPx: cropPx.heightPx * 2 } });
   const { xyzPx } = visibleFaceContour(rig.restPx);
   const out: number[] = [];
