@@ -34,7 +34,7 @@ const opt = (name: string): string | undefined => {
 };
 const SIZE = Number(opt('--size') ?? 256);
 const OUT = opt('--out');
-const names = args.length ? args : ['img01', 'img03', 'img05', 'img06'];
+const names = args.length ? args : ['img01', 'img02', 'img03', 'img04', 'img05', 'img06'];
 const CORPUS = join(process.cwd(), '..', 'shared', 'corpus', 'images');
 const SEAM_YAWS_DEG = [-30, -25, 25, 30];
 const TRACK_YAWS_DEG = [-25, -20, -15, -10, 10, 15, 20, 25];

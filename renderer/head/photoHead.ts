@@ -19,6 +19,7 @@ import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from 
 import { buildClosedLipFill } from '../../core/face/lipFill.ts';
 import { measureCheekSkin, measureScleraLight } from '../../core/face/sceneLight.ts';
 import { synthTeethRgb } from '../../core/face/mouthInterior.ts';
+import { orbitReliefLandmarks } from '../../core/face/sideRelief.ts';
 import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, visibleFaceContour, type SurroundGrid } from './surround.ts';
@@ -188,6 +189,8 @@ export class PhotoHead {
    */
   readonly restExpression: Float32Array;
   readonly grid: SurroundGrid;
+  /** `[468, 3]` rest vertices at the depths the face mesh is drawn at (core/face/sideRelief.ts), photo px. */
+  readonly reliefPx: Float32Array;
   /** Layer 1: surround. */
   readonly surroundLayer = new THREE.Scene();
   /** Layer 2: eyeballs and mouth interior. */
@@ -249,6 +252,10 @@ export class PhotoHead {
     this.proj = proj;
     this.rig = buildPhotoHeadRig(landmarksPx, landmarkCount);
     const rig = this.rig;
+    // The face is drawn (and the surround fitted) on depths whose sides fall away no steeper than an orbit to its limit
+    // can stretch (core/face/sideRelief.ts): a turned face's hidden cheek no longer streaks at −25°. The rig (jaw,
+    // expressions) keeps the photo's depths; the rest view is unchanged.
+    this.reliefPx = orbitReliefLandmarks(rig.restPx, RIG_VERTEX_COUNT);
     // The expression is the detector's (as `analyze` reports it): the seam refinement only decides where the lips split.
     this.restExpression = input.restExpression ?? measureRestExpression(input.landmarksPx, landmarkCount, landmarksPx === input.landmarksPx ? { rig } : {}).weights;
     const f = rig.frame;
@@ -260,7 +267,7 @@ export class PhotoHead {
     const H = input.imageHeightPx;
 
     // Layer 1: surround grid.
-    this.grid = buildSurround(rig.restPx, f, { regionPx: input.surroundRegionPx });
+    this.grid = buildSurround(this.reliefPx, f, { regionPx: input.surroundRegionPx });
     const g = this.grid;
     const gPos = new Float32Array(g.cols * g.rows * 3);
     const gUv = new Float32Array(g.cols * g.rows * 2);
@@ -317,7 +324,7 @@ export class PhotoHead {
     // Where the mesh folds at a turned face's far cheek (the oval behind the ring next to it), the visible contour's
     // vertices (renderer/head/surround.ts, visibleFaceContour) are the outline too: the fold fades out whole.
     const feather = new Float32Array(n).fill(1);
-    const outline = new Set([...FACE_SILHOUETTE, ...visibleFaceContour(rig.restPx).ids]);
+    const outline = new Set([...FACE_SILHOUETTE, ...visibleFaceContour(this.reliefPx).ids]);
     for (let t = 0; t < TRI468.length; t += 3) {
       const tri = [TRI468[t]!, TRI468[t + 1]!, TRI468[t + 2]!];
       if (tri.some((v) => outline.has(v))) for (const v of tri) feather[v] = Math.min(feather[v]!, 0.5);
@@ -561,7 +568,7 @@ export class PhotoHead {
     // The photographed upper teeth stay in view below the upper lip while the jaw opens (core/face/lipEdges.ts).
     keepUpperTeethShowing(rig.restPx, this.posedPx, this.upperToothDisplayPx, rig.frame.ex, rig.frame.ey, rig.frame.iodPx, Math.max(0, (weights[BS.jawOpen] ?? 0) - Math.max(0, rest[BS.jawOpen] ?? 0)));
     const arr = this.facePositions.array as Float32Array;
-    for (let i = 0; i < RIG_VERTEX_COUNT; i++) photoToWorld(this.proj, this.posedPx[i * 3]!, this.posedPx[i * 3 + 1]!, this.posedPx[i * 3 + 2]!, arr, i * 3);
+    for (let i = 0; i < RIG_VERTEX_COUNT; i++) photoToWorld(this.proj, this.posedPx[i * 3]!, this.posedPx[i * 3 + 1]!, this.posedPx[i * 3 + 2]! + this.reliefPx[i * 3 + 2]! - rig.restPx[i * 3 + 2]!, arr, i * 3);
     this.facePositions.needsUpdate = true;
     const local = this.faceLocal.array as Float32Array;
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) {

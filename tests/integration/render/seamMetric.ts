@@ -8,6 +8,7 @@
  */
 import * as THREE from 'three';
 import { buildPhotoHeadRig } from '../../../core/rig/rig.ts';
+import { orbitReliefLandmarks } from '../../../core/face/sideRelief.ts';
 import { FACE_SILHOUETTE } from '../../../core/rig/topology.ts';
 import { photoToWorld } from '../../../renderer/head/photoHead.ts';
 import { buildSurround, visibleFaceContour, type SurroundGrid } from '../../../renderer/head/surround.ts';
@@ -26,6 +27,7 @@ import type { CropRectPx } from '../../../renderer/scene/framing.ts';
 export function projectedFaceOutline(landmarksPx: Float32Array, cropPx: CropRectPx, sizePx: number, yawRad: number, pitchRad = 0): [number, number][] {
   const proj = portraitProjection(landmarksPx, cropPx);
   const rig = buildPhotoHeadRig(landmarksPx, Math.floor(landmarksPx.length / 3));
+  const relief = orbitReliefLandmarks(rig.restPx, 468);
   const f = rig.frame;
   const p = [0, 0, 0];
   photoToWorld(proj, f.faceCenterPx[0], f.faceCenterPx[1], f.silhouetteDepthPx, p, 0);
@@ -36,7 +38,7 @@ export function projectedFaceOutline(landmarksPx: Float32Array, cropPx: CropRect
   const focalOutPx = sizePx / 2 / Math.tan(((portraitFovDeg(proj, cropPx) * Math.PI) / 180) / 2);
   return FACE_SILHOUETTE.map((i) => {
     const w = [0, 0, 0];
-    photoToWorld(proj, rig.restPx[i * 3]!, rig.restPx[i * 3 + 1]!, rig.restPx[i * 3 + 2]!, w, 0);
+    photoToWorld(proj, relief[i * 3]!, relief[i * 3 + 1]!, relief[i * 3 + 2]!, w, 0);
     const c = new THREE.Vector3(w[0], w[1], w[2]).sub(cam).applyQuaternion(inv);
     return [sizePx / 2 + (focalOutPx * c.x) / -c.z, sizePx / 2 - (focalOutPx * c.y) / -c.z];
   });
@@ -122,8 +124,9 @@ export function surroundDepthAtPx(g: SurroundGrid, xPx: number, yPx: number): nu
  */
 export function contourStepPx(landmarksPx: Float32Array, cropPx: CropRectPx, sizePx: number, yawRad: number): { median: number; p95: number; max: number } {
   const rig = buildPhotoHeadRig(landmarksPx, Math.floor(landmarksPx.length / 3));
-  const g = buildSurround(rig.restPx, rig.frame, { regionPx: { xPx: cropPx.xPx - cropPx.widthPx / 2, yPx: cropPx.yPx - cropPx.heightPx / 2, widthPx: cropPx.widthPx * 2, heightPx: cropPx.heightPx * 2 } });
-  const { xyzPx } = visibleFaceContour(rig.restPx);
+  const relief = orbitReliefLandmarks(rig.restPx, 468);
+  const g = buildSurround(relief, rig.frame, { regionPx: { xPx: cropPx.xPx - cropPx.widthPx / 2, yPx: cropPx.yPx - cropPx.heightPx / 2, widthPx: cropPx.widthPx * 2, heightPx: cropPx.heightPx * 2 } });
+  const { xyzPx } = visibleFaceContour(relief);
   const out: number[] = [];
   for (let k = 0; k < xyzPx.length / 3; k++) out.push(Math.abs(surroundDepthAtPx(g, xyzPx[k * 3]!, xyzPx[k * 3 + 1]!) - xyzPx[k * 3 + 2]!) * Math.abs(Math.sin(yawRad)) * (sizePx / cropPx.widthPx));
   out.sort((a, b) => a - b);
