@@ -14,6 +14,10 @@
  *   ratio output / real;
  * - face-crop SSIM (Wang et al. 2004, 8×8 windows, stride 4, luma) and PSNR against the real frames, over the real
  *   frame's face box (landmark bounds), beside the still portrait's (the baseline a method must beat);
+ * - head-box SSIM (the face box grown over the hair and ears) and hair-band SSIM (the part above the face box), the
+ *   head SSIM again over the frames with large head motion (real face moved ≥ 0.15 face heights from frame 0): a head
+ *   that tears (hair left behind on the background) scores there first (issue 13); and on those frames the tear share:
+ *   the share of head-box pixels whose luma is off by more than 48 (gross errors);
  * - frame 0 of the self-reenactment against the portrait (face-crop PSNR).
  * The outputs and the real frames are compared in the same pixel space: the real frames are cropped with the render's
  * own framing rectangle (renderer/scene/framing.ts, from the portrait's landmarks) and resized to the output size.
@@ -54,7 +58,7 @@ export interface PairResult {
   restSmile: number;
   self: ModeScores;
   audio: ModeScores;
-  still: { ssim: number; psnrDb: number };
+  still: { ssim: number; psnrDb: number; headSsim: number; hairSsim: number; headSsimMoving: number; headTearMoving: number };
   /** Self-reenactment frame 0 vs the portrait, face-crop PSNR (dB). */
   frame0PsnrDb: number;
   /**
@@ -70,6 +74,18 @@ export interface ModeScores {
   lipGapMeanRatio: number;
   ssim: number;
   psnrDb: number;
+  /** SSIM over the real frame's whole head ({@link headBox}: the face box grown over the hair and ears). */
+  headSsim: number;
+  /** SSIM over the hair band above the real frame's face box ({@link hairBox}), where a torn head shows first. */
+  hairSsim: number;
+  /** Head SSIM over the frames whose real face moved ≥ 0.15 face heights from frame 0's (large head motion), and how many. */
+  headSsimMoving: number;
+  movingFrames: number;
+  /**
+   * Tear share over those moving frames: the share of the real head box's pixels where the output's luma is off by
+   * more than 48 (a gross error: hair or ear missing, background where the real frame shows the head, or the reverse).
+   */
+  headTearMoving: number;
   /** Frames where the tracker found a face in both. */
   pairedFrames: number;
   /** Per paired frame: the output's and the real frame's lip gaps (IOD units), for plots and lag checks. */
@@ -114,6 +130,37 @@ function faceBox(lm: Float32Array, sizePx: number): Box {
   }
   const c = (v: number): number => Math.min(sizePx, Math.max(0, Math.round(v)));
   return { x0: c(x0), y0: c(y0), x1: c(x1), y1: c(y1) };
+}
+
+/**
+ * The whole head around a face box: grown by 0.6 of its height upwards (the hair above the forehead landmark) and
+ * 0.2 of its width to each side (ears, hair), clamped to the frame. A design value for head-and-shoulders clips.
+ */
+function headBox(face: Box, sizePx: number): Box {
+  const w = face.x1 - face.x0;
+  const h = face.y1 - face.y0;
+  const c = (v: number): number => Math.min(sizePx, Math.max(0, Math.round(v)));
+  return { x0: c(face.x0 - 0.2 * w), y0: c(face.y0 - 0.6 * h), x1: c(face.x1 + 0.2 * w), y1: face.y1 };
+}
+
+/** The hair band: the part of {@link headBox} above the face box. */
+function hairBox(face: Box, sizePx: number): Box {
+  const head = headBox(face, sizePx);
+  return { ...head, y1: Math.max(head.y0 + 8, face.y0 + 4) };
+}
+
+/** Share of a box's pixels whose luma differs by more than 48 between two frames. */
+function grossShare(a: Uint8Array, b: Uint8Array, w: number, box: Box): number {
+  let bad = 0;
+  let n = 0;
+  for (let y = box.y0; y < box.y1; y++) {
+    for (let x = box.x0; x < box.x1; x++) {
+      const i = y * w + x;
+      if (Math.abs(lumaOf(a, i) - lumaOf(b, i)) > 48) bad++;
+      n++;
+    }
+  }
+  return bad / Math.max(1, n);
 }
 
 /** PSNR (dB) of RGB over a box. */
@@ -198,13 +245,28 @@ function scoreMode(out: Frames, outLm: (Float32Array | null)[], real: Frames, re
   let ssim = 0;
   let psnr = 0;
   let n = 0;
+  let head = 0;
+  let hair = 0;
+  let headMoving = 0;
+  let tear = 0;
+  let moving = 0;
   const frames = Math.min(out.rgba.length, real.rgba.length);
+  const first = realLm.find((lm) => lm) ?? null;
+  const box0 = first ? faceBox(first, real.sizePx) : null;
   for (let i = 0; i < frames; i++) {
     const r = realLm[i];
     if (!r) continue;
     const box = faceBox(r, real.sizePx);
     ssim += ssimBox(out.rgba[i]!, real.rgba[i]!, real.sizePx, box);
     psnr += psnrBox(out.rgba[i]!, real.rgba[i]!, real.sizePx, box);
+    const headS = ssimBox(out.rgba[i]!, real.rgba[i]!, real.sizePx, headBox(box, real.sizePx));
+    head += headS;
+    hair += ssimBox(out.rgba[i]!, real.rgba[i]!, real.sizePx, hairBox(box, real.sizePx));
+    if (box0 && Math.hypot((box.x0 + box.x1 - box0.x0 - box0.x1) / 2, (box.y0 + box.y1 - box0.y0 - box0.y1) / 2) >= 0.15 * (box0.y1 - box0.y0)) {
+      headMoving += headS;
+      tear += grossShare(out.rgba[i]!, real.rgba[i]!, real.sizePx, headBox(box, real.sizePx));
+      moving++;
+    }
     n++;
     const o = outLm[i];
     if (o) {
@@ -214,7 +276,7 @@ function scoreMode(out: Frames, outLm: (Float32Array | null)[], real: Frames, re
   }
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-  return { lipGapR: pearson(go, gr), lipGapMeanRatio: mean(go) / Math.max(1e-9, mean(gr)), ssim: ssim / Math.max(1, n), psnrDb: psnr / Math.max(1, n), pairedFrames: go.length, lipGapsOut: go.map(r3), lipGapsReal: gr.map(r3) };
+  return { lipGapR: pearson(go, gr), lipGapMeanRatio: mean(go) / Math.max(1e-9, mean(gr)), ssim: ssim / Math.max(1, n), psnrDb: psnr / Math.max(1, n), headSsim: head / Math.max(1, n), hairSsim: hair / Math.max(1, n), headSsimMoving: moving ? headMoving / moving : NaN, movingFrames: moving, headTearMoving: moving ? tear / moving : NaN, pairedFrames: go.length, lipGapsOut: go.map(r3), lipGapsReal: gr.map(r3) };
 }
 
 /** Picks closed / parted / open / smiling portrait frames from our own tracker (see the module remarks). */
@@ -297,8 +359,8 @@ export async function evaluatePair(video: string, k: number, kind: string, opts:
     restJawOpen: rest[BS.jawOpen]!,
     restSmile: (rest[BS.mouthSmileLeft]! + rest[BS.mouthSmileRight]!) / 2,
     self: scoreMode(self, selfLm, real, realLm),
-    audio: audio ? scoreMode(audio, audioLm, real, realLm) : { lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, pairedFrames: 0, lipGapsOut: [], lipGapsReal: [] },
-    still: { ssim: stillScores.ssim, psnrDb: stillScores.psnrDb },
+    audio: audio ? scoreMode(audio, audioLm, real, realLm) : { lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, headSsim: NaN, hairSsim: NaN, headSsimMoving: NaN, movingFrames: 0, headTearMoving: NaN, pairedFrames: 0, lipGapsOut: [], lipGapsReal: [] },
+    still: { ssim: stillScores.ssim, psnrDb: stillScores.psnrDb, headSsim: stillScores.headSsim, hairSsim: stillScores.hairSsim, headSsimMoving: stillScores.headSsimMoving, headTearMoving: stillScores.headTearMoving },
     frame0PsnrDb: psnrBox(self.rgba[0]!, portraitPx, opts.sizePx, box0),
     avOffset,
   };
@@ -313,9 +375,9 @@ const sdOf = (xs: readonly number[]): number => Math.sqrt(meanOf(xs.map((x) => (
  */
 export function formatTable(rows: readonly PairResult[]): string {
   const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
-  const head = '| clip | frame (kind) | gap IOD / rest jaw | real gap mean / SD | self r | self ratio | self SSIM / PSNR | still SSIM / PSNR | f0 PSNR | audio r | A/V offset ms (conf) | audio r at offset | audio ratio | audio SSIM |';
-  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
-  const body = rows.map((r) => `| ${r.video.slice(0, 5)} | ${r.frameIndex} (${r.kind}) | ${f(r.portraitLipGapIod, 3)} / ${f(r.restJawOpen)} | ${f(meanOf(r.self.lipGapsReal), 3)} / ${f(sdOf(r.self.lipGapsReal), 3)} | ${f(r.self.lipGapR)} | ${f(r.self.lipGapMeanRatio)} | ${f(r.self.ssim, 3)} / ${f(r.self.psnrDb, 1)} | ${f(r.still.ssim, 3)} / ${f(r.still.psnrDb, 1)} | ${f(r.frame0PsnrDb, 1)} | ${f(r.audio.lipGapR)} | ${Math.round(r.avOffset.offsetSec * 1000)} (${f(r.avOffset.confidence)}${r.avOffset.reliable ? '' : '?'}) | ${f(r.avOffset.audioLipGapR)} | ${f(r.audio.lipGapMeanRatio)} | ${f(r.audio.ssim, 3)} |`);
+  const head = '| clip | frame (kind) | gap IOD / rest jaw | real gap mean / SD | self r | self ratio | self SSIM / PSNR | self head / hair SSIM | self head SSIM / tear moving (n) | still SSIM / PSNR | still head / hair SSIM | still head SSIM / tear moving | f0 PSNR | audio r | A/V offset ms (conf) | audio r at offset | audio ratio | audio SSIM |';
+  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const body = rows.map((r) => `| ${r.video.slice(0, 5)} | ${r.frameIndex} (${r.kind}) | ${f(r.portraitLipGapIod, 3)} / ${f(r.restJawOpen)} | ${f(meanOf(r.self.lipGapsReal), 3)} / ${f(sdOf(r.self.lipGapsReal), 3)} | ${f(r.self.lipGapR)} | ${f(r.self.lipGapMeanRatio)} | ${f(r.self.ssim, 3)} / ${f(r.self.psnrDb, 1)} | ${f(r.self.headSsim, 3)} / ${f(r.self.hairSsim, 3)} | ${f(r.self.headSsimMoving, 3)} / ${f(r.self.headTearMoving, 3)} (${r.self.movingFrames}) | ${f(r.still.ssim, 3)} / ${f(r.still.psnrDb, 1)} | ${f(r.still.headSsim, 3)} / ${f(r.still.hairSsim, 3)} | ${f(r.still.headSsimMoving, 3)} / ${f(r.still.headTearMoving, 3)} | ${f(r.frame0PsnrDb, 1)} | ${f(r.audio.lipGapR)} | ${Math.round(r.avOffset.offsetSec * 1000)} (${f(r.avOffset.confidence)}${r.avOffset.reliable ? '' : '?'}) | ${f(r.avOffset.audioLipGapR)} | ${f(r.audio.lipGapMeanRatio)} | ${f(r.audio.ssim, 3)} |`);
   return [head, sep, ...body].join('\n');
 }
 

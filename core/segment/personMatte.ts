@@ -165,6 +165,11 @@ function rasterConvex(poly: number[], w: number, h: number, out: Uint8Array): vo
   }
 }
 
+/** Half-width of the sure-person skull cap above the face mesh, in mesh widths (see `spatialPrior`). A design
+ * value: head breadth ≈ 1.3 × face breadth (Farkas 1994, as in personLayer.ts), so a cap 0.9 mesh widths wide stays
+ * inside the skull. */
+const SKULL_HALF_WIDTH_FW = 0.45;
+
 /**
  * Spatial prior of a pixel: class 2 = sure person, 1 = inside the generous person region, 0 = outside it; and
  * the prior log-odds of "person" inside the region (+1 at the head centre falling to −1.5 at the region's edge).
@@ -175,6 +180,11 @@ function spatialPrior(g: FaceGeom, x: number, y: number): [number, number] {
   const u = dx * g.ex[0] + dy * g.ex[1];
   const v = dx * g.ey[0] + dy * g.ey[1];
   const vc = v - g.chinV; // below the chin when > 0
+  // The cranium above the face mesh (sure person: scalp or the hair on it). The mesh ends on the forehead
+  // (landmark 10); the skull's vertex lies about as far above the eyes as the chin lies below them (the classical
+  // artists' canon: the eyes at half the head's height), ≈ 0.45 mesh heights above the mesh's top. The cap reaches 0.3 of them, narrower than the head, so it stays
+  // inside any skull while teaching the colour model the hair's colours (dark hair over dark foliage was left out).
+  if (Math.hypot(u / (SKULL_HALF_WIDTH_FW * g.fw), (v + 0.2 * g.fh) / (0.6 * g.fh)) < 1) return [2, 0];
   // Neck and upper torso below the chin (sure person).
   if (vc > -0.05 * g.fh && vc < 1.2 * g.fh) {
     const half = vc < 0.35 * g.fh ? 0.2 * g.fw : Math.min(0.8 * g.fw, 0.2 * g.fw + (vc - 0.35 * g.fh) * 1.5);

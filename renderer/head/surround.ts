@@ -162,6 +162,41 @@ const smoothstep = (e0: number, e1: number, x: number): number => {
   return t * t * (3 - 2 * t);
 };
 
+/** Half-axes of the region that moves rigidly with the head, in face widths (x) and face heights (y), centred
+ * {@link HEAD_REGION_RAISE_FH} above the face centre. A design value: the person layer's head allowance
+ * (core/segment/personLayer.ts: 1.05 fw × 1.0 fh, feathered to 1.15×) grown a little, so every pixel the person layer can
+ * show above the chin — hair volume, ears — lies where the weight is 1. */
+export const HEAD_REGION_FW = 1.35;
+/** See {@link HEAD_REGION_FW}. */
+export const HEAD_REGION_FH = 1.25;
+/** How far above the face centre the head region is centred, face heights (the cranium sits above the face). */
+export const HEAD_REGION_RAISE_FH = 0.2;
+/** Below the chin the weight falls from 1 to 0 over this many face heights (the neck, between head and shoulders). */
+export const NECK_BLEND_FH = 0.4;
+
+/**
+ * How much a surround point follows the head pose, [0, 1].
+ * @param xPx - photo x, px.
+ * @param yPx - photo y, px.
+ * @param frame - the face frame (centre, width, height, px).
+ * @returns 1 over the whole head — face, hair, ears, everything above the chin inside the head region
+ *   ({@link HEAD_REGION_FW}) — falling with a smoothstep below the chin over {@link NECK_BLEND_FH} face heights (the
+ *   neck blends between the posed head and the static shoulders) and outside the head region over 0.25 of its radius
+ *   (there the person layer's alpha is already 0, so the fall is not seen).
+ * @remarks Issue 13: the weight used to fall off inside the head (an ellipse of 0.78 × 0.82 face sizes, smoothstep
+ * 0.8–1.2), so when a driving video moved the head its hair and ears were split: the inner part went with the head,
+ * the outer part stayed (a circular cut-out in the hair where the plate showed, the ear cut off, a second copy of the
+ * hair left behind). A head is rigid; only the neck may stretch.
+ */
+export function surroundHeadWeight(xPx: number, yPx: number, frame: Pick<FaceFrame, 'faceCenterPx' | 'faceWidthPx' | 'faceHeightPx'>): number {
+  const [fcx, fcy] = frame.faceCenterPx;
+  const fw = frame.faceWidthPx;
+  const fh = frame.faceHeightPx;
+  const chinY = fcy + 0.5 * fh;
+  const r = Math.hypot((xPx - fcx) / (HEAD_REGION_FW * fw), (yPx - (fcy - HEAD_REGION_RAISE_FH * fh)) / (HEAD_REGION_FH * fh));
+  return (1 - smoothstep(1, 1.25, r)) * (1 - smoothstep(chinY, chinY + NECK_BLEND_FH * fh, yPx));
+}
+
 /**
  * Builds the surround grid for a face.
  * @param restPx - face mesh rest positions `[468, 3]` (x, y, z px).
@@ -298,8 +333,6 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
         fixed[k] = 1;
       }
     }
-    const rW = Math.hypot((x - fcx) / (0.78 * fw), (y - (fcy - 0.1 * fh)) / (0.82 * fh));
-    headWeight[k] = (1 - smoothstep(0.8, 1.2, rW)) * (1 - smoothstep(chinY, chinY + 0.3 * fh, y));
   }
   // The seam. The grid (one step ≈ 0.06 face widths) is coarser than the face mesh's outer ring, and where the face
   // turns away (a 3/4 view's far cheek) its depth changes by tens of px within one step: a grid triangle spanning the
@@ -322,6 +355,8 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
       zPx[k] = o.zPx + (Math.max(o.zPx, zc) - o.zPx) * smoothstep(0, outlineReachPx, o.distPx);
     }
   }
+  // Head weights where the nodes finally lie (after the seam snap: a node moved onto the chin's outline follows the head).
+  for (let k = 0; k < count; k++) headWeight[k] = surroundHeadWeight(xPx[k]!, yPx[k]!, frame);
   // Successive over-relaxation of the Laplace equation on the free nodes.
   const omega = 1.85;
   const iters = opts.iterations ?? 300;

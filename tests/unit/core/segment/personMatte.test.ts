@@ -3,12 +3,14 @@
  * onto white, tests/unit/core/segment/fixtures/b03_on_white_landmarks.json (the product's ONNX face analyzer run on
  * `sharp(b03).flatten({ background: '#ffffff' })`).
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { computePersonMatte } from '../../../../core/segment/personMatte.ts';
 import { InvalidInputError } from '../../../../core/errors.ts';
+import { resolveFfmpeg } from '../../../../pipeline/ffmpeg/ffmpegPath.ts';
 
 const ROOT = process.cwd();
 const B03 = path.resolve(ROOT, '../shared/corpus/bugs/b03_portrait_transparent_bg_rgba.png');
@@ -112,6 +114,49 @@ describe('computePersonMatte', () => {
     // A head-and-shoulders portrait: the person is neither a sliver nor the whole frame.
     expect(m.personFraction).toBeGreaterThan(0.25);
     expect(m.personFraction).toBeLessThan(0.85);
+  });
+
+  it('vid01 frame 0 (dark hair over dark foliage): the hair above the forehead and at the temples is person, the foliage is not', async () => {
+    // Issue 13: the matte stopped at the forehead (the colour models took the black hair for the dark palms), so the
+    // hair stayed on the background plate and a driving video that moved the head left it behind. Truth, read off
+    // the frame: hair from y ≈ 125 px to the hairline (≈ 0.55–0.85 face heights above the face centre); foliage above
+    // and beside the head. Landmarks: tests/unit/core/segment/fixtures/vid01_f0_landmarks.json (the product's ONNX face
+    // analyzer on this frame).
+    const fx = fixture('tests/unit/core/segment/fixtures/vid01_f0_landmarks.json');
+    const png = execFileSync(resolveFfmpeg().path, ['-v', 'error', '-i', path.resolve(ROOT, fx.source), '-frames:v', '1', '-f', 'image2pipe', '-vcodec', 'png', '-'], { maxBuffer: 1 << 26 });
+    const img = await rgbaOf(sharp(png));
+    const lm = Float32Array.from(fx.landmarksPx);
+    const m = computePersonMatte(img.rgba, img.widthPx, img.heightPx, lm, 478);
+    // Face axes from the forehead (10) to the chin (152), in face heights: u across, v down, 0 at their midpoint.
+    const [x10, y10, x152, y152] = [lm[30]!, lm[31]!, lm[456]!, lm[457]!];
+    const fh = Math.hypot(x152 - x10, y152 - y10);
+    const ey = [(x152 - x10) / fh, (y152 - y10) / fh] as const;
+    const cx = (x10 + x152) / 2;
+    const cy = (y10 + y152) / 2;
+    const personShare = (inside: (u: number, v: number) => boolean): number => {
+      let n = 0;
+      let person = 0;
+      for (let y = 0; y < img.heightPx; y++) {
+        for (let x = 0; x < img.widthPx; x++) {
+          const u = (-(x - cx) * ey[1] + (y - cy) * ey[0]) / fh;
+          const v = ((x - cx) * ey[0] + (y - cy) * ey[1]) / fh;
+          if (!inside(u, v)) continue;
+          n++;
+          if (m.alpha[y * img.widthPx + x]! >= 128) person++;
+        }
+      }
+      return person / Math.max(1, n);
+    };
+    const cap = personShare((u, v) => v > -0.7 && v < -0.55 && Math.abs(u) < 0.25);
+    const temples = personShare((u, v) => v > -0.55 && v < -0.35 && Math.abs(u) > 0.32 && Math.abs(u) < 0.42);
+    const above = personShare((u, v) => v < -1 && Math.abs(u) < 0.5);
+    const beside = personShare((u, v) => Math.abs(u) > 0.75 && v < 0.3);
+    console.log(`vid01 f0: person share — hair cap ${cap.toFixed(3)}, temples ${temples.toFixed(3)}, above the head ${above.toFixed(3)}, beside it ${beside.toFixed(3)}`);
+    // Before the skull prior: cap 0.444, temples 0.342.
+    expect(cap).toBeGreaterThanOrEqual(0.9);
+    expect(temples).toBeGreaterThanOrEqual(0.5);
+    expect(above).toBeLessThanOrEqual(0.02);
+    expect(beside).toBeLessThanOrEqual(0.02);
   });
 
   it('rejects mismatched sizes and too few landmarks', () => {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildPhotoHeadRig } from '../../../../renderer/head/rig.ts';
-import { buildSurround } from '../../../../renderer/head/surround.ts';
+import { buildSurround, NECK_BLEND_FH, surroundHeadWeight } from '../../../../renderer/head/surround.ts';
+import { personLayerAlpha } from '../../../../core/segment/personLayer.ts';
 import { contourStepPx } from '../../../integration/render/seamMetric.ts';
 import { computeCropRect, faceBoundsFromLandmarks } from '../../../../renderer/scene/framing.ts';
 
@@ -50,6 +51,41 @@ describe('surround depth proxy', () => {
     expect(g.zPx[nose]!).toBeLessThan(lm[5]! + 0.6 * rig.frame.iodPx);
     expect(g.zPx[0]!).toBeGreaterThan(rig.frame.silhouetteDepthPx + 0.3 * rig.frame.faceWidthPx);
     expect(g.headWeight[nose]).toBe(1);
+    expect(g.headWeight[0]).toBe(0);
+  });
+});
+
+describe('surround head weight (issue 13: the head falls apart when a driving video moves it)', () => {
+  it.each(['img01', 'img05', 'img06'])('%s: every node the person layer can show as head (above the chin) follows the pose fully; the neck blends; the far background stays', (name) => {
+    const { lm, w, h } = load(name);
+    const rig = buildPhotoHeadRig(lm, 478);
+    const crop = computeCropRect(w, h, faceBoundsFromLandmarks(lm), 'photo', 1);
+    const g = buildSurround(rig.restPx, rig.frame, { regionPx: { xPx: crop.xPx - crop.widthPx / 2, yPx: crop.yPx - crop.heightPx / 2, widthPx: crop.widthPx * 2, heightPx: crop.heightPx * 2 } });
+    // Where the person layer (core/segment/personLayer.ts) allows head alpha: a probe matte that is 255 everywhere,
+    // limited by its head-and-shoulders prior; its shoulder part starts below the chin.
+    const probe = personLayerAlpha(new Uint8Array(w * h).fill(255), w, h, lm);
+    const fh = rig.frame.faceHeightPx;
+    const [fcx, fcy] = rig.frame.faceCenterPx;
+    const chinY = fcy + 0.5 * fh; // the face mesh's lowest point
+    let headNodes = 0;
+    let minHeadWeight = 1;
+    for (let k = 0; k < g.xPx.length; k++) {
+      const x = Math.round(g.xPx[k]!);
+      const y = Math.round(g.yPx[k]!);
+      if (x < 0 || y < 0 || x >= w || y >= h || g.yPx[k]! > chinY || probe[y * w + x]! === 0) continue;
+      headNodes++;
+      minHeadWeight = Math.min(minHeadWeight, g.headWeight[k]!);
+    }
+    const at = (xPx: number, yPx: number): number => surroundHeadWeight(xPx, yPx, rig.frame);
+    console.log(`${name}: ${headNodes} head nodes, least head weight ${minHeadWeight.toFixed(3)}`);
+    expect(headNodes).toBeGreaterThan(200);
+    // Before: 0 at the top of the hair and beside the temples (weights fell off inside the head: hair torn apart).
+    expect(minHeadWeight).toBe(1);
+    // The neck blends (between 0 and 1 half-way), the shoulders stay.
+    const neck = at(fcx, chinY + 0.5 * NECK_BLEND_FH * fh);
+    expect(neck).toBeGreaterThan(0.2);
+    expect(neck).toBeLessThan(0.8);
+    expect(at(fcx, chinY + NECK_BLEND_FH * fh)).toBe(0);
     expect(g.headWeight[0]).toBe(0);
   });
 });
