@@ -3,6 +3,7 @@
  * shaded from light to dark) the plate's patch fill had copied the light side into the shaded one and kept hair
  * strands where the matte is faint: at ±30° light blobs and specks stood beside the hair. Measured as the edge energy
  * of the background in a band outside the silhouette (tests/integration/render/haloMetric.ts) against the rest view.
+ * Reads its portrait from the shared test media (../shared/corpus): left out when the corpus is absent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARKIT_BLENDSHAPE_COUNT } from '../../../core/motion/names.ts';

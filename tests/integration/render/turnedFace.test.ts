@@ -3,6 +3,7 @@
  * cheek and jaw, a second copy of the face edge beside it): the face mesh the photo head builds may stretch no face
  * triangle more than ~2× (core/face/sideRelief.ts, MAX_SIDE_STRETCH at the orbit limit) when the camera orbits to
  * ±25/±30°. Stretch = the triangle's projected area in the orbit view over its area in the rest view (the photo).
+ * Reads its portrait from the shared test media (../shared/corpus): left out when the corpus is absent.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as THREE from 'three';
