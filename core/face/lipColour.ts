@@ -8,7 +8,7 @@
  * relative to {@link LIP_SATURATION_FULL}: lips of colour photos measure 0.25–0.5, grayscale photos ≈ 0.
  */
 import { LIPS_LOWER_MID, LIPS_LOWER_OUTER, LIPS_UPPER_MID, LIPS_UPPER_OUTER, MOUTH_OPENING_LOOP } from '../rig/topology.ts';
-import { signedDistanceToPolygon } from '../math/polygon.ts';
+import { polygonBounds, signedDistanceToPolygon } from '../math/polygon.ts';
 
 /** HSV saturation of mean lip colour at and above which the mouth interior keeps its full colour. */
 export const LIP_SATURATION_FULL = 0.25;
@@ -79,16 +79,7 @@ export function measureLipColour(rgba: Uint8Array, widthPx: number, heightPx: nu
 export function measureVermilionRgb(rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array, skinRgb?: readonly [number, number, number]): [number, number, number] {
   const outer = [...LIPS_UPPER_OUTER, ...[...LIPS_LOWER_OUTER].reverse()].flatMap((i) => [landmarksPx[i * 3]!, landmarksPx[i * 3 + 1]!]);
   const opening = MOUTH_OPENING_LOOP.flatMap((i) => [landmarksPx[i * 3]!, landmarksPx[i * 3 + 1]!]);
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (let k = 0; k < outer.length; k += 2) {
-    x0 = Math.min(x0, outer[k]!);
-    x1 = Math.max(x1, outer[k]!);
-    y0 = Math.min(y0, outer[k + 1]!);
-    y1 = Math.max(y1, outer[k + 1]!);
-  }
+  const [x0, y0, x1, y1] = polygonBounds(outer);
   const px: { rgb: [number, number, number]; sat: number }[] = [];
   for (let y = Math.max(0, Math.floor(y0)); y <= Math.min(heightPx - 1, Math.ceil(y1)); y++) {
     for (let x = Math.max(0, Math.floor(x0)); x <= Math.min(widthPx - 1, Math.ceil(x1)); x++) {

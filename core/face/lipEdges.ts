@@ -19,7 +19,7 @@
 import { LIPS_LOWER_INNER, LIPS_UPPER_INNER, LIPS_UPPER_MID, LIPS_UPPER_OUTER, MOUTH_OPENING_LOOP } from '../rig/topology.ts';
 import { CLOSED_LIP_GAP_IOD } from './lipSeam.ts';
 import { measureLipColour } from './lipColour.ts';
-import { signedDistanceToPolygon } from '../math/polygon.ts';
+import { polygonBounds, signedDistanceToPolygon } from '../math/polygon.ts';
 
 /** A tooth-colour rule measured on one photo: bright for this photo's opening, greyer than its lips. */
 export interface ToothColourRule {
@@ -29,6 +29,32 @@ export interface ToothColourRule {
   maxChroma: number;
   /** Tooth pixels inside the opening. */
   toothPx: number;
+}
+
+/**
+ * The tooth-colour thresholds of a mouth opening: luma ≥ max(0.62 × the opening's 95th-percentile luma, 1.05 × the
+ * lips' mean luma), chroma below max(0.08, 0.9 × the lips' chroma). Enamel is the brightest, greyest tissue in an opened
+ * mouth; lips and tongue are redder, the cavity darker. One rule for the photo's own teeth in the interior textures
+ * (core/face/mouthInterior.ts) and for {@link measureToothColourRule}.
+ * @param openingL95 - 95th percentile of the opening's Rec. 601 luma, [0, 1].
+ * @param lipRgb - the lips' mean colour, RGB in [0, 1] (core/face/lipColour.ts).
+ * @returns the least luma and the largest chroma (max − min of RGB) of a tooth pixel.
+ */
+export function toothColourBounds(openingL95: number, lipRgb: readonly [number, number, number]): { minLuma: number; maxChroma: number } {
+  return {
+    minLuma: Math.max(0.62 * openingL95, 1.05 * (0.299 * lipRgb[0] + 0.587 * lipRgb[1] + 0.114 * lipRgb[2])),
+    maxChroma: Math.max(0.08, 0.9 * (Math.max(...lipRgb) - Math.min(...lipRgb))),
+  };
+}
+
+/**
+ * Whether an opening shows teeth: at least max(12, 6 % of its pixels) pass {@link toothColourBounds}.
+ * @param toothPx - pixels (or texels) of the opening that pass.
+ * @param openingPx - all pixels (or texels) of the opening.
+ * @returns true when the photo shows teeth there.
+ */
+export function showsTeeth(toothPx: number, openingPx: number): boolean {
+  return toothPx >= Math.max(12, 0.06 * openingPx);
 }
 
 /**
@@ -44,16 +70,7 @@ export interface ToothColourRule {
  */
 export function measureToothColourRule(rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array): ToothColourRule | null {
   const loop = MOUTH_OPENING_LOOP.flatMap((i) => [landmarksPx[i * 3]!, landmarksPx[i * 3 + 1]!]);
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (let k = 0; k < loop.length; k += 2) {
-    x0 = Math.min(x0, loop[k]!);
-    x1 = Math.max(x1, loop[k]!);
-    y0 = Math.min(y0, loop[k + 1]!);
-    y1 = Math.max(y1, loop[k + 1]!);
-  }
+  const [x0, y0, x1, y1] = polygonBounds(loop);
   const px: [number, number, number, number][] = [];
   for (let y = Math.max(0, Math.floor(y0)); y <= Math.min(heightPx - 1, Math.ceil(y1)); y++) {
     for (let x = Math.max(0, Math.floor(x0)); x <= Math.min(widthPx - 1, Math.ceil(x1)); x++) {
@@ -69,10 +86,9 @@ export function measureToothColourRule(rgba: Uint8Array, widthPx: number, height
   const lip = measureLipColour(rgba, widthPx, heightPx, landmarksPx).meanRgb;
   const sorted = px.map((p) => p[0]).sort((a, b) => a - b);
   const l95 = sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))]!;
-  const minLuma = Math.max(0.62 * l95, 1.05 * (0.299 * lip[0] + 0.587 * lip[1] + 0.114 * lip[2]));
-  const maxChroma = Math.max(0.08, 0.9 * (Math.max(...lip) - Math.min(...lip)));
+  const { minLuma, maxChroma } = toothColourBounds(l95, lip);
   const toothPx = px.filter((p) => p[0] >= minLuma && p[1] < maxChroma).length;
-  return toothPx >= Math.max(12, 0.06 * px.length) ? { minLuma, maxChroma, toothPx } : null;
+  return showsTeeth(toothPx, px.length) ? { minLuma, maxChroma, toothPx } : null;
 }
 
 /** Least display of the upper incisors kept below the posed upper lip while the jaw is open, IOD (≈ 2 mm at 63 mm; Vig & Brundo 1978). */

@@ -35,7 +35,8 @@ import { LIPS_LOWER_OUTER, LIPS_UPPER_OUTER, MOUTH_OPENING_LOOP } from '../rig/t
 import { LIP_INNER_LOWER, LIP_INNER_UPPER, MOUTH_CORNER_LEFT, MOUTH_CORNER_RIGHT } from './topology.ts';
 import { measureLipColour, measureVermilionRgb } from './lipColour.ts';
 import { measureScleraLight } from './sceneLight.ts';
-import { signedDistanceToPolygon } from '../math/polygon.ts';
+import { polygonBounds, signedDistanceToPolygon } from '../math/polygon.ts';
+import { showsTeeth, toothColourBounds } from './lipEdges.ts';
 
 /** The face axes the interior is laid out on (a subset of the rig's `FaceFrame`). */
 export interface MouthFrame {
@@ -401,16 +402,7 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   const loop = MOUTH_OPENING_LOOP.flatMap((i) => P(i));
   // Signed distance (texels) near the loop; far outside it only "outside" matters.
   const sd = new Float32Array(W * H).fill(-1e3);
-  let lx0 = Infinity;
-  let ly0 = Infinity;
-  let lx1 = -Infinity;
-  let ly1 = -Infinity;
-  for (let k = 0; k < loop.length; k += 2) {
-    lx0 = Math.min(lx0, loop[k]!);
-    lx1 = Math.max(lx1, loop[k]!);
-    ly0 = Math.min(ly0, loop[k + 1]!);
-    ly1 = Math.max(ly1, loop[k + 1]!);
-  }
+  const [lx0, ly0, lx1, ly1] = polygonBounds(loop);
   const tx0 = Math.max(0, Math.floor((lx0 - 3 - x0) * texelsPerPx));
   const tx1 = Math.min(W - 1, Math.ceil((lx1 + 3 - x0) * texelsPerPx));
   const ty0 = Math.max(0, Math.floor((ly0 - 3 - y0) * texelsPerPx));
@@ -418,7 +410,6 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   for (let ty = ty0; ty <= ty1; ty++) for (let tx = tx0; tx <= tx1; tx++) sd[ty * W + tx] = signedDistanceToPolygon(loop, ...pxOf(tx, ty)) * texelsPerPx;
   const lip = measureLipColour(rgba, widthPx, heightPx, landmarksPx);
   const lipRgb = lip.meanRgb;
-  const lipChroma = Math.max(...lipRgb) - Math.min(...lipRgb);
   const opening: { rgb: Rgb; l: number }[] = [];
   for (let i = 0; i < W * H; i++) {
     if (sd[i]! < 1) continue;
@@ -428,7 +419,8 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   opening.sort((p, q) => p.l - q.l);
   const pct = (q: number): number => (opening.length ? opening[Math.min(opening.length - 1, Math.floor(q * opening.length))]!.l : 0);
   const l95 = pct(0.95);
-  const teethPx = opening.filter((p) => p.l >= 0.62 * l95 && p.l > luma(...lipRgb) * 1.05 && Math.max(...p.rgb) - Math.min(...p.rgb) < Math.max(0.08, lipChroma * 0.9));
+  const tooth = toothColourBounds(l95, lipRgb);
+  const teethPx = opening.filter((p) => p.l >= tooth.minLuma && Math.max(...p.rgb) - Math.min(...p.rgb) < tooth.maxChroma);
   const mean = (ps: { rgb: Rgb }[]): Rgb => {
     const m: Rgb = [0, 0, 0];
     for (const p of ps) for (let c = 0; c < 3; c++) m[c] = m[c]! + p.rgb[c]! / ps.length;
@@ -441,7 +433,7 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) out.push({ rgb: photoAt(cx + dx, cy + dy) });
     return out;
   }));
-  const photoTeethPx = teethPx.length >= Math.max(12, 0.06 * opening.length) ? teethPx.length : 0;
+  const photoTeethPx = showsTeeth(teethPx.length, opening.length) ? teethPx.length : 0;
   let teethRgb: Rgb;
   if (photoTeethPx > 0) teethRgb = mean(teethPx);
   else {

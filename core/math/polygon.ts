@@ -27,3 +27,22 @@ export function signedDistanceToPolygon(poly: readonly number[], x: number, y: n
   }
   return inside ? best : -best;
 }
+
+/**
+ * Axis-aligned bounds of a polygon.
+ * @param poly - vertices as a flat `[x0, y0, x1, y1, …]` list, px.
+ * @returns `[xMin, yMin, xMax, yMax]`, px; `[∞, ∞, −∞, −∞]` for an empty list.
+ */
+export function polygonBounds(poly: readonly number[]): [number, number, number, number] {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (let k = 0; k < poly.length; k += 2) {
+    x0 = Math.min(x0, poly[k]!);
+    x1 = Math.max(x1, poly[k]!);
+    y0 = Math.min(y0, poly[k + 1]!);
+    y1 = Math.max(y1, poly[k + 1]!);
+  }
+  return [x0, y0, x1, y1];
+}

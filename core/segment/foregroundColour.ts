@@ -9,6 +9,7 @@
  * Box blurs by running sums: O(1) per pixel per channel.
  */
 import { InvalidInputError } from '../errors.ts';
+import type { BackgroundPlate } from '../image/backgroundPlate.ts';
 import { boxMean } from './guidedFilter.ts';
 
 /** One blur-fusion pass over 3 planar channels in [0, 1]; returns the new F and the blurred background B̂. */
@@ -80,20 +81,8 @@ export function estimateForegroundColours(rgba: Uint8Array, alpha: Uint8Array, w
   return out;
 }
 
-/** A background layer as {@link fitForegroundOverPlate} reads it (core/image/backgroundPlate.ts `BackgroundPlate`). */
-export interface PlateForFit {
-  /** `[heightPx, widthPx, 4]` RGBA of the plate. */
-  rgba: Uint8Array;
-  widthPx: number;
-  heightPx: number;
-  /** Photo pixel coordinates of the plate's top-left corner. */
-  originXPx: number;
-  originYPx: number;
-  /** Photo pixels per plate pixel. */
-  photoPxPerPlatePx: number;
-  /** `[heightPx, widthPx]` 1 where the plate was filled (differs from the photo), 0 where it is the photo. */
-  filledMask: Uint8Array;
-}
+/** A background layer as {@link fitForegroundOverPlate} reads it (core/image/backgroundPlate.ts). */
+export type PlateForFit = Pick<BackgroundPlate, 'rgba' | 'widthPx' | 'heightPx' | 'originXPx' | 'originYPx' | 'photoPxPerPlatePx' | 'filledMask'>;
 
 /**
  * Refits the person layer's colour and alpha so that, composited over the filled background plate that is actually

@@ -3,7 +3,7 @@
  * a tile grid, and how ragged the dark boundaries inside the opening are. All on an RGBA render `[S, S, 4]` with the
  * posed opening as a polygon in output px.
  */
-import { signedDistanceToPolygon } from '../../../core/math/polygon.ts';
+import { polygonBounds, signedDistanceToPolygon } from '../../../core/math/polygon.ts';
 
 const luma = (px: Uint8Array, i: number): number => (0.299 * px[i]! + 0.587 * px[i + 1]! + 0.114 * px[i + 2]!) / 255;
 
@@ -34,16 +34,7 @@ export interface TeethBandMetrics {
  * @param opening - the posed inner-lip loop, output px `[x0, y0, x1, y1, …]`.
  */
 export function teethBandMetrics(px: Uint8Array, S: number, opening: number[]): TeethBandMetrics {
-  let x0 = Infinity;
-  let x1 = -Infinity;
-  let y0 = Infinity;
-  let y1 = -Infinity;
-  for (let k = 0; k < opening.length; k += 2) {
-    x0 = Math.min(x0, opening[k]!);
-    x1 = Math.max(x1, opening[k]!);
-    y0 = Math.min(y0, opening[k + 1]!);
-    y1 = Math.max(y1, opening[k + 1]!);
-  }
+  const [x0, y0, x1, y1] = polygonBounds(opening);
   const X0 = Math.max(0, Math.floor(x0));
   const X1 = Math.min(S - 1, Math.ceil(x1));
   const Y0 = Math.max(0, Math.floor(y0));
