@@ -20,7 +20,8 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): 
       const filled = Math.round(p.fraction * width);
       const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
       const eta = p.etaSec === null ? '' : ` ETA ${formatSec(p.etaSec)}`;
-      const frames = p.totalFrames > 0 ? ` ${p.completedFrames}/${p.totalFrames} frames` : '';
+      // Frames are counted in the render stage only (0 of N before it would read as a stalled render).
+      const frames = p.totalFrames > 0 && (p.stage === 'render' || p.completedFrames > 0) ? ` ${p.completedFrames}/${p.totalFrames} frames` : '';
       const line = `${bar} ${String(pct).padStart(3)}%  ${p.stage}${frames}${eta}`;
       if (isTty) stream.write(`\r${line}\x1b[K`);
       else if (p.stage !== lastStage || Math.floor(pct / 10) !== lastDecile) stream.write(`${line}\n`);

@@ -169,7 +169,7 @@ const SPLAT_AVATAR_PATTERN = /\.(ply|splat|spz|ksplat|sog|zip)$/i;
 
 /**
  * The stages a render job runs, with expected costs for this job (core/jobs/progress.ts): analyze (portrait or
- * avatar), track (driving video only), motion, render.
+ * avatar), track (driving video only), motion, prepare (launch the render browser, build the head), render.
  * @param opts - the job's inputs (which stages run, output size, head kind).
  * @param clipSec - the clip length if known (the audio's duration), else `null`.
  * @returns the stage plans, in order.
@@ -181,7 +181,8 @@ export function renderStagePlan(opts: Pick<RenderTalkingHeadOptions, 'portraitPa
   const plans: StagePlan[] = [{ stage: 'analyze', expectedSec: (opts.portraitPath ? c.analyzePortraitSec : c.readAvatarSec) + (opts.drivingVideoPath && !opts.portraitPath ? c.loadFaceModelsSec : 0) }];
   if (opts.drivingVideoPath) plans.push({ stage: 'track', expectedSec: frames * c.trackSecPerFrame });
   plans.push({ stage: 'motion', expectedSec: opts.drivingVideoPath ? frames * c.drivingSolveSecPerFrame : opts.audioPath && !opts.motionPath ? sec * c.motionSecPerAudioSec : 0.2 });
-  plans.push({ stage: 'render', expectedSec: c.renderLaunchSec + frames * renderSecPerFrame(opts) });
+  plans.push({ stage: 'prepare', expectedSec: c.renderLaunchSec });
+  plans.push({ stage: 'render', expectedSec: frames * renderSecPerFrame(opts) });
   return plans;
 }
 
@@ -310,7 +311,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
             planned = true;
             progress.expect('track', total * EXPECTED_COST.trackSecPerFrame);
             progress.expect('motion', total * EXPECTED_COST.drivingSolveSecPerFrame);
-            progress.expect('render', EXPECTED_COST.renderLaunchSec + total * renderSecPerFrame(opts));
+            progress.expect('render', total * renderSecPerFrame(opts));
           }
           emit('track', done, total);
         },
@@ -365,7 +366,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
   }
   const { fromFrame, toFrame } = frameRange(opts.rangeSec, frameCount, opts.fps);
   progress.setFrameCount(toFrame - fromFrame);
-  progress.expect('render', EXPECTED_COST.renderLaunchSec + (toFrame - fromFrame) * renderSecPerFrame(opts));
+  progress.expect('render', (toFrame - fromFrame) * renderSecPerFrame(opts));
   emit('motion', 1, 1);
   throwIfAborted(opts.signal);
   if (fromFrame > 0 || toFrame < frameCount) log(`range: frames ${fromFrame}–${toFrame - 1} of ${frameCount}`);
@@ -374,7 +375,9 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
   await mkdir(dirname(outPath), { recursive: true });
   const format = outputFormat(outPath);
   let avatar: RenderTalkingHeadResult['avatar'];
-  emit('render', 0, toFrame - fromFrame);
+  // Launching the render browser and building the head (matte, background fill, textures) takes seconds before the
+  // first frame: its own stage, so the bar does not read "render 0/N frames" while it moves.
+  emit('prepare', 0, 1);
   const encoded = await timed('renderEncode', async () => {
     // A cut-out portrait (real transparency) has no background of its own: behind it goes white, not the black
     // (or the old background's fringe) stored under its transparent pixels.
@@ -412,6 +415,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
       if (opts.framing === 'upperBody' && image && face && !avatarFile && !photoShowsShoulders(image.heightPx, meshBox(face.landmarksPx))) {
         log('note: the photo shows no shoulders (it ends below the chin); upper-body framing shows what the photo holds: the head and neck');
       }
+      emit('render', 0, toFrame - fromFrame);
       const frameOpts = { fromFrame, toFrame, orbitYawRad: opts.orbit?.yawRad, orbitPitchRad: opts.orbit?.pitchRad, signal: opts.signal };
       return await encodeVideo({
         frames: inPageH264 ? host.renderEncoded(track, { ...frameOpts, fps: opts.fps, bitrate: Math.round(opts.sizePx * opts.sizePx * (opts.fps.num / opts.fps.den) * encoder.inPageH264BitsPerPixel) }) : host.renderFrames(track, { ...frameOpts, pixelFormat }),

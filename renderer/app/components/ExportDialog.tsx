@@ -142,7 +142,7 @@ export function ExportDialog(): React.JSX.Element | null {
             <progress max={1} value={job.progress.fraction} />
             <div>
               {job.state === 'running'
-                ? `${job.progress.stage} ${job.progress.totalFrames ? `${job.progress.completedFrames}/${job.progress.totalFrames}` : ''} · ${Math.round(job.progress.fraction * 100)}% · ${formatEta(job.progress.etaSec)}`
+                ? `${job.progress.stage} ${job.progress.totalFrames && (job.progress.stage === 'render' || job.progress.completedFrames > 0) ? `${job.progress.completedFrames}/${job.progress.totalFrames}` : ''} · ${Math.round(job.progress.fraction * 100)}% · ${formatEta(job.progress.etaSec)}`
                 : job.state === 'done'
                   ? `Done: ${job.fileName} (${((job.bytes ?? 0) / 1e6).toFixed(2)} MB)`
                   : job.state === 'cancelled'

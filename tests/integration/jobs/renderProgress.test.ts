@@ -44,7 +44,7 @@ describe.skipIf(!HAS_CORPUS)('render job progress', () => {
     expect(events[0]!.p.fraction).toBeLessThan(0.02);
     for (let i = 1; i < events.length; i++) expect(events[i]!.p.fraction).toBeGreaterThanOrEqual(events[i - 1]!.p.fraction);
     expect(events.at(-1)!.p.fraction).toBe(1);
-    expect(new Set(events.map((e) => e.p.stage))).toEqual(new Set(['analyze', 'motion', 'render']));
+    expect(new Set(events.map((e) => e.p.stage))).toEqual(new Set(['analyze', 'motion', 'prepare', 'render']));
     // Frames are the one unit: 0 of 0 before the frame count is known, then 0..181 of 181.
     for (const e of events) expect(e.p.totalFrames === 0 || e.p.totalFrames === result.frameCount).toBe(true);
     expect(events.filter((e) => e.p.stage !== 'render').every((e) => e.p.completedFrames === 0)).toBe(true);
