@@ -8,9 +8,7 @@ import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
 import type { FaceAnalysis } from '../../core/face/types.ts';
 import { measureRestExpression, namedWeights, type RestExpression } from '../../core/rig/restExpression.ts';
-import { measurePortraitRest } from '../../pipeline/face/portraitRest.ts';
-import { FaceAnalyzer } from '../../pipeline/face/faceAnalyzer.ts';
-import { analyzeVideoFile, type VideoAnalysis } from '../../pipeline/face/videoTracker.ts';
+import type { VideoAnalysis } from '../../pipeline/face/videoTracker.ts';
 import { decodeImage, sniffImageContainer } from '../../pipeline/image/decodeImage.ts';
 import { prepareOutputPath } from '../../pipeline/files/outputPath.ts';
 import { cancelOnSignals } from '../signals.ts';
@@ -137,6 +135,8 @@ export function registerAnalyze(program: Command): void {
         if (!o.quiet) process.stderr.write(`${m}\n`);
       };
       const started = Date.now();
+      // ONNX Runtime and the face models load once the options are checked (`--help` and bad flags answer at once).
+      const [{ FaceAnalyzer }, { analyzeVideoFile }, { measurePortraitRest }] = await Promise.all([import('../../pipeline/face/faceAnalyzer.ts'), import('../../pipeline/face/videoTracker.ts'), import('../../pipeline/face/portraitRest.ts')]);
       if (await looksLikeVideo(imagePath)) {
         const analyzer = await FaceAnalyzer.create({ executionProviders: o.ep?.split(',').map((s) => s.trim()), onLog: log });
         const controller = new AbortController();

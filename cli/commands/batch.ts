@@ -6,9 +6,9 @@ import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidInputError, JobCancelledError, StudioError } from '../../core/errors.ts';
-import { defaultWorkerCount, readLocalBatchStatus, runLocalBatch, type LocalBatchEvent } from '../../pipeline/batch/localBatch.ts';
+import type { LocalBatchEvent } from '../../pipeline/batch/localBatch.ts';
 import { writeJsonAtomic } from '../../pipeline/batch/outputs.ts';
-import { cancelFarmBatch, DEFAULT_QUEUE_NAME, farmBatchStatus, submitFarmBatch } from '../../pipeline/batch/redisBatch.ts';
+import { DEFAULT_QUEUE_NAME } from '../../pipeline/batch/queueName.ts';
 import type { BatchDefinition, BatchManifest } from '../../pipeline/batch/types.ts';
 import { readBatchJobFile } from '../batchJobFile.ts';
 
@@ -116,6 +116,8 @@ export function registerBatch(program: Command): void {
       const manifestPath = typeof o.manifest === 'string' ? o.manifest : defaultManifestPath(def);
       const retries = intOption('--retries', o.retries, 0);
       if (typeof o.redis === 'string') {
+        // The Redis client and the render pipeline load when a batch runs (not for `--help` or a bad flag).
+        const { cancelFarmBatch, farmBatchStatus, submitFarmBatch } = await import('../../pipeline/batch/redisBatch.ts');
         const farm = { redisUrl: o.redis, queueName: String(o.queue) };
         if (o.cancel) {
           const r = await cancelFarmBatch(def, farm);
@@ -148,6 +150,7 @@ export function registerBatch(program: Command): void {
         }
       }
       if (o.cancel) throw new InvalidInputError('--cancel is for a Redis batch: stop a local batch with Ctrl+C (it resumes where it stopped)');
+      const { defaultWorkerCount, readLocalBatchStatus, runLocalBatch } = await import('../../pipeline/batch/localBatch.ts');
       const statePath = await statePathFor(def, typeof o.state === 'string' ? o.state : undefined);
       if (o.status) {
         const m = await readLocalBatchStatus(statePath, def);

@@ -3,7 +3,6 @@
  * onnxruntime-node's CUDA libraries.
  */
 import type { Command } from 'commander';
-import { installCudaProvider, runDoctorChecks } from '../../pipeline/system/doctor.ts';
 
 /** Registers the `doctor` command. */
 export function registerDoctor(program: Command): void {
@@ -12,6 +11,7 @@ export function registerDoctor(program: Command): void {
     .description('check ffmpeg (one frame per codec), the render browser (one WebGL2 frame) and ONNX Runtime; optionally download the CUDA provider')
     .option('--install-cuda', "download onnxruntime-node's CUDA 12 libraries (from NuGet, outside npm)")
     .action(async (o: { installCuda?: boolean }) => {
+      const { installCudaProvider, runDoctorChecks } = await import('../../pipeline/system/doctor.ts');
       if (o.installCuda) {
         process.stderr.write('Downloading the ONNX Runtime CUDA libraries (onnxruntime-node install script, ONNXRUNTIME_NODE_INSTALL=cuda12)…\n');
         await installCudaProvider((line) => process.stderr.write(`  ${line}\n`));

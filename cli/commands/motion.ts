@@ -9,7 +9,6 @@ import { InvalidInputError } from '../../core/errors.ts';
 import { MOTION_OPTION_DESCRIPTORS, MotionOptionsSchema } from '../../core/motion/options.ts';
 import type { MotionOptionDescriptor, MotionOptions } from '../../core/motion/options.ts';
 import { parseFps, trackToJson } from '../../core/motion/track.ts';
-import { audioFileToMotionTrack } from '../../pipeline/audio/audioToMotion.ts';
 import { prepareOutputPath } from '../../pipeline/files/outputPath.ts';
 import { createProgressBar } from '../progress.ts';
 import { cancelOnSignals } from '../signals.ts';
@@ -83,6 +82,7 @@ export function registerMotion(program: Command): void {
     const outPath = await prepareOutputPath(String(o.out), [String(o.audio)]);
     const started = Date.now();
     try {
+      const { audioFileToMotionTrack } = await import('../../pipeline/audio/audioToMotion.ts');
       const { track, source } = await audioFileToMotionTrack(String(o.audio), options, { signal: controller.signal, directions, onProgress: bar ? bar.update : undefined });
       track.meta = { ...track.meta, source: basename(String(o.audio)) };
       await writeFileAtomic(outPath, JSON.stringify(trackToJson(track)) + '\n');

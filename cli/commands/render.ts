@@ -7,7 +7,7 @@ import { readDirectionsFile } from '../directionsFile.ts';
 import { BACKGROUND_OPTION, describeOptionIssue, FACE_INDEX_OPTION, FRAMING_OPTION, HEAD_POSE_OPTION, ORBIT_PITCH_OPTION, ORBIT_YAW_OPTION, QUALITY_OPTION, RETARGET_OPTIONS, SIZE_OPTION, type OptionDescriptor } from '../../core/jobs/options.ts';
 import { MOTION_OPTION_DESCRIPTORS } from '../../core/motion/options.ts';
 import { motionOptionsFromCli } from './motion.ts';
-import { renderTalkingHead, type RenderTalkingHeadOptions } from '../../pipeline/jobs/renderJob.ts';
+import type { RenderTalkingHeadOptions } from '../../pipeline/jobs/renderJob.ts';
 import { createProgressBar } from '../progress.ts';
 import { cancelOnSignals } from '../signals.ts';
 
@@ -108,6 +108,9 @@ export function registerRender(program: Command): void {
       const rangeSec = typeof o.range === 'string' ? parseRange(o.range) : undefined;
       const bar = o.quiet ? null : createProgressBar();
       try {
+        // The render pipeline (ONNX Runtime, sharp, the browser driver) loads once the options are checked, so `--help`
+        // and a bad flag answer at once.
+        const { renderTalkingHead } = await import('../../pipeline/jobs/renderJob.ts');
         const result = await renderTalkingHead({
           ...renderJobOptionsFromCli(o, motion),
           directions,

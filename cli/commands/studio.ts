@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
-import { launchStudioWeb, serveUntilSignal } from '../../pipeline/host/studioWeb.ts';
 
 /** Registers the `studio` command. */
 export function registerStudio(program: Command): void {
@@ -17,6 +16,7 @@ export function registerStudio(program: Command): void {
     .action(async (o: { port?: string; outDir: string; dataDir?: string }) => {
       const port = o.port === undefined ? 0 : Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInputError(`--port must be 0..65535, got ${o.port}`);
+      const { launchStudioWeb, serveUntilSignal } = await import('../../pipeline/host/studioWeb.ts');
       const host = await launchStudioWeb({ port, outDir: o.outDir, dataDir: o.dataDir, onLog: (line) => process.stderr.write(`[studio] ${line}\n`) });
       serveUntilSignal(host, (t) => process.stdout.write(t));
       await new Promise<never>(() => {});

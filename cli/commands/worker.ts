@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.ts';
-import { DEFAULT_QUEUE_NAME, runFarmWorker } from '../../pipeline/batch/redisBatch.ts';
+import { DEFAULT_QUEUE_NAME } from '../../pipeline/batch/queueName.ts';
 
 /** A positive number of seconds (fractions allowed) from a CLI value. */
 function secOption(flag: string, raw: unknown): number {
@@ -39,6 +39,8 @@ export function registerWorker(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
+        // Loaded when the command runs, so that `--help` and bad flags answer without loading the Redis client.
+        const { runFarmWorker } = await import('../../pipeline/batch/redisBatch.ts');
         await runFarmWorker({
           redisUrl: String(o.redis),
           queueName: o.queue,

@@ -22,7 +22,9 @@ import { commitOutput, outputExists, removeStaleStaging, stagingPathFor } from '
 import { summarizeJobs, type BatchDefinition, type BatchJobResult, type BatchManifest, type BatchRenderSpec, type ManifestJob } from './types.ts';
 
 /** Default queue name. */
-export const DEFAULT_QUEUE_NAME = 'avatar-studio-render';
+import { DEFAULT_QUEUE_NAME } from './queueName.ts';
+
+export { DEFAULT_QUEUE_NAME };
 
 /** What a queued job carries. */
 interface FarmJobData {

@@ -247,6 +247,12 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
   throwIfAborted(opts.signal);
   // The clip length sets the expected cost of the motion and render stages; a failed probe is reported by the decode.
   const clipSec = opts.audioPath && !opts.drivingVideoPath ? ((await probeAudio(opts.audioPath, { signal: opts.signal }).catch(() => null))?.durationSec ?? null) : null;
+  // A range past the audio's end is refused before the face analysis (the track's own frame count checks it again;
+  // one frame of slack for the rounding of the audio's length to frames).
+  if (opts.rangeSec && clipSec) {
+    if (opts.rangeSec.startSec >= clipSec + opts.fps.den / opts.fps.num) throw new InvalidInputError(`export range starts at ${opts.rangeSec.startSec} s, after the audio's end (${clipSec.toFixed(2)} s)`);
+    frameRange(opts.rangeSec, Math.ceil((clipSec * opts.fps.num) / opts.fps.den) + 1, opts.fps);
+  }
   const progress = new ProgressTracker(renderStagePlan(opts, clipSec || null), startMs);
   let last: [string, number, number] | null = null;
   const emit = (stage: string, done: number, total: number): void => {
