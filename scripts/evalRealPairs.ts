@@ -58,7 +58,7 @@ export interface PairResult {
   restSmile: number;
   self: ModeScores;
   audio: ModeScores;
-  still: { ssim: number; psnrDb: number; headSsim: number; hairSsim: number; headSsimMoving: number; headTearMoving: number };
+  still: { ssim: number; psnrDb: number; headSsim: number; hairSsim: number; headSsimMoving: number; headTearMoving: number; neckSsim: number; neckSsimMoving: number };
   /** Self-reenactment frame 0 vs the portrait, face-crop PSNR (dB). */
   frame0PsnrDb: number;
   /**
@@ -86,6 +86,12 @@ export interface ModeScores {
    * more than 48 (a gross error: hair or ear missing, background where the real frame shows the head, or the reverse).
    */
   headTearMoving: number;
+  /**
+   * SSIM over the neck and upper shoulders ({@link neckBox}: below the real frame's face box), over all frames and over
+   * the moving ones: a neck sheared or stretched between a moved head and a still body scores there first (issues 12/13).
+   */
+  neckSsim: number;
+  neckSsimMoving: number;
   /** Frames where the tracker found a face in both. */
   pairedFrames: number;
   /** Per paired frame: the output's and the real frame's lip gaps (IOD units), for plots and lag checks. */
@@ -147,6 +153,17 @@ function headBox(face: Box, sizePx: number): Box {
 function hairBox(face: Box, sizePx: number): Box {
   const head = headBox(face, sizePx);
   return { ...head, y1: Math.max(head.y0 + 8, face.y0 + 4) };
+}
+
+/**
+ * The neck and upper shoulders below a face box: from the face box's bottom (the chin) down 0.7 of its height, 0.3 of
+ * its width wider on each side, clamped to the frame. A design value for head-and-shoulders clips.
+ */
+function neckBox(face: Box, sizePx: number): Box {
+  const w = face.x1 - face.x0;
+  const h = face.y1 - face.y0;
+  const c = (v: number): number => Math.min(sizePx, Math.max(0, Math.round(v)));
+  return { x0: c(face.x0 - 0.3 * w), y0: c(face.y1), x1: c(face.x1 + 0.3 * w), y1: c(face.y1 + 0.7 * h) };
 }
 
 /** Share of a box's pixels whose luma differs by more than 48 between two frames. */
@@ -250,6 +267,9 @@ function scoreMode(out: Frames, outLm: (Float32Array | null)[], real: Frames, re
   let headMoving = 0;
   let tear = 0;
   let moving = 0;
+  let neck = 0;
+  let neckN = 0;
+  let neckMoving = 0;
   const frames = Math.min(out.rgba.length, real.rgba.length);
   const first = realLm.find((lm) => lm) ?? null;
   const box0 = first ? faceBox(first, real.sizePx) : null;
@@ -262,8 +282,15 @@ function scoreMode(out: Frames, outLm: (Float32Array | null)[], real: Frames, re
     const headS = ssimBox(out.rgba[i]!, real.rgba[i]!, real.sizePx, headBox(box, real.sizePx));
     head += headS;
     hair += ssimBox(out.rgba[i]!, real.rgba[i]!, real.sizePx, hairBox(box, real.sizePx));
+    const nb = neckBox(box, real.sizePx);
+    const neckS = nb.y1 - nb.y0 >= 8 ? ssimBox(out.rgba[i]!, real.rgba[i]!, real.sizePx, nb) : NaN;
+    if (Number.isFinite(neckS)) {
+      neck += neckS;
+      neckN++;
+    }
     if (box0 && Math.hypot((box.x0 + box.x1 - box0.x0 - box0.x1) / 2, (box.y0 + box.y1 - box0.y0 - box0.y1) / 2) >= 0.15 * (box0.y1 - box0.y0)) {
       headMoving += headS;
+      if (Number.isFinite(neckS)) neckMoving += neckS;
       tear += grossShare(out.rgba[i]!, real.rgba[i]!, real.sizePx, headBox(box, real.sizePx));
       moving++;
     }
@@ -276,7 +303,7 @@ function scoreMode(out: Frames, outLm: (Float32Array | null)[], real: Frames, re
   }
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-  return { lipGapR: pearson(go, gr), lipGapMeanRatio: mean(go) / Math.max(1e-9, mean(gr)), ssim: ssim / Math.max(1, n), psnrDb: psnr / Math.max(1, n), headSsim: head / Math.max(1, n), hairSsim: hair / Math.max(1, n), headSsimMoving: moving ? headMoving / moving : NaN, movingFrames: moving, headTearMoving: moving ? tear / moving : NaN, pairedFrames: go.length, lipGapsOut: go.map(r3), lipGapsReal: gr.map(r3) };
+  return { lipGapR: pearson(go, gr), lipGapMeanRatio: mean(go) / Math.max(1e-9, mean(gr)), ssim: ssim / Math.max(1, n), psnrDb: psnr / Math.max(1, n), headSsim: head / Math.max(1, n), hairSsim: hair / Math.max(1, n), headSsimMoving: moving ? headMoving / moving : NaN, movingFrames: moving, headTearMoving: moving ? tear / moving : NaN, neckSsim: neckN ? neck / neckN : NaN, neckSsimMoving: moving ? neckMoving / moving : NaN, pairedFrames: go.length, lipGapsOut: go.map(r3), lipGapsReal: gr.map(r3) };
 }
 
 /** Picks closed / parted / open / smiling portrait frames from our own tracker (see the module remarks). */
@@ -359,8 +386,8 @@ export async function evaluatePair(video: string, k: number, kind: string, opts:
     restJawOpen: rest[BS.jawOpen]!,
     restSmile: (rest[BS.mouthSmileLeft]! + rest[BS.mouthSmileRight]!) / 2,
     self: scoreMode(self, selfLm, real, realLm),
-    audio: audio ? scoreMode(audio, audioLm, real, realLm) : { lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, headSsim: NaN, hairSsim: NaN, headSsimMoving: NaN, movingFrames: 0, headTearMoving: NaN, pairedFrames: 0, lipGapsOut: [], lipGapsReal: [] },
-    still: { ssim: stillScores.ssim, psnrDb: stillScores.psnrDb, headSsim: stillScores.headSsim, hairSsim: stillScores.hairSsim, headSsimMoving: stillScores.headSsimMoving, headTearMoving: stillScores.headTearMoving },
+    audio: audio ? scoreMode(audio, audioLm, real, realLm) : { lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, headSsim: NaN, hairSsim: NaN, headSsimMoving: NaN, movingFrames: 0, headTearMoving: NaN, neckSsim: NaN, neckSsimMoving: NaN, pairedFrames: 0, lipGapsOut: [], lipGapsReal: [] },
+    still: { ssim: stillScores.ssim, psnrDb: stillScores.psnrDb, headSsim: stillScores.headSsim, hairSsim: stillScores.hairSsim, headSsimMoving: stillScores.headSsimMoving, headTearMoving: stillScores.headTearMoving, neckSsim: stillScores.neckSsim, neckSsimMoving: stillScores.neckSsimMoving },
     frame0PsnrDb: psnrBox(self.rgba[0]!, portraitPx, opts.sizePx, box0),
     avOffset,
   };
@@ -375,9 +402,9 @@ const sdOf = (xs: readonly number[]): number => Math.sqrt(meanOf(xs.map((x) => (
  */
 export function formatTable(rows: readonly PairResult[]): string {
   const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
-  const head = '| clip | frame (kind) | gap IOD / rest jaw | real gap mean / SD | self r | self ratio | self SSIM / PSNR | self head / hair SSIM | self head SSIM / tear moving (n) | still SSIM / PSNR | still head / hair SSIM | still head SSIM / tear moving | f0 PSNR | audio r | A/V offset ms (conf) | audio r at offset | audio ratio | audio SSIM |';
-  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
-  const body = rows.map((r) => `| ${r.video.slice(0, 5)} | ${r.frameIndex} (${r.kind}) | ${f(r.portraitLipGapIod, 3)} / ${f(r.restJawOpen)} | ${f(meanOf(r.self.lipGapsReal), 3)} / ${f(sdOf(r.self.lipGapsReal), 3)} | ${f(r.self.lipGapR)} | ${f(r.self.lipGapMeanRatio)} | ${f(r.self.ssim, 3)} / ${f(r.self.psnrDb, 1)} | ${f(r.self.headSsim, 3)} / ${f(r.self.hairSsim, 3)} | ${f(r.self.headSsimMoving, 3)} / ${f(r.self.headTearMoving, 3)} (${r.self.movingFrames}) | ${f(r.still.ssim, 3)} / ${f(r.still.psnrDb, 1)} | ${f(r.still.headSsim, 3)} / ${f(r.still.hairSsim, 3)} | ${f(r.still.headSsimMoving, 3)} / ${f(r.still.headTearMoving, 3)} | ${f(r.frame0PsnrDb, 1)} | ${f(r.audio.lipGapR)} | ${Math.round(r.avOffset.offsetSec * 1000)} (${f(r.avOffset.confidence)}${r.avOffset.reliable ? '' : '?'}) | ${f(r.avOffset.audioLipGapR)} | ${f(r.audio.lipGapMeanRatio)} | ${f(r.audio.ssim, 3)} |`);
+  const head = '| clip | frame (kind) | gap IOD / rest jaw | real gap mean / SD | self r | self ratio | self SSIM / PSNR | self head / hair SSIM | self head SSIM / tear moving (n) | self neck SSIM / moving | still neck SSIM / moving | still SSIM / PSNR | still head / hair SSIM | still head SSIM / tear moving | f0 PSNR | audio r | A/V offset ms (conf) | audio r at offset | audio ratio | audio SSIM |';
+  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const body = rows.map((r) => `| ${r.video.slice(0, 5)} | ${r.frameIndex} (${r.kind}) | ${f(r.portraitLipGapIod, 3)} / ${f(r.restJawOpen)} | ${f(meanOf(r.self.lipGapsReal), 3)} / ${f(sdOf(r.self.lipGapsReal), 3)} | ${f(r.self.lipGapR)} | ${f(r.self.lipGapMeanRatio)} | ${f(r.self.ssim, 3)} / ${f(r.self.psnrDb, 1)} | ${f(r.self.headSsim, 3)} / ${f(r.self.hairSsim, 3)} | ${f(r.self.headSsimMoving, 3)} / ${f(r.self.headTearMoving, 3)} (${r.self.movingFrames}) | ${f(r.self.neckSsim, 3)} / ${f(r.self.neckSsimMoving, 3)} | ${f(r.still.neckSsim, 3)} / ${f(r.still.neckSsimMoving, 3)} | ${f(r.still.ssim, 3)} / ${f(r.still.psnrDb, 1)} | ${f(r.still.headSsim, 3)} / ${f(r.still.hairSsim, 3)} | ${f(r.still.headSsimMoving, 3)} / ${f(r.still.headTearMoving, 3)} | ${f(r.frame0PsnrDb, 1)} | ${f(r.audio.lipGapR)} | ${Math.round(r.avOffset.offsetSec * 1000)} (${f(r.avOffset.confidence)}${r.avOffset.reliable ? '' : '?'}) | ${f(r.avOffset.audioLipGapR)} | ${f(r.audio.lipGapMeanRatio)} | ${f(r.audio.ssim, 3)} |`);
   return [head, sep, ...body].join('\n');
 }
 

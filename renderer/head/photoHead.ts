@@ -12,6 +12,7 @@
 import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
+import { neckBoneMatrices, neckGeometry, NECK_BONE_COUNT, NECK_JOINT_COUNT } from '../../core/rig/neckBend.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, headPivotPx, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type PhotoHeadRig } from './rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
@@ -79,6 +80,10 @@ export function photoToWorld(proj: PhotoProjection, xPx: number, yPx: number, zP
 
 const VERTEX = /* glsl */ `
 uniform mat4 uHead;
+#ifdef NECK_BONES
+// The neck's chain (core/rig/neckBend.ts): bone 0 the trunk … bone 8 the head; aHeadWeight · 8 is the bone coordinate.
+uniform mat4 uBones[9];
+#endif
 attribute float aHeadWeight;
 attribute vec2 aLocal;
 attribute float aFeather;
@@ -88,7 +93,13 @@ varying vec2 vLocal;
 varying float vFeather;
 varying float vLipEdge;
 void main() {
+#ifdef NECK_BONES
+  float b = clamp(aHeadWeight, 0.0, 1.0) * 8.0;
+  int i0 = int(min(floor(b), 7.0));
+  vec3 p = mix((uBones[i0] * vec4(position, 1.0)).xyz, (uBones[i0 + 1] * vec4(position, 1.0)).xyz, b - float(i0));
+#else
   vec3 p = mix(position, (uHead * vec4(position, 1.0)).xyz, aHeadWeight);
+#endif
   vUv = uv;
   vLocal = aLocal;
   vFeather = aFeather;
@@ -203,6 +214,11 @@ export class PhotoHead {
   readonly headPivot = new THREE.Vector3();
   /** Pivot of the orbit (head centre), world metres. */
   readonly orbitPivot = new THREE.Vector3();
+  /** The neck's chain (core/rig/neckBend.ts): joints `[8, 3]` bottom to top and the trunk's pivot `[3]`, world metres. */
+  private readonly neckWorld: { joints: Float32Array; trunkPivot: Float32Array };
+  /** The chain's bone matrices `[9, 16]` (column-major), rewritten per frame; the surround's `uBones` views them. */
+  readonly neckBones = new Float32Array(NECK_BONE_COUNT * 16);
+  private readonly boneUniform: { value: THREE.Matrix4[] } = { value: Array.from({ length: NECK_BONE_COUNT }, () => new THREE.Matrix4()) };
   private readonly proj: PhotoProjection;
   private readonly facePositions: THREE.BufferAttribute;
   /** Face-mesh texture coordinates (rewritten every frame: the blinks resample the lids, see `rig.uvDeltas`). */
@@ -263,6 +279,10 @@ export class PhotoHead {
     photoToWorldVec(proj, f.faceCenterPx[0], f.faceCenterPx[1], f.silhouetteDepthPx, this.orbitPivot);
     const pivotPx = headPivotPx(f);
     photoToWorldVec(proj, pivotPx[0], pivotPx[1], pivotPx[2], this.headPivot);
+    const neck = neckGeometry(f);
+    this.neckWorld = { joints: new Float32Array(NECK_JOINT_COUNT * 3), trunkPivot: new Float32Array(3) };
+    for (let j = 0; j < NECK_JOINT_COUNT; j++) photoToWorld(proj, neck.jointsPx[j * 3]!, neck.jointsPx[j * 3 + 1]!, neck.jointsPx[j * 3 + 2]!, this.neckWorld.joints, j * 3);
+    photoToWorld(proj, neck.trunkPivotPx[0], neck.trunkPivotPx[1], neck.trunkPivotPx[2], this.neckWorld.trunkPivot, 0);
     const W = input.imageWidthPx;
     const H = input.imageHeightPx;
 
@@ -296,7 +316,9 @@ export class PhotoHead {
     gGeo.setIndex(gIdx);
     this.surroundIndex = { geometry: gGeo, all: gGeo.getIndex()!, overMatte: null };
     const edge = meanBorderColour(input.rgba, W, H);
-    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uFeather: { value: 0 }, uLipEdgePhotoPx: { value: 0 } });
+    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uBones: this.boneUniform, uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uFeather: { value: 0 }, uLipEdgePhotoPx: { value: 0 } });
+    // The surround bends with the neck's chain (core/rig/neckBend.ts) instead of blending head and body positions.
+    this.surroundMaterial.defines = { ...this.surroundMaterial.defines, NECK_BONES: '' };
     this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
 
     // Layer 3: face mesh (positions rewritten every frame).
@@ -554,6 +576,9 @@ export class PhotoHead {
       .makeTranslation(p.x + (t[0] ?? 0), p.y + (t[1] ?? 0), p.z + (t[2] ?? 0))
       .multiply(rot)
       .multiply(new THREE.Matrix4().makeTranslation(-p.x, -p.y, -p.z));
+    // The neck bends over its length and the trunk turns a share (core/rig/neckBend.ts); bone 8 is this head pose.
+    neckBoneMatrices(q, t, [p.x, p.y, p.z], this.neckWorld.joints, this.neckWorld.trunkPivot, this.neckBones);
+    this.boneUniform.value.forEach((m, k) => m.fromArray(this.neckBones, k * 16));
   }
 
   private applyWeights(frameWeights: Float32Array, gazeRad: Float32Array, visemes: Float32Array = new Float32Array(OVR_VISEME_COUNT)): void {

@@ -11,6 +11,9 @@
 import { TRI468 } from './topologyTables.ts';
 import { FACE_SILHOUETTE, MOUTH_OPENING_LOOP } from './topology.ts';
 import type { FaceFrame } from './rig.ts';
+import { neckChainWeight, neckGeometry, NECK_LENGTH_FH } from '../../core/rig/neckBend.ts';
+
+export { NECK_LENGTH_FH };
 
 /** Grid of the surround. Arrays are row-major `[rows, cols]`. */
 export interface SurroundGrid {
@@ -171,30 +174,28 @@ export const HEAD_REGION_FW = 1.35;
 export const HEAD_REGION_FH = 1.25;
 /** How far above the face centre the head region is centred, face heights (the cranium sits above the face). */
 export const HEAD_REGION_RAISE_FH = 0.2;
-/** Below the chin the weight falls from 1 to 0 over this many face heights (the neck, between head and shoulders). */
-export const NECK_BLEND_FH = 0.4;
-
 /**
- * How much a surround point follows the head pose, [0, 1].
+ * How much a surround point follows the head pose, [0, 1]: its place on the neck's chain (core/rig/neckBend.ts), 1 = the
+ * head, 0 = the trunk.
  * @param xPx - photo x, px.
  * @param yPx - photo y, px.
- * @param frame - the face frame (centre, width, height, px).
+ * @param frame - the face frame (centre, width, height, silhouette depth, px).
  * @returns 1 over the whole head — face, hair, ears, everything above the chin inside the head region
- *   ({@link HEAD_REGION_FW}) — falling with a smoothstep below the chin over {@link NECK_BLEND_FH} face heights (the
- *   neck blends between the posed head and the static shoulders) and outside the head region over 0.25 of its radius
- *   (there the person layer's alpha is already 0, so the fall is not seen).
+ *   ({@link HEAD_REGION_FW}); below the chin the neck's chain weight (core/rig/neckBend.ts `neckChainWeight`: falling
+ *   linearly down the neck column to its base, {@link NECK_LENGTH_FH} face heights below the chin; beside the neck the
+ *   shoulders are trunk); outside the head region falling over 0.25 of its radius (there the person layer's alpha is
+ *   already 0, so the fall is not seen).
  * @remarks Issue 13: the weight used to fall off inside the head (an ellipse of 0.78 × 0.82 face sizes, smoothstep
- * 0.8–1.2), so when a driving video moved the head its hair and ears were split: the inner part went with the head,
- * the outer part stayed (a circular cut-out in the hair where the plate showed, the ear cut off, a second copy of the
- * hair left behind). A head is rigid; only the neck may stretch.
+ * 0.8–1.2), so when a driving video moved the head its hair and ears were split. A head is rigid; the neck bends over
+ * its length (issues 12/13: it used to blend the posed head's and the static body's positions over 0.4 face heights
+ * below the chin, for every x, which sheared and stretched it under a large turn or roll).
  */
-export function surroundHeadWeight(xPx: number, yPx: number, frame: Pick<FaceFrame, 'faceCenterPx' | 'faceWidthPx' | 'faceHeightPx'>): number {
+export function surroundHeadWeight(xPx: number, yPx: number, frame: Pick<FaceFrame, 'faceCenterPx' | 'faceWidthPx' | 'faceHeightPx' | 'silhouetteDepthPx'>): number {
   const [fcx, fcy] = frame.faceCenterPx;
   const fw = frame.faceWidthPx;
   const fh = frame.faceHeightPx;
-  const chinY = fcy + 0.5 * fh;
   const r = Math.hypot((xPx - fcx) / (HEAD_REGION_FW * fw), (yPx - (fcy - HEAD_REGION_RAISE_FH * fh)) / (HEAD_REGION_FH * fh));
-  return (1 - smoothstep(1, 1.25, r)) * (1 - smoothstep(chinY, chinY + NECK_BLEND_FH * fh, yPx));
+  return (1 - smoothstep(1, 1.25, r)) * neckChainWeight(xPx, yPx, neckGeometry(frame));
 }
 
 /**

@@ -88,7 +88,7 @@ describe('photo head at 512² (neutral fidelity, mouth gap)', () => {
     expect(gapPx(open)).toBeGreaterThan(0.12 * mouthWidthPx);
     expect(gapPx(neutral)).toBeLessThan(0.03 * mouthWidthPx);
   });
-  it('applies the head pose: a 0.3 rad yaw moves the face and leaves the frame corners (background) in place', async () => {
+  it('applies the head pose: a 0.3 rad yaw moves the face and leaves the top frame corners (background) in place', async () => {
     const { p, info } = await use('img06');
     const zero = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
     const neutral = await host.renderStill({ blendshapes: zero });
@@ -96,7 +96,9 @@ describe('photo head at 512² (neutral fidelity, mouth gap)', () => {
     const turned = await host.renderStill({ blendshapes: zero, headRotation: Float32Array.from([0, Math.sin(yaw / 2), 0, Math.cos(yaw / 2)]) });
     const face = faceRegionMask(p.face, info.cropPx, S, S);
     const corners = new Uint8Array(S * S);
-    for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) if ((x < 48 || x >= S - 48) && (y < 48 || y >= S - 48)) corners[y * S + x] = 1;
+    // The top corners only: the bottom ones hold the Mona Lisa's arms and shoulders, which turn a little with the head
+    // (core/rig/neckBend.ts: the trunk takes 0.15 of the head's rotation).
+    for (let y = 0; y < 48; y++) for (let x = 0; x < S; x++) if (x < 48 || x >= S - 48) corners[y * S + x] = 1;
     const faceDb = psnrDb(turned, neutral, face);
     const cornerDb = psnrDb(turned, neutral, corners);
     console.log(`head yaw 0.3 rad: face PSNR vs rest ${faceDb.toFixed(1)} dB, corners ${cornerDb.toFixed(1)} dB`);
