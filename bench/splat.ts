@@ -16,7 +16,7 @@ import { parseSpz, writeSpz } from '../core/formats/spz.ts';
 import { allocSplatData } from '../core/formats/splatData.ts';
 import { createRng } from '../core/motion/random.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BS } from '../core/motion/names.ts';
@@ -106,12 +106,16 @@ function talkingTrack(frameCount: number): MotionTrack {
 }
 
 /**
- * The photo head as splats vs the mesh photo head (assets/samples/astronaut.png, photo background, 384²), each in
- * a fresh render host: prints set-up and export times, per-frame medians by step, and the splat/mesh ratios.
+ * The photo head as splats vs the mesh photo head on one portrait (photo background, 384²), each in a fresh render
+ * host: prints set-up and export times, per-frame medians by step, and the splat/mesh ratios.
+ * @param fixture - landmark fixture under tests/fixtures/landmarks (`astronaut`: the shipped sample; `img01`: the
+ *   corpus's frontal close-up, where the face fills most of the frame and the splats' cost per pixel shows most).
+ * @throws Error when the fixture's image is missing (the corpus lives in ../shared).
  */
-export async function benchPhotoHeadSplats(): Promise<void> {
-  const image = await decodeImage(path.join(ROOT, 'assets/samples/astronaut.png'));
-  const fx = JSON.parse(await readFile(path.join(ROOT, 'tests/fixtures/landmarks/astronaut.json'), 'utf8')) as { landmarksPx: number[]; boxPx: FaceLandmarks['boxPx'] };
+export async function benchPhotoHeadSplats(fixture: 'astronaut' | 'img01' = 'astronaut'): Promise<void> {
+  const fx = JSON.parse(await readFile(path.join(ROOT, `tests/fixtures/landmarks/${fixture}.json`), 'utf8')) as { source?: string; landmarksPx: number[]; boxPx: FaceLandmarks['boxPx'] };
+  const image = await decodeImage(fx.source ? path.resolve(ROOT, fx.source) : path.join(ROOT, 'assets/samples/astronaut.png'));
+  process.stdout.write(`portrait: ${fixture}\n`);
   const face: FaceLandmarks = { landmarksPx: Float32Array.from(fx.landmarksPx), landmarkCount: fx.landmarksPx.length / 3, boxPx: fx.boxPx, detectionScore: 1, meshScore: 1 };
   const track = talkingTrack(HEAD_FRAMES);
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-splathead-'));
@@ -155,11 +159,13 @@ export async function benchPhotoHeadSplats(): Promise<void> {
 
 /**
  * Runs the splat benchmark and prints its numbers (`npm run bench -- splat`; `SPLAT_BENCH_SYNTHETIC=0` skips the
- * synthetic 1 M-splat scene).
+ * synthetic 1 M-splat scene). The photo head comparison runs on the astronaut sample, then on the corpus's close-up
+ * img01 when ../shared/corpus is there (`SPLAT_BENCH_CLOSEUP=0` skips it).
  * @param splatCount - size of the synthetic scene (default {@link BENCH_SPLAT_COUNT}).
  */
 export async function benchSplat(splatCount = BENCH_SPLAT_COUNT): Promise<void> {
-  await benchPhotoHeadSplats();
+  await benchPhotoHeadSplats('astronaut');
+  if (process.env.SPLAT_BENCH_CLOSEUP !== '0' && existsSync(path.join(ROOT, '../shared/corpus/images'))) await benchPhotoHeadSplats('img01');
   if (process.env.SPLAT_BENCH_SYNTHETIC === '0') return;
   const cloud = syntheticCloud(splatCount, 42);
   const row = (name: string, fn: () => void): void => {

@@ -78,8 +78,9 @@ export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar,
   const key = new THREE.DirectionalLight(0xffffff, 2);
   key.position.set(0.5, 1, 2);
   scene.add(hemi, key);
-  const layer: SplatLayer | null = avatar.needsSpark ? createSplatLayer(renderer, scene) : null;
+  const layer: SplatLayer | null = avatar.needsSpark ? createSplatLayer(renderer, scene, avatar.splatFalloffPower === undefined ? {} : { falloffPower: avatar.splatFalloffPower }) : null;
   if (layer && avatar.splatMaxStdDev !== undefined) layer.spark.maxStdDev = avatar.splatMaxStdDev;
+  if (layer && avatar.splatBlurPx2 !== undefined) layer.spark.blurAmount = avatar.splatBlurPx2;
   scene.add(avatar.object3D);
   scene.updateMatrixWorld(true);
   // Software rasteriser (SwiftShader: headless export, no GPU): morphs and skinning are faster on the CPU.

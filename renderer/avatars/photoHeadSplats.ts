@@ -30,7 +30,7 @@ import { IOD_M, photoToWorld, type PhotoProjection } from '../head/photoHead.ts'
 import { buildSurround } from '../head/surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { personLayerAlpha } from '../../core/segment/personLayer.ts';
-import { estimateForegroundColours } from '../../core/segment/foregroundColour.ts';
+import { estimateForegroundColours, fitForegroundOverPlate } from '../../core/segment/foregroundColour.ts';
 import { BackgroundLayer } from '../head/backgroundLayer.ts';
 import { backgroundDepthPx } from '../head/surround.ts';
 import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from '../scene/framing.ts';
@@ -42,20 +42,36 @@ import type { Avatar, AvatarRestView } from './types.ts';
 /** At most this many Gaussians across the face width (outer eye corner to outer eye corner × 2.2 ≈ the face). */
 export const SPLATS_ACROSS_FACE = 150;
 /**
- * Gaussian spacing on the face in output pixels at rest, when the output size is known: Gaussians of σ = 0.8 spacing
- * (1.6 px) resolve detail down to about 2 px, finer than that a splat cloud cannot show anyway, and the draw cost in a
+ * Gaussian spacing on the face in output pixels at rest, when the output size is known: flat-topped Gaussians one
+ * spacing wide (σ = {@link SPLAT_SIGMA_SPACING} spacing) resolve detail down to about 2 px, finer than that a splat cloud cannot show anyway, and the draw cost in a
  * software rasteriser grows with the Gaussian count (SwiftShader, point sprites: ≈ 1 µs of vertex work and sort per
  * Gaussian, plus ≈ 50 ns per covered pixel per Gaussian at load ≈ 10 on 2 cores; `npm run bench -- splat`).
  */
 export const SPLAT_SPACING_OUTPUT_PX = 2;
+/**
+ * σ of every Gaussian of the photo head (face, hair, body) in spacings of its own lattice. Was 0.8 with Spark's
+ * Gaussian falloff and a cut-off at 1.7σ: each point sprite 2.7 spacings wide (with Spark's 0.3 px² blur 2.9 on the
+ * face's 2 px lattice), every pixel under ≈ 8 sprites, and still ≈ 2–3 % of the plate showing between lattice points
+ * (opacity 0.97 scaled down 10 % by the blur). With the flatter falloff {@link SPLAT_FALLOFF_POWER} = 2, no blur and
+ * a cut-off at 2σ, σ = 0.6 covers the cells (lattice coverage 0.997 at opacity 0.99, {@link latticeCoverage}, 0.992
+ * before without the blur; 0.92 as before where the lattice is stretched 1.5×, as an open jaw stretches the chin)
+ * with sprites 2.4 spacings wide: ≈ 5.8 sprites per pixel, 30 % fewer fragments. A flatter falloff still (power 4,
+ * cut at 1.8σ: 44 % fewer) drew hair and silhouettes as a visible mosaic of lattice cells (img01 at 384²).
+ */
+export const SPLAT_SIGMA_SPACING = 0.6;
+/** Falloff power of the photo head's Gaussians (renderer/avatars/sparkHost.ts `falloffPowerFragmentShader`). */
+export const SPLAT_FALLOFF_POWER = 2;
+/** The mouth cavity's Gaussians: σ across and in depth, in face lattice spacings (as before the flatter falloff). */
+const CAVITY_SIGMA_SPACING = [1.28, 0.4] as const;
 /** Lattice spacing of the surround Gaussians that turn with the head (hair, ears) relative to the face's; their σ is
- * 0.8 of their own spacing, as the face's. */
+ * {@link SPLAT_SIGMA_SPACING} of their own spacing, as the face's. */
 const SURROUND_SPACING_FACTOR = 1.6;
 /**
  * Lattice spacing of the body Gaussians (the surround that stays: neck, shoulders, outer hair) relative to the face's
- * (4 output px; σ 0.8 of it as everywhere): 36 % fewer body Gaussians than on the hair's lattice (astronaut at 384²:
- * 4717 → 3014), the per-Gaussian work (vertex shading, sort) drops with them. A smaller σ than 0.8 spacings there
- * (0.64) let the filled plate show through the shoulders (bottom corners up to 12 grey levels off the mesh head's).
+ * (4 output px; σ {@link SPLAT_SIGMA_SPACING} of it as everywhere): 36 % fewer body Gaussians than on the hair's lattice (astronaut at 384²:
+ * 4717 → 3014), the per-Gaussian work (vertex shading, sort) drops with them. (With Spark's Gaussian falloff a σ
+ * smaller than 0.8 spacings there, 0.64, let the filled plate show through the shoulders: bottom corners up to 12
+ * grey levels off the mesh head's; the flatter falloff closes the lattice at 0.6.)
  */
 const BODY_SPACING_FACTOR = 2;
 /**
@@ -110,13 +126,18 @@ export class PhotoHeadSplatAvatar implements Avatar {
   readonly kind = 'splat' as const;
   readonly needsSpark = true;
   /**
-   * Gaussians cut off at 1.7σ (24 % of the peak) instead of Spark's √8σ: they overlap densely (σ = 0.8 spacing), so
-   * the surface stays closed and looks nearly the same, and the fragments per Gaussian drop to a third. At 2σ: img03
-   * at 384² mean difference 0.9 levels vs √8σ, SwiftShader draw 154 → 105 ms; at 1.7σ the face region's PSNR against
-   * 2σ is 36.6–39 dB (astronaut, img01, img03 at 384²), with the coarser body lattice the exported frame
-   * ≈ 20 % faster (`npm run bench -- splat`, interleaved runs, load ≈ 8–9 on 2 cores).
+   * Gaussians cut off at 2σ instead of Spark's √8σ: with the flatter falloff ({@link SPLAT_FALLOFF_POWER}) the
+   * opacity there is 25 % of the peak (as Spark's Gaussian at the 1.7σ used before), the neighbours' overlap closes
+   * the surface (see {@link SPLAT_SIGMA_SPACING}). (With Spark's Gaussian, σ = 0.8 spacing: a cut at 2σ vs √8σ on img03 at 384² made a
+   * mean difference of 0.9 levels and took the SwiftShader draw from 154 to 105 ms; 1.7σ then gave 36.6–39 dB
+   * against 2σ on the face.)
    */
-  readonly splatMaxStdDev = 1.7;
+  readonly splatMaxStdDev = 2;
+  /** A flatter top than Spark's Gaussian, so that smaller Gaussians close the surface ({@link SPLAT_SIGMA_SPACING}). */
+  readonly splatFalloffPower = SPLAT_FALLOFF_POWER;
+  /** No blur: every Gaussian is ≥ 1 output px wide (σ = {@link SPLAT_SIGMA_SPACING} of ≥ 2 px); Spark's 0.3 px² would
+   * scale each one's opacity down by a fifth and leave the lattice points translucent. */
+  readonly splatBlurPx2 = SPARK_BLUR_PX2;
   readonly object3D = new THREE.Group();
   readonly splats: SplatMesh;
   /** Gaussians on the surface + in the mouth cavity + around the face (hair, neck, shoulders). */
@@ -240,7 +261,10 @@ export class PhotoHeadSplatAvatar implements Avatar {
     const needMatte = input.surround !== false || input.background === true;
     const rawMatte = needMatte ? computePersonMatte(input.rgba, input.widthPx, input.heightPx, lm, landmarkCount) : null;
     const matte = rawMatte ? { ...rawMatte, alpha: personLayerAlpha(rawMatte.alpha, input.widthPx, input.heightPx, lm, { exact: rawMatte.source === 'photoAlpha', coreBelowCheeks: input.background === true }) } : null;
-    const around = input.surround === false || !matte ? [] : surroundSamples(input, this.rig, spacingPx * SURROUND_SPACING_FACTOR, spacingPx * BODY_SPACING_FACTOR, matte);
+    // The plate first: with the photo background the person layer is refitted over it (see `surroundSamples`).
+    const background = input.background === true && matte ? new BackgroundLayer(input.rgba, input.widthPx, input.heightPx, matte.alpha, this.crop, this.proj, backgroundDepthPx(this.rig.frame)) : null;
+    const layer = background && matte ? fitForegroundOverPlate(input.rgba, estimateForegroundColours(input.rgba, matte.alpha, input.widthPx, input.heightPx), input.widthPx, input.heightPx, background.plate) : null;
+    const around = input.surround === false || !matte ? [] : surroundSamples(input, this.rig, spacingPx * SURROUND_SPACING_FACTOR, spacingPx * BODY_SPACING_FACTOR, matte, layer, this.splatMaxStdDev);
     const headAround = around.filter((p) => p.head);
     const bodyAround = around.filter((p) => !p.head);
     // Photo px of what moves with the head (face surface at rest, hair, ears), for the body Gaussians near it.
@@ -263,15 +287,16 @@ export class PhotoHeadSplatAvatar implements Avatar {
 
     const data = allocSplatData(n, 'three');
     // Round Gaussians (not flat discs): the surface stays closed when the head turns and slanted parts face the camera.
-    const sigmaM = 0.8 * spacingPx * mPerPx;
+    const sigmaM = SPLAT_SIGMA_SPACING * spacingPx * mPerPx;
+    const cavityAcrossM = CAVITY_SIGMA_SPACING[0] * spacingPx * mPerPx, cavityDepthM = CAVITY_SIGMA_SPACING[1] * spacingPx * mPerPx;
     for (let i = 0; i < n; i++) {
       if (i >= this.riggedCount) {
         setSurroundSplat(data, i, headAround[i - this.riggedCount]!, sigmaM * SURROUND_SPACING_FACTOR, this.proj);
         continue;
       }
       const cavity = i >= surfaceCount;
-      data.scales.set(cavity ? [sigmaM * 1.6, sigmaM * 1.6, sigmaM * 0.5] : [sigmaM, sigmaM, sigmaM], i * 3);
-      data.opacities[i] = cavity ? 0.9 : 0.97;
+      data.scales.set(cavity ? [cavityAcrossM, cavityAcrossM, cavityDepthM] : [sigmaM, sigmaM, sigmaM], i * 3);
+      data.opacities[i] = cavity ? 0.9 : SPLAT_OPACITY;
       if (cavity) data.colors.set(CAVITY_RGB, i * 3);
       else {
         let x = 0, y = 0;
@@ -280,7 +305,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
           x += w * rest[v * 3]!;
           y += w * rest[v * 3 + 1]!;
         }
-        sampleBilinear(input, x, y, data.colors, i * 3);
+        sampleBox(input, x, y, spacingPx, data.colors, i * 3);
       }
     }
     // Rest centres, then centre the face on the origin.
@@ -331,10 +356,10 @@ export class PhotoHeadSplatAvatar implements Avatar {
     };
     this.bodySplats = bodyMesh(bodyAround.filter((_, i) => !nearHead[i]));
     this.bodyNearHeadSplats = bodyMesh(bodyAround.filter((_, i) => nearHead[i]));
-    if (input.background === true && matte) {
+    if (background) {
       // The plate covers the framing crop plus its reach; past it the plane continues mirrored (BackgroundLayer).
-      this.background = new BackgroundLayer(input.rgba, input.widthPx, input.heightPx, matte.alpha, this.crop, this.proj, backgroundDepthPx(this.rig.frame));
-      this.object3D.add(this.background.mesh);
+      this.background = background;
+      this.object3D.add(background.mesh);
     }
   }
 
@@ -405,16 +430,91 @@ interface SurroundSample {
   yPx: number;
   zPx: number;
   rgb: [number, number, number];
+  /** Opacity of the Gaussian (Spark's, 0..1). */
+  opacity: number;
   /** Turns with the head (hair, ears) rather than staying with the body. */
   head: boolean;
+}
+
+/**
+ * Opacity of the Gaussians on the surface and of the opaque ones around it. Below 1: Spark keeps opacity at half
+ * scale in 8 bits and reads a value over 1 as its extended "opacity > 1" splat (`1 − (1 − g)^a` with a ≈ 1 there, a
+ * plain Gaussian with a wider cut-off, not the flatter falloff); 1.0 is stored as 128/255 · 2 > 1, 0.99 as 126/255 · 2.
+ */
+const SPLAT_OPACITY = 0.99;
+/** Spark's `blurAmount` for the photo head (px² added to each splat's 2D covariance; Spark's default is 0.3). */
+const SPARK_BLUR_PX2 = 0;
+/**
+ * With the photo background: a surround lattice cell whose mean refitted alpha is below this is left out. What it
+ * leaves of the photo is then at most this fraction of 255 grey levels off (5 levels): `|I − P| ≤ α′·255` for the
+ * refitted alpha α′ (core/segment/foregroundColour.ts `fitForegroundOverPlate`).
+ */
+const LAYER_ALPHA_MIN = 0.02;
+
+/**
+ * Coverage of a uniform square lattice of round Gaussians (σ = `sigma` spacings, cut off at `maxStdDev` σ, each of
+ * opacity `opacity`), composited over a background: the mean of `1 − Π(1 − opacity·p)` at a lattice point and at a
+ * cell centre, where p = 1 − (1 − g)^falloffPower is each one's falloff there, g = exp(−d²/2σ²)
+ * (renderer/avatars/sparkHost.ts `falloffPowerFragmentShader`), drawn without Spark's blur ({@link SPARK_BLUR_PX2}).
+ * @param opacity - per-Gaussian opacity, 0..1.
+ * @param maxStdDev - cut-off, in σ (> 0).
+ * @param sigma - σ in lattice spacings (default {@link SPLAT_SIGMA_SPACING}).
+ * @param falloffPower - ≥ 1 (default {@link SPLAT_FALLOFF_POWER}).
+ * @returns coverage in [0, 1], increasing in `opacity`.
+ */
+export function latticeCoverage(opacity: number, maxStdDev: number, sigma = SPLAT_SIGMA_SPACING, falloffPower = SPLAT_FALLOFF_POWER): number {
+  const cut2 = (maxStdDev * sigma) ** 2;
+  let cover = 0;
+  for (const [ox, oy] of [
+    [0, 0],
+    [0.5, 0.5],
+  ] as const) {
+    let t = 1;
+    for (let j = -3; j <= 3; j++) {
+      for (let i = -3; i <= 3; i++) {
+        const d2 = (i - ox) ** 2 + (j - oy) ** 2;
+        if (d2 <= cut2) t *= 1 - opacity * (1 - (1 - Math.exp(-d2 / (2 * sigma * sigma))) ** falloffPower);
+      }
+    }
+    cover += (1 - t) / 2;
+  }
+  return cover;
+}
+
+/**
+ * The opacity that gives a lattice of Gaussians the coverage `alpha` ({@link latticeCoverage}), by bisection; at most
+ * {@link SPLAT_OPACITY}.
+ * @param alpha - wanted coverage, 0..1.
+ * @param maxStdDev - cut-off, in σ.
+ * @returns opacity in [0, SPLAT_OPACITY].
+ */
+export function opacityForCoverage(alpha: number, maxStdDev: number): number {
+  if (alpha >= latticeCoverage(SPLAT_OPACITY, maxStdDev)) return SPLAT_OPACITY;
+  let lo = 0, hi = SPLAT_OPACITY;
+  for (let k = 0; k < 24; k++) {
+    const mid = (lo + hi) / 2;
+    if (latticeCoverage(mid, maxStdDev) < alpha) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }
 
 /**
  * Person pixels around the face outside the face mesh, lifted to the surround's depth proxy (bilinear in its node
  * grid): on a square lattice of `spacingPx` where the surround turns with the head (head weight ≥ 0.5), of
  * `bodySpacingPx` where it stays.
+ * @remarks Without the photo background (`layer` null) a lattice point is the person where the matte is ≥
+ * {@link SURROUND_ALPHA_MIN}, opaque, with the person's own colour. With it, the person layer refitted over the plate
+ * drawn behind it (`layer`, core/segment/foregroundColour.ts `fitForegroundOverPlate`, as the mesh head's
+ * `PhotoHead.fitToPlate`): a lattice cell whose mean refitted alpha α′ is ≥ {@link SURROUND_ALPHA_MIN} is the
+ * person, opaque, with the photo's own colour (what the photo shows there, so the rest view is the photo); a cell
+ * with less (the soft edge of the hair, the fill's ring past the matte) gets α′ as the coverage of its Gaussian
+ * ({@link opacityForCoverage}) and its premultiplied mean refitted colour, so at rest the splats over the plate still
+ * give back the photo — without it the plate's fill showed there, a faint ghost of the wall round the head.
+ * Translucent flat-topped splats cover their cell unevenly (a dotted pattern where the whole hair was translucent),
+ * hence opaque ones wherever the person is at least half there.
  */
-function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacingPx: number, bodySpacingPx: number, matte: PersonMatte): SurroundSample[] {
+function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacingPx: number, bodySpacingPx: number, matte: PersonMatte, layer: Uint8Array | null, maxStdDev: number): SurroundSample[] {
   const W = input.widthPx, H = input.heightPx;
   const f = rig.frame;
   const [fcx, fcy] = f.faceCenterPx;
@@ -435,19 +535,48 @@ function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacing
   const tmp = new Float32Array(3);
   // Shown alone (no photo background behind it), the person's own colours at its soft edges (core/segment/
   // foregroundColour.ts): the photo's there mix in the old backdrop, a light or dark fringe around the hair.
-  const colours = input.background === true ? input : { ...input, rgba: estimateForegroundColours(input.rgba, matte.alpha, W, H) };
+  const colours = layer ? input : { ...input, rgba: estimateForegroundColours(input.rgba, matte.alpha, W, H) };
   // Two lattices: the head side (hair, ears) at `spacingPx`, the body (neck, shoulders) at `bodySpacingPx`.
   for (const isHead of [true, false]) {
     const step = isHead ? spacingPx : bodySpacingPx;
     for (let y = y0 + step / 2; y < y1; y += step) {
       for (let x = x0 + step / 2; x < x1; x += step) {
-        if (matte.alpha[Math.floor(y) * W + Math.floor(x)]! < SURROUND_ALPHA_MIN) continue;
+        let opacity = SPLAT_OPACITY;
+        let rgb: [number, number, number] | null = null;
+        if (!layer) {
+          if (matte.alpha[Math.floor(y) * W + Math.floor(x)]! < SURROUND_ALPHA_MIN) continue;
+        } else {
+          // The cell's mean refitted alpha and premultiplied colour (pixels whose centre lies in the cell).
+          let a = 0, r = 0, g = 0, b = 0, count = 0;
+          const cx0 = Math.max(0, Math.ceil(x - step / 2 - 0.5)), cx1 = Math.min(W - 1, Math.ceil(x + step / 2 - 0.5) - 1);
+          const cy0 = Math.max(0, Math.ceil(y - step / 2 - 0.5)), cy1 = Math.min(H - 1, Math.ceil(y + step / 2 - 0.5) - 1);
+          for (let py = cy0; py <= cy1; py++) {
+            for (let px = cx0; px <= cx1; px++) {
+              const k = (py * W + px) * 4;
+              const w = layer[k + 3]!;
+              a += w;
+              r += w * layer[k]!;
+              g += w * layer[k + 1]!;
+              b += w * layer[k + 2]!;
+              count++;
+            }
+          }
+          const alpha = count ? a / count / 255 : 0;
+          if (alpha < LAYER_ALPHA_MIN) continue;
+          if (alpha < SURROUND_ALPHA_MIN / 255) {
+            opacity = opacityForCoverage(alpha, maxStdDev);
+            rgb = [r / a / 255, g / a / 255, b / a / 255];
+          }
+        }
         const fx = gx(x), fy = gy(y);
         // Under the face mesh the rigged Gaussians already are (the grid marks those nodes).
         if (at(grid.faceNode, fx, fy) > 0.5) continue;
         if (at(grid.headWeight, fx, fy) >= 0.5 !== isHead) continue;
-        sampleBilinear(colours, x, y, tmp, 0);
-        out.push({ xPx: x, yPx: y, zPx: at(grid.zPx, fx, fy), rgb: [tmp[0]!, tmp[1]!, tmp[2]!], head: isHead });
+        if (!rgb) {
+          sampleBox(colours, x, y, step, tmp, 0);
+          rgb = [tmp[0]!, tmp[1]!, tmp[2]!];
+        }
+        out.push({ xPx: x, yPx: y, zPx: at(grid.zPx, fx, fy), rgb, opacity, head: isHead });
       }
     }
   }
@@ -490,23 +619,37 @@ function setSurroundSplat(data: ReturnType<typeof allocSplatData>, i: number, p:
   photoToWorld(proj, p.xPx, p.yPx, p.zPx, w, 0);
   data.positions.set(w, i * 3);
   data.scales.set([sigmaM, sigmaM, sigmaM], i * 3);
-  data.opacities[i] = 0.97;
+  data.opacities[i] = p.opacity;
   data.colors.set(p.rgb, i * 3);
 }
 
-/** Bilinear RGB sample of the portrait at (x, y) px (pixel centres at +0.5), into `out[o..o+2]` in [0, 1]. */
-function sampleBilinear(img: PhotoHeadSplatsInput, xPx: number, yPx: number, out: Float32Array, o: number): void {
+/**
+ * Mean RGB of the portrait's pixels whose centres lie in the square of side `sidePx` centred on (x, y) px (at least
+ * the nearest pixel), into `out[o..o+2]` in [0, 1].
+ * @remarks A flat-topped splat reconstructs its lattice cell nearly as a box: the box filter of the same cell is the
+ * matching prefilter, so fine texture finer than the lattice (hair strands) averages out instead of aliasing into a
+ * dotted pattern, as a point sample did.
+ */
+function sampleBox(img: PhotoHeadSplatsInput, xPx: number, yPx: number, sidePx: number, out: Float32Array, o: number): void {
   const W = img.widthPx, H = img.heightPx;
-  const fx = Math.min(W - 1, Math.max(0, xPx - 0.5)), fy = Math.min(H - 1, Math.max(0, yPx - 0.5));
-  const x0 = Math.floor(fx), y0 = Math.floor(fy);
-  const x1 = Math.min(W - 1, x0 + 1), y1 = Math.min(H - 1, y0 + 1);
-  const ax = fx - x0, ay = fy - y0;
-  for (let c = 0; c < 3; c++) {
-    const p = (x: number, y: number): number => img.rgba[(y * W + x) * 4 + c]!;
-    const top = p(x0, y0) * (1 - ax) + p(x1, y0) * ax;
-    const bot = p(x0, y1) * (1 - ax) + p(x1, y1) * ax;
-    out[o + c] = (top * (1 - ay) + bot * ay) / 255;
+  const h = sidePx / 2;
+  let x0 = Math.max(0, Math.ceil(xPx - h - 0.5)), x1 = Math.min(W - 1, Math.ceil(xPx + h - 0.5) - 1);
+  let y0 = Math.max(0, Math.ceil(yPx - h - 0.5)), y1 = Math.min(H - 1, Math.ceil(yPx + h - 0.5) - 1);
+  if (x1 < x0) x0 = x1 = Math.min(W - 1, Math.max(0, Math.floor(xPx)));
+  if (y1 < y0) y0 = y1 = Math.min(H - 1, Math.max(0, Math.floor(yPx)));
+  let r = 0, g = 0, b = 0;
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const k = (y * W + x) * 4;
+      r += img.rgba[k]!;
+      g += img.rgba[k + 1]!;
+      b += img.rgba[k + 2]!;
+    }
   }
+  const n = (x1 - x0 + 1) * (y1 - y0 + 1) * 255;
+  out[o] = r / n;
+  out[o + 1] = g / n;
+  out[o + 2] = b / n;
 }
 
 /**

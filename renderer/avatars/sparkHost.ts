@@ -105,6 +105,27 @@ export function pointSpriteFragmentShader(fs: string): string {
 }
 
 /**
+ * Spark's splat fragment shader (2.x, instanced quads or {@link pointSpriteFragmentShader}) with a flatter falloff:
+ * opacity `α·(1 − (1 − g)^power)` instead of `α·g`, g = exp(−z²/2) the Gaussian at the pixel.
+ * @param fs - the fragment shader source.
+ * @param power - falloff power, ≥ 1 (1: Spark's own Gaussian, the source unchanged).
+ * @returns the shader.
+ * @throws Error when Spark's shader does not have the line this rewrites (another Spark version).
+ * @remarks The same profile Spark gives a splat of opacity > 1 (its `1 − (1 − g)^a` branch, after the "opacity >
+ * 1" extension of 3DGS models in Spark 2.x); here without Spark's wider cut-off for it. A flat-topped splat covers
+ * its own lattice cell fully with a smaller σ, so a dense surface of splats (the photo head) closes with smaller
+ * sprites: fewer fragments per pixel, where a software rasteriser spends most of a frame.
+ */
+export function falloffPowerFragmentShader(fs: string, power: number): string {
+  if (!(power >= 1)) throw new Error(`Splat falloff power must be ≥ 1, got ${power}`);
+  if (power === 1) return fs;
+  const g = 'exp(-0.5 * z2)';
+  // Integer powers as products (no pow(): cheaper in a software rasteriser, and defined at 1 − g = 0).
+  const k = Number.isInteger(power) && power <= 4 ? Array.from({ length: power }, () => 'h').join(' * ') : `pow(h, ${power.toFixed(4)})`;
+  return replaceOnce(fs, `rgba.a = mix(rgba.a, rgba.a * ${g}, falloff);`, `float h = max(0.0, 1.0 - ${g});\n            rgba.a = mix(rgba.a, rgba.a * (1.0 - ${k}), falloff);`);
+}
+
+/**
  * A stand-in for Spark's sort worker (`SparkRenderer.sortWorker`, only ever asked for `sortSplats32`) that sorts on
  * this thread with {@link sortSplats32}: the same order.
  * @returns the stand-in; its `call` throws for any other method.
@@ -138,12 +159,19 @@ export function isSoftwareRenderer(renderer: THREE.WebGLRenderer): boolean {
  * @param renderer - the scene's WebGL2 renderer (created with `antialias: false`).
  * @param scene - the scene that holds splat avatars.
  * @param opts - `pointList`: draw splats as one point list ({@link SplatPointList}); default: on a software
- *   rasteriser only (a GPU keeps Spark's own instanced quads).
+ *   rasteriser only (a GPU keeps Spark's own instanced quads). `falloffPower`: the splats' falloff
+ *   ({@link falloffPowerFragmentShader}; default 1, Spark's Gaussian).
  * @returns the layer; call `prepare` before each render.
+ * @throws Error when Spark's shaders do not have the lines the point list or the falloff rewrite.
  */
-export function createSplatLayer(renderer: THREE.WebGLRenderer, scene: THREE.Scene, opts: { pointList?: boolean } = {}): SplatLayer {
+export function createSplatLayer(renderer: THREE.WebGLRenderer, scene: THREE.Scene, opts: { pointList?: boolean; falloffPower?: number } = {}): SplatLayer {
   const spark = new SparkRenderer({ renderer, autoUpdate: false, preUpdate: true, minSortIntervalMs: 0, enableLod: false });
   const pointList = opts.pointList ?? isSoftwareRenderer(renderer);
+  if ((opts.falloffPower ?? 1) !== 1) {
+    const material = spark.material as THREE.ShaderMaterial;
+    material.fragmentShader = falloffPowerFragmentShader(material.fragmentShader, opts.falloffPower!);
+    material.needsUpdate = true;
+  }
   if (pointList) {
     const material = spark.material as THREE.ShaderMaterial;
     material.vertexShader = pointSpriteVertexShader(material.vertexShader);

@@ -57,6 +57,17 @@ export interface Avatar {
    */
   readonly splatMaxStdDev?: number;
   /**
+   * The falloff of each Gaussian's opacity: `1 − (1 − g)^power` of the Gaussian g (renderer/avatars/sparkHost.ts
+   * `falloffPowerFragmentShader`); absent or 1: Spark's own Gaussian. A flatter top lets a dense splat surface close
+   * with smaller splats.
+   */
+  readonly splatFalloffPower?: number;
+  /**
+   * Spark's `blurAmount` for this avatar: px² added to every splat's 2D covariance (its opacity scaled down to keep
+   * the splat's mass), an anti-aliasing filter for sub-pixel splats; absent: Spark's default (0.3).
+   */
+  readonly splatBlurPx2?: number;
+  /**
    * Parts of {@link object3D} (its direct children) that no frame moves — only the camera does: the photo
    * background plate, the splats of the body that stays. On a software rasteriser the stage draws them once per view
    * into a cached picture and each frame draws that picture plus the rest (see renderer/avatars/staticLayer.ts).
