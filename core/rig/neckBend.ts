@@ -217,7 +217,8 @@ export function cervicalShares(): [number, number, number][] {
  * @remarks Bone 8 equals the head pose `T(pivot + translation)·R·T(−pivot)` exactly; at the rest pose every bone is the
  * identity. The trunk turns by `R^share` about `trunkPivot`; joint j (bottom to top) turns by the neck's remaining
  * rotation vector scaled per axis by {@link cervicalShares}, the top joint by what the product leaves; the trunk then
- * translates by the pivot's displacement less what the bending moved it.
+ * translates by the pivot's displacement less what the bending moved it — sideways, forwards and down; an upward part
+ * (+y) is taken by the neck, bone k rising k/8 of it, so that the photo's bottom edge never rises into view.
  */
 export function neckBoneMatrices(rotation: ArrayLike<number>, translation: ArrayLike<number>, headPivot: ArrayLike<number>, jointsWorld: ArrayLike<number>, trunkPivot: ArrayLike<number>, out: Float32Array): Float32Array {
   const qn = Math.hypot(rotation[0] ?? 0, rotation[1] ?? 0, rotation[2] ?? 0, rotation[3] ?? 1) || 1;
@@ -236,10 +237,14 @@ export function neckBoneMatrices(rotation: ArrayLike<number>, translation: Array
     bones.push(mul4(bones[j]!, rotationAbout(qj, [jointsWorld[j * 3]!, jointsWorld[j * 3 + 1]!, jointsWorld[j * 3 + 2]!])));
   }
   // The trunk translates by what the bending leaves of the pivot's displacement: the head bone is the head pose.
+  // Except upwards: a photo ends at its bottom edge, and a rising body would pull that edge into view (streaks of the
+  // last row under the shirt). A rise is taken by the neck instead, spread over its bones (bone k lifts k/8 of it),
+  // so the trunk stays down and the head bone is still the head pose exactly.
   const moved = apply4(bones[NECK_JOINT_COUNT]!, headPivot);
   const d = [0, 1, 2].map((r) => headPivot[r]! + (translation[r] ?? 0) - moved[r]!);
+  const rise = Math.max(0, d[1]!);
   bones.forEach((m, k) => {
-    for (let r = 0; r < 3; r++) m[12 + r] = m[12 + r]! + d[r]!;
+    for (let r = 0; r < 3; r++) m[12 + r] = m[12 + r]! + d[r]! - (r === 1 ? rise * (1 - k / (NECK_BONE_COUNT - 1)) : 0);
     out.set(m, k * 16);
   });
   return out;

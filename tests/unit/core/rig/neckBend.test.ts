@@ -148,6 +148,21 @@ describe('the neck chain (issues 12/13: a large head turn sheared the neck over 
     expect(worst.anisotropy).toBeLessThan(1.3);
     expect(worst.stretch).toBeLessThan(1.25);
   });
+  it('a rising head does not lift the trunk (the photo ends at its bottom edge): the neck takes the rise, the head bone is the pose', () => {
+    const q = quatYXZ(0, 0, 0);
+    // World y is up: t = [0, −0.1 face heights] in the photo's px (down is +) is a rise.
+    const bones = bonesFor(frame, q, [0, -0.1 * frame.faceHeightPx]);
+    const lift = (k: number): number => bones[k * 16 + 13]!;
+    const headLift = lift(NECK_BONE_COUNT - 1);
+    expect(headLift).toBeGreaterThan(0);
+    expect(Math.abs(lift(0))).toBeLessThan(1e-4);
+    for (let k = 1; k < NECK_BONE_COUNT; k++) expect(lift(k)).toBeCloseTo((headLift * k) / (NECK_BONE_COUNT - 1), 3);
+    // Down and sideways the trunk still follows the pivot.
+    const down = bonesFor(frame, q, [0.1 * frame.faceHeightPx, 0.1 * frame.faceHeightPx]);
+    expect(down[13]!).toBeCloseTo(down[(NECK_BONE_COUNT - 1) * 16 + 13]!, 3);
+    expect(down[12]!).toBeCloseTo(down[(NECK_BONE_COUNT - 1) * 16 + 12]!, 3);
+    expect(down[13]!).toBeLessThan(0);
+  });
   it('the neck is as long as the chain: its base is NECK_LENGTH_FH below the chin', () => {
     const ng = neckGeometry(frame);
     expect(ng.baseYPx - ng.chinYPx).toBeCloseTo(NECK_LENGTH_FH * frame.faceHeightPx, 3);
