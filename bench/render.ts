@@ -1,6 +1,7 @@
 /**
  * Render/export benchmark (`npm run bench -- render`): at 512² and 1024², frames per second of
- * (1) rendering alone in the page (waiting for the GPU after each frame, and with frames queued back to back), (2) rendering + GPU YUV readback in the page, (3) the full export
+ * (1) rendering alone in the page (waiting for the GPU after each frame, and with frames queued back to back; and with
+ * the eyes moving, which draws the photo head's moved-iris fills), (2) rendering + GPU YUV readback in the page, (3) the full export
  * (render → YUV readback → Node → ffmpeg/x264 → MP4), (3b) the full export with H.264 encoded in the page (WebCodecs)
  * and stream-copied by ffmpeg, (4) ffmpeg encoding the same frames from memory, and the ratios.
  * @remarks Goal (issue 5): full export ≥ 0.8 × render-only and ≥ 25 fps at 512² on the 2-core dev machine.
@@ -33,6 +34,25 @@ function benchTrack(frameCount: number): MotionTrack {
   return t;
 }
 
+/**
+ * {@link benchTrack} with the eyes moving: a gaze sweep left/right and up/down (eyeLook* weights up to 0.6), so the
+ * photo head's eye shader draws its moved-iris fills (sclera ring, moved iris) every frame, as an audio track's
+ * procedural glances do; the plain track keeps the irises still and the cheaper still-eye shader.
+ */
+function benchTrackGaze(frameCount: number): MotionTrack {
+  const t = benchTrack(frameCount);
+  for (let f = 0; f < frameCount; f++) {
+    const b = t.blendshapes.subarray(f * 52, f * 52 + 52);
+    const h = 0.6 * Math.sin(f * 0.21);
+    const v = 0.4 * Math.sin(f * 0.13);
+    b[BS.eyeLookOutLeft] = b[BS.eyeLookInRight] = Math.max(0, h);
+    b[BS.eyeLookInLeft] = b[BS.eyeLookOutRight] = Math.max(0, -h);
+    b[BS.eyeLookUpLeft] = b[BS.eyeLookUpRight] = Math.max(0, v);
+    b[BS.eyeLookDownLeft] = b[BS.eyeLookDownRight] = Math.max(0, -v);
+  }
+  return t;
+}
+
 async function* fromMemory(frames: Uint8Array[]): AsyncGenerator<Uint8Array> {
   for (const f of frames) yield f;
 }
@@ -57,6 +77,9 @@ export async function benchRender(): Promise<void> {
         await host.loadPortrait(image, face);
         await host.benchRenderOnly(track, 5, null); // warm-up (shader compilation)
         const renderOnly = await host.benchRenderOnly(track, n, null);
+        const gazeTrack = benchTrackGaze(n);
+        await host.benchRenderOnly(gazeTrack, 5, null); // warm-up (the moving-eye shader variant)
+        const renderGaze = await host.benchRenderOnly(gazeTrack, n, null);
         const renderQueued = await host.benchRenderOnly(track, n, null, false);
         const renderRead = await host.benchRenderOnly(track, n, 'yuv420p');
         let t0 = performance.now();
@@ -73,7 +96,7 @@ export async function benchRender(): Promise<void> {
         await encodeVideo({ frames: fromMemory(frames), widthPx: size, heightPx: size, fps: FPS, pixelFormat: 'yuv420p', outPath: path.join(dir, `mem${size}.mp4`), totalFrames: n });
         const ffmpegFps = n / ((performance.now() - t0) / 1000);
         rows.push(
-          `${size}²  frames ${n}: render-only ${renderOnly.toFixed(1)} fps (frames queued, one wait at the end: ${renderQueued.toFixed(1)}) | render+YUV readback ${renderRead.toFixed(1)} fps | render→Node ${toNodeFps.toFixed(1)} fps | ` +
+          `${size}²  frames ${n}: render-only ${renderOnly.toFixed(1)} fps (frames queued, one wait at the end: ${renderQueued.toFixed(1)}; eyes moving: ${renderGaze.toFixed(1)}) | render+YUV readback ${renderRead.toFixed(1)} fps | render→Node ${toNodeFps.toFixed(1)} fps | ` +
             `full export (YUV→Node→x264) ${exportFps.toFixed(1)} fps | full export (in-page H.264) ${inPageFps.toFixed(1)} fps | ffmpeg-only ${ffmpegFps.toFixed(1)} fps | ` +
             `export/render-only ${(exportFps / renderOnly).toFixed(2)} (x264), ${(inPageFps / renderOnly).toFixed(2)} (in-page; vs queued ${(inPageFps / renderQueued).toFixed(2)}) — goal ≥ 0.8` +
             (size === 512 ? `; best export ${Math.max(exportFps, inPageFps) >= 25 ? '≥' : '<'} 25 fps goal` : ''),

@@ -66,49 +66,57 @@ void main() {
   vec2 p = vLocal;
   vec3 photo = photoAt(p);
   float moving = step(0.01, length(uOffset));
-  // Sclera where the iris was: the photo's own sclera around it, interpolated inwards (inverse-distance weights,
-  // Shepard 1968) from 32 samples on two rings (1.45 and 1.8 iris radii) that lie well inside the opening and are
-  // sclera-like (at least 0.55–0.75 of the measured sclera's luma, chromaticity within 0.03–0.06 of it: not iris, lid
-  // skin or caruncle), each shaded for its new place (eyeballShade); the measured sclera, shaded darker towards the
-  // upper lid, where no sample qualifies. (Row-wise copies of the sclera beside the iris drew streaks.)
-  vec3 shaded = uSclera * mix(0.72, 1.0, smoothstep(-0.9, 0.3, (p.y - uEyeC.y) / uEyeHalf.y));
-  vec3 ringSum = vec3(0.0);
-  float ringW = 0.0;
-  for (int i = 0; i < 32; i++) {
-    float a = float(i) * 0.3926991 + (i >= 16 ? 0.19635 : 0.0);
-    vec2 s = uIrisC + vec2(cos(a), sin(a)) * uIrisR * (i >= 16 ? 1.8 : 1.45);
-    vec3 cs = photoAt(s);
-    vec3 chroma = cs / max(cs.r + cs.g + cs.b, 0.01) - uSclera / max(uSclera.r + uSclera.g + uSclera.b, 0.01);
-    float valid = deepInOpen(s) * smoothstep(0.55, 0.75, luma(cs) / max(luma(uSclera), 0.01)) * (1.0 - smoothstep(0.03, 0.06, length(chroma)));
-    vec2 d = (s - p) / uIrisR;
-    float w = valid / (dot(d, d) + 0.05);
-    ringSum += w * cs * eyeballShade(p) / eyeballShade(s);
-    ringW += w;
-  }
-  vec3 scleraRow = mix(shaded, ringSum / max(ringW, 1e-4), smoothstep(0.0, 0.5, ringW));
   float inOrig = 1.0 - smoothstep(uIrisR * 1.15, uIrisR * 1.38, length(p - uIrisC));
   float inOpening = 1.0 - smoothstep(1.0, 1.12, length((p - uEyeC) / uEyeHalf));
   vec3 base = mix(uSclera, photo, inOpening);
-  base = mix(base, scleraRow, inOrig * moving);
-  // The moved iris. Where its source pixel lay under the photo's lids (not iris: lid skin, lashes, the waterline), the
-  // same place mirrored across the iris's horizontal axis, else the point of the same radius on that axis (the iris
-  // is roughly radially symmetric, and its horizontal radius is the part a photo shows best).
-  // The upper lid keeps resting on the iris as it did in the photo: where the photo's lid covered the iris top by c px
-  // (up to 0.3 radii), the moved iris is drawn large enough for the lid at its new place to cover it by as much, up to
-  // 1.3× (the Iris model underestimates an iris seen in a corner, and a lid arching above a smaller disc reads as a
-  // startled stare). Its texture is scaled with it.
-  vec2 cM = uIrisC + uOffset;
-  float cover = clamp(yRestUp(uIrisC.x) - (uIrisC.y - uIrisR), 0.0, 0.3 * uIrisR);
-  float rM = clamp(cM.y - yRestUp(cM.x) + cover, uIrisR, 1.3 * uIrisR);
-  rM = mix(uIrisR, rM, moving);
-  vec2 q = uIrisC + (p - cM) * (uIrisR / rM);
-  vec2 qm = vec2(q.x, 2.0 * uIrisC.y - q.y);
-  vec2 qh = uIrisC + vec2(sign(q.x - uIrisC.x + 1e-4) * length(q - uIrisC), 0.0);
-  float seenQ = seenInPhoto(q);
-  float seenM = seenInPhoto(qm);
-  vec3 iris = mix(mix(photoAt(qh), photoAt(qm), seenM), photoAt(q), seenQ);
-  float inMoved = 1.0 - smoothstep(uIrisR * 0.96, uIrisR * 1.04, length(q - uIrisC));
-  vec3 c = mix(base, iris, inMoved * moving);
+  vec3 c = base;
+  // Both fills below blend in with weight "moving" (0 or 1): while the iris stays put they blend in with weight 0,
+  // which leaves base as it is, and the material compiles without them (EYE_STILL, see eyeStillDefine): a software
+  // rasteriser (SwiftShader) runs both sides of every branch, so an if would still pay for the 32-tap ring.
+#ifndef EYE_STILL
+  {
+    // Sclera where the iris was: the photo's own sclera around it, interpolated inwards (inverse-distance weights,
+    // Shepard 1968) from 32 samples on two rings (1.45 and 1.8 iris radii) that lie well inside the opening and are
+    // sclera-like (at least 0.55–0.75 of the measured sclera's luma, chromaticity within 0.03–0.06 of it: not iris, lid
+    // skin or caruncle), each shaded for its new place (eyeballShade); the measured sclera, shaded darker towards the
+    // upper lid, where no sample qualifies. (Row-wise copies of the sclera beside the iris drew streaks.)
+    vec3 shaded = uSclera * mix(0.72, 1.0, smoothstep(-0.9, 0.3, (p.y - uEyeC.y) / uEyeHalf.y));
+    vec3 ringSum = vec3(0.0);
+    float ringW = 0.0;
+    for (int i = 0; i < 32; i++) {
+      float a = float(i) * 0.3926991 + (i >= 16 ? 0.19635 : 0.0);
+      vec2 s = uIrisC + vec2(cos(a), sin(a)) * uIrisR * (i >= 16 ? 1.8 : 1.45);
+      vec3 cs = photoAt(s);
+      vec3 chroma = cs / max(cs.r + cs.g + cs.b, 0.01) - uSclera / max(uSclera.r + uSclera.g + uSclera.b, 0.01);
+      float valid = deepInOpen(s) * smoothstep(0.55, 0.75, luma(cs) / max(luma(uSclera), 0.01)) * (1.0 - smoothstep(0.03, 0.06, length(chroma)));
+      vec2 d = (s - p) / uIrisR;
+      float w = valid / (dot(d, d) + 0.05);
+      ringSum += w * cs * eyeballShade(p) / eyeballShade(s);
+      ringW += w;
+    }
+    vec3 scleraRow = mix(shaded, ringSum / max(ringW, 1e-4), smoothstep(0.0, 0.5, ringW));
+    base = mix(base, scleraRow, inOrig * moving);
+    // The moved iris. Where its source pixel lay under the photo's lids (not iris: lid skin, lashes, the waterline), the
+    // same place mirrored across the iris's horizontal axis, else the point of the same radius on that axis (the iris
+    // is roughly radially symmetric, and its horizontal radius is the part a photo shows best).
+    // The upper lid keeps resting on the iris as it did in the photo: where the photo's lid covered the iris top by c px
+    // (up to 0.3 radii), the moved iris is drawn large enough for the lid at its new place to cover it by as much, up to
+    // 1.3× (the Iris model underestimates an iris seen in a corner, and a lid arching above a smaller disc reads as a
+    // startled stare). Its texture is scaled with it.
+    vec2 cM = uIrisC + uOffset;
+    float cover = clamp(yRestUp(uIrisC.x) - (uIrisC.y - uIrisR), 0.0, 0.3 * uIrisR);
+    float rM = clamp(cM.y - yRestUp(cM.x) + cover, uIrisR, 1.3 * uIrisR);
+    rM = mix(uIrisR, rM, moving);
+    vec2 q = uIrisC + (p - cM) * (uIrisR / rM);
+    vec2 qm = vec2(q.x, 2.0 * uIrisC.y - q.y);
+    vec2 qh = uIrisC + vec2(sign(q.x - uIrisC.x + 1e-4) * length(q - uIrisC), 0.0);
+    float seenQ = seenInPhoto(q);
+    float seenM = seenInPhoto(qm);
+    vec3 iris = mix(mix(photoAt(qh), photoAt(qm), seenM), photoAt(q), seenQ);
+    float inMoved = 1.0 - smoothstep(uIrisR * 0.96, uIrisR * 1.04, length(q - uIrisC));
+    c = mix(base, iris, inMoved * moving);
+  }
+#endif
   // The upper lid's posed edge above p (piecewise linear in x); below it its lash line and shadow.
   float lidY = uLidCurve[0].y;
   for (int i = 0; i < ${LID_CURVE_N - 1}; i++) {
@@ -125,6 +133,27 @@ void main() {
   c = mix(c, uLid * 0.85, uClose);
   gl_FragColor = vec4(c, 1.0);
 }`;
+
+/**
+ * Keeps an eye material ({@link EYE_FRAGMENT}) compiled without the moved-iris fills while its iris stays put.
+ * @param m - the eye's material (its `uOffset` uniform already set for this frame).
+ * @returns whether the material's program changed (it then recompiles once, or is taken from three.js's cache).
+ * @remarks The shader blends the sclera fill (a 32-tap ring) and the moved iris in with weight `moving`
+ * (`step(0.01, length(uOffset))`); at 0 they leave the pixel as it is, so the `EYE_STILL` variant, which leaves them
+ * out, draws the same pixels. It matters on a software rasteriser: SwiftShader executes both sides of a branch for
+ * every pixel ("TODO: Optimize for case where all lanes take same path", SpirvShader EmitBranchConditional), so a
+ * runtime `if` would not skip them. The still variant is chosen below 0.009 px only, where the float32 length is
+ * surely under the shader's 0.01 threshold; between the two the full shader decides as before.
+ */
+export function eyeStillDefine(m: THREE.ShaderMaterial): boolean {
+  const o = m.uniforms.uOffset!.value as THREE.Vector2;
+  const still = Math.hypot(o.x, o.y) < 0.009;
+  if (still === 'EYE_STILL' in m.defines) return false;
+  if (still) m.defines.EYE_STILL = 1;
+  else delete m.defines.EYE_STILL;
+  m.needsUpdate = true;
+  return true;
+}
 
 /**
  * Lash-line and lid-skin colours of one eye, measured on the photo.

@@ -170,7 +170,10 @@ float lipEdgeAlpha(float e, vec2 posedPx, float softPhotoPx) {
   float photoPerOut = sqrt(abs(px.x * py.y - px.y * py.x));
   if (e > 0.999) return 1.0;
   float d = 1e9;
-  for (int i = 0; i < ${LOOP_N}; i++) d = min(d, lipSegDist(posedPx, uLipLoop[i], uLipLoop[i == ${LOOP_N - 1} ? 0 : i + 1]));
+  // The trip count is 0 off the lip ring: a software rasteriser (SwiftShader) runs both sides of the branch above for
+  // every pixel but leaves a loop once no pixel of its group has iterations left.
+  int n = e > 0.999 ? 0 : ${LOOP_N};
+  for (int i = 0; i < n; i++) d = min(d, lipSegDist(posedPx, uLipLoop[i], uLipLoop[i == ${LOOP_N - 1} ? 0 : i + 1]));
   return smoothstep(0.0, max(softPhotoPx, photoPerOut), d);
 }`;
 

@@ -26,7 +26,7 @@ import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, visibleFaceContour, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours, fitForegroundOverPlate, type PlateForFit } from '../../core/segment/foregroundColour.ts';
-import { EYE_FRAGMENT, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
+import { EYE_FRAGMENT, eyeStillDefine, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
 import { LIP_EDGE_GLSL, lipEdgeRingTriangles, lipEdgeUvOffsets, lipEdgeUvShare, lipEdgeVertexWeights, MouthInteriorLayer } from './mouthInterior.ts';
 import { installOpeningScissor, openingPieces } from './openingScissor.ts';
 import { matteMarginPx, surroundTrianglesOverMatte } from './surroundCells.ts';
@@ -126,8 +126,10 @@ uniform sampler2D uFill;
 uniform vec4 uFillRect;
 uniform float uFillShare;
 #endif
+#ifdef LIP_EDGE
 uniform float uLipEdgePhotoPx;
 ${LIP_EDGE_GLSL}
+#endif
 varying vec2 vUv;
 varying vec2 vLocal;
 varying float vFeather;
@@ -166,7 +168,9 @@ void main() {
   }
 #endif
   // The lips fade into the mouth interior drawn under them over the photo's own edge width (renderer/head/mouthInterior.ts).
+#ifdef LIP_EDGE
   if (uLipEdgePhotoPx > 0.0) a *= lipEdgeAlpha(vLipEdge, vLocal, uLipEdgePhotoPx);
+#endif
   gl_FragColor = vec4(c, a);
 }`;
 
@@ -316,7 +320,7 @@ export class PhotoHead {
     gGeo.setIndex(gIdx);
     this.surroundIndex = { geometry: gGeo, all: gGeo.getIndex()!, overMatte: null };
     const edge = meanBorderColour(input.rgba, W, H);
-    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uBones: this.boneUniform, uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uFeather: { value: 0 }, uLipEdgePhotoPx: { value: 0 } });
+    this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uBones: this.boneUniform, uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uFeather: { value: 0 } });
     // The surround bends with the neck's chain (core/rig/neckBend.ts) instead of blending head and body positions.
     this.surroundMaterial.defines = { ...this.surroundMaterial.defines, NECK_BONES: '' };
     this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
@@ -374,7 +378,9 @@ export class PhotoHead {
       uFillShare: { value: 0 },
     };
     const faceMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 1 }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uLipEdgePhotoPx: { value: 0 }, ...(fill ? this.lipFillUniforms : {}) });
-    if (fill) faceMaterial.defines = { LIP_FILL: 1 };
+    // Only the face mesh fades its lip edge (LIP_EDGE): the surround and the opening stencil compile without it, as
+    // a software rasteriser runs a branch's code for every pixel even when its uniform condition is false.
+    faceMaterial.defines = fill ? { LIP_EDGE: 1, LIP_FILL: 1 } : { LIP_EDGE: 1 };
     faceMaterial.transparent = true;
     this.faceMaterial = faceMaterial;
     const faceMesh = this.mesh(fGeo, faceMaterial);
@@ -386,7 +392,7 @@ export class PhotoHead {
     for (const name of ['position', 'uv', 'aHeadWeight', 'aLocal']) holeGeo.setAttribute(name, fGeo.getAttribute(name));
     const openings = openingTriangles();
     holeGeo.setIndex(new THREE.BufferAttribute(openings, 1));
-    const holeMat = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 0 }, uLipEdgePhotoPx: { value: 0 } });
+    const holeMat = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 0 } });
     holeMat.colorWrite = false;
     holeMat.depthWrite = false;
     holeMat.depthTest = false;
@@ -656,6 +662,8 @@ export class PhotoHead {
       const a = R * Math.sin(yaw);
       const b = -R * Math.sin(pitch);
       (m.uniforms.uOffset!.value as THREE.Vector2).set(a * ex[0] + b * ey[0], a * ex[1] + b * ey[1]);
+      // Irises at rest: the eye shader without its moved-iris fills (same pixels, far fewer texture taps).
+      eyeStillDefine(m);
     };
     set(this.eyeMaterials[0]!, ry, rp);
     set(this.eyeMaterials[1]!, ly, lp);
