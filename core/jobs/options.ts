@@ -158,6 +158,35 @@ export const FRAMING_OPTION: OptionDescriptor<(typeof FRAMINGS)[number]> = {
  */
 export const ORBIT_LIMITS_DEG = { yaw: 30, pitch: 15 } as const;
 
+/**
+ * Photo head yaw, degrees, up to which a turned face keeps the full orbit range towards its hidden side (a design
+ * value: the frontal portraits the ±30° limit was checked on are within a few degrees of frontal).
+ */
+export const ORBIT_TURNED_FACE_FREE_DEG = 5;
+/** The least orbit allowed towards a turned face's hidden side, degrees (a design value; see {@link orbitYawRangeDeg}). */
+export const ORBIT_HIDDEN_SIDE_MIN_DEG = 15;
+
+/**
+ * The orbit yaw range that matches what a photo shows, degrees: a face turned in the photo hides its far cheek, ear and
+ * the hair behind them, so the camera may turn less towards that side; towards the side the photo shows, the full
+ * {@link ORBIT_LIMITS_DEG}.yaw.
+ * @param photoYawRad - the photo's head yaw, radians (core/face/headPose.ts `estimateHeadPose`: + = turned to the
+ *   subject's left, i.e. the nose towards the viewer's right; a positive camera orbit, to the viewer's right, then turns
+ *   the view towards frontal and uncovers the hidden side).
+ * @returns `[minDeg, maxDeg]` with minDeg ≤ 0 ≤ maxDeg: towards the hidden side
+ *   max({@link ORBIT_HIDDEN_SIDE_MIN_DEG}, 30 − max(0, |yaw| − {@link ORBIT_TURNED_FACE_FREE_DEG})), the other side 30.
+ * @remarks Limits for the camera, in the spirit of "camera limits that match what the head can show" (issue 13): a
+ * new-user run found img04 (a face turned 27.5°) at −30° a flat mask with the hair detached and the far edge cut,
+ * while +30° (further into profile, over the side the photo shows) held up. Single-image 3D photo methods bound the
+ * camera path the same way (Niklaus et al., "3D Ken Burns", SIGGRAPH Asia 2019: the virtual camera stays near the
+ * original view). The numbers are design values, not fitted to a portrait.
+ */
+export function orbitYawRangeDeg(photoYawRad: number): [number, number] {
+  const yawDeg = Number.isFinite(photoYawRad) ? (photoYawRad * 180) / Math.PI : 0;
+  const hidden = Math.max(ORBIT_HIDDEN_SIDE_MIN_DEG, ORBIT_LIMITS_DEG.yaw - Math.max(0, Math.abs(yawDeg) - ORBIT_TURNED_FACE_FREE_DEG));
+  return yawDeg > 0 ? [-ORBIT_LIMITS_DEG.yaw, hidden] : [-hidden, ORBIT_LIMITS_DEG.yaw];
+}
+
 /** Camera orbit yaw in degrees (the CLI is a user edge; the job and IPC take radians: {@link DEG_TO_RAD}). */
 export const ORBIT_YAW_OPTION: OptionDescriptor<number> = numericOption({
   name: 'orbitYawDeg',

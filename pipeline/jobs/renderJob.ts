@@ -9,7 +9,8 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InvalidInputError, JobCancelledError, throwIfAborted, type JobProgress } from '../../core/errors.ts';
 import { ProgressTracker, type StagePlan } from '../../core/jobs/progress.ts';
-import { encoderSettingsForQuality, type ExportQuality } from '../../core/jobs/options.ts';
+import { encoderSettingsForQuality, orbitYawRangeDeg, type ExportQuality } from '../../core/jobs/options.ts';
+import { estimateHeadPose } from '../../core/face/headPose.ts';
 import { ARKIT_BLENDSHAPE_COUNT, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import { frameCountForDuration, trackFromJson, type Fps, type MotionTrack } from '../../core/motion/track.ts';
 import { DEFAULT_MOTION_OPTIONS, MOTION_OPTION_DESCRIPTORS, type MotionOptions } from '../../core/motion/options.ts';
@@ -166,6 +167,28 @@ const EXPECTED_COST = {
 
 /** Avatar files drawn as Gaussian splats (by extension; a LAM zip holds splats too). */
 const SPLAT_AVATAR_PATTERN = /\.(ply|splat|spz|ksplat|sog|zip)$/i;
+
+/**
+ * The orbit yaw a photo head is drawn at: the asked yaw within what the photo shows ({@link orbitYawRangeDeg}: less
+ * towards the side a turned face hides), with a note when it is reduced.
+ * @param yawRad - the asked orbit yaw, radians (undefined = none).
+ * @param image - the portrait (for its size).
+ * @param face - the animated face's landmarks.
+ * @param log - where the note goes.
+ * @returns the yaw to draw, radians.
+ */
+function orbitYawForPhoto(yawRad: number | undefined, image: DecodedImage, face: FaceLandmarks, log: (m: string) => void): number | undefined {
+  if (!yawRad) return yawRad;
+  const pose = estimateHeadPose(face.landmarksPx, image.widthPx, image.heightPx);
+  if (!pose) return yawRad;
+  const [minDeg, maxDeg] = orbitYawRangeDeg(pose.yawRad);
+  const askedDeg = (yawRad * 180) / Math.PI;
+  const drawnDeg = Math.min(maxDeg, Math.max(minDeg, askedDeg));
+  if (drawnDeg === askedDeg) return yawRad;
+  const turnedDeg = Math.abs((pose.yawRad * 180) / Math.PI);
+  log(`note: the face in the photo is turned ${turnedDeg.toFixed(0)}° to the viewer's ${pose.yawRad > 0 ? 'right' : 'left'}, hiding its other side: the camera turns at most ${Math.abs(askedDeg < 0 ? minDeg : maxDeg).toFixed(0)}° that way (--orbit-yaw ${askedDeg.toFixed(0)} drawn at ${drawnDeg.toFixed(0)})`);
+  return (drawnDeg * Math.PI) / 180;
+}
 
 /**
  * The stages a render job runs, with expected costs for this job (core/jobs/progress.ts): analyze (portrait or
@@ -422,7 +445,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
         log('note: the photo shows no shoulders (it ends below the chin); upper-body framing shows what the photo holds: the head and neck');
       }
       emit('render', 0, toFrame - fromFrame);
-      const frameOpts = { fromFrame, toFrame, orbitYawRad: opts.orbit?.yawRad, orbitPitchRad: opts.orbit?.pitchRad, signal: opts.signal };
+      const frameOpts = { fromFrame, toFrame, orbitYawRad: image && face && !avatarFile ? orbitYawForPhoto(opts.orbit?.yawRad, image, face, log) : opts.orbit?.yawRad, orbitPitchRad: opts.orbit?.pitchRad, signal: opts.signal };
       return await encodeVideo({
         frames: inPageH264 ? host.renderEncoded(track, { ...frameOpts, fps: opts.fps, bitrate: Math.round(opts.sizePx * opts.sizePx * (opts.fps.num / opts.fps.den) * encoder.inPageH264BitsPerPixel) }) : host.renderFrames(track, { ...frameOpts, pixelFormat }),
         widthPx: opts.sizePx,

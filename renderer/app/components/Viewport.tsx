@@ -6,13 +6,15 @@
  * (`portrait`, `avatar`, `loading` or `none`) with `data-drawn-subject` (what the last finished draw showed).
  * An imported avatar replaces the photo head, driven by the same motion track.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { getFrame } from '../../../core/motion/track.ts';
 import { useStudio } from '../store.ts';
 import { currentTimeSec, isPlaying, togglePlay } from '../playback.ts';
 import { createPreviewScene, PREVIEW_SIZE_PX, type PreviewScene } from '../viewport/previewScene.ts';
 import { latestLiveFrame, noteLiveFrameDrawn } from '../live/liveSession.ts';
-import { dragOrbit, ORBIT_HINT, wheelZoom } from '../viewport/orbitControls.ts';
+import { dragOrbit, ORBIT_HINT, ORBIT_LIMITS_RAD, wheelZoom } from '../viewport/orbitControls.ts';
+import { orbitYawRangeDeg } from '../../../core/jobs/options.ts';
+import { estimateHeadPose } from '../../../core/face/headPose.ts';
 
 const FRAMINGS = [
   { id: 'head', label: 'Head' },
@@ -46,6 +48,13 @@ export function Viewport(): React.JSX.Element {
   const playing = useStudio((s) => s.playing);
   const edit = useStudio((s) => s.edit);
   const [sceneError, setSceneError] = useState<string | null>(null);
+  // A face turned in the photo hides its far side: the camera turns less that way (core/jobs/options.ts orbitYawRangeDeg).
+  const yawRangeRad = useMemo((): [number, number] => {
+    const f = portrait && !avatar ? portrait.faces[Math.min(faceIndex, portrait.faces.length - 1)] : undefined;
+    const pose = f ? estimateHeadPose(new Float32Array(f.landmarksPx), portrait!.widthPx, portrait!.heightPx) : undefined;
+    const [lo, hi] = orbitYawRangeDeg(pose?.yawRad ?? 0);
+    return [(lo * Math.PI) / 180, (hi * Math.PI) / 180];
+  }, [portrait, avatar, faceIndex]);
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -193,6 +202,7 @@ export function Viewport(): React.JSX.Element {
         data-testid="viewport"
         data-orbit-yaw-deg={((viewport.orbitYawRad * 180) / Math.PI).toFixed(2)}
         data-orbit-pitch-deg={((viewport.orbitPitchRad * 180) / Math.PI).toFixed(2)}
+        data-orbit-yaw-range-deg={`${((yawRangeRad[0] * 180) / Math.PI).toFixed(1)},${((yawRangeRad[1] * 180) / Math.PI).toFixed(1)}`}
         data-zoom={zoom.toFixed(3)}
         width={PREVIEW_SIZE_PX}
         height={PREVIEW_SIZE_PX}
@@ -206,7 +216,7 @@ export function Viewport(): React.JSX.Element {
           const dy = e.clientY - drag.current.y;
           drag.current = { x: e.clientX, y: e.clientY };
           edit('orbit', (d) => {
-            const o = dragOrbit(d.viewport.orbitYawRad, d.viewport.orbitPitchRad, dx, dy);
+            const o = dragOrbit(d.viewport.orbitYawRad, d.viewport.orbitPitchRad, dx, dy, yawRangeRad);
             return { ...d, viewport: { ...d.viewport, orbitYawRad: o.yawRad, orbitPitchRad: o.pitchRad } };
           });
         }}
@@ -217,6 +227,7 @@ export function Viewport(): React.JSX.Element {
       <div className="viewport-orbit-bar">
         <span className="viewport-orbit-hint" data-testid="orbit-limits">
           {ORBIT_HINT}
+          {yawRangeRad[0] > -ORBIT_LIMITS_RAD.yaw + 1e-6 || yawRangeRad[1] < ORBIT_LIMITS_RAD.yaw - 1e-6 ? ` · turned face: ${Math.round((yawRangeRad[0] * 180) / Math.PI)}° to ${Math.round((yawRangeRad[1] * 180) / Math.PI)}°` : ''}
         </span>
         <button data-testid="view-reset" onClick={resetView} title="Back to the front view and the preset's zoom" disabled={zoom === 1 && viewport.orbitYawRad === 0 && viewport.orbitPitchRad === 0}>
           ⟲ Reset view

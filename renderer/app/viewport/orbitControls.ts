@@ -30,15 +30,35 @@ export function softLimitStep(angleRad: number, deltaRad: number, limitRad: numb
 }
 
 /**
+ * One drag step on one axis with soft limits that may differ on each side.
+ * @param angleRad - current angle.
+ * @param deltaRad - requested change.
+ * @param minRad - the lower limit (< 0).
+ * @param maxRad - the upper limit (> 0).
+ * @returns the new angle in [minRad, maxRad] (an angle already outside, after the limits narrowed, only moves back).
+ */
+export function softRangeStep(angleRad: number, deltaRad: number, minRad: number, maxRad: number): number {
+  const limit = deltaRad >= 0 ? maxRad : -minRad;
+  const outward = Math.sign(deltaRad) === Math.sign(angleRad);
+  const t = Math.min(1, Math.abs(angleRad) / limit);
+  const scale = outward ? Math.max(0.05, 1 - t * t) : 1;
+  const next = angleRad + deltaRad * scale;
+  // Limits that narrowed under the current angle (a turned face loaded): never further out, always back in.
+  return outward && Math.abs(angleRad) > limit ? angleRad : Math.max(Math.min(minRad, angleRad), Math.min(Math.max(maxRad, angleRad), next));
+}
+
+/**
  * Orbit after a drag of (dx, dy) pixels (+dx to the right turns the camera to the viewer's right).
  * @param yawRad - current yaw.
  * @param pitchRad - current pitch.
  * @param dxPx - pointer movement right, px.
  * @param dyPx - pointer movement down, px.
- * @returns the new angles inside {@link ORBIT_LIMITS_RAD}.
+ * @param yawRangeRad - the yaw range `[min, max]`, radians (default ±{@link ORBIT_LIMITS_RAD}.yaw; a turned face in the
+ *   photo narrows the side it hides: core/jobs/options.ts `orbitYawRangeDeg`).
+ * @returns the new angles inside the limits.
  */
-export function dragOrbit(yawRad: number, pitchRad: number, dxPx: number, dyPx: number): { yawRad: number; pitchRad: number } {
-  return { yawRad: softLimitStep(yawRad, dxPx * ORBIT_RAD_PER_PX, ORBIT_LIMITS_RAD.yaw), pitchRad: softLimitStep(pitchRad, dyPx * ORBIT_RAD_PER_PX, ORBIT_LIMITS_RAD.pitch) };
+export function dragOrbit(yawRad: number, pitchRad: number, dxPx: number, dyPx: number, yawRangeRad: readonly [number, number] = [-ORBIT_LIMITS_RAD.yaw, ORBIT_LIMITS_RAD.yaw]): { yawRad: number; pitchRad: number } {
+  return { yawRad: softRangeStep(yawRad, dxPx * ORBIT_RAD_PER_PX, yawRangeRad[0], yawRangeRad[1]), pitchRad: softLimitStep(pitchRad, dyPx * ORBIT_RAD_PER_PX, ORBIT_LIMITS_RAD.pitch) };
 }
 
 /**

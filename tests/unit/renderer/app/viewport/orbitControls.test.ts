@@ -20,6 +20,19 @@ describe('viewport orbit controls', () => {
     const back = dragOrbit(v.yawRad, v.pitchRad, -10, 0);
     expect(v.yawRad - back.yawRad).toBeCloseTo(0.05, 6);
   });
+  it('a narrowed yaw range (a face turned in the photo) stops the drag on that side only, and brings an angle outside it back', () => {
+    const range: [number, number] = [-0.2, ORBIT_LIMITS_RAD.yaw];
+    let v = { yawRad: 0, pitchRad: 0 };
+    for (let k = 0; k < 400; k++) v = dragOrbit(v.yawRad, v.pitchRad, -10, 0, range);
+    expect(v.yawRad).toBeGreaterThanOrEqual(-0.2);
+    expect(v.yawRad).toBeLessThan(-0.97 * 0.2);
+    v = { yawRad: 0, pitchRad: 0 };
+    for (let k = 0; k < 400; k++) v = dragOrbit(v.yawRad, v.pitchRad, 10, 0, range);
+    expect(v.yawRad).toBeGreaterThan(0.97 * ORBIT_LIMITS_RAD.yaw);
+    // The range narrowed under the current angle (a turned face loaded at −0.4 rad): outwards nothing, inwards back.
+    expect(dragOrbit(-0.4, 0, -10, 0, range).yawRad).toBe(-0.4);
+    expect(dragOrbit(-0.4, 0, 10, 0, range).yawRad).toBeCloseTo(-0.35, 6);
+  });
   it('wheel zoom stays in range', () => {
     let z = 1;
     for (let k = 0; k < 50; k++) z = wheelZoom(z, -100);
