@@ -249,7 +249,8 @@ float ${name}(float x) {
  * - shading: a soft shadow at the crease (the posed upper1 ring) and towards the lash line, where the lid turns away
  *   from the light;
  * - the lash line: the photo's measured lash colour ({@link measureLidColours}) along the posed lid edge, corner to
- *   corner, 0.12 eye heights wide, widening to 0.2 as the eye closes (upper and lower lashes meet: roughly 1–2 mm on
+ *   corner, a core line in a soft shadow (as real closed lids of vid06 show it, eyelidLashLine.test.ts), its scale
+ *   0.12 eye heights, widening to 0.2 as the eye closes (upper and lower lashes meet: roughly 1–2 mm on
  *   a 10 mm opening; a thinner line left the far eye of a turned head reading as open to FaceMesh + Iris, EAR 0.83 of
  *   open on img06); near closure the gap down to the lower lid is lid skin;
  * - a glasses frame across the lid band ({@link measureLidSkin}'s share below it, `uBandShare` < 1): the band the lid
@@ -391,7 +392,11 @@ void main() {
   c *= 1.0 - 0.05 * exp(-crease * crease);
   c *= 1.0 - 0.12 * (1.0 - smoothstep(0.0, 0.3 * uEyeH, s));
   // The lash line along the edge; past it (the gap left to the lower lid) shaded lid skin.
-  float lash = 0.85 * (1.0 - smoothstep(0.4 * lashW, lashW, abs(p.y - E - 0.2 * lashW)));
+  // A core line with a soft shadow round it (real closed lids, vid06's blinks measured along the closed contour: the
+  // part under 0.6 of the skin's luma 0.11 eye widths wide, under 0.75 0.18 wide; a single hard-edged line drew
+  // 0.125 and 0.15).
+  float dl = abs(p.y - E - 0.2 * lashW);
+  float lash = max(0.85 * (1.0 - smoothstep(0.3 * lashW, 0.85 * lashW, dl)), 0.45 * (1.0 - smoothstep(0.5 * lashW, 1.6 * lashW, dl)));
   c = mix(c, uLash, lash);
   float a = p.y > E ? max(lash, uClose) : smoothstep(0.0, 0.4, v);
   // Glasses stay where they are while the lid closes behind them: a frame line of the photo at this very place is
