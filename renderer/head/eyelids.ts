@@ -48,14 +48,16 @@ uniform float uClose;
 varying vec2 vLocal;
 vec3 photoAt(vec2 p) { return texture2D(uPhoto, p / uPhotoSize).rgb; }
 float inOpen(vec2 p) { return 1.0 - smoothstep(0.9, 1.05, length((p - uEyeC) / uEyeHalf)); }
-// Frontal light on the eyeball's sphere falls off towards the corners (Lambert: the opening spans about ±45° of
-// the globe, cos 45° ≈ 0.7), so sclera carried sideways is shaded by the ratio at its new place.
-float eyeballShade(vec2 p) { return cos(0.785 * clamp((p.x - uEyeC.x) / uEyeHalf.x, -1.0, 1.0)); }
 // Well inside the opening (the ellipse overshoots an almond-shaped eye at its corners).
 float deepInOpen(vec2 p) { return 1.0 - smoothstep(0.7, 0.85, length((p - uEyeC) / uEyeHalf)); }
 float luma(vec3 c) { return dot(c, vec3(0.299, 0.587, 0.114)); }
 ${curveFn('yRestUp', 'uRestUp', LID_CURVE_N)}
 ${curveFn('yRestLow', 'uRestLow', LID_CURVE_N)}
+${curveFn('yPosedUp', 'uLidCurve', LID_CURVE_N)}
+// The upper lid's shade on the eyeball below it (lashes and lid overhang occlude the light from above): 0.85 at the
+// lid's edge rising to 1 at 0.6 opening heights below it. A judgement (a photo's sclera just under the lid is visibly
+// darker), not a measurement; used only to darken, never to brighten.
+float lidShade(vec2 p, float lidY) { return mix(0.85, 1.0, smoothstep(0.0, 1.2 * uEyeHalf.y, p.y - lidY)); }
 // 1 where the photo shows the eyeball at p: between its rest lid contours, a lash width (8 % of the opening's
 // half-height, at least 1 px) inside them; 0 on the lids.
 float seenInPhoto(vec2 p) {
@@ -78,8 +80,10 @@ void main() {
     // Sclera where the iris was: the photo's own sclera around it, interpolated inwards (inverse-distance weights,
     // Shepard 1968) from 32 samples on two rings (1.45 and 1.8 iris radii) that lie well inside the opening and are
     // sclera-like (at least 0.55–0.75 of the measured sclera's luma, chromaticity within 0.03–0.06 of it: not iris, lid
-    // skin or caruncle), each shaded for its new place (eyeballShade); the measured sclera, shaded darker towards the
-    // upper lid, where no sample qualifies. (Row-wise copies of the sclera beside the iris drew streaks.)
+    // skin or caruncle), taken as they are; the measured sclera, shaded darker towards the upper lid, where no sample
+    // qualifies. (Row-wise copies of the sclera beside the iris drew streaks. Samples relit by a Lambert fall-off
+    // towards the corners, cos 45° ≈ 0.7, came out up to 1.4× brighter than any eye white of the photo: a flat white
+    // patch, L* up to 12.7 over the photo's sclera on vid06, eyeGazeSclera.test.ts.)
     vec3 shaded = uSclera * mix(0.72, 1.0, smoothstep(-0.9, 0.3, (p.y - uEyeC.y) / uEyeHalf.y));
     vec3 ringSum = vec3(0.0);
     float ringW = 0.0;
@@ -91,7 +95,7 @@ void main() {
       float valid = deepInOpen(s) * smoothstep(0.55, 0.75, luma(cs) / max(luma(uSclera), 0.01)) * (1.0 - smoothstep(0.03, 0.06, length(chroma)));
       vec2 d = (s - p) / uIrisR;
       float w = valid / (dot(d, d) + 0.05);
-      ringSum += w * cs * eyeballShade(p) / eyeballShade(s);
+      ringSum += w * cs;
       ringW += w;
     }
     vec3 scleraRow = mix(shaded, ringSum / max(ringW, 1e-4), smoothstep(0.0, 0.5, ringW));
@@ -102,10 +106,14 @@ void main() {
     // The upper lid keeps resting on the iris as it did in the photo: where the photo's lid covered the iris top by c px
     // (up to 0.3 radii), the moved iris is drawn large enough for the lid at its new place to cover it by as much, up to
     // 1.3× (the Iris model underestimates an iris seen in a corner, and a lid arching above a smaller disc reads as a
-    // startled stare). Its texture is scaled with it.
+    // startled stare). Its texture is scaled with it. The lid is the posed one: a lid that follows a downward gaze
+    // (gazeLidWeights) covers the iris as at rest, so the iris keeps its size (measured against the rest lid, a look down
+    // drew it 1.3× wide, a dark slot the width of the opening).
+    // The moved iris is relit for its new place: the lid's shade on the source pixel (lidShade) out, the one at p in,
+    // never brightened (the photo's iris top, under its lid, is darker; moved to a corner, it comes to lie under the lid).
     vec2 cM = uIrisC + uOffset;
     float cover = clamp(yRestUp(uIrisC.x) - (uIrisC.y - uIrisR), 0.0, 0.3 * uIrisR);
-    float rM = clamp(cM.y - yRestUp(cM.x) + cover, uIrisR, 1.3 * uIrisR);
+    float rM = clamp(cM.y - yPosedUp(cM.x) + cover, uIrisR, 1.3 * uIrisR);
     rM = mix(uIrisR, rM, moving);
     vec2 q = uIrisC + (p - cM) * (uIrisR / rM);
     vec2 qm = vec2(q.x, 2.0 * uIrisC.y - q.y);
@@ -113,6 +121,8 @@ void main() {
     float seenQ = seenInPhoto(q);
     float seenM = seenInPhoto(qm);
     vec3 iris = mix(mix(photoAt(qh), photoAt(qm), seenM), photoAt(q), seenQ);
+    float srcShade = mix(mix(lidShade(qh, yRestUp(qh.x)), lidShade(qm, yRestUp(qm.x)), seenM), lidShade(q, yRestUp(q.x)), seenQ);
+    iris *= min(1.0, lidShade(p, yPosedUp(p.x)) / srcShade);
     float inMoved = 1.0 - smoothstep(uIrisR * 0.96, uIrisR * 1.04, length(q - uIrisC));
     c = mix(base, iris, inMoved * moving);
   }
@@ -268,7 +278,8 @@ float ${name}(float x) {
  * - shading: a soft shadow at the crease (the posed upper1 ring) and towards the lash line, where the lid turns away
  *   from the light;
  * - the lash line: the photo's measured lash colour ({@link measureLidColours}) along the posed lid edge, corner to
- *   corner, 0.12 eye heights wide, widening to 0.2 as the eye closes (upper and lower lashes meet: roughly 1–2 mm on
+ *   corner, a core line in a soft shadow (as real closed lids of vid06 show it, eyelidLashLine.test.ts), its scale
+ *   0.12 eye heights, widening to 0.2 as the eye closes (upper and lower lashes meet: roughly 1–2 mm on
  *   a 10 mm opening; a thinner line left the far eye of a turned head reading as open to FaceMesh + Iris, EAR 0.83 of
  *   open on img06); near closure the gap down to the lower lid is lid skin;
  * - a glasses frame across the lid band ({@link measureLidSkin}'s share below it, `uBandShare` < 1): the band the lid
@@ -410,7 +421,11 @@ void main() {
   c *= 1.0 - 0.05 * exp(-crease * crease);
   c *= 1.0 - 0.12 * (1.0 - smoothstep(0.0, 0.3 * uEyeH, s));
   // The lash line along the edge; past it (the gap left to the lower lid) shaded lid skin.
-  float lash = 0.85 * (1.0 - smoothstep(0.4 * lashW, lashW, abs(p.y - E - 0.2 * lashW)));
+  // A core line with a soft shadow round it (real closed lids, vid06's blinks measured along the closed contour: the
+  // part under 0.6 of the skin's luma 0.11 eye widths wide, under 0.75 0.18 wide; a single hard-edged line drew
+  // 0.125 and 0.15).
+  float dl = abs(p.y - E - 0.2 * lashW);
+  float lash = max(0.85 * (1.0 - smoothstep(0.3 * lashW, 0.85 * lashW, dl)), 0.45 * (1.0 - smoothstep(0.5 * lashW, 1.6 * lashW, dl)));
   c = mix(c, uLash, lash);
   float a = p.y > E ? max(lash, uClose) : smoothstep(0.0, 0.4, v);
   // Glasses stay where they are while the lid closes behind them: a frame line of the photo at this very place is
