@@ -345,7 +345,11 @@ export function computePersonMatte(rgba: Uint8Array, widthPx: number, heightPx: 
     }
   }
 
-  // 5. Iterated cuts: models from the region split first, then from the labels.
+  // 5. Iterated cuts: the first person model from the region split (sure person weighted twice), the first background
+  // model from the sure background only (the border band, as GrabCut learns it from outside the user's rectangle);
+  // then both from the labels. Issue 13: a first background model from everything outside the head ellipse took in
+  // the outer part of big hair (img02's afro) and learnt its colours, and the cut then left the afro to the plate.
+  // The border band must hold background for this, which the sure-background prior already assumes.
   let labels: Uint8Array = new Uint8Array(n);
   for (let k = 0; k < n; k++) labels[k] = cls[k]! > 0 ? 1 : 0;
   const iters = Math.max(1, opts.iterations ?? 3);
@@ -355,7 +359,7 @@ export function computePersonMatte(rgba: Uint8Array, widthPx: number, heightPx: 
     const bg = new Float64Array(BINS * BINS * BINS);
     for (let k = 0; k < n; k++) {
       if (labels[k]) fg[bins[k]!] = fg[bins[k]!]! + (cls[k] === 2 ? 2 : 1);
-      else bg[bins[k]!] = bg[bins[k]!]! + 1;
+      else if (it > 0 || prior[k]! <= -SURE) bg[bins[k]!] = bg[bins[k]!]! + 1;
     }
     const lf = logDensity(fg);
     const lb = logDensity(bg);
