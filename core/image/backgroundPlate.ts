@@ -56,7 +56,9 @@ export interface BackgroundPlate {
   photoPxPerPlatePx: number;
   /** Fraction of the plate's pixels that were filled (person + margins), in [0, 1]. */
   filledFraction: number;
-  /** `[heightPx, widthPx]` 1 where the plate was filled (person, its fringe ring, margins), 0 where it is the photo. */
+  /** `[heightPx, widthPx]` 1 where the plate was filled (person, its fringe ring, margins), 2 where it was filled over
+   * a line along the photo's own edge ({@link photoEdgeLines}: an artefact, not to be reproduced), 0 where it is the
+   * photo. */
   filledMask: Uint8Array;
 }
 
@@ -120,17 +122,20 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
   // Lines along the photo's own edges (a scan border, a frame's edge, padding) are not background to continue: the
   // margins would carry them outward as a band and the photo's edge would show as a line once the camera orbits.
   const lines = photoEdgeLines(rgba, W, H);
+  const edgeLine = new Uint8Array(PW * PH);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       if (x >= lines.leftPx && x < W - lines.rightPx && y >= lines.topPx && y < H - lines.bottomPx) continue;
       hole[(y + mt) * PW + ml + x] = 1;
       noSource[(y + mt) * PW + ml + x] = 1;
+      edgeLine[(y + mt) * PW + ml + x] = 1;
     }
   }
   let filled = 0;
   for (let k = 0; k < PW * PH; k++) filled += hole[k]!;
   if (filled === PW * PH) throw new InvalidInputError('background plate: the person covers the whole photo; no background to continue');
   const filledMask = Uint8Array.from(hole);
+  for (let k = 0; k < PW * PH; k++) if (edgeLine[k] && !personCanvas[k]) filledMask[k] = 2;
   const out = fillStructureAndTexture(canvas, PW, PH, hole, noSource, personCanvas, TEXTURE_CLEARANCE * Math.max(W, H), opts);
   return { rgba: out, widthPx: PW, heightPx: PH, originXPx: -ml, originYPx: -mt, photoPxPerPlatePx: 1, filledFraction: filled / (PW * PH), filledMask };
 }
