@@ -150,7 +150,8 @@ const EDGE_LINE_AGREEMENT = 0.75;
 /**
  * Thin lines along the photo's edges that are not part of the scene: per side, the outermost rows or columns (at most
  * {@link EDGE_LINE_MAX_PX}) whose luma steps away from the interior line just inside them (the median of the next 3)
- * by more than {@link EDGE_LINE_LUMA_STEP} levels on average, with at least {@link EDGE_LINE_AGREEMENT} of their pixels
+ * by more than {@link EDGE_LINE_LUMA_STEP} levels on average plus 3× the interior's own mean step per line (a
+ * vignette squeezed into a few px by downscaling is a trend, not a line), with at least {@link EDGE_LINE_AGREEMENT} of their pixels
  * stepping the same way. Everything outside the innermost such line is trimmed, plus one guard pixel.
  * @param rgba - `[H, W, 4]` photo.
  * @param W - width, px.
@@ -168,12 +169,16 @@ export function photoEdgeLines(rgba: Uint8Array, W: number, H: number): PlateMar
   };
   /** Trim for one side: `at(d, t)` reads line d (0 = outermost) at position t along it (length `len`). */
   const side = (len: number, depth: number, at: (d: number, t: number) => number): number => {
-    if (depth < 2 * EDGE_LINE_MAX_PX + 3 || len < 8) return 0;
+    if (depth < 2 * EDGE_LINE_MAX_PX + 4 || len < 8) return 0;
     let trim = 0;
     for (let d = 0; d < EDGE_LINE_MAX_PX; d++) {
       let sum = 0;
       let pos = 0;
       let neg = 0;
+      // The interior's own trend per line (a vignette or a shaded backdrop squeezed into a few px by downscaling).
+      let trend = 0;
+      for (let t = 0; t < len; t++) trend += (at(d + 1, t) - at(d + 4, t)) / 3;
+      trend /= len;
       for (let t = 0; t < len; t++) {
         const ref = [at(d + 1, t), at(d + 2, t), at(d + 3, t)].sort((a, b) => a - b)[1]!;
         const diff = at(d, t) - ref;
@@ -181,7 +186,7 @@ export function photoEdgeLines(rgba: Uint8Array, W: number, H: number): PlateMar
         if (diff > 2) pos++;
         else if (diff < -2) neg++;
       }
-      if (Math.abs(sum / len) > EDGE_LINE_LUMA_STEP && Math.max(pos, neg) >= EDGE_LINE_AGREEMENT * len) trim = d + 1;
+      if (Math.abs(sum / len) > EDGE_LINE_LUMA_STEP + 3 * Math.abs(trend) && Math.max(pos, neg) >= EDGE_LINE_AGREEMENT * len) trim = d + 1;
     }
     // One guard pixel inside the innermost line: a resampled or compressed photo's border bleeds into its neighbour
     // (img02's right edge: the column next to the dark border is 10 levels lighter than the interior, ringing).
