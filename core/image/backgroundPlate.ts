@@ -56,7 +56,9 @@ export interface BackgroundPlate {
   photoPxPerPlatePx: number;
   /** Fraction of the plate's pixels that were filled (person + margins), in [0, 1]. */
   filledFraction: number;
-  /** `[heightPx, widthPx]` 1 where the plate was filled (person, its fringe ring, margins), 0 where it is the photo. */
+  /** `[heightPx, widthPx]` 1 where the plate was filled (person, its fringe ring, margins), 2 where it was filled over
+   * a line along the photo's own edge ({@link photoEdgeLines}: an artefact, not to be reproduced), 0 where it is the
+   * photo. */
   filledMask: Uint8Array;
 }
 
@@ -117,12 +119,85 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
     noSource.set(grown.subarray(y * W, (y + 1) * W), o);
   }
   for (let k = 3; k < canvas.length; k += 4) canvas[k] = 255;
+  // Lines along the photo's own edges (a scan border, a frame's edge, padding) are not background to continue: the
+  // margins would carry them outward as a band and the photo's edge would show as a line once the camera orbits.
+  const lines = photoEdgeLines(rgba, W, H);
+  const edgeLine = new Uint8Array(PW * PH);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      if (x >= lines.leftPx && x < W - lines.rightPx && y >= lines.topPx && y < H - lines.bottomPx) continue;
+      hole[(y + mt) * PW + ml + x] = 1;
+      noSource[(y + mt) * PW + ml + x] = 1;
+      edgeLine[(y + mt) * PW + ml + x] = 1;
+    }
+  }
   let filled = 0;
   for (let k = 0; k < PW * PH; k++) filled += hole[k]!;
   if (filled === PW * PH) throw new InvalidInputError('background plate: the person covers the whole photo; no background to continue');
   const filledMask = Uint8Array.from(hole);
+  for (let k = 0; k < PW * PH; k++) if (edgeLine[k] && !personCanvas[k]) filledMask[k] = 2;
   const out = fillStructureAndTexture(canvas, PW, PH, hole, noSource, personCanvas, TEXTURE_CLEARANCE * Math.max(W, H), opts);
   return { rgba: out, widthPx: PW, heightPx: PH, originXPx: -ml, originYPx: -mt, photoPxPerPlatePx: 1, filledFraction: filled / (PW * PH), filledMask };
+}
+
+/** At most this many rows/columns at each photo edge can be an edge line (see {@link photoEdgeLines}). */
+const EDGE_LINE_MAX_PX = 4;
+/** Mean luma step between an edge row/column and the photo's interior beyond which it is an edge line, levels. */
+const EDGE_LINE_LUMA_STEP = 8;
+/** Share of its pixels that must step the same way for a row/column to be an edge line (not a backdrop's texture). */
+const EDGE_LINE_AGREEMENT = 0.75;
+
+/**
+ * Thin lines along the photo's edges that are not part of the scene: per side, the outermost rows or columns (at most
+ * {@link EDGE_LINE_MAX_PX}) whose luma steps away from the interior line just inside them (the median of the next 3)
+ * by more than {@link EDGE_LINE_LUMA_STEP} levels on average plus 3× the interior's own mean step per line (a
+ * vignette squeezed into a few px by downscaling is a trend, not a line), with at least {@link EDGE_LINE_AGREEMENT} of their pixels
+ * stepping the same way. Everything outside the innermost such line is trimmed, plus one guard pixel.
+ * @param rgba - `[H, W, 4]` photo.
+ * @param W - width, px.
+ * @param H - height, px.
+ * @returns how many px to trim on each side (0 where the edge continues the interior).
+ * @remarks Issue 13: img02 (a painting) has two light columns and a dark one at its left edge and two dark ones at its
+ * right; the plate's margins continued them as a light band and the photo's edge showed as a 1-px line at 25° yaw and
+ * 15° pitch. Design thresholds (about 3 % of the luma range; three quarters of the line), not fitted to the photo: a
+ * smooth backdrop's own gradient steps < 1 level per px, and a textured one does not step one way along a whole line.
+ */
+export function photoEdgeLines(rgba: Uint8Array, W: number, H: number): PlateMarginsPx {
+  const luma = (x: number, y: number): number => {
+    const k = (y * W + x) * 4;
+    return 0.299 * rgba[k]! + 0.587 * rgba[k + 1]! + 0.114 * rgba[k + 2]!;
+  };
+  /** Trim for one side: `at(d, t)` reads line d (0 = outermost) at position t along it (length `len`). */
+  const side = (len: number, depth: number, at: (d: number, t: number) => number): number => {
+    if (depth < 2 * EDGE_LINE_MAX_PX + 4 || len < 8) return 0;
+    let trim = 0;
+    for (let d = 0; d < EDGE_LINE_MAX_PX; d++) {
+      let sum = 0;
+      let pos = 0;
+      let neg = 0;
+      // The interior's own trend per line (a vignette or a shaded backdrop squeezed into a few px by downscaling).
+      let trend = 0;
+      for (let t = 0; t < len; t++) trend += (at(d + 1, t) - at(d + 4, t)) / 3;
+      trend /= len;
+      for (let t = 0; t < len; t++) {
+        const ref = [at(d + 1, t), at(d + 2, t), at(d + 3, t)].sort((a, b) => a - b)[1]!;
+        const diff = at(d, t) - ref;
+        sum += diff;
+        if (diff > 2) pos++;
+        else if (diff < -2) neg++;
+      }
+      if (Math.abs(sum / len) > EDGE_LINE_LUMA_STEP + 3 * Math.abs(trend) && Math.max(pos, neg) >= EDGE_LINE_AGREEMENT * len) trim = d + 1;
+    }
+    // One guard pixel inside the innermost line: a resampled or compressed photo's border bleeds into its neighbour
+    // (img02's right edge: the column next to the dark border is 10 levels lighter than the interior, ringing).
+    return trim > 0 ? trim + 1 : 0;
+  };
+  return {
+    leftPx: side(H, W, (d, t) => luma(d, t)),
+    rightPx: side(H, W, (d, t) => luma(W - 1 - d, t)),
+    topPx: side(W, H, (d, t) => luma(t, d)),
+    bottomPx: side(W, H, (d, t) => luma(t, H - 1 - d)),
+  };
 }
 
 /** How far from the matte strands are looked for, as a fraction of the photo's longer side. */

@@ -94,7 +94,8 @@ export type PlateForFit = Pick<BackgroundPlate, 'rgba' | 'widthPx' | 'heightPx' 
  * @param widthPx - photo width.
  * @param heightPx - photo height.
  * @param plate - the plate P (bilinearly sampled at each photo pixel centre, as the renderer's linear filter does).
- * @returns `[heightPx, widthPx, 4]` RGBA: RGB = F′, A = α′ ≥ α (the smallest alpha for which some F′ in [0, 255]
+ * @returns `[heightPx, widthPx, 4]` RGBA: RGB = F′, A = α′ ≥ α (unchanged over the plate's removed edge lines,
+ *   `filledMask` 2) (the smallest alpha for which some F′ in [0, 255]
  *   solves the compositing equation, per channel: (I − P)/(255 − P) when I > P, (P − I)/P when I < P).
  * @throws InvalidInputError when the sizes do not match.
  * @remarks The compositing equation of Porter & Duff (1984) solved for the foreground, as in "un-compositing"
@@ -131,6 +132,9 @@ export function fitForegroundOverPlate(rgba: Uint8Array, foreground: Uint8Array,
       const k = y * w + x;
       const a = foreground[k * 4 + 3]! / 255;
       if (a >= 1) continue;
+      // A line along the photo's own edge that the plate removed (filledMask 2) is not reproduced: the person layer
+      // carrying it would show it as a line once the camera moves.
+      if (plate.filledMask[Math.min(ph - 1, Math.max(0, Math.round(py))) * pw + Math.min(pw - 1, Math.max(0, Math.round(px)))] === 2) continue;
       let need = 0;
       for (let c = 0; c < 3; c++) {
         const p00 = plate.rgba[(y0 * pw + x0) * 4 + c]!;

@@ -165,6 +165,12 @@ function rasterConvex(poly: number[], w: number, h: number, out: Uint8Array): vo
   }
 }
 
+/** The first background model leaves out contested pixels: above the face centre, within this many radii of the generous
+ * head ellipse (see `spatialPrior`), outside the sure-background border band, and of a colour more likely under the
+ * skull cap's (the hair's) histogram than under the outside's — hair volume past the ellipse (an afro) lies there. A
+ * design value (an afro reaches ≈ 1.0 face widths beside the face centre; the ellipse 0.95). */
+const HAIR_REACH = 1.35;
+
 /** Half-width of the sure-person skull cap above the face mesh, in mesh widths (see `spatialPrior`). A design
  * value: head breadth ≈ 1.3 × face breadth (Farkas 1994, as in personLayer.ts), so a cap 0.9 mesh widths wide stays
  * inside the skull. */
@@ -345,7 +351,40 @@ export function computePersonMatte(rgba: Uint8Array, widthPx: number, heightPx: 
     }
   }
 
-  // 5. Iterated cuts: models from the region split first, then from the labels.
+  // 5. Iterated cuts: the first person model from the region split (sure person weighted twice), the first background
+  // model from outside the region but without the contested pixels (`nearHead` above); then both from the labels.
+  // Issue 13: a first background model from everything outside the head ellipse took in the outer part of big hair
+  // (img02's afro) and learnt its colours, and the cut then left the afro to the plate. A model from the border band
+  // alone (GrabCut's outside-the-rectangle) lost img05's light right hair lobe at the renderer's photo scale: its
+  // narrow border holds light paint like that hair. Leaving out only the hair-coloured pixels near the head fixes the
+  // first and keeps img05's matte as it was (0 px changed at ×0.5, ×0.75, ×1).
+  const nearHead = new Uint8Array(n);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const dx = x + 0.5 - g.cx;
+      const dy = y + 0.5 - g.cy;
+      const u = dx * g.ex[0] + dy * g.ex[1];
+      const v = dx * g.ey[0] + dy * g.ey[1];
+      nearHead[y * w + x] = Math.hypot(u / (0.95 * g.fw), (v + 0.2 * g.fh) / (1.1 * g.fh)) < HAIR_REACH && v < 0 ? 1 : 0;
+    }
+  }
+  // Contested: a pixel near the head, outside the region, whose colour is more likely under the skull cap's colours
+  // (sure person above the face: the hair) than under the outside's. It seeds neither first model.
+  {
+    const capCounts = new Float64Array(BINS * BINS * BINS);
+    const outCounts = new Float64Array(BINS * BINS * BINS);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const k = y * w + x;
+        const v = (x + 0.5 - g.cx) * g.ey[0] + (y + 0.5 - g.cy) * g.ey[1];
+        if (cls[k] === 2 && !hull[k] && v < 0) capCounts[bins[k]!]! += 1;
+        else if (cls[k] === 0) outCounts[bins[k]!]! += 1;
+      }
+    }
+    const lc = logDensity(capCounts);
+    const lo = logDensity(outCounts);
+    for (let k = 0; k < n; k++) if (nearHead[k] && !(lc[bins[k]!]! > lo[bins[k]!]!)) nearHead[k] = 0;
+  }
   let labels: Uint8Array = new Uint8Array(n);
   for (let k = 0; k < n; k++) labels[k] = cls[k]! > 0 ? 1 : 0;
   const iters = Math.max(1, opts.iterations ?? 3);
@@ -355,7 +394,7 @@ export function computePersonMatte(rgba: Uint8Array, widthPx: number, heightPx: 
     const bg = new Float64Array(BINS * BINS * BINS);
     for (let k = 0; k < n; k++) {
       if (labels[k]) fg[bins[k]!] = fg[bins[k]!]! + (cls[k] === 2 ? 2 : 1);
-      else bg[bins[k]!] = bg[bins[k]!]! + 1;
+      else if (it > 0 || prior[k]! <= -SURE || !nearHead[k]) bg[bins[k]!] = bg[bins[k]!]! + 1;
     }
     const lf = logDensity(fg);
     const lb = logDensity(bg);
