@@ -363,7 +363,8 @@ export function synthTeethRgb(scleraRgb: readonly [number, number, number] | nul
  * between) averages 0.34–0.6. The walls take the low end of that range (0.35) and the throat less than half of it, so a
  * synthesised cavity darkens towards the throat without reading as a void. The low end, not the middle: with walls at
  * 0.45 the independent tracker read img05's opened mouth as nearly closed (lip gap at jawOpen 1: 0.186 IOD on main,
- * 0.064–0.079 with 0.45, 0.151 with 0.35): set after seeing those numbers. Not fitted to the held-out portraits
+ * 0.064–0.079 with 0.45, 0.151 with 0.35; with the lip bound below at 0.7 instead of 0.5: 0.110): set after seeing
+ * those numbers. The throat (0.22) stays above the near-black level (0.12) even in the palate's shadow (× 0.8). Not fitted to the held-out portraits
  * (vid01 frame 0, b03).
  */
 export const CAVITY_WALL_REL_LUMA = 0.35;
@@ -374,7 +375,7 @@ export const CAVITY_WALL_REL_LUMA = 0.35;
  */
 export const CAVITY_WALL_MAX_LIP_LUMA = 0.5;
 /** Luma of the deepest point of the cavity (the pharynx), a share of the skin's luma; see {@link CAVITY_WALL_REL_LUMA}. */
-export const CAVITY_THROAT_REL_LUMA = 0.15;
+export const CAVITY_THROAT_REL_LUMA = 0.22;
 /** Luma of the tongue's lit dorsum, a share of the skin's luma (the bottom band of the real openings: 0.6–0.85), at most 0.9 × the lips' luma. */
 export const TONGUE_REL_LUMA = 0.7;
 
@@ -494,7 +495,7 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     gumRgb: lipRgb.map((c, k) => Math.min(1, 0.75 * c + 0.25 * skin[k]!) * 0.95) as Rgb,
     cavityRgb,
     wallRgb: atLuma(vermilion, Math.max(cavL0, Math.min(CAVITY_WALL_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.7 * lip.colourfulness),
-    throatRgb: atLuma(vermilion, Math.max(0.5 * cavL0, Math.min(CAVITY_THROAT_REL_LUMA * skinL, 0.5 * CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.4 * lip.colourfulness),
+    throatRgb: atLuma(vermilion, Math.max(0.5 * cavL0, Math.min(CAVITY_THROAT_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.4 * lip.colourfulness),
     tongueRgb: atLuma(lipRgb.map((c, k) => 0.9 * c + 0.1 * skin[k]!) as Rgb, Math.min(TONGUE_REL_LUMA * skinL, 0.9 * lipL), lip.colourfulness),
     // The lips' wet inner surface where it meets the lip: the vermilion's own colour (its most saturated pixels,
     // core/face/lipColour.ts) at the lip's mean brightness, so the lip runs on into it without a dark rim; the renderer

@@ -111,11 +111,11 @@ void main() {
   // teeth, in their shadow.
   float r = length((p - uOpenC) / max(uOpenHalf, vec2(1.0)));
   float yN = dot(p - uOpenC, uEy) / max(uOpenHalf.y, 1.0);
-  // The throat shows only between the upper incisors and the tongue, and only where that gap is tall (0.06 → 0.2 IOD,
-  // 4 → 13 mm at the midline): a narrow gap shows the lit walls and the tongue, not a black line.
+  // The throat shows only between the upper incisors and the tongue, and only where that gap is tall (0.1 → 0.3 IOD,
+  // 6 → 19 mm at the midline): a narrow gap shows the lit walls and the tongue, not a black line.
   float gapT = uTongueTopB - uUpperEdgeB;
   vec2 rd = vec2(la / max(uOpenHalf.x / uIod, 0.05), (lb - 0.5 * (uTongueTopB + uUpperEdgeB)) / max(0.5 * gapT, 0.02));
-  float deep = (1.0 - smoothstep(0.15, 1.1, length(rd))) * smoothstep(0.06, 0.2, gapT);
+  float deep = (1.0 - smoothstep(0.15, 1.1, length(rd))) * smoothstep(0.1, 0.3, gapT);
   // Nor within 0.02–0.08 IOD of the posed lips, nor in a strip less than ~0.1 IOD tall between the photo's own upper
   // part (skull) and lower part (jaw): the strip between the photo's teeth rows is lit like the walls.
   float du = 1e9;
