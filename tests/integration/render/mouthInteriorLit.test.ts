@@ -5,7 +5,7 @@
  *
  * Real open mouths measured the same way (scripts/measureMouthInterior.ts real, every 3rd frame): vid02 O-mouth
  * 2.2–3.0 s and wide 3.9–4.8 s: 0.00; vid05, 42 open frames: 0.01 on average, ≤ 0.03 in the wide ones (gap ≥ 0.2 IOD).
- * Renders on main before this change (same measure, jawOpen 1): img01 0.58, img05 0.75, b03 0.18; after: 0.00, 0.01,
+ * Renders on main before this change (same measure, jawOpen 1): img01 0.58, img05 0.75, b03 0.18; after: 0.00, 0.00,
  * 0.00. b03 was held out of the tuning (as was vid01 frame 0: 0.23 → 0.00).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
