@@ -16,7 +16,9 @@
  *   of the opening's 95th percentile and chroma below the lips'), else the colour of the eye whites (the same light and
  *   a near-white tissue; enamel ≈ VITA A2 when no sclera shows), not the whole image's mean (the background's colour
  *   is not the light's), at the skin's luma; cavity from the opening's darkest
- *   quartile when the opening is large enough, else the lip colour × 0.22; gum and tongue from the lip colour.
+ *   quartile when the opening is large enough, else the lip colour × 0.35 (what the photo's dark interior is, for the
+ *   renderer's see-through tests); the lit walls, throat and tongue at shares of the skin's luma measured on real open
+ *   mouths ({@link CAVITY_WALL_REL_LUMA}) in the lips' hue; gum from the lip colour.
  * - Teeth geometry (front view of an arch): tooth k of a dental arch of radius R seen head-on spans
  *   x = R·sin(s/R) over its arc-length interval; crown widths and lengths from mean permanent-tooth dimensions
  *   (Wheeler's Dental Anatomy, 10th ed., tables of crown mesio-distal width and cervico-incisal length: upper central
@@ -62,7 +64,12 @@ export interface MouthRegionLocal {
 export interface MouthPalette {
   teethRgb: [number, number, number];
   gumRgb: [number, number, number];
+  /** The photo's own dark interior (its opening's darkest quartile), or the lip colour × 0.35 without an opening. */
   cavityRgb: [number, number, number];
+  /** The cavity's walls (cheeks, palate, floor) lit through the opening: mucosa at {@link CAVITY_WALL_REL_LUMA} of the skin's luma. */
+  wallRgb: [number, number, number];
+  /** The deepest point (the pharynx behind the tongue): near-grey at {@link CAVITY_THROAT_REL_LUMA} of the skin's luma. */
+  throatRgb: [number, number, number];
   tongueRgb: [number, number, number];
   lipInnerRgb: [number, number, number];
 }
@@ -347,6 +354,37 @@ export function synthTeethRgb(scleraRgb: readonly [number, number, number] | nul
   return lit.map((c) => Math.max(0, Math.min(1, ls * (1 - k + (k * c) / li)))) as [number, number, number];
 }
 
+/**
+ * Luma of the open mouth's lit walls, a share of the skin's Rec. 601 luma.
+ * @remarks Measured on real open mouths with the TF.js FaceMesh inner-lip contour (scripts/measureMouthInterior.ts,
+ * every 3rd frame): corpus vid02 O-mouth (2.2–3.0 s) and wide mouth (3.9–4.8 s), vid05 (42 open frames). Inside the
+ * contour, near-black pixels (< 0.12 × skin luma) make 0–3 % (up to 14 % in a few narrow openings), the mean is
+ * 0.5–0.85 × skin luma, and the darkest of five horizontal bands (teeth at the top, tongue at the bottom, the throat
+ * between) averages 0.34–0.6. The walls take the low end of that range (0.35) and the throat less than half of it, so a
+ * synthesised cavity darkens towards the throat without reading as a void. The low end, not the middle: with walls at
+ * 0.45 the independent tracker read img05's opened mouth as nearly closed (lip gap at jawOpen 1: 0.186 IOD on main,
+ * 0.064–0.079 with 0.45, 0.151 with 0.35; with the lip bound below at 0.7 instead of 0.5: 0.110): set after seeing
+ * those numbers. The throat (0.22) stays above the near-black level (0.12) even in the palate's shadow (× 0.8). Not fitted to the held-out portraits
+ * (vid01 frame 0, b03).
+ */
+export const CAVITY_WALL_REL_LUMA = 0.35;
+/**
+ * Upper bound of the walls' luma as a share of the lips' mean luma: the interior, in the lips' shadow, stays darker
+ * than the lips around it, so the inner-lip edge keeps its contrast where lips are dark against bright skin (img05).
+ * Set after seeing the tracker numbers of {@link CAVITY_WALL_REL_LUMA}, not a measurement.
+ */
+export const CAVITY_WALL_MAX_LIP_LUMA = 0.5;
+/** Luma of the deepest point of the cavity (the pharynx), a share of the skin's luma; see {@link CAVITY_WALL_REL_LUMA}. */
+export const CAVITY_THROAT_REL_LUMA = 0.22;
+/** Luma of the tongue's lit dorsum, a share of the skin's luma (the bottom band of the real openings: 0.6–0.85), at most 0.9 × the lips' luma. */
+export const TONGUE_REL_LUMA = 0.7;
+
+/** `rgb`'s hue with `chroma` × its chroma, at Rec. 601 luma `targetLuma` (clamped to [0, 1]). */
+function atLuma(rgb: Rgb, targetLuma: number, chroma: number): Rgb {
+  const l = Math.max(1e-3, luma(...rgb));
+  return rgb.map((c) => Math.min(1, Math.max(0, targetLuma * (1 - chroma + (chroma * c) / l)))) as Rgb;
+}
+
 /** `vermilion` scaled to the luma of `lipMean` (at most ×1.15 brighter), RGB in [0, 1]. */
 function vermilionAtLipLuma(vermilion: Rgb, lipMean: Rgb): Rgb {
   const k = Math.min(1.15, luma(...lipMean) / Math.max(1e-3, luma(...vermilion)));
@@ -446,15 +484,23 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   const dark = opening.slice(0, Math.max(1, opening.length >> 2));
   const realOpening = opening.length / (texelsPerPx * texelsPerPx) >= (0.1 * I * I) / 40;
   const cavityRgb: Rgb = realOpening ? (mean(dark).map((c, k) => Math.min(Math.max(c, lipRgb[k]! * 0.15), lipRgb[k]! * 0.5)) as Rgb) : (lipRgb.map((c) => c * 0.35) as Rgb);
+  // Walls, throat and tongue: the lips' mucosa hue at shares of the skin's luma measured on real open mouths (see
+  // CAVITY_WALL_REL_LUMA), never darker than the photo's own dark interior (a photo lit into the mouth keeps its light).
+  const skinL = luma(...skin);
+  const vermilion = measureVermilionRgb(rgba, widthPx, heightPx, landmarksPx, skin);
+  const cavL0 = luma(...cavityRgb);
+  const lipL = luma(...lipRgb);
   const palette: MouthPalette = {
     teethRgb,
     gumRgb: lipRgb.map((c, k) => Math.min(1, 0.75 * c + 0.25 * skin[k]!) * 0.95) as Rgb,
     cavityRgb,
-    tongueRgb: lipRgb.map((c, k) => Math.min(1, 0.8 * c + 0.08 * skin[k]!)) as Rgb,
+    wallRgb: atLuma(vermilion, Math.max(cavL0, Math.min(CAVITY_WALL_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.7 * lip.colourfulness),
+    throatRgb: atLuma(vermilion, Math.max(0.5 * cavL0, Math.min(CAVITY_THROAT_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.4 * lip.colourfulness),
+    tongueRgb: atLuma(lipRgb.map((c, k) => 0.9 * c + 0.1 * skin[k]!) as Rgb, Math.min(TONGUE_REL_LUMA * skinL, 0.9 * lipL), lip.colourfulness),
     // The lips' wet inner surface where it meets the lip: the vermilion's own colour (its most saturated pixels,
     // core/face/lipColour.ts) at the lip's mean brightness, so the lip runs on into it without a dark rim; the renderer
     // darkens it inward (it turns away from the light into the mouth).
-    lipInnerRgb: vermilionAtLipLuma(measureVermilionRgb(rgba, widthPx, heightPx, landmarksPx, skin), lipRgb),
+    lipInnerRgb: vermilionAtLipLuma(vermilion, lipRgb),
   };
 
   // Split of the photo's opening per texture column at its darkest row.
@@ -638,6 +684,7 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
 
   // --- Compose: the photo where it shows the interior, the synthesis elsewhere; dark photo pixels transparent.
   const cavL = luma(...palette.cavityRgb);
+  const wallL = luma(...palette.wallRgb);
   const upperRgba = new Uint8Array(W * H * 4);
   const lowerRgba = new Uint8Array(W * H * 4);
   const photoMask = new Uint8Array(W * H * 4);
@@ -653,7 +700,10 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
       // The photo's dark interior (within 0.03–0.15 luma of the cavity colour) is left transparent: the renderer's
       // smooth cavity shows there once the mouth moves, instead of a dark band with the photo's ragged pixel edge
       // carried along by the jaw (at rest the renderer shows the photo itself).
-      const pa = pw * smoothstep(cavL + 0.03, cavL + 0.15, luma(...photo));
+      // Photo pixels darker than the lit cavity walls are the shadow of a narrow opening (a smile's gap between the
+      // teeth rows), not tissue: carried along by the jaw they would read as a dark band; the synthesised walls and
+      // tongue show there instead. Teeth and a real, lit interior are brighter and stay.
+      const pa = pw * smoothstep(Math.max(cavL + 0.03, 0.75 * wallL), Math.max(cavL + 0.15, wallL + 0.05), luma(...photo));
       // Where the photo shows the interior it replaces the synthesis there.
       const alpha = pa + (1 - pw) * sa;
       for (let c = 0; c < 3; c++) {

@@ -37,6 +37,15 @@ const LIP_BAND_LOWER_IOD: [number, number] = [0.02, 0.05];
 const LIP_HEIGHT_TYPICAL_IOD = 0.25;
 /** Lip gap (inner lips at the middle) at which the bands reach their widest, IOD (≈ 16 mm). */
 const LIP_BAND_FULL_GAP_IOD = 0.25;
+/**
+ * Height of the tongue's dorsum above the lower incisors' edge as seen from the front with the tongue at rest, IOD
+ * units (≈ 7.5 mm at 63 mm IOD).
+ * @remarks At rest the tongue's tip lies behind the lower incisors and its lateral borders on the lower teeth, and
+ * its dorsum arches above their occlusal plane by about a centimetre (Gray's Anatomy, 41st ed., "Tongue"); with the
+ * jaw open, the arch shows as the floor of the opening (real open mouths in corpus vid02 and vid05 show the tongue in
+ * the lower half of the opening). A rounded magnitude from that anatomy, not fitted to a portrait.
+ */
+const TONGUE_DORSUM_IOD = 0.12;
 /** Strength of the lower lip's wet sheen, a share of the light's colour (the eye-white/teeth colour). */
 const LIP_SHEEN = 0.1;
 
@@ -56,7 +65,8 @@ uniform vec2 uJawShift;
 uniform vec2 uLip[${LOOP_N}];
 uniform vec2 uOpenC;
 uniform vec2 uOpenHalf;
-uniform vec3 uCavity;
+uniform vec3 uWall;
+uniform vec3 uThroat;
 uniform vec3 uTongue;
 uniform vec3 uLipInner;
 uniform float uGrain;
@@ -69,6 +79,7 @@ uniform float uTongueHalfW;
 uniform float uTongueCurv;
 uniform float uTongueOut;
 uniform float uLowerEdgeB;
+uniform float uUpperEdgeB;
 uniform float uSeeThrough;
 uniform float uCavL;
 uniform float uRest;
@@ -95,19 +106,38 @@ void main() {
   float n = (hash(floor(p * uTexelsPerPx)) - 0.5) * 3.464 * uGrain;
   float e = max(uEdgePx, 0.7) / uIod;
 
-  // Cavity: darkest and least coloured at the centre of the opening (the throat, lit by nothing), its walls (cheeks,
-  // floor) in the cavity colour; the top, under the palate and upper teeth, in their shadow.
+  // Cavity: darkest and least coloured at the centre of the opening (the throat), its walls (cheeks, palate, floor)
+  // lit through the opening (core/face/mouthInterior.ts CAVITY_WALL_REL_LUMA); the top, under the palate and upper
+  // teeth, in their shadow.
   float r = length((p - uOpenC) / max(uOpenHalf, vec2(1.0)));
   float yN = dot(p - uOpenC, uEy) / max(uOpenHalf.y, 1.0);
-  vec3 throat = 0.3 * mix(vec3(dot(uCavity, vec3(0.299, 0.587, 0.114))), uCavity, 0.5);
-  vec3 c = mix(throat, uCavity, smoothstep(0.15, 1.1, r)) * mix(0.8, 1.05, smoothstep(-0.8, 0.8, yN)) + 0.5 * n;
+  // The throat shows only between the upper incisors and the tongue, and only where that gap is tall (0.1 → 0.3 IOD,
+  // 6 → 19 mm at the midline): a narrow gap shows the lit walls and the tongue, not a black line.
+  float gapT = uTongueTopB - uUpperEdgeB;
+  vec2 rd = vec2(la / max(uOpenHalf.x / uIod, 0.05), (lb - 0.5 * (uTongueTopB + uUpperEdgeB)) / max(0.5 * gapT, 0.02));
+  float deep = (1.0 - smoothstep(0.15, 1.1, length(rd))) * smoothstep(0.1, 0.3, gapT);
+  // Nor within 0.02–0.08 IOD of the posed lips, nor in a strip less than ~0.1 IOD tall between the photo's own upper
+  // part (skull) and lower part (jaw): the strip between the photo's teeth rows is lit like the walls.
+  float du = 1e9;
+  for (int i = 0; i < 10; i++) du = min(du, segDist(p, uLip[i], uLip[i + 1]));
+  float dl = segDist(p, uLip[${LOOP_N - 1}], uLip[0]);
+  for (int i = 10; i < ${LOOP_N - 1}; i++) dl = min(dl, segDist(p, uLip[i], uLip[i + 1]));
+  float coverUp = 0.0;
+  float coverDn = 0.0;
+  for (int k = 1; k <= 3; k++) {
+    float dk = float(k) * 0.03 * uIod;
+    coverUp = max(coverUp, tex(uUpperTex, p - uEy * dk).a);
+    coverDn = max(coverDn, tex(uLowerTex, jp + uEy * dk).a);
+  }
+  deep *= (1.0 - coverUp * coverDn) * smoothstep(0.02, 0.08, min(du, dl) / uIod);
+  vec3 c = mix(uWall, uThroat, deep) * mix(0.8, 1.05, smoothstep(-0.8, 0.8, yN)) + 0.5 * n;
 
   // Tongue: a dome whose top is set per frame; parts higher in the picture lie further back (darker).
   float ta = la / uTongueHalfW;
   float top = uTongueTopB + uTongueCurv * ta * ta;
   float inT = smoothstep(-e, e, lb - top) * (1.0 - smoothstep(1.0 - 2.0 * e / uTongueHalfW, 1.0, abs(ta)));
-  float back = clamp((uLowerEdgeB - lb) / 0.14, 0.0, 1.0) * (1.0 - uTongueOut);
-  vec3 tongue = uTongue * mix(1.0, 0.5, back) * (1.0 - 0.16 * exp(-la * la / 0.0004)) * (0.78 + 0.22 * smoothstep(0.0, 0.035, lb - top)) + n;
+  float back = clamp((uLowerEdgeB - lb) / 0.25, 0.0, 1.0) * (1.0 - uTongueOut);
+  vec3 tongue = uTongue * mix(1.0, 0.75, back) * (1.0 - 0.16 * exp(-la * la / 0.0004)) * (0.82 + 0.18 * smoothstep(0.0, 0.035, lb - top)) + n;
   if (uTongueOut < 0.5) c = mix(c, tongue, inT);
   vec4 maskP = tex(uMaskTex, p);
   vec4 maskJ = tex(uMaskTex, jp);
@@ -120,11 +150,7 @@ void main() {
   float darkP = 1.0 - smoothstep(uCavL + 0.02, uCavL + 0.14, dot(upper.rgb, vec3(0.299, 0.587, 0.114)));
   c = mix(c, upper.rgb, upper.a * (1.0 - uSeeThrough * inT * maskP.r * darkP));
 
-  // The lips' inner surfaces along the posed contour (not over the photo's own interior).
-  float du = 1e9;
-  for (int i = 0; i < 10; i++) du = min(du, segDist(p, uLip[i], uLip[i + 1]));
-  float dl = segDist(p, uLip[${LOOP_N - 1}], uLip[0]);
-  for (int i = 10; i < ${LOOP_N - 1}; i++) dl = min(dl, segDist(p, uLip[i], uLip[i + 1]));
+  // The lips' inner surfaces along the posed contour (du, dl above), not over the photo's own interior.
   // Each band: the photo's lip colour at the edge (where the lip's own texture fades into it), darker inward as the
   // surface turns into the mouth, away from the light, then fading into the cavity; the lower lip, which faces up to
   // the light, carries a faint wet sheen in the light's colour near its edge.
@@ -136,7 +162,9 @@ void main() {
   // The upper lip's inner surface faces down and back: barely seen, a soft shadow on the teeth rather than a dark line.
   vec3 lipU = uLipInner * mix(1.1, 0.8, smoothstep(0.0, 1.0, tu));
   bu *= 0.8;
-  vec3 lipL = uLipInner * mix(1.05, 0.5, smoothstep(0.0, 1.0, tl)) + uSheen * exp(-pow((tl - 0.3) / 0.12, 2.0));
+  // Inward the lower lip's mucosa runs on into the cavity's walls (the same tissue), so it darkens to their colour,
+  // not below it (a darker band read as a black line along the lip).
+  vec3 lipL = mix(uLipInner * 1.05, min(uWall, uLipInner * 0.8), smoothstep(0.0, 1.0, tl)) + uSheen * exp(-pow((tl - 0.3) / 0.12, 2.0));
   // The photo's own light at this spot: a band in the shadow of the photo's mouth corners is no brighter than it.
   float shade = clamp(dot(texture2D(uPhoto, p / uPhotoSize).rgb, vec3(0.299, 0.587, 0.114)) / max(dot(uLipInner, vec3(0.299, 0.587, 0.114)), 1e-3), 0.6, 1.0);
   c = mix(c, lipU * shade + n, bu);
@@ -288,7 +316,8 @@ export class MouthInteriorLayer {
       uLip: { value: this.lip },
       uOpenC: { value: new THREE.Vector2(mx, my) },
       uOpenHalf: { value: new THREE.Vector2(1, 1) },
-      uCavity: { value: rgb(m.palette.cavityRgb) },
+      uWall: { value: rgb(m.palette.wallRgb) },
+      uThroat: { value: rgb(m.palette.throatRgb) },
       uTongue: { value: rgb(m.palette.tongueRgb) },
       uLipInner: { value: rgb(m.palette.lipInnerRgb) },
       uGrain: { value: m.grainSigma },
@@ -301,6 +330,7 @@ export class MouthInteriorLayer {
       uTongueCurv: { value: 0.06 },
       uTongueOut: { value: 0 },
       uLowerEdgeB: { value: m.lowerEdgeB },
+      uUpperEdgeB: { value: m.upperEdgeB },
       uSeeThrough: { value: 0 },
       uCavL: { value: 0.299 * m.palette.cavityRgb[0] + 0.587 * m.palette.cavityRgb[1] + 0.114 * m.palette.cavityRgb[2] },
       uRest: { value: 1 },
@@ -375,9 +405,11 @@ export class MouthInteriorLayer {
     const lowerEdge = jawToSkullB(m.lowerEdgeB);
     const rise = Math.max(v(VIS.DD), v(VIS.nn));
     const out = Math.max(w(BS.tongueOut), 0.7 * v(VIS.TH));
-    const rest = lowerEdge - 0.02;
-    const raised = Math.min(rest, m.upperEdgeB + 0.005);
+    // At rest the dorsum shows above the lower incisors by up to TONGUE_DORSUM_IOD, and at most up to the middle
+    // of the opening between the incisal edges (the throat shows above it), at least 0.02 IOD.
     const between = (m.upperEdgeB + lowerEdge) / 2;
+    const rest = Math.min(lowerEdge - 0.02, Math.max(lowerEdge - TONGUE_DORSUM_IOD, between));
+    const raised = Math.min(rest, m.upperEdgeB + 0.005);
     u.uTongueTopB!.value = out > 0 ? rest + (between - rest) * out : rest + (raised - rest) * rise;
     u.uTongueHalfW!.value = 0.26 - 0.1 * rise - 0.04 * out;
     u.uTongueCurv!.value = 0.06 + 0.2 * rise + 0.04 * out;
