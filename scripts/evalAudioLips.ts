@@ -3,7 +3,8 @@
  * audio: mean lip gap 0.6–1.6× the real speaker's, correlation ≥ 0.35"), fast enough to iterate on.
  *
  * Usage: `npx tsx scripts/evalAudioLips.ts [--rows vid01:0,vid03:0,…] [--seconds 6] [--size 256] [--render]
- *   [--out out/evalAudioLips] [--json results.json]`
+ *   [--head 3] [--out out/evalAudioLips] [--json results.json]` (`--head s` also scores the mesh proxy on each row's first
+ *   s seconds, at the offset measured on the whole row: a long row for a steady r and offset, the short head beside it).
  *
  * Per row (clip, portrait frame k): the clip is cut at k (re-encoded: frame 0 is the portrait, audio and video cut
  * at the same time, the container's edit lists applied by ffmpeg). The REAL lip gap of every frame is measured once
@@ -82,6 +83,8 @@ export interface AudioLipsRow {
   /** The clip's A/V offset measured on this row's frames (evaluation only). */
   avOffset: { offsetSec: number; peakR: number; confidence: number; peakZ: number; reliable: boolean };
   mesh: CurveScores;
+  /** The mesh proxy scored on the row's first `--head` seconds only, at the whole row's A/V offset (absent without `--head`). */
+  meshHead?: CurveScores;
   loudness: CurveScores;
   rmsDb: CurveScores;
   render?: CurveScores;
@@ -212,6 +215,7 @@ async function main(): Promise<void> {
   let corpus = '../shared/corpus';
   let jsonPath: string | null = null;
   let doRender = false;
+  let headSec = 0;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--render') {
@@ -226,6 +230,7 @@ async function main(): Promise<void> {
     else if (a === '--out') workDir = v;
     else if (a === '--corpus') corpus = v;
     else if (a === '--json') jsonPath = v;
+    else if (a === '--head') headSec = Number(v);
     else throw new Error(`unknown argument ${a}`);
   }
   let core: FaceAnalyzerCore | null = null;
@@ -253,6 +258,8 @@ async function main(): Promise<void> {
         loudness: scoreCurve(curves.loudness, real, p.fps, off),
         rmsDb: scoreCurve(curves.rmsDb, real, p.fps, off),
       };
+      const headFrames = Math.round(headSec * p.fps);
+      if (headFrames > 0) row.meshHead = scoreCurve(mesh.slice(0, headFrames), real.slice(0, headFrames), p.fps, off);
       if (doRender) {
         const out = join(workDir, p.tag, 'audio.mp4');
         await renderTalkingHead({ portraitPath: p.portrait, audioPath: p.clip, outPath: out, sizePx, fps: p.fpsRational, framing: 'photo' });
@@ -262,7 +269,7 @@ async function main(): Promise<void> {
       }
       await writeFile(join(workDir, p.tag, 'meshGap.json'), JSON.stringify(Array.from(mesh)));
       results.push(row);
-      console.log(`${spec.padEnd(9)} real mean ${f(row.realMeanGap, 3)} (frame0 ${f(row.portraitGap, 3)}) | A/V offset ${Math.round(av.offsetSec * 1000)} ms (r ${f(av.peakR)}, conf ${f(av.confidence)}, z ${f(av.peakZ, 1)}${av.reliable ? '' : ', unreliable'}) | mesh ${fmt(row.mesh)} | loudness r ${f(row.loudness.r)} best ${f(row.loudness.bestR)} @ ${Math.round(row.loudness.bestShiftSec * 1000)} ms | rms dB r ${f(row.rmsDb.r)} best ${f(row.rmsDb.bestR)} @ ${Math.round(row.rmsDb.bestShiftSec * 1000)} ms${row.render ? ` | render ${fmt(row.render)}` : ''}`);
+      console.log(`${spec.padEnd(9)} real mean ${f(row.realMeanGap, 3)} (frame0 ${f(row.portraitGap, 3)}) | A/V offset ${Math.round(av.offsetSec * 1000)} ms (r ${f(av.peakR)}, conf ${f(av.confidence)}, z ${f(av.peakZ, 1)}${av.reliable ? '' : ', unreliable'}) | mesh ${fmt(row.mesh)}${row.meshHead ? ` | mesh first ${headSec} s ${fmt(row.meshHead)}` : ''} | loudness r ${f(row.loudness.r)} best ${f(row.loudness.bestR)} @ ${Math.round(row.loudness.bestShiftSec * 1000)} ms | rms dB r ${f(row.rmsDb.r)} best ${f(row.rmsDb.bestR)} @ ${Math.round(row.rmsDb.bestShiftSec * 1000)} ms${row.render ? ` | render ${fmt(row.render)}` : ''}`);
     }
   } finally {
     await (core as FaceAnalyzerCore | null)?.dispose();

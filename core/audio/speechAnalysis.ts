@@ -21,7 +21,8 @@
  *   nasal murmur (voiced, energy < 450 Hz ≫ 0.5–4 kHz relative to the speaker's typical voiced
  *   spectrum, or a steady low-dominant murmur following a vowel: {@link MURMUR_DOMINANCE_DB},
  *   detectNasalMurmur; Fujimura 1962); stop closures (see {@link findStopClosures}: a dip of the speech
- *   level below its ±80 ms maximum lasting ≥ {@link STOP_CLOSURE_MIN_FRAMES} frames), not counted
+ *   level below its ±80 ms maximum, with speech within 80 ms on both sides (valleyBounds), lasting ≥
+ *   {@link STOP_CLOSURE_MIN_FRAMES} frames), not counted
  *   as lip closures where the {@link RELEASE_LOOKAHEAD_FRAMES} frames after the interval are
  *   high-frequency dominant (an alveolar release or a following sibilant: alveolar bursts are
  *   diffuse-rising, labial ones diffuse-flat or falling, Stevens & Blumstein 1978, JASA 64); F2 region
@@ -115,6 +116,11 @@ export const RELEASE_LOOKAHEAD_FRAMES = 4;
  * fluctuations inside vowels and sonorants (syllable nuclei, /l w r/ transitions) where the lips stay apart.
  */
 export const STOP_CLOSURE_MIN_FRAMES = 4;
+/**
+ * Frames searched on each side of a level dip for the speech that bounds a stop closure (see valleyBounds), 10 ms
+ * each: the ±80 ms of the dip's own reference maximum, now required on both sides.
+ */
+export const STOP_VALLEY_HALF_FRAMES = 8;
 /** Voiced frames at least this far above the noise (a-posteriori SNR, dB) may carry lip-closure evidence. */
 export const MURMUR_SNR_DB = 4;
 
@@ -621,6 +627,42 @@ function detectNasalMurmur(lowDb: Float32Array, aboveDb: Float32Array, dominance
 }
 
 /**
+ * Whether a level dip is bounded by speech on both sides, as an oral stop closure is (soft, per frame).
+ * @param levelDb - speech level per 10 ms frame, dB (the caller passes its 50 ms energy mean).
+ * @param speechDb - level that counts as speech, dB (the zero of the loudness scale: reference − LOUDNESS_RANGE_DB).
+ * @param half - frames searched on each side ({@link STOP_VALLEY_HALF_FRAMES}).
+ * @param out - receives, per frame, `sigmoid((min(max(level[t−half … t−1]), max(level[t+1 … t+half])) − speechDb) / 2)`
+ *   in [0, 1]. A side whose window runs past either end of the signal is not judged (the newest frames of a live
+ *   window: the sound after them is not there yet; the first frames of a file: a word may start with its closure), so
+ *   only the other side counts there, and 1 where neither fits.
+ * @remarks An oral stop closure is a valley in the level contour, vowel – closure – vowel (VCV): the lips seal and
+ * open again within 50–100 ms (Lisker 1957; Umeda 1977; Crystal & House 1988), so speech lies close on BOTH sides
+ * (a fricative side counts: /sp/, /mp/). The edge of a pause or of an utterance is a step, speech on one side only:
+ * there real speakers open the lips before the voice starts (mouth opening leads voice onset by 100–300 ms:
+ * Chandrasekaran et al. 2009, PLoS Comput Biol 5) and hold them apart at the speech-ready posture of inter-speech
+ * pauses (Gick et al. 2004, Phonetica 61; Ramanarayanan et al. 2013, JASA 134). The TF.js tracker shows it on the real
+ * clips (scripts/evalAudioLips.ts; vid01: lips 0.06–0.19 eye-corner distances apart in the 120 ms before each
+ * utterance, where the one-sided dip rule sealed them). O(n · half).
+ */
+function valleyBounds(levelDb: Float32Array, speechDb: number, half: number, out: Float32Array): void {
+  const n = levelDb.length;
+  for (let t = 0; t < n; t++) {
+    let side = Infinity;
+    if (t - half >= 0) {
+      let past = -Infinity;
+      for (let k = t - half; k < t; k++) if (levelDb[k]! > past) past = levelDb[k]!;
+      side = past;
+    }
+    if (t + half < n) {
+      let future = -Infinity;
+      for (let k = t + 1; k <= t + half; k++) if (levelDb[k]! > future) future = levelDb[k]!;
+      if (future < side) side = future;
+    }
+    out[t] = side === Infinity ? 1 : sigmoid((side - speechDb) / 2);
+  }
+}
+
+/**
  * Stop-closure evidence: level dips long enough to be oral closures, judged by their release.
  * @param dipLevel - per 10 ms frame, [0, 1]: how far the speech level lies below its ±80 ms maximum (sigmoid of the
  *   dip around 12 dB).
@@ -637,10 +679,10 @@ function detectNasalMurmur(lowDb: Float32Array, aboveDb: Float32Array, dominance
  * Tried and not used: requiring a silent interval (the 0.5–4 kHz band down to the noise estimate, only a voice bar
  * left; Stevens 1998, "Acoustic Phonetics", ch. 7) removed more false closures offline (gt01+gt02 non-bilabial closed
  * frames 349 instead of 357) but the past-only noise floor of the live analysis flips it run by run (live vs offline
- * mouthClose r 0.92 → 0.84). Not separated either: velar (compact) releases and pauses (silent intervals of
- * 100–150 ms with the lips apart, as in vid01): at 26 mel bands and a 10 ms hop neither burst compactness, spectral
- * tilt, the onset jump nor the F2 transition after the release split them from bilabial closures on the aligned
- * recordings. O(n · RELEASE_LOOKAHEAD_FRAMES).
+ * mouthClose r 0.92 → 0.84). The edges of pauses and utterances (a dip with speech on one side only) are
+ * taken out before this by the dip's valley test (valleyBounds). Not separated: velar (compact) releases and short
+ * pauses inside speech: at 26 mel bands and a 10 ms hop neither burst compactness, spectral tilt, the onset jump nor
+ * the F2 transition after the release split them from bilabial closures on the aligned recordings. O(n · RELEASE_LOOKAHEAD_FRAMES).
  */
 function findStopClosures(dipLevel: Float32Array, fricNow: Float32Array, out: Float32Array): void {
   const n = dipLevel.length;
@@ -851,7 +893,15 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   const fricNow = ws.f32('fricNow', n);
   for (let t = 0; t < n; t++) fricNow[t] = sigmoid((highF[t]! - Math.max(lowF[t]!, midF[t]!) + 3) / 3);
   const dipLevel = ws.f32('dipLevel', n);
-  for (let t = 0; t < n; t++) dipLevel[t] = sigmoid((localMax[t]! - levelDb[t]! - 12) / 2.5);
+  const bounded = ws.f32('bounded', n);
+  // Side levels are 50 ms energy means (a segment, not a 20 ms click or lip smack, bounds a closure).
+  const segPow = ws.f32('segPow', n);
+  const segDb = ws.f32('segDb', n);
+  for (let t = 0; t < n; t++) segPow[t] = Math.exp(levelDb[t]! * DB_TO_LN_POWER);
+  movingAverage(segPow, 2, segDb, ws);
+  for (let t = 0; t < n; t++) segDb[t] = toDb(segDb[t]!);
+  valleyBounds(segDb, refDb - tune.loudnessRangeDb, STOP_VALLEY_HALF_FRAMES, bounded);
+  for (let t = 0; t < n; t++) dipLevel[t] = sigmoid((localMax[t]! - levelDb[t]! - 12) / 2.5) * bounded[t]!;
   const stopClosure = ws.f32('stopClosure', n);
   findStopClosures(dipLevel, fricNow, stopClosure);
   const jaw = ws.f32('jaw', n);
