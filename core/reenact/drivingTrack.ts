@@ -380,9 +380,9 @@ export function buildDrivingTrack(observations: readonly DrivingObservation[], o
     if (!o.landmarksPx) return null;
     const n = o.landmarksPx.length / 3;
     const absolute = i === refIndex ? refAbsolute : measureRestExpression(o.landmarksPx, n).weights;
-    const shape = measureRestExpression(o.landmarksPx, n, { neutral: driverNeutralFeatures }).weights;
-    for (const k of APERTURE_SHAPES) shape[k] = absolute[k]!;
-    return shape;
+    // Aperture held at the absolute reading: solved freely here, pucker's lip-closing motion was used to close the
+    // lips again (vid06 self: rendered lip-gap ratio 1.06 → 0.63).
+    return measureRestExpression(o.landmarksPx, n, { neutral: driverNeutralFeatures, fixed: { shapes: APERTURE_SHAPES, weights: absolute } }).weights;
   });
   // (2) the driver's neutral: a low percentile per shape.
   const pct = Math.min(50, Math.max(0, opts.neutralPercentile ?? DRIVER_NEUTRAL_PERCENTILE));

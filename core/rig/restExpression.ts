@@ -284,11 +284,12 @@ export function neutralExpressionFeatures(landmarksPx: Float32Array, landmarkCou
  * @param opts - `rig`: the rig built on the same landmarks, when the caller has it; `init`: starting weights (52),
  *   e.g. the previous video frame's, so a sequence converges in fewer iterations; `neutral`: the same person's neutral
  *   features ({@link neutralExpressionFeatures}) to measure against instead of the average face, with no identity
- *   tolerance (the lips-together prior of the gaps is kept).
+ *   tolerance (the lips-together prior of the gaps is kept); `fixed`: shapes held at the given weights, not solved
+ *   (e.g. the lip aperture as the absolute reading found it, so no other shape is used to close the lips).
  * @returns the weights and the lip gaps before and after undoing them.
  * @throws InvalidInputError when fewer than 468 landmarks are given.
  */
-export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: number, opts: { rig?: PhotoHeadRig; init?: Float32Array; neutral?: ExpressionFeatures } = {}): RestExpression {
+export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: number, opts: { rig?: PhotoHeadRig; init?: Float32Array; neutral?: ExpressionFeatures; fixed?: { shapes: readonly number[]; weights: Float32Array } } = {}): RestExpression {
   if (landmarkCount < RIG_VERTEX_COUNT || landmarksPx.length < RIG_VERTEX_COUNT * 3) throw new InvalidInputError(`rest expression: expected ≥ 468 landmarks, got ${landmarkCount}`);
   const r = opts.rig ?? buildPhotoHeadRig(landmarksPx, landmarkCount);
   const photo = Float32Array.from(landmarksPx.subarray(0, RIG_VERTEX_COUNT * 3));
@@ -302,12 +303,14 @@ export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: 
   // identity tolerance exists only because the average face is not this face.
   const prior = opts.neutral ? Float64Array.from(opts.neutral.values, (v, j) => (j < INNER_LIP_PAIRS.length ? 0 : v)) : priorFeatures();
   const tol = opts.neutral ? NEUTRAL_FEATURE_TOL : FEATURE_TOL;
-  const shapes = REST_EXPRESSION_SHAPES;
+  const fixedSet = new Set(opts.fixed?.shapes ?? []);
+  const shapes = REST_EXPRESSION_SHAPES.filter((k) => !fixedSet.has(k));
   const K = shapes.length;
   const F = FEATURE_COUNT;
   const zero = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   const rest = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   if (opts.init) for (const k of shapes) rest[k] = Math.min(1, Math.max(0, opts.init[k] ?? 0));
+  if (opts.fixed) for (const k of fixedSet) rest[k] = opts.fixed.weights[k] ?? 0;
   const mesh = new Float32Array(RIG_VERTEX_COUNT * 3);
   const residual = (w: Float32Array): Float64Array => {
     const f = featuresOf(evaluateRigRelative(r, zero, w, mesh, false));
@@ -357,6 +360,7 @@ export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: 
     if (maxStep < 1e-4) break;
   }
   for (const k of shapes) rest[k] = Math.round(rest[k]! * 1000) / 1000;
+  for (const k of fixedSet) rest[k] = Math.round(rest[k]! * 1000) / 1000;
   const meanGap = (p: Float32Array): number => {
     const f = featuresOf(p);
     let s = 0;

@@ -59,7 +59,9 @@ describe('driving track: lip aperture absolute, the rest relative to the portrai
     // The driver's frames are read against its own neutral (the reference frame with its expression undone), so the
     // change is the open frame's reading against that neutral minus the reference's own.
     const neutral = neutralExpressionFeatures(closed, closed.length / 3, mClosed);
-    const change = measureRestExpression(open, open.length / 3, { neutral }).weights[BS.mouthSmileLeft]! - measureRestExpression(closed, closed.length / 3, { neutral }).weights[BS.mouthSmileLeft]!;
+    // (the lip aperture held at each frame's absolute reading)
+    const read = (lm: Float32Array, absolute: Float32Array): number => measureRestExpression(lm, lm.length / 3, { neutral, fixed: { shapes: APERTURE_SHAPES, weights: absolute } }).weights[BS.mouthSmileLeft]!;
+    const change = read(open, mOpen) - read(closed, mClosed);
     expect(change).toBeGreaterThan(0.1);
     const expectSmile = Math.min(1, mClosed[BS.mouthSmileLeft]! + change);
     console.log(`smile L: portrait ${mClosed[BS.mouthSmileLeft]!.toFixed(3)} → ${last[BS.mouthSmileLeft]!.toFixed(3)} (expected ${expectSmile.toFixed(3)}); jaw ${last[BS.jawOpen]!.toFixed(3)} (driver ${mOpen[BS.jawOpen]!.toFixed(3)})`);
