@@ -92,6 +92,13 @@ export interface ModeScores {
    */
   neckSsim: number;
   neckSsimMoving: number;
+  /**
+   * Mouth and eye shape, output vs real, per measure the Pearson r over the paired frames and the ratio of their
+   * standard deviations (output / real: 1 = the motion's full size): mouth width (outer corners 61–291 / IOD), inner-lip
+   * roundness (gap over the inner-lip width 78–308: an "O" is high, a grin low), eye opening (lid gap 159–145, 386–374
+   * over eye width) and horizontal iris offset (iris centre from the eye-corner midpoint over the eye width; 478 points).
+   */
+  shape: Record<'mouthWidth' | 'roundness' | 'eyeOpen' | 'irisX', { r: number; sdRatio: number }>;
   /** Frames where the tracker found a face in both. */
   pairedFrames: number;
   /** Per paired frame: the output's and the real frame's lip gaps (IOD units), for plots and lag checks. */
@@ -113,6 +120,25 @@ export function lipGap(lm: Float32Array): number {
 }
 
 const pearson = pearsonFinite;
+
+/** Mouth and eye shape measures of landmarks (see `ModeScores.shape`); irisX NaN without iris points. */
+export function shapeMeasures(lm: Float32Array): { mouthWidth: number; roundness: number; eyeOpen: number; irisX: number } {
+  const d = (a: number, b: number): number => Math.hypot(lm[a * 3]! - lm[b * 3]!, lm[a * 3 + 1]! - lm[b * 3 + 1]!);
+  const iod = Math.max(1e-6, d(EYE_RIGHT_OUTER, EYE_LEFT_OUTER));
+  const eyeOpen = (d(159, 145) / Math.max(1e-6, d(33, 133)) + d(386, 374) / Math.max(1e-6, d(263, 362))) / 2;
+  let irisX = NaN;
+  if (lm.length >= 478 * 3) {
+    const u = (outer: number, inner: number, iris: number): number => (lm[iris * 3]! - (lm[outer * 3]! + lm[inner * 3]!) / 2) / Math.max(1e-6, d(outer, inner));
+    irisX = (u(33, 133, 468) + u(263, 362, 473)) / 2;
+  }
+  return { mouthWidth: d(61, 291) / iod, roundness: (lipGap(lm) * iod) / Math.max(1e-6, d(78, 308)), eyeOpen, irisX };
+}
+
+function sdOfFinite(xs: number[]): number {
+  const v = xs.filter(Number.isFinite);
+  const m = v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+  return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length));
+}
 
 const lumaOf = (px: Uint8Array, i: number): number => 0.299 * px[i * 4]! + 0.587 * px[i * 4 + 1]! + 0.114 * px[i * 4 + 2]!;
 
@@ -256,6 +282,8 @@ export async function trackFrames(core: FaceAnalyzerCore, frames: Frames): Promi
   return out;
 }
 
+const SHAPE_KEYS = ['mouthWidth', 'roundness', 'eyeOpen', 'irisX'] as const;
+
 function scoreMode(out: Frames, outLm: (Float32Array | null)[], real: Frames, realLm: (Float32Array | null)[]): ModeScores {
   const go: number[] = [];
   const gr: number[] = [];
@@ -270,6 +298,8 @@ function scoreMode(out: Frames, outLm: (Float32Array | null)[], real: Frames, re
   let neck = 0;
   let neckN = 0;
   let neckMoving = 0;
+  const shapeOut = { mouthWidth: [] as number[], roundness: [] as number[], eyeOpen: [] as number[], irisX: [] as number[] };
+  const shapeReal = { mouthWidth: [] as number[], roundness: [] as number[], eyeOpen: [] as number[], irisX: [] as number[] };
   const frames = Math.min(out.rgba.length, real.rgba.length);
   const first = realLm.find((lm) => lm) ?? null;
   const box0 = first ? faceBox(first, real.sizePx) : null;
@@ -299,11 +329,18 @@ function scoreMode(out: Frames, outLm: (Float32Array | null)[], real: Frames, re
     if (o) {
       go.push(lipGap(o));
       gr.push(lipGap(r));
+      const so = shapeMeasures(o);
+      const sr = shapeMeasures(r);
+      for (const k of SHAPE_KEYS) {
+        shapeOut[k].push(so[k]);
+        shapeReal[k].push(sr[k]);
+      }
     }
   }
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-  return { lipGapR: pearson(go, gr), lipGapMeanRatio: mean(go) / Math.max(1e-9, mean(gr)), ssim: ssim / Math.max(1, n), psnrDb: psnr / Math.max(1, n), headSsim: head / Math.max(1, n), hairSsim: hair / Math.max(1, n), headSsimMoving: moving ? headMoving / moving : NaN, movingFrames: moving, headTearMoving: moving ? tear / moving : NaN, neckSsim: neckN ? neck / neckN : NaN, neckSsimMoving: moving ? neckMoving / moving : NaN, pairedFrames: go.length, lipGapsOut: go.map(r3), lipGapsReal: gr.map(r3) };
+  const shape = Object.fromEntries(SHAPE_KEYS.map((k) => [k, { r: pearson(shapeOut[k], shapeReal[k]), sdRatio: sdOfFinite(shapeOut[k]) / Math.max(1e-9, sdOfFinite(shapeReal[k])) }])) as ModeScores['shape'];
+  return { shape, lipGapR: pearson(go, gr), lipGapMeanRatio: mean(go) / Math.max(1e-9, mean(gr)), ssim: ssim / Math.max(1, n), psnrDb: psnr / Math.max(1, n), headSsim: head / Math.max(1, n), hairSsim: hair / Math.max(1, n), headSsimMoving: moving ? headMoving / moving : NaN, movingFrames: moving, headTearMoving: moving ? tear / moving : NaN, neckSsim: neckN ? neck / neckN : NaN, neckSsimMoving: moving ? neckMoving / moving : NaN, pairedFrames: go.length, lipGapsOut: go.map(r3), lipGapsReal: gr.map(r3) };
 }
 
 /** Picks closed / parted / open / smiling portrait frames from our own tracker (see the module remarks). */
@@ -386,7 +423,7 @@ export async function evaluatePair(video: string, k: number, kind: string, opts:
     restJawOpen: rest[BS.jawOpen]!,
     restSmile: (rest[BS.mouthSmileLeft]! + rest[BS.mouthSmileRight]!) / 2,
     self: scoreMode(self, selfLm, real, realLm),
-    audio: audio ? scoreMode(audio, audioLm, real, realLm) : { lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, headSsim: NaN, hairSsim: NaN, headSsimMoving: NaN, movingFrames: 0, headTearMoving: NaN, neckSsim: NaN, neckSsimMoving: NaN, pairedFrames: 0, lipGapsOut: [], lipGapsReal: [] },
+    audio: audio ? scoreMode(audio, audioLm, real, realLm) : { shape: Object.fromEntries(SHAPE_KEYS.map((k) => [k, { r: NaN, sdRatio: NaN }])) as ModeScores['shape'], lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, headSsim: NaN, hairSsim: NaN, headSsimMoving: NaN, movingFrames: 0, headTearMoving: NaN, neckSsim: NaN, neckSsimMoving: NaN, pairedFrames: 0, lipGapsOut: [], lipGapsReal: [] },
     still: { ssim: stillScores.ssim, psnrDb: stillScores.psnrDb, headSsim: stillScores.headSsim, hairSsim: stillScores.hairSsim, headSsimMoving: stillScores.headSsimMoving, headTearMoving: stillScores.headTearMoving, neckSsim: stillScores.neckSsim, neckSsimMoving: stillScores.neckSsimMoving },
     frame0PsnrDb: psnrBox(self.rgba[0]!, portraitPx, opts.sizePx, box0),
     avOffset,
@@ -444,6 +481,7 @@ async function main(): Promise<void> {
         const r = await evaluatePair(video, p.k, p.kind, { sizePx, seconds, workDir, tracker, withAudio });
         results.push(r);
         console.log(formatTable([r]).split('\n')[2]);
+        console.log(`self shape (r / sd ratio): ${SHAPE_KEYS.map((k) => `${k} ${r.self.shape[k].r.toFixed(2)} / ${r.self.shape[k].sdRatio.toFixed(2)}`).join(', ')}`);
       }
     }
   } finally {
