@@ -18,11 +18,6 @@
  *   (meant to be dark). A frame carried down with the lid, or iris left between the lids, counts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { execFileSync } from 'node:child_process';
-import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { ARKIT_BLENDSHAPE_COUNT, BS, type ArkitBlendshapeName } from '../../../core/motion/names.ts';
 import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
@@ -30,10 +25,8 @@ import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../../core/rig/topology.ts';
 import { signedDistanceToPolygon } from '../../../core/math/polygon.ts';
 import { measureScleraLight } from '../../../core/face/sceneLight.ts';
-import { analyzeImageFile } from '../../../pipeline/face/faceAnalyzer.ts';
-import { decodeImage } from '../../../pipeline/image/decodeImage.ts';
-import { analyzePortrait, loadPortrait, referenceCrop, toOutputPx, type Portrait } from './helpers.ts';
-import { corpus, HAS_CORPUS } from '../../helpers/media.ts';
+import { analyzePortrait, loadPortrait, videoFramePortrait, referenceCrop, toOutputPx, type Portrait } from './helpers.ts';
+import { HAS_CORPUS } from '../../helpers/media.ts';
 import { lab, type Rgb } from '../../helpers/colour.ts';
 
 const S = 512;
@@ -64,20 +57,6 @@ function distToPolyline(poly: number[], x: number, y: number): number {
     best = Math.min(best, Math.hypot(x - ax - t * (bx - ax), y - ay - t * (by - ay)));
   }
   return best;
-}
-
-/** A corpus video frame as a portrait (ffmpeg), analysed with the product's face analyzer. */
-async function videoFramePortrait(video: string, timeSec: number): Promise<Portrait> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'eye-gaze-'));
-  try {
-    const file = path.join(dir, 'frame.png');
-    execFileSync(ffmpegInstaller.path, ['-loglevel', 'error', '-y', '-ss', String(timeSec), '-i', corpus(`video/${video}`), '-frames:v', '1', file]);
-    const face = (await analyzeImageFile(file)).faces[0];
-    if (!face) throw new Error(`no face in ${video} at ${timeSec} s`);
-    return { name: `${video}@${timeSec}`, image: await decodeImage(file), face };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 function weightsOf(w: Partial<Record<ArkitBlendshapeName, number>>): Float32Array {

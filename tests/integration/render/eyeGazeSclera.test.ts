@@ -20,21 +20,14 @@
  * photo's mean eye white).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { execFileSync } from 'node:child_process';
-import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { ARKIT_BLENDSHAPE_COUNT, BS, type ArkitBlendshapeName } from '../../../core/motion/names.ts';
 import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
 import { buildPhotoHeadRig, eyeRotations, EYEBALL_RADIUS_IOD } from '../../../core/rig/rig.ts';
 import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../../core/rig/topology.ts';
 import { signedDistanceToPolygon } from '../../../core/math/polygon.ts';
 import { measureScleraLight } from '../../../core/face/sceneLight.ts';
-import { analyzeImageFile } from '../../../pipeline/face/faceAnalyzer.ts';
-import { decodeImage } from '../../../pipeline/image/decodeImage.ts';
-import { analyzePortrait, loadPortrait, referenceCrop, toOutputPx, type Portrait } from './helpers.ts';
-import { corpus, HAS_CORPUS } from '../../helpers/media.ts';
+import { analyzePortrait, loadPortrait, videoFramePortrait, referenceCrop, toOutputPx, type Portrait } from './helpers.ts';
+import { HAS_CORPUS } from '../../helpers/media.ts';
 import { lab, type Rgb } from '../../helpers/colour.ts';
 
 const S = 512;
@@ -63,20 +56,6 @@ function meanLab(rgba: Uint8Array, idx: readonly number[]): Rgb {
     for (let k = 0; k < 3; k++) m[k] = m[k]! + c[k]! / idx.length;
   }
   return m;
-}
-
-/** A corpus video frame as a portrait (ffmpeg), analysed with the product's face analyzer. */
-async function videoFramePortrait(video: string, timeSec: number): Promise<Portrait> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'eye-sclera-'));
-  try {
-    const file = path.join(dir, 'frame.png');
-    execFileSync(ffmpegInstaller.path, ['-loglevel', 'error', '-y', '-ss', String(timeSec), '-i', corpus(`video/${video}`), '-frames:v', '1', file]);
-    const face = (await analyzeImageFile(file)).faces[0];
-    if (!face) throw new Error(`no face in ${video} at ${timeSec} s`);
-    return { name: `${video}@${timeSec}`, image: await decodeImage(file), face };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 describe.skipIf(!HAS_CORPUS)('photo-head eyes: the eye white a sideways gaze uncovers (corpus portraits, 512²)', () => {

@@ -1,7 +1,9 @@
 /**
  * Shared helpers of the render tests: landmark fixtures + decoded portraits, the reference crop, PSNR, PNG output.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { FaceLandmarks } from '../../../core/face/types.ts';
@@ -51,6 +53,28 @@ export async function analyzePortrait(corpusRelPath: string): Promise<Portrait> 
   const face = (await analyzeImageFile(file)).faces[0];
   if (!face) throw new Error(`no face in ${corpusRelPath}`);
   return { name: path.basename(corpusRelPath), image, face };
+}
+
+/**
+ * A corpus video frame as a portrait (extracted with the npm-shipped ffmpeg), analysed with the product's face analyzer.
+ * @param video - file name under ../shared/corpus/video.
+ * @param timeSec - time of the frame, seconds.
+ * @returns the decoded frame and its largest face's landmarks.
+ * @throws Error when the frame shows no face.
+ */
+export async function videoFramePortrait(video: string, timeSec: number): Promise<Portrait> {
+  const { analyzeImageFile } = await import('../../../pipeline/face/faceAnalyzer.ts');
+  const { default: ffmpegInstaller } = await import('@ffmpeg-installer/ffmpeg');
+  const dir = mkdtempSync(path.join(tmpdir(), 'video-portrait-'));
+  try {
+    const file = path.join(dir, 'frame.png');
+    execFileSync(ffmpegInstaller.path, ['-loglevel', 'error', '-y', '-ss', String(timeSec), '-i', path.resolve(ROOT, '../shared/corpus/video', video), '-frames:v', '1', file]);
+    const face = (await analyzeImageFile(file)).faces[0];
+    if (!face) throw new Error(`no face in ${video} at ${timeSec} s`);
+    return { name: `${video}@${timeSec}`, image: await decodeImage(file), face };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
