@@ -346,6 +346,7 @@ async function runRenderJob(opts: RenderTalkingHeadOptions, heartbeat: { stop: (
         },
       }));
       if (!soundtrack && tracked.info.hasAudio) soundtrack = video;
+      else if (soundtrack && tracked.info.hasAudio) log(`note: the soundtrack is ${basename(soundtrack)} (--audio), not the driving video's own audio; it also sets the length`);
       const sound = soundtrack ? await timed('decodeAudio', () => decodeAudio(soundtrack!, { sampleRateHz: 16000, signal: opts.signal })) : null;
       if (sound) for (const note of audioSourceNotes(sound.source)) log(`note: ${basename(soundtrack!)}: ${note}`);
       const soundSec = sound ? sound.durationSec : tracked.info.durationSec;
