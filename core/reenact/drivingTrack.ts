@@ -30,7 +30,7 @@ import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, BS } from '../motion/na
 import { createNeutralTrack, frameTimeSec, type Fps, type MotionTrack } from '../motion/track.ts';
 import { createBlendshapeSolver, observableBlendshapes, type LandmarkRig } from './solveBlendshapes.ts';
 import { InvalidInputError } from '../errors.ts';
-import { measureRestExpression } from '../rig/restExpression.ts';
+import { measureRestExpression, neutralExpressionFeatures } from '../rig/restExpression.ts';
 import { buildPhotoHeadRig, headPivotPx } from '../rig/rig.ts';
 import { FRONTAL_REFERENCE_CM } from '../face/poseReference.ts';
 
@@ -369,7 +369,21 @@ export function buildDrivingTrack(observations: readonly DrivingObservation[], o
   // (1) absolute expression per observed frame.
   // Each frame solved from zero, exactly as a portrait is (a warm start from the previous frame can stay on a bound —
   // e.g. funnel 0 after a wide-open frame — where the cold solve finds the O).
-  const measured = observations.map((o) => (o.landmarksPx ? measureRestExpression(o.landmarksPx, o.landmarksPx.length / 3).weights : null));
+  // Each frame is read against the driver's own neutral face (the reference frame with its measured expression
+  // undone), not against the average face: the average face's identity tolerance (a dead zone of ±0.1 IOD on mouth
+  // width, ±0.08 eye widths on lid opening) swallowed a pucker, a funnel or widened eyes whole (issue #12: an "O"
+  // rendered as a stretched grin, wide eyes as normal ones). Same person, same units, so no tolerance is needed.
+  const refAbsolute = measureRestExpression(refLm, refLm.length / 3).weights;
+  const driverNeutralFeatures = neutralExpressionFeatures(refLm, refLm.length / 3, refAbsolute);
+  // The lip aperture keeps the absolute reading (lips together is everyone's prior, no identity to correct for).
+  const measured = observations.map((o, i) => {
+    if (!o.landmarksPx) return null;
+    const n = o.landmarksPx.length / 3;
+    const absolute = i === refIndex ? refAbsolute : measureRestExpression(o.landmarksPx, n).weights;
+    // Aperture held at the absolute reading: solved freely here, pucker's lip-closing motion was used to close the
+    // lips again (vid06 self: rendered lip-gap ratio 1.06 → 0.63).
+    return measureRestExpression(o.landmarksPx, n, { neutral: driverNeutralFeatures, fixed: { shapes: APERTURE_SHAPES, weights: absolute } }).weights;
+  });
   // (2) the driver's neutral: a low percentile per shape.
   const pct = Math.min(50, Math.max(0, opts.neutralPercentile ?? DRIVER_NEUTRAL_PERCENTILE));
   const faces = measured.filter((m): m is Float32Array => m !== null);

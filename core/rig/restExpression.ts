@@ -85,8 +85,11 @@ interface Frame {
   iod: number;
 }
 
-/** Feature vector length: 5 gaps, mouth width, 2 corner heights, 2 eye openings, 2 × 2 brow heights. */
-const FEATURE_COUNT = 5 + 1 + 2 + 2 + 4;
+/**
+ * Feature vector length: 5 gaps, mouth width, 2 corner heights over the lip line, 2 over the upper inner lip, 2 eye
+ * openings, 2 × 2 brow heights.
+ */
+const FEATURE_COUNT = 5 + 1 + 2 + 2 + 2 + 4;
 
 const along = (p: Float32Array, i: number, f: Frame): [number, number] => [
   (p[i * 3]! * f.ex[0] + p[i * 3 + 1]! * f.ex[1]) / f.iod,
@@ -117,6 +120,8 @@ function features(p: Float32Array, f: Frame): Float64Array {
   const lineB = (along(p, 13, f)[1] + along(p, 14, f)[1]) / 2;
   out[k++] = Math.abs(along(p, 291, f)[0] - along(p, 61, f)[0]); // mouth width (a sum, so a head turn shifts it little)
   for (const corner of [61, 291]) out[k++] = lineB - along(p, corner, f)[1]; // corner above the lip line (+ = up)
+  const upperB = along(p, 13, f)[1];
+  for (const corner of [61, 291]) out[k++] = upperB - along(p, corner, f)[1]; // corner above the upper inner lip (+ = up)
   for (const e of [EYE_RIGHT, EYE_LEFT]) {
     const mid = (ids: readonly number[]): number[] => ids.slice(1, -1);
     const w = Math.abs(along(p, e.lower0[0]!, f)[0] - along(p, e.lower0[e.lower0.length - 1]!, f)[0]) || 1e-6;
@@ -134,8 +139,12 @@ function features(p: Float32Array, f: Frame): Float64Array {
 const FEATURE_TOL: readonly { tau: number; sigma: number }[] = [
   ...Array.from({ length: 5 }, () => ({ tau: 0, sigma: 0.01 })),
   { tau: 0.1, sigma: 0.04 }, // mouth width (≈ 0.7 IOD; Farkas ch–ch SD ≈ 7 %, doubled for head turns and tracking)
-  { tau: 0.04, sigma: 0.02 }, // corner heights
+  { tau: 0.04, sigma: 0.02 }, // corner heights over the lip line
   { tau: 0.04, sigma: 0.02 },
+  // Corner heights over the upper inner lip: unused against the average face (so portrait rests are measured as before),
+  // used instead of the lip line against the same person's neutral (see NEUTRAL_FEATURE_TOL).
+  { tau: Infinity, sigma: 0.02 },
+  { tau: Infinity, sigma: 0.02 },
   { tau: 0.08, sigma: 0.04 }, // eye opening / width (palpebral height/width varies ≈ 0.25–0.4)
   { tau: 0.08, sigma: 0.04 },
   { tau: 0.06, sigma: 0.03 }, // brow heights
@@ -143,6 +152,22 @@ const FEATURE_TOL: readonly { tau: number; sigma: number }[] = [
   { tau: 0.06, sigma: 0.03 },
   { tau: 0.06, sigma: 0.03 },
 ];
+
+/**
+ * Tolerances against the same person's neutral ({@link neutralExpressionFeatures}): no identity dead zone (τ = 0), and
+ * the corners measured from the upper inner lip (landmark 13) instead of the lip line, each at 2σ. The lip line is the
+ * mean of the central inner-lip points 13/14, so when the jaw drops and the lips round (an "O", ARKit
+ * mouthFunnel/mouthPucker: lips pushed forward and towards the centre, FACS AU 22/18) the line falls past the corners
+ * with the lower lip and the corners read as raised: an "O" was measured as a smile. The upper lip does not follow the
+ * jaw. The eye line (tried first) does not either, but neither does the rig's jaw move the mouth corners as far as a
+ * real jaw opening does (vid06: corners 0.066 IOD lower against the eyes on a parted grin, the rig's jawOpen + lowerDown
+ * for that gap 0.005): the rest was read as mouthFrown ≈ 0.5, and the photo head's frown lowers the whole mouth, which
+ * closed the rendered lips (tracked lip gap ratio 1.06 → 0.62).
+ */
+const NEUTRAL_FEATURE_TOL: readonly { tau: number; sigma: number }[] = FEATURE_TOL.map((t, j) => ({
+  tau: j >= 6 && j < 8 ? Infinity : 0,
+  sigma: j >= 6 && j < 10 ? 2 * t.sigma : t.sigma,
+}));
 
 let priorCache: Float64Array | null = null;
 
@@ -221,21 +246,74 @@ function frontalise(p: Float32Array, fit: SimilarityFit, out: Float32Array): Flo
   return out;
 }
 
+/**
+ * Antagonist shape pairs, penalised when both are on in the driver-neutral solve (`measureRestExpression(…, { neutral })`):
+ * lip puckering/funnelling (FACS AU 18/22, ARKit mouthPucker/mouthFunnel) against lip stretching (AU 20, mouthStretch),
+ * lip-corner pulling (AU 12, mouthSmile) against lip-corner depressing (AU 15, mouthFrown) on the same side, and against
+ * puckering/funnelling: each pair pulls the same tissue in opposite directions (Ekman & Friesen, FACS manual 1978), so a
+ * face shows one of the two. Against a neutral with no tolerance the mouth has more shapes than features, and such
+ * pairs cancel (vid06: a pout read as pucker 0.8 + stretch 0.5 + smile 0.35); the lesser of each pair costs
+ * {@link ANTAGONIST_SIGMA} per feature σ. Pairs of [ARKit index, ARKit index].
+ */
+export const ANTAGONIST_PAIRS: readonly (readonly [number, number])[] = Object.freeze([
+  [BS.mouthPucker, BS.mouthStretchLeft], [BS.mouthPucker, BS.mouthStretchRight],
+  [BS.mouthFunnel, BS.mouthStretchLeft], [BS.mouthFunnel, BS.mouthStretchRight],
+  [BS.mouthSmileLeft, BS.mouthFrownLeft], [BS.mouthSmileRight, BS.mouthFrownRight],
+  [BS.mouthPucker, BS.mouthSmileLeft], [BS.mouthPucker, BS.mouthSmileRight],
+  [BS.mouthFunnel, BS.mouthSmileLeft], [BS.mouthFunnel, BS.mouthSmileRight],
+] as const);
+
+/** Weight of an antagonist pair's lesser shape that costs as much as one feature σ (a co-activation of 0.05). */
+const ANTAGONIST_SIGMA = 0.05;
+
 /** Weight of a negative (overlapping) inner-lip gap relative to an open one. */
 const GAP_OVERLAP_WEIGHT = 0.25;
 
-const deadzone = (d: number, tau: number): number => (d > tau ? d - tau : d < -tau ? d + tau : 0);
+const deadzone = (d: number, tau: number): number => (d > tau ? d - tau : d < -tau ? d + tau : 0); // τ = ∞: unused
+
+/** Expression feature values of one face's mesh (module remarks, step 2), to measure other frames of that face against. */
+export interface ExpressionFeatures {
+  /** FEATURE_COUNT values, IOD units (eye openings in eye widths), in the order of the module's feature list. */
+  values: Float64Array;
+}
+
+/**
+ * The expression features of a face with an expression undone: `rig(0 | rest)` of the rig built on `landmarksPx`, read
+ * exactly as {@link measureRestExpression} reads them (head pose removed, the face's own frame and IOD). With `rest` its
+ * measured rest expression, this is that person's neutral face: frames of the same person (a driving clip) measured
+ * against it (`measureRestExpression(…, { neutral })`) need no identity tolerance, so small changes of mouth width,
+ * corner height and lid opening (a pucker, a widened eye) count from their first pixel instead of vanishing in the
+ * dead zone meant for the differences between people.
+ * @param landmarksPx - `[N, 3]` landmarks of one frame (N = 478 or 468), px.
+ * @param landmarkCount - N (≥ 468).
+ * @param rest - 52 weights to undo (e.g. the frame's own {@link measureRestExpression} weights).
+ * @returns the features.
+ * @throws InvalidInputError when fewer than 468 landmarks are given.
+ */
+export function neutralExpressionFeatures(landmarksPx: Float32Array, landmarkCount: number, rest: Float32Array): ExpressionFeatures {
+  if (landmarkCount < RIG_VERTEX_COUNT || landmarksPx.length < RIG_VERTEX_COUNT * 3) throw new InvalidInputError(`rest expression: expected ≥ 468 landmarks, got ${landmarkCount}`);
+  const r = buildPhotoHeadRig(landmarksPx, landmarkCount);
+  const photo = Float32Array.from(landmarksPx.subarray(0, RIG_VERTEX_COUNT * 3));
+  const fit = poseFit(photo);
+  const frontal = new Float32Array(RIG_VERTEX_COUNT * 3);
+  const frame = faceFrame(frontalise(photo, fit, frontal));
+  const mesh = evaluateRigRelative(r, new Float32Array(ARKIT_BLENDSHAPE_COUNT), rest, new Float32Array(RIG_VERTEX_COUNT * 3), false);
+  return { values: features(frontalise(mesh, fit, frontal), frame) };
+}
 
 /**
  * Measures a photo's rest expression from its landmarks (module remarks).
  * @param landmarksPx - `[N, 3]` row-major landmarks (N = 478 or 468), x/y image px, z px (MediaPipe convention).
  * @param landmarkCount - N (≥ 468).
  * @param opts - `rig`: the rig built on the same landmarks, when the caller has it; `init`: starting weights (52),
- *   e.g. the previous video frame's, so a sequence converges in fewer iterations.
+ *   e.g. the previous video frame's, so a sequence converges in fewer iterations; `neutral`: the same person's neutral
+ *   features ({@link neutralExpressionFeatures}) to measure against instead of the average face, with no identity
+ *   tolerance (the lips-together prior of the gaps is kept); `fixed`: shapes held at the given weights, not solved
+ *   (e.g. the lip aperture as the absolute reading found it, so no other shape is used to close the lips).
  * @returns the weights and the lip gaps before and after undoing them.
  * @throws InvalidInputError when fewer than 468 landmarks are given.
  */
-export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: number, opts: { rig?: PhotoHeadRig; init?: Float32Array } = {}): RestExpression {
+export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: number, opts: { rig?: PhotoHeadRig; init?: Float32Array; neutral?: ExpressionFeatures; fixed?: { shapes: readonly number[]; weights: Float32Array } } = {}): RestExpression {
   if (landmarkCount < RIG_VERTEX_COUNT || landmarksPx.length < RIG_VERTEX_COUNT * 3) throw new InvalidInputError(`rest expression: expected ≥ 468 landmarks, got ${landmarkCount}`);
   const r = opts.rig ?? buildPhotoHeadRig(landmarksPx, landmarkCount);
   const photo = Float32Array.from(landmarksPx.subarray(0, RIG_VERTEX_COUNT * 3));
@@ -245,22 +323,33 @@ export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: 
   const frontal = new Float32Array(RIG_VERTEX_COUNT * 3);
   const frame = faceFrame(frontalise(photo, fit, frontal));
   const featuresOf = (p: Float32Array): Float64Array => features(frontalise(p, fit, frontal), frame);
-  const prior = priorFeatures();
-  const shapes = REST_EXPRESSION_SHAPES;
+  // Against a known neutral of the same face (a driving clip's own neutral), features count exactly (τ = 0): the
+  // identity tolerance exists only because the average face is not this face.
+  const prior = opts.neutral ? Float64Array.from(opts.neutral.values, (v, j) => (j < INNER_LIP_PAIRS.length ? 0 : v)) : priorFeatures();
+  const tol = opts.neutral ? NEUTRAL_FEATURE_TOL : FEATURE_TOL;
+  const fixedSet = new Set(opts.fixed?.shapes ?? []);
+  const shapes = REST_EXPRESSION_SHAPES.filter((k) => !fixedSet.has(k));
   const K = shapes.length;
-  const F = FEATURE_COUNT;
+  const F = FEATURE_COUNT + (opts.neutral ? ANTAGONIST_PAIRS.length : 0);
   const zero = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   const rest = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   if (opts.init) for (const k of shapes) rest[k] = Math.min(1, Math.max(0, opts.init[k] ?? 0));
+  if (opts.fixed) for (const k of fixedSet) rest[k] = opts.fixed.weights[k] ?? 0;
   const mesh = new Float32Array(RIG_VERTEX_COUNT * 3);
   const residual = (w: Float32Array): Float64Array => {
     const f = featuresOf(evaluateRigRelative(r, zero, w, mesh, false));
     const e = new Float64Array(F);
-    for (let j = 0; j < F; j++) {
-      const d = deadzone(f[j]! - prior[j]!, FEATURE_TOL[j]!.tau);
+    for (let j = 0; j < FEATURE_COUNT; j++) {
+      const d = deadzone(f[j]! - prior[j]!, tol[j]!.tau);
       // Lips pressed together (a negative gap: the tracker's inner-lip points cross) are closed lips, not an
       // expression to undo; overlap is only mildly penalised.
-      e[j] = (j < INNER_LIP_PAIRS.length && d < 0 ? GAP_OVERLAP_WEIGHT * d : d) / FEATURE_TOL[j]!.sigma;
+      e[j] = (j < INNER_LIP_PAIRS.length && d < 0 ? GAP_OVERLAP_WEIGHT * d : d) / tol[j]!.sigma;
+    }
+    // Against a neutral (τ = 0) the mouth features are fewer than the mouth shapes, and opposing shapes cancel (stretch
+    // widens what pucker narrows): the lesser of each antagonist pair is penalised, so one of the two explains the motion.
+    for (let q = FEATURE_COUNT; q < F; q++) {
+      const [a, b] = ANTAGONIST_PAIRS[q - FEATURE_COUNT]!;
+      e[q] = Math.min(w[a]!, w[b]!) / ANTAGONIST_SIGMA;
     }
     return e;
   };
@@ -301,6 +390,7 @@ export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: 
     if (maxStep < 1e-4) break;
   }
   for (const k of shapes) rest[k] = Math.round(rest[k]! * 1000) / 1000;
+  for (const k of fixedSet) rest[k] = Math.round(rest[k]! * 1000) / 1000;
   const meanGap = (p: Float32Array): number => {
     const f = featuresOf(p);
     let s = 0;

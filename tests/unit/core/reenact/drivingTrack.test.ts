@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APERTURE_SHAPES, type DrivingObservation } from '../../../../core/reenact/drivingTrack.ts';
 import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, BS } from '../../../../core/motion/names.ts';
-import { measureRestExpression } from '../../../../core/rig/restExpression.ts';
+import { measureRestExpression, neutralExpressionFeatures } from '../../../../core/rig/restExpression.ts';
 import { buildPhotoHeadRig, evaluateRig } from '../../../../core/rig/rig.ts';
 import { drivingTrackFromObservations } from '../../../../pipeline/reenact/drivingVideo.ts';
 
@@ -56,7 +56,14 @@ describe('driving track: lip aperture absolute, the rest relative to the portrai
     const first = frameOf(track.blendshapes, 0);
     const last = frameOf(track.blendshapes, 35);
     for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) expect(Math.abs(first[k]! - mClosed[k]!)).toBeLessThan(1e-3);
-    const expectSmile = Math.min(1, mClosed[BS.mouthSmileLeft]! + mOpen[BS.mouthSmileLeft]! - mClosed[BS.mouthSmileLeft]!);
+    // The driver's frames are read against its own neutral (the reference frame with its expression undone), so the
+    // change is the open frame's reading against that neutral minus the reference's own.
+    const neutral = neutralExpressionFeatures(closed, closed.length / 3, mClosed);
+    // (the lip aperture held at each frame's absolute reading)
+    const read = (lm: Float32Array, absolute: Float32Array): number => measureRestExpression(lm, lm.length / 3, { neutral, fixed: { shapes: APERTURE_SHAPES, weights: absolute } }).weights[BS.mouthSmileLeft]!;
+    const change = read(open, mOpen) - read(closed, mClosed);
+    expect(change).toBeGreaterThan(0.1);
+    const expectSmile = Math.min(1, mClosed[BS.mouthSmileLeft]! + change);
     console.log(`smile L: portrait ${mClosed[BS.mouthSmileLeft]!.toFixed(3)} → ${last[BS.mouthSmileLeft]!.toFixed(3)} (expected ${expectSmile.toFixed(3)}); jaw ${last[BS.jawOpen]!.toFixed(3)} (driver ${mOpen[BS.jawOpen]!.toFixed(3)})`);
     expect(last[BS.mouthSmileLeft]!).toBeCloseTo(expectSmile, 2);
     expect(last[BS.jawOpen]!).toBeCloseTo(mOpen[BS.jawOpen]!, 2);
