@@ -11,6 +11,13 @@ export interface StagePlan {
   stage: string;
   /** Expected wall time of the whole stage, seconds (≥ 0), e.g. from measured per-unit costs × the job's size. */
   expectedSec: number;
+  /**
+   * True when the stage runs on another engine than the stages before it (the render browser after the CPU-bound
+   * analysis): its expected time is not rescaled by how fast those ran. Measured on the render job: analysis 2.5× slower
+   * than expected on a loaded machine while the render ran at its expected rate, and 3.3× faster on a quiet one while
+   * the browser's launch and render together took 0.97× their expected time. Default false.
+   */
+  ownSpeed?: boolean;
 }
 
 /** Fewest units observed (after the stage's first) before the stage's own rate replaces its expected cost. */
@@ -41,7 +48,7 @@ interface StageState {
  * @remarks
  * remaining = (current stage: units left × observed seconds per unit once 3 units after its first are done (the
  * rate is measured from the first unit, so start-up costs such as a browser launch are left out); else its expected time × speed − time already spent in it, at least a quarter
- * of the expected time left) + Σ expected time of later stages × speed, where speed = Σ actual / Σ expected time
+ * of the expected time left) + Σ expected time of later stages × speed (× 1 for a stage with `ownSpeed`), where speed = Σ actual / Σ expected time
  * of the finished stages, square-rooted (1 before any; clamped to 0.25–8). fraction = elapsed / (elapsed + remaining), never
  * below the last reported fraction (monotone); 1 once the last stage reports all its units. etaSec = remaining,
  * `null` during the first second. `completedFrames`/`totalFrames` count output frames only: the frames of the
@@ -111,13 +118,13 @@ export class ProgressTracker {
     if (cur.rateFrom && rateUnits >= MIN_RATE_UNITS && nowMs - cur.rateFrom.ms >= MIN_RATE_SPAN_SEC * 1000) {
       currentSec = (((nowMs - cur.rateFrom.ms) / 1000) * (total - done)) / rateUnits;
     } else {
-      const expected = cur.plan.expectedSec * speed;
+      const expected = cur.plan.expectedSec * (cur.plan.ownSpeed ? 1 : speed);
       const spentSec = (nowMs - cur.startMs) / 1000;
       currentSec = Math.max(expected - spentSec, 0.25 * expected * (1 - share));
     }
     if (share >= 1) currentSec = 0;
     let laterSec = 0;
-    for (let i = index + 1; i < this.stages.length; i++) laterSec += this.stages[i]!.plan.expectedSec * speed;
+    for (let i = index + 1; i < this.stages.length; i++) laterSec += this.stages[i]!.plan.expectedSec * (this.stages[i]!.plan.ownSpeed ? 1 : speed);
     const remainingSec = currentSec + laterSec;
     const elapsedSec = Math.max(0, (nowMs - this.startMs) / 1000);
     const isDone = index === this.stages.length - 1 && share >= 1;

@@ -204,8 +204,9 @@ export function renderStagePlan(opts: Pick<RenderTalkingHeadOptions, 'portraitPa
   const plans: StagePlan[] = [{ stage: 'analyze', expectedSec: (opts.portraitPath ? c.analyzePortraitSec : c.readAvatarSec) + (opts.drivingVideoPath && !opts.portraitPath ? c.loadFaceModelsSec : 0) }];
   if (opts.drivingVideoPath) plans.push({ stage: 'track', expectedSec: frames * c.trackSecPerFrame });
   plans.push({ stage: 'motion', expectedSec: opts.drivingVideoPath ? frames * c.drivingSolveSecPerFrame : opts.audioPath && !opts.motionPath ? sec * c.motionSecPerAudioSec : 0.2 });
-  plans.push({ stage: 'prepare', expectedSec: c.renderLaunchSec });
-  plans.push({ stage: 'render', expectedSec: frames * renderSecPerFrame(opts) });
+  // The render browser's stages keep their own expected speed (the analysis' speed does not carry over: core/jobs/progress.ts).
+  plans.push({ stage: 'prepare', expectedSec: c.renderLaunchSec, ownSpeed: true });
+  plans.push({ stage: 'render', expectedSec: frames * renderSecPerFrame(opts), ownSpeed: true });
   return plans;
 }
 

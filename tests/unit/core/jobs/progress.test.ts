@@ -16,6 +16,16 @@ describe('ProgressTracker', () => {
     expect(p.etaSec).toBeCloseTo(20, 6);
   });
 
+  it('a stage with ownSpeed keeps its expected time when the earlier stages ran 4× faster than expected (the render browser after the analysis)', () => {
+    const stages = (own: boolean) => [{ stage: 'analyze', expectedSec: 4 }, { stage: 'prepare', expectedSec: 8, ownSpeed: own }, { stage: 'render', expectedSec: 4, ownSpeed: own }];
+    const scaled = new ProgressTracker(stages(false), 0);
+    const own = new ProgressTracker(stages(true), 0);
+    for (const t of [scaled, own]) t.at('analyze', 0, 1, 0);
+    // analyze took 1 s of 4 expected: speed √(1/4) = 0.5.
+    expect(scaled.at('prepare', 0, 1, 1000).etaSec).toBeCloseTo(12 * 0.5, 6);
+    expect(own.at('prepare', 0, 1, 1000).etaSec).toBeCloseTo(12, 6);
+  });
+
   it('takes the ETA from the observed frame rate: 1 s per frame where 0.1 s was expected (a splat render)', () => {
     const t = new ProgressTracker([{ stage: 'analyze', expectedSec: 2 }, { stage: 'render', expectedSec: 15 }], 0);
     t.setFrameCount(100);
