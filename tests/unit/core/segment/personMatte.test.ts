@@ -3,6 +3,7 @@
  * onto white, tests/unit/core/segment/fixtures/b03_on_white_landmarks.json (the product's ONNX face analyzer run on
  * `sharp(b03).flatten({ background: '#ffffff' })`).
  */
+import { personShareInFaceFrame } from './faceFrameShare.ts';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -127,26 +128,7 @@ describe('computePersonMatte', () => {
     const img = await rgbaOf(sharp(png));
     const lm = Float32Array.from(fx.landmarksPx);
     const m = computePersonMatte(img.rgba, img.widthPx, img.heightPx, lm, 478);
-    // Face axes from the forehead (10) to the chin (152), in face heights: u across, v down, 0 at their midpoint.
-    const [x10, y10, x152, y152] = [lm[30]!, lm[31]!, lm[456]!, lm[457]!];
-    const fh = Math.hypot(x152 - x10, y152 - y10);
-    const ey = [(x152 - x10) / fh, (y152 - y10) / fh] as const;
-    const cx = (x10 + x152) / 2;
-    const cy = (y10 + y152) / 2;
-    const personShare = (inside: (u: number, v: number) => boolean): number => {
-      let n = 0;
-      let person = 0;
-      for (let y = 0; y < img.heightPx; y++) {
-        for (let x = 0; x < img.widthPx; x++) {
-          const u = (-(x - cx) * ey[1] + (y - cy) * ey[0]) / fh;
-          const v = ((x - cx) * ey[0] + (y - cy) * ey[1]) / fh;
-          if (!inside(u, v)) continue;
-          n++;
-          if (m.alpha[y * img.widthPx + x]! >= 128) person++;
-        }
-      }
-      return person / Math.max(1, n);
-    };
+    const personShare = (inside: (u: number, v: number) => boolean): number => personShareInFaceFrame(m.alpha, img.widthPx, img.heightPx, lm, inside);
     const cap = personShare((u, v) => v > -0.7 && v < -0.55 && Math.abs(u) < 0.25);
     const temples = personShare((u, v) => v > -0.55 && v < -0.35 && Math.abs(u) > 0.32 && Math.abs(u) < 0.42);
     const above = personShare((u, v) => v < -1 && Math.abs(u) < 0.5);

@@ -10,6 +10,7 @@
  * (|u| > 1.05, v < 0) and above its shoulders (v < −1.25, |u| > 0.9). Landmarks: fixtures/img02_landmarks.json (the
  * product's ONNX face analyzer on the photo).
  */
+import { personShareInFaceFrame } from './faceFrameShare.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,25 +25,7 @@ describe('computePersonMatte keeps an afro (img02, corpus)', () => {
     const img = await decodeImage(path.resolve(ROOT, fx.source));
     const lm = Float32Array.from(fx.landmarksPx);
     const m = computePersonMatte(img.rgba, img.widthPx, img.heightPx, lm, fx.landmarkCount);
-    const [x10, y10, x152, y152] = [lm[30]!, lm[31]!, lm[456]!, lm[457]!];
-    const fh = Math.hypot(x152 - x10, y152 - y10);
-    const ey = [(x152 - x10) / fh, (y152 - y10) / fh] as const;
-    const cx = (x10 + x152) / 2;
-    const cy = (y10 + y152) / 2;
-    const share = (inside: (u: number, v: number) => boolean): number => {
-      let n = 0;
-      let person = 0;
-      for (let y = 0; y < img.heightPx; y++) {
-        for (let x = 0; x < img.widthPx; x++) {
-          const u = (-(x - cx) * ey[1] + (y - cy) * ey[0]) / fh;
-          const v = ((x - cx) * ey[0] + (y - cy) * ey[1]) / fh;
-          if (!inside(u, v)) continue;
-          n++;
-          if (m.alpha[y * img.widthPx + x]! >= 128) person++;
-        }
-      }
-      return person / Math.max(1, n);
-    };
+    const share = (inside: (u: number, v: number) => boolean): number => personShareInFaceFrame(m.alpha, img.widthPx, img.heightPx, lm, inside);
     const top = share((u, v) => v > -1.3 && v < -0.9 && Math.abs(u) < 0.4);
     const sides = share((u, v) => v > -0.6 && v < -0.2 && Math.abs(u) > 0.6 && Math.abs(u) < 0.75);
     const beside = share((u, v) => Math.abs(u) > 1.05 && v < 0);
