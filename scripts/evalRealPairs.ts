@@ -4,8 +4,8 @@
  * are the answer.
  *
  * Usage: `npx tsx scripts/evalRealPairs.ts --video <clip.mp4> [--frames auto|k1,k2,…] [--seconds 3] [--size 256]
- *   [--out out/evalRealPairs] [--json results.json] [--modes self|self,audio]` (several `--video` allowed; `--modes self`
- *   skips the audio-driven render, whose columns then read –).
+ *   [--out out/evalRealPairs] [--json results.json] [--modes self|audio|self,audio]` (several `--video` allowed; `--modes self`
+ *   skips the audio-driven render, `--modes audio` the self-reenactment; the columns of a mode not rendered read –).
  *
  * Per portrait frame k: the clip is cut at k (re-encoded, so its frame 0 is the portrait), the portrait is that cut's
  * frame 0. Measured with an INDEPENDENT tracker (the original TF.js MediaPipe graphs of @vladmandic/human run by
@@ -375,7 +375,7 @@ async function pickFrames(video: string, analyzer: FaceAnalyzer, seconds: number
  * @param opts - output size, seconds, work folder, the TF.js tracker core.
  * @returns the scores.
  */
-export async function evaluatePair(video: string, k: number, kind: string, opts: { sizePx: number; seconds: number; workDir: string; tracker: FaceAnalyzerCore; withAudio?: boolean }): Promise<PairResult> {
+export async function evaluatePair(video: string, k: number, kind: string, opts: { sizePx: number; seconds: number; workDir: string; tracker: FaceAnalyzerCore; withAudio?: boolean; withSelf?: boolean }): Promise<PairResult> {
   const ffmpeg = resolveFfmpeg().path;
   const info = await probeVideo(video);
   const fps = info.fps;
@@ -396,16 +396,17 @@ export async function evaluatePair(video: string, k: number, kind: string, opts:
   const selfOut = join(dir, 'self.mp4');
   const audioOut = join(dir, 'audio.mp4');
   const common = { portraitPath: portrait, sizePx: opts.sizePx, fps, framing: 'photo' as const };
-  await renderTalkingHead({ ...common, drivingVideoPath: clip, outPath: selfOut });
+  const withSelf = opts.withSelf ?? true;
+  if (withSelf) await renderTalkingHead({ ...common, drivingVideoPath: clip, outPath: selfOut });
   const withAudio = opts.withAudio ?? true;
   if (withAudio) await renderTalkingHead({ ...common, audioPath: clip, outPath: audioOut });
 
   const real = await readFrames(clip, crop, opts.sizePx);
-  const self = await readFrames(selfOut, null, opts.sizePx);
+  const self = withSelf ? await readFrames(selfOut, null, opts.sizePx) : null;
   const audio = withAudio ? await readFrames(audioOut, null, opts.sizePx) : null;
   const still: Frames = { rgba: real.rgba.map(() => real.rgba[0]!), sizePx: opts.sizePx };
   const portraitPx = real.rgba[0]!;
-  const [realLm, selfLm, audioLm] = [await trackFrames(opts.tracker, real), await trackFrames(opts.tracker, self), audio ? await trackFrames(opts.tracker, audio) : []];
+  const [realLm, selfLm, audioLm] = [await trackFrames(opts.tracker, real), self ? await trackFrames(opts.tracker, self) : [], audio ? await trackFrames(opts.tracker, audio) : []];
   const stillLm = realLm.map(() => realLm[0] ?? null);
   const box0 = realLm[0] ? faceBox(realLm[0], opts.sizePx) : { x0: 0, y0: 0, x1: opts.sizePx, y1: opts.sizePx };
   const stillScores = scoreMode(still, stillLm, real, realLm);
@@ -422,12 +423,18 @@ export async function evaluatePair(video: string, k: number, kind: string, opts:
     portraitLipGapIod: measureRestExpression(face.landmarksPx, face.landmarkCount).lipGapIod,
     restJawOpen: rest[BS.jawOpen]!,
     restSmile: (rest[BS.mouthSmileLeft]! + rest[BS.mouthSmileRight]!) / 2,
-    self: scoreMode(self, selfLm, real, realLm),
-    audio: audio ? scoreMode(audio, audioLm, real, realLm) : { shape: Object.fromEntries(SHAPE_KEYS.map((k) => [k, { r: NaN, sdRatio: NaN }])) as ModeScores['shape'], lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, headSsim: NaN, hairSsim: NaN, headSsimMoving: NaN, movingFrames: 0, headTearMoving: NaN, neckSsim: NaN, neckSsimMoving: NaN, pairedFrames: 0, lipGapsOut: [], lipGapsReal: [] },
+    // A mode not rendered keeps the real gaps (lipGapsReal) so the table's real-gap columns still read.
+    self: self ? scoreMode(self, selfLm, real, realLm) : { ...emptyScores(), lipGapsReal: realGaps.filter(Number.isFinite) },
+    audio: audio ? scoreMode(audio, audioLm, real, realLm) : emptyScores(),
     still: { ssim: stillScores.ssim, psnrDb: stillScores.psnrDb, headSsim: stillScores.headSsim, hairSsim: stillScores.hairSsim, headSsimMoving: stillScores.headSsimMoving, headTearMoving: stillScores.headTearMoving, neckSsim: stillScores.neckSsim, neckSsimMoving: stillScores.neckSsimMoving },
-    frame0PsnrDb: psnrBox(self.rgba[0]!, portraitPx, opts.sizePx, box0),
+    frame0PsnrDb: self ? psnrBox(self.rgba[0]!, portraitPx, opts.sizePx, box0) : NaN,
     avOffset,
   };
+}
+
+/** Scores of a mode that was not rendered (NaN, empty gap lists). */
+function emptyScores(): ModeScores {
+  return { shape: Object.fromEntries(SHAPE_KEYS.map((k) => [k, { r: NaN, sdRatio: NaN }])) as ModeScores['shape'], lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, headSsim: NaN, hairSsim: NaN, headSsimMoving: NaN, movingFrames: 0, headTearMoving: NaN, neckSsim: NaN, neckSsimMoving: NaN, pairedFrames: 0, lipGapsOut: [], lipGapsReal: [] };
 }
 
 const meanOf = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -454,6 +461,7 @@ async function main(): Promise<void> {
   let workDir = 'out/evalRealPairs';
   let jsonPath: string | null = null;
   let withAudio = true;
+  let withSelf = true;
   for (let i = 0; i < args.length; i += 2) {
     const a = args[i];
     const v = args[i + 1];
@@ -465,8 +473,9 @@ async function main(): Promise<void> {
     else if (a === '--out') workDir = v;
     else if (a === '--json') jsonPath = v;
     else if (a === '--modes') {
-      if (v !== 'self' && v !== 'self,audio' && v !== 'audio,self') throw new Error(`--modes: expected self or self,audio, got ${v}`);
+      if (v !== 'self' && v !== 'audio' && v !== 'self,audio' && v !== 'audio,self') throw new Error(`--modes: expected self, audio or self,audio, got ${v}`);
       withAudio = v !== 'self';
+      withSelf = v !== 'audio';
     }
     else throw new Error(`unknown argument ${a}`);
   }
@@ -478,10 +487,10 @@ async function main(): Promise<void> {
     for (const video of videos) {
       const picks = frames === 'auto' ? await pickFrames(video, analyzer, seconds) : frames.split(',').map((s) => ({ k: Number(s), kind: 'given' }));
       for (const p of picks) {
-        const r = await evaluatePair(video, p.k, p.kind, { sizePx, seconds, workDir, tracker, withAudio });
+        const r = await evaluatePair(video, p.k, p.kind, { sizePx, seconds, workDir, tracker, withAudio, withSelf });
         results.push(r);
         console.log(formatTable([r]).split('\n')[2]);
-        console.log(`self shape (r / sd ratio): ${SHAPE_KEYS.map((k) => `${k} ${r.self.shape[k].r.toFixed(2)} / ${r.self.shape[k].sdRatio.toFixed(2)}`).join(', ')}`);
+        if (withSelf) console.log(`self shape (r / sd ratio): ${SHAPE_KEYS.map((k) => `${k} ${r.self.shape[k].r.toFixed(2)} / ${r.self.shape[k].sdRatio.toFixed(2)}`).join(', ')}`);
       }
     }
   } finally {

@@ -31,6 +31,31 @@ export const MEL_MAX_HZ = 7600;
 /** Pitch search range in Hz. */
 export const PITCH_MIN_HZ = 60;
 export const PITCH_MAX_HZ = 400;
+/**
+ * Spectral peaks for the steady-partial (music) cue, core/audio/musicLikelihood.ts: a longer window resolves the
+ * partials of voices and instruments (a 64 ms Hann window has a ≈ 31 Hz main lobe half-width), and each peak is
+ * reported on a fixed frequency grid of {@link PARTIAL_CELL_HZ} cells from {@link PARTIAL_MIN_HZ} to
+ * {@link PARTIAL_MAX_HZ}, so the cue does not depend on the sample rate.
+ */
+export const PARTIAL_WINDOW_SEC = 0.064;
+/** Width of a partial cell, Hz. */
+export const PARTIAL_CELL_HZ = 16;
+/** Lowest partial frequency considered, Hz (below: mains hum, the voice's own f0 region of low male voices). */
+export const PARTIAL_MIN_HZ = 150;
+/** Highest partial frequency considered, Hz. */
+export const PARTIAL_MAX_HZ = 4000;
+/** Number of partial cells: cell c covers frequencies rounding to `c × PARTIAL_CELL_HZ`. */
+export const PARTIAL_CELL_COUNT = Math.floor(PARTIAL_MAX_HZ / PARTIAL_CELL_HZ) + 1;
+/**
+ * A spectral peak counts as a partial when it stands this far above the mean dB level of the spectrum within
+ * ±{@link PARTIAL_CONTRAST_HALF_HZ} (peak-picking against a local spectral average, as the "continuous frequency
+ * activation" feature of Seyerlehner, Pohle, Schedl & Widmer 2007, "Automatic music detection in television
+ * productions", DAFx-07), is within {@link PARTIAL_RANGE_DB} of the frame's strongest bin and above −90 dBFS.
+ */
+export const PARTIAL_CONTRAST_DB = 8;
+export const PARTIAL_CONTRAST_HALF_HZ = 120;
+export const PARTIAL_RANGE_DB = 40;
+
 /** Floor of `energyDb` (digital silence reads as this value, never −∞/NaN). */
 export const ENERGY_FLOOR_DB = -120;
 
@@ -50,6 +75,12 @@ export interface FeatureFrame {
   mfcc: Float32Array;
   /** Centre frequency of each mel band in Hz (constant per extractor). */
   melCentersHz: Float32Array;
+  /**
+   * Spectral partials of the {@link PARTIAL_WINDOW_SEC} window centred on the frame, length
+   * {@link PARTIAL_CELL_COUNT}: the peak's power (linear, normalised by the window energy) in the cell nearest its
+   * interpolated frequency, 0 where no partial (see {@link PARTIAL_CONTRAST_DB}).
+   */
+  partialPower: Float32Array;
 }
 
 /** A streaming feature extractor. */
@@ -108,6 +139,27 @@ export function createFeatureExtractor(sampleRateHz: number, onFrame: (frame: Fe
   }
   const frameBuf = new Float64Array(nfft);
   const power = new Float64Array(nfft / 2 + 1);
+  // Long window for the partials (PARTIAL_WINDOW_SEC).
+  const pWin = Math.round(sr * PARTIAL_WINDOW_SEC);
+  const pHalfWin = Math.floor(pWin / 2);
+  let pNfft = 4;
+  while (pNfft < pWin) pNfft *= 2;
+  const pSpec = new RealPowerSpectrum(pNfft);
+  const pWindow = new Float64Array(pWin);
+  let pWinEnergy = 0;
+  for (let i = 0; i < pWin; i++) {
+    pWindow[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / pWin);
+    pWinEnergy += pWindow[i]! * pWindow[i]!;
+  }
+  const pBuf = new Float64Array(pNfft);
+  const pPower = new Float64Array(pNfft / 2 + 1);
+  const pDb = new Float64Array(pNfft / 2 + 1);
+  const pBinHz = sr / pNfft;
+  const pK0 = Math.max(2, Math.ceil(PARTIAL_MIN_HZ / pBinHz));
+  const pK1 = Math.min(pNfft / 2 - 2, Math.floor(Math.min(PARTIAL_MAX_HZ, sr / 2) / pBinHz));
+  const pHalf = Math.max(2, Math.round(PARTIAL_CONTRAST_HALF_HZ / pBinHz));
+  const pCum = new Float64Array(pNfft / 2 + 2);
+  const partialPower = new Float32Array(PARTIAL_CELL_COUNT);
 
   // Mel filterbank as sparse rows (first bin, weights).
   const fMax = Math.min(MEL_MAX_HZ, sr / 2);
@@ -181,7 +233,7 @@ export function createFeatureExtractor(sampleRateHz: number, onFrame: (frame: Fe
 
   const logMel = new Float32Array(MEL_BAND_COUNT);
   const mfcc = new Float32Array(MFCC_COUNT);
-  const frame: FeatureFrame = { frameIndex: 0, energyDb: ENERGY_FLOOR_DB, voicing: 0, pitchHz: 0, logMel, mfcc, melCentersHz };
+  const frame: FeatureFrame = { frameIndex: 0, energyDb: ENERGY_FLOOR_DB, voicing: 0, pitchHz: 0, logMel, mfcc, melCentersHz, partialPower };
   let nextFrame = 0;
 
   function produceDecimated(): void {
@@ -217,6 +269,37 @@ export function createFeatureExtractor(sampleRateHz: number, onFrame: (frame: Fe
     }
   }
 
+  /** Spectral partials of the long window centred on sample `c` into `partialPower` (see PARTIAL_CONTRAST_DB). */
+  function computePartials(c: number): void {
+    const start = c - pHalfWin;
+    const inside = start >= bufBase && start + pWin <= bufBase + bufLen && start + pWin <= total;
+    for (let i = 0; i < pWin; i++) pBuf[i] = (inside ? buf[start - bufBase + i]! : x(start + i)) * pWindow[i]!;
+    pBuf.fill(0, pWin);
+    pSpec.compute(pBuf, pPower);
+    let maxDb = -Infinity;
+    pCum[0] = 0;
+    for (let k = 0; k < pPower.length; k++) {
+      const d = 10 * Math.log10(pPower[k]! / pWinEnergy + 1e-20);
+      pDb[k] = d;
+      pCum[k + 1] = pCum[k]! + d;
+      if (k >= pK0 && k <= pK1 && d > maxDb) maxDb = d;
+    }
+    partialPower.fill(0);
+    for (let k = pK0; k <= pK1; k++) {
+      const v = pDb[k]!;
+      if (!(v >= pDb[k - 1]! && v > pDb[k + 1]! && v >= pDb[k - 2]! && v > pDb[k + 2]!)) continue;
+      if (v < maxDb - PARTIAL_RANGE_DB || v < -90) continue;
+      const a = Math.max(0, k - pHalf);
+      const b = Math.min(pPower.length - 1, k + pHalf);
+      if (v - (pCum[b + 1]! - pCum[a]!) / (b - a + 1) < PARTIAL_CONTRAST_DB) continue;
+      // Parabolic interpolation of the peak's frequency on the dB spectrum.
+      const den = pDb[k - 1]! - 2 * v + pDb[k + 1]!;
+      const shift = den < 0 ? (0.5 * (pDb[k - 1]! - pDb[k + 1]!)) / den : 0;
+      const cell = Math.round(((k + shift) * pBinHz) / PARTIAL_CELL_HZ);
+      if (cell >= 0 && cell < PARTIAL_CELL_COUNT) partialPower[cell] = Math.max(partialPower[cell]!, pPower[k]! / pWinEnergy);
+    }
+  }
+
   function computeFrame(t: number): void {
     const c = t * hop;
     // Spectrum.
@@ -244,6 +327,7 @@ export function createFeatureExtractor(sampleRateHz: number, onFrame: (frame: Fe
       for (let m = 0; m < MEL_BAND_COUNT; m++) s += dct[row + m]! * logMel[m]!;
       mfcc[k] = s;
     }
+    computePartials(c);
     // NCCF on the decimated signal, window centred on the frame.
     const dc = Math.round(c / dec) - nccfHalf;
     const segLen = nccfWin + maxLag + 1;
@@ -306,7 +390,7 @@ export function createFeatureExtractor(sampleRateHz: number, onFrame: (frame: Fe
   function frameLimit(): number {
     if (isFinished) return featureFrameCount(total, sr);
     // A frame is ready when its spectrum window and its pitch window (decimated) are fully known.
-    const needAhead = Math.max(halfWin, (maxLag + nccfWin - nccfHalf + 2) * dec + firHalf);
+    const needAhead = Math.max(halfWin, pWin - pHalfWin, (maxLag + nccfWin - nccfHalf + 2) * dec + firHalf);
     return Math.max(0, Math.floor((total - needAhead) / hop) + 1);
   }
 
@@ -325,7 +409,7 @@ export function createFeatureExtractor(sampleRateHz: number, onFrame: (frame: Fe
     push(samples: Float32Array) {
       if (isFinished) throw new Error('FeatureExtractor: push after finish');
       // Compact: keep from the earliest sample a future frame or decimation may read.
-      const keepFrom = Math.max(0, Math.min(nextFrame * hop - halfWin, Math.floor((dBase + dLen) * dec) - firHalf) - 1);
+      const keepFrom = Math.max(0, Math.min(nextFrame * hop - Math.max(halfWin, pHalfWin), Math.floor((dBase + dLen) * dec) - firHalf) - 1);
       if (keepFrom > bufBase) {
         const drop = Math.min(keepFrom - bufBase, bufLen);
         buf.copyWithin(0, drop, bufLen);

@@ -33,7 +33,8 @@
  * - Blocks: the analysis runs on {@link ANALYSIS_BLOCK_FRAMES} blocks with context, so memory is
  *   bounded for any input length; inputs up to 30 s are analysed as one block.
  */
-import { createFeatureExtractor, ENERGY_FLOOR_DB, FEATURE_HOP_SEC, MEL_BAND_COUNT } from './features.ts';
+import { createFeatureExtractor, ENERGY_FLOOR_DB, FEATURE_HOP_SEC, MEL_BAND_COUNT, PARTIAL_CELL_COUNT } from './features.ts';
+import { musicLikelihood } from './musicLikelihood.ts';
 import type { FeatureFrame } from './features.ts';
 import { CLASS_CEPSTRA, CLASS_FEATURE_DIM, PHONE_CLASS_NAMES, cepstralMatrix, classPosteriors } from './phoneClasses.ts';
 import type { PhoneClassPrototypes } from './phoneClasses.ts';
@@ -177,8 +178,14 @@ export interface SpeechAnalysis {
   hopSec: number;
   /** Number of analysis frames. */
   frameCount: number;
-  /** Voice activity in [0, 1]. */
+  /** Voice activity in [0, 1] (already scaled by `1 − musicLikelihood`). */
   activity: Float32Array;
+  /**
+   * Likelihood that the frame is music without a dominant voice, [0, 1] (core/audio/musicLikelihood.ts: the energy
+   * share of steady partials). Activity, loudness and jaw are scaled by `1 − musicLikelihood`, so an instrumental
+   * soundtrack does not move the lips; speech and singing read 0.
+   */
+  musicLikelihood: Float32Array;
   /** Speech loudness in [0, 1] relative to the running reference level (0 in silence). */
   loudness: Float32Array;
   /** Jaw openness target in [0, 1] before coarticulation (loudness × vowel openness). */
@@ -265,9 +272,12 @@ class FeatureRows {
   readonly voicing = new F32();
   readonly pitch = new F32();
   readonly bands: F32[] = Array.from({ length: MEL_BAND_COUNT }, () => new F32());
+  /** Partial powers, PARTIAL_CELL_COUNT values per row (absolute index = row × PARTIAL_CELL_COUNT). */
+  readonly partials = new F32();
   /** Mel band centre frequencies (Hz), known from the first row on. */
   centers: Float32Array | null = null;
   push(f: FeatureFrame): void {
+    for (let c = 0; c < PARTIAL_CELL_COUNT; c++) this.partials.push(f.partialPower[c]!);
     this.energy.push(f.energyDb);
     this.voicing.push(f.voicing);
     this.pitch.push(f.pitchHz);
@@ -292,10 +302,11 @@ class FeatureRows {
     this.voicing.dropBefore(abs);
     this.pitch.dropBefore(abs);
     for (const b of this.bands) b.dropBefore(abs);
+    this.partials.dropBefore(abs * PARTIAL_CELL_COUNT);
   }
   /** {@link analyzeFromFeatures} on the rows [from, to). */
   analyze(from: number, to: number, tune: SpeechTuning, protos: PhoneClassPrototypes, ws: Workspace): SpeechAnalysis {
-    return analyzeFromFeatures(this.energy.range(from, to), this.voicing.range(from, to), this.pitch.range(from, to), this.bands.map((b) => b.range(from, to)), this.centers ?? new Float32Array(MEL_BAND_COUNT), tune, protos, ws);
+    return analyzeFromFeatures(this.energy.range(from, to), this.voicing.range(from, to), this.pitch.range(from, to), this.bands.map((b) => b.range(from, to)), this.partials.range(from * PARTIAL_CELL_COUNT, to * PARTIAL_CELL_COUNT), this.centers ?? new Float32Array(MEL_BAND_COUNT), tune, protos, ws);
   }
 }
 
@@ -483,6 +494,7 @@ export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<Speec
   let sampleCount = 0;
   // Outputs (10 ms rows), accumulated block by block.
   const outAct = new F32();
+  const outMusic = new F32();
   const outLoud = new F32();
   const outJaw = new F32();
   const outClose = new F32();
@@ -509,6 +521,7 @@ export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<Speec
       for (let i = off * stride; i < (off + cnt) * stride; i++) dst.push(src[i]!);
     };
     copy(outAct, a.activity, 1);
+    copy(outMusic, a.musicLikelihood, 1);
     copy(outLoud, a.loudness, 1);
     copy(outJaw, a.jawOpen, 1);
     copy(outClose, a.lipClosure, 1);
@@ -550,6 +563,7 @@ export function createSpeechAnalyzer(sampleRateHz: number, tuning: Partial<Speec
         hopSec: FEATURE_HOP_SEC,
         frameCount: n,
         activity: outAct.view(),
+        musicLikelihood: outMusic.view(),
         loudness: outLoud.view(),
         jawOpen: outJaw.view(),
         lipClosure: outClose.view(),
@@ -703,7 +717,7 @@ function findStopClosures(dipLevel: Float32Array, fricNow: Float32Array, out: Fl
   }
 }
 
-function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitchHz: Float32Array, bandsDb: Float32Array[], centers: Float32Array, tune: SpeechTuning, protos: PhoneClassPrototypes, ws: Workspace): SpeechAnalysis {
+function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitchHz: Float32Array, bandsDb: Float32Array[], partials: Float32Array, centers: Float32Array, tune: SpeechTuning, protos: PhoneClassPrototypes, ws: Workspace): SpeechAnalysis {
   const n = energyDb.length;
   const hop = FEATURE_HOP_SEC;
   const G = groupBands(centers);
@@ -778,6 +792,10 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   for (let t = 0; t < n; t++) rawAct[t] = rawAct[t]! * sigmoid((levelDb[t]! - (refDb - tune.relativeGateDb)) / 2);
   movingAverage(rawAct, 2, tmp, ws);
   slidingMax(tmp, 12, act, ws);
+  // Music (steady partials, musicLikelihood.ts): an instrumental soundtrack is not speech, whatever its SNR.
+  const music = ws.f32('music', n);
+  musicLikelihood(partials, n, hop, music);
+  for (let t = 0; t < n; t++) act[t] = act[t]! * (1 - music[t]!);
   const loud = ws.f32('loud', n);
   for (let t = 0; t < n; t++) loud[t] = act[t]! * clamp01((levelDb[t]! - (refDb - tune.loudnessRangeDb)) / tune.loudnessRangeDb);
 
@@ -974,7 +992,7 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     }
   }
   const noiseFloorDb = n > 0 ? percentile(noiseDb, 0.5) : ENERGY_FLOOR_DB;
-  return { hopSec: hop, frameCount: n, activity: act, loudness: loud, jawOpen: jaw, lipClosure: closure, visemes: vis, pitchHz, accents, noiseFloorDb, classFeatures: feats, classPosteriors: post };
+  return { hopSec: hop, frameCount: n, activity: act, musicLikelihood: music, loudness: loud, jawOpen: jaw, lipClosure: closure, visemes: vis, pitchHz, accents, noiseFloorDb, classFeatures: feats, classPosteriors: post };
 }
 
 
