@@ -158,6 +158,8 @@ export function createFeatureExtractor(sampleRateHz: number, onFrame: (frame: Fe
   const pK0 = Math.max(2, Math.ceil(PARTIAL_MIN_HZ / pBinHz));
   const pK1 = Math.min(pNfft / 2 - 2, Math.floor(Math.min(PARTIAL_MAX_HZ, sr / 2) / pBinHz));
   const pHalf = Math.max(2, Math.round(PARTIAL_CONTRAST_HALF_HZ / pBinHz));
+  const pLo = Math.max(0, pK0 - pHalf);
+  const pHi = Math.min(pNfft / 2, pK1 + pHalf);
   const pCum = new Float64Array(pNfft / 2 + 2);
   const partialPower = new Float32Array(PARTIAL_CELL_COUNT);
 
@@ -276,9 +278,10 @@ export function createFeatureExtractor(sampleRateHz: number, onFrame: (frame: Fe
     for (let i = 0; i < pWin; i++) pBuf[i] = (inside ? buf[start - bufBase + i]! : x(start + i)) * pWindow[i]!;
     pBuf.fill(0, pWin);
     pSpec.compute(pBuf, pPower);
+    // dB only over the bins the peak picking reads (the cells' range and its contrast neighbourhood).
     let maxDb = -Infinity;
-    pCum[0] = 0;
-    for (let k = 0; k < pPower.length; k++) {
+    pCum[pLo] = 0;
+    for (let k = pLo; k <= pHi; k++) {
       const d = 10 * Math.log10(pPower[k]! / pWinEnergy + 1e-20);
       pDb[k] = d;
       pCum[k + 1] = pCum[k]! + d;
@@ -289,8 +292,8 @@ export function createFeatureExtractor(sampleRateHz: number, onFrame: (frame: Fe
       const v = pDb[k]!;
       if (!(v >= pDb[k - 1]! && v > pDb[k + 1]! && v >= pDb[k - 2]! && v > pDb[k + 2]!)) continue;
       if (v < maxDb - PARTIAL_RANGE_DB || v < -90) continue;
-      const a = Math.max(0, k - pHalf);
-      const b = Math.min(pPower.length - 1, k + pHalf);
+      const a = Math.max(pLo, k - pHalf);
+      const b = Math.min(pHi, k + pHalf);
       if (v - (pCum[b + 1]! - pCum[a]!) / (b - a + 1) < PARTIAL_CONTRAST_DB) continue;
       // Parabolic interpolation of the peak's frequency on the dB spectrum.
       const den = pDb[k - 1]! - 2 * v + pDb[k + 1]!;

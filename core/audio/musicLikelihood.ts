@@ -65,7 +65,18 @@ export function musicLikelihood(partialPower: Float32Array, frameCount: number, 
   if (out.length < n) throw new RangeError(`musicLikelihood: output holds ${out.length} of ${n} frames`);
   // Steady mask per cell: runs of the ±1-cell-dilated activation, gaps ≤ STEADY_MAX_GAP_FRAMES bridged.
   const steady = new Uint8Array(n * C);
-  const on = (t: number, c: number): boolean => partialPower[t * C + c]! > 0 || (c > 0 && partialPower[t * C + c - 1]! > 0) || (c + 1 < C && partialPower[t * C + c + 1]! > 0);
+  // Dilated activation, cell-major (each cell's frames contiguous for the run scan).
+  const dil = new Uint8Array(n * C);
+  for (let t = 0; t < n; t++) {
+    const row = t * C;
+    for (let c = 0; c < C; c++) {
+      if (partialPower[row + c]! <= 0) continue;
+      if (c > 0) dil[(c - 1) * n + t] = 1;
+      dil[c * n + t] = 1;
+      if (c + 1 < C) dil[(c + 1) * n + t] = 1;
+    }
+  }
+  const on = (t: number, c: number): boolean => dil[c * n + t] === 1;
   for (let c = 0; c < C; c++) {
     let t = 0;
     while (t < n) {

@@ -86,6 +86,9 @@ export const ACTIVITY_REFERENCE_QUANTILE = 0.95;
  * (automatic gain of the speech-presence probability, as the loudness is referenced to the 95th percentile of the
  * speech level, core/audio/speechAnalysis.ts).
  * @param activity - voice activity per analysis frame, [0, 1].
+ * @param music - optional music likelihood per frame (SpeechAnalysis.musicLikelihood, same length): frames at ≥ 0.5
+ *   are left out of the quantile (their activity was scaled down as music, core/audio/musicLikelihood.ts), and the
+ *   gain is 1 when fewer than 10 % of the frames remain.
  * @returns `1 / max(q, 1 − q)` with q the {@link ACTIVITY_REFERENCE_QUANTILE} quantile of the activity: 1 for a clean
  *   recording (q ≈ 1), up to 2 where the clip's most speech-like frames sit at the VAD's own decision point (q = 0.5),
  *   back toward 1 for a clip with no confident speech at all (q → 0: nothing is amplified into speech).
@@ -95,10 +98,19 @@ export const ACTIVITY_REFERENCE_QUANTILE = 0.95;
  * though nothing about the speech was quieter. Where the clip's speech does reach the VAD's threshold (q ≥ 0.5) its
  * activity scale carries no articulation and is divided out; below the threshold the gain falls back to 1.
  */
-export function activityScale(activity: ArrayLike<number>): number {
-  const n = activity.length;
+export function activityScale(activity: ArrayLike<number>, music?: ArrayLike<number>): number {
+  let values: Float32Array;
+  if (music && music.length === activity.length) {
+    // Frames read as music (musicLikelihood ≥ 0.5) had their activity taken back on purpose: they do not stand for
+    // the clip's speech level. With fewer than 10 % speech frames the gain stays 1.
+    const kept: number[] = [];
+    for (let i = 0; i < activity.length; i++) if (music[i]! < 0.5) kept.push(activity[i]!);
+    if (kept.length < 0.1 * activity.length) return 1;
+    values = Float32Array.from(kept);
+  } else values = Float32Array.from(activity);
+  const n = values.length;
   if (n === 0) return 1;
-  const sorted = Float32Array.from(activity).sort();
+  const sorted = values.sort();
   const q = sorted[Math.min(n - 1, Math.floor(ACTIVITY_REFERENCE_QUANTILE * (n - 1)))]!;
   return 1 / Math.max(q, 1 - q, 1e-6);
 }
@@ -227,7 +239,7 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analy
   const jaw = coarticulate(analysis.jawOpen, hop, ANTICIPATION_SEC, RELEASE_SEC);
   const activity = coarticulate(analysis.activity, hop, ANTICIPATION_SEC, RELEASE_SEC);
   // Activity (and the jaw, loudness × activity) of a low-SNR recording brought back to the clean scale (activityScale).
-  const gain = activityScale(analysis.activity);
+  const gain = activityScale(analysis.activity, analysis.musicLikelihood);
   for (let f = 0; f < track.frameCount; f++) {
     const t = frameTimeSec(f, track.fps) + ARTICULATORY_LEAD_SEC + shift;
     const vo = f * V;
