@@ -42,6 +42,14 @@ export const MUSIC_SHARE_LO = 0.15;
 /** Steady energy share mapped to likelihood 1 at and above this value. */
 export const MUSIC_SHARE_HI = 0.35;
 
+/** Reusable scratch arrays (the live analysis calls this every tick; no per-call garbage). */
+const scratchStore: Float64Array[] = [];
+function scratch(slot: number, size: number): Float64Array {
+  let a = scratchStore[slot];
+  if (!a || a.length < size) scratchStore[slot] = a = new Float64Array(Math.max(size, 1024));
+  return a.subarray(0, size);
+}
+
 const smoothstep = (v: number): number => {
   const z = Math.min(1, Math.max(0, (v - MUSIC_SHARE_LO) / (MUSIC_SHARE_HI - MUSIC_SHARE_LO)));
   return z * z * (3 - 2 * z);
@@ -55,7 +63,7 @@ const smoothstep = (v: number): number => {
  * @param hopSec - frame hop in seconds (0.01).
  * @param out - receives the likelihood per frame, [0, 1] (0: speech or singing, 1: music without a dominant voice).
  * @throws RangeError when `partialPower` or `out` is shorter than the frame count requires.
- * @remarks Cost O(frameCount × PARTIAL_CELL_COUNT); memory one byte per cell and frame. See the module remarks for
+ * @remarks Cost O(frameCount × PARTIAL_CELL_COUNT); memory four doubles per frame (reused between calls). See the module remarks for
  *   the method and its sources.
  */
 export function musicLikelihood(partialPower: Float32Array, frameCount: number, hopSec: number, out: Float32Array): void {
@@ -63,20 +71,21 @@ export function musicLikelihood(partialPower: Float32Array, frameCount: number, 
   const n = frameCount;
   if (partialPower.length < n * C) throw new RangeError(`musicLikelihood: ${partialPower.length} partial values for ${n} frames × ${C} cells`);
   if (out.length < n) throw new RangeError(`musicLikelihood: output holds ${out.length} of ${n} frames`);
-  // Steady mask per cell: runs of the ±1-cell-dilated activation, gaps ≤ STEADY_MAX_GAP_FRAMES bridged.
-  const steady = new Uint8Array(n * C);
-  // Dilated activation, cell-major (each cell's frames contiguous for the run scan).
-  const dil = new Uint8Array(n * C);
+  // Per cell, runs of the ±1-cell-dilated activation with gaps ≤ STEADY_MAX_GAP_FRAMES bridged; the partials of that
+  // cell inside a run of ≥ STEADY_MIN_FRAMES add their power to the frame's steady power.
+  const steadyPow = scratch(0, n);
+  const allPow = scratch(1, n);
+  steadyPow.fill(0);
+  allPow.fill(0);
   for (let t = 0; t < n; t++) {
-    const row = t * C;
-    for (let c = 0; c < C; c++) {
-      if (partialPower[row + c]! <= 0) continue;
-      if (c > 0) dil[(c - 1) * n + t] = 1;
-      dil[c * n + t] = 1;
-      if (c + 1 < C) dil[(c + 1) * n + t] = 1;
-    }
+    let a = 0;
+    for (let c = 0, o = t * C; c < C; c++, o++) a += partialPower[o]!;
+    allPow[t] = a;
   }
-  const on = (t: number, c: number): boolean => dil[c * n + t] === 1;
+  const on = (t: number, c: number): boolean => {
+    const o = t * C + c;
+    return partialPower[o]! > 0 || (c > 0 && partialPower[o - 1]! > 0) || (c + 1 < C && partialPower[o + 1]! > 0);
+  };
   for (let c = 0; c < C; c++) {
     let t = 0;
     while (t < n) {
@@ -86,24 +95,18 @@ export function musicLikelihood(partialPower: Float32Array, frameCount: number, 
       }
       let last = t;
       for (let e = t + 1; e < n && e - last <= STEADY_MAX_GAP_FRAMES + 1; e++) if (on(e, c)) last = e;
-      if (last + 1 - t >= STEADY_MIN_FRAMES) for (let i = t; i <= last; i++) steady[i * C + c] = 1;
+      if (last + 1 - t >= STEADY_MIN_FRAMES) for (let i = t; i <= last; i++) steadyPow[i] = steadyPow[i]! + partialPower[i * C + c]!;
       t = last + 1;
     }
   }
-  // Steady and total partial power per frame, then windowed sums by prefix sums.
-  const cumSteady = new Float64Array(n + 1);
-  const cumAll = new Float64Array(n + 1);
+  // Windowed sums by prefix sums.
+  const cumSteady = scratch(2, n + 1);
+  const cumAll = scratch(3, n + 1);
+  cumSteady[0] = 0;
+  cumAll[0] = 0;
   for (let t = 0; t < n; t++) {
-    let s = 0;
-    let a = 0;
-    for (let c = 0; c < C; c++) {
-      const p = partialPower[t * C + c]!;
-      if (p <= 0) continue;
-      a += p;
-      if (steady[t * C + c]) s += p;
-    }
-    cumSteady[t + 1] = cumSteady[t]! + s;
-    cumAll[t + 1] = cumAll[t]! + a;
+    cumSteady[t + 1] = cumSteady[t]! + steadyPow[t]!;
+    cumAll[t + 1] = cumAll[t]! + allPow[t]!;
   }
   const share = (t: number, half: number): number => {
     const a = Math.max(0, t - half);
