@@ -13,6 +13,8 @@
  *   pitch tracking (RAPT)") on a 700 Hz low-passed copy decimated to ≈ 2 kHz, 32 ms window, lags
  *   for 60–400 Hz; voicing = max NCCF in [0, 1], pitch from the shortest lag whose NCCF is within 10 %
  *   of the maximum (avoids octave-down errors), refined by parabolic interpolation.
+ * - Partials (for the speech/music cue, core/audio/musicLikelihood.ts): spectral peaks of a 64 ms Hann window on a
+ *   16 Hz grid, 150 Hz–4 kHz (see {@link PARTIAL_CONTRAST_DB}).
  * Memory: O(window) for any input length.
  */
 import { RealPowerSpectrum } from './fft.ts';

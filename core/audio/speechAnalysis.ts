@@ -30,6 +30,8 @@
  *   high-band frication (sibilants > 3.5 kHz), and the bilabial posterior of the broad-class Gaussian
  *   prototypes (phoneClasses.ts, HeadAudio-style MFCC prototypes). These map onto OVR visemes by the
  *   rules documented at {@link VISEME_RULES}.
+ * - Music: an instrumental soundtrack is not speech whatever its SNR; the activity is scaled by `1 − musicLikelihood`
+ *   (steady-partial energy share, core/audio/musicLikelihood.ts; Scheirer & Slaney 1997, Seyerlehner et al. 2007).
  * - Blocks: the analysis runs on {@link ANALYSIS_BLOCK_FRAMES} blocks with context, so memory is
  *   bounded for any input length; inputs up to 30 s are analysed as one block.
  */
