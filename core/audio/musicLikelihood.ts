@@ -50,6 +50,12 @@ function scratch(slot: number, size: number): Float64Array {
   return a.subarray(0, size);
 }
 
+let dilStore = new Uint8Array(0);
+function dilScratch(size: number): Uint8Array {
+  if (dilStore.length < size) dilStore = new Uint8Array(size);
+  return dilStore.subarray(0, size);
+}
+
 const smoothstep = (v: number): number => {
   const z = Math.min(1, Math.max(0, (v - MUSIC_SHARE_LO) / (MUSIC_SHARE_HI - MUSIC_SHARE_LO)));
   return z * z * (3 - 2 * z);
@@ -63,7 +69,7 @@ const smoothstep = (v: number): number => {
  * @param hopSec - frame hop in seconds (0.01).
  * @param out - receives the likelihood per frame, [0, 1] (0: speech or singing, 1: music without a dominant voice).
  * @throws RangeError when `partialPower` or `out` is shorter than the frame count requires.
- * @remarks Cost O(frameCount × PARTIAL_CELL_COUNT); memory four doubles per frame (reused between calls). See the module remarks for
+ * @remarks Cost O(frameCount × PARTIAL_CELL_COUNT); memory four doubles per frame and one byte per cell and frame (reused between calls). See the module remarks for
  *   the method and its sources.
  */
 export function musicLikelihood(partialPower: Float32Array, frameCount: number, hopSec: number, out: Float32Array): void {
@@ -77,24 +83,31 @@ export function musicLikelihood(partialPower: Float32Array, frameCount: number, 
   const allPow = scratch(1, n);
   steadyPow.fill(0);
   allPow.fill(0);
+  // Dilated activation, cell-major (a cell's frames contiguous for the run scan), built from the sparse partials.
+  const dil = dilScratch(n * C);
+  dil.fill(0);
   for (let t = 0; t < n; t++) {
     let a = 0;
-    for (let c = 0, o = t * C; c < C; c++, o++) a += partialPower[o]!;
+    for (let c = 0, o = t * C; c < C; c++, o++) {
+      const p = partialPower[o]!;
+      if (p <= 0) continue;
+      a += p;
+      if (c > 0) dil[(c - 1) * n + t] = 1;
+      dil[c * n + t] = 1;
+      if (c + 1 < C) dil[(c + 1) * n + t] = 1;
+    }
     allPow[t] = a;
   }
-  const on = (t: number, c: number): boolean => {
-    const o = t * C + c;
-    return partialPower[o]! > 0 || (c > 0 && partialPower[o - 1]! > 0) || (c + 1 < C && partialPower[o + 1]! > 0);
-  };
   for (let c = 0; c < C; c++) {
+    const row = c * n;
     let t = 0;
     while (t < n) {
-      if (!on(t, c)) {
+      if (dil[row + t] === 0) {
         t++;
         continue;
       }
       let last = t;
-      for (let e = t + 1; e < n && e - last <= STEADY_MAX_GAP_FRAMES + 1; e++) if (on(e, c)) last = e;
+      for (let e = t + 1; e < n && e - last <= STEADY_MAX_GAP_FRAMES + 1; e++) if (dil[row + e] === 1) last = e;
       if (last + 1 - t >= STEADY_MIN_FRAMES) for (let i = t; i <= last; i++) steadyPow[i] = steadyPow[i]! + partialPower[i * C + c]!;
       t = last + 1;
     }
