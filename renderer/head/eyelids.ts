@@ -67,9 +67,12 @@ float seenInPhoto(vec2 p) {
 }
 // The eyeball at p where the photo shows the upper lid (what a raised lid uncovers): inside the iris disc the iris
 // continued round, mirrored across its horizontal axis from its visible lower part (else the point of the same radius on
-// that axis); beside it the photo's own eye white: the sclera-like pixels of the same column well inside the rest
-// opening (0.3–0.6 of the way from the upper lid to the lower), else this eye's measured white (uEyeSclera,
-// measureEyeSclera); shaded by the raised lid above it (lidShade).
+// that axis); beside it the photo's own eye white: the sclera-like pixels of the same column well inside the rest opening
+// (0.3–0.6 of the way from the upper lid to the lower: the rows just under the lid's lash band, tried too, are in its
+// shadow, 13–20 L* under the photo's white; not iris, lashes or lid skin),
+// else this eye's measured white (uEyeSclera, measureEyeSclera) shaded towards the top (to 0.85: a judgement, the white
+// under a lid is in its shade; the moved iris's fill goes to 0.72, which drew the uncovered band 15–20 L* under the
+// photo's white); shaded by the raised lid above it (lidShade).
 vec3 eyeballUnderLid(vec2 p, float lidY) {
   float dI = length(p - uIrisC);
   vec2 qm = vec2(p.x, 2.0 * uIrisC.y - p.y);
@@ -83,11 +86,12 @@ vec3 eyeballUnderLid(vec2 p, float lidY) {
     vec3 cs = photoAt(s);
     vec3 chroma = cs / max(cs.r + cs.g + cs.b, 0.01) - refChroma;
     float valid = smoothstep(1.1 * uIrisR, 1.3 * uIrisR, length(s - uIrisC)) * seenInPhoto(s)
-      * smoothstep(0.55, 0.75, luma(cs) / max(luma(uEyeSclera), 0.01)) * (1.0 - smoothstep(0.03, 0.06, length(chroma)));
+      * smoothstep(0.45, 0.6, luma(cs) / max(luma(uEyeSclera), 0.01)) * (1.0 - smoothstep(0.05, 0.09, length(chroma)));
     sum += valid * cs;
     ws += valid;
   }
-  vec3 sclera = mix(uEyeSclera, sum / max(ws, 1e-4), smoothstep(0.0, 1.0, ws));
+  vec3 shaded = uEyeSclera * mix(0.85, 1.0, smoothstep(-0.9, 0.3, (p.y - uEyeC.y) / uEyeHalf.y));
+  vec3 sclera = mix(shaded, sum / max(ws, 1e-4), smoothstep(0.0, 1.0, ws));
   vec3 e = mix(sclera, iris, 1.0 - smoothstep(0.96 * uIrisR, 1.04 * uIrisR, dI));
   return e * lidShade(p, lidY);
 }

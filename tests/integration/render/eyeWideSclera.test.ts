@@ -110,7 +110,16 @@ describe.skipIf(!HAS_CORPUS)('photo-head eyes: what a raised upper lid uncovers 
     }
     console.log(`${name} eyeWide 1, uncovered band vs the photo (subject's eye): ${report.join(', ')}`);
     expect(irisDL.length).toBeGreaterThanOrEqual(1);
-    for (const d of irisDL) expect(Math.abs(d)).toBeLessThan(100);
-    for (const d of scleraDL) expect(Math.abs(d)).toBeLessThan(100);
+    // Bounds set after seeing the numbers (ΔL* of the uncovered band, subject's R, L eye; main → this change):
+    // iris img06 +27.7, +29.1 → −3.7, +2.9; img01 +51.6, +50.9 → +1.5, −3.3; img02 (held out) +33.2, +30.1 → −1.6, −3.2;
+    // so the iris within 8 L* of the photo's iris ring (main fails it on every portrait). Sclera img06 +0.6, −9.9 →
+    // −11.0, −13.9; img01 −25.2, −15.2 → −15.0, −13.1; img02 −12.3, −9.2 → −13.3, −13.1: the white under a raised lid lies
+    // in its shade, darker than the brightest whites the reference keeps; bounded at −18…+6 (a guard against a flat
+    // bright patch or a dark hole, not a fix main fails: main fails it only on img01's right eye).
+    for (const d of irisDL) expect(Math.abs(d)).toBeLessThan(8);
+    for (const d of scleraDL) {
+      expect(d).toBeGreaterThan(-18);
+      expect(d).toBeLessThan(6);
+    }
   }, 300_000);
 });
