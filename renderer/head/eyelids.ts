@@ -175,9 +175,12 @@ void main() {
     if (t >= 0.0 && t <= 1.0) lidY = mix(a.y, b.y, t);
   }
   float below = p.y - lidY;
+  // The lash line itself is the lid skin's (LID_FRAGMENT, drawn over this quad); here only its shadow on the eyeball
+  // and a thin dark fringe at the lid's edge. (A second lash band 0.85 the lash colour a lash width deep, under a 35 %
+  // shadow, turned the gap of a half-closed eye into a black slit: img01 at blink 0.7, eyelidHalfBlink.test.ts.)
   float lashW = 0.5 + uEyeHalf.y * (0.12 + 0.1 * uClose);
-  c *= 1.0 - 0.35 * uLidDrop * (1.0 - smoothstep(0.0, 3.0 * lashW, below));
-  c = mix(c, uLash, 0.85 * uLidDrop * (1.0 - smoothstep(0.3 * lashW, lashW, below)));
+  c *= 1.0 - 0.2 * uLidDrop * (1.0 - smoothstep(0.0, 2.5 * lashW, below));
+  c = mix(c, uLash, 0.4 * uLidDrop * (1.0 - smoothstep(0.0, 0.5 * lashW, below)));
   // Near closure the gap between the lids is shaded lid skin (the lash line is drawn over the lid edge).
   c = mix(c, uLid * 0.85, uClose);
   gl_FragColor = vec4(c, 1.0);
@@ -460,7 +463,9 @@ void main() {
   float R0 = yRest(p.x);
   float T = min(yTop(p.x), E - 1.0);
   float lashW = max(1.0, (0.12 + 0.08 * uClose) * uEyeH);
-  float bottom = max(E + 1.2 * lashW, mix(E, yLow(p.x), uClose) + 0.5 * lashW);
+  // (Down to where the lash line's soft shadow has faded, 1.8 lash widths: a cut at 1.2, where it is still 0.27, drew a
+  // hard aliased edge under the lash line.)
+  float bottom = max(E + 1.8 * lashW, mix(E, yLow(p.x), uClose) + 0.5 * lashW);
   if (p.y < T || p.y > bottom) discard;
   // How far the lid has come down here (0 at rest), faded in from the corners over a quarter of the eye's width.
   float k = uCover * smoothstep(0.0, 0.25 * uEyeH, E - R0) * smoothstep(0.0, 0.25 * (x1 - x0), min(p.x - x0, x1 - p.x));
