@@ -505,8 +505,12 @@ void main() {
   // A core line with a soft shadow round it (real closed lids, vid06's blinks measured along the closed contour: the
   // part under 0.6 of the skin's luma 0.11 eye widths wide, under 0.75 0.18 wide; a single hard-edged line drew
   // 0.125 and 0.15).
+  // Until the lids meet (uClose < 1) only the upper lashes make the line: 0.6 of a closed lid's width and depth over
+  // the eyeball below the edge (a judgement; the full line over a half-closed eye's gap read as a black slit, img01 at
+  // blink 0.7), the closed lid's line (vid06-measured) at closure.
+  float lw = lashW * (p.y > E + 0.2 * lashW ? mix(0.6, 1.0, uClose) : 1.0);
   float dl = abs(p.y - E - 0.2 * lashW);
-  float lash = max(0.85 * (1.0 - smoothstep(0.3 * lashW, 0.85 * lashW, dl)), 0.45 * (1.0 - smoothstep(0.5 * lashW, 1.6 * lashW, dl)));
+  float lash = max(0.85 * (1.0 - smoothstep(0.3 * lw, 0.85 * lw, dl)), 0.45 * mix(0.6, 1.0, uClose) * (1.0 - smoothstep(0.5 * lw, 1.6 * lw, dl)));
   c = mix(c, uLash, lash);
   float a = p.y > E ? max(lash, uClose) : smoothstep(0.0, 0.4, v);
   // Glasses stay where they are while the lid closes behind them: a frame line of the photo at this very place is
