@@ -463,9 +463,10 @@ void main() {
   float R0 = yRest(p.x);
   float T = min(yTop(p.x), E - 1.0);
   float lashW = max(1.0, (0.12 + 0.08 * uClose) * uEyeH);
-  // (Down to where the lash line's soft shadow has faded, 1.8 lash widths: a cut at 1.2, where it is still 0.27, drew a
-  // hard aliased edge under the lash line.)
-  float bottom = max(E + 1.8 * lashW, mix(E, yLow(p.x), uClose) + 0.5 * lashW);
+  // (While the eye is open below the lid, down to where the lash line's soft shadow has faded, 1.8 lash widths: a cut
+  // at 1.2, where it is still 0.27, drew a hard edge under the lash line over the eyeball; 1.2 once the lids meet, where
+  // the cut lies on the lower lid, as the vid06-measured closed line was drawn, eyelidLashLine.test.ts.)
+  float bottom = max(E + mix(1.8, 1.2, uClose) * lashW, mix(E, yLow(p.x), uClose) + 0.5 * lashW);
   if (p.y < T || p.y > bottom) discard;
   // How far the lid has come down here (0 at rest), faded in from the corners over a quarter of the eye's width.
   float k = uCover * smoothstep(0.0, 0.25 * uEyeH, E - R0) * smoothstep(0.0, 0.25 * (x1 - x0), min(p.x - x0, x1 - p.x));
