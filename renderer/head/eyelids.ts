@@ -38,6 +38,7 @@ uniform vec2 uOffset;
 uniform vec2 uEyeC;
 uniform vec2 uEyeHalf;
 uniform vec3 uSclera;
+uniform vec3 uEyeSclera;
 uniform vec3 uLash;
 uniform vec3 uLid;
 uniform vec2 uLidCurve[${LID_CURVE_N}];
@@ -64,6 +65,36 @@ float seenInPhoto(vec2 p) {
   float m = max(1.0, 0.08 * uEyeHalf.y);
   return smoothstep(0.0, m, p.y - yRestUp(p.x) - m) * smoothstep(0.0, m, yRestLow(p.x) - p.y - m);
 }
+// The eyeball at p where the photo shows the upper lid (what a raised lid uncovers): inside the iris disc the iris
+// continued round, mirrored across its horizontal axis from its visible lower part (else the point of the same radius on
+// that axis); beside it the photo's own eye white: the sclera-like pixels of the same column well inside the rest opening
+// (0.3–0.6 of the way from the upper lid to the lower: the rows just under the lid's lash band, tried too, are in its
+// shadow, 13–20 L* under the photo's white; not iris, lashes or lid skin),
+// else this eye's measured white (uEyeSclera, measureEyeSclera) shaded towards the top (to 0.85: a judgement, the white
+// under a lid is in its shade; the moved iris's fill goes to 0.72, which drew the uncovered band 15–20 L* under the
+// photo's white); shaded by the raised lid above it (lidShade).
+vec3 eyeballUnderLid(vec2 p, float lidY) {
+  float dI = length(p - uIrisC);
+  vec2 qm = vec2(p.x, 2.0 * uIrisC.y - p.y);
+  vec2 qh = uIrisC + vec2(sign(p.x - uIrisC.x + 1e-4) * dI, 0.0);
+  vec3 iris = mix(photoAt(qh), photoAt(qm), seenInPhoto(qm));
+  vec3 sum = vec3(0.0);
+  float ws = 0.0;
+  vec3 refChroma = uEyeSclera / max(uEyeSclera.r + uEyeSclera.g + uEyeSclera.b, 0.01);
+  for (int i = 0; i < 3; i++) {
+    vec2 s = vec2(p.x, mix(yRestUp(p.x), yRestLow(p.x), 0.3 + 0.15 * float(i)));
+    vec3 cs = photoAt(s);
+    vec3 chroma = cs / max(cs.r + cs.g + cs.b, 0.01) - refChroma;
+    float valid = smoothstep(1.1 * uIrisR, 1.3 * uIrisR, length(s - uIrisC)) * seenInPhoto(s)
+      * smoothstep(0.45, 0.6, luma(cs) / max(luma(uEyeSclera), 0.01)) * (1.0 - smoothstep(0.05, 0.09, length(chroma)));
+    sum += valid * cs;
+    ws += valid;
+  }
+  vec3 shaded = uEyeSclera * mix(0.85, 1.0, smoothstep(-0.9, 0.3, (p.y - uEyeC.y) / uEyeHalf.y));
+  vec3 sclera = mix(shaded, sum / max(ws, 1e-4), smoothstep(0.0, 1.0, ws));
+  vec3 e = mix(sclera, iris, 1.0 - smoothstep(0.96 * uIrisR, 1.04 * uIrisR, dI));
+  return e * lidShade(p, lidY);
+}
 void main() {
   vec2 p = vLocal;
   vec3 photo = photoAt(p);
@@ -71,6 +102,13 @@ void main() {
   float inOrig = 1.0 - smoothstep(uIrisR * 1.15, uIrisR * 1.38, length(p - uIrisC));
   float inOpening = 1.0 - smoothstep(1.0, 1.12, length((p - uEyeC) / uEyeHalf));
   vec3 base = mix(uSclera, photo, inOpening);
+  // Where the upper lid has risen above its rest place (eyeWide, a look up), the photo's lid band and the lashes at its
+  // edge (down to 0.4 opening half-heights below the rest lid line, faded over the second half) are eyeball
+  // (eyeballUnderLid), not the lid's skin left behind: a new-user run drew the Mona Lisa with "googly eyes", the
+  // uncovered iris band 28–29 L* lighter than the iris (img06), 51 on img01 (eyeWideSclera.test.ts).
+  float lashM = max(1.0, 0.2 * uEyeHalf.y);
+  float raised = smoothstep(0.0, lashM, yRestUp(p.x) - yPosedUp(p.x)) * (1.0 - smoothstep(lashM, 2.0 * lashM, p.y - yRestUp(p.x)));
+  base = mix(base, eyeballUnderLid(p, yPosedUp(p.x)), raised);
   vec3 c = base;
   // Both fills below blend in with weight "moving" (0 or 1): while the iris stays put they blend in with weight 0,
   // which leaves base as it is, and the material compiles without them (EYE_STILL, see eyeStillDefine): a software
@@ -113,7 +151,8 @@ void main() {
     // never brightened (the photo's iris top, under its lid, is darker; moved to a corner, it comes to lie under the lid).
     vec2 cM = uIrisC + uOffset;
     float cover = clamp(yRestUp(uIrisC.x) - (uIrisC.y - uIrisR), 0.0, 0.3 * uIrisR);
-    float rM = clamp(cM.y - yPosedUp(cM.x) + cover, uIrisR, 1.3 * uIrisR);
+    // (A lid raised above its rest place, eyeWide, uncovers more of the same iris: measured against the rest lid there.)
+    float rM = clamp(cM.y - max(yPosedUp(cM.x), yRestUp(cM.x)) + cover, uIrisR, 1.3 * uIrisR);
     rM = mix(uIrisR, rM, moving);
     vec2 q = uIrisC + (p - cM) * (uIrisR / rM);
     vec2 qm = vec2(q.x, 2.0 * uIrisC.y - q.y);
@@ -136,9 +175,12 @@ void main() {
     if (t >= 0.0 && t <= 1.0) lidY = mix(a.y, b.y, t);
   }
   float below = p.y - lidY;
+  // The lash line itself is the lid skin's (LID_FRAGMENT, drawn over this quad); here only its shadow on the eyeball
+  // and a thin dark fringe at the lid's edge. (A second lash band 0.85 the lash colour a lash width deep, under a 35 %
+  // shadow, turned the gap of a half-closed eye into a black slit: img01 at blink 0.7, eyelidHalfBlink.test.ts.)
   float lashW = 0.5 + uEyeHalf.y * (0.12 + 0.1 * uClose);
-  c *= 1.0 - 0.35 * uLidDrop * (1.0 - smoothstep(0.0, 3.0 * lashW, below));
-  c = mix(c, uLash, 0.85 * uLidDrop * (1.0 - smoothstep(0.3 * lashW, lashW, below)));
+  c *= 1.0 - 0.2 * uLidDrop * (1.0 - smoothstep(0.0, 2.5 * lashW, below));
+  c = mix(c, uLash, 0.4 * uLidDrop * (1.0 - smoothstep(0.0, 0.5 * lashW, below)));
   // Near closure the gap between the lids is shaded lid skin (the lash line is drawn over the lid edge).
   c = mix(c, uLid * 0.85, uClose);
   gl_FragColor = vec4(c, 1.0);
@@ -201,6 +243,43 @@ export function measureLidColours(rgba: Uint8Array, widthPx: number, heightPx: n
   const lash = mean(lashPx.slice(0, Math.max(1, lashPx.length >> 2)));
   const lid = mean(around(region.upper1, 1));
   return [lash, lid];
+}
+
+/**
+ * The eye white of one eye as the photo shows it: per-channel medians of the brighter half (by luma) of the pixels
+ * inside the rest opening (1 px in from its contour) that lie farther than 1.3 iris radii from the iris centre.
+ * @param rgba - photo `[h, w, 4]` bytes.
+ * @param widthPx - photo width.
+ * @param heightPx - photo height.
+ * @param restPx - rest vertices `[468, 3]`, photo px.
+ * @param region - the eye's rings.
+ * @param irisCenterPx - iris centre, photo px.
+ * @param irisRadiusPx - iris radius, photo px (> 0).
+ * @param fallback - RGB in [0, 1] returned when fewer than 6 such pixels exist (a narrow or closed eye), e.g. the
+ * sclera light of both eyes (core/face/sceneLight.ts `measureScleraLight`).
+ * @returns RGB in [0, 1].
+ * @remarks Beside the iris an open eye shows sclera, the caruncle at the inner corner and lashes and their shadow along
+ * the lids; the white is the brightest of them on any skin tone and in any light, so the brighter half is sclera. Per
+ * eye, not both eyes' mean: a side light leaves one eye's white darker than the other's.
+ */
+export function measureEyeSclera(rgba: Uint8Array, widthPx: number, heightPx: number, restPx: Float32Array, region: EyeRegion, irisCenterPx: readonly [number, number], irisRadiusPx: number, fallback: readonly [number, number, number]): [number, number, number] {
+  const ids = [...lidWithCorners(region), ...[...region.lower0].reverse()];
+  const poly = ids.flatMap((i) => [restPx[i * 3]!, restPx[i * 3 + 1]!]);
+  const xs = poly.filter((_, k) => k % 2 === 0);
+  const ys = poly.filter((_, k) => k % 2 === 1);
+  const px: [number, number, number, number][] = [];
+  for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(heightPx - 1, Math.ceil(Math.max(...ys))); y++) {
+    for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(widthPx - 1, Math.ceil(Math.max(...xs))); x++) {
+      if (signedDistanceToPolygon(poly, x + 0.5, y + 0.5) <= 1) continue;
+      if (Math.hypot(x + 0.5 - irisCenterPx[0], y + 0.5 - irisCenterPx[1]) <= 1.3 * irisRadiusPx) continue;
+      const k = (y * widthPx + x) * 4;
+      px.push([rgba[k]!, rgba[k + 1]!, rgba[k + 2]!, 0.299 * rgba[k]! + 0.587 * rgba[k + 1]! + 0.114 * rgba[k + 2]!]);
+    }
+  }
+  if (px.length < 6) return [fallback[0], fallback[1], fallback[2]];
+  const bright = px.sort((a, b) => a[3] - b[3]).slice(px.length >> 1);
+  const med = (c: number): number => bright.map((q) => q[c]!).sort((a, b) => a - b)[bright.length >> 1]! / 255;
+  return [med(0), med(1), med(2)];
 }
 
 /**
@@ -384,7 +463,10 @@ void main() {
   float R0 = yRest(p.x);
   float T = min(yTop(p.x), E - 1.0);
   float lashW = max(1.0, (0.12 + 0.08 * uClose) * uEyeH);
-  float bottom = max(E + 1.2 * lashW, mix(E, yLow(p.x), uClose) + 0.5 * lashW);
+  // (While the eye is open below the lid, down to where the lash line's soft shadow has faded, 1.8 lash widths: a cut
+  // at 1.2, where it is still 0.27, drew a hard edge under the lash line over the eyeball; 1.2 once the lids meet, where
+  // the cut lies on the lower lid, as the vid06-measured closed line was drawn, eyelidLashLine.test.ts.)
+  float bottom = max(E + mix(1.8, 1.2, uClose) * lashW, mix(E, yLow(p.x), uClose) + 0.5 * lashW);
   if (p.y < T || p.y > bottom) discard;
   // How far the lid has come down here (0 at rest), faded in from the corners over a quarter of the eye's width.
   float k = uCover * smoothstep(0.0, 0.25 * uEyeH, E - R0) * smoothstep(0.0, 0.25 * (x1 - x0), min(p.x - x0, x1 - p.x));
@@ -424,8 +506,12 @@ void main() {
   // A core line with a soft shadow round it (real closed lids, vid06's blinks measured along the closed contour: the
   // part under 0.6 of the skin's luma 0.11 eye widths wide, under 0.75 0.18 wide; a single hard-edged line drew
   // 0.125 and 0.15).
+  // Until the lids meet (uClose < 1) only the upper lashes make the line: 0.6 of a closed lid's width and depth over
+  // the eyeball below the edge (a judgement; the full line over a half-closed eye's gap read as a black slit, img01 at
+  // blink 0.7), the closed lid's line (vid06-measured) at closure.
+  float lw = lashW * (p.y > E + 0.2 * lashW ? mix(0.6, 1.0, uClose) : 1.0);
   float dl = abs(p.y - E - 0.2 * lashW);
-  float lash = max(0.85 * (1.0 - smoothstep(0.3 * lashW, 0.85 * lashW, dl)), 0.45 * (1.0 - smoothstep(0.5 * lashW, 1.6 * lashW, dl)));
+  float lash = max(0.85 * (1.0 - smoothstep(0.3 * lw, 0.85 * lw, dl)), 0.45 * mix(0.6, 1.0, uClose) * (1.0 - smoothstep(0.5 * lw, 1.6 * lw, dl)));
   c = mix(c, uLash, lash);
   float a = p.y > E ? max(lash, uClose) : smoothstep(0.0, 0.4, v);
   // Glasses stay where they are while the lid closes behind them: a frame line of the photo at this very place is

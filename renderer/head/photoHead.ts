@@ -26,7 +26,7 @@ import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, visibleFaceContour, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours, fitForegroundOverPlate, type PlateForFit } from '../../core/segment/foregroundColour.ts';
-import { EYE_FRAGMENT, eyeStillDefine, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
+import { EYE_FRAGMENT, eyeStillDefine, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureEyeSclera, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
 import { LIP_EDGE_GLSL, lipEdgeRingTriangles, lipEdgeUvOffsets, lipEdgeUvShare, lipEdgeVertexWeights, MouthInteriorLayer } from './mouthInterior.ts';
 import { installOpeningScissor, openingPieces } from './openingScissor.ts';
 import { matteMarginPx, surroundTrianglesOverMatte } from './surroundCells.ts';
@@ -431,6 +431,7 @@ export class PhotoHead {
         uEyeC: { value: new THREE.Vector2(...eye.centerPx) },
         uEyeHalf: { value: new THREE.Vector2(eye.halfWidthPx, Math.max(eye.halfHeightPx, 1)) },
         uSclera: { value: new THREE.Color(sclera[0], sclera[1], sclera[2]) },
+        uEyeSclera: { value: new THREE.Color(...measureEyeSclera(input.rgba, W, H, rig.restPx, region, eye.irisCenterPx, eye.irisRadiusPx, sclera)) },
         uLash: { value: new THREE.Color(...lash) },
         uLid: { value: new THREE.Color(...lid) },
         uLidCurve: { value: new Float32Array(LID_CURVE_N * 2) },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../../core/motion/names.ts';
 import { buildPhotoHeadRig } from '../../../../renderer/head/rig.ts';
 import { EYE_LEFT, EYE_RIGHT } from '../../../../renderer/head/topology.ts';
-import { gazeLidWeights, lidTriangles, measureLidSkin } from '../../../../renderer/head/eyelids.ts';
+import { gazeLidWeights, lidTriangles, measureEyeSclera, measureLidSkin } from '../../../../renderer/head/eyelids.ts';
 import { TRI468 } from '../../../../renderer/head/topologyTables.ts';
 import { faceTrianglesWithoutEyes } from '../../../../renderer/head/topology.ts';
 
@@ -98,5 +98,29 @@ describe('measureLidSkin', () => {
     for (const i of [...EYE_RIGHT.upper0, ...EYE_RIGHT.upper1, ...EYE_RIGHT.upper2]) expect(used.has(i)).toBe(true);
     // Nothing of the other eye.
     for (const i of [...EYE_LEFT.upper0, ...EYE_LEFT.lower0]) expect(used.has(i)).toBe(false);
+  });
+});
+
+describe('measureEyeSclera', () => {
+  const W = fixture.imageWidthPx;
+  const Hpx = fixture.imageHeightPx;
+  const eye = rig.eyes[0];
+  it('returns the white beside the iris, not the iris or the dark lash-shadow rows', () => {
+    const rgba = new Uint8Array(W * Hpx * 4);
+    // A white (230, 220, 210) on every row but every 4th (dark lash-shadow rows), a dark disc of 1.3 iris radii.
+    for (let y = 0; y < Hpx; y++) {
+      for (let x = 0; x < W; x++) {
+        const inIris = Math.hypot(x + 0.5 - eye.irisCenterPx[0], y + 0.5 - eye.irisCenterPx[1]) < 1.3 * eye.irisRadiusPx;
+        const c = inIris ? [40, 25, 20] : y % 4 === 0 ? [60, 50, 50] : [230, 220, 210];
+        rgba.set([...c, 255], (y * W + x) * 4);
+      }
+    }
+    const white = measureEyeSclera(rgba, W, Hpx, rig.restPx, EYE_RIGHT, eye.irisCenterPx, eye.irisRadiusPx, [0.5, 0.5, 0.5]);
+    expect(white.map((c) => Math.round(c * 255))).toEqual([230, 220, 210]);
+  });
+  it('falls back when the opening shows (almost) nothing beyond 1.3 iris radii', () => {
+    const rgba = new Uint8Array(W * Hpx * 4).fill(255);
+    const white = measureEyeSclera(rgba, W, Hpx, rig.restPx, EYE_RIGHT, eye.irisCenterPx, 10 * eye.halfWidthPx, [0.5, 0.4, 0.3]);
+    expect(white).toEqual([0.5, 0.4, 0.3]);
   });
 });

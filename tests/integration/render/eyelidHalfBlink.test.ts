@@ -1,0 +1,173 @@
+/**
+ * A half-closed eye (eyeBlink 0.5 and 0.7 on top of the photo's rest expression, 512² renders of corpus portraits):
+ * lid skin down to a soft lash line over what is left of the iris and sclera, not a black jagged slit.
+ *
+ * @remarks Measures (output pixels; regions from the rest landmarks mapped through the framing crop; L* CIELAB D65):
+ * - The gap: the rest opening (inset 1 px) below the posed upper-lid contour (rig `evaluateRigRelative`).
+ * - Blackened share: the gap's pixels darker than 25 L* and than half the photo's L* at the same pixel (the eyeball the
+ *   gap shows there; the iris does not move in a blink), as a share of the gap. The lid's lash line lies in it (so a
+ *   closed eye scores high; 0.24–0.76 here), the eyeball's own dark iris and pupil do not.
+ * - Jaggedness (logged only): per column of the eye box (the rest opening's columns between 15 % and 85 % of its width,
+ *   rows from 0.5 opening heights above it to 0.3 below), the lowest pixel darker than halfway between the photo's pupil
+ *   (darkest quarter of the iris disc inside 0.7 radii) and its lower-lid skin (ring lower1→lower2); the RMS residual
+ *   (px) of those rows from a least-squares quadratic.
+ * A new-user run saw a black jagged slit at blink ≈ 0.5–0.7 on img01. img01 was looked at while fixing; img02 held out;
+ * img06 (no blackened pixel on main either) guards a painting.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BS } from '../../../core/motion/names.ts';
+import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
+import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
+import { measureRestExpression } from '../../../core/rig/restExpression.ts';
+import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../../core/rig/topology.ts';
+import { signedDistanceToPolygon } from '../../../core/math/polygon.ts';
+import { analyzePortrait, loadPortrait, referenceCrop, toOutputPx, type Portrait } from './helpers.ts';
+import { HAS_CORPUS } from '../../helpers/media.ts';
+import { lab, type Rgb } from '../../helpers/colour.ts';
+
+const S = 512;
+const L = (rgba: Uint8Array, i: number): number => lab([rgba[i * 4]!, rgba[i * 4 + 1]!, rgba[i * 4 + 2]!] as Rgb)[0];
+
+/** Output pixel indices inside a landmark polygon (photo px mapped through the crop), `insetPx` in from its edge. */
+function inside(px: Float32Array, ids: readonly number[], info: LoadedPortraitInfo, insetPx: number): number[] {
+  const poly = ids.flatMap((i) => toOutputPx(info.cropPx, S, S, px[i * 3]!, px[i * 3 + 1]!));
+  const xs = poly.filter((_, k) => k % 2 === 0);
+  const ys = poly.filter((_, k) => k % 2 === 1);
+  const out: number[] = [];
+  for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(S - 1, Math.ceil(Math.max(...ys))); y++) {
+    for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(S - 1, Math.ceil(Math.max(...xs))); x++) {
+      if (signedDistanceToPolygon(poly, x + 0.5, y + 0.5) > insetPx) out.push(y * S + x);
+    }
+  }
+  return out;
+}
+
+/** RMS residual of `ys` from the least-squares quadratic in `xs`. */
+function quadraticResidual(xs: number[], ys: number[]): number {
+  // Normal equations of y = a + b x + c x² (x centred and scaled for conditioning).
+  const mx = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const sx = Math.max(1, Math.max(...xs.map((x) => Math.abs(x - mx))));
+  const t = xs.map((x) => (x - mx) / sx);
+  const A = [0, 0, 0, 0, 0];
+  const B = [0, 0, 0];
+  t.forEach((u, k) => {
+    for (let p = 0; p < 5; p++) A[p] = A[p]! + u ** p;
+    for (let p = 0; p < 3; p++) B[p] = B[p]! + ys[k]! * u ** p;
+  });
+  const M = [
+    [A[0]!, A[1]!, A[2]!, B[0]!],
+    [A[1]!, A[2]!, A[3]!, B[1]!],
+    [A[2]!, A[3]!, A[4]!, B[2]!],
+  ];
+  for (let i = 0; i < 3; i++) {
+    for (let j = i + 1; j < 3; j++) {
+      const f = M[j]![i]! / M[i]![i]!;
+      for (let k = i; k < 4; k++) M[j]![k] = M[j]![k]! - f * M[i]![k]!;
+    }
+  }
+  const c = [0, 0, 0];
+  for (let i = 2; i >= 0; i--) {
+    let v = M[i]![3]!;
+    for (let k = i + 1; k < 3; k++) v -= M[i]![k]! * c[k]!;
+    c[i] = v / M[i]![i]!;
+  }
+  return Math.sqrt(t.reduce((s, u, k) => s + (ys[k]! - (c[0]! + c[1]! * u + c[2]! * u * u)) ** 2, 0) / t.length);
+}
+
+interface HalfBlinkMeasure {
+  blackened: number[];
+  jagged: number[];
+}
+
+describe.skipIf(!HAS_CORPUS)('photo-head eyes half closed (eyeBlink 0.5, 0.7; 512²)', () => {
+  let host: RenderHost;
+  beforeAll(async () => {
+    host = await RenderHost.launch({ widthPx: S, heightPx: S });
+  }, 120_000);
+  afterAll(async () => {
+    await host?.dispose();
+  });
+
+  const PORTRAITS: [string, () => Promise<Portrait>][] = [
+    ['img01', () => loadPortrait('img01')],
+    ['img06', () => loadPortrait('img06')],
+    ['img02 (held out)', () => analyzePortrait('images/img02_darkskin_ai_woman_rgba.png')],
+  ];
+  const BLINKS = [0, 0.5, 0.7, 1];
+
+  it.each(PORTRAITS)('%s: no black jagged slit between the lids', async (name, load) => {
+    const p = await load();
+    const info = await host.loadPortrait(p.image, p.face);
+    const photo = await referenceCrop(p.image, info.cropPx, S, S);
+    const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount).weights;
+    const rig = buildPhotoHeadRig(p.face.landmarksPx, p.face.landmarkCount);
+    const imgs: Uint8Array[] = [];
+    const poses: Float32Array[] = [];
+    for (const b of BLINKS) {
+      const w = Float32Array.from(rest);
+      w[BS.eyeBlinkLeft] = Math.max(b, rest[BS.eyeBlinkLeft] ?? 0);
+      w[BS.eyeBlinkRight] = Math.max(b, rest[BS.eyeBlinkRight] ?? 0);
+      imgs.push(await host.renderStill({ blendshapes: w }));
+      poses.push(evaluateRigRelative(rig, w, rest, new Float32Array(RIG_VERTEX_COUNT * 3)));
+    }
+    const m: HalfBlinkMeasure[] = [];
+    for (const [k, region] of ([EYE_RIGHT, EYE_LEFT] as EyeRegion[]).entries()) {
+      const pts = [...region.upper0, ...region.lower0].map((i) => toOutputPx(info.cropPx, S, S, rig.restPx[i * 3]!, rig.restPx[i * 3 + 1]!));
+      const xs = pts.map((q) => q[0]);
+      const ys = pts.map((q) => q[1]);
+      const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+      const h = Math.max(...ys) - Math.min(...ys);
+      const bx0 = Math.round(x0 + 0.15 * (x1 - x0));
+      const bx1 = Math.round(x0 + 0.85 * (x1 - x0));
+      const by0 = Math.round(Math.min(...ys) - 0.5 * h);
+      const by1 = Math.round(Math.max(...ys) + 0.3 * h);
+      const eye = rig.eyes[k]!;
+      const [cx, cy] = toOutputPx(info.cropPx, S, S, eye.irisCenterPx[0], eye.irisCenterPx[1]);
+      const r = (eye.irisRadiusPx * S) / info.cropPx.widthPx;
+      const opening = inside(rig.restPx, [...region.upper0, ...[...region.lower0].reverse()], info, 1);
+      const disc = opening.filter((i) => Math.hypot((i % S) + 0.5 - cx, Math.floor(i / S) + 0.5 - cy) < 0.7 * r).map((i) => L(photo, i)).sort((a, b) => a - b);
+      const pupilL = Math.max(8, disc[Math.floor(disc.length / 4)] ?? 8);
+      const cheek = inside(rig.restPx, [...region.lower1, ...[...region.lower2].reverse()], info, 1);
+      const cheekL = cheek.reduce((s, i) => s + L(photo, i), 0) / Math.max(1, cheek.length);
+      const darkL = (pupilL + cheekL) / 2;
+      const e: HalfBlinkMeasure = { blackened: [], jagged: [] };
+      for (const [b, img] of imgs.entries()) {
+        // The gap: the rest opening below the posed upper lid's lash line (0.25 opening heights under the posed lid).
+        const lid = [region.lower0[0]!, ...region.upper0, region.lower0.at(-1)!].map((i) => toOutputPx(info.cropPx, S, S, poses[b]![i * 3]!, poses[b]![i * 3 + 1]!)).sort((a, c) => a[0] - c[0]);
+        const lidY = (x: number): number => {
+          for (let j = 0; j + 1 < lid.length; j++) {
+            const [ax, ay] = lid[j]!;
+            const [cx2, cy2] = lid[j + 1]!;
+            if (x >= ax && x <= cx2) return ay + ((cy2 - ay) * (x - ax)) / Math.max(1e-6, cx2 - ax);
+          }
+          return Infinity;
+        };
+        const gap = opening.filter((i) => Math.floor(i / S) + 0.5 > lidY((i % S) + 0.5));
+        // Blackened: darker than 25 L* and than half the photo's L* at that pixel (the eyeball the gap shows).
+        e.blackened.push(gap.length >= 5 ? gap.filter((i) => L(img, i) < 25 && L(img, i) < 0.5 * L(photo, i)).length / gap.length : NaN);
+        const cols: number[] = [];
+        const rows: number[] = [];
+        for (let x = bx0; x <= bx1; x++) {
+          let lowest = -1;
+          for (let y = by0; y <= by1; y++) {
+            if (L(img, y * S + x) < darkL) lowest = y;
+          }
+          if (lowest >= 0) {
+            cols.push(x);
+            rows.push(lowest);
+          }
+        }
+        e.jagged.push(cols.length >= 5 ? quadraticResidual(cols, rows) : 0);
+      }
+      m.push(e);
+    }
+    const f = (v: number[], d: number): string => v.map((x) => x.toFixed(d)).join(' ');
+    console.log(`${name} blink ${BLINKS.join(' ')} [subject R; L eye]: gap blackened share ${m.map((e) => f(e.blackened, 3)).join('; ')}; jaggedness px ${m.map((e) => f(e.jagged, 2)).join('; ')}`);
+    // Bound set after seeing the numbers (blackened share at blink 0.5, 0.7, subject's R; L eye, main → this change):
+    // img01 .102 .163; .086 .152 → .074 .124; .067 .113; img02 (held out) .110 .212; .068 .183 → .055 .129; .016 .111;
+    // img06 0 on both. So under 0.14 while the eye is half closed (main fails it on img01 and img02 at 0.7).
+    for (const e of m) {
+      for (const k of [1, 2]) expect(e.blackened[k]!).toBeLessThan(0.14);
+    }
+  }, 300_000);
+});
