@@ -367,7 +367,7 @@ export function synthTeethRgb(scleraRgb: readonly [number, number, number] | nul
  * those numbers. The throat (0.22) stays above the near-black level (0.12) even in the palate's shadow (× 0.8). Not fitted to the held-out portraits
  * (vid01 frame 0, b03).
  */
-export const CAVITY_WALL_REL_LUMA = 0.35;
+export const CAVITY_WALL_REL_LUMA = 0.4;
 /**
  * Upper bound of the walls' luma as a share of the lips' mean luma: the interior, in the lips' shadow, stays darker
  * than the lips around it, so the inner-lip edge keeps its contrast where lips are dark against bright skin (img05).
@@ -378,6 +378,18 @@ export const CAVITY_WALL_MAX_LIP_LUMA = 0.5;
 export const CAVITY_THROAT_REL_LUMA = 0.22;
 /** Luma of the tongue's lit dorsum, a share of the skin's luma (the bottom band of the real openings: 0.6–0.85), at most 0.9 × the lips' luma. */
 export const TONGUE_REL_LUMA = 0.7;
+/**
+ * Upper bound of the tongue's luma as a share of the lips' mean luma (was 0.9). The tongue's lit dorsum is about as
+ * bright as the lips or brighter in the real open mouths of corpus vid02 and vid05 (the bottom band 0.6–0.85 × skin); 0.9 made it
+ * a brown floor under dark lips (img05). Set after seeing those frames.
+ */
+export const TONGUE_MAX_LIP_LUMA = 1.25;
+/**
+ * Share of the vermilion's chroma that the lips' inner (wet) surface keeps: the labial mucosa is pinker and less
+ * saturated than the dry vermilion's most saturated pixels (which `measureVermilionRgb` returns); at full chroma the
+ * band along the opened lips read as a red outline (img05). A rounded choice by eye, not a measurement.
+ */
+export const LIP_INNER_CHROMA = 0.7;
 
 /** `rgb`'s hue with `chroma` × its chroma, at Rec. 601 luma `targetLuma` (clamped to [0, 1]). */
 function atLuma(rgb: Rgb, targetLuma: number, chroma: number): Rgb {
@@ -496,11 +508,13 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     cavityRgb,
     wallRgb: atLuma(vermilion, Math.max(cavL0, Math.min(CAVITY_WALL_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.7 * lip.colourfulness),
     throatRgb: atLuma(vermilion, Math.max(0.5 * cavL0, Math.min(CAVITY_THROAT_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.4 * lip.colourfulness),
-    tongueRgb: atLuma(lipRgb.map((c, k) => 0.9 * c + 0.1 * skin[k]!) as Rgb, Math.min(TONGUE_REL_LUMA * skinL, 0.9 * lipL), lip.colourfulness),
+    // The tongue: pink mucosa (the vermilion's hue, less saturated) lit at TONGUE_REL_LUMA of the skin.
+    tongueRgb: atLuma(vermilion, Math.min(TONGUE_REL_LUMA * skinL, TONGUE_MAX_LIP_LUMA * lipL), 0.55 * lip.colourfulness),
     // The lips' wet inner surface where it meets the lip: the vermilion's own colour (its most saturated pixels,
     // core/face/lipColour.ts) at the lip's mean brightness, so the lip runs on into it without a dark rim; the renderer
     // darkens it inward (it turns away from the light into the mouth).
-    lipInnerRgb: vermilionAtLipLuma(vermilion, lipRgb),
+    // At LIP_INNER_CHROMA of its chroma: the wet mucosa is less saturated than the dry vermilion's reddest pixels.
+    lipInnerRgb: atLuma(vermilionAtLipLuma(vermilion, lipRgb), luma(...vermilionAtLipLuma(vermilion, lipRgb)), LIP_INNER_CHROMA),
   };
 
   // Split of the photo's opening per texture column at its darkest row.
