@@ -615,6 +615,11 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   // where the jaw moves it against synthesised parts its border is as soft as the photo's edges, not a 1-texel step.
   const edgeSigmaPx = estimateEdgeSigmaPx(rgba, widthPx, heightPx, landmarksPx, ey, I);
   const rampTexels = Math.max(1, 2.56 * edgeSigmaPx * texelsPerPx);
+  // Where the photo shows teeth the split is the occlusal line (the upper incisors' edges): a smooth curve across the
+  // mouth, fitted as a quadratic in the column (robust least squares, Cauchy weights of 2-texel scale, 4 passes) to
+  // the columns' own splits. Column by column, a small mouth's few-texel teeth give splits that wander by a row or two
+  // and, smoothed, slant: the jaw then carried away a diagonal wedge of the upper teeth (b03).
+  const occlusal = fitOcclusalLine(splits, teethRaw, tops);
   // Median over ±4 columns: one split line, not a ragged one; then a mean over ±3 columns, so the line is smooth to a
   // fraction of a texel (whole-row steps show as a staircase once the jaw moves the lower part away).
   const medians = new Float32Array(W);
@@ -636,7 +641,7 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
       sum += medians[k]!;
       cnt++;
     }
-    const split = Math.min(bottom, Math.max(top, sum / cnt));
+    const split = Math.min(bottom, Math.max(top, occlusal ? occlusal(tx) * teethCol[tx]! + (sum / cnt) * (1 - teethCol[tx]!) : sum / cnt));
     // Columns where the lips barely part show only the seam between them: the teeth there are synthesised.
     const thick = thickCol[tx]!;
     for (let ty = top; ty <= bottom; ty++) {
@@ -733,6 +738,55 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     photoMask[i * 4 + 3] = 255;
   }
   return { originPx: [x0, y0], widthTexels: W, heightTexels: H, texelsPerPx, upperRgba, lowerRgba, photoMask, palette, photoTeethPx, grainSigma, edgeSigmaPx, upperEdgeB, lowerEdgeB };
+}
+
+/**
+ * Robust quadratic fit of the per-column split rows of the columns that show teeth.
+ * @param splits - `[W]` split row per column (texels).
+ * @param teeth - `[W]` 1 where the column shows upper teeth.
+ * @param tops - `[W]` top row of the opening per column, −1 outside it.
+ * @returns the fitted row as a function of the column, or `null` with fewer than 6 teeth columns.
+ * @remarks Iteratively reweighted least squares with Cauchy weights `1 / (1 + (r / 2)²)` (r in texels), 4 passes
+ * (Holland & Welsch 1977); the normal equations of `a + b·t + c·t²` (t = centred, scaled column) solved by Cramer's rule.
+ */
+function fitOcclusalLine(splits: Float32Array, teeth: Float32Array, tops: Int32Array): ((tx: number) => number) | null {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let tx = 0; tx < splits.length; tx++) {
+    if (teeth[tx]! > 0 && tops[tx]! >= 0) {
+      xs.push(tx);
+      ys.push(splits[tx]!);
+    }
+  }
+  if (xs.length < 6) return null;
+  const cx = (xs[0]! + xs[xs.length - 1]!) / 2;
+  const sx = Math.max(1, (xs[xs.length - 1]! - xs[0]!) / 2);
+  const ts = xs.map((x) => (x - cx) / sx);
+  let coef = [0, 0, 0];
+  let w = ts.map(() => 1);
+  for (let pass = 0; pass < 4; pass++) {
+    const S = [0, 0, 0, 0, 0];
+    const R = [0, 0, 0];
+    ts.forEach((t, k) => {
+      for (let p = 0; p <= 4; p++) S[p]! += w[k]! * t ** p;
+      for (let p = 0; p <= 2; p++) R[p]! += w[k]! * ys[k]! * t ** p;
+    });
+    const M = [
+      [S[0]!, S[1]!, S[2]!],
+      [S[1]!, S[2]!, S[3]!],
+      [S[2]!, S[3]!, S[4]!],
+    ];
+    const det3 = (m: number[][]): number => m[0]![0]! * (m[1]![1]! * m[2]![2]! - m[1]![2]! * m[2]![1]!) - m[0]![1]! * (m[1]![0]! * m[2]![2]! - m[1]![2]! * m[2]![0]!) + m[0]![2]! * (m[1]![0]! * m[2]![1]! - m[1]![1]! * m[2]![0]!);
+    const d = det3(M);
+    if (Math.abs(d) < 1e-9) return null;
+    coef = [0, 1, 2].map((c) => det3(M.map((row, r) => row.map((v, k) => (k === c ? R[r]! : v)))) / d);
+    w = ts.map((t, k) => 1 / (1 + ((ys[k]! - (coef[0]! + coef[1]! * t + coef[2]! * t * t)) / 2) ** 2));
+  }
+  const [a, b, c] = coef as [number, number, number];
+  return (tx: number) => {
+    const t = Math.max(-1, Math.min(1, (tx - cx) / sx));
+    return a + b * t + c * t * t;
+  };
 }
 
 /** In-place separable Gaussian blur of a `[h, w, 4]` float image (edges clamped). */
