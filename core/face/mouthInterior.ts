@@ -112,6 +112,13 @@ const smoothstep = (e0: number, e1: number, x: number): number => {
   const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
   return t * t * (3 - 2 * t);
 };
+/**
+ * Where a column's teeth run from the upper lip down to the lower lip, the upper and lower incisors are told apart by
+ * a dark line where their edges meet: its 3-row mean luma below this share of the run's median. 0.85: a rounded
+ * choice, set after seeing b03 (a smile with upper teeth only: its darkest row in the run is ≥ 0.9 × the median), not
+ * a measurement.
+ */
+const OCCLUSAL_LINE_CONTRAST = 0.85;
 /** Largest texture side; larger photos get a coarser interior. */
 const MAX_TEXELS = 768;
 
@@ -573,6 +580,13 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
               run = ty;
             }
           }
+          // No dark line between the rows (its darkest row ≥ OCCLUSAL_LINE_CONTRAST × the run's median): one row of
+          // teeth down to the lower lip, as in a smile that shows only the upper teeth. It stays with the skull whole;
+          // split at its darkest row, the jaw carried away a slice of the upper teeth (b03's wedge).
+          const runL: number[] = [];
+          for (let ty = first; ty <= bottom; ty++) runL.push(L(ty));
+          runL.sort((p, q) => p - q);
+          if (best >= OCCLUSAL_LINE_CONTRAST * runL[runL.length >> 1]!) run = bottom;
         }
       }
     }
