@@ -586,7 +586,8 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
           const runL: number[] = [];
           for (let ty = first; ty <= bottom; ty++) runL.push(L(ty));
           runL.sort((p, q) => p - q);
-          if (best >= OCCLUSAL_LINE_CONTRAST * runL[runL.length >> 1]!) run = bottom;
+          // (2 rows past the bottom: the lower part's fade starts 1.5 rows above the split and must not take its last rows.)
+          if (best >= OCCLUSAL_LINE_CONTRAST * runL[runL.length >> 1]!) run = bottom + 2;
         }
       }
     }
@@ -655,7 +656,7 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
       sum += medians[k]!;
       cnt++;
     }
-    const split = Math.min(bottom, Math.max(top, occlusal ? occlusal(tx) * teethCol[tx]! + (sum / cnt) * (1 - teethCol[tx]!) : sum / cnt));
+    const split = Math.min(bottom + 2, Math.max(top, occlusal ? occlusal(tx) * teethCol[tx]! + (sum / cnt) * (1 - teethCol[tx]!) : sum / cnt));
     // Columns where the lips barely part show only the seam between them: the teeth there are synthesised.
     const thick = thickCol[tx]!;
     for (let ty = top; ty <= bottom; ty++) {
