@@ -1,8 +1,11 @@
 /**
  * `npx tsx scripts/measureMouthInterior.ts [real] [render] [portrait…]`: what a real open mouth's interior looks like
- * (corpus vid02 O 2.2–3.0 s and wide 3.9–4.8 s, vid05 open frames) against the photo head's renders at jawOpen 0.5
- * and 1, all measured inside the inner-lip contour that TF.js FaceMesh finds (tests/integration/render/interiorMetric.ts).
- * `MOUTH_PNG_DIR=dir` also writes each render's mouth crop there. Not a test: numbers for issue #12's report.
+ * (corpus vid02 O 2.2–3.0 s and wide 3.9–4.8 s, vid05 open frames) against the photo head's renders at jawOpen 0, 0.3,
+ * 0.6, 1, a smile and a funnel (`MOUTH_POSES=jaw1,smile` picks some), all measured inside the inner-lip contour that
+ * TF.js FaceMesh finds (tests/integration/render/interiorMetric.ts: near-black share, share below 0.3 × skin, first
+ * quartile, band profile, teeth and tongue shares). Portraits: img01, img05, img03, img02, b03, frame 0 of vid01, vid03,
+ * vid04, vid05, vid05 at 2.5 s. `MOUTH_PNG_DIR=dir` also writes the mouth crops there (real frames and renders; the
+ * renders of one portrait all cut with its first pose's window). Not a test: numbers for issue #12's report.
  */
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
