@@ -11,10 +11,10 @@
  * in a narrow, blurred one). The tongue fills the lower half: the mean relative luma of the two lower bands of five
  * is 0.55–0.85 in real wide openings.
  *
- * On main before this change (jawOpen 1): img01 0.60, vid05 frame 0 0.46, b03 0.46 (lower bands 0.36, 0.49, 0.55);
- * after: 0.35, 0.17, 0.22 (lower bands 0.58, 0.63, 0.72). vid05 frame 0 and b03 are the issue's examples; vid01 frame 0
- * was held out of the tuning (0.54 before). img05 (a painting with very bright skin and dark, thin lips) is not held
- * to the bound: 0.86 → 0.78 (see /work/notes/s16/mouth.md).
+ * On main before this change (jawOpen 1): img01 0.60, vid05 frame 0 0.46, b03 0.46, vid01 frame 0 0.54 (lower bands
+ * 0.36, 0.48, 0.55, 0.44); after: 0.33, 0.17, 0.20, 0.31 (lower bands 0.58, 0.63, 0.65, 0.56). vid05 frame 0 and b03
+ * are the issue's examples; vid01 frame 0 was held out of the tuning. img05 (a painting with very bright skin and
+ * dark, thin lips) is not held to the bound: 0.86 → 0.65.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
