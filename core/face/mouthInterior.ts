@@ -112,6 +112,13 @@ const smoothstep = (e0: number, e1: number, x: number): number => {
   const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
   return t * t * (3 - 2 * t);
 };
+/**
+ * Where a column's teeth run from the upper lip down to the lower lip, the upper and lower incisors are told apart by
+ * a dark line where their edges meet: its 3-row mean luma below this share of the run's median. 0.85: a rounded
+ * choice, set after seeing b03 (a smile with upper teeth only: its darkest row in the run is ≥ 0.9 × the median), not
+ * a measurement.
+ */
+const OCCLUSAL_LINE_CONTRAST = 0.85;
 /** Largest texture side; larger photos get a coarser interior. */
 const MAX_TEXELS = 768;
 
@@ -367,7 +374,7 @@ export function synthTeethRgb(scleraRgb: readonly [number, number, number] | nul
  * those numbers. The throat (0.22) stays above the near-black level (0.12) even in the palate's shadow (× 0.8). Not fitted to the held-out portraits
  * (vid01 frame 0, b03).
  */
-export const CAVITY_WALL_REL_LUMA = 0.35;
+export const CAVITY_WALL_REL_LUMA = 0.4;
 /**
  * Upper bound of the walls' luma as a share of the lips' mean luma: the interior, in the lips' shadow, stays darker
  * than the lips around it, so the inner-lip edge keeps its contrast where lips are dark against bright skin (img05).
@@ -378,6 +385,18 @@ export const CAVITY_WALL_MAX_LIP_LUMA = 0.5;
 export const CAVITY_THROAT_REL_LUMA = 0.22;
 /** Luma of the tongue's lit dorsum, a share of the skin's luma (the bottom band of the real openings: 0.6–0.85), at most 0.9 × the lips' luma. */
 export const TONGUE_REL_LUMA = 0.7;
+/**
+ * Upper bound of the tongue's luma as a share of the lips' mean luma (was 0.9). The tongue's lit dorsum is about as
+ * bright as the lips or brighter in the real open mouths of corpus vid02 and vid05 (the bottom band 0.6–0.85 × skin); 0.9 made it
+ * a brown floor under dark lips (img05). Set after seeing those frames.
+ */
+export const TONGUE_MAX_LIP_LUMA = 1.25;
+/**
+ * Share of the vermilion's chroma that the lips' inner (wet) surface keeps: the labial mucosa is pinker and less
+ * saturated than the dry vermilion's most saturated pixels (which `measureVermilionRgb` returns); at full chroma the
+ * band along the opened lips read as a red outline (img05). A rounded choice by eye, not a measurement.
+ */
+export const LIP_INNER_CHROMA = 0.7;
 
 /** `rgb`'s hue with `chroma` × its chroma, at Rec. 601 luma `targetLuma` (clamped to [0, 1]). */
 function atLuma(rgb: Rgb, targetLuma: number, chroma: number): Rgb {
@@ -496,11 +515,13 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     cavityRgb,
     wallRgb: atLuma(vermilion, Math.max(cavL0, Math.min(CAVITY_WALL_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.7 * lip.colourfulness),
     throatRgb: atLuma(vermilion, Math.max(0.5 * cavL0, Math.min(CAVITY_THROAT_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.4 * lip.colourfulness),
-    tongueRgb: atLuma(lipRgb.map((c, k) => 0.9 * c + 0.1 * skin[k]!) as Rgb, Math.min(TONGUE_REL_LUMA * skinL, 0.9 * lipL), lip.colourfulness),
+    // The tongue: pink mucosa (the vermilion's hue, less saturated) lit at TONGUE_REL_LUMA of the skin.
+    tongueRgb: atLuma(vermilion, Math.min(TONGUE_REL_LUMA * skinL, TONGUE_MAX_LIP_LUMA * lipL), 0.55 * lip.colourfulness),
     // The lips' wet inner surface where it meets the lip: the vermilion's own colour (its most saturated pixels,
     // core/face/lipColour.ts) at the lip's mean brightness, so the lip runs on into it without a dark rim; the renderer
     // darkens it inward (it turns away from the light into the mouth).
-    lipInnerRgb: vermilionAtLipLuma(vermilion, lipRgb),
+    // At LIP_INNER_CHROMA of its chroma: the wet mucosa is less saturated than the dry vermilion's reddest pixels.
+    lipInnerRgb: atLuma(vermilionAtLipLuma(vermilion, lipRgb), luma(...vermilionAtLipLuma(vermilion, lipRgb)), LIP_INNER_CHROMA),
   };
 
   // Split of the photo's opening per texture column at its darkest row.
@@ -559,6 +580,14 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
               run = ty;
             }
           }
+          // No dark line between the rows (its darkest row ≥ OCCLUSAL_LINE_CONTRAST × the run's median): one row of
+          // teeth down to the lower lip, as in a smile that shows only the upper teeth. It stays with the skull whole;
+          // split at its darkest row, the jaw carried away a slice of the upper teeth (b03's wedge).
+          const runL: number[] = [];
+          for (let ty = first; ty <= bottom; ty++) runL.push(L(ty));
+          runL.sort((p, q) => p - q);
+          // (2 rows past the bottom: the lower part's fade starts 1.5 rows above the split and must not take its last rows.)
+          if (best >= OCCLUSAL_LINE_CONTRAST * runL[runL.length >> 1]!) run = bottom + 2;
         }
       }
     }
@@ -601,6 +630,11 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   // where the jaw moves it against synthesised parts its border is as soft as the photo's edges, not a 1-texel step.
   const edgeSigmaPx = estimateEdgeSigmaPx(rgba, widthPx, heightPx, landmarksPx, ey, I);
   const rampTexels = Math.max(1, 2.56 * edgeSigmaPx * texelsPerPx);
+  // Where the photo shows teeth the split is the occlusal line (the upper incisors' edges): a smooth curve across the
+  // mouth, fitted as a quadratic in the column (robust least squares, Cauchy weights of 2-texel scale, 4 passes) to
+  // the columns' own splits. Column by column, a small mouth's few-texel teeth give splits that wander by a row or two
+  // and, smoothed, slant: the jaw then carried away a diagonal wedge of the upper teeth (b03).
+  const occlusal = fitOcclusalLine(splits, teethRaw, tops);
   // Median over ±4 columns: one split line, not a ragged one; then a mean over ±3 columns, so the line is smooth to a
   // fraction of a texel (whole-row steps show as a staircase once the jaw moves the lower part away).
   const medians = new Float32Array(W);
@@ -622,7 +656,7 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
       sum += medians[k]!;
       cnt++;
     }
-    const split = Math.min(bottom, Math.max(top, sum / cnt));
+    const split = Math.min(bottom + 2, Math.max(top, occlusal ? occlusal(tx) * teethCol[tx]! + (sum / cnt) * (1 - teethCol[tx]!) : sum / cnt));
     // Columns where the lips barely part show only the seam between them: the teeth there are synthesised.
     const thick = thickCol[tx]!;
     for (let ty = top; ty <= bottom; ty++) {
@@ -719,6 +753,55 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     photoMask[i * 4 + 3] = 255;
   }
   return { originPx: [x0, y0], widthTexels: W, heightTexels: H, texelsPerPx, upperRgba, lowerRgba, photoMask, palette, photoTeethPx, grainSigma, edgeSigmaPx, upperEdgeB, lowerEdgeB };
+}
+
+/**
+ * Robust quadratic fit of the per-column split rows of the columns that show teeth.
+ * @param splits - `[W]` split row per column (texels).
+ * @param teeth - `[W]` 1 where the column shows upper teeth.
+ * @param tops - `[W]` top row of the opening per column, −1 outside it.
+ * @returns the fitted row as a function of the column, or `null` with fewer than 6 teeth columns.
+ * @remarks Iteratively reweighted least squares with Cauchy weights `1 / (1 + (r / 2)²)` (r in texels), 4 passes
+ * (Holland & Welsch 1977); the normal equations of `a + b·t + c·t²` (t = centred, scaled column) solved by Cramer's rule.
+ */
+function fitOcclusalLine(splits: Float32Array, teeth: Float32Array, tops: Int32Array): ((tx: number) => number) | null {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let tx = 0; tx < splits.length; tx++) {
+    if (teeth[tx]! > 0 && tops[tx]! >= 0) {
+      xs.push(tx);
+      ys.push(splits[tx]!);
+    }
+  }
+  if (xs.length < 6) return null;
+  const cx = (xs[0]! + xs[xs.length - 1]!) / 2;
+  const sx = Math.max(1, (xs[xs.length - 1]! - xs[0]!) / 2);
+  const ts = xs.map((x) => (x - cx) / sx);
+  let coef = [0, 0, 0];
+  let w = ts.map(() => 1);
+  for (let pass = 0; pass < 4; pass++) {
+    const S = [0, 0, 0, 0, 0];
+    const R = [0, 0, 0];
+    ts.forEach((t, k) => {
+      for (let p = 0; p <= 4; p++) S[p]! += w[k]! * t ** p;
+      for (let p = 0; p <= 2; p++) R[p]! += w[k]! * ys[k]! * t ** p;
+    });
+    const M = [
+      [S[0]!, S[1]!, S[2]!],
+      [S[1]!, S[2]!, S[3]!],
+      [S[2]!, S[3]!, S[4]!],
+    ];
+    const det3 = (m: number[][]): number => m[0]![0]! * (m[1]![1]! * m[2]![2]! - m[1]![2]! * m[2]![1]!) - m[0]![1]! * (m[1]![0]! * m[2]![2]! - m[1]![2]! * m[2]![0]!) + m[0]![2]! * (m[1]![0]! * m[2]![1]! - m[1]![1]! * m[2]![0]!);
+    const d = det3(M);
+    if (Math.abs(d) < 1e-9) return null;
+    coef = [0, 1, 2].map((c) => det3(M.map((row, r) => row.map((v, k) => (k === c ? R[r]! : v)))) / d);
+    w = ts.map((t, k) => 1 / (1 + ((ys[k]! - (coef[0]! + coef[1]! * t + coef[2]! * t * t)) / 2) ** 2));
+  }
+  const [a, b, c] = coef as [number, number, number];
+  return (tx: number) => {
+    const t = Math.max(-1, Math.min(1, (tx - cx) / sx));
+    return a + b * t + c * t * t;
+  };
 }
 
 /** In-place separable Gaussian blur of a `[h, w, 4]` float image (edges clamped). */

@@ -39,13 +39,22 @@ const LIP_HEIGHT_TYPICAL_IOD = 0.25;
 const LIP_BAND_FULL_GAP_IOD = 0.25;
 /**
  * Height of the tongue's dorsum above the lower incisors' edge as seen from the front with the tongue at rest, IOD
- * units (≈ 7.5 mm at 63 mm IOD).
+ * units (≈ 12.6 mm at 63 mm IOD).
  * @remarks At rest the tongue's tip lies behind the lower incisors and its lateral borders on the lower teeth, and
  * its dorsum arches above their occlusal plane by about a centimetre (Gray's Anatomy, 41st ed., "Tongue"); with the
  * jaw open, the arch shows as the floor of the opening (real open mouths in corpus vid02 and vid05 show the tongue in
  * the lower half of the opening). A rounded magnitude from that anatomy, not fitted to a portrait.
  */
-const TONGUE_DORSUM_IOD = 0.12;
+const TONGUE_DORSUM_IOD = 0.2;
+/**
+ * Highest the resting tongue's top shows, as a share of the way from the upper to the lower incisal edge (0.3: well above the middle of the opening).
+ * @remarks Real open mouths seen from the front (corpus vid02 O-mouth and wide mouth, vid05's wide frames, looked at
+ * with scripts/measureMouthInterior.ts) show the tongue's lit dorsum filling the lower half or more of the opening,
+ * with a dark crescent only between it and the upper teeth; with the earlier 0.12 IOD / halfway bound the synthesised
+ * opening showed a dark cavity over 55–86 % of its area at jawOpen 1 (pixels below 0.3 × the skin's luma; real: 2–8 %
+ * on average). Set after seeing those frames; checked on held-out b03 and vid01 frame 0.
+ */
+const TONGUE_TOP_SHARE = 0.3;
 /** Strength of the lower lip's wet sheen, a share of the light's colour (the eye-white/teeth colour). */
 const LIP_SHEEN = 0.1;
 
@@ -130,14 +139,24 @@ void main() {
     coverDn = max(coverDn, tex(uLowerTex, jp + uEy * dk).a);
   }
   deep *= (1.0 - coverUp * coverDn) * smoothstep(0.02, 0.08, min(du, dl) / uIod);
-  vec3 c = mix(uWall, uThroat, deep) * mix(0.8, 1.05, smoothstep(-0.8, 0.8, yN)) + 0.5 * n;
+  // The walls are lit through the opening: brightest next to the lips (the light falls in over them), darkening over
+  // the first half of the way to the opening's centre (the palate and cheeks turn away from the light), not a flat
+  // shade that reads as a painted hole.
+  float rim = 1.0 - smoothstep(0.0, 0.5 * max(uOpenHalf.y, 1.0), min(du, dl));
+  vec3 wall = mix(uWall, mix(uWall, uLipInner, 0.45), rim);
+  vec3 c = mix(wall, uThroat, deep * (1.0 - rim)) * mix(0.85, 1.05, smoothstep(-0.8, 0.8, yN)) + 0.5 * n;
 
   // Tongue: a dome whose top is set per frame; parts higher in the picture lie further back (darker).
   float ta = la / uTongueHalfW;
   float top = uTongueTopB + uTongueCurv * ta * ta;
-  float inT = smoothstep(-e, e, lb - top) * (1.0 - smoothstep(1.0 - 2.0 * e / uTongueHalfW, 1.0, abs(ta)));
+  float inT = smoothstep(-2.0 * e, 2.0 * e, lb - top) * (1.0 - smoothstep(1.0 - 2.0 * e / uTongueHalfW, 1.0, abs(ta)));
   float back = clamp((uLowerEdgeB - lb) / 0.25, 0.0, 1.0) * (1.0 - uTongueOut);
-  vec3 tongue = uTongue * mix(1.0, 0.75, back) * (1.0 - 0.16 * exp(-la * la / 0.0004)) * (0.82 + 0.18 * smoothstep(0.0, 0.035, lb - top)) + n;
+  // Lit from the front, the dome is brightest just below its top, where its surface faces the camera, darker at its
+  // lateral borders (they curve down out of the light), with a shallow median groove; its top edge rolls away (a
+  // soft darker rim, not a hard step).
+  float dome = 1.0 - 0.22 * smoothstep(0.5, 1.0, abs(ta));
+  float crest = 0.86 + 0.14 * smoothstep(0.0, 0.03, lb - top) - 0.06 * smoothstep(0.06, 0.2, lb - top);
+  vec3 tongue = uTongue * mix(1.0, 0.85, back) * dome * (1.0 - 0.07 * exp(-la * la / 0.0008)) * crest + n;
   if (uTongueOut < 0.5) c = mix(c, tongue, inT);
   vec4 maskP = tex(uMaskTex, p);
   vec4 maskJ = tex(uMaskTex, jp);
@@ -157,11 +176,13 @@ void main() {
   // Towards the corners the two surfaces meet and fill the narrowing opening (no cavity shows in a corner's wedge).
   float tu = du / max(uBandU, 1e-3);
   float tl = dl / max(uBandL, 1e-3);
-  float bu = (1.0 - smoothstep(0.25, 1.0, tu)) * (1.0 - maskP.r);
-  float bl = (1.0 - smoothstep(0.25, 1.0, tl)) * (1.0 - maskJ.g);
+  float bu = (1.0 - smoothstep(0.0, 1.0, tu)) * (1.0 - maskP.r);
+  float bl = (1.0 - smoothstep(0.1, 1.2, tl)) * (1.0 - maskJ.g);
   // The upper lip's inner surface faces down and back: barely seen, a soft shadow on the teeth rather than a dark line.
-  vec3 lipU = uLipInner * mix(1.1, 0.8, smoothstep(0.0, 1.0, tu));
-  bu *= 0.8;
+  // It turns into the lip's own shadow within the band (no lip-coloured rim: a uniform red band along both edges read
+  // as an outline drawn round the opening).
+  vec3 lipU = mix(uLipInner, 0.7 * uWall, smoothstep(0.0, 0.8, tu));
+  bu *= 0.7;
   // Inward the lower lip's mucosa runs on into the cavity's walls (the same tissue), so it darkens to their colour,
   // not below it (a darker band read as a black line along the lip).
   vec3 lipL = mix(uLipInner * 1.05, min(uWall, uLipInner * 0.8), smoothstep(0.0, 1.0, tl)) + uSheen * exp(-pow((tl - 0.3) / 0.12, 2.0));
@@ -407,11 +428,13 @@ export class MouthInteriorLayer {
     const out = Math.max(w(BS.tongueOut), 0.7 * v(VIS.TH));
     // At rest the dorsum shows above the lower incisors by up to TONGUE_DORSUM_IOD, and at most up to the middle
     // of the opening between the incisal edges (the throat shows above it), at least 0.02 IOD.
-    const between = (m.upperEdgeB + lowerEdge) / 2;
+    const between = m.upperEdgeB + TONGUE_TOP_SHARE * (lowerEdge - m.upperEdgeB);
     const rest = Math.min(lowerEdge - 0.02, Math.max(lowerEdge - TONGUE_DORSUM_IOD, between));
     const raised = Math.min(rest, m.upperEdgeB + 0.005);
     u.uTongueTopB!.value = out > 0 ? rest + (between - rest) * out : rest + (raised - rest) * rise;
-    u.uTongueHalfW!.value = 0.26 - 0.1 * rise - 0.04 * out;
+    // The tongue spans the lower arch (the floor of the opening between the cheeks), at least 0.26 IOD either side.
+    const halfOpen = (x1 - x0) / 2 / I;
+    u.uTongueHalfW!.value = Math.max(0.26, 0.9 * halfOpen) * (1 - 0.4 * rise - 0.15 * out);
     u.uTongueCurv!.value = 0.06 + 0.2 * rise + 0.04 * out;
     u.uTongueOut!.value = out >= 0.3 ? 1 : 0;
     u.uLowerEdgeB!.value = lowerEdge;

@@ -19,6 +19,14 @@ export interface InteriorStats {
   nearBlackShare: number;
   /** Mean luma of the opening / the skin's luma. */
   meanRelLuma: number;
+  /**
+   * Share darker than 0.3 × the skin's luma: what reads as a dark hole. Real open mouths lit from the front (corpus
+   * vid02, vid05: walls, tongue and teeth all lit) keep it small; a cavity painted at a third of the skin's luma
+   * passes the 0.12 near-black bound and still looks like a hole.
+   */
+  darkShare: number;
+  /** First quartile of the relative luma (how dark the darker quarter of the opening is). */
+  p25RelLuma: number;
   /** Mean relative luma in 5 horizontal bands from the top of the opening to its bottom. */
   profile: number[];
   /** Share that is teeth-like: relative luma ≥ 0.6 and CIELAB chroma < 25. */
@@ -54,6 +62,8 @@ export function interiorStats(px: Uint8Array, widthPx: number, heightPx: number,
   const bandN = [0, 0, 0, 0, 0];
   let n = 0;
   let dark = 0;
+  let dark30 = 0;
+  const ls: number[] = [];
   let sum = 0;
   let teeth = 0;
   let tongue = 0;
@@ -65,6 +75,8 @@ export function interiorStats(px: Uint8Array, widthPx: number, heightPx: number,
       n++;
       sum += l;
       if (l < 0.12) dark++;
+      if (l < 0.3) dark30++;
+      ls.push(l);
       const c = lab([px[i]!, px[i + 1]!, px[i + 2]!]);
       if (l >= 0.6 && Math.hypot(c[1], c[2]) < 25) teeth++;
       else if (l >= 0.2 && l <= 0.9 && c[1] >= 12 && c[1] > c[2]) tongue++;
@@ -78,6 +90,8 @@ export function interiorStats(px: Uint8Array, widthPx: number, heightPx: number,
     areaPx: n,
     nearBlackShare: dark / n,
     meanRelLuma: sum / n,
+    darkShare: dark30 / n,
+    p25RelLuma: ls.sort((a, b) => a - b)[Math.floor(n / 4)] ?? NaN,
     profile: bands.map((s, k) => (bandN[k]! ? s / bandN[k]! : NaN)),
     teethShare: teeth / n,
     tongueShare: tongue / n,
