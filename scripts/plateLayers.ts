@@ -15,12 +15,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodeImage } from '../pipeline/image/decodeImage.ts';
 import { FaceAnalyzer } from '../pipeline/face/faceAnalyzer.ts';
-import { computePersonMatte } from '../core/segment/personMatte.ts';
-import { personLayerAlpha } from '../core/segment/personLayer.ts';
-import { buildBackgroundPlate, type BackgroundPlate } from '../core/image/backgroundPlate.ts';
+import { plateOutlineStep, portraitLayers } from '../tests/unit/core/image/plateMetrics.ts';
 import { estimateForegroundColours, fitForegroundOverPlate } from '../core/segment/foregroundColour.ts';
-import { computeCropRect, faceBoundsFromLandmarks } from '../renderer/scene/framing.ts';
-import { plateMarginsForCrop } from '../renderer/head/backgroundLayer.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -31,58 +27,14 @@ const SIZE = Number(opt('--size') ?? 256);
 const OUT = opt('--out');
 if (OUT) await mkdir(OUT, { recursive: true });
 
-/**
- * The plate's step across the boundary of its filled region, inside the photo, levels (see the file comment).
- * @param plate - the plate.
- * @param W - photo width.
- * @param H - photo height.
- * @param maxYPx - only rows above this (photo px; the head: rows above the chin).
- * @returns mean step at the boundary, and the same one pixel further out (the backdrop's own texture).
- */
-export function plateOutlineStep(plate: BackgroundPlate, W: number, H: number, maxYPx = H): { step: number; texture: number } {
-  const pw = plate.widthPx;
-  const ox = -plate.originXPx;
-  const oy = -plate.originYPx;
-  const m = plate.filledMask;
-  const d = (a: number, b: number): number => (Math.abs(plate.rgba[a * 4]! - plate.rgba[b * 4]!) + Math.abs(plate.rgba[a * 4 + 1]! - plate.rgba[b * 4 + 1]!) + Math.abs(plate.rgba[a * 4 + 2]! - plate.rgba[b * 4 + 2]!)) / 3;
-  let s = 0;
-  let t = 0;
-  let n = 0;
-  for (let y = 2; y < Math.min(H, Math.round(maxYPx)) - 2; y++) {
-    for (let x = 2; x < W - 2; x++) {
-      const k = (y + oy) * pw + x + ox;
-      if (m[k] !== 1) continue;
-      for (const step of [1, -1, pw, -pw]) {
-        const j = k + step;
-        const j2 = j + step;
-        if (m[j] !== 0 || m[j2] !== 0) continue;
-        s += d(k, j);
-        t += d(j, j2);
-        n++;
-      }
-    }
-  }
-  return { step: n ? s / n : 0, texture: n ? t / n : 0 };
-}
-
 const analyzer = await FaceAnalyzer.create();
 try {
   for (const a of args) {
     const [name, file] = a.split('=') as [string, string];
     const full = await decodeImage(file);
     const face = (await analyzer.analyze(full)).faces[0]!;
-    const lmFull = face.landmarksPx.subarray(0, face.landmarkCount * 3);
-    const crop0 = computeCropRect(full.widthPx, full.heightPx, faceBoundsFromLandmarks(lmFull), 'head', 1);
-    const scale = SIZE / crop0.heightPx;
-    const W = Math.round(full.widthPx * scale);
-    const H = Math.round(full.heightPx * scale);
-    const rgba = new Uint8Array(await sharp(Buffer.from(full.rgba), { raw: { width: full.widthPx, height: full.heightPx, channels: 4 } }).resize(W, H, { kernel: 'lanczos3', fit: 'fill' }).raw().toBuffer());
-    const lm = Float32Array.from(lmFull, (v, i) => (i % 3 === 1 ? v * (H / full.heightPx) : v * (W / full.widthPx)));
-    const crop = computeCropRect(W, H, faceBoundsFromLandmarks(lm), 'head', 1);
-    const m = computePersonMatte(rgba, W, H, lm, face.landmarkCount);
-    const alpha = personLayerAlpha(m.alpha, W, H, lm, { exact: m.source === 'photoAlpha', coreBelowCheeks: true });
     const t0 = performance.now();
-    const plate = buildBackgroundPlate(rgba, W, H, alpha, { marginsPx: plateMarginsForCrop(crop, W, H) });
+    const { rgba, W, H, landmarksPx: lm, alpha, plate } = await portraitLayers(full.rgba, full.widthPx, full.heightPx, face.landmarksPx, face.landmarkCount, SIZE);
     const plateMs = performance.now() - t0;
     const fg = estimateForegroundColours(rgba, alpha, W, H);
     const fit = fitForegroundOverPlate(rgba, fg, W, H, plate);
@@ -96,7 +48,7 @@ try {
     const o = plateOutlineStep(plate, W, H);
     // The chin: landmark 152 of the 468/478-point mesh.
     const oh = plateOutlineStep(plate, W, H, lm[152 * 3 + 1]!);
-    process.stdout.write(`${name} (${W}×${H}): outline step ${o.step.toFixed(2)} (backdrop texture ${o.texture.toFixed(2)}), head ${oh.step.toFixed(2)} (${oh.texture.toFixed(2)}), refit ring ${ring} px ≥ +0.1 (${((100 * ring) / (W * H)).toFixed(2)} %), plate ${plateMs.toFixed(0)} ms\n`);
+    process.stdout.write(`${name} (${W}×${H}): outline step ${o.step.toFixed(2)} (backdrop texture ${o.texture.toFixed(2)}), head ${oh.step.toFixed(2)} (${oh.texture.toFixed(2)}), refit ring ${ring} px ≥ +0.1 (${((100 * ring) / (W * H)).toFixed(2)} %), matte + plate ${plateMs.toFixed(0)} ms\n`);
     if (OUT) {
       await sharp(Buffer.from(plate.rgba), { raw: { width: plate.widthPx, height: plate.heightPx, channels: 4 } }).png().toFile(join(OUT, `${name}_plate.png`));
       await sharp(Buffer.from(alpha), { raw: { width: W, height: H, channels: 1 } }).png().toFile(join(OUT, `${name}_alpha.png`));
