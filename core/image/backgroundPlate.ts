@@ -29,8 +29,9 @@ export interface BackgroundPlateOptions {
    * included; the person layer carries foreground colours there, core/segment/foregroundColour.ts, so the rest view
    * keeps the photo's soft edge while a turned head leaves no fringe of hair behind on the background). */
   personAlphaMin?: number;
-  /** The fill reaches this far past the matte, px (default 0.4 % of the photo's longer side): hair strands and ear rims
-   * just outside the matte would otherwise stay on the background and show beside the head when it turns. */
+  /** The fill reaches this far past the matte, px (default 1 % of the photo's longer side): hair strands, the hair's
+   * blurred fringe and ear rims just outside the matte would otherwise stay on the background and show beside the head
+   * when it turns. */
   fringePx?: number;
   /** Pixels within this radius of the person are kept but never copied into the fill, px (default 2.5 % of the
    * photo's longer side): the matte's edge carries a halo of person colour that must not seed the fill. */
@@ -429,8 +430,12 @@ function keptMedian(rgba: Uint8Array, kept: Float32Array, W: number, H: number, 
   return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
 }
 
-/** Default fill ring around the person, as a fraction of the photo's longer side (see `fringePx`). */
-const FRINGE_RING = 0.004;
+/** Default fill ring around the person, as a fraction of the photo's longer side (see `fringePx`). 0.4 % before issue
+ * 13's ghost-ring work: at 256² that is 1 px, and the photo's pixels just outside it still held the hair's blurred
+ * fringe, which stayed on the plate as an outline of the head beside the turned hair (img01 at −30°: band edge energy
+ * 1.46× the rest view's with the seam blend alone 1.50×, with a 1 % ring 1.37×). The person layer carries the photo
+ * over the wider ring at rest (its refit over the plate). */
+const FRINGE_RING = 0.01;
 /** Cells of the structure layer's grid along the plate's longer side (see {@link fillStructureAndTexture}). */
 const STRUCTURE_GRID_CELLS = 48;
 /** The fill's texture fades in between this distance from the person and twice it, as a fraction of the photo's
