@@ -12,6 +12,7 @@
 import { InvalidInputError, type AbortSignalLike } from '../errors.ts';
 import { inpaint } from './inpaint.ts';
 import { boxMean } from '../segment/guidedFilter.ts';
+import { onBar, photoBars } from './photoBars.ts';
 
 /** Margins added around the photo, px (each ≥ 0). */
 export interface PlateMarginsPx {
@@ -123,14 +124,27 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
   for (let k = 3; k < canvas.length; k += 4) canvas[k] = 255;
   // Lines along the photo's own edges (a scan border, a frame's edge, padding) are not background to continue: the
   // margins would carry them outward as a band and the photo's edge would show as a line once the camera orbits.
-  const lines = photoEdgeLines(rgba, W, H);
+  // Letterbox / pillarbox bars stay as they are (never filled, never a source of the fill, and continued into the
+  // margins beyond them): they are not background to continue, and must not move (core/image/photoBars.ts).
+  const bars = photoBars(rgba, W, H);
+  const linesAll = photoEdgeLines(rgba, W, H);
+  const lines = { leftPx: bars.leftPx ? 0 : linesAll.leftPx, rightPx: bars.rightPx ? 0 : linesAll.rightPx, topPx: bars.topPx ? 0 : linesAll.topPx, bottomPx: bars.bottomPx ? 0 : linesAll.bottomPx };
   const edgeLine = new Uint8Array(PW * PH);
+  const bar = new Uint8Array(PW * PH);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
+      const k = (y + mt) * PW + ml + x;
+      if (onBar(bars, W, H, x, y)) {
+        hole[k] = 0;
+        personCanvas[k] = 0;
+        noSource[k] = 1;
+        bar[k] = 1;
+        continue;
+      }
       if (x >= lines.leftPx && x < W - lines.rightPx && y >= lines.topPx && y < H - lines.bottomPx) continue;
-      hole[(y + mt) * PW + ml + x] = 1;
-      noSource[(y + mt) * PW + ml + x] = 1;
-      edgeLine[(y + mt) * PW + ml + x] = 1;
+      hole[k] = 1;
+      noSource[k] = 1;
+      edgeLine[k] = 1;
     }
   }
   let filled = 0;
@@ -139,8 +153,38 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
   const filledMask = Uint8Array.from(hole);
   for (let k = 0; k < PW * PH; k++) if (edgeLine[k] && !personCanvas[k]) filledMask[k] = 2;
   const out = fillStructureAndTexture(canvas, PW, PH, hole, noSource, personCanvas, TEXTURE_CLEARANCE * Math.max(W, H), opts);
-  blendEdgeToBackground(out, canvas, PW, PH, hole, edgeLine, SEAM_BLEND * Math.max(W, H));
+  const skip = Uint8Array.from(edgeLine);
+  for (let k = 0; k < PW * PH; k++) if (bar[k]) skip[k] = 1;
+  blendEdgeToBackground(out, canvas, PW, PH, hole, skip, SEAM_BLEND * Math.max(W, H));
+  extendBars(out, PW, PH, ml, mt, W, H, bars);
   return { rgba: out, widthPx: PW, heightPx: PH, originXPx: -ml, originYPx: -mt, photoPxPerPlatePx: 1, filledFraction: filled / (PW * PH), filledMask };
+}
+
+/**
+ * Continues the photo's bars into the plate's margins: each margin pixel whose nearest photo pixel (clamped to the
+ * photo) lies on a bar takes that pixel's colour — beyond a barred side, and above or below the bar's own columns.
+ * @param out - `[PH, PW, 4]` plate, updated in place.
+ * @param PW - plate width.
+ * @param PH - plate height.
+ * @param ml - left margin, px (photo column 0 is plate column `ml`).
+ * @param mt - top margin, px.
+ * @param W - photo width.
+ * @param H - photo height.
+ * @param bars - bar widths ({@link photoBars}).
+ */
+function extendBars(out: Uint8Array, PW: number, PH: number, ml: number, mt: number, W: number, H: number, bars: PlateMarginsPx): void {
+  if (!bars.leftPx && !bars.rightPx && !bars.topPx && !bars.bottomPx) return;
+  for (let y = 0; y < PH; y++) {
+    for (let x = 0; x < PW; x++) {
+      const px = x - ml;
+      const py = y - mt;
+      if (px >= 0 && px < W && py >= 0 && py < H) continue;
+      const sx = Math.min(W - 1, Math.max(0, px)) + ml;
+      const sy = Math.min(H - 1, Math.max(0, py)) + mt;
+      if (!onBar(bars, W, H, sx - ml, sy - mt)) continue;
+      out.copyWithin((y * PW + x) * 4, (sy * PW + sx) * 4, (sy * PW + sx) * 4 + 4);
+    }
+  }
 }
 
 /** At most this many rows/columns at each photo edge can be an edge line (see {@link photoEdgeLines}). */

@@ -19,6 +19,7 @@
 import { InvalidInputError } from '../errors.ts';
 import { solveGridCut } from './gridMaxflow.ts';
 import { fastGuidedFilter } from './guidedFilter.ts';
+import { onBar, photoBars } from '../image/photoBars.ts';
 
 /** Options of {@link computePersonMatte}. */
 export interface PersonMatteOptions {
@@ -427,9 +428,11 @@ export function computePersonMatte(rgba: Uint8Array, widthPx: number, heightPx: 
   const q = fastGuidedFilter(guide, p, W, H, radius, EDGE_EPS, factor);
   const alpha = new Uint8Array(N);
   let person = 0;
+  // Letterbox / pillarbox bars are never person (core/image/photoBars.ts): the person layer moves with the head.
+  const bars = photoBars(rgba, W, H);
   for (let k = 0; k < N; k++) {
     const a = hullFull[k] ? 1 : Math.min(1, Math.max(0, (q[k]! - 0.5) * EDGE_CONTRAST + 0.5));
-    alpha[k] = Math.round(a * 255);
+    alpha[k] = onBar(bars, W, H, k % W, Math.floor(k / W)) && !hullFull[k] ? 0 : Math.round(a * 255);
     if (alpha[k]! >= 128) person++;
   }
   return { alpha, widthPx: W, heightPx: H, source: 'colourModel', workWidthPx: w, workHeightPx: h, personFraction: person / N };
