@@ -80,7 +80,7 @@ export async function portraitLayers(rgba: Uint8Array, widthPx: number, heightPx
   const lm = Float32Array.from(landmarksPx.subarray(0, landmarkCount * 3), (v, i) => (i % 3 === 1 ? v * (H / heightPx) : v * (W / widthPx)));
   const crop = computeCropRect(W, H, faceBoundsFromLandmarks(lm), 'head', 1);
   const m = computePersonMatte(small, W, H, lm, landmarkCount);
-  const alpha = personLayerAlpha(m.alpha, W, H, lm, { exact: m.source === 'photoAlpha', coreBelowCheeks: true });
+  const alpha = personLayerAlpha(m.alpha, W, H, lm, { exact: m.source === 'photoAlpha', coreBelowCheeks: true, bars: m.bars });
   const plate = buildBackgroundPlate(small, W, H, alpha, { marginsPx: plateMarginsForCrop(crop, W, H) });
   return { rgba: small, W, H, landmarksPx: lm, alpha, plate };
 }
