@@ -35,7 +35,7 @@ try {
     await writeFile(join(OUT, `${name}_face.json`), JSON.stringify({ landmarksPx: Array.from(face.landmarksPx), landmarkCount: face.landmarkCount, boxPx: face.boxPx, w: image.widthPx, h: image.heightPx }));
     if (process.env.MATTE) {
       const m = computePersonMatte(image.rgba, image.widthPx, image.heightPx, face.landmarksPx, face.landmarkCount);
-      const layer = personLayerAlpha(m.alpha, image.widthPx, image.heightPx, face.landmarksPx, { exact: m.source === 'photoAlpha', coreBelowCheeks: true });
+      const layer = personLayerAlpha(m.alpha, image.widthPx, image.heightPx, face.landmarksPx, { exact: m.source === 'photoAlpha', coreBelowCheeks: true, bars: m.bars });
       await png(m.alpha, image.widthPx, image.heightPx, 1, join(OUT, `${name}_matte.png`));
       await png(layer, image.widthPx, image.heightPx, 1, join(OUT, `${name}_layer.png`));
     }

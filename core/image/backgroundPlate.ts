@@ -11,6 +11,8 @@
  */
 import { InvalidInputError, type AbortSignalLike } from '../errors.ts';
 import { inpaint } from './inpaint.ts';
+import { boxMean } from '../segment/guidedFilter.ts';
+import { onBar, photoBars } from './photoBars.ts';
 
 /** Margins added around the photo, px (each ≥ 0). */
 export interface PlateMarginsPx {
@@ -28,8 +30,9 @@ export interface BackgroundPlateOptions {
    * included; the person layer carries foreground colours there, core/segment/foregroundColour.ts, so the rest view
    * keeps the photo's soft edge while a turned head leaves no fringe of hair behind on the background). */
   personAlphaMin?: number;
-  /** The fill reaches this far past the matte, px (default 0.4 % of the photo's longer side): hair strands and ear rims
-   * just outside the matte would otherwise stay on the background and show beside the head when it turns. */
+  /** The fill reaches this far past the matte, px (default 1 % of the photo's longer side): hair strands, the hair's
+   * blurred fringe and ear rims just outside the matte would otherwise stay on the background and show beside the head
+   * when it turns. */
   fringePx?: number;
   /** Pixels within this radius of the person are kept but never copied into the fill, px (default 2.5 % of the
    * photo's longer side): the matte's edge carries a halo of person colour that must not seed the fill. */
@@ -121,14 +124,27 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
   for (let k = 3; k < canvas.length; k += 4) canvas[k] = 255;
   // Lines along the photo's own edges (a scan border, a frame's edge, padding) are not background to continue: the
   // margins would carry them outward as a band and the photo's edge would show as a line once the camera orbits.
-  const lines = photoEdgeLines(rgba, W, H);
+  // Letterbox / pillarbox bars stay as they are (never filled, never a source of the fill, and continued into the
+  // margins beyond them): they are not background to continue, and must not move (core/image/photoBars.ts).
+  const bars = photoBars(rgba, W, H);
+  const linesAll = photoEdgeLines(rgba, W, H);
+  const lines = { leftPx: bars.leftPx ? 0 : linesAll.leftPx, rightPx: bars.rightPx ? 0 : linesAll.rightPx, topPx: bars.topPx ? 0 : linesAll.topPx, bottomPx: bars.bottomPx ? 0 : linesAll.bottomPx };
   const edgeLine = new Uint8Array(PW * PH);
+  const bar = new Uint8Array(PW * PH);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
+      const k = (y + mt) * PW + ml + x;
+      if (onBar(bars, W, H, x, y)) {
+        hole[k] = 0;
+        personCanvas[k] = 0;
+        noSource[k] = 1;
+        bar[k] = 1;
+        continue;
+      }
       if (x >= lines.leftPx && x < W - lines.rightPx && y >= lines.topPx && y < H - lines.bottomPx) continue;
-      hole[(y + mt) * PW + ml + x] = 1;
-      noSource[(y + mt) * PW + ml + x] = 1;
-      edgeLine[(y + mt) * PW + ml + x] = 1;
+      hole[k] = 1;
+      noSource[k] = 1;
+      edgeLine[k] = 1;
     }
   }
   let filled = 0;
@@ -137,7 +153,38 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
   const filledMask = Uint8Array.from(hole);
   for (let k = 0; k < PW * PH; k++) if (edgeLine[k] && !personCanvas[k]) filledMask[k] = 2;
   const out = fillStructureAndTexture(canvas, PW, PH, hole, noSource, personCanvas, TEXTURE_CLEARANCE * Math.max(W, H), opts);
+  const skip = Uint8Array.from(edgeLine);
+  for (let k = 0; k < PW * PH; k++) if (bar[k]) skip[k] = 1;
+  blendEdgeToBackground(out, canvas, PW, PH, hole, skip, SEAM_BLEND * Math.max(W, H));
+  extendBars(out, PW, PH, ml, mt, W, H, bars);
   return { rgba: out, widthPx: PW, heightPx: PH, originXPx: -ml, originYPx: -mt, photoPxPerPlatePx: 1, filledFraction: filled / (PW * PH), filledMask };
+}
+
+/**
+ * Continues the photo's bars into the plate's margins: each margin pixel whose nearest photo pixel (clamped to the
+ * photo) lies on a bar takes that pixel's colour — beyond a barred side, and above or below the bar's own columns.
+ * @param out - `[PH, PW, 4]` plate, updated in place.
+ * @param PW - plate width.
+ * @param PH - plate height.
+ * @param ml - left margin, px (photo column 0 is plate column `ml`).
+ * @param mt - top margin, px.
+ * @param W - photo width.
+ * @param H - photo height.
+ * @param bars - bar widths ({@link photoBars}).
+ */
+function extendBars(out: Uint8Array, PW: number, PH: number, ml: number, mt: number, W: number, H: number, bars: PlateMarginsPx): void {
+  if (!bars.leftPx && !bars.rightPx && !bars.topPx && !bars.bottomPx) return;
+  for (let y = 0; y < PH; y++) {
+    for (let x = 0; x < PW; x++) {
+      const px = x - ml;
+      const py = y - mt;
+      if (px >= 0 && px < W && py >= 0 && py < H) continue;
+      const sx = Math.min(W - 1, Math.max(0, px)) + ml;
+      const sy = Math.min(H - 1, Math.max(0, py)) + mt;
+      if (!onBar(bars, W, H, sx - ml, sy - mt)) continue;
+      out.copyWithin((y * PW + x) * 4, (sy * PW + sx) * 4, (sy * PW + sx) * 4 + 4);
+    }
+  }
 }
 
 /** At most this many rows/columns at each photo edge can be an edge line (see {@link photoEdgeLines}). */
@@ -266,8 +313,173 @@ function addStrands(rgba: Uint8Array, W: number, H: number, person: Uint8Array, 
   for (let k = 0; k < W * H; k++) if (grownStrands[k]) person[k] = 1;
 }
 
-/** Default fill ring around the person, as a fraction of the photo's longer side (see `fringePx`). */
-const FRINGE_RING = 0.004;
+/** How far into the hole the fill is pulled to the background right beside it, as a fraction of the photo's longer
+ * side (see {@link blendEdgeToBackground}; about the matte's soft edge plus the fill ring). */
+const SEAM_BLEND = 0.012;
+
+/**
+ * Matches the fill to the photo's background right at the hole's edge, in two steps:
+ * 1. a membrane correction: the boundary mismatch (the median of the kept photo just outside the hole, window of radius
+ *    `reachPx`/2, minus the mean of the fill just inside it, box of radius `reachPx`/3, read on the hole's boundary
+ *    pixels) is averaged on a grid of
+ *    cells of `reachPx`, continued harmonically over the hole's cells (Laplace's equation, boundary cells fixed) and
+ *    added to the fill, so the fill's shading meets the photo's all along the outline and varies smoothly inside;
+ * 2. a pull of the fill within `reachPx` of the boundary towards that median of the kept photo (weight 1 at
+ *    the boundary falling linearly to 0), which removes the texture's own step at the seam.
+ * @param out - `[H, W, 4]` filled plate, updated in place inside the hole.
+ * @param canvas - `[H, W, 4]` the plate canvas before the fill (the photo inside).
+ * @param W - width.
+ * @param H - height.
+ * @param hole - `[H, W]` 1 = filled.
+ * @param skip - `[H, W]` 1 = kept pixels that are not background to match (lines along the photo's edge).
+ * @param reachPx - width of the pull, px (≥ 2 used).
+ * @remarks Issue 13: the fill's structure is continued from the clean background ≥ 2.5 % away from the person (the
+ * band nearer is kept out of the fill's sources: it carries the matte's halo), so under the matte's soft edge the
+ * plate held another colour than the photo's background right beside it: a light or dark outline of the former
+ * person on the plate (astronaut 9.9 levels across the head's outline where the backdrop's own neighbour step is 2.1;
+ * img01's fill a light head-shaped blob against the backdrop's darker shading beside the far cheek), which the person
+ * layer's refit over the plate (core/segment/foregroundColour.ts `fitForegroundOverPlate`) then carried with the head
+ * as a ring of raised alpha — a ghost outline under orbit. Step 1 is the boundary-mismatch membrane of
+ * gradient-domain seamless cloning (Pérez, Gangnet & Blake, "Poisson Image Editing", SIGGRAPH 2003, in the
+ * membrane form of Farbman et al., "Coordinates for Instant Image Cloning", SIGGRAPH 2009) on a coarse grid; the
+ * fill keeps its texture. The fractions are design choices (a few px at 256²), not fitted to a photo.
+ */
+function blendEdgeToBackground(out: Uint8Array, canvas: Uint8Array, W: number, H: number, hole: Uint8Array, skip: Uint8Array, reachPx: number): void {
+  const r = Math.max(2, Math.round(reachPx));
+  const rm = Math.max(1, Math.round(reachPx / 3));
+  const rq = Math.max(2, Math.round(reachPx / 2));
+  const n = W * H;
+  const kept = new Float32Array(n);
+  const inHole = new Float32Array(n);
+  const boundary = new Uint8Array(n);
+  let any = false;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const k = y * W + x;
+      if (!hole[k]) {
+        if (!skip[k]) kept[k] = 1;
+        continue;
+      }
+      inHole[k] = 1;
+      if ((x > 0 && kept[k - 1]) || (x < W - 1 && !hole[k + 1] && !skip[k + 1]) || (y > 0 && kept[k - W]) || (y < H - 1 && !hole[k + W] && !skip[k + W])) {
+        boundary[k] = 1;
+        any = true;
+      }
+    }
+  }
+  if (!any) return;
+  const tmp = new Float32Array(n);
+  const holeShare = new Float32Array(n);
+  boxMean(inHole, W, H, rm, tmp, holeShare);
+  const keptMean = new Float32Array(n * 3);
+  const mismatch = new Float32Array(n * 3);
+  const work = new Float32Array(n);
+  const meanH = new Float32Array(n);
+  for (let c = 0; c < 3; c++) {
+    for (let k = 0; k < n; k++) work[k] = inHole[k] ? out[k * 4 + c]! : 0;
+    boxMean(work, W, H, rm, tmp, meanH);
+    for (let k = 0; k < n; k++) {
+      if (!boundary[k]) continue;
+      keptMean[k * 3 + c] = keptMedian(canvas, kept, W, H, k, rq, c);
+      mismatch[k * 3 + c] = keptMean[k * 3 + c]! - meanH[k]! / Math.max(1e-6, holeShare[k]!);
+    }
+  }
+  // 1. The mismatch on a grid, continued harmonically over the hole.
+  const cell = Math.max(2, Math.round(reachPx));
+  const gw = Math.ceil(W / cell);
+  const gh = Math.ceil(H / cell);
+  const grid = new Float32Array(gw * gh * 3);
+  const count = new Float32Array(gw * gh);
+  const holeCell = new Uint8Array(gw * gh);
+  for (let k = 0; k < n; k++) {
+    if (!hole[k]) continue;
+    const g = Math.floor(Math.floor(k / W) / cell) * gw + Math.floor((k % W) / cell);
+    holeCell[g] = 1;
+    if (!boundary[k]) continue;
+    count[g]!++;
+    for (let c = 0; c < 3; c++) grid[g * 3 + c]! += mismatch[k * 3 + c]!;
+  }
+  const fixed = new Uint8Array(gw * gh);
+  for (let g = 0; g < gw * gh; g++) {
+    // Cells outside the hole take no part (fixed at 0, never read by a hole cell that has boundary pixels between).
+    if (count[g]! > 0) {
+      fixed[g] = 1;
+      for (let c = 0; c < 3; c++) grid[g * 3 + c] = grid[g * 3 + c]! / count[g]!;
+    } else if (!holeCell[g]) fixed[g] = 1;
+  }
+  harmonicFill(grid, fixed, gw, gh, holeCell);
+  for (let y = 0; y < H; y++) {
+    const fy = Math.min(gh - 1, Math.max(0, (y + 0.5) / cell - 0.5));
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(gh - 1, y0 + 1);
+    const ay = fy - y0;
+    for (let x = 0; x < W; x++) {
+      const k = y * W + x;
+      if (!hole[k]) continue;
+      const fx = Math.min(gw - 1, Math.max(0, (x + 0.5) / cell - 0.5));
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(gw - 1, x0 + 1);
+      const ax = fx - x0;
+      // Bilinear over the hole's cells only (a cell outside the hole holds no correction).
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let ws = 0;
+      for (const [g, wt] of [[y0 * gw + x0, (1 - ax) * (1 - ay)], [y0 * gw + x1, ax * (1 - ay)], [y1 * gw + x0, (1 - ax) * ay], [y1 * gw + x1, ax * ay]] as const) {
+        if (!holeCell[g] || wt <= 0) continue;
+        s0 += wt * grid[g * 3]!;
+        s1 += wt * grid[g * 3 + 1]!;
+        s2 += wt * grid[g * 3 + 2]!;
+        ws += wt;
+      }
+      if (ws <= 0) continue;
+      out[k * 4] = Math.min(255, Math.max(0, Math.round(out[k * 4]! + s0 / ws)));
+      out[k * 4 + 1] = Math.min(255, Math.max(0, Math.round(out[k * 4 + 1]! + s1 / ws)));
+      out[k * 4 + 2] = Math.min(255, Math.max(0, Math.round(out[k * 4 + 2]! + s2 / ws)));
+    }
+  }
+  // 2. The pull towards the kept photo's local mean beside the seam.
+  const nearest = nearestPixel(boundary, W, H);
+  for (let k = 0; k < n; k++) {
+    if (!hole[k]) continue;
+    const b = nearest[k]!;
+    if (b < 0) continue;
+    const dx = (b % W) - (k % W);
+    const dy = Math.floor(b / W) - Math.floor(k / W);
+    const w = 1 - Math.sqrt(dx * dx + dy * dy) / r;
+    if (w <= 0) continue;
+    for (let c = 0; c < 3; c++) out[k * 4 + c] = Math.min(255, Math.max(0, Math.round(out[k * 4 + c]! + w * (keptMean[b * 3 + c]! - out[k * 4 + c]!))));
+  }
+}
+
+/**
+ * The median of one channel over the kept pixels in a square window (a hair strand or speck beside the seam is an
+ * outlier of the backdrop, not its colour).
+ * @param rgba - `[H, W, 4]` image.
+ * @param kept - `[H, W]` 1 = pixel counts.
+ * @param W - width.
+ * @param H - height.
+ * @param k - centre pixel index.
+ * @param r - window radius, px.
+ * @param c - channel.
+ * @returns the median (the centre pixel's value when no pixel counts).
+ */
+function keptMedian(rgba: Uint8Array, kept: Float32Array, W: number, H: number, k: number, r: number, c: number): number {
+  const x = k % W;
+  const y = (k - x) / W;
+  const v: number[] = [];
+  for (let yy = Math.max(0, y - r); yy <= Math.min(H - 1, y + r); yy++) for (let xx = Math.max(0, x - r); xx <= Math.min(W - 1, x + r); xx++) if (kept[yy * W + xx]) v.push(rgba[(yy * W + xx) * 4 + c]!);
+  if (!v.length) return rgba[k * 4 + c]!;
+  v.sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+}
+
+/** Default fill ring around the person, as a fraction of the photo's longer side (see `fringePx`). 0.4 % before issue
+ * 13's ghost-ring work: at 256² that is 1 px, and the photo's pixels just outside it still held the hair's blurred
+ * fringe, which stayed on the plate as an outline of the head beside the turned hair (img01 at −30°: band edge energy
+ * 1.46× the rest view's with the seam blend alone 1.50×, with a 1 % ring 1.37×). The person layer carries the photo
+ * over the wider ring at rest (its refit over the plate). */
+const FRINGE_RING = 0.01;
 /** Cells of the structure layer's grid along the plate's longer side (see {@link fillStructureAndTexture}). */
 const STRUCTURE_GRID_CELLS = 48;
 /** The fill's texture fades in between this distance from the person and twice it, as a fraction of the photo's
@@ -510,8 +722,9 @@ function chamferDistance(mask: Uint8Array, W: number, H: number): Float32Array {
  * @param fixed - `[gh, gw]` 1 = boundary value.
  * @param gw - grid width.
  * @param gh - grid height.
+ * @param active - `[gh, gw]` 1 = cell of the domain (default all); cells outside it are neither solved nor read.
  */
-function harmonicFill(grid: Float32Array, fixed: Uint8Array, gw: number, gh: number): void {
+function harmonicFill(grid: Float32Array, fixed: Uint8Array, gw: number, gh: number, active: Uint8Array | null = null): void {
   const done = Uint8Array.from(fixed);
   let frontier: number[] = [];
   for (let g = 0; g < gw * gh; g++) if (!done[g]) frontier.push(g);
@@ -524,7 +737,7 @@ function harmonicFill(grid: Float32Array, fixed: Uint8Array, gw: number, gh: num
       let m = 0;
       const s = [0, 0, 0];
       for (const [ok, h] of [[x > 0, g - 1], [x < gw - 1, g + 1], [y > 0, g - gw], [y < gh - 1, g + gw]] as const) {
-        if (!ok || !done[h]) continue;
+        if (!ok || !done[h] || (active && !active[h])) continue;
         for (let c = 0; c < 3; c++) s[c]! += grid[h * 3 + c]!;
         m++;
       }
@@ -538,25 +751,42 @@ function harmonicFill(grid: Float32Array, fixed: Uint8Array, gw: number, gh: num
     for (const g of now) done[g] = 1;
     frontier = rest;
   }
+  // Successive over-relaxation in raster order, each free cell's in-domain neighbours (left, right, up, down) listed once.
+  const free: number[] = [];
+  const nbr: number[] = [];
+  const start: number[] = [0];
+  for (let g = 0; g < gw * gh; g++) {
+    if (fixed[g] || (active && !active[g])) continue;
+    const x = g % gw;
+    const y = (g - x) / gw;
+    for (const [ok, h] of [[x > 0, g - 1], [x < gw - 1, g + 1], [y > 0, g - gw], [y < gh - 1, g + gw]] as const) if (ok && (!active || active[h])) nbr.push(h);
+    free.push(g);
+    start.push(nbr.length);
+  }
   const omega = 1.9;
   for (let it = 0; it < 4 * Math.max(gw, gh); it++) {
-    for (let g = 0; g < gw * gh; g++) {
-      if (fixed[g]) continue;
-      const x = g % gw;
-      const y = (g - x) / gw;
+    let change = 0;
+    for (let i = 0; i < free.length; i++) {
+      const g = free[i]!;
+      const n0 = start[i]!;
+      const n1 = start[i + 1]!;
+      const m = n1 - n0;
+      if (!m) continue;
       for (let c = 0; c < 3; c++) {
         let s = 0;
-        let m = 0;
-        for (const [ok, h] of [[x > 0, g - 1], [x < gw - 1, g + 1], [y > 0, g - gw], [y < gh - 1, g + gw]] as const) {
-          if (!ok) continue;
-          s += grid[h * 3 + c]!;
-          m++;
-        }
-        grid[g * 3 + c] = grid[g * 3 + c]! + omega * (s / m - grid[g * 3 + c]!);
+        for (let j = n0; j < n1; j++) s += grid[nbr[j]! * 3 + c]!;
+        const d = omega * (s / m - grid[g * 3 + c]!);
+        grid[g * 3 + c] = grid[g * 3 + c]! + d;
+        if (Math.abs(d) > change) change = Math.abs(d);
       }
     }
+    // Converged well below a grey level.
+    if (change < HARMONIC_TOLERANCE) break;
   }
 }
+
+/** Largest update of a sweep below which {@link harmonicFill} stops, in the grid's units (grey levels). */
+const HARMONIC_TOLERANCE = 1e-3;
 
 /** Binary dilation by a square of radius `r` (two separable running-max passes). */
 function dilate(mask: Uint8Array, W: number, H: number, r: number): Uint8Array {

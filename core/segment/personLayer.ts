@@ -18,6 +18,8 @@
  * returned unchanged.
  */
 import { InvalidInputError } from '../errors.ts';
+import type { PlateMarginsPx } from '../image/backgroundPlate.ts';
+import { onBar } from '../image/photoBars.ts';
 
 const smoothstep = (e0: number, e1: number, x: number): number => {
   const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
@@ -33,11 +35,12 @@ const smoothstep = (e0: number, e1: number, x: number): number => {
  * @param opts - `exact`: the matte is the photo's own alpha (`PersonMatte.source === 'photoAlpha'`, an RGBA
  *   cut-out): it is kept as it is — no core added where the photo is transparent, nothing cut. `coreBelowCheeks`:
  *   the core goes down to the chin (for a person layer drawn over the photo's own filled background).
- *   Defaults: both false.
+ *   `bars`: letterbox / pillarbox bars (`PersonMatte.bars`, core/image/photoBars.ts): alpha 0 there, the core
+ *   included (a face beside a bar must not carry the bar with it). Defaults: false, false, none.
  * @returns a new `[heightPx, widthPx]` alpha.
  * @throws InvalidInputError when the sizes disagree or fewer than 468 landmarks are given.
  */
-export function personLayerAlpha(matte: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array, opts: { exact?: boolean; coreBelowCheeks?: boolean } = {}): Uint8Array {
+export function personLayerAlpha(matte: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array, opts: { exact?: boolean; coreBelowCheeks?: boolean; bars?: PlateMarginsPx } = {}): Uint8Array {
   if (matte.length !== widthPx * heightPx) throw new InvalidInputError(`person layer: expected a ${widthPx}×${heightPx} matte, got ${matte.length} values`);
   if (landmarksPx.length < 468 * 3) throw new InvalidInputError('person layer: expected ≥ 468 landmarks');
   if (opts.exact) return matte.slice();
@@ -81,6 +84,7 @@ export function personLayerAlpha(matte: Uint8Array, widthPx: number, heightPx: n
       const body = smoothstep(0, 0.1 * fh, below) * (1 - smoothstep(halfW, halfW + 0.15 * fw, Math.abs(a)));
       const allowed = Math.max(head, body);
       const m = matte[y * widthPx + x]! / 255;
+      if (opts.bars && onBar(opts.bars, widthPx, heightPx, x, y)) continue;
       out[y * widthPx + x] = Math.round(255 * Math.max(core, m * allowed));
     }
   }

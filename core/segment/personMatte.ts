@@ -19,6 +19,8 @@
 import { InvalidInputError } from '../errors.ts';
 import { solveGridCut } from './gridMaxflow.ts';
 import { fastGuidedFilter } from './guidedFilter.ts';
+import { onBar, photoBars } from '../image/photoBars.ts';
+import type { PlateMarginsPx } from '../image/backgroundPlate.ts';
 
 /** Options of {@link computePersonMatte}. */
 export interface PersonMatteOptions {
@@ -45,6 +47,9 @@ export interface PersonMatte {
   workHeightPx: number;
   /** Share of pixels with alpha ≥ 128, [0, 1]. */
   personFraction: number;
+  /** Letterbox / pillarbox bars along the photo's edges, px per side (core/image/photoBars.ts; alpha 0 on them; none
+   * for `photoAlpha`). */
+  bars: PlateMarginsPx;
 }
 
 /** Face geometry in image px, from the 468 mesh points. */
@@ -285,7 +290,7 @@ export function computePersonMatte(rgba: Uint8Array, widthPx: number, heightPx: 
       alpha[k] = rgba[k * 4 + 3]!;
       if (alpha[k]! >= 128) person++;
     }
-    return { alpha, widthPx: W, heightPx: H, source: 'photoAlpha', workWidthPx: W, workHeightPx: H, personFraction: person / N };
+    return { alpha, widthPx: W, heightPx: H, source: 'photoAlpha', workWidthPx: W, workHeightPx: H, personFraction: person / N, bars: { leftPx: 0, rightPx: 0, topPx: 0, bottomPx: 0 } };
   }
 
   // 2. Working copy (area average).
@@ -427,12 +432,14 @@ export function computePersonMatte(rgba: Uint8Array, widthPx: number, heightPx: 
   const q = fastGuidedFilter(guide, p, W, H, radius, EDGE_EPS, factor);
   const alpha = new Uint8Array(N);
   let person = 0;
+  // Letterbox / pillarbox bars are never person (core/image/photoBars.ts): the person layer moves with the head.
+  const bars = photoBars(rgba, W, H);
   for (let k = 0; k < N; k++) {
     const a = hullFull[k] ? 1 : Math.min(1, Math.max(0, (q[k]! - 0.5) * EDGE_CONTRAST + 0.5));
-    alpha[k] = Math.round(a * 255);
+    alpha[k] = onBar(bars, W, H, k % W, Math.floor(k / W)) && !hullFull[k] ? 0 : Math.round(a * 255);
     if (alpha[k]! >= 128) person++;
   }
-  return { alpha, widthPx: W, heightPx: H, source: 'colourModel', workWidthPx: w, workHeightPx: h, personFraction: person / N };
+  return { alpha, widthPx: W, heightPx: H, source: 'colourModel', workWidthPx: w, workHeightPx: h, personFraction: person / N, bars };
 }
 
 /** 4-connected flood fill over `mask === value` from the seeds; returns 1 where reached. */

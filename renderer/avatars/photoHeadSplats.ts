@@ -260,7 +260,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     // (core/segment/personLayer.ts), as the mesh head's layers.
     const needMatte = input.surround !== false || input.background === true;
     const rawMatte = needMatte ? computePersonMatte(input.rgba, input.widthPx, input.heightPx, lm, landmarkCount) : null;
-    const matte = rawMatte ? { ...rawMatte, alpha: personLayerAlpha(rawMatte.alpha, input.widthPx, input.heightPx, lm, { exact: rawMatte.source === 'photoAlpha', coreBelowCheeks: input.background === true }) } : null;
+    const matte = rawMatte ? { ...rawMatte, alpha: personLayerAlpha(rawMatte.alpha, input.widthPx, input.heightPx, lm, { exact: rawMatte.source === 'photoAlpha', coreBelowCheeks: input.background === true, bars: rawMatte.bars }) } : null;
     // The plate first: with the photo background the person layer is refitted over it (see `surroundSamples`).
     const background = input.background === true && matte ? new BackgroundLayer(input.rgba, input.widthPx, input.heightPx, matte.alpha, this.crop, this.proj, backgroundDepthPx(this.rig.frame)) : null;
     const layer = background && matte ? fitForegroundOverPlate(input.rgba, estimateForegroundColours(input.rgba, matte.alpha, input.widthPx, input.heightPx), input.widthPx, input.heightPx, background.plate) : null;

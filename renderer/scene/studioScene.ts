@@ -370,7 +370,7 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       const marginX = cropPx.widthPx * 0.5;
       const marginY = cropPx.heightPx * 0.5;
       const matte = computePersonMatte(image.rgba, image.widthPx, image.heightPx, face.landmarksPx, face.landmarkCount);
-      const personMatte = { ...matte, alpha: personLayerAlpha(matte.alpha, image.widthPx, image.heightPx, face.landmarksPx, { exact: matte.source === 'photoAlpha', coreBelowCheeks: bg === 'photo' }) };
+      const personMatte = { ...matte, alpha: personLayerAlpha(matte.alpha, image.widthPx, image.heightPx, face.landmarksPx, { exact: matte.source === 'photoAlpha', coreBelowCheeks: bg === 'photo', bars: matte.bars }) };
       head = new PhotoHead({
         personMatte,
         texture,

@@ -35,8 +35,11 @@ describe('background plate beside the head at ±30° (img01)', () => {
     await keyed.dispose();
   });
 
-  // Before the structure + texture fill: 2.2× (−30°) and 1.7× (+30°) the rest view's; after: 1.2× and 1.3×.
-  it.each([-30, 30])('yaw %i°: the background beside the head has at most 1.5× the rest view\'s edge energy (no specks, ghost outline or blotches)', (yawDeg) => {
-    expect(energy.get(yawDeg)! / energy.get(0)!).toBeLessThan(1.5);
+  // Before the structure + texture fill: 2.2× (−30°) and 1.7× (+30°) the rest view's; after: 1.2× and 1.3×. Main at
+  // s16 start: 1.46× and 1.39× (the plate's fill off the photo's background along the former outline, and the hair's
+  // blurred fringe left on the plate outside a 1-px fill ring); with the seam blend (backgroundPlate.ts
+  // `blendEdgeToBackground`) and a 1 % ring: 1.37× and 1.21×. Bound 1.5 → 1.42 (fails on main's −30°).
+  it.each([-30, 30])('yaw %i°: the background beside the head has at most 1.42× the rest view\'s edge energy (no specks, ghost outline or blotches)', (yawDeg) => {
+    expect(energy.get(yawDeg)! / energy.get(0)!).toBeLessThan(1.42);
   });
 });
