@@ -81,6 +81,15 @@ const BODY_SPACING_FACTOR = 2;
  * the chin and neck edge by ≈ 15–25 px at 384² on the astronaut sample), which the cache cannot show.
  */
 const BODY_NEAR_HEAD_CROP_FRACTION = 0.08;
+/**
+ * Thickness of a surround surfel along the depth proxy's normal, in its in-plane σ: thin enough that a surfel seen
+ * at an angle covers no more than its own patch of the proxy (a round Gaussian at 25° yaw on a 60° slope covers ≈ 2×
+ * its patch's screen width), thick enough that the proxy's silhouette (seen edge-on) still shows ≥ 1 px of it.
+ */
+const SURFEL_THICKNESS = 0.2;
+/** At most this stretch of a surfel's in-plane σ along a slope (the proxy falls to the background depth at the
+ * person's outline, where the slope grows without bound): 3 = a slope of 70°. */
+const SURFEL_STRETCH_MAX = 3;
 /** Matte alpha (0..255) from which a surround lattice point is part of the person. */
 const SURROUND_ALPHA_MIN = 128;
 /** Cavity colour (linear-ish sRGB, as the mesh head's mouth interior). */
@@ -434,6 +443,9 @@ interface SurroundSample {
   opacity: number;
   /** Turns with the head (hair, ears) rather than staying with the body. */
   head: boolean;
+  /** Slope of the depth proxy here, ∂z/∂x and ∂z/∂y (depth px per photo px): the surfel's plane. */
+  dzdxPx: number;
+  dzdyPx: number;
 }
 
 /**
@@ -576,7 +588,11 @@ function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacing
           sampleBox(colours, x, y, step, tmp, 0);
           rgb = [tmp[0]!, tmp[1]!, tmp[2]!];
         }
-        out.push({ xPx: x, yPx: y, zPx: at(grid.zPx, fx, fy), rgb, opacity, head: isHead });
+        // The depth proxy's slope over one grid cell each side (central difference), for the surfel's plane.
+        const hx = 1, hy = 1;
+        const dzdxPx = (at(grid.zPx, fx + hx, fy) - at(grid.zPx, fx - hx, fy)) / ((2 * hx * region.widthPx) / (grid.cols - 1));
+        const dzdyPx = (at(grid.zPx, fx, fy + hy) - at(grid.zPx, fx, fy - hy)) / ((2 * hy * region.heightPx) / (grid.rows - 1));
+        out.push({ xPx: x, yPx: y, zPx: at(grid.zPx, fx, fy), rgb, opacity, head: isHead, dzdxPx, dzdyPx });
       }
     }
   }
@@ -613,12 +629,36 @@ function nearPoints(points: readonly SurroundSample[], others: readonly number[]
   });
 }
 
-/** Writes one surround Gaussian (round, `sigmaM`) into `data` at index `i`, world metres before centring. */
+/**
+ * Writes one surround Gaussian into `data` at index `i`, world metres before centring: a surfel, flat along the depth
+ * proxy's normal ({@link SURFEL_THICKNESS}), its two in-plane axes the proxy's tangents along the photo's x and y, each
+ * σ = `sigmaM` times how much longer a photo-pixel step is on the proxy than on a fronto-parallel plane there (at most
+ * {@link SURFEL_STRETCH_MAX}), so the surfels tile the proxy surface as the lattice tiles the photo.
+ * @remarks Round Gaussians on a sloped surface (hair sides, ears) overlap their neighbours ever more as the view turns
+ * towards the slope, and the back-to-front sort then draws whole lattice columns over each other: stripes and blocks at
+ * orbit yaw 25° (img01's hair and ear). Surface-aligned 2D Gaussians ("surfels": Huang et al., 2D Gaussian Splatting,
+ * SIGGRAPH 2024; Pfister et al., Surfels, SIGGRAPH 2000) foreshorten with the surface instead, as the mesh head's
+ * surround grid does.
+ */
 function setSurroundSplat(data: ReturnType<typeof allocSplatData>, i: number, p: SurroundSample, sigmaM: number, proj: PhotoProjection): void {
-  const w = [0, 0, 0];
+  const w = [0, 0, 0], wx = [0, 0, 0], wy = [0, 0, 0], fx = [0, 0, 0], fy = [0, 0, 0];
   photoToWorld(proj, p.xPx, p.yPx, p.zPx, w, 0);
+  photoToWorld(proj, p.xPx + 1, p.yPx, p.zPx + p.dzdxPx, wx, 0);
+  photoToWorld(proj, p.xPx, p.yPx + 1, p.zPx + p.dzdyPx, wy, 0);
+  photoToWorld(proj, p.xPx + 1, p.yPx, p.zPx, fx, 0);
+  photoToWorld(proj, p.xPx, p.yPx + 1, p.zPx, fy, 0);
+  const tx = new THREE.Vector3(wx[0]! - w[0]!, wx[1]! - w[1]!, wx[2]! - w[2]!);
+  const ty = new THREE.Vector3(wy[0]! - w[0]!, wy[1]! - w[1]!, wy[2]! - w[2]!);
+  const flatX = Math.hypot(fx[0]! - w[0]!, fx[1]! - w[1]!, fx[2]! - w[2]!), flatY = Math.hypot(fy[0]! - w[0]!, fy[1]! - w[1]!, fy[2]! - w[2]!);
+  const n = new THREE.Vector3().crossVectors(tx, ty).normalize();
+  const e1 = tx.clone().normalize();
+  const e2 = new THREE.Vector3().crossVectors(n, e1);
+  // ty's length across e1 (the y step's length on the surface, less what of it runs along e1)
+  const sx = Math.min(SURFEL_STRETCH_MAX, tx.length() / flatX), sy = Math.min(SURFEL_STRETCH_MAX, Math.abs(ty.dot(e2)) / flatY);
+  const q = new THREE.Quaternion().setFromRotationMatrix(new THREE.Matrix4().makeBasis(e1, e2, n));
   data.positions.set(w, i * 3);
-  data.scales.set([sigmaM, sigmaM, sigmaM], i * 3);
+  data.scales.set([sigmaM * Math.max(1, sx), sigmaM * Math.max(1, sy), sigmaM * SURFEL_THICKNESS], i * 3);
+  data.rotations.set([q.x, q.y, q.z, q.w], i * 4);
   data.opacities[i] = p.opacity;
   data.colors.set(p.rgb, i * 3);
 }
