@@ -22,11 +22,14 @@ import { allocSplatData } from '../../core/formats/splatData.ts';
 import { InvalidInputError } from '../../core/errors.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
-import { LIPS_LOWER_INNER, LIPS_UPPER_INNER } from '../../core/rig/topology.ts';
+import { LIPS_UPPER_INNER } from '../../core/rig/topology.ts';
+import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
+import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
+import { LOOP_N, MouthInteriorLayer } from '../head/mouthInterior.ts';
 import { TRI468 } from '../../core/rig/topologyTables.ts';
-import { ARKIT_BLENDSHAPE_COUNT } from '../../core/motion/names.ts';
+import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import type { MotionFrame } from '../../core/motion/track.ts';
-import { IOD_M, photoToWorld, type PhotoProjection } from '../head/photoHead.ts';
+import { photoToWorld, type PhotoProjection } from '../head/photoHead.ts';
 import { buildSurround } from '../head/surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { personLayerAlpha } from '../../core/segment/personLayer.ts';
@@ -61,8 +64,6 @@ export const SPLAT_SPACING_OUTPUT_PX = 2;
 export const SPLAT_SIGMA_SPACING = 0.6;
 /** Falloff power of the photo head's Gaussians (renderer/avatars/sparkHost.ts `falloffPowerFragmentShader`). */
 export const SPLAT_FALLOFF_POWER = 2;
-/** The mouth cavity's Gaussians: σ across and in depth, in face lattice spacings (as before the flatter falloff). */
-const CAVITY_SIGMA_SPACING = [1.28, 0.4] as const;
 /** Lattice spacing of the surround Gaussians that turn with the head (hair, ears) relative to the face's; their σ is
  * {@link SPLAT_SIGMA_SPACING} of their own spacing, as the face's. */
 const SURROUND_SPACING_FACTOR = 1.6;
@@ -92,10 +93,36 @@ const SURFEL_THICKNESS = 0.2;
 const SURFEL_STRETCH_MAX = 3;
 /** Matte alpha (0..255) from which a surround lattice point is part of the person. */
 const SURROUND_ALPHA_MIN = 128;
-/** Cavity colour (linear-ish sRGB, as the mesh head's mouth interior). */
-const CAVITY_RGB: readonly [number, number, number] = [0.13, 0.04, 0.045];
-/** Cavity depth behind the lips, in inter-ocular distances. */
-const CAVITY_DEPTH_IOD = 0.12;
+/**
+ * GLSL appended to the mesh head's mouth-interior fragment shader (renderer/head/mouthInterior.ts, its `main` renamed
+ * `mouthMain`) for the splat head: the interior quad is drawn only inside the posed inner-lip loop `uLip` (rest photo
+ * px `vLocal`, as the interior reads it) and up to `uOpeningMarginPx` outside it, under the lips' soft splat edge. The
+ * mesh head limits it with a stencil of its face mesh's opening instead; the splats have no such mesh.
+ */
+const OPENING_ONLY_GLSL = /* glsl */ `
+uniform float uOpeningMarginPx;
+void main() {
+  bool inside = false;
+  float d = 1e9;
+  for (int i = 0; i < ${LOOP_N}; i++) {
+    vec2 a = uLip[i];
+    vec2 b = uLip[i == ${LOOP_N - 1} ? 0 : i + 1];
+    if ((a.y > vLocal.y) != (b.y > vLocal.y) && vLocal.x < (b.x - a.x) * (vLocal.y - a.y) / (b.y - a.y) + a.x) inside = !inside;
+    vec2 ab = b - a;
+    float t = clamp(dot(vLocal - a, ab) / max(dot(ab, ab), 1e-6), 0.0, 1.0);
+    d = min(d, length(vLocal - a - t * ab));
+  }
+  if (!inside && d > uOpeningMarginPx) discard;
+  mouthMain();
+}`;
+/** The interior quad's vertex shader: world position in the head's frame (its object's matrix), rest photo px. */
+const MOUTH_VERTEX = /* glsl */ `
+attribute vec2 aLocal;
+varying vec2 vLocal;
+void main() {
+  vLocal = aLocal;
+  gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
+}`;
 
 /** Options of {@link createPhotoHeadSplats}. */
 export interface PhotoHeadSplatsInput {
@@ -167,10 +194,15 @@ export class PhotoHeadSplatAvatar implements Avatar {
   private readonly orbitPivot = new THREE.Vector3();
   private readonly rig: PhotoHeadRig;
   private readonly proj: PhotoProjection;
-  /** Per Gaussian: 3 vertex indices and 3 barycentric weights; cavity Gaussians carry a depth push (px). */
+  /** Per rigged Gaussian: 3 vertex indices and 3 barycentric weights. */
   private readonly verts: Uint16Array;
   private readonly bary: Float32Array;
-  private readonly pushPx: Float32Array;
+  /** The mesh head's mouth interior (photo teeth, cavity, tongue, inner lips), behind the lips, turning with the head. */
+  private readonly mouth: MouthInteriorLayer;
+  private readonly photoTexture: THREE.DataTexture;
+  /** How far the photographed upper teeth show below each upper inner-lip point, px (core/face/lipEdges.ts). */
+  private readonly upperToothDisplayPx: Float32Array;
+  private readonly relative = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   private readonly posPx = new Float32Array(RIG_VERTEX_COUNT * 3);
   private readonly weights = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   private readonly packed: Uint32Array;
@@ -188,8 +220,15 @@ export class PhotoHeadSplatAvatar implements Avatar {
     if (landmarkCount < RIG_VERTEX_COUNT || lm.length < landmarkCount * 3) throw new InvalidInputError(`Face landmarks: expected ≥ 468 points, got ${landmarkCount}`);
     if (input.rgba.length !== input.widthPx * input.heightPx * 4) throw new InvalidInputError(`Portrait pixels: expected ${input.widthPx * input.heightPx * 4} bytes, got ${input.rgba.length}`);
     this.object3D.name = 'photoHeadSplats';
-    this.rig = buildPhotoHeadRig(lm, landmarkCount);
-    this.restExpression = measureRestExpression(lm, landmarkCount, { rig: this.rig }).weights;
+    // The mesh head's lip contours (renderer/head/photoHead.ts): a closed mouth's inner lips on the photo's own seam
+    // (core/face/lipSeam.ts), an open mouth's upper inner lip raised off the photographed teeth (core/face/lipEdges.ts),
+    // so both heads open the same mouth onto the same interior.
+    const seamPx = refineClosedLipSeam(input.rgba, input.widthPx, input.heightPx, lm, landmarkCount).landmarksPx;
+    const upperTeeth = measureUpperTeeth(input.rgba, input.widthPx, input.heightPx, seamPx);
+    const rigLm = raiseUpperLipOffTeeth(seamPx, upperTeeth.aboveShiftPx);
+    this.upperToothDisplayPx = upperTeeth.displayPx;
+    this.rig = buildPhotoHeadRig(rigLm, landmarkCount);
+    this.restExpression = measureRestExpression(lm, landmarkCount, rigLm === lm ? { rig: this.rig } : {}).weights;
     const rest = this.rig.restPx;
     // The mesh photo head's camera and crop, so both heads show the same picture (and the same background) at rest.
     const aspect = input.aspect ?? 1;
@@ -205,7 +244,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     // triangle that holds it: the front view is evenly covered, no clumps or gaps), plus Halton samples where a
     // triangle is slanted (its 3D area — landmark z is in px too — exceeds its image area), so the sides of the face
     // keep their share when the head turns. Fractions of a sample carry over from triangle to triangle.
-    const verts: number[] = [], bary: number[] = [], push: number[] = [];
+    const verts: number[] = [], bary: number[] = [];
     let carry = 0;
     for (let t = 0; t < TRI468.length; t += 3) {
       const a = TRI468[t]!, b = TRI468[t + 1]!, c = TRI468[t + 2]!;
@@ -225,7 +264,6 @@ export class PhotoHeadSplatAvatar implements Avatar {
             if (l1 < 0 || l2 < 0 || l1 + l2 > 1) continue;
             verts.push(a, b, c);
             bary.push(1 - l1 - l2, l1, l2);
-            push.push(0);
           }
         }
       }
@@ -240,31 +278,12 @@ export class PhotoHeadSplatAvatar implements Avatar {
         }
         verts.push(a, b, c);
         bary.push(1 - r1 - r2, r1, r2);
-        push.push(0);
       }
     }
-    const surfaceCount = push.length;
-    // Mouth cavity: quads between neighbouring (upper inner, lower inner) lip pairs, corners as degenerate pairs.
-    const upper = LIPS_UPPER_INNER;
-    const lower = [upper[0]!, ...LIPS_LOWER_INNER, upper[upper.length - 1]!];
-    const depthPx = (CAVITY_DEPTH_IOD * IOD_M) / mPerPx;
-    const steps = 5;
-    for (let p = 0; p + 1 < upper.length; p++) {
-      const tris: [number, number, number][] = [[upper[p]!, upper[p + 1]!, lower[p]!], [upper[p + 1]!, lower[p + 1]!, lower[p]!]];
-      for (const [a, b, c] of tris) {
-        for (let i = 0; i <= steps; i++) {
-          for (let j = 0; i + j <= steps; j++) {
-            verts.push(a, b, c);
-            bary.push(1 - (i + j) / steps, i / steps, j / steps);
-            push.push(depthPx);
-          }
-        }
-      }
-    }
+    const surfaceCount = bary.length / 3;
     this.verts = Uint16Array.from(verts);
     this.bary = Float32Array.from(bary);
-    this.pushPx = Float32Array.from(push);
-    this.riggedCount = push.length;
+    this.riggedCount = surfaceCount;
     // One matte for the person around the face and the background plate: bounded by the head-and-shoulders prior
     // (core/segment/personLayer.ts), as the mesh head's layers.
     const needMatte = input.surround !== false || input.background === true;
@@ -297,25 +316,20 @@ export class PhotoHeadSplatAvatar implements Avatar {
     const data = allocSplatData(n, 'three');
     // Round Gaussians (not flat discs): the surface stays closed when the head turns and slanted parts face the camera.
     const sigmaM = SPLAT_SIGMA_SPACING * spacingPx * mPerPx;
-    const cavityAcrossM = CAVITY_SIGMA_SPACING[0] * spacingPx * mPerPx, cavityDepthM = CAVITY_SIGMA_SPACING[1] * spacingPx * mPerPx;
     for (let i = 0; i < n; i++) {
       if (i >= this.riggedCount) {
         setSurroundSplat(data, i, headAround[i - this.riggedCount]!, sigmaM * SURROUND_SPACING_FACTOR, this.proj);
         continue;
       }
-      const cavity = i >= surfaceCount;
-      data.scales.set(cavity ? [cavityAcrossM, cavityAcrossM, cavityDepthM] : [sigmaM, sigmaM, sigmaM], i * 3);
-      data.opacities[i] = cavity ? 0.9 : SPLAT_OPACITY;
-      if (cavity) data.colors.set(CAVITY_RGB, i * 3);
-      else {
-        let x = 0, y = 0;
-        for (let k = 0; k < 3; k++) {
-          const v = this.verts[i * 3 + k]!, w = this.bary[i * 3 + k]!;
-          x += w * rest[v * 3]!;
-          y += w * rest[v * 3 + 1]!;
-        }
-        sampleBox(input, x, y, spacingPx, data.colors, i * 3);
+      data.scales.set([sigmaM, sigmaM, sigmaM], i * 3);
+      data.opacities[i] = SPLAT_OPACITY;
+      let x = 0, y = 0;
+      for (let k = 0; k < 3; k++) {
+        const v = this.verts[i * 3 + k]!, w = this.bary[i * 3 + k]!;
+        x += w * rest[v * 3]!;
+        y += w * rest[v * 3 + 1]!;
       }
+      sampleBox(input, x, y, spacingPx, data.colors, i * 3);
     }
     // Rest centres, then centre the face on the origin.
     this.origin = new THREE.Vector3();
@@ -348,6 +362,52 @@ export class PhotoHeadSplatAvatar implements Avatar {
     this.pose.add(this.splats);
     this.headRoot.position.copy(this.origin);
     this.headRoot.add(this.pose);
+    // The mouth interior (renderer/head/mouthInterior.ts) as the mesh head draws it, behind the lips at the upper inner
+    // lip's depth + 0.1 IOD, limited to the posed opening plus one lattice spacing (under the lips' soft splat edge).
+    // Opaque and depth-writing: drawn before the splats (Spark's are transparent, depth-tested, not depth-writing), so
+    // the lips' Gaussians in front cover it and nothing behind it shows through the opening.
+    this.photoTexture = new THREE.DataTexture(input.rgba, input.widthPx, input.heightPx, THREE.RGBAFormat, THREE.UnsignedByteType);
+    this.photoTexture.flipY = false;
+    this.photoTexture.colorSpace = THREE.NoColorSpace;
+    this.photoTexture.magFilter = THREE.LinearFilter;
+    this.photoTexture.minFilter = THREE.LinearFilter;
+    this.photoTexture.generateMipmaps = false;
+    this.photoTexture.unpackAlignment = 1;
+    this.photoTexture.needsUpdate = true;
+    let lipZ = 0;
+    for (const i of LIPS_UPPER_INNER) lipZ += rest[i * 3 + 2]! / LIPS_UPPER_INNER.length;
+    const origin = this.origin;
+    const proj = this.proj;
+    this.mouth = new MouthInteriorLayer(this.photoTexture, input.rgba, input.widthPx, input.heightPx, rigLm, this.rig, lipZ + 0.1 * f.iodPx, {
+      material: (frag, uniforms) =>
+        new THREE.ShaderMaterial({
+          vertexShader: MOUTH_VERTEX,
+          fragmentShader: frag.replace('void main() {', 'void mouthMain() {') + OPENING_ONLY_GLSL,
+          uniforms: { ...uniforms, uOpeningMarginPx: { value: spacingPx } },
+          side: THREE.DoubleSide,
+        }),
+      quad: (cornersPx, zPx, local) => {
+        const pos = new Float32Array(12);
+        cornersPx.forEach(([x, y], k) => {
+          photoToWorld(proj, x, y, zPx[k]!, pos, k * 3);
+          pos[k * 3]! -= origin.x;
+          pos[k * 3 + 1]! -= origin.y;
+          pos[k * 3 + 2]! -= origin.z;
+        });
+        const geo = new THREE.BufferGeometry();
+        geo.setAttribute('position', new THREE.BufferAttribute(pos, 3));
+        geo.setAttribute('aLocal', new THREE.BufferAttribute(Float32Array.from(local.flat()), 2));
+        geo.setIndex([0, 2, 1, 1, 2, 3]);
+        return geo;
+      },
+      mesh: (geo, mat) => {
+        const m = new THREE.Mesh(geo, mat);
+        m.frustumCulled = false;
+        return m;
+      },
+    });
+    this.mouth.mesh.position.copy(pivot).negate();
+    this.pose.add(this.mouth.mesh);
     this.object3D.add(this.headRoot);
     const bodyMesh = (samples: SurroundSample[]): SplatMesh | null => {
       if (!samples.length) return null;
@@ -375,6 +435,10 @@ export class PhotoHeadSplatAvatar implements Avatar {
   /** Centres of every Gaussian for `weights`, world metres (minus `origin` when given). */
   private computeCenters(weights: Float32Array, out: Float32Array, packed: Uint32Array | null): void {
     const pos = evaluateRigRelative(this.rig, weights, this.restExpression, this.posPx);
+    const rest = this.restExpression;
+    // The photographed upper teeth stay in view below the upper lip while the jaw opens (as the mesh head).
+    const f = this.rig.frame;
+    keepUpperTeethShowing(this.rig.restPx, pos, this.upperToothDisplayPx, f.ex, f.ey, f.iodPx, Math.max(0, (weights[BS.jawOpen] ?? 0) - Math.max(0, rest[BS.jawOpen] ?? 0)));
     const w3 = this.world;
     for (let i = 0; i < this.riggedCount; i++) {
       let x = 0, y = 0, z = 0;
@@ -384,7 +448,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
         y += w * pos[v * 3 + 1]!;
         z += w * pos[v * 3 + 2]!;
       }
-      photoToWorld(this.proj, x, y, z + this.pushPx[i]!, w3, 0);
+      photoToWorld(this.proj, x, y, z, w3, 0);
       if (packed) sparkUtils.setPackedSplatCenter(packed, i, w3[0]! - this.origin.x, w3[1]! - this.origin.y, w3[2]! - this.origin.z);
       else out.set(w3, i * 3);
     }
@@ -393,6 +457,10 @@ export class PhotoHeadSplatAvatar implements Avatar {
   applyFrame(frame: MotionFrame): void {
     for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) this.weights[k] = Math.min(1, Math.max(0, frame.blendshapes[k] ?? 0));
     this.computeCenters(this.weights, this.posPx, this.packed);
+    // The mouth interior sees the motion relative to the photo's own expression (its rest opening shows unchanged).
+    const rest = this.restExpression;
+    for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) this.relative[k] = Math.max(0, this.weights[k]! - Math.min(1, Math.max(0, rest[k] ?? 0)));
+    this.mouth.update(this.posPx, this.relative, frame.visemes ?? new Float32Array(OVR_VISEME_COUNT));
     this.splats.packedSplats!.needsUpdate = true;
     this.splats.updateVersion();
     this.pose.quaternion.copy(headRotationOf(frame, this.q));
@@ -422,6 +490,11 @@ export class PhotoHeadSplatAvatar implements Avatar {
       this.object3D.remove(this.background.mesh);
       this.background.dispose();
     }
+    this.pose.remove(this.mouth.mesh);
+    this.mouth.mesh.geometry.dispose();
+    this.mouth.material.dispose();
+    this.mouth.dispose();
+    this.photoTexture.dispose();
     this.headRoot.remove(this.pose);
     this.pose.remove(this.splats);
     this.splats.dispose();
