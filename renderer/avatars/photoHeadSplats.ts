@@ -22,7 +22,7 @@ import { allocSplatData } from '../../core/formats/splatData.ts';
 import { InvalidInputError } from '../../core/errors.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
-import { LIPS_UPPER_INNER } from '../../core/rig/topology.ts';
+import { LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from '../../core/rig/topology.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
 import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
 import { LOOP_N, MouthInteriorLayer } from '../head/mouthInterior.ts';
@@ -64,6 +64,19 @@ export const SPLAT_SPACING_OUTPUT_PX = 2;
 export const SPLAT_SIGMA_SPACING = 0.6;
 /** Falloff power of the photo head's Gaussians (renderer/avatars/sparkHost.ts `falloffPowerFragmentShader`). */
 export const SPLAT_FALLOFF_POWER = 2;
+/** Stretch up to which the lattice of face Gaussians stays closed without growing ({@link latticeCoverage} with σ = 0.6 / stretch
+ * spacings: 0.997 at rest, 0.985 at 1.2×, 0.917 at 1.5×, 0.495 at 2×, stretched both ways); beyond it σ grows by stretch / this, so a stretched lip keeps its sharp edge and colours do not bleed. */
+const TRIANGLE_STRETCH_CLOSED = 1.2;
+/** At most this growth of a face Gaussian's σ with its triangle's stretch (`growStretched`): closes a triangle stretched
+ * 3× (largest stretch off the lip ring, measured: img01 2.3× at jawOpen 0.6 and 3.4× at 1, 99th percentile 1.9× and
+ * 2.6×; the astronaut sample 1.6× and 2.65×). */
+const TRIANGLE_GROWTH_MAX = 2.5;
+/**
+ * At most this growth on the triangles touching the mouth opening's loop: they stretch most as the lips part (img01: up to
+ * 2.2× at jawOpen 0.6, 90th percentile 1.95×), and grown Gaussians there spread lip colour over the teeth (seen on
+ * img01 at 2.5); a gap between them shows the mouth interior drawn under the lips' edge, not the plate.
+ */
+const LIP_RING_GROWTH_MAX = 1.25;
 /** Lattice spacing of the surround Gaussians that turn with the head (hair, ears) relative to the face's; their σ is
  * {@link SPLAT_SIGMA_SPACING} of their own spacing, as the face's. */
 const SURROUND_SPACING_FACTOR = 1.6;
@@ -203,6 +216,15 @@ export class PhotoHeadSplatAvatar implements Avatar {
   /** How far the photographed upper teeth show below each upper inner-lip point, px (core/face/lipEdges.ts). */
   private readonly upperToothDisplayPx: Float32Array;
   private readonly relative = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+  /** Per TRI468 triangle: its first surface Gaussian and one past its last (they are generated triangle by triangle). */
+  private readonly triStart: Uint32Array;
+  private readonly triEnd: Uint32Array;
+  /** Per triangle: the growth its Gaussians were last drawn with ({@link TRIANGLE_GROWTH_MAX}). */
+  private readonly triGrowth: Float32Array;
+  /** Per triangle: the most it may grow (less on the ring of lip next to the mouth opening, {@link LIP_RING_GROWTH_MAX}). */
+  private readonly triGrowthMax: Float32Array;
+  /** σ of a face Gaussian at rest, metres. */
+  private readonly faceSigmaM: number;
   private readonly posPx = new Float32Array(RIG_VERTEX_COUNT * 3);
   private readonly weights = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   private readonly packed: Uint32Array;
@@ -246,7 +268,15 @@ export class PhotoHeadSplatAvatar implements Avatar {
     // keep their share when the head turns. Fractions of a sample carry over from triangle to triangle.
     const verts: number[] = [], bary: number[] = [];
     let carry = 0;
+    const triCount = TRI468.length / 3;
+    this.triStart = new Uint32Array(triCount);
+    this.triEnd = new Uint32Array(triCount);
+    this.triGrowth = new Float32Array(triCount).fill(1);
+    this.triGrowthMax = new Float32Array(triCount).fill(TRIANGLE_GROWTH_MAX);
+    const loop = new Set(MOUTH_OPENING_LOOP);
+    for (let t = 0; t < triCount; t++) if ([0, 1, 2].some((k) => loop.has(TRI468[t * 3 + k]!))) this.triGrowthMax[t] = LIP_RING_GROWTH_MAX;
     for (let t = 0; t < TRI468.length; t += 3) {
+      this.triStart[t / 3] = bary.length / 3;
       const a = TRI468[t]!, b = TRI468[t + 1]!, c = TRI468[t + 2]!;
       const ax = rest[a * 3]!, ay = rest[a * 3 + 1]!;
       const ux = rest[b * 3]! - ax, uy = rest[b * 3 + 1]! - ay, uz = rest[b * 3 + 2]! - rest[a * 3 + 2]!;
@@ -279,6 +309,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
         verts.push(a, b, c);
         bary.push(1 - r1 - r2, r1, r2);
       }
+      this.triEnd[t / 3] = bary.length / 3;
     }
     const surfaceCount = bary.length / 3;
     this.verts = Uint16Array.from(verts);
@@ -316,6 +347,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     const data = allocSplatData(n, 'three');
     // Round Gaussians (not flat discs): the surface stays closed when the head turns and slanted parts face the camera.
     const sigmaM = SPLAT_SIGMA_SPACING * spacingPx * mPerPx;
+    this.faceSigmaM = sigmaM;
     for (let i = 0; i < n; i++) {
       if (i >= this.riggedCount) {
         setSurroundSplat(data, i, headAround[i - this.riggedCount]!, sigmaM * SURROUND_SPACING_FACTOR, this.proj);
@@ -454,9 +486,57 @@ export class PhotoHeadSplatAvatar implements Avatar {
     }
   }
 
+  /**
+   * Grows the face Gaussians of every triangle the frame stretches: σ × the triangle's largest stretch (rest → posed,
+   * in 3D landmark px) / {@link TRIANGLE_STRETCH_CLOSED}, 1 … {@link TRIANGLE_GROWTH_MAX}; only triangles whose growth changed by ≥ 2 % are rewritten.
+   * @remarks A lattice of σ = 0.6 spacings closes a surface stretched up to ≈ 1.2× ({@link TRIANGLE_STRETCH_CLOSED});
+   * an open jaw stretches the chin and lower lip triangles by 1.5–2×, and gaps opened there
+   * (the plate or the neck showed through as a dotted seam). The largest singular value of the triangle's deformation
+   * is √ of the larger eigenvalue of G_rest⁻¹ G_posed (G the Gram matrix of two edges); growing by it over
+   * {@link TRIANGLE_STRETCH_CLOSED} keeps every direction's spacing ≤ 1.2 spacings in σ units (GaussianAvatars, Qian et al. 2024, scale Gaussians with their
+   * triangle's scale; here per axis would need a rotation per Gaussian per frame).
+   * @param posedPx - posed vertices `[468, 3]`, landmark px.
+   * @param packed - the packed splats to rewrite.
+   */
+  private growStretched(posedPx: Float32Array, packed: Uint32Array): void {
+    const rest = this.rig.restPx;
+    const edge = (p: Float32Array, i: number, j: number, o: number[]): void => {
+      o[0] = p[j * 3]! - p[i * 3]!;
+      o[1] = p[j * 3 + 1]! - p[i * 3 + 1]!;
+      o[2] = p[j * 3 + 2]! - p[i * 3 + 2]!;
+    };
+    const dot = (a: number[], b: number[]): number => a[0]! * b[0]! + a[1]! * b[1]! + a[2]! * b[2]!;
+    const u = [0, 0, 0], v = [0, 0, 0], u2 = [0, 0, 0], v2 = [0, 0, 0];
+    for (let t = 0; t < this.triStart.length; t++) {
+      if (this.triEnd[t] === this.triStart[t]) continue;
+      const a = TRI468[t * 3]!, b = TRI468[t * 3 + 1]!, c = TRI468[t * 3 + 2]!;
+      edge(rest, a, b, u);
+      edge(rest, a, c, v);
+      edge(posedPx, a, b, u2);
+      edge(posedPx, a, c, v2);
+      const r11 = dot(u, u), r12 = dot(u, v), r22 = dot(v, v);
+      const det = r11 * r22 - r12 * r12;
+      let g = 1;
+      if (det > 1e-9 * r11 * r22) {
+        const p11 = dot(u2, u2), p12 = dot(u2, v2), p22 = dot(v2, v2);
+        // M = G_rest⁻¹ G_posed
+        const m11 = (r22 * p11 - r12 * p12) / det, m12 = (r22 * p12 - r12 * p22) / det;
+        const m21 = (r11 * p12 - r12 * p11) / det, m22 = (r11 * p22 - r12 * p12) / det;
+        const tr = m11 + m22, dm = m11 * m22 - m12 * m21;
+        const lmax = tr / 2 + Math.sqrt(Math.max(0, (tr * tr) / 4 - dm));
+        g = Math.min(this.triGrowthMax[t]!, Math.max(1, Math.sqrt(Math.max(0, lmax)) / TRIANGLE_STRETCH_CLOSED));
+      }
+      if (Math.abs(g - this.triGrowth[t]!) < 0.02 * this.triGrowth[t]!) continue;
+      this.triGrowth[t] = g;
+      const sm = this.faceSigmaM * g;
+      for (let i = this.triStart[t]!; i < this.triEnd[t]!; i++) sparkUtils.setPackedSplatScales(packed, i, sm, sm, sm);
+    }
+  }
+
   applyFrame(frame: MotionFrame): void {
     for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) this.weights[k] = Math.min(1, Math.max(0, frame.blendshapes[k] ?? 0));
     this.computeCenters(this.weights, this.posPx, this.packed);
+    this.growStretched(this.posPx, this.packed);
     // The mouth interior sees the motion relative to the photo's own expression (its rest opening shows unchanged).
     const rest = this.restExpression;
     for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) this.relative[k] = Math.max(0, this.weights[k]! - Math.min(1, Math.max(0, rest[k] ?? 0)));
