@@ -128,6 +128,9 @@ void main() {
   if (!inside && d > uOpeningMarginPx) discard;
   mouthMain();
 }`;
+/** How far outside the posed inner-lip loop the interior is still drawn, in face lattice spacings (under the lips' soft
+ * edge Gaussians, which reach about one spacing past their triangles). */
+const OPENING_MARGIN_SPACING = 0.25;
 /** The interior quad's vertex shader: world position in the head's frame (its object's matrix), rest photo px. */
 const MOUTH_VERTEX = /* glsl */ `
 attribute vec2 aLocal;
@@ -219,7 +222,8 @@ export class PhotoHeadSplatAvatar implements Avatar {
   /** Per TRI468 triangle: its first surface Gaussian and one past its last (they are generated triangle by triangle). */
   private readonly triStart: Uint32Array;
   private readonly triEnd: Uint32Array;
-  /** Per triangle: the growth its Gaussians were last drawn with ({@link TRIANGLE_GROWTH_MAX}). */
+  /** Per triangle: the growth along its most and least stretched directions its Gaussians were last drawn with
+   * ({@link TRIANGLE_GROWTH_MAX}), `[T, 2]`. */
   private readonly triGrowth: Float32Array;
   /** Per triangle: the most it may grow (less on the ring of lip next to the mouth opening, {@link LIP_RING_GROWTH_MAX}). */
   private readonly triGrowthMax: Float32Array;
@@ -271,7 +275,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     const triCount = TRI468.length / 3;
     this.triStart = new Uint32Array(triCount);
     this.triEnd = new Uint32Array(triCount);
-    this.triGrowth = new Float32Array(triCount).fill(1);
+    this.triGrowth = new Float32Array(triCount * 2).fill(1);
     this.triGrowthMax = new Float32Array(triCount).fill(TRIANGLE_GROWTH_MAX);
     const loop = new Set(MOUTH_OPENING_LOOP);
     for (let t = 0; t < triCount; t++) if ([0, 1, 2].some((k) => loop.has(TRI468[t * 3 + k]!))) this.triGrowthMax[t] = LIP_RING_GROWTH_MAX;
@@ -415,7 +419,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
         new THREE.ShaderMaterial({
           vertexShader: MOUTH_VERTEX,
           fragmentShader: frag.replace('void main() {', 'void mouthMain() {') + OPENING_ONLY_GLSL,
-          uniforms: { ...uniforms, uOpeningMarginPx: { value: spacingPx } },
+          uniforms: { ...uniforms, uOpeningMarginPx: { value: OPENING_MARGIN_SPACING * spacingPx } },
           side: THREE.DoubleSide,
         }),
       quad: (cornersPx, zPx, local) => {
@@ -487,14 +491,17 @@ export class PhotoHeadSplatAvatar implements Avatar {
   }
 
   /**
-   * Grows the face Gaussians of every triangle the frame stretches: σ × the triangle's largest stretch (rest → posed,
-   * in 3D landmark px) / {@link TRIANGLE_STRETCH_CLOSED}, 1 … {@link TRIANGLE_GROWTH_MAX}; only triangles whose growth changed by ≥ 2 % are rewritten.
+   * Grows the face Gaussians of every triangle the frame stretches, along the stretch: σ × each principal stretch of
+   * the triangle (rest → posed, 3D landmark px) / {@link TRIANGLE_STRETCH_CLOSED}, 1 … the triangle's cap
+   * ({@link TRIANGLE_GROWTH_MAX}, {@link LIP_RING_GROWTH_MAX}), the Gaussian turned to the posed principal directions;
+   * σ along the normal stays. Triangles round before and now are not rewritten.
    * @remarks A lattice of σ = 0.6 spacings closes a surface stretched up to ≈ 1.2× ({@link TRIANGLE_STRETCH_CLOSED});
-   * an open jaw stretches the chin and lower lip triangles by 1.5–2×, and gaps opened there
-   * (the plate or the neck showed through as a dotted seam). The largest singular value of the triangle's deformation
-   * is √ of the larger eigenvalue of G_rest⁻¹ G_posed (G the Gram matrix of two edges); growing by it over
-   * {@link TRIANGLE_STRETCH_CLOSED} keeps every direction's spacing ≤ 1.2 spacings in σ units (GaussianAvatars, Qian et al. 2024, scale Gaussians with their
-   * triangle's scale; here per axis would need a rotation per Gaussian per frame).
+   * an open jaw stretches the chin, cheeks and lips by 1.5–3×, and gaps opened there (the plate or the neck showed
+   * through as a dotted seam). The principal stretches are √ of the eigenvalues of G_rest⁻¹ G_posed (G the Gram matrix
+   * of two edges), its eigenvectors the directions (the triangle's deformation gradient F, FᵀF in the rest edge
+   * basis). As GaussianAvatars (Qian et al., CVPR 2024) scale and turn Gaussians with their triangle. Growing round
+   * Gaussians by the largest stretch instead spread lip colour sideways over the cheeks at the mouth corners (img01,
+   * jawOpen 0.6), where the triangles stretch only vertically.
    * @param posedPx - posed vertices `[468, 3]`, landmark px.
    * @param packed - the packed splats to rewrite.
    */
@@ -507,6 +514,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     };
     const dot = (a: number[], b: number[]): number => a[0]! * b[0]! + a[1]! * b[1]! + a[2]! * b[2]!;
     const u = [0, 0, 0], v = [0, 0, 0], u2 = [0, 0, 0], v2 = [0, 0, 0];
+    const d1 = new THREE.Vector3(), d2 = new THREE.Vector3(), nrm = new THREE.Vector3(), quat = new THREE.Quaternion(), basis = new THREE.Matrix4();
     for (let t = 0; t < this.triStart.length; t++) {
       if (this.triEnd[t] === this.triStart[t]) continue;
       const a = TRI468[t * 3]!, b = TRI468[t * 3 + 1]!, c = TRI468[t * 3 + 2]!;
@@ -516,20 +524,42 @@ export class PhotoHeadSplatAvatar implements Avatar {
       edge(posedPx, a, c, v2);
       const r11 = dot(u, u), r12 = dot(u, v), r22 = dot(v, v);
       const det = r11 * r22 - r12 * r12;
-      let g = 1;
+      let g1 = 1, g2 = 1;
       if (det > 1e-9 * r11 * r22) {
         const p11 = dot(u2, u2), p12 = dot(u2, v2), p22 = dot(v2, v2);
-        // M = G_rest⁻¹ G_posed
+        // M = G_rest⁻¹ G_posed: its eigenvalues are the squared principal stretches, its eigenvectors (coordinates in
+        // the rest edges u, v) the directions they act on.
         const m11 = (r22 * p11 - r12 * p12) / det, m12 = (r22 * p12 - r12 * p22) / det;
         const m21 = (r11 * p12 - r12 * p11) / det, m22 = (r11 * p22 - r12 * p12) / det;
         const tr = m11 + m22, dm = m11 * m22 - m12 * m21;
-        const lmax = tr / 2 + Math.sqrt(Math.max(0, (tr * tr) / 4 - dm));
-        g = Math.min(this.triGrowthMax[t]!, Math.max(1, Math.sqrt(Math.max(0, lmax)) / TRIANGLE_STRETCH_CLOSED));
+        const disc = Math.sqrt(Math.max(0, (tr * tr) / 4 - dm));
+        const lmax = tr / 2 + disc, lmin = Math.max(0, tr / 2 - disc);
+        const cap = this.triGrowthMax[t]!;
+        g1 = Math.min(cap, Math.max(1, Math.sqrt(Math.max(0, lmax)) / TRIANGLE_STRETCH_CLOSED));
+        g2 = Math.min(cap, Math.max(1, Math.sqrt(lmin) / TRIANGLE_STRETCH_CLOSED));
+        if (g1 > 1) {
+          // The most stretched direction, posed: F x for the eigenvector x of λmax (F maps u → u2, v → v2).
+          let x1 = m12, x2 = lmax - m11;
+          if (Math.abs(x1) + Math.abs(x2) < 1e-9) (x1 = lmax - m22), (x2 = m21);
+          // photo px (x right, y down, z away) → the head's frame (x right, y up, z towards the camera)
+          d1.set(x1 * u2[0]! + x2 * v2[0]!, -(x1 * u2[1]! + x2 * v2[1]!), -(x1 * u2[2]! + x2 * v2[2]!)).normalize();
+          nrm.set(u2[1]! * v2[2]! - u2[2]! * v2[1]!, u2[2]! * v2[0]! - u2[0]! * v2[2]!, u2[0]! * v2[1]! - u2[1]! * v2[0]!);
+          nrm.set(nrm.x, -nrm.y, -nrm.z);
+          // orthonormal in-plane pair and normal (right-handed)
+          nrm.addScaledVector(d1, -nrm.dot(d1)).normalize();
+          d2.crossVectors(nrm, d1);
+          quat.setFromRotationMatrix(basis.makeBasis(d1, d2, nrm));
+        }
       }
-      if (Math.abs(g - this.triGrowth[t]!) < 0.02 * this.triGrowth[t]!) continue;
-      this.triGrowth[t] = g;
-      const sm = this.faceSigmaM * g;
-      for (let i = this.triStart[t]!; i < this.triEnd[t]!; i++) sparkUtils.setPackedSplatScales(packed, i, sm, sm, sm);
+      // Round before and now: nothing to write; stretched: the direction may have turned, rewrite.
+      if (g1 === 1 && this.triGrowth[t * 2] === 1) continue;
+      this.triGrowth[t * 2] = g1;
+      this.triGrowth[t * 2 + 1] = g2;
+      const s1 = this.faceSigmaM * g1, s2 = this.faceSigmaM * g2, s0 = this.faceSigmaM;
+      for (let i = this.triStart[t]!; i < this.triEnd[t]!; i++) {
+        sparkUtils.setPackedSplatScales(packed, i, s1, s2, s0);
+        if (g1 > 1) sparkUtils.setPackedSplatQuat(packed, i, quat.x, quat.y, quat.z, quat.w);
+      }
     }
   }
 
