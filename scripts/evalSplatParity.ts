@@ -47,7 +47,12 @@ function ssimBox(a: Uint8Array, b: Uint8Array, w: number, box: Box): number {
   for (let y = box.y0; y + 8 <= box.y1; y += 4) {
     for (let x = box.x0; x + 8 <= box.x1; x += 4) {
       let ma = 0, mb = 0;
-      for (let j = 0; j < 8; j++) for (let i = 0; i < 8; i++) (ma += luma(a, (y + j) * w + x + i)), (mb += luma(b, (y + j) * w + x + i));
+      for (let j = 0; j < 8; j++) {
+        for (let i = 0; i < 8; i++) {
+          ma += luma(a, (y + j) * w + x + i);
+          mb += luma(b, (y + j) * w + x + i);
+        }
+      }
       ma /= 64;
       mb /= 64;
       let va = 0, vb = 0, cov = 0;

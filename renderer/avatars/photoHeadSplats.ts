@@ -540,7 +540,10 @@ export class PhotoHeadSplatAvatar implements Avatar {
         if (g1 > 1) {
           // The most stretched direction, posed: F x for the eigenvector x of λmax (F maps u → u2, v → v2).
           let x1 = m12, x2 = lmax - m11;
-          if (Math.abs(x1) + Math.abs(x2) < 1e-9) (x1 = lmax - m22), (x2 = m21);
+          if (Math.abs(x1) + Math.abs(x2) < 1e-9) {
+            x1 = lmax - m22;
+            x2 = m21;
+          }
           // photo px (x right, y down, z away) → the head's frame (x right, y up, z towards the camera)
           d1.set(x1 * u2[0]! + x2 * v2[0]!, -(x1 * u2[1]! + x2 * v2[1]!), -(x1 * u2[2]! + x2 * v2[2]!)).normalize();
           nrm.set(u2[1]! * v2[2]! - u2[2]! * v2[1]!, u2[2]! * v2[0]! - u2[0]! * v2[2]!, u2[0]! * v2[1]! - u2[1]! * v2[0]!);

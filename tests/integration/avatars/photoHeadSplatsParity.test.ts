@@ -19,6 +19,15 @@ import { HAS_CORPUS, corpus } from '../../helpers/media.ts';
 const SIZE = 256;
 const YAW_RAD = (25 * Math.PI) / 180;
 type Box = { x0: number; y0: number; x1: number; y1: number };
+/**
+ * Lowest SSIM accepted, about halfway between main before these changes and this branch (measured at 256², same
+ * machine): img01 mouth 0.706 → 0.780, face 0.802 → 0.827, head 0.845 → 0.865; img03 (held out) mouth 0.740 → 0.756,
+ * face 0.712 → 0.733, head 0.761 → 0.780.
+ */
+const MIN_SSIM: Record<string, { mouth: number; face: number; head: number }> = {
+  img01: { mouth: 0.745, face: 0.815, head: 0.855 },
+  img03: { mouth: 0.748, face: 0.723, head: 0.77 },
+};
 
 const luma = (f: Uint8Array, k: number): number => 0.299 * f[k * 4]! + 0.587 * f[k * 4 + 1]! + 0.114 * f[k * 4 + 2]!;
 /** Mean SSIM of luma over 8×8 windows (stride 4) inside `box` (Wang et al. 2004, K1 0.01, K2 0.03). */
@@ -28,7 +37,12 @@ function ssim(a: Uint8Array, b: Uint8Array, box: Box): number {
   for (let y = Math.max(0, box.y0); y + 8 <= Math.min(SIZE, box.y1); y += 4) {
     for (let x = Math.max(0, box.x0); x + 8 <= Math.min(SIZE, box.x1); x += 4) {
       let ma = 0, mb = 0;
-      for (let j = 0; j < 8; j++) for (let i = 0; i < 8; i++) (ma += luma(a, (y + j) * SIZE + x + i)), (mb += luma(b, (y + j) * SIZE + x + i));
+      for (let j = 0; j < 8; j++) {
+        for (let i = 0; i < 8; i++) {
+          ma += luma(a, (y + j) * SIZE + x + i);
+          mb += luma(b, (y + j) * SIZE + x + i);
+        }
+      }
       ma /= 64;
       mb /= 64;
       let va = 0, vb = 0, cov = 0;
@@ -112,9 +126,10 @@ describe.skipIf(!HAS_CORPUS)('the photo head as splats matches the mesh head whe
       const openMouth = ssim(splats[1]!, mesh[1]!, b.mouth);
       const openFace = ssim(splats[1]!, mesh[1]!, b.face);
       console.log(`${p.name} yaw 25°: head SSIM ${neutralHead.toFixed(3)} (neutral), jawOpen 0.6 mouth ${openMouth.toFixed(3)}, face ${openFace.toFixed(3)}`);
-      expect(openMouth).toBeGreaterThan(0);
-      expect(openFace).toBeGreaterThan(0);
-      expect(neutralHead).toBeGreaterThan(0);
+      const min = MIN_SSIM[p.name]!;
+      expect(openMouth).toBeGreaterThan(min.mouth);
+      expect(openFace).toBeGreaterThan(min.face);
+      expect(neutralHead).toBeGreaterThan(min.head);
     }
   });
 });
