@@ -6,15 +6,18 @@
  * @remarks Binding: each Gaussian keeps a triangle of the MediaPipe tessellation (`TRI468`) and barycentric
  * coordinates, as mesh-embedded Gaussian avatars do (GaussianAvatars, Qian et al., CVPR 2024: Gaussians rigged to
  * FLAME triangles; here to the photo rig's 468 vertices). Samples per triangle ∝ its area at rest (one per
- * `spacing²`), placed on a Halton(2,3) sequence folded into the triangle, so the layout is deterministic. The mouth
- * opening (a hole in the tessellation) gets a dark cavity of Gaussians spanning upper to lower inner-lip points, so
- * an open jaw shows a mouth, not the backdrop. Eyes are part of the surface (lids follow blinks; irises do not turn).
+ * `spacing²`), placed on a Halton(2,3) sequence folded into the triangle, so the layout is deterministic. Gaussians of
+ * a triangle the frame stretches grow and turn with its principal stretches (`growStretched`), so an open jaw opens no
+ * gaps. Behind the mouth opening (a hole in the tessellation) the mesh head's own mouth interior is drawn
+ * (renderer/head/mouthInterior.ts: the photo's teeth, lit cavity, tongue, inner lips), on the mesh head's lip contours
+ * (lip seam, upper lip raised off the teeth). Eyes are part of the surface (lids follow blinks; irises do not turn).
  * Placement: the photo head's pinhole (photoToWorld), the rest face centred on the origin, facing +Z.
  *
  * Around the face (hair, ears, neck, shoulders) the person — as the per-pixel matte of core/segment/personMatte.ts
  * separates it from the background — is sampled on a coarser lattice and lifted onto the photo head's 2.5D depth
- * proxy (renderer/head/surround.ts): those Gaussians do not follow the blendshapes; the head-side ones (surround
- * head weight ≥ 0.5) turn with the head pose, the rest (neck, shoulders) stay.
+ * proxy (renderer/head/surround.ts) as surfels, flat along its normal (`setSurroundSplat`): those Gaussians do not
+ * follow the blendshapes; the head-side ones (surround head weight ≥ 0.5) turn with the head pose, the rest (neck,
+ * shoulders) stay.
  */
 import * as THREE from 'three';
 import { SplatMesh, utils as sparkUtils } from '@sparkjsdev/spark';
