@@ -219,6 +219,8 @@ export class PhotoHeadSplatAvatar implements Avatar {
   /** The mesh head's mouth interior (photo teeth, cavity, tongue, inner lips), behind the lips, turning with the head. */
   private readonly mouth: MouthInteriorLayer;
   private readonly photoTexture: THREE.DataTexture;
+  /** Depth of the mouth interior's plane, landmark px (the mesh head's: upper inner lip + 0.1 IOD). */
+  private readonly mouthZPx: number;
   /** How far the photographed upper teeth show below each upper inner-lip point, px (core/face/lipEdges.ts). */
   private readonly upperToothDisplayPx: Float32Array;
   private readonly relative = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
@@ -417,7 +419,8 @@ export class PhotoHeadSplatAvatar implements Avatar {
     for (const i of LIPS_UPPER_INNER) lipZ += rest[i * 3 + 2]! / LIPS_UPPER_INNER.length;
     const origin = this.origin;
     const proj = this.proj;
-    this.mouth = new MouthInteriorLayer(this.photoTexture, input.rgba, input.widthPx, input.heightPx, rigLm, this.rig, lipZ + 0.1 * f.iodPx, {
+    this.mouthZPx = lipZ + 0.1 * f.iodPx;
+    this.mouth = new MouthInteriorLayer(this.photoTexture, input.rgba, input.widthPx, input.heightPx, rigLm, this.rig, this.mouthZPx, {
       material: (frag, uniforms) =>
         new THREE.ShaderMaterial({
           vertexShader: MOUTH_VERTEX,
@@ -569,6 +572,43 @@ export class PhotoHeadSplatAvatar implements Avatar {
     }
   }
 
+  /**
+   * Shrinks the mouth interior's quad to the posed opening's bounding box plus the margin the shader draws
+   * (`uOpeningMarginPx`) and a pixel: the mesh head's quad spans the whole mouth region down to the chin (0.9 IOD below
+   * the lower lip) and a software rasteriser shades every pixel of it before the discard (the mesh head limits it with
+   * a scissor, renderer/head/openingScissor.ts). Corners in rest photo px of the skull frame, as the interior reads them.
+   */
+  private fitMouthQuad(): void {
+    const lip = this.mouth.lip;
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (let k = 0; k < lip.length; k += 2) {
+      x0 = Math.min(x0, lip[k]!);
+      x1 = Math.max(x1, lip[k]!);
+      y0 = Math.min(y0, lip[k + 1]!);
+      y1 = Math.max(y1, lip[k + 1]!);
+    }
+    const m = (this.mouth.material.uniforms.uOpeningMarginPx!.value as number) + 1;
+    const geo = this.mouth.mesh.geometry;
+    const pos = geo.getAttribute('position') as THREE.BufferAttribute;
+    const local = geo.getAttribute('aLocal') as THREE.BufferAttribute;
+    const corners = [
+      [x0 - m, y0 - m],
+      [x1 + m, y0 - m],
+      [x0 - m, y1 + m],
+      [x1 + m, y1 + m],
+    ] as const;
+    const arr = pos.array as Float32Array;
+    corners.forEach(([x, y], k) => {
+      photoToWorld(this.proj, x, y, this.mouthZPx, arr, k * 3);
+      arr[k * 3]! -= this.origin.x;
+      arr[k * 3 + 1]! -= this.origin.y;
+      arr[k * 3 + 2]! -= this.origin.z;
+      local.setXY(k, x, y);
+    });
+    pos.needsUpdate = true;
+    local.needsUpdate = true;
+  }
+
   applyFrame(frame: MotionFrame): void {
     for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) this.weights[k] = Math.min(1, Math.max(0, frame.blendshapes[k] ?? 0));
     this.computeCenters(this.weights, this.posPx, this.packed);
@@ -577,6 +617,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     const rest = this.restExpression;
     for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) this.relative[k] = Math.max(0, this.weights[k]! - Math.min(1, Math.max(0, rest[k] ?? 0)));
     this.mouth.update(this.posPx, this.relative, frame.visemes ?? new Float32Array(OVR_VISEME_COUNT));
+    this.fitMouthQuad();
     this.splats.packedSplats!.needsUpdate = true;
     this.splats.updateVersion();
     this.pose.quaternion.copy(headRotationOf(frame, this.q));
