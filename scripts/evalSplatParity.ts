@@ -31,11 +31,13 @@ const OUT = opt('--out') ?? '/tmp/splat-parity';
 const BATCHES = Number(opt('--batches') ?? 4);
 const FRAMES = Number(opt('--frames') ?? 6);
 const NO_TIME = args.includes('--no-time') ? (args.splice(args.indexOf('--no-time'), 1), true) : false;
-const VIEWS: { name: string; yawDeg: number; jaw: number }[] = [
+const VIEWS: { name: string; yawDeg: number; jaw: number; gazeYawRad?: number; blink?: number }[] = [
   { name: 'y0', yawDeg: 0, jaw: 0 },
   { name: 'y-25', yawDeg: -25, jaw: 0 },
   { name: 'y25', yawDeg: 25, jaw: 0 },
   { name: 'y25jaw', yawDeg: 25, jaw: 0.6 },
+  { name: 'y0look', yawDeg: 0, jaw: 0, gazeYawRad: 0.3 },
+  { name: 'y0blink', yawDeg: 0, jaw: 0, blink: 0.7 },
 ];
 await mkdir(OUT, { recursive: true });
 
@@ -138,9 +140,12 @@ try {
     for (const v of VIEWS) {
       const bs = new Float32Array(52);
       bs[BS.jawOpen] = v.jaw;
+      bs[BS.eyeBlinkLeft] = bs[BS.eyeBlinkRight] = v.blink ?? 0;
       const opts = { orbitYawRad: rad(v.yawDeg) };
-      const mesh = await meshHost.renderStill({ blendshapes: bs }, opts);
-      const spl = await splatHost.renderStill({ blendshapes: bs }, opts);
+      const g = v.gazeYawRad ?? 0;
+      const frame = { blendshapes: bs, gazeRad: Float32Array.from([g, 0, g, 0]) };
+      const mesh = await meshHost.renderStill(frame, opts);
+      const spl = await splatHost.renderStill(frame, opts);
       const found = (await analyzer.analyze({ rgba: mesh, widthPx: SIZE, heightPx: SIZE, hadAlpha: false })).faces[0];
       let box: Box = { x0: SIZE / 4, y0: SIZE / 4, x1: (3 * SIZE) / 4, y1: (3 * SIZE) / 4 };
       let mouth: Box | null = null;

@@ -10,7 +10,8 @@
  * a triangle the frame stretches grow and turn with its principal stretches (`growStretched`), so an open jaw opens no
  * gaps. Behind the mouth opening (a hole in the tessellation) the mesh head's own mouth interior is drawn
  * (renderer/head/mouthInterior.ts: the photo's teeth, lit cavity, tongue, inner lips), on the mesh head's lip contours
- * (lip seam, upper lip raised off the teeth). Eyes are part of the surface (lids follow blinks; irises do not turn).
+ * (lip seam, upper lip raised off the teeth). Behind the eye openings (holes too) the mesh head's eyeballs
+ * (renderer/head/eyelids.ts): irises turn with the gaze, lids and lashes close over them.
  * Placement: the photo head's pinhole (photoToWorld), the rest face centred on the origin, facing +Z.
  *
  * Around the face (hair, ears, neck, shoulders) the person — as the per-pixel matte of core/segment/personMatte.ts
@@ -23,16 +24,18 @@ import * as THREE from 'three';
 import { SplatMesh, utils as sparkUtils } from '@sparkjsdev/spark';
 import { allocSplatData } from '../../core/formats/splatData.ts';
 import { InvalidInputError } from '../../core/errors.ts';
-import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
+import { buildPhotoHeadRig, evaluateRigRelative, EYEBALL_RADIUS_IOD, eyeRotations, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
-import { LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from '../../core/rig/topology.ts';
+import { EYE_LEFT, EYE_RIGHT, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from '../../core/rig/topology.ts';
+import { measureScleraLight } from '../../core/face/sceneLight.ts';
+import { EYE_FRAGMENT, eyeStillDefine, LID_CURVE_N, measureLidColours, restLidCurves, updateEyeLids } from '../head/eyelids.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
 import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
 import { LOOP_N, MouthInteriorLayer } from '../head/mouthInterior.ts';
 import { TRI468 } from '../../core/rig/topologyTables.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import type { MotionFrame } from '../../core/motion/track.ts';
-import { photoToWorld, type PhotoProjection } from '../head/photoHead.ts';
+import { photoToWorld, scleraFallbackRgb, type PhotoProjection } from '../head/photoHead.ts';
 import { buildSurround } from '../head/surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { personLayerAlpha } from '../../core/segment/personLayer.ts';
@@ -134,6 +137,32 @@ void main() {
 /** How far outside the posed inner-lip loop the interior is still drawn, in face lattice spacings (under the lips' soft
  * edge Gaussians, which reach about one spacing past their triangles). */
 const OPENING_MARGIN_SPACING = 0.25;
+/** Points of an eye opening's loop (MediaPipe `lower0` corner to corner, then `upper0` back). */
+const EYE_LOOP_N = EYE_RIGHT.lower0.length + EYE_RIGHT.upper0.length;
+/**
+ * GLSL appended to the mesh head's eyeball fragment shader (renderer/head/eyelids.ts `EYE_FRAGMENT`, its `main` renamed
+ * `eyeMain`): drawn only inside the posed eye opening `uEyeLoop` (photo px, as `vLocal`) and up to
+ * `uOpeningMarginPx` outside it, as {@link OPENING_ONLY_GLSL} for the mouth.
+ */
+const EYE_OPENING_ONLY_GLSL = /* glsl */ `
+uniform vec2 uEyeLoop[${EYE_LOOP_N}];
+uniform float uOpeningMarginPx;
+void main() {
+  bool inside = false;
+  float d = 1e9;
+  for (int i = 0; i < ${EYE_LOOP_N}; i++) {
+    vec2 a = uEyeLoop[i];
+    vec2 b = uEyeLoop[i == ${EYE_LOOP_N - 1} ? 0 : i + 1];
+    if ((a.y > vLocal.y) != (b.y > vLocal.y) && vLocal.x < (b.x - a.x) * (vLocal.y - a.y) / (b.y - a.y) + a.x) inside = !inside;
+    vec2 ab = b - a;
+    float t = clamp(dot(vLocal - a, ab) / max(dot(ab, ab), 1e-6), 0.0, 1.0);
+    d = min(d, length(vLocal - a - t * ab));
+  }
+  if (!inside && d > uOpeningMarginPx) discard;
+  eyeMain();
+}`;
+/** The eye opening's loop of one eye region: `lower0` corner to corner, then `upper0` back. */
+const eyeLoop = (r: EyeRegion): number[] => [...r.lower0, ...[...r.upper0].reverse()];
 /** The interior quad's vertex shader: world position in the head's frame (its object's matrix), rest photo px. */
 const MOUTH_VERTEX = /* glsl */ `
 attribute vec2 aLocal;
@@ -219,6 +248,9 @@ export class PhotoHeadSplatAvatar implements Avatar {
   /** The mesh head's mouth interior (photo teeth, cavity, tongue, inner lips), behind the lips, turning with the head. */
   private readonly mouth: MouthInteriorLayer;
   private readonly photoTexture: THREE.DataTexture;
+  /** The mesh head's eyeballs (renderer/head/eyelids.ts), subject's right then left, behind the eye openings. */
+  private readonly eyeMaterials: THREE.ShaderMaterial[] = [];
+  private readonly eyeMeshes: THREE.Mesh[] = [];
   /** Depth of the mouth interior's plane, landmark px (the mesh head's: upper inner lip + 0.1 IOD). */
   private readonly mouthZPx: number;
   /** How far the photographed upper teeth show below each upper inner-lip point, px (core/face/lipEdges.ts). */
@@ -278,6 +310,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     const verts: number[] = [], bary: number[] = [];
     let carry = 0;
     const triCount = TRI468.length / 3;
+    const eyeSetR = new Set([...EYE_RIGHT.upper0, ...EYE_RIGHT.lower0]), eyeSetL = new Set([...EYE_LEFT.upper0, ...EYE_LEFT.lower0]);
     this.triStart = new Uint32Array(triCount);
     this.triEnd = new Uint32Array(triCount);
     this.triGrowth = new Float32Array(triCount * 2).fill(1);
@@ -287,6 +320,11 @@ export class PhotoHeadSplatAvatar implements Avatar {
     for (let t = 0; t < TRI468.length; t += 3) {
       this.triStart[t / 3] = bary.length / 3;
       const a = TRI468[t]!, b = TRI468[t + 1]!, c = TRI468[t + 2]!;
+      // The eye openings are holes (as the mesh head's faceTrianglesWithoutEyes): the eyeballs show there.
+      if ([eyeSetR, eyeSetL].some((e) => e.has(a) && e.has(b) && e.has(c))) {
+        this.triEnd[t / 3] = bary.length / 3;
+        continue;
+      }
       const ax = rest[a * 3]!, ay = rest[a * 3 + 1]!;
       const ux = rest[b * 3]! - ax, uy = rest[b * 3 + 1]! - ay, uz = rest[b * 3 + 2]! - rest[a * 3 + 2]!;
       const vx = rest[c * 3]! - ax, vy = rest[c * 3 + 1]! - ay, vz = rest[c * 3 + 2]! - rest[a * 3 + 2]!;
@@ -450,6 +488,66 @@ export class PhotoHeadSplatAvatar implements Avatar {
     });
     this.mouth.mesh.position.copy(pivot).negate();
     this.pose.add(this.mouth.mesh);
+    // The eyeballs as the mesh head draws them (renderer/head/photoHead.ts layer 2): the photo's eye with the iris moved
+    // by the gaze, lids and lashes as the eye closes, the sclera in the photo's light; behind the lid contour at its
+    // depth + 0.04 IOD, limited to the posed opening (+ 0.25 spacing).
+    const W = input.widthPx, H = input.heightPx;
+    const sclera = measureScleraLight(input.rgba, W, H, rigLm)?.rgb ?? scleraFallbackRgb(input.rgba, W, H, rigLm);
+    for (const [k, eye] of this.rig.eyes.entries()) {
+      const region = k === 0 ? EYE_RIGHT : EYE_LEFT;
+      const [lash, lid] = measureLidColours(input.rgba, W, H, rest, region);
+      const [restUp, restLow] = restLidCurves(rest, region);
+      const hw = eye.halfWidthPx * 1.5;
+      const hh = Math.max(eye.halfHeightPx * 2.6, eye.halfWidthPx * 0.9);
+      const zPx = eye.depthPx + 0.04 * f.iodPx;
+      const corners: [number, number][] = [
+        [eye.centerPx[0] - hw, eye.centerPx[1] - hh],
+        [eye.centerPx[0] + hw, eye.centerPx[1] - hh],
+        [eye.centerPx[0] - hw, eye.centerPx[1] + hh],
+        [eye.centerPx[0] + hw, eye.centerPx[1] + hh],
+      ];
+      const mat = new THREE.ShaderMaterial({
+        vertexShader: MOUTH_VERTEX,
+        fragmentShader: EYE_FRAGMENT.replace('void main() {', 'void eyeMain() {') + EYE_OPENING_ONLY_GLSL,
+        uniforms: {
+          uPhoto: { value: this.photoTexture },
+          uPhotoSize: { value: new THREE.Vector2(W, H) },
+          uIrisC: { value: new THREE.Vector2(...eye.irisCenterPx) },
+          uIrisR: { value: eye.irisRadiusPx },
+          uOffset: { value: new THREE.Vector2(0, 0) },
+          uEyeC: { value: new THREE.Vector2(...eye.centerPx) },
+          uEyeHalf: { value: new THREE.Vector2(eye.halfWidthPx, Math.max(eye.halfHeightPx, 1)) },
+          uSclera: { value: new THREE.Color(sclera[0], sclera[1], sclera[2]) },
+          uLash: { value: new THREE.Color(...lash) },
+          uLid: { value: new THREE.Color(...lid) },
+          uLidCurve: { value: new Float32Array(LID_CURVE_N * 2) },
+          uRestUp: { value: restUp },
+          uRestLow: { value: restLow },
+          uLidDrop: { value: 0 },
+          uClose: { value: 0 },
+          uEyeLoop: { value: new Float32Array(EYE_LOOP_N * 2) },
+          uOpeningMarginPx: { value: OPENING_MARGIN_SPACING * spacingPx },
+        },
+        side: THREE.DoubleSide,
+      });
+      const pos = new Float32Array(12);
+      corners.forEach(([x, y], i) => {
+        photoToWorld(proj, x, y, zPx, pos, i * 3);
+        pos[i * 3]! -= origin.x;
+        pos[i * 3 + 1]! -= origin.y;
+        pos[i * 3 + 2]! -= origin.z;
+      });
+      const geo = new THREE.BufferGeometry();
+      geo.setAttribute('position', new THREE.BufferAttribute(pos, 3));
+      geo.setAttribute('aLocal', new THREE.BufferAttribute(Float32Array.from(corners.flat()), 2));
+      geo.setIndex([0, 2, 1, 1, 2, 3]);
+      const mesh = new THREE.Mesh(geo, mat);
+      mesh.frustumCulled = false;
+      mesh.position.copy(pivot).negate();
+      this.pose.add(mesh);
+      this.eyeMaterials.push(mat);
+      this.eyeMeshes.push(mesh);
+    }
     this.object3D.add(this.headRoot);
     const bodyMesh = (samples: SurroundSample[]): SplatMesh | null => {
       if (!samples.length) return null;
@@ -618,6 +716,25 @@ export class PhotoHeadSplatAvatar implements Avatar {
     for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) this.relative[k] = Math.max(0, this.weights[k]! - Math.min(1, Math.max(0, rest[k] ?? 0)));
     this.mouth.update(this.posPx, this.relative, frame.visemes ?? new Float32Array(OVR_VISEME_COUNT));
     this.fitMouthQuad();
+    // Eyes: irises offset by the eyeball radius · sin(angle) along the face axes; lids as the blink closes them.
+    const [ry, rp, ly, lp] = eyeRotations(this.weights, frame.gazeRad ?? new Float32Array(4));
+    const R = EYEBALL_RADIUS_IOD * this.rig.frame.iodPx;
+    const { ex, ey } = this.rig.frame;
+    for (const [k, [yaw, pitch, region, blink]] of ([
+      [ry, rp, EYE_RIGHT, BS.eyeBlinkRight],
+      [ly, lp, EYE_LEFT, BS.eyeBlinkLeft],
+    ] as const).entries()) {
+      const m = this.eyeMaterials[k]!;
+      const a = R * Math.sin(yaw), b = -R * Math.sin(pitch);
+      (m.uniforms.uOffset!.value as THREE.Vector2).set(a * ex[0] + b * ey[0], a * ex[1] + b * ey[1]);
+      eyeStillDefine(m);
+      updateEyeLids(m, region, this.posPx, this.weights[blink]!);
+      const loop = m.uniforms.uEyeLoop!.value as Float32Array;
+      eyeLoop(region).forEach((v, i) => {
+        loop[i * 2] = this.posPx[v * 3]!;
+        loop[i * 2 + 1] = this.posPx[v * 3 + 1]!;
+      });
+    }
     this.splats.packedSplats!.needsUpdate = true;
     this.splats.updateVersion();
     this.pose.quaternion.copy(headRotationOf(frame, this.q));
@@ -646,6 +763,11 @@ export class PhotoHeadSplatAvatar implements Avatar {
     if (this.background) {
       this.object3D.remove(this.background.mesh);
       this.background.dispose();
+    }
+    for (const m of this.eyeMeshes) {
+      this.pose.remove(m);
+      m.geometry.dispose();
+      (m.material as THREE.Material).dispose();
     }
     this.pose.remove(this.mouth.mesh);
     this.mouth.mesh.geometry.dispose();

@@ -166,7 +166,7 @@ describe.skipIf(!HAS_CORPUS)('photo head as splats (img01)', () => {
     // Dark: luma under half the neutral face's mean. The mouth interior is the mesh head's (renderer/head/
     // mouthInterior.ts: photo teeth, cavity walls lit through the opening at ≈ 0.4 of the cheeks' luma, a darker
     // throat), not a near-black red cavity any more (R < 60 and G < 40 found none of it). Main before: 597 → 930 px;
-    // with the mesh head's interior 597 → 833 (its lit walls and teeth).
+    // with the mesh head's interior and eyeballs 568 → 808 (its lit walls and teeth).
     const faceLuma = ((m) => 0.299 * m[0] + 0.587 * m[1] + 0.114 * m[2])(faceStats(neutral).mean);
     const dark = (f: Uint8Array): number => {
       let n = 0;
