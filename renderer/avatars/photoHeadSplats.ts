@@ -251,6 +251,8 @@ export class PhotoHeadSplatAvatar implements Avatar {
   /** The mesh head's eyeballs (renderer/head/eyelids.ts), subject's right then left, behind the eye openings. */
   private readonly eyeMaterials: THREE.ShaderMaterial[] = [];
   private readonly eyeMeshes: THREE.Mesh[] = [];
+  /** Depth of each eyeball quad, landmark px (the mesh head's: lid contour + 0.04 IOD). */
+  private readonly eyeZPx: number[] = [];
   /** Depth of the mouth interior's plane, landmark px (the mesh head's: upper inner lip + 0.1 IOD). */
   private readonly mouthZPx: number;
   /** How far the photographed upper teeth show below each upper inner-lip point, px (core/face/lipEdges.ts). */
@@ -547,6 +549,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
       this.pose.add(mesh);
       this.eyeMaterials.push(mat);
       this.eyeMeshes.push(mesh);
+      this.eyeZPx.push(zPx);
     }
     this.object3D.add(this.headRoot);
     const bodyMesh = (samples: SurroundSample[]): SplatMesh | null => {
@@ -671,24 +674,25 @@ export class PhotoHeadSplatAvatar implements Avatar {
   }
 
   /**
-   * Shrinks the mouth interior's quad to the posed opening's bounding box plus the margin the shader draws
-   * (`uOpeningMarginPx`) and a pixel: the mesh head's quad spans the whole mouth region down to the chin (0.9 IOD below
-   * the lower lip) and a software rasteriser shades every pixel of it before the discard (the mesh head limits it with
-   * a scissor, renderer/head/openingScissor.ts). Corners in rest photo px of the skull frame, as the interior reads them.
+   * Shrinks an opening's quad (mouth interior, eyeball) to the posed opening's bounding box plus the margin its shader
+   * draws (`uOpeningMarginPx`) and a pixel: the mesh head's quads span the whole mouth region down to the chin (0.9 IOD
+   * below the lower lip) and 2.6 eye heights around each eye, and a software rasteriser shades every pixel of a quad
+   * before the discard (the mesh head limits them with a scissor, renderer/head/openingScissor.ts).
+   * @param mesh - the quad (4 vertices: `position` in the head's frame, `aLocal` rest photo px).
+   * @param loopPx - the posed opening's loop `[K, 2]`, photo px (skull frame, as the shaders read it).
+   * @param zPx - the quad's depth, landmark px.
    */
-  private fitMouthQuad(): void {
-    const lip = this.mouth.lip;
+  private fitQuad(mesh: THREE.Mesh, loopPx: Float32Array, zPx: number): void {
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    for (let k = 0; k < lip.length; k += 2) {
-      x0 = Math.min(x0, lip[k]!);
-      x1 = Math.max(x1, lip[k]!);
-      y0 = Math.min(y0, lip[k + 1]!);
-      y1 = Math.max(y1, lip[k + 1]!);
+    for (let k = 0; k < loopPx.length; k += 2) {
+      x0 = Math.min(x0, loopPx[k]!);
+      x1 = Math.max(x1, loopPx[k]!);
+      y0 = Math.min(y0, loopPx[k + 1]!);
+      y1 = Math.max(y1, loopPx[k + 1]!);
     }
-    const m = (this.mouth.material.uniforms.uOpeningMarginPx!.value as number) + 1;
-    const geo = this.mouth.mesh.geometry;
-    const pos = geo.getAttribute('position') as THREE.BufferAttribute;
-    const local = geo.getAttribute('aLocal') as THREE.BufferAttribute;
+    const m = ((mesh.material as THREE.ShaderMaterial).uniforms.uOpeningMarginPx!.value as number) + 1;
+    const pos = mesh.geometry.getAttribute('position') as THREE.BufferAttribute;
+    const local = mesh.geometry.getAttribute('aLocal') as THREE.BufferAttribute;
     const corners = [
       [x0 - m, y0 - m],
       [x1 + m, y0 - m],
@@ -697,7 +701,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     ] as const;
     const arr = pos.array as Float32Array;
     corners.forEach(([x, y], k) => {
-      photoToWorld(this.proj, x, y, this.mouthZPx, arr, k * 3);
+      photoToWorld(this.proj, x, y, zPx, arr, k * 3);
       arr[k * 3]! -= this.origin.x;
       arr[k * 3 + 1]! -= this.origin.y;
       arr[k * 3 + 2]! -= this.origin.z;
@@ -715,7 +719,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     const rest = this.restExpression;
     for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) this.relative[k] = Math.max(0, this.weights[k]! - Math.min(1, Math.max(0, rest[k] ?? 0)));
     this.mouth.update(this.posPx, this.relative, frame.visemes ?? new Float32Array(OVR_VISEME_COUNT));
-    this.fitMouthQuad();
+    this.fitQuad(this.mouth.mesh, this.mouth.lip, this.mouthZPx);
     // Eyes: irises offset by the eyeball radius · sin(angle) along the face axes; lids as the blink closes them.
     const [ry, rp, ly, lp] = eyeRotations(this.weights, frame.gazeRad ?? new Float32Array(4));
     const R = EYEBALL_RADIUS_IOD * this.rig.frame.iodPx;
@@ -734,6 +738,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
         loop[i * 2] = this.posPx[v * 3]!;
         loop[i * 2 + 1] = this.posPx[v * 3 + 1]!;
       });
+      this.fitQuad(this.eyeMeshes[k]!, loop, this.eyeZPx[k]!);
     }
     this.splats.packedSplats!.needsUpdate = true;
     this.splats.updateVersion();
