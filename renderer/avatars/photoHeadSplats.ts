@@ -6,27 +6,36 @@
  * @remarks Binding: each Gaussian keeps a triangle of the MediaPipe tessellation (`TRI468`) and barycentric
  * coordinates, as mesh-embedded Gaussian avatars do (GaussianAvatars, Qian et al., CVPR 2024: Gaussians rigged to
  * FLAME triangles; here to the photo rig's 468 vertices). Samples per triangle ∝ its area at rest (one per
- * `spacing²`), placed on a Halton(2,3) sequence folded into the triangle, so the layout is deterministic. The mouth
- * opening (a hole in the tessellation) gets a dark cavity of Gaussians spanning upper to lower inner-lip points, so
- * an open jaw shows a mouth, not the backdrop. Eyes are part of the surface (lids follow blinks; irises do not turn).
+ * `spacing²`), placed on a Halton(2,3) sequence folded into the triangle, so the layout is deterministic. Gaussians of
+ * a triangle the frame stretches grow and turn with its principal stretches (`growStretched`), so an open jaw opens no
+ * gaps. Behind the mouth opening (a hole in the tessellation) the mesh head's own mouth interior is drawn
+ * (renderer/head/mouthInterior.ts: the photo's teeth, lit cavity, tongue, inner lips), on the mesh head's lip contours
+ * (lip seam, upper lip raised off the teeth). Behind the eye openings (holes too) the mesh head's eyeballs
+ * (renderer/head/eyelids.ts): irises turn with the gaze, lids and lashes close over them.
  * Placement: the photo head's pinhole (photoToWorld), the rest face centred on the origin, facing +Z.
  *
  * Around the face (hair, ears, neck, shoulders) the person — as the per-pixel matte of core/segment/personMatte.ts
  * separates it from the background — is sampled on a coarser lattice and lifted onto the photo head's 2.5D depth
- * proxy (renderer/head/surround.ts): those Gaussians do not follow the blendshapes; the head-side ones (surround
- * head weight ≥ 0.5) turn with the head pose, the rest (neck, shoulders) stay.
+ * proxy (renderer/head/surround.ts) as surfels, flat along its normal (`setSurroundSplat`): those Gaussians do not
+ * follow the blendshapes; the head-side ones (surround head weight ≥ 0.5) turn with the head pose, the rest (neck,
+ * shoulders) stay.
  */
 import * as THREE from 'three';
 import { SplatMesh, utils as sparkUtils } from '@sparkjsdev/spark';
 import { allocSplatData } from '../../core/formats/splatData.ts';
 import { InvalidInputError } from '../../core/errors.ts';
-import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
+import { buildPhotoHeadRig, evaluateRigRelative, EYEBALL_RADIUS_IOD, eyeRotations, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
-import { LIPS_LOWER_INNER, LIPS_UPPER_INNER } from '../../core/rig/topology.ts';
+import { EYE_LEFT, EYE_RIGHT, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from '../../core/rig/topology.ts';
+import { measureScleraLight } from '../../core/face/sceneLight.ts';
+import { EYE_FRAGMENT, eyeStillDefine, LID_CURVE_N, measureLidColours, restLidCurves, updateEyeLids } from '../head/eyelids.ts';
+import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
+import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
+import { LOOP_N, MouthInteriorLayer } from '../head/mouthInterior.ts';
 import { TRI468 } from '../../core/rig/topologyTables.ts';
-import { ARKIT_BLENDSHAPE_COUNT } from '../../core/motion/names.ts';
+import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import type { MotionFrame } from '../../core/motion/track.ts';
-import { IOD_M, photoToWorld, type PhotoProjection } from '../head/photoHead.ts';
+import { photoToWorld, scleraFallbackRgb, type PhotoProjection } from '../head/photoHead.ts';
 import { buildSurround } from '../head/surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { personLayerAlpha } from '../../core/segment/personLayer.ts';
@@ -61,8 +70,19 @@ export const SPLAT_SPACING_OUTPUT_PX = 2;
 export const SPLAT_SIGMA_SPACING = 0.6;
 /** Falloff power of the photo head's Gaussians (renderer/avatars/sparkHost.ts `falloffPowerFragmentShader`). */
 export const SPLAT_FALLOFF_POWER = 2;
-/** The mouth cavity's Gaussians: σ across and in depth, in face lattice spacings (as before the flatter falloff). */
-const CAVITY_SIGMA_SPACING = [1.28, 0.4] as const;
+/** Stretch up to which the lattice of face Gaussians stays closed without growing ({@link latticeCoverage} with σ = 0.6 / stretch
+ * spacings: 0.997 at rest, 0.985 at 1.2×, 0.917 at 1.5×, 0.495 at 2×, stretched both ways); beyond it σ grows by stretch / this, so a stretched lip keeps its sharp edge and colours do not bleed. */
+const TRIANGLE_STRETCH_CLOSED = 1.2;
+/** At most this growth of a face Gaussian's σ with its triangle's stretch (`growStretched`): closes a triangle stretched
+ * 3× (largest stretch off the lip ring, measured: img01 2.3× at jawOpen 0.6 and 3.4× at 1, 99th percentile 1.9× and
+ * 2.6×; the astronaut sample 1.6× and 2.65×). */
+const TRIANGLE_GROWTH_MAX = 2.5;
+/**
+ * At most this growth on the triangles touching the mouth opening's loop: they stretch most as the lips part (img01: up to
+ * 2.2× at jawOpen 0.6, 90th percentile 1.95×), and grown Gaussians there spread lip colour over the teeth (seen on
+ * img01 at 2.5); a gap between them shows the mouth interior drawn under the lips' edge, not the plate.
+ */
+const LIP_RING_GROWTH_MAX = 1.25;
 /** Lattice spacing of the surround Gaussians that turn with the head (hair, ears) relative to the face's; their σ is
  * {@link SPLAT_SIGMA_SPACING} of their own spacing, as the face's. */
 const SURROUND_SPACING_FACTOR = 1.6;
@@ -81,12 +101,76 @@ const BODY_SPACING_FACTOR = 2;
  * the chin and neck edge by ≈ 15–25 px at 384² on the astronaut sample), which the cache cannot show.
  */
 const BODY_NEAR_HEAD_CROP_FRACTION = 0.08;
+/**
+ * Thickness of a surround surfel along the depth proxy's normal, in its in-plane σ: thin enough that a surfel seen
+ * at an angle covers no more than its own patch of the proxy (a round Gaussian at 25° yaw on a 60° slope covers ≈ 2×
+ * its patch's screen width), thick enough that the proxy's silhouette (seen edge-on) still shows ≥ 1 px of it.
+ */
+const SURFEL_THICKNESS = 0.2;
+/** At most this stretch of a surfel's in-plane σ along a slope (the proxy falls to the background depth at the
+ * person's outline, where the slope grows without bound): 3 = a slope of 70°. */
+const SURFEL_STRETCH_MAX = 3;
 /** Matte alpha (0..255) from which a surround lattice point is part of the person. */
 const SURROUND_ALPHA_MIN = 128;
-/** Cavity colour (linear-ish sRGB, as the mesh head's mouth interior). */
-const CAVITY_RGB: readonly [number, number, number] = [0.13, 0.04, 0.045];
-/** Cavity depth behind the lips, in inter-ocular distances. */
-const CAVITY_DEPTH_IOD = 0.12;
+/**
+ * GLSL appended to the mesh head's mouth-interior fragment shader (renderer/head/mouthInterior.ts, its `main` renamed
+ * `mouthMain`) for the splat head: the interior quad is drawn only inside the posed inner-lip loop `uLip` (rest photo
+ * px `vLocal`, as the interior reads it) and up to `uOpeningMarginPx` outside it, under the lips' soft splat edge. The
+ * mesh head limits it with a stencil of its face mesh's opening instead; the splats have no such mesh.
+ */
+const OPENING_ONLY_GLSL = /* glsl */ `
+uniform float uOpeningMarginPx;
+void main() {
+  bool inside = false;
+  float d = 1e9;
+  for (int i = 0; i < ${LOOP_N}; i++) {
+    vec2 a = uLip[i];
+    vec2 b = uLip[i == ${LOOP_N - 1} ? 0 : i + 1];
+    if ((a.y > vLocal.y) != (b.y > vLocal.y) && vLocal.x < (b.x - a.x) * (vLocal.y - a.y) / (b.y - a.y) + a.x) inside = !inside;
+    vec2 ab = b - a;
+    float t = clamp(dot(vLocal - a, ab) / max(dot(ab, ab), 1e-6), 0.0, 1.0);
+    d = min(d, length(vLocal - a - t * ab));
+  }
+  if (!inside && d > uOpeningMarginPx) discard;
+  mouthMain();
+}`;
+/** How far outside the posed inner-lip loop the interior is still drawn, in face lattice spacings (under the lips' soft
+ * edge Gaussians, which reach about one spacing past their triangles). */
+const OPENING_MARGIN_SPACING = 0.25;
+/** Points of an eye opening's loop (MediaPipe `lower0` corner to corner, then `upper0` back). */
+const EYE_LOOP_N = EYE_RIGHT.lower0.length + EYE_RIGHT.upper0.length;
+/**
+ * GLSL appended to the mesh head's eyeball fragment shader (renderer/head/eyelids.ts `EYE_FRAGMENT`, its `main` renamed
+ * `eyeMain`): drawn only inside the posed eye opening `uEyeLoop` (photo px, as `vLocal`) and up to
+ * `uOpeningMarginPx` outside it, as {@link OPENING_ONLY_GLSL} for the mouth.
+ */
+const EYE_OPENING_ONLY_GLSL = /* glsl */ `
+uniform vec2 uEyeLoop[${EYE_LOOP_N}];
+uniform float uOpeningMarginPx;
+void main() {
+  bool inside = false;
+  float d = 1e9;
+  for (int i = 0; i < ${EYE_LOOP_N}; i++) {
+    vec2 a = uEyeLoop[i];
+    vec2 b = uEyeLoop[i == ${EYE_LOOP_N - 1} ? 0 : i + 1];
+    if ((a.y > vLocal.y) != (b.y > vLocal.y) && vLocal.x < (b.x - a.x) * (vLocal.y - a.y) / (b.y - a.y) + a.x) inside = !inside;
+    vec2 ab = b - a;
+    float t = clamp(dot(vLocal - a, ab) / max(dot(ab, ab), 1e-6), 0.0, 1.0);
+    d = min(d, length(vLocal - a - t * ab));
+  }
+  if (!inside && d > uOpeningMarginPx) discard;
+  eyeMain();
+}`;
+/** The eye opening's loop of one eye region: `lower0` corner to corner, then `upper0` back. */
+const eyeLoop = (r: EyeRegion): number[] => [...r.lower0, ...[...r.upper0].reverse()];
+/** The interior quad's vertex shader: world position in the head's frame (its object's matrix), rest photo px. */
+const MOUTH_VERTEX = /* glsl */ `
+attribute vec2 aLocal;
+varying vec2 vLocal;
+void main() {
+  vLocal = aLocal;
+  gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
+}`;
 
 /** Options of {@link createPhotoHeadSplats}. */
 export interface PhotoHeadSplatsInput {
@@ -158,10 +242,32 @@ export class PhotoHeadSplatAvatar implements Avatar {
   private readonly orbitPivot = new THREE.Vector3();
   private readonly rig: PhotoHeadRig;
   private readonly proj: PhotoProjection;
-  /** Per Gaussian: 3 vertex indices and 3 barycentric weights; cavity Gaussians carry a depth push (px). */
+  /** Per rigged Gaussian: 3 vertex indices and 3 barycentric weights. */
   private readonly verts: Uint16Array;
   private readonly bary: Float32Array;
-  private readonly pushPx: Float32Array;
+  /** The mesh head's mouth interior (photo teeth, cavity, tongue, inner lips), behind the lips, turning with the head. */
+  private readonly mouth: MouthInteriorLayer;
+  private readonly photoTexture: THREE.DataTexture;
+  /** The mesh head's eyeballs (renderer/head/eyelids.ts), subject's right then left, behind the eye openings. */
+  private readonly eyeMaterials: THREE.ShaderMaterial[] = [];
+  private readonly eyeMeshes: THREE.Mesh[] = [];
+  /** Depth of each eyeball quad, landmark px (the mesh head's: lid contour + 0.04 IOD). */
+  private readonly eyeZPx: number[] = [];
+  /** Depth of the mouth interior's plane, landmark px (the mesh head's: upper inner lip + 0.1 IOD). */
+  private readonly mouthZPx: number;
+  /** How far the photographed upper teeth show below each upper inner-lip point, px (core/face/lipEdges.ts). */
+  private readonly upperToothDisplayPx: Float32Array;
+  private readonly relative = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+  /** Per TRI468 triangle: its first surface Gaussian and one past its last (they are generated triangle by triangle). */
+  private readonly triStart: Uint32Array;
+  private readonly triEnd: Uint32Array;
+  /** Per triangle: the growth along its most and least stretched directions its Gaussians were last drawn with
+   * ({@link TRIANGLE_GROWTH_MAX}), `[T, 2]`. */
+  private readonly triGrowth: Float32Array;
+  /** Per triangle: the most it may grow (less on the ring of lip next to the mouth opening, {@link LIP_RING_GROWTH_MAX}). */
+  private readonly triGrowthMax: Float32Array;
+  /** σ of a face Gaussian at rest, metres. */
+  private readonly faceSigmaM: number;
   private readonly posPx = new Float32Array(RIG_VERTEX_COUNT * 3);
   private readonly weights = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   private readonly packed: Uint32Array;
@@ -179,8 +285,15 @@ export class PhotoHeadSplatAvatar implements Avatar {
     if (landmarkCount < RIG_VERTEX_COUNT || lm.length < landmarkCount * 3) throw new InvalidInputError(`Face landmarks: expected ≥ 468 points, got ${landmarkCount}`);
     if (input.rgba.length !== input.widthPx * input.heightPx * 4) throw new InvalidInputError(`Portrait pixels: expected ${input.widthPx * input.heightPx * 4} bytes, got ${input.rgba.length}`);
     this.object3D.name = 'photoHeadSplats';
-    this.rig = buildPhotoHeadRig(lm, landmarkCount);
-    this.restExpression = measureRestExpression(lm, landmarkCount, { rig: this.rig }).weights;
+    // The mesh head's lip contours (renderer/head/photoHead.ts): a closed mouth's inner lips on the photo's own seam
+    // (core/face/lipSeam.ts), an open mouth's upper inner lip raised off the photographed teeth (core/face/lipEdges.ts),
+    // so both heads open the same mouth onto the same interior.
+    const seamPx = refineClosedLipSeam(input.rgba, input.widthPx, input.heightPx, lm, landmarkCount).landmarksPx;
+    const upperTeeth = measureUpperTeeth(input.rgba, input.widthPx, input.heightPx, seamPx);
+    const rigLm = raiseUpperLipOffTeeth(seamPx, upperTeeth.aboveShiftPx);
+    this.upperToothDisplayPx = upperTeeth.displayPx;
+    this.rig = buildPhotoHeadRig(rigLm, landmarkCount);
+    this.restExpression = measureRestExpression(lm, landmarkCount, rigLm === lm ? { rig: this.rig } : {}).weights;
     const rest = this.rig.restPx;
     // The mesh photo head's camera and crop, so both heads show the same picture (and the same background) at rest.
     const aspect = input.aspect ?? 1;
@@ -196,10 +309,24 @@ export class PhotoHeadSplatAvatar implements Avatar {
     // triangle that holds it: the front view is evenly covered, no clumps or gaps), plus Halton samples where a
     // triangle is slanted (its 3D area — landmark z is in px too — exceeds its image area), so the sides of the face
     // keep their share when the head turns. Fractions of a sample carry over from triangle to triangle.
-    const verts: number[] = [], bary: number[] = [], push: number[] = [];
+    const verts: number[] = [], bary: number[] = [];
     let carry = 0;
+    const triCount = TRI468.length / 3;
+    const eyeSetR = new Set([...EYE_RIGHT.upper0, ...EYE_RIGHT.lower0]), eyeSetL = new Set([...EYE_LEFT.upper0, ...EYE_LEFT.lower0]);
+    this.triStart = new Uint32Array(triCount);
+    this.triEnd = new Uint32Array(triCount);
+    this.triGrowth = new Float32Array(triCount * 2).fill(1);
+    this.triGrowthMax = new Float32Array(triCount).fill(TRIANGLE_GROWTH_MAX);
+    const loop = new Set(MOUTH_OPENING_LOOP);
+    for (let t = 0; t < triCount; t++) if ([0, 1, 2].some((k) => loop.has(TRI468[t * 3 + k]!))) this.triGrowthMax[t] = LIP_RING_GROWTH_MAX;
     for (let t = 0; t < TRI468.length; t += 3) {
+      this.triStart[t / 3] = bary.length / 3;
       const a = TRI468[t]!, b = TRI468[t + 1]!, c = TRI468[t + 2]!;
+      // The eye openings are holes (as the mesh head's faceTrianglesWithoutEyes): the eyeballs show there.
+      if ([eyeSetR, eyeSetL].some((e) => e.has(a) && e.has(b) && e.has(c))) {
+        this.triEnd[t / 3] = bary.length / 3;
+        continue;
+      }
       const ax = rest[a * 3]!, ay = rest[a * 3 + 1]!;
       const ux = rest[b * 3]! - ax, uy = rest[b * 3 + 1]! - ay, uz = rest[b * 3 + 2]! - rest[a * 3 + 2]!;
       const vx = rest[c * 3]! - ax, vy = rest[c * 3 + 1]! - ay, vz = rest[c * 3 + 2]! - rest[a * 3 + 2]!;
@@ -216,7 +343,6 @@ export class PhotoHeadSplatAvatar implements Avatar {
             if (l1 < 0 || l2 < 0 || l1 + l2 > 1) continue;
             verts.push(a, b, c);
             bary.push(1 - l1 - l2, l1, l2);
-            push.push(0);
           }
         }
       }
@@ -231,31 +357,13 @@ export class PhotoHeadSplatAvatar implements Avatar {
         }
         verts.push(a, b, c);
         bary.push(1 - r1 - r2, r1, r2);
-        push.push(0);
       }
+      this.triEnd[t / 3] = bary.length / 3;
     }
-    const surfaceCount = push.length;
-    // Mouth cavity: quads between neighbouring (upper inner, lower inner) lip pairs, corners as degenerate pairs.
-    const upper = LIPS_UPPER_INNER;
-    const lower = [upper[0]!, ...LIPS_LOWER_INNER, upper[upper.length - 1]!];
-    const depthPx = (CAVITY_DEPTH_IOD * IOD_M) / mPerPx;
-    const steps = 5;
-    for (let p = 0; p + 1 < upper.length; p++) {
-      const tris: [number, number, number][] = [[upper[p]!, upper[p + 1]!, lower[p]!], [upper[p + 1]!, lower[p + 1]!, lower[p]!]];
-      for (const [a, b, c] of tris) {
-        for (let i = 0; i <= steps; i++) {
-          for (let j = 0; i + j <= steps; j++) {
-            verts.push(a, b, c);
-            bary.push(1 - (i + j) / steps, i / steps, j / steps);
-            push.push(depthPx);
-          }
-        }
-      }
-    }
+    const surfaceCount = bary.length / 3;
     this.verts = Uint16Array.from(verts);
     this.bary = Float32Array.from(bary);
-    this.pushPx = Float32Array.from(push);
-    this.riggedCount = push.length;
+    this.riggedCount = surfaceCount;
     // One matte for the person around the face and the background plate: bounded by the head-and-shoulders prior
     // (core/segment/personLayer.ts), as the mesh head's layers.
     const needMatte = input.surround !== false || input.background === true;
@@ -288,25 +396,21 @@ export class PhotoHeadSplatAvatar implements Avatar {
     const data = allocSplatData(n, 'three');
     // Round Gaussians (not flat discs): the surface stays closed when the head turns and slanted parts face the camera.
     const sigmaM = SPLAT_SIGMA_SPACING * spacingPx * mPerPx;
-    const cavityAcrossM = CAVITY_SIGMA_SPACING[0] * spacingPx * mPerPx, cavityDepthM = CAVITY_SIGMA_SPACING[1] * spacingPx * mPerPx;
+    this.faceSigmaM = sigmaM;
     for (let i = 0; i < n; i++) {
       if (i >= this.riggedCount) {
         setSurroundSplat(data, i, headAround[i - this.riggedCount]!, sigmaM * SURROUND_SPACING_FACTOR, this.proj);
         continue;
       }
-      const cavity = i >= surfaceCount;
-      data.scales.set(cavity ? [cavityAcrossM, cavityAcrossM, cavityDepthM] : [sigmaM, sigmaM, sigmaM], i * 3);
-      data.opacities[i] = cavity ? 0.9 : SPLAT_OPACITY;
-      if (cavity) data.colors.set(CAVITY_RGB, i * 3);
-      else {
-        let x = 0, y = 0;
-        for (let k = 0; k < 3; k++) {
-          const v = this.verts[i * 3 + k]!, w = this.bary[i * 3 + k]!;
-          x += w * rest[v * 3]!;
-          y += w * rest[v * 3 + 1]!;
-        }
-        sampleBox(input, x, y, spacingPx, data.colors, i * 3);
+      data.scales.set([sigmaM, sigmaM, sigmaM], i * 3);
+      data.opacities[i] = SPLAT_OPACITY;
+      let x = 0, y = 0;
+      for (let k = 0; k < 3; k++) {
+        const v = this.verts[i * 3 + k]!, w = this.bary[i * 3 + k]!;
+        x += w * rest[v * 3]!;
+        y += w * rest[v * 3 + 1]!;
       }
+      sampleBox(input, x, y, spacingPx, data.colors, i * 3);
     }
     // Rest centres, then centre the face on the origin.
     this.origin = new THREE.Vector3();
@@ -339,6 +443,114 @@ export class PhotoHeadSplatAvatar implements Avatar {
     this.pose.add(this.splats);
     this.headRoot.position.copy(this.origin);
     this.headRoot.add(this.pose);
+    // The mouth interior (renderer/head/mouthInterior.ts) as the mesh head draws it, behind the lips at the upper inner
+    // lip's depth + 0.1 IOD, limited to the posed opening plus one lattice spacing (under the lips' soft splat edge).
+    // Opaque and depth-writing: drawn before the splats (Spark's are transparent, depth-tested, not depth-writing), so
+    // the lips' Gaussians in front cover it and nothing behind it shows through the opening.
+    this.photoTexture = new THREE.DataTexture(input.rgba, input.widthPx, input.heightPx, THREE.RGBAFormat, THREE.UnsignedByteType);
+    this.photoTexture.flipY = false;
+    this.photoTexture.colorSpace = THREE.NoColorSpace;
+    this.photoTexture.magFilter = THREE.LinearFilter;
+    this.photoTexture.minFilter = THREE.LinearFilter;
+    this.photoTexture.generateMipmaps = false;
+    this.photoTexture.unpackAlignment = 1;
+    this.photoTexture.needsUpdate = true;
+    let lipZ = 0;
+    for (const i of LIPS_UPPER_INNER) lipZ += rest[i * 3 + 2]! / LIPS_UPPER_INNER.length;
+    const origin = this.origin;
+    const proj = this.proj;
+    this.mouthZPx = lipZ + 0.1 * f.iodPx;
+    this.mouth = new MouthInteriorLayer(this.photoTexture, input.rgba, input.widthPx, input.heightPx, rigLm, this.rig, this.mouthZPx, {
+      material: (frag, uniforms) =>
+        new THREE.ShaderMaterial({
+          vertexShader: MOUTH_VERTEX,
+          fragmentShader: frag.replace('void main() {', 'void mouthMain() {') + OPENING_ONLY_GLSL,
+          uniforms: { ...uniforms, uOpeningMarginPx: { value: OPENING_MARGIN_SPACING * spacingPx } },
+          side: THREE.DoubleSide,
+        }),
+      quad: (cornersPx, zPx, local) => {
+        const pos = new Float32Array(12);
+        cornersPx.forEach(([x, y], k) => {
+          photoToWorld(proj, x, y, zPx[k]!, pos, k * 3);
+          pos[k * 3]! -= origin.x;
+          pos[k * 3 + 1]! -= origin.y;
+          pos[k * 3 + 2]! -= origin.z;
+        });
+        const geo = new THREE.BufferGeometry();
+        geo.setAttribute('position', new THREE.BufferAttribute(pos, 3));
+        geo.setAttribute('aLocal', new THREE.BufferAttribute(Float32Array.from(local.flat()), 2));
+        geo.setIndex([0, 2, 1, 1, 2, 3]);
+        return geo;
+      },
+      mesh: (geo, mat) => {
+        const m = new THREE.Mesh(geo, mat);
+        m.frustumCulled = false;
+        return m;
+      },
+    });
+    this.mouth.mesh.position.copy(pivot).negate();
+    this.pose.add(this.mouth.mesh);
+    // The eyeballs as the mesh head draws them (renderer/head/photoHead.ts layer 2): the photo's eye with the iris moved
+    // by the gaze, lids and lashes as the eye closes, the sclera in the photo's light; behind the lid contour at its
+    // depth + 0.04 IOD, limited to the posed opening (+ 0.25 spacing).
+    const W = input.widthPx, H = input.heightPx;
+    const sclera = measureScleraLight(input.rgba, W, H, rigLm)?.rgb ?? scleraFallbackRgb(input.rgba, W, H, rigLm);
+    for (const [k, eye] of this.rig.eyes.entries()) {
+      const region = k === 0 ? EYE_RIGHT : EYE_LEFT;
+      const [lash, lid] = measureLidColours(input.rgba, W, H, rest, region);
+      const [restUp, restLow] = restLidCurves(rest, region);
+      const hw = eye.halfWidthPx * 1.5;
+      const hh = Math.max(eye.halfHeightPx * 2.6, eye.halfWidthPx * 0.9);
+      const zPx = eye.depthPx + 0.04 * f.iodPx;
+      const corners: [number, number][] = [
+        [eye.centerPx[0] - hw, eye.centerPx[1] - hh],
+        [eye.centerPx[0] + hw, eye.centerPx[1] - hh],
+        [eye.centerPx[0] - hw, eye.centerPx[1] + hh],
+        [eye.centerPx[0] + hw, eye.centerPx[1] + hh],
+      ];
+      const mat = new THREE.ShaderMaterial({
+        vertexShader: MOUTH_VERTEX,
+        fragmentShader: EYE_FRAGMENT.replace('void main() {', 'void eyeMain() {') + EYE_OPENING_ONLY_GLSL,
+        uniforms: {
+          uPhoto: { value: this.photoTexture },
+          uPhotoSize: { value: new THREE.Vector2(W, H) },
+          uIrisC: { value: new THREE.Vector2(...eye.irisCenterPx) },
+          uIrisR: { value: eye.irisRadiusPx },
+          uOffset: { value: new THREE.Vector2(0, 0) },
+          uEyeC: { value: new THREE.Vector2(...eye.centerPx) },
+          uEyeHalf: { value: new THREE.Vector2(eye.halfWidthPx, Math.max(eye.halfHeightPx, 1)) },
+          uSclera: { value: new THREE.Color(sclera[0], sclera[1], sclera[2]) },
+          uLash: { value: new THREE.Color(...lash) },
+          uLid: { value: new THREE.Color(...lid) },
+          uLidCurve: { value: new Float32Array(LID_CURVE_N * 2) },
+          uRestUp: { value: restUp },
+          uRestLow: { value: restLow },
+          uLidDrop: { value: 0 },
+          uClose: { value: 0 },
+          uEyeLoop: { value: new Float32Array(EYE_LOOP_N * 2) },
+          uOpeningMarginPx: { value: OPENING_MARGIN_SPACING * spacingPx },
+        },
+        side: THREE.DoubleSide,
+      });
+      const pos = new Float32Array(12);
+      corners.forEach(([x, y], i) => {
+        photoToWorld(proj, x, y, zPx, pos, i * 3);
+        pos[i * 3]! -= origin.x;
+        pos[i * 3 + 1]! -= origin.y;
+        pos[i * 3 + 2]! -= origin.z;
+      });
+      const geo = new THREE.BufferGeometry();
+      geo.setAttribute('position', new THREE.BufferAttribute(pos, 3));
+      geo.setAttribute('aLocal', new THREE.BufferAttribute(Float32Array.from(corners.flat()), 2));
+      geo.setIndex([0, 2, 1, 1, 2, 3]);
+      const mesh = new THREE.Mesh(geo, mat);
+      mesh.frustumCulled = false;
+      mesh.position.copy(pivot).negate();
+      this.pose.add(mesh);
+      this.eyeMaterials.push(mat);
+      this.eyeMeshes.push(mesh);
+      this.eyeZPx.push(zPx);
+    }
     this.object3D.add(this.headRoot);
     const bodyMesh = (samples: SurroundSample[]): SplatMesh | null => {
       if (!samples.length) return null;
@@ -366,6 +578,10 @@ export class PhotoHeadSplatAvatar implements Avatar {
   /** Centres of every Gaussian for `weights`, world metres (minus `origin` when given). */
   private computeCenters(weights: Float32Array, out: Float32Array, packed: Uint32Array | null): void {
     const pos = evaluateRigRelative(this.rig, weights, this.restExpression, this.posPx);
+    const rest = this.restExpression;
+    // The photographed upper teeth stay in view below the upper lip while the jaw opens (as the mesh head).
+    const f = this.rig.frame;
+    keepUpperTeethShowing(this.rig.restPx, pos, this.upperToothDisplayPx, f.ex, f.ey, f.iodPx, Math.max(0, (weights[BS.jawOpen] ?? 0) - Math.max(0, rest[BS.jawOpen] ?? 0)));
     const w3 = this.world;
     for (let i = 0; i < this.riggedCount; i++) {
       let x = 0, y = 0, z = 0;
@@ -375,15 +591,155 @@ export class PhotoHeadSplatAvatar implements Avatar {
         y += w * pos[v * 3 + 1]!;
         z += w * pos[v * 3 + 2]!;
       }
-      photoToWorld(this.proj, x, y, z + this.pushPx[i]!, w3, 0);
+      photoToWorld(this.proj, x, y, z, w3, 0);
       if (packed) sparkUtils.setPackedSplatCenter(packed, i, w3[0]! - this.origin.x, w3[1]! - this.origin.y, w3[2]! - this.origin.z);
       else out.set(w3, i * 3);
     }
   }
 
+  /**
+   * Grows the face Gaussians of every triangle the frame stretches, along the stretch: σ × each principal stretch of
+   * the triangle (rest → posed, 3D landmark px) / {@link TRIANGLE_STRETCH_CLOSED}, 1 … the triangle's cap
+   * ({@link TRIANGLE_GROWTH_MAX}, {@link LIP_RING_GROWTH_MAX}), the Gaussian turned to the posed principal directions;
+   * σ along the normal stays. Triangles round before and now are not rewritten.
+   * @remarks A lattice of σ = 0.6 spacings closes a surface stretched up to ≈ 1.2× ({@link TRIANGLE_STRETCH_CLOSED});
+   * an open jaw stretches the chin, cheeks and lips by 1.5–3×, and gaps opened there (the plate or the neck showed
+   * through as a dotted seam). The principal stretches are √ of the eigenvalues of G_rest⁻¹ G_posed (G the Gram matrix
+   * of two edges), its eigenvectors the directions (the triangle's deformation gradient F, FᵀF in the rest edge
+   * basis). As GaussianAvatars (Qian et al., CVPR 2024) scale and turn Gaussians with their triangle. Growing round
+   * Gaussians by the largest stretch instead spread lip colour sideways over the cheeks at the mouth corners (img01,
+   * jawOpen 0.6), where the triangles stretch only vertically.
+   * @param posedPx - posed vertices `[468, 3]`, landmark px.
+   * @param packed - the packed splats to rewrite.
+   */
+  private growStretched(posedPx: Float32Array, packed: Uint32Array): void {
+    const rest = this.rig.restPx;
+    const edge = (p: Float32Array, i: number, j: number, o: number[]): void => {
+      o[0] = p[j * 3]! - p[i * 3]!;
+      o[1] = p[j * 3 + 1]! - p[i * 3 + 1]!;
+      o[2] = p[j * 3 + 2]! - p[i * 3 + 2]!;
+    };
+    const dot = (a: number[], b: number[]): number => a[0]! * b[0]! + a[1]! * b[1]! + a[2]! * b[2]!;
+    const u = [0, 0, 0], v = [0, 0, 0], u2 = [0, 0, 0], v2 = [0, 0, 0];
+    const d1 = new THREE.Vector3(), d2 = new THREE.Vector3(), nrm = new THREE.Vector3(), quat = new THREE.Quaternion(), basis = new THREE.Matrix4();
+    for (let t = 0; t < this.triStart.length; t++) {
+      if (this.triEnd[t] === this.triStart[t]) continue;
+      const a = TRI468[t * 3]!, b = TRI468[t * 3 + 1]!, c = TRI468[t * 3 + 2]!;
+      edge(rest, a, b, u);
+      edge(rest, a, c, v);
+      edge(posedPx, a, b, u2);
+      edge(posedPx, a, c, v2);
+      const r11 = dot(u, u), r12 = dot(u, v), r22 = dot(v, v);
+      const det = r11 * r22 - r12 * r12;
+      let g1 = 1, g2 = 1;
+      if (det > 1e-9 * r11 * r22) {
+        const p11 = dot(u2, u2), p12 = dot(u2, v2), p22 = dot(v2, v2);
+        // M = G_rest⁻¹ G_posed: its eigenvalues are the squared principal stretches, its eigenvectors (coordinates in
+        // the rest edges u, v) the directions they act on.
+        const m11 = (r22 * p11 - r12 * p12) / det, m12 = (r22 * p12 - r12 * p22) / det;
+        const m21 = (r11 * p12 - r12 * p11) / det, m22 = (r11 * p22 - r12 * p12) / det;
+        const tr = m11 + m22, dm = m11 * m22 - m12 * m21;
+        const disc = Math.sqrt(Math.max(0, (tr * tr) / 4 - dm));
+        const lmax = tr / 2 + disc, lmin = Math.max(0, tr / 2 - disc);
+        const cap = this.triGrowthMax[t]!;
+        g1 = Math.min(cap, Math.max(1, Math.sqrt(Math.max(0, lmax)) / TRIANGLE_STRETCH_CLOSED));
+        g2 = Math.min(cap, Math.max(1, Math.sqrt(lmin) / TRIANGLE_STRETCH_CLOSED));
+        if (g1 > 1) {
+          // The most stretched direction, posed: F x for the eigenvector x of λmax (F maps u → u2, v → v2).
+          let x1 = m12, x2 = lmax - m11;
+          if (Math.abs(x1) + Math.abs(x2) < 1e-9) {
+            x1 = lmax - m22;
+            x2 = m21;
+          }
+          // photo px (x right, y down, z away) → the head's frame (x right, y up, z towards the camera)
+          d1.set(x1 * u2[0]! + x2 * v2[0]!, -(x1 * u2[1]! + x2 * v2[1]!), -(x1 * u2[2]! + x2 * v2[2]!)).normalize();
+          nrm.set(u2[1]! * v2[2]! - u2[2]! * v2[1]!, u2[2]! * v2[0]! - u2[0]! * v2[2]!, u2[0]! * v2[1]! - u2[1]! * v2[0]!);
+          nrm.set(nrm.x, -nrm.y, -nrm.z);
+          // orthonormal in-plane pair and normal (right-handed)
+          nrm.addScaledVector(d1, -nrm.dot(d1)).normalize();
+          d2.crossVectors(nrm, d1);
+          quat.setFromRotationMatrix(basis.makeBasis(d1, d2, nrm));
+        }
+      }
+      // Round before and now: nothing to write; stretched: the direction may have turned, rewrite.
+      if (g1 === 1 && this.triGrowth[t * 2] === 1) continue;
+      this.triGrowth[t * 2] = g1;
+      this.triGrowth[t * 2 + 1] = g2;
+      const s1 = this.faceSigmaM * g1, s2 = this.faceSigmaM * g2, s0 = this.faceSigmaM;
+      for (let i = this.triStart[t]!; i < this.triEnd[t]!; i++) {
+        sparkUtils.setPackedSplatScales(packed, i, s1, s2, s0);
+        if (g1 > 1) sparkUtils.setPackedSplatQuat(packed, i, quat.x, quat.y, quat.z, quat.w);
+      }
+    }
+  }
+
+  /**
+   * Shrinks an opening's quad (mouth interior, eyeball) to the posed opening's bounding box plus the margin its shader
+   * draws (`uOpeningMarginPx`) and a pixel: the mesh head's quads span the whole mouth region down to the chin (0.9 IOD
+   * below the lower lip) and 2.6 eye heights around each eye, and a software rasteriser shades every pixel of a quad
+   * before the discard (the mesh head limits them with a scissor, renderer/head/openingScissor.ts).
+   * @param mesh - the quad (4 vertices: `position` in the head's frame, `aLocal` rest photo px).
+   * @param loopPx - the posed opening's loop `[K, 2]`, photo px (skull frame, as the shaders read it).
+   * @param zPx - the quad's depth, landmark px.
+   */
+  private fitQuad(mesh: THREE.Mesh, loopPx: Float32Array, zPx: number): void {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (let k = 0; k < loopPx.length; k += 2) {
+      x0 = Math.min(x0, loopPx[k]!);
+      x1 = Math.max(x1, loopPx[k]!);
+      y0 = Math.min(y0, loopPx[k + 1]!);
+      y1 = Math.max(y1, loopPx[k + 1]!);
+    }
+    const m = ((mesh.material as THREE.ShaderMaterial).uniforms.uOpeningMarginPx!.value as number) + 1;
+    const pos = mesh.geometry.getAttribute('position') as THREE.BufferAttribute;
+    const local = mesh.geometry.getAttribute('aLocal') as THREE.BufferAttribute;
+    const corners = [
+      [x0 - m, y0 - m],
+      [x1 + m, y0 - m],
+      [x0 - m, y1 + m],
+      [x1 + m, y1 + m],
+    ] as const;
+    const arr = pos.array as Float32Array;
+    corners.forEach(([x, y], k) => {
+      photoToWorld(this.proj, x, y, zPx, arr, k * 3);
+      arr[k * 3]! -= this.origin.x;
+      arr[k * 3 + 1]! -= this.origin.y;
+      arr[k * 3 + 2]! -= this.origin.z;
+      local.setXY(k, x, y);
+    });
+    pos.needsUpdate = true;
+    local.needsUpdate = true;
+  }
+
   applyFrame(frame: MotionFrame): void {
     for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) this.weights[k] = Math.min(1, Math.max(0, frame.blendshapes[k] ?? 0));
     this.computeCenters(this.weights, this.posPx, this.packed);
+    this.growStretched(this.posPx, this.packed);
+    // The mouth interior sees the motion relative to the photo's own expression (its rest opening shows unchanged).
+    const rest = this.restExpression;
+    for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) this.relative[k] = Math.max(0, this.weights[k]! - Math.min(1, Math.max(0, rest[k] ?? 0)));
+    this.mouth.update(this.posPx, this.relative, frame.visemes ?? new Float32Array(OVR_VISEME_COUNT));
+    this.fitQuad(this.mouth.mesh, this.mouth.lip, this.mouthZPx);
+    // Eyes: irises offset by the eyeball radius · sin(angle) along the face axes; lids as the blink closes them.
+    const [ry, rp, ly, lp] = eyeRotations(this.weights, frame.gazeRad ?? new Float32Array(4));
+    const R = EYEBALL_RADIUS_IOD * this.rig.frame.iodPx;
+    const { ex, ey } = this.rig.frame;
+    for (const [k, [yaw, pitch, region, blink]] of ([
+      [ry, rp, EYE_RIGHT, BS.eyeBlinkRight],
+      [ly, lp, EYE_LEFT, BS.eyeBlinkLeft],
+    ] as const).entries()) {
+      const m = this.eyeMaterials[k]!;
+      const a = R * Math.sin(yaw), b = -R * Math.sin(pitch);
+      (m.uniforms.uOffset!.value as THREE.Vector2).set(a * ex[0] + b * ey[0], a * ex[1] + b * ey[1]);
+      eyeStillDefine(m);
+      updateEyeLids(m, region, this.posPx, this.weights[blink]!);
+      const loop = m.uniforms.uEyeLoop!.value as Float32Array;
+      eyeLoop(region).forEach((v, i) => {
+        loop[i * 2] = this.posPx[v * 3]!;
+        loop[i * 2 + 1] = this.posPx[v * 3 + 1]!;
+      });
+      this.fitQuad(this.eyeMeshes[k]!, loop, this.eyeZPx[k]!);
+    }
     this.splats.packedSplats!.needsUpdate = true;
     this.splats.updateVersion();
     this.pose.quaternion.copy(headRotationOf(frame, this.q));
@@ -413,6 +769,16 @@ export class PhotoHeadSplatAvatar implements Avatar {
       this.object3D.remove(this.background.mesh);
       this.background.dispose();
     }
+    for (const m of this.eyeMeshes) {
+      this.pose.remove(m);
+      m.geometry.dispose();
+      (m.material as THREE.Material).dispose();
+    }
+    this.pose.remove(this.mouth.mesh);
+    this.mouth.mesh.geometry.dispose();
+    this.mouth.material.dispose();
+    this.mouth.dispose();
+    this.photoTexture.dispose();
     this.headRoot.remove(this.pose);
     this.pose.remove(this.splats);
     this.splats.dispose();
@@ -434,6 +800,9 @@ interface SurroundSample {
   opacity: number;
   /** Turns with the head (hair, ears) rather than staying with the body. */
   head: boolean;
+  /** Slope of the depth proxy here, ∂z/∂x and ∂z/∂y (depth px per photo px): the surfel's plane. */
+  dzdxPx: number;
+  dzdyPx: number;
 }
 
 /**
@@ -576,7 +945,11 @@ function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacing
           sampleBox(colours, x, y, step, tmp, 0);
           rgb = [tmp[0]!, tmp[1]!, tmp[2]!];
         }
-        out.push({ xPx: x, yPx: y, zPx: at(grid.zPx, fx, fy), rgb, opacity, head: isHead });
+        // The depth proxy's slope over one grid cell each side (central difference), for the surfel's plane.
+        const hx = 1, hy = 1;
+        const dzdxPx = (at(grid.zPx, fx + hx, fy) - at(grid.zPx, fx - hx, fy)) / ((2 * hx * region.widthPx) / (grid.cols - 1));
+        const dzdyPx = (at(grid.zPx, fx, fy + hy) - at(grid.zPx, fx, fy - hy)) / ((2 * hy * region.heightPx) / (grid.rows - 1));
+        out.push({ xPx: x, yPx: y, zPx: at(grid.zPx, fx, fy), rgb, opacity, head: isHead, dzdxPx, dzdyPx });
       }
     }
   }
@@ -613,12 +986,36 @@ function nearPoints(points: readonly SurroundSample[], others: readonly number[]
   });
 }
 
-/** Writes one surround Gaussian (round, `sigmaM`) into `data` at index `i`, world metres before centring. */
+/**
+ * Writes one surround Gaussian into `data` at index `i`, world metres before centring: a surfel, flat along the depth
+ * proxy's normal ({@link SURFEL_THICKNESS}), its two in-plane axes the proxy's tangents along the photo's x and y, each
+ * σ = `sigmaM` times how much longer a photo-pixel step is on the proxy than on a fronto-parallel plane there (at most
+ * {@link SURFEL_STRETCH_MAX}), so the surfels tile the proxy surface as the lattice tiles the photo.
+ * @remarks Round Gaussians on a sloped surface (hair sides, ears) overlap their neighbours ever more as the view turns
+ * towards the slope, and the back-to-front sort then draws whole lattice columns over each other: stripes and blocks at
+ * orbit yaw 25° (img01's hair and ear). Surface-aligned 2D Gaussians ("surfels": Huang et al., 2D Gaussian Splatting,
+ * SIGGRAPH 2024; Pfister et al., Surfels, SIGGRAPH 2000) foreshorten with the surface instead, as the mesh head's
+ * surround grid does.
+ */
 function setSurroundSplat(data: ReturnType<typeof allocSplatData>, i: number, p: SurroundSample, sigmaM: number, proj: PhotoProjection): void {
-  const w = [0, 0, 0];
+  const w = [0, 0, 0], wx = [0, 0, 0], wy = [0, 0, 0], fx = [0, 0, 0], fy = [0, 0, 0];
   photoToWorld(proj, p.xPx, p.yPx, p.zPx, w, 0);
+  photoToWorld(proj, p.xPx + 1, p.yPx, p.zPx + p.dzdxPx, wx, 0);
+  photoToWorld(proj, p.xPx, p.yPx + 1, p.zPx + p.dzdyPx, wy, 0);
+  photoToWorld(proj, p.xPx + 1, p.yPx, p.zPx, fx, 0);
+  photoToWorld(proj, p.xPx, p.yPx + 1, p.zPx, fy, 0);
+  const tx = new THREE.Vector3(wx[0]! - w[0]!, wx[1]! - w[1]!, wx[2]! - w[2]!);
+  const ty = new THREE.Vector3(wy[0]! - w[0]!, wy[1]! - w[1]!, wy[2]! - w[2]!);
+  const flatX = Math.hypot(fx[0]! - w[0]!, fx[1]! - w[1]!, fx[2]! - w[2]!), flatY = Math.hypot(fy[0]! - w[0]!, fy[1]! - w[1]!, fy[2]! - w[2]!);
+  const n = new THREE.Vector3().crossVectors(tx, ty).normalize();
+  const e1 = tx.clone().normalize();
+  const e2 = new THREE.Vector3().crossVectors(n, e1);
+  // ty's length across e1 (the y step's length on the surface, less what of it runs along e1)
+  const sx = Math.min(SURFEL_STRETCH_MAX, tx.length() / flatX), sy = Math.min(SURFEL_STRETCH_MAX, Math.abs(ty.dot(e2)) / flatY);
+  const q = new THREE.Quaternion().setFromRotationMatrix(new THREE.Matrix4().makeBasis(e1, e2, n));
   data.positions.set(w, i * 3);
-  data.scales.set([sigmaM, sigmaM, sigmaM], i * 3);
+  data.scales.set([sigmaM * Math.max(1, sx), sigmaM * Math.max(1, sy), sigmaM * SURFEL_THICKNESS], i * 3);
+  data.rotations.set([q.x, q.y, q.z, q.w], i * 4);
   data.opacities[i] = p.opacity;
   data.colors.set(p.rgb, i * 3);
 }

@@ -19,7 +19,8 @@ import { buildMouthInterior, type MouthInterior } from '../../core/face/mouthInt
 import { LIP_INNER_LOWER, LIP_INNER_UPPER } from '../../core/face/topology.ts';
 
 /** Number of points of the inner-lip loop passed to the shader (11 upper, 9 lower). */
-const LOOP_N = 20;
+/** Points of the posed inner-lip loop the interior's shaders read (`MOUTH_OPENING_LOOP`). */
+export const LOOP_N = 20;
 /**
  * Widths of the lips' visible inner (wet) surfaces, IOD units, `[lips barely parted, parted by ≥
  * {@link LIP_BAND_FULL_GAP_IOD}]`: upper ≈ 0.8 → 1.5 mm, lower ≈ 1.3 → 3.2 mm (63 mm IOD).

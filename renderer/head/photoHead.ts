@@ -42,7 +42,7 @@ import { matteMarginPx, surroundTrianglesOverMatte } from './surroundCells.ts';
  * @param landmarksPx - `[N, 3]` rest landmarks, px.
  * @returns sRGB in [0, 1].
  */
-function scleraFallbackRgb(rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array): [number, number, number] {
+export function scleraFallbackRgb(rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array): [number, number, number] {
   return synthTeethRgb(null, measureCheekSkin(rgba, widthPx, heightPx, landmarksPx) ?? [0.7, 0.6, 0.55]);
 }
 
