@@ -47,17 +47,6 @@ export const JAW_OPEN_MAX_RAD = 0.3;
  * within that range; the value is a rounded literature magnitude, not fitted to any portrait.
  */
 export const UPPER_LIP_RISE_IOD = 0.04;
-/**
- * Least height of the opened upper lip's inner edge above the line between the inner mouth corners at its middle, for
- * a lip aperture of 1, IOD units (≈ 2.5 mm at 63 mm IOD).
- * @remarks Seen from the front, an open mouth's upper inner lip arches over the incisors (it drapes over the dental
- * arch, the commissures below its middle); a closed mouth whose corners sit above its middle (img05) otherwise opens
- * with a flat or sagging top edge, which reads as a trapezoid. A rounded magnitude chosen by eye after seeing img05's
- * opened mouth, not a measurement; {@link UPPER_LIP_ARCH_MAX_EXTRA_IOD} bounds what it adds to the rise.
- */
-export const UPPER_LIP_ARCH_IOD = 0.04;
-/** Most that {@link UPPER_LIP_ARCH_IOD} adds to {@link UPPER_LIP_RISE_IOD} at one point of the inner edge, IOD (≈ 3.8 mm). */
-export const UPPER_LIP_ARCH_MAX_EXTRA_IOD = 0.06;
 /** Largest eye rotation from `eyeLook*` weights, radians (≈ 29°; ARKit weight 1 ≈ the end of the range). */
 export const EYE_LOOK_MAX_RAD = 0.5;
 /** Eyeball radius relative to the IOD (12 mm / 63 mm). */
@@ -266,36 +255,10 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
       return Math.max(0, h0 + ((h1 - h0) * (a - a0)) / (a1 - a0 || 1)) / maxH;
     };
     const ring = new Map<number, number>([...LIPS_UPPER_OUTER.map((i) => [i, 0.6] as [number, number]), ...LIPS_UPPER_MID.map((i) => [i, 0.8] as [number, number]), ...LIPS_UPPER_INNER.map((i) => [i, 1] as [number, number])]);
-    const riseOf = (i: number): number => {
-      const a = local(i, mouth)[0];
-      return UPPER_LIP_RISE_IOD * (0.5 * Math.max(0, 1 - (a / mouthHalfWidthIod) ** 2) + 0.5 * heightAt(a));
-    };
-    // The opened inner edge arches (UPPER_LIP_ARCH_IOD): where the photo's own seam is flat or sags between the inner
-    // corners (a closed mouth whose corners sit higher than its middle), the inner edge rises further, by what it
-    // lacks of an arch over the line between the inner corners, at most UPPER_LIP_ARCH_MAX_EXTRA_IOD; the lip's middle
-    // ring follows by 0.7, its outer edge by 0.3.
-    const [ra, rb] = local(78, mouth);
-    const [la, lb] = local(308, mouth);
-    const half = Math.max(1e-3, Math.abs(la - ra) / 2);
-    const innerExtra = LIPS_UPPER_INNER.filter((i) => upperLip.has(i)).map((i): [number, number] => {
-      const [a, b] = local(i, mouth);
-      const line = rb + ((lb - rb) * (a - ra)) / (la - ra || 1);
-      const target = line - UPPER_LIP_ARCH_IOD * Math.max(0, 1 - ((a - (ra + la) / 2) / half) ** 2);
-      return [a, Math.min(UPPER_LIP_ARCH_MAX_EXTRA_IOD, Math.max(0, b - riseOf(i) - target))];
-    }).sort((p, q) => p[0] - q[0]);
-    const extraAt = (a: number): number => {
-      if (innerExtra.length === 0 || a <= innerExtra[0]![0]) return innerExtra[0]?.[1] ?? 0;
-      for (let k = 0; k + 1 < innerExtra.length; k++) {
-        const [a0, e0] = innerExtra[k]!;
-        const [a1, e1] = innerExtra[k + 1]!;
-        if (a <= a1) return e0 + ((e1 - e0) * (a - a0)) / (a1 - a0 || 1);
-      }
-      return innerExtra[innerExtra.length - 1]![1];
-    };
-    const extraRing = new Map<number, number>([...LIPS_UPPER_OUTER.map((i) => [i, 0.3] as [number, number]), ...LIPS_UPPER_MID.map((i) => [i, 0.7] as [number, number]), ...LIPS_UPPER_INNER.map((i) => [i, 1] as [number, number])]);
     for (const i of upperLip) {
       const a = local(i, mouth)[0];
-      const rise = I * (riseOf(i) * (ring.get(i) ?? 0) + extraAt(a) * (extraRing.get(i) ?? 0));
+      const profile = 0.5 * Math.max(0, 1 - (a / mouthHalfWidthIod) ** 2) + 0.5 * heightAt(a);
+      const rise = UPPER_LIP_RISE_IOD * I * profile * (ring.get(i) ?? 0);
       upperLipRisePx[i * 2] = -rise * ey[0];
       upperLipRisePx[i * 2 + 1] = -rise * ey[1];
     }
