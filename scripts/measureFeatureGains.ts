@@ -24,7 +24,7 @@ const SHAPES = [
   'mouthFrownRight', 'mouthLowerDownLeft', 'mouthUpperUpRight', 'eyeWideLeft', 'eyeWideRight', 'eyeBlinkLeft', 'eyeBlinkRight', 'eyeSquintLeft',
   'browDownLeft', 'browDownRight', 'browInnerUp', 'browOuterUpLeft', 'browOuterUpRight',
 ] as const;
-const AMPLITUDES = [0.4, 0.8];
+const AMPLITUDES = (process.env.AMPLITUDES ?? "0.4,0.8").split(",").map(Number);
 const images = process.argv.length > 2 ? process.argv.slice(2) : ['img01_frontal_ai_man_jpeg-named-png.png', 'img02_darkskin_ai_woman_rgba.png', 'img03_beard_smile_teeth_ai.png', 'img05_elderly_woman_painting_ai.png'];
 
 /** Feature groups pooled for one gain (right and left together); the lip gaps are not scaled (aperture held absolute). */
@@ -58,10 +58,30 @@ try {
     const obs0 = await track(zero);
     const rig0 = geometry(zero);
     const acc: Record<string, Acc> = Object.fromEntries(Object.keys(GROUPS).map((g) => [g, { or: 0, rr: 0, oo: 0, n: 0 }]));
-    for (const shape of SHAPES) {
-      for (const a of AMPLITUDES) {
+    // Poses: each shape alone at the given amplitudes, or (POSES=mixed) speech-like mixtures: a jaw opening of 0–0.5
+    // with two or three other shapes at 0–0.5 each (seeded), so the tracker's coupling between features is in the fit.
+    const poses: Float32Array[] = [];
+    if (process.env.POSES === 'mixed') {
+      let seed = 12345;
+      const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+      for (let p = 0; p < 40; p++) {
         const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
-        w[BS[shape]] = a;
+        w[BS.jawOpen] = 0.5 * rand();
+        const count = 2 + Math.floor(rand() * 2);
+        for (let c = 0; c < count; c++) w[BS[SHAPES[1 + Math.floor(rand() * (SHAPES.length - 1))]!]] = 0.5 * rand();
+        poses.push(w);
+      }
+    } else {
+      for (const shape of SHAPES) {
+        for (const a of AMPLITUDES) {
+          const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+          w[BS[shape]] = a;
+          poses.push(w);
+        }
+      }
+    }
+    for (const w of poses) {
+      {
         const obs = await track(w);
         const geo = geometry(w);
         for (const [g, js] of Object.entries(GROUPS)) {

@@ -156,18 +156,25 @@ function features(p: Float32Array, f: Frame): Float64Array {
  * reports a change of each expression feature ({@link EXPRESSION_FEATURE_NAMES} order): the least-squares gain of the
  * tracked feature change on the true change (`Σ obs·true / Σ true²`), the true change being the feature's change on
  * the photo head rig's own posed mesh and the tracked one that of the same pose rendered at 512² and tracked.
- * @remarks Measured with scripts/measureFeatureGains.ts: 21 shapes (jaw, smiles, stretches, pucker, funnel, frowns,
- * lower-down/upper-up, eye wide/blink/squint, brows) at weights 0.4 and 0.8 on img01, img02, img03 and img05 (right
- * and left pooled; per portrait mouth width 0.40 / 0.33 / 0.19 / 0.35, eye opening 0.86 / 0.60 / 0.83 / 0.38, inner
- * brow 0.41 / 0.49 / 0.65 / 0.45); held out: img04, img06. The mesh regresses towards its mean face, so mouth-corner
- * and brow motions are reported at a third to a half of their size. The lip gaps keep 1: the aperture is read
- * absolutely (core/reenact/drivingTrack.ts) and already lands at the real scale (self-reenactment ratio 0.94–1.17).
+ * @remarks Measured with scripts/measureFeatureGains.ts on img01, img02, img03 and img05 (21 shapes one at a time at
+ * 0.4 and 0.8, right and left pooled): eye opening 0.66 (per portrait 0.86 / 0.60 / 0.83 / 0.38), inner brow 0.50,
+ * outer brow 0.46; held out img04 / img06: eye opening 0.59 / 0.56, brows 0.58 / 0.44 on img06 (img04's glasses hide its
+ * brows: no fit). Speech-like mixtures (POSES=mixed) give eyes 0.60, brows 0.61 / 0.50. The mesh regresses towards
+ * its mean face, so lid and brow motions are reported at about half to two thirds of their size; divided by these
+ * gains, the driver's changes reach the portrait at their real size (self-reenactment eye-opening SD ratio, TF.js
+ * tracker: vid03 0.79 → see the s16-reenact report).
+ * The mouth features keep 1. Their rig-measured gains (mouth width 0.31, corners 0.33–0.35; 0.27–0.41 on mixtures
+ * and on real-photo portraits) are not what the rendered video shows: on vid03's self-reenactment the rendered
+ * rig's mouth-width changes were tracked at 0.66 of their size, not 0.31, and dividing by 0.31 oversized the motion
+ * (mouth-width SD ratio 0.57 → 1.83) and, through the amplified corners, funnel and pucker, broke vid06's lip gap
+ * (r 0.88 → 0.26). The lip gaps keep 1: the aperture is read absolutely (core/reenact/drivingTrack.ts) and already
+ * lands at the real scale (self-reenactment ratio 0.94–1.17).
  */
 export const TRACKER_FEATURE_GAINS: readonly number[] = Object.freeze([
   1, 1, 1, 1, 1, // lip gaps
-  0.31, // mouth width
-  0.35, 0.35, // corners over the lip line
-  0.33, 0.33, // corners over the upper inner lip
+  1, // mouth width
+  1, 1, // corners over the lip line
+  1, 1, // corners over the upper inner lip
   0.66, 0.66, // eye openings
   0.5, 0.46, 0.5, 0.46, // brows: inner, outer (right), inner, outer (left)
 ]);
