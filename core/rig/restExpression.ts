@@ -158,11 +158,14 @@ function features(p: Float32Array, f: Frame): Float64Array {
  * the photo head rig's own posed mesh and the tracked one that of the same pose rendered at 512² and tracked.
  * @remarks Measured with scripts/measureFeatureGains.ts on img01, img02, img03 and img05 (21 shapes one at a time at
  * 0.4 and 0.8, right and left pooled): eye opening 0.66 (per portrait 0.86 / 0.60 / 0.83 / 0.38), inner brow 0.50,
- * outer brow 0.46; held out img04 / img06: eye opening 0.59 / 0.56, brows 0.58 / 0.44 on img06 (img04's glasses hide its
+ * outer brow 0.46 (not applied, see below); held out img04 / img06: eye opening 0.59 / 0.56, brows 0.58 / 0.44 on img06 (img04's glasses hide its
  * brows: no fit). Speech-like mixtures (POSES=mixed) give eyes 0.60, brows 0.61 / 0.50. The mesh regresses towards
  * its mean face, so lid and brow motions are reported at about half to two thirds of their size; divided by these
  * gains, the driver's changes reach the portrait at their real size (self-reenactment eye-opening SD ratio, TF.js
  * tracker: vid03 0.79 → see the s16-reenact report).
+ * The brows keep 1 too: their measured gains (inner 0.50, outer 0.46) doubled a misreading on vid06, whose reference
+ * frame has downcast eyes: its left brow is read as lowered (browDown 0.5–1 on main, with brows measured from the eye
+ * centre, from the eye corners or from the nose bridge alike) while the real brows rise; amplified it stayed at 1.
  * The mouth features keep 1. Their rig-measured gains (mouth width 0.31, corners 0.33–0.35; 0.27–0.41 on mixtures
  * and on real-photo portraits) are not what the rendered video shows: on vid03's self-reenactment the rendered
  * rig's mouth-width changes were tracked at 0.66 of their size, not 0.31, and dividing by 0.31 oversized the motion
@@ -176,7 +179,7 @@ export const TRACKER_FEATURE_GAINS: readonly number[] = Object.freeze([
   1, 1, // corners over the lip line
   1, 1, // corners over the upper inner lip
   0.66, 0.66, // eye openings
-  0.5, 0.46, 0.5, 0.46, // brows: inner, outer (right), inner, outer (left)
+  1, 1, 1, 1, // brows (measured 0.50 inner, 0.46 outer: see the remarks)
 ]);
 
 /** Identity tolerance τ and scale σ per feature (IOD units; eye openings in eye widths). */
