@@ -174,7 +174,7 @@ describe('driving track: lids and brows at the size the driver showed them', () 
     expect(read[BS.browDownRight]!).toBeLessThan(0.05);
   });
 
-  it('a driver\'s lid and brow changes reach the portrait divided by the tracker\'s response gain (eye opening 0.66, inner brow 0.5)', () => {
+  it('a driver\'s lid and brow changes reach the portrait divided by the tracker\'s response gain (eye opening 0.66; brows 1)', () => {
     const rest = measureRestExpression(lm, lm.length / 3).weights;
     const driver = posed({ eyeWideLeft: 0.15, eyeWideRight: 0.15, browInnerUp: 0.15 });
     const { track } = drivingTrackFromObservations(clip([...Array.from({ length: 6 }, () => lm), ...Array.from({ length: 20 }, () => driver)]), FPS, 26, undefined, { portraitRest: rest });
