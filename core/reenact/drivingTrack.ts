@@ -9,7 +9,10 @@
  * lip aperture ({@link APERTURE_SHAPES}) is taken as measured: its prior (lips together) is anatomy, not an
  * identity guess, so the driver's opening lands on the portrait at its measured size (a clip that never quite
  * closes its lips keeps that opening). The other shapes read mouth width, corner, lid and brow positions against an
- * average face, which misreads identity (a wide mouth read as a slight smile, low brows read as browDown):
+ * average face, which misreads identity (a wide mouth read as a slight smile, low brows read as browDown), so they are
+ * read against the driver's own neutral, each frame's change from it first divided by the tracker's response gain per
+ * feature (core/rig/restExpression.ts TRACKER_FEATURE_GAINS: the mesh reports lid motion at about two thirds of its
+ * size) so the portrait shows the driver's real amplitude:
  * with the portrait's rest expression given, they move the portrait by the driver's change since the reference
  * frame (`rest + (frame − reference)`, LivePortrait's relative motion, the same reference frame as the head pose),
  * so the portrait keeps its own smile and brows and the rest frame reproduces it; without it, the driver's own

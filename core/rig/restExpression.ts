@@ -161,8 +161,9 @@ function features(p: Float32Array, f: Frame): Float64Array {
  * outer brow 0.46 (not applied, see below); held out img04 / img06: eye opening 0.59 / 0.56, brows 0.58 / 0.44 on img06 (img04's glasses hide its
  * brows: no fit). Speech-like mixtures (POSES=mixed) give eyes 0.60, brows 0.61 / 0.50. The mesh regresses towards
  * its mean face, so lid and brow motions are reported at about half to two thirds of their size; divided by these
- * gains, the driver's changes reach the portrait at their real size (self-reenactment eye-opening SD ratio, TF.js
- * tracker: vid03 0.79 → see the s16-reenact report).
+ * gains, the driver's changes reach the portrait closer to their real size (self-reenactment, frame 0 as portrait,
+ * eye-opening SD ratio output / real with the TF.js tracker: vid03 0.79 → 0.95, vid05 0.64 → 0.87, vid04
+ * 0.36 → 0.47, vid06 0.66 → 0.73; no corpus clip was used to set the value).
  * The brows keep 1 too: their measured gains (inner 0.50, outer 0.46) doubled a misreading on vid06, whose reference
  * frame has downcast eyes: its left brow is read as lowered (browDown 0.5–1 on main, with brows measured from the eye
  * centre, from the eye corners or from the nose bridge alike) while the real brows rise; amplified it stayed at 1.
