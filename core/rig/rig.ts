@@ -237,11 +237,12 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
     let w: number;
     // The lower lip follows the jaw fully at the centre and less towards the corners, down to the corners' own share
     // (CORNER_JAW_SHARE), so the opening narrows to a point at each corner (the lips meet at an acute angle at the
-    // commissure) instead of ending in a step. The upper lip's outer thirds follow the corners down (the commissure
-    // pulls them), its middle stays with the skull.
+    // commissure) instead of ending in a step. The upper lip stays with the skull: made to follow the corners (its
+    // outer thirds), closing a photographed open mouth lifted them with the undone jaw and showed the photo's teeth
+    // beside the corners (vid05 at 4.8 s: 5.8 % teeth pixels in the closed lips).
     const side = Math.abs(a) / mouthHalfWidthIod;
     if (lowerLip.has(i)) w = c + (1 - c) * Math.max(0, 1 - side ** 2);
-    else if (upperLip.has(i)) w = c * smoothstep(0.4, 1.0, side);
+    else if (upperLip.has(i)) w = 0;
     else if (corners.has(i)) w = c;
     else {
       w = smoothstep(-0.02, 0.3, b) * (1 - 0.6 * smoothstep(0.7, 1.0, Math.abs(a) / halfFaceIod) * (1 - smoothstep(0.3, 1.0, b)));
@@ -250,9 +251,9 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
       w = Math.max(w, c * Math.exp(-(d * d) / (2 * 0.12 * 0.12)));
     }
     jawWeight[i] = w;
-    // Lips together (mouthClose = jawOpen) keep the lips still: the lower lip and the upper lip's outer parts fully,
-    // the corners half (the chin's drop still pulls them a little).
-    lipCloseWeight[i] = lowerLip.has(i) || upperLip.has(i) ? 1 : corners.has(i) ? 0.5 : 0;
+    // Lips together (mouthClose = jawOpen) keep the lips still: the lower lip fully, the corners half (the chin's drop
+    // still pulls them a little).
+    lipCloseWeight[i] = lowerLip.has(i) ? 1 : corners.has(i) ? 0.5 : 0;
   }
   // The upper lip rises as the lips part (UPPER_LIP_RISE_IOD). Along the mouth the rise follows the upper lip's own
   // outline — its height above the line between the outer corners, normalised (the cupid's bow) — averaged with a
