@@ -241,7 +241,8 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
     // outer thirds), closing a photographed open mouth lifted them with the undone jaw and showed the photo's teeth
     // beside the corners (vid05 at 4.8 s: 5.8 % teeth pixels in the closed lips).
     const side = Math.abs(a) / mouthHalfWidthIod;
-    if (lowerLip.has(i)) w = c + (1 - c) * Math.max(0, 1 - side ** 2);
+    // (The squared profile keeps the lateral opening as narrow as the corners' old share of 0.15 did.)
+    if (lowerLip.has(i)) w = c + (1 - c) * Math.max(0, 1 - side ** 2) ** 2;
     else if (upperLip.has(i)) w = 0;
     else if (corners.has(i)) w = c;
     else {
