@@ -47,16 +47,6 @@ export const JAW_OPEN_MAX_RAD = 0.3;
  * within that range; the value is a rounded literature magnitude, not fitted to any portrait.
  */
 export const UPPER_LIP_RISE_IOD = 0.04;
-/**
- * Share of the jaw's rotation the mouth corners follow (the lower lip's centre follows it fully).
- * @remarks A real jaw opening pulls the commissures down with it: measured with scripts/measureJawCorners.ts (our
- * tracker, corner height against the lower inner lip's, both below the eye corners, over all frames of a talking clip),
- * the corners drop 0.26 (0.33 with the mouth width held) of the lower lip's drop on vid01 and 0.36 (0.48) on vid04,
- * the clips the value was set on; held out, vid03 0.42 (0.34) and vid05 0.51 (0.56). The rig's corners followed 0.15
- * of the jaw (a slope of 0.14), so a real opening's lowered corners were read as mouthFrown (vid06 self-reenactment:
- * frown 0.24 / 0.36 on an open vowel). 0.4 gives the rig a slope of ≈ 0.37.
- */
-export const CORNER_JAW_SHARE = 0.4;
 /** Largest eye rotation from `eyeLook*` weights, radians (≈ 29°; ARKit weight 1 ≈ the end of the range). */
 export const EYE_LOOK_MAX_RAD = 0.5;
 /** Eyeball radius relative to the IOD (12 mm / 63 mm). */
@@ -231,29 +221,17 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
   const jawWeight = new Float32Array(n);
   const lipCloseWeight = new Float32Array(n);
   const halfFaceIod = frame.faceWidthPx / 2 / I;
-  const c = CORNER_JAW_SHARE;
   for (let i = 0; i < n; i++) {
     const [a, b] = local(i, mouth);
     let w: number;
     // The lower lip follows the jaw fully at the centre and less towards the corners, down to the corners' own share
-    // (CORNER_JAW_SHARE), so the opening narrows to a point at each corner (the lips meet at an acute angle at the
-    // commissure) instead of ending in a step. The upper lip stays with the skull: made to follow the corners (its
-    // outer thirds), closing a photographed open mouth lifted them with the undone jaw and showed the photo's teeth
-    // beside the corners (vid05 at 4.8 s: 5.8 % teeth pixels in the closed lips).
-    const side = Math.abs(a) / mouthHalfWidthIod;
-    // (The squared profile keeps the lateral opening as narrow as the corners' old share of 0.15 did.)
-    if (lowerLip.has(i)) w = c + (1 - c) * Math.max(0, 1 - side ** 2) ** 2;
+    // (0.15), so the opening narrows to a point at each corner (the lips meet at an acute angle at the commissure)
+    // instead of ending in a step.
+    if (lowerLip.has(i)) w = 0.15 + 0.85 * Math.max(0, 1 - (a / mouthHalfWidthIod) ** 2);
     else if (upperLip.has(i)) w = 0;
-    else if (corners.has(i)) w = c;
-    else {
-      w = smoothstep(-0.02, 0.3, b) * (1 - 0.6 * smoothstep(0.7, 1.0, Math.abs(a) / halfFaceIod) * (1 - smoothstep(0.3, 1.0, b)));
-      // The skin around each corner (the modiolus) goes down with it, so the corner does not slide over its cheek.
-      const d = Math.min(Math.hypot(...local(i, cornerR)), Math.hypot(...local(i, cornerL)));
-      w = Math.max(w, c * Math.exp(-(d * d) / (2 * 0.12 * 0.12)));
-    }
+    else if (corners.has(i)) w = 0.15;
+    else w = smoothstep(-0.02, 0.3, b) * (1 - 0.6 * smoothstep(0.7, 1.0, Math.abs(a) / halfFaceIod) * (1 - smoothstep(0.3, 1.0, b)));
     jawWeight[i] = w;
-    // Lips together (mouthClose = jawOpen) keep the lips still: the lower lip fully, the corners half (the chin's drop
-    // still pulls them a little).
     lipCloseWeight[i] = lowerLip.has(i) ? 1 : corners.has(i) ? 0.5 : 0;
   }
   // The upper lip rises as the lips part (UPPER_LIP_RISE_IOD). Along the mouth the rise follows the upper lip's own
