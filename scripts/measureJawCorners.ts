@@ -1,6 +1,7 @@
 /**
- * How far the mouth corners drop when a real jaw opens, against the photo head rig's jawOpen (the number behind
- * core/rig/rig.ts `CORNER_JAW_SHARE`). Per frame of real talking clips (our tracker, Iris-refined): the lower inner
+ * How far the mouth corners drop when a real jaw opens, against the photo head rig's jawOpen (for the corners' jaw
+ * share in core/rig/rig.ts, 0.15; measured in s16: real 0.26–0.51 of the lower lip's drop on vid01/vid03/vid04/vid05,
+ * rig 0.14 — raising the share to 0.3–0.4 was tried and reverted: closing photographed open mouths got worse). Per frame of real talking clips (our tracker, Iris-refined): the lower inner
  * lip's centre (landmark 14) and the outer mouth corners (61, 291), each as its height below the eye corners' midpoint
  * along the face's down axis (the eye-corner line's normal), in IOD units (outer eye-corner distance). The slope of
  * the corner height on the lower-lip height over the frames (least squares, both about their medians) is how much of
