@@ -9,7 +9,10 @@
  * lip aperture ({@link APERTURE_SHAPES}) is taken as measured: its prior (lips together) is anatomy, not an
  * identity guess, so the driver's opening lands on the portrait at its measured size (a clip that never quite
  * closes its lips keeps that opening). The other shapes read mouth width, corner, lid and brow positions against an
- * average face, which misreads identity (a wide mouth read as a slight smile, low brows read as browDown):
+ * average face, which misreads identity (a wide mouth read as a slight smile, low brows read as browDown), so they are
+ * read against the driver's own neutral, each frame's change from it first divided by the tracker's response gain per
+ * feature (core/rig/restExpression.ts TRACKER_FEATURE_GAINS: the mesh reports lid motion at about two thirds of its
+ * size) so the portrait shows the driver's real amplitude:
  * with the portrait's rest expression given, they move the portrait by the driver's change since the reference
  * frame (`rest + (frame − reference)`, LivePortrait's relative motion, the same reference frame as the head pose),
  * so the portrait keeps its own smile and brows and the rest frame reproduces it; without it, the driver's own
@@ -30,7 +33,7 @@ import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, BS } from '../motion/na
 import { createNeutralTrack, frameTimeSec, type Fps, type MotionTrack } from '../motion/track.ts';
 import { createBlendshapeSolver, observableBlendshapes, type LandmarkRig } from './solveBlendshapes.ts';
 import { InvalidInputError } from '../errors.ts';
-import { measureRestExpression, neutralExpressionFeatures } from '../rig/restExpression.ts';
+import { measureRestExpression, neutralExpressionFeatures, TRACKER_FEATURE_GAINS } from '../rig/restExpression.ts';
 import { buildPhotoHeadRig, headPivotPx } from '../rig/rig.ts';
 import { FRONTAL_REFERENCE_CM } from '../face/poseReference.ts';
 
@@ -87,6 +90,12 @@ export interface DrivingTrackOptions {
    * driver's change since the reference frame; absent, the driver's value above its neutral.
    */
   portraitRest?: Float32Array;
+  /**
+   * The tracker's response gain per expression feature (core/rig/restExpression.ts EXPRESSION_FEATURE_NAMES order,
+   * each > 0; default {@link TRACKER_FEATURE_GAINS}, measured for our FaceAnalyzer with Iris-refined eyes). All ones
+   * transfers the tracked changes as read.
+   */
+  featureGains?: ArrayLike<number>;
 }
 
 /**
@@ -382,7 +391,10 @@ export function buildDrivingTrack(observations: readonly DrivingObservation[], o
     const absolute = i === refIndex ? refAbsolute : measureRestExpression(o.landmarksPx, n).weights;
     // Aperture held at the absolute reading: solved freely here, pucker's lip-closing motion was used to close the
     // lips again (vid06 self: rendered lip-gap ratio 1.06 → 0.63).
-    return measureRestExpression(o.landmarksPx, n, { neutral: driverNeutralFeatures, fixed: { shapes: APERTURE_SHAPES, weights: absolute } }).weights;
+    // The driver's changes from its neutral are read through the tracker, which reports a fraction of them (its
+    // regression to the mean face): divided by that response gain, the solved weights reproduce the real amplitude
+    // (a portrait's render read by the same kind of tracker otherwise shows gain × the driver's motion).
+    return measureRestExpression(o.landmarksPx, n, { neutral: driverNeutralFeatures, fixed: { shapes: APERTURE_SHAPES, weights: absolute }, featureGains: opts.featureGains ?? TRACKER_FEATURE_GAINS }).weights;
   });
   // (2) the driver's neutral: a low percentile per shape.
   const pct = Math.min(50, Math.max(0, opts.neutralPercentile ?? DRIVER_NEUTRAL_PERCENTILE));

@@ -11,7 +11,7 @@
  * 2. A handful of expression features are read off a mesh, all in the photo's face frame and in units of the
  *    inter-ocular distance (IOD): the inner-lip gap at five points along the mouth, the mouth width, each mouth
  *    corner's height above the lip line, each eye's lid gap over its width, each brow's inner and outer height
- *    above the eye. (A chin-height feature, which would separate a dropped jaw behind closed lips — mouthClose —
+ *    above the eye's corners. (A chin-height feature, which would separate a dropped jaw behind closed lips — mouthClose —
  *    was tried and left out: it differs between people more than between expressions.)
  * 3. A neutral face has the lips together (gap 0, Farkas 1994: lips at rest are closed in most adults) and the
  *    other features near the values of a neutral frontal face (the project's frontal reference face,
@@ -91,6 +91,16 @@ interface Frame {
  */
 const FEATURE_COUNT = 5 + 1 + 2 + 2 + 2 + 4;
 
+/**
+ * Names of the expression features, in the order {@link expressionFeatures} returns them (R/L: the subject's right and
+ * left; gaps right to left along the mouth).
+ */
+export const EXPRESSION_FEATURE_NAMES: readonly string[] = Object.freeze([
+  'lipGap0', 'lipGap1', 'lipGap2', 'lipGap3', 'lipGap4', 'mouthWidth', 'cornerOverLipLineR', 'cornerOverLipLineL',
+  'cornerOverUpperLipR', 'cornerOverUpperLipL', 'eyeOpenR', 'eyeOpenL', 'browInnerR', 'browOuterR', 'browInnerL',
+  'browOuterL',
+]);
+
 const along = (p: Float32Array, i: number, f: Frame): [number, number] => [
   (p[i * 3]! * f.ex[0] + p[i * 3 + 1]! * f.ex[1]) / f.iod,
   (p[i * 3]! * f.ey[0] + p[i * 3 + 1]! * f.ey[1]) / f.iod,
@@ -102,8 +112,14 @@ function meanB(p: Float32Array, ids: readonly number[], f: Frame): number {
   return s / ids.length;
 }
 
-function eyeCentreB(p: Float32Array, e: EyeRegion, f: Frame): number {
-  return meanB(p, [...e.upper0, ...e.lower0], f);
+/**
+ * Height of an eye's corners (the midpoint of its outer and inner canthus), down the face: the reference the brow
+ * heights are measured from. The corners are fixed to the orbit by the canthal tendons and stay put as the lids open
+ * and close; the lid contour's centre (used first) rises as the upper lid lifts, so widened eyes were read as lowered
+ * brows (browDown ≈ 0.5–1 on vid03/vid06). No rig shape but the smile's cheek rise moves them.
+ */
+function eyeCornersB(p: Float32Array, e: EyeRegion, f: Frame): number {
+  return meanB(p, [e.lower0[0]!, e.lower0[e.lower0.length - 1]!], f);
 }
 
 /**
@@ -128,12 +144,44 @@ function features(p: Float32Array, f: Frame): Float64Array {
     out[k++] = (meanB(p, mid(e.lower0), f) - meanB(p, mid(e.upper0), f)) / w;
   }
   for (const e of [EYE_RIGHT, EYE_LEFT]) {
-    const c = eyeCentreB(p, e, f);
-    out[k++] = c - meanB(p, e.browUpper.slice(-2), f); // inner brow above the eye
-    out[k++] = c - meanB(p, e.browUpper.slice(0, 2), f); // outer brow above the eye
+    const c = eyeCornersB(p, e, f);
+    out[k++] = c - meanB(p, e.browUpper.slice(-2), f); // inner brow above the eye corners
+    out[k++] = c - meanB(p, e.browUpper.slice(0, 2), f); // outer brow above the eye corners
   }
   return out;
 }
+
+/**
+ * How strongly our face tracker (pipeline/face/faceAnalyzer.ts, Iris-refined eyes, as a driving video is tracked)
+ * reports a change of each expression feature ({@link EXPRESSION_FEATURE_NAMES} order): the least-squares gain of the
+ * tracked feature change on the true change (`Σ obs·true / Σ true²`), the true change being the feature's change on
+ * the photo head rig's own posed mesh and the tracked one that of the same pose rendered at 512² and tracked.
+ * @remarks Measured with scripts/measureFeatureGains.ts on img01, img02, img03 and img05 (21 shapes one at a time at
+ * 0.4 and 0.8, right and left pooled): eye opening 0.66 (per portrait 0.86 / 0.60 / 0.83 / 0.38), inner brow 0.50,
+ * outer brow 0.46 (not applied, see below); held out img04 / img06: eye opening 0.59 / 0.56, brows 0.58 / 0.44 on img06 (img04's glasses hide its
+ * brows: no fit). Speech-like mixtures (POSES=mixed) give eyes 0.60, brows 0.61 / 0.50. The mesh regresses towards
+ * its mean face, so lid and brow motions are reported at about half to two thirds of their size; divided by these
+ * gains, the driver's changes reach the portrait closer to their real size (self-reenactment, frame 0 as portrait,
+ * eye-opening SD ratio output / real with the TF.js tracker: vid03 0.79 → 0.95, vid05 0.64 → 0.87, vid04
+ * 0.36 → 0.47, vid06 0.66 → 0.73; no corpus clip was used to set the value).
+ * The brows keep 1 too: their measured gains (inner 0.50, outer 0.46) doubled a misreading on vid06, whose reference
+ * frame has downcast eyes: its left brow is read as lowered (browDown 0.5–1 on main, with brows measured from the eye
+ * centre, from the eye corners or from the nose bridge alike) while the real brows rise; amplified it stayed at 1.
+ * The mouth features keep 1. Their rig-measured gains (mouth width 0.31, corners 0.33–0.35; 0.27–0.41 on mixtures
+ * and on real-photo portraits) are not what the rendered video shows: on vid03's self-reenactment the rendered
+ * rig's mouth-width changes were tracked at 0.66 of their size, not 0.31, and dividing by 0.31 oversized the motion
+ * (mouth-width SD ratio 0.57 → 1.83) and, through the amplified corners, funnel and pucker, broke vid06's lip gap
+ * (r 0.88 → 0.26). The lip gaps keep 1: the aperture is read absolutely (core/reenact/drivingTrack.ts) and already
+ * lands at the real scale (self-reenactment ratio 0.94–1.17).
+ */
+export const TRACKER_FEATURE_GAINS: readonly number[] = Object.freeze([
+  1, 1, 1, 1, 1, // lip gaps
+  1, // mouth width
+  1, 1, // corners over the lip line
+  1, 1, // corners over the upper inner lip
+  0.66, 0.66, // eye openings
+  1, 1, 1, 1, // brows (measured 0.50 inner, 0.46 outer: see the remarks)
+]);
 
 /** Identity tolerance τ and scale σ per feature (IOD units; eye openings in eye widths). */
 const FEATURE_TOL: readonly { tau: number; sigma: number }[] = [
@@ -302,6 +350,23 @@ export function neutralExpressionFeatures(landmarksPx: Float32Array, landmarkCou
 }
 
 /**
+ * The expression features of one face's landmarks as the rest-expression solve reads them (module remarks, step 2):
+ * head pose removed by a similarity fit of the frontal reference face on rigid points, the face's own frame and IOD.
+ * @param landmarksPx - `[N, 3]` landmarks (N = 478 or 468), px.
+ * @param landmarkCount - N (≥ 468).
+ * @returns {@link EXPRESSION_FEATURE_NAMES}.length values: lip gaps, mouth width, corner and brow heights in IOD units,
+ *   eye openings in eye widths.
+ * @throws InvalidInputError when fewer than 468 landmarks are given.
+ */
+export function expressionFeatures(landmarksPx: Float32Array, landmarkCount: number): Float64Array {
+  if (landmarkCount < RIG_VERTEX_COUNT || landmarksPx.length < RIG_VERTEX_COUNT * 3) throw new InvalidInputError(`rest expression: expected ≥ 468 landmarks, got ${landmarkCount}`);
+  const photo = Float32Array.from(landmarksPx.subarray(0, RIG_VERTEX_COUNT * 3));
+  const fit = poseFit(photo);
+  const frontal = new Float32Array(RIG_VERTEX_COUNT * 3);
+  return features(frontalise(photo, fit, frontal), faceFrame(frontalise(photo, fit, frontal)));
+}
+
+/**
  * Measures a photo's rest expression from its landmarks (module remarks).
  * @param landmarksPx - `[N, 3]` row-major landmarks (N = 478 or 468), x/y image px, z px (MediaPipe convention).
  * @param landmarkCount - N (≥ 468).
@@ -309,11 +374,15 @@ export function neutralExpressionFeatures(landmarksPx: Float32Array, landmarkCou
  *   e.g. the previous video frame's, so a sequence converges in fewer iterations; `neutral`: the same person's neutral
  *   features ({@link neutralExpressionFeatures}) to measure against instead of the average face, with no identity
  *   tolerance (the lips-together prior of the gaps is kept); `fixed`: shapes held at the given weights, not solved
- *   (e.g. the lip aperture as the absolute reading found it, so no other shape is used to close the lips).
+ *   (e.g. the lip aperture as the absolute reading found it, so no other shape is used to close the lips);
+ *   `featureGains` (with `neutral`): per feature ({@link EXPRESSION_FEATURE_NAMES} order, each > 0), how strongly the
+ *   tracker that read these landmarks reports a change of that feature (tracked change / true change, e.g.
+ *   {@link TRACKER_FEATURE_GAINS}): the face's change from the neutral is divided by it, so the solved weights
+ *   reproduce the change at its real size instead of the tracker's shrunken reading.
  * @returns the weights and the lip gaps before and after undoing them.
  * @throws InvalidInputError when fewer than 468 landmarks are given.
  */
-export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: number, opts: { rig?: PhotoHeadRig; init?: Float32Array; neutral?: ExpressionFeatures; fixed?: { shapes: readonly number[]; weights: Float32Array } } = {}): RestExpression {
+export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: number, opts: { rig?: PhotoHeadRig; init?: Float32Array; neutral?: ExpressionFeatures; fixed?: { shapes: readonly number[]; weights: Float32Array }; featureGains?: ArrayLike<number> } = {}): RestExpression {
   if (landmarkCount < RIG_VERTEX_COUNT || landmarksPx.length < RIG_VERTEX_COUNT * 3) throw new InvalidInputError(`rest expression: expected ≥ 468 landmarks, got ${landmarkCount}`);
   const r = opts.rig ?? buildPhotoHeadRig(landmarksPx, landmarkCount);
   const photo = Float32Array.from(landmarksPx.subarray(0, RIG_VERTEX_COUNT * 3));
@@ -326,6 +395,17 @@ export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: 
   // Against a known neutral of the same face (a driving clip's own neutral), features count exactly (τ = 0): the
   // identity tolerance exists only because the average face is not this face.
   const prior = opts.neutral ? Float64Array.from(opts.neutral.values, (v, j) => (j < INNER_LIP_PAIRS.length ? 0 : v)) : priorFeatures();
+  if (opts.neutral && opts.featureGains) {
+    // The tracker read the change from the neutral shrunk by its gain: undoing w must move the features by the change
+    // divided by the gain, i.e. towards photo − (photo − neutral)/gain (the lip gaps keep their lips-together prior).
+    if (opts.featureGains.length !== FEATURE_COUNT) throw new InvalidInputError(`feature gains: expected ${FEATURE_COUNT}, got ${opts.featureGains.length}`);
+    const own = featuresOf(photo);
+    for (let j = INNER_LIP_PAIRS.length; j < FEATURE_COUNT; j++) {
+      const g = opts.featureGains[j]!;
+      if (!(g > 0)) throw new InvalidInputError(`feature gain ${EXPRESSION_FEATURE_NAMES[j]}: expected > 0, got ${g}`);
+      prior[j] = own[j]! - (own[j]! - prior[j]!) / g;
+    }
+  }
   const tol = opts.neutral ? NEUTRAL_FEATURE_TOL : FEATURE_TOL;
   const fixedSet = new Set(opts.fixed?.shapes ?? []);
   const shapes = REST_EXPRESSION_SHAPES.filter((k) => !fixedSet.has(k));

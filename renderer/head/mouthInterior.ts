@@ -56,6 +56,26 @@ const TONGUE_DORSUM_IOD = 0.2;
  * on average). Set after seeing those frames; checked on held-out b03 and vid01 frame 0.
  */
 const TONGUE_TOP_SHARE = 0.3;
+/**
+ * Extra width of each lip's visible inner surface when the lips are fully rounded (funnel / pucker 1), IOD units
+ * (≈ 1.9 mm at 63 mm IOD): pushed forward, the lips turn their inner (wet) surfaces towards the viewer around the
+ * opening. A rounded magnitude chosen by eye against real "O" mouths (corpus vid02 2.2–3.0 s, vid03 0.2 s), not fitted.
+ */
+const ROUNDED_LIP_BAND_IOD = 0.03;
+
+/**
+ * How much of the teeth rounded lips hide: 0 below a rounding of 0.1 (speech's slight rounding keeps the teeth), all but
+ * 10 % from 0.5 on (an "O" or a pout shows a dark hole), smooth in between.
+ * @param rounding - max(mouthFunnel, mouthPucker) in [0, 1].
+ * @returns the share of the teeth hidden, in [0, 0.9].
+ * @remarks Design values: with the lips pushed forward (FACS AU 18/22) the incisors lie behind them in the shadow of the
+ * funnel; a sliver may still show (10 %).
+ */
+export function teethCoverOfRounding(rounding: number): number {
+  const t = Math.min(1, Math.max(0, (rounding - 0.1) / 0.4));
+  return 0.9 * t * t * (3 - 2 * t);
+}
+
 /** Strength of the lower lip's wet sheen, a share of the light's colour (the eye-white/teeth colour). */
 const LIP_SHEEN = 0.1;
 
@@ -91,6 +111,7 @@ uniform float uTongueOut;
 uniform float uLowerEdgeB;
 uniform float uUpperEdgeB;
 uniform float uSeeThrough;
+uniform float uTeethCover;
 uniform float uCavL;
 uniform float uRest;
 uniform sampler2D uPhoto;
@@ -164,11 +185,11 @@ void main() {
   vec4 lower = tex(uLowerTex, jp);
   // The photo's own dark interior lets a raised tongue through once the mouth moves.
   float darkJ = 1.0 - smoothstep(uCavL + 0.02, uCavL + 0.14, dot(lower.rgb, vec3(0.299, 0.587, 0.114)));
-  c = mix(c, lower.rgb, lower.a * (1.0 - uSeeThrough * inT * maskJ.g * darkJ));
+  c = mix(c, lower.rgb, lower.a * (1.0 - uSeeThrough * inT * maskJ.g * darkJ) * (1.0 - uTeethCover));
   if (uTongueOut >= 0.5) c = mix(c, tongue, inT);
   vec4 upper = tex(uUpperTex, p);
   float darkP = 1.0 - smoothstep(uCavL + 0.02, uCavL + 0.14, dot(upper.rgb, vec3(0.299, 0.587, 0.114)));
-  c = mix(c, upper.rgb, upper.a * (1.0 - uSeeThrough * inT * maskP.r * darkP));
+  c = mix(c, upper.rgb, upper.a * (1.0 - uSeeThrough * inT * maskP.r * darkP) * (1.0 - uTeethCover));
 
   // The lips' inner surfaces along the posed contour (du, dl above), not over the photo's own interior.
   // Each band: the photo's lip colour at the edge (where the lip's own texture fades into it), darker inward as the
@@ -354,6 +375,7 @@ export class MouthInteriorLayer {
       uLowerEdgeB: { value: m.lowerEdgeB },
       uUpperEdgeB: { value: m.upperEdgeB },
       uSeeThrough: { value: 0 },
+      uTeethCover: { value: 0 },
       uCavL: { value: 0.299 * m.palette.cavityRgb[0] + 0.587 * m.palette.cavityRgb[1] + 0.114 * m.palette.cavityRgb[2] },
       uRest: { value: 1 },
       uPhoto: { value: photo },
@@ -411,8 +433,14 @@ export class MouthInteriorLayer {
     (u.uOpenC!.value as THREE.Vector2).set((x0 + x1) / 2, (y0 + y1) / 2);
     // The lips' inner surfaces show more as the lips part (the lower lip everts over the lower teeth).
     const open = Math.min(1, Math.hypot(posedPx[LIP_INNER_UPPER * 3]! - posedPx[LIP_INNER_LOWER * 3]!, posedPx[LIP_INNER_UPPER * 3 + 1]! - posedPx[LIP_INNER_LOWER * 3 + 1]!) / (LIP_BAND_FULL_GAP_IOD * I));
-    u.uBandU!.value = (LIP_BAND_UPPER_IOD[0] + (LIP_BAND_UPPER_IOD[1] - LIP_BAND_UPPER_IOD[0]) * open) * I * this.lipScale;
-    u.uBandL!.value = (LIP_BAND_LOWER_IOD[0] + (LIP_BAND_LOWER_IOD[1] - LIP_BAND_LOWER_IOD[0]) * open) * I * this.lipScale;
+    // Rounded lips (mouthFunnel / mouthPucker: pushed forward and in, FACS AU 22 / 18) stand in front of the incisors:
+    // seen through an "O" are the lips' own inner surfaces around a dark hole, not teeth (a real O rendered with
+    // the photo's teeth read as a grin, issue #12 on vid02/vid03).
+    const cover = teethCoverOfRounding(Math.max(w(BS.mouthFunnel), w(BS.mouthPucker)));
+    u.uTeethCover!.value = cover;
+    const roundBand = ROUNDED_LIP_BAND_IOD * cover * I * this.lipScale;
+    u.uBandU!.value = (LIP_BAND_UPPER_IOD[0] + (LIP_BAND_UPPER_IOD[1] - LIP_BAND_UPPER_IOD[0]) * open) * I * this.lipScale + roundBand;
+    u.uBandL!.value = (LIP_BAND_LOWER_IOD[0] + (LIP_BAND_LOWER_IOD[1] - LIP_BAND_LOWER_IOD[0]) * open) * I * this.lipScale + roundBand;
     (u.uOpenHalf!.value as THREE.Vector2).set((x1 - x0) / 2, (y1 - y0) / 2);
     // Tongue: resting just above the lower incisors (jaw frame); rises to the upper incisors for DD/nn; forward
     // over the lower teeth for tongueOut/TH.

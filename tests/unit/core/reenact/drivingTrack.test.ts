@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APERTURE_SHAPES, type DrivingObservation } from '../../../../core/reenact/drivingTrack.ts';
 import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, BS } from '../../../../core/motion/names.ts';
-import { measureRestExpression, neutralExpressionFeatures } from '../../../../core/rig/restExpression.ts';
-import { buildPhotoHeadRig, evaluateRig } from '../../../../core/rig/rig.ts';
+import { expressionFeatures, measureRestExpression, neutralExpressionFeatures, TRACKER_FEATURE_GAINS } from '../../../../core/rig/restExpression.ts';
+import { buildPhotoHeadRig, evaluateRig, evaluateRigRelative } from '../../../../core/rig/rig.ts';
+import { EYE_LEFT, EYE_RIGHT } from '../../../../core/rig/topology.ts';
 import { drivingTrackFromObservations } from '../../../../pipeline/reenact/drivingVideo.ts';
 
 /** Stored landmarks of a fixture portrait (tests/fixtures/landmarks: real photos analysed by our face pipeline). */
@@ -141,5 +142,54 @@ describe('driving track: head translation is the pivot\'s displacement', () => {
     console.log(`turn + slide: tx ${(tx2 * 100).toFixed(2)} cm (expected ≈ ${(0.3 * 6.3).toFixed(2)})`);
     expect(tx2).toBeGreaterThan(0.3 * 0.063 * 0.75);
     expect(tx2).toBeLessThan(0.3 * 0.063 * 1.25);
+  });
+});
+
+describe('driving track: lids and brows at the size the driver showed them', () => {
+  const lm = fixture('img01');
+  const rig = buildPhotoHeadRig(lm, lm.length / 3);
+  const posed = (weights: Partial<Record<(typeof ARKIT_BLENDSHAPE_NAMES)[number], number>>): Float32Array => {
+    const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+    for (const [k, v] of Object.entries(weights)) w[BS[k as keyof typeof BS]] = v;
+    const out = Float32Array.from(lm);
+    out.set(evaluateRig(rig, w, new Float32Array(468 * 3)));
+    return out;
+  };
+
+  it('widened eyes are not read as lowered brows (brows measured above the eye corners, not the lid contour\'s centre)', () => {
+    const rest = measureRestExpression(lm, lm.length / 3).weights;
+    const neutral = neutralExpressionFeatures(lm, lm.length / 3, rest);
+    // Real wide-open eyes lift the upper lids further than the rig's eyeWide reaches (vid03/vid06 read browDown 0.5–1):
+    // eyeWide 1 plus the upper lid contours raised another 0.04 IOD.
+    const wide = posed({ eyeWideLeft: 1, eyeWideRight: 1 });
+    const { ey, iodPx } = rig.frame;
+    for (const i of [...EYE_RIGHT.upper0, ...EYE_LEFT.upper0]) {
+      wide[i * 3] = wide[i * 3]! - 0.04 * iodPx * ey[0];
+      wide[i * 3 + 1] = wide[i * 3 + 1]! - 0.04 * iodPx * ey[1];
+    }
+    const read = measureRestExpression(wide, wide.length / 3, { neutral, fixed: { shapes: APERTURE_SHAPES, weights: rest }, featureGains: new Array(TRACKER_FEATURE_GAINS.length).fill(1) }).weights;
+    console.log(`eyeWide 1 + lids 0.04 IOD higher read as eyeWide ${read[BS.eyeWideLeft]!.toFixed(2)} / ${read[BS.eyeWideRight]!.toFixed(2)}, browDown ${read[BS.browDownLeft]!.toFixed(2)} / ${read[BS.browDownRight]!.toFixed(2)}`);
+    expect(read[BS.eyeWideLeft]!).toBeGreaterThan(0.8);
+    expect(read[BS.browDownLeft]!).toBeLessThan(0.05);
+    expect(read[BS.browDownRight]!).toBeLessThan(0.05);
+  });
+
+  it('a driver\'s lid and brow changes reach the portrait divided by the tracker\'s response gain (eye opening 0.66; brows 1)', () => {
+    const rest = measureRestExpression(lm, lm.length / 3).weights;
+    const driver = posed({ eyeWideLeft: 0.15, eyeWideRight: 0.15, browInnerUp: 0.15 });
+    const { track } = drivingTrackFromObservations(clip([...Array.from({ length: 6 }, () => lm), ...Array.from({ length: 20 }, () => driver)]), FPS, 26, undefined, { portraitRest: rest });
+    const features = (w: Float32Array): Float64Array => expressionFeatures(evaluateRigRelative(rig, w, rest, new Float32Array(468 * 3)), 468);
+    const f0 = features(frameOf(track.blendshapes, 0));
+    const f1 = features(frameOf(track.blendshapes, 25));
+    const d0 = expressionFeatures(lm, lm.length / 3);
+    const d1 = expressionFeatures(driver, driver.length / 3);
+    const ratio = (j: number): number => (f1[j]! - f0[j]!) / (d1[j]! - d0[j]!);
+    const eyes = (ratio(10) + ratio(11)) / 2;
+    const brows = (ratio(12) + ratio(14)) / 2;
+    console.log(`portrait change / driver change: eye opening ${eyes.toFixed(2)} (1 / gain ${(1 / TRACKER_FEATURE_GAINS[10]!).toFixed(2)}), inner brows ${brows.toFixed(2)} (${(1 / TRACKER_FEATURE_GAINS[12]!).toFixed(2)})`);
+    expect(eyes).toBeGreaterThan(0.8 / TRACKER_FEATURE_GAINS[10]!);
+    expect(eyes).toBeLessThan(1.2 / TRACKER_FEATURE_GAINS[10]!);
+    expect(brows).toBeGreaterThan(0.8 / TRACKER_FEATURE_GAINS[12]!);
+    expect(brows).toBeLessThan(1.2 / TRACKER_FEATURE_GAINS[12]!);
   });
 });
