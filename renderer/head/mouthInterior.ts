@@ -463,8 +463,8 @@ export class MouthInteriorLayer {
     u.uTongueTopB!.value = out > 0 ? rest + (between - rest) * out : rest + (raised - rest) * rise;
     // The tongue spans the lower arch (the floor of the opening between the cheeks), at least 0.26 IOD either side.
     const halfOpen = (x1 - x0) / 2 / I;
-    u.uTongueHalfW!.value = Math.max(0.26, 0.9 * halfOpen) * (1 - 0.4 * rise - 0.15 * out);
-    u.uTongueCurv!.value = 0.06 + 0.2 * rise + 0.04 * out;
+    u.uTongueHalfW!.value = Math.max(0.26, 0.9 * halfOpen) * (1 - 0.2 * rise - 0.15 * out);
+    u.uTongueCurv!.value = 0.06 + 0.1 * rise + 0.04 * out;
     u.uTongueOut!.value = out >= 0.3 ? 1 : 0;
     u.uLowerEdgeB!.value = lowerEdge;
     // The photo's dark interior stays as it is at rest and lets a tongue through once the mouth moves.
