@@ -302,9 +302,14 @@ export function restLidCurves(restPx: Float32Array, region: EyeRegion): [Float32
  * @param m - the eye's material (uniforms of {@link EYE_FRAGMENT}).
  * @param region - the eye's rings.
  * @param posedPx - posed vertices `[468, 3]`.
- * @param blink - the eye's blink weight in [0, 1].
+ * @param blink - the eye's blink weight in [0, 1], with the lid's share of a downward gaze ({@link gazeLidWeights}).
+ * @param closingBlink - the part of `blink` that closes the eye (the frame's own blink weight, in [0, 1]; default
+ * `blink`): the quad's lash shadow and fringe (`uLidDrop`) follow it only. A lid that comes down with the gaze keeps its
+ * open-eye relation to the eyeball (Becker & Fuchs 1988, see {@link gazeLidWeights}), and the moved iris's top rows come
+ * from under the photo's lid with the photo's own lash shadow on them; the closing lid's shadow and fringe added over
+ * them drew a look down as a black bar (img01, eyeLookDown.test.ts).
  */
-export function updateEyeLids(m: THREE.ShaderMaterial, region: EyeRegion, posedPx: Float32Array, blink: number): void {
+export function updateEyeLids(m: THREE.ShaderMaterial, region: EyeRegion, posedPx: Float32Array, blink: number, closingBlink = blink): void {
   const curve = m.uniforms.uLidCurve!.value as Float32Array;
   const ids = [region.lower0[0]!, ...region.upper0, region.lower0[region.lower0.length - 1]!];
   // Sorted by x so the shader can interpolate (the outer corner is on either side depending on the eye).
@@ -314,7 +319,7 @@ export function updateEyeLids(m: THREE.ShaderMaterial, region: EyeRegion, posedP
     curve[k * 2 + 1] = y;
   });
   // The lash line and shadow come in over the first 0.3 of a blink; the gap turns to lid from 0.6 to 0.9.
-  m.uniforms.uLidDrop!.value = Math.min(1, Math.max(0, (blink - 0.05) / 0.3));
+  m.uniforms.uLidDrop!.value = Math.min(1, Math.max(0, (closingBlink - 0.05) / 0.3));
   const t = Math.min(1, Math.max(0, (blink - 0.6) / 0.3));
   m.uniforms.uClose!.value = t * t * (3 - 2 * t);
 }

@@ -668,8 +668,8 @@ export class PhotoHead {
     };
     set(this.eyeMaterials[0]!, ry, rp);
     set(this.eyeMaterials[1]!, ly, lp);
-    updateEyeLids(this.eyeMaterials[0]!, EYE_RIGHT, this.posedPx, Math.min(1, Math.max(0, weights[BS.eyeBlinkRight] ?? 0)));
-    updateEyeLids(this.eyeMaterials[1]!, EYE_LEFT, this.posedPx, Math.min(1, Math.max(0, weights[BS.eyeBlinkLeft] ?? 0)));
+    updateEyeLids(this.eyeMaterials[0]!, EYE_RIGHT, this.posedPx, Math.min(1, Math.max(0, weights[BS.eyeBlinkRight] ?? 0)), Math.min(1, Math.max(0, frameWeights[BS.eyeBlinkRight] ?? 0)));
+    updateEyeLids(this.eyeMaterials[1]!, EYE_LEFT, this.posedPx, Math.min(1, Math.max(0, weights[BS.eyeBlinkLeft] ?? 0)), Math.min(1, Math.max(0, frameWeights[BS.eyeBlinkLeft] ?? 0)));
     updateLidSkin(this.lidMaterials[0]!, EYE_RIGHT, this.posedPx, Math.max(0, (weights[BS.eyeBlinkRight] ?? 0) - Math.max(0, rest[BS.eyeBlinkRight] ?? 0)));
     updateLidSkin(this.lidMaterials[1]!, EYE_LEFT, this.posedPx, Math.max(0, (weights[BS.eyeBlinkLeft] ?? 0) - Math.max(0, rest[BS.eyeBlinkLeft] ?? 0)));
   }

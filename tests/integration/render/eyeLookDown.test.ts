@@ -1,0 +1,104 @@
+/**
+ * Looking down (eyeLookDownLeft/Right = 1 on top of the photo's rest expression, 512² renders of corpus portraits):
+ * the upper lid comes down with the gaze over the iris and sclera, not a flat black bar or black pupil blocks
+ * (issue #12: img01 showed a black horizontal slot, img04 black pupil blocks).
+ *
+ * @remarks Measures (output pixels; regions from the rest landmarks mapped through the framing crop; L* CIELAB D65):
+ * - The visible eye: the rest opening (inset 1 px) below the posed upper-lid contour; posed as the renderer poses it
+ *   (rig `evaluateRigRelative` of the weights with the lids' share of the gaze, `gazeLidWeights`).
+ * - Near-black share: the visible eye's pixels at L* < 20, as a share of the visible eye; the open eye's own share (its
+ *   pupil, and a very dark iris) is the reference: a lowered lid over the same eyeball shows no more black than the
+ *   open eye does.
+ * img01 and img04 were looked at while fixing; img02 and img05 are held out. Only img01 is asserted to be fixed (see the
+ * bounds below).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BS } from '../../../core/motion/names.ts';
+import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
+import { buildPhotoHeadRig, eyeRotations, evaluateRigRelative, EYEBALL_RADIUS_IOD, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
+import { measureRestExpression } from '../../../core/rig/restExpression.ts';
+import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../../core/rig/topology.ts';
+import { signedDistanceToPolygon } from '../../../core/math/polygon.ts';
+import { gazeLidWeights } from '../../../renderer/head/eyelids.ts';
+import { analyzePortrait, loadPortrait, toOutputPx, type Portrait } from './helpers.ts';
+import { HAS_CORPUS } from '../../helpers/media.ts';
+import { lab, type Rgb } from '../../helpers/colour.ts';
+
+const S = 512;
+const L = (rgba: Uint8Array, i: number): number => lab([rgba[i * 4]!, rgba[i * 4 + 1]!, rgba[i * 4 + 2]!] as Rgb)[0];
+
+/** Output pixel indices inside a landmark polygon (photo px mapped through the crop), `insetPx` in from its edge. */
+function inside(px: Float32Array, ids: readonly number[], info: LoadedPortraitInfo, insetPx: number): number[] {
+  const poly = ids.flatMap((i) => toOutputPx(info.cropPx, S, S, px[i * 3]!, px[i * 3 + 1]!));
+  const xs = poly.filter((_, k) => k % 2 === 0);
+  const ys = poly.filter((_, k) => k % 2 === 1);
+  const out: number[] = [];
+  for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(S - 1, Math.ceil(Math.max(...ys))); y++) {
+    for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(S - 1, Math.ceil(Math.max(...xs))); x++) {
+      if (signedDistanceToPolygon(poly, x + 0.5, y + 0.5) > insetPx) out.push(y * S + x);
+    }
+  }
+  return out;
+}
+
+describe.skipIf(!HAS_CORPUS)('photo-head eyes looking down (eyeLookDown 1; 512²)', () => {
+  let host: RenderHost;
+  beforeAll(async () => {
+    host = await RenderHost.launch({ widthPx: S, heightPx: S });
+  }, 120_000);
+  afterAll(async () => {
+    await host?.dispose();
+  });
+
+  const PORTRAITS: [string, () => Promise<Portrait>][] = [
+    ['img01', () => loadPortrait('img01')],
+    ['img04', () => analyzePortrait('images/img04_glasses_painting_ai_rgba.png')],
+    ['img02 (held out)', () => analyzePortrait('images/img02_darkskin_ai_woman_rgba.png')],
+    ['img05 (held out)', () => loadPortrait('img05')],
+  ];
+
+  it.each(PORTRAITS)('%s: no black bar under the lowered lid', async (name, load) => {
+    const p = await load();
+    const info = await host.loadPortrait(p.image, p.face);
+    const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount).weights;
+    const rig = buildPhotoHeadRig(p.face.landmarksPx, p.face.landmarkCount);
+    const open = Float32Array.from(rest);
+    const down = Float32Array.from(rest);
+    down[BS.eyeLookDownLeft] = 1;
+    down[BS.eyeLookDownRight] = 1;
+    const imgs = [await host.renderStill({ blendshapes: open }), await host.renderStill({ blendshapes: down })];
+    // The lids as the renderer poses them (renderer/head/photoHead.ts applyWeights).
+    const zero = new Float32Array(4);
+    const poses = [open, down].map((w) => {
+      const [, rp, , lp] = eyeRotations(w, zero);
+      const [, rp0, , lp0] = eyeRotations(rest, zero);
+      const lidW = gazeLidWeights(w, [rp - rp0, lp - lp0], EYEBALL_RADIUS_IOD * rig.frame.iodPx, [2 * rig.eyes[0].halfHeightPx, 2 * rig.eyes[1].halfHeightPx], new Float32Array(w.length));
+      return evaluateRigRelative(rig, lidW, rest, new Float32Array(RIG_VERTEX_COUNT * 3));
+    });
+    const shares: [number, number][] = [];
+    for (const region of [EYE_RIGHT, EYE_LEFT] as EyeRegion[]) {
+      const opening = inside(rig.restPx, [...region.upper0, ...[...region.lower0].reverse()], info, 1);
+      const share = (k: number): number => {
+        const lid = [region.lower0[0]!, ...region.upper0, region.lower0.at(-1)!].map((i) => toOutputPx(info.cropPx, S, S, poses[k]![i * 3]!, poses[k]![i * 3 + 1]!)).sort((a, c) => a[0] - c[0]);
+        const lidY = (x: number): number => {
+          for (let j = 0; j + 1 < lid.length; j++) {
+            const [ax, ay] = lid[j]!;
+            const [bx, by] = lid[j + 1]!;
+            if (x >= ax && x <= bx) return ay + ((by - ay) * (x - ax)) / Math.max(1e-6, bx - ax);
+          }
+          return Infinity;
+        };
+        const seen = opening.filter((i) => Math.floor(i / S) + 0.5 > lidY((i % S) + 0.5));
+        return seen.length >= 5 ? seen.filter((i) => L(imgs[k]!, i) < 20).length / seen.length : NaN;
+      };
+      shares.push([share(0), share(1)]);
+    }
+    console.log(`${name} near-black share (L* < 20) of the visible eye [subject R; L], open → look down: ${shares.map(([a, b]) => `${a.toFixed(3)} → ${b.toFixed(3)}`).join('; ')}`);
+    // main → this change (subject R; L, open → look down): img01 .670 → .700 → .640; .650 → .693 → .658;
+    // img04 .435 → .492 → .492; .609 → .562 → .538; img02 .253 → .443 → .381; .168 → .312 → .261;
+    // img05 .504 → .502 → .494; .464 → .565 → .552.
+    // img01 (looked at while fixing): no more black than the open eye (fails on main). The others are NOT fixed: a
+    // guard only, no worse than main's look down (bound 0.2 over the open eye's share, set after seeing the numbers).
+    for (const [o, d] of shares) expect(d).toBeLessThan(name === 'img01' ? o + 0.01 : o + 0.2);
+  }, 300_000);
+});
