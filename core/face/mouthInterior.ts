@@ -509,6 +509,7 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   const vermilion = measureVermilionRgb(rgba, widthPx, heightPx, landmarksPx, skin);
   const cavL0 = luma(...cavityRgb);
   const lipL = luma(...lipRgb);
+  const lipInner = vermilionAtLipLuma(vermilion, lipRgb);
   const palette: MouthPalette = {
     teethRgb,
     gumRgb: lipRgb.map((c, k) => Math.min(1, 0.75 * c + 0.25 * skin[k]!) * 0.95) as Rgb,
@@ -521,7 +522,7 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     // core/face/lipColour.ts) at the lip's mean brightness, so the lip runs on into it without a dark rim; the renderer
     // darkens it inward (it turns away from the light into the mouth).
     // At LIP_INNER_CHROMA of its chroma: the wet mucosa is less saturated than the dry vermilion's reddest pixels.
-    lipInnerRgb: atLuma(vermilionAtLipLuma(vermilion, lipRgb), luma(...vermilionAtLipLuma(vermilion, lipRgb)), LIP_INNER_CHROMA),
+    lipInnerRgb: atLuma(lipInner, luma(...lipInner), LIP_INNER_CHROMA),
   };
 
   // Split of the photo's opening per texture column at its darkest row.

@@ -363,7 +363,8 @@ export function expressionFeatures(landmarksPx: Float32Array, landmarkCount: num
   const photo = Float32Array.from(landmarksPx.subarray(0, RIG_VERTEX_COUNT * 3));
   const fit = poseFit(photo);
   const frontal = new Float32Array(RIG_VERTEX_COUNT * 3);
-  return features(frontalise(photo, fit, frontal), faceFrame(frontalise(photo, fit, frontal)));
+  const frontalised = frontalise(photo, fit, frontal);
+  return features(frontalised, faceFrame(frontalised));
 }
 
 /**
