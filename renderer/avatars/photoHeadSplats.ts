@@ -28,14 +28,14 @@ import { buildPhotoHeadRig, evaluateRigRelative, EYEBALL_RADIUS_IOD, eyeRotation
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from '../../core/rig/topology.ts';
 import { measureScleraLight } from '../../core/face/sceneLight.ts';
-import { EYE_FRAGMENT, eyeStillDefine, LID_CURVE_N, measureLidColours, restLidCurves, updateEyeLids } from '../head/eyelids.ts';
+import { EYE_FRAGMENT, eyeStillDefine, updateEyeLids } from '../head/eyelids.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
 import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
 import { LOOP_N, MouthInteriorLayer } from '../head/mouthInterior.ts';
 import { TRI468 } from '../../core/rig/topologyTables.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import type { MotionFrame } from '../../core/motion/track.ts';
-import { photoToWorld, scleraFallbackRgb, type PhotoProjection } from '../head/photoHead.ts';
+import { eyeballQuad, photoToWorld, scleraFallbackRgb, type PhotoProjection } from '../head/photoHead.ts';
 import { buildSurround } from '../head/surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { personLayerAlpha } from '../../core/segment/personLayer.ts';
@@ -113,54 +113,39 @@ const SURFEL_STRETCH_MAX = 3;
 /** Matte alpha (0..255) from which a surround lattice point is part of the person. */
 const SURROUND_ALPHA_MIN = 128;
 /**
- * GLSL appended to the mesh head's mouth-interior fragment shader (renderer/head/mouthInterior.ts, its `main` renamed
- * `mouthMain`) for the splat head: the interior quad is drawn only inside the posed inner-lip loop `uLip` (rest photo
- * px `vLocal`, as the interior reads it) and up to `uOpeningMarginPx` outside it, under the lips' soft splat edge. The
- * mesh head limits it with a stencil of its face mesh's opening instead; the splats have no such mesh.
+ * GLSL `main` appended to one of the mesh head's opening shaders for the splat head (its own `main` renamed `inner`):
+ * the fragment is drawn only inside the posed loop `loop` of `n` points (rest photo px, as `vLocal`) and up to
+ * `uOpeningMarginPx` outside it, under the soft splat edge around the opening (point in polygon by crossings, distance
+ * to the loop's segments). The mesh head limits its interior and eyeballs with a stencil of its face mesh's openings
+ * instead; the splats have no such mesh.
+ * @param loop - name of the `vec2` array uniform holding the loop.
+ * @param n - its number of points.
+ * @param inner - name the shader's own `main` was renamed to.
+ * @returns GLSL source: the margin uniform and the new `main`.
  */
-const OPENING_ONLY_GLSL = /* glsl */ `
+function openingOnlyGlsl(loop: string, n: number, inner: string): string {
+  return /* glsl */ `
 uniform float uOpeningMarginPx;
 void main() {
   bool inside = false;
   float d = 1e9;
-  for (int i = 0; i < ${LOOP_N}; i++) {
-    vec2 a = uLip[i];
-    vec2 b = uLip[i == ${LOOP_N - 1} ? 0 : i + 1];
+  for (int i = 0; i < ${n}; i++) {
+    vec2 a = ${loop}[i];
+    vec2 b = ${loop}[i == ${n - 1} ? 0 : i + 1];
     if ((a.y > vLocal.y) != (b.y > vLocal.y) && vLocal.x < (b.x - a.x) * (vLocal.y - a.y) / (b.y - a.y) + a.x) inside = !inside;
     vec2 ab = b - a;
     float t = clamp(dot(vLocal - a, ab) / max(dot(ab, ab), 1e-6), 0.0, 1.0);
     d = min(d, length(vLocal - a - t * ab));
   }
   if (!inside && d > uOpeningMarginPx) discard;
-  mouthMain();
+  ${inner}();
 }`;
+}
 /** How far outside the posed inner-lip loop the interior is still drawn, in face lattice spacings (under the lips' soft
  * edge Gaussians, which reach about one spacing past their triangles). */
 const OPENING_MARGIN_SPACING = 0.25;
 /** Points of an eye opening's loop (MediaPipe `lower0` corner to corner, then `upper0` back). */
 const EYE_LOOP_N = EYE_RIGHT.lower0.length + EYE_RIGHT.upper0.length;
-/**
- * GLSL appended to the mesh head's eyeball fragment shader (renderer/head/eyelids.ts `EYE_FRAGMENT`, its `main` renamed
- * `eyeMain`): drawn only inside the posed eye opening `uEyeLoop` (photo px, as `vLocal`) and up to
- * `uOpeningMarginPx` outside it, as {@link OPENING_ONLY_GLSL} for the mouth.
- */
-const EYE_OPENING_ONLY_GLSL = /* glsl */ `
-uniform vec2 uEyeLoop[${EYE_LOOP_N}];
-uniform float uOpeningMarginPx;
-void main() {
-  bool inside = false;
-  float d = 1e9;
-  for (int i = 0; i < ${EYE_LOOP_N}; i++) {
-    vec2 a = uEyeLoop[i];
-    vec2 b = uEyeLoop[i == ${EYE_LOOP_N - 1} ? 0 : i + 1];
-    if ((a.y > vLocal.y) != (b.y > vLocal.y) && vLocal.x < (b.x - a.x) * (vLocal.y - a.y) / (b.y - a.y) + a.x) inside = !inside;
-    vec2 ab = b - a;
-    float t = clamp(dot(vLocal - a, ab) / max(dot(ab, ab), 1e-6), 0.0, 1.0);
-    d = min(d, length(vLocal - a - t * ab));
-  }
-  if (!inside && d > uOpeningMarginPx) discard;
-  eyeMain();
-}`;
 /** The eye opening's loop of one eye region: `lower0` corner to corner, then `upper0` back. */
 const eyeLoop = (r: EyeRegion): number[] => [...r.lower0, ...[...r.upper0].reverse()];
 /** The interior quad's vertex shader: world position in the head's frame (its object's matrix), rest photo px. */
@@ -457,31 +442,16 @@ export class PhotoHeadSplatAvatar implements Avatar {
     this.photoTexture.needsUpdate = true;
     let lipZ = 0;
     for (const i of LIPS_UPPER_INNER) lipZ += rest[i * 3 + 2]! / LIPS_UPPER_INNER.length;
-    const origin = this.origin;
-    const proj = this.proj;
     this.mouthZPx = lipZ + 0.1 * f.iodPx;
     this.mouth = new MouthInteriorLayer(this.photoTexture, input.rgba, input.widthPx, input.heightPx, rigLm, this.rig, this.mouthZPx, {
       material: (frag, uniforms) =>
         new THREE.ShaderMaterial({
           vertexShader: MOUTH_VERTEX,
-          fragmentShader: frag.replace('void main() {', 'void mouthMain() {') + OPENING_ONLY_GLSL,
+          fragmentShader: frag.replace('void main() {', 'void mouthMain() {') + openingOnlyGlsl('uLip', LOOP_N, 'mouthMain'),
           uniforms: { ...uniforms, uOpeningMarginPx: { value: OPENING_MARGIN_SPACING * spacingPx } },
           side: THREE.DoubleSide,
         }),
-      quad: (cornersPx, zPx, local) => {
-        const pos = new Float32Array(12);
-        cornersPx.forEach(([x, y], k) => {
-          photoToWorld(proj, x, y, zPx[k]!, pos, k * 3);
-          pos[k * 3]! -= origin.x;
-          pos[k * 3 + 1]! -= origin.y;
-          pos[k * 3 + 2]! -= origin.z;
-        });
-        const geo = new THREE.BufferGeometry();
-        geo.setAttribute('position', new THREE.BufferAttribute(pos, 3));
-        geo.setAttribute('aLocal', new THREE.BufferAttribute(Float32Array.from(local.flat()), 2));
-        geo.setIndex([0, 2, 1, 1, 2, 3]);
-        return geo;
-      },
+      quad: (cornersPx, zPx, local) => this.headQuad(cornersPx, zPx, local),
       mesh: (geo, mat) => {
         const m = new THREE.Mesh(geo, mat);
         m.frustumCulled = false;
@@ -496,54 +466,14 @@ export class PhotoHeadSplatAvatar implements Avatar {
     const W = input.widthPx, H = input.heightPx;
     const sclera = measureScleraLight(input.rgba, W, H, rigLm)?.rgb ?? scleraFallbackRgb(input.rgba, W, H, rigLm);
     for (const [k, eye] of this.rig.eyes.entries()) {
-      const region = k === 0 ? EYE_RIGHT : EYE_LEFT;
-      const [lash, lid] = measureLidColours(input.rgba, W, H, rest, region);
-      const [restUp, restLow] = restLidCurves(rest, region);
-      const hw = eye.halfWidthPx * 1.5;
-      const hh = Math.max(eye.halfHeightPx * 2.6, eye.halfWidthPx * 0.9);
-      const zPx = eye.depthPx + 0.04 * f.iodPx;
-      const corners: [number, number][] = [
-        [eye.centerPx[0] - hw, eye.centerPx[1] - hh],
-        [eye.centerPx[0] + hw, eye.centerPx[1] - hh],
-        [eye.centerPx[0] - hw, eye.centerPx[1] + hh],
-        [eye.centerPx[0] + hw, eye.centerPx[1] + hh],
-      ];
+      const { cornersPx, zPx, uniforms } = eyeballQuad(this.photoTexture, input.rgba, W, H, rest, eye, k === 0 ? EYE_RIGHT : EYE_LEFT, sclera, f.iodPx);
       const mat = new THREE.ShaderMaterial({
         vertexShader: MOUTH_VERTEX,
-        fragmentShader: EYE_FRAGMENT.replace('void main() {', 'void eyeMain() {') + EYE_OPENING_ONLY_GLSL,
-        uniforms: {
-          uPhoto: { value: this.photoTexture },
-          uPhotoSize: { value: new THREE.Vector2(W, H) },
-          uIrisC: { value: new THREE.Vector2(...eye.irisCenterPx) },
-          uIrisR: { value: eye.irisRadiusPx },
-          uOffset: { value: new THREE.Vector2(0, 0) },
-          uEyeC: { value: new THREE.Vector2(...eye.centerPx) },
-          uEyeHalf: { value: new THREE.Vector2(eye.halfWidthPx, Math.max(eye.halfHeightPx, 1)) },
-          uSclera: { value: new THREE.Color(sclera[0], sclera[1], sclera[2]) },
-          uLash: { value: new THREE.Color(...lash) },
-          uLid: { value: new THREE.Color(...lid) },
-          uLidCurve: { value: new Float32Array(LID_CURVE_N * 2) },
-          uRestUp: { value: restUp },
-          uRestLow: { value: restLow },
-          uLidDrop: { value: 0 },
-          uClose: { value: 0 },
-          uEyeLoop: { value: new Float32Array(EYE_LOOP_N * 2) },
-          uOpeningMarginPx: { value: OPENING_MARGIN_SPACING * spacingPx },
-        },
+        fragmentShader: EYE_FRAGMENT.replace('void main() {', 'void eyeMain() {') + `\nuniform vec2 uEyeLoop[${EYE_LOOP_N}];` + openingOnlyGlsl('uEyeLoop', EYE_LOOP_N, 'eyeMain'),
+        uniforms: { ...uniforms, uEyeLoop: { value: new Float32Array(EYE_LOOP_N * 2) }, uOpeningMarginPx: { value: OPENING_MARGIN_SPACING * spacingPx } },
         side: THREE.DoubleSide,
       });
-      const pos = new Float32Array(12);
-      corners.forEach(([x, y], i) => {
-        photoToWorld(proj, x, y, zPx, pos, i * 3);
-        pos[i * 3]! -= origin.x;
-        pos[i * 3 + 1]! -= origin.y;
-        pos[i * 3 + 2]! -= origin.z;
-      });
-      const geo = new THREE.BufferGeometry();
-      geo.setAttribute('position', new THREE.BufferAttribute(pos, 3));
-      geo.setAttribute('aLocal', new THREE.BufferAttribute(Float32Array.from(corners.flat()), 2));
-      geo.setIndex([0, 2, 1, 1, 2, 3]);
-      const mesh = new THREE.Mesh(geo, mat);
+      const mesh = new THREE.Mesh(this.headQuad(cornersPx, cornersPx.map(() => zPx), cornersPx), mat);
       mesh.frustumCulled = false;
       mesh.position.copy(pivot).negate();
       this.pose.add(mesh);
@@ -674,6 +604,39 @@ export class PhotoHeadSplatAvatar implements Avatar {
   }
 
   /**
+   * A photo point in the head's frame: the photo head's pinhole ({@link photoToWorld}) minus the rest face's centre
+   * (`origin`), world metres.
+   * @param xPx - photo column, px.
+   * @param yPx - photo row, px.
+   * @param zPx - depth, landmark px.
+   * @param out - receives x, y, z at `offset`.
+   * @param offset - index of x in `out`.
+   */
+  private headPoint(xPx: number, yPx: number, zPx: number, out: Float32Array, offset: number): void {
+    photoToWorld(this.proj, xPx, yPx, zPx, out, offset);
+    out[offset]! -= this.origin.x;
+    out[offset + 1]! -= this.origin.y;
+    out[offset + 2]! -= this.origin.z;
+  }
+
+  /**
+   * An opening's quad (mouth interior, eyeball) in the head's frame: two triangles over four corners.
+   * @param cornersPx - corners (top-left, top-right, bottom-left, bottom-right), photo px.
+   * @param zPx - each corner's depth, landmark px.
+   * @param local - each corner's `aLocal` (rest photo px, as the opening shaders read it).
+   * @returns the geometry (`position` world metres in the head's frame, `aLocal`).
+   */
+  private headQuad(cornersPx: readonly (readonly [number, number])[], zPx: readonly number[], local: readonly (readonly [number, number])[]): THREE.BufferGeometry {
+    const pos = new Float32Array(12);
+    cornersPx.forEach(([x, y], k) => this.headPoint(x, y, zPx[k]!, pos, k * 3));
+    const geo = new THREE.BufferGeometry();
+    geo.setAttribute('position', new THREE.BufferAttribute(pos, 3));
+    geo.setAttribute('aLocal', new THREE.BufferAttribute(Float32Array.from(local.flat()), 2));
+    geo.setIndex([0, 2, 1, 1, 2, 3]);
+    return geo;
+  }
+
+  /**
    * Shrinks an opening's quad (mouth interior, eyeball) to the posed opening's bounding box plus the margin its shader
    * draws (`uOpeningMarginPx`) and a pixel: the mesh head's quads span the whole mouth region down to the chin (0.9 IOD
    * below the lower lip) and 2.6 eye heights around each eye, and a software rasteriser shades every pixel of a quad
@@ -701,10 +664,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     ] as const;
     const arr = pos.array as Float32Array;
     corners.forEach(([x, y], k) => {
-      photoToWorld(this.proj, x, y, zPx, arr, k * 3);
-      arr[k * 3]! -= this.origin.x;
-      arr[k * 3 + 1]! -= this.origin.y;
-      arr[k * 3 + 2]! -= this.origin.z;
+      this.headPoint(x, y, zPx, arr, k * 3);
       local.setXY(k, x, y);
     });
     pos.needsUpdate = true;

@@ -21,7 +21,7 @@ import { buildClosedLipFill } from '../../core/face/lipFill.ts';
 import { measureCheekSkin, measureScleraLight } from '../../core/face/sceneLight.ts';
 import { synthTeethRgb } from '../../core/face/mouthInterior.ts';
 import { orbitReliefLandmarks } from '../../core/face/sideRelief.ts';
-import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP } from './topology.ts';
+import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, visibleFaceContour, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
@@ -44,6 +44,55 @@ import { matteMarginPx, surroundTrianglesOverMatte } from './surroundCells.ts';
  */
 export function scleraFallbackRgb(rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array): [number, number, number] {
   return synthTeethRgb(null, measureCheekSkin(rgba, widthPx, heightPx, landmarksPx) ?? [0.7, 0.6, 0.55]);
+}
+
+/**
+ * One eyeball of a photo head (renderer/head/eyelids.ts {@link EYE_FRAGMENT}), as the mesh head and the splat head both
+ * draw it: the quad behind the eye opening and the fragment shader's uniforms at rest.
+ * @param texture - the photo texture.
+ * @param rgba - photo `[heightPx, widthPx, 4]` bytes.
+ * @param widthPx - photo width.
+ * @param heightPx - photo height.
+ * @param restPx - the rig's rest vertices `[468, 3]`, photo px.
+ * @param eye - the eye's model (`PhotoHeadRig.eyes[k]`).
+ * @param region - the eye's rings (EYE_RIGHT for k = 0, EYE_LEFT for k = 1).
+ * @param sclera - the photo's eye-white light, RGB in [0, 1] (measureScleraLight, else {@link scleraFallbackRgb}).
+ * @param iodPx - inter-ocular distance, px.
+ * @returns `cornersPx`: the quad's corners (top-left, top-right, bottom-left, bottom-right), photo px: 1.5 eye
+ *   half-widths either side, 2.6 half-heights (at least 0.9 half-widths) above and below; `zPx`: its depth, the eye's
+ *   lid-contour depth + 0.04 IOD, landmark px; `uniforms`: EYE_FRAGMENT's uniforms (iris at rest, lids open); `lash`:
+ *   the lash colour it measured (measureLidColours), RGB in [0, 1], for the lid skin.
+ */
+export function eyeballQuad(texture: THREE.Texture, rgba: Uint8Array, widthPx: number, heightPx: number, restPx: Float32Array, eye: PhotoHeadRig['eyes'][number], region: EyeRegion, sclera: readonly [number, number, number], iodPx: number): { cornersPx: [number, number][]; zPx: number; uniforms: Record<string, THREE.IUniform>; lash: [number, number, number] } {
+  const [lash, lid] = measureLidColours(rgba, widthPx, heightPx, restPx, region);
+  const [restUp, restLow] = restLidCurves(restPx, region);
+  const hw = eye.halfWidthPx * 1.5;
+  const hh = Math.max(eye.halfHeightPx * 2.6, eye.halfWidthPx * 0.9);
+  const cornersPx: [number, number][] = [
+    [eye.centerPx[0] - hw, eye.centerPx[1] - hh],
+    [eye.centerPx[0] + hw, eye.centerPx[1] - hh],
+    [eye.centerPx[0] - hw, eye.centerPx[1] + hh],
+    [eye.centerPx[0] + hw, eye.centerPx[1] + hh],
+  ];
+  const uniforms: Record<string, THREE.IUniform> = {
+    uPhoto: { value: texture },
+    uPhotoSize: { value: new THREE.Vector2(widthPx, heightPx) },
+    uIrisC: { value: new THREE.Vector2(...eye.irisCenterPx) },
+    uIrisR: { value: eye.irisRadiusPx },
+    uOffset: { value: new THREE.Vector2(0, 0) },
+    uEyeC: { value: new THREE.Vector2(...eye.centerPx) },
+    uEyeHalf: { value: new THREE.Vector2(eye.halfWidthPx, Math.max(eye.halfHeightPx, 1)) },
+    uSclera: { value: new THREE.Color(sclera[0], sclera[1], sclera[2]) },
+    uEyeSclera: { value: new THREE.Color(...measureEyeSclera(rgba, widthPx, heightPx, restPx, region, eye.irisCenterPx, eye.irisRadiusPx, sclera)) },
+    uLash: { value: new THREE.Color(...lash) },
+    uLid: { value: new THREE.Color(...lid) },
+    uLidCurve: { value: new Float32Array(LID_CURVE_N * 2) },
+    uRestUp: { value: restUp },
+    uRestLow: { value: restLow },
+    uLidDrop: { value: 0 },
+    uClose: { value: 0 },
+  };
+  return { cornersPx, zPx: eye.depthPx + 0.04 * iodPx, uniforms, lash };
 }
 
 /** Pinhole projection that maps landmark pixel space to world metres (camera at the origin looking down −Z). */
@@ -410,36 +459,9 @@ export class PhotoHead {
     const innerQuads: THREE.Mesh[] = [];
     for (const [k, eye] of rig.eyes.entries()) {
       const region = k === 0 ? EYE_RIGHT : EYE_LEFT;
-      const [lash, lid] = measureLidColours(input.rgba, W, H, rig.restPx, region);
       const lidSkin = measureLidSkin(input.rgba, W, H, rig.restPx, region);
-      const [restUp, restLow] = restLidCurves(rig.restPx, region);
-      const hw = eye.halfWidthPx * 1.5;
-      const hh = Math.max(eye.halfHeightPx * 2.6, eye.halfWidthPx * 0.9);
-      const zPx = eye.depthPx + 0.04 * f.iodPx;
-      const corners: [number, number][] = [
-        [eye.centerPx[0] - hw, eye.centerPx[1] - hh],
-        [eye.centerPx[0] + hw, eye.centerPx[1] - hh],
-        [eye.centerPx[0] - hw, eye.centerPx[1] + hh],
-        [eye.centerPx[0] + hw, eye.centerPx[1] + hh],
-      ];
-      const mat = this.material(EYE_FRAGMENT, {
-        uPhoto: { value: texture },
-        uPhotoSize: { value: new THREE.Vector2(W, H) },
-        uIrisC: { value: new THREE.Vector2(...eye.irisCenterPx) },
-        uIrisR: { value: eye.irisRadiusPx },
-        uOffset: { value: new THREE.Vector2(0, 0) },
-        uEyeC: { value: new THREE.Vector2(...eye.centerPx) },
-        uEyeHalf: { value: new THREE.Vector2(eye.halfWidthPx, Math.max(eye.halfHeightPx, 1)) },
-        uSclera: { value: new THREE.Color(sclera[0], sclera[1], sclera[2]) },
-        uEyeSclera: { value: new THREE.Color(...measureEyeSclera(input.rgba, W, H, rig.restPx, region, eye.irisCenterPx, eye.irisRadiusPx, sclera)) },
-        uLash: { value: new THREE.Color(...lash) },
-        uLid: { value: new THREE.Color(...lid) },
-        uLidCurve: { value: new Float32Array(LID_CURVE_N * 2) },
-        uRestUp: { value: restUp },
-        uRestLow: { value: restLow },
-        uLidDrop: { value: 0 },
-        uClose: { value: 0 },
-      });
+      const { cornersPx: corners, zPx, uniforms, lash } = eyeballQuad(texture, input.rgba, W, H, rig.restPx, eye, region, sclera, f.iodPx);
+      const mat = this.material(EYE_FRAGMENT, uniforms);
       this.eyeMaterials.push(mat);
       innerQuads.push(this.mesh(this.quad(corners, corners.map(() => zPx), corners), mat));
       this.innerLayer.add(innerQuads[innerQuads.length - 1]!);
