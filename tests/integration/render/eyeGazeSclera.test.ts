@@ -21,32 +21,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARKIT_BLENDSHAPE_COUNT, BS, type ArkitBlendshapeName } from '../../../core/motion/names.ts';
-import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
+import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { buildPhotoHeadRig, eyeRotations, EYEBALL_RADIUS_IOD } from '../../../core/rig/rig.ts';
 import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../../core/rig/topology.ts';
-import { signedDistanceToPolygon } from '../../../core/math/polygon.ts';
 import { measureScleraLight } from '../../../core/face/sceneLight.ts';
-import { analyzePortrait, loadPortrait, videoFramePortrait, referenceCrop, toOutputPx, type Portrait } from './helpers.ts';
+import { analyzePortrait, loadPortrait, videoFramePortrait, referenceCrop, toOutputPx, type Portrait, pixelsInPolygon } from './helpers.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';
 import { lab, type Rgb } from '../../helpers/colour.ts';
 
 const S = 512;
 const px3 = (rgba: Uint8Array, i: number): Rgb => [rgba[i * 4]!, rgba[i * 4 + 1]!, rgba[i * 4 + 2]!];
 const chroma = (c: Rgb): number => Math.hypot(c[1], c[2]);
-
-/** Output pixel indices inside a polygon of landmark points `ids` of `px` (photo px), mapped through the crop. */
-function inside(px: Float32Array, ids: readonly number[], info: LoadedPortraitInfo, insetPx: number): number[] {
-  const poly = ids.flatMap((i) => toOutputPx(info.cropPx, S, S, px[i * 3]!, px[i * 3 + 1]!));
-  const xs = poly.filter((_, k) => k % 2 === 0);
-  const ys = poly.filter((_, k) => k % 2 === 1);
-  const out: number[] = [];
-  for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(S - 1, Math.ceil(Math.max(...ys))); y++) {
-    for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(S - 1, Math.ceil(Math.max(...xs))); x++) {
-      if (signedDistanceToPolygon(poly, x + 0.5, y + 0.5) > insetPx) out.push(y * S + x);
-    }
-  }
-  return out;
-}
 
 /** Mean CIELAB of the pixels `idx`. */
 function meanLab(rgba: Uint8Array, idx: readonly number[]): Rgb {
@@ -98,7 +83,7 @@ describe.skipIf(!HAS_CORPUS)('photo-head eyes: the eye white a sideways gaze unc
       const [ry, , ly] = eyeRotations(w, new Float32Array(4));
       for (const [k, region] of ([EYE_RIGHT, EYE_LEFT] as EyeRegion[]).entries()) {
         const eye = rig.eyes[k]!;
-        const opening = inside(rig.restPx, [...region.upper0, ...[...region.lower0].reverse()], info, 1);
+        const opening = pixelsInPolygon(rig.restPx, [...region.upper0, ...[...region.lower0].reverse()], info.cropPx, S, 1);
         const r = eye.irisRadiusPx * scale;
         const [cx, cy] = toOutputPx(info.cropPx, S, S, eye.irisCenterPx[0], eye.irisCenterPx[1]);
         const a = R * Math.sin(k === 0 ? ry : ly);

@@ -14,32 +14,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BS } from '../../../core/motion/names.ts';
-import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
+import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { buildPhotoHeadRig, eyeRotations, evaluateRigRelative, EYEBALL_RADIUS_IOD, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
 import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../../core/rig/topology.ts';
-import { signedDistanceToPolygon } from '../../../core/math/polygon.ts';
 import { gazeLidWeights } from '../../../renderer/head/eyelids.ts';
-import { analyzePortrait, loadPortrait, toOutputPx, type Portrait } from './helpers.ts';
+import { analyzePortrait, loadPortrait, toOutputPx, type Portrait, pixelsInPolygon } from './helpers.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';
 import { lab, type Rgb } from '../../helpers/colour.ts';
 
 const S = 512;
 const L = (rgba: Uint8Array, i: number): number => lab([rgba[i * 4]!, rgba[i * 4 + 1]!, rgba[i * 4 + 2]!] as Rgb)[0];
-
-/** Output pixel indices inside a landmark polygon (photo px mapped through the crop), `insetPx` in from its edge. */
-function inside(px: Float32Array, ids: readonly number[], info: LoadedPortraitInfo, insetPx: number): number[] {
-  const poly = ids.flatMap((i) => toOutputPx(info.cropPx, S, S, px[i * 3]!, px[i * 3 + 1]!));
-  const xs = poly.filter((_, k) => k % 2 === 0);
-  const ys = poly.filter((_, k) => k % 2 === 1);
-  const out: number[] = [];
-  for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(S - 1, Math.ceil(Math.max(...ys))); y++) {
-    for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(S - 1, Math.ceil(Math.max(...xs))); x++) {
-      if (signedDistanceToPolygon(poly, x + 0.5, y + 0.5) > insetPx) out.push(y * S + x);
-    }
-  }
-  return out;
-}
 
 describe.skipIf(!HAS_CORPUS)('photo-head eyes looking down (eyeLookDown 1; 512²)', () => {
   let host: RenderHost;
@@ -77,7 +62,7 @@ describe.skipIf(!HAS_CORPUS)('photo-head eyes looking down (eyeLookDown 1; 512²
     });
     const shares: [number, number][] = [];
     for (const region of [EYE_RIGHT, EYE_LEFT] as EyeRegion[]) {
-      const opening = inside(rig.restPx, [...region.upper0, ...[...region.lower0].reverse()], info, 1);
+      const opening = pixelsInPolygon(rig.restPx, [...region.upper0, ...[...region.lower0].reverse()], info.cropPx, S, 1);
       const share = (k: number): number => {
         const lid = [region.lower0[0]!, ...region.upper0, region.lower0.at(-1)!].map((i) => toOutputPx(info.cropPx, S, S, poses[k]![i * 3]!, poses[k]![i * 3 + 1]!)).sort((a, c) => a[0] - c[0]);
         const lidY = (x: number): number => {

@@ -16,31 +16,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BS } from '../../../core/motion/names.ts';
-import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
+import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
 import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../../core/rig/topology.ts';
-import { signedDistanceToPolygon } from '../../../core/math/polygon.ts';
-import { analyzePortrait, loadPortrait, referenceCrop, toOutputPx, type Portrait } from './helpers.ts';
+import { analyzePortrait, loadPortrait, referenceCrop, toOutputPx, type Portrait, pixelsInPolygon } from './helpers.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';
 import { lab, type Rgb } from '../../helpers/colour.ts';
 
 const S = 512;
 const L = (rgba: Uint8Array, i: number): number => lab([rgba[i * 4]!, rgba[i * 4 + 1]!, rgba[i * 4 + 2]!] as Rgb)[0];
-
-/** Output pixel indices inside a landmark polygon (photo px mapped through the crop), `insetPx` in from its edge. */
-function inside(px: Float32Array, ids: readonly number[], info: LoadedPortraitInfo, insetPx: number): number[] {
-  const poly = ids.flatMap((i) => toOutputPx(info.cropPx, S, S, px[i * 3]!, px[i * 3 + 1]!));
-  const xs = poly.filter((_, k) => k % 2 === 0);
-  const ys = poly.filter((_, k) => k % 2 === 1);
-  const out: number[] = [];
-  for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(S - 1, Math.ceil(Math.max(...ys))); y++) {
-    for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(S - 1, Math.ceil(Math.max(...xs))); x++) {
-      if (signedDistanceToPolygon(poly, x + 0.5, y + 0.5) > insetPx) out.push(y * S + x);
-    }
-  }
-  return out;
-}
 
 /** RMS residual of `ys` from the least-squares quadratic in `xs`. */
 function quadraticResidual(xs: number[], ys: number[]): number {
@@ -124,10 +109,10 @@ describe.skipIf(!HAS_CORPUS)('photo-head eyes half closed (eyeBlink 0.5, 0.7; 51
       const eye = rig.eyes[k]!;
       const [cx, cy] = toOutputPx(info.cropPx, S, S, eye.irisCenterPx[0], eye.irisCenterPx[1]);
       const r = (eye.irisRadiusPx * S) / info.cropPx.widthPx;
-      const opening = inside(rig.restPx, [...region.upper0, ...[...region.lower0].reverse()], info, 1);
+      const opening = pixelsInPolygon(rig.restPx, [...region.upper0, ...[...region.lower0].reverse()], info.cropPx, S, 1);
       const disc = opening.filter((i) => Math.hypot((i % S) + 0.5 - cx, Math.floor(i / S) + 0.5 - cy) < 0.7 * r).map((i) => L(photo, i)).sort((a, b) => a - b);
       const pupilL = Math.max(8, disc[Math.floor(disc.length / 4)] ?? 8);
-      const cheek = inside(rig.restPx, [...region.lower1, ...[...region.lower2].reverse()], info, 1);
+      const cheek = pixelsInPolygon(rig.restPx, [...region.lower1, ...[...region.lower2].reverse()], info.cropPx, S, 1);
       const cheekL = cheek.reduce((s, i) => s + L(photo, i), 0) / Math.max(1, cheek.length);
       const darkL = (pupilL + cheekL) / 2;
       const e: HalfBlinkMeasure = { blackened: [], jagged: [] };

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { FaceLandmarks } from '../../../core/face/types.ts';
+import { signedDistanceToPolygon } from '../../../core/math/polygon.ts';
 import { decodeImage, type DecodedImage } from '../../../pipeline/image/decodeImage.ts';
 
 const ROOT = process.cwd();
@@ -101,6 +102,29 @@ export async function referenceCrop(image: DecodedImage, cropPx: { xPx: number; 
 /** Maps image px to output px for a crop. */
 export function toOutputPx(cropPx: { xPx: number; yPx: number; widthPx: number; heightPx: number }, widthPx: number, heightPx: number, xPx: number, yPx: number): [number, number] {
   return [((xPx - cropPx.xPx) / cropPx.widthPx) * widthPx, ((yPx - cropPx.yPx) / cropPx.heightPx) * heightPx];
+}
+
+/**
+ * Output pixels inside a landmark polygon: the landmarks mapped through the render's crop ({@link toOutputPx}), the
+ * pixel centres whose signed distance to the polygon is more than `insetPx` inside it.
+ * @param px - landmarks `[N, 3]`, photo px.
+ * @param ids - the polygon's landmark indices, in order.
+ * @param cropPx - the render's crop rectangle, photo px.
+ * @param sizePx - the square output's side, px.
+ * @param insetPx - how far inside the edge a pixel centre must be, output px (≥ 0).
+ * @returns pixel indices `y × sizePx + x`, row by row.
+ */
+export function pixelsInPolygon(px: Float32Array, ids: readonly number[], cropPx: { xPx: number; yPx: number; widthPx: number; heightPx: number }, sizePx: number, insetPx = 0): number[] {
+  const poly = ids.flatMap((i) => toOutputPx(cropPx, sizePx, sizePx, px[i * 3]!, px[i * 3 + 1]!));
+  const xs = poly.filter((_, k) => k % 2 === 0);
+  const ys = poly.filter((_, k) => k % 2 === 1);
+  const out: number[] = [];
+  for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(sizePx - 1, Math.ceil(Math.max(...ys))); y++) {
+    for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(sizePx - 1, Math.ceil(Math.max(...xs))); x++) {
+      if (signedDistanceToPolygon(poly, x + 0.5, y + 0.5) > insetPx) out.push(y * sizePx + x);
+    }
+  }
+  return out;
 }
 
 /**

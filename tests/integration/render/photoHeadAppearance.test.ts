@@ -9,9 +9,8 @@ import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/re
 import { buildPhotoHeadRig, evaluateRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
 import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, LIPS_LOWER_OUTER, LIPS_UPPER_OUTER, MOUTH_OPENING_LOOP } from '../../../core/rig/topology.ts';
-import { signedDistanceToPolygon } from '../../../core/math/polygon.ts';
 import { refineClosedLipSeam } from '../../../core/face/lipSeam.ts';
-import { analyzePortrait, loadPortrait, toOutputPx, type Portrait } from './helpers.ts';
+import { analyzePortrait, loadPortrait, toOutputPx, type Portrait, pixelsInPolygon } from './helpers.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';
 import { lab, type Rgb } from '../../helpers/colour.ts';
 
@@ -29,13 +28,6 @@ function weights(w: Partial<Record<keyof typeof BS, number>>): Float32Array {
   return out;
 }
 
-/** Output pixels inside a polygon of photo-px points (landmark indices into `px`), mapped through the crop. */
-function pixelsInside(px: Float32Array, ids: readonly number[], info: LoadedPortraitInfo, insetPx = 0): number[] {
-  const poly = ids.flatMap((i) => toOutputPx(info.cropPx, S, S, px[i * 3]!, px[i * 3 + 1]!));
-  const out: number[] = [];
-  for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) if (signedDistanceToPolygon(poly, x + 0.5, y + 0.5) > insetPx) out.push(y * S + x);
-  return out;
-}
 function meanRgb(rgba: Uint8Array, idx: number[]): Rgb {
   const m: Rgb = [0, 0, 0];
   for (const i of idx) for (let c = 0; c < 3; c++) m[c] = m[c]! + rgba[i * 4 + c]! / idx.length;
@@ -70,7 +62,7 @@ describe.skipIf(!HAS_CORPUS)('photo head appearance at 512²', () => {
       const [cx, cy] = toOutputPx(info.cropPx, S, S, eye.irisCenterPx[0], eye.irisCenterPx[1]);
       const r = (eye.irisRadiusPx * S) / info.cropPx.widthPx;
       // The iris disc (inner 70 % of its radius) inside the rest opening.
-      const opening = new Set(pixelsInside(rig.restPx, [...region.upper0, ...[...region.lower0].reverse()], info, 1));
+      const opening = new Set(pixelsInPolygon(rig.restPx, [...region.upper0, ...[...region.lower0].reverse()], info.cropPx, S, 1));
       const disc = [...opening].filter((i) => Math.hypot((i % S) + 0.5 - cx, Math.floor(i / S) + 0.5 - cy) < 0.7 * r);
       expect(disc.length).toBeGreaterThan(20);
       // Iris/pupil darkness: the darkest quarter of the disc at rest.
@@ -80,7 +72,7 @@ describe.skipIf(!HAS_CORPUS)('photo head appearance at 512²', () => {
       const all = [...opening];
       const darkOpening = (px: Uint8Array): number => all.filter((i) => luma(px, i) <= pupilL).length / all.length;
       // Lid skin of the photo: the ring above the lid contour (rest render = photo there).
-      const lidPx = pixelsInside(rig.restPx, [...region.upper1, ...[...region.upper0].reverse()], info, 0);
+      const lidPx = pixelsInPolygon(rig.restPx, [...region.upper1, ...[...region.upper0].reverse()], info.cropPx, S, 0);
       const lidRgb = meanRgb(neutral, lidPx);
       const closedRgb = meanRgb(blink, [...opening]);
       const eNeutral = deltaE(meanRgb(neutral, [...opening]), lidRgb);
@@ -103,7 +95,7 @@ describe.skipIf(!HAS_CORPUS)('photo head appearance at 512²', () => {
     const { p, info } = await use('images/img03_beard_smile_teeth_ai.png');
     const lm = p.face.landmarksPx;
     // The photo's teeth: the brightest quarter of the rest opening (a measurement independent of the renderer's).
-    const opening = pixelsInside(lm, MOUTH_OPENING_LOOP, info, 1);
+    const opening = pixelsInPolygon(lm, MOUTH_OPENING_LOOP, info.cropPx, S, 1);
     // Targets are absolute (core/rig/restExpression.ts): the photo is its own rest expression; open from there.
     const restWeights = measureRestExpression(lm, p.face.landmarkCount).weights;
     const rest = await host.renderStill({ blendshapes: restWeights });
@@ -115,7 +107,7 @@ describe.skipIf(!HAS_CORPUS)('photo head appearance at 512²', () => {
     const open = await host.renderStill({ blendshapes: w });
     const rig = buildPhotoHeadRig(lm, p.face.landmarkCount);
     const posed = evaluateRigRelative(rig, w, restWeights, new Float32Array(RIG_VERTEX_COUNT * 3));
-    const openPx = pixelsInside(posed, MOUTH_OPENING_LOOP, info, 1);
+    const openPx = pixelsInPolygon(posed, MOUTH_OPENING_LOOP, info.cropPx, S, 1);
     const byL2 = [...openPx].sort((a, b) => luma(open, b) - luma(open, a));
     const teethOpen = meanRgb(open, byL2.slice(0, teethPhoto.length));
     const e = deltaE(teethOpen, photoTeeth);
@@ -155,7 +147,7 @@ describe.skipIf(!HAS_CORPUS)('photo head appearance at 512²', () => {
     const inner = along(MOUTH_OPENING_LOOP, true);
     const outer = Math.max(along(LIPS_UPPER_OUTER, false), along(LIPS_LOWER_OUTER, false));
     // Teeth: the brightest tenth of the opening, against the skin of the photo (hue angle in a*b*).
-    const openPx = pixelsInside(posed, MOUTH_OPENING_LOOP, info, 1);
+    const openPx = pixelsInPolygon(posed, MOUTH_OPENING_LOOP, info.cropPx, S, 1);
     const byL = [...openPx].sort((a, b) => luma(px, b) - luma(px, a));
     const teeth = lab(meanRgb(px, byL.slice(0, Math.max(1, Math.floor(byL.length / 10)))));
     const skinIdx: number[] = [];
@@ -183,7 +175,7 @@ describe.skipIf(!HAS_CORPUS)('photo head appearance at 512²', () => {
     // The opening where the renderer puts it: on the photo's lip seam (core/face/lipSeam.ts).
     const rig = buildPhotoHeadRig(refineClosedLipSeam(p.image.rgba, p.image.widthPx, p.image.heightPx, p.face.landmarksPx, p.face.landmarkCount).landmarksPx, p.face.landmarkCount);
     const posed = evaluateRig(rig, w, new Float32Array(RIG_VERTEX_COUNT * 3));
-    const openPx = pixelsInside(posed, MOUTH_OPENING_LOOP, info, 1);
+    const openPx = pixelsInPolygon(posed, MOUTH_OPENING_LOOP, info.cropPx, S, 1);
     // Tongue-coloured pixels in the opening's middle half: red, darker than teeth, and lighter than the cavity walls
     // (s14: the walls are lit in the lips' hue at 0.35 × the skin's luma, the tongue at 0.7 ×, core/face/mouthInterior.ts;
     // a red-only test counted the walls as tongue: 0.51 plain vs 0.56 with DD). The cut: 0.4 × the cheeks' luma (a raised tongue lies further back, shaded to 0.75 × 0.82 of its colour).
