@@ -28,7 +28,7 @@ import { buildPhotoHeadRig, evaluateRigRelative, EYEBALL_RADIUS_IOD, eyeRotation
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from '../../core/rig/topology.ts';
 import { measureScleraLight } from '../../core/face/sceneLight.ts';
-import { EYE_FRAGMENT, eyeStillDefine, updateEyeLids } from '../head/eyelids.ts';
+import { EYE_FRAGMENT, eyeStillDefine, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureLidSkin, updateEyeLids, updateLidSkin } from '../head/eyelids.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
 import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
 import { LOOP_N, MouthInteriorLayer } from '../head/mouthInterior.ts';
@@ -163,6 +163,18 @@ void main() {
   gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
 }`;
 
+/** The lid skin's vertex shader: the face mesh's posed vertices in the head's frame, `uv` the rest photo uv, `aLocal`
+ * the posed photo px (as the mesh head's face mesh feeds {@link LID_FRAGMENT}). */
+const LID_VERTEX = /* glsl */ `
+attribute vec2 aLocal;
+varying vec2 vLocal;
+varying vec2 vUv;
+void main() {
+  vLocal = aLocal;
+  vUv = uv;
+  gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
+}`;
+
 /** Options of {@link createPhotoHeadSplats}. */
 export interface PhotoHeadSplatsInput {
   /** `[h, w, 4]` RGBA bytes of the portrait, sRGB. */
@@ -244,6 +256,12 @@ export class PhotoHeadSplatAvatar implements Avatar {
   private readonly eyeMeshes: THREE.Mesh[] = [];
   /** Depth of each eyeball quad, landmark px (the mesh head's: lid contour + 0.04 IOD). */
   private readonly eyeZPx: number[] = [];
+  /** The mesh head's lid skin ({@link LID_FRAGMENT}) per eye, subject's right then left, on the rig's lid triangles. */
+  private readonly lidMaterials: THREE.ShaderMaterial[] = [];
+  private readonly lidMeshes: THREE.Mesh[] = [];
+  /** The lid meshes' shared vertices: posed rig vertices in the head's frame (metres) and their photo px. */
+  private readonly lidPositions = new Float32Array(RIG_VERTEX_COUNT * 3);
+  private readonly lidLocal = new THREE.BufferAttribute(new Float32Array(RIG_VERTEX_COUNT * 2), 2);
   /** Depth of the mouth interior's plane, landmark px (the mesh head's: upper inner lip + 0.1 IOD). */
   private readonly mouthZPx: number;
   /** How far the photographed upper teeth show below each upper inner-lip point, px (core/face/lipEdges.ts). */
@@ -489,8 +507,19 @@ export class PhotoHeadSplatAvatar implements Avatar {
     // depth + 0.04 IOD, limited to the posed opening (+ 0.25 spacing).
     const W = input.widthPx, H = input.heightPx;
     const sclera = measureScleraLight(input.rgba, W, H, rigLm)?.rgb ?? scleraFallbackRgb(input.rgba, W, H, rigLm);
+    // The lid skin (LID_FRAGMENT) as the mesh head draws it while the eye closes: on the rig's own lid triangles, posed
+    // every frame, over the splats (the lid Gaussians stretched over the eye leave slivers of eyeball between them).
+    const lidPos = new THREE.BufferAttribute(this.lidPositions, 3);
+    lidPos.setUsage(THREE.DynamicDrawUsage);
+    this.lidLocal.setUsage(THREE.DynamicDrawUsage);
+    const lidUv = new Float32Array(RIG_VERTEX_COUNT * 2);
+    for (let v = 0; v < RIG_VERTEX_COUNT; v++) {
+      lidUv[v * 2] = rest[v * 3]! / input.widthPx;
+      lidUv[v * 2 + 1] = rest[v * 3 + 1]! / input.heightPx;
+    }
+    const lidUvAttr = new THREE.BufferAttribute(lidUv, 2);
     for (const [k, eye] of this.rig.eyes.entries()) {
-      const { cornersPx, zPx, uniforms } = eyeballQuad(this.photoTexture, input.rgba, W, H, rest, eye, k === 0 ? EYE_RIGHT : EYE_LEFT, sclera, f.iodPx);
+      const { cornersPx, zPx, uniforms, lash } = eyeballQuad(this.photoTexture, input.rgba, W, H, rest, eye, k === 0 ? EYE_RIGHT : EYE_LEFT, sclera, f.iodPx);
       const mat = new THREE.ShaderMaterial({
         vertexShader: MOUTH_VERTEX,
         fragmentShader: EYE_FRAGMENT.replace('void main() {', 'void eyeMain() {') + `\nuniform vec2 uEyeLoop[${EYE_LOOP_N}];` + openingOnlyGlsl('uEyeLoop', EYE_LOOP_N, 'eyeMain'),
@@ -504,6 +533,29 @@ export class PhotoHeadSplatAvatar implements Avatar {
       this.eyeMaterials.push(mat);
       this.eyeMeshes.push(mesh);
       this.eyeZPx.push(zPx);
+      const region = k === 0 ? EYE_RIGHT : EYE_LEFT;
+      const lidMat = new THREE.ShaderMaterial({
+        vertexShader: LID_VERTEX,
+        fragmentShader: LID_FRAGMENT,
+        uniforms: lidSkinUniforms(this.photoTexture, W, H, rest, region, lash, measureLidSkin(input.rgba, W, H, rest, region), 2 * eye.halfHeightPx),
+        side: THREE.DoubleSide,
+        transparent: true,
+        depthWrite: false,
+      });
+      lidMat.visible = false;
+      const lidGeo = new THREE.BufferGeometry();
+      lidGeo.setAttribute('position', lidPos);
+      lidGeo.setAttribute('uv', lidUvAttr);
+      lidGeo.setAttribute('aLocal', this.lidLocal);
+      lidGeo.setIndex(new THREE.BufferAttribute(lidTriangles(region, TRI468), 1));
+      const lidMesh = new THREE.Mesh(lidGeo, lidMat);
+      lidMesh.frustumCulled = false;
+      // after the splats (Spark's draw), as the mesh head draws it after its face
+      lidMesh.renderOrder = 10;
+      lidMesh.position.copy(pivot).negate();
+      this.pose.add(lidMesh);
+      this.lidMaterials.push(lidMat);
+      this.lidMeshes.push(lidMesh);
     }
     this.object3D.add(this.headRoot);
     const bodyMesh = (samples: SurroundSample[]): SplatMesh | null => {
@@ -724,6 +776,18 @@ export class PhotoHeadSplatAvatar implements Avatar {
         loop[i * 2 + 1] = this.posPx[v * 3 + 1]!;
       });
       this.fitQuad(this.eyeMeshes[k]!, loop, this.eyeZPx[k]!);
+      // Lid skin from the lid's first movement relative to the photo's own (as the mesh head).
+      updateLidSkin(this.lidMaterials[k]!, region, this.posPx, Math.max(0, this.weights[blink]! - Math.max(0, rest[blink] ?? 0)));
+    }
+    if (this.lidMaterials.some((m) => m.visible)) {
+      this.lidPositions.set(this.vertLocal);
+      const local = this.lidLocal.array as Float32Array;
+      for (let v = 0; v < RIG_VERTEX_COUNT; v++) {
+        local[v * 2] = this.posPx[v * 3]!;
+        local[v * 2 + 1] = this.posPx[v * 3 + 1]!;
+      }
+      (this.lidMeshes[0]!.geometry.getAttribute('position') as THREE.BufferAttribute).needsUpdate = true;
+      this.lidLocal.needsUpdate = true;
     }
     this.splats.packedSplats!.needsUpdate = true;
     this.splats.updateVersion();
@@ -800,7 +864,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
       this.object3D.remove(this.background.mesh);
       this.background.dispose();
     }
-    for (const m of this.eyeMeshes) {
+    for (const m of [...this.eyeMeshes, ...this.lidMeshes]) {
       this.pose.remove(m);
       m.geometry.dispose();
       (m.material as THREE.Material).dispose();
