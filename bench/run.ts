@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   memory: async () => ({ run: (await import('./memory.ts')).benchMemory }),
   render: async () => ({ run: (await import('./render.ts')).benchRender }),
   splat: async () => ({ run: (await import('./splat.ts')).benchSplat }),
+  splatHead: async () => ({ run: async () => void (await (await import('./splat.ts')).benchSplatHeadRatio()) }),
   webgpu: async () => ({ run: (await import('./webgpuNode.ts')).benchWebgpuNode }),
 };
 

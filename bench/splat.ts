@@ -157,13 +157,68 @@ export async function benchPhotoHeadSplats(fixture: 'astronaut' | 'img01' = 'ast
   }
 }
 
+/** Portraits of the alternating splat/mesh comparison: the corpus's frontal close-up (img01: the face fills most of the
+ * frame, where the splats' per-pixel cost shows most), a bearded smile with teeth (img03) and a painting (img05). */
+const RATIO_PORTRAITS = ['img01_frontal_ai_man_jpeg-named-png.png', 'img03_beard_smile_teeth_ai.png', 'img05_elderly_woman_painting_ai.png'];
+
 /**
- * Runs the splat benchmark and prints its numbers (`npm run bench -- splat`; `SPLAT_BENCH_SYNTHETIC=0` skips the
+ * The splat photo head's time per frame against the mesh photo head's, measured in this run (issue 13's goal: ≤ 3× at
+ * 384²): both heads of a portrait in two render hosts, batches of a talking track's frames (jaw, head sway) alternated
+ * mesh/splats/mesh/…, each frame posed, prepared (Spark's generate + sort), drawn and read back (RGBA), and each batch
+ * timed in CPU seconds of the whole process tree (the idle host uses none; a loaded machine disturbs CPU time far less
+ * than wall time). The first pair of batches warms up and is left out; prints every batch's ratio and their median.
+ * @param portraits - corpus image file names (../shared/corpus/images); default {@link RATIO_PORTRAITS}.
+ * @param batches - timed pairs of batches per portrait (default 5, `SPLAT_RATIO_BATCHES`).
+ * @param frames - frames per batch (default 5).
+ * @returns per portrait, the median CPU ratio splats/mesh (NaN without /proc); portraits not on disk are skipped.
+ * @throws Error when a portrait has no face.
+ */
+export async function benchSplatHeadRatio(portraits = RATIO_PORTRAITS, batches = Number(process.env.SPLAT_RATIO_BATCHES ?? 5), frames = 5): Promise<Record<string, number>> {
+  const { FaceAnalyzer } = await import('../pipeline/face/faceAnalyzer.ts');
+  const track = talkingTrack(frames);
+  const out: Record<string, number> = {};
+  const analyzer = await FaceAnalyzer.create();
+  const mesh = await RenderHost.launch({ widthPx: HEAD_SIZE_PX, heightPx: HEAD_SIZE_PX });
+  const splats = await RenderHost.launch({ widthPx: HEAD_SIZE_PX, heightPx: HEAD_SIZE_PX });
+  try {
+    for (const file of portraits) {
+      const p = path.join(ROOT, '../shared/corpus/images', file);
+      if (!existsSync(p)) continue;
+      const image = await decodeImage(p);
+      const face = (await analyzer.analyze(image)).faces[0];
+      if (!face) throw new Error(`no face in ${file}`);
+      await mesh.loadPortrait(image, face);
+      const info = await splats.loadPortraitSplats(image, face);
+      const cpu = { mesh: [] as number[], splats: [] as number[] };
+      for (let b = 0; b <= batches; b++) {
+        for (const [k, host] of [['mesh', mesh], ['splats', splats]] as const) {
+          const c0 = processTreeCpuSec();
+          await host.profileFrames(track, frames, 'rgba');
+          if (b > 0) cpu[k].push((cpuSecSince(c0) * 1000) / frames);
+        }
+      }
+      const med = (v: number[]): number => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)] ?? NaN;
+      const ratios = cpu.splats.map((v, i) => v / cpu.mesh[i]!);
+      out[file] = med(ratios);
+      process.stdout.write(`splat/mesh CPU per frame at ${HEAD_SIZE_PX}², ${file.slice(0, 5)} (${info.splatCount} Gaussians): mesh ${med(cpu.mesh).toFixed(0)} ms, splats ${med(cpu.splats).toFixed(0)} ms, ratio ${out[file]!.toFixed(2)}× (batches ${ratios.map((r) => r.toFixed(2)).join(' ')}) — goal ≤ 3×\n`);
+    }
+  } finally {
+    await mesh.dispose();
+    await splats.dispose();
+    await analyzer.dispose();
+  }
+  return out;
+}
+
+/**
+ * Runs the splat benchmark and prints its numbers (`npm run bench -- splat`; `npm run bench -- splatHead` runs only the
+ * alternating splat/mesh ratio, {@link benchSplatHeadRatio}; `SPLAT_BENCH_SYNTHETIC=0` skips the
  * synthetic 1 M-splat scene). The photo head comparison runs on the astronaut sample, then on the corpus's close-up
  * img01 when ../shared/corpus is there (`SPLAT_BENCH_CLOSEUP=0` skips it).
  * @param splatCount - size of the synthetic scene (default {@link BENCH_SPLAT_COUNT}).
  */
 export async function benchSplat(splatCount = BENCH_SPLAT_COUNT): Promise<void> {
+  await benchSplatHeadRatio();
   await benchPhotoHeadSplats('astronaut');
   if (process.env.SPLAT_BENCH_CLOSEUP !== '0' && existsSync(path.join(ROOT, '../shared/corpus/images'))) await benchPhotoHeadSplats('img01');
   if (process.env.SPLAT_BENCH_SYNTHETIC === '0') return;

@@ -142,6 +142,10 @@ export function createAvatarStage(renderer: THREE.WebGLRenderer, avatar: Avatar,
           for (const c of moving) c.visible = true;
         }
       }
+      if (avatar.prepareForView) {
+        camera.updateMatrixWorld();
+        avatar.prepareForView(camera);
+      }
       await layer.prepare(scene, camera);
     },
     draw(target, clear, clearAlpha) {

@@ -73,6 +73,11 @@ export interface Avatar {
    * into a cached picture and each frame draws that picture plus the rest (see renderer/avatars/staticLayer.ts).
    */
   staticParts?(): THREE.Object3D[];
+  /**
+   * View-dependent updates of a splat avatar before Spark generates and sorts its splats for `camera` (called by the
+   * stage after {@link applyFrame}, once per frame drawn): e.g. Gaussians the view does not need left out.
+   */
+  prepareForView?(camera: THREE.Camera): void;
   /** True when rendering needs a Spark `SparkRenderer` (splat-based avatars). */
   readonly needsSpark: boolean;
 }
