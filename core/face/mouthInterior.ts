@@ -421,6 +421,14 @@ export const MUCOSA_MAX_SKIN_CHROMA = 1.0;
  * portrait).
  */
 export const TEETH_MAX_SKIN_CHROMA = 0.7;
+/**
+ * Least CIELAB chroma of the synthesised tongue as a multiple of the skin's C*: the lower end of the real openings'
+ * range in {@link MUCOSA_MAX_SKIN_CHROMA} (0.81 × in vid05, 1.05 × in vid02). Where the lips are paler than the skin
+ * (vid05 frame 0 and 2.5 s: tongue C* 15 against skin 30) the tongue came out a grey floor; real tongues are pink
+ * mucosa at least about as colourful as the skin around them. Only the tongue: the walls and throat lie in shadow,
+ * where real interiors lose chroma. A grey photo (skin C* ≈ 0) gets no floor. Set from the real clips (not fitted).
+ */
+export const TONGUE_MIN_SKIN_CHROMA = 0.8;
 
 /** CIELAB chroma C* of an sRGB colour in [0, 1]. */
 function labChroma(rgb: Rgb): number {
@@ -429,17 +437,21 @@ function labChroma(rgb: Rgb): number {
 }
 
 /**
- * `rgb` moved towards the grey of its own Rec. 601 luma until its CIELAB chroma is at most `maxChroma` (unchanged when
- * it already is). Bisection on the share of chroma kept (the mix is monotonic in C* along that line).
+ * `rgb` moved along the line through the grey of its own Rec. 601 luma (towards it, or away from it up to 4 × its
+ * chroma, within the sRGB cube) until its CIELAB chroma lies in `[minChroma, maxChroma]` (unchanged when it already
+ * does; as close as the gamut allows otherwise). Bisection on the chroma factor (C* grows monotonically with it until
+ * a channel clips).
  */
-function limitChroma(rgb: Rgb, maxChroma: number): Rgb {
-  if (labChroma(rgb) <= maxChroma) return rgb;
+function chromaWithin(rgb: Rgb, minChroma: number, maxChroma: number): Rgb {
+  const c0 = labChroma(rgb);
+  if (c0 >= minChroma && c0 <= maxChroma) return rgb;
+  const target = c0 > maxChroma ? maxChroma : minChroma;
   const l = luma(...rgb);
-  let lo = 0;
-  let hi = 1;
+  let lo = c0 > maxChroma ? 0 : 1;
+  let hi = c0 > maxChroma ? 1 : 4;
   for (let i = 0; i < 24; i++) {
     const mid = (lo + hi) / 2;
-    if (labChroma(atLuma(rgb, l, mid)) > maxChroma) hi = mid;
+    if (labChroma(atLuma(rgb, l, mid)) > target) hi = mid;
     else lo = mid;
   }
   return atLuma(rgb, l, lo);
@@ -557,11 +569,11 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   const cavL0 = luma(...cavityRgb);
   const lipL = luma(...lipRgb);
   const lipInner = vermilionAtLipLuma(vermilion, lipRgb);
-  // Synthesised tissue no more colourful than real interiors are against their skin (MUCOSA_MAX_SKIN_CHROMA,
-  // TEETH_MAX_SKIN_CHROMA); the photo's own teeth keep their colour.
+  // Synthesised tissue as colourful as real interiors are against their skin (MUCOSA_MAX_SKIN_CHROMA,
+  // TEETH_MAX_SKIN_CHROMA, TONGUE_MIN_SKIN_CHROMA); the photo's own teeth keep their colour.
   const skinC = labChroma(skin);
-  const mucosa = (rgb: Rgb): Rgb => limitChroma(rgb, MUCOSA_MAX_SKIN_CHROMA * skinC);
-  if (photoTeethPx === 0) teethRgb = limitChroma(teethRgb, TEETH_MAX_SKIN_CHROMA * skinC);
+  const mucosa = (rgb: Rgb, minShare = 0): Rgb => chromaWithin(rgb, minShare * skinC, MUCOSA_MAX_SKIN_CHROMA * skinC);
+  if (photoTeethPx === 0) teethRgb = chromaWithin(teethRgb, 0, TEETH_MAX_SKIN_CHROMA * skinC);
   const palette: MouthPalette = {
     teethRgb,
     gumRgb: lipRgb.map((c, k) => Math.min(1, 0.75 * c + 0.25 * skin[k]!) * 0.95) as Rgb,
@@ -569,7 +581,7 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     wallRgb: mucosa(atLuma(vermilion, Math.max(cavL0, Math.min(CAVITY_WALL_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.7 * lip.colourfulness)),
     throatRgb: mucosa(atLuma(vermilion, Math.max(0.5 * cavL0, Math.min(CAVITY_THROAT_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.4 * lip.colourfulness)),
     // The tongue: pink mucosa (the vermilion's hue, less saturated) lit at TONGUE_REL_LUMA of the skin.
-    tongueRgb: mucosa(atLuma(vermilion, Math.min(TONGUE_REL_LUMA * skinL, TONGUE_MAX_LIP_LUMA * lipL), 0.55 * lip.colourfulness)),
+    tongueRgb: mucosa(atLuma(vermilion, Math.min(TONGUE_REL_LUMA * skinL, TONGUE_MAX_LIP_LUMA * lipL), 0.55 * lip.colourfulness), TONGUE_MIN_SKIN_CHROMA * lip.colourfulness),
     // The lips' wet inner surface where it meets the lip: the vermilion's own colour (its most saturated pixels,
     // core/face/lipColour.ts) at the lip's mean brightness, so the lip runs on into it without a dark rim; the renderer
     // darkens it inward (it turns away from the light into the mouth).

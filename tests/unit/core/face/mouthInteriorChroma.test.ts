@@ -4,13 +4,14 @@
  * lower opening (tongue, floor) at 0.81–1.05 × the skin's CIELAB chroma, and photos that show teeth have teeth at
  * 0.2–0.63 × (b03, vid05 at 2.5 s, img03). On main img05's tongue was C* 56 and its walls 43 against skin 20 (its
  * lips are a saturated painted red line, and the mucosa takes the lips' hue), its teeth 27 (redder than the skin);
- * img06's teeth 49 against skin 48; img01's tongue 29 against 19.
+ * img06's teeth 49 against skin 48; img01's tongue 29 against 19. The other way, a tongue far less colourful than
+ * the skin reads as a grey floor (real: ≥ 0.81 ×): img06's was 23 against skin 47 on main.
  *
  * The skin here is measured independently of the code under test: the median CIELAB of square patches (half-side
  * 0.04 IOD) on both cheeks and the chin (MediaPipe 205, 425, 200), as tests/integration/render/interiorMetric.ts does.
  */
 import { describe, expect, it } from 'vitest';
-import { buildMouthInterior, MUCOSA_MAX_SKIN_CHROMA, TEETH_MAX_SKIN_CHROMA } from '../../../../core/face/mouthInterior.ts';
+import { buildMouthInterior, MUCOSA_MAX_SKIN_CHROMA, TEETH_MAX_SKIN_CHROMA, TONGUE_MIN_SKIN_CHROMA } from '../../../../core/face/mouthInterior.ts';
 import { buildPhotoHeadRig } from '../../../../core/rig/rig.ts';
 import { lab } from '../../../helpers/colour.ts';
 import { HAS_CORPUS } from '../../../helpers/media.ts';
@@ -23,7 +24,7 @@ const chroma = (rgb01: readonly number[]): number => {
 };
 
 describe.skipIf(!HAS_CORPUS)('synthesised mouth interior chroma against the skin', () => {
-  it.each<FixtureName>(['img05', 'img06', 'img01'])('%s: tongue, walls and throat ≤ 1.05 × skin C*, synthesised teeth ≤ 0.75 × skin C*', async (name) => {
+  it.each<FixtureName>(['img05', 'img06', 'img01'])('%s: tongue, walls and throat ≤ 1.05 × skin C*, tongue ≥ 0.7 ×, synthesised teeth ≤ 0.75 ×', async (name) => {
     const p = await loadPortrait(name);
     const { rgba, widthPx, heightPx } = p.image;
     const lm = p.face.landmarksPx;
@@ -47,6 +48,8 @@ describe.skipIf(!HAS_CORPUS)('synthesised mouth interior chroma against the skin
     console.log(`${name}: skin C* ${skinC.toFixed(1)}, tongue ${got.tongue.toFixed(1)}, wall ${got.wall.toFixed(1)}, throat ${got.throat.toFixed(1)}, teeth ${got.teeth.toFixed(1)} (photo teeth px ${m.photoTeethPx})`);
     expect(MUCOSA_MAX_SKIN_CHROMA).toBeLessThanOrEqual(1.05);
     for (const k of ['tongue', 'wall', 'throat'] as const) expect(got[k]).toBeLessThanOrEqual(1.05 * skinC + 1);
+    expect(TONGUE_MIN_SKIN_CHROMA).toBeGreaterThanOrEqual(0.7);
+    expect(got.tongue).toBeGreaterThanOrEqual(0.7 * skinC);
     expect(m.photoTeethPx).toBe(0);
     expect(TEETH_MAX_SKIN_CHROMA).toBeLessThanOrEqual(0.75);
     expect(got.teeth).toBeLessThanOrEqual(0.75 * skinC + 1);
