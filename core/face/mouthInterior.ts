@@ -400,7 +400,7 @@ export const TONGUE_MAX_LIP_LUMA = 1.25;
 export const LIP_INNER_CHROMA = 0.7;
 
 /**
- * Largest CIELAB chroma (C*) of the synthesised mucosa (tongue, cavity walls, throat) as a multiple of the skin's C*.
+ * Largest CIELAB chroma (C*) of the synthesised tongue and throat as a multiple of the skin's C*.
  * @remarks Measured on real open mouths with the TF.js FaceMesh inner-lip contour (scratch measurement, the same
  * frames as {@link CAVITY_WALL_REL_LUMA}: every 3rd frame with lips ≥ 0.1 IOD apart): the lower 40 % of the opening
  * (tongue and floor) has a median C* of 1.05 × the skin's median C* (corpus vid02, 22 frames) and 0.81 × (vid05, 42
@@ -408,7 +408,10 @@ export const LIP_INNER_CHROMA = 0.7;
  * far more saturated than the skin (a painted red lip line, img05: vermilion C* 44 against skin C* 20) the tongue and
  * walls came out C* 56 and 43 — a salmon slab brighter in colour than any real interior. The upper end of the measured
  * range (1.0) caps them; it lowers nothing on portraits whose lips are near the skin's chroma. Set from the real clips,
- * checked on img05, img01, img04 and held-out vid01 frame 0.
+ * checked on img05, img01, img04 and held-out vid01 frame 0. The walls are not capped: the renderer lights them next
+ * to the lips and runs them on into the lips' inner surface (renderer/head/mouthInterior.ts), and capped they turned
+ * the ring round img05's opening from lip-coloured to grey (tests/integration/render/mouthOpening.test.ts: 0.37 → 0.29
+ * of the ring within ΔE 20 of the vermilion at jawOpen 0.5).
  */
 export const MUCOSA_MAX_SKIN_CHROMA = 1.0;
 /**
@@ -569,8 +572,8 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   const cavL0 = luma(...cavityRgb);
   const lipL = luma(...lipRgb);
   const lipInner = vermilionAtLipLuma(vermilion, lipRgb);
-  // Synthesised tissue as colourful as real interiors are against their skin (MUCOSA_MAX_SKIN_CHROMA,
-  // TEETH_MAX_SKIN_CHROMA, TONGUE_MIN_SKIN_CHROMA); the photo's own teeth keep their colour.
+  // Synthesised tissue as colourful as real interiors are against their skin (MUCOSA_MAX_SKIN_CHROMA for the tongue
+  // and throat, TEETH_MAX_SKIN_CHROMA, TONGUE_MIN_SKIN_CHROMA); the photo's own teeth keep their colour.
   const skinC = labChroma(skin);
   const mucosa = (rgb: Rgb, minShare = 0): Rgb => chromaWithin(rgb, minShare * skinC, MUCOSA_MAX_SKIN_CHROMA * skinC);
   if (photoTeethPx === 0) teethRgb = chromaWithin(teethRgb, 0, TEETH_MAX_SKIN_CHROMA * skinC);
@@ -578,7 +581,7 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     teethRgb,
     gumRgb: lipRgb.map((c, k) => Math.min(1, 0.75 * c + 0.25 * skin[k]!) * 0.95) as Rgb,
     cavityRgb,
-    wallRgb: mucosa(atLuma(vermilion, Math.max(cavL0, Math.min(CAVITY_WALL_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.7 * lip.colourfulness)),
+    wallRgb: atLuma(vermilion, Math.max(cavL0, Math.min(CAVITY_WALL_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.7 * lip.colourfulness),
     throatRgb: mucosa(atLuma(vermilion, Math.max(0.5 * cavL0, Math.min(CAVITY_THROAT_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.4 * lip.colourfulness)),
     // The tongue: pink mucosa (the vermilion's hue, less saturated) lit at TONGUE_REL_LUMA of the skin.
     tongueRgb: mucosa(atLuma(vermilion, Math.min(TONGUE_REL_LUMA * skinL, TONGUE_MAX_LIP_LUMA * lipL), 0.55 * lip.colourfulness), TONGUE_MIN_SKIN_CHROMA * lip.colourfulness),

@@ -12,8 +12,9 @@
  * img05's opened mouth whatever its colours: its inner-lip contour lies in the band under the upper teeth (it takes
  * the teeth row for the upper lip and the tongue for the lower one; frames in notes/s17/mouth3-frames/
  * img05_variants.png), so its gap there moves with palette changes that leave the geometry alone: 0.121 on main,
- * 0.127 with the teeth chroma cap alone, 0.133 with the mucosa cap alone, 0.077 with both
- * (core/face/mouthInterior.ts MUCOSA_MAX_SKIN_CHROMA, TEETH_MAX_SKIN_CHROMA). Set after seeing those numbers.
+ * 0.127 with the teeth chroma cap alone, 0.133 with the mucosa cap alone, 0.077 with both, 0.086 as shipped (walls
+ * uncapped, tongue floor; core/face/mouthInterior.ts MUCOSA_MAX_SKIN_CHROMA, TEETH_MAX_SKIN_CHROMA,
+ * TONGUE_MIN_SKIN_CHROMA). Set after seeing those numbers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
