@@ -48,9 +48,12 @@ export const BEYOND_OUTER_IOD = 0.03;
 
 /**
  * sRGB bytes → CIE L*a*b* (D65), CIE 15:2004 with the IEC 61966-2-1 sRGB transfer.
+ * @param r - red, sRGB byte scale 0–255 (fractions allowed).
+ * @param g - green, 0–255.
+ * @param b - blue, 0–255.
  * @returns `[L*, a*, b*]`, L* in 0–100.
  */
-function srgbToLab(r: number, g: number, b: number): [number, number, number] {
+export function srgbToLab(r: number, g: number, b: number): [number, number, number] {
   const lin = (c: number): number => {
     const v = c / 255;
     return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;

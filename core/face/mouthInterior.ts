@@ -39,6 +39,7 @@ import { measureLipColour, measureVermilionRgb } from './lipColour.ts';
 import { measureScleraLight } from './sceneLight.ts';
 import { polygonBounds, signedDistanceToPolygon } from '../math/polygon.ts';
 import { showsTeeth, toothColourBounds } from './lipEdges.ts';
+import { srgbToLab } from './lipFill.ts';
 
 /** The face axes the interior is laid out on (a subset of the rig's `FaceFrame`). */
 export interface MouthFrame {
@@ -398,6 +399,67 @@ export const TONGUE_MAX_LIP_LUMA = 1.25;
  */
 export const LIP_INNER_CHROMA = 0.7;
 
+/**
+ * Largest CIELAB chroma (C*) of the synthesised tongue and throat as a multiple of the skin's C*.
+ * @remarks Measured on real open mouths with the TF.js FaceMesh inner-lip contour (scratch measurement, the same
+ * frames as {@link CAVITY_WALL_REL_LUMA}: every 3rd frame with lips ≥ 0.1 IOD apart): the lower 40 % of the opening
+ * (tongue and floor) has a median C* of 1.05 × the skin's median C* (corpus vid02, 22 frames) and 0.81 × (vid05, 42
+ * frames), at 0.69–0.70 × the skin's L*. The mucosa's hue comes from the lips (`measureVermilionRgb`); where the lips are
+ * far more saturated than the skin (a painted red lip line, img05: vermilion C* 44 against skin C* 20) the tongue and
+ * walls came out C* 56 and 43 — a salmon slab brighter in colour than any real interior. The upper end of the measured
+ * range (1.0) caps them; it lowers nothing on portraits whose lips are near the skin's chroma. Set from the real clips,
+ * checked on img05, img01, img04 and held-out vid01 frame 0. The walls are not capped: the renderer lights them next
+ * to the lips and runs them on into the lips' inner surface (renderer/head/mouthInterior.ts), and capped they turned
+ * the ring round img05's opening from lip-coloured to grey (tests/integration/render/mouthOpening.test.ts: 0.37 → 0.29
+ * of the ring within ΔE 20 of the vermilion at jawOpen 0.5).
+ */
+export const MUCOSA_MAX_SKIN_CHROMA = 1.0;
+/**
+ * Largest CIELAB chroma of synthesised teeth as a multiple of the skin's C*.
+ * @remarks Photos that show teeth measure their teeth well below their skin in chroma: b03 C* 10 vs skin 19 (0.53),
+ * vid05 at 2.5 s 19 vs 30 (0.63), img03 3 vs 14 (0.2); in real open frames the pixels at ≥ 0.85 × the skin's L*
+ * (teeth, highlights) have 0.71–0.80 × the skin's C* (vid05, vid02). The sclera rule ({@link synthTeethRgb}) gave
+ * painted portraits whose eye whites are tinted like their skin teeth as colourful as the skin (img06 C* 49 vs 48) or
+ * more (img05 27 vs 20, and redder): the teeth row read as skin. 0.7 is within the measured range (not fitted to a
+ * portrait).
+ */
+export const TEETH_MAX_SKIN_CHROMA = 0.7;
+/**
+ * Least CIELAB chroma of the synthesised tongue as a multiple of the skin's C*: the lower end of the real openings'
+ * range in {@link MUCOSA_MAX_SKIN_CHROMA} (0.81 × in vid05, 1.05 × in vid02). Where the lips are paler than the skin
+ * (vid05 frame 0 and 2.5 s: tongue C* 15 against skin 30) the tongue came out a grey floor; real tongues are pink
+ * mucosa at least about as colourful as the skin around them. Only the tongue: the walls and throat lie in shadow,
+ * where real interiors lose chroma. A grey photo (skin C* ≈ 0) gets no floor. Set from the real clips (not fitted).
+ */
+export const TONGUE_MIN_SKIN_CHROMA = 0.8;
+
+/** CIELAB chroma C* of an sRGB colour in [0, 1]. */
+function labChroma(rgb: Rgb): number {
+  const [, a, b] = srgbToLab(rgb[0] * 255, rgb[1] * 255, rgb[2] * 255);
+  return Math.hypot(a, b);
+}
+
+/**
+ * `rgb` moved along the line through the grey of its own Rec. 601 luma (towards it, or away from it up to 4 × its
+ * chroma, within the sRGB cube) until its CIELAB chroma lies in `[minChroma, maxChroma]` (unchanged when it already
+ * does; as close as the gamut allows otherwise). Bisection on the chroma factor (C* grows monotonically with it until
+ * a channel clips).
+ */
+function chromaWithin(rgb: Rgb, minChroma: number, maxChroma: number): Rgb {
+  const c0 = labChroma(rgb);
+  if (c0 >= minChroma && c0 <= maxChroma) return rgb;
+  const target = c0 > maxChroma ? maxChroma : minChroma;
+  const l = luma(...rgb);
+  let lo = c0 > maxChroma ? 0 : 1;
+  let hi = c0 > maxChroma ? 1 : 4;
+  for (let i = 0; i < 24; i++) {
+    const mid = (lo + hi) / 2;
+    if (labChroma(atLuma(rgb, l, mid)) > target) hi = mid;
+    else lo = mid;
+  }
+  return atLuma(rgb, l, lo);
+}
+
 /** `rgb`'s hue with `chroma` × its chroma, at Rec. 601 luma `targetLuma` (clamped to [0, 1]). */
 function atLuma(rgb: Rgb, targetLuma: number, chroma: number): Rgb {
   const l = Math.max(1e-3, luma(...rgb));
@@ -510,14 +572,19 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   const cavL0 = luma(...cavityRgb);
   const lipL = luma(...lipRgb);
   const lipInner = vermilionAtLipLuma(vermilion, lipRgb);
+  // Synthesised tissue as colourful as real interiors are against their skin (MUCOSA_MAX_SKIN_CHROMA for the tongue
+  // and throat, TEETH_MAX_SKIN_CHROMA, TONGUE_MIN_SKIN_CHROMA); the photo's own teeth keep their colour.
+  const skinC = labChroma(skin);
+  const mucosa = (rgb: Rgb, minShare = 0): Rgb => chromaWithin(rgb, minShare * skinC, MUCOSA_MAX_SKIN_CHROMA * skinC);
+  if (photoTeethPx === 0) teethRgb = chromaWithin(teethRgb, 0, TEETH_MAX_SKIN_CHROMA * skinC);
   const palette: MouthPalette = {
     teethRgb,
     gumRgb: lipRgb.map((c, k) => Math.min(1, 0.75 * c + 0.25 * skin[k]!) * 0.95) as Rgb,
     cavityRgb,
     wallRgb: atLuma(vermilion, Math.max(cavL0, Math.min(CAVITY_WALL_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.7 * lip.colourfulness),
-    throatRgb: atLuma(vermilion, Math.max(0.5 * cavL0, Math.min(CAVITY_THROAT_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.4 * lip.colourfulness),
+    throatRgb: mucosa(atLuma(vermilion, Math.max(0.5 * cavL0, Math.min(CAVITY_THROAT_REL_LUMA * skinL, CAVITY_WALL_MAX_LIP_LUMA * lipL)), 0.4 * lip.colourfulness)),
     // The tongue: pink mucosa (the vermilion's hue, less saturated) lit at TONGUE_REL_LUMA of the skin.
-    tongueRgb: atLuma(vermilion, Math.min(TONGUE_REL_LUMA * skinL, TONGUE_MAX_LIP_LUMA * lipL), 0.55 * lip.colourfulness),
+    tongueRgb: mucosa(atLuma(vermilion, Math.min(TONGUE_REL_LUMA * skinL, TONGUE_MAX_LIP_LUMA * lipL), 0.55 * lip.colourfulness), TONGUE_MIN_SKIN_CHROMA * lip.colourfulness),
     // The lips' wet inner surface where it meets the lip: the vermilion's own colour (its most saturated pixels,
     // core/face/lipColour.ts) at the lip's mean brightness, so the lip runs on into it without a dark rim; the renderer
     // darkens it inward (it turns away from the light into the mouth).
