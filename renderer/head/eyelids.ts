@@ -519,6 +519,19 @@ void main() {
   float lash = max(0.85 * (1.0 - smoothstep(0.3 * lw, 0.85 * lw, dl)), 0.45 * mix(0.6, 1.0, uClose) * (1.0 - smoothstep(0.5 * lw, 1.6 * lw, dl)));
   c = mix(c, uLash, lash);
   float a = p.y > E ? max(lash, uClose) : smoothstep(0.0, 0.4, v);
+  // Under the lid's edge, until the lids meet, the photo's own lid margin: the rows just under the rest lid contour
+  // (its lashes, liner and their shadow on the eyeball, as the open eye shows them) carried down with the edge, opaque
+  // for 0.3 lash widths and faded out by one; the synthetic line above (vid06-measured for closed lids) only as the eye
+  // closes (uClose). (Drawn over the gap of a half-closed eye, that line and its halo blackened the sclera beside the
+  // iris: 12–13 % of the gap under 25 L* and half the photo's L* at blink 0.7 on img01/img02, eyelidHalfBlink.test.ts.)
+  if (p.y > E) {
+    float d = p.y - E;
+    vec3 margin = photoAt(vec2(p.x, R0 + d));
+    float aM = 1.0 - smoothstep(0.3 * lashW, lashW, d);
+    c = mix(margin, c, uClose);
+    a = mix(aM, a, uClose);
+    lash = a;
+  }
   // Glasses stay where they are while the lid closes behind them: a frame line of the photo at this very place is
   // drawn as it is, and one that the face mesh carried down with the lid (its photo pixel vUv) is covered with skin.
   // (Dilated by 0.1 eye heights up and down: the frame's lighter rims go with its dark core.)

@@ -61,6 +61,8 @@ function quadraticResidual(xs: number[], ys: number[]): number {
 
 interface HalfBlinkMeasure {
   blackened: number[];
+  deep: number[];
+  sclera: number[];
   jagged: number[];
 }
 
@@ -115,7 +117,7 @@ describe.skipIf(!HAS_CORPUS)('photo-head eyes half closed (eyeBlink 0.5, 0.7; 51
       const cheek = pixelsInPolygon(rig.restPx, [...region.lower1, ...[...region.lower2].reverse()], info.cropPx, S, 1);
       const cheekL = cheek.reduce((s, i) => s + L(photo, i), 0) / Math.max(1, cheek.length);
       const darkL = (pupilL + cheekL) / 2;
-      const e: HalfBlinkMeasure = { blackened: [], jagged: [] };
+      const e: HalfBlinkMeasure = { blackened: [], deep: [], sclera: [], jagged: [] };
       for (const [b, img] of imgs.entries()) {
         // The gap: the rest opening below the posed upper lid's lash line (0.25 opening heights under the posed lid).
         const lid = [region.lower0[0]!, ...region.upper0, region.lower0.at(-1)!].map((i) => toOutputPx(info.cropPx, S, S, poses[b]![i * 3]!, poses[b]![i * 3 + 1]!)).sort((a, c) => a[0] - c[0]);
@@ -130,6 +132,13 @@ describe.skipIf(!HAS_CORPUS)('photo-head eyes half closed (eyeBlink 0.5, 0.7; 51
         const gap = opening.filter((i) => Math.floor(i / S) + 0.5 > lidY((i % S) + 0.5));
         // Blackened: darker than 25 L* and than half the photo's L* at that pixel (the eyeball the gap shows).
         e.blackened.push(gap.length >= 5 ? gap.filter((i) => L(img, i) < 25 && L(img, i) < 0.5 * L(photo, i)).length / gap.length : NaN);
+        // Below the lash line: the gap's pixels more than 0.15 rest opening heights under the posed lid contour.
+        const deep = gap.filter((i) => Math.floor(i / S) + 0.5 > lidY((i % S) + 0.5) + 0.15 * h);
+        // The eye white the gap shows: of the gap's pixels where the photo shows white (L* >= 60), the share rendered at
+        // least 0.7 of the photo's L* (a lid's shade allowed, not a lash band over it).
+        const white = gap.filter((i) => L(photo, i) >= 60);
+        e.sclera.push(white.length >= 5 ? white.filter((i) => L(img, i) >= 0.7 * L(photo, i)).length / white.length : NaN);
+        e.deep.push(deep.length >= 5 ? deep.filter((i) => L(img, i) < 25 && L(img, i) < 0.5 * L(photo, i)).length / deep.length : NaN);
         const cols: number[] = [];
         const rows: number[] = [];
         for (let x = bx0; x <= bx1; x++) {
@@ -147,7 +156,7 @@ describe.skipIf(!HAS_CORPUS)('photo-head eyes half closed (eyeBlink 0.5, 0.7; 51
       m.push(e);
     }
     const f = (v: number[], d: number): string => v.map((x) => x.toFixed(d)).join(' ');
-    console.log(`${name} blink ${BLINKS.join(' ')} [subject R; L eye]: gap blackened share ${m.map((e) => f(e.blackened, 3)).join('; ')}; jaggedness px ${m.map((e) => f(e.jagged, 2)).join('; ')}`);
+    console.log(`${name} blink ${BLINKS.join(' ')} [subject R; L eye]: gap blackened share ${m.map((e) => f(e.blackened, 3)).join('; ')}; below the lash line ${m.map((e) => f(e.deep, 3)).join('; ')}; white kept ${m.map((e) => f(e.sclera, 3)).join('; ')}; jaggedness px ${m.map((e) => f(e.jagged, 2)).join('; ')}`);
     // Bound set after seeing the numbers (blackened share at blink 0.5, 0.7, subject's R; L eye, main → this change):
     // img01 .102 .163; .086 .152 → .074 .124; .067 .113; img02 (held out) .110 .212; .068 .183 → .055 .129; .016 .111;
     // img06 0 on both. So under 0.14 while the eye is half closed (main fails it on img01 and img02 at 0.7).
