@@ -56,8 +56,8 @@ float inOpen(vec2 p) { return 1.0 - smoothstep(0.9, 1.05, length((p - uEyeC) / u
 float deepInOpen(vec2 p) { return 1.0 - smoothstep(0.7, 0.85, length((p - uEyeC) / uEyeHalf)); }
 float luma(vec3 c) { return dot(c, vec3(0.299, 0.587, 0.114)); }
 // How much a photo colour looks like this eye's white (uEyeSclera, measureEyeSclera): at least 0.55–0.75 of its luma,
-// chromaticity within 0.03–0.06 of it (not iris, lid skin or caruncle). (Against both eyes' sclera light, uSclera, no
-// pixel of img01's bluish-grey whites qualified and a moved iris left a flat grey block, the fallback, where it was.)
+// chromaticity within 0.03–0.06 of it (not iris, lid skin or caruncle), the sclera test of the moved iris's fill below,
+// against this eye's own white.
 float scleraLike(vec3 c) {
   vec3 chroma = c / max(c.r + c.g + c.b, 0.01) - uEyeSclera / max(uEyeSclera.r + uEyeSclera.g + uEyeSclera.b, 0.01);
   return smoothstep(0.55, 0.75, luma(c) / max(luma(uEyeSclera), 0.01)) * (1.0 - smoothstep(0.03, 0.06, length(chroma)));
@@ -149,16 +149,15 @@ void main() {
       float a = float(i) * 0.3926991 + (i >= 16 ? 0.19635 : 0.0);
       vec2 s = uIrisC + vec2(cos(a), sin(a)) * uIrisR * (i >= 16 ? 1.8 : 1.45);
       vec3 cs = photoAt(s);
-      float valid = deepInOpen(s) * scleraLike(cs);
+      vec3 chroma = cs / max(cs.r + cs.g + cs.b, 0.01) - uSclera / max(uSclera.r + uSclera.g + uSclera.b, 0.01);
+      float valid = deepInOpen(s) * smoothstep(0.55, 0.75, luma(cs) / max(luma(uSclera), 0.01)) * (1.0 - smoothstep(0.03, 0.06, length(chroma)));
       vec2 d = (s - p) / uIrisR;
       float w = valid / (dot(d, d) + 0.05);
       ringSum += w * cs;
       ringW += w;
     }
     vec3 scleraRow = mix(shaded, ringSum / max(ringW, 1e-4), smoothstep(0.0, 0.5, ringW));
-    // (Only over what is not white already outside the iris disc: the fill reaches 1.38 iris radii for the iris's blurred
-    // rim, where the photo's own white, replaced, drew grey; inside the disc a white catchlight is iris.)
-    base = mix(base, scleraRow, inOrig * moving * (1.0 - scleraLike(photo) * inOpening * smoothstep(1.0 * uIrisR, 1.1 * uIrisR, length(p - uIrisC))));
+    base = mix(base, scleraRow, inOrig * moving);
     // The moved iris. Where its source pixel lay under the photo's lids (not iris: lid skin, lashes, the waterline), the
     // same place mirrored across the iris's horizontal axis, else the point of the same radius on that axis (the iris
     // is roughly radially symmetric, and its horizontal radius is the part a photo shows best).
@@ -327,7 +326,9 @@ export function restLidCurves(restPx: Float32Array, region: EyeRegion): [Float32
  * @param m - the eye's material (uniforms of {@link EYE_FRAGMENT}).
  * @param region - the eye's rings.
  * @param posedPx - posed vertices `[468, 3]`.
- * @param blink - the eye's blink weight in [0, 1], with the lid's share of a downward gaze ({@link gazeLidWeights}).
+ * @param blink - how closed the eye is in [0, 1], drives `uClose` (the gap turning to lid from 0.6 to 0.9): the blink
+ * weight; the mesh head passes the larger of the frame's blink and the lids' closure ({@link lidClosure}) capped at the
+ * blink with the lid's share of a downward gaze ({@link gazeLidWeights}).
  * @param closingBlink - the part of `blink` that closes the eye (the frame's own blink weight, in [0, 1]; default
  * `blink`): the quad's lash shadow and fringe (`uLidDrop`) follow it only. A lid that comes down with the gaze keeps its
  * open-eye relation to the eyeball (Becker & Fuchs 1988, see {@link gazeLidWeights}), and the moved iris's top rows come
