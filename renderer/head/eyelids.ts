@@ -56,8 +56,9 @@ float inOpen(vec2 p) { return 1.0 - smoothstep(0.9, 1.05, length((p - uEyeC) / u
 float deepInOpen(vec2 p) { return 1.0 - smoothstep(0.7, 0.85, length((p - uEyeC) / uEyeHalf)); }
 float luma(vec3 c) { return dot(c, vec3(0.299, 0.587, 0.114)); }
 // How much a photo colour looks like this eye's white (uEyeSclera, measureEyeSclera): at least 0.55–0.75 of its luma,
-// chromaticity within 0.03–0.06 of it (not iris, lid skin or caruncle), the sclera test of the moved iris's fill below,
-// against this eye's own white.
+// chromaticity within 0.03–0.06 of it (not iris, lid skin or caruncle); used by the fill where the lower lid dropped.
+// (The moved iris's ring fill keeps its test against both eyes' uSclera: against uEyeSclera held-out img05's vacated
+// iris place came out 16–27 L* under the photo's white, eyeGazeSclera.test.ts.)
 float scleraLike(vec3 c) {
   vec3 chroma = c / max(c.r + c.g + c.b, 0.01) - uEyeSclera / max(uEyeSclera.r + uEyeSclera.g + uEyeSclera.b, 0.01);
   return smoothstep(0.55, 0.75, luma(c) / max(luma(uEyeSclera), 0.01)) * (1.0 - smoothstep(0.03, 0.06, length(chroma)));
@@ -322,7 +323,8 @@ export function restLidCurves(restPx: Float32Array, region: EyeRegion): [Float32
 }
 
 /**
- * Per-frame eye uniforms: the posed upper-lid curve, how far the lid came down and how closed the eye is.
+ * Per-frame eye uniforms: the posed upper-lid curve, the posed lower-lid curve (`uLowCurve`, when the material has it),
+ * how far the lid came down and how closed the eye is.
  * @param m - the eye's material (uniforms of {@link EYE_FRAGMENT}).
  * @param region - the eye's rings.
  * @param posedPx - posed vertices `[468, 3]`.
