@@ -44,6 +44,9 @@ uniform vec3 uLid;
 uniform vec2 uLidCurve[${LID_CURVE_N}];
 uniform vec2 uRestUp[${LID_CURVE_N}];
 uniform vec2 uRestLow[${LID_CURVE_N}];
+uniform vec2 uLowCurve[${LID_CURVE_N}];
+uniform vec2 uFaceDown;
+uniform float uIrisCosPitch;
 uniform float uLidDrop;
 uniform float uClose;
 varying vec2 vLocal;
@@ -52,9 +55,18 @@ float inOpen(vec2 p) { return 1.0 - smoothstep(0.9, 1.05, length((p - uEyeC) / u
 // Well inside the opening (the ellipse overshoots an almond-shaped eye at its corners).
 float deepInOpen(vec2 p) { return 1.0 - smoothstep(0.7, 0.85, length((p - uEyeC) / uEyeHalf)); }
 float luma(vec3 c) { return dot(c, vec3(0.299, 0.587, 0.114)); }
+// How much a photo colour looks like this eye's white (uEyeSclera, measureEyeSclera): at least 0.55–0.75 of its luma,
+// chromaticity within 0.03–0.06 of it (not iris, lid skin or caruncle); used by the fill where the lower lid dropped.
+// (The moved iris's ring fill keeps its test against both eyes' uSclera: against uEyeSclera held-out img05's vacated
+// iris place came out 16–27 L* under the photo's white, eyeGazeSclera.test.ts.)
+float scleraLike(vec3 c) {
+  vec3 chroma = c / max(c.r + c.g + c.b, 0.01) - uEyeSclera / max(uEyeSclera.r + uEyeSclera.g + uEyeSclera.b, 0.01);
+  return smoothstep(0.55, 0.75, luma(c) / max(luma(uEyeSclera), 0.01)) * (1.0 - smoothstep(0.03, 0.06, length(chroma)));
+}
 ${curveFn('yRestUp', 'uRestUp', LID_CURVE_N)}
 ${curveFn('yRestLow', 'uRestLow', LID_CURVE_N)}
 ${curveFn('yPosedUp', 'uLidCurve', LID_CURVE_N)}
+${curveFn('yPosedLow', 'uLowCurve', LID_CURVE_N)}
 // The upper lid's shade on the eyeball below it (lashes and lid overhang occlude the light from above): 0.85 at the
 // lid's edge rising to 1 at 0.6 opening heights below it. A judgement (a photo's sclera just under the lid is visibly
 // darker), not a measurement; used only to darken, never to brighten.
@@ -109,6 +121,15 @@ void main() {
   float lashM = max(1.0, 0.2 * uEyeHalf.y);
   float raised = smoothstep(0.0, lashM, yRestUp(p.x) - yPosedUp(p.x)) * (1.0 - smoothstep(lashM, 2.0 * lashM, p.y - yRestUp(p.x)));
   base = mix(base, eyeballUnderLid(p, yPosedUp(p.x)), raised);
+  // Where the lower lid has dropped below its rest place (a look down, lowerLidGazeDrop), the photo's lower lid band
+  // and its waterline (up to half a lash width above the rest contour, faded over the next half) are eyeball too: the
+  // photo's own white just above them, mirrored across that line, where it is white (scleraLike), else eyeballUnderLid.
+  // (eyeballUnderLid alone drew flat grey blocks beside the iris: its column samples there lie on the iris at rest.)
+  float yLowEdge = yRestLow(p.x) - 0.5 * lashM;
+  float lowered = smoothstep(0.0, lashM, yPosedLow(p.x) - yRestLow(p.x)) * (1.0 - smoothstep(0.0, 0.5 * lashM, yLowEdge - p.y));
+  vec2 sLow = vec2(p.x, max(2.0 * yLowEdge - p.y, mix(yRestUp(p.x), yLowEdge, 0.5)));
+  vec3 cLow = photoAt(sLow);
+  base = mix(base, mix(eyeballUnderLid(p, yPosedUp(p.x)), cLow, scleraLike(cLow) * seenInPhoto(sLow)), lowered);
   vec3 c = base;
   // Both fills below blend in with weight "moving" (0 or 1): while the iris stays put they blend in with weight 0,
   // which leaves base as it is, and the material compiles without them (EYE_STILL, see eyeStillDefine): a software
@@ -154,7 +175,11 @@ void main() {
     // (A lid raised above its rest place, eyeWide, uncovers more of the same iris: measured against the rest lid there.)
     float rM = clamp(cM.y - max(yPosedUp(cM.x), yRestUp(cM.x)) + cover, uIrisR, 1.3 * uIrisR);
     rM = mix(uIrisR, rM, moving);
-    vec2 q = uIrisC + (p - cM) * (uIrisR / rM);
+    // Turned up or down, the iris disc is seen foreshortened along the face's vertical axis (uFaceDown) by the cosine of
+    // the pitch (uIrisCosPitch): its source point lies 1/cos further from the centre along that axis.
+    vec2 dM = p - cM;
+    dM += uFaceDown * dot(dM, uFaceDown) * (1.0 / max(uIrisCosPitch, 0.5) - 1.0);
+    vec2 q = uIrisC + dM * (uIrisR / rM);
     vec2 qm = vec2(q.x, 2.0 * uIrisC.y - q.y);
     vec2 qh = uIrisC + vec2(sign(q.x - uIrisC.x + 1e-4) * length(q - uIrisC), 0.0);
     float seenQ = seenInPhoto(q);
@@ -298,11 +323,14 @@ export function restLidCurves(restPx: Float32Array, region: EyeRegion): [Float32
 }
 
 /**
- * Per-frame eye uniforms: the posed upper-lid curve, how far the lid came down and how closed the eye is.
+ * Per-frame eye uniforms: the posed upper-lid curve, the posed lower-lid curve (`uLowCurve`, when the material has it),
+ * how far the lid came down and how closed the eye is.
  * @param m - the eye's material (uniforms of {@link EYE_FRAGMENT}).
  * @param region - the eye's rings.
  * @param posedPx - posed vertices `[468, 3]`.
- * @param blink - the eye's blink weight in [0, 1], with the lid's share of a downward gaze ({@link gazeLidWeights}).
+ * @param blink - how closed the eye is in [0, 1], drives `uClose` (the gap turning to lid from 0.6 to 0.9): the blink
+ * weight; the mesh head passes the larger of the frame's blink and the lids' closure ({@link lidClosure}) capped at the
+ * blink with the lid's share of a downward gaze ({@link gazeLidWeights}).
  * @param closingBlink - the part of `blink` that closes the eye (the frame's own blink weight, in [0, 1]; default
  * `blink`): the quad's lash shadow and fringe (`uLidDrop`) follow it only. A lid that comes down with the gaze keeps its
  * open-eye relation to the eyeball (Becker & Fuchs 1988, see {@link gazeLidWeights}), and the moved iris's top rows come
@@ -318,6 +346,8 @@ export function updateEyeLids(m: THREE.ShaderMaterial, region: EyeRegion, posedP
     curve[k * 2] = x;
     curve[k * 2 + 1] = y;
   });
+  // The posed lower lid (it drops in a look down, lowerLidGazeDrop).
+  if (m.uniforms.uLowCurve) writeCurve(m.uniforms.uLowCurve.value as Float32Array, region.lower0, posedPx);
   // The lash line and shadow come in over the first 0.3 of a blink; the gap turns to lid from 0.6 to 0.9.
   m.uniforms.uLidDrop!.value = Math.min(1, Math.max(0, (closingBlink - 0.05) / 0.3));
   const t = Math.min(1, Math.max(0, (blink - 0.6) / 0.3));
@@ -519,6 +549,19 @@ void main() {
   float lash = max(0.85 * (1.0 - smoothstep(0.3 * lw, 0.85 * lw, dl)), 0.45 * mix(0.6, 1.0, uClose) * (1.0 - smoothstep(0.5 * lw, 1.6 * lw, dl)));
   c = mix(c, uLash, lash);
   float a = p.y > E ? max(lash, uClose) : smoothstep(0.0, 0.4, v);
+  // Under the lid's edge, until the lids meet, the photo's own lid margin: the rows just under the rest lid contour
+  // (its lashes, liner and their shadow on the eyeball, as the open eye shows them) carried down with the edge, opaque
+  // for 0.3 lash widths and faded out by one; the synthetic line above (vid06-measured for closed lids) only as the eye
+  // closes (uClose). (Drawn over the gap of a half-closed eye, that line and its halo blackened the sclera beside the
+  // iris: 12–13 % of the gap under 25 L* and half the photo's L* at blink 0.7 on img01/img02, eyelidHalfBlink.test.ts.)
+  if (p.y > E) {
+    float d = p.y - E;
+    vec3 margin = photoAt(vec2(p.x, R0 + d));
+    float aM = 1.0 - smoothstep(0.3 * lashW, lashW, d);
+    c = mix(margin, c, uClose);
+    a = mix(aM, a, uClose);
+    lash = a;
+  }
   // Glasses stay where they are while the lid closes behind them: a frame line of the photo at this very place is
   // drawn as it is, and one that the face mesh carried down with the lid (its photo pixel vUv) is covered with skin.
   // (Dilated by 0.1 eye heights up and down: the frame's lighter rims go with its dark core.)
@@ -528,7 +571,10 @@ void main() {
     for (int i = -2; i <= 2; i++) fixedHere = max(fixedHere, frameLine(p + vec2(0.0, float(i) * dy), base, 0.0));
   }
   // (With a frame across the lid band, uBandShare < 1, also one that lay near the lash line: the lash line is redrawn.)
-  float moved = frameLine(vUv * uPhotoSize, base, step(uBandShare, 0.999)) * (1.0 - fixedHere);
+  // (Only above the lid's edge: below it lie the opening's triangles, which the face mesh does not draw and so cannot
+  // carry a frame down; their photo pixels are the eyeball's, whose dark iris read as frame there and was painted over
+  // with lid colour: grey blocks beside a lowered iris, img01 look down.)
+  float moved = p.y < E ? frameLine(vUv * uPhotoSize, base, step(uBandShare, 0.999)) * (1.0 - fixedHere) : 0.0;
   c = mix(c, photoAt(p), fixedHere);
   // The lash line runs corner to corner (a closed eye's lashes meet at both corners), faded only at the very ends.
   float kLash = uCover * smoothstep(0.0, 0.06 * (x1 - x0), min(p.x - x0, x1 - p.x));
@@ -615,11 +661,13 @@ export function lidTriangles(region: EyeRegion, triangles: ArrayLike<number>): U
  * @param region - the eye's rings.
  * @param posedPx - posed vertices `[468, 3]`, photo px.
  * @param blink - the eye's lid closing in [0, 1] (blink weight plus the lid's share of a downward gaze).
+ * @param closure - how closed the eye is in [0, 1] (default `blink`; {@link lidClosure}): the gap's turning to lash
+ * line (`uClose`) follows it.
  * @remarks The skin is drawn from the first movement of the lid (`uCover` = 1 once blink > 0.05; below it the face
  * mesh's lid is the photo's own); the gap to the lower lid turns to lash line from blink 0.6 to 0.9, as in
  * {@link updateEyeLids}.
  */
-export function updateLidSkin(m: THREE.ShaderMaterial, region: EyeRegion, posedPx: Float32Array, blink: number): void {
+export function updateLidSkin(m: THREE.ShaderMaterial, region: EyeRegion, posedPx: Float32Array, blink: number, closure = blink): void {
   const u = m.uniforms;
   writeCurve(u.uEdge!.value as Float32Array, lidWithCorners(region), posedPx);
   writeCurve(u.uLow!.value as Float32Array, region.lower0, posedPx);
@@ -628,7 +676,7 @@ export function updateLidSkin(m: THREE.ShaderMaterial, region: EyeRegion, posedP
   u.uCover!.value = Math.min(1, Math.max(0, (blink - 0.02) / 0.08));
   // Open eyes (most frames) skip the draw altogether.
   m.visible = (u.uCover!.value as number) > 0;
-  const t = Math.min(1, Math.max(0, (blink - 0.6) / 0.3));
+  const t = Math.min(1, Math.max(0, (closure - 0.6) / 0.3));
   u.uClose!.value = t * t * (3 - 2 * t);
 }
 
@@ -660,6 +708,80 @@ export function gazeLidWeights(weights: Float32Array, pitchRad: [number, number]
     else if (movePx > 0) out[wide] = Math.max(out[wide] ?? 0, Math.min(1, movePx / (0.3 * h)));
   }
   return out;
+}
+
+/**
+ * How closed an eye is, from its lid contours: 1 − (posed opening ÷ rest opening), the openings being the mean
+ * vertical distances from the upper-lid contour's points (MediaPipe `upper0`) down to the lower-lid contour (`lower0`,
+ * corner to corner, piecewise linear in x).
+ * @param region - the eye's rings.
+ * @param restPx - rest vertices `[468, 3]`, photo px.
+ * @param posedPx - posed vertices `[468, 3]`, photo px.
+ * @returns closure in [0, 1] (0: as open as the photo, or wider; 1: the lids meet).
+ * @remarks For a blink this is its weight (the rig's upper lid comes down 0.88 and the lower one up 0.12 of the opening
+ * per unit, core/rig/rig.ts); a look down lowers the upper lid and the lower one with it ({@link lowerLidGazeDrop}), so
+ * the eye closes less than the upper lid's share of the gaze, an eyeBlink, says. The closing-stage shading (the gap
+ * turning to lid skin, `uClose` of {@link EYE_FRAGMENT} and {@link LID_FRAGMENT}) follows it: driven by that blink
+ * weight, it mixed a quarter of lid colour over the whole eyeball of a look down (img01: a grey, washed-out eye).
+ */
+export function lidClosure(region: EyeRegion, restPx: Float32Array, posedPx: Float32Array): number {
+  const opening = (px: Float32Array): number => {
+    const low = region.lower0.map((i) => [px[i * 3]!, px[i * 3 + 1]!] as [number, number]).sort((a, b) => a[0] - b[0]);
+    const yLow = (x: number): number => {
+      if (x <= low[0]![0]) return low[0]![1];
+      for (let k = 0; k + 1 < low.length; k++) {
+        const [ax, ay] = low[k]!;
+        const [bx, by] = low[k + 1]!;
+        if (x <= bx) return ay + ((by - ay) * (x - ax)) / Math.max(1e-6, bx - ax);
+      }
+      return low.at(-1)![1];
+    };
+    let sum = 0;
+    for (const i of region.upper0) sum += Math.max(0, yLow(px[i * 3]!) - px[i * 3 + 1]!);
+    return sum / region.upper0.length;
+  };
+  const rest = opening(restPx);
+  return rest > 1e-6 ? Math.min(1, Math.max(0, 1 - opening(posedPx) / rest)) : 0;
+}
+
+/**
+ * Share of a downward gaze's iris movement that the lower lid follows ({@link lowerLidGazeDrop}).
+ * @remarks A judgement, not a measurement: the lower lid moves with vertical gaze far less than the upper lid (which
+ * follows it nearly one to one, Becker & Fuchs 1988); over a full look down it drops a few millimetres, about a third
+ * of the cornea's travel. Without it the rig's lower lid stayed put (and rose a little with the upper lid's share of
+ * the gaze, an eyeBlink), so a look down left a strip showing mostly pupil: img01's near-black share above its open
+ * eye's (eyeLookDown.test.ts).
+ */
+export const LOWER_LID_GAZE_SHARE = 0.3;
+
+/**
+ * The lower lid following a downward gaze: moves the posed lower-lid contour (corners excepted) and the two skin rings
+ * below it down along the face's vertical axis, in place.
+ * @param posedPx - posed vertices `[468, 3]`, photo px (modified).
+ * @param region - the eye's rings.
+ * @param gazeDownPx - how far the iris moved down relative to the photo's gaze (eyeball radius · sin(−Δpitch)), px;
+ * nothing happens for ≤ 0.
+ * @param blinkRisePx - how far the rig's lower lid rose with the upper lid's share of that gaze (its eyeBlink raises the
+ * lower contour 0.12 eye heights per unit, core/rig/rig.ts), px ≥ 0; undone here so the lid's net drop is
+ * {@link LOWER_LID_GAZE_SHARE} of `gazeDownPx`.
+ * @param faceDown - the face's downward unit axis in photo px (rig frame `ey`).
+ * @remarks The rings below the contour move 0.6 and 0.27 as far (the rig's own fall-off for a lower-lid squint), so the
+ * lid skin stretches, not tears.
+ */
+export function lowerLidGazeDrop(posedPx: Float32Array, region: EyeRegion, gazeDownPx: number, blinkRisePx: number, faceDown: readonly [number, number]): void {
+  if (gazeDownPx <= 0) return;
+  const d = LOWER_LID_GAZE_SHARE * gazeDownPx + Math.max(0, blinkRisePx);
+  const rings: [readonly number[], number][] = [
+    [region.lower0.slice(1, -1), 1],
+    [region.lower1.slice(1, -1), 0.6],
+    [region.lower2.slice(1, -1), 0.27],
+  ];
+  for (const [ids, w] of rings) {
+    for (const i of ids) {
+      posedPx[i * 3] = posedPx[i * 3]! + w * d * faceDown[0];
+      posedPx[i * 3 + 1] = posedPx[i * 3 + 1]! + w * d * faceDown[1];
+    }
+  }
 }
 
 /**

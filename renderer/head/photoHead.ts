@@ -26,7 +26,7 @@ import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, visibleFaceContour, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours, fitForegroundOverPlate, type PlateForFit } from '../../core/segment/foregroundColour.ts';
-import { EYE_FRAGMENT, eyeStillDefine, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureEyeSclera, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
+import { EYE_FRAGMENT, eyeStillDefine, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidClosure, lidTriangles, lowerLidGazeDrop, measureEyeSclera, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
 import { LIP_EDGE_GLSL, lipEdgeRingTriangles, lipEdgeUvOffsets, lipEdgeUvShare, lipEdgeVertexWeights, MouthInteriorLayer } from './mouthInterior.ts';
 import { installOpeningScissor, openingPieces } from './openingScissor.ts';
 import { matteMarginPx, surroundTrianglesOverMatte } from './surroundCells.ts';
@@ -89,6 +89,9 @@ export function eyeballQuad(texture: THREE.Texture, rgba: Uint8Array, widthPx: n
     uLidCurve: { value: new Float32Array(LID_CURVE_N * 2) },
     uRestUp: { value: restUp },
     uRestLow: { value: restLow },
+    uLowCurve: { value: Float32Array.from(restLow) },
+    uFaceDown: { value: new THREE.Vector2(0, 1) },
+    uIrisCosPitch: { value: 1 },
     uLidDrop: { value: 0 },
     uClose: { value: 0 },
   };
@@ -619,6 +622,12 @@ export class PhotoHead {
     const eyeH: [number, number] = [2 * rig.eyes[0].halfHeightPx, 2 * rig.eyes[1].halfHeightPx];
     const weights = gazeLidWeights(frameWeights, [rpNow - rpRest, lpNow - lpRest], EYEBALL_RADIUS_IOD * rig.frame.iodPx, eyeH, this.lidWeights);
     evaluateRigRelative(rig, weights, rest, this.posedPx);
+    // The lower lids follow a downward gaze a little (undoing the rise of the upper lid's gaze share, an eyeBlink).
+    const gazeDown = [rpNow - rpRest, lpNow - lpRest].map((p) => -EYEBALL_RADIUS_IOD * rig.frame.iodPx * Math.sin(p));
+    ([[EYE_RIGHT, BS.eyeBlinkRight], [EYE_LEFT, BS.eyeBlinkLeft]] as const).forEach(([region, b], k) => {
+      const rise = 0.12 * eyeH[k]! * Math.max(0, (weights[b] ?? 0) - (frameWeights[b] ?? 0));
+      lowerLidGazeDrop(this.posedPx, region, gazeDown[k]!, rise, [rig.frame.ey[0], rig.frame.ey[1]]);
+    });
     // The photographed upper teeth stay in view below the upper lip while the jaw opens (core/face/lipEdges.ts).
     keepUpperTeethShowing(rig.restPx, this.posedPx, this.upperToothDisplayPx, rig.frame.ex, rig.frame.ey, rig.frame.iodPx, Math.max(0, (weights[BS.jawOpen] ?? 0) - Math.max(0, rest[BS.jawOpen] ?? 0)));
     const arr = this.facePositions.array as Float32Array;
@@ -685,15 +694,24 @@ export class PhotoHead {
       const a = R * Math.sin(yaw);
       const b = -R * Math.sin(pitch);
       (m.uniforms.uOffset!.value as THREE.Vector2).set(a * ex[0] + b * ey[0], a * ex[1] + b * ey[1]);
+      (m.uniforms.uFaceDown!.value as THREE.Vector2).set(ey[0], ey[1]).normalize();
+      m.uniforms.uIrisCosPitch!.value = Math.cos(pitch);
       // Irises at rest: the eye shader without its moved-iris fills (same pixels, far fewer texture taps).
       eyeStillDefine(m);
     };
     set(this.eyeMaterials[0]!, ry, rp);
     set(this.eyeMaterials[1]!, ly, lp);
-    updateEyeLids(this.eyeMaterials[0]!, EYE_RIGHT, this.posedPx, Math.min(1, Math.max(0, weights[BS.eyeBlinkRight] ?? 0)), Math.min(1, Math.max(0, frameWeights[BS.eyeBlinkRight] ?? 0)));
-    updateEyeLids(this.eyeMaterials[1]!, EYE_LEFT, this.posedPx, Math.min(1, Math.max(0, weights[BS.eyeBlinkLeft] ?? 0)), Math.min(1, Math.max(0, frameWeights[BS.eyeBlinkLeft] ?? 0)));
-    updateLidSkin(this.lidMaterials[0]!, EYE_RIGHT, this.posedPx, Math.max(0, (weights[BS.eyeBlinkRight] ?? 0) - Math.max(0, rest[BS.eyeBlinkRight] ?? 0)));
-    updateLidSkin(this.lidMaterials[1]!, EYE_LEFT, this.posedPx, Math.max(0, (weights[BS.eyeBlinkLeft] ?? 0) - Math.max(0, rest[BS.eyeBlinkLeft] ?? 0)));
+    // How closed each eye is: the frame's own blink, or, where the upper lid's share of a look down (an eyeBlink) is
+    // larger, that share only as far as the posed lids close the eye (lidClosure): the lower lid drops with the gaze
+    // (lowerLidGazeDrop). Pure blinks: the blink weight, as before.
+    ([[EYE_RIGHT, BS.eyeBlinkRight], [EYE_LEFT, BS.eyeBlinkLeft]] as const).forEach(([region, b], k) => {
+      const frameBlink = Math.min(1, Math.max(0, frameWeights[b] ?? 0));
+      const closure = lidClosure(region, rig.restPx, this.posedPx);
+      const lidBlink = Math.min(1, Math.max(0, weights[b] ?? 0));
+      const restBlink = Math.max(0, rest[b] ?? 0);
+      updateEyeLids(this.eyeMaterials[k]!, region, this.posedPx, Math.max(frameBlink, Math.min(lidBlink, closure)), frameBlink);
+      updateLidSkin(this.lidMaterials[k]!, region, this.posedPx, Math.max(0, lidBlink - restBlink), Math.max(frameBlink - restBlink, Math.min(lidBlink - restBlink, closure)));
+    });
   }
 
   /** Frees GPU buffers and materials (the texture belongs to the caller). */

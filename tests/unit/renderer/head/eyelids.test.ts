@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../../core/motion/names.ts';
 import { buildPhotoHeadRig } from '../../../../renderer/head/rig.ts';
 import { EYE_LEFT, EYE_RIGHT } from '../../../../renderer/head/topology.ts';
-import { gazeLidWeights, lidTriangles, measureEyeSclera, measureLidSkin } from '../../../../renderer/head/eyelids.ts';
+import { gazeLidWeights, lidClosure, lidTriangles, LOWER_LID_GAZE_SHARE, lowerLidGazeDrop, measureEyeSclera, measureLidSkin } from '../../../../renderer/head/eyelids.ts';
+import { evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../../core/rig/rig.ts';
 import { TRI468 } from '../../../../renderer/head/topologyTables.ts';
 import { faceTrianglesWithoutEyes } from '../../../../renderer/head/topology.ts';
 
@@ -122,5 +123,39 @@ describe('measureEyeSclera', () => {
     const rgba = new Uint8Array(W * Hpx * 4).fill(255);
     const white = measureEyeSclera(rgba, W, Hpx, rig.restPx, EYE_RIGHT, eye.irisCenterPx, 10 * eye.halfWidthPx, [0.5, 0.4, 0.3]);
     expect(white).toEqual([0.5, 0.4, 0.3]);
+  });
+});
+
+describe('lidClosure and lowerLidGazeDrop (img01 rig)', () => {
+  const zero = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+  const pose = (w: Float32Array): Float32Array => evaluateRigRelative(rig, w, zero, new Float32Array(RIG_VERTEX_COUNT * 3));
+  it('closure: 0 at rest, about the blink weight for a blink, 1 closed', () => {
+    expect(lidClosure(EYE_RIGHT, rig.restPx, rig.restPx)).toBe(0);
+    for (const b of [0.3, 0.5, 0.7]) {
+      const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+      w[BS.eyeBlinkRight] = b;
+      // The rig moves the upper lid 0.88 and the lower 0.12 of the opening per unit (per column: the lower lid's move
+      // is 0.12 of the tallest column, so the closure runs a little above the weight).
+      expect(lidClosure(EYE_RIGHT, rig.restPx, pose(w))).toBeGreaterThan(b - 0.02);
+      expect(lidClosure(EYE_RIGHT, rig.restPx, pose(w))).toBeLessThan(b + 0.12);
+      expect(lidClosure(EYE_LEFT, rig.restPx, pose(w))).toBe(0);
+    }
+    const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+    w[BS.eyeBlinkRight] = 1;
+    expect(lidClosure(EYE_RIGHT, rig.restPx, pose(w))).toBeGreaterThan(0.97);
+  });
+  it('the lower lid drops LOWER_LID_GAZE_SHARE of the gaze (plus the undone rise), corners stay, and the eye opens', () => {
+    const posed = Float32Array.from(rig.restPx);
+    const ey: [number, number] = [rig.frame.ey[0], rig.frame.ey[1]];
+    lowerLidGazeDrop(posed, EYE_RIGHT, 10, 2, ey);
+    const mid = EYE_RIGHT.lower0[4]!;
+    const moved = Math.hypot(posed[mid * 3]! - rig.restPx[mid * 3]!, posed[mid * 3 + 1]! - rig.restPx[mid * 3 + 1]!);
+    expect(moved).toBeCloseTo(LOWER_LID_GAZE_SHARE * 10 + 2, 4);
+    expect(posed[mid * 3 + 1]!).toBeGreaterThan(rig.restPx[mid * 3 + 1]!);
+    for (const c of [EYE_RIGHT.lower0[0]!, EYE_RIGHT.lower0.at(-1)!]) expect(posed[c * 3 + 1]).toBe(rig.restPx[c * 3 + 1]);
+    expect(lidClosure(EYE_RIGHT, rig.restPx, posed)).toBe(0);
+    const up = Float32Array.from(rig.restPx);
+    lowerLidGazeDrop(up, EYE_RIGHT, -10, 2, ey);
+    expect(up).toEqual(rig.restPx);
   });
 });
