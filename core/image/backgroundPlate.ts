@@ -622,25 +622,29 @@ function boundDetail(detail: number[], lumaAmp: number, chromaAmp: number): void
 
 /** Window of the background colour reference of {@link outlierSources}, as a fraction of the longer side (radius). */
 const OUTLIER_WINDOW = 0.1;
-/** A source is an outlier when its chroma lies farther than max(floor, k × the window's median chroma deviation) from
- * the window's median colour, or its luma farther than max(floor, k × median luma deviation): [floor levels, k]. */
-const OUTLIER_CHROMA = [16, 3] as const;
-const OUTLIER_LUMA = [56, 3] as const;
+/** Colour bins of {@link outlierSources}: luma (BT.601 Y) and chroma (Cb, Cr) bin widths, levels. */
+const OUTLIER_BIN_LUMA = 16;
+const OUTLIER_BIN_CHROMA = 6;
+/** A pixel whose colour bin and its 26 neighbours hold less than this share of the window's sources is an outlier. */
+const OUTLIER_SHARE = 0.02;
 
 /**
- * Source pixels of a colour the background around them does not hold: for cells of a fifth of the window, the
- * per-channel median luma and chroma (BT.601 Y, Cb, Cr) of the sources within {@link OUTLIER_WINDOW} of the longer
- * side, and the median of each source's chroma distance and luma distance from them; a source farther than
- * {@link OUTLIER_CHROMA} / {@link OUTLIER_LUMA} from its cell's reference is an outlier (grown by one pixel).
+ * Kept pixels of a colour the background around them does not hold: the sources within {@link OUTLIER_WINDOW} of the
+ * longer side (gathered per cell of a fifth of the window; widened until it holds 4 cells' worth) are histogrammed in (Y, Cb, Cr) bins of
+ * {@link OUTLIER_BIN_LUMA} × {@link OUTLIER_BIN_CHROMA}² levels; a candidate whose bin and its 26 neighbours hold less
+ * than {@link OUTLIER_SHARE} of them is an outlier (grown by one pixel within the candidates). A colour density, not a
+ * distance from a mean: a striped or multi-coloured backdrop holds several colours, each of them background.
  * @param canvas - `[H, W, 4]` plate canvas.
  * @param W - width.
  * @param H - height.
- * @param source - `[H, W]` 1 = source of the fill.
- * @returns `[H, W]` 1 = outlier source (never 1 outside `source` grown by 1 px).
- * @remarks Issue 13: img05's plate took an earring's grey (a blue blotch against the orange backdrop), a bright
- * patch and the dark red of clothing outside the matte into its fill. The strand test (`addStrands`) reads luma
- * only and only near the matte; this one reads chroma as well, everywhere. Medians (a robust local reference: a
- * minority of person-coloured pixels does not move it); design thresholds, not fitted to a photo.
+ * @param source - `[H, W]` 1 = reference: clean background (a source of the fill beyond {@link STRAND_REACH} of the
+ *   person, so that a large remnant of the person does not vouch for its own colour).
+ * @param candidate - `[H, W]` 1 = pixel to test.
+ * @returns `[H, W]` 1 = outlier (only where `candidate`).
+ * @remarks Issue 13: img05's plate took an earring's grey (a blue blotch against the orange backdrop) and the dark red
+ * of clothing outside the matte into its fill. The strand test (`addStrands`) reads luma only, near the matte; this one
+ * reads chroma as well. Design bins and share (a colour covering < 2 % of the background around), not fitted to a
+ * photo.
  */
 function outlierSources(canvas: Uint8Array, W: number, H: number, source: Uint8Array, candidate: Uint8Array): Uint8Array {
   const n = W * H;
@@ -649,99 +653,70 @@ function outlierSources(canvas: Uint8Array, W: number, H: number, source: Uint8A
   const gw = Math.ceil(W / cell);
   const gh = Math.ceil(H / cell);
   const rc = Math.max(1, Math.round(win / cell));
-  const Y = new Uint8Array(n);
-  const Cb = new Uint8Array(n);
-  const Cr = new Uint8Array(n);
+  const BY = Math.ceil(256 / OUTLIER_BIN_LUMA);
+  const BC = Math.ceil(256 / OUTLIER_BIN_CHROMA);
+  const bins = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const r = canvas[k * 4]!;
     const g = canvas[k * 4 + 1]!;
     const b = canvas[k * 4 + 2]!;
-    Y[k] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
-    Cb[k] = Math.min(255, Math.max(0, Math.round(128 - 0.168736 * r - 0.331264 * g + 0.5 * b)));
-    Cr[k] = Math.min(255, Math.max(0, Math.round(128 + 0.5 * r - 0.418688 * g - 0.081312 * b)));
+    const y = Math.min(BY - 1, Math.floor((0.299 * r + 0.587 * g + 0.114 * b) / OUTLIER_BIN_LUMA));
+    const cb = Math.min(BC - 1, Math.max(0, Math.floor((128 - 0.168736 * r - 0.331264 * g + 0.5 * b) / OUTLIER_BIN_CHROMA)));
+    const cr = Math.min(BC - 1, Math.max(0, Math.floor((128 + 0.5 * r - 0.418688 * g - 0.081312 * b) / OUTLIER_BIN_CHROMA)));
+    bins[k] = (y * BC + cb) * BC + cr;
   }
-  // Per-cell histograms of the sources' Y, Cb, Cr.
-  const hist = new Uint32Array(gw * gh * 768);
-  const cnt = new Uint32Array(gw * gh);
+  // Per cell: the sources' bins and counts.
+  const cellHist: Map<number, number>[] = Array.from({ length: gw * gh }, () => new Map());
   for (let k = 0; k < n; k++) {
     if (!source[k]) continue;
-    const g = Math.floor(Math.floor(k / W) / cell) * gw + Math.floor((k % W) / cell);
-    hist[g * 768 + Y[k]!]!++;
-    hist[g * 768 + 256 + Cb[k]!]!++;
-    hist[g * 768 + 512 + Cr[k]!]!++;
-    cnt[g]!++;
+    const m = cellHist[Math.floor(Math.floor(k / W) / cell) * gw + Math.floor((k % W) / cell)]!;
+    m.set(bins[k]!, (m.get(bins[k]!) ?? 0) + 1);
   }
-  const median = (h: Uint32Array, o: number, total: number): number => {
-    let s = 0;
-    for (let v = 0; v < 256; v++) {
-      s += h[o + v]!;
-      if (2 * s >= total) return v;
-    }
-    return 255;
-  };
-  const refY = new Float32Array(gw * gh).fill(-1);
-  const refCb = new Float32Array(gw * gh);
-  const refCr = new Float32Array(gw * gh);
-  const acc = new Uint32Array(768);
+  // Per cell with candidates: the window's histogram, and each candidate's neighbourhood count in it.
+  const out = new Uint8Array(n);
+  const byCell: number[][] = Array.from({ length: gw * gh }, () => []);
+  for (let k = 0; k < n; k++) if (candidate[k]) byCell[Math.floor(Math.floor(k / W) / cell) * gw + Math.floor((k % W) / cell)]!.push(k);
+  let any = false;
   for (let gy = 0; gy < gh; gy++) {
     for (let gx = 0; gx < gw; gx++) {
-      acc.fill(0);
+      const ks = byCell[gy * gw + gx]!;
+      if (!ks.length) continue;
+      // The window, widened cell by cell until it holds enough reference pixels (a photo corner beside the person).
+      let win = new Map<number, number>();
       let total = 0;
-      for (let yy = Math.max(0, gy - rc); yy <= Math.min(gh - 1, gy + rc); yy++) {
-        for (let xx = Math.max(0, gx - rc); xx <= Math.min(gw - 1, gx + rc); xx++) {
-          const g = yy * gw + xx;
-          if (!cnt[g]) continue;
-          total += cnt[g]!;
-          for (let v = 0; v < 768; v++) acc[v]! += hist[g * 768 + v]!;
+      for (let r = rc; r <= Math.max(gw, gh); r++) {
+        win = new Map<number, number>();
+        total = 0;
+        for (let yy = Math.max(0, gy - r); yy <= Math.min(gh - 1, gy + r); yy++) {
+          for (let xx = Math.max(0, gx - r); xx <= Math.min(gw - 1, gx + r); xx++) {
+            for (const [b, c] of cellHist[yy * gw + xx]!) {
+              win.set(b, (win.get(b) ?? 0) + c);
+              total += c;
+            }
+          }
+        }
+        if (total >= 4 * cell * cell) break;
+      }
+      // Too few reference pixels anywhere: nothing is called an outlier.
+      if (total < 4 * cell * cell) continue;
+      const memo = new Map<number, boolean>();
+      for (const k of ks) {
+        const b = bins[k]!;
+        let isOut = memo.get(b);
+        if (isOut === undefined) {
+          const cr = b % BC;
+          const cb = Math.floor(b / BC) % BC;
+          const y = Math.floor(b / (BC * BC));
+          let s = 0;
+          for (let a = Math.max(0, y - 1); a <= Math.min(BY - 1, y + 1); a++) for (let u = Math.max(0, cb - 1); u <= Math.min(BC - 1, cb + 1); u++) for (let v = Math.max(0, cr - 1); v <= Math.min(BC - 1, cr + 1); v++) s += win.get((a * BC + u) * BC + v) ?? 0;
+          isOut = s < OUTLIER_SHARE * total;
+          memo.set(b, isOut);
+        }
+        if (isOut) {
+          out[k] = 1;
+          any = true;
         }
       }
-      // Too few sources around for a reference: nothing is called an outlier there.
-      if (total < 4 * cell * cell) continue;
-      const g = gy * gw + gx;
-      refY[g] = median(acc, 0, total);
-      refCb[g] = median(acc, 256, total);
-      refCr[g] = median(acc, 512, total);
-    }
-  }
-  // Per cell: the median chroma and luma distance of the window's sources from the cell's reference.
-  const devHist = new Uint32Array(gw * gh * 512);
-  for (let k = 0; k < n; k++) {
-    if (!source[k]) continue;
-    const x = k % W;
-    const y = (k - x) / W;
-    const cx = Math.floor(x / cell);
-    const cy = Math.floor(y / cell);
-    for (let gy = Math.max(0, cy - rc); gy <= Math.min(gh - 1, cy + rc); gy++) {
-      for (let gx = Math.max(0, cx - rc); gx <= Math.min(gw - 1, cx + rc); gx++) {
-        const g = gy * gw + gx;
-        if (refY[g]! < 0) continue;
-        devHist[g * 512 + Math.min(255, Math.round(Math.hypot(Cb[k]! - refCb[g]!, Cr[k]! - refCr[g]!)))]!++;
-        devHist[g * 512 + 256 + Math.min(255, Math.abs(Y[k]! - refY[g]!))]!++;
-      }
-    }
-  }
-  const cDevs = new Float32Array(gw * gh);
-  const yDevs = new Float32Array(gw * gh);
-  for (let g = 0; g < gw * gh; g++) {
-    if (refY[g]! < 0) continue;
-    let total = 0;
-    for (let v = 0; v < 256; v++) total += devHist[g * 512 + v]!;
-    cDevs[g] = median(devHist, g * 512, total);
-    yDevs[g] = median(devHist, g * 512 + 256, total);
-  }
-  const out = new Uint8Array(n);
-  let any = false;
-  for (let k = 0; k < n; k++) {
-    if (!candidate[k]) continue;
-    const g = Math.floor(Math.floor(k / W) / cell) * gw + Math.floor((k % W) / cell);
-    if (refY[g]! < 0) continue;
-    const cDev = cDevs[g]!;
-    const yDev = yDevs[g]!;
-    const c = Math.hypot(Cb[k]! - refCb[g]!, Cr[k]! - refCr[g]!);
-    const l = Math.abs(Y[k]! - refY[g]!);
-    if (c > Math.max(OUTLIER_CHROMA[0], OUTLIER_CHROMA[1] * cDev) || l > Math.max(OUTLIER_LUMA[0], OUTLIER_LUMA[1] * yDev)) {
-      out[k] = 1;
-      any = true;
     }
   }
   if (!any) return out;
@@ -772,7 +747,7 @@ function removeOutliers(canvas: Uint8Array, W: number, H: number, hole: Uint8Arr
   const source = new Uint8Array(n);
   const candidate = new Uint8Array(n);
   for (let k = 0; k < n; k++) {
-    source[k] = hole[k] || noSource[k] ? 0 : 1;
+    source[k] = hole[k] || noSource[k] || near[k] ? 0 : 1;
     candidate[k] = hole[k] || skip[k] ? 0 : 1;
   }
   const outliers = outlierSources(canvas, W, H, source, candidate);
