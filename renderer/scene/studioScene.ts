@@ -17,6 +17,7 @@ import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing
 import { createAvatarStage, type AvatarStage, type LoadedAvatar } from '../avatars/avatarStage.ts';
 import { BackgroundLayer } from '../head/backgroundLayer.ts';
 import { backgroundDepthPx } from '../head/surround.ts';
+import { personEdgePoints, personEdgeZoom, type PersonEdgePoints } from './personEdgeZoom.ts';
 import { computePersonMatte } from '../../core/segment/personMatte.ts';
 import { personLayerAlpha } from '../../core/segment/personLayer.ts';
 import type { Avatar } from '../avatars/types.ts';
@@ -252,15 +253,31 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
   let yaw = 0;
   let pitch = 0;
 
+  // The user's zoom (setZoom) and the photo's border points where the person is cut (see personEdgeZoom.ts).
+  let userZoom = 1;
+  let personEdges: PersonEdgePoints | null = null;
   const updateCamera = (): void => {
     camera.position.set(0, 0, 0);
     camera.quaternion.identity();
+    if (camera.zoom !== userZoom) {
+      camera.zoom = userZoom;
+      camera.updateProjectionMatrix();
+    }
     if (!head) return;
     const rot = new THREE.Quaternion().setFromEuler(new THREE.Euler(pitch, yaw, 0, 'YXZ'));
     const p = head.orbitPivot;
     camera.position.copy(p).negate().applyQuaternion(rot).add(p);
     camera.quaternion.copy(rot);
     camera.updateMatrixWorld(true);
+    // Where the orbit would bring the photo's border into view across the person (hair cut flat at the top edge),
+    // zoom in just enough to keep it out.
+    if (personEdges && (yaw !== 0 || pitch !== 0)) {
+      const z = personEdgeZoom(personEdges, camera, userZoom);
+      if (z > 1) {
+        camera.zoom = userZoom * z;
+        camera.updateProjectionMatrix();
+      }
+    }
   };
 
   const drawLayers = (): void => {
@@ -391,6 +408,13 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
         background = new BackgroundLayer(image.rgba, image.widthPx, image.heightPx, head.matte.alpha, cropPx, projection, backgroundDepthPx(head.rig.frame), minify);
         head.fitToPlate(background.plate);
       }
+      const rest = camera.clone();
+      rest.position.set(0, 0, 0);
+      rest.quaternion.identity();
+      rest.zoom = 1;
+      rest.updateProjectionMatrix();
+      rest.updateMatrixWorld(true);
+      personEdges = personEdgePoints(head.matte.alpha, image.widthPx, image.heightPx, projection, -head.orbitPivot.z, rest);
       updateCamera();
       return { cropPx, projection };
     },
@@ -412,8 +436,8 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
     },
     setZoom(zoom) {
       if (!(zoom > 0)) throw new InvalidInputError(`Zoom must be > 0, got ${zoom}`);
-      camera.zoom = zoom;
-      camera.updateProjectionMatrix();
+      userZoom = zoom;
+      updateCamera();
     },
     prepare() {
       return avatarStage ? avatarStage.prepare() : Promise.resolve();
