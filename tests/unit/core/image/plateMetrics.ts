@@ -146,9 +146,10 @@ function ycc(rgba: Uint8Array, k: number): [number, number, number] {
  * @param plate - the plate.
  * @param W - photo width, px.
  * @param H - photo height, px.
+ * @param marks - when given, the outliers' plate pixel indices are pushed to it.
  * @returns `count` of outlier pixels and their `share` of the filled pixels (0..1).
  */
-export function plateChromaOutliers(plate: BackgroundPlate, W: number, H: number): { count: number; share: number } {
+export function plateChromaOutliers(plate: BackgroundPlate, W: number, H: number, marks?: number[]): { count: number; share: number } {
   const pw = plate.widthPx;
   const ox = Math.round(-plate.originXPx / plate.photoPxPerPlatePx);
   const oy = Math.round(-plate.originYPx / plate.photoPxPerPlatePx);
@@ -189,7 +190,10 @@ export function plateChromaOutliers(plate: BackgroundPlate, W: number, H: number
       const r = ref[Math.floor(py / cell) * gw + Math.floor(px / cell)];
       if (!r) continue;
       const [Y, cb, cr] = ycc(plate.rgba, k);
-      if (Math.hypot(cb - r[1], cr - r[2]) > Math.max(20, 4 * r[3]) || Math.abs(Y - r[0]) > 100) count++;
+      if (Math.hypot(cb - r[1], cr - r[2]) > Math.max(20, 4 * r[3]) || Math.abs(Y - r[0]) > 100) {
+        count++;
+        marks?.push(k);
+      }
     }
   }
   return { count, share: filled ? count / filled : 0 };
