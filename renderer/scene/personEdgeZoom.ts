@@ -14,7 +14,8 @@ import type { PhotoProjection } from '../head/photoHead.ts';
 export interface PersonEdgePoints {
   /** `[n, 3]` world positions (metres; the rest camera at the origin looking down −Z). */
   world: Float32Array;
-  /** `[n]` the photo side each point lies on: 0 left, 1 right, 2 top, 3 bottom. */
+  /** `[n]` the photo side each point lies on: 2 top, 3 bottom (0 left and 1 right are not sampled, see
+   * {@link personEdgePoints}). */
   side: Uint8Array;
   /** `[n]` each point's outward NDC coordinate at rest (−x for left, x for right, y for top, −y for bottom; ≥ 1 is
    * outside the frame). */
@@ -27,7 +28,8 @@ const EDGE_ALPHA_MIN = 128;
 const EDGE_SAMPLES = 64;
 
 /**
- * The photo's border pixels where the person layer touches it, placed in world space at the head's depth.
+ * The photo's top and bottom border pixels where the person layer touches them, placed in world space at the head's
+ * depth.
  * @param alpha - `[heightPx, widthPx]` person layer alpha, 255 = person.
  * @param widthPx - photo width.
  * @param heightPx - photo height.
@@ -54,8 +56,9 @@ export function personEdgePoints(alpha: Uint8Array, widthPx: number, heightPx: n
       sides.push(side);
     }
   };
-  add(0, H, (t) => [0, t]);
-  add(1, H, (t) => [W - 1, t]);
+  // The top and the bottom only: a pitch brings them in across the head (hair) and the chest; the sides come in with
+  // yaw at the shoulders, near the frame's bottom corners, where zooming far enough to hide them would push the face
+  // out of the frame (img05 at +30° needed more than 1.5×).
   add(2, W, (t) => [t, 0]);
   add(3, W, (t) => [t, H - 1]);
   const world = new Float32Array(pts.length * 3);
@@ -75,8 +78,8 @@ function outward(ndc: THREE.Vector3, side: number): number {
 /** Margin kept between the frame's edge and a person border point brought in by the orbit, NDC units (1 % of the
  * half-frame: a resampling filter's footprint at 256²). */
 const EDGE_MARGIN_NDC = 0.02;
-/** The most this zoom enlarges the view (at the documented orbit limits, ±30° yaw and ±15° pitch, img05 needs ≈ 1.2). */
-export const EDGE_ZOOM_MAX = 1.5;
+/** The most this zoom enlarges the view (a design limit: beyond it the face itself starts to leave a head-framed view). */
+export const EDGE_ZOOM_MAX = 1.3;
 
 /**
  * The zoom (≥ 1, ≤ {@link EDGE_ZOOM_MAX}) that keeps every person border point as far out as at rest or beyond the
