@@ -269,10 +269,16 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
     camera.position.copy(p).negate().applyQuaternion(rot).add(p);
     camera.quaternion.copy(rot);
     camera.updateMatrixWorld(true);
-    // Where the orbit would bring the photo's border into view across the person (hair cut flat at the top edge),
-    // zoom in just enough to keep it out.
-    if (personEdges && (yaw !== 0 || pitch !== 0)) {
-      const z = personEdgeZoom(personEdges, camera, userZoom);
+    // Where the orbit's pitch would bring the photo's top or bottom border into view across the person (hair cut flat
+    // at the top edge), zoom in just enough to keep it out. Measured at the pitch alone: yaw brings the bottom border
+    // in only at the frame's corners (the shoulders), where a zoom would mostly push the turned face out of frame.
+    if (personEdges && pitch !== 0) {
+      const pitched = camera.clone();
+      const rp = new THREE.Quaternion().setFromEuler(new THREE.Euler(pitch, 0, 0, 'YXZ'));
+      pitched.position.copy(p).negate().applyQuaternion(rp).add(p);
+      pitched.quaternion.copy(rp);
+      pitched.updateMatrixWorld(true);
+      const z = personEdgeZoom(personEdges, pitched, userZoom);
       if (z > 1) {
         camera.zoom = userZoom * z;
         camera.updateProjectionMatrix();
