@@ -22,6 +22,10 @@ export interface PersonEdgePoints {
   restOut: Float32Array;
 }
 
+/** How far in front of the orbit pivot (the head's silhouette depth) the person's surface at the photo's border may
+ * lie, metres: about half an adult head's depth (≈ 19 cm glabella–opisthocranion; a design value). */
+export const HEAD_FRONT_M = 0.1;
+
 /** Border pixels with at least this person alpha (0..255) count as the person touching the border. */
 const EDGE_ALPHA_MIN = 128;
 /** Points sampled along each side of the photo at most. */
@@ -34,12 +38,14 @@ const EDGE_SAMPLES = 64;
  * @param widthPx - photo width.
  * @param heightPx - photo height.
  * @param proj - the portrait's pinhole projection (renderer/scene/portraitCamera.ts): photo px ↔ world.
- * @param depthM - distance of the points in front of the rest camera, metres (> 0; the orbit pivot's depth: the
- *   hair and the shoulders at the border lie near the head's depth).
+ * @param depthsM - distances in front of the rest camera at which each border pixel is placed, metres (> 0): the
+ *   person layer's surface there is not known here, so the border is placed at the head's depth range (the orbit
+ *   pivot's depth and {@link HEAD_FRONT_M} nearer) and the zoom covers all of them — a nearer point moves farther
+ *   under the orbit.
  * @param restCamera - the camera at rest (origin, looking down −Z, the framing's field of view, zoom 1).
  * @returns the points (none when the person touches no side).
  */
-export function personEdgePoints(alpha: Uint8Array, widthPx: number, heightPx: number, proj: PhotoProjection, depthM: number, restCamera: THREE.PerspectiveCamera): PersonEdgePoints {
+export function personEdgePoints(alpha: Uint8Array, widthPx: number, heightPx: number, proj: PhotoProjection, depthsM: readonly number[], restCamera: THREE.PerspectiveCamera): PersonEdgePoints {
   const W = widthPx;
   const H = heightPx;
   const pts: [number, number, number][] = [];
@@ -52,8 +58,10 @@ export function personEdgePoints(alpha: Uint8Array, widthPx: number, heightPx: n
       // The pixel's outer edge (the border itself), on the ray through it at the given depth.
       const ex = side === 0 ? 0 : side === 1 ? W : x + 0.5;
       const ey = side === 2 ? 0 : side === 3 ? H : y + 0.5;
-      pts.push([((ex - proj.principalXPx) / proj.focalPx) * depthM, (-(ey - proj.principalYPx) / proj.focalPx) * depthM, -depthM]);
-      sides.push(side);
+      for (const d of depthsM) {
+        pts.push([((ex - proj.principalXPx) / proj.focalPx) * d, (-(ey - proj.principalYPx) / proj.focalPx) * d, -d]);
+        sides.push(side);
+      }
     }
   };
   // The top and the bottom only: a pitch brings them in across the head (hair) and the chest; the sides come in with

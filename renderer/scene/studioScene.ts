@@ -17,7 +17,7 @@ import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing
 import { createAvatarStage, type AvatarStage, type LoadedAvatar } from '../avatars/avatarStage.ts';
 import { BackgroundLayer } from '../head/backgroundLayer.ts';
 import { backgroundDepthPx } from '../head/surround.ts';
-import { personEdgePoints, personEdgeZoom, type PersonEdgePoints } from './personEdgeZoom.ts';
+import { HEAD_FRONT_M, personEdgePoints, personEdgeZoom, type PersonEdgePoints } from './personEdgeZoom.ts';
 import { computePersonMatte } from '../../core/segment/personMatte.ts';
 import { personLayerAlpha } from '../../core/segment/personLayer.ts';
 import type { Avatar } from '../avatars/types.ts';
@@ -420,7 +420,7 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       rest.zoom = 1;
       rest.updateProjectionMatrix();
       rest.updateMatrixWorld(true);
-      personEdges = personEdgePoints(head.matte.alpha, image.widthPx, image.heightPx, projection, -head.orbitPivot.z, rest);
+      personEdges = personEdgePoints(head.matte.alpha, image.widthPx, image.heightPx, projection, [-head.orbitPivot.z, Math.max(0.05, -head.orbitPivot.z - HEAD_FRONT_M)], rest);
       updateCamera();
       return { cropPx, projection };
     },
