@@ -40,8 +40,8 @@ const EDGE_SAMPLES = 64;
  * @param proj - the portrait's pinhole projection (renderer/scene/portraitCamera.ts): photo px ↔ world.
  * @param depthsM - distances in front of the rest camera at which each border pixel is placed, metres (> 0): the
  *   person layer's surface there is not known here, so the border is placed at the head's depth range (the orbit
- *   pivot's depth and {@link HEAD_FRONT_M} nearer) and the zoom covers all of them — a nearer point moves farther
- *   under the orbit.
+ *   pivot's depth and {@link HEAD_FRONT_M} nearer) and the zoom covers all of them: rotating about the pivot, points
+ *   at and behind it come into the frame for one sign of the pitch, nearer ones for the other.
  * @param restCamera - the camera at rest (origin, looking down −Z, the framing's field of view, zoom 1).
  * @returns the points (none when the person touches no side).
  */
