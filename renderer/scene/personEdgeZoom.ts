@@ -8,7 +8,6 @@
  * the rest view shows, a cut it already shows included.
  */
 import * as THREE from 'three';
-import type { PhotoProjection } from '../head/photoHead.ts';
 
 /** Border points of the person, in world space, with where they lie at rest. */
 export interface PersonEdgePoints {
@@ -22,30 +21,24 @@ export interface PersonEdgePoints {
   restOut: Float32Array;
 }
 
-/** How far in front of the orbit pivot (the head's silhouette depth) the person's surface at the photo's border may
- * lie, metres: about half an adult head's depth (≈ 19 cm glabella–opisthocranion; a design value). */
-export const HEAD_FRONT_M = 0.1;
-
 /** Border pixels with at least this person alpha (0..255) count as the person touching the border. */
 const EDGE_ALPHA_MIN = 128;
 /** Points sampled along each side of the photo at most. */
 const EDGE_SAMPLES = 64;
 
 /**
- * The photo's top and bottom border pixels where the person layer touches them, placed in world space at the head's
- * depth.
+ * The photo's top and bottom border pixels where the person layer touches them, placed in world space on the person
+ * layer's surface.
  * @param alpha - `[heightPx, widthPx]` person layer alpha, 255 = person.
  * @param widthPx - photo width.
  * @param heightPx - photo height.
- * @param proj - the portrait's pinhole projection (renderer/scene/portraitCamera.ts): photo px ↔ world.
- * @param depthsM - distances in front of the rest camera at which each border pixel is placed, metres (> 0): the
- *   person layer's surface there is not known here, so the border is placed at the head's depth range (the orbit
- *   pivot's depth and {@link HEAD_FRONT_M} nearer) and the zoom covers all of them: rotating about the pivot, points
- *   at and behind it come into the frame for one sign of the pitch, nearer ones for the other.
+ * @param toWorld - a border point (photo px, the border's own coordinate: 0 or the photo's height) → its world
+ *   position on the person layer's surface, metres (studioScene: the surround grid's depth there, through the
+ *   portrait's pinhole `photoToWorld`).
  * @param restCamera - the camera at rest (origin, looking down −Z, the framing's field of view, zoom 1).
  * @returns the points (none when the person touches no side).
  */
-export function personEdgePoints(alpha: Uint8Array, widthPx: number, heightPx: number, proj: PhotoProjection, depthsM: readonly number[], restCamera: THREE.PerspectiveCamera): PersonEdgePoints {
+export function personEdgePoints(alpha: Uint8Array, widthPx: number, heightPx: number, toWorld: (xPx: number, yPx: number) => [number, number, number], restCamera: THREE.PerspectiveCamera): PersonEdgePoints {
   const W = widthPx;
   const H = heightPx;
   const pts: [number, number, number][] = [];
@@ -58,10 +51,8 @@ export function personEdgePoints(alpha: Uint8Array, widthPx: number, heightPx: n
       // The pixel's outer edge (the border itself), on the ray through it at the given depth.
       const ex = side === 0 ? 0 : side === 1 ? W : x + 0.5;
       const ey = side === 2 ? 0 : side === 3 ? H : y + 0.5;
-      for (const d of depthsM) {
-        pts.push([((ex - proj.principalXPx) / proj.focalPx) * d, (-(ey - proj.principalYPx) / proj.focalPx) * d, -d]);
-        sides.push(side);
-      }
+      pts.push(toWorld(ex, ey));
+      sides.push(side);
     }
   };
   // The top and the bottom only: a pitch brings them in across the head (hair) and the chest; the sides come in with

@@ -11,13 +11,13 @@
 import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { InvalidInputError } from '../../core/errors.ts';
-import { PhotoHead, type PhotoProjection } from '../head/photoHead.ts';
+import { PhotoHead, photoToWorld, type PhotoProjection } from '../head/photoHead.ts';
 import { portraitFovDeg, portraitProjection } from './portraitCamera.ts';
 import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from './framing.ts';
 import { createAvatarStage, type AvatarStage, type LoadedAvatar } from '../avatars/avatarStage.ts';
 import { BackgroundLayer } from '../head/backgroundLayer.ts';
 import { backgroundDepthPx } from '../head/surround.ts';
-import { HEAD_FRONT_M, personEdgePoints, personEdgeZoom, type PersonEdgePoints } from './personEdgeZoom.ts';
+import { personEdgePoints, personEdgeZoom, type PersonEdgePoints } from './personEdgeZoom.ts';
 import { computePersonMatte } from '../../core/segment/personMatte.ts';
 import { personLayerAlpha } from '../../core/segment/personLayer.ts';
 import type { Avatar } from '../avatars/types.ts';
@@ -420,7 +420,18 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
       rest.zoom = 1;
       rest.updateProjectionMatrix();
       rest.updateMatrixWorld(true);
-      personEdges = personEdgePoints(head.matte.alpha, image.widthPx, image.heightPx, projection, [-head.orbitPivot.z, Math.max(0.05, -head.orbitPivot.z - HEAD_FRONT_M)], rest);
+      // The border on the person layer's surface: the surround grid's depth at the nearest node (the grid spans the
+      // region given to PhotoHead above, nodes evenly spaced).
+      const g = head.grid;
+      const region = { x: cropPx.xPx - marginX, y: cropPx.yPx - marginY, w: cropPx.widthPx + 2 * marginX, h: cropPx.heightPx + 2 * marginY };
+      const toWorld = (xPx: number, yPx: number): [number, number, number] => {
+        const i = Math.min(g.cols - 1, Math.max(0, Math.round(((xPx - region.x) / region.w) * (g.cols - 1))));
+        const j = Math.min(g.rows - 1, Math.max(0, Math.round(((yPx - region.y) / region.h) * (g.rows - 1))));
+        const a: [number, number, number] = [0, 0, 0];
+        photoToWorld(projection, xPx, yPx, g.zPx[j * g.cols + i]!, a, 0);
+        return a;
+      };
+      personEdges = personEdgePoints(head.matte.alpha, image.widthPx, image.heightPx, toWorld, rest);
       updateCamera();
       return { cropPx, projection };
     },

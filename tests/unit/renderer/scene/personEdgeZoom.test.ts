@@ -6,7 +6,7 @@
  */
 import * as THREE from 'three';
 import { describe, expect, it } from 'vitest';
-import { EDGE_ZOOM_MAX, HEAD_FRONT_M, personEdgePoints, personEdgeZoom } from '../../../../renderer/scene/personEdgeZoom.ts';
+import { EDGE_ZOOM_MAX, personEdgePoints, personEdgeZoom } from '../../../../renderer/scene/personEdgeZoom.ts';
 
 const W = 200;
 const H = 200;
@@ -28,8 +28,9 @@ function camera(pitchRad: number): THREE.PerspectiveCamera {
 describe('personEdgeZoom', () => {
   const alpha = new Uint8Array(W * H);
   for (let y = 0; y < 120; y++) for (let x = 60; x < 140; x++) alpha[y * W + x] = 255;
-  // As studioScene: the pivot's depth and HEAD_FRONT_M nearer (a nearer point moves farther under the orbit).
-  const edges = personEdgePoints(alpha, W, H, proj, [depthM, depthM - HEAD_FRONT_M], camera(0));
+  // The person layer at the pivot's depth (a flat card).
+  const toWorld = (x: number, y: number): [number, number, number] => [((x - proj.principalXPx) / proj.focalPx) * depthM, (-(y - proj.principalYPx) / proj.focalPx) * depthM, -depthM];
+  const edges = personEdgePoints(alpha, W, H, toWorld, camera(0));
 
   it('samples the top border only where the person touches it, outside the frame at rest', () => {
     expect(edges.side.length).toBeGreaterThan(0);

@@ -1,0 +1,18 @@
+import { decodeImage } from '../pipeline/image/decodeImage.ts';
+import { FaceAnalyzer } from '../pipeline/face/faceAnalyzer.ts';
+import { portraitLayers, plateChromaOutliers } from '../tests/unit/core/image/plateMetrics.ts';
+import sharp from 'sharp';
+const analyzer = await FaceAnalyzer.create();
+const full = await decodeImage(process.argv[2]!);
+const face = (await analyzer.analyze(full)).faces[0]!;
+const L = await portraitLayers(full.rgba, full.widthPx, full.heightPx, face.landmarksPx, face.landmarkCount, 256);
+const p = L.plate;
+const marks: number[] = [];
+const r = plateChromaOutliers(p, L.W, L.H, marks);
+const oy = -p.originYPx;
+const chin = L.landmarksPx[152 * 3 + 1]! + oy;
+console.log(r, 'above chin', marks.filter((k) => Math.floor(k / p.widthPx) < chin).length, 'filled', p.filledMask.reduce((a, v) => a + (v === 1 ? 1 : 0), 0));
+const img = Uint8Array.from(p.rgba);
+for (const k of marks) img.set([0, 255, 0, 255], k * 4);
+await sharp(Buffer.from(img), { raw: { width: p.widthPx, height: p.heightPx, channels: 4 } }).png().toFile(process.argv[3]!);
+await analyzer.dispose();
