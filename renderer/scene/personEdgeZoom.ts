@@ -13,7 +13,7 @@ import * as THREE from 'three';
 export interface PersonEdgePoints {
   /** `[n, 3]` world positions (metres; the rest camera at the origin looking down −Z). */
   world: Float32Array;
-  /** `[n]` the photo side each point lies on: 2 top, 3 bottom (0 left and 1 right are not sampled, see
+  /** `[n]` the photo side each point lies on: 0 left, 1 right, 2 top, 3 bottom (only 2 is sampled now, see
    * {@link personEdgePoints}). */
   side: Uint8Array;
   /** `[n]` each point's outward NDC coordinate at rest (−x for left, x for right, y for top, −y for bottom; ≥ 1 is
@@ -27,8 +27,8 @@ const EDGE_ALPHA_MIN = 128;
 const EDGE_SAMPLES = 64;
 
 /**
- * The photo's top and bottom border pixels where the person layer touches them, placed in world space on the person
- * layer's surface.
+ * The photo's top border pixels where the person layer touches them (the head cut by the photo's top edge), placed in
+ * world space on the person layer's surface.
  * @param alpha - `[heightPx, widthPx]` person layer alpha, 255 = person.
  * @param widthPx - photo width.
  * @param heightPx - photo height.
@@ -55,11 +55,11 @@ export function personEdgePoints(alpha: Uint8Array, widthPx: number, heightPx: n
       sides.push(side);
     }
   };
-  // The top and the bottom only: a pitch brings them in across the head (hair) and the chest; the sides come in with
-  // yaw at the shoulders, near the frame's bottom corners, where zooming far enough to hide them would push the face
-  // out of the frame (img05 at +30° needed more than 1.5×).
+  // The top only: a pitch brings it in across the head (hair cut flat). The sides come in with yaw at the shoulders,
+  // near the frame's bottom corners, where zooming far enough to hide them pushed the face out of the frame (img05 at
+  // +30° needed more than 1.5×); the bottom (clothing) comes in at −15° on every portrait tried (img01, img05, b22),
+  // and hiding it needed more than the 1.3× cap — a zoom that large on every downward view, without hiding the cut.
   add(2, W, (t) => [t, 0]);
-  add(3, W, (t) => [t, H - 1]);
   const world = new Float32Array(pts.length * 3);
   pts.forEach((p, i) => world.set(p, i * 3));
   const side = Uint8Array.from(sides);

@@ -269,9 +269,8 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
     camera.position.copy(p).negate().applyQuaternion(rot).add(p);
     camera.quaternion.copy(rot);
     camera.updateMatrixWorld(true);
-    // Where the orbit's pitch would bring the photo's top or bottom border into view across the person (hair cut flat
-    // at the top edge), zoom in just enough to keep it out. Measured at the pitch alone: yaw brings the bottom border
-    // in only at the frame's corners (the shoulders), where a zoom would mostly push the turned face out of frame.
+    // Where the orbit's pitch would bring the photo's top border into view across the person (hair cut flat at the
+    // top edge), zoom in just enough to keep it out (renderer/scene/personEdgeZoom.ts). Measured at the pitch alone.
     if (personEdges && pitch !== 0) {
       const pitched = camera.clone();
       const rp = new THREE.Quaternion().setFromEuler(new THREE.Euler(pitch, 0, 0, 'YXZ'));
