@@ -8,6 +8,8 @@
  *   texture), levels — a light or dark outline of the former person that stays behind when the head turns;
  * - refit ring: pixels whose alpha the refit raised by ≥ 0.1 (they carry the photo's background with the head), and
  *   how many of them carry a colour > 10 levels lighter than the photo's pixel (a light ring once the head moves);
+ * - fill colour outliers (`plateChromaOutliers`: filled pixels of a colour the clean background does not hold) and the
+ *   flat share of the fill (`plateFlatFill`: untextured where the backdrop is textured);
  * and writes `<name>_plate.png`, `<name>_alpha.png`, `<name>_refit.png` (raised alpha ×4) to `--out`.
  * Usage: `npx tsx scripts/plateLayers.ts [--size 256] [--out dir] name=path …`
  */
@@ -16,7 +18,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodeImage } from '../pipeline/image/decodeImage.ts';
 import { FaceAnalyzer } from '../pipeline/face/faceAnalyzer.ts';
-import { plateOutlineStep, portraitLayers } from '../tests/unit/core/image/plateMetrics.ts';
+import { plateChromaOutliers, plateFlatFill, plateOutlineStep, portraitLayers } from '../tests/unit/core/image/plateMetrics.ts';
 import { estimateForegroundColours, fitForegroundOverPlate } from '../core/segment/foregroundColour.ts';
 
 const args = process.argv.slice(2);
@@ -53,6 +55,9 @@ try {
     const o = plateOutlineStep(plate, W, H);
     // The chin: landmark 152 of the 468/478-point mesh.
     const oh = plateOutlineStep(plate, W, H, lm[152 * 3 + 1]!);
+    const co = plateChromaOutliers(plate, W, H);
+    const ff = plateFlatFill(plate, W, H);
+    process.stdout.write(`${name}: fill colour outliers ${co.count} px (${(100 * co.share).toFixed(2)} %), flat fill ${(100 * ff.share).toFixed(1)} % (backdrop local sd ${ff.backdropSd.toFixed(2)})\n`);
     process.stdout.write(`${name} (${W}×${H}): outline step ${o.step.toFixed(2)} (backdrop texture ${o.texture.toFixed(2)}), head ${oh.step.toFixed(2)} (${oh.texture.toFixed(2)}), refit ring ${ring} px ≥ +0.1 (${((100 * ring) / (W * H)).toFixed(2)} %, lighter than the photo ${light}), matte + plate ${plateMs.toFixed(0)} ms\n`);
     if (OUT) {
       await sharp(Buffer.from(plate.rgba), { raw: { width: plate.widthPx, height: plate.heightPx, channels: 4 } }).png().toFile(join(OUT, `${name}_plate.png`));

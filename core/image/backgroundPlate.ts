@@ -109,17 +109,20 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
   // The filled region: the traced person and a thin ring around it (`fringePx`).
   const person = dilate(traced, W, H, Math.max(0, Math.round(opts.fringePx ?? FRINGE_RING * Math.max(W, H))));
   // Strands farther out than the ring (flyaway hair the matte missed) go into the fill too.
-  addStrands(rgba, W, H, person, dilate(traced, W, H, Math.max(1, Math.round(STRAND_REACH * Math.max(W, H)))));
+  const nearPerson = dilate(traced, W, H, Math.max(1, Math.round(STRAND_REACH * Math.max(W, H))));
+  addStrands(rgba, W, H, person, nearPerson);
   const canvas = new Uint8Array(PW * PH * 4);
   const hole = new Uint8Array(PW * PH).fill(1);
   const noSource = new Uint8Array(PW * PH);
   const personCanvas = new Uint8Array(PW * PH);
+  const nearCanvas = new Uint8Array(PW * PH);
   for (let y = 0; y < H; y++) {
     const o = (y + mt) * PW + ml;
     canvas.set(rgba.subarray(y * W * 4, (y + 1) * W * 4), o * 4);
     hole.set(person.subarray(y * W, (y + 1) * W), o);
     personCanvas.set(person.subarray(y * W, (y + 1) * W), o);
     noSource.set(grown.subarray(y * W, (y + 1) * W), o);
+    nearCanvas.set(nearPerson.subarray(y * W, (y + 1) * W), o);
   }
   for (let k = 3; k < canvas.length; k += 4) canvas[k] = 255;
   // Lines along the photo's own edges (a scan border, a frame's edge, padding) are not background to continue: the
@@ -147,14 +150,15 @@ export function buildBackgroundPlate(rgba: Uint8Array, widthPx: number, heightPx
       edgeLine[k] = 1;
     }
   }
+  const skip = Uint8Array.from(edgeLine);
+  for (let k = 0; k < PW * PH; k++) if (bar[k]) skip[k] = 1;
+  removeOutliers(canvas, PW, PH, hole, noSource, skip, nearCanvas);
   let filled = 0;
   for (let k = 0; k < PW * PH; k++) filled += hole[k]!;
   if (filled === PW * PH) throw new InvalidInputError('background plate: the person covers the whole photo; no background to continue');
   const filledMask = Uint8Array.from(hole);
   for (let k = 0; k < PW * PH; k++) if (edgeLine[k] && !personCanvas[k]) filledMask[k] = 2;
-  const out = fillStructureAndTexture(canvas, PW, PH, hole, noSource, personCanvas, TEXTURE_CLEARANCE * Math.max(W, H), opts);
-  const skip = Uint8Array.from(edgeLine);
-  for (let k = 0; k < PW * PH; k++) if (bar[k]) skip[k] = 1;
+  const out = fillStructureAndTexture(canvas, PW, PH, hole, noSource, TEXTURE_CLEARANCE * Math.max(W, H), opts);
   blendEdgeToBackground(out, canvas, PW, PH, hole, skip, SEAM_BLEND * Math.max(W, H));
   extendBars(out, PW, PH, ml, mt, W, H, bars);
   return { rgba: out, widthPx: PW, heightPx: PH, originXPx: -ml, originYPx: -mt, photoPxPerPlatePx: 1, filledFraction: filled / (PW * PH), filledMask };
@@ -482,8 +486,8 @@ function keptMedian(rgba: Uint8Array, kept: Float32Array, W: number, H: number, 
 const FRINGE_RING = 0.01;
 /** Cells of the structure layer's grid along the plate's longer side (see {@link fillStructureAndTexture}). */
 const STRUCTURE_GRID_CELLS = 48;
-/** The fill's texture fades in between this distance from the person and twice it, as a fraction of the photo's
- * longer side (as the default source clearance `dilatePx`, 2.5 %). */
+/** The mirrored background texture fades out (and the patch fill's texture in) over twice this depth into the hole,
+ * as a fraction of the photo's longer side (as the default source clearance `dilatePx`, 2.5 %). */
 const TEXTURE_CLEARANCE = 0.025;
 
 /**
@@ -495,6 +499,7 @@ const TEXTURE_CLEARANCE = 0.025;
  * @param H - canvas height.
  * @param hole - `[H, W]` 1 = fill.
  * @param noSource - `[H, W]` 1 = kept but never copied or averaged into the fill.
+ * @param clearancePx - the mirrored background texture fades out over twice this depth into the hole, px.
  * @param opts - working size, seed, cancellation.
  * @returns a new RGBA canvas: kept pixels unchanged, hole pixels filled.
  * @remarks Structure/texture decomposition inpainting (Bertalmio, Vese, Sapiro & Osher, "Simultaneous Structure and
@@ -504,23 +509,29 @@ const TEXTURE_CLEARANCE = 0.025;
  * {@link STRUCTURE_GRID_CELLS} cells along the longer side by successive over-relaxation; cells at least half made
  * of source pixels are fixed at their mean.
  */
-function fillStructureAndTexture(canvas: Uint8Array, W: number, H: number, hole: Uint8Array, noSource: Uint8Array, person: Uint8Array, clearancePx: number, opts: BackgroundPlateOptions): Uint8Array {
-  const patchFill = inpaint(canvas, W, H, hole, { workMaxSidePx: opts.workMaxSidePx ?? 192, seed: opts.seed, signal: opts.signal, noSource });
+function fillStructureAndTexture(canvas: Uint8Array, W: number, H: number, hole: Uint8Array, noSource: Uint8Array, clearancePx: number, opts: BackgroundPlateOptions): Uint8Array {
   const cell = Math.max(4, Math.ceil(Math.max(W, H) / STRUCTURE_GRID_CELLS));
   const source = new Uint8Array(W * H);
   for (let k = 0; k < W * H; k++) source[k] = hole[k] || noSource[k] ? 0 : 1;
+  const patchFill = inpaint(canvas, W, H, hole, { workMaxSidePx: opts.workMaxSidePx ?? 192, seed: opts.seed, signal: opts.signal, noSource });
   const structure = gridStructure(canvas, W, H, source, cell);
   // Too little clean background for a grid: the patch fill alone.
   if (!structure) return patchFill;
   const fillStructure = gridStructure(patchFill, W, H, null, cell)!;
   // The background's own texture amplitude (mean |photo − structure| over clean background, per cell, continued
   // harmonically like the structure) bounds the fill's texture there: a step between patches of another brightness
-  // is not texture of a smooth backdrop, while a painted background keeps its strokes.
+  // is not texture of a smooth backdrop, while a painted background keeps its strokes. Channel 0: the mean absolute
+  // RGB deviation; 1: its luma part; 2: its chroma part (the deviation minus its luma on the grey axis).
   const amplitude = new Uint8Array(W * H * 4);
   for (let k = 0; k < W * H; k++) {
     if (!source[k]) continue;
-    const d = (Math.abs(canvas[k * 4]! - structure[k * 3]!) + Math.abs(canvas[k * 4 + 1]! - structure[k * 3 + 1]!) + Math.abs(canvas[k * 4 + 2]! - structure[k * 3 + 2]!)) / 3;
-    amplitude[k * 4] = Math.min(255, Math.round(d));
+    const dr = canvas[k * 4]! - structure[k * 3]!;
+    const dg = canvas[k * 4 + 1]! - structure[k * 3 + 1]!;
+    const db = canvas[k * 4 + 2]! - structure[k * 3 + 2]!;
+    const dy = 0.299 * dr + 0.587 * dg + 0.114 * db;
+    amplitude[k * 4] = Math.min(255, Math.round((Math.abs(dr) + Math.abs(dg) + Math.abs(db)) / 3));
+    amplitude[k * 4 + 1] = Math.min(255, Math.round(Math.abs(dy)));
+    amplitude[k * 4 + 2] = Math.min(255, Math.round(Math.hypot(dr - dy, dg - dy, db - dy)));
   }
   const localAmplitude = gridStructure(amplitude, W, H, source, cell)!;
   const fillAmp = new Uint8Array(W * H * 4);
@@ -530,34 +541,244 @@ function fillStructureAndTexture(canvas: Uint8Array, W: number, H: number, hole:
   }
   // (A hole too thin to fill half a cell anywhere: the fill's amplitude over the whole canvas.)
   const fillAmplitude = gridStructure(fillAmp, W, H, hole, cell) ?? gridStructure(fillAmp, W, H, null, cell)!;
-  const toPerson = chamferDistance(person, W, H);
   const nearest = nearestPixel(source, W, H);
-  const out = Uint8Array.from(canvas);
+  // The mirrored texture of the clean background (see below): where its mirror pixel is a source, blurred over the
+  // clearance so that the change to the patch fill's texture is gradual, not a hard border.
+  const mirror = new Int32Array(W * H).fill(-1);
+  const mirrorOk = new Float32Array(W * H);
   for (let k = 0; k < W * H; k++) {
     if (!hole[k]) continue;
-    // Near the person the texture is the clean background's own, mirrored about its nearest pixel (the patch fill's
-    // seam along the person's outline, where the kept ring still carries hair and skin colour, would draw a light
-    // outline beside the head when it turns, and its averaging leaves a smooth blob there); farther out the patch
-    // fill's texture, matched in amplitude.
-    const t = Math.min(1, Math.max(0, toPerson[k]! / clearancePx - 1));
     const x = k % W;
     const y = (k - x) / W;
     const p = nearest[k]!;
-    let q = -1;
-    if (p >= 0) {
-      const qx = 2 * (p % W) - x;
-      const qy = 2 * Math.floor(p / W) - y;
-      if (qx >= 0 && qy >= 0 && qx < W && qy < H && source[qy * W + qx]) q = qy * W + qx;
+    if (p < 0) continue;
+    const qx = 2 * (p % W) - x;
+    const qy = 2 * Math.floor(p / W) - y;
+    if (qx >= 0 && qy >= 0 && qx < W && qy < H && source[qy * W + qx]) {
+      mirror[k] = qy * W + qx;
+      mirrorOk[k] = 1;
     }
+  }
+  const mirrorWeight = new Float32Array(W * H);
+  boxMean(mirrorOk, W, H, Math.max(1, Math.round(clearancePx / 2)), new Float32Array(W * H), mirrorWeight);
+  const out = Uint8Array.from(canvas);
+  const detail = [0, 0, 0];
+  for (let k = 0; k < W * H; k++) {
+    if (!hole[k]) continue;
+    // Near the clean background the texture is its own, mirrored about its nearest pixel (the patch fill's seam along
+    // the person's outline, where the kept ring still carries hair and skin colour, would draw a light outline beside
+    // the head when it turns, and its averaging leaves a smooth blob there); deeper into the hole the patch fill's
+    // texture, matched in amplitude. The two are blended by depth (distance to the nearest source, falling linearly
+    // to 0 at twice the clearance) times the share of mirror pixels that are sources nearby — no hard switch between
+    // regimes, and no untextured zone where the mirror pixel is not background.
+    const p = nearest[k]!;
+    const depth = p < 0 ? Infinity : Math.hypot((p % W) - (k % W), Math.floor(p / W) - Math.floor(k / W));
+    const wm = Math.max(0, 1 - depth / (2 * clearancePx)) * mirrorWeight[k]!;
+    const q = mirror[k]!;
+    const gain = Math.min(1, localAmplitude[k * 3]! / Math.max(0.5, fillAmplitude[k * 3]!));
     for (let c = 0; c < 3; c++) {
-      const mirrored = q >= 0 ? canvas[q * 4 + c]! - structure[q * 3 + c]! : 0;
-      const patch = (patchFill[k * 4 + c]! - fillStructure[k * 3 + c]!) * Math.min(1, localAmplitude[k * 3]! / Math.max(0.5, fillAmplitude[k * 3]!));
-      const detail = (1 - t) * mirrored + t * patch;
-      out[k * 4 + c] = Math.min(255, Math.max(0, Math.round(structure[k * 3 + c]! + detail)));
+      const patch = (patchFill[k * 4 + c]! - fillStructure[k * 3 + c]!) * gain;
+      const mirrored = q >= 0 ? canvas[q * 4 + c]! - structure[q * 3 + c]! : patch;
+      detail[c] = wm * mirrored + (1 - wm) * patch;
     }
+    boundDetail(detail, localAmplitude[k * 3 + 1]!, localAmplitude[k * 3 + 2]!);
+    for (let c = 0; c < 3; c++) out[k * 4 + c] = Math.min(255, Math.max(0, Math.round(structure[k * 3 + c]! + detail[c]!)));
     out[k * 4 + 3] = 255;
   }
   return out;
+}
+
+/** The fill's texture may depart from the structure by at most this many times the background's local luma
+ * (index 0) and chroma (index 1) amplitude, or the floor (levels), whichever is larger (see {@link boundDetail}). */
+const DETAIL_BOUND = [3, 2] as const;
+const DETAIL_FLOOR_LEVELS = [6, 4] as const;
+
+/**
+ * Bounds one pixel's texture (its deviation from the structure, RGB levels) to what the background around it holds:
+ * the luma part (BT.601 weights) to {@link DETAIL_BOUND}[0]× the local mean absolute luma deviation, the chroma part
+ * (the deviation minus its luma along the grey axis) to {@link DETAIL_BOUND}[1]× the local chroma deviation, each
+ * scaled down (not clipped per channel, so the hue of the texture is kept).
+ * @param detail - `[3]` RGB deviation, updated in place.
+ * @param lumaAmp - the background's local mean |luma deviation|, levels.
+ * @param chromaAmp - the background's local mean chroma deviation magnitude, levels.
+ * @remarks Issue 13, img05 at +30° yaw: the exemplar fill copied a bright yellow patch of the painted backdrop into
+ * its smooth middle as a blob, and an earring's grey into the orange. Design bounds (a textured backdrop's own
+ * deviations lie within about 3 mean absolute deviations), not fitted to a photo.
+ */
+function boundDetail(detail: number[], lumaAmp: number, chromaAmp: number): void {
+  const dy = 0.299 * detail[0]! + 0.587 * detail[1]! + 0.114 * detail[2]!;
+  const cr = detail[0]! - dy;
+  const cg = detail[1]! - dy;
+  const cb = detail[2]! - dy;
+  const yMax = Math.max(DETAIL_FLOOR_LEVELS[0], DETAIL_BOUND[0] * lumaAmp);
+  const cMax = Math.max(DETAIL_FLOOR_LEVELS[1], DETAIL_BOUND[1] * chromaAmp);
+  const ys = Math.abs(dy) > yMax ? yMax / Math.abs(dy) : 1;
+  const cm = Math.hypot(cr, cg, cb);
+  const cs = cm > cMax ? cMax / cm : 1;
+  detail[0] = dy * ys + cr * cs;
+  detail[1] = dy * ys + cg * cs;
+  detail[2] = dy * ys + cb * cs;
+}
+
+/** Window of the background colour reference of {@link outlierSources}, as a fraction of the longer side (radius). */
+const OUTLIER_WINDOW = 0.1;
+/** Colour bins of {@link outlierSources}: luma (BT.601 Y) and chroma (Cb, Cr) bin widths, levels. */
+const OUTLIER_BIN_LUMA = 16;
+const OUTLIER_BIN_CHROMA = 6;
+/** A pixel whose colour bin and its 26 neighbours hold less than this share of the window's sources is an outlier. */
+const OUTLIER_SHARE = 0.02;
+
+/**
+ * Kept pixels of a colour the background around them does not hold: the sources within {@link OUTLIER_WINDOW} of the
+ * longer side (gathered per cell of a fifth of the window; widened until it holds 4 cells' worth) are histogrammed in (Y, Cb, Cr) bins of
+ * {@link OUTLIER_BIN_LUMA} × {@link OUTLIER_BIN_CHROMA}² levels; a candidate whose bin and its 26 neighbours hold less
+ * than {@link OUTLIER_SHARE} of them is an outlier (grown by one pixel within the candidates). A colour density, not a
+ * distance from a mean: a striped or multi-coloured backdrop holds several colours, each of them background.
+ * @param canvas - `[H, W, 4]` plate canvas.
+ * @param W - width.
+ * @param H - height.
+ * @param source - `[H, W]` 1 = reference: clean background (a source of the fill beyond {@link STRAND_REACH} of the
+ *   person, so that a large remnant of the person does not vouch for its own colour).
+ * @param candidate - `[H, W]` 1 = pixel to test.
+ * @returns `[H, W]` 1 = outlier (only where `candidate`).
+ * @remarks Issue 13: img05's plate took an earring's grey (a blue blotch against the orange backdrop) and the dark red
+ * of clothing outside the matte into its fill. The strand test (`addStrands`) reads luma only, near the matte; this one
+ * reads chroma as well. Design bins and share (a colour covering < 2 % of the background around), not fitted to a
+ * photo.
+ */
+function outlierSources(canvas: Uint8Array, W: number, H: number, source: Uint8Array, candidate: Uint8Array): Uint8Array {
+  const n = W * H;
+  const win = Math.max(4, Math.round(OUTLIER_WINDOW * Math.max(W, H)));
+  const cell = Math.max(2, Math.round(win / 5));
+  const gw = Math.ceil(W / cell);
+  const gh = Math.ceil(H / cell);
+  const rc = Math.max(1, Math.round(win / cell));
+  const BY = Math.ceil(256 / OUTLIER_BIN_LUMA);
+  const BC = Math.ceil(256 / OUTLIER_BIN_CHROMA);
+  const bins = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const r = canvas[k * 4]!;
+    const g = canvas[k * 4 + 1]!;
+    const b = canvas[k * 4 + 2]!;
+    const y = Math.min(BY - 1, Math.floor((0.299 * r + 0.587 * g + 0.114 * b) / OUTLIER_BIN_LUMA));
+    const cb = Math.min(BC - 1, Math.max(0, Math.floor((128 - 0.168736 * r - 0.331264 * g + 0.5 * b) / OUTLIER_BIN_CHROMA)));
+    const cr = Math.min(BC - 1, Math.max(0, Math.floor((128 + 0.5 * r - 0.418688 * g - 0.081312 * b) / OUTLIER_BIN_CHROMA)));
+    bins[k] = (y * BC + cb) * BC + cr;
+  }
+  // Per cell: the sources' bins and counts.
+  const cellHist: Map<number, number>[] = Array.from({ length: gw * gh }, () => new Map());
+  for (let k = 0; k < n; k++) {
+    if (!source[k]) continue;
+    const m = cellHist[Math.floor(Math.floor(k / W) / cell) * gw + Math.floor((k % W) / cell)]!;
+    m.set(bins[k]!, (m.get(bins[k]!) ?? 0) + 1);
+  }
+  // Per cell with candidates: the window's histogram, and each candidate's neighbourhood count in it.
+  const out = new Uint8Array(n);
+  const byCell: number[][] = Array.from({ length: gw * gh }, () => []);
+  for (let k = 0; k < n; k++) if (candidate[k]) byCell[Math.floor(Math.floor(k / W) / cell) * gw + Math.floor((k % W) / cell)]!.push(k);
+  let any = false;
+  for (let gy = 0; gy < gh; gy++) {
+    for (let gx = 0; gx < gw; gx++) {
+      const ks = byCell[gy * gw + gx]!;
+      if (!ks.length) continue;
+      // The window, widened cell by cell until it holds enough reference pixels (a photo corner beside the person).
+      let win = new Map<number, number>();
+      let total = 0;
+      for (let r = rc; r <= Math.max(gw, gh); r++) {
+        win = new Map<number, number>();
+        total = 0;
+        for (let yy = Math.max(0, gy - r); yy <= Math.min(gh - 1, gy + r); yy++) {
+          for (let xx = Math.max(0, gx - r); xx <= Math.min(gw - 1, gx + r); xx++) {
+            for (const [b, c] of cellHist[yy * gw + xx]!) {
+              win.set(b, (win.get(b) ?? 0) + c);
+              total += c;
+            }
+          }
+        }
+        if (total >= 4 * cell * cell) break;
+      }
+      // Too few reference pixels anywhere: nothing is called an outlier.
+      if (total < 4 * cell * cell) continue;
+      const memo = new Map<number, boolean>();
+      for (const k of ks) {
+        const b = bins[k]!;
+        let isOut = memo.get(b);
+        if (isOut === undefined) {
+          const cr = b % BC;
+          const cb = Math.floor(b / BC) % BC;
+          const y = Math.floor(b / (BC * BC));
+          let s = 0;
+          for (let a = Math.max(0, y - 1); a <= Math.min(BY - 1, y + 1); a++) for (let u = Math.max(0, cb - 1); u <= Math.min(BC - 1, cb + 1); u++) for (let v = Math.max(0, cr - 1); v <= Math.min(BC - 1, cr + 1); v++) s += win.get((a * BC + u) * BC + v) ?? 0;
+          isOut = s < OUTLIER_SHARE * total;
+          memo.set(b, isOut);
+        }
+        if (isOut) {
+          out[k] = 1;
+          any = true;
+        }
+      }
+    }
+  }
+  if (!any) return out;
+  const grown = dilate(out, W, H, 1);
+  for (let k = 0; k < n; k++) grown[k] = grown[k]! & candidate[k]!;
+  return grown;
+}
+
+/**
+ * Kept pixels of a colour the background around them does not hold ({@link outlierSources}) are no background: those
+ * connected (4-neighbours, through such pixels within {@link STRAND_REACH} of the person) to the filled region are
+ * person the matte missed — an earring, a strand, clothing at the photo's edge — and are filled (the person layer's
+ * refit over the plate carries them at rest); the others stay on the plate but are never copied or averaged into the
+ * fill, nor read by the seam blend.
+ * @param canvas - `[H, W, 4]` plate canvas.
+ * @param W - canvas width.
+ * @param H - canvas height.
+ * @param hole - `[H, W]` 1 = filled; updated in place.
+ * @param noSource - `[H, W]` 1 = never a source; updated in place.
+ * @param skip - `[H, W]` 1 = not read by the seam blend (bars, edge lines); updated in place.
+ * @param near - `[H, W]` 1 = within STRAND_REACH of the traced person.
+ * @remarks Issue 13: img05's plate took an earring's grey (a blue blotch against the orange painted backdrop) and
+ * the dark red of the dress at the photo's bottom corner (outside the matte) into its fill and kept them beside the
+ * turned head.
+ */
+function removeOutliers(canvas: Uint8Array, W: number, H: number, hole: Uint8Array, noSource: Uint8Array, skip: Uint8Array, near: Uint8Array): void {
+  const n = W * H;
+  const source = new Uint8Array(n);
+  const candidate = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    source[k] = hole[k] || noSource[k] || near[k] ? 0 : 1;
+    candidate[k] = hole[k] || skip[k] ? 0 : 1;
+  }
+  const outliers = outlierSources(canvas, W, H, source, candidate);
+  const queue: number[] = [];
+  const nbrs = (k: number): number[] => {
+    const x = k % W;
+    const r: number[] = [];
+    if (x > 0) r.push(k - 1);
+    if (x < W - 1) r.push(k + 1);
+    if (k >= W) r.push(k - W);
+    if (k < n - W) r.push(k + W);
+    return r;
+  };
+  for (let k = 0; k < n; k++) {
+    if (!outliers[k] || !near[k]) continue;
+    if (nbrs(k).some((j) => hole[j])) queue.push(k);
+  }
+  for (const k of queue) hole[k] = 1;
+  while (queue.length) {
+    const k = queue.pop()!;
+    for (const j of nbrs(k)) {
+      if (hole[j] || !outliers[j] || !near[j]) continue;
+      hole[j] = 1;
+      queue.push(j);
+    }
+  }
+  for (let k = 0; k < n; k++) {
+    if (!outliers[k] || hole[k]) continue;
+    noSource[k] = 1;
+    skip[k] = 1;
+  }
 }
 
 /**
@@ -672,47 +893,6 @@ function nearestPixel(mask: Uint8Array, W: number, H: number): Int32Array {
     for (let x = 1; x < W; x++) relax(y * W + x, x, y, y * W + x - 1);
   }
   return near;
-}
-
-/**
- * Chamfer (3-4) distance to the nearest set pixel, px (Borgefors, "Distance transformations in digital images",
- * CVGIP 34, 1986: two raster passes, weights 3 and 4 for axial and diagonal steps, divided by 3).
- * @param mask - `[H, W]` 1 = set.
- * @param W - width.
- * @param H - height.
- * @returns `[H, W]` distances (0 on set pixels; large where no pixel is set).
- */
-function chamferDistance(mask: Uint8Array, W: number, H: number): Float32Array {
-  const d = new Float32Array(W * H);
-  for (let k = 0; k < W * H; k++) d[k] = mask[k] ? 0 : 1e9;
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const k = y * W + x;
-      let v = d[k]!;
-      if (x > 0) v = Math.min(v, d[k - 1]! + 3);
-      if (y > 0) {
-        v = Math.min(v, d[k - W]! + 3);
-        if (x > 0) v = Math.min(v, d[k - W - 1]! + 4);
-        if (x < W - 1) v = Math.min(v, d[k - W + 1]! + 4);
-      }
-      d[k] = v;
-    }
-  }
-  for (let y = H - 1; y >= 0; y--) {
-    for (let x = W - 1; x >= 0; x--) {
-      const k = y * W + x;
-      let v = d[k]!;
-      if (x < W - 1) v = Math.min(v, d[k + 1]! + 3);
-      if (y < H - 1) {
-        v = Math.min(v, d[k + W]! + 3);
-        if (x < W - 1) v = Math.min(v, d[k + W + 1]! + 4);
-        if (x > 0) v = Math.min(v, d[k + W - 1]! + 4);
-      }
-      d[k] = v;
-    }
-  }
-  for (let k = 0; k < W * H; k++) d[k] = d[k]! / 3;
-  return d;
 }
 
 /**

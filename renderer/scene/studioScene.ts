@@ -11,12 +11,13 @@
 import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { InvalidInputError } from '../../core/errors.ts';
-import { PhotoHead, type PhotoProjection } from '../head/photoHead.ts';
+import { PhotoHead, photoToWorld, type PhotoProjection } from '../head/photoHead.ts';
 import { portraitFovDeg, portraitProjection } from './portraitCamera.ts';
 import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from './framing.ts';
 import { createAvatarStage, type AvatarStage, type LoadedAvatar } from '../avatars/avatarStage.ts';
 import { BackgroundLayer } from '../head/backgroundLayer.ts';
 import { backgroundDepthPx } from '../head/surround.ts';
+import { personEdgePoints, personEdgeZoom, type PersonEdgePoints } from './personEdgeZoom.ts';
 import { computePersonMatte } from '../../core/segment/personMatte.ts';
 import { personLayerAlpha } from '../../core/segment/personLayer.ts';
 import type { Avatar } from '../avatars/types.ts';
@@ -252,15 +253,36 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
   let yaw = 0;
   let pitch = 0;
 
+  // The user's zoom (setZoom) and the photo's border points where the person is cut (see personEdgeZoom.ts).
+  let userZoom = 1;
+  let personEdges: PersonEdgePoints | null = null;
   const updateCamera = (): void => {
     camera.position.set(0, 0, 0);
     camera.quaternion.identity();
+    if (camera.zoom !== userZoom) {
+      camera.zoom = userZoom;
+      camera.updateProjectionMatrix();
+    }
     if (!head) return;
     const rot = new THREE.Quaternion().setFromEuler(new THREE.Euler(pitch, yaw, 0, 'YXZ'));
     const p = head.orbitPivot;
     camera.position.copy(p).negate().applyQuaternion(rot).add(p);
     camera.quaternion.copy(rot);
     camera.updateMatrixWorld(true);
+    // Where the orbit's pitch would bring the photo's top border into view across the person (hair cut flat at the
+    // top edge), zoom in just enough to keep it out (renderer/scene/personEdgeZoom.ts). Measured at the pitch alone.
+    if (personEdges && pitch !== 0) {
+      const pitched = camera.clone();
+      const rp = new THREE.Quaternion().setFromEuler(new THREE.Euler(pitch, 0, 0, 'YXZ'));
+      pitched.position.copy(p).negate().applyQuaternion(rp).add(p);
+      pitched.quaternion.copy(rp);
+      pitched.updateMatrixWorld(true);
+      const z = personEdgeZoom(personEdges, pitched, userZoom);
+      if (z > 1) {
+        camera.zoom = userZoom * z;
+        camera.updateProjectionMatrix();
+      }
+    }
   };
 
   const drawLayers = (): void => {
@@ -391,6 +413,24 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
         background = new BackgroundLayer(image.rgba, image.widthPx, image.heightPx, head.matte.alpha, cropPx, projection, backgroundDepthPx(head.rig.frame), minify);
         head.fitToPlate(background.plate);
       }
+      const rest = camera.clone();
+      rest.position.set(0, 0, 0);
+      rest.quaternion.identity();
+      rest.zoom = 1;
+      rest.updateProjectionMatrix();
+      rest.updateMatrixWorld(true);
+      // The border on the person layer's surface: the surround grid's depth at the nearest node (the grid spans the
+      // region given to PhotoHead above, nodes evenly spaced).
+      const g = head.grid;
+      const region = { x: cropPx.xPx - marginX, y: cropPx.yPx - marginY, w: cropPx.widthPx + 2 * marginX, h: cropPx.heightPx + 2 * marginY };
+      const toWorld = (xPx: number, yPx: number): [number, number, number] => {
+        const i = Math.min(g.cols - 1, Math.max(0, Math.round(((xPx - region.x) / region.w) * (g.cols - 1))));
+        const j = Math.min(g.rows - 1, Math.max(0, Math.round(((yPx - region.y) / region.h) * (g.rows - 1))));
+        const a: [number, number, number] = [0, 0, 0];
+        photoToWorld(projection, xPx, yPx, g.zPx[j * g.cols + i]!, a, 0);
+        return a;
+      };
+      personEdges = personEdgePoints(head.matte.alpha, image.widthPx, image.heightPx, toWorld, rest);
       updateCamera();
       return { cropPx, projection };
     },
@@ -412,8 +452,8 @@ export function createStudioScene(canvas: HTMLCanvasElement | OffscreenCanvas, o
     },
     setZoom(zoom) {
       if (!(zoom > 0)) throw new InvalidInputError(`Zoom must be > 0, got ${zoom}`);
-      camera.zoom = zoom;
-      camera.updateProjectionMatrix();
+      userZoom = zoom;
+      updateCamera();
     },
     prepare() {
       return avatarStage ? avatarStage.prepare() : Promise.resolve();
