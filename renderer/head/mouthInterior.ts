@@ -76,6 +76,25 @@ export function teethCoverOfRounding(rounding: number): number {
   return 0.9 * t * t * (3 - 2 * t);
 }
 
+/**
+ * Share of the palette's lit colours (walls and tongue, core/face/mouthInterior.ts) that reaches the cavity for a lip
+ * gap, the rest being the throat's shade.
+ * @param openShare - the centre lip gap over {@link LIP_BAND_FULL_GAP_IOD} (≈ 16 mm), in [0, 1].
+ * @returns the lit share in [0, 1]: `openShare` itself (linear).
+ * @remarks The light inside a cavity enters through its opening: with the mouth's width about fixed, the light flux
+ * through the opening grows with its height, so a mouth opened 3 mm is lit about a fifth as much as one opened 16 mm
+ * (the palette's luma shares were measured on wide real openings: corpus vid02 and vid05's wide frames). Without it a
+ * speech-sized opening (4–8 mm) showed walls and tongue at the wide mouth's light, about the lips' own luma, and the
+ * independent tracker read them as lip: on corpus vid05 frame 0 the tracked lip gap at jawOpen 0.3 was 0.038 IOD
+ * against the rig's 0.080 (scripts/measureJawGain.ts). Linear in the opening's height (the physical argument), not
+ * fitted.
+ */
+export function interiorLightShare(openShare: number): number {
+  return Math.min(1, Math.max(0, openShare)) ** 2;
+}
+
+const mixRgb = (a: readonly number[], b: readonly number[], t: number): [number, number, number] => [a[0]! + (b[0]! - a[0]!) * t, a[1]! + (b[1]! - a[1]!) * t, a[2]! + (b[2]! - a[2]!) * t];
+
 /** Strength of the lower lip's wet sheen, a share of the light's colour (the eye-white/teeth colour). */
 const LIP_SHEEN = 0.1;
 
@@ -114,6 +133,7 @@ uniform float uSeeThrough;
 uniform float uTeethCover;
 uniform float uCavL;
 uniform float uRest;
+uniform float uLight;
 uniform sampler2D uPhoto;
 uniform vec2 uPhotoSize;
 varying vec2 vLocal; // rest photo px (skull frame)
@@ -165,7 +185,7 @@ void main() {
   // the first half of the way to the opening's centre (the palate and cheeks turn away from the light), not a flat
   // shade that reads as a painted hole.
   float rim = 1.0 - smoothstep(0.0, 0.5 * max(uOpenHalf.y, 1.0), min(du, dl));
-  vec3 wall = mix(uWall, mix(uWall, uLipInner, 0.45), rim);
+  vec3 wall = mix(uWall, mix(uWall, uLipInner, 0.45 * uLight), rim);
   vec3 c = mix(wall, uThroat, deep * (1.0 - rim)) * mix(0.85, 1.05, smoothstep(-0.8, 0.8, yN)) + 0.5 * n;
 
   // Tongue: a dome whose top is set per frame; parts higher in the picture lie further back (darker).
@@ -210,8 +230,8 @@ void main() {
   vec3 lipL = mix(uLipInner * 1.05, min(uWall, uLipInner * 0.8), smoothstep(0.0, 1.0, tl)) + uSheen * exp(-pow((tl - 0.3) / 0.12, 2.0));
   // The photo's own light at this spot: a band in the shadow of the photo's mouth corners is no brighter than it.
   float shade = clamp(dot(texture2D(uPhoto, p / uPhotoSize).rgb, vec3(0.299, 0.587, 0.114)) / max(dot(uLipInner, vec3(0.299, 0.587, 0.114)), 1e-3), 0.6, 1.0);
-  c = mix(c, lipU * shade + n, bu);
-  c = mix(c, lipL * shade + n, bl);
+  c = mix(c, lipU * shade + n, bu * uLight);
+  c = mix(c, lipL * shade + n, bl * uLight);
   // While the mouth keeps its rest shape the photo shows as it is (its own opening, and the photo's lips under the
   // faded lip edge, renderer/head/photoHead.ts).
   c = mix(c, texture2D(uPhoto, p / uPhotoSize).rgb, uRest);
@@ -378,6 +398,7 @@ export class MouthInteriorLayer {
       uTeethCover: { value: 0 },
       uCavL: { value: 0.299 * m.palette.cavityRgb[0] + 0.587 * m.palette.cavityRgb[1] + 0.114 * m.palette.cavityRgb[2] },
       uRest: { value: 1 },
+      uLight: { value: 1 },
       uPhoto: { value: photo },
       uPhotoSize: { value: new THREE.Vector2(widthPx, heightPx) },
     });
@@ -442,6 +463,14 @@ export class MouthInteriorLayer {
     u.uBandU!.value = (LIP_BAND_UPPER_IOD[0] + (LIP_BAND_UPPER_IOD[1] - LIP_BAND_UPPER_IOD[0]) * open) * I * this.lipScale + roundBand;
     u.uBandL!.value = (LIP_BAND_LOWER_IOD[0] + (LIP_BAND_LOWER_IOD[1] - LIP_BAND_LOWER_IOD[0]) * open) * I * this.lipScale + roundBand;
     (u.uOpenHalf!.value as THREE.Vector2).set((x1 - x0) / 2, (y1 - y0) / 2);
+    // Light in the cavity grows with the opening (interiorLightShare): a narrow opening shows the walls and the tongue
+    // in the lips' shadow, near the throat's shade; a wide one the lit palette colours.
+    const light = interiorLightShare(open);
+    u.uLight!.value = light;
+    const pal = this.interior.palette;
+    for (const [name, lit] of [['uWall', pal.wallRgb], ['uTongue', pal.tongueRgb]] as const) {
+      (u[name]!.value as THREE.Vector3).set(...mixRgb(pal.throatRgb, lit, light));
+    }
     // Tongue: resting just above the lower incisors (jaw frame); rises to the upper incisors for DD/nn; forward
     // over the lower teeth for tongueOut/TH.
     const [mx, my] = f.mouthCenterPx;
