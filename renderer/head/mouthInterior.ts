@@ -31,6 +31,24 @@ export const LOOP_N = 20;
  */
 const LIP_BAND_UPPER_IOD: [number, number] = [0.012, 0.024];
 const LIP_BAND_LOWER_IOD: [number, number] = [0.02, 0.05];
+
+/**
+ * Width of the lower lip's visible inner (wet) surface for an opening, IOD units: from the barely-parted width to the
+ * full one ({@link LIP_BAND_LOWER_IOD}) along the square of the opening share, so it widens mainly once the jaw is
+ * well open.
+ * @param openShare - the centre lip gap over {@link LIP_BAND_FULL_GAP_IOD}, in [0, 1].
+ * @returns the band width, IOD units (before the portrait's lip-thickness scale).
+ * @remarks The band is drawn inside the rig's opening, so it narrows the opening one sees (and the one a tracker reads)
+ * by its width. The lower lip everts as the jaw drops; at speech-sized openings (4–8 mm) it has barely everted, and
+ * a band growing linearly from 1.3 mm made a 0.3 jawOpen read as about half the rig's opening to the independent
+ * tracker on corpus vid05 frame 0 (scripts/measureJawGain.ts). Quadratic: the eversion follows the jaw drop's
+ * stretch of the lip over the lower incisors (a design choice, set after seeing those numbers; the end points are
+ * unchanged, so a wide mouth keeps its band).
+ */
+export function lowerLipBandIod(openShare: number): number {
+  const t = Math.min(1, Math.max(0, openShare));
+  return LIP_BAND_LOWER_IOD[1] * t * t;
+}
 /**
  * Height of both lips at the middle (upper vermilion ≈ 6 mm + lower ≈ 9–10 mm in adults: Hall, Allanson, Gripp &
  * Slavotinek, "Handbook of Physical Measurements", 2nd ed.), IOD units (63 mm): the band widths above are for it.
@@ -77,23 +95,18 @@ export function teethCoverOfRounding(rounding: number): number {
 }
 
 /**
- * Share of the palette's lit colours (walls and tongue, core/face/mouthInterior.ts) that reaches the cavity for a lip
- * gap, the rest being the throat's shade.
- * @param openShare - the centre lip gap over {@link LIP_BAND_FULL_GAP_IOD} (≈ 16 mm), in [0, 1].
- * @returns the lit share in [0, 1]: `openShare` itself (linear).
- * @remarks The light inside a cavity enters through its opening: with the mouth's width about fixed, the light flux
- * through the opening grows with its height, so a mouth opened 3 mm is lit about a fifth as much as one opened 16 mm
- * (the palette's luma shares were measured on wide real openings: corpus vid02 and vid05's wide frames). Without it a
- * speech-sized opening (4–8 mm) showed walls and tongue at the wide mouth's light, about the lips' own luma, and the
- * independent tracker read them as lip: on corpus vid05 frame 0 the tracked lip gap at jawOpen 0.3 was 0.038 IOD
- * against the rig's 0.080 (scripts/measureJawGain.ts). Linear in the opening's height (the physical argument), not
- * fitted.
+ * Height of the upper lip's cast shadow inside the mouth, IOD units (≈ 8 mm at 63 mm IOD): the walls and the tongue
+ * seen within it below the upper inner lip are in the throat's shade.
+ * @remarks A portrait's key light comes from above the face (30–45° in the usual portrait set-ups), so the upper lip
+ * shades the interior behind it: the tongue's dorsum and the floor lie about 1–1.5 cm behind the lip line (the lower
+ * incisors ≈ 5 mm, the tongue behind them), and a light 35° up leaves a band ≈ 1.2 cm × tan 35° ≈ 8 mm below the lip's
+ * edge without direct light. A speech-sized opening (4–8 mm) then shows the teeth over a dark cavity, as real talking
+ * mouths do, while a wide one (≥ 16 mm at jawOpen 1) keeps its lit tongue below the shade. Without it, a speech-sized
+ * opening showed walls and tongue at the wide mouth's light, about the lips' own luma, and the independent tracker read
+ * them as lip (corpus vid05 frame 0: tracked lip gap at jawOpen 0.3 0.038 IOD against the rig's 0.080,
+ * scripts/measureJawGain.ts). Rounded magnitudes from that geometry, not fitted to a portrait.
  */
-export function interiorLightShare(openShare: number): number {
-  return Math.min(1, Math.max(0, openShare)) ** 2;
-}
-
-const mixRgb = (a: readonly number[], b: readonly number[], t: number): [number, number, number] => [a[0]! + (b[0]! - a[0]!) * t, a[1]! + (b[1]! - a[1]!) * t, a[2]! + (b[2]! - a[2]!) * t];
+export const UPPER_LIP_SHADOW_IOD = 0.13;
 
 /** Strength of the lower lip's wet sheen, a share of the light's colour (the eye-white/teeth colour). */
 const LIP_SHEEN = 0.1;
@@ -133,7 +146,7 @@ uniform float uSeeThrough;
 uniform float uTeethCover;
 uniform float uCavL;
 uniform float uRest;
-uniform float uLight;
+uniform float uShadowPx;
 uniform sampler2D uPhoto;
 uniform vec2 uPhotoSize;
 varying vec2 vLocal; // rest photo px (skull frame)
@@ -185,7 +198,7 @@ void main() {
   // the first half of the way to the opening's centre (the palate and cheeks turn away from the light), not a flat
   // shade that reads as a painted hole.
   float rim = 1.0 - smoothstep(0.0, 0.5 * max(uOpenHalf.y, 1.0), min(du, dl));
-  vec3 wall = mix(uWall, mix(uWall, uLipInner, 0.45 * uLight), rim);
+  vec3 wall = mix(uWall, mix(uWall, uLipInner, 0.45), rim);
   vec3 c = mix(wall, uThroat, deep * (1.0 - rim)) * mix(0.85, 1.05, smoothstep(-0.8, 0.8, yN)) + 0.5 * n;
 
   // Tongue: a dome whose top is set per frame; parts higher in the picture lie further back (darker).
@@ -200,6 +213,9 @@ void main() {
   float crest = 0.86 + 0.14 * smoothstep(0.0, 0.03, lb - top) - 0.06 * smoothstep(0.06, 0.2, lb - top);
   vec3 tongue = uTongue * mix(1.0, 0.85, back) * dome * (1.0 - 0.07 * exp(-la * la / 0.0008)) * crest + n;
   if (uTongueOut < 0.5) c = mix(c, tongue, inT);
+  // The upper lip's cast shadow (UPPER_LIP_SHADOW_IOD): the walls and the tongue within that height below the upper
+  // inner lip get no direct light, only the throat's shade; the teeth, right behind the lips, are drawn over it.
+  c = mix(uThroat * mix(0.85, 1.05, smoothstep(-0.8, 0.8, yN)) + 0.5 * n, c, smoothstep(0.6 * uShadowPx, 1.4 * uShadowPx, du));
   vec4 maskP = tex(uMaskTex, p);
   vec4 maskJ = tex(uMaskTex, jp);
   vec4 lower = tex(uLowerTex, jp);
@@ -230,8 +246,8 @@ void main() {
   vec3 lipL = mix(uLipInner * 1.05, min(uWall, uLipInner * 0.8), smoothstep(0.0, 1.0, tl)) + uSheen * exp(-pow((tl - 0.3) / 0.12, 2.0));
   // The photo's own light at this spot: a band in the shadow of the photo's mouth corners is no brighter than it.
   float shade = clamp(dot(texture2D(uPhoto, p / uPhotoSize).rgb, vec3(0.299, 0.587, 0.114)) / max(dot(uLipInner, vec3(0.299, 0.587, 0.114)), 1e-3), 0.6, 1.0);
-  c = mix(c, lipU * shade + n, bu * uLight);
-  c = mix(c, lipL * shade + n, bl * uLight);
+  c = mix(c, lipU * shade + n, bu);
+  c = mix(c, lipL * shade + n, bl);
   // While the mouth keeps its rest shape the photo shows as it is (its own opening, and the photo's lips under the
   // faded lip edge, renderer/head/photoHead.ts).
   c = mix(c, texture2D(uPhoto, p / uPhotoSize).rgb, uRest);
@@ -398,7 +414,7 @@ export class MouthInteriorLayer {
       uTeethCover: { value: 0 },
       uCavL: { value: 0.299 * m.palette.cavityRgb[0] + 0.587 * m.palette.cavityRgb[1] + 0.114 * m.palette.cavityRgb[2] },
       uRest: { value: 1 },
-      uLight: { value: 1 },
+      uShadowPx: { value: UPPER_LIP_SHADOW_IOD * I },
       uPhoto: { value: photo },
       uPhotoSize: { value: new THREE.Vector2(widthPx, heightPx) },
     });
@@ -461,16 +477,8 @@ export class MouthInteriorLayer {
     u.uTeethCover!.value = cover;
     const roundBand = ROUNDED_LIP_BAND_IOD * cover * I * this.lipScale;
     u.uBandU!.value = (LIP_BAND_UPPER_IOD[0] + (LIP_BAND_UPPER_IOD[1] - LIP_BAND_UPPER_IOD[0]) * open) * I * this.lipScale + roundBand;
-    u.uBandL!.value = (LIP_BAND_LOWER_IOD[0] + (LIP_BAND_LOWER_IOD[1] - LIP_BAND_LOWER_IOD[0]) * open) * I * this.lipScale + roundBand;
+    u.uBandL!.value = lowerLipBandIod(open) * I * this.lipScale + roundBand;
     (u.uOpenHalf!.value as THREE.Vector2).set((x1 - x0) / 2, (y1 - y0) / 2);
-    // Light in the cavity grows with the opening (interiorLightShare): a narrow opening shows the walls and the tongue
-    // in the lips' shadow, near the throat's shade; a wide one the lit palette colours.
-    const light = interiorLightShare(open);
-    u.uLight!.value = light;
-    const pal = this.interior.palette;
-    for (const [name, lit] of [['uWall', pal.wallRgb], ['uTongue', pal.tongueRgb]] as const) {
-      (u[name]!.value as THREE.Vector3).set(...mixRgb(pal.throatRgb, lit, light));
-    }
     // Tongue: resting just above the lower incisors (jaw frame); rises to the upper incisors for DD/nn; forward
     // over the lower teeth for tongueOut/TH.
     const [mx, my] = f.mouthCenterPx;
