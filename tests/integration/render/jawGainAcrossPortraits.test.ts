@@ -9,9 +9,9 @@
  * jawOpen-0 render, summed over the speech range (jawOpen 0.2–0.4), over the rig's is the share of the rig's opening
  * that reads as opening.
  *
- * Values on main 4dbaa7d (this file): vid05 0.32, vid03 0.81, vid01 0.66 (min/max 0.40): at speech-sized openings the
+ * Values on main 4dbaa7d (this file): vid05 0.32, vid03 0.82, vid01 0.66 (min/max 0.39): at speech-sized openings the
  * interior (walls and tongue lit as a wide mouth's, the lower lip's wet band 1.3 mm wide from the first parting) read
- * as lip. On s17-lipgain: 0.43, 0.93, 0.84 (min/max 0.46; upper-lip shadow and a lower-lip band growing with the eversion,
+ * as lip. On s17-lipgain: 0.42, 0.93, 0.84 (min/max 0.45; upper-lip shadow and a lower-lip band growing with the eversion,
  * renderer/head/mouthInterior.ts). The margins are a few hundredths of a share: the tracker reads a 256² render to a
  * pixel.
  */
@@ -28,9 +28,9 @@ import { HAS_CORPUS } from '../../helpers/media.ts';
 
 const S = 256;
 const JAWS = [0, 0.2, 0.3, 0.4, 0.5];
-/** Least share of the rig's speech-range opening that must read as opening (main: vid05 0.32, vid03 0.81, vid01 0.66). */
+/** Least share of the rig's speech-range opening that must read as opening (main: vid05 0.32, vid03 0.82, vid01 0.66; branch 0.42, 0.93, 0.84). */
 const SHARE_MIN = 0.38;
-/** Least ratio of the smallest share to the largest over the three portraits (main 0.40). */
+/** Least ratio of the smallest share to the largest over the three portraits (main 0.39, branch 0.45). */
 const SPREAD_MIN = 0.43;
 /** Speech-range openings (audio tracks' open vowels sit at jawOpen 0.2–0.4). */
 const SPEECH = [0.2, 0.3, 0.4];
