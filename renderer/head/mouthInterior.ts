@@ -477,7 +477,12 @@ export class MouthInteriorLayer {
     u.uTeethCover!.value = cover;
     const roundBand = ROUNDED_LIP_BAND_IOD * cover * I * this.lipScale;
     u.uBandU!.value = (LIP_BAND_UPPER_IOD[0] + (LIP_BAND_UPPER_IOD[1] - LIP_BAND_UPPER_IOD[0]) * open) * I * this.lipScale + roundBand;
-    u.uBandL!.value = lowerLipBandIod(open) * I * this.lipScale + roundBand;
+    // Closing a photographed opening, the band keeps its barely-parted width (it covers the sliver of the photo's own
+    // interior that the closing leaves, as before): from the photo's gap down by 0.02 IOD, smoothly.
+    const restGapPx = Math.hypot(rig.restPx[LIP_INNER_UPPER * 3]! - rig.restPx[LIP_INNER_LOWER * 3]!, rig.restPx[LIP_INNER_UPPER * 3 + 1]! - rig.restPx[LIP_INNER_LOWER * 3 + 1]!);
+    const closing = Math.min(1, Math.max(0, (restGapPx - open * LIP_BAND_FULL_GAP_IOD * I) / (0.02 * I)));
+    const linearBand = LIP_BAND_LOWER_IOD[0] + (LIP_BAND_LOWER_IOD[1] - LIP_BAND_LOWER_IOD[0]) * open;
+    u.uBandL!.value = (lowerLipBandIod(open) + closing * (linearBand - lowerLipBandIod(open))) * I * this.lipScale + roundBand;
     (u.uOpenHalf!.value as THREE.Vector2).set((x1 - x0) / 2, (y1 - y0) / 2);
     // Tongue: resting just above the lower incisors (jaw frame); rises to the upper incisors for DD/nn; forward
     // over the lower teeth for tongueOut/TH.
