@@ -11,7 +11,7 @@
  *
  * Values on main 4dbaa7d (this file): vid05 0.32, vid03 0.82, vid01 0.66 (min/max 0.39): at speech-sized openings the
  * interior (walls and tongue lit as a wide mouth's, the lower lip's wet band 1.3 mm wide from the first parting) read
- * as lip. On s17-lipgain: 0.42, 0.93, 0.84 (min/max 0.45; upper-lip shadow and a lower-lip band growing with the eversion,
+ * as lip. On s17-lipgain: 0.44, 0.98, 0.89 (min/max 0.45; upper-lip shadow and a lower-lip band growing with the eversion,
  * renderer/head/mouthInterior.ts). The margins are a few hundredths of a share: the tracker reads a 256² render to a
  * pixel.
  */
@@ -28,7 +28,7 @@ import { HAS_CORPUS } from '../../helpers/media.ts';
 
 const S = 256;
 const JAWS = [0, 0.2, 0.3, 0.4, 0.5];
-/** Least share of the rig's speech-range opening that must read as opening (main: vid05 0.32, vid03 0.82, vid01 0.66; branch 0.42, 0.93, 0.84). */
+/** Least share of the rig's speech-range opening that must read as opening (main: vid05 0.32, vid03 0.82, vid01 0.66; branch 0.44, 0.98, 0.89). */
 const SHARE_MIN = 0.38;
 /** Least ratio of the smallest share to the largest over the three portraits (main 0.39, branch 0.45). */
 const SPREAD_MIN = 0.43;
