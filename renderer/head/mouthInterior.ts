@@ -33,16 +33,16 @@ const LIP_BAND_UPPER_IOD: [number, number] = [0.012, 0.024];
 const LIP_BAND_LOWER_IOD: [number, number] = [0.02, 0.05];
 
 /**
- * Width of the lower lip's visible inner (wet) surface for an opening, IOD units: from the barely-parted width to the
- * full one ({@link LIP_BAND_LOWER_IOD}) along the square of the opening share, so it widens mainly once the jaw is
- * well open.
+ * Width of the lower lip's visible inner (wet) surface for an opening, IOD units: from 0 at closed lips to the full
+ * width ({@link LIP_BAND_LOWER_IOD}[1]) along the square of the opening share, so it widens mainly once the jaw is well
+ * open. (While a photographed opening is being closed the layer blends back to the linear barely-parted width.)
  * @param openShare - the centre lip gap over {@link LIP_BAND_FULL_GAP_IOD}, in [0, 1].
  * @returns the band width, IOD units (before the portrait's lip-thickness scale).
  * @remarks The band is drawn inside the rig's opening, so it narrows the opening one sees (and the one a tracker reads)
  * by its width. The lower lip everts as the jaw drops; at speech-sized openings (4–8 mm) it has barely everted, and
  * a band growing linearly from 1.3 mm made a 0.3 jawOpen read as about half the rig's opening to the independent
  * tracker on corpus vid05 frame 0 (scripts/measureJawGain.ts). Quadratic: the eversion follows the jaw drop's
- * stretch of the lip over the lower incisors (a design choice, set after seeing those numbers; the end points are
+ * stretch of the lip over the lower incisors (a design choice, set after seeing those numbers; the full width is
  * unchanged, so a wide mouth keeps its band).
  */
 export function lowerLipBandIod(openShare: number): number {
