@@ -31,6 +31,24 @@ export const LOOP_N = 20;
  */
 const LIP_BAND_UPPER_IOD: [number, number] = [0.012, 0.024];
 const LIP_BAND_LOWER_IOD: [number, number] = [0.02, 0.05];
+
+/**
+ * Width of the lower lip's visible inner (wet) surface for an opening, IOD units: from 0 at closed lips to the full
+ * width ({@link LIP_BAND_LOWER_IOD}[1]) along the square of the opening share, so it widens mainly once the jaw is well
+ * open. (While a photographed opening is being closed the layer blends back to the linear barely-parted width.)
+ * @param openShare - the centre lip gap over {@link LIP_BAND_FULL_GAP_IOD}, in [0, 1].
+ * @returns the band width, IOD units (before the portrait's lip-thickness scale).
+ * @remarks The band is drawn inside the rig's opening, so it narrows the opening one sees (and the one a tracker reads)
+ * by its width. The lower lip everts as the jaw drops; at speech-sized openings (4–8 mm) it has barely everted, and
+ * a band growing linearly from 1.3 mm made a 0.3 jawOpen read as about half the rig's opening to the independent
+ * tracker on corpus vid05 frame 0 (scripts/measureJawGain.ts). Quadratic: the eversion follows the jaw drop's
+ * stretch of the lip over the lower incisors (a design choice, set after seeing those numbers; the full width is
+ * unchanged, so a wide mouth keeps its band).
+ */
+export function lowerLipBandIod(openShare: number): number {
+  const t = Math.min(1, Math.max(0, openShare));
+  return LIP_BAND_LOWER_IOD[1] * t * t;
+}
 /**
  * Height of both lips at the middle (upper vermilion ≈ 6 mm + lower ≈ 9–10 mm in adults: Hall, Allanson, Gripp &
  * Slavotinek, "Handbook of Physical Measurements", 2nd ed.), IOD units (63 mm): the band widths above are for it.
@@ -76,6 +94,20 @@ export function teethCoverOfRounding(rounding: number): number {
   return 0.9 * t * t * (3 - 2 * t);
 }
 
+/**
+ * Height of the upper lip's cast shadow inside the mouth, IOD units (≈ 8 mm at 63 mm IOD): the walls and the tongue
+ * seen within it below the upper inner lip are in the throat's shade.
+ * @remarks A portrait's key light comes from above the face (30–45° in the usual portrait set-ups), so the upper lip
+ * shades the interior behind it: the tongue's dorsum and the floor lie about 1–1.5 cm behind the lip line (the lower
+ * incisors ≈ 5 mm, the tongue behind them), and a light 35° up leaves a band ≈ 1.2 cm × tan 35° ≈ 8 mm below the lip's
+ * edge without direct light. A speech-sized opening (4–8 mm) then shows the teeth over a dark cavity, as real talking
+ * mouths do, while a wide one (≥ 16 mm at jawOpen 1) keeps its lit tongue below the shade. Without it, a speech-sized
+ * opening showed walls and tongue at the wide mouth's light, about the lips' own luma, and the independent tracker read
+ * them as lip (corpus vid05 frame 0: tracked lip gap at jawOpen 0.3 0.038 IOD against the rig's 0.080,
+ * scripts/measureJawGain.ts). Rounded magnitudes from that geometry, not fitted to a portrait.
+ */
+export const UPPER_LIP_SHADOW_IOD = 0.13;
+
 /** Strength of the lower lip's wet sheen, a share of the light's colour (the eye-white/teeth colour). */
 const LIP_SHEEN = 0.1;
 
@@ -114,6 +146,7 @@ uniform float uSeeThrough;
 uniform float uTeethCover;
 uniform float uCavL;
 uniform float uRest;
+uniform float uShadowPx;
 uniform sampler2D uPhoto;
 uniform vec2 uPhotoSize;
 varying vec2 vLocal; // rest photo px (skull frame)
@@ -180,6 +213,9 @@ void main() {
   float crest = 0.86 + 0.14 * smoothstep(0.0, 0.03, lb - top) - 0.06 * smoothstep(0.06, 0.2, lb - top);
   vec3 tongue = uTongue * mix(1.0, 0.85, back) * dome * (1.0 - 0.07 * exp(-la * la / 0.0008)) * crest + n;
   if (uTongueOut < 0.5) c = mix(c, tongue, inT);
+  // The upper lip's cast shadow (UPPER_LIP_SHADOW_IOD): the walls and the tongue within that height below the upper
+  // inner lip get no direct light, only the throat's shade; the teeth, right behind the lips, are drawn over it.
+  c = mix(uThroat * mix(0.85, 1.05, smoothstep(-0.8, 0.8, yN)) + 0.5 * n, c, smoothstep(0.6 * uShadowPx, 1.4 * uShadowPx, du));
   vec4 maskP = tex(uMaskTex, p);
   vec4 maskJ = tex(uMaskTex, jp);
   vec4 lower = tex(uLowerTex, jp);
@@ -378,6 +414,7 @@ export class MouthInteriorLayer {
       uTeethCover: { value: 0 },
       uCavL: { value: 0.299 * m.palette.cavityRgb[0] + 0.587 * m.palette.cavityRgb[1] + 0.114 * m.palette.cavityRgb[2] },
       uRest: { value: 1 },
+      uShadowPx: { value: UPPER_LIP_SHADOW_IOD * I },
       uPhoto: { value: photo },
       uPhotoSize: { value: new THREE.Vector2(widthPx, heightPx) },
     });
@@ -440,7 +477,12 @@ export class MouthInteriorLayer {
     u.uTeethCover!.value = cover;
     const roundBand = ROUNDED_LIP_BAND_IOD * cover * I * this.lipScale;
     u.uBandU!.value = (LIP_BAND_UPPER_IOD[0] + (LIP_BAND_UPPER_IOD[1] - LIP_BAND_UPPER_IOD[0]) * open) * I * this.lipScale + roundBand;
-    u.uBandL!.value = (LIP_BAND_LOWER_IOD[0] + (LIP_BAND_LOWER_IOD[1] - LIP_BAND_LOWER_IOD[0]) * open) * I * this.lipScale + roundBand;
+    // Closing a photographed opening, the band keeps its barely-parted width (it covers the sliver of the photo's own
+    // interior that the closing leaves, as before): from the photo's gap down by 0.02 IOD, smoothly.
+    const restGapPx = Math.hypot(rig.restPx[LIP_INNER_UPPER * 3]! - rig.restPx[LIP_INNER_LOWER * 3]!, rig.restPx[LIP_INNER_UPPER * 3 + 1]! - rig.restPx[LIP_INNER_LOWER * 3 + 1]!);
+    const closing = Math.min(1, Math.max(0, (restGapPx - open * LIP_BAND_FULL_GAP_IOD * I) / (0.02 * I)));
+    const linearBand = LIP_BAND_LOWER_IOD[0] + (LIP_BAND_LOWER_IOD[1] - LIP_BAND_LOWER_IOD[0]) * open;
+    u.uBandL!.value = (lowerLipBandIod(open) + closing * (linearBand - lowerLipBandIod(open))) * I * this.lipScale + roundBand;
     (u.uOpenHalf!.value as THREE.Vector2).set((x1 - x0) / 2, (y1 - y0) / 2);
     // Tongue: resting just above the lower incisors (jaw frame); rises to the upper incisors for DD/nn; forward
     // over the lower teeth for tongueOut/TH.
