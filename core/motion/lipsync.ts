@@ -66,6 +66,38 @@ export const CLOSURE_JAW_DROP = 0.3;
 /** Lip-closure value (after the contrast mapping) at and above which the full {@link CLOSURE_JAW_DROP} applies. */
 export const CLOSURE_JAW_DROP_FULL_AT = 0.5;
 /**
+ * Fastest lip-aperture change speech produces, in lipAperture units (jawOpen units) per second.
+ * @remarks Lip and jaw movements have bounded speeds: in bilabial closing gestures the lower lip (with the jaw) reaches
+ * peak velocities of the order of 100–200 mm/s, the jaw alone slower (Gracco 1988, "Timing factors in the coordination
+ * of speech movements", J. Neurosci. 8; Löfqvist & Gracco 1997, "Lip and jaw kinematics in bilabial stop consonant
+ * production", J. Speech Lang. Hear. Res. 40). The upper end, 200 mm/s, taken as the limit of the whole lip aperture:
+ * one lipAperture unit is ≈ 22 mm on the photo rig (jawOpen 1 ≈ 0.24 eye-corner distances ≈ 22 mm at a 90 mm ex–ex,
+ * see {@link MAX_SPEECH_JAW_OPEN}), so 200 / 22 ≈ 9 units/s, ≈ 0.36 per 40 ms video frame. Set from the literature, not
+ * tuned on the corpus.
+ */
+export const MAX_LIP_APERTURE_SPEED_PER_SEC = 200 / 22;
+
+/**
+ * Lower envelope of a curve whose slope is at most `maxSpeed` (grey-scale erosion by a cone, zero phase): every sample
+ * becomes `min_s (x[s] + maxSpeed · |t − s|)`.
+ * @param x - input curve (any units), sampled every `hopSec`; modified in place.
+ * @param hopSec - sample spacing, seconds (> 0).
+ * @param maxSpeed - largest allowed change per second, in the curve's units (> 0).
+ * @returns `x`, now Lipschitz with constant `maxSpeed`, never above the input, equal to it at every point the input
+ *   already reached slowly (its minima are kept exactly: a lip closure stays closed, it is only approached and left at
+ *   a bounded speed).
+ * @remarks Two passes (forward then backward) of `y[i] = min(x[i], y[i∓1] + maxSpeed · hop)` compute the erosion
+ * exactly (distance transform of a 1-D function, Felzenszwalb & Huttenlocher 2012, "Distance transforms of sampled
+ * functions", Theory of Computing 8).
+ */
+export function limitSpeedFromAbove(x: Float32Array, hopSec: number, maxSpeed: number): Float32Array {
+  const step = maxSpeed * hopSec;
+  for (let i = 1; i < x.length; i++) x[i] = Math.min(x[i]!, x[i - 1]! + step);
+  for (let i = x.length - 2; i >= 0; i--) x[i] = Math.min(x[i]!, x[i + 1]! + step);
+  return x;
+}
+
+/**
  * Shape of the speech mouth: the scale of the jaw opening and the lip opening kept during non-labial speech.
  * Defaults: {@link DEFAULT_LIP_SYNC_SHAPE}.
  */
@@ -240,6 +272,20 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analy
   const activity = coarticulate(analysis.activity, hop, ANTICIPATION_SEC, RELEASE_SEC);
   // Activity (and the jaw, loudness × activity) of a low-SNR recording brought back to the clean scale (activityScale).
   const gain = activityScale(analysis.activity, analysis.musicLikelihood);
+  // Jaw opening and the jaw's share of the lip gap, jawOpen · (1 − closure), on the analysis grid; the lip gap then
+  // limited to realistic lip speeds (MAX_LIP_APERTURE_SPEED_PER_SEC): lips close toward a bilabial and open after it
+  // at a bounded speed instead of in one video frame. Closures (gap 0) are kept exactly.
+  const jawCurve = new Float32Array(n);
+  const gapCurve = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = clamp01(gain * activity[i]!);
+    const cl = clamp01((closure[i]! - CLOSURE_CONTRAST_LO) / (CLOSURE_CONTRAST_HI - CLOSURE_CONTRAST_LO));
+    const j = clamp01(gain * jaw[i]!);
+    const jawOpen = Math.max(shape.maxJawOpen * j * (1 - shape.closureJawDrop * Math.min(1, cl / CLOSURE_JAW_DROP_FULL_AT)), shape.speechFloorJawOpen * a * (1 - cl));
+    jawCurve[i] = jawOpen;
+    gapCurve[i] = jawOpen * (1 - cl);
+  }
+  limitSpeedFromAbove(gapCurve, hop, MAX_LIP_APERTURE_SPEED_PER_SEC);
   for (let f = 0; f < track.frameCount; f++) {
     const t = frameTimeSec(f, track.fps) + ARTICULATORY_LEAD_SEC + shift;
     const vo = f * V;
@@ -248,17 +294,17 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analy
     for (let v = 0; v < V; v++) track.visemes[vo + v] = tot > 0 ? track.visemes[vo + v]! / tot : v === VIS.sil ? 1 : 0;
     const a = clamp01(gain * sampleAt(activity, hop, t));
     const cl = clamp01((sampleAt(closure, hop, t) - CLOSURE_CONTRAST_LO) / (CLOSURE_CONTRAST_HI - CLOSURE_CONTRAST_LO));
-    const j = clamp01(gain * sampleAt(jaw, hop, t));
     const o = f * K;
     for (let v = 1; v < V; v++) {
       const wv = track.visemes[vo + v]!;
       if (wv <= 0) continue;
       for (const [k, weight] of POSES[v]!) track.blendshapes[o + k] = track.blendshapes[o + k]! + wv * weight * a;
     }
-    const jawOpen = Math.max(shape.maxJawOpen * j * (1 - shape.closureJawDrop * Math.min(1, cl / CLOSURE_JAW_DROP_FULL_AT)), shape.speechFloorJawOpen * a * (1 - cl));
+    const jawOpen = sampleAt(jawCurve, hop, t);
     track.blendshapes[o + BS.jawOpen] = jawOpen;
-    // Bilabial closure: lips sealed against the (small) jaw opening, lip raisers suppressed.
-    track.blendshapes[o + BS.mouthClose] = jawOpen * cl;
+    // Bilabial closure: lips sealed against the (small) jaw opening (mouthClose = jawOpen − speed-limited gap ≥ 0, the
+    // gap never exceeding jawOpen), lip raisers suppressed.
+    track.blendshapes[o + BS.mouthClose] = Math.max(0, jawOpen - sampleAt(gapCurve, hop, t));
     const keep = 1 - cl;
     for (const k of [BS.mouthLowerDownLeft, BS.mouthLowerDownRight, BS.mouthUpperUpLeft, BS.mouthUpperUpRight, BS.mouthFunnel]) track.blendshapes[o + k] = track.blendshapes[o + k]! * keep;
     track.blendshapes[o + BS.mouthPressLeft] = Math.max(track.blendshapes[o + BS.mouthPressLeft]!, 0.4 * cl);
