@@ -74,6 +74,12 @@ export const CLOSURE_JAW_DROP_FULL_AT = 0.5;
  * one lipAperture unit is ≈ 22 mm on the photo rig (jawOpen 1 ≈ 0.24 eye-corner distances ≈ 22 mm at a 90 mm ex–ex,
  * see {@link MAX_SPEECH_JAW_OPEN}), so 200 / 22 ≈ 9 units/s, ≈ 0.36 per 40 ms video frame. Set from the literature, not
  * tuned on the corpus.
+ *
+ * Not on by default (issue 12, s16): on the corpus clips it brings the per-frame lip-gap steps of the mesh proxy
+ * (scripts/evalAudioLips.ts) to the real speakers' range (vid01 p95 0.227 → 0.120 eye distances, real 0.083) at an
+ * unchanged correlation, but the mean lip opening falls (vid01 ratio 0.79 → 0.58): the lip-closure channel seals the
+ * lips over an open jaw in ≈ 24 % of vid01's first 6 s (real speaker near-closed ≈ 17 %, never sealed), and every
+ * sealed stretch now costs a ≈ 90 ms ramp on each side. It needs fewer false closures first.
  */
 export const MAX_LIP_APERTURE_SPEED_PER_SEC = 200 / 22;
 
@@ -108,6 +114,12 @@ export interface LipSyncShape {
   speechFloorJawOpen: number;
   /** Share of the jaw opening taken back under full lip-closure evidence, [0, 1]. */
   closureJawDrop: number;
+  /**
+   * Optional speed limit of the jaw's lip gap, jawOpen · (1 − closure), in lipAperture units per second (e.g.
+   * {@link MAX_LIP_APERTURE_SPEED_PER_SEC}); absent or `Infinity`: unlimited (the default, see its remarks for why it is
+   * not on by default yet).
+   */
+  maxLipApertureSpeedPerSec?: number;
 }
 
 /** Quantile of the voice activity that stands for the clip's confident speech in {@link activityScale}. */
@@ -248,10 +260,13 @@ function sampleAt(curve: Float32Array, hopSec: number, tSec: number): number {
  * @param analysisStartSec - stream time of the analysis' row 0 in seconds (0 for a whole-file analysis; the
  *   window start for a live sliding-window analysis): frame f is read at `frameTimeSec(f) − analysisStartSec`.
  * @param trackStartSec - stream time of the track's frame 0 in seconds (0 offline; a live frame's own time).
- * @param shape - jaw scale, speech floor and closure jaw drop (default {@link DEFAULT_LIP_SYNC_SHAPE}).
+ * @param shape - jaw scale, speech floor, closure jaw drop and optional lip speed limit (default
+ *   {@link DEFAULT_LIP_SYNC_SHAPE}: no speed limit).
  * @remarks jawOpen = max(maxJawOpen · jaw · (1 − closureJawDrop · closure), speechFloorJawOpen · activity ·
  * (1 − closure)), jaw, activity and closure coarticulated and sampled at the frame, jaw and activity multiplied by the
- * clip's {@link activityScale} (1 for clean speech); mouthClose = jawOpen · closure.
+ * clip's {@link activityScale} (1 for clean speech), computed on the analysis grid and sampled at the frame;
+ * mouthClose = jawOpen − gap with gap = jawOpen · (1 − closure), speed-limited by {@link limitSpeedFromAbove} when
+ * `shape.maxLipApertureSpeedPerSec` is set (without it mouthClose = jawOpen · closure, as before).
  * Only mouth/jaw channels and visemes are written; other channels are left untouched.
  */
 export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analysisStartSec = 0, trackStartSec = 0, shape: Readonly<LipSyncShape> = DEFAULT_LIP_SYNC_SHAPE): void {
@@ -273,11 +288,12 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analy
   // Activity (and the jaw, loudness × activity) of a low-SNR recording brought back to the clean scale (activityScale).
   const gain = activityScale(analysis.activity, analysis.musicLikelihood);
   // Jaw opening and the jaw's share of the lip gap, jawOpen · (1 − closure), on the analysis grid; the lip gap then
-  // limited to realistic lip speeds (MAX_LIP_APERTURE_SPEED_PER_SEC): lips close toward a bilabial and open after it
+  // (optionally, shape.maxLipApertureSpeedPerSec) limited to realistic lip speeds: lips close toward a bilabial and open after it
   // at a bounded speed instead of in one video frame. Closures (gap 0) are kept exactly.
-  const jawCurve = new Float32Array(n);
-  const gapCurve = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
+  const maxSpeed = shape.maxLipApertureSpeedPerSec ?? Infinity;
+  const jawCurve = Number.isFinite(maxSpeed) ? new Float32Array(n) : null;
+  const gapCurve = jawCurve ? new Float32Array(n) : null;
+  for (let i = 0; jawCurve && gapCurve && i < n; i++) {
     const a = clamp01(gain * activity[i]!);
     const cl = clamp01((closure[i]! - CLOSURE_CONTRAST_LO) / (CLOSURE_CONTRAST_HI - CLOSURE_CONTRAST_LO));
     const j = clamp01(gain * jaw[i]!);
@@ -285,7 +301,7 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analy
     jawCurve[i] = jawOpen;
     gapCurve[i] = jawOpen * (1 - cl);
   }
-  limitSpeedFromAbove(gapCurve, hop, MAX_LIP_APERTURE_SPEED_PER_SEC);
+  if (gapCurve) limitSpeedFromAbove(gapCurve, hop, maxSpeed);
   for (let f = 0; f < track.frameCount; f++) {
     const t = frameTimeSec(f, track.fps) + ARTICULATORY_LEAD_SEC + shift;
     const vo = f * V;
@@ -294,17 +310,18 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analy
     for (let v = 0; v < V; v++) track.visemes[vo + v] = tot > 0 ? track.visemes[vo + v]! / tot : v === VIS.sil ? 1 : 0;
     const a = clamp01(gain * sampleAt(activity, hop, t));
     const cl = clamp01((sampleAt(closure, hop, t) - CLOSURE_CONTRAST_LO) / (CLOSURE_CONTRAST_HI - CLOSURE_CONTRAST_LO));
+    const j = clamp01(gain * sampleAt(jaw, hop, t));
     const o = f * K;
     for (let v = 1; v < V; v++) {
       const wv = track.visemes[vo + v]!;
       if (wv <= 0) continue;
       for (const [k, weight] of POSES[v]!) track.blendshapes[o + k] = track.blendshapes[o + k]! + wv * weight * a;
     }
-    const jawOpen = sampleAt(jawCurve, hop, t);
+    const jawOpen = gapCurve ? sampleAt(jawCurve!, hop, t) : Math.max(shape.maxJawOpen * j * (1 - shape.closureJawDrop * Math.min(1, cl / CLOSURE_JAW_DROP_FULL_AT)), shape.speechFloorJawOpen * a * (1 - cl));
     track.blendshapes[o + BS.jawOpen] = jawOpen;
-    // Bilabial closure: lips sealed against the (small) jaw opening (mouthClose = jawOpen − speed-limited gap ≥ 0, the
-    // gap never exceeding jawOpen), lip raisers suppressed.
-    track.blendshapes[o + BS.mouthClose] = Math.max(0, jawOpen - sampleAt(gapCurve, hop, t));
+    // Bilabial closure: lips sealed against the (small) jaw opening, lip raisers suppressed. With a speed limit,
+    // mouthClose = jawOpen − speed-limited gap ≥ 0 (the gap never exceeds jawOpen).
+    track.blendshapes[o + BS.mouthClose] = gapCurve ? Math.max(0, jawOpen - sampleAt(gapCurve, hop, t)) : jawOpen * cl;
     const keep = 1 - cl;
     for (const k of [BS.mouthLowerDownLeft, BS.mouthLowerDownRight, BS.mouthUpperUpLeft, BS.mouthUpperUpRight, BS.mouthFunnel]) track.blendshapes[o + k] = track.blendshapes[o + k]! * keep;
     track.blendshapes[o + BS.mouthPressLeft] = Math.max(track.blendshapes[o + BS.mouthPressLeft]!, 0.4 * cl);
