@@ -124,6 +124,32 @@ export const STOP_CLOSURE_MIN_FRAMES = 4;
  * each: the ±80 ms of the dip's own reference maximum, now required on both sides.
  */
 export const STOP_VALLEY_HALF_FRAMES = 8;
+/**
+ * A stop closure seals the vocal tract: within {@link STOP_SILENCE_HALF_FRAMES} frames of a frame read as a lip stop
+ * closure the speech level must fall at least this far below the speech reference level (the 95th percentile of the
+ * speech level), dB.
+ * @remarks During an oral stop closure nothing is radiated but the voice bar of a voiced stop (energy below ≈ 300 Hz
+ * through the walls of the vocal tract) or, for a voiceless stop, nothing at all: the closure interval is a near-silent
+ * gap in the spectrogram (Stevens 1998, "Acoustic Phonetics", ch. 7; Lisker 1957). A level dip that stays within a few
+ * dB of the vowels' level is a weak consonant, an approximant or a level fluctuation, and the real lips stay apart
+ * there. Checked on the real speaker of vid01 (lips measured by the TF.js tracker): its dips read as stop closures sit
+ * 14–20 dB below the reference and the lips are open (0.06–0.18 eye-corner distances) over all of them, while gt02's
+ * aligned /p b m/ closures reach 24–38 dB below it. Value set on gt02 (aligned phones) and vid01 (measured lips);
+ * vid04 and vid05 held out.
+ */
+export const STOP_SILENCE_BELOW_REF_DB = 22;
+/** Half-width of the window searched for a stop closure's near-silent interval, 10 ms frames (±40 ms: the closure itself lasts 50–100 ms). */
+export const STOP_SILENCE_HALF_FRAMES = 4;
+/**
+ * Nasal-murmur lip-closure evidence fades out when the speech level comes within this of the speech reference, dB.
+ * @remarks A lip closure radiates sound only through the nose; the nasal murmur is markedly weaker than the
+ * neighbouring vowels, its energy above ≈ 500 Hz damped by the nasal cavity's losses and anti-resonances (Fujimura
+ * 1962, JASA 34; Stevens 1998, ch. 9). Voiced frames that are low-dominant AND near the vowels' level are rounded back
+ * vowels and approximants (/oʊ u w ɹ l/: low F1 and F2; gt02 "OW1" at 10.59 s, 3 dB below the reference, read as
+ * murmur for 230 ms), not closures. gt02's /m/ murmurs sit 11–31 dB below the reference. Set on gt02 and vid01; vid04
+ * and vid05 held out.
+ */
+export const NASAL_MAX_LEVEL_BELOW_REF_DB = 9;
 /** Voiced frames at least this far above the noise (a-posteriori SNR, dB) may carry lip-closure evidence. */
 export const MURMUR_SNR_DB = 4;
 
@@ -924,6 +950,10 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   for (let t = 0; t < n; t++) dipLevel[t] = sigmoid((localMax[t]! - levelDb[t]! - 12) / 2.5) * bounded[t]!;
   const stopClosure = ws.f32('stopClosure', n);
   findStopClosures(dipLevel, fricNow, stopClosure);
+  // A stop closure has a near-silent interval (STOP_SILENCE_BELOW_REF_DB under the reference) within ±40 ms.
+  const nearMin = ws.f32('nearMin', n);
+  slidingMin(levelDb, STOP_SILENCE_HALF_FRAMES, nearMin, ws);
+  for (let t = 0; t < n; t++) stopClosure[t] = stopClosure[t]! * sigmoid((refDb - STOP_SILENCE_BELOW_REF_DB - nearMin[t]!) / 2);
   const jaw = ws.f32('jaw', n);
   const closure = ws.f32('closure', n);
   const vis = ws.f32('vis', n * V);
@@ -939,7 +969,8 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     const isVoiced = voicing[t]! > 0.5 ? 1 : 0;
     // Nasal murmur: a low-dominant voiced spectrum (≥ MURMUR_DOMINANCE_DB above the speaker's
     // typical voiced frame), or a murmur that follows a vowel (detectNasalMurmur).
-    const nasal = Math.max(isVoiced * sigmoid((domF[t]! - MURMUR_DOMINANCE_DB) / 2.5), murmur[t]!);
+    // Both fade out near the vowels' level (NASAL_MAX_LEVEL_BELOW_REF_DB): a murmur is weak.
+    const nasal = Math.max(isVoiced * sigmoid((domF[t]! - MURMUR_DOMINANCE_DB) / 2.5), murmur[t]!) * sigmoid((refDb - NASAL_MAX_LEVEL_BELOW_REF_DB - levelDb[t]!) / 2);
     // Frication on floored levels: where subtraction empties the low bands (a stop closure near the
     // noise floor) the raw difference would read as strong frication and mask the closure dip.
     const fric = fricNow[t]!;
@@ -951,6 +982,8 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     const gate = Math.max(a, isVoiced * sigmoid((snrDb[t]! - MURMUR_SNR_DB) / 1.5));
     const close = gate * clamp01(Math.max(nasal, stopClosure[t]!, proto));
     closure[t] = close;
+    const DBG = (globalThis as Record<string, unknown>).__closureDbg as Record<string, number[]> | undefined;
+    if (DBG) { (DBG.nasal ??= []).push(isVoiced * sigmoid((domF[t]! - MURMUR_DOMINANCE_DB) / 2.5)); (DBG.murmur ??= []).push(murmur[t]!); (DBG.stop ??= []).push(stopClosure[t]!); (DBG.proto ??= []).push(proto); (DBG.gate ??= []).push(gate); (DBG.act ??= []).push(a); (DBG.rel ??= []).push(levelDb[t]! - refDb); (DBG.dip ??= []).push(localMax[t]! - levelDb[t]!); (DBG.voi ??= []).push(voicing[t]!); }
     jaw[t] = l * (0.35 + 0.65 * open) * (1 - close);
     // Viseme scores.
     s.fill(0);
