@@ -954,6 +954,14 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   const nearMin = ws.f32('nearMin', n);
   slidingMin(levelDb, STOP_SILENCE_HALF_FRAMES, nearMin, ws);
   for (let t = 0; t < n; t++) stopClosure[t] = stopClosure[t]! * sigmoid((refDb - STOP_SILENCE_BELOW_REF_DB - nearMin[t]!) / 2);
+  // The high-frequency (alveolar) release ahead of each frame, as findStopClosures reads it, also vetoes the broad-class
+  // bilabial posterior: a silent closure read as "bilabial" by the prototypes is as place-blind as the level dip.
+  const releaseAhead = ws.f32('releaseAhead', n);
+  for (let k = 0; k < n; k++) {
+    let release = 0;
+    for (let j = k + 1; j <= Math.min(n - 1, k + RELEASE_LOOKAHEAD_FRAMES); j++) release = Math.max(release, fricNow[j]!);
+    releaseAhead[k] = release;
+  }
   const jaw = ws.f32('jaw', n);
   const closure = ws.f32('closure', n);
   const vis = ws.f32('vis', n * V);
@@ -976,7 +984,7 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     const fric = fricNow[t]!;
     const front = sigmoid((f2 - mid + 4) / 3);
     const pBilabial = post[t * NC + 1]!;
-    const proto = clamp01((pBilabial - tune.bilabialPosteriorLo) / (tune.bilabialPosteriorHi - tune.bilabialPosteriorLo));
+    const proto = clamp01((pBilabial - tune.bilabialPosteriorLo) / (tune.bilabialPosteriorHi - tune.bilabialPosteriorLo)) * (1 - releaseAhead[t]!);
     // Murmurs are quiet: closure evidence counts in voiced frames MURMUR_SNR_DB above the noise even
     // where the activity (VAD_SNR_DB) is still low.
     const gate = Math.max(a, isVoiced * sigmoid((snrDb[t]! - MURMUR_SNR_DB) / 1.5));

@@ -160,7 +160,7 @@ export function activityScale(activity: ArrayLike<number>, music?: ArrayLike<num
 }
 
 /** Default {@link LipSyncShape}. */
-export const DEFAULT_LIP_SYNC_SHAPE: Readonly<LipSyncShape> = Object.freeze({ maxJawOpen: MAX_SPEECH_JAW_OPEN, speechFloorJawOpen: SPEECH_FLOOR_JAW_OPEN, closureJawDrop: CLOSURE_JAW_DROP });
+export const DEFAULT_LIP_SYNC_SHAPE: Readonly<LipSyncShape> = Object.freeze({ maxJawOpen: MAX_SPEECH_JAW_OPEN, speechFloorJawOpen: SPEECH_FLOOR_JAW_OPEN, closureJawDrop: CLOSURE_JAW_DROP, maxLipApertureSpeedPerSec: MAX_LIP_APERTURE_SPEED_PER_SEC });
 
 /** Lip aperture below which the lips count as closed (see {@link lipAperture}). */
 export const LIPS_CLOSED_APERTURE = 0.06;
