@@ -20,15 +20,17 @@
  *   with jaw opening: Lindblom & Sundberg 1971), normalised to the speaker ({@link F1_PRIOR_MEAN_HZ});
  *   nasal murmur (voiced, energy < 450 Hz ≫ 0.5–4 kHz relative to the speaker's typical voiced
  *   spectrum, or a steady low-dominant murmur following a vowel: {@link MURMUR_DOMINANCE_DB},
- *   detectNasalMurmur; Fujimura 1962); stop closures (see {@link findStopClosures}: a dip of the speech
+ *   detectNasalMurmur; Fujimura 1962; both only where the level is {@link NASAL_MAX_LEVEL_BELOW_REF_DB} under the
+ *   speech reference: a murmur is weak); stop closures (see {@link findStopClosures}: a dip of the speech
  *   level below its ±80 ms maximum, with speech within 80 ms on both sides (valleyBounds), lasting ≥
- *   {@link STOP_CLOSURE_MIN_FRAMES} frames), not counted
+ *   {@link STOP_CLOSURE_MIN_FRAMES} frames, reaching {@link STOP_SILENCE_BELOW_REF_DB} under the speech reference within
+ *   ±40 ms), not counted
  *   as lip closures where the {@link RELEASE_LOOKAHEAD_FRAMES} frames after the interval are
  *   high-frequency dominant (an alveolar release or a following sibilant: alveolar bursts are
  *   diffuse-rising, labial ones diffuse-flat or falling, Stevens & Blumstein 1978, JASA 64); F2 region
  *   (front vs back);
  *   high-band frication (sibilants > 3.5 kHz), and the bilabial posterior of the broad-class Gaussian
- *   prototypes (phoneClasses.ts, HeadAudio-style MFCC prototypes). These map onto OVR visemes by the
+ *   prototypes (phoneClasses.ts, HeadAudio-style MFCC prototypes; vetoed by the same high-frequency release). These map onto OVR visemes by the
  *   rules documented at {@link VISEME_RULES}.
  * - Music: an instrumental soundtrack is not speech whatever its SNR; the activity is scaled by `1 − musicLikelihood`
  *   (steady-partial energy share, core/audio/musicLikelihood.ts; Scheirer & Slaney 1997, Seyerlehner et al. 2007).
@@ -146,8 +148,9 @@ export const STOP_SILENCE_HALF_FRAMES = 4;
  * neighbouring vowels, its energy above ≈ 500 Hz damped by the nasal cavity's losses and anti-resonances (Fujimura
  * 1962, JASA 34; Stevens 1998, ch. 9). Voiced frames that are low-dominant AND near the vowels' level are rounded back
  * vowels and approximants (/oʊ u w ɹ l/: low F1 and F2; gt02 "OW1" at 10.59 s, 3 dB below the reference, read as
- * murmur for 230 ms), not closures. gt02's /m/ murmurs sit 11–31 dB below the reference. Set on gt02 and vid01; vid04
- * and vid05 held out.
+ * murmur for 230 ms), not closures. gt02's /m/ murmurs sit 11–31 dB below the reference. The evidence is multiplied by
+ * a logistic of (reference − this − level) with a 1 dB scale (a 2 dB scale cost gt02's held-out "um" at 23.26 s its
+ * closure). Set on gt02 and vid01; vid04 and vid05 held out.
  */
 export const NASAL_MAX_LEVEL_BELOW_REF_DB = 9;
 /** Voiced frames at least this far above the noise (a-posteriori SNR, dB) may carry lip-closure evidence. */
@@ -721,7 +724,9 @@ function valleyBounds(levelDb: Float32Array, speechDb: number, half: number, out
  * Tried and not used: requiring a silent interval (the 0.5–4 kHz band down to the noise estimate, only a voice bar
  * left; Stevens 1998, "Acoustic Phonetics", ch. 7) removed more false closures offline (gt01+gt02 non-bilabial closed
  * frames 349 instead of 357) but the past-only noise floor of the live analysis flips it run by run (live vs offline
- * mouthClose r 0.92 → 0.84). The edges of pauses and utterances (a dip with speech on one side only) are
+ * mouthClose r 0.92 → 0.84). What is used instead (after this function, s17): a near-silent interval relative to the
+ * speech reference level, not the noise floor ({@link STOP_SILENCE_BELOW_REF_DB} within ±{@link STOP_SILENCE_HALF_FRAMES}
+ * frames). The edges of pauses and utterances (a dip with speech on one side only) are
  * taken out before this by the dip's valley test (valleyBounds). Not separated: velar (compact) releases and short
  * pauses inside speech: at 26 mel bands and a 10 ms hop neither burst compactness, spectral tilt, the onset jump nor
  * the F2 transition after the release split them from bilabial closures on the aligned recordings. O(n · RELEASE_LOOKAHEAD_FRAMES).
@@ -978,7 +983,7 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     // Nasal murmur: a low-dominant voiced spectrum (≥ MURMUR_DOMINANCE_DB above the speaker's
     // typical voiced frame), or a murmur that follows a vowel (detectNasalMurmur).
     // Both fade out near the vowels' level (NASAL_MAX_LEVEL_BELOW_REF_DB): a murmur is weak.
-    const nasal = Math.max(isVoiced * sigmoid((domF[t]! - MURMUR_DOMINANCE_DB) / 2.5), murmur[t]!) * sigmoid((refDb - NASAL_MAX_LEVEL_BELOW_REF_DB - levelDb[t]!) / 2);
+    const nasal = Math.max(isVoiced * sigmoid((domF[t]! - MURMUR_DOMINANCE_DB) / 2.5), murmur[t]!) * sigmoid(refDb - NASAL_MAX_LEVEL_BELOW_REF_DB - levelDb[t]!);
     // Frication on floored levels: where subtraction empties the low bands (a stop closure near the
     // noise floor) the raw difference would read as strong frication and mask the closure dip.
     const fric = fricNow[t]!;
@@ -990,8 +995,6 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     const gate = Math.max(a, isVoiced * sigmoid((snrDb[t]! - MURMUR_SNR_DB) / 1.5));
     const close = gate * clamp01(Math.max(nasal, stopClosure[t]!, proto));
     closure[t] = close;
-    const DBG = (globalThis as Record<string, unknown>).__closureDbg as Record<string, number[]> | undefined;
-    if (DBG) { (DBG.nasal ??= []).push(isVoiced * sigmoid((domF[t]! - MURMUR_DOMINANCE_DB) / 2.5)); (DBG.murmur ??= []).push(murmur[t]!); (DBG.stop ??= []).push(stopClosure[t]!); (DBG.proto ??= []).push(proto); (DBG.gate ??= []).push(gate); (DBG.act ??= []).push(a); (DBG.rel ??= []).push(levelDb[t]! - refDb); (DBG.dip ??= []).push(localMax[t]! - levelDb[t]!); (DBG.voi ??= []).push(voicing[t]!); }
     jaw[t] = l * (0.35 + 0.65 * open) * (1 - close);
     // Viseme scores.
     s.fill(0);

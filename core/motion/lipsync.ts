@@ -75,11 +75,15 @@ export const CLOSURE_JAW_DROP_FULL_AT = 0.5;
  * see {@link MAX_SPEECH_JAW_OPEN}), so 200 / 22 ≈ 9 units/s, ≈ 0.36 per 40 ms video frame. Set from the literature, not
  * tuned on the corpus.
  *
- * Not on by default (issue 12, s16): on the corpus clips it brings the per-frame lip-gap steps of the mesh proxy
- * (scripts/evalAudioLips.ts) to the real speakers' range (vid01 p95 0.227 → 0.120 eye distances, real 0.083) at an
- * unchanged correlation, but the mean lip opening falls (vid01 ratio 0.79 → 0.58): the lip-closure channel seals the
- * lips over an open jaw in ≈ 24 % of vid01's first 6 s (real speaker near-closed ≈ 17 %, never sealed), and every
- * sealed stretch now costs a ≈ 90 ms ramp on each side. It needs fewer false closures first.
+ * On by default since s17 (issue 12, {@link DEFAULT_LIP_SYNC_SHAPE}). s16 left it off: it brought the per-frame lip-gap
+ * steps of the mesh proxy (scripts/evalAudioLips.ts) to the real speakers' range (vid01 p95 0.227 → 0.120 eye
+ * distances, real 0.083) at an unchanged correlation, but the mean lip opening fell (vid01 ratio 0.79 → 0.58): the
+ * lip-closure channel sealed the lips over an open jaw in ≈ 24 % of vid01's first 6 s (the real speaker is near-closed in
+ * ≈ 17 %, mostly in pauses), and every sealed stretch costs a ≈ 90 ms ramp on each side. With the closure evidence made
+ * stricter (core/audio/speechAnalysis.ts: STOP_SILENCE_BELOW_REF_DB, NASAL_MAX_LEVEL_BELOW_REF_DB, the alveolar-release
+ * veto of the broad-class posterior), the limit ON gives, at the clips' A/V offsets: vid01 steps p95 0.112 (real 0.083),
+ * r 0.63 → 0.65, mean ratio 0.79 → 0.78; vid03 0.087 (real 0.111), r 0.60 → 0.61, ratio 0.97 → 0.99; held out: vid04
+ * 0.116 (real 0.060), r 0.05 → 0.13, ratio 0.85 → 0.80; vid05 0.086 (real 0.086), r 0.41 → 0.42, ratio 0.75 → 0.85.
  */
 export const MAX_LIP_APERTURE_SPEED_PER_SEC = 200 / 22;
 
@@ -115,9 +119,8 @@ export interface LipSyncShape {
   /** Share of the jaw opening taken back under full lip-closure evidence, [0, 1]. */
   closureJawDrop: number;
   /**
-   * Optional speed limit of the jaw's lip gap, jawOpen · (1 − closure), in lipAperture units per second (e.g.
-   * {@link MAX_LIP_APERTURE_SPEED_PER_SEC}); absent or `Infinity`: unlimited (the default, see its remarks for why it is
-   * not on by default yet).
+   * Optional speed limit of the jaw's lip gap, jawOpen · (1 − closure), in lipAperture units per second (default
+   * {@link MAX_LIP_APERTURE_SPEED_PER_SEC}); absent or `Infinity`: unlimited (the pre-s17 behaviour).
    */
   maxLipApertureSpeedPerSec?: number;
 }
@@ -159,7 +162,7 @@ export function activityScale(activity: ArrayLike<number>, music?: ArrayLike<num
   return 1 / Math.max(q, 1 - q, 1e-6);
 }
 
-/** Default {@link LipSyncShape}. */
+/** Default {@link LipSyncShape}: speech jaw scale, speech floor, closure jaw drop and the lip-gap speed limit {@link MAX_LIP_APERTURE_SPEED_PER_SEC}. */
 export const DEFAULT_LIP_SYNC_SHAPE: Readonly<LipSyncShape> = Object.freeze({ maxJawOpen: MAX_SPEECH_JAW_OPEN, speechFloorJawOpen: SPEECH_FLOOR_JAW_OPEN, closureJawDrop: CLOSURE_JAW_DROP, maxLipApertureSpeedPerSec: MAX_LIP_APERTURE_SPEED_PER_SEC });
 
 /** Lip aperture below which the lips count as closed (see {@link lipAperture}). */
@@ -261,7 +264,7 @@ function sampleAt(curve: Float32Array, hopSec: number, tSec: number): number {
  *   window start for a live sliding-window analysis): frame f is read at `frameTimeSec(f) − analysisStartSec`.
  * @param trackStartSec - stream time of the track's frame 0 in seconds (0 offline; a live frame's own time).
  * @param shape - jaw scale, speech floor, closure jaw drop and optional lip speed limit (default
- *   {@link DEFAULT_LIP_SYNC_SHAPE}: no speed limit).
+ *   {@link DEFAULT_LIP_SYNC_SHAPE}: speed-limited at {@link MAX_LIP_APERTURE_SPEED_PER_SEC}).
  * @remarks jawOpen = max(maxJawOpen · jaw · (1 − closureJawDrop · closure), speechFloorJawOpen · activity ·
  * (1 − closure)), jaw, activity and closure coarticulated and sampled at the frame, jaw and activity multiplied by the
  * clip's {@link activityScale} (1 for clean speech), computed on the analysis grid and sampled at the frame;
@@ -288,7 +291,7 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analy
   // Activity (and the jaw, loudness × activity) of a low-SNR recording brought back to the clean scale (activityScale).
   const gain = activityScale(analysis.activity, analysis.musicLikelihood);
   // Jaw opening and the jaw's share of the lip gap, jawOpen · (1 − closure), on the analysis grid; the lip gap then
-  // (optionally, shape.maxLipApertureSpeedPerSec) limited to realistic lip speeds: lips close toward a bilabial and open after it
+  // (shape.maxLipApertureSpeedPerSec, on by default) limited to realistic lip speeds: lips close toward a bilabial and open after it
   // at a bounded speed instead of in one video frame. Closures (gap 0) are kept exactly.
   const maxSpeed = shape.maxLipApertureSpeedPerSec ?? Infinity;
   const jawCurve = Number.isFinite(maxSpeed) ? new Float32Array(n) : null;
