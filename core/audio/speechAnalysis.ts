@@ -20,15 +20,17 @@
  *   with jaw opening: Lindblom & Sundberg 1971), normalised to the speaker ({@link F1_PRIOR_MEAN_HZ});
  *   nasal murmur (voiced, energy < 450 Hz ≫ 0.5–4 kHz relative to the speaker's typical voiced
  *   spectrum, or a steady low-dominant murmur following a vowel: {@link MURMUR_DOMINANCE_DB},
- *   detectNasalMurmur; Fujimura 1962); stop closures (see {@link findStopClosures}: a dip of the speech
+ *   detectNasalMurmur; Fujimura 1962; both only where the level is {@link NASAL_MAX_LEVEL_BELOW_REF_DB} under the
+ *   speech reference: a murmur is weak); stop closures (see {@link findStopClosures}: a dip of the speech
  *   level below its ±80 ms maximum, with speech within 80 ms on both sides (valleyBounds), lasting ≥
- *   {@link STOP_CLOSURE_MIN_FRAMES} frames), not counted
+ *   {@link STOP_CLOSURE_MIN_FRAMES} frames, reaching {@link STOP_SILENCE_BELOW_REF_DB} under the speech reference within
+ *   ±40 ms), not counted
  *   as lip closures where the {@link RELEASE_LOOKAHEAD_FRAMES} frames after the interval are
  *   high-frequency dominant (an alveolar release or a following sibilant: alveolar bursts are
  *   diffuse-rising, labial ones diffuse-flat or falling, Stevens & Blumstein 1978, JASA 64); F2 region
  *   (front vs back);
  *   high-band frication (sibilants > 3.5 kHz), and the bilabial posterior of the broad-class Gaussian
- *   prototypes (phoneClasses.ts, HeadAudio-style MFCC prototypes). These map onto OVR visemes by the
+ *   prototypes (phoneClasses.ts, HeadAudio-style MFCC prototypes; vetoed by the same high-frequency release). These map onto OVR visemes by the
  *   rules documented at {@link VISEME_RULES}.
  * - Music: an instrumental soundtrack is not speech whatever its SNR; the activity is scaled by `1 − musicLikelihood`
  *   (steady-partial energy share, core/audio/musicLikelihood.ts; Scheirer & Slaney 1997, Seyerlehner et al. 2007).
@@ -124,6 +126,35 @@ export const STOP_CLOSURE_MIN_FRAMES = 4;
  * each: the ±80 ms of the dip's own reference maximum, now required on both sides.
  */
 export const STOP_VALLEY_HALF_FRAMES = 8;
+/**
+ * A stop closure seals the vocal tract: within {@link STOP_SILENCE_HALF_FRAMES} frames of a frame read as a lip stop
+ * closure the speech level must fall at least this far below the speech reference level (the 95th percentile of the
+ * speech level), dB.
+ * @remarks During an oral stop closure nothing is radiated but the voice bar of a voiced stop (energy below ≈ 300 Hz
+ * through the walls of the vocal tract) or, for a voiceless stop, nothing at all: the closure interval is a near-silent
+ * gap in the spectrogram (Stevens 1998, "Acoustic Phonetics", ch. 7; Lisker 1957). A level dip that stays within a few
+ * dB of the vowels' level is a weak consonant, an approximant or a level fluctuation, and the real lips stay apart
+ * there. Checked on the real speaker of vid01 (lips measured by the TF.js tracker): its dips read as stop closures sit
+ * 14–20 dB below the reference and the lips are open (0.06–0.18 eye-corner distances) over all of them, while gt02's
+ * aligned /p b m/ closures reach 24–38 dB below it. Value set on gt02 (aligned phones) and vid01 (measured lips);
+ * vid04 and vid05 held out.
+ */
+export const STOP_SILENCE_BELOW_REF_DB = 22;
+/** Half-width of the window searched for a stop closure's near-silent interval, 10 ms frames (±40 ms: the closure itself lasts 50–100 ms). */
+export const STOP_SILENCE_HALF_FRAMES = 4;
+/**
+ * Nasal-murmur lip-closure evidence fades out when the speech level comes within this of the speech reference, dB.
+ * @remarks A lip closure radiates sound only through the nose; the nasal murmur is markedly weaker than the
+ * neighbouring vowels, its energy above ≈ 500 Hz damped by the nasal cavity's losses and anti-resonances (Fujimura
+ * 1962, JASA 34; Stevens 1998, ch. 9). Voiced frames that are low-dominant AND near the vowels' level are rounded back
+ * vowels and approximants (/oʊ u w ɹ l/: low F1 and F2; gt02 "OW1" at 10.59 s, 3 dB below the reference, read as
+ * murmur for 230 ms), not closures. gt02's /m/ murmurs sit 11–31 dB below the reference. The evidence is multiplied by
+ * a logistic of (reference − this − level) with a 1 dB scale. Tried: a 2 dB scale (at 9, 8 or 7 dB) costs gt02's
+ * held-out "um" at 23.26 s its closure or the noisy/clean aud05 jaw correlation its 0.8; without this gate the held-out
+ * clips lose most of their gain (mesh proxy mean ratio vid04 0.80 → 0.66, vid05 0.85 → 0.72). Set on gt02 and vid01;
+ * vid04 and vid05 held out.
+ */
+export const NASAL_MAX_LEVEL_BELOW_REF_DB = 9;
 /** Voiced frames at least this far above the noise (a-posteriori SNR, dB) may carry lip-closure evidence. */
 export const MURMUR_SNR_DB = 4;
 
@@ -695,7 +726,9 @@ function valleyBounds(levelDb: Float32Array, speechDb: number, half: number, out
  * Tried and not used: requiring a silent interval (the 0.5–4 kHz band down to the noise estimate, only a voice bar
  * left; Stevens 1998, "Acoustic Phonetics", ch. 7) removed more false closures offline (gt01+gt02 non-bilabial closed
  * frames 349 instead of 357) but the past-only noise floor of the live analysis flips it run by run (live vs offline
- * mouthClose r 0.92 → 0.84). The edges of pauses and utterances (a dip with speech on one side only) are
+ * mouthClose r 0.92 → 0.84). What is used instead (after this function, s17): a near-silent interval relative to the
+ * speech reference level, not the noise floor ({@link STOP_SILENCE_BELOW_REF_DB} within ±{@link STOP_SILENCE_HALF_FRAMES}
+ * frames). The edges of pauses and utterances (a dip with speech on one side only) are
  * taken out before this by the dip's valley test (valleyBounds). Not separated: velar (compact) releases and short
  * pauses inside speech: at 26 mel bands and a 10 ms hop neither burst compactness, spectral tilt, the onset jump nor
  * the F2 transition after the release split them from bilabial closures on the aligned recordings. O(n · RELEASE_LOOKAHEAD_FRAMES).
@@ -924,6 +957,18 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   for (let t = 0; t < n; t++) dipLevel[t] = sigmoid((localMax[t]! - levelDb[t]! - 12) / 2.5) * bounded[t]!;
   const stopClosure = ws.f32('stopClosure', n);
   findStopClosures(dipLevel, fricNow, stopClosure);
+  // A stop closure has a near-silent interval (STOP_SILENCE_BELOW_REF_DB under the reference) within ±40 ms.
+  const nearMin = ws.f32('nearMin', n);
+  slidingMin(levelDb, STOP_SILENCE_HALF_FRAMES, nearMin, ws);
+  for (let t = 0; t < n; t++) stopClosure[t] = stopClosure[t]! * sigmoid((refDb - STOP_SILENCE_BELOW_REF_DB - nearMin[t]!) / 2);
+  // The high-frequency (alveolar) release ahead of each frame, as findStopClosures reads it, also vetoes the broad-class
+  // bilabial posterior: a silent closure read as "bilabial" by the prototypes is as place-blind as the level dip.
+  const releaseAhead = ws.f32('releaseAhead', n);
+  for (let k = 0; k < n; k++) {
+    let release = 0;
+    for (let j = k + 1; j <= Math.min(n - 1, k + RELEASE_LOOKAHEAD_FRAMES); j++) release = Math.max(release, fricNow[j]!);
+    releaseAhead[k] = release;
+  }
   const jaw = ws.f32('jaw', n);
   const closure = ws.f32('closure', n);
   const vis = ws.f32('vis', n * V);
@@ -939,13 +984,14 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     const isVoiced = voicing[t]! > 0.5 ? 1 : 0;
     // Nasal murmur: a low-dominant voiced spectrum (≥ MURMUR_DOMINANCE_DB above the speaker's
     // typical voiced frame), or a murmur that follows a vowel (detectNasalMurmur).
-    const nasal = Math.max(isVoiced * sigmoid((domF[t]! - MURMUR_DOMINANCE_DB) / 2.5), murmur[t]!);
+    // Both fade out near the vowels' level (NASAL_MAX_LEVEL_BELOW_REF_DB): a murmur is weak.
+    const nasal = Math.max(isVoiced * sigmoid((domF[t]! - MURMUR_DOMINANCE_DB) / 2.5), murmur[t]!) * sigmoid(refDb - NASAL_MAX_LEVEL_BELOW_REF_DB - levelDb[t]!);
     // Frication on floored levels: where subtraction empties the low bands (a stop closure near the
     // noise floor) the raw difference would read as strong frication and mask the closure dip.
     const fric = fricNow[t]!;
     const front = sigmoid((f2 - mid + 4) / 3);
     const pBilabial = post[t * NC + 1]!;
-    const proto = clamp01((pBilabial - tune.bilabialPosteriorLo) / (tune.bilabialPosteriorHi - tune.bilabialPosteriorLo));
+    const proto = clamp01((pBilabial - tune.bilabialPosteriorLo) / (tune.bilabialPosteriorHi - tune.bilabialPosteriorLo)) * (1 - releaseAhead[t]!);
     // Murmurs are quiet: closure evidence counts in voiced frames MURMUR_SNR_DB above the noise even
     // where the activity (VAD_SNR_DB) is still low.
     const gate = Math.max(a, isVoiced * sigmoid((snrDb[t]! - MURMUR_SNR_DB) / 1.5));

