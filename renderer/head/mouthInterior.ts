@@ -147,6 +147,7 @@ uniform float uTeethCover;
 uniform float uCavL;
 uniform float uRest;
 uniform float uShadowPx;
+uniform float uTongueRise;
 uniform sampler2D uPhoto;
 uniform vec2 uPhotoSize;
 varying vec2 vLocal; // rest photo px (skull frame)
@@ -214,8 +215,12 @@ void main() {
   vec3 tongue = uTongue * mix(1.0, 0.85, back) * dome * (1.0 - 0.07 * exp(-la * la / 0.0008)) * crest + n;
   if (uTongueOut < 0.5) c = mix(c, tongue, inT);
   // The upper lip's cast shadow (UPPER_LIP_SHADOW_IOD): the walls and the tongue within that height below the upper
-  // inner lip get no direct light, only the throat's shade; the teeth, right behind the lips, are drawn over it.
-  c = mix(uThroat * mix(0.85, 1.05, smoothstep(-0.8, 0.8, yN)) + 0.5 * n, c, smoothstep(0.6 * uShadowPx, 1.4 * uShadowPx, du));
+  // inner lip get no direct light, only the throat's shade; the teeth, right behind the lips, are drawn over it. A
+  // tongue raised for /t d n/ (DD, nn) lays its blade on the alveolar ridge just behind the upper incisors, at about the
+  // teeth's depth, so the shadow it gets shrinks with the rise (to 0.2 of the height: the shadow's height scales with
+  // the depth behind the lip, 8 mm at the dorsum's 1.2 cm, under 2 mm at the incisors' few mm).
+  float shadowPx = uShadowPx * (1.0 - 0.8 * uTongueRise * inT * (1.0 - uTongueOut));
+  c = mix(uThroat * mix(0.85, 1.05, smoothstep(-0.8, 0.8, yN)) + 0.5 * n, c, smoothstep(0.6 * shadowPx, 1.4 * shadowPx, du));
   vec4 maskP = tex(uMaskTex, p);
   vec4 maskJ = tex(uMaskTex, jp);
   vec4 lower = tex(uLowerTex, jp);
@@ -415,6 +420,7 @@ export class MouthInteriorLayer {
       uCavL: { value: 0.299 * m.palette.cavityRgb[0] + 0.587 * m.palette.cavityRgb[1] + 0.114 * m.palette.cavityRgb[2] },
       uRest: { value: 1 },
       uShadowPx: { value: UPPER_LIP_SHADOW_IOD * I },
+      uTongueRise: { value: 0 },
       uPhoto: { value: photo },
       uPhotoSize: { value: new THREE.Vector2(widthPx, heightPx) },
     });
@@ -503,6 +509,7 @@ export class MouthInteriorLayer {
     const rest = Math.min(lowerEdge - 0.02, Math.max(lowerEdge - TONGUE_DORSUM_IOD, between));
     const raised = Math.min(rest, m.upperEdgeB + 0.005);
     u.uTongueTopB!.value = out > 0 ? rest + (between - rest) * out : rest + (raised - rest) * rise;
+    u.uTongueRise!.value = out > 0 ? 0 : rise;
     // The tongue spans the lower arch (the floor of the opening between the cheeks), at least 0.26 IOD either side.
     const halfOpen = (x1 - x0) / 2 / I;
     u.uTongueHalfW!.value = Math.max(0.26, 0.9 * halfOpen) * (1 - 0.2 * rise - 0.15 * out);
