@@ -13,8 +13,9 @@
  * the lid band for the lid skin ({@link measureLidSkin}).
  */
 import type * as THREE from 'three';
-import type { EyeRegion } from '../../core/rig/topology.ts';
+import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../core/rig/topology.ts';
 import { BS } from '../../core/motion/names.ts';
+import { evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, type PhotoHeadRig } from '../../core/rig/rig.ts';
 import { signedDistanceToPolygon } from '../../core/math/polygon.ts';
 
 /** Points of the posed upper-lid curve passed to the shader (outer corner, 7 lid points, inner corner); also the
@@ -782,6 +783,68 @@ export function lowerLidGazeDrop(posedPx: Float32Array, region: EyeRegion, gazeD
       posedPx[i * 3 + 1] = posedPx[i * 3 + 1]! + w * d * faceDown[1];
     }
   }
+}
+
+/** How closed one eye is in a posed frame ({@link poseWithGazeLids}); all in [0, 1]. */
+export interface EyeLidPose {
+  /** The frame's own eyeBlink weight. */
+  frameBlink: number;
+  /** The eyeBlink the lids were posed with: the frame's, or the upper lid's share of a downward gaze where larger. */
+  lidBlink: number;
+  /** The photo's own eyeBlink (its rest expression), ≥ 0. */
+  restBlink: number;
+  /** How closed the posed lids leave the eye ({@link lidClosure}). */
+  closure: number;
+}
+
+/**
+ * Poses the face with the lids following the gaze, as both photo heads draw it: the upper lids follow a vertical gaze
+ * relative to the photo's own ({@link gazeLidWeights}), the rig is evaluated relative to the photo's rest expression,
+ * and the lower lids follow a downward gaze ({@link lowerLidGazeDrop}, undoing the rise of the upper lid's gaze share).
+ * @param rig - the photo head rig.
+ * @param frameWeights - the frame's 52 ARKit weights (not modified).
+ * @param gazeRad - the frame's gaze angles `[rightYaw, rightPitch, leftYaw, leftPitch]`, rad (zeros: from the weights).
+ * @param rest - the photo's rest expression (52 weights).
+ * @param lidWeightsOut - receives the weights the rig was evaluated with (length 52).
+ * @param posedOut - receives the posed vertices `[468, 3]`, photo px.
+ * @returns per eye (subject's right, left) how closed it is, for {@link lidUniformArgs}.
+ */
+export function poseWithGazeLids(rig: PhotoHeadRig, frameWeights: Float32Array, gazeRad: Float32Array, rest: Float32Array, lidWeightsOut: Float32Array, posedOut: Float32Array): [EyeLidPose, EyeLidPose] {
+  const [, rpNow, , lpNow] = eyeRotations(frameWeights, gazeRad);
+  const [, rpRest, , lpRest] = eyeRotations(rest, new Float32Array(4));
+  const eyeH: [number, number] = [2 * rig.eyes[0].halfHeightPx, 2 * rig.eyes[1].halfHeightPx];
+  const R = EYEBALL_RADIUS_IOD * rig.frame.iodPx;
+  const weights = gazeLidWeights(frameWeights, [rpNow - rpRest, lpNow - lpRest], R, eyeH, lidWeightsOut);
+  evaluateRigRelative(rig, weights, rest, posedOut);
+  const gazeDown = [rpNow - rpRest, lpNow - lpRest].map((p) => -R * Math.sin(p));
+  const eyes = ([[EYE_RIGHT, BS.eyeBlinkRight], [EYE_LEFT, BS.eyeBlinkLeft]] as const).map(([region, b], k): EyeLidPose => {
+    const rise = 0.12 * eyeH[k]! * Math.max(0, (weights[b] ?? 0) - (frameWeights[b] ?? 0));
+    lowerLidGazeDrop(posedOut, region, gazeDown[k]!, rise, [rig.frame.ey[0], rig.frame.ey[1]]);
+    return {
+      frameBlink: Math.min(1, Math.max(0, frameWeights[b] ?? 0)),
+      lidBlink: Math.min(1, Math.max(0, weights[b] ?? 0)),
+      restBlink: Math.max(0, rest[b] ?? 0),
+      closure: lidClosure(region, rig.restPx, posedOut),
+    };
+  });
+  return [eyes[0]!, eyes[1]!];
+}
+
+/**
+ * The arguments of {@link updateEyeLids} and {@link updateLidSkin} for one posed eye: the eyeball's closing follows the
+ * frame's own blink, or, where the upper lid's share of a look down is larger, that share only as far as the posed lids
+ * close the eye ({@link lidClosure}; the lower lid drops with the gaze); the lid skin the same relative to the photo's
+ * own blink.
+ * @param e - the eye's pose ({@link poseWithGazeLids}).
+ * @returns `{ eyeBlink, closingBlink, skinBlink, skinClosure }`, all in [0, 1].
+ */
+export function lidUniformArgs(e: EyeLidPose): { eyeBlink: number; closingBlink: number; skinBlink: number; skinClosure: number } {
+  return {
+    eyeBlink: Math.max(e.frameBlink, Math.min(e.lidBlink, e.closure)),
+    closingBlink: e.frameBlink,
+    skinBlink: Math.max(0, e.lidBlink - e.restBlink),
+    skinClosure: Math.max(e.frameBlink - e.restBlink, Math.min(e.lidBlink - e.restBlink, e.closure)),
+  };
 }
 
 /**
