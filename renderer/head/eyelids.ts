@@ -78,6 +78,18 @@ float seenInPhoto(vec2 p) {
   float m = max(1.0, 0.08 * uEyeHalf.y);
   return smoothstep(0.0, m, p.y - yRestUp(p.x) - m) * smoothstep(0.0, m, yRestLow(p.x) - p.y - m);
 }
+// How a photo pixel s with colour c shows this eye's white (0–1): seen between the photo's lids (seenInPhoto), off
+// the photo's iris (1.1–1.3 radii; its soft limbus) and sclera-like (0.45–0.6 of the white's luma, chromaticity within
+// 0.05–0.09 of it, as eyeballUnderLid's column samples; the shade under the lid is 13–20 L* under the white).
+float whiteAt(vec2 s, vec3 c) {
+  vec3 chroma = c / max(c.r + c.g + c.b, 0.01) - uEyeSclera / max(uEyeSclera.r + uEyeSclera.g + uEyeSclera.b, 0.01);
+  return seenInPhoto(s) * smoothstep(1.1 * uIrisR, 1.3 * uIrisR, length(s - uIrisC))
+    * smoothstep(0.45, 0.6, luma(c) / max(luma(uEyeSclera), 0.01)) * (1.0 - smoothstep(0.05, 0.09, length(chroma)));
+}
+// The eyeball's fall-off towards the corners at p: 1 over the middle half of the opening, down to 0.8 at the corners
+// (the sphere turns away from the light and the canthi shade it; a judgement, used only as a ratio between two places
+// of the same photo's white).
+float eyeballShade(vec2 p) { return mix(1.0, 0.8, smoothstep(0.4, 1.0, abs(p.x - uEyeC.x) / uEyeHalf.x)); }
 // The eyeball at p where the photo shows the upper lid (what a raised lid uncovers): inside the iris disc the iris
 // continued round, mirrored across its horizontal axis from its visible lower part (else the point of the same radius on
 // that axis); beside it the photo's own eye white: the sclera-like pixels of the same column well inside the rest opening
@@ -158,7 +170,22 @@ void main() {
       ringSum += w * cs;
       ringW += w;
     }
-    vec3 scleraRow = mix(shaded, ringSum / max(ringW, 1e-4), smoothstep(0.0, 0.5, ringW));
+    vec3 ringFill = mix(shaded, ringSum / max(ringW, 1e-4), smoothstep(0.0, 0.5, ringW)) * lidShade(p, yPosedUp(p.x));
+    // The eyeball turns as a whole: where the iris left, the photo's own eye white that turned with it shows, the
+    // pixel at p − uOffset (outside the photo's iris, since p lies outside the moved one), else the same row mirrored
+    // across the photo's iris (the white on its other side): its grain, the lid's shadow along its row and its fall-off
+    // towards the corners are the photo's. Relit for its new place by eyeballShade (a white carried in from a corner is
+    // brighter towards the middle); the ring fill above only where neither source shows sclera (under the photo's lids,
+    // past the corners). (The ring fill alone drew a flat pale block where the iris left, img01/img06 look image-left:
+    // the luma spread of the uncovered white 0.2–0.3 of the photo's, eyeGazeSclera.test.ts.)
+    vec2 sT = p - uOffset;
+    vec2 sM = vec2(2.0 * uIrisC.x - sT.x, sT.y);
+    vec3 colT = photoAt(sT);
+    vec3 colM = photoAt(sM);
+    float okT = whiteAt(sT, colT);
+    float okM = (1.0 - okT) * whiteAt(sM, colM);
+    vec3 turned = (okT * colT * min(1.15, eyeballShade(p) / eyeballShade(sT)) + okM * colM * min(1.15, eyeballShade(p) / eyeballShade(sM))) / max(okT + okM, 1e-4);
+    vec3 scleraRow = mix(ringFill, turned, smoothstep(0.0, 0.6, okT + okM));
     base = mix(base, scleraRow, inOrig * moving);
     // The moved iris. Where its source pixel lay under the photo's lids (not iris: lid skin, lashes, the waterline), the
     // same place mirrored across the iris's horizontal axis, else the point of the same radius on that axis (the iris
