@@ -24,7 +24,7 @@ import * as THREE from 'three';
 import { SplatMesh, utils as sparkUtils } from '@sparkjsdev/spark';
 import { allocSplatData } from '../../core/formats/splatData.ts';
 import { InvalidInputError } from '../../core/errors.ts';
-import { buildPhotoHeadRig, evaluateRigRelative, EYEBALL_RADIUS_IOD, eyeRotations, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
+import { buildPhotoHeadRig, EYEBALL_RADIUS_IOD, eyeRotations, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from '../../core/rig/topology.ts';
 import { measureScleraLight } from '../../core/face/sceneLight.ts';
