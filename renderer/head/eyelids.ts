@@ -80,12 +80,13 @@ float seenInPhoto(vec2 p) {
 }
 // How a photo pixel s with colour c shows this eye's white (0–1): seen between the photo's lids (seenInPhoto), off
 // the photo's iris (1.1–1.3 radii; its soft limbus) and sclera-like: 0.45–0.6 of the white's luma (the shade under the
-// lid is 13–20 L* under the white) and chromaticity within 0.025–0.05 of it (0.05–0.09, as eyeballUnderLid's column
-// samples, let the pink caruncle of img01's inner corner in, a pink wedge beside the moved iris).
+// lid is 13–20 L* under the white) and chromaticity within 0.04–0.07 of it (0.05–0.09, as eyeballUnderLid's column
+// samples, let the pink caruncle of img01's inner corner in, a pink wedge beside the moved iris; 0.025–0.05 left most
+// of img05's shaded white out, to the flat ring fill).
 float whiteAt(vec2 s, vec3 c) {
   vec3 chroma = c / max(c.r + c.g + c.b, 0.01) - uEyeSclera / max(uEyeSclera.r + uEyeSclera.g + uEyeSclera.b, 0.01);
   return seenInPhoto(s) * smoothstep(1.1 * uIrisR, 1.3 * uIrisR, length(s - uIrisC))
-    * smoothstep(0.45, 0.6, luma(c) / max(luma(uEyeSclera), 0.01)) * (1.0 - smoothstep(0.025, 0.05, length(chroma)));
+    * smoothstep(0.45, 0.6, luma(c) / max(luma(uEyeSclera), 0.01)) * (1.0 - smoothstep(0.04, 0.07, length(chroma)));
 }
 // The eyeball's fall-off towards the corners at p: 1 over the middle half of the opening, down to 0.8 at the corners
 // (the sphere turns away from the light and the canthi shade it; a judgement, used only as a ratio between two places
@@ -185,7 +186,7 @@ void main() {
     vec3 colM = photoAt(sM);
     float okT = whiteAt(sT, colT);
     float okM = (1.0 - okT) * whiteAt(sM, colM);
-    vec3 turned = (okT * colT * min(1.15, eyeballShade(p) / eyeballShade(sT)) + okM * colM * min(1.15, eyeballShade(p) / eyeballShade(sM))) / max(okT + okM, 1e-4);
+    vec3 turned = (okT * colT * eyeballShade(p) / eyeballShade(sT) + okM * colM * eyeballShade(p) / eyeballShade(sM)) / max(okT + okM, 1e-4);
     vec3 scleraRow = mix(ringFill, turned, smoothstep(0.0, 0.6, okT + okM));
     base = mix(base, scleraRow, inOrig * moving);
     // The moved iris. Where its source pixel lay under the photo's lids (not iris: lid skin, lashes, the waterline), the
