@@ -180,7 +180,11 @@ void main() {
     // brighter towards the middle); the ring fill above only where neither source shows sclera (under the photo's lids,
     // past the corners). (The ring fill alone drew a flat pale block where the iris left, img01/img06 look image-left:
     // the luma spread of the uncovered white 0.2–0.3 of the photo's, eyeGazeSclera.test.ts.)
+    // (Next to the moved iris p − uOffset falls on the photo's limbus, 1–1.3 radii out, which is not white: sampled just
+    // outside it, 1.35 radii out along the same ray, so no crescent of the fallback hugs the moved iris.)
     vec2 sT = p - uOffset;
+    vec2 dT = sT - uIrisC;
+    sT = uIrisC + dT * (max(length(dT), 1.35 * uIrisR) / max(length(dT), 1e-4));
     vec2 sM = vec2(2.0 * uIrisC.x - sT.x, sT.y);
     vec3 colT = photoAt(sT);
     vec3 colM = photoAt(sM);
