@@ -16,7 +16,7 @@
  * over both eyes and gazes, main before this test → with it): img01 7.7 → −1.8, vid06 12.7 → 3.8, img02 4.8 → 0.5,
  * img05 9.9 → 4.7; so at most 6 L* over the photo's sclera (main fails it on img01, vid06 and img05), and no more
  * than 16 under it (a dark patch; least main −9.9, then −12.7 on img05; s18-eyes4, whose fill is the photo's own white
- * that turned with the eyeball, shaded under the lid and towards the corners: −15.2 on img05, so 15 → 16). ΔE is logged, not bounded: 7.8 → 10.0, 12.8 →
+ * that turned with the eyeball, shaded under the lid and towards the corners: −15.2…−15.5 on img05, so 15 → 16). ΔE is logged, not bounded: 7.8 → 10.0, 12.8 →
  * 3.8, 4.9 → 8.2, 14.7 → 12.9 (the fill is the nearest sclera of the photo, which near a corner is darker than the
  * photo's mean eye white).
  */
