@@ -158,25 +158,8 @@ export const NASAL_MAX_LEVEL_BELOW_REF_DB = 9;
 /** Voiced frames at least this far above the noise (a-posteriori SNR, dB) may carry lip-closure evidence. */
 export const MURMUR_SNR_DB = 4;
 /**
- * Nasal-murmur evidence needs the murmur's own energy: the noise-subtracted level below 450 Hz must stand this far above
- * that band's noise estimate, dB (soft, 2 dB logistic scale).
- * @remarks A nasal murmur is a voiced sound radiated through the nose with its energy concentrated near the nasal
- * resonance, 250–300 Hz (Fujimura 1962, JASA 34; Stevens 1998, "Acoustic Phonetics", ch. 9): a murmur is *present*
- * in the low band. The low-frequency dominance that marks it is computed on levels floored at
- * {@link MURMUR_SPECTRAL_FLOOR} × noise (Berouti et al. 1979), so where spectral subtraction has emptied both the low
- * and the upper bands (quiet voicing under the noise, the tail of a word, a pause inside the activity hangover) the
- * "dominance" is the shape of the noise floor itself, not of the voice: room noise and hum are low-frequency heavy, and
- * that read as a murmur and sealed the lips. Measured on vid04 (a child, quiet voiced frames under a low-frequency
- * noise floor; scripts/evalAudioLips.ts, TF.js tracker on the real frames): frames whose speech level was emptied by
- * the subtraction read a constant dominance ≈ 13.7 dB over the speaker's reference (the noise's tilt), nasal evidence
- * ≈ 0.8, lips sealed while the real lips were 0.10–0.16 eye-corner distances apart. 0 dB (the murmur's own low-band
- * power at least equals the noise's) is the natural zero of the scale, not a tuned value: the analysis already
- * treats anything under 4× the noise (the over-subtraction {@link OVERSUBTRACTION}) as noise.
- */
-export const MURMUR_LOW_BAND_SNR_DB = 0;
-/**
  * The murmur's low band starts at this share of the speaker's median F0: mel bands centred lower are left out of the
- * low-frequency dominance and of the low-band presence ({@link MURMUR_LOW_BAND_SNR_DB}).
+ * low-frequency dominance (and of the murmur detector's low level).
  * @remarks The voice source is a harmonic series whose lowest component is F0 (Fant 1960, "Acoustic Theory of Speech
  * Production"): a speaker's voice, a nasal murmur included (voiced, radiated through the nose at the same F0), puts no
  * energy below its own F0. The murmur cue compares the energy below 450 Hz with the energy above 500 Hz; for a man
@@ -954,13 +937,6 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   // The murmur's low band holds the speaker's voice only: bands centred below MURMUR_LOW_BAND_F0_RATIO × the speaker's
   // median F0 are left out (murmurLowBands).
   const murmurLow = murmurLowBands(G.low, centers, speakerMedianF0(pitchHz, voicing, loud, ws));
-  // Low-band presence: the noise-subtracted power of that band over its noise (MURMUR_LOW_BAND_SNR_DB).
-  const lowPresence = ws.f32('lowPresence', n);
-  for (let t = 0; t < n; t++) {
-    const c = sumLin(cleanLin, murmurLow, t);
-    const z = sumLin(noiseLin, murmurLow, t);
-    lowPresence[t] = sigmoid((toDb(c) - toDb(z) - MURMUR_LOW_BAND_SNR_DB) / 2);
-  }
   const lowAllF = ws.f32('lowAllF', n);
   for (let t = 0; t < n; t++) {
     const lo = floored(murmurLow, t);
@@ -1065,9 +1041,8 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     const isVoiced = voicing[t]! > 0.5 ? 1 : 0;
     // Nasal murmur: a low-dominant voiced spectrum (≥ MURMUR_DOMINANCE_DB above the speaker's
     // typical voiced frame), or a murmur that follows a vowel (detectNasalMurmur).
-    // Both fade out near the vowels' level (NASAL_MAX_LEVEL_BELOW_REF_DB): a murmur is weak; and both need the
-    // murmur's own energy in the low band (MURMUR_LOW_BAND_SNR_DB): a floored dominance is the noise's shape.
-    const nasal = Math.max(isVoiced * sigmoid((domF[t]! - MURMUR_DOMINANCE_DB) / 2.5), murmur[t]!) * sigmoid(refDb - NASAL_MAX_LEVEL_BELOW_REF_DB - levelDb[t]!) * lowPresence[t]!;
+    // Both fade out near the vowels' level (NASAL_MAX_LEVEL_BELOW_REF_DB): a murmur is weak.
+    const nasal = Math.max(isVoiced * sigmoid((domF[t]! - MURMUR_DOMINANCE_DB) / 2.5), murmur[t]!) * sigmoid(refDb - NASAL_MAX_LEVEL_BELOW_REF_DB - levelDb[t]!);
     // Frication on floored levels: where subtraction empties the low bands (a stop closure near the
     // noise floor) the raw difference would read as strong frication and mask the closure dip.
     const fric = fricNow[t]!;
@@ -1079,7 +1054,7 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     const gate = Math.max(a, isVoiced * sigmoid((snrDb[t]! - MURMUR_SNR_DB) / 1.5));
     const close = gate * clamp01(Math.max(nasal, stopClosure[t]!, proto));
     const dbg = (globalThis as Record<string, unknown>).__speechDebug as Record<string, number[]> | undefined;
-    if (dbg) for (const [k, v] of Object.entries({ lp: lowPresence[t]!, nLow: murmurLow.length, lvl: levelDb[t]! - refDb, dom: domF[t]!, mur: murmur[t]!, nasal, stop: stopClosure[t]!, proto, gate, f0: pitchHz[t]!, voi: voicing[t]!, low: lowF[t]!, above: aboveF[t]! })) (dbg[k] ??= []).push(v);
+    if (dbg) for (const [k, v] of Object.entries({ lp: 0, nLow: murmurLow.length, lvl: levelDb[t]! - refDb, dom: domF[t]!, mur: murmur[t]!, nasal, stop: stopClosure[t]!, proto, gate, f0: pitchHz[t]!, voi: voicing[t]!, low: lowF[t]!, above: aboveF[t]! })) (dbg[k] ??= []).push(v);
     closure[t] = close;
     jaw[t] = l * (0.35 + 0.65 * open) * (1 - close);
     // Viseme scores.
