@@ -20,7 +20,8 @@
  *   with jaw opening: Lindblom & Sundberg 1971), normalised to the speaker ({@link F1_PRIOR_MEAN_HZ});
  *   nasal murmur (voiced, energy < 450 Hz ≫ 0.5–4 kHz relative to the speaker's typical voiced
  *   spectrum, or a steady low-dominant murmur following a vowel: {@link MURMUR_DOMINANCE_DB},
- *   detectNasalMurmur; Fujimura 1962; both only where the level is {@link NASAL_MAX_LEVEL_BELOW_REF_DB} under the
+ *   detectNasalMurmur; Fujimura 1962; the low band starts at {@link MURMUR_LOW_BAND_F0_RATIO} × the speaker's median F0,
+ *   since no voice has energy below its own F0; both only where the level is {@link NASAL_MAX_LEVEL_BELOW_REF_DB} under the
  *   speech reference: a murmur is weak); stop closures (see {@link findStopClosures}: a dip of the speech
  *   level below its ±80 ms maximum, with speech within 80 ms on both sides (valleyBounds), lasting ≥
  *   {@link STOP_CLOSURE_MIN_FRAMES} frames, reaching {@link STOP_SILENCE_BELOW_REF_DB} under the speech reference within
@@ -1053,8 +1054,6 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     // where the activity (VAD_SNR_DB) is still low.
     const gate = Math.max(a, isVoiced * sigmoid((snrDb[t]! - MURMUR_SNR_DB) / 1.5));
     const close = gate * clamp01(Math.max(nasal, stopClosure[t]!, proto));
-    const dbg = (globalThis as Record<string, unknown>).__speechDebug as Record<string, number[]> | undefined;
-    if (dbg) for (const [k, v] of Object.entries({ lp: 0, nLow: murmurLow.length, lvl: levelDb[t]! - refDb, dom: domF[t]!, mur: murmur[t]!, nasal, stop: stopClosure[t]!, proto, gate, f0: pitchHz[t]!, voi: voicing[t]!, low: lowF[t]!, above: aboveF[t]! })) (dbg[k] ??= []).push(v);
     closure[t] = close;
     jaw[t] = l * (0.35 + 0.65 * open) * (1 - close);
     // Viseme scores.
