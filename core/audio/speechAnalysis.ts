@@ -20,7 +20,8 @@
  *   with jaw opening: Lindblom & Sundberg 1971), normalised to the speaker ({@link F1_PRIOR_MEAN_HZ});
  *   nasal murmur (voiced, energy < 450 Hz ≫ 0.5–4 kHz relative to the speaker's typical voiced
  *   spectrum, or a steady low-dominant murmur following a vowel: {@link MURMUR_DOMINANCE_DB},
- *   detectNasalMurmur; Fujimura 1962; both only where the level is {@link NASAL_MAX_LEVEL_BELOW_REF_DB} under the
+ *   detectNasalMurmur; Fujimura 1962; the low band starts at {@link MURMUR_LOW_BAND_F0_RATIO} × the speaker's median F0,
+ *   since no voice has energy below its own F0; both only where the level is {@link NASAL_MAX_LEVEL_BELOW_REF_DB} under the
  *   speech reference: a murmur is weak); stop closures (see {@link findStopClosures}: a dip of the speech
  *   level below its ±80 ms maximum, with speech within 80 ms on both sides (valleyBounds), lasting ≥
  *   {@link STOP_CLOSURE_MIN_FRAMES} frames, reaching {@link STOP_SILENCE_BELOW_REF_DB} under the speech reference within
@@ -157,6 +158,24 @@ export const STOP_SILENCE_HALF_FRAMES = 4;
 export const NASAL_MAX_LEVEL_BELOW_REF_DB = 9;
 /** Voiced frames at least this far above the noise (a-posteriori SNR, dB) may carry lip-closure evidence. */
 export const MURMUR_SNR_DB = 4;
+/**
+ * The murmur's low band starts at this share of the speaker's median F0: mel bands centred lower are left out of the
+ * low-frequency dominance (and of the murmur detector's low level).
+ * @remarks The voice source is a harmonic series whose lowest component is F0 (Fant 1960, "Acoustic Theory of Speech
+ * Production"): a speaker's voice, a nasal murmur included (voiced, radiated through the nose at the same F0), puts no
+ * energy below its own F0. The murmur cue compares the energy below 450 Hz with the energy above 500 Hz; for a man
+ * (F0 ≈ 100–150 Hz) that band holds the first harmonics and the nasal resonance (250–300 Hz, Fujimura 1962), but for a
+ * child or a high voice (F0 ≈ 250–400 Hz) it holds the first harmonic at most, and whatever lies below it, mains hum,
+ * room rumble or another, lower-pitched talker, cannot be that speaker's murmur. Within running speech F0 varies by
+ * a few semitones around its median (an SD of ≈ 2–3 semitones is typical); half an octave (2^−½ ≈ 0.71, 6 semitones)
+ * under the median sits below nearly all of the speaker's own F0, so the bands left out hold no harmonic of the
+ * speaker. Found on vid04 (a child, tracked F0 ≈ 240–330 Hz; the 26-band mel filterbank's lowest band, centred at
+ * 130 Hz, carried a ≈ 100–140 Hz sound, an adult voice or rumble, that read as a murmur at 20–35 dB dominance while the
+ * child's lips were 0.10 eye-corner distances apart): vid04 is therefore not held out for this constant; vid05 is.
+ */
+export const MURMUR_LOW_BAND_F0_RATIO = Math.SQRT1_2;
+/** Fewest loud voiced frames with a tracked pitch for a speaker F0 estimate (0.2 s); below it the whole low band is used. */
+export const SPEAKER_F0_MIN_FRAMES = 20;
 
 /**
  * The analysis runs on blocks of this many 10 ms frames (30 s), each seen with
@@ -674,6 +693,40 @@ function detectNasalMurmur(lowDb: Float32Array, aboveDb: Float32Array, dominance
 }
 
 /**
+ * The speaker's median fundamental frequency over the loud voiced frames of the analysis window.
+ * @param pitchHz - pitch per 10 ms frame, Hz (0 where unvoiced or untracked; the tracker covers 60–400 Hz, features.ts).
+ * @param voicing - NCCF voicing per frame, [0, 1].
+ * @param loud - speech loudness per frame, [0, 1].
+ * @param ws - scratch storage.
+ * @returns the median pitch of the frames with voicing > 0.5, loudness > 0.5 and a pitch, Hz; 0 when fewer than
+ *   {@link SPEAKER_F0_MIN_FRAMES} such frames exist (no estimate).
+ * @remarks A median is robust to the tracker's octave errors on a minority of frames. A voice above the tracker's
+ * 400 Hz ceiling is untracked there (pitch 0), so a very high voice reads lower than it is: the estimate errs toward
+ * keeping more of the low band, i.e. toward the behaviour without it.
+ */
+function speakerMedianF0(pitchHz: Float32Array, voicing: Float32Array, loud: Float32Array, ws: Workspace): number {
+  const n = pitchHz.length;
+  const buf = ws.f32('speakerF0', n);
+  let count = 0;
+  for (let t = 0; t < n; t++) if (voicing[t]! > 0.5 && loud[t]! > 0.5 && pitchHz[t]! > 0) buf[count++] = pitchHz[t]!;
+  return count >= SPEAKER_F0_MIN_FRAMES ? percentile(buf.subarray(0, count), 0.5) : 0;
+}
+
+/**
+ * The low bands that can hold the speaker's nasal murmur: those of `low` centred at or above
+ * {@link MURMUR_LOW_BAND_F0_RATIO} × the speaker's median F0.
+ * @param low - indices of the < 450 Hz mel bands, ascending.
+ * @param centers - mel band centres, Hz.
+ * @param speakerF0Hz - the speaker's median F0 ({@link speakerMedianF0}), Hz; 0 = unknown (all of `low` is kept).
+ * @returns the kept indices, ascending; never empty when `low` is not (the highest low band is always kept).
+ */
+function murmurLowBands(low: number[], centers: Float32Array, speakerF0Hz: number): number[] {
+  const minHz = MURMUR_LOW_BAND_F0_RATIO * speakerF0Hz;
+  const kept = low.filter((b) => centers[b]! >= minHz);
+  return kept.length > 0 || low.length === 0 ? kept : [low[low.length - 1]!];
+}
+
+/**
  * Whether a level dip is bounded by speech on both sides, as an oral stop closure is (soft, per frame).
  * @param levelDb - speech level per 10 ms frame, dB (the caller passes its 50 ms energy mean).
  * @param speechDb - level that counts as speech, dB (the zero of the loudness scale: reference − LOUDNESS_RANGE_DB).
@@ -882,10 +935,15 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
     }
     return toDb(c > MURMUR_SPECTRAL_FLOOR * z ? c : MURMUR_SPECTRAL_FLOOR * z);
   };
+  // The murmur's low band holds the speaker's voice only: bands centred below MURMUR_LOW_BAND_F0_RATIO × the speaker's
+  // median F0 are left out (murmurLowBands).
+  const murmurLow = murmurLowBands(G.low, centers, speakerMedianF0(pitchHz, voicing, loud, ws));
+  const lowAllF = ws.f32('lowAllF', n);
   for (let t = 0; t < n; t++) {
-    const lo = floored(G.low, t);
+    const lo = floored(murmurLow, t);
     const md = floored(G.mid, t);
     lowF[t] = lo;
+    lowAllF[t] = murmurLow.length === G.low.length ? lo : floored(G.low, t);
     midF[t] = md;
     highF[t] = floored(G.high, t);
     aboveF[t] = floored(G.above, t);
@@ -944,7 +1002,7 @@ function analyzeFromFeatures(energyDb: Float32Array, voicing: Float32Array, pitc
   // Alveolar releases are diffuse-rising (high-frequency dominant), labial releases diffuse-flat/falling (Stevens &
   // Blumstein 1978, JASA 64), so a stop closure followed by a high-dominant release is not read as a lip closure.
   const fricNow = ws.f32('fricNow', n);
-  for (let t = 0; t < n; t++) fricNow[t] = sigmoid((highF[t]! - Math.max(lowF[t]!, midF[t]!) + 3) / 3);
+  for (let t = 0; t < n; t++) fricNow[t] = sigmoid((highF[t]! - Math.max(lowAllF[t]!, midF[t]!) + 3) / 3);
   const dipLevel = ws.f32('dipLevel', n);
   const bounded = ws.f32('bounded', n);
   // Side levels are 50 ms energy means (a segment, not a 20 ms click or lip smack, bounds a closure).
