@@ -26,7 +26,7 @@ import { allocSplatData } from '../../core/formats/splatData.ts';
 import { InvalidInputError } from '../../core/errors.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, EYEBALL_RADIUS_IOD, eyeRotations, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
-import { EYE_LEFT, EYE_RIGHT, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from '../../core/rig/topology.ts';
+import { EYE_LEFT, EYE_RIGHT, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from '../../core/rig/topology.ts';
 import { measureScleraLight } from '../../core/face/sceneLight.ts';
 import { EYE_FRAGMENT, eyeStillDefine, gazeLidWeights, LID_FRAGMENT, lidClosure, lidSkinUniforms, lidTriangles, lowerLidGazeDrop, measureLidSkin, updateEyeLids, updateLidSkin } from '../head/eyelids.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
@@ -147,9 +147,15 @@ void main() {
   ${inner}();
 }`;
 }
-/** How far outside the posed inner-lip loop the interior is still drawn, in face lattice spacings (under the lips' soft
- * edge Gaussians, which reach about one spacing past their triangles). */
-const OPENING_MARGIN_SPACING = 0.25;
+/**
+ * How far outside the posed opening's loop (inner lips, eye) the interior and the eyeballs are still drawn, in face
+ * lattice spacings. The face's opaque backing ({@link BACKING_VERTEX}) lies over them outside the opening, so the margin
+ * only has to close the slivers between the opening's quad (a plane behind the lips: the upper inner lip + 0.1 IOD,
+ * its loop test in the quad's own photo px) and the posed 3D opening's outline, which part by the parallax of that
+ * depth as the camera orbits: 6 mm × sin 25° ≈ 2.5 mm ≈ 2 output px at 256² for the mouth (0.25 spacings on main left
+ * 3–8 see-through pixels at the lip edges per frame at orbit yaw 25° on img03).
+ */
+const OPENING_MARGIN_SPACING = 1;
 /** Points of an eye opening's loop (MediaPipe `lower0` corner to corner, then `upper0` back). */
 const EYE_LOOP_N = EYE_RIGHT.lower0.length + EYE_RIGHT.upper0.length;
 /** The eye opening's loop of one eye region: `lower0` corner to corner, then `upper0` back. */
@@ -174,6 +180,36 @@ void main() {
   vUv = uv;
   gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
 }`;
+
+/**
+ * The face's backing: the rig's face mesh (TRI468 without the eye openings; the mouth opening is a hole in it) in the
+ * head's frame, textured with the photo at the rest uv (where the face Gaussians took their colours), pushed back along
+ * each line of sight by `uPushBackM` so every face Gaussian (centred on the same triangles) lies in front of it.
+ */
+const BACKING_VERTEX = /* glsl */ `
+uniform float uPushBackM;
+varying vec2 vUv;
+void main() {
+  vUv = uv;
+  vec4 mv = modelViewMatrix * vec4(position, 1.0);
+  mv.xyz *= 1.0 + uPushBackM / max(length(mv.xyz), 1e-6);
+  gl_Position = projectionMatrix * mv;
+}`;
+/** The backing's colour: the photo (raw sRGB bytes, as the opening shaders and the splats' colours). */
+const BACKING_FRAGMENT = /* glsl */ `
+uniform sampler2D uPhoto;
+varying vec2 vUv;
+void main() {
+  gl_FragColor = vec4(texture2D(uPhoto, vUv).rgb, 1.0);
+}`;
+/**
+ * How far behind the face Gaussians' centres the backing lies, in face σ: their cut-off ({@link
+ * PhotoHeadSplatAvatar.splatMaxStdDev}) times the largest growth a stretched triangle's Gaussians get
+ * ({@link TRIANGLE_GROWTH_MAX}) would be the safe bound along a surface, but a Gaussian's depth is its centre's (Spark
+ * draws each one's quad at its centre), so any margin above the triangles' own depth works; 2σ keeps clear of depth
+ * precision at the far plane (10 × the camera distance).
+ */
+const BACKING_PUSH_SIGMA = 2;
 
 /** Options of {@link createPhotoHeadSplats}. */
 export interface PhotoHeadSplatsInput {
@@ -262,6 +298,9 @@ export class PhotoHeadSplatAvatar implements Avatar {
   /** The lid meshes' shared vertices: posed rig vertices in the head's frame (metres) and their photo px. */
   private readonly lidPositions = new Float32Array(RIG_VERTEX_COUNT * 3);
   private readonly lidLocal = new THREE.BufferAttribute(new Float32Array(RIG_VERTEX_COUNT * 2), 2);
+  /** The face's opaque backing ({@link BACKING_VERTEX}) on the lid meshes' posed vertices. */
+  private readonly backing: THREE.Mesh;
+  private readonly backingMaterial: THREE.ShaderMaterial;
   /** Depth of the mouth interior's plane, landmark px (the mesh head's: upper inner lip + 0.1 IOD). */
   private readonly mouthZPx: number;
   /** How far the photographed upper teeth show below each upper inner-lip point, px (core/face/lipEdges.ts). */
@@ -562,6 +601,25 @@ export class PhotoHeadSplatAvatar implements Avatar {
       this.lidMaterials.push(lidMat);
       this.lidMeshes.push(lidMesh);
     }
+    // The face's opaque backing (BACKING_VERTEX): where the face Gaussians leave a pixel uncovered (a slanted or stretched
+    // triangle's lattice seen more squarely than the photo saw it: the far cheek and the lip corners at orbit yaw 25°,
+    // 15–27 see-through pixels per 256² frame on img01/img03/img05) the photo's own colour there shows, not the plate
+    // behind the head (bright isolated speckles on img03's painted wall). Drawn before the splats (opaque, depth-writing),
+    // it also hides what lies behind the face: the neck and shoulder Gaussians under the chin.
+    this.backingMaterial = new THREE.ShaderMaterial({
+      vertexShader: BACKING_VERTEX,
+      fragmentShader: BACKING_FRAGMENT,
+      uniforms: { uPhoto: { value: this.photoTexture }, uPushBackM: { value: BACKING_PUSH_SIGMA * sigmaM } },
+      side: THREE.DoubleSide,
+    });
+    const backingGeo = new THREE.BufferGeometry();
+    backingGeo.setAttribute('position', lidPos);
+    backingGeo.setAttribute('uv', lidUvAttr);
+    backingGeo.setIndex(new THREE.BufferAttribute(faceTrianglesWithoutEyes(), 1));
+    this.backing = new THREE.Mesh(backingGeo, this.backingMaterial);
+    this.backing.frustumCulled = false;
+    this.backing.position.copy(pivot).negate();
+    this.pose.add(this.backing);
     this.object3D.add(this.headRoot);
     const bodyMesh = (samples: SurroundSample[]): SplatMesh | null => {
       if (!samples.length) return null;
@@ -814,8 +872,10 @@ export class PhotoHeadSplatAvatar implements Avatar {
       // Lid skin from the lid's first movement relative to the photo's own (as the mesh head).
       updateLidSkin(this.lidMaterials[k]!, region, this.posPx, Math.max(0, lidBlink - restBlink), Math.max(frameBlink - restBlink, Math.min(lidBlink - restBlink, closure)));
     }
+    // The posed vertices for the face's backing (every frame) and the lid skin.
+    this.lidPositions.set(this.vertLocal);
+    (this.backing.geometry.getAttribute('position') as THREE.BufferAttribute).needsUpdate = true;
     if (this.lidMaterials.some((m) => m.visible)) {
-      this.lidPositions.set(this.vertLocal);
       const local = this.lidLocal.array as Float32Array;
       for (let v = 0; v < RIG_VERTEX_COUNT; v++) {
         local[v * 2] = this.posPx[v * 3]!;
@@ -902,7 +962,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
       this.object3D.remove(this.background.mesh);
       this.background.dispose();
     }
-    for (const m of [...this.eyeMeshes, ...this.lidMeshes]) {
+    for (const m of [...this.eyeMeshes, ...this.lidMeshes, this.backing]) {
       this.pose.remove(m);
       m.geometry.dispose();
       (m.material as THREE.Material).dispose();
