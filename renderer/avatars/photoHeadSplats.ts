@@ -31,7 +31,7 @@ import { measureScleraLight } from '../../core/face/sceneLight.ts';
 import { EYE_FRAGMENT, eyeStillDefine, gazeLidWeights, LID_FRAGMENT, lidClosure, lidSkinUniforms, lidTriangles, lowerLidGazeDrop, measureLidSkin, updateEyeLids, updateLidSkin } from '../head/eyelids.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
 import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
-import { LOOP_N, MouthInteriorLayer } from '../head/mouthInterior.ts';
+import { lipEdgeUvOffsets, lipEdgeUvShare, LOOP_N, MouthInteriorLayer } from '../head/mouthInterior.ts';
 import { TRI468 } from '../../core/rig/topologyTables.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import type { MotionFrame } from '../../core/motion/track.ts';
@@ -211,6 +211,14 @@ void main() {
  */
 const BACKING_PUSH_SIGMA = 2;
 
+/**
+ * The mesh head's largest share of the inner-lip texture offsets (renderer/head/mouthInterior.ts `lipEdgeUvShare`: 0 at
+ * the photo's own lip gap, 0.6 once the lips part by 0.06 IOD). The photo's inner-lip landmarks lie a pixel or two
+ * inside a photographed open mouth: Gaussians there took the teeth's or the dark seam's colour, and a parted lip carried
+ * them along as bright or dark dots on its edge (img03's smile with teeth).
+ */
+const LIP_EDGE_SHARE_MAX = 0.6;
+
 /** Options of {@link createPhotoHeadSplats}. */
 export interface PhotoHeadSplatsInput {
   /** `[h, w, 4]` RGBA bytes of the portrait, sRGB. */
@@ -298,6 +306,12 @@ export class PhotoHeadSplatAvatar implements Avatar {
   /** The lid meshes' shared vertices: posed rig vertices in the head's frame (metres) and their photo px. */
   private readonly lidPositions = new Float32Array(RIG_VERTEX_COUNT * 3);
   private readonly lidLocal = new THREE.BufferAttribute(new Float32Array(RIG_VERTEX_COUNT * 2), 2);
+  /** Face Gaussians on triangles with an inner-lip vertex, and per one its rest colour and its lip-edge colour (RGB 0..1,
+   * `[K, 6]`), blended by the lips' parting ({@link LIP_EDGE_SHARE_MAX}). */
+  private readonly lipEdgeIdx: Uint32Array;
+  private readonly lipEdgeRgb: Float32Array;
+  /** The lip-edge blend the packed colours hold now (−1: never written). */
+  private lipEdgeBlend = -1;
   /** The face's opaque backing ({@link BACKING_VERTEX}) on the lid meshes' posed vertices. */
   private readonly backing: THREE.Mesh;
   private readonly backingMaterial: THREE.ShaderMaterial;
@@ -498,6 +512,29 @@ export class PhotoHeadSplatAvatar implements Avatar {
       data.positions[i * 3 + 2]! -= this.origin.z;
     }
     this.restBox = box.translate(this.origin.clone().negate());
+    // The lips' inner edge as the mesh head textures it (renderer/head/mouthInterior.ts lipEdgeUvOffsets): the face
+    // Gaussians on triangles with an inner-lip vertex get a second colour, sampled with those vertices moved towards the
+    // lip body by the mesh head's largest share (LIP_EDGE_SHARE_MAX), blended in as the lips part (lipEdgeUvShare).
+    const lipEdge = lipEdgeUvOffsets(rest, 0.03 * this.rig.frame.iodPx);
+    const lipOff = new Map(lipEdge.ids.map((v, k) => [v, k] as const));
+    const lipIdx: number[] = [], lipCol: number[] = [];
+    const tmpRgb = new Float32Array(3);
+    for (let i = 0; i < surfaceCount; i++) {
+      let x = 0, y = 0, moved = false;
+      for (let k = 0; k < 3; k++) {
+        const v = this.verts[i * 3 + k]!, w = this.bary[i * 3 + k]!;
+        const o = lipOff.get(v);
+        x += w * (rest[v * 3]! + (o === undefined ? 0 : LIP_EDGE_SHARE_MAX * lipEdge.offsetsPx[o * 2]!));
+        y += w * (rest[v * 3 + 1]! + (o === undefined ? 0 : LIP_EDGE_SHARE_MAX * lipEdge.offsetsPx[o * 2 + 1]!));
+        if (o !== undefined && w > 0) moved = true;
+      }
+      if (!moved) continue;
+      sampleBox(input, x, y, spacingPx, tmpRgb, 0);
+      lipIdx.push(i);
+      lipCol.push(data.colors[i * 3]!, data.colors[i * 3 + 1]!, data.colors[i * 3 + 2]!, tmpRgb[0]!, tmpRgb[1]!, tmpRgb[2]!);
+    }
+    this.lipEdgeIdx = Uint32Array.from(lipIdx);
+    this.lipEdgeRgb = Float32Array.from(lipCol);
     const packed = packSplats(data);
     this.packed = packed.packedArray!;
     this.faceOpacityByte = this.packed[0]! >>> 24;
@@ -843,6 +880,16 @@ export class PhotoHeadSplatAvatar implements Avatar {
     const rest = this.restExpression;
     for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) this.relative[k] = Math.max(0, this.weights[k]! - Math.min(1, Math.max(0, rest[k] ?? 0)));
     this.mouth.update(this.posPx, this.relative, frame.visemes ?? new Float32Array(OVR_VISEME_COUNT));
+    // The inner lip edge's colours as the lips part (the mesh head's lipEdgeUvShare, 0 … LIP_EDGE_SHARE_MAX).
+    const blend = Math.round((lipEdgeUvShare(this.rig.restPx, this.posPx, this.rig.frame.iodPx) / LIP_EDGE_SHARE_MAX) * 32) / 32;
+    if (blend !== this.lipEdgeBlend) {
+      this.lipEdgeBlend = blend;
+      const c = this.lipEdgeRgb;
+      for (let k = 0; k < this.lipEdgeIdx.length; k++) {
+        const o = k * 6;
+        sparkUtils.setPackedSplatRgb(this.packed, this.lipEdgeIdx[k]!, c[o]! + blend * (c[o + 3]! - c[o]!), c[o + 1]! + blend * (c[o + 4]! - c[o + 1]!), c[o + 2]! + blend * (c[o + 5]! - c[o + 2]!));
+      }
+    }
     this.fitQuad(this.mouth.mesh, this.mouth.lip, this.mouthZPx);
     // Eyes: irises offset by the eyeball radius · sin(angle) along the face axes; lids as the blink closes them.
     const [ry, rp, ly, lp] = eyeRotations(this.weights, gazeRad);
