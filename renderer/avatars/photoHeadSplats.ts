@@ -24,9 +24,9 @@ import * as THREE from 'three';
 import { SplatMesh, utils as sparkUtils } from '@sparkjsdev/spark';
 import { allocSplatData } from '../../core/formats/splatData.ts';
 import { InvalidInputError } from '../../core/errors.ts';
-import { buildPhotoHeadRig, evaluateRigRelative, EYEBALL_RADIUS_IOD, eyeRotations, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
+import { buildPhotoHeadRig, evaluateRigRelative, EYEBALL_RADIUS_IOD, eyeRotations, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
-import { EYE_LEFT, EYE_RIGHT, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from '../../core/rig/topology.ts';
+import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from '../../core/rig/topology.ts';
 import { measureScleraLight } from '../../core/face/sceneLight.ts';
 import { EYE_FRAGMENT, eyeStillDefine, gazeLidWeights, LID_FRAGMENT, lidClosure, lidSkinUniforms, lidTriangles, lowerLidGazeDrop, measureLidSkin, updateEyeLids, updateLidSkin } from '../head/eyelids.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
@@ -312,6 +312,11 @@ export class PhotoHeadSplatAvatar implements Avatar {
   private readonly lipEdgeRgb: Float32Array;
   /** The lip-edge blend the packed colours hold now (−1: never written). */
   private lipEdgeBlend = -1;
+  /** Surround Gaussians that follow the jaw (in `splats`, then in `bodyNearHeadSplats`), as the mesh head's surround
+   * under the chin ({@link jawFollowers}). */
+  private readonly surroundJaw: [JawFollowers, JawFollowers];
+  /** The jaw angle the surround followers were last placed for, rad. */
+  private surroundJawRad = 0;
   /** The face's opaque backing ({@link BACKING_VERTEX}) on the lid meshes' posed vertices. */
   private readonly backing: THREE.Mesh;
   private readonly backingMaterial: THREE.ShaderMaterial;
@@ -673,7 +678,9 @@ export class PhotoHeadSplatAvatar implements Avatar {
       return mesh;
     };
     this.bodySplats = bodyMesh(bodyAround.filter((_, i) => !nearHead[i]));
-    this.bodyNearHeadSplats = bodyMesh(bodyAround.filter((_, i) => nearHead[i]));
+    const bodyNear = bodyAround.filter((_, i) => nearHead[i]);
+    this.bodyNearHeadSplats = bodyMesh(bodyNear);
+    this.surroundJaw = [jawFollowers(headAround, this.rig, this.riggedCount), jawFollowers(bodyNear, this.rig, 0)];
     if (background) {
       // The plate covers the framing crop plus its reach; past it the plane continues mirrored (BackgroundLayer).
       this.background = background;
@@ -931,6 +938,30 @@ export class PhotoHeadSplatAvatar implements Avatar {
       (this.lidMeshes[0]!.geometry.getAttribute('position') as THREE.BufferAttribute).needsUpdate = true;
       this.lidLocal.needsUpdate = true;
     }
+    // The surround under the chin (jaw line, throat) follows the jaw relative to the photo's, as the mesh head's
+    // (renderer/head/photoHead.ts): left in place, the opened chin slid behind it and its Gaussians showed over the chin
+    // as a ragged line (img01, jawOpen 0.6).
+    const jawRad = (this.lidWeights[BS.jawOpen]! - Math.min(1, Math.max(0, rest[BS.jawOpen] ?? 0))) * JAW_OPEN_MAX_RAD;
+    if (jawRad !== this.surroundJawRad) {
+      this.surroundJawRad = jawRad;
+      const [py, pz] = this.rig.jawPivotPx;
+      const w3 = this.world;
+      for (const [k, fol] of this.surroundJaw.entries()) {
+        const mesh = k === 0 ? this.splats : this.bodyNearHeadSplats;
+        if (!mesh || !fol.index.length) continue;
+        const arr = mesh.packedSplats!.packedArray!;
+        for (let j = 0; j < fol.index.length; j++) {
+          const a = jawRad * fol.weight[j]!;
+          const dy = fol.px[j * 3 + 1]! - py, dz = fol.px[j * 3 + 2]! - pz;
+          photoToWorld(this.proj, fol.px[j * 3]!, py + dy * Math.cos(a) - dz * Math.sin(a), pz + dy * Math.sin(a) + dz * Math.cos(a), w3, 0);
+          sparkUtils.setPackedSplatCenter(arr, fol.index[j]!, w3[0]! - this.origin.x, w3[1]! - this.origin.y, w3[2]! - this.origin.z);
+        }
+        if (k === 1) {
+          mesh.packedSplats!.needsUpdate = true;
+          mesh.updateVersion();
+        }
+      }
+    }
     this.splats.packedSplats!.needsUpdate = true;
     this.splats.updateVersion();
     this.pose.quaternion.copy(headRotationOf(frame, this.q));
@@ -1142,6 +1173,7 @@ function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacing
   };
   const out: SurroundSample[] = [];
   const tmp = new Float32Array(3);
+  const faceMask = polygonMask(FACE_SILHOUETTE.flatMap((i) => [rig.restPx[i * 3]!, rig.restPx[i * 3 + 1]!]), W, H);
   // Shown alone (no photo background behind it), the person's own colours at its soft edges (core/segment/
   // foregroundColour.ts): the photo's there mix in the old backdrop, a light or dark fringe around the hair.
   const colours = layer ? input : { ...input, rgba: estimateForegroundColours(input.rgba, matte.alpha, W, H) };
@@ -1178,11 +1210,14 @@ function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacing
           }
         }
         const fx = gx(x), fy = gy(y);
-        // Under the face mesh the rigged Gaussians already are (the grid marks those nodes).
-        if (at(grid.faceNode, fx, fy) > 0.5) continue;
+        // Under the face mesh the rigged Gaussians already are: the rest face outline itself decides (the depth grid's
+        // face nodes, ≈ 19 photo px apart on img01, left a ragged band along the chin of cells half over the face).
+        if (faceMask[Math.min(H - 1, Math.max(0, Math.floor(y))) * W + Math.min(W - 1, Math.max(0, Math.floor(x)))]) continue;
         if (at(grid.headWeight, fx, fy) >= 0.5 !== isHead) continue;
         if (!rgb) {
-          sampleBox(colours, x, y, step, tmp, 0);
+          // the cell's pixels outside the face only: a cell across the chin otherwise mixed the chin's light skin into
+          // the neck's shadow under it (a dotted light line along the chin once the jaw opens or the head turns)
+          sampleBox(colours, x, y, step, tmp, 0, faceMask);
           rgb = [tmp[0]!, tmp[1]!, tmp[2]!];
         }
         // The depth proxy's slope over one grid cell each side (central difference), for the surfel's plane.
@@ -1266,27 +1301,99 @@ function setSurroundSplat(data: ReturnType<typeof allocSplatData>, i: number, p:
  * @remarks A flat-topped splat reconstructs its lattice cell nearly as a box: the box filter of the same cell is the
  * matching prefilter, so fine texture finer than the lattice (hair strands) averages out instead of aliasing into a
  * dotted pattern, as a point sample did.
+ * @param exclude - optional `[h, w]` mask of pixels left out (1), unless it leaves none of the square.
  */
-function sampleBox(img: PhotoHeadSplatsInput, xPx: number, yPx: number, sidePx: number, out: Float32Array, o: number): void {
+function sampleBox(img: PhotoHeadSplatsInput, xPx: number, yPx: number, sidePx: number, out: Float32Array, o: number, exclude?: Uint8Array): void {
   const W = img.widthPx, H = img.heightPx;
   const h = sidePx / 2;
   let x0 = Math.max(0, Math.ceil(xPx - h - 0.5)), x1 = Math.min(W - 1, Math.ceil(xPx + h - 0.5) - 1);
   let y0 = Math.max(0, Math.ceil(yPx - h - 0.5)), y1 = Math.min(H - 1, Math.ceil(yPx + h - 0.5) - 1);
   if (x1 < x0) x0 = x1 = Math.min(W - 1, Math.max(0, Math.floor(xPx)));
   if (y1 < y0) y0 = y1 = Math.min(H - 1, Math.max(0, Math.floor(yPx)));
-  let r = 0, g = 0, b = 0;
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      const k = (y * W + x) * 4;
-      r += img.rgba[k]!;
-      g += img.rgba[k + 1]!;
-      b += img.rgba[k + 2]!;
+  let r = 0, g = 0, b = 0, count = 0;
+  for (let pass = 0; pass < 2 && count === 0; pass++) {
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        if (pass === 0 && exclude?.[y * W + x]) continue;
+        const k = (y * W + x) * 4;
+        r += img.rgba[k]!;
+        g += img.rgba[k + 1]!;
+        b += img.rgba[k + 2]!;
+        count++;
+      }
     }
   }
-  const n = (x1 - x0 + 1) * (y1 - y0 + 1) * 255;
+  const n = count * 255;
   out[o] = r / n;
   out[o + 1] = g / n;
   out[o + 2] = b / n;
+}
+
+/** Surround Gaussians that follow the jaw: their indices in one splat mesh, rest photo px `[K, 3]` (x, y, depth px)
+ * and jaw weight. */
+interface JawFollowers {
+  index: Uint32Array;
+  px: Float32Array;
+  weight: Float32Array;
+}
+
+/**
+ * Which surround samples follow the jaw, and how much: the jaw weight of the nearest face-mesh vertex, fading to 0 over
+ * half an inter-ocular distance outside the face, as renderer/head/surround.ts `surroundJawWeights` gives the mesh
+ * head's surround nodes.
+ * @param samples - surround samples, in the order of their Gaussians in their mesh.
+ * @param rig - the photo rig (rest vertices, jaw weights, IOD).
+ * @param first - index of the first sample's Gaussian in its mesh.
+ * @returns the followers (weight > 0.001).
+ */
+function jawFollowers(samples: readonly SurroundSample[], rig: PhotoHeadRig, first: number): JawFollowers {
+  const reach = 0.5 * rig.frame.iodPx;
+  const idx: number[] = [], px: number[] = [], wt: number[] = [];
+  const rest = rig.restPx;
+  samples.forEach((p, j) => {
+    let best = Infinity, bestW = 0;
+    for (let i = 0; i < RIG_VERTEX_COUNT; i++) {
+      const d = Math.hypot(rest[i * 3]! - p.xPx, rest[i * 3 + 1]! - p.yPx);
+      if (d < best) {
+        best = d;
+        bestW = rig.jawWeight[i]!;
+      }
+    }
+    if (best > reach || bestW === 0) return;
+    const t = best / reach;
+    const w = bestW * (1 - t * t * (3 - 2 * t));
+    if (w <= 1e-3) return;
+    idx.push(first + j);
+    px.push(p.xPx, p.yPx, p.zPx);
+    wt.push(w);
+  });
+  return { index: Uint32Array.from(idx), px: Float32Array.from(px), weight: Float32Array.from(wt) };
+}
+
+/**
+ * A polygon's pixels: 1 where a pixel's centre lies inside (even-odd rule, scanline crossings), else 0.
+ * @param poly - `[K, 2]` vertices x, y, photo px, in order.
+ * @param widthPx - raster width.
+ * @param heightPx - raster height.
+ * @returns `[heightPx, widthPx]` mask.
+ */
+function polygonMask(poly: readonly number[], widthPx: number, heightPx: number): Uint8Array {
+  const mask = new Uint8Array(widthPx * heightPx);
+  const n = poly.length / 2;
+  const xs: number[] = [];
+  for (let y = 0; y < heightPx; y++) {
+    const cy = y + 0.5;
+    xs.length = 0;
+    for (let k = 0; k < n; k++) {
+      const ax = poly[k * 2]!, ay = poly[k * 2 + 1]!, bx = poly[((k + 1) % n) * 2]!, by = poly[((k + 1) % n) * 2 + 1]!;
+      if (ay > cy !== by > cy) xs.push(ax + ((cy - ay) * (bx - ax)) / (by - ay));
+    }
+    xs.sort((a, b) => a - b);
+    for (let k = 0; k + 1 < xs.length; k += 2) {
+      for (let x = Math.max(0, Math.ceil(xs[k]! - 0.5)); x <= Math.min(widthPx - 1, Math.floor(xs[k + 1]! - 0.5)); x++) mask[y * widthPx + x] = 1;
+    }
+  }
+  return mask;
 }
 
 /**
