@@ -28,7 +28,7 @@ import { buildPhotoHeadRig, evaluateRigRelative, EYEBALL_RADIUS_IOD, eyeRotation
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from '../../core/rig/topology.ts';
 import { measureScleraLight } from '../../core/face/sceneLight.ts';
-import { EYE_FRAGMENT, eyeStillDefine, gazeLidWeights, LID_FRAGMENT, lidClosure, lidSkinUniforms, lidTriangles, lowerLidGazeDrop, measureLidSkin, updateEyeLids, updateLidSkin } from '../head/eyelids.ts';
+import { EYE_FRAGMENT, eyeStillDefine, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureLidSkin, updateEyeLids, updateLidSkin } from '../head/eyelids.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
 import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
 import { lipEdgeUvOffsets, lipEdgeUvShare, LOOP_N, MouthInteriorLayer } from '../head/mouthInterior.ts';
@@ -349,12 +349,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
   /** σ of a face Gaussian at rest, metres. */
   private readonly faceSigmaM: number;
   private readonly posPx = new Float32Array(RIG_VERTEX_COUNT * 3);
-  /** The frame's weights (clamped to [0, 1]). */
   private readonly weights = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
-  /** The frame's weights with the lids' share of a vertical gaze ({@link gazeLidWeights}): what the rig is posed with. */
-  private readonly lidWeights = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
-  /** Per eye (subject's right, left): how far the iris moved down relative to the photo's gaze this frame, px. */
-  private readonly gazeDownPx: [number, number] = [0, 0];
   private readonly packed: Uint32Array;
   private readonly origin: THREE.Vector3;
   private readonly restBox: THREE.Box3;
@@ -688,24 +683,10 @@ export class PhotoHeadSplatAvatar implements Avatar {
     }
   }
 
-  /**
-   * Centres of every Gaussian for `weights`, world metres (minus `origin` when given).
-   * @param weights - the rig's weights (with the lids' gaze share, {@link gazeLidWeights}).
-   * @param out - receives the centres when `packed` is null.
-   * @param packed - the packed splats whose centres are rewritten, or null.
-   * @param frameWeights - the frame's own weights; when given, the lower lids follow a downward gaze
-   * ({@link lowerLidGazeDrop}, `gazeDownPx`) as the mesh head's (renderer/head/photoHead.ts `applyWeights`).
-   */
-  private computeCenters(weights: Float32Array, out: Float32Array, packed: Uint32Array | null, frameWeights?: Float32Array): void {
+  /** Centres of every Gaussian for `weights`, world metres (minus `origin` when given). */
+  private computeCenters(weights: Float32Array, out: Float32Array, packed: Uint32Array | null): void {
     const pos = evaluateRigRelative(this.rig, weights, this.restExpression, this.posPx);
     const rest = this.restExpression;
-    if (frameWeights) {
-      const rig = this.rig;
-      ([[EYE_RIGHT, BS.eyeBlinkRight], [EYE_LEFT, BS.eyeBlinkLeft]] as const).forEach(([region, b], k) => {
-        const rise = 0.12 * 2 * rig.eyes[k]!.halfHeightPx * Math.max(0, (weights[b] ?? 0) - (frameWeights[b] ?? 0));
-        lowerLidGazeDrop(pos, region, this.gazeDownPx[k]!, rise, [rig.frame.ey[0], rig.frame.ey[1]]);
-      });
-    }
     // The photographed upper teeth stay in view below the upper lip while the jaw opens (as the mesh head).
     const f = this.rig.frame;
     keepUpperTeethShowing(this.rig.restPx, pos, this.upperToothDisplayPx, f.ex, f.ey, f.iodPx, Math.max(0, (weights[BS.jawOpen] ?? 0) - Math.max(0, rest[BS.jawOpen] ?? 0)));
@@ -870,17 +851,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
 
   applyFrame(frame: MotionFrame): void {
     for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) this.weights[k] = Math.min(1, Math.max(0, frame.blendshapes[k] ?? 0));
-    const gazeRad = frame.gazeRad ?? new Float32Array(4);
-    // The lids follow a vertical gaze as the mesh head's (renderer/head/photoHead.ts applyWeights): the upper lid with
-    // the iris (gazeLidWeights), the lower one a share of a look down (lowerLidGazeDrop), relative to the photo's gaze.
-    const eyes = this.rig.eyes;
-    const [, rpNow, , lpNow] = eyeRotations(this.weights, gazeRad);
-    const [, rpRest, , lpRest] = eyeRotations(this.restExpression, new Float32Array(4));
-    const radiusPx = EYEBALL_RADIUS_IOD * this.rig.frame.iodPx;
-    gazeLidWeights(this.weights, [rpNow - rpRest, lpNow - lpRest], radiusPx, [2 * eyes[0].halfHeightPx, 2 * eyes[1].halfHeightPx], this.lidWeights);
-    this.gazeDownPx[0] = -radiusPx * Math.sin(rpNow - rpRest);
-    this.gazeDownPx[1] = -radiusPx * Math.sin(lpNow - lpRest);
-    this.computeCenters(this.lidWeights, this.posPx, this.packed, this.weights);
+    this.computeCenters(this.weights, this.posPx, this.packed);
     this.growStretched(this.posPx, this.packed);
     for (let v = 0; v < RIG_VERTEX_COUNT; v++) this.headPoint(this.posPx[v * 3]!, this.posPx[v * 3 + 1]!, this.posPx[v * 3 + 2]!, this.vertLocal, v * 3);
     // The mouth interior sees the motion relative to the photo's own expression (its rest opening shows unchanged).
@@ -899,7 +870,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     }
     this.fitQuad(this.mouth.mesh, this.mouth.lip, this.mouthZPx);
     // Eyes: irises offset by the eyeball radius · sin(angle) along the face axes; lids as the blink closes them.
-    const [ry, rp, ly, lp] = eyeRotations(this.weights, gazeRad);
+    const [ry, rp, ly, lp] = eyeRotations(this.weights, frame.gazeRad ?? new Float32Array(4));
     const R = EYEBALL_RADIUS_IOD * this.rig.frame.iodPx;
     const { ex, ey } = this.rig.frame;
     for (const [k, [yaw, pitch, region, blink]] of ([
@@ -909,14 +880,8 @@ export class PhotoHeadSplatAvatar implements Avatar {
       const m = this.eyeMaterials[k]!;
       const a = R * Math.sin(yaw), b = -R * Math.sin(pitch);
       (m.uniforms.uOffset!.value as THREE.Vector2).set(a * ex[0] + b * ey[0], a * ex[1] + b * ey[1]);
-      (m.uniforms.uFaceDown!.value as THREE.Vector2).set(ey[0], ey[1]).normalize();
-      m.uniforms.uIrisCosPitch!.value = Math.cos(pitch);
       eyeStillDefine(m);
-      // How closed the eye is: the frame's blink, or the upper lid's gaze share as far as the posed lids close the eye
-      // (lidClosure), as the mesh head.
-      const frameBlink = this.weights[blink]!, lidBlink = this.lidWeights[blink]!, restBlink = Math.max(0, rest[blink] ?? 0);
-      const closure = lidClosure(region, this.rig.restPx, this.posPx);
-      updateEyeLids(m, region, this.posPx, Math.max(frameBlink, Math.min(lidBlink, closure)), frameBlink);
+      updateEyeLids(m, region, this.posPx, this.weights[blink]!);
       const loop = m.uniforms.uEyeLoop!.value as Float32Array;
       eyeLoop(region).forEach((v, i) => {
         loop[i * 2] = this.posPx[v * 3]!;
@@ -924,7 +889,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
       });
       this.fitQuad(this.eyeMeshes[k]!, loop, this.eyeZPx[k]!);
       // Lid skin from the lid's first movement relative to the photo's own (as the mesh head).
-      updateLidSkin(this.lidMaterials[k]!, region, this.posPx, Math.max(0, lidBlink - restBlink), Math.max(frameBlink - restBlink, Math.min(lidBlink - restBlink, closure)));
+      updateLidSkin(this.lidMaterials[k]!, region, this.posPx, Math.max(0, this.weights[blink]! - Math.max(0, rest[blink] ?? 0)));
     }
     // The posed vertices for the face's backing (every frame) and the lid skin.
     this.lidPositions.set(this.vertLocal);
