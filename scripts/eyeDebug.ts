@@ -1,6 +1,6 @@
 /**
  * Debug (eyes3, not a tool): one eye at 4× with the half-blink "blackened" pixels (eyelidHalfBlink.test.ts) in red.
- * Usage: tsx scripts/eyeDebug.ts <outDir> <tag> <portrait> [state…]; states: b.5 b.7 down in out
+ * Usage: tsx scripts/eyeDebug.ts <outDir> <tag> <portrait> [state…]; states: EYE_STATES of tests/helpers/eyeScene.ts (b.5 b.7 down left right …)
  */
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
@@ -10,32 +10,16 @@ import { RenderHost } from '../pipeline/render/renderHost.ts';
 import { measureRestExpression } from '../core/rig/restExpression.ts';
 import { buildPhotoHeadRig } from '../core/rig/rig.ts';
 import { EYE_LEFT, EYE_RIGHT } from '../core/rig/topology.ts';
-import { analyzePortrait, loadPortrait, referenceCrop, toOutputPx, type Portrait } from '../tests/integration/render/helpers.ts';
+import { referenceCrop, toOutputPx } from '../tests/integration/render/helpers.ts';
+import { EYE_PORTRAITS, EYE_STATES } from '../tests/helpers/eyeScene.ts';
 import { lab, type Rgb } from '../tests/helpers/colour.ts';
 
 const S = 512;
-const FILES: Record<string, () => Promise<Portrait>> = {
-  img01: () => loadPortrait('img01'),
-  img05: () => loadPortrait('img05'),
-  img06: () => loadPortrait('img06'),
-  img02: () => analyzePortrait('images/img02_darkskin_ai_woman_rgba.png'),
-  img04: () => analyzePortrait('images/img04_glasses_painting_ai_rgba.png'),
-  img07: () => analyzePortrait('images/img07_oldman_photo_rgba.png'),
-};
-const STATES: Record<string, (w: Float32Array) => void> = {
-  b0: () => {},
-  'b.5': (w) => { w[BS.eyeBlinkLeft] = 0.5; w[BS.eyeBlinkRight] = 0.5; },
-  'b.6': (w) => { w[BS.eyeBlinkLeft] = 0.6; w[BS.eyeBlinkRight] = 0.6; },
-  'b.7': (w) => { w[BS.eyeBlinkLeft] = 0.7; w[BS.eyeBlinkRight] = 0.7; },
-  down: (w) => { w[BS.eyeLookDownLeft] = 1; w[BS.eyeLookDownRight] = 1; },
-  in: (w) => { w[BS.eyeLookInLeft] = 1; w[BS.eyeLookInRight] = 1; },
-  out: (w) => { w[BS.eyeLookOutLeft] = 1; w[BS.eyeLookOutRight] = 1; },
-};
 const [outDir = '/tmp/eyeDebug', tag = 'x', name = 'img01', ...states] = process.argv.slice(2);
 mkdirSync(outDir, { recursive: true });
 const host = await RenderHost.launch({ widthPx: S, heightPx: S });
 try {
-  const p = await FILES[name]!();
+  const p = await EYE_PORTRAITS[name]!();
   const info = await host.loadPortrait(p.image, p.face);
   const photo = await referenceCrop(p.image, info.cropPx, S, S);
   const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount).weights;
@@ -53,7 +37,7 @@ try {
     let img = photo;
     if (st !== 'photo') {
       const w = Float32Array.from(rest);
-      STATES[st]!(w);
+      for (const [k, v] of Object.entries(EYE_STATES[st]!)) w[BS[k as keyof typeof BS]] = v;
       img = await host.renderStill({ blendshapes: w });
     }
     for (const mark of st === 'photo' ? [false] : [false, true]) {

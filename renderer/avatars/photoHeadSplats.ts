@@ -24,11 +24,11 @@ import * as THREE from 'three';
 import { SplatMesh, utils as sparkUtils } from '@sparkjsdev/spark';
 import { allocSplatData } from '../../core/formats/splatData.ts';
 import { InvalidInputError } from '../../core/errors.ts';
-import { buildPhotoHeadRig, evaluateRigRelative, EYEBALL_RADIUS_IOD, eyeRotations, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
+import { buildPhotoHeadRig, EYEBALL_RADIUS_IOD, eyeRotations, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from '../../core/rig/topology.ts';
 import { measureScleraLight } from '../../core/face/sceneLight.ts';
-import { EYE_FRAGMENT, eyeStillDefine, LID_FRAGMENT, lidSkinUniforms, lidTriangles, measureLidSkin, updateEyeLids, updateLidSkin } from '../head/eyelids.ts';
+import { EYE_FRAGMENT, eyeStillDefine, LID_FRAGMENT, lidSkinUniforms, lidTriangles, lidUniformArgs, measureLidSkin, poseWithGazeLids, updateEyeLids, updateLidSkin, type EyeLidPose } from '../head/eyelids.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
 import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
 import { lipEdgeUvOffsets, lipEdgeUvShare, LOOP_N, MouthInteriorLayer } from '../head/mouthInterior.ts';
@@ -350,6 +350,8 @@ export class PhotoHeadSplatAvatar implements Avatar {
   private readonly faceSigmaM: number;
   private readonly posPx = new Float32Array(RIG_VERTEX_COUNT * 3);
   private readonly weights = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+  /** The weights the rig is evaluated with: the frame's plus the lids' share of the gaze (scratch, `poseWithGazeLids`). */
+  private readonly lidWeights = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   private readonly packed: Uint32Array;
   private readonly origin: THREE.Vector3;
   private readonly restBox: THREE.Box3;
@@ -499,7 +501,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
     // Rest centres, then centre the face on the origin.
     this.origin = new THREE.Vector3();
     this.weights.set(this.restExpression);
-    this.computeCenters(this.weights, data.positions, null);
+    this.computeCenters(this.weights, new Float32Array(4), data.positions, null);
     const box = new THREE.Box3();
     const v = new THREE.Vector3();
     for (let i = 0; i < surfaceCount; i++) box.expandByPoint(v.fromArray(data.positions, i * 3));
@@ -683,9 +685,15 @@ export class PhotoHeadSplatAvatar implements Avatar {
     }
   }
 
-  /** Centres of every Gaussian for `weights`, world metres (minus `origin` when given). */
-  private computeCenters(weights: Float32Array, out: Float32Array, packed: Uint32Array | null): void {
-    const pos = evaluateRigRelative(this.rig, weights, this.restExpression, this.posPx);
+  /**
+   * Centres of every Gaussian for `frameWeights` and `gazeRad` (the lids following the gaze as on the mesh head,
+   * {@link poseWithGazeLids}), world metres (minus `origin` when given).
+   * @returns per eye how closed it is ({@link lidUniformArgs}).
+   */
+  private computeCenters(frameWeights: Float32Array, gazeRad: Float32Array, out: Float32Array, packed: Uint32Array | null): [EyeLidPose, EyeLidPose] {
+    const lids = poseWithGazeLids(this.rig, frameWeights, gazeRad, this.restExpression, this.lidWeights, this.posPx);
+    const pos = this.posPx;
+    const weights = this.lidWeights;
     const rest = this.restExpression;
     // The photographed upper teeth stay in view below the upper lip while the jaw opens (as the mesh head).
     const f = this.rig.frame;
@@ -703,6 +711,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
       if (packed) sparkUtils.setPackedSplatCenter(packed, i, w3[0]! - this.origin.x, w3[1]! - this.origin.y, w3[2]! - this.origin.z);
       else out.set(w3, i * 3);
     }
+    return lids;
   }
 
   /**
@@ -851,7 +860,8 @@ export class PhotoHeadSplatAvatar implements Avatar {
 
   applyFrame(frame: MotionFrame): void {
     for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) this.weights[k] = Math.min(1, Math.max(0, frame.blendshapes[k] ?? 0));
-    this.computeCenters(this.weights, this.posPx, this.packed);
+    const gazeRad = frame.gazeRad ?? new Float32Array(4);
+    const lids = this.computeCenters(this.weights, gazeRad, this.posPx, this.packed);
     this.growStretched(this.posPx, this.packed);
     for (let v = 0; v < RIG_VERTEX_COUNT; v++) this.headPoint(this.posPx[v * 3]!, this.posPx[v * 3 + 1]!, this.posPx[v * 3 + 2]!, this.vertLocal, v * 3);
     // The mouth interior sees the motion relative to the photo's own expression (its rest opening shows unchanged).
@@ -870,18 +880,21 @@ export class PhotoHeadSplatAvatar implements Avatar {
     }
     this.fitQuad(this.mouth.mesh, this.mouth.lip, this.mouthZPx);
     // Eyes: irises offset by the eyeball radius · sin(angle) along the face axes; lids as the blink closes them.
-    const [ry, rp, ly, lp] = eyeRotations(this.weights, frame.gazeRad ?? new Float32Array(4));
+    const [ry, rp, ly, lp] = eyeRotations(this.weights, gazeRad);
     const R = EYEBALL_RADIUS_IOD * this.rig.frame.iodPx;
     const { ex, ey } = this.rig.frame;
-    for (const [k, [yaw, pitch, region, blink]] of ([
-      [ry, rp, EYE_RIGHT, BS.eyeBlinkRight],
-      [ly, lp, EYE_LEFT, BS.eyeBlinkLeft],
+    for (const [k, [yaw, pitch, region]] of ([
+      [ry, rp, EYE_RIGHT],
+      [ly, lp, EYE_LEFT],
     ] as const).entries()) {
       const m = this.eyeMaterials[k]!;
       const a = R * Math.sin(yaw), b = -R * Math.sin(pitch);
       (m.uniforms.uOffset!.value as THREE.Vector2).set(a * ex[0] + b * ey[0], a * ex[1] + b * ey[1]);
       eyeStillDefine(m);
-      updateEyeLids(m, region, this.posPx, this.weights[blink]!);
+      (m.uniforms.uFaceDown!.value as THREE.Vector2).set(ey[0], ey[1]).normalize();
+      m.uniforms.uIrisCosPitch!.value = Math.cos(pitch);
+      const lid = lidUniformArgs(lids[k]!);
+      updateEyeLids(m, region, this.posPx, lid.eyeBlink, lid.closingBlink);
       const loop = m.uniforms.uEyeLoop!.value as Float32Array;
       eyeLoop(region).forEach((v, i) => {
         loop[i * 2] = this.posPx[v * 3]!;
@@ -889,7 +902,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
       });
       this.fitQuad(this.eyeMeshes[k]!, loop, this.eyeZPx[k]!);
       // Lid skin from the lid's first movement relative to the photo's own (as the mesh head).
-      updateLidSkin(this.lidMaterials[k]!, region, this.posPx, Math.max(0, this.weights[blink]! - Math.max(0, rest[blink] ?? 0)));
+      updateLidSkin(this.lidMaterials[k]!, region, this.posPx, lid.skinBlink, lid.skinClosure);
     }
     // The posed vertices for the face's backing (every frame) and the lid skin.
     this.lidPositions.set(this.vertLocal);

@@ -13,8 +13,9 @@
  * the lid band for the lid skin ({@link measureLidSkin}).
  */
 import type * as THREE from 'three';
-import type { EyeRegion } from '../../core/rig/topology.ts';
+import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../core/rig/topology.ts';
 import { BS } from '../../core/motion/names.ts';
+import { evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, type PhotoHeadRig } from '../../core/rig/rig.ts';
 import { signedDistanceToPolygon } from '../../core/math/polygon.ts';
 
 /** Points of the posed upper-lid curve passed to the shader (outer corner, 7 lid points, inner corner); also the
@@ -77,6 +78,20 @@ float seenInPhoto(vec2 p) {
   float m = max(1.0, 0.08 * uEyeHalf.y);
   return smoothstep(0.0, m, p.y - yRestUp(p.x) - m) * smoothstep(0.0, m, yRestLow(p.x) - p.y - m);
 }
+// How a photo pixel s with colour c shows this eye's white (0–1): seen between the photo's lids (seenInPhoto), off
+// the photo's iris (1.1–1.3 radii; its soft limbus) and sclera-like: 0.45–0.6 of the white's luma (the shade under the
+// lid is 13–20 L* under the white) and chromaticity within 0.04–0.07 of it (0.05–0.09, as eyeballUnderLid's column
+// samples, let the pink caruncle of img01's inner corner in, a pink wedge beside the moved iris; 0.025–0.05 left most
+// of img05's shaded white out, to the flat ring fill).
+float whiteAt(vec2 s, vec3 c) {
+  vec3 chroma = c / max(c.r + c.g + c.b, 0.01) - uEyeSclera / max(uEyeSclera.r + uEyeSclera.g + uEyeSclera.b, 0.01);
+  return seenInPhoto(s) * smoothstep(1.1 * uIrisR, 1.3 * uIrisR, length(s - uIrisC))
+    * smoothstep(0.45, 0.6, luma(c) / max(luma(uEyeSclera), 0.01)) * (1.0 - smoothstep(0.04, 0.07, length(chroma)));
+}
+// The eyeball's fall-off towards the corners at p: 1 over the middle half of the opening, down to 0.8 at the corners
+// (the sphere turns away from the light and the canthi shade it; a judgement, used only as a ratio between two places
+// of the same photo's white).
+float eyeballShade(vec2 p) { return mix(1.0, 0.8, smoothstep(0.4, 1.0, abs(p.x - uEyeC.x) / uEyeHalf.x)); }
 // The eyeball at p where the photo shows the upper lid (what a raised lid uncovers): inside the iris disc the iris
 // continued round, mirrored across its horizontal axis from its visible lower part (else the point of the same radius on
 // that axis); beside it the photo's own eye white: the sclera-like pixels of the same column well inside the rest opening
@@ -157,7 +172,26 @@ void main() {
       ringSum += w * cs;
       ringW += w;
     }
-    vec3 scleraRow = mix(shaded, ringSum / max(ringW, 1e-4), smoothstep(0.0, 0.5, ringW));
+    vec3 ringFill = mix(shaded, ringSum / max(ringW, 1e-4), smoothstep(0.0, 0.5, ringW)) * lidShade(p, yPosedUp(p.x));
+    // The eyeball turns as a whole: where the iris left, the photo's own eye white that turned with it shows, the
+    // pixel at p − uOffset (outside the photo's iris, since p lies outside the moved one), else the same row mirrored
+    // across the photo's iris (the white on its other side): its grain, the lid's shadow along its row and its fall-off
+    // towards the corners are the photo's. Relit for its new place by eyeballShade (a white carried in from a corner is
+    // brighter towards the middle); the ring fill above only where neither source shows sclera (under the photo's lids,
+    // past the corners). (The ring fill alone drew a flat pale block where the iris left, img01/img06 look image-left:
+    // the luma spread of the uncovered white 0.2–0.3 of the photo's, eyeGazeSclera.test.ts.)
+    // (Next to the moved iris p − uOffset falls on the photo's limbus, 1–1.3 radii out, which is not white: sampled just
+    // outside it, 1.35 radii out along the same ray, so no crescent of the fallback hugs the moved iris.)
+    vec2 sT = p - uOffset;
+    vec2 dT = sT - uIrisC;
+    sT = uIrisC + dT * (max(length(dT), 1.35 * uIrisR) / max(length(dT), 1e-4));
+    vec2 sM = vec2(2.0 * uIrisC.x - sT.x, sT.y);
+    vec3 colT = photoAt(sT);
+    vec3 colM = photoAt(sM);
+    float okT = whiteAt(sT, colT);
+    float okM = (1.0 - okT) * whiteAt(sM, colM);
+    vec3 turned = (okT * colT * eyeballShade(p) / eyeballShade(sT) + okM * colM * eyeballShade(p) / eyeballShade(sM)) / max(okT + okM, 1e-4);
+    vec3 scleraRow = mix(ringFill, turned, smoothstep(0.0, 0.6, okT + okM));
     base = mix(base, scleraRow, inOrig * moving);
     // The moved iris. Where its source pixel lay under the photo's lids (not iris: lid skin, lashes, the waterline), the
     // same place mirrored across the iris's horizontal axis, else the point of the same radius on that axis (the iris
@@ -782,6 +816,68 @@ export function lowerLidGazeDrop(posedPx: Float32Array, region: EyeRegion, gazeD
       posedPx[i * 3 + 1] = posedPx[i * 3 + 1]! + w * d * faceDown[1];
     }
   }
+}
+
+/** How closed one eye is in a posed frame ({@link poseWithGazeLids}); all in [0, 1]. */
+export interface EyeLidPose {
+  /** The frame's own eyeBlink weight. */
+  frameBlink: number;
+  /** The eyeBlink the lids were posed with: the frame's, or the upper lid's share of a downward gaze where larger. */
+  lidBlink: number;
+  /** The photo's own eyeBlink (its rest expression), ≥ 0. */
+  restBlink: number;
+  /** How closed the posed lids leave the eye ({@link lidClosure}). */
+  closure: number;
+}
+
+/**
+ * Poses the face with the lids following the gaze, as both photo heads draw it: the upper lids follow a vertical gaze
+ * relative to the photo's own ({@link gazeLidWeights}), the rig is evaluated relative to the photo's rest expression,
+ * and the lower lids follow a downward gaze ({@link lowerLidGazeDrop}, undoing the rise of the upper lid's gaze share).
+ * @param rig - the photo head rig.
+ * @param frameWeights - the frame's 52 ARKit weights (not modified).
+ * @param gazeRad - the frame's gaze angles `[rightYaw, rightPitch, leftYaw, leftPitch]`, rad (zeros: from the weights).
+ * @param rest - the photo's rest expression (52 weights).
+ * @param lidWeightsOut - receives the weights the rig was evaluated with (length 52).
+ * @param posedOut - receives the posed vertices `[468, 3]`, photo px.
+ * @returns per eye (subject's right, left) how closed it is, for {@link lidUniformArgs}.
+ */
+export function poseWithGazeLids(rig: PhotoHeadRig, frameWeights: Float32Array, gazeRad: Float32Array, rest: Float32Array, lidWeightsOut: Float32Array, posedOut: Float32Array): [EyeLidPose, EyeLidPose] {
+  const [, rpNow, , lpNow] = eyeRotations(frameWeights, gazeRad);
+  const [, rpRest, , lpRest] = eyeRotations(rest, new Float32Array(4));
+  const eyeH: [number, number] = [2 * rig.eyes[0].halfHeightPx, 2 * rig.eyes[1].halfHeightPx];
+  const R = EYEBALL_RADIUS_IOD * rig.frame.iodPx;
+  const weights = gazeLidWeights(frameWeights, [rpNow - rpRest, lpNow - lpRest], R, eyeH, lidWeightsOut);
+  evaluateRigRelative(rig, weights, rest, posedOut);
+  const gazeDown = [rpNow - rpRest, lpNow - lpRest].map((p) => -R * Math.sin(p));
+  const eyes = ([[EYE_RIGHT, BS.eyeBlinkRight], [EYE_LEFT, BS.eyeBlinkLeft]] as const).map(([region, b], k): EyeLidPose => {
+    const rise = 0.12 * eyeH[k]! * Math.max(0, (weights[b] ?? 0) - (frameWeights[b] ?? 0));
+    lowerLidGazeDrop(posedOut, region, gazeDown[k]!, rise, [rig.frame.ey[0], rig.frame.ey[1]]);
+    return {
+      frameBlink: Math.min(1, Math.max(0, frameWeights[b] ?? 0)),
+      lidBlink: Math.min(1, Math.max(0, weights[b] ?? 0)),
+      restBlink: Math.max(0, rest[b] ?? 0),
+      closure: lidClosure(region, rig.restPx, posedOut),
+    };
+  });
+  return [eyes[0]!, eyes[1]!];
+}
+
+/**
+ * The arguments of {@link updateEyeLids} and {@link updateLidSkin} for one posed eye: the eyeball's closing follows the
+ * frame's own blink, or, where the upper lid's share of a look down is larger, that share only as far as the posed lids
+ * close the eye ({@link lidClosure}; the lower lid drops with the gaze); the lid skin the same relative to the photo's
+ * own blink.
+ * @param e - the eye's pose ({@link poseWithGazeLids}).
+ * @returns `{ eyeBlink, closingBlink, skinBlink, skinClosure }`, all in [0, 1].
+ */
+export function lidUniformArgs(e: EyeLidPose): { eyeBlink: number; closingBlink: number; skinBlink: number; skinClosure: number } {
+  return {
+    eyeBlink: Math.max(e.frameBlink, Math.min(e.lidBlink, e.closure)),
+    closingBlink: e.frameBlink,
+    skinBlink: Math.max(0, e.lidBlink - e.restBlink),
+    skinClosure: Math.max(e.frameBlink - e.restBlink, Math.min(e.lidBlink - e.restBlink, e.closure)),
+  };
 }
 
 /**

@@ -13,7 +13,7 @@ import * as THREE from 'three';
 import type { MotionFrame } from '../../core/motion/track.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import { neckBoneMatrices, neckGeometry, NECK_BONE_COUNT, NECK_JOINT_COUNT } from '../../core/rig/neckBend.ts';
-import { buildPhotoHeadRig, evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, headPivotPx, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type PhotoHeadRig } from './rig.ts';
+import { buildPhotoHeadRig, eyeRotations, EYEBALL_RADIUS_IOD, headPivotPx, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type PhotoHeadRig } from './rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
 import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
@@ -26,7 +26,7 @@ import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, visibleFaceContour, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours, fitForegroundOverPlate, type PlateForFit } from '../../core/segment/foregroundColour.ts';
-import { EYE_FRAGMENT, eyeStillDefine, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidClosure, lidTriangles, lowerLidGazeDrop, measureEyeSclera, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
+import { EYE_FRAGMENT, eyeStillDefine, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, lidUniformArgs, measureEyeSclera, poseWithGazeLids, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
 import { LIP_EDGE_GLSL, lipEdgeRingTriangles, lipEdgeUvOffsets, lipEdgeUvShare, lipEdgeVertexWeights, MouthInteriorLayer } from './mouthInterior.ts';
 import { installOpeningScissor, openingPieces } from './openingScissor.ts';
 import { matteMarginPx, surroundTrianglesOverMatte } from './surroundCells.ts';
@@ -616,18 +616,9 @@ export class PhotoHead {
   private applyWeights(frameWeights: Float32Array, gazeRad: Float32Array, visemes: Float32Array = new Float32Array(OVR_VISEME_COUNT)): void {
     const rig = this.rig;
     const rest = this.restExpression;
-    // The upper lids follow the gaze up and down (relative to the photo's own gaze).
-    const [, rpNow, , lpNow] = eyeRotations(frameWeights, gazeRad);
-    const [, rpRest, , lpRest] = eyeRotations(rest, new Float32Array(4));
-    const eyeH: [number, number] = [2 * rig.eyes[0].halfHeightPx, 2 * rig.eyes[1].halfHeightPx];
-    const weights = gazeLidWeights(frameWeights, [rpNow - rpRest, lpNow - lpRest], EYEBALL_RADIUS_IOD * rig.frame.iodPx, eyeH, this.lidWeights);
-    evaluateRigRelative(rig, weights, rest, this.posedPx);
-    // The lower lids follow a downward gaze a little (undoing the rise of the upper lid's gaze share, an eyeBlink).
-    const gazeDown = [rpNow - rpRest, lpNow - lpRest].map((p) => -EYEBALL_RADIUS_IOD * rig.frame.iodPx * Math.sin(p));
-    ([[EYE_RIGHT, BS.eyeBlinkRight], [EYE_LEFT, BS.eyeBlinkLeft]] as const).forEach(([region, b], k) => {
-      const rise = 0.12 * eyeH[k]! * Math.max(0, (weights[b] ?? 0) - (frameWeights[b] ?? 0));
-      lowerLidGazeDrop(this.posedPx, region, gazeDown[k]!, rise, [rig.frame.ey[0], rig.frame.ey[1]]);
-    });
+    // The upper lids follow the gaze up and down (relative to the photo's own gaze), the lower lids a downward gaze.
+    const lidPoses = poseWithGazeLids(rig, frameWeights, gazeRad, rest, this.lidWeights, this.posedPx);
+    const weights = this.lidWeights;
     // The photographed upper teeth stay in view below the upper lip while the jaw opens (core/face/lipEdges.ts).
     keepUpperTeethShowing(rig.restPx, this.posedPx, this.upperToothDisplayPx, rig.frame.ex, rig.frame.ey, rig.frame.iodPx, Math.max(0, (weights[BS.jawOpen] ?? 0) - Math.max(0, rest[BS.jawOpen] ?? 0)));
     const arr = this.facePositions.array as Float32Array;
@@ -704,13 +695,10 @@ export class PhotoHead {
     // How closed each eye is: the frame's own blink, or, where the upper lid's share of a look down (an eyeBlink) is
     // larger, that share only as far as the posed lids close the eye (lidClosure): the lower lid drops with the gaze
     // (lowerLidGazeDrop). Pure blinks: the blink weight, as before.
-    ([[EYE_RIGHT, BS.eyeBlinkRight], [EYE_LEFT, BS.eyeBlinkLeft]] as const).forEach(([region, b], k) => {
-      const frameBlink = Math.min(1, Math.max(0, frameWeights[b] ?? 0));
-      const closure = lidClosure(region, rig.restPx, this.posedPx);
-      const lidBlink = Math.min(1, Math.max(0, weights[b] ?? 0));
-      const restBlink = Math.max(0, rest[b] ?? 0);
-      updateEyeLids(this.eyeMaterials[k]!, region, this.posedPx, Math.max(frameBlink, Math.min(lidBlink, closure)), frameBlink);
-      updateLidSkin(this.lidMaterials[k]!, region, this.posedPx, Math.max(0, lidBlink - restBlink), Math.max(frameBlink - restBlink, Math.min(lidBlink - restBlink, closure)));
+    ([EYE_RIGHT, EYE_LEFT] as const).forEach((region, k) => {
+      const a = lidUniformArgs(lidPoses[k]!);
+      updateEyeLids(this.eyeMaterials[k]!, region, this.posedPx, a.eyeBlink, a.closingBlink);
+      updateLidSkin(this.lidMaterials[k]!, region, this.posedPx, a.skinBlink, a.skinClosure);
     });
   }
 

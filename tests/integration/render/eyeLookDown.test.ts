@@ -13,18 +13,11 @@
  * numbers). img01 and img05 are asserted to be fixed (see the bounds below).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BS } from '../../../core/motion/names.ts';
 import { RenderHost } from '../../../pipeline/render/renderHost.ts';
-import { buildPhotoHeadRig, eyeRotations, evaluateRigRelative, EYEBALL_RADIUS_IOD, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
-import { measureRestExpression } from '../../../core/rig/restExpression.ts';
-import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../../core/rig/topology.ts';
-import { gazeLidWeights } from '../../../renderer/head/eyelids.ts';
-import { analyzePortrait, loadPortrait, toOutputPx, type Portrait, pixelsInPolygon } from './helpers.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';
-import { lab, type Rgb } from '../../helpers/colour.ts';
+import { EYE_PORTRAITS, EYE_STATES, EYES, eyeWeights, gapBelowLid, loadEyeScene, lStar as L, posedFace, restOpening } from '../../helpers/eyeScene.ts';
 
 const S = 512;
-const L = (rgba: Uint8Array, i: number): number => lab([rgba[i * 4]!, rgba[i * 4 + 1]!, rgba[i * 4 + 2]!] as Rgb)[0];
 
 describe.skipIf(!HAS_CORPUS)('photo-head eyes looking down (eyeLookDown 1; 512²)', () => {
   let host: RenderHost;
@@ -35,46 +28,21 @@ describe.skipIf(!HAS_CORPUS)('photo-head eyes looking down (eyeLookDown 1; 512²
     await host?.dispose();
   });
 
-  const PORTRAITS: [string, () => Promise<Portrait>][] = [
-    ['img01', () => loadPortrait('img01')],
-    ['img04', () => analyzePortrait('images/img04_glasses_painting_ai_rgba.png')],
-    ['img02 (held out)', () => analyzePortrait('images/img02_darkskin_ai_woman_rgba.png')],
-    ['img05 (held out)', () => loadPortrait('img05')],
-  ];
+  const PORTRAITS: [string][] = [['img01'], ['img04'], ['img02 (held out)'], ['img05 (held out)']];
 
-  it.each(PORTRAITS)('%s: no black bar under the lowered lid', async (name, load) => {
-    const p = await load();
-    const info = await host.loadPortrait(p.image, p.face);
-    const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount).weights;
-    const rig = buildPhotoHeadRig(p.face.landmarksPx, p.face.landmarkCount);
-    const open = Float32Array.from(rest);
-    const down = Float32Array.from(rest);
-    down[BS.eyeLookDownLeft] = 1;
-    down[BS.eyeLookDownRight] = 1;
+  it.each(PORTRAITS)('%s: no black bar under the lowered lid', async (name) => {
+    const scene = await loadEyeScene(host, await EYE_PORTRAITS[name.slice(0, 5)]!(), S);
+    const open = eyeWeights(scene, EYE_STATES.b0!);
+    const down = eyeWeights(scene, EYE_STATES.down!);
     const imgs = [await host.renderStill({ blendshapes: open }), await host.renderStill({ blendshapes: down })];
-    // The lids as the renderer poses them (renderer/head/photoHead.ts applyWeights).
-    const zero = new Float32Array(4);
-    const poses = [open, down].map((w) => {
-      const [, rp, , lp] = eyeRotations(w, zero);
-      const [, rp0, , lp0] = eyeRotations(rest, zero);
-      const lidW = gazeLidWeights(w, [rp - rp0, lp - lp0], EYEBALL_RADIUS_IOD * rig.frame.iodPx, [2 * rig.eyes[0].halfHeightPx, 2 * rig.eyes[1].halfHeightPx], new Float32Array(w.length));
-      return evaluateRigRelative(rig, lidW, rest, new Float32Array(RIG_VERTEX_COUNT * 3));
-    });
+    // The lids as the renderer poses them (renderer/head/eyelids.ts poseWithGazeLids).
+    const poses = [open, down].map((w) => posedFace(scene, w));
     const shares: [number, number][] = [];
     const whites: [number, number][] = [];
-    for (const region of [EYE_RIGHT, EYE_LEFT] as EyeRegion[]) {
-      const opening = pixelsInPolygon(rig.restPx, [...region.upper0, ...[...region.lower0].reverse()], info.cropPx, S, 1);
+    for (const region of EYES) {
+      const opening = restOpening(scene, region, 1);
       const share = (k: number): number => {
-        const lid = [region.lower0[0]!, ...region.upper0, region.lower0.at(-1)!].map((i) => toOutputPx(info.cropPx, S, S, poses[k]![i * 3]!, poses[k]![i * 3 + 1]!)).sort((a, c) => a[0] - c[0]);
-        const lidY = (x: number): number => {
-          for (let j = 0; j + 1 < lid.length; j++) {
-            const [ax, ay] = lid[j]!;
-            const [bx, by] = lid[j + 1]!;
-            if (x >= ax && x <= bx) return ay + ((by - ay) * (x - ax)) / Math.max(1e-6, bx - ax);
-          }
-          return Infinity;
-        };
-        const seen = opening.filter((i) => Math.floor(i / S) + 0.5 > lidY((i % S) + 0.5));
+        const seen = gapBelowLid(scene, poses[k]!, region, 1);
         return seen.length >= 5 ? seen.filter((i) => L(imgs[k]!, i) < 20).length / seen.length : NaN;
       };
       shares.push([share(0), share(1)]);

@@ -17,17 +17,12 @@
  * img06 (no blackened pixel on main either) guards a painting.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BS } from '../../../core/motion/names.ts';
 import { RenderHost } from '../../../pipeline/render/renderHost.ts';
-import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
-import { measureRestExpression } from '../../../core/rig/restExpression.ts';
-import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../../core/rig/topology.ts';
-import { analyzePortrait, loadPortrait, referenceCrop, toOutputPx, type Portrait, pixelsInPolygon } from './helpers.ts';
+import { pixelsInPolygon } from './helpers.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';
-import { lab, type Rgb } from '../../helpers/colour.ts';
+import { EYE_PORTRAITS, EYES, eyeBox, eyeWeights, gapBelowLid, loadEyeScene, lStar as L, posedFace, restOpening } from '../../helpers/eyeScene.ts';
 
 const S = 512;
-const L = (rgba: Uint8Array, i: number): number => lab([rgba[i * 4]!, rgba[i * 4 + 1]!, rgba[i * 4 + 2]!] as Rgb)[0];
 
 /** RMS residual of `ys` from the least-squares quadratic in `xs`. */
 function quadraticResidual(xs: number[], ys: number[]): number {
@@ -76,61 +71,40 @@ describe.skipIf(!HAS_CORPUS)('photo-head eyes half closed (eyeBlink 0.5, 0.7; 51
     await host?.dispose();
   });
 
-  const PORTRAITS: [string, () => Promise<Portrait>][] = [
-    ['img01', () => loadPortrait('img01')],
-    ['img06', () => loadPortrait('img06')],
-    ['img02 (held out)', () => analyzePortrait('images/img02_darkskin_ai_woman_rgba.png')],
-  ];
+  const PORTRAITS: [string][] = [['img01'], ['img06'], ['img02 (held out)']];
   const BLINKS = [0, 0.5, 0.7, 1];
 
-  it.each(PORTRAITS)('%s: no black jagged slit between the lids', async (name, load) => {
-    const p = await load();
-    const info = await host.loadPortrait(p.image, p.face);
-    const photo = await referenceCrop(p.image, info.cropPx, S, S);
-    const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount).weights;
-    const rig = buildPhotoHeadRig(p.face.landmarksPx, p.face.landmarkCount);
+  it.each(PORTRAITS)('%s: no black jagged slit between the lids', async (name) => {
+    const scene = await loadEyeScene(host, await EYE_PORTRAITS[name.slice(0, 5)]!(), S);
+    const { photo, rig, cropPx } = scene;
     const imgs: Uint8Array[] = [];
     const poses: Float32Array[] = [];
     for (const b of BLINKS) {
-      const w = Float32Array.from(rest);
-      w[BS.eyeBlinkLeft] = Math.max(b, rest[BS.eyeBlinkLeft] ?? 0);
-      w[BS.eyeBlinkRight] = Math.max(b, rest[BS.eyeBlinkRight] ?? 0);
+      const w = eyeWeights(scene, { eyeBlinkLeft: b, eyeBlinkRight: b });
       imgs.push(await host.renderStill({ blendshapes: w }));
-      poses.push(evaluateRigRelative(rig, w, rest, new Float32Array(RIG_VERTEX_COUNT * 3)));
+      poses.push(posedFace(scene, w));
     }
     const m: HalfBlinkMeasure[] = [];
-    for (const [k, region] of ([EYE_RIGHT, EYE_LEFT] as EyeRegion[]).entries()) {
-      const pts = [...region.upper0, ...region.lower0].map((i) => toOutputPx(info.cropPx, S, S, rig.restPx[i * 3]!, rig.restPx[i * 3 + 1]!));
-      const xs = pts.map((q) => q[0]);
-      const ys = pts.map((q) => q[1]);
-      const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-      const h = Math.max(...ys) - Math.min(...ys);
+    for (const [k, region] of EYES.entries()) {
+      const box = eyeBox(scene, k);
+      const [x0, x1] = [box.x0, box.x1];
+      const h = box.heightPx;
       const bx0 = Math.round(x0 + 0.15 * (x1 - x0));
       const bx1 = Math.round(x0 + 0.85 * (x1 - x0));
-      const by0 = Math.round(Math.min(...ys) - 0.5 * h);
-      const by1 = Math.round(Math.max(...ys) + 0.3 * h);
-      const eye = rig.eyes[k]!;
-      const [cx, cy] = toOutputPx(info.cropPx, S, S, eye.irisCenterPx[0], eye.irisCenterPx[1]);
-      const r = (eye.irisRadiusPx * S) / info.cropPx.widthPx;
-      const opening = pixelsInPolygon(rig.restPx, [...region.upper0, ...[...region.lower0].reverse()], info.cropPx, S, 1);
+      const by0 = Math.round(box.y0 - 0.5 * h);
+      const by1 = Math.round(box.y1 + 0.3 * h);
+      const [cx, cy] = box.irisC;
+      const r = box.irisR;
+      const opening = restOpening(scene, region, 1);
       const disc = opening.filter((i) => Math.hypot((i % S) + 0.5 - cx, Math.floor(i / S) + 0.5 - cy) < 0.7 * r).map((i) => L(photo, i)).sort((a, b) => a - b);
       const pupilL = Math.max(8, disc[Math.floor(disc.length / 4)] ?? 8);
-      const cheek = pixelsInPolygon(rig.restPx, [...region.lower1, ...[...region.lower2].reverse()], info.cropPx, S, 1);
+      const cheek = pixelsInPolygon(rig.restPx, [...region.lower1, ...[...region.lower2].reverse()], cropPx, S, 1);
       const cheekL = cheek.reduce((s, i) => s + L(photo, i), 0) / Math.max(1, cheek.length);
       const darkL = (pupilL + cheekL) / 2;
       const e: HalfBlinkMeasure = { blackened: [], sclera: [], jagged: [] };
       for (const [b, img] of imgs.entries()) {
-        // The gap: the rest opening below the posed upper lid's lash line (0.25 opening heights under the posed lid).
-        const lid = [region.lower0[0]!, ...region.upper0, region.lower0.at(-1)!].map((i) => toOutputPx(info.cropPx, S, S, poses[b]![i * 3]!, poses[b]![i * 3 + 1]!)).sort((a, c) => a[0] - c[0]);
-        const lidY = (x: number): number => {
-          for (let j = 0; j + 1 < lid.length; j++) {
-            const [ax, ay] = lid[j]!;
-            const [cx2, cy2] = lid[j + 1]!;
-            if (x >= ax && x <= cx2) return ay + ((cy2 - ay) * (x - ax)) / Math.max(1e-6, cx2 - ax);
-          }
-          return Infinity;
-        };
-        const gap = opening.filter((i) => Math.floor(i / S) + 0.5 > lidY((i % S) + 0.5));
+        // The gap: the rest opening below the posed upper-lid line.
+        const gap = gapBelowLid(scene, poses[b]!, region, 1);
         // Blackened: darker than 25 L* and than half the photo's L* at that pixel (the eyeball the gap shows).
         e.blackened.push(gap.length >= 5 ? gap.filter((i) => L(img, i) < 25 && L(img, i) < 0.5 * L(photo, i)).length / gap.length : NaN);
         // The eye white the gap shows: of the gap's pixels where the photo shows white (L* >= 60), the share rendered at
