@@ -24,14 +24,14 @@ import * as THREE from 'three';
 import { SplatMesh, utils as sparkUtils } from '@sparkjsdev/spark';
 import { allocSplatData } from '../../core/formats/splatData.ts';
 import { InvalidInputError } from '../../core/errors.ts';
-import { buildPhotoHeadRig, EYEBALL_RADIUS_IOD, eyeRotations, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
+import { buildPhotoHeadRig, EYEBALL_RADIUS_IOD, eyeRotations, JAW_OPEN_MAX_RAD, RIG_VERTEX_COUNT, type PhotoHeadRig } from '../../core/rig/rig.ts';
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
-import { EYE_LEFT, EYE_RIGHT, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from '../../core/rig/topology.ts';
+import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from '../../core/rig/topology.ts';
 import { measureScleraLight } from '../../core/face/sceneLight.ts';
 import { EYE_FRAGMENT, eyeStillDefine, LID_FRAGMENT, lidSkinUniforms, lidTriangles, lidUniformArgs, measureLidSkin, poseWithGazeLids, updateEyeLids, updateLidSkin, type EyeLidPose } from '../head/eyelids.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
 import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
-import { LOOP_N, MouthInteriorLayer } from '../head/mouthInterior.ts';
+import { lipEdgeUvOffsets, lipEdgeUvShare, LOOP_N, MouthInteriorLayer } from '../head/mouthInterior.ts';
 import { TRI468 } from '../../core/rig/topologyTables.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../core/motion/names.ts';
 import type { MotionFrame } from '../../core/motion/track.ts';
@@ -147,9 +147,15 @@ void main() {
   ${inner}();
 }`;
 }
-/** How far outside the posed inner-lip loop the interior is still drawn, in face lattice spacings (under the lips' soft
- * edge Gaussians, which reach about one spacing past their triangles). */
-const OPENING_MARGIN_SPACING = 0.25;
+/**
+ * How far outside the posed opening's loop (inner lips, eye) the interior and the eyeballs are still drawn, in face
+ * lattice spacings. The face's opaque backing ({@link BACKING_VERTEX}) lies over them outside the opening, so the margin
+ * only has to close the slivers between the opening's quad (a plane behind the lips: the upper inner lip + 0.1 IOD,
+ * its loop test in the quad's own photo px) and the posed 3D opening's outline, which part by the parallax of that
+ * depth as the camera orbits: 6 mm × sin 25° ≈ 2.5 mm ≈ 2 output px at 256² for the mouth (0.25 spacings on main left
+ * 3–8 see-through pixels at the lip edges per frame at orbit yaw 25° on img03).
+ */
+const OPENING_MARGIN_SPACING = 1;
 /** Points of an eye opening's loop (MediaPipe `lower0` corner to corner, then `upper0` back). */
 const EYE_LOOP_N = EYE_RIGHT.lower0.length + EYE_RIGHT.upper0.length;
 /** The eye opening's loop of one eye region: `lower0` corner to corner, then `upper0` back. */
@@ -174,6 +180,44 @@ void main() {
   vUv = uv;
   gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
 }`;
+
+/**
+ * The face's backing: the rig's face mesh (TRI468 without the eye openings; the mouth opening is a hole in it) in the
+ * head's frame, textured with the photo at the rest uv (where the face Gaussians took their colours), pushed back along
+ * each line of sight by `uPushBackM` so every face Gaussian (centred on the same triangles) lies in front of it.
+ */
+const BACKING_VERTEX = /* glsl */ `
+uniform float uPushBackM;
+varying vec2 vUv;
+void main() {
+  vUv = uv;
+  vec4 mv = modelViewMatrix * vec4(position, 1.0);
+  mv.xyz *= 1.0 + uPushBackM / max(length(mv.xyz), 1e-6);
+  gl_Position = projectionMatrix * mv;
+}`;
+/** The backing's colour: the photo (raw sRGB bytes, as the opening shaders and the splats' colours). */
+const BACKING_FRAGMENT = /* glsl */ `
+uniform sampler2D uPhoto;
+varying vec2 vUv;
+void main() {
+  gl_FragColor = vec4(texture2D(uPhoto, vUv).rgb, 1.0);
+}`;
+/**
+ * How far behind the face Gaussians' centres the backing lies, in face σ: their cut-off ({@link
+ * PhotoHeadSplatAvatar.splatMaxStdDev}) times the largest growth a stretched triangle's Gaussians get
+ * ({@link TRIANGLE_GROWTH_MAX}) would be the safe bound along a surface, but a Gaussian's depth is its centre's (Spark
+ * draws each one's quad at its centre), so any margin above the triangles' own depth works; 2σ keeps clear of depth
+ * precision at the far plane (10 × the camera distance).
+ */
+const BACKING_PUSH_SIGMA = 2;
+
+/**
+ * The mesh head's largest share of the inner-lip texture offsets (renderer/head/mouthInterior.ts `lipEdgeUvShare`: 0 at
+ * the photo's own lip gap, 0.6 once the lips part by 0.06 IOD). The photo's inner-lip landmarks lie a pixel or two
+ * inside a photographed open mouth: Gaussians there took the teeth's or the dark seam's colour, and a parted lip carried
+ * them along as bright or dark dots on its edge (img03's smile with teeth).
+ */
+const LIP_EDGE_SHARE_MAX = 0.6;
 
 /** Options of {@link createPhotoHeadSplats}. */
 export interface PhotoHeadSplatsInput {
@@ -262,6 +306,20 @@ export class PhotoHeadSplatAvatar implements Avatar {
   /** The lid meshes' shared vertices: posed rig vertices in the head's frame (metres) and their photo px. */
   private readonly lidPositions = new Float32Array(RIG_VERTEX_COUNT * 3);
   private readonly lidLocal = new THREE.BufferAttribute(new Float32Array(RIG_VERTEX_COUNT * 2), 2);
+  /** Face Gaussians on triangles with an inner-lip vertex, and per one its rest colour and its lip-edge colour (RGB 0..1,
+   * `[K, 6]`), blended by the lips' parting ({@link LIP_EDGE_SHARE_MAX}). */
+  private readonly lipEdgeIdx: Uint32Array;
+  private readonly lipEdgeRgb: Float32Array;
+  /** The lip-edge blend the packed colours hold now (−1: never written). */
+  private lipEdgeBlend = -1;
+  /** Surround Gaussians that follow the jaw (in `splats`, then in `bodyNearHeadSplats`), as the mesh head's surround
+   * under the chin ({@link jawFollowers}). */
+  private readonly surroundJaw: [JawFollowers, JawFollowers];
+  /** The jaw angle the surround followers were last placed for, rad. */
+  private surroundJawRad = 0;
+  /** The face's opaque backing ({@link BACKING_VERTEX}) on the lid meshes' posed vertices. */
+  private readonly backing: THREE.Mesh;
+  private readonly backingMaterial: THREE.ShaderMaterial;
   /** Depth of the mouth interior's plane, landmark px (the mesh head's: upper inner lip + 0.1 IOD). */
   private readonly mouthZPx: number;
   /** How far the photographed upper teeth show below each upper inner-lip point, px (core/face/lipEdges.ts). */
@@ -456,6 +514,29 @@ export class PhotoHeadSplatAvatar implements Avatar {
       data.positions[i * 3 + 2]! -= this.origin.z;
     }
     this.restBox = box.translate(this.origin.clone().negate());
+    // The lips' inner edge as the mesh head textures it (renderer/head/mouthInterior.ts lipEdgeUvOffsets): the face
+    // Gaussians on triangles with an inner-lip vertex get a second colour, sampled with those vertices moved towards the
+    // lip body by the mesh head's largest share (LIP_EDGE_SHARE_MAX), blended in as the lips part (lipEdgeUvShare).
+    const lipEdge = lipEdgeUvOffsets(rest, 0.03 * this.rig.frame.iodPx);
+    const lipOff = new Map(lipEdge.ids.map((v, k) => [v, k] as const));
+    const lipIdx: number[] = [], lipCol: number[] = [];
+    const tmpRgb = new Float32Array(3);
+    for (let i = 0; i < surfaceCount; i++) {
+      let x = 0, y = 0, moved = false;
+      for (let k = 0; k < 3; k++) {
+        const v = this.verts[i * 3 + k]!, w = this.bary[i * 3 + k]!;
+        const o = lipOff.get(v);
+        x += w * (rest[v * 3]! + (o === undefined ? 0 : LIP_EDGE_SHARE_MAX * lipEdge.offsetsPx[o * 2]!));
+        y += w * (rest[v * 3 + 1]! + (o === undefined ? 0 : LIP_EDGE_SHARE_MAX * lipEdge.offsetsPx[o * 2 + 1]!));
+        if (o !== undefined && w > 0) moved = true;
+      }
+      if (!moved) continue;
+      sampleBox(input, x, y, spacingPx, tmpRgb, 0);
+      lipIdx.push(i);
+      lipCol.push(data.colors[i * 3]!, data.colors[i * 3 + 1]!, data.colors[i * 3 + 2]!, tmpRgb[0]!, tmpRgb[1]!, tmpRgb[2]!);
+    }
+    this.lipEdgeIdx = Uint32Array.from(lipIdx);
+    this.lipEdgeRgb = Float32Array.from(lipCol);
     const packed = packSplats(data);
     this.packed = packed.packedArray!;
     this.faceOpacityByte = this.packed[0]! >>> 24;
@@ -559,6 +640,25 @@ export class PhotoHeadSplatAvatar implements Avatar {
       this.lidMaterials.push(lidMat);
       this.lidMeshes.push(lidMesh);
     }
+    // The face's opaque backing (BACKING_VERTEX): where the face Gaussians leave a pixel uncovered (a slanted or stretched
+    // triangle's lattice seen more squarely than the photo saw it: the far cheek and the lip corners at orbit yaw 25°,
+    // 15–27 see-through pixels per 256² frame on img01/img03/img05) the photo's own colour there shows, not the plate
+    // behind the head (bright isolated speckles on img03's painted wall). Drawn before the splats (opaque, depth-writing),
+    // it also hides what lies behind the face: the neck and shoulder Gaussians under the chin.
+    this.backingMaterial = new THREE.ShaderMaterial({
+      vertexShader: BACKING_VERTEX,
+      fragmentShader: BACKING_FRAGMENT,
+      uniforms: { uPhoto: { value: this.photoTexture }, uPushBackM: { value: BACKING_PUSH_SIGMA * sigmaM } },
+      side: THREE.DoubleSide,
+    });
+    const backingGeo = new THREE.BufferGeometry();
+    backingGeo.setAttribute('position', lidPos);
+    backingGeo.setAttribute('uv', lidUvAttr);
+    backingGeo.setIndex(new THREE.BufferAttribute(faceTrianglesWithoutEyes(), 1));
+    this.backing = new THREE.Mesh(backingGeo, this.backingMaterial);
+    this.backing.frustumCulled = false;
+    this.backing.position.copy(pivot).negate();
+    this.pose.add(this.backing);
     this.object3D.add(this.headRoot);
     const bodyMesh = (samples: SurroundSample[]): SplatMesh | null => {
       if (!samples.length) return null;
@@ -575,7 +675,9 @@ export class PhotoHeadSplatAvatar implements Avatar {
       return mesh;
     };
     this.bodySplats = bodyMesh(bodyAround.filter((_, i) => !nearHead[i]));
-    this.bodyNearHeadSplats = bodyMesh(bodyAround.filter((_, i) => nearHead[i]));
+    const bodyNear = bodyAround.filter((_, i) => nearHead[i]);
+    this.bodyNearHeadSplats = bodyMesh(bodyNear);
+    this.surroundJaw = [jawFollowers(headAround, this.rig, this.riggedCount), jawFollowers(bodyNear, this.rig, 0)];
     if (background) {
       // The plate covers the framing crop plus its reach; past it the plane continues mirrored (BackgroundLayer).
       this.background = background;
@@ -766,6 +868,16 @@ export class PhotoHeadSplatAvatar implements Avatar {
     const rest = this.restExpression;
     for (let k = 0; k < ARKIT_BLENDSHAPE_COUNT; k++) this.relative[k] = Math.max(0, this.weights[k]! - Math.min(1, Math.max(0, rest[k] ?? 0)));
     this.mouth.update(this.posPx, this.relative, frame.visemes ?? new Float32Array(OVR_VISEME_COUNT));
+    // The inner lip edge's colours as the lips part (the mesh head's lipEdgeUvShare, 0 … LIP_EDGE_SHARE_MAX).
+    const blend = Math.round((lipEdgeUvShare(this.rig.restPx, this.posPx, this.rig.frame.iodPx) / LIP_EDGE_SHARE_MAX) * 32) / 32;
+    if (blend !== this.lipEdgeBlend) {
+      this.lipEdgeBlend = blend;
+      const c = this.lipEdgeRgb;
+      for (let k = 0; k < this.lipEdgeIdx.length; k++) {
+        const o = k * 6;
+        sparkUtils.setPackedSplatRgb(this.packed, this.lipEdgeIdx[k]!, c[o]! + blend * (c[o + 3]! - c[o]!), c[o + 1]! + blend * (c[o + 4]! - c[o + 1]!), c[o + 2]! + blend * (c[o + 5]! - c[o + 2]!));
+      }
+    }
     this.fitQuad(this.mouth.mesh, this.mouth.lip, this.mouthZPx);
     // Eyes: irises offset by the eyeball radius · sin(angle) along the face axes; lids as the blink closes them.
     const [ry, rp, ly, lp] = eyeRotations(this.weights, gazeRad);
@@ -792,8 +904,10 @@ export class PhotoHeadSplatAvatar implements Avatar {
       // Lid skin from the lid's first movement relative to the photo's own (as the mesh head).
       updateLidSkin(this.lidMaterials[k]!, region, this.posPx, lid.skinBlink, lid.skinClosure);
     }
+    // The posed vertices for the face's backing (every frame) and the lid skin.
+    this.lidPositions.set(this.vertLocal);
+    (this.backing.geometry.getAttribute('position') as THREE.BufferAttribute).needsUpdate = true;
     if (this.lidMaterials.some((m) => m.visible)) {
-      this.lidPositions.set(this.vertLocal);
       const local = this.lidLocal.array as Float32Array;
       for (let v = 0; v < RIG_VERTEX_COUNT; v++) {
         local[v * 2] = this.posPx[v * 3]!;
@@ -801,6 +915,30 @@ export class PhotoHeadSplatAvatar implements Avatar {
       }
       (this.lidMeshes[0]!.geometry.getAttribute('position') as THREE.BufferAttribute).needsUpdate = true;
       this.lidLocal.needsUpdate = true;
+    }
+    // The surround under the chin (jaw line, throat) follows the jaw relative to the photo's, as the mesh head's
+    // (renderer/head/photoHead.ts): left in place, the opened chin slid behind it and its Gaussians showed over the chin
+    // as a ragged line (img01, jawOpen 0.6).
+    const jawRad = (this.lidWeights[BS.jawOpen]! - Math.min(1, Math.max(0, rest[BS.jawOpen] ?? 0))) * JAW_OPEN_MAX_RAD;
+    if (jawRad !== this.surroundJawRad) {
+      this.surroundJawRad = jawRad;
+      const [py, pz] = this.rig.jawPivotPx;
+      const w3 = this.world;
+      for (const [k, fol] of this.surroundJaw.entries()) {
+        const mesh = k === 0 ? this.splats : this.bodyNearHeadSplats;
+        if (!mesh || !fol.index.length) continue;
+        const arr = mesh.packedSplats!.packedArray!;
+        for (let j = 0; j < fol.index.length; j++) {
+          const a = jawRad * fol.weight[j]!;
+          const dy = fol.px[j * 3 + 1]! - py, dz = fol.px[j * 3 + 2]! - pz;
+          photoToWorld(this.proj, fol.px[j * 3]!, py + dy * Math.cos(a) - dz * Math.sin(a), pz + dy * Math.sin(a) + dz * Math.cos(a), w3, 0);
+          sparkUtils.setPackedSplatCenter(arr, fol.index[j]!, w3[0]! - this.origin.x, w3[1]! - this.origin.y, w3[2]! - this.origin.z);
+        }
+        if (k === 1) {
+          mesh.packedSplats!.needsUpdate = true;
+          mesh.updateVersion();
+        }
+      }
     }
     this.splats.packedSplats!.needsUpdate = true;
     this.splats.updateVersion();
@@ -880,7 +1018,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
       this.object3D.remove(this.background.mesh);
       this.background.dispose();
     }
-    for (const m of [...this.eyeMeshes, ...this.lidMeshes]) {
+    for (const m of [...this.eyeMeshes, ...this.lidMeshes, this.backing]) {
       this.pose.remove(m);
       m.geometry.dispose();
       (m.material as THREE.Material).dispose();
@@ -1013,6 +1151,7 @@ function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacing
   };
   const out: SurroundSample[] = [];
   const tmp = new Float32Array(3);
+  const faceMask = polygonMask(FACE_SILHOUETTE.flatMap((i) => [rig.restPx[i * 3]!, rig.restPx[i * 3 + 1]!]), W, H);
   // Shown alone (no photo background behind it), the person's own colours at its soft edges (core/segment/
   // foregroundColour.ts): the photo's there mix in the old backdrop, a light or dark fringe around the hair.
   const colours = layer ? input : { ...input, rgba: estimateForegroundColours(input.rgba, matte.alpha, W, H) };
@@ -1049,11 +1188,14 @@ function surroundSamples(input: PhotoHeadSplatsInput, rig: PhotoHeadRig, spacing
           }
         }
         const fx = gx(x), fy = gy(y);
-        // Under the face mesh the rigged Gaussians already are (the grid marks those nodes).
-        if (at(grid.faceNode, fx, fy) > 0.5) continue;
+        // Under the face mesh the rigged Gaussians already are: the rest face outline itself decides (the depth grid's
+        // face nodes, ≈ 19 photo px apart on img01, left a ragged band along the chin of cells half over the face).
+        if (faceMask[Math.min(H - 1, Math.max(0, Math.floor(y))) * W + Math.min(W - 1, Math.max(0, Math.floor(x)))]) continue;
         if (at(grid.headWeight, fx, fy) >= 0.5 !== isHead) continue;
         if (!rgb) {
-          sampleBox(colours, x, y, step, tmp, 0);
+          // the cell's pixels outside the face only: a cell across the chin otherwise mixed the chin's light skin into
+          // the neck's shadow under it (a dotted light line along the chin once the jaw opens or the head turns)
+          sampleBox(colours, x, y, step, tmp, 0, faceMask);
           rgb = [tmp[0]!, tmp[1]!, tmp[2]!];
         }
         // The depth proxy's slope over one grid cell each side (central difference), for the surfel's plane.
@@ -1137,27 +1279,99 @@ function setSurroundSplat(data: ReturnType<typeof allocSplatData>, i: number, p:
  * @remarks A flat-topped splat reconstructs its lattice cell nearly as a box: the box filter of the same cell is the
  * matching prefilter, so fine texture finer than the lattice (hair strands) averages out instead of aliasing into a
  * dotted pattern, as a point sample did.
+ * @param exclude - optional `[h, w]` mask of pixels left out (1), unless it leaves none of the square.
  */
-function sampleBox(img: PhotoHeadSplatsInput, xPx: number, yPx: number, sidePx: number, out: Float32Array, o: number): void {
+function sampleBox(img: PhotoHeadSplatsInput, xPx: number, yPx: number, sidePx: number, out: Float32Array, o: number, exclude?: Uint8Array): void {
   const W = img.widthPx, H = img.heightPx;
   const h = sidePx / 2;
   let x0 = Math.max(0, Math.ceil(xPx - h - 0.5)), x1 = Math.min(W - 1, Math.ceil(xPx + h - 0.5) - 1);
   let y0 = Math.max(0, Math.ceil(yPx - h - 0.5)), y1 = Math.min(H - 1, Math.ceil(yPx + h - 0.5) - 1);
   if (x1 < x0) x0 = x1 = Math.min(W - 1, Math.max(0, Math.floor(xPx)));
   if (y1 < y0) y0 = y1 = Math.min(H - 1, Math.max(0, Math.floor(yPx)));
-  let r = 0, g = 0, b = 0;
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      const k = (y * W + x) * 4;
-      r += img.rgba[k]!;
-      g += img.rgba[k + 1]!;
-      b += img.rgba[k + 2]!;
+  let r = 0, g = 0, b = 0, count = 0;
+  for (let pass = 0; pass < 2 && count === 0; pass++) {
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        if (pass === 0 && exclude?.[y * W + x]) continue;
+        const k = (y * W + x) * 4;
+        r += img.rgba[k]!;
+        g += img.rgba[k + 1]!;
+        b += img.rgba[k + 2]!;
+        count++;
+      }
     }
   }
-  const n = (x1 - x0 + 1) * (y1 - y0 + 1) * 255;
+  const n = count * 255;
   out[o] = r / n;
   out[o + 1] = g / n;
   out[o + 2] = b / n;
+}
+
+/** Surround Gaussians that follow the jaw: their indices in one splat mesh, rest photo px `[K, 3]` (x, y, depth px)
+ * and jaw weight. */
+interface JawFollowers {
+  index: Uint32Array;
+  px: Float32Array;
+  weight: Float32Array;
+}
+
+/**
+ * Which surround samples follow the jaw, and how much: the jaw weight of the nearest face-mesh vertex, fading to 0 over
+ * half an inter-ocular distance outside the face, as renderer/head/surround.ts `surroundJawWeights` gives the mesh
+ * head's surround nodes.
+ * @param samples - surround samples, in the order of their Gaussians in their mesh.
+ * @param rig - the photo rig (rest vertices, jaw weights, IOD).
+ * @param first - index of the first sample's Gaussian in its mesh.
+ * @returns the followers (weight > 0.001).
+ */
+function jawFollowers(samples: readonly SurroundSample[], rig: PhotoHeadRig, first: number): JawFollowers {
+  const reach = 0.5 * rig.frame.iodPx;
+  const idx: number[] = [], px: number[] = [], wt: number[] = [];
+  const rest = rig.restPx;
+  samples.forEach((p, j) => {
+    let best = Infinity, bestW = 0;
+    for (let i = 0; i < RIG_VERTEX_COUNT; i++) {
+      const d = Math.hypot(rest[i * 3]! - p.xPx, rest[i * 3 + 1]! - p.yPx);
+      if (d < best) {
+        best = d;
+        bestW = rig.jawWeight[i]!;
+      }
+    }
+    if (best > reach || bestW === 0) return;
+    const t = best / reach;
+    const w = bestW * (1 - t * t * (3 - 2 * t));
+    if (w <= 1e-3) return;
+    idx.push(first + j);
+    px.push(p.xPx, p.yPx, p.zPx);
+    wt.push(w);
+  });
+  return { index: Uint32Array.from(idx), px: Float32Array.from(px), weight: Float32Array.from(wt) };
+}
+
+/**
+ * A polygon's pixels: 1 where a pixel's centre lies inside (even-odd rule, scanline crossings), else 0.
+ * @param poly - `[K, 2]` vertices x, y, photo px, in order.
+ * @param widthPx - raster width.
+ * @param heightPx - raster height.
+ * @returns `[heightPx, widthPx]` mask.
+ */
+function polygonMask(poly: readonly number[], widthPx: number, heightPx: number): Uint8Array {
+  const mask = new Uint8Array(widthPx * heightPx);
+  const n = poly.length / 2;
+  const xs: number[] = [];
+  for (let y = 0; y < heightPx; y++) {
+    const cy = y + 0.5;
+    xs.length = 0;
+    for (let k = 0; k < n; k++) {
+      const ax = poly[k * 2]!, ay = poly[k * 2 + 1]!, bx = poly[((k + 1) % n) * 2]!, by = poly[((k + 1) % n) * 2 + 1]!;
+      if (ay > cy !== by > cy) xs.push(ax + ((cy - ay) * (bx - ax)) / (by - ay));
+    }
+    xs.sort((a, b) => a - b);
+    for (let k = 0; k + 1 < xs.length; k += 2) {
+      for (let x = Math.max(0, Math.ceil(xs[k]! - 0.5)); x <= Math.min(widthPx - 1, Math.floor(xs[k + 1]! - 0.5)); x++) mask[y * widthPx + x] = 1;
+    }
+  }
+  return mask;
 }
 
 /**
