@@ -165,6 +165,16 @@ void main() {
  * the photo the person does not repeat: alpha 0 beside and above it; below it the bottom row continues (the body
  * goes on) and fades out over a tenth of the photo height. Edges at the photo border are anti-aliased over a texel.
  */
+/**
+ * Where the person layer fades out below the photo, as fractions of the photo's height past its bottom edge (start,
+ * end of a smoothstep): the body continues there with the photo's bottom band mirrored (see PHOTO_FRAGMENT).
+ * @remarks A design value from the orbit's reach: at −15° of pitch the camera sees up to about a quarter of the photo's
+ * height past the bottom of a head-framed portrait (img01, img05: rows below the photo in the frame); it used to fade
+ * over the first tenth with the bottom row stretched down (vertical streaks, then the plate under the body: the
+ * photo's bottom border in view).
+ */
+export const BELOW_FADE_PHOTO: readonly [number, number] = [0.15, 0.35];
+
 const PHOTO_FRAGMENT = /* glsl */ `
 uniform sampler2D uPhoto;
 uniform sampler2D uMask;
@@ -187,15 +197,18 @@ varying vec2 vLocal;
 varying float vFeather;
 varying float vLipEdge;
 void main() {
-  vec4 s = texture2D(uPhoto, vUv);
+  // Below the photo the body goes on: the photo's bottom band mirrored about its bottom edge (continued texture and
+  // matte, no streaks of one repeated row; the mirrored band is clothing or the body, never the face).
+  vec2 uvS = (uEdgeFade > 0.5 && vUv.y > 1.0) ? vec2(vUv.x, 2.0 - vUv.y) : vUv;
+  vec4 s = texture2D(uPhoto, uvS);
   vec3 c = s.rgb;
   if (uEdgeFade > 0.5) {
-    // Past the photo's edges (seen when orbiting or framing wider than the photo) a mirrored copy would show the
-    // person again: the edge row continues instead and fades to the photo's mean border colour over 8 % of the
-    // photo at the sides and top, over 16 % below it (the body goes on a little before it fades).
-    float o = max(max(-vUv.x, vUv.x - 1.0), max(-vUv.y, 0.5 * (vUv.y - 1.0)));
+    // Past the photo's sides and top (seen when orbiting or framing wider than the photo) a mirrored copy would show
+    // the person again: the edge row continues instead and fades to the photo's mean border colour over 8 % of the
+    // photo. Below it the mirrored band fades to that colour over 40 % of the photo (only where no matte hides it).
+    float o = max(max(-vUv.x, vUv.x - 1.0), max(-vUv.y, 0.2 * (vUv.y - 1.0)));
     if (o > 0.0) {
-      vec3 edge = texture2D(uPhoto, clamp(vUv, vec2(0.0), vec2(1.0))).rgb;
+      vec3 edge = texture2D(uPhoto, clamp(uvS, vec2(0.0), vec2(1.0))).rgb;
       c = mix(edge, uEdgeColor, smoothstep(0.0, 0.08, o));
     }
   }
@@ -203,7 +216,7 @@ void main() {
   if (uUseMask > 0.5) {
     vec2 t = vUv * uPhotoSizePx;
     float inside = clamp(t.x + 0.5, 0.0, 1.0) * clamp(uPhotoSizePx.x - t.x + 0.5, 0.0, 1.0) * clamp(t.y + 0.5, 0.0, 1.0);
-    float below = 1.0 - smoothstep(0.0, 0.1, vUv.y - 1.0);
+    float below = 1.0 - smoothstep(${BELOW_FADE_PHOTO[0].toFixed(3)}, ${BELOW_FADE_PHOTO[1].toFixed(3)}, vUv.y - 1.0);
     // The matte rides in the (clamped) foreground texture's alpha: one texel fetch instead of two.
     a = s.a * inside * below;
   }
