@@ -23,7 +23,7 @@ import { synthTeethRgb } from '../../core/face/mouthInterior.ts';
 import { orbitReliefLandmarks } from '../../core/face/sideRelief.ts';
 import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
-import { buildSurround, surroundJawWeights, visibleFaceContour, type SurroundGrid } from './surround.ts';
+import { buildSurround, nearestOutlinePoint, surroundJawWeights, visibleFaceContour, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { estimateForegroundColours, fitForegroundOverPlate, type PlateForFit } from '../../core/segment/foregroundColour.ts';
 import { EYE_FRAGMENT, eyeStillDefine, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidClosure, lidTriangles, lowerLidGazeDrop, measureEyeSclera, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
@@ -144,18 +144,47 @@ varying vec2 vUv;
 varying vec2 vLocal;
 varying float vFeather;
 varying float vLipEdge;
+#ifdef FACING
+// The silhouette fade (see FACING_TURN): the vertex's facing at rest and its ring count from the face's outline (the
+// surround: 0 everywhere, the fade acts on all of it).
+attribute float aRestFacing;
+attribute float aRing;
+#ifdef TURN_GAIN
+attribute float aTurnGain;
+#endif
+uniform float uNormalSign;
+varying float vTurn;
+varying float vRing;
+#endif
 void main() {
 #ifdef NECK_BONES
   float b = clamp(aHeadWeight, 0.0, 1.0) * 8.0;
   int i0 = int(min(floor(b), 7.0));
   vec3 p = mix((uBones[i0] * vec4(position, 1.0)).xyz, (uBones[i0 + 1] * vec4(position, 1.0)).xyz, b - float(i0));
+#ifdef FACING
+  vec3 nWorld = mix(mat3(uBones[i0]) * normal, mat3(uBones[i0 + 1]) * normal, b - float(i0));
+#endif
 #else
   vec3 p = mix(position, (uHead * vec4(position, 1.0)).xyz, aHeadWeight);
+#ifdef FACING
+  vec3 nWorld = mix(normal, mat3(uHead) * normal, aHeadWeight);
+#endif
 #endif
   vUv = uv;
   vLocal = aLocal;
   vFeather = aFeather;
   vLipEdge = aLipEdge;
+#ifdef FACING
+  // Facing now (the posed normal under the head pose, against the ray to the camera) over facing at rest: < 1 where the
+  // surface turns away from the camera more than in the photo (0 once it is edge-on or beyond).
+  vec4 pv = viewMatrix * vec4(p, 1.0);
+  vec3 nv = normalize(mat3(viewMatrix) * nWorld) * uNormalSign;
+  vTurn = max(dot(nv, normalize(-pv.xyz)), 0.0) / max(aRestFacing, 0.05);
+  vRing = aRing;
+#ifdef TURN_GAIN
+  vTurn *= aTurnGain;
+#endif
+#endif
   gl_Position = projectionMatrix * viewMatrix * vec4(p, 1.0);
 }`;
 
@@ -174,6 +203,31 @@ void main() {
  * photo's bottom border in view).
  */
 export const BELOW_FADE_PHOTO: readonly [number, number] = [0.15, 0.35];
+
+/**
+ * Silhouette fade of the face mesh: in its outer {@link FACING_RINGS} rings of triangles, the alpha is
+ * smoothstep(FACING_TURN[0], FACING_TURN[1], t), t = (facing now) / (facing at rest), facing = cos of the angle between
+ * the vertex normal and the ray to the camera (clamped at 0: edge-on or turned away). t = 1 at rest (the photo is
+ * reproduced); t falls towards 0 where an orbit or a head turn swings the far cheek to edge-on.
+ * @remarks Design values, set on img06 at +30° (the hard edge of the forehead and cheek against the plate; issue 13) and
+ * checked on img01/img05: the sides are capped at ≈ 66° from the camera (core/face/sideRelief.ts), so a 30° turn away
+ * takes them to edge-on (t ≈ 0) while a frontal surface keeps t ≥ cos 30° ≈ 0.87.
+ */
+export const FACING_TURN: readonly [number, number] = [0.05, 0.4];
+/** Rings of the face mesh (TRI468 edges from the outline) the silhouette fade may act on; inside them the face is opaque. */
+export const FACING_RINGS = 3;
+/**
+ * Width of the surround's band along the face's visible contour (either side) where its silhouette fade acts, face
+ * widths: its copy of the face and the strip beside it, which end in a fold (a hard, stair-stepped edge against the
+ * plate) where a cheek or temple turns away beside the face mesh's feathered outline (img06 at +30°).
+ */
+export const FACING_BAND_FW = 0.15;
+/**
+ * Gain on the turn of the surround's nodes outside the face (the hair beside it): they fade only once nearly edge-on or
+ * folded (turn < FACING_TURN / gain). With gain 1, img06's hair beside the temple at −30° (steep, still in view) faded and
+ * showed the filled plate through it (a ghost).
+ */
+export const FACING_OUTSIDE_GAIN = 4;
 
 const PHOTO_FRAGMENT = /* glsl */ `
 uniform sampler2D uPhoto;
@@ -196,6 +250,10 @@ varying vec2 vUv;
 varying vec2 vLocal;
 varying float vFeather;
 varying float vLipEdge;
+#ifdef FACING
+varying float vTurn;
+varying float vRing;
+#endif
 void main() {
   // Below the photo the body goes on: the photo's bottom band mirrored about its bottom edge (continued texture and
   // matte, no streaks of one repeated row; the mirrored band is clothing or the body, never the face).
@@ -222,6 +280,11 @@ void main() {
   }
   // The face mesh's outer ring fades into the surround under it (aFeather: 0 on the outline, 1 one ring inside).
   if (uFeather > 0.5) a *= smoothstep(0.0, 1.0, vFeather);
+#ifdef FACING
+  // Where the outer rings turn away from the camera (an orbit or a head turn towards the far cheek), they fade into
+  // what lies behind them over their own width instead of ending in a hard mesh outline (FACING_TURN).
+  a *= mix(smoothstep(${FACING_TURN[0].toFixed(3)}, ${FACING_TURN[1].toFixed(3)}, vTurn), 1.0, smoothstep(${(FACING_RINGS - 1).toFixed(1)}, ${FACING_RINGS.toFixed(1)}, vRing));
+#endif
 #ifdef LIP_FILL
   // A closing wide-open mouth: its lower lip band repainted with lip (core/face/lipFill.ts).
   if (uFillShare > 0.0) {
@@ -235,6 +298,10 @@ void main() {
   // The lips fade into the mouth interior drawn under them over the photo's own edge width (renderer/head/mouthInterior.ts).
 #ifdef LIP_EDGE
   if (uLipEdgePhotoPx > 0.0) a *= lipEdgeAlpha(vLipEdge, vLocal, uLipEdgePhotoPx);
+#endif
+#ifdef FACING
+  // Faded out entirely: no depth either (a surround fold would hide what lies behind it in the same layer).
+  if (a < 0.004) discard;
 #endif
   gl_FragColor = vec4(c, a);
 }`;
@@ -290,6 +357,8 @@ export class PhotoHead {
   private readonly boneUniform: { value: THREE.Matrix4[] } = { value: Array.from({ length: NECK_BONE_COUNT }, () => new THREE.Matrix4()) };
   private readonly proj: PhotoProjection;
   private readonly facePositions: THREE.BufferAttribute;
+  /** The face mesh's geometry (its normals are recomputed with every pose, for the silhouette fade). */
+  private readonly faceGeometry: THREE.BufferGeometry;
   /** Face-mesh texture coordinates (rewritten every frame: the blinks resample the lids, see `rig.uvDeltas`). */
   private readonly faceUvs: THREE.BufferAttribute;
   private readonly photoSizePx: [number, number];
@@ -387,7 +456,14 @@ export class PhotoHead {
     const edge = meanBorderColour(input.rgba, W, H);
     this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uBones: this.boneUniform, uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uFeather: { value: 0 } });
     // The surround bends with the neck's chain (core/rig/neckBend.ts) instead of blending head and body positions.
-    this.surroundMaterial.defines = { ...this.surroundMaterial.defines, NECK_BONES: '' };
+    this.surroundMaterial.defines = { ...this.surroundMaterial.defines, NECK_BONES: '', FACING: 1, TURN_GAIN: 1 };
+    // Its silhouette fades where it turns away from the camera (FACING_TURN), as the face mesh's: a fold of the surface
+    // (the strip beside a turned-away cheek) ends softly instead of in a hard, stair-stepped mesh edge.
+    gGeo.computeVertexNormals();
+    const rings = surroundRings(g, visibleFaceContour(this.reliefPx).xyzPx, f.faceWidthPx);
+    gGeo.setAttribute('aRing', new THREE.BufferAttribute(rings.ring, 1));
+    gGeo.setAttribute('aTurnGain', new THREE.BufferAttribute(rings.gain, 1));
+    setRestFacing(gGeo, this.surroundMaterial);
     this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
 
     // Layer 3: face mesh (positions rewritten every frame).
@@ -423,6 +499,7 @@ export class PhotoHead {
     for (const i of outline) feather[i] = 0;
     fGeo.setAttribute('aFeather', new THREE.BufferAttribute(feather, 1));
     fGeo.setAttribute('aLipEdge', new THREE.BufferAttribute(lipEdgeVertexWeights(n), 1));
+    fGeo.setAttribute('aRing', new THREE.BufferAttribute(outlineRings(outline, n), 1));
     fGeo.setIndex(new THREE.BufferAttribute(faceTrianglesWithoutEyes(), 1));
     // The closed-lip patch of a wide-open photographed mouth (core/face/lipFill.ts), blended in as the lips close.
     const fill = buildClosedLipFill(input.rgba, W, H, landmarksPx);
@@ -445,7 +522,8 @@ export class PhotoHead {
     const faceMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 1 }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uLipEdgePhotoPx: { value: 0 }, ...(fill ? this.lipFillUniforms : {}) });
     // Only the face mesh fades its lip edge (LIP_EDGE): the surround and the opening stencil compile without it, as
     // a software rasteriser runs a branch's code for every pixel even when its uniform condition is false.
-    faceMaterial.defines = fill ? { LIP_EDGE: 1, LIP_FILL: 1 } : { LIP_EDGE: 1 };
+    faceMaterial.defines = fill ? { LIP_EDGE: 1, LIP_FILL: 1, FACING: 1 } : { LIP_EDGE: 1, FACING: 1 };
+    this.faceGeometry = fGeo;
     faceMaterial.transparent = true;
     this.faceMaterial = faceMaterial;
     const faceMesh = this.mesh(fGeo, faceMaterial);
@@ -521,6 +599,9 @@ export class PhotoHead {
     }
     this.setBackgroundMask(false);
     this.applyWeights(this.restExpression, new Float32Array(4));
+    // The silhouette fade's reference: each vertex's facing at rest (the face posed at the photo's expression).
+    this.faceGeometry.computeVertexNormals();
+    setRestFacing(this.faceGeometry, faceMaterial);
   }
 
   /**
@@ -646,6 +727,7 @@ export class PhotoHead {
     const arr = this.facePositions.array as Float32Array;
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) photoToWorld(this.proj, this.posedPx[i * 3]!, this.posedPx[i * 3 + 1]!, this.posedPx[i * 3 + 2]! + this.reliefPx[i * 3 + 2]! - rig.restPx[i * 3 + 2]!, arr, i * 3);
     this.facePositions.needsUpdate = true;
+    this.faceGeometry.computeVertexNormals();
     const local = this.faceLocal.array as Float32Array;
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) {
       local[i * 2] = this.posedPx[i * 3]!;
@@ -776,6 +858,79 @@ function closedLipShare(restPx: Float32Array, posedPx: Float32Array, iodPx: numb
   const closed = 0.01 * iodPx;
   if (rest <= closed) return 0;
   return Math.min(1, Math.max(0, (rest - gap(posedPx)) / (rest - closed)));
+}
+
+/**
+ * Sets a geometry's `aRestFacing` (each vertex's facing towards the rest camera at the origin: cos of the angle between
+ * its normal and the ray to the camera, ≥ 0) and the material's `uNormalSign` (the sign that turns the normals, as
+ * three.js computes them from the winding, towards the camera on the whole).
+ * @param geo - positions (world metres, rest pose) and normals computed.
+ * @param material - the FACING material drawing it.
+ */
+function setRestFacing(geo: THREE.BufferGeometry, material: THREE.ShaderMaterial): void {
+  const pos = geo.getAttribute('position').array as Float32Array;
+  const nor = geo.getAttribute('normal').array as Float32Array;
+  const n = pos.length / 3;
+  const facing = new Float32Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const len = Math.hypot(pos[i * 3]!, pos[i * 3 + 1]!, pos[i * 3 + 2]!) || 1;
+    facing[i] = -(nor[i * 3]! * pos[i * 3]! + nor[i * 3 + 1]! * pos[i * 3 + 1]! + nor[i * 3 + 2]! * pos[i * 3 + 2]!) / len;
+    sum += facing[i]!;
+  }
+  const sign = sum < 0 ? -1 : 1;
+  for (let i = 0; i < n; i++) facing[i] = Math.max(0, sign * facing[i]!);
+  geo.setAttribute('aRestFacing', new THREE.BufferAttribute(facing, 1));
+  material.uniforms.uNormalSign = { value: sign };
+}
+
+/**
+ * The surround's counterpart of {@link outlineRings}: each node's distance from the face's visible contour in units of
+ * {@link FACING_BAND_FW} / {@link FACING_RINGS} face widths, capped at {@link FACING_RINGS} + 1 (the fade acts within
+ * {@link FACING_BAND_FW} of the contour), and the gain on its turn (1 under the face, {@link FACING_OUTSIDE_GAIN} outside).
+ * @param g - the surround grid.
+ * @param contourPx - the visible contour `[n, 3]` px (`visibleFaceContour`).
+ * @param faceWidthPx - face width, px.
+ * @returns `[rows · cols]` ring values and turn gains.
+ */
+function surroundRings(g: SurroundGrid, contourPx: Float32Array, faceWidthPx: number): { ring: Float32Array; gain: Float32Array } {
+  const out = new Float32Array(g.cols * g.rows);
+  const unitPx = (FACING_BAND_FW * faceWidthPx) / FACING_RINGS;
+  const gain = new Float32Array(g.cols * g.rows);
+  for (let k = 0; k < out.length; k++) {
+    out[k] = Math.min(FACING_RINGS + 1, nearestOutlinePoint(contourPx, g.xPx[k]!, g.yPx[k]!).distPx / unitPx);
+    gain[k] = g.faceNode[k] ? 1 : FACING_OUTSIDE_GAIN;
+  }
+  return { ring: out, gain };
+}
+
+/**
+ * Ring count of each face-mesh vertex from the outline: 0 on it, k for a vertex k TRI468 edges away (breadth-first),
+ * capped at {@link FACING_RINGS} + 1.
+ * @param outline - the outline's vertex ids.
+ * @param n - vertex count (468).
+ * @returns `[n]` ring counts.
+ */
+function outlineRings(outline: ReadonlySet<number>, n: number): Float32Array {
+  const cap = FACING_RINGS + 1;
+  const ring = new Float32Array(n).fill(cap);
+  let front = [...outline];
+  for (const v of front) ring[v] = 0;
+  for (let k = 1; k < cap && front.length; k++) {
+    const next: number[] = [];
+    for (let t = 0; t < TRI468.length; t += 3) {
+      const tri = [TRI468[t]!, TRI468[t + 1]!, TRI468[t + 2]!];
+      if (!tri.some((v) => ring[v] === k - 1)) continue;
+      for (const v of tri) {
+        if (ring[v]! > k) {
+          ring[v] = k;
+          next.push(v);
+        }
+      }
+    }
+    front = next;
+  }
+  return ring;
 }
 
 /** Fan triangles over the mouth opening (inner-lip loop), from the first loop point. */
