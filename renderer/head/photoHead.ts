@@ -23,8 +23,9 @@ import { synthTeethRgb } from '../../core/face/mouthInterior.ts';
 import { orbitReliefLandmarks } from '../../core/face/sideRelief.ts';
 import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from './topology.ts';
 import { TRI468 } from './topologyTables.ts';
-import { buildSurround, nearestOutlinePoint, surroundJawWeights, visibleFaceContour, type SurroundGrid } from './surround.ts';
+import { buildSurround, surroundJawWeights, visibleFaceContour, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
+import { matteInsideDistancePx } from '../../core/image/matteDistance.ts';
 import { estimateForegroundColours, fitForegroundOverPlate, type PlateForFit } from '../../core/segment/foregroundColour.ts';
 import { EYE_FRAGMENT, eyeStillDefine, gazeLidWeights, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidClosure, lidTriangles, lowerLidGazeDrop, measureEyeSclera, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
 import { LIP_EDGE_GLSL, lipEdgeRingTriangles, lipEdgeUvOffsets, lipEdgeUvShare, lipEdgeVertexWeights, MouthInteriorLayer } from './mouthInterior.ts';
@@ -145,16 +146,10 @@ varying vec2 vLocal;
 varying float vFeather;
 varying float vLipEdge;
 #ifdef FACING
-// The silhouette fade (see FACING_TURN): the vertex's facing at rest and its ring count from the face's outline (the
-// surround: 0 everywhere, the fade acts on all of it).
+// The silhouette feather (see SILHOUETTE_FEATHER_PX): the vertex's facing at rest.
 attribute float aRestFacing;
-attribute float aRing;
-#ifdef TURN_GAIN
-attribute float aTurnGain;
-#endif
 uniform float uNormalSign;
 varying float vTurn;
-varying float vRing;
 #endif
 void main() {
 #ifdef NECK_BONES
@@ -179,11 +174,8 @@ void main() {
   // surface turns away from the camera more than in the photo (0 once it is edge-on or beyond).
   vec4 pv = viewMatrix * vec4(p, 1.0);
   vec3 nv = normalize(mat3(viewMatrix) * nWorld) * uNormalSign;
-  vTurn = max(dot(nv, normalize(-pv.xyz)), 0.0) / max(aRestFacing, 0.05);
-  vRing = aRing;
-#ifdef TURN_GAIN
-  vTurn *= aTurnGain;
-#endif
+  // (+0.1 on both: exactly 1 at rest, also where the surface was edge-on or folded in the photo.)
+  vTurn = (max(dot(nv, normalize(-pv.xyz)), 0.0) + 0.1) / (aRestFacing + 0.1);
 #endif
   gl_Position = projectionMatrix * viewMatrix * vec4(p, 1.0);
 }`;
@@ -205,29 +197,16 @@ void main() {
 export const BELOW_FADE_PHOTO: readonly [number, number] = [0.15, 0.35];
 
 /**
- * Silhouette fade of the face mesh: in its outer {@link FACING_RINGS} rings of triangles, the alpha is
- * smoothstep(FACING_TURN[0], FACING_TURN[1], t), t = (facing now) / (facing at rest), facing = cos of the angle between
- * the vertex normal and the ray to the camera (clamped at 0: edge-on or turned away). t = 1 at rest (the photo is
- * reproduced); t falls towards 0 where an orbit or a head turn swings the far cheek to edge-on.
- * @remarks Design values, set on img06 at +30° (the hard edge of the forehead and cheek against the plate; issue 13) and
- * checked on img01/img05: the sides are capped at ≈ 66° from the camera (core/face/sideRelief.ts), so a 30° turn away
- * takes them to edge-on (t ≈ 0) while a frontal surface keeps t ≥ cos 30° ≈ 0.87.
+ * How many output pixels the person's edge is feathered over, at most, where it has turned fully away from the camera
+ * (renderer/head/photoHead.ts PHOTO_FRAGMENT, `FACING`): the fade reaches `SILHOUETTE_FEATHER_PX · (1 − t)` output px
+ * inside the matte's half-way contour, t = (facing now) / (facing at rest), facing = cos of the angle between the surface
+ * normal and the ray to the camera (≥ 0). t = 1 at rest (the photo is reproduced exactly), ≈ cos 30° on a frontal
+ * surface at ±30° of orbit, → 0 where the far side turns edge-on.
+ * @remarks A design value set on img06 at +30° (issue 13: the hair beside the far cheek, squeezed to a few pixels, ended
+ * in a hard edge against the plate) and checked on img01 and img05: about the soft width of the matte at rest
+ * (2–4 px at 256²), which the squeeze took away.
  */
-export const FACING_TURN: readonly [number, number] = [0.05, 0.4];
-/** Rings of the face mesh (TRI468 edges from the outline) the silhouette fade may act on; inside them the face is opaque. */
-export const FACING_RINGS = 3;
-/**
- * Width of the surround's band along the face's visible contour (either side) where its silhouette fade acts, face
- * widths: its copy of the face and the strip beside it, which end in a fold (a hard, stair-stepped edge against the
- * plate) where a cheek or temple turns away beside the face mesh's feathered outline (img06 at +30°).
- */
-export const FACING_BAND_FW = 0.15;
-/**
- * Gain on the turn of the surround's nodes outside the face (the hair beside it): they fade only once nearly edge-on or
- * folded (turn < FACING_TURN / gain). With gain 1, img06's hair beside the temple at −30° (steep, still in view) faded and
- * showed the filled plate through it (a ghost).
- */
-export const FACING_OUTSIDE_GAIN = 4;
+export const SILHOUETTE_FEATHER_PX = 4;
 
 const PHOTO_FRAGMENT = /* glsl */ `
 uniform sampler2D uPhoto;
@@ -251,8 +230,8 @@ varying vec2 vLocal;
 varying float vFeather;
 varying float vLipEdge;
 #ifdef FACING
+uniform sampler2D uMatteDist;
 varying float vTurn;
-varying float vRing;
 #endif
 void main() {
   // Below the photo the body goes on: the photo's bottom band mirrored about its bottom edge (continued texture and
@@ -281,9 +260,17 @@ void main() {
   // The face mesh's outer ring fades into the surround under it (aFeather: 0 on the outline, 1 one ring inside).
   if (uFeather > 0.5) a *= smoothstep(0.0, 1.0, vFeather);
 #ifdef FACING
-  // Where the outer rings turn away from the camera (an orbit or a head turn towards the far cheek), they fade into
-  // what lies behind them over their own width instead of ending in a hard mesh outline (FACING_TURN).
-  a *= mix(smoothstep(${FACING_TURN[0].toFixed(3)}, ${FACING_TURN[1].toFixed(3)}, vTurn), 1.0, smoothstep(${(FACING_RINGS - 1).toFixed(1)}, ${FACING_RINGS.toFixed(1)}, vRing));
+  // Where the person turns away from the camera more than in the photo (an orbit or a head turn towards the far side),
+  // its matte's soft edge is squeezed into less than a pixel: a hard outline against the plate. The edge is widened
+  // back by fading the person over the last SILHOUETTE_FEATHER_PX output pixels x (1 − turn) inside the matte's edge
+  // (photo px per output px from the texture coordinates' screen derivatives). At rest turn = 1: no change.
+  vec2 fw = fwidth(vUv * uPhotoSizePx);
+  if (uUseMask > 0.5 && vTurn < 1.0) {
+    float reach = ${SILHOUETTE_FEATHER_PX.toFixed(2)} * max(fw.x, fw.y) * (1.0 - clamp(vTurn, 0.0, 1.0));
+    // A ramp from the half-way contour (distance 0; its soft fringe outside scales with it) to \`reach\` inside: 1 when
+    // reach = 0.
+    a *= clamp((texture2D(uMatteDist, uvS).r * 255.0 + 1.0) / (reach + 1.0), 0.0, 1.0);
+  }
 #endif
 #ifdef LIP_FILL
   // A closing wide-open mouth: its lower lip band repainted with lip (core/face/lipFill.ts).
@@ -298,10 +285,6 @@ void main() {
   // The lips fade into the mouth interior drawn under them over the photo's own edge width (renderer/head/mouthInterior.ts).
 #ifdef LIP_EDGE
   if (uLipEdgePhotoPx > 0.0) a *= lipEdgeAlpha(vLipEdge, vLocal, uLipEdgePhotoPx);
-#endif
-#ifdef FACING
-  // Faded out entirely: no depth either (a surround fold would hide what lies behind it in the same layer).
-  if (a < 0.004) discard;
 #endif
   gl_FragColor = vec4(c, a);
 }`;
@@ -386,6 +369,8 @@ export class PhotoHead {
   private readonly headUniform: { value: THREE.Matrix4 };
   private readonly input: PhotoHeadInput;
   private matteTexture: THREE.DataTexture | null = null;
+  /** `[h, w]` distance inside the person's edge, photo px (the silhouette feather, SILHOUETTE_FEATHER_PX). */
+  private matteDistTexture: THREE.DataTexture | null = null;
   /** The photo with foreground colours under the matte (no old-background fringe), for the masked surround. */
   private foregroundTexture: THREE.DataTexture | null = null;
   private matteValue: PersonMatte | null = null;
@@ -456,13 +441,9 @@ export class PhotoHead {
     const edge = meanBorderColour(input.rgba, W, H);
     this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uBones: this.boneUniform, uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uFeather: { value: 0 } });
     // The surround bends with the neck's chain (core/rig/neckBend.ts) instead of blending head and body positions.
-    this.surroundMaterial.defines = { ...this.surroundMaterial.defines, NECK_BONES: '', FACING: 1, TURN_GAIN: 1 };
-    // Its silhouette fades where it turns away from the camera (FACING_TURN), as the face mesh's: a fold of the surface
-    // (the strip beside a turned-away cheek) ends softly instead of in a hard, stair-stepped mesh edge.
+    this.surroundMaterial.defines = { ...this.surroundMaterial.defines, NECK_BONES: '', FACING: 1 };
+    // Its silhouette is feathered where it turns away from the camera (SILHOUETTE_FEATHER_PX).
     gGeo.computeVertexNormals();
-    const rings = surroundRings(g, visibleFaceContour(this.reliefPx).xyzPx, f.faceWidthPx);
-    gGeo.setAttribute('aRing', new THREE.BufferAttribute(rings.ring, 1));
-    gGeo.setAttribute('aTurnGain', new THREE.BufferAttribute(rings.gain, 1));
     setRestFacing(gGeo, this.surroundMaterial);
     this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
 
@@ -499,7 +480,6 @@ export class PhotoHead {
     for (const i of outline) feather[i] = 0;
     fGeo.setAttribute('aFeather', new THREE.BufferAttribute(feather, 1));
     fGeo.setAttribute('aLipEdge', new THREE.BufferAttribute(lipEdgeVertexWeights(n), 1));
-    fGeo.setAttribute('aRing', new THREE.BufferAttribute(outlineRings(outline, n), 1));
     fGeo.setIndex(new THREE.BufferAttribute(faceTrianglesWithoutEyes(), 1));
     // The closed-lip patch of a wide-open photographed mouth (core/face/lipFill.ts), blended in as the lips close.
     const fill = buildClosedLipFill(input.rgba, W, H, landmarksPx);
@@ -619,6 +599,7 @@ export class PhotoHead {
       const fg = estimateForegroundColours(this.input.rgba, m.alpha, m.widthPx, m.heightPx);
       for (let k = 0; k < m.alpha.length; k++) fg[k * 4 + 3] = m.alpha[k]!;
       this.foregroundTexture = this.dataTexture(fg, THREE.RGBAFormat);
+      this.setMatteDistance(m.alpha);
       this.surroundMaterial.uniforms.uMask!.value = this.matteTexture;
       // With the matte as alpha, triangles over matte 0 blend nothing: leave them out (renderer/head/surroundCells.ts).
       const g = this.grid;
@@ -655,6 +636,7 @@ export class PhotoHead {
     for (let k = 0; k < alpha.length; k++) alpha[k] = fg[k * 4 + 3]!;
     tex.dispose();
     this.foregroundTexture = this.dataTexture(fg, THREE.RGBAFormat);
+    this.setMatteDistance(alpha);
     const g = this.grid;
     const kept = surroundTrianglesOverMatte(this.surroundIndex.all.array, g.xPx, g.yPx, alpha, m.widthPx, m.heightPx, matteMarginPx(this.input.texture.generateMipmaps));
     this.surroundIndex.overMatte = new THREE.BufferAttribute(kept, 1);
@@ -662,6 +644,14 @@ export class PhotoHead {
     this.surroundMaterial.uniforms.uPhoto!.value = this.foregroundTexture;
     this.faceMaterial.uniforms.uPhoto!.value = this.foregroundTexture;
     this.surroundMaterial.needsUpdate = true;
+  }
+
+  /** The silhouette feather's distance texture (core/image/matteDistance.ts) from the person alpha drawn, for both layers. */
+  private setMatteDistance(alpha: Uint8Array): void {
+    this.matteDistTexture?.dispose();
+    this.matteDistTexture = this.dataTexture(matteInsideDistancePx(alpha, this.input.imageWidthPx, this.input.imageHeightPx), THREE.RedFormat);
+    this.surroundMaterial.uniforms.uMatteDist = { value: this.matteDistTexture };
+    this.faceMaterial.uniforms.uMatteDist = { value: this.matteDistTexture };
   }
 
   /** A photo-sized texture sampled like the photo (mipmaps only when the photo has them, see StudioScene.loadPortrait). */
@@ -814,6 +804,7 @@ export class PhotoHead {
     for (const d of this.disposables) d.dispose();
     this.mouth.dispose();
     this.matteTexture?.dispose();
+    this.matteDistTexture?.dispose();
     this.foregroundTexture?.dispose();
   }
 
@@ -882,55 +873,6 @@ function setRestFacing(geo: THREE.BufferGeometry, material: THREE.ShaderMaterial
   for (let i = 0; i < n; i++) facing[i] = Math.max(0, sign * facing[i]!);
   geo.setAttribute('aRestFacing', new THREE.BufferAttribute(facing, 1));
   material.uniforms.uNormalSign = { value: sign };
-}
-
-/**
- * The surround's counterpart of {@link outlineRings}: each node's distance from the face's visible contour in units of
- * {@link FACING_BAND_FW} / {@link FACING_RINGS} face widths, capped at {@link FACING_RINGS} + 1 (the fade acts within
- * {@link FACING_BAND_FW} of the contour), and the gain on its turn (1 under the face, {@link FACING_OUTSIDE_GAIN} outside).
- * @param g - the surround grid.
- * @param contourPx - the visible contour `[n, 3]` px (`visibleFaceContour`).
- * @param faceWidthPx - face width, px.
- * @returns `[rows · cols]` ring values and turn gains.
- */
-function surroundRings(g: SurroundGrid, contourPx: Float32Array, faceWidthPx: number): { ring: Float32Array; gain: Float32Array } {
-  const out = new Float32Array(g.cols * g.rows);
-  const unitPx = (FACING_BAND_FW * faceWidthPx) / FACING_RINGS;
-  const gain = new Float32Array(g.cols * g.rows);
-  for (let k = 0; k < out.length; k++) {
-    out[k] = Math.min(FACING_RINGS + 1, nearestOutlinePoint(contourPx, g.xPx[k]!, g.yPx[k]!).distPx / unitPx);
-    gain[k] = g.faceNode[k] ? 1 : FACING_OUTSIDE_GAIN;
-  }
-  return { ring: out, gain };
-}
-
-/**
- * Ring count of each face-mesh vertex from the outline: 0 on it, k for a vertex k TRI468 edges away (breadth-first),
- * capped at {@link FACING_RINGS} + 1.
- * @param outline - the outline's vertex ids.
- * @param n - vertex count (468).
- * @returns `[n]` ring counts.
- */
-function outlineRings(outline: ReadonlySet<number>, n: number): Float32Array {
-  const cap = FACING_RINGS + 1;
-  const ring = new Float32Array(n).fill(cap);
-  let front = [...outline];
-  for (const v of front) ring[v] = 0;
-  for (let k = 1; k < cap && front.length; k++) {
-    const next: number[] = [];
-    for (let t = 0; t < TRI468.length; t += 3) {
-      const tri = [TRI468[t]!, TRI468[t + 1]!, TRI468[t + 2]!];
-      if (!tri.some((v) => ring[v] === k - 1)) continue;
-      for (const v of tri) {
-        if (ring[v]! > k) {
-          ring[v] = k;
-          next.push(v);
-        }
-      }
-    }
-    front = next;
-  }
-  return ring;
 }
 
 /** Fan triangles over the mouth opening (inner-lip loop), from the first loop point. */
