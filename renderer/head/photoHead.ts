@@ -204,9 +204,11 @@ export const BELOW_FADE_PHOTO: readonly [number, number] = [0.15, 0.35];
  * surface at ±30° of orbit, → 0 where the far side turns edge-on.
  * @remarks A design value set on img06 at +30° (issue 13: the hair beside the far cheek, squeezed to a few pixels, ended
  * in a hard edge against the plate) and checked on img01 and img05: about the soft width of the matte at rest
- * (2–4 px at 256²), which the squeeze took away.
+ * (2–4 px at 256²), which the squeeze took away. 4 px softened more (img06 +30°: 0.36 of the far side's rows hard instead
+ * of 0.45) but let img01's plate show through the feathered hair beside the head (plateHalo −30°: 1.45× the rest
+ * view's edge energy, main 1.34×); 2.5 px: 1.35×.
  */
-export const SILHOUETTE_FEATHER_PX = 4;
+export const SILHOUETTE_FEATHER_PX = 2.5;
 
 const PHOTO_FRAGMENT = /* glsl */ `
 uniform sampler2D uPhoto;
