@@ -181,12 +181,6 @@ void main() {
 }`;
 
 /**
- * Photo colour; with `uUseMask` the per-pixel person matte (the foreground texture's alpha, clamped past the photo's
- * edges) is the alpha. Outside
- * the photo the person does not repeat: alpha 0 beside and above it; below it the bottom row continues (the body
- * goes on) and fades out over a tenth of the photo height. Edges at the photo border are anti-aliased over a texel.
- */
-/**
  * Where the person layer fades out below the photo, as fractions of the photo's height past its bottom edge (start,
  * end of a smoothstep): the body continues there with the photo's bottom band mirrored (see PHOTO_FRAGMENT).
  * @remarks A design value from the orbit's reach: at −15° of pitch the camera sees up to about a quarter of the photo's
@@ -210,6 +204,13 @@ export const BELOW_FADE_PHOTO: readonly [number, number] = [0.15, 0.35];
  */
 export const SILHOUETTE_FEATHER_PX = 2.5;
 
+/**
+ * Photo colour; with `uUseMask` the per-pixel person matte (the foreground texture's alpha, clamped past the photo's
+ * edges) is the alpha. Outside the photo the person does not repeat: alpha 0 beside and above it; below it the photo's
+ * bottom band continues mirrored (the body goes on) and fades out over {@link BELOW_FADE_PHOTO}. Edges at the photo
+ * border are anti-aliased over a texel. With `FACING` the person's edge is feathered where it turns away from the
+ * camera ({@link SILHOUETTE_FEATHER_PX}).
+ */
 const PHOTO_FRAGMENT = /* glsl */ `
 uniform sampler2D uPhoto;
 uniform sampler2D uMask;
