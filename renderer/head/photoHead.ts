@@ -25,6 +25,7 @@ import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UP
 import { TRI468 } from './topologyTables.ts';
 import { buildSurround, surroundJawWeights, visibleFaceContour, type SurroundGrid } from './surround.ts';
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
+import { matteInsideDistancePx } from '../../core/image/matteDistance.ts';
 import { estimateForegroundColours, fitForegroundOverPlate, type PlateForFit } from '../../core/segment/foregroundColour.ts';
 import { EYE_FRAGMENT, eyeStillDefine, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, lidUniformArgs, measureEyeSclera, poseWithGazeLids, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
 import { LIP_EDGE_GLSL, lipEdgeRingTriangles, lipEdgeUvOffsets, lipEdgeUvShare, lipEdgeVertexWeights, MouthInteriorLayer } from './mouthInterior.ts';
@@ -144,26 +145,71 @@ varying vec2 vUv;
 varying vec2 vLocal;
 varying float vFeather;
 varying float vLipEdge;
+#ifdef FACING
+// The silhouette feather (see SILHOUETTE_FEATHER_PX): the vertex's facing at rest.
+attribute float aRestFacing;
+uniform float uNormalSign;
+varying float vTurn;
+#endif
 void main() {
 #ifdef NECK_BONES
   float b = clamp(aHeadWeight, 0.0, 1.0) * 8.0;
   int i0 = int(min(floor(b), 7.0));
   vec3 p = mix((uBones[i0] * vec4(position, 1.0)).xyz, (uBones[i0 + 1] * vec4(position, 1.0)).xyz, b - float(i0));
+#ifdef FACING
+  vec3 nWorld = mix(mat3(uBones[i0]) * normal, mat3(uBones[i0 + 1]) * normal, b - float(i0));
+#endif
 #else
   vec3 p = mix(position, (uHead * vec4(position, 1.0)).xyz, aHeadWeight);
+#ifdef FACING
+  vec3 nWorld = mix(normal, mat3(uHead) * normal, aHeadWeight);
+#endif
 #endif
   vUv = uv;
   vLocal = aLocal;
   vFeather = aFeather;
   vLipEdge = aLipEdge;
+#ifdef FACING
+  // Facing now (the posed normal under the head pose, against the ray to the camera) over facing at rest: < 1 where the
+  // surface turns away from the camera more than in the photo (0 once it is edge-on or beyond).
+  vec4 pv = viewMatrix * vec4(p, 1.0);
+  vec3 nv = normalize(mat3(viewMatrix) * nWorld) * uNormalSign;
+  // (+0.1 on both: exactly 1 at rest, also where the surface was edge-on or folded in the photo.)
+  vTurn = (max(dot(nv, normalize(-pv.xyz)), 0.0) + 0.1) / (aRestFacing + 0.1);
+#endif
   gl_Position = projectionMatrix * viewMatrix * vec4(p, 1.0);
 }`;
 
 /**
+ * Where the person layer fades out below the photo, as fractions of the photo's height past its bottom edge (start,
+ * end of a smoothstep): the body continues there with the photo's bottom band mirrored (see PHOTO_FRAGMENT).
+ * @remarks A design value from the orbit's reach: at −15° of pitch the camera sees up to about a quarter of the photo's
+ * height past the bottom of a head-framed portrait (img01, img05: rows below the photo in the frame); it used to fade
+ * over the first tenth with the bottom row stretched down (vertical streaks, then the plate under the body: the
+ * photo's bottom border in view).
+ */
+export const BELOW_FADE_PHOTO: readonly [number, number] = [0.15, 0.35];
+
+/**
+ * How many output pixels the person's edge is feathered over, at most, where it has turned fully away from the camera
+ * (renderer/head/photoHead.ts PHOTO_FRAGMENT, `FACING`): the fade reaches `SILHOUETTE_FEATHER_PX · (1 − t)` output px
+ * inside the matte's half-way contour, t = (facing now) / (facing at rest), facing = cos of the angle between the surface
+ * normal and the ray to the camera (≥ 0). t = 1 at rest (the photo is reproduced exactly), ≈ cos 30° on a frontal
+ * surface at ±30° of orbit, → 0 where the far side turns edge-on.
+ * @remarks A design value set on img06 at +30° (issue 13: the hair beside the far cheek, squeezed to a few pixels, ended
+ * in a hard edge against the plate) and checked on img01 and img05: about the soft width of the matte at rest
+ * (2–4 px at 256²), which the squeeze took away. 4 px softened more (img06 +30°: 0.36 of the far side's rows hard instead
+ * of 0.45) but let img01's plate show through the feathered hair beside the head (plateHalo −30°: 1.45× the rest
+ * view's edge energy, main 1.34×); 2.5 px: 1.35×.
+ */
+export const SILHOUETTE_FEATHER_PX = 2.5;
+
+/**
  * Photo colour; with `uUseMask` the per-pixel person matte (the foreground texture's alpha, clamped past the photo's
- * edges) is the alpha. Outside
- * the photo the person does not repeat: alpha 0 beside and above it; below it the bottom row continues (the body
- * goes on) and fades out over a tenth of the photo height. Edges at the photo border are anti-aliased over a texel.
+ * edges) is the alpha. Outside the photo the person does not repeat: alpha 0 beside and above it; below it the photo's
+ * bottom band continues mirrored (the body goes on) and fades out over {@link BELOW_FADE_PHOTO}. Edges at the photo
+ * border are anti-aliased over a texel. With `FACING` the person's edge is feathered where it turns away from the
+ * camera ({@link SILHOUETTE_FEATHER_PX}).
  */
 const PHOTO_FRAGMENT = /* glsl */ `
 uniform sampler2D uPhoto;
@@ -186,16 +232,23 @@ varying vec2 vUv;
 varying vec2 vLocal;
 varying float vFeather;
 varying float vLipEdge;
+#ifdef FACING
+uniform sampler2D uMatteDist;
+varying float vTurn;
+#endif
 void main() {
-  vec4 s = texture2D(uPhoto, vUv);
+  // Below the photo the body goes on: the photo's bottom band mirrored about its bottom edge (continued texture and
+  // matte, no streaks of one repeated row; the mirrored band is clothing or the body, never the face).
+  vec2 uvS = (uEdgeFade > 0.5 && vUv.y > 1.0) ? vec2(vUv.x, 2.0 - vUv.y) : vUv;
+  vec4 s = texture2D(uPhoto, uvS);
   vec3 c = s.rgb;
   if (uEdgeFade > 0.5) {
-    // Past the photo's edges (seen when orbiting or framing wider than the photo) a mirrored copy would show the
-    // person again: the edge row continues instead and fades to the photo's mean border colour over 8 % of the
-    // photo at the sides and top, over 16 % below it (the body goes on a little before it fades).
-    float o = max(max(-vUv.x, vUv.x - 1.0), max(-vUv.y, 0.5 * (vUv.y - 1.0)));
+    // Past the photo's sides and top (seen when orbiting or framing wider than the photo) a mirrored copy would show
+    // the person again: the edge row continues instead and fades to the photo's mean border colour over 8 % of the
+    // photo. Below it the mirrored band fades to that colour over 40 % of the photo (only where no matte hides it).
+    float o = max(max(-vUv.x, vUv.x - 1.0), max(-vUv.y, 0.2 * (vUv.y - 1.0)));
     if (o > 0.0) {
-      vec3 edge = texture2D(uPhoto, clamp(vUv, vec2(0.0), vec2(1.0))).rgb;
+      vec3 edge = texture2D(uPhoto, clamp(uvS, vec2(0.0), vec2(1.0))).rgb;
       c = mix(edge, uEdgeColor, smoothstep(0.0, 0.08, o));
     }
   }
@@ -203,12 +256,25 @@ void main() {
   if (uUseMask > 0.5) {
     vec2 t = vUv * uPhotoSizePx;
     float inside = clamp(t.x + 0.5, 0.0, 1.0) * clamp(uPhotoSizePx.x - t.x + 0.5, 0.0, 1.0) * clamp(t.y + 0.5, 0.0, 1.0);
-    float below = 1.0 - smoothstep(0.0, 0.1, vUv.y - 1.0);
+    float below = 1.0 - smoothstep(${BELOW_FADE_PHOTO[0].toFixed(3)}, ${BELOW_FADE_PHOTO[1].toFixed(3)}, vUv.y - 1.0);
     // The matte rides in the (clamped) foreground texture's alpha: one texel fetch instead of two.
     a = s.a * inside * below;
   }
   // The face mesh's outer ring fades into the surround under it (aFeather: 0 on the outline, 1 one ring inside).
   if (uFeather > 0.5) a *= smoothstep(0.0, 1.0, vFeather);
+#ifdef FACING
+  // Where the person turns away from the camera more than in the photo (an orbit or a head turn towards the far side),
+  // its matte's soft edge is squeezed into less than a pixel: a hard outline against the plate. The edge is widened
+  // back by fading the person over the last SILHOUETTE_FEATHER_PX output pixels x (1 − turn) inside the matte's edge
+  // (photo px per output px from the texture coordinates' screen derivatives). At rest turn = 1: no change.
+  vec2 fw = fwidth(vUv * uPhotoSizePx);
+  if (uUseMask > 0.5 && vTurn < 1.0) {
+    float reach = ${SILHOUETTE_FEATHER_PX.toFixed(2)} * max(fw.x, fw.y) * (1.0 - clamp(vTurn, 0.0, 1.0));
+    // A ramp from the half-way contour (distance 0; its soft fringe outside scales with it) to \`reach\` inside: 1 when
+    // reach = 0.
+    a *= clamp((texture2D(uMatteDist, uvS).r * 255.0 + 1.0) / (reach + 1.0), 0.0, 1.0);
+  }
+#endif
 #ifdef LIP_FILL
   // A closing wide-open mouth: its lower lip band repainted with lip (core/face/lipFill.ts).
   if (uFillShare > 0.0) {
@@ -277,6 +343,8 @@ export class PhotoHead {
   private readonly boneUniform: { value: THREE.Matrix4[] } = { value: Array.from({ length: NECK_BONE_COUNT }, () => new THREE.Matrix4()) };
   private readonly proj: PhotoProjection;
   private readonly facePositions: THREE.BufferAttribute;
+  /** The face mesh's geometry (its normals are recomputed with every pose, for the silhouette fade). */
+  private readonly faceGeometry: THREE.BufferGeometry;
   /** Face-mesh texture coordinates (rewritten every frame: the blinks resample the lids, see `rig.uvDeltas`). */
   private readonly faceUvs: THREE.BufferAttribute;
   private readonly photoSizePx: [number, number];
@@ -304,6 +372,8 @@ export class PhotoHead {
   private readonly headUniform: { value: THREE.Matrix4 };
   private readonly input: PhotoHeadInput;
   private matteTexture: THREE.DataTexture | null = null;
+  /** `[h, w]` distance inside the person's edge, photo px (the silhouette feather, SILHOUETTE_FEATHER_PX). */
+  private matteDistTexture: THREE.DataTexture | null = null;
   /** The photo with foreground colours under the matte (no old-background fringe), for the masked surround. */
   private foregroundTexture: THREE.DataTexture | null = null;
   private matteValue: PersonMatte | null = null;
@@ -374,7 +444,10 @@ export class PhotoHead {
     const edge = meanBorderColour(input.rgba, W, H);
     this.surroundMaterial = this.material(PHOTO_FRAGMENT, { uBones: this.boneUniform, uPhoto: { value: texture }, uMask: { value: null }, uUseMask: { value: 0 }, uEdgeFade: { value: 1 }, uEdgeColor: { value: new THREE.Color(edge[0], edge[1], edge[2]) }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uFeather: { value: 0 } });
     // The surround bends with the neck's chain (core/rig/neckBend.ts) instead of blending head and body positions.
-    this.surroundMaterial.defines = { ...this.surroundMaterial.defines, NECK_BONES: '' };
+    this.surroundMaterial.defines = { ...this.surroundMaterial.defines, NECK_BONES: '', FACING: 1 };
+    // Its silhouette is feathered where it turns away from the camera (SILHOUETTE_FEATHER_PX).
+    gGeo.computeVertexNormals();
+    setRestFacing(gGeo, this.surroundMaterial);
     this.surroundLayer.add(this.mesh(gGeo, this.surroundMaterial));
 
     // Layer 3: face mesh (positions rewritten every frame).
@@ -432,7 +505,8 @@ export class PhotoHead {
     const faceMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 1 }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uLipEdgePhotoPx: { value: 0 }, ...(fill ? this.lipFillUniforms : {}) });
     // Only the face mesh fades its lip edge (LIP_EDGE): the surround and the opening stencil compile without it, as
     // a software rasteriser runs a branch's code for every pixel even when its uniform condition is false.
-    faceMaterial.defines = fill ? { LIP_EDGE: 1, LIP_FILL: 1 } : { LIP_EDGE: 1 };
+    faceMaterial.defines = fill ? { LIP_EDGE: 1, LIP_FILL: 1, FACING: 1 } : { LIP_EDGE: 1, FACING: 1 };
+    this.faceGeometry = fGeo;
     faceMaterial.transparent = true;
     this.faceMaterial = faceMaterial;
     const faceMesh = this.mesh(fGeo, faceMaterial);
@@ -508,6 +582,9 @@ export class PhotoHead {
     }
     this.setBackgroundMask(false);
     this.applyWeights(this.restExpression, new Float32Array(4));
+    // The silhouette fade's reference: each vertex's facing at rest (the face posed at the photo's expression).
+    this.faceGeometry.computeVertexNormals();
+    setRestFacing(this.faceGeometry, faceMaterial);
   }
 
   /**
@@ -525,6 +602,7 @@ export class PhotoHead {
       const fg = estimateForegroundColours(this.input.rgba, m.alpha, m.widthPx, m.heightPx);
       for (let k = 0; k < m.alpha.length; k++) fg[k * 4 + 3] = m.alpha[k]!;
       this.foregroundTexture = this.dataTexture(fg, THREE.RGBAFormat);
+      this.setMatteDistance(m.alpha);
       this.surroundMaterial.uniforms.uMask!.value = this.matteTexture;
       // With the matte as alpha, triangles over matte 0 blend nothing: leave them out (renderer/head/surroundCells.ts).
       const g = this.grid;
@@ -561,6 +639,7 @@ export class PhotoHead {
     for (let k = 0; k < alpha.length; k++) alpha[k] = fg[k * 4 + 3]!;
     tex.dispose();
     this.foregroundTexture = this.dataTexture(fg, THREE.RGBAFormat);
+    this.setMatteDistance(alpha);
     const g = this.grid;
     const kept = surroundTrianglesOverMatte(this.surroundIndex.all.array, g.xPx, g.yPx, alpha, m.widthPx, m.heightPx, matteMarginPx(this.input.texture.generateMipmaps));
     this.surroundIndex.overMatte = new THREE.BufferAttribute(kept, 1);
@@ -568,6 +647,14 @@ export class PhotoHead {
     this.surroundMaterial.uniforms.uPhoto!.value = this.foregroundTexture;
     this.faceMaterial.uniforms.uPhoto!.value = this.foregroundTexture;
     this.surroundMaterial.needsUpdate = true;
+  }
+
+  /** The silhouette feather's distance texture (core/image/matteDistance.ts) from the person alpha drawn, for both layers. */
+  private setMatteDistance(alpha: Uint8Array): void {
+    this.matteDistTexture?.dispose();
+    this.matteDistTexture = this.dataTexture(matteInsideDistancePx(alpha, this.input.imageWidthPx, this.input.imageHeightPx), THREE.RedFormat);
+    this.surroundMaterial.uniforms.uMatteDist = { value: this.matteDistTexture };
+    this.faceMaterial.uniforms.uMatteDist = { value: this.matteDistTexture };
   }
 
   /** A photo-sized texture sampled like the photo (mipmaps only when the photo has them, see StudioScene.loadPortrait). */
@@ -624,6 +711,7 @@ export class PhotoHead {
     const arr = this.facePositions.array as Float32Array;
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) photoToWorld(this.proj, this.posedPx[i * 3]!, this.posedPx[i * 3 + 1]!, this.posedPx[i * 3 + 2]! + this.reliefPx[i * 3 + 2]! - rig.restPx[i * 3 + 2]!, arr, i * 3);
     this.facePositions.needsUpdate = true;
+    this.faceGeometry.computeVertexNormals();
     const local = this.faceLocal.array as Float32Array;
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) {
       local[i * 2] = this.posedPx[i * 3]!;
@@ -707,6 +795,7 @@ export class PhotoHead {
     for (const d of this.disposables) d.dispose();
     this.mouth.dispose();
     this.matteTexture?.dispose();
+    this.matteDistTexture?.dispose();
     this.foregroundTexture?.dispose();
   }
 
@@ -751,6 +840,30 @@ function closedLipShare(restPx: Float32Array, posedPx: Float32Array, iodPx: numb
   const closed = 0.01 * iodPx;
   if (rest <= closed) return 0;
   return Math.min(1, Math.max(0, (rest - gap(posedPx)) / (rest - closed)));
+}
+
+/**
+ * Sets a geometry's `aRestFacing` (each vertex's facing towards the rest camera at the origin: cos of the angle between
+ * its normal and the ray to the camera, ≥ 0) and the material's `uNormalSign` (the sign that turns the normals, as
+ * three.js computes them from the winding, towards the camera on the whole).
+ * @param geo - positions (world metres, rest pose) and normals computed.
+ * @param material - the FACING material drawing it.
+ */
+function setRestFacing(geo: THREE.BufferGeometry, material: THREE.ShaderMaterial): void {
+  const pos = geo.getAttribute('position').array as Float32Array;
+  const nor = geo.getAttribute('normal').array as Float32Array;
+  const n = pos.length / 3;
+  const facing = new Float32Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const len = Math.hypot(pos[i * 3]!, pos[i * 3 + 1]!, pos[i * 3 + 2]!) || 1;
+    facing[i] = -(nor[i * 3]! * pos[i * 3]! + nor[i * 3 + 1]! * pos[i * 3 + 1]! + nor[i * 3 + 2]! * pos[i * 3 + 2]!) / len;
+    sum += facing[i]!;
+  }
+  const sign = sum < 0 ? -1 : 1;
+  for (let i = 0; i < n; i++) facing[i] = Math.max(0, sign * facing[i]!);
+  geo.setAttribute('aRestFacing', new THREE.BufferAttribute(facing, 1));
+  material.uniforms.uNormalSign = { value: sign };
 }
 
 /** Fan triangles over the mouth opening (inner-lip loop), from the first loop point. */

@@ -58,7 +58,8 @@ export function personEdgePoints(alpha: Uint8Array, widthPx: number, heightPx: n
   // The top only: a pitch brings it in across the head (hair cut flat). The sides come in with yaw at the shoulders,
   // near the frame's bottom corners, where zooming far enough to hide them pushed the face out of the frame (img05 at
   // +30° needed more than 1.5×); the bottom (clothing) comes in at −15° on every portrait tried (img01, img05, b22),
-  // and hiding it needed more than the 1.3× cap — a zoom that large on every downward view, without hiding the cut.
+  // and hiding it needed more than the 1.3× cap — a zoom that large on every downward view, without hiding the cut. The
+  // person layer continues below the photo instead (renderer/head/photoHead.ts BELOW_FADE_PHOTO: the bottom band mirrored).
   add(2, W, (t) => [t, 0]);
   const world = new Float32Array(pts.length * 3);
   pts.forEach((p, i) => world.set(p, i * 3));
