@@ -47,12 +47,12 @@ export const SEAM_SHADE_BAND_FRACTION = 0.25;
 /** How far past the lower outer contour the band reaches (fading out), IOD (≈ 2 mm). */
 export const BEYOND_OUTER_IOD = 0.03;
 /**
- * A lip-band pixel is part of the photo's dark gap when its Rec. 601 luma is below this share of its band's median
- * luma (see {@link measureDarkGap}). Our choice (a gap between parted lips is near-black, a lip in shade keeps about
- * half its light); set after looking at img03's luma profiles (gap 0.01–0.06, lower lip median 0.45, the lower lip's
- * shaded right corner 0.1–0.3), checked on vid05 frame 0 and at 2.5 s and vid01 frame 0.
+ * A lip-band pixel is part of the photo's dark gap when its Rec. 601 luma is below this share of the lips' luma (the
+ * brighter lip band's median, see {@link measureDarkGap}). Our choice (a gap between parted lips is near-black, a lip
+ * in shade keeps about half its light); set after looking at img03's luma profiles (gap 0.01–0.06, lower lip median
+ * 0.45, its moustache 0.08–0.14, the lower lip's shaded right corner 0.1–0.3).
  */
-export const DARK_GAP_REL_LUMA = 0.35;
+export const DARK_GAP_REL_LUMA = 0.2;
 /** Furthest a dark gap may reach into a lip band, share of the band (inner → outer); a darker run is the lip's own shade. */
 export const DARK_GAP_MAX_FRACTION = 0.5;
 
@@ -167,8 +167,10 @@ export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: 
   };
   const lumaAt = (x: number, y: number): number => (0.299 * sample(x, y, 0) + 0.587 * sample(x, y, 1) + 0.114 * sample(x, y, 2)) / 255;
   const xyOf = (s: number, b: number): [number, number] => [c0[0] + s * u[0] + b * v[0], c0[1] + s * u[1] + b * v[1]];
-  const upperGap = measureDarkGap(upperInner, upperOuter, sMin, sMax, at, xyOf, lumaAt, iodPx);
-  const lowerGap = measureDarkGap(lowerInner, lowerOuter, sMin, sMax, at, xyOf, lumaAt, iodPx);
+  // The lips' luma: the brighter of the two bands' medians (a moustache or a shadow can darken one band whole).
+  const lipLuma = Math.max(bandMedianLuma(upperInner, upperOuter, sMin, sMax, at, xyOf, lumaAt), bandMedianLuma(lowerInner, lowerOuter, sMin, sMax, at, xyOf, lumaAt));
+  const upperGap = measureDarkGap(upperInner, upperOuter, sMin, sMax, at, xyOf, lumaAt, iodPx, lipLuma);
+  const lowerGap = measureDarkGap(lowerInner, lowerOuter, sMin, sMax, at, xyOf, lumaAt, iodPx, lipLuma);
   if (weight === 0 && !upperGap.any && !lowerGap.any) return null;
   // The band reaches past the outer contour (the real lower lip can lie below it) and fades out there.
   const beyond = BEYOND_OUTER_IOD * iodPx;
@@ -230,7 +232,7 @@ export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: 
       const ui = at(upperInner, s);
       const uo = at(upperOuter, s);
       if (ui > uo + 0.5) {
-        const d = darkGapRepaint(upperGap, s, (ui - b) / (ui - uo), ui, uo, xyOf, sample, seamShade);
+        const d = darkGapRepaint(upperGap, s, (ui - b) / (ui - uo), ui, uo, xyOf, sample, seamShade, { gap: lowerGap, inner: bi, outer: bo });
         if (d && d.alpha > a) {
           a = d.alpha;
           rgb = d.rgb;
@@ -245,26 +247,53 @@ export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: 
   return { originPx: [x0, y0], widthPx: W, heightPx: H, rgba: out, weight, darkGapPx };
 }
 
+/** Median Rec. 601 luma of a lip band (fractions 0.1–0.9, columns within ±30 % of the mouth's middle), [0, 1]. */
+function bandMedianLuma(
+  inner: [number[], number[]],
+  outer: [number[], number[]],
+  sMin: number,
+  sMax: number,
+  at: (c: [number[], number[]], s: number) => number,
+  xyOf: (s: number, b: number) => [number, number],
+  lumaAt: (x: number, y: number) => number,
+): number {
+  const mids: number[] = [];
+  const span = sMax - sMin;
+  for (let s = Math.ceil(sMin); s <= sMax; s++) {
+    if (Math.abs(s - (sMin + sMax) / 2) > 0.3 * span) continue;
+    const bi = at(inner, s);
+    const bo = at(outer, s);
+    for (let f = 0.1; f <= 0.9001; f += 0.1) mids.push(lumaAt(...xyOf(s, bi + f * (bo - bi))));
+  }
+  mids.sort((p, q) => p - q);
+  return mids.length ? mids[mids.length >> 1]! : 0;
+}
+
 /** Per-column reach of the photo's dark gap into one lip band (see {@link measureDarkGap}). */
 interface DarkGap {
-  /** Column positions s along the mouth axis, px from the subject's right inner corner, 1 px apart. */
+  /** Column position of `reach[0]` along the mouth axis, px from the subject's right inner corner; columns 1 px apart. */
   s0: number;
   /** `[n]` reach per column as a fraction of the band (inner → outer), 0 where the gap does not enter the band. */
   reach: Float32Array;
+  /**
+   * `[n]` share of the columns within ±0.06 IOD where the band is dark past {@link DARK_GAP_MAX_FRACTION} (no lip of
+   * its own to stretch), [0, 1]: a box mean, so the mirrored lip fades in along the mouth instead of starting at a step.
+   */
+  whole: Float32Array;
   /** Whether any column's gap enters the band. */
   any: boolean;
 }
 
 /**
  * Where the dark gap between parted lips runs on past the tracked inner-lip contour into a lip band.
- * @remarks Why: on a smile with teeth (img03) the photo's dark gap between the teeth and the lower lip, and in the
- * corner, reaches up to a third of the lower lip band below the tracked inner contour; closing the mouth stretched
+ * @remarks Why: on a smile with teeth (img03) the photo's near-black gap between the teeth and the lower lip, and in
+ * the corners, lies partly outside the tracked inner-lip contour, in the lip bands; closing the mouth stretched
  * those near-black rows over the lips as a dark smear. Per 1-px column along the mouth axis, the band's Rec. 601
- * luma is walked from its inner edge outward in 0.5-px steps: a run of pixels darker than {@link DARK_GAP_REL_LUMA} ×
- * the band's median luma (fractions 0.1–0.9 over the middle columns) that starts at the inner edge is the gap; one
- * that runs past {@link DARK_GAP_MAX_FRACTION} of the band is the lip's own shade (a lip corner in shadow, a dark
- * moustache) and is left alone. The reaches are median-filtered over ±0.03 IOD of columns (≈ 2 mm), so one bright
- * or dark pixel does not break the repaint into columns.
+ * luma is walked from its inner edge outward in 0.5-px steps: a run of pixels darker than {@link DARK_GAP_REL_LUMA}
+ * × the lips' luma (the brighter band's median) that starts at the inner edge is the gap. A run that passes
+ * {@link DARK_GAP_MAX_FRACTION} of the band leaves the band without lip of its own to stretch (`whole`; img03's
+ * upper band under the moustache at the corners). Reaches and flags are median-filtered over ±0.03 IOD of columns
+ * (≈ 2 mm), so one bright or dark pixel does not break the repaint into columns.
  */
 function measureDarkGap(
   inner: [number[], number[]],
@@ -275,58 +304,60 @@ function measureDarkGap(
   xyOf: (s: number, b: number) => [number, number],
   lumaAt: (x: number, y: number) => number,
   iodPx: number,
+  lipLuma: number,
 ): DarkGap {
   const s0 = Math.ceil(sMin);
   const n = Math.max(0, Math.floor(sMax) - s0 + 1);
   const reachRaw = new Float32Array(n);
-  const span = sMax - sMin;
-  const mids: number[] = [];
-  for (let k = 0; k < n; k++) {
-    const s = s0 + k;
-    if (Math.abs(s - (sMin + sMax) / 2) > 0.3 * span) continue;
-    const bi = at(inner, s);
-    const bo = at(outer, s);
-    for (let f = 0.1; f <= 0.9001; f += 0.1) mids.push(lumaAt(...xyOf(s, bi + f * (bo - bi))));
-  }
-  mids.sort((p, q) => p - q);
-  const median = mids.length ? mids[mids.length >> 1]! : 0;
-  const dark = DARK_GAP_REL_LUMA * median;
+  const wholeRaw = new Float32Array(n);
+  const dark = DARK_GAP_REL_LUMA * lipLuma;
   for (let k = 0; k < n; k++) {
     const s = s0 + k;
     const bi = at(inner, s);
     const bo = at(outer, s);
     const bandPx = Math.abs(bo - bi);
     if (bandPx < 1) continue;
-    let reach = 0;
-    let ok = false;
-    for (let d = 0; d <= DARK_GAP_MAX_FRACTION * bandPx + 0.5; d += 0.5) {
-      const f = d / bandPx;
-      if (lumaAt(...xyOf(s, bi + f * (bo - bi))) >= dark) {
-        ok = d > 0;
-        reach = f;
+    let reach = -1;
+    for (let d = 0; d <= DARK_GAP_MAX_FRACTION * bandPx; d += 0.5) {
+      if (lumaAt(...xyOf(s, bi + (d / bandPx) * (bo - bi))) >= dark) {
+        reach = d / bandPx;
         break;
       }
     }
-    reachRaw[k] = ok ? reach : 0;
+    if (reach < 0) {
+      reachRaw[k] = DARK_GAP_MAX_FRACTION;
+      wholeRaw[k] = 1;
+    } else reachRaw[k] = reach;
   }
   const r = Math.max(1, Math.round(0.03 * iodPx));
   const reach = new Float32Array(n);
+  const whole = new Float32Array(n);
   let any = false;
-  for (let k = 0; k < n; k++) {
+  const med = (a: Float32Array, k: number): number => {
     const near: number[] = [];
-    for (let j = Math.max(0, k - r); j <= Math.min(n - 1, k + r); j++) near.push(reachRaw[j]!);
+    for (let j = Math.max(0, k - r); j <= Math.min(n - 1, k + r); j++) near.push(a[j]!);
     near.sort((p, q) => p - q);
-    reach[k] = near[near.length >> 1]!;
+    return near[near.length >> 1]!;
+  };
+  for (let k = 0; k < n; k++) {
+    reach[k] = med(reachRaw, k);
+    let m = 0;
+    for (let j = k - 2 * r; j <= k + 2 * r; j++) m += wholeRaw[Math.max(0, Math.min(n - 1, j))]! / (4 * r + 1);
+    whole[k] = m;
     if (reach[k]! > 0) any = true;
   }
-  return { s0, reach, any };
+  return { s0, reach, whole, any };
 }
 
 /**
- * The repainted colour of a lip-band pixel in the dark gap: the band's lip texture from just past the gap stretched
- * over it (the pixel at fraction f < 2·reach takes the colour at reach + f / 2, continuous at 2·reach), shaded like a
- * closed mouth's seam; alpha 1 inside the stretched span, fading over its last half pixel.
- * @returns null where the gap does not reach this column or the pixel lies outside the stretched span.
+ * The repainted colour of a lip-band pixel in the dark gap, alpha 1 inside the repainted span, fading over its last
+ * half pixel. Where the band has lip past the gap, that lip texture is stretched over the gap (the pixel at fraction
+ * f < 2·reach takes the colour at reach + f / 2, continuous at 2·reach). Where the band is dark past
+ * {@link DARK_GAP_MAX_FRACTION} (`whole`) and an `other` band is given, the other lip is mirrored across the seam
+ * over the first `reach` of the band (fraction f takes the other band's colour at its own reach + f), fading out
+ * over the span's upper half into the photo's dark above (closed lips meet under a moustache's shadow). Shaded like
+ * a closed mouth's seam.
+ * @returns null where the gap does not reach this column or the pixel lies outside the repainted span.
  */
 function darkGapRepaint(
   gap: DarkGap,
@@ -337,14 +368,38 @@ function darkGapRepaint(
   xyOf: (s: number, b: number) => [number, number],
   sample: (x: number, y: number, c: number) => number,
   seamShade: (f: number) => number,
+  other?: { gap: DarkGap; inner: number; outer: number },
 ): { alpha: number; rgb: [number, number, number] } | null {
-  const k = Math.round(s) - gap.s0;
-  const reach = gap.reach[Math.max(0, Math.min(gap.reach.length - 1, k))] ?? 0;
-  if (reach <= 0 || f < -0.05 || f > 2 * reach) return null;
+  const k = Math.max(0, Math.min(gap.reach.length - 1, Math.round(s) - gap.s0));
+  const reach = gap.reach[k] ?? 0;
+  if (reach <= 0 || f < -0.05) return null;
   const bandPx = Math.abs(bo - bi);
-  const src = reach + Math.max(0, f) / 2;
-  const [px, py] = xyOf(s, bi + src * (bo - bi));
   const shade = seamShade(Math.max(0, f));
-  const alpha = Math.min(1, Math.max(0, (2 * reach - f) * bandPx * 2));
-  return { alpha, rgb: [0, 1, 2].map((c) => shade * sample(px, py, c)) as [number, number, number] };
+  // Stretched lip of the band itself (none where the whole band is dark).
+  let alpha = 0;
+  let rgb: [number, number, number] = [0, 0, 0];
+  if (f <= 2 * reach) {
+    const src = reach + Math.max(0, f) / 2;
+    const [px, py] = xyOf(s, bi + src * (bo - bi));
+    alpha = Math.min(1, Math.max(0, (2 * reach - f) * bandPx * 2));
+    rgb = [0, 1, 2].map((c) => shade * sample(px, py, c)) as [number, number, number];
+  }
+  const w = gap.whole[k] ?? 0;
+  if (w > 0) {
+    // The other lip mirrored across the seam, faded in along the mouth by the share of whole-dark columns.
+    let ma = 0;
+    let mrgb: [number, number, number] = [0, 0, 0];
+    const ko = other ? Math.max(0, Math.min(other.gap.reach.length - 1, Math.round(s) - other.gap.s0)) : 0;
+    if (other && f <= reach && other.outer - other.inner >= 1) {
+      const src = Math.min(1, (other.gap.reach[ko] ?? 0) + Math.max(0, f));
+      const [px, py] = xyOf(s, other.inner + src * (other.outer - other.inner));
+      const t = Math.min(1, Math.max(0, (reach - f) / (0.5 * reach)));
+      ma = t * t * (3 - 2 * t) * (1 - (other.gap.whole[ko] ?? 1));
+      mrgb = [0, 1, 2].map((c) => shade * sample(px, py, c)) as [number, number, number];
+    }
+    rgb = [0, 1, 2].map((c) => (alpha * (1 - w) * rgb[c]! + ma * w * mrgb[c]!) / Math.max(1e-6, alpha * (1 - w) + ma * w)) as [number, number, number];
+    alpha = alpha * (1 - w) + ma * w;
+  }
+  if (alpha <= 0) return null;
+  return { alpha, rgb };
 }
