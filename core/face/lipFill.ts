@@ -26,6 +26,13 @@
  * {@link WIDE_OPEN_FULL_IOD} (a parted mouth's lower contours lie on the lip). Our choice, not fitted to a score; the
  * corpus frames seen when choosing: vid01 frame 0 (parted, lip band is lip) 0.05 IOD, vid02 at 4.2 s 0.54 IOD; vid05
  * at 2.5 s (0.24 IOD, weight 0.35) was looked at only afterwards. A renderer blends the patch in proportion to how far the lips have closed from the photo's gap.
+ *
+ * The same patch also repaints the photo's dark gap where it runs past the tracked inner-lip contours into either lip
+ * band, for any parted mouth (gap ≥ CLOSED_LIP_GAP_IOD of core/face/lipSeam.ts), not only wide-open ones: on img03
+ * (a smile with teeth under a moustache, gap 0.075 IOD) the near-black gap between the teeth and the lower lip and in
+ * the corners lies partly in the lip bands, and closing the mouth stretched it over the lips as a dark smear. See
+ * `measureDarkGap` (where the gap reaches) and `darkGapRepaint` (the band's own lip stretched over it, or, where the
+ * band is dark through, the other lip mirrored across the seam).
  */
 import { LIPS_LOWER_INNER, LIPS_LOWER_OUTER, LIPS_UPPER_INNER, LIPS_UPPER_OUTER } from '../rig/topology.ts';
 import { CLOSED_LIP_GAP_IOD } from './lipSeam.ts';
