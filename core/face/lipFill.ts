@@ -31,8 +31,7 @@
  * band, for any parted mouth (gap ≥ CLOSED_LIP_GAP_IOD of core/face/lipSeam.ts), not only wide-open ones: on img03
  * (a smile with teeth under a moustache, gap 0.075 IOD) the near-black gap between the teeth and the lower lip and in
  * the corners lies partly in the lip bands, and closing the mouth stretched it over the lips as a dark smear. See
- * `measureDarkGap` (where the gap reaches) and `darkGapRepaint` (the band's own lip stretched over it, or, where the
- * band is dark through, the other lip mirrored across the seam).
+ * `measureDarkGap` (where the gap reaches) and `darkGapRepaint` (the band's own lip stretched over it).
  */
 import { LIPS_LOWER_INNER, LIPS_LOWER_OUTER, LIPS_UPPER_INNER, LIPS_UPPER_OUTER } from '../rig/topology.ts';
 import { CLOSED_LIP_GAP_IOD } from './lipSeam.ts';
@@ -89,7 +88,7 @@ export interface ClosedLipFill {
   originPx: [number, number];
   widthPx: number;
   heightPx: number;
-  /** `[heightPx, widthPx, 4]` RGBA: the mirrored upper-lip colour and its weight (alpha; 0 outside the lower lip band). */
+  /** `[heightPx, widthPx, 4]` RGBA: the repainted colour (mirrored upper lip, or the stretched lip over the dark gap) and its weight (alpha; 0 where the photo stays). */
   rgba: Uint8Array;
   /** Weight of the wide-open lower-band replacement from the photo's opening, [0, 1] (0: only the dark gap is repainted). */
   weight: number;
@@ -239,7 +238,7 @@ export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: 
       const ui = at(upperInner, s);
       const uo = at(upperOuter, s);
       if (ui > uo + 0.5) {
-        const d = darkGapRepaint(upperGap, s, (ui - b) / (ui - uo), ui, uo, xyOf, sample, seamShade, { gap: lowerGap, inner: bi, outer: bo });
+        const d = darkGapRepaint(upperGap, s, (ui - b) / (ui - uo), ui, uo, xyOf, sample, seamShade);
         if (d && d.alpha > a) {
           a = d.alpha;
           rgb = d.rgb;
@@ -284,7 +283,7 @@ interface DarkGap {
   reach: Float32Array;
   /**
    * `[n]` share of the columns within ±0.06 IOD where the band is dark past {@link DARK_GAP_MAX_FRACTION} (no lip of
-   * its own to stretch), [0, 1]: a box mean, so the mirrored lip fades in along the mouth instead of starting at a step.
+   * its own to stretch), [0, 1]: a box mean, so the repaint fades out along the mouth instead of stopping at a step.
    */
   whole: Float32Array;
   /** Whether any column's gap enters the band. */
@@ -299,7 +298,7 @@ interface DarkGap {
  * luma is walked from its inner edge outward in 0.5-px steps: a run of pixels darker than {@link DARK_GAP_REL_LUMA}
  * × the lips' luma (the brighter band's median) that starts at the inner edge is the gap. A run that passes
  * {@link DARK_GAP_MAX_FRACTION} of the band leaves the band without lip of its own to stretch (`whole`; img03's
- * upper band under the moustache at the corners). Reaches and flags are median-filtered over ±0.03 IOD of columns
+ * upper band under the moustache at the corners): it is left as the photo shows it. Reaches and flags are median-filtered over ±0.03 IOD of columns
  * (≈ 2 mm), so one bright or dark pixel does not break the repaint into columns.
  */
 function measureDarkGap(
@@ -358,12 +357,10 @@ function measureDarkGap(
 
 /**
  * The repainted colour of a lip-band pixel in the dark gap, alpha 1 inside the repainted span, fading over its last
- * half pixel. Where the band has lip past the gap, that lip texture is stretched over the gap (the pixel at fraction
- * f < 2·reach takes the colour at reach + f / 2, continuous at 2·reach). Where the band is dark past
- * {@link DARK_GAP_MAX_FRACTION} (`whole`) and an `other` band is given, the other lip is mirrored across the seam
- * over the first `reach` of the band (fraction f takes the other band's colour at its own reach + f), fading out
- * over the span's upper half into the photo's dark above (closed lips meet under a moustache's shadow). Shaded like
- * a closed mouth's seam.
+ * half pixel: the band's own lip texture from just past the gap stretched over it (the pixel at fraction f < 2·reach
+ * takes the colour at reach + f / 2, continuous at 2·reach), shaded like a closed mouth's seam. Where the band is dark
+ * past {@link DARK_GAP_MAX_FRACTION} (`whole`) there is no lip to stretch and nothing is repainted. (Mirroring the
+ * other lip into such a band was tried on img03: a pink sliver floated in the dark corner above the seam.)
  * @returns null where the gap does not reach this column or the pixel lies outside the repainted span.
  */
 function darkGapRepaint(
@@ -375,7 +372,6 @@ function darkGapRepaint(
   xyOf: (s: number, b: number) => [number, number],
   sample: (x: number, y: number, c: number) => number,
   seamShade: (f: number) => number,
-  other?: { gap: DarkGap; inner: number; outer: number },
 ): { alpha: number; rgb: [number, number, number] } | null {
   const k = Math.max(0, Math.min(gap.reach.length - 1, Math.round(s) - gap.s0));
   const reach = gap.reach[k] ?? 0;
@@ -391,22 +387,8 @@ function darkGapRepaint(
     alpha = Math.min(1, Math.max(0, (2 * reach - f) * bandPx * 2));
     rgb = [0, 1, 2].map((c) => shade * sample(px, py, c)) as [number, number, number];
   }
-  const w = gap.whole[k] ?? 0;
-  if (w > 0) {
-    // The other lip mirrored across the seam, faded in along the mouth by the share of whole-dark columns.
-    let ma = 0;
-    let mrgb: [number, number, number] = [0, 0, 0];
-    const ko = other ? Math.max(0, Math.min(other.gap.reach.length - 1, Math.round(s) - other.gap.s0)) : 0;
-    if (other && f <= reach && other.outer - other.inner >= 1) {
-      const src = Math.min(1, (other.gap.reach[ko] ?? 0) + Math.max(0, f));
-      const [px, py] = xyOf(s, other.inner + src * (other.outer - other.inner));
-      const t = Math.min(1, Math.max(0, (reach - f) / (0.5 * reach)));
-      ma = t * t * (3 - 2 * t) * (1 - (other.gap.whole[ko] ?? 1));
-      mrgb = [0, 1, 2].map((c) => shade * sample(px, py, c)) as [number, number, number];
-    }
-    rgb = [0, 1, 2].map((c) => (alpha * (1 - w) * rgb[c]! + ma * w * mrgb[c]!) / Math.max(1e-6, alpha * (1 - w) + ma * w)) as [number, number, number];
-    alpha = alpha * (1 - w) + ma * w;
-  }
+  // Where the band is dark through (no lip of its own past the gap) nothing is repainted, faded in along the mouth.
+  alpha *= 1 - (gap.whole[k] ?? 0);
   if (alpha <= 0) return null;
   return { alpha, rgb };
 }
