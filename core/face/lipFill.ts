@@ -26,8 +26,15 @@
  * {@link WIDE_OPEN_FULL_IOD} (a parted mouth's lower contours lie on the lip). Our choice, not fitted to a score; the
  * corpus frames seen when choosing: vid01 frame 0 (parted, lip band is lip) 0.05 IOD, vid02 at 4.2 s 0.54 IOD; vid05
  * at 2.5 s (0.24 IOD, weight 0.35) was looked at only afterwards. A renderer blends the patch in proportion to how far the lips have closed from the photo's gap.
+ *
+ * The same patch also repaints the photo's dark gap where it runs past the tracked inner-lip contours into either lip
+ * band, for any parted mouth (gap ≥ CLOSED_LIP_GAP_IOD of core/face/lipSeam.ts), not only wide-open ones: on img03
+ * (a smile with teeth under a moustache, gap 0.075 IOD) the near-black gap between the teeth and the lower lip and in
+ * the corners lies partly in the lip bands, and closing the mouth stretched it over the lips as a dark smear. See
+ * `measureDarkGap` (where the gap reaches) and `darkGapRepaint` (the band's own lip stretched over it).
  */
 import { LIPS_LOWER_INNER, LIPS_LOWER_OUTER, LIPS_UPPER_INNER, LIPS_UPPER_OUTER } from '../rig/topology.ts';
+import { CLOSED_LIP_GAP_IOD } from './lipSeam.ts';
 
 /** Inner-lip gap (IOD) from which the lower lip band of the photo is taken as not lip. */
 export const WIDE_OPEN_FROM_IOD = 0.2;
@@ -45,6 +52,15 @@ export const SEAM_SHADE_DEPTH = 0.35;
 export const SEAM_SHADE_BAND_FRACTION = 0.25;
 /** How far past the lower outer contour the band reaches (fading out), IOD (≈ 2 mm). */
 export const BEYOND_OUTER_IOD = 0.03;
+/**
+ * A lip-band pixel is part of the photo's dark gap when its Rec. 601 luma is below this share of the lips' luma (the
+ * brighter lip band's median, see {@link measureDarkGap}). Our choice (a gap between parted lips is near-black, a lip
+ * in shade keeps about half its light); set after looking at img03's luma profiles (gap 0.01–0.06, lower lip median
+ * 0.45, its moustache 0.08–0.14, the lower lip's shaded right corner 0.1–0.3).
+ */
+export const DARK_GAP_REL_LUMA = 0.2;
+/** Furthest a dark gap may reach into a lip band, share of the band (inner → outer); a darker run is the lip's own shade. */
+export const DARK_GAP_MAX_FRACTION = 0.5;
 
 /**
  * sRGB bytes → CIE L*a*b* (D65), CIE 15:2004 with the IEC 61966-2-1 sRGB transfer.
@@ -72,19 +88,23 @@ export interface ClosedLipFill {
   originPx: [number, number];
   widthPx: number;
   heightPx: number;
-  /** `[heightPx, widthPx, 4]` RGBA: the mirrored upper-lip colour and its weight (alpha; 0 outside the lower lip band). */
+  /** `[heightPx, widthPx, 4]` RGBA: the repainted colour (mirrored upper lip, or the stretched lip over the dark gap) and its weight (alpha; 0 where the photo stays). */
   rgba: Uint8Array;
-  /** Weight of the replacement from the photo's opening, [0, 1]. */
+  /** Weight of the wide-open lower-band replacement from the photo's opening, [0, 1] (0: only the dark gap is repainted). */
   weight: number;
+  /** Photo pixels of the lip bands repainted because they belong to the dark gap between the parted lips. */
+  darkGapPx: number;
 }
 
 /**
- * The closed-lip patch of one portrait (see the module remarks).
+ * The closed-lip patch of one portrait (see the module remarks): the wide-open lower-band replacement and the dark-gap
+ * repaint of both lip bands, in one texture.
  * @param rgba - `[heightPx, widthPx, 4]` RGBA bytes, rows top-first.
  * @param widthPx - image width, px.
  * @param heightPx - image height, px.
  * @param landmarksPx - `[N ≥ 468, 3]` face-mesh landmarks, image px.
- * @returns the patch, or null when the photo's mouth is not wide open.
+ * @returns the patch, or null when the photo's lips are closed (gap below CLOSED_LIP_GAP_IOD) or when there is
+ * neither a wide-open lower band to replace nor a dark gap reaching into the lip bands.
  * @throws RangeError when fewer than 468 landmarks are given.
  */
 export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: number, landmarksPx: Float32Array): ClosedLipFill | null {
@@ -92,9 +112,10 @@ export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: 
   const P = (i: number): [number, number] => [landmarksPx[i * 3]!, landmarksPx[i * 3 + 1]!];
   const iodPx = Math.hypot((P(362)[0] + P(263)[0] - P(33)[0] - P(133)[0]) / 2, (P(362)[1] + P(263)[1] - P(33)[1] - P(133)[1]) / 2);
   const gapIod = iodPx > 0 ? Math.hypot(P(13)[0] - P(14)[0], P(13)[1] - P(14)[1]) / iodPx : 0;
+  // Closed lips: their dark seam is the real fissure, and there is nothing to close.
+  if (gapIod < CLOSED_LIP_GAP_IOD) return null;
   const t = Math.min(1, Math.max(0, (gapIod - WIDE_OPEN_FROM_IOD) / (WIDE_OPEN_FULL_IOD - WIDE_OPEN_FROM_IOD)));
   const wide = t * t * (3 - 2 * t);
-  if (wide === 0) return null;
   // Is the detected lower lip band lip? Share of its samples within ΔE76 LIP_MATCH_DELTA_E of the upper lip band's
   // median colour (both sampled at fractions 0.1–0.9 between inner and outer contour, 9 columns).
   const labAt = (x: number, y: number): [number, number, number] => {
@@ -109,13 +130,15 @@ export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: 
     });
     return out;
   };
-  const upperSamples = bandSamples(LIPS_UPPER_INNER.slice(1, -1), LIPS_UPPER_OUTER.slice(1, -1));
-  const median = [0, 1, 2].map((c) => upperSamples.map((q) => q[c]!).sort((a, b) => a - b)[upperSamples.length >> 1]!);
-  const lowerSamples = bandSamples(LIPS_LOWER_INNER, LIPS_LOWER_OUTER);
-  const lipShare = lowerSamples.filter((q) => Math.hypot(q[0] - median[0]!, q[1] - median[1]!, q[2] - median[2]!) < LIP_MATCH_DELTA_E).length / lowerSamples.length;
-  const m = Math.min(1, Math.max(0, (LOWER_LIP_SHARE_KEEP - lipShare) / (LOWER_LIP_SHARE_KEEP - LOWER_LIP_SHARE_REPLACE)));
-  const weight = wide * m * m * (3 - 2 * m);
-  if (weight === 0) return null;
+  let weight = 0;
+  if (wide > 0) {
+    const upperSamples = bandSamples(LIPS_UPPER_INNER.slice(1, -1), LIPS_UPPER_OUTER.slice(1, -1));
+    const median = [0, 1, 2].map((c) => upperSamples.map((q) => q[c]!).sort((a, b) => a - b)[upperSamples.length >> 1]!);
+    const lowerSamples = bandSamples(LIPS_LOWER_INNER, LIPS_LOWER_OUTER);
+    const lipShare = lowerSamples.filter((q) => Math.hypot(q[0] - median[0]!, q[1] - median[1]!, q[2] - median[2]!) < LIP_MATCH_DELTA_E).length / lowerSamples.length;
+    const m = Math.min(1, Math.max(0, (LOWER_LIP_SHARE_KEEP - lipShare) / (LOWER_LIP_SHARE_KEEP - LOWER_LIP_SHARE_REPLACE)));
+    weight = wide * m * m * (3 - 2 * m);
+  }
   // Mouth axes: u along the inner corners (78 → 308), v down the face.
   const c0 = P(LIPS_UPPER_INNER[0]!);
   const c1 = P(LIPS_UPPER_INNER[LIPS_UPPER_INNER.length - 1]!);
@@ -140,13 +163,28 @@ export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: 
   const upperOuter = curve(LIPS_UPPER_OUTER);
   const sMin = Math.max(lowerOuter[0][0]!, upperOuter[0][0]!);
   const sMax = Math.min(lowerOuter[0][lowerOuter[0].length - 1]!, upperOuter[0][upperOuter[0].length - 1]!);
+  const sample = (x: number, y: number, c: number): number => {
+    const xi = Math.max(0, Math.min(widthPx - 2, Math.floor(x)));
+    const yi = Math.max(0, Math.min(heightPx - 2, Math.floor(y)));
+    const fx = Math.min(1, Math.max(0, x - xi));
+    const fy = Math.min(1, Math.max(0, y - yi));
+    const g = (xx: number, yy: number): number => rgba[(yy * widthPx + xx) * 4 + c]!;
+    return (g(xi, yi) * (1 - fx) + g(xi + 1, yi) * fx) * (1 - fy) + (g(xi, yi + 1) * (1 - fx) + g(xi + 1, yi + 1) * fx) * fy;
+  };
+  const lumaAt = (x: number, y: number): number => (0.299 * sample(x, y, 0) + 0.587 * sample(x, y, 1) + 0.114 * sample(x, y, 2)) / 255;
+  const xyOf = (s: number, b: number): [number, number] => [c0[0] + s * u[0] + b * v[0], c0[1] + s * u[1] + b * v[1]];
+  // The lips' luma: the brighter of the two bands' medians (a moustache or a shadow can darken one band whole).
+  const lipLuma = Math.max(bandMedianLuma(upperInner, upperOuter, sMin, sMax, at, xyOf, lumaAt), bandMedianLuma(lowerInner, lowerOuter, sMin, sMax, at, xyOf, lumaAt));
+  const upperGap = measureDarkGap(upperInner, upperOuter, sMin, sMax, at, xyOf, lumaAt, iodPx, lipLuma);
+  const lowerGap = measureDarkGap(lowerInner, lowerOuter, sMin, sMax, at, xyOf, lumaAt, iodPx, lipLuma);
+  if (weight === 0 && !upperGap.any && !lowerGap.any) return null;
   // The band reaches past the outer contour (the real lower lip can lie below it) and fades out there.
   const beyond = BEYOND_OUTER_IOD * iodPx;
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
   let y1 = -Infinity;
-  for (const i of [61, 291, ...LIPS_LOWER_OUTER, ...LIPS_LOWER_INNER]) {
+  for (const i of [61, 291, ...LIPS_LOWER_OUTER, ...LIPS_LOWER_INNER, ...LIPS_UPPER_OUTER]) {
     x0 = Math.min(x0, P(i)[0]);
     x1 = Math.max(x1, P(i)[0]);
     y0 = Math.min(y0, P(i)[1]);
@@ -160,38 +198,197 @@ export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: 
   const W = x1 - x0 + 1;
   const H = y1 - y0 + 1;
   const out = new Uint8Array(W * H * 4);
-  const sample = (x: number, y: number, c: number): number => {
-    const xi = Math.max(0, Math.min(widthPx - 2, Math.floor(x)));
-    const yi = Math.max(0, Math.min(heightPx - 2, Math.floor(y)));
-    const fx = Math.min(1, Math.max(0, x - xi));
-    const fy = Math.min(1, Math.max(0, y - yi));
-    const g = (xx: number, yy: number): number => rgba[(yy * widthPx + xx) * 4 + c]!;
-    return (g(xi, yi) * (1 - fx) + g(xi + 1, yi) * fx) * (1 - fy) + (g(xi, yi + 1) * (1 - fx) + g(xi + 1, yi + 1) * fx) * fy;
-  };
+  let darkGapPx = 0;
   // Texels left out keep the photo's colour, so that filtering at the patch's edge blends photo into photo.
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < 3; c++) out[(y * W + x) * 4 + c] = rgba[((y0 + y) * widthPx + x0 + x) * 4 + c]!;
+  // The seam where closed lips meet is shadowed: darker towards the lip's inner edge (f = 0).
+  const seamShade = (f: number): number => {
+    const fc = Math.min(1, Math.max(0, f / SEAM_SHADE_BAND_FRACTION));
+    return 1 - SEAM_SHADE_DEPTH * (1 - fc * fc * (3 - 2 * fc));
+  };
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const [s, b] = toUv([x0 + x + 0.5, y0 + y + 0.5]);
       if (s < sMin || s > sMax) continue;
+      const i = (y * W + x) * 4;
+      let a = 0;
+      let rgb: [number, number, number] = [0, 0, 0];
+      // Lower band: the wide-open replacement (mirrored upper lip) and the dark-gap repaint; the stronger one wins.
       const bi = at(lowerInner, s);
       const bo = at(lowerOuter, s);
-      if (!(bo > bi + 0.5)) continue;
-      const f = (b - bi) / (bo - bi);
-      const past = b - bo;
-      if (f < -0.05 || past > beyond) continue;
-      const a = weight * (1 - Math.min(1, Math.max(0, past / beyond))) * Math.min(1, Math.max(0, (f + 0.05) / 0.1));
-      // The upper lip at the same fraction of its band (past the outer contour: its outer edge).
-      const ub = at(upperInner, s) + Math.min(1, Math.max(0, f)) * (at(upperOuter, s) - at(upperInner, s));
-      const px = c0[0] + s * u[0] + ub * v[0];
-      const py = c0[1] + s * u[1] + ub * v[1];
-      const i = (y * W + x) * 4;
-      // The seam where closed lips meet is shadowed: darker towards the lower lip's inner edge.
-      const fc = Math.min(1, Math.max(0, f / SEAM_SHADE_BAND_FRACTION));
-      const shade = 1 - SEAM_SHADE_DEPTH * (1 - fc * fc * (3 - 2 * fc));
-      for (let c = 0; c < 3; c++) out[i + c] = Math.round(shade * sample(px, py, c));
-      out[i + 3] = Math.round(255 * a);
+      if (bo > bi + 0.5) {
+        const f = (b - bi) / (bo - bi);
+        const past = b - bo;
+        if (weight > 0 && f >= -0.05 && past <= beyond) {
+          a = weight * (1 - Math.min(1, Math.max(0, past / beyond))) * Math.min(1, Math.max(0, (f + 0.05) / 0.1));
+          // The upper lip at the same fraction of its band (past the outer contour: its outer edge).
+          const ub = at(upperInner, s) + Math.min(1, Math.max(0, f)) * (at(upperOuter, s) - at(upperInner, s));
+          const [px, py] = xyOf(s, ub);
+          const shade = seamShade(f);
+          rgb = [0, 1, 2].map((c) => shade * sample(px, py, c)) as [number, number, number];
+        }
+        const d = darkGapRepaint(lowerGap, s, f, bi, bo, xyOf, sample, seamShade);
+        if (d && d.alpha > a) {
+          a = d.alpha;
+          rgb = d.rgb;
+          darkGapPx++;
+        }
+      }
+      // Upper band: the dark-gap repaint only (f from the upper inner contour up to the outer one).
+      const ui = at(upperInner, s);
+      const uo = at(upperOuter, s);
+      if (ui > uo + 0.5) {
+        const d = darkGapRepaint(upperGap, s, (ui - b) / (ui - uo), ui, uo, xyOf, sample, seamShade);
+        if (d && d.alpha > a) {
+          a = d.alpha;
+          rgb = d.rgb;
+          darkGapPx++;
+        }
+      }
+      if (a <= 0) continue;
+      for (let c = 0; c < 3; c++) out[i + c] = Math.round(Math.min(255, Math.max(0, rgb[c]!)));
+      out[i + 3] = Math.round(255 * Math.min(1, a));
     }
   }
-  return { originPx: [x0, y0], widthPx: W, heightPx: H, rgba: out, weight };
+  return { originPx: [x0, y0], widthPx: W, heightPx: H, rgba: out, weight, darkGapPx };
+}
+
+/** Median Rec. 601 luma of a lip band (fractions 0.1–0.9, columns within ±30 % of the mouth's middle), [0, 1]. */
+function bandMedianLuma(
+  inner: [number[], number[]],
+  outer: [number[], number[]],
+  sMin: number,
+  sMax: number,
+  at: (c: [number[], number[]], s: number) => number,
+  xyOf: (s: number, b: number) => [number, number],
+  lumaAt: (x: number, y: number) => number,
+): number {
+  const mids: number[] = [];
+  const span = sMax - sMin;
+  for (let s = Math.ceil(sMin); s <= sMax; s++) {
+    if (Math.abs(s - (sMin + sMax) / 2) > 0.3 * span) continue;
+    const bi = at(inner, s);
+    const bo = at(outer, s);
+    for (let f = 0.1; f <= 0.9001; f += 0.1) mids.push(lumaAt(...xyOf(s, bi + f * (bo - bi))));
+  }
+  mids.sort((p, q) => p - q);
+  return mids.length ? mids[mids.length >> 1]! : 0;
+}
+
+/** Per-column reach of the photo's dark gap into one lip band (see {@link measureDarkGap}). */
+interface DarkGap {
+  /** Column position of `reach[0]` along the mouth axis, px from the subject's right inner corner; columns 1 px apart. */
+  s0: number;
+  /** `[n]` reach per column as a fraction of the band (inner → outer), 0 where the gap does not enter the band. */
+  reach: Float32Array;
+  /**
+   * `[n]` share of the columns within ±0.06 IOD where the band is dark past {@link DARK_GAP_MAX_FRACTION} (no lip of
+   * its own to stretch), [0, 1]: a box mean, so the repaint fades out along the mouth instead of stopping at a step.
+   */
+  whole: Float32Array;
+  /** Whether any column's gap enters the band. */
+  any: boolean;
+}
+
+/**
+ * Where the dark gap between parted lips runs on past the tracked inner-lip contour into a lip band.
+ * @remarks Why: on a smile with teeth (img03) the photo's near-black gap between the teeth and the lower lip, and in
+ * the corners, lies partly outside the tracked inner-lip contour, in the lip bands; closing the mouth stretched
+ * those near-black rows over the lips as a dark smear. Per 1-px column along the mouth axis, the band's Rec. 601
+ * luma is walked from its inner edge outward in 0.5-px steps: a run of pixels darker than {@link DARK_GAP_REL_LUMA}
+ * × the lips' luma (the brighter band's median) that starts at the inner edge is the gap. A run that passes
+ * {@link DARK_GAP_MAX_FRACTION} of the band leaves the band without lip of its own to stretch (`whole`; img03's
+ * upper band under the moustache at the corners): it is left as the photo shows it. Reaches and flags are median-filtered over ±0.03 IOD of columns
+ * (≈ 2 mm), so one bright or dark pixel does not break the repaint into columns.
+ */
+function measureDarkGap(
+  inner: [number[], number[]],
+  outer: [number[], number[]],
+  sMin: number,
+  sMax: number,
+  at: (c: [number[], number[]], s: number) => number,
+  xyOf: (s: number, b: number) => [number, number],
+  lumaAt: (x: number, y: number) => number,
+  iodPx: number,
+  lipLuma: number,
+): DarkGap {
+  const s0 = Math.ceil(sMin);
+  const n = Math.max(0, Math.floor(sMax) - s0 + 1);
+  const reachRaw = new Float32Array(n);
+  const wholeRaw = new Float32Array(n);
+  const dark = DARK_GAP_REL_LUMA * lipLuma;
+  for (let k = 0; k < n; k++) {
+    const s = s0 + k;
+    const bi = at(inner, s);
+    const bo = at(outer, s);
+    const bandPx = Math.abs(bo - bi);
+    if (bandPx < 1) continue;
+    let reach = -1;
+    for (let d = 0; d <= DARK_GAP_MAX_FRACTION * bandPx; d += 0.5) {
+      if (lumaAt(...xyOf(s, bi + (d / bandPx) * (bo - bi))) >= dark) {
+        reach = d / bandPx;
+        break;
+      }
+    }
+    if (reach < 0) {
+      reachRaw[k] = DARK_GAP_MAX_FRACTION;
+      wholeRaw[k] = 1;
+    } else reachRaw[k] = reach;
+  }
+  const r = Math.max(1, Math.round(0.03 * iodPx));
+  const reach = new Float32Array(n);
+  const whole = new Float32Array(n);
+  let any = false;
+  const med = (a: Float32Array, k: number): number => {
+    const near: number[] = [];
+    for (let j = Math.max(0, k - r); j <= Math.min(n - 1, k + r); j++) near.push(a[j]!);
+    near.sort((p, q) => p - q);
+    return near[near.length >> 1]!;
+  };
+  for (let k = 0; k < n; k++) {
+    reach[k] = med(reachRaw, k);
+    let m = 0;
+    for (let j = k - 2 * r; j <= k + 2 * r; j++) m += wholeRaw[Math.max(0, Math.min(n - 1, j))]! / (4 * r + 1);
+    whole[k] = m;
+    if (reach[k]! > 0) any = true;
+  }
+  return { s0, reach, whole, any };
+}
+
+/**
+ * The repainted colour of a lip-band pixel in the dark gap, alpha 1 inside the repainted span, fading over its last
+ * half pixel: the band's own lip texture from just past the gap stretched over it (the pixel at fraction f < 2·reach
+ * takes the colour at reach + f / 2, continuous at 2·reach), shaded like a closed mouth's seam. Where the band is dark
+ * past {@link DARK_GAP_MAX_FRACTION} (`whole`) there is no lip to stretch and nothing is repainted. (Mirroring the
+ * other lip into such a band was tried on img03: a pink sliver floated in the dark corner above the seam.)
+ * @returns null where the gap does not reach this column or the pixel lies outside the repainted span.
+ */
+function darkGapRepaint(
+  gap: DarkGap,
+  s: number,
+  f: number,
+  bi: number,
+  bo: number,
+  xyOf: (s: number, b: number) => [number, number],
+  sample: (x: number, y: number, c: number) => number,
+  seamShade: (f: number) => number,
+): { alpha: number; rgb: [number, number, number] } | null {
+  const k = Math.max(0, Math.min(gap.reach.length - 1, Math.round(s) - gap.s0));
+  const reach = gap.reach[k] ?? 0;
+  if (reach <= 0 || f < -0.05) return null;
+  const bandPx = Math.abs(bo - bi);
+  const shade = seamShade(Math.max(0, f));
+  // Stretched lip of the band itself (none where the whole band is dark).
+  let alpha = 0;
+  let rgb: [number, number, number] = [0, 0, 0];
+  if (f <= 2 * reach) {
+    const src = reach + Math.max(0, f) / 2;
+    const [px, py] = xyOf(s, bi + src * (bo - bi));
+    alpha = Math.min(1, Math.max(0, (2 * reach - f) * bandPx * 2));
+    rgb = [0, 1, 2].map((c) => shade * sample(px, py, c)) as [number, number, number];
+  }
+  // Where the band is dark through (no lip of its own past the gap) nothing is repainted, faded in along the mouth.
+  alpha *= 1 - (gap.whole[k] ?? 0);
+  if (alpha <= 0) return null;
+  return { alpha, rgb };
 }

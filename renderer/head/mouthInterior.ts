@@ -239,6 +239,20 @@ void main() {
   // Towards the corners the two surfaces meet and fill the narrowing opening (no cavity shows in a corner's wedge).
   float tu = du / max(uBandU, 1e-3);
   float tl = dl / max(uBandL, 1e-3);
+  // Under a lip (outside the posed opening, where the lip's faded edge shows what is drawn here) the band keeps its
+  // lip-side colour: the distances are unsigned, and the band darkened towards the walls there too, so the faded lip
+  // edge came out darker than the band beside it — a light line along the opened lower lip between a dark rim and the
+  // cavity (vid05 frame 0 at jawOpen 0.3). Inside test: crossing number over the posed loop.
+  bool inOpening = false;
+  for (int i = 0; i < ${LOOP_N}; i++) {
+    vec2 a = uLip[i];
+    vec2 b = uLip[i == ${LOOP_N - 1} ? 0 : i + 1];
+    if ((a.y > p.y) != (b.y > p.y) && p.x < a.x + (p.y - a.y) / (b.y - a.y) * (b.x - a.x)) inOpening = !inOpening;
+  }
+  if (!inOpening) {
+    if (du < dl) tu = 0.0;
+    else tl = 0.0;
+  }
   float bu = (1.0 - smoothstep(0.0, 1.0, tu)) * (1.0 - maskP.r);
   float bl = (1.0 - smoothstep(0.1, 1.2, tl)) * (1.0 - maskJ.g);
   // The upper lip's inner surface faces down and back: barely seen, a soft shadow on the teeth rather than a dark line.

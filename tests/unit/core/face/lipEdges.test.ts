@@ -111,3 +111,42 @@ describe('buildClosedLipFill', () => {
     expect(at(open.lm[17 * 3]!, fill.originPx[1] + fill.heightPx - 1)[3]).toBe(0);
   });
 });
+
+describe('buildClosedLipFill: the dark gap past the inner-lip contour', () => {
+  it('a parted mouth (0.1 IOD) whose dark gap reaches 0.02 IOD into the lower lip band gets that strip repainted with the lower lip; none without the intrusion', () => {
+    const { iod } = fixture(0);
+    const parted = fixture(0.1 * iod);
+    const { w, h } = parted;
+    const lm = parted.lm;
+    // No teeth (top > bottom): lips red, the opening dark.
+    const clean = paint(lm, w, h, 1, 0);
+    expect(buildClosedLipFill(clean, w, h, lm)).toBeNull();
+    // The gap, near-black (img03: luma 0.01–0.06), runs on 0.02 IOD below the lower inner contour (as on img03).
+    const rgba = Uint8Array.from(clean);
+    const reachPx = Math.round(0.02 * iod);
+    const lowerAt = (x: number): number => {
+      let best = LIPS_LOWER_INNER[0]!;
+      for (const i of LIPS_LOWER_INNER) if (Math.abs(lm[i * 3]! - x) < Math.abs(lm[best * 3]! - x)) best = i;
+      return lm[best * 3 + 1]!;
+    };
+    for (let x = Math.round(lm[61 * 3]!); x <= Math.round(lm[291 * 3]!); x++) {
+      const l = Math.ceil(lowerAt(x));
+      for (let y = l; y < l + reachPx; y++) rgba.set([10, 4, 4, 255], (y * w + x) * 4);
+    }
+    const fill = buildClosedLipFill(rgba, w, h, lm)!;
+    expect(fill).not.toBeNull();
+    expect(fill.weight).toBe(0);
+    expect(fill.darkGapPx).toBeGreaterThan(0);
+    const at = (x: number, y: number): number[] => {
+      const i = ((Math.round(y) - fill.originPx[1]) * fill.widthPx + Math.round(x) - fill.originPx[0]) * 4;
+      return [fill.rgba[i]!, fill.rgba[i + 1]!, fill.rgba[i + 2]!, fill.rgba[i + 3]!];
+    };
+    // In the dark strip at the centre: fully repainted, lip red (R ≫ G), darker than the lip (the closed seam's shade).
+    const strip = at(lm[14 * 3]!, Math.ceil(lm[14 * 3 + 1]!) + reachPx / 2);
+    expect(strip[3]).toBe(255);
+    expect(strip[0]! - strip[1]!).toBeGreaterThan(60);
+    expect(strip[0]!).toBeLessThanOrEqual(180);
+    // Halfway down the lower lip (past twice the gap's reach): left as the photo.
+    expect(at(lm[14 * 3]!, (lm[14 * 3 + 1]! + lm[17 * 3 + 1]!) / 2)[3]).toBe(0);
+  });
+});
