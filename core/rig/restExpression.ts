@@ -173,7 +173,8 @@ function features(p: Float32Array, f: Frame): Float64Array {
  * (mouth-width SD ratio 0.57 → 1.83). With 1, the self-reenacted mouth widened and narrowed at about half the real
  * size (TF.js-tracked SD ratio output / real: vid03 0.53, vid06 0.52, vid05 0.73), an "O" read as a weak funnel
  * (issue 12); 0.6 was set on vid03 (SD ratio 0.53 → 0.87, r 0.69 → 0.86, lip gap unchanged) and checked on held-out
- * vid06 and vid05 (see the s18 "drive" note). The corners keep 1: amplified with funnel and pucker they broke vid06's
+ * clips: vid06 0.52 → 0.96, vid05 0.73 → 1.05, but vid01, whose width already moved at 1.14, went to 1.28 (face SSIM
+ * 0.746 → 0.732): the in-video gain varies by clip, and 0.6 is a middle value (s18 "drive" note). The corners keep 1: amplified with funnel and pucker they broke vid06's
  * lip gap (r 0.88 → 0.26, s16). The lip gaps keep 1: the aperture is read absolutely
  * (core/reenact/drivingTrack.ts) and already lands at the real scale (self-reenactment ratio 0.94–1.17).
  */
