@@ -72,6 +72,17 @@ export const IRIS_MODEL_EYE_LEFT_MESH_INDICES: readonly number[] = Object.freeze
   334, 296, 336, 285, 417,
 ]);
 
+/**
+ * Positions (0–70) within the Iris model's 71 eye-region points ({@link IRIS_MODEL_EYE_RIGHT_MESH_INDICES} order) of
+ * its brow contours: the inner one (mesh 35, 124, 46, 53, 52, 65 on the right) and the outer one (156, 70, 63, 105, 66,
+ * 107, 55, 193). Eye refinement leaves these to the face mesh (pipeline/face/faceAnalyzer.ts): the Iris model's brow
+ * points sit on the lid crease, not on the brow, and follow the upper lid: on vid03 (frames 0 → 6, brows raised
+ * and eyes widened) its inner brow point fell 0.10 IOD towards the eye corners while the mesh's rose 0.04 IOD, so raised
+ * brows were read as browDown ≈ 1 (issue 12). Positions from MediaPipe's `kEyeLandmarkIndicesInFaceLandmarks` grouping
+ * ("eyebrow inner contour", "eyebrow outer contour").
+ */
+export const IRIS_MODEL_BROW_POSITIONS: readonly number[] = Object.freeze([48, 49, 50, 51, 52, 53, 63, 64, 65, 66, 67, 68, 69, 70]);
+
 /** Upper contour of the subject's right eyebrow (image left), outer to inner: 5 points (MediaPipe face_mesh). */
 export const BROW_RIGHT_UPPER: readonly number[] = Object.freeze([70, 63, 105, 66, 107]);
 /** Upper contour of the subject's left eyebrow (image right), outer to inner: 5 points. */

@@ -158,7 +158,7 @@ function features(p: Float32Array, f: Frame): Float64Array {
  * the photo head rig's own posed mesh and the tracked one that of the same pose rendered at 512² and tracked.
  * @remarks Measured with scripts/measureFeatureGains.ts on img01, img02, img03 and img05 (21 shapes one at a time at
  * 0.4 and 0.8, right and left pooled): eye opening 0.66 (per portrait 0.86 / 0.60 / 0.83 / 0.38), inner brow 0.50,
- * outer brow 0.46 (not applied, see below); held out img04 / img06: eye opening 0.59 / 0.56, brows 0.58 / 0.44 on img06 (img04's glasses hide its
+ * outer brow 0.46 (not applied, see below; measured when the brows were the Iris model's, before s18); held out img04 / img06: eye opening 0.59 / 0.56, brows 0.58 / 0.44 on img06 (img04's glasses hide its
  * brows: no fit). Speech-like mixtures (POSES=mixed) give eyes 0.60, brows 0.61 / 0.50. The mesh regresses towards
  * its mean face, so lid and brow motions are reported at about half to two thirds of their size; divided by these
  * gains, the driver's changes reach the portrait closer to their real size (self-reenactment, frame 0 as portrait,
@@ -167,16 +167,20 @@ function features(p: Float32Array, f: Frame): Float64Array {
  * The brows keep 1 too: their measured gains (inner 0.50, outer 0.46) doubled a misreading on vid06, whose reference
  * frame has downcast eyes: its left brow is read as lowered (browDown 0.5–1 on main, with brows measured from the eye
  * centre, from the eye corners or from the nose bridge alike) while the real brows rise; amplified it stayed at 1.
- * The mouth features keep 1. Their rig-measured gains (mouth width 0.31, corners 0.33–0.35; 0.27–0.41 on mixtures
- * and on real-photo portraits) are not what the rendered video shows: on vid03's self-reenactment the rendered
- * rig's mouth-width changes were tracked at 0.66 of their size, not 0.31, and dividing by 0.31 oversized the motion
- * (mouth-width SD ratio 0.57 → 1.83) and, through the amplified corners, funnel and pucker, broke vid06's lip gap
- * (r 0.88 → 0.26). The lip gaps keep 1: the aperture is read absolutely (core/reenact/drivingTrack.ts) and already
- * lands at the real scale (self-reenactment ratio 0.94–1.17).
+ * Mouth width: 0.6, the in-video gain. Its rig-measured gain on still renders (0.31; corners 0.33–0.35; 0.27–0.41
+ * on mixtures and on real-photo portraits) is not what the rendered video shows: on vid03's self-reenactment the
+ * rendered rig's mouth-width changes were tracked at 0.66 of their size, and dividing by 0.31 oversized the motion
+ * (mouth-width SD ratio 0.57 → 1.83). With 1, the self-reenacted mouth widened and narrowed at about half the real
+ * size (TF.js-tracked SD ratio output / real: vid03 0.53, vid06 0.52, vid05 0.73), an "O" read as a weak funnel
+ * (issue 12); 0.6 was set on vid03 (SD ratio 0.53 → 0.87, r 0.69 → 0.86, lip gap unchanged) and checked on held-out
+ * clips: vid06 0.52 → 0.96, vid05 0.73 → 1.05, but vid01, whose width already moved at 1.14, went to 1.28 (face SSIM
+ * 0.746 → 0.732): the in-video gain varies by clip, and 0.6 is a middle value (s18 "drive" note). The corners keep 1: amplified with funnel and pucker they broke vid06's
+ * lip gap (r 0.88 → 0.26, s16). The lip gaps keep 1: the aperture is read absolutely
+ * (core/reenact/drivingTrack.ts) and already lands at the real scale (self-reenactment ratio 0.94–1.17).
  */
 export const TRACKER_FEATURE_GAINS: readonly number[] = Object.freeze([
   1, 1, 1, 1, 1, // lip gaps
-  1, // mouth width
+  0.6, // mouth width (in-video, see the remarks)
   1, 1, // corners over the lip line
   1, 1, // corners over the upper inner lip
   0.66, 0.66, // eye openings

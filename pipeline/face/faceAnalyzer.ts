@@ -18,6 +18,7 @@ import {
   EYE_RIGHT_CONTOUR,
   EYE_RIGHT_INNER,
   EYE_RIGHT_OUTER,
+  IRIS_MODEL_BROW_POSITIONS,
   IRIS_MODEL_EYE_LEFT_MESH_INDICES,
   IRIS_MODEL_EYE_RIGHT_MESH_INDICES,
 } from '../../core/face/topology.ts';
@@ -41,8 +42,10 @@ export interface AnalyzeOptions {
   /** Run the iris model (478 points); default true. */
   iris?: boolean;
   /**
-   * Also write the Iris model's 71 eye-region points over the mesh's (x, y; needs `iris`), as MediaPipe's iris
-   * graph does: the lids then sit on the visible lid edges and follow blinks. Default false (the plain mesh).
+   * Also write the Iris model's eye-region points over the mesh's (x, y; needs `iris`), as MediaPipe's iris
+   * graph does, except its brow contours (core/face/topology.ts IRIS_MODEL_BROW_POSITIONS: they sit on the lid crease
+   * and follow the lid; the mesh's own brow points stay): the lids then sit on the visible lid edges and follow blinks.
+   * Default false (the plain mesh).
    */
   refineEyes?: boolean;
 }
@@ -55,6 +58,7 @@ const MESH_SIZE = 192;
 const IRIS_SIZE = 64;
 /** MediaPipe RectTransformation scale for face ROIs. */
 const FACE_ROI_SCALE = 1.5;
+const BROW_POSITIONS = new Set(IRIS_MODEL_BROW_POSITIONS);
 /** MediaPipe iris ROI scale. */
 const EYE_ROI_SCALE = 2.3;
 /** IoU above which detections merge (MediaPipe face detection NMS). */
@@ -181,8 +185,10 @@ export class FaceAnalyzerCore {
   /**
    * Runs the iris model on both eyes (one batch of 2; the subject's left eye mirrored).
    * @param image - decoded image. @param meshPx - 468×3 mesh landmarks in pixels.
-   * @param refineEyes - also overwrite x, y of the 71 eye-region mesh points in `meshPx` (in place) with the
-   * model's eye contours (z kept), see {@link IRIS_MODEL_EYE_RIGHT_MESH_INDICES}; default false.
+   * @param refineEyes - also overwrite x, y of the eye-region mesh points in `meshPx` (in place) with the
+   * model's eye contours (z kept), see {@link IRIS_MODEL_EYE_RIGHT_MESH_INDICES}: the 71 points less the brow contours
+   * ({@link IRIS_MODEL_BROW_POSITIONS}, 57 per eye), which the mesh places on the brow where the Iris model places
+   * them on the lid crease; default false.
    * @returns 10×3 iris points: subject's right iris (centre + 4) then left iris; z = mean z of that eye's contour.
    */
   async iris(image: DecodedImage, meshPx: Float32Array, refineEyes = false): Promise<Float32Array> {
@@ -221,6 +227,7 @@ export class FaceAnalyzerCore {
       // After the iris z means above (they use the mesh's own contour).
       eyes.forEach((e, k) => {
         e.region.forEach((meshIndex, j) => {
+          if (BROW_POSITIONS.has(j)) return; // the mesh's brows (see IRIS_MODEL_BROW_POSITIONS)
           const o = k * stride + j * 3;
           const [x, y] = applyAffine(maps[k]!, e.flip ? IRIS_SIZE - out[o]! : out[o]!, out[o + 1]!);
           meshPx[meshIndex * 3] = x;

@@ -192,4 +192,19 @@ describe('driving track: lids and brows at the size the driver showed them', () 
     expect(brows).toBeGreaterThan(0.8 / TRACKER_FEATURE_GAINS[12]!);
     expect(brows).toBeLessThan(1.2 / TRACKER_FEATURE_GAINS[12]!);
   });
+
+  it('a driver\'s mouth-width change reaches the portrait divided by the in-video tracker gain 0.6 (issue 12: mouths moved at half size)', () => {
+    const rest = measureRestExpression(lm, lm.length / 3).weights;
+    const driver = posed({ mouthPucker: 0.2 });
+    const { track } = drivingTrackFromObservations(clip([...Array.from({ length: 6 }, () => lm), ...Array.from({ length: 20 }, () => driver)]), FPS, 26, undefined, { portraitRest: rest });
+    const features = (w: Float32Array): Float64Array => expressionFeatures(evaluateRigRelative(rig, w, rest, new Float32Array(468 * 3)), 468);
+    const f0 = features(frameOf(track.blendshapes, 0));
+    const f1 = features(frameOf(track.blendshapes, 25));
+    const d0 = expressionFeatures(lm, lm.length / 3);
+    const d1 = expressionFeatures(driver, driver.length / 3);
+    const width = (f1[5]! - f0[5]!) / (d1[5]! - d0[5]!);
+    console.log(`mouth width: driver change ${(d1[5]! - d0[5]!).toFixed(3)} IOD, portrait change / driver change ${width.toFixed(2)} (1 / 0.6 = 1.67; main, gain 1: ≈ 1)`);
+    expect(width).toBeGreaterThan(0.8 / 0.6);
+    expect(width).toBeLessThan(1.2 / 0.6);
+  });
 });
