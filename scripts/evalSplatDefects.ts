@@ -13,7 +13,7 @@ import { decodeImage } from '../pipeline/image/decodeImage.ts';
 import { FaceAnalyzer } from '../pipeline/face/faceAnalyzer.ts';
 import { RenderHost } from '../pipeline/render/renderHost.ts';
 import { BS } from '../core/motion/names.ts';
-import { edgeRaggedness, speckleCounts, type Box } from '../tests/helpers/splatDefects.ts';
+import { edgeRaggedness, mouthBox, speckleCounts, type Box } from '../tests/helpers/splatDefects.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -63,16 +63,8 @@ try {
         continue;
       }
       const lm = found.landmarksPx;
-      let mx0 = 1e9, my0 = 1e9, mx1 = -1e9, my1 = -1e9;
-      for (const i of [61, 291, 0, 17, 13, 14, 78, 308]) {
-        mx0 = Math.min(mx0, lm[i * 3]!);
-        mx1 = Math.max(mx1, lm[i * 3]!);
-        my0 = Math.min(my0, lm[i * 3 + 1]!);
-        my1 = Math.max(my1, lm[i * 3 + 1]!);
-      }
-      const mw = mx1 - mx0, mh = Math.max(my1 - my0, 0.4 * mw);
+      const mouth = mouthBox(lm);
       const r = Math.round;
-      const mouth = { x0: r(mx0 - 0.3 * mw), y0: r(my0 - 0.3 * mh), x1: r(mx1 + 0.3 * mw), y1: r(my1 + 0.3 * mh) };
       const sm = speckleCounts(spl, mesh, S, S, mouth), sf = speckleCounts(spl, mesh, S, S, { x0: 0, y0: 0, x1: S, y1: S });
       const pts = CHIN.map((i) => [lm[i * 3]!, lm[i * 3 + 1]!] as const).sort((p, q) => p[0] - q[0]);
       const guide = (x: number): number => {

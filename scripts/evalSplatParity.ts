@@ -20,6 +20,7 @@ import { FaceAnalyzer } from '../pipeline/face/faceAnalyzer.ts';
 import { RenderHost } from '../pipeline/render/renderHost.ts';
 import { BS } from '../core/motion/names.ts';
 import { createNeutralTrack } from '../core/motion/track.ts';
+import { mouthBox } from '../tests/helpers/splatDefects.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -154,16 +155,8 @@ try {
         const g = 0.075;
         box = { x0: Math.max(0, Math.round(bx - g * bw)), y0: Math.max(0, Math.round(by - g * bh)), x1: Math.min(SIZE, Math.round(bx + bw * (1 + g))), y1: Math.min(SIZE, Math.round(by + bh * (1 + g))) };
         // mouth box: the lip landmarks' bounds grown by 30 %
-        const lm = found.landmarksPx;
-        let mx0 = 1e9, my0 = 1e9, mx1 = -1e9, my1 = -1e9;
-        for (const i of [61, 291, 0, 17, 13, 14, 78, 308]) {
-          mx0 = Math.min(mx0, lm[i * 3]!);
-          mx1 = Math.max(mx1, lm[i * 3]!);
-          my0 = Math.min(my0, lm[i * 3 + 1]!);
-          my1 = Math.max(my1, lm[i * 3 + 1]!);
-        }
-        const mw = mx1 - mx0, mh = Math.max(my1 - my0, mw * 0.4);
-        mouth = { x0: Math.max(0, Math.round(mx0 - 0.3 * mw)), y0: Math.max(0, Math.round(my0 - 0.3 * mh)), x1: Math.min(SIZE, Math.round(mx1 + 0.3 * mw)), y1: Math.min(SIZE, Math.round(my1 + 0.3 * mh)) };
+        const m = mouthBox(found.landmarksPx);
+        mouth = { x0: Math.max(0, m.x0), y0: Math.max(0, m.y0), x1: Math.min(SIZE, m.x1), y1: Math.min(SIZE, m.y1) };
       }
       const s = ssimBox(spl, mesh, SIZE, box);
       const sm = mouth ? ssimBox(spl, mesh, SIZE, mouth) : NaN;

@@ -11,6 +11,25 @@ export interface Box {
   y1: number;
 }
 
+/**
+ * The mouth box of a face: the bounds of the lip corners and the outer and inner lip midpoints (MediaPipe face mesh
+ * indices 61, 291, 0, 17, 13, 14, 78, 308), its height at least 0.4 × its width, grown by 30 % of width and height
+ * on every side; rounded, not clamped to the frame.
+ * @param landmarksPx - face mesh landmarks `[n, 3]` row-major (x, y px; z), n ≥ 309.
+ */
+export function mouthBox(landmarksPx: Float32Array): Box {
+  let mx0 = Infinity, my0 = Infinity, mx1 = -Infinity, my1 = -Infinity;
+  for (const i of [61, 291, 0, 17, 13, 14, 78, 308]) {
+    mx0 = Math.min(mx0, landmarksPx[i * 3]!);
+    mx1 = Math.max(mx1, landmarksPx[i * 3]!);
+    my0 = Math.min(my0, landmarksPx[i * 3 + 1]!);
+    my1 = Math.max(my1, landmarksPx[i * 3 + 1]!);
+  }
+  const mw = mx1 - mx0, mh = Math.max(my1 - my0, 0.4 * mw);
+  const r = Math.round;
+  return { x0: r(mx0 - 0.3 * mw), y0: r(my0 - 0.3 * mh), x1: r(mx1 + 0.3 * mw), y1: r(my1 + 0.3 * mh) };
+}
+
 /** Rec. 601 luma of pixel `k` of an RGBA frame, 0..255. */
 export const luma = (f: Uint8Array, k: number): number => 0.299 * f[k * 4]! + 0.587 * f[k * 4 + 1]! + 0.114 * f[k * 4 + 2]!;
 

@@ -15,6 +15,7 @@ import { FaceAnalyzer } from '../../../pipeline/face/faceAnalyzer.ts';
 import { decodeImage, type DecodedImage } from '../../../pipeline/image/decodeImage.ts';
 import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { HAS_CORPUS, corpus } from '../../helpers/media.ts';
+import { mouthBox } from '../../helpers/splatDefects.ts';
 
 const SIZE = 256;
 const YAW_RAD = (25 * Math.PI) / 180;
@@ -101,21 +102,11 @@ describe.skipIf(!HAS_CORPUS)('the photo head as splats matches the mesh head whe
     const found = (await analyzer.analyze({ rgba: mesh, widthPx: SIZE, heightPx: SIZE, hadAlpha: false })).faces[0];
     expect(found, 'the face analyser finds the mesh head’s face at yaw 25°').toBeDefined();
     const { xPx: bx, yPx: by, widthPx: bw, heightPx: bh } = found!.boxPx;
-    const lm = found!.landmarksPx;
-    let mx0 = Infinity, my0 = Infinity, mx1 = -Infinity, my1 = -Infinity;
-    // lip corners, outer and inner midpoints (MediaPipe face mesh indices)
-    for (const i of [61, 291, 0, 17, 13, 14, 78, 308]) {
-      mx0 = Math.min(mx0, lm[i * 3]!);
-      mx1 = Math.max(mx1, lm[i * 3]!);
-      my0 = Math.min(my0, lm[i * 3 + 1]!);
-      my1 = Math.max(my1, lm[i * 3 + 1]!);
-    }
-    const mw = mx1 - mx0, mh = Math.max(my1 - my0, 0.4 * mw);
     const r = Math.round;
     return {
       face: { x0: r(bx - 0.075 * bw), y0: r(by - 0.075 * bh), x1: r(bx + 1.075 * bw), y1: r(by + 1.075 * bh) },
       head: { x0: r(bx - 0.3 * bw), y0: r(by - 0.5 * bh), x1: r(bx + 1.3 * bw), y1: r(by + bh) },
-      mouth: { x0: r(mx0 - 0.3 * mw), y0: r(my0 - 0.3 * mh), x1: r(mx1 + 0.3 * mw), y1: r(my1 + 0.3 * mh) },
+      mouth: mouthBox(found!.landmarksPx),
     };
   }
 
