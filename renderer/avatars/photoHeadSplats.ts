@@ -41,7 +41,7 @@ import { computePersonMatte, type PersonMatte } from '../../core/segment/personM
 import { personLayerAlpha } from '../../core/segment/personLayer.ts';
 import { estimateForegroundColours, fitForegroundOverPlate } from '../../core/segment/foregroundColour.ts';
 import { BackgroundLayer } from '../head/backgroundLayer.ts';
-import { backgroundDepthPx } from '../head/surround.ts';
+import { backgroundDepthPx, jawFollowWeight } from '../head/surround.ts';
 import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx, type Framing } from '../scene/framing.ts';
 import { portraitFovDeg, portraitProjection } from '../scene/portraitCamera.ts';
 import { headRotationOf } from './rig.ts';
@@ -1317,29 +1317,17 @@ interface JawFollowers {
 
 /**
  * Which surround samples follow the jaw, and how much: the jaw weight of the nearest face-mesh vertex, fading to 0 over
- * half an inter-ocular distance outside the face, as renderer/head/surround.ts `surroundJawWeights` gives the mesh
- * head's surround nodes.
+ * half an inter-ocular distance outside the face (renderer/head/surround.ts `jawFollowWeight`, as the mesh head's
+ * surround nodes).
  * @param samples - surround samples, in the order of their Gaussians in their mesh.
  * @param rig - the photo rig (rest vertices, jaw weights, IOD).
  * @param first - index of the first sample's Gaussian in its mesh.
  * @returns the followers (weight > 0.001).
  */
 function jawFollowers(samples: readonly SurroundSample[], rig: PhotoHeadRig, first: number): JawFollowers {
-  const reach = 0.5 * rig.frame.iodPx;
   const idx: number[] = [], px: number[] = [], wt: number[] = [];
-  const rest = rig.restPx;
   samples.forEach((p, j) => {
-    let best = Infinity, bestW = 0;
-    for (let i = 0; i < RIG_VERTEX_COUNT; i++) {
-      const d = Math.hypot(rest[i * 3]! - p.xPx, rest[i * 3 + 1]! - p.yPx);
-      if (d < best) {
-        best = d;
-        bestW = rig.jawWeight[i]!;
-      }
-    }
-    if (best > reach || bestW === 0) return;
-    const t = best / reach;
-    const w = bestW * (1 - t * t * (3 - 2 * t));
+    const w = jawFollowWeight(rig.restPx, rig.jawWeight, rig.frame.iodPx, p.xPx, p.yPx);
     if (w <= 1e-3) return;
     idx.push(first + j);
     px.push(p.xPx, p.yPx, p.zPx);

@@ -406,21 +406,34 @@ export function buildSurround(restPx: Float32Array, frame: FaceFrame, opts: Surr
 export function surroundJawWeights(grid: SurroundGrid, restPx: Float32Array, jawWeight: Float32Array, iodPx: number): Float32Array {
   const count = grid.cols * grid.rows;
   const out = new Float32Array(count);
-  const reach = 0.5 * iodPx;
-  for (let k = 0; k < count; k++) {
-    const x = grid.xPx[k]!;
-    const y = grid.yPx[k]!;
-    let best = Infinity;
-    let bestW = 0;
-    for (let i = 0; i < jawWeight.length; i++) {
-      const d = Math.hypot(restPx[i * 3]! - x, restPx[i * 3 + 1]! - y);
-      if (d < best) {
-        best = d;
-        bestW = jawWeight[i]!;
-      }
-    }
-    if (best > reach || bestW === 0) continue;
-    out[k] = grid.faceNode[k] ? bestW : bestW * (1 - smoothstep(0, reach, best));
-  }
+  for (let k = 0; k < count; k++) out[k] = jawFollowWeight(restPx, jawWeight, iodPx, grid.xPx[k]!, grid.yPx[k]!, grid.faceNode[k] === 1);
   return out;
+}
+
+/**
+ * How much a point of the photo beside the face follows the jaw rotation, [0,1]: the jaw weight of the nearest
+ * face-mesh vertex, fading (smoothstep) to 0 at half an inter-ocular distance from it; a point on the face takes the
+ * weight unfaded. Shared by the mesh head's surround ({@link surroundJawWeights}) and the splat head's surround
+ * Gaussians (renderer/avatars/photoHeadSplats.ts).
+ * @param restPx - face mesh rest positions `[468, 3]` px.
+ * @param jawWeight - the rig's per-vertex jaw weights `[468]`.
+ * @param iodPx - inter-ocular distance, px.
+ * @param xPx - the point, photo px.
+ * @param yPx - the point, photo px.
+ * @param onFace - the point lies on the face (no fade within the reach).
+ * @returns the weight; 0 beyond the reach or where the nearest vertex does not follow the jaw.
+ */
+export function jawFollowWeight(restPx: Float32Array, jawWeight: Float32Array, iodPx: number, xPx: number, yPx: number, onFace = false): number {
+  const reach = 0.5 * iodPx;
+  let best = Infinity;
+  let bestW = 0;
+  for (let i = 0; i < jawWeight.length; i++) {
+    const d = Math.hypot(restPx[i * 3]! - xPx, restPx[i * 3 + 1]! - yPx);
+    if (d < best) {
+      best = d;
+      bestW = jawWeight[i]!;
+    }
+  }
+  if (best > reach || bestW === 0) return 0;
+  return onFace ? bestW : bestW * (1 - smoothstep(0, reach, best));
 }
