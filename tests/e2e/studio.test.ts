@@ -117,6 +117,12 @@ describe('studio in Chromium against the web host', () => {
       return { frameIndex: Number(c.dataset.frameIndex), audioTimeSec: Number(c.dataset.audioTimeSec), clockSec: a.currentTime, playing: !a.paused };
     });
     await shot('04-playing-2s');
+    console.log(`playing: audio clock ${during.clockSec.toFixed(3)} s, viewport shows ${during.audioTimeSec.toFixed(3)} s (frame ${during.frameIndex})`);
+    expect(during.playing).toBe(true);
+    // The viewport shows the audio clock's time of its last animation frame: never ahead of it (no clock of its own
+    // running free), at most 0.5 s behind it (the bound the 2 s wall-clock wait allowed before, 2 − 1.5 s).
+    expect(during.audioTimeSec).toBeLessThanOrEqual(during.clockSec + 0.001);
+    expect(during.audioTimeSec).toBeGreaterThan(during.clockSec - 0.5);
     await page.keyboard.press('Space');
     // the software-rendered (SwiftShader) preview may lag a tick behind: wait until it shows the paused time
     await page.waitForFunction(() => {
@@ -125,12 +131,6 @@ describe('studio in Chromium against the web host', () => {
       return !!a && a.paused && c?.dataset.audioTimeSec === a.currentTime.toFixed(3);
     });
     const paused = await viewportClock();
-    console.log(`playing: audio clock ${during.clockSec.toFixed(3)} s, viewport shows ${during.audioTimeSec.toFixed(3)} s (frame ${during.frameIndex})`);
-    expect(during.playing).toBe(true);
-    // The viewport shows the audio clock's time of its last animation frame: never ahead of it (no clock of its own
-    // running free), at most 0.5 s behind it (the bound the 2 s wall-clock wait allowed before, 2 − 1.5 s).
-    expect(during.audioTimeSec).toBeLessThanOrEqual(during.clockSec + 0.001);
-    expect(during.audioTimeSec).toBeGreaterThan(during.clockSec - 0.5);
     // frame index = ⌊t · 25⌋ of the same animation frame (± 1 for the 3-decimal rounding of t)
     expect(Math.abs(during.frameIndex - Math.floor(during.audioTimeSec * 25))).toBeLessThanOrEqual(1);
     expect(during.frameIndex).toBeGreaterThanOrEqual(37);
