@@ -4,7 +4,7 @@
  * Usage: `npx tsx scripts/orbitDefects.ts --out dir [--size 384] name=path …`
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { Command } from 'commander';
+import { parseRenderScriptArgs } from './renderScriptCli.ts';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodeImage } from '../pipeline/image/decodeImage.ts';
@@ -13,18 +13,17 @@ import { RenderHost } from '../pipeline/render/renderHost.ts';
 import { computePersonMatte } from '../core/segment/personMatte.ts';
 import { personLayerAlpha } from '../core/segment/personLayer.ts';
 
-const cli = new Command('orbitDefects')
-  .description('Renders the orbit views of portraits over the photo background and over pure green, and writes the PNGs (MATTE=1: also the person matte).')
-  .option('--size <px>', 'output size', '384')
-  .option('--out <dir>', 'where the PNGs go', '/tmp/orbit/out')
-  .option('--views <list>', 'orbit views, yaw,pitch in degrees, separated by ;', '0,0;-30,0;30,0;-25,0;25,0;25,15;-25,-15')
-  .argument('<portraits...>', 'name=path of each portrait')
-  .parse();
-const opts = cli.opts<{ size: string; out: string; views: string }>();
-const args = cli.args;
-const SIZE = Number(opts.size);
-const OUT = opts.out;
-const VIEWS = opts.views.split(';').map((s) => s.split(',').map(Number) as [number, number]);
+const { sizePx: SIZE, outDir, portraits: args, opts } = parseRenderScriptArgs({
+  name: 'orbitDefects',
+  description: 'Renders the orbit views of portraits over the photo background and over pure green, and writes the PNGs (MATTE=1: also the person matte).',
+  sizePx: 384,
+  outHelp: 'where the PNGs go',
+  outDir: '/tmp/orbit/out',
+  portraits: { help: 'name=path of each portrait' },
+  options: (cmd) => cmd.option('--views <list>', 'orbit views, yaw,pitch in degrees, separated by ;', '0,0;-30,0;30,0;-25,0;25,0;25,15;-25,-15'),
+});
+const OUT = outDir!;
+const VIEWS = String(opts.views).split(';').map((s) => s.split(',').map(Number) as [number, number]);
 const rad = (d: number): number => (d * Math.PI) / 180;
 await mkdir(OUT, { recursive: true });
 const analyzer = await FaceAnalyzer.create();

@@ -14,7 +14,7 @@
  * Usage: `npx tsx scripts/plateLayers.ts [--size 256] [--out dir] name=path …`
  */
 import { mkdir } from 'node:fs/promises';
-import { Command } from 'commander';
+import { parseRenderScriptArgs } from './renderScriptCli.ts';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodeImage } from '../pipeline/image/decodeImage.ts';
@@ -22,16 +22,13 @@ import { FaceAnalyzer } from '../pipeline/face/faceAnalyzer.ts';
 import { plateChromaOutliers, plateFlatFill, plateOutlineStep, portraitLayers } from '../tests/unit/core/image/plateMetrics.ts';
 import { estimateForegroundColours, fitForegroundOverPlate } from '../core/segment/foregroundColour.ts';
 
-const cli = new Command('plateLayers')
-  .description('The photo as layers (person alpha, background plate, refitted person layer), measured without a browser.')
-  .option('--size <px>', 'output size the head-framing crop is resampled for', '256')
-  .option('--out <dir>', 'write <name>_plate.png, <name>_alpha.png, <name>_refit.png here')
-  .argument('<portraits...>', 'name=path of each portrait')
-  .parse();
-const { size, out } = cli.opts<{ size: string; out?: string }>();
-const SIZE = Number(size);
-const OUT = out;
-const args = cli.args;
+const { sizePx: SIZE, outDir: OUT, portraits: args } = parseRenderScriptArgs({
+  name: 'plateLayers',
+  description: 'The photo as layers (person alpha, background plate, refitted person layer), measured without a browser.',
+  sizePx: 256,
+  outHelp: 'write <name>_plate.png, <name>_alpha.png, <name>_refit.png here',
+  portraits: { help: 'name=path of each portrait' },
+});
 if (OUT) await mkdir(OUT, { recursive: true });
 
 const analyzer = await FaceAnalyzer.create();
