@@ -16,6 +16,7 @@
  * ±25/±30° yaw, ±15° pitch and upper-body framing are written to `--out` when given).
  */
 import { mkdir } from 'node:fs/promises';
+import { parseRenderScriptArgs } from './renderScriptCli.ts';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -27,14 +28,14 @@ import { contourStepPx, outlineGradientP95, projectedFaceOutline } from '../test
 import { flatColumnFraction, flatRowFraction } from '../tests/integration/render/frameMetrics.ts';
 import { bandEdgeEnergy } from '../tests/integration/render/haloMetric.ts';
 
-const args = process.argv.slice(2);
-const opt = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args.splice(i, 2)[1] : undefined;
-};
-const SIZE = Number(opt('--size') ?? 256);
-const OUT = opt('--out');
-const names = args.length ? args : ['img01', 'img02', 'img03', 'img04', 'img05', 'img06'];
+const { sizePx: SIZE, outDir: OUT, portraits } = parseRenderScriptArgs({
+  name: 'evalOrbit',
+  description: 'Orbit and framing check of the mesh photo head on corpus portraits: seam, contour step, flat columns, tracker at ±10…25°, halo, upper-body framing.',
+  sizePx: 256,
+  outHelp: 'write the orbit and upper-body frames here',
+  portraits: { help: 'corpus image name prefixes (default img01 … img06)', optional: true },
+});
+const names = portraits.length ? portraits : ['img01', 'img02', 'img03', 'img04', 'img05', 'img06'];
 const CORPUS = join(process.cwd(), '..', 'shared', 'corpus', 'images');
 const SEAM_YAWS_DEG = [-30, -25, 25, 30];
 const TRACK_YAWS_DEG = [-25, -20, -15, -10, 10, 15, 20, 25];

@@ -7,6 +7,7 @@
  * Usage: `npx tsx scripts/evalSplatDefects.ts --out dir [--size 256] name=path …`
  */
 import { mkdir } from 'node:fs/promises';
+import { parseRenderScriptArgs } from './renderScriptCli.ts';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodeImage } from '../pipeline/image/decodeImage.ts';
@@ -15,13 +16,15 @@ import { RenderHost } from '../pipeline/render/renderHost.ts';
 import { BS } from '../core/motion/names.ts';
 import { edgeRaggedness, mouthBox, speckleCounts, type Box } from '../tests/helpers/splatDefects.ts';
 
-const args = process.argv.slice(2);
-const opt = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args.splice(i, 2)[1] : undefined;
-};
-const S = Number(opt('--size') ?? 256);
-const OUT = opt('--out') ?? '/tmp/splat-defects';
+const { sizePx: S, outDir, portraits: args } = parseRenderScriptArgs({
+  name: 'evalSplatDefects',
+  description: 'Splat head defects against the mesh head: mouth-box speckles and chin-line raggedness, mesh vs splats.',
+  sizePx: 256,
+  outHelp: 'where the crops and side-by-side frames go',
+  outDir: '/tmp/splat-defects',
+  portraits: { help: 'name=path of each portrait' },
+});
+const OUT = outDir!;
 const VIEWS = [
   { name: 'y0', yawDeg: 0, jaw: 0 },
   { name: 'y0jaw', yawDeg: 0, jaw: 0.35 },

@@ -11,6 +11,7 @@
  * Usage: `npx tsx scripts/evalSplatParity.ts --out dir [--size 384] [--batches 4] [--frames 6] name=path …`
  */
 import { mkdir } from 'node:fs/promises';
+import { parseRenderScriptArgs } from './renderScriptCli.ts';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,16 +23,19 @@ import { BS } from '../core/motion/names.ts';
 import { createNeutralTrack } from '../core/motion/track.ts';
 import { mouthBox } from '../tests/helpers/splatDefects.ts';
 
-const args = process.argv.slice(2);
-const opt = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args.splice(i, 2)[1] : undefined;
-};
-const SIZE = Number(opt('--size') ?? 384);
-const OUT = opt('--out') ?? '/tmp/splat-parity';
-const BATCHES = Number(opt('--batches') ?? 4);
-const FRAMES = Number(opt('--frames') ?? 6);
-const NO_TIME = args.includes('--no-time') ? (args.splice(args.indexOf('--no-time'), 1), true) : false;
+const { sizePx: SIZE, outDir, portraits: args, opts } = parseRenderScriptArgs({
+  name: 'evalSplatParity',
+  description: 'Splat head parity: splats vs the mesh photo head (face and mouth SSIM, speckles), then the render-time ratio splats/mesh.',
+  sizePx: 384,
+  outHelp: 'where the frames go',
+  outDir: '/tmp/splat-parity',
+  portraits: { help: 'name=path of each portrait' },
+  options: (cmd) => cmd.option('--batches <n>', 'timed batches per head, alternated A/B', '4').option('--frames <n>', 'frames per timed batch', '6').option('--no-time', 'skip the render-time comparison'),
+});
+const OUT = outDir!;
+const BATCHES = Number(opts.batches);
+const FRAMES = Number(opts.frames);
+const NO_TIME = opts.time === false;
 const VIEWS: { name: string; yawDeg: number; jaw: number; gazeYawRad?: number; blink?: number }[] = [
   { name: 'y0', yawDeg: 0, jaw: 0 },
   { name: 'y-25', yawDeg: -25, jaw: 0 },

@@ -4,6 +4,7 @@
  * Usage: `npx tsx scripts/orbitDefects.ts --out dir [--size 384] name=path …`
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { parseRenderScriptArgs } from './renderScriptCli.ts';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodeImage } from '../pipeline/image/decodeImage.ts';
@@ -12,14 +13,17 @@ import { RenderHost } from '../pipeline/render/renderHost.ts';
 import { computePersonMatte } from '../core/segment/personMatte.ts';
 import { personLayerAlpha } from '../core/segment/personLayer.ts';
 
-const args = process.argv.slice(2);
-const opt = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args.splice(i, 2)[1] : undefined;
-};
-const SIZE = Number(opt('--size') ?? 384);
-const OUT = opt('--out') ?? '/tmp/orbit/out';
-const VIEWS = (opt('--views') ?? '0,0;-30,0;30,0;-25,0;25,0;25,15;-25,-15').split(';').map((s) => s.split(',').map(Number) as [number, number]);
+const { sizePx: SIZE, outDir, portraits: args, opts } = parseRenderScriptArgs({
+  name: 'orbitDefects',
+  description: 'Renders the orbit views of portraits over the photo background and over pure green, and writes the PNGs (MATTE=1: also the person matte).',
+  sizePx: 384,
+  outHelp: 'where the PNGs go',
+  outDir: '/tmp/orbit/out',
+  portraits: { help: 'name=path of each portrait' },
+  options: (cmd) => cmd.option('--views <list>', 'orbit views, yaw,pitch in degrees, separated by ;', '0,0;-30,0;30,0;-25,0;25,0;25,15;-25,-15'),
+});
+const OUT = outDir!;
+const VIEWS = String(opts.views).split(';').map((s) => s.split(',').map(Number) as [number, number]);
 const rad = (d: number): number => (d * Math.PI) / 180;
 await mkdir(OUT, { recursive: true });
 const analyzer = await FaceAnalyzer.create();

@@ -14,6 +14,7 @@
  * Usage: `npx tsx scripts/plateLayers.ts [--size 256] [--out dir] name=path …`
  */
 import { mkdir } from 'node:fs/promises';
+import { parseRenderScriptArgs } from './renderScriptCli.ts';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodeImage } from '../pipeline/image/decodeImage.ts';
@@ -21,13 +22,13 @@ import { FaceAnalyzer } from '../pipeline/face/faceAnalyzer.ts';
 import { plateChromaOutliers, plateFlatFill, plateOutlineStep, portraitLayers } from '../tests/unit/core/image/plateMetrics.ts';
 import { estimateForegroundColours, fitForegroundOverPlate } from '../core/segment/foregroundColour.ts';
 
-const args = process.argv.slice(2);
-const opt = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args.splice(i, 2)[1] : undefined;
-};
-const SIZE = Number(opt('--size') ?? 256);
-const OUT = opt('--out');
+const { sizePx: SIZE, outDir: OUT, portraits: args } = parseRenderScriptArgs({
+  name: 'plateLayers',
+  description: 'The photo as layers (person alpha, background plate, refitted person layer), measured without a browser.',
+  sizePx: 256,
+  outHelp: 'write <name>_plate.png, <name>_alpha.png, <name>_refit.png here',
+  portraits: { help: 'name=path of each portrait' },
+});
 if (OUT) await mkdir(OUT, { recursive: true });
 
 const analyzer = await FaceAnalyzer.create();

@@ -118,14 +118,18 @@ describe('live mode with a fake microphone playing speech', () => {
     const drawnBeforeRecord = await page.evaluate(() => (globalThis as unknown as { __liveDrawn: unknown[] }).__liveDrawn.length);
     await page.click('[data-testid=live-record]');
     // Record 10 s; on a machine too busy to draw 80 pictures in that time (CI s17: 44 pictures in the analysed 9 s),
-    // go on until it has, up to 25 s (the fake microphone's 14 s file loops; everything below is measured on the
-    // recording itself), so the statistics rest on enough pictures. The measures are per picture: a longer recording
-    // changes no bound.
+    // go on until the page has drawn them: the length is set by the pictures the page reports drawing, not by the
+    // test's clock (the fake microphone's 14 s file loops; everything below is measured on the recording itself), so
+    // the statistics rest on enough pictures however busy the machine. After 25 s, 50 pictures suffice (the bound
+    // below is > 40 in the recording less its first and last 0.5 s), keeping the export of the next test short; 60 s
+    // only stops a page that draws (almost) nothing, which then fails that bound. The measures are per picture: a
+    // longer recording changes no bound.
     const recordStartMs = Date.now();
     await page.waitForTimeout(10_000);
-    while (Date.now() - recordStartMs < 25_000) {
-      const n = await page.evaluate(() => (globalThis as unknown as { __liveDrawn: unknown[] }).__liveDrawn.length);
-      if (n - drawnBeforeRecord >= 80) break;
+    for (;;) {
+      const n = (await page.evaluate(() => (globalThis as unknown as { __liveDrawn: unknown[] }).__liveDrawn.length)) - drawnBeforeRecord;
+      const recordedMs = Date.now() - recordStartMs;
+      if (n >= 80 || (recordedMs >= 25_000 && n >= 50) || recordedMs >= 60_000) break;
       await page.waitForTimeout(250);
     }
     await page.screenshot({ path: join(SHOTS, 'live-01-speaking.png') });
@@ -200,7 +204,7 @@ describe('live mode with a fake microphone playing speech', () => {
       expect(best.lagMs).toBeLessThanOrEqual(boundMs);
       expect(best.lagMs).toBeGreaterThanOrEqual(-40);
     } else console.log(`live: only ${drawFps.toFixed(1)} pictures/s drawn (machine busy): lag not asserted`);
-  }, 240_000);
+  }, 300_000);
 
   it('re-renders the recording offline: the exported mouth follows the live one (r ≥ 0.95), audio and video in step', async () => {
     expect(recording).not.toBeNull();
@@ -226,11 +230,14 @@ describe('live mode with a fake microphone playing speech', () => {
     const gridIndex = (f: DrawnFrame): number => Math.round(f.timeSec / frameSec) - start;
     const pairs = drawn.filter((f) => Math.abs(f.timeSec - (gridIndex(f) + start) * frameSec) <= 0.01 && gridIndex(f) >= 0 && gridIndex(f) < exported.length);
     expect(pairs.length).toBeGreaterThan(25);
-    // Reference for both: the recorded frame whose jawOpen is smallest (and the live picture closest to it).
+    // Reference for both: the live picture whose recorded jawOpen is smallest (the most closed mouth drawn live), and
+    // the exported frame it shows. (Before: the live picture nearest in time to the recording's most closed frame; at
+    // 4 pictures/s on a busy machine that one can be frames away, on an open mouth, and both measures then become
+    // distances from an open mouth: s19, 57 pairs, exported mouth vs jawOpen r −0.66, live vs exported r 0.62.)
     const jaw = rec.track.blendshapes.jawOpen!;
     let restFrame = 0;
     for (let f = 0; f < jaw.length; f++) if (jaw[f]! < jaw[restFrame]!) restFrame = f;
-    const liveRest = pairs.reduce((best, f) => (Math.abs(gridIndex(f) - restFrame) < Math.abs(gridIndex(best) - restFrame) ? f : best), pairs[0]!);
+    const liveRest = pairs.reduce((best, f) => (jaw[gridIndex(f)]! < jaw[gridIndex(best)]! ? f : best), pairs[0]!);
     const liveMouth = activity(pairs.map((f) => f.lum), liveRest.lum);
     const exportMouth = activity(pairs.map((f) => exported[gridIndex(f)]!), exported[gridIndex(liveRest)]!);
     const r = pearson(liveMouth, exportMouth);

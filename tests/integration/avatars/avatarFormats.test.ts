@@ -12,7 +12,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { BS } from '../../../core/motion/names.ts';
 import { DEFAULT_MOTION_OPTIONS } from '../../../core/motion/options.ts';
 import { getFrame, type MotionTrack } from '../../../core/motion/track.ts';
@@ -20,7 +21,6 @@ import { vrmExpressionWeights } from '../../../core/formats/vrmExpressions.ts';
 import { AvatarPackageError } from '../../../core/formats/errors.ts';
 import { inspectGlb } from '../../../core/formats/glb.ts';
 import { audioFileToMotionTrack } from '../../../pipeline/audio/audioToMotion.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { editGlbJson, makeTposeGlb } from '../../fixtures/avatars/makeHumanoidFixtures.ts';
 
 const W = 128, H = 128;
@@ -28,27 +28,23 @@ const FIXTURES = path.resolve('tests/fixtures/avatars/compressed');
 /** Speech frames rendered per avatar (2.4 s at 25 fps). */
 const SPEECH_FRAMES = 60;
 
-let host: RenderHost;
+const host = useRenderHost({ widthPx: W, heightPx: H, background: 'transparent' });
 let track: MotionTrack;
 
 beforeAll(async () => {
   track = (await audioFileToMotionTrack(path.resolve('assets/samples/hello.wav'), DEFAULT_MOTION_OPTIONS)).track;
-  host = await RenderHost.launch({ widthPx: W, heightPx: H, background: 'transparent' });
 }, 120_000);
-afterAll(async () => {
-  await host?.dispose();
-});
 
 async function renderSpeech(frameCount = SPEECH_FRAMES): Promise<Uint8Array[]> {
   const frames: Uint8Array[] = [];
-  for await (const f of host.renderFrames(track, { toFrame: frameCount, pixelFormat: 'rgba' })) frames.push(f.slice());
+  for await (const f of host().renderFrames(track, { toFrame: frameCount, pixelFormat: 'rgba' })) frames.push(f.slice());
   return frames;
 }
 
 async function still(edit: (bs: Float32Array, gaze: Float32Array) => void = () => {}): Promise<Uint8Array> {
   const bs = new Float32Array(52), gaze = new Float32Array(4);
   edit(bs, gaze);
-  return host.renderStill({ blendshapes: bs, gazeRad: gaze });
+  return host().renderStill({ blendshapes: bs, gazeRad: gaze });
 }
 
 type Box = [number, number, number, number];
@@ -116,7 +112,7 @@ describe('compressed GLB avatars (decoders served by the render host, same origi
     it(`${file} (${extension}) renders driven by speech, its mouth following jawOpen`, async () => {
       const bytes = await readFile(path.join(FIXTURES, file));
       expect(inspectGlb(bytes).extensionsUsed).toContain(extension);
-      const info = await host.loadAvatar(bytes, file);
+      const info = await host().loadAvatar(bytes, file);
       expect(info.info).toMatchObject({ morphMeshCount: 1, hasHeadBone: true });
       expect(info.info.arkitChannels as number).toBeGreaterThanOrEqual(5);
       const { r, maxDiff, driveRange } = await mouthFollows((i) => getFrame(track, i).blendshapes[BS.jawOpen]!);
@@ -127,12 +123,12 @@ describe('compressed GLB avatars (decoders served by the render host, same origi
   }
 
   it('the KTX2 (Basis ETC1S) texture is transcoded: the blue forehead band shows above the eyes', async () => {
-    await host.loadAvatar(await readFile(path.join(FIXTURES, 'head_ktx2.glb')), 'head_ktx2.glb');
+    await host().loadAvatar(await readFile(path.join(FIXTURES, 'head_ktx2.glb')), 'head_ktx2.glb');
     const blue = boxOf(await still(), isBlue);
     expect(blue.count).toBeGreaterThan(150);
     expect(blue.box[3]).toBeLessThan(0.4 * H);
     // The same head without the texture (meshopt fixture) has no blue there.
-    await host.loadAvatar(await readFile(path.join(FIXTURES, 'head_meshopt.glb')), 'head_meshopt.glb');
+    await host().loadAvatar(await readFile(path.join(FIXTURES, 'head_meshopt.glb')), 'head_meshopt.glb');
     expect(boxOf(await still(), isBlue).count).toBeLessThan(10);
   });
 
@@ -141,7 +137,7 @@ describe('compressed GLB avatars (decoders served by the render host, same origi
       json.extensionsUsed = [...(json.extensionsUsed as string[]), 'EXT_made_up_compression'];
       json.extensionsRequired = [...((json.extensionsRequired as string[] | undefined) ?? []), 'EXT_made_up_compression'];
     });
-    const err = await host.loadAvatar(bytes, 'odd.glb').catch((e: unknown) => e);
+    const err = await host().loadAvatar(bytes, 'odd.glb').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AvatarPackageError);
     expect((err as Error).message).toBe('odd.glb requires the glTF extension EXT_made_up_compression, which Avatar Studio cannot decode');
   });
@@ -163,7 +159,7 @@ describe('a T-pose body (Ready Player Me bone names) at rest', () => {
     return opaque / n;
   };
   it('lowers both arms: the outer 12 % columns of a head-framed transparent frame hold < 3 % opaque pixels', async () => {
-    const info = await host.loadAvatar(makeTposeGlb(), 'tpose.glb');
+    const info = await host().loadAvatar(makeTposeGlb(), 'tpose.glb');
     expect(info.info).toMatchObject({ loweredArms: 2, arkitChannels: 52, hasHeadBone: true });
     // Framed on the head (the body is 0.93 m tall here): the camera sits ≈ 0.57 m from it, as for the head alone.
     expect(info.distanceM).toBeLessThan(0.8);
@@ -197,7 +193,7 @@ function vrmMouthDrive(frameIndex: number): number {
 describe('a meshopt-compressed VRM 1.0 (VRoid-style bone and morph names)', () => {
   const file = 'vroid_meshopt.vrm';
   it('loads through three-vrm: 12 presets, humanoid head, look-at, arms lowered from its T-pose', async () => {
-    const info = await host.loadAvatar(await readFile(path.join(FIXTURES, file)), file);
+    const info = await host().loadAvatar(await readFile(path.join(FIXTURES, file)), file);
     expect(info.info).toEqual({ vrmVersion: 1, expressions: ['aa', 'angry', 'blinkLeft', 'blinkRight', 'ee', 'happy', 'ih', 'oh', 'ou', 'relaxed', 'sad', 'surprised'], hasHeadBone: true, hasLookAt: true, springBoneJoints: 0, loweredArms: 2 });
     expect(info.distanceM).toBeLessThan(0.8);
   });
@@ -223,7 +219,7 @@ describe('a meshopt-compressed VRM 1.0 (VRoid-style bone and morph names)', () =
 describe('a VRM 0.x (UniVRM / VRoid Studio 0.x conventions: facing −Z, v0 presets)', () => {
   const file = 'vroid0.vrm';
   it('loads through three-vrm: v0 presets as VRM 1.0 names, humanoid head, look-at, arms lowered', async () => {
-    const info = await host.loadAvatar(await readFile(path.join(FIXTURES, file)), file);
+    const info = await host().loadAvatar(await readFile(path.join(FIXTURES, file)), file);
     expect(info.info).toEqual({ vrmVersion: 0, expressions: ['aa', 'angry', 'blinkLeft', 'blinkRight', 'ee', 'happy', 'ih', 'oh', 'ou', 'relaxed', 'sad'], hasHeadBone: true, hasLookAt: true, springBoneJoints: 0, loweredArms: 2 });
     expect(info.distanceM).toBeLessThan(0.8);
   });

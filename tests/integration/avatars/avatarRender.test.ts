@@ -9,9 +9,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT } from '../../../core/motion/names.ts';
 import { AvatarPackageError, SplatFormatError } from '../../../core/formats/errors.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { writeAvatarFixtures, type FixturePaths } from '../../fixtures/avatars/makeFixtures.ts';
 
 const W = 160, H = 160;
@@ -31,14 +31,14 @@ interface PlainFrame {
   gazeRad?: number[];
 }
 
-let host: RenderHost;
+const host = useRenderHost({ widthPx: W, heightPx: H });
 let fx: FixturePaths;
 
 /** The host as the tests use it: load by file bytes, render one posed frame to RGBA. */
 const harness = {
-  loadAvatar: (bytes: Uint8Array, fileName: string) => host.loadAvatar(bytes, fileName),
+  loadAvatar: (bytes: Uint8Array, fileName: string) => host().loadAvatar(bytes, fileName),
   async renderFrame(f: PlainFrame = {}): Promise<RenderedFrame> {
-    const rgba = await host.renderStill({
+    const rgba = await host().renderStill({
       blendshapes: Float32Array.from(f.blendshapes ?? new Array(ARKIT_BLENDSHAPE_COUNT).fill(0)),
       visemes: Float32Array.from(f.visemes ?? new Array(OVR_VISEME_COUNT).fill(0)),
       headRotation: Float32Array.from(f.headRotation ?? [0, 0, 0, 1]),
@@ -55,11 +55,7 @@ async function writeFramePng(file: string, f: RenderedFrame): Promise<void> {
 
 beforeAll(async () => {
   fx = await writeAvatarFixtures(path.resolve('.cache/fixtures/avatars'));
-  host = await RenderHost.launch({ widthPx: W, heightPx: H });
 }, 120_000);
-afterAll(async () => {
-  await host?.dispose();
-});
 
 const jawOpen = (): number[] => {
   const bs = new Array(52).fill(0);

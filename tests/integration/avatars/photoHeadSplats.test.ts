@@ -8,13 +8,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import type { FaceLandmarks } from '../../../core/face/types.ts';
 import { BS } from '../../../core/motion/names.ts';
 import { FACE_SILHOUETTE } from '../../../core/rig/topology.ts';
 import { FaceAnalyzer } from '../../../pipeline/face/faceAnalyzer.ts';
 import { decodeImage, type DecodedImage } from '../../../pipeline/image/decodeImage.ts';
-import { RenderHost, type LoadedAvatarInfo } from '../../../pipeline/render/renderHost.ts';
+import type { LoadedAvatarInfo } from '../../../pipeline/render/renderHost.ts';
 import { HAS_CORPUS, corpus } from '../../helpers/media.ts';
 
 const W = 192, H = 192;
@@ -93,7 +94,7 @@ async function png(file: string, f: Uint8Array): Promise<void> {
 }
 
 describe.skipIf(!HAS_CORPUS)('photo head as splats (img01)', () => {
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: W, heightPx: H, background: 'transparent' });
   let image: DecodedImage;
   let face: FaceLandmarks;
   let info: LoadedAvatarInfo;
@@ -101,7 +102,7 @@ describe.skipIf(!HAS_CORPUS)('photo head as splats (img01)', () => {
   const still = (set: (bs: Float32Array) => void = () => {}, headRotation?: number[]): Promise<Uint8Array> => {
     const bs = new Float32Array(52);
     set(bs);
-    return host.renderStill({ blendshapes: bs, headRotation: headRotation ? Float32Array.from(headRotation) : undefined });
+    return host().renderStill({ blendshapes: bs, headRotation: headRotation ? Float32Array.from(headRotation) : undefined });
   };
 
   beforeAll(async () => {
@@ -113,15 +114,11 @@ describe.skipIf(!HAS_CORPUS)('photo head as splats (img01)', () => {
       await analyzer.dispose();
     }
     // Transparent: the splats alone (with the photo background the filled plate would stand behind them).
-    host = await RenderHost.launch({ widthPx: W, heightPx: H, background: 'transparent' });
     // The face surface alone (these checks are about the rig binding); the default adds hair, neck and shoulders.
-    info = await host.loadPortraitSplats(image, face, { surround: false });
+    info = await host().loadPortraitSplats(image, face, { surround: false });
     neutral = await still();
     await png(path.join(OUT_DIR, 'photo_head_splats.png'), neutral);
   }, 120_000);
-  afterAll(async () => {
-    await host?.dispose();
-  });
 
   it('binds a Gaussian per 2 output px to the face, seen through the mesh head’s crop; the surface is closed (no holes) and matches the golden', async () => {
     console.log(`photo head splats: ${info.splatCount} Gaussians, box ${info.boxMinM.map((v) => v.toFixed(3))} … ${info.boxMaxM.map((v) => v.toFixed(3))}`);
@@ -209,7 +206,7 @@ describe.skipIf(!HAS_CORPUS)('photo head as splats (img01)', () => {
   });
 
   it('by default the person around the face is there too: hair above the face, more Gaussians, a wider head', async () => {
-    const full = await host.loadPortraitSplats(image, face);
+    const full = await host().loadPortraitSplats(image, face);
     const withSurround = await still();
     await png(path.join(OUT_DIR, 'photo_head_splats_surround.png'), withSurround);
     const s0 = faceStats(neutral), s1 = faceStats(withSurround);
@@ -239,7 +236,7 @@ describe.skipIf(!HAS_CORPUS)('photo head as splats (img01)', () => {
   });
 
   it('loadPortrait afterwards brings the mesh head back (the person opaque over the whole face box, no backdrop there)', async () => {
-    await host.loadPortrait(image, face);
+    await host().loadPortrait(image, face);
     const mesh = await still();
     // On the transparent background the mesh head shows the matted person: the central third is all opaque photo.
     let backdrop = 0;

@@ -4,11 +4,11 @@
  * corners show the same background as the mesh head's. Checked on four corpus portraits: the mean grey of each
  * corner patch (10 % of the side) of the splat head's frame within 12 grey levels of the mesh head's.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import type { FaceLandmarks } from '../../../core/face/types.ts';
 import { FaceAnalyzer } from '../../../pipeline/face/faceAnalyzer.ts';
 import { decodeImage, type DecodedImage } from '../../../pipeline/image/decodeImage.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { HAS_CORPUS, corpus } from '../../helpers/media.ts';
 
 const SIZE = 128;
@@ -32,7 +32,7 @@ function cornerGreys(f: Uint8Array): number[] {
 }
 
 describe.skipIf(!HAS_CORPUS)('the photo head as splats keeps the photo background', () => {
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: SIZE, heightPx: SIZE, background: 'photo' });
   const faces: { name: string; image: DecodedImage; face: FaceLandmarks }[] = [];
 
   beforeAll(async () => {
@@ -45,18 +45,14 @@ describe.skipIf(!HAS_CORPUS)('the photo head as splats keeps the photo backgroun
     } finally {
       await analyzer.dispose();
     }
-    host = await RenderHost.launch({ widthPx: SIZE, heightPx: SIZE, background: 'photo' });
   }, 180_000);
-  afterAll(async () => {
-    await host?.dispose();
-  });
 
   it('each corner patch of the splat head is within 12 grey levels of the mesh head’s (4 portraits)', { timeout: 240_000 }, async () => {
     for (const { name, image, face } of faces) {
-      await host.loadPortrait(image, face);
-      const mesh = cornerGreys(await host.renderStill({ blendshapes: new Float32Array(52) }));
-      await host.loadPortraitSplats(image, face);
-      const splats = cornerGreys(await host.renderStill({ blendshapes: new Float32Array(52) }));
+      await host().loadPortrait(image, face);
+      const mesh = cornerGreys(await host().renderStill({ blendshapes: new Float32Array(52) }));
+      await host().loadPortraitSplats(image, face);
+      const splats = cornerGreys(await host().renderStill({ blendshapes: new Float32Array(52) }));
       const diff = mesh.map((m, k) => Math.abs(m - splats[k]!));
       console.log(`${name.slice(0, 5)}: corners mesh ${mesh.map((v) => v.toFixed(0)).join('/')}, splats ${splats.map((v) => v.toFixed(0)).join('/')}, max diff ${Math.max(...diff).toFixed(1)}`);
       for (const d of diff) expect(d).toBeLessThanOrEqual(12);

@@ -9,11 +9,11 @@
  * img01 is the portrait the changes were looked at on; img03 (beard, smile with teeth) was held out.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import type { FaceLandmarks } from '../../../core/face/types.ts';
 import { BS } from '../../../core/motion/names.ts';
 import { FaceAnalyzer } from '../../../pipeline/face/faceAnalyzer.ts';
 import { decodeImage, type DecodedImage } from '../../../pipeline/image/decodeImage.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { HAS_CORPUS, corpus } from '../../helpers/media.ts';
 import { mouthBox } from '../../helpers/splatDefects.ts';
 
@@ -64,7 +64,7 @@ function ssim(a: Uint8Array, b: Uint8Array, box: Box): number {
 }
 
 describe.skipIf(!HAS_CORPUS)('the photo head as splats matches the mesh head when the camera orbits and the mouth opens', () => {
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: SIZE, heightPx: SIZE, background: 'photo' });
   let analyzer: FaceAnalyzer;
   const portraits: { name: string; image: DecodedImage; face: FaceLandmarks }[] = [];
 
@@ -74,10 +74,8 @@ describe.skipIf(!HAS_CORPUS)('the photo head as splats matches the mesh head whe
       const image = await decodeImage(corpus(`images/${name}`));
       portraits.push({ name: name.slice(0, 5), image, face: (await analyzer.analyze(image)).faces[0]! });
     }
-    host = await RenderHost.launch({ widthPx: SIZE, heightPx: SIZE, background: 'photo' });
   }, 180_000);
   afterAll(async () => {
-    await host?.dispose();
     await analyzer?.dispose();
   });
 
@@ -88,12 +86,12 @@ describe.skipIf(!HAS_CORPUS)('the photo head as splats matches the mesh head whe
       bs[BS.jawOpen] = jaw;
       return bs;
     });
-    await host.loadPortrait(p.image, p.face);
+    await host().loadPortrait(p.image, p.face);
     const mesh = [];
-    for (const bs of poses) mesh.push(await host.renderStill({ blendshapes: bs }, { orbitYawRad: YAW_RAD }));
-    await host.loadPortraitSplats(p.image, p.face);
+    for (const bs of poses) mesh.push(await host().renderStill({ blendshapes: bs }, { orbitYawRad: YAW_RAD }));
+    await host().loadPortraitSplats(p.image, p.face);
     const splats = [];
-    for (const bs of poses) splats.push(await host.renderStill({ blendshapes: bs }, { orbitYawRad: YAW_RAD }));
+    for (const bs of poses) splats.push(await host().renderStill({ blendshapes: bs }, { orbitYawRad: YAW_RAD }));
     return { mesh, splats };
   }
 

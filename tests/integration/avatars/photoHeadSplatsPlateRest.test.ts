@@ -12,23 +12,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { measureRestExpression } from '../../../core/rig/restExpression.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { analyzePortrait, faceRegionMask, loadPortrait, psnrDb, referenceCrop, type Portrait } from '../render/helpers.ts';
 
 const S = 256;
 const CORPUS = path.resolve(__dirname, '../../../../shared/corpus');
 
 describe('splat head at rest over the filled background plate (corpus)', () => {
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: S, heightPx: S, background: 'photo' });
   let dir: string;
   beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S, background: 'photo' });
     dir = mkdtempSync(path.join(tmpdir(), 'as-splat-plate-rest-'));
   }, 60_000);
   afterAll(async () => {
-    await host?.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -47,10 +45,10 @@ describe('splat head at rest over the filled background plate (corpus)', () => {
     ['img01', 25.6],
   ] as const)('%s: outside the face the splat head’s rest view matches the photo (PSNR ≥ %s dB)', async (name, minDb) => {
     const p = await portrait(name.split(' ')[0]!);
-    const info = await host.loadPortrait(p.image, p.face);
+    const info = await host().loadPortrait(p.image, p.face);
     const rest = { blendshapes: measureRestExpression(p.face.landmarksPx, p.face.landmarkCount).weights };
-    await host.loadPortraitSplats(p.image, p.face);
-    const px = await host.renderStill(rest);
+    await host().loadPortraitSplats(p.image, p.face);
+    const px = await host().renderStill(rest);
     const ref = await referenceCrop(p.image, info.cropPx, S, S);
     const outside = faceRegionMask(p.face, info.cropPx, S, S).map((v) => 1 - v);
     const db = psnrDb(px, ref, outside);

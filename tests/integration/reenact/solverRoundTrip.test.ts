@@ -4,10 +4,10 @@
  * built on the rendered neutral frame. The renders are analysed like driving-video frames (Iris-refined eyes).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { HAS_CORPUS, corpus } from '../../helpers/media.ts';
 import { decodeImage } from '../../../pipeline/image/decodeImage.ts';
 import { FaceAnalyzer } from '../../../pipeline/face/faceAnalyzer.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { buildPhotoHeadRig, evaluateRig, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
 import { createFrameSolver } from '../../../core/reenact/drivingTrack.ts';
 import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, BS } from '../../../core/motion/names.ts';
@@ -17,23 +17,21 @@ const SIZE = 512;
 const DRIVEN = [BS.jawOpen, BS.mouthSmileLeft, BS.mouthSmileRight, BS.mouthPucker, BS.mouthFunnel, BS.eyeBlinkLeft, BS.eyeBlinkRight, BS.browInnerUp, BS.mouthStretchLeft, BS.mouthStretchRight];
 
 describe.skipIf(!HAS_CORPUS)('solver round trip through the renderer', () => {
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: SIZE, heightPx: SIZE });
   let analyzer: FaceAnalyzer;
   beforeAll(async () => {
     analyzer = await FaceAnalyzer.create();
     const image = await decodeImage(corpus('images/img01_frontal_ai_man_jpeg-named-png.png'));
     const face = (await analyzer.analyze(image)).faces[0]!;
-    host = await RenderHost.launch({ widthPx: SIZE, heightPx: SIZE });
-    await host.loadPortrait(image, face);
+    await host().loadPortrait(image, face);
   });
   afterAll(async () => {
-    await host?.dispose();
     await analyzer?.dispose();
   });
 
   it('random sparse weights rendered and solved back: MAE < 0.05 per blendshape; each driven shape alone comes back', { timeout: 600_000 }, async () => {
     const landmarksOf = async (weights: Float32Array): Promise<Float32Array> => {
-      const rgba = await host.renderStill({ blendshapes: weights });
+      const rgba = await host().renderStill({ blendshapes: weights });
       const a = await analyzer.analyze({ rgba, widthPx: SIZE, heightPx: SIZE, hadAlpha: false }, { maxFaces: 1, refineEyes: true });
       return a.faces[0]!.landmarksPx;
     };

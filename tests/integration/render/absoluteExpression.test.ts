@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
 import { INNER_LIP_PAIRS, measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { EYE_LEFT_OUTER, EYE_RIGHT_OUTER } from '../../../core/face/topology.ts';
@@ -16,7 +17,6 @@ import { FaceAnalyzer } from '../../../pipeline/face/faceAnalyzer.ts';
 import { resolveFfmpeg } from '../../../pipeline/ffmpeg/ffmpegPath.ts';
 import { decodeImage } from '../../../pipeline/image/decodeImage.ts';
 import { renderTalkingHead } from '../../../pipeline/jobs/renderJob.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { computeCropRect, faceBoundsFromLandmarks } from '../../../renderer/scene/framing.ts';
 import { corpus, HAS_CORPUS, readVideoFramesRgba } from '../../helpers/media.ts';
 import { faceRegionMask, psnrDb, referenceCrop, type Portrait } from './helpers.ts';
@@ -35,7 +35,7 @@ function lipGap(lm: Float32Array): number {
 describe.skipIf(!HAS_CORPUS)('absolute expressions on real video frames', () => {
   let dir: string;
   let analyzer: FaceAnalyzer;
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: S, heightPx: S });
   /** Extracts frame `timeSec` of a corpus video as a PNG and analyses it. */
   async function frameAt(video: string, timeSec: number, name: string): Promise<Portrait & { path: string }> {
     const path = join(dir, `${name}.png`);
@@ -48,10 +48,8 @@ describe.skipIf(!HAS_CORPUS)('absolute expressions on real video frames', () => 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'absexpr-'));
     analyzer = await FaceAnalyzer.create();
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
   });
   afterAll(async () => {
-    await host.dispose();
     await analyzer.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -71,12 +69,12 @@ describe.skipIf(!HAS_CORPUS)('absolute expressions on real video frames', () => 
   // inner-lip contour of so wide a mouth lies on the teeth, and that band stays visible when the lips meet).
   it.each([['video/vid05_man_excited_wide_mouth_512p25.mp4', 4.8]])('%s at %f s (open mouth): the rest reproduces the photo (face PSNR ≥ 30 dB), zeros close the lips', async (video, t) => {
     const p = await frameAt(video, t, `open_${t}`);
-    const info = await host.loadPortrait(p.image, p.face);
+    const info = await host().loadPortrait(p.image, p.face);
     const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount);
-    const atRest = await host.renderStill({ blendshapes: rest.weights });
+    const atRest = await host().renderStill({ blendshapes: rest.weights });
     const ref = await referenceCrop(p.image, info.cropPx, S, S);
     const db = psnrDb(atRest, ref, faceRegionMask(p.face, info.cropPx, S, S));
-    const zero = await host.renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) });
+    const zero = await host().renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) });
     const seen = (await analyzer.analyze({ rgba: zero, widthPx: S, heightPx: S, hadAlpha: false }, { maxFaces: 1 })).faces[0]!;
     const seenRest = (await analyzer.analyze({ rgba: atRest, widthPx: S, heightPx: S, hadAlpha: false }, { maxFaces: 1 })).faces[0]!;
     console.log(`${video} @ ${t} s: rest PSNR ${db.toFixed(2)} dB; lip gap photo ${lipGap(p.face.landmarksPx).toFixed(3)}, render at rest ${lipGap(seenRest.landmarksPx).toFixed(3)}, render at zeros ${lipGap(seen.landmarksPx).toFixed(3)} IOD (jawOpen rest ${rest.weights[BS.jawOpen]!.toFixed(2)})`);

@@ -7,12 +7,12 @@
  * lip (between the lower inner and outer contours it finds on the render) and its share of near-black pixels.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT } from '../../../core/motion/names.ts';
 import { buildClosedLipFill } from '../../../core/face/lipFill.ts';
 import { signedDistanceToPolygon } from '../../../core/math/polygon.ts';
 import { LIPS_LOWER_INNER, LIPS_LOWER_OUTER, LIPS_UPPER_OUTER } from '../../../core/rig/topology.ts';
 import { FaceAnalyzer } from '../../../pipeline/face/faceAnalyzer.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';
 import { lab } from '../../helpers/colour.ts';
 import { analyzePortrait, loadPortrait } from './helpers.ts';
@@ -47,21 +47,19 @@ function lowerLipDarkShare(rgba: Uint8Array, lm: Float32Array, span: number, ids
 
 describe.skipIf(!HAS_CORPUS)('closing a parted mouth repaints the photo\'s dark gap in the lip bands', () => {
   let analyzer: FaceAnalyzer;
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: S, heightPx: S });
   beforeAll(async () => {
     analyzer = await FaceAnalyzer.create();
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
   }, 120_000);
   afterAll(async () => {
-    await host?.dispose();
     await analyzer?.dispose();
   });
 
   it('img03 closed (all weights 0): the photo\'s dark gap in the lip bands gets a repaint patch (the lower lip\'s darkness is printed)', { timeout: 180_000 }, async () => {
     const p = await analyzePortrait('images/img03_beard_smile_teeth_ai.png');
     const fill = buildClosedLipFill(p.image.rgba, p.image.widthPx, p.image.heightPx, p.face.landmarksPx);
-    await host.loadPortrait(p.image, p.face);
-    const closed = await host.renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) });
+    await host().loadPortrait(p.image, p.face);
+    const closed = await host().renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) });
     const seen = (await analyzer.analyze({ rgba: closed, widthPx: S, heightPx: S, hadAlpha: false }, { maxFaces: 1 })).faces[0]!;
     const st = lowerLipDarkShare(closed, seen.landmarksPx, 0.6);
     const all = lowerLipDarkShare(closed, seen.landmarksPx, 1);

@@ -3,12 +3,13 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { JobCancelledError } from '../../../core/errors.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
 import { createNeutralTrack, frameCountForDuration, type Fps } from '../../../core/motion/track.ts';
 import { encodeVideo } from '../../../pipeline/encode/encodeVideo.ts';
 import { resolveFfmpeg } from '../../../pipeline/ffmpeg/ffmpegPath.ts';
-import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
+import type { LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
 import { audioDurationSec, probe } from '../encode/probe.ts';
 import { loadPortrait, psnrDb, toOutputPx, type Portrait } from './helpers.ts';
 
@@ -17,26 +18,24 @@ const FPS: Fps = { num: 25, den: 1 };
 const AUDIO = path.resolve(process.cwd(), '../shared/corpus/audio/aud08_word_six_0p65s_derived.wav');
 
 describe('export: render host → YUV frames → encoder', () => {
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: S, heightPx: S });
   let portrait: Portrait;
   let info: LoadedPortraitInfo;
   let dir: string;
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'export-test-'));
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
     portrait = await loadPortrait('img05');
-    info = await host.loadPortrait(portrait.image, portrait.face);
+    info = await host().loadPortrait(portrait.image, portrait.face);
   });
   afterAll(async () => {
-    await host.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('YUV readback equals the RGBA readback converted with BT.601 (within rounding)', async () => {
     const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
     w[BS.jawOpen] = 0.6;
-    const rgba = await host.renderStill({ blendshapes: w });
-    const yuv = await host.renderStill({ blendshapes: w }, { pixelFormat: 'yuv420p' });
+    const rgba = await host().renderStill({ blendshapes: w });
+    const yuv = await host().renderStill({ blendshapes: w }, { pixelFormat: 'yuv420p' });
     expect(yuv.length).toBe((S * S * 3) / 2);
     let maxDiff = 0;
     for (let i = 0; i < S * S; i++) {
@@ -53,7 +52,7 @@ describe('export: render host → YUV frames → encoder', () => {
     const isOpen = (f: number): boolean => Math.floor(f / 4) % 2 === 1;
     for (let f = 0; f < n; f++) track.blendshapes[f * ARKIT_BLENDSHAPE_COUNT + BS.jawOpen] = isOpen(f) ? 1 : 0;
     const outPath = path.join(dir, 'talk.mp4');
-    const res = await encodeVideo({ frames: host.renderFrames(track, { pixelFormat: 'yuv420p' }), widthPx: S, heightPx: S, fps: FPS, pixelFormat: 'yuv420p', audioPath: AUDIO, outPath, totalFrames: n });
+    const res = await encodeVideo({ frames: host().renderFrames(track, { pixelFormat: 'yuv420p' }), widthPx: S, heightPx: S, fps: FPS, pixelFormat: 'yuv420p', audioPath: AUDIO, outPath, totalFrames: n });
     expect(res.frameCount).toBe(n);
     const p = probe(outPath);
     const v = p.streams.find((s) => s.codec_type === 'video')!;
@@ -87,7 +86,7 @@ describe('export: render host → YUV frames → encoder', () => {
     expect(open).toBeGreaterThan(closed + 4);
     // The first frame still looks like the photo through the encoder.
     const first = new Uint8Array(raw.buffer, raw.byteOffset, S * S * 4);
-    const still = await host.renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) });
+    const still = await host().renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) });
     expect(psnrDb(first, still, null)).toBeGreaterThan(30); // x264 crf 18 + 4:2:0 chroma
   });
 
@@ -96,7 +95,7 @@ describe('export: render host → YUV frames → encoder', () => {
     const track = createNeutralTrack(n, FPS);
     for (let f = 0; f < n; f++) track.blendshapes[f * ARKIT_BLENDSHAPE_COUNT + BS.jawOpen] = f >= 10 ? 1 : 0;
     const outPath = path.join(dir, 'inpage.mp4');
-    const res = await encodeVideo({ frames: host.renderEncoded(track), widthPx: S, heightPx: S, fps: FPS, pixelFormat: 'h264', audioPath: AUDIO, outPath, totalFrames: n });
+    const res = await encodeVideo({ frames: host().renderEncoded(track), widthPx: S, heightPx: S, fps: FPS, pixelFormat: 'h264', audioPath: AUDIO, outPath, totalFrames: n });
     expect(res.frameCount).toBe(n);
     const p = probe(outPath);
     const v = p.streams.find((st) => st.codec_type === 'video')!;
@@ -106,10 +105,10 @@ describe('export: render host → YUV frames → encoder', () => {
     expect(raw.length).toBe(n * S * S * 4);
     const first = new Uint8Array(raw.buffer, raw.byteOffset, S * S * 4);
     const last = new Uint8Array(raw.buffer, raw.byteOffset + (n - 1) * S * S * 4, S * S * 4);
-    const rest = await host.renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) });
+    const rest = await host().renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) });
     const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
     w[BS.jawOpen] = 1;
-    const open = await host.renderStill({ blendshapes: w });
+    const open = await host().renderStill({ blendshapes: w });
     expect(psnrDb(first, rest, null)).toBeGreaterThan(30);
     expect(psnrDb(last, open, null)).toBeGreaterThan(30);
     expect(psnrDb(last, open, null)).toBeGreaterThan(psnrDb(last, rest, null));
@@ -119,12 +118,12 @@ describe('export: render host → YUV frames → encoder', () => {
     const sub = mkdtempSync(path.join(dir, 'cancel-'));
     const track = createNeutralTrack(200, FPS);
     const ctrl = new AbortController();
-    const job = encodeVideo({ frames: host.renderFrames(track, { signal: ctrl.signal }), widthPx: S, heightPx: S, fps: FPS, pixelFormat: 'yuv420p', outPath: path.join(sub, 'x.mp4'), totalFrames: 200, signal: ctrl.signal, onProgress: (pr) => pr.completedFrames === 5 && ctrl.abort() });
+    const job = encodeVideo({ frames: host().renderFrames(track, { signal: ctrl.signal }), widthPx: S, heightPx: S, fps: FPS, pixelFormat: 'yuv420p', outPath: path.join(sub, 'x.mp4'), totalFrames: 200, signal: ctrl.signal, onProgress: (pr) => pr.completedFrames === 5 && ctrl.abort() });
     await expect(job).rejects.toBeInstanceOf(JobCancelledError);
     expect(readdirSync(sub)).toEqual([]);
     expect(existsSync(path.join(sub, 'x.mp4'))).toBe(false);
     // The host still works after a cancelled stream.
-    const again = await host.renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) });
+    const again = await host().renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) });
     expect(again.length).toBe(S * S * 4);
   });
 });

@@ -17,9 +17,10 @@
  *   colour (a frame that stays where it is), leaving out the band of 0.12 eye widths around the closed lid's lash line
  *   (meant to be dark). A frame carried down with the lid, or iris left between the lids, counts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS, type ArkitBlendshapeName } from '../../../core/motion/names.ts';
-import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
+import type { LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, eyeRotations, EYEBALL_RADIUS_IOD, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
 import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../../core/rig/topology.ts';
@@ -66,13 +67,7 @@ function weightsOf(w: Partial<Record<ArkitBlendshapeName, number>>): Float32Arra
 }
 
 describe.skipIf(!HAS_CORPUS)('photo-head eyes: sideways gaze and glasses at 512Â²', () => {
-  let host: RenderHost;
-  beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
-  }, 120_000);
-  afterAll(async () => {
-    await host?.dispose();
-  });
+  const host = useRenderHost({ widthPx: S, heightPx: S });
 
   // vid06 at 1.0 s looks ahead, at 1.75 s it glances to the image left (a real side-glance portrait).
   const GAZE_PORTRAITS: [string, () => Promise<Portrait>][] = [
@@ -88,7 +83,7 @@ describe.skipIf(!HAS_CORPUS)('photo-head eyes: sideways gaze and glasses at 512Â
 
   it.each(GAZE_PORTRAITS)('%s: a full sideways gaze borders at most 30 %% more of the iris with eye white than the photo at rest', async (name, load) => {
     const p = await load();
-    const info = await host.loadPortrait(p.image, p.face);
+    const info = await host().loadPortrait(p.image, p.face);
     const photo = await referenceCrop(p.image, info.cropPx, S, S);
     const rig = buildPhotoHeadRig(p.face.landmarksPx, p.face.landmarkCount);
     const sclera = measureScleraLight(p.image.rgba, p.image.widthPx, p.image.heightPx, p.face.landmarksPx);
@@ -121,7 +116,7 @@ describe.skipIf(!HAS_CORPUS)('photo-head eyes: sideways gaze and glasses at 512Â
     const excess: number[] = [];
     for (const [gazeName, gaze] of GAZES) {
       const w = weightsOf(gaze);
-      const img = await host.renderStill({ blendshapes: w });
+      const img = await host().renderStill({ blendshapes: w });
       const [ry, , ly] = eyeRotations(w, new Float32Array(4));
       const R = EYEBALL_RADIUS_IOD * rig.frame.iodPx;
       for (const [k, region] of ([EYE_RIGHT, EYE_LEFT] as EyeRegion[]).entries()) {
@@ -147,13 +142,13 @@ describe.skipIf(!HAS_CORPUS)('photo-head eyes: sideways gaze and glasses at 512Â
 
   it('img04: lids closing behind glasses carry no frame-coloured pixel down onto the closed lid', async () => {
     const p = await analyzePortrait('images/img04_glasses_painting_ai_rgba.png');
-    const info = await host.loadPortrait(p.image, p.face);
+    const info = await host().loadPortrait(p.image, p.face);
     const photo = await referenceCrop(p.image, info.cropPx, S, S);
     const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount).weights;
     const w = Float32Array.from(rest);
     w[BS.eyeBlinkLeft] = 1;
     w[BS.eyeBlinkRight] = 1;
-    const blink = await host.renderStill({ blendshapes: w });
+    const blink = await host().renderStill({ blendshapes: w });
     const rig = buildPhotoHeadRig(p.face.landmarksPx, p.face.landmarkCount);
     const posed = evaluateRigRelative(rig, w, rest, new Float32Array(RIG_VERTEX_COUNT * 3));
     const shares: number[] = [];

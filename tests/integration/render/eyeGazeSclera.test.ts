@@ -20,9 +20,9 @@
  * 3.8, 4.9 → 8.2, 14.7 → 12.9 (the fill is the nearest sclera of the photo, which near a corner is darker than the
  * photo's mean eye white).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS, type ArkitBlendshapeName } from '../../../core/motion/names.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { buildPhotoHeadRig, eyeRotations, EYEBALL_RADIUS_IOD } from '../../../core/rig/rig.ts';
 import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../../core/rig/topology.ts';
 import { measureScleraLight } from '../../../core/face/sceneLight.ts';
@@ -45,13 +45,7 @@ function meanLab(rgba: Uint8Array, idx: readonly number[]): Rgb {
 }
 
 describe.skipIf(!HAS_CORPUS)('photo-head eyes: the eye white a sideways gaze uncovers (corpus portraits, 512²)', () => {
-  let host: RenderHost;
-  beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
-  }, 120_000);
-  afterAll(async () => {
-    await host?.dispose();
-  });
+  const host = useRenderHost({ widthPx: S, heightPx: S });
 
   const PORTRAITS: [string, () => Promise<Portrait>][] = [
     ['img01', () => loadPortrait('img01')],
@@ -66,7 +60,7 @@ describe.skipIf(!HAS_CORPUS)('photo-head eyes: the eye white a sideways gaze unc
 
   it.each(PORTRAITS)('%s: the vacated iris place is within −16…+6 L* of the photo\'s own visible sclera', async (name, load) => {
     const p = await load();
-    const info = await host.loadPortrait(p.image, p.face);
+    const info = await host().loadPortrait(p.image, p.face);
     const photo = await referenceCrop(p.image, info.cropPx, S, S);
     const rig = buildPhotoHeadRig(p.face.landmarksPx, p.face.landmarkCount);
     const sclera = measureScleraLight(p.image.rgba, p.image.widthPx, p.image.heightPx, p.face.landmarksPx);
@@ -80,7 +74,7 @@ describe.skipIf(!HAS_CORPUS)('photo-head eyes: the eye white a sideways gaze unc
     for (const [gazeName, gaze] of GAZES) {
       const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
       for (const [k, v] of Object.entries(gaze)) w[BS[k as ArkitBlendshapeName]] = v;
-      const img = await host.renderStill({ blendshapes: w });
+      const img = await host().renderStill({ blendshapes: w });
       const [ry, , ly] = eyeRotations(w, new Float32Array(4));
       for (const [k, region] of ([EYE_RIGHT, EYE_LEFT] as EyeRegion[]).entries()) {
         const eye = rig.eyes[k]!;

@@ -12,29 +12,23 @@
  * img01 and img04 were looked at while fixing; img02 and img05 are held out (img05's bound was set after seeing its
  * numbers). img01 and img05 are asserted to be fixed (see the bounds below).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
+import { describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';
 import { EYE_PORTRAITS, EYE_STATES, EYES, eyeWeights, gapBelowLid, loadEyeScene, lStar as L, posedFace, restOpening } from '../../helpers/eyeScene.ts';
 
 const S = 512;
 
 describe.skipIf(!HAS_CORPUS)('photo-head eyes looking down (eyeLookDown 1; 512²)', () => {
-  let host: RenderHost;
-  beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
-  }, 120_000);
-  afterAll(async () => {
-    await host?.dispose();
-  });
+  const host = useRenderHost({ widthPx: S, heightPx: S });
 
   const PORTRAITS: [string][] = [['img01'], ['img04'], ['img02 (held out)'], ['img05 (held out)']];
 
   it.each(PORTRAITS)('%s: no black bar under the lowered lid', async (name) => {
-    const scene = await loadEyeScene(host, await EYE_PORTRAITS[name.slice(0, 5)]!(), S);
+    const scene = await loadEyeScene(host(), await EYE_PORTRAITS[name.slice(0, 5)]!(), S);
     const open = eyeWeights(scene, EYE_STATES.b0!);
     const down = eyeWeights(scene, EYE_STATES.down!);
-    const imgs = [await host.renderStill({ blendshapes: open }), await host.renderStill({ blendshapes: down })];
+    const imgs = [await host().renderStill({ blendshapes: open }), await host().renderStill({ blendshapes: down })];
     // The lids as the renderer poses them (renderer/head/eyelids.ts poseWithGazeLids).
     const poses = [open, down].map((w) => posedFace(scene, w));
     const shares: [number, number][] = [];

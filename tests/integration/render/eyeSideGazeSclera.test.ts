@@ -14,8 +14,8 @@
  * Both gazes, both eyes (the eye whose iris left a region of ≥ 20 px; the other eye's iris barely moves off its place).
  * img01 and img06 were looked at while fixing; img02 and img05 are held out.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
+import { describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { eyeRotations, EYEBALL_RADIUS_IOD } from '../../../core/rig/rig.ts';
 import { toOutputPx } from './helpers.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';
@@ -29,22 +29,16 @@ const std = (xs: number[]): number => {
 };
 
 describe.skipIf(!HAS_CORPUS)('photo-head eyes looking sideways: the uncovered white is the photo\'s, shaded (512²)', () => {
-  let host: RenderHost;
-  beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
-  }, 120_000);
-  afterAll(async () => {
-    await host?.dispose();
-  });
+  const host = useRenderHost({ widthPx: S, heightPx: S });
 
   it.each([['img01'], ['img06'], ['img02 (held out)'], ['img05 (held out)']])('%s: the white where the iris left has the photo\'s spread', async (name) => {
-    const scene = await loadEyeScene(host, await EYE_PORTRAITS[name.slice(0, 5)]!(), S);
+    const scene = await loadEyeScene(host(), await EYE_PORTRAITS[name.slice(0, 5)]!(), S);
     const { rig, cropPx } = scene;
     const ratios: string[] = [];
     const values: number[] = [];
     for (const state of ['left', 'right']) {
       const w = eyeWeights(scene, EYE_STATES[state]!);
-      const img = await host.renderStill({ blendshapes: w });
+      const img = await host().renderStill({ blendshapes: w });
       const posed = posedFace(scene, w);
       const [ry, , ly] = eyeRotations(w, new Float32Array(4));
       const [ry0, , ly0] = eyeRotations(scene.rest, new Float32Array(4));

@@ -14,9 +14,10 @@
  * A new-user run drew "googly eyes" on img06 (Mona Lisa): the band was the lid's skin and lashes, +31 L* over the iris on
  * img06 and +51 on img01 in an earlier measurement. img01 and img06 were looked at while fixing; img02 is held out.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { BS } from '../../../core/motion/names.ts';
-import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
+import type { LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
 import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../../core/rig/topology.ts';
@@ -47,13 +48,7 @@ const meanL = (rgba: Uint8Array, idx: readonly number[]): number => idx.reduce((
 const opening = (r: EyeRegion): number[] => [r.lower0[0]!, ...r.upper0, r.lower0.at(-1)!, ...[...r.lower0].reverse()];
 
 describe.skipIf(!HAS_CORPUS)('photo-head eyes: what a raised upper lid uncovers (eyeWide 1, 512²)', () => {
-  let host: RenderHost;
-  beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
-  }, 120_000);
-  afterAll(async () => {
-    await host?.dispose();
-  });
+  const host = useRenderHost({ widthPx: S, heightPx: S });
 
   const PORTRAITS: [string, () => Promise<Portrait>][] = [
     ['img06', () => loadPortrait('img06')],
@@ -63,13 +58,13 @@ describe.skipIf(!HAS_CORPUS)('photo-head eyes: what a raised upper lid uncovers 
 
   it.each(PORTRAITS)('%s: the uncovered band is iris in the iris\'s lightness and sclera in the photo\'s eye white', async (name, load) => {
     const p = await load();
-    const info = await host.loadPortrait(p.image, p.face);
+    const info = await host().loadPortrait(p.image, p.face);
     const photo = await referenceCrop(p.image, info.cropPx, S, S);
     const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount).weights;
     const w = Float32Array.from(rest);
     w[BS.eyeWideLeft] = 1;
     w[BS.eyeWideRight] = 1;
-    const img = await host.renderStill({ blendshapes: w });
+    const img = await host().renderStill({ blendshapes: w });
     const rig = buildPhotoHeadRig(p.face.landmarksPx, p.face.landmarkCount);
     const posed = evaluateRigRelative(rig, w, rest, new Float32Array(RIG_VERTEX_COUNT * 3));
     const sclera = measureScleraLight(p.image.rgba, p.image.widthPx, p.image.heightPx, p.face.landmarksPx);

@@ -22,8 +22,9 @@
  *   eye contours, neutral vs blink.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { BS } from '../../../core/motion/names.ts';
-import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
+import type { LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
 import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, type EyeRegion } from '../../../core/rig/topology.ts';
@@ -106,16 +107,14 @@ interface EyeMeasure {
 }
 
 describe.skipIf(!HAS_CORPUS)('closed photo-head eyelids at 512²', () => {
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: S, heightPx: S });
   let runner: TfjsFaceModelRunner;
   let tracker: FaceAnalyzerCore;
   beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
     runner = await TfjsFaceModelRunner.create('wasm');
     tracker = new FaceAnalyzerCore(runner);
   }, 120_000);
   afterAll(async () => {
-    await host?.dispose();
     await runner?.dispose();
   });
 
@@ -128,14 +127,14 @@ describe.skipIf(!HAS_CORPUS)('closed photo-head eyelids at 512²', () => {
 
   it.each(PORTRAITS)('%s: eyeBlink 1 covers the opening with lid skin, no streaks, no iris-dark pixel; the tracker reads it closed', async (name, load) => {
     const p = await load();
-    const info = await host.loadPortrait(p.image, p.face);
+    const info = await host().loadPortrait(p.image, p.face);
     const photo = await referenceCrop(p.image, info.cropPx, S, S);
     const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount).weights;
     const w = Float32Array.from(rest);
     w[BS.eyeBlinkLeft] = 1;
     w[BS.eyeBlinkRight] = 1;
-    const neutral = await host.renderStill({ blendshapes: rest });
-    const blink = await host.renderStill({ blendshapes: w });
+    const neutral = await host().renderStill({ blendshapes: rest });
+    const blink = await host().renderStill({ blendshapes: w });
     const rig = buildPhotoHeadRig(p.face.landmarksPx, p.face.landmarkCount);
     const posed = evaluateRigRelative(rig, w, rest, new Float32Array(RIG_VERTEX_COUNT * 3));
     const m: EyeMeasure[] = [];

@@ -16,8 +16,8 @@
  * A new-user run saw a black jagged slit at blink ≈ 0.5–0.7 on img01. img01 was looked at while fixing; img02 held out;
  * img06 (no blackened pixel on main either) guards a painting.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
+import { describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { pixelsInPolygon } from './helpers.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';
 import { EYE_PORTRAITS, EYES, eyeBox, eyeWeights, gapBelowLid, loadEyeScene, lStar as L, posedFace, restOpening } from '../../helpers/eyeScene.ts';
@@ -63,25 +63,19 @@ interface HalfBlinkMeasure {
 }
 
 describe.skipIf(!HAS_CORPUS)('photo-head eyes half closed (eyeBlink 0.5, 0.7; 512²)', () => {
-  let host: RenderHost;
-  beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
-  }, 120_000);
-  afterAll(async () => {
-    await host?.dispose();
-  });
+  const host = useRenderHost({ widthPx: S, heightPx: S });
 
   const PORTRAITS: [string][] = [['img01'], ['img06'], ['img02 (held out)']];
   const BLINKS = [0, 0.5, 0.7, 1];
 
   it.each(PORTRAITS)('%s: no black jagged slit between the lids', async (name) => {
-    const scene = await loadEyeScene(host, await EYE_PORTRAITS[name.slice(0, 5)]!(), S);
+    const scene = await loadEyeScene(host(), await EYE_PORTRAITS[name.slice(0, 5)]!(), S);
     const { photo, rig, cropPx } = scene;
     const imgs: Uint8Array[] = [];
     const poses: Float32Array[] = [];
     for (const b of BLINKS) {
       const w = eyeWeights(scene, { eyeBlinkLeft: b, eyeBlinkRight: b });
-      imgs.push(await host.renderStill({ blendshapes: w }));
+      imgs.push(await host().renderStill({ blendshapes: w }));
       poses.push(posedFace(scene, w));
     }
     const m: HalfBlinkMeasure[] = [];

@@ -12,14 +12,14 @@
  * core 0.125 and halo 0.149 (one hard-edged band), failing both; now 0.113 and 0.175 (real 0.111, 0.181). Tuned on this clip; the eyelid
  * blink test's portraits (img01, img02, img05, img06) guard the closed lid's colour and the tracker's EAR.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { analyzeImageFile, FaceAnalyzer } from '../../../pipeline/face/faceAnalyzer.ts';
 import { decodeImage } from '../../../pipeline/image/decodeImage.ts';
 import { toOutputPx } from './helpers.ts';
@@ -69,13 +69,7 @@ function lashLine(rgba: Uint8Array, w: number, h: number, c1: [number, number], 
 }
 
 describe.skipIf(!HAS_CORPUS)('closed photo-head eyelids: the lash line against real closed eyes (corpus vid06)', () => {
-  let host: RenderHost;
-  beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
-  }, 120_000);
-  afterAll(async () => {
-    await host?.dispose();
-  });
+  const host = useRenderHost({ widthPx: S, heightPx: S });
 
   it('vid06 at 1.0 s, eyeBlink 1: the lash line\'s core and halo are within 10 % of the clip\'s own closed eyes', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lash-line-'));
@@ -104,11 +98,11 @@ describe.skipIf(!HAS_CORPUS)('closed photo-head eyelids: the lash line against r
       const file = path.join(dir, 'frame.png');
       execFileSync(ffmpegInstaller.path, ['-loglevel', 'error', '-y', '-ss', '1.0', '-i', corpus(VIDEO), '-frames:v', '1', file]);
       const face = (await analyzeImageFile(file)).faces[0]!;
-      const info = await host.loadPortrait(await decodeImage(file), face);
+      const info = await host().loadPortrait(await decodeImage(file), face);
       const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
       w[BS.eyeBlinkLeft] = 1;
       w[BS.eyeBlinkRight] = 1;
-      const img = await host.renderStill({ blendshapes: w });
+      const img = await host().renderStill({ blendshapes: w });
       const lm = face.landmarksPx;
       const at = (i: number): [number, number] => toOutputPx(info.cropPx, S, S, lm[i * 3]!, lm[i * 3 + 1]!);
       ours = CORNERS.map(([i, j]) => lashLine(img, S, S, at(i), at(j)));

@@ -16,8 +16,8 @@
  * pixel.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { FaceAnalyzerCore } from '../../../pipeline/face/faceAnalyzer.ts';
 import { TfjsFaceModelRunner } from '../../../pipeline/face/tfjsReference.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
@@ -62,16 +62,14 @@ function slope(x: readonly number[], y: readonly number[]): number {
 }
 
 describe.skipIf(!HAS_CORPUS)('lip opening per jawOpen across portraits, as the independent tracker reads it (256²)', () => {
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: S, heightPx: S });
   let tracker: FaceAnalyzerCore;
   const shares = new Map<string, number>();
 
   beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
     tracker = new FaceAnalyzerCore(await TfjsFaceModelRunner.create('wasm'));
   }, 120_000);
   afterAll(async () => {
-    await host?.dispose();
     await tracker?.dispose();
   });
 
@@ -81,7 +79,7 @@ describe.skipIf(!HAS_CORPUS)('lip opening per jawOpen across portraits, as the i
     ['vid01 frame 0', 'vid01_talking_man_own_speech_480p25.mp4'],
   ])('%s: the tracked gap grows with jawOpen', { timeout: 240_000 }, async (name, video) => {
     const p = await videoFramePortrait(video, 0);
-    await host.loadPortrait(p.image, p.face);
+    await host().loadPortrait(p.image, p.face);
     const rig = buildPhotoHeadRig(p.face.landmarksPx, p.face.landmarkCount);
     const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount, { rig }).weights;
     const tracked: number[] = [];
@@ -89,7 +87,7 @@ describe.skipIf(!HAS_CORPUS)('lip opening per jawOpen across portraits, as the i
     for (const j of JAWS) {
       const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
       w[BS.jawOpen] = j;
-      const face = (await tracker.analyze({ rgba: await host.renderStill({ blendshapes: w }), widthPx: S, heightPx: S, hadAlpha: false }, { maxFaces: 1 })).faces[0];
+      const face = (await tracker.analyze({ rgba: await host().renderStill({ blendshapes: w }), widthPx: S, heightPx: S, hadAlpha: false }, { maxFaces: 1 })).faces[0];
       expect(face).toBeDefined();
       tracked.push(lipGap(face!.landmarksPx));
       const posed = Float32Array.from(p.face.landmarksPx);

@@ -8,9 +8,9 @@
  * among the first 3 that is brighter, by more than 10 levels, than a later pixel that is itself followed by a brighter
  * one (light, dark, light again). The share of columns with one is the light-line measure.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';
 import { toOutputPx, videoFramePortrait } from './helpers.ts';
 
@@ -37,20 +37,14 @@ function lightRidgeShare(rgba: Uint8Array, x0: number, x1: number, y0: number, y
 }
 
 describe.skipIf(!HAS_CORPUS)('the opened lower lip has no light line along its inner edge', () => {
-  let host: RenderHost;
-  beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
-  }, 120_000);
-  afterAll(async () => {
-    await host?.dispose();
-  });
+  const host = useRenderHost({ widthPx: S, heightPx: S });
 
   it('vid05 frame 0 (closed lips) at jawOpen 0.3: under 20 % of the mouth columns show a light ridge', { timeout: 180_000 }, async () => {
     const p = await videoFramePortrait('vid05_man_excited_wide_mouth_512p25.mp4', 0);
-    const info = await host.loadPortrait(p.image, p.face);
+    const info = await host().loadPortrait(p.image, p.face);
     const bs = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
     bs[BS.jawOpen] = 0.3;
-    const img = await host.renderStill({ blendshapes: bs });
+    const img = await host().renderStill({ blendshapes: bs });
     const L = p.face.landmarksPx;
     const pts = [61, 291, 0, 17].map((i) => toOutputPx(info.cropPx, S, S, L[i * 3]!, L[i * 3 + 1]!));
     const xs = pts.map((q) => q[0]);

@@ -17,8 +17,8 @@
  * dark, thin lips) is not held to the bound: 0.86 → 0.65.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { FaceAnalyzerCore } from '../../../pipeline/face/faceAnalyzer.ts';
 import { TfjsFaceModelRunner } from '../../../pipeline/face/tfjsReference.ts';
 import { analyzePortrait, loadPortrait, videoFramePortrait, type Portrait } from './helpers.ts';
@@ -32,17 +32,15 @@ const MAX_DARK_SHARE = 0.4;
 const MIN_LOWER_REL_LUMA = 0.5;
 
 describe.skipIf(!HAS_CORPUS)('opened mouth at jawOpen 1 is not a dark hole (512²)', () => {
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: S, heightPx: S });
   let runner: TfjsFaceModelRunner;
   let core: FaceAnalyzerCore;
 
   beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
     runner = await TfjsFaceModelRunner.create('wasm');
     core = new FaceAnalyzerCore(runner);
   }, 120_000);
   afterAll(async () => {
-    await host?.dispose();
     await runner?.dispose();
   });
 
@@ -53,10 +51,10 @@ describe.skipIf(!HAS_CORPUS)('opened mouth at jawOpen 1 is not a dark hole (512�
     ['vid01 frame 0 (held out)', () => videoFramePortrait('vid01_talking_man_own_speech_480p25.mp4', 0)],
   ] as [string, () => Promise<Portrait>][])('%s: ≤ 40 % of the tracked opening below 0.3 × skin luma, its lower two fifths ≥ 0.5 × skin', { timeout: 180_000 }, async (name, load) => {
     const p = await load();
-    await host.loadPortrait(p.image, p.face);
+    await host().loadPortrait(p.image, p.face);
     const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
     w[BS.jawOpen] = 1;
-    const px = await host.renderStill({ blendshapes: w });
+    const px = await host().renderStill({ blendshapes: w });
     // A transparent background (b03) over mid grey, so it is neither skin nor void.
     for (let i = 0; i < px.length; i += 4) {
       const a = px[i + 3]! / 255;

@@ -17,8 +17,8 @@
  * TONGUE_MIN_SKIN_CHROMA). Set after seeing those numbers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { FaceAnalyzerCore } from '../../../pipeline/face/faceAnalyzer.ts';
 import { TfjsFaceModelRunner } from '../../../pipeline/face/tfjsReference.ts';
 import { analyzePortrait, loadPortrait, type Portrait } from './helpers.ts';
@@ -28,17 +28,15 @@ import { HAS_CORPUS } from '../../helpers/media.ts';
 const S = 512;
 
 describe.skipIf(!HAS_CORPUS)('opened mouth interior, corpus portraits at jawOpen 1 (512²)', () => {
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: S, heightPx: S });
   let runner: TfjsFaceModelRunner;
   let core: FaceAnalyzerCore;
 
   beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
     runner = await TfjsFaceModelRunner.create('wasm');
     core = new FaceAnalyzerCore(runner);
   }, 120_000);
   afterAll(async () => {
-    await host?.dispose();
     await runner?.dispose();
   });
 
@@ -48,10 +46,10 @@ describe.skipIf(!HAS_CORPUS)('opened mouth interior, corpus portraits at jawOpen
     ['b03 (held out)', () => analyzePortrait('bugs/b03_portrait_transparent_bg_rgba.png')],
   ] as [string, () => Promise<Portrait>][])('%s: ≤ 5 % near-black pixels inside the tracked inner-lip contour, and the tracker reads the lips ≥ 0.1 IOD apart (img05: 0.07)', { timeout: 180_000 }, async (name, load) => {
     const p = await load();
-    await host.loadPortrait(p.image, p.face);
+    await host().loadPortrait(p.image, p.face);
     const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
     w[BS.jawOpen] = 1;
-    const px = await host.renderStill({ blendshapes: w });
+    const px = await host().renderStill({ blendshapes: w });
     // A transparent background (b03) over mid grey, so it is neither skin nor void.
     for (let i = 0; i < px.length; i += 4) {
       const a = px[i + 3]! / 255;

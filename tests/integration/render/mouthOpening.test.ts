@@ -9,9 +9,10 @@
  * shaded under the upper lip (s17-lipgain, renderer/head/mouthInterior.ts) and the synthesised mucosa's chroma is
  * capped against the skin (s17-mouth3); merged, jawOpen 0.5 read 0.283, jawOpen 1 is unchanged in kind.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
-import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
+import type { LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
 import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { LIPS_LOWER_OUTER, LIPS_UPPER_OUTER, MOUTH_OPENING_LOOP } from '../../../core/rig/topology.ts';
@@ -34,7 +35,7 @@ function jaw(value: number): Float32Array {
 }
 
 describe.skipIf(!HAS_CORPUS)('opened mouth of img05 (thin closed lips) at 512²', () => {
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: S, heightPx: S });
   let p: Portrait;
   let info: LoadedPortraitInfo;
   let posedAt: (jawOpen: number) => Float32Array;
@@ -42,14 +43,13 @@ describe.skipIf(!HAS_CORPUS)('opened mouth of img05 (thin closed lips) at 512²'
   let vermilionLab: Rgb;
   const renders = new Map<number, Uint8Array>();
   const render = async (j: number): Promise<Uint8Array> => {
-    if (!renders.has(j)) renders.set(j, await host.renderStill({ blendshapes: jaw(j) }));
+    if (!renders.has(j)) renders.set(j, await host().renderStill({ blendshapes: jaw(j) }));
     return renders.get(j)!;
   };
 
   beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
     p = await loadPortrait('img05');
-    info = await host.loadPortrait(p.image, p.face);
+    info = await host().loadPortrait(p.image, p.face);
     // The photo head's own geometry (renderer/head/photoHead.ts): lip seam refined, rest expression of the detector's landmarks.
     const seam = refineClosedLipSeam(p.image.rgba, p.image.widthPx, p.image.heightPx, p.face.landmarksPx, p.face.landmarkCount).landmarksPx;
     const rig = buildPhotoHeadRig(seam, p.face.landmarkCount);
@@ -58,7 +58,6 @@ describe.skipIf(!HAS_CORPUS)('opened mouth of img05 (thin closed lips) at 512²'
     iodOutPx = (rig.frame.iodPx / info.cropPx.widthPx) * S;
     vermilionLab = lab(measureVermilionRgb(p.image.rgba, p.image.widthPx, p.image.heightPx, seam).map((c) => c * 255) as Rgb);
   }, 120_000);
-  afterAll(async () => host?.dispose());
 
   it.each([0.5, 1])('jawOpen %s: ≥ 30 % of the pixels within 0.04 IOD of the opening (inside the outer lips) are lip-coloured (ΔE < 20 to the vermilion)', async (j) => {
     const px = await render(j);

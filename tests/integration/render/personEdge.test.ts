@@ -6,9 +6,9 @@
  * Measured over a green key: the share of the frame's top rows the person covers at +15° against the rest view.
  * Reads its portrait from the shared test media (../shared/corpus): left out when the corpus is absent.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT } from '../../../core/motion/names.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { loadPortrait } from './helpers.ts';
 
 const N = 256;
@@ -26,19 +26,15 @@ function topCover(rgba: Uint8Array, rows: number): number {
 }
 
 describe('hair at the photo\'s top edge under pitch (img05)', () => {
-  let keyed: RenderHost;
+  const keyed = useRenderHost({ widthPx: N, heightPx: N, background: { color: '#00ff00' } });
   const cover = new Map<number, number>();
   beforeAll(async () => {
-    keyed = await RenderHost.launch({ widthPx: N, heightPx: N, background: { color: '#00ff00' } });
     const p = await loadPortrait('img05');
-    await keyed.loadPortrait(p.image, p.face);
+    await keyed().loadPortrait(p.image, p.face);
     const still = { blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) };
-    for (const pitchDeg of [0, 15]) cover.set(pitchDeg, topCover(await keyed.renderStill(still, { orbitPitchRad: (pitchDeg * Math.PI) / 180 }), 6));
+    for (const pitchDeg of [0, 15]) cover.set(pitchDeg, topCover(await keyed().renderStill(still, { orbitPitchRad: (pitchDeg * Math.PI) / 180 }), 6));
     console.log(`img05 person cover of the top 6 rows: rest ${cover.get(0)!.toFixed(3)}, +15° pitch ${cover.get(15)!.toFixed(3)}`);
   }, 120_000);
-  afterAll(async () => {
-    await keyed.dispose();
-  });
 
   it('+15° pitch: the hair still reaches the frame\'s top (≥ 0.8× the rest view\'s cover of the top rows)', () => {
     expect(cover.get(15)! / cover.get(0)!).toBeGreaterThan(0.8);

@@ -7,9 +7,9 @@
  * Measured over a green key: the share of the frame's bottom rows the person covers at −15° against the rest view.
  * Reads its portraits from the shared test media (../shared/corpus): left out when the corpus is absent.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT } from '../../../core/motion/names.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { loadPortrait, type FixtureName } from './helpers.ts';
 
 const N = 256;
@@ -31,21 +31,17 @@ function bottomCover(rgba: Uint8Array, rows: number): number {
 const PORTRAITS: FixtureName[] = ['img01', 'img05', 'img06'];
 
 describe('the body at the photo\'s bottom edge under −15° pitch', () => {
-  let keyed: RenderHost;
+  const keyed = useRenderHost({ widthPx: N, heightPx: N, background: { color: '#00ff00' } });
   const cover = new Map<string, number>();
   beforeAll(async () => {
-    keyed = await RenderHost.launch({ widthPx: N, heightPx: N, background: { color: '#00ff00' } });
     const still = { blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) };
     for (const name of PORTRAITS) {
       const p = await loadPortrait(name);
-      await keyed.loadPortrait(p.image, p.face);
-      for (const pitchDeg of [0, -15]) cover.set(`${name}${pitchDeg}`, bottomCover(await keyed.renderStill(still, { orbitPitchRad: (pitchDeg * Math.PI) / 180 }), ROWS));
+      await keyed().loadPortrait(p.image, p.face);
+      for (const pitchDeg of [0, -15]) cover.set(`${name}${pitchDeg}`, bottomCover(await keyed().renderStill(still, { orbitPitchRad: (pitchDeg * Math.PI) / 180 }), ROWS));
       console.log(`${name} person cover of the bottom ${ROWS} rows: rest ${cover.get(`${name}0`)!.toFixed(3)}, −15° pitch ${cover.get(`${name}-15`)!.toFixed(3)}`);
     }
   }, 180_000);
-  afterAll(async () => {
-    await keyed.dispose();
-  });
 
   // Main: img01 0.69×, img05 0.12× (rest 0.432 / 0.842); mirrored continuation: 0.89× and 0.89×.
   it.each(PORTRAITS)('%s: the body still reaches the frame\'s bottom (≥ 0.8× the rest view\'s cover of the bottom rows)', (name) => {

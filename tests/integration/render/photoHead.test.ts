@@ -1,6 +1,7 @@
 import { flatColumnFraction, flatRowFraction } from './frameMetrics.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
 import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
 import { buildPhotoHeadRig } from '../../../core/rig/rig.ts';
@@ -111,14 +112,12 @@ describe('photo head at 512² (neutral fidelity, mouth gap)', () => {
 });
 
 describe('photo head blinks at 512² (seen by our face analysis)', () => {
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: S, heightPx: S });
   let analyzer: FaceAnalyzer;
   beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
     analyzer = await FaceAnalyzer.create();
   });
   afterAll(async () => {
-    await host.dispose();
     await analyzer.dispose();
   });
 
@@ -133,7 +132,7 @@ describe('photo head blinks at 512² (seen by our face analysis)', () => {
     ['img06', 0.8],
   ] as const)('eyeBlinkLeft = eyeBlinkRight = 1 closes both eyes of %s: refined lid gap < %f of neutral, iris covered by lid skin', async (name, maxRatio) => {
     const p = await loadPortrait(name);
-    const info = await host.loadPortrait(p.image, p.face);
+    const info = await host().loadPortrait(p.image, p.face);
     const lidGaps = async (rgba: Uint8Array, refineEyes: boolean): Promise<[number, number]> => {
       const lm = (await analyzer.analyze({ rgba, widthPx: S, heightPx: S, hadAlpha: false }, { maxFaces: 1, refineEyes })).faces[0]!.landmarksPx;
       const d = (i: number, j: number): number => Math.hypot(lm[i * 3]! - lm[j * 3]!, lm[i * 3 + 1]! - lm[j * 3 + 1]!);
@@ -141,11 +140,11 @@ describe('photo head blinks at 512² (seen by our face analysis)', () => {
     };
     // Frames are absolute: the photo is its rest expression, the blink is that expression with the lids closed.
     const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount).weights;
-    const neutral = await host.renderStill({ blendshapes: rest });
+    const neutral = await host().renderStill({ blendshapes: rest });
     const w = Float32Array.from(rest);
     w[BS.eyeBlinkLeft] = 1;
     w[BS.eyeBlinkRight] = 1;
-    const blink = await host.renderStill({ blendshapes: w });
+    const blink = await host().renderStill({ blendshapes: w });
     const [nl, nr] = await lidGaps(neutral, true);
     const [bl, br] = await lidGaps(blink, true);
     const [pnl, pnr] = await lidGaps(neutral, false);
@@ -187,24 +186,16 @@ describe('photo head blinks at 512² (seen by our face analysis)', () => {
 });
 
 describe('photo head goldens', () => {
-  let host: RenderHost;
-  let bodyHost: RenderHost;
-  beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: GOLDEN_SIZE_PX, heightPx: GOLDEN_SIZE_PX });
-    bodyHost = await RenderHost.launch({ widthPx: GOLDEN_SIZE_PX, heightPx: GOLDEN_SIZE_PX, framing: 'upperBody' });
-  });
-  afterAll(async () => {
-    await host.dispose();
-    await bodyHost.dispose();
-  });
+  const host = useRenderHost({ widthPx: GOLDEN_SIZE_PX, heightPx: GOLDEN_SIZE_PX });
+  const bodyHost = useRenderHost({ widthPx: GOLDEN_SIZE_PX, heightPx: GOLDEN_SIZE_PX, framing: 'upperBody' });
 
   it.each(GOLDEN_PORTRAITS)('%s matches its goldens within the pixel tolerance (regenerate: npm run goldens)', async (name) => {
     const p = await loadPortrait(name);
-    await host.loadPortrait(p.image, p.face);
-    await bodyHost.loadPortrait(p.image, p.face);
+    await host().loadPortrait(p.image, p.face);
+    await bodyHost().loadPortrait(p.image, p.face);
     const frames: Uint8Array[] = [];
     for (const pose of GOLDEN_POSES) {
-      const h = pose.framing === 'upperBody' ? bodyHost : host;
+      const h = pose.framing === 'upperBody' ? bodyHost() : host();
       const px = await h.renderStill({ blendshapes: poseWeights(pose) }, { orbitYawRad: pose.orbitYawRad, orbitPitchRad: pose.orbitPitchRad ?? 0 });
       frames.push(px);
       const golden = await readPngRgba(goldenPath(name, pose));
@@ -235,11 +226,7 @@ describe('photo head goldens', () => {
 });
 
 describe('orbit coverage', () => {
-  let host: RenderHost;
-  beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: 256, heightPx: 256, background: { color: '#00ff00' } });
-  });
-  afterAll(async () => host.dispose());
+  const host = useRenderHost({ widthPx: 256, heightPx: 256, background: { color: '#00ff00' } });
 
   it.each([
     ['img01', -Math.PI / 6],
@@ -249,8 +236,8 @@ describe('orbit coverage', () => {
   ] as const)('%s at yaw %f rad: no background pixel inside the head silhouette', async (name, yaw) => {
     const N = 256;
     const p = await loadPortrait(name);
-    await host.loadPortrait(p.image, p.face);
-    const px = await host.renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) }, { orbitYawRad: yaw });
+    await host().loadPortrait(p.image, p.face);
+    const px = await host().renderStill({ blendshapes: new Float32Array(ARKIT_BLENDSHAPE_COUNT) }, { orbitYawRad: yaw });
     const isBg = (i: number): boolean => px[i * 4]! < 8 && px[i * 4 + 1]! > 247 && px[i * 4 + 2]! < 8;
     // Flood through background-tinted pixels too (the person mask's soft edge blends into the background colour).
     const isBgish = (i: number): boolean => px[i * 4 + 1]! > px[i * 4]! + 60 && px[i * 4 + 1]! > px[i * 4 + 2]! + 60;

@@ -3,9 +3,10 @@
  * lids leave no iris-dark pixel in the opening, the teeth take the photo's colour, the opened lips have no hard dark
  * outline, the tongue rises for /t d n l/.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS, OVR_VISEME_COUNT, VIS } from '../../../core/motion/names.ts';
-import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
+import type { LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
 import { buildPhotoHeadRig, evaluateRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
 import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, LIPS_LOWER_OUTER, LIPS_UPPER_OUTER, MOUTH_OPENING_LOOP } from '../../../core/rig/topology.ts';
@@ -35,11 +36,7 @@ function meanRgb(rgba: Uint8Array, idx: number[]): Rgb {
 }
 
 describe.skipIf(!HAS_CORPUS)('photo head appearance at 512²', () => {
-  let host: RenderHost;
-  beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
-  });
-  afterAll(async () => host.dispose());
+  const host = useRenderHost({ widthPx: S, heightPx: S });
   const cache = new Map<string, Portrait>();
   async function use(name: string): Promise<{ p: Portrait; info: LoadedPortraitInfo }> {
     let p = cache.get(name);
@@ -47,14 +44,14 @@ describe.skipIf(!HAS_CORPUS)('photo head appearance at 512²', () => {
       p = name.includes('/') ? await analyzePortrait(name) : await loadPortrait(name as 'img01');
       cache.set(name, p);
     }
-    return { p, info: await host.loadPortrait(p.image, p.face) };
+    return { p, info: await host().loadPortrait(p.image, p.face) };
   }
 
   it.each(['img01', 'img06'])('%s: blink 0.8 and 1 leave no iris-dark pixel in the eye opening', async (name) => {
     const { p, info } = await use(name);
-    const neutral = await host.renderStill({ blendshapes: weights({}) });
-    const blink = await host.renderStill({ blendshapes: weights({ eyeBlinkLeft: 1, eyeBlinkRight: 1 }) });
-    const nearly = await host.renderStill({ blendshapes: weights({ eyeBlinkLeft: 0.8, eyeBlinkRight: 0.8 }) });
+    const neutral = await host().renderStill({ blendshapes: weights({}) });
+    const blink = await host().renderStill({ blendshapes: weights({ eyeBlinkLeft: 1, eyeBlinkRight: 1 }) });
+    const nearly = await host().renderStill({ blendshapes: weights({ eyeBlinkLeft: 0.8, eyeBlinkRight: 0.8 }) });
     const rig = buildPhotoHeadRig(p.face.landmarksPx, p.face.landmarkCount);
     const report: string[] = [];
     for (const [k, region] of [EYE_RIGHT, EYE_LEFT].entries()) {
@@ -98,13 +95,13 @@ describe.skipIf(!HAS_CORPUS)('photo head appearance at 512²', () => {
     const opening = pixelsInPolygon(lm, MOUTH_OPENING_LOOP, info.cropPx, S, 1);
     // Targets are absolute (core/rig/restExpression.ts): the photo is its own rest expression; open from there.
     const restWeights = measureRestExpression(lm, p.face.landmarkCount).weights;
-    const rest = await host.renderStill({ blendshapes: restWeights });
+    const rest = await host().renderStill({ blendshapes: restWeights });
     const byL = [...opening].sort((a, b) => luma(rest, b) - luma(rest, a));
     const teethPhoto = byL.slice(0, Math.floor(byL.length / 4));
     const photoTeeth = meanRgb(rest, teethPhoto);
     const w = Float32Array.from(restWeights);
     w[BS.jawOpen] = Math.min(1, restWeights[BS.jawOpen]! + 0.6);
-    const open = await host.renderStill({ blendshapes: w });
+    const open = await host().renderStill({ blendshapes: w });
     const rig = buildPhotoHeadRig(lm, p.face.landmarkCount);
     const posed = evaluateRigRelative(rig, w, restWeights, new Float32Array(RIG_VERTEX_COUNT * 3));
     const openPx = pixelsInPolygon(posed, MOUTH_OPENING_LOOP, info.cropPx, S, 1);
@@ -123,7 +120,7 @@ describe.skipIf(!HAS_CORPUS)('photo head appearance at 512²', () => {
   it.each(['img01', 'img06'])('%s at jawOpen 0.5: no hard edge at the inner lips (gradient there < 2× the outer lip edge), teeth in the photo light', async (name) => {
     const { p, info } = await use(name);
     const w = weights({ jawOpen: 0.5 });
-    const px = await host.renderStill({ blendshapes: w });
+    const px = await host().renderStill({ blendshapes: w });
     const rig = buildPhotoHeadRig(p.face.landmarksPx, p.face.landmarkCount);
     const posed = evaluateRig(rig, w, new Float32Array(RIG_VERTEX_COUNT * 3));
     /** Sobel gradient magnitude of luma at output px (x, y). */
@@ -169,9 +166,9 @@ describe.skipIf(!HAS_CORPUS)('photo head appearance at 512²', () => {
     const { p, info } = await use('img01');
     const w = weights({ jawOpen: 0.3 });
     const visemes = new Float32Array(OVR_VISEME_COUNT);
-    const plain = await host.renderStill({ blendshapes: w, visemes });
+    const plain = await host().renderStill({ blendshapes: w, visemes });
     visemes[VIS.DD] = 1;
-    const dd = await host.renderStill({ blendshapes: w, visemes });
+    const dd = await host().renderStill({ blendshapes: w, visemes });
     // The opening where the renderer puts it: on the photo's lip seam (core/face/lipSeam.ts).
     const rig = buildPhotoHeadRig(refineClosedLipSeam(p.image.rgba, p.image.widthPx, p.image.heightPx, p.face.landmarksPx, p.face.landmarkCount).landmarksPx, p.face.landmarkCount);
     const posed = evaluateRig(rig, w, new Float32Array(RIG_VERTEX_COUNT * 3));

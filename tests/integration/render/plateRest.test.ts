@@ -11,23 +11,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { measureRestExpression } from '../../../core/rig/restExpression.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { analyzePortrait, faceRegionMask, loadPortrait, psnrDb, referenceCrop, type Portrait } from './helpers.ts';
 
 const S = 256;
 const CORPUS = path.resolve(__dirname, '../../../../shared/corpus');
 
 describe('rest view over the filled background plate', () => {
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: S, heightPx: S });
   let dir: string;
   beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
     dir = mkdtempSync(path.join(tmpdir(), 'as-plate-rest-'));
   }, 60_000);
   afterAll(async () => {
-    await host?.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -41,8 +39,8 @@ describe('rest view over the filled background plate', () => {
 
   it.each(['vid05 frame 0', 'img01'])('%s: outside the face the rest view matches the photo (PSNR ≥ 38 dB)', async (name) => {
     const p = await portrait(name.split(' ')[0]!);
-    const info = await host.loadPortrait(p.image, p.face);
-    const px = await host.renderStill({ blendshapes: measureRestExpression(p.face.landmarksPx, p.face.landmarkCount).weights });
+    const info = await host().loadPortrait(p.image, p.face);
+    const px = await host().renderStill({ blendshapes: measureRestExpression(p.face.landmarksPx, p.face.landmarkCount).weights });
     const ref = await referenceCrop(p.image, info.cropPx, S, S);
     const face = faceRegionMask(p.face, info.cropPx, S, S);
     const outside = face.map((v) => 1 - v);

@@ -6,9 +6,10 @@
  * Measured before the change (main): upper-teeth share of the opening's top third 0.60 at jawOpen 0.35 and 0.49 with
  * mouthFunnel 0.7 added (the funnel narrowed the opening, the teeth stayed); after: see the test's log.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
-import { RenderHost, type LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
+import type { LoadedPortraitInfo } from '../../../pipeline/render/renderHost.ts';
 import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
 import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { MOUTH_OPENING_LOOP } from '../../../core/rig/topology.ts';
@@ -27,26 +28,24 @@ function pose(jawOpen: number, funnel: number): Float32Array {
 }
 
 describe.skipIf(!HAS_CORPUS)('rounded lips of img01 at 512²', () => {
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: S, heightPx: S });
   let p: Portrait;
   let info: LoadedPortraitInfo;
   let posedAt: (w: Float32Array) => Float32Array;
 
   beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
     p = await loadPortrait('img01');
-    info = await host.loadPortrait(p.image, p.face);
+    info = await host().loadPortrait(p.image, p.face);
     // The photo head's own geometry (renderer/head/photoHead.ts): lip seam refined, rest expression of the detector's landmarks.
     const seam = refineClosedLipSeam(p.image.rgba, p.image.widthPx, p.image.heightPx, p.face.landmarksPx, p.face.landmarkCount).landmarksPx;
     const rig = buildPhotoHeadRig(seam, p.face.landmarkCount);
     const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount, seam === p.face.landmarksPx ? { rig } : {}).weights;
     posedAt = (w) => evaluateRigRelative(rig, w, rest, new Float32Array(RIG_VERTEX_COUNT * 3));
   }, 120_000);
-  afterAll(async () => host?.dispose());
 
   it('an "O" (jawOpen 0.35 + mouthFunnel 0.7) shows ≤ 0.3 × the upper teeth of the plain opening (jawOpen 0.35), which shows teeth', { timeout: 120_000 }, async () => {
     const share = async (w: Float32Array, name: string): Promise<number> => {
-      const px = await host.renderStill({ blendshapes: w });
+      const px = await host().renderStill({ blendshapes: w });
       if (process.env.ROUNDED_LIPS_PNG) await writePng(`${process.env.ROUNDED_LIPS_PNG}/${name}.png`, px, S, S, true);
       const posed = posedAt(w);
       const opening = MOUTH_OPENING_LOOP.flatMap((i) => toOutputPx(info.cropPx, S, S, posed[i * 3]!, posed[i * 3 + 1]!));

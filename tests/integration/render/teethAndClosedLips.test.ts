@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
 import { measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { measureExpression } from '../../../core/face/expressionMetrics.ts';
@@ -112,7 +113,7 @@ function lipRegionStats(rgba: Uint8Array, lm: Float32Array): { teethShare: numbe
 describe.skipIf(!HAS_CORPUS)('the photo\'s own teeth and closing a photographed open mouth', () => {
   let dir: string;
   let analyzer: FaceAnalyzer;
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: S, heightPx: S });
   let tracker: FaceAnalyzerCore;
   let runner: TfjsFaceModelRunner;
   async function frameAt(video: string, timeSec: number, name: string): Promise<Portrait> {
@@ -128,10 +129,8 @@ describe.skipIf(!HAS_CORPUS)('the photo\'s own teeth and closing a photographed 
     analyzer = await FaceAnalyzer.create();
     runner = await TfjsFaceModelRunner.create('wasm');
     tracker = new FaceAnalyzerCore(runner);
-    host = await RenderHost.launch({ widthPx: S, heightPx: S });
   }, 120_000);
   afterAll(async () => {
-    await host?.dispose();
     await analyzer?.dispose();
     await runner?.dispose();
     rmSync(dir, { recursive: true, force: true });
@@ -170,8 +169,8 @@ describe.skipIf(!HAS_CORPUS)('the photo\'s own teeth and closing a photographed 
     ['vid05', 'video/vid05_man_excited_wide_mouth_512p25.mp4', 2.5],
   ] as const)('%s: the photographed open mouth closed (all weights 0) shows lips, not stretched teeth', { timeout: 120_000 }, async (name, video, t) => {
     const p = await frameAt(video, t, name);
-    await host.loadPortrait(p.image, p.face);
-    const closed = await host.renderStill({ blendshapes: weights() });
+    await host().loadPortrait(p.image, p.face);
+    const closed = await host().renderStill({ blendshapes: weights() });
     const ours = (await analyzer.analyze({ rgba: closed, widthPx: S, heightPx: S, hadAlpha: false }, { maxFaces: 1 })).faces[0]!;
     const seen = (await tracker.analyze({ rgba: closed, widthPx: S, heightPx: S, hadAlpha: false }, { maxFaces: 1 })).faces[0]!;
     const st = lipRegionStats(closed, ours.landmarksPx);

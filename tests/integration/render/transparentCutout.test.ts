@@ -9,9 +9,9 @@
  * - soft edge pixels (alpha 0.25–0.75) beside skin: their luma against the opaque pixels within 3 px (≈ alpha when
  *   the colour is premultiplied, ≈ 1 when straight).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRenderHost } from '../../helpers/useRenderHost.ts';
 import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
-import { RenderHost } from '../../../pipeline/render/renderHost.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';
 import { analyzePortrait, type Portrait } from './helpers.ts';
 
@@ -75,26 +75,22 @@ function edgeLumaRatio(frame: Uint8Array): number {
 }
 
 describe.skipIf(!HAS_CORPUS)('transparent render of a cut-out portrait (b03)', () => {
-  let host: RenderHost;
+  const host = useRenderHost({ widthPx: N, heightPx: N, background: 'transparent' });
   let portrait: Portrait;
   const outside = new Map<number, number>();
   const edge = new Map<number, number>();
   beforeAll(async () => {
-    host = await RenderHost.launch({ widthPx: N, heightPx: N, background: 'transparent' });
     portrait = await analyzePortrait('bugs/b03_portrait_transparent_bg_rgba.png');
-    const { cropPx } = await host.loadPortrait(portrait.image, portrait.face);
+    const { cropPx } = await host().loadPortrait(portrait.image, portrait.face);
     for (const jaw of [0, 0.6]) {
       const blendshapes = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
       blendshapes[BS.jawOpen] = jaw;
-      const frame = await host.renderStill({ blendshapes });
+      const frame = await host().renderStill({ blendshapes });
       outside.set(jaw, opaqueOutsidePhotoAlpha(frame, portrait, cropPx));
       edge.set(jaw, edgeLumaRatio(frame));
     }
     console.log(`b03 transparent: opaque outside the photo's alpha ${[...outside].map(([j, v]) => `jaw ${j}: ${(100 * v).toFixed(2)} %`).join(', ')}; edge/inner luma ${[...edge].map(([j, v]) => `jaw ${j}: ${v.toFixed(2)}`).join(', ')}`);
   }, 180_000);
-  afterAll(async () => {
-    await host?.dispose();
-  });
 
   // Before (main at 5ca1dfd): 0.64 % (jaw 0) and 0.73 % (jaw 0.6) of the frame, the black wedges under the jaw; after: 0.
   it.each([0, 0.6])('jawOpen %f: nothing opaque where the photo is transparent (≤ 0.05 % of the frame)', (jaw) => {
