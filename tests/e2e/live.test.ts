@@ -80,7 +80,7 @@ beforeAll(async () => {
   execFileSync(resolveFfmpeg().path, ['-y', '-v', 'error', '-i', SPEECH, '-t', '14', '-ac', '1', '-ar', '48000', '-c:a', 'pcm_s16le', fakeMicWav]);
   studio = await startStudio('studio-live-', ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${fakeMicWav}`, '--autoplay-policy=no-user-gesture-required']);
   page = studio.page;
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await studio?.close();

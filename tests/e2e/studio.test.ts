@@ -70,7 +70,7 @@ beforeAll(async () => {
   studio = await startStudio('studio-e2e-', ['--autoplay-policy=no-user-gesture-required']);
   ({ page, root, outDir } = studio);
   pageErrors = studio.pageErrors;
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await studio?.close();

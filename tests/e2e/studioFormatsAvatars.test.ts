@@ -123,7 +123,7 @@ beforeAll(async () => {
   const audio = await decodeAudio(AUD08, { sampleRateHz: 16000 });
   audioSec = audio.durationSec;
   expectedFrames = frameCountForDuration(audioSec, { num: 25, den: 1 });
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await studio?.close();

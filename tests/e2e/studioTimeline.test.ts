@@ -34,7 +34,7 @@ beforeAll(async () => {
   studio = await startStudio('studio-timeline-e2e-');
   page = studio.page;
   await page.setViewportSize({ width: 1440, height: 900 });
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   await studio?.close();
 });

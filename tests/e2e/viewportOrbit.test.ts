@@ -53,7 +53,7 @@ beforeAll(async () => {
   await page.setInputFiles('[data-testid=portrait-input]', PORTRAIT);
   await page.waitForSelector('[data-testid=landmark-overlay][data-landmark-count="478"]', { timeout: 90_000 });
   await page.waitForFunction(() => document.querySelector('[data-testid=viewport]')?.dataset.drawnSubject === 'portrait', null, { timeout: 60_000 });
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await studio?.close();
