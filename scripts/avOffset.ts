@@ -102,6 +102,34 @@ export function shiftedPearson(pred: ArrayLike<number>, real: ArrayLike<number>,
   return pearsonFinite(a, b);
 }
 
+/**
+ * Tolerance of {@link bestShiftedPearson} in evaluation tables, seconds: audio–visual asynchrony of speech goes undetected
+ * below about 45 ms of sound before the picture and 125 ms of sound after it (ITU-R BT.1359-1, 1998, detectability
+ * thresholds), and
+ * SyncNet (Chung & Zisserman 2016) counts a clip in sync within ±1 frame of its offset; ±120 ms (±3 frames at 25 fps)
+ * is the symmetric bound of the detectability window.
+ */
+export const AV_SYNC_TOLERANCE_SEC = 0.12;
+
+/**
+ * Best {@link shiftedPearson} over the shifts |shift| ≤ `maxShiftSec` (rounded to whole frames).
+ * @param pred - series sampled per video frame (e.g. the predicted lip gap).
+ * @param real - real lip gap per video frame (NaN where the tracker lost the face).
+ * @param fps - video frames per second (> 0).
+ * @param maxShiftSec - largest |shift|, seconds (≥ 0); default {@link AV_SYNC_TOLERANCE_SEC}.
+ * @returns the largest r and its shift in seconds (positive: a LATER prediction frame is paired with each real frame,
+ *   i.e. the prediction lags); r NaN when no shift has 3 finite pairs.
+ */
+export function bestShiftedPearson(pred: ArrayLike<number>, real: ArrayLike<number>, fps: number, maxShiftSec = AV_SYNC_TOLERANCE_SEC): { r: number; shiftSec: number } {
+  const m = Math.round(maxShiftSec * fps);
+  let best = { r: NaN, shiftSec: 0 };
+  for (let s = -m; s <= m; s++) {
+    const r = shiftedPearson(pred, real, s);
+    if (Number.isFinite(r) && !(r <= best.r)) best = { r, shiftSec: s / fps };
+  }
+  return best;
+}
+
 /** Band of the default envelope, Hz: the F2 region, whose envelope follows the visible lip area more closely than the
  * wide-band level does (Grant & Seitz 2000, "The use of visible speech cues for improving auditory detection of
  * spoken sentences", JASA 108: lip area vs band envelopes, best for the F2 band 800–2200 Hz). */

@@ -45,7 +45,7 @@ import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../cor
 import { ARKIT_BLENDSHAPE_COUNT } from '../core/motion/names.ts';
 import { DEFAULT_MOTION_OPTIONS } from '../core/motion/options.ts';
 import { lipGap, readFrames, trackFrames } from './evalRealPairs.ts';
-import { estimateAvOffset, pearsonFinite, speechEnvelopeDb } from './avOffset.ts';
+import { AV_SYNC_TOLERANCE_SEC, bestShiftedPearson, estimateAvOffset, pearsonFinite, speechEnvelopeDb } from './avOffset.ts';
 
 const run = promisify(execFile);
 
@@ -68,6 +68,9 @@ export interface CurveScores {
   bestShiftSec: number;
   /** r at that shift. */
   bestR: number;
+  /** Best r within the sync tolerance ±{@link AV_SYNC_TOLERANCE_SEC} of zero (bestShiftedPearson) and its shift, seconds. */
+  bestRWithinTolerance: number;
+  bestShiftWithinToleranceSec: number;
   /** r at the clip's measured A/V offset (the `clipOffsetSec` argument of {@link scoreCurve}). */
   rAtClipOffset: number;
   /** mean ratio over the frames paired at that offset. */
@@ -88,6 +91,8 @@ export interface AudioLipsRow {
   loudness: CurveScores;
   rmsDb: CurveScores;
   render?: CurveScores;
+  /** Mean rendered lip gap (TF.js on our video) over the mean posed-rig gap, same frames (with `--render`): 1 when the renderer shows all of the rig's opening. */
+  renderOverMesh?: number;
 }
 
 /** Pearson correlation of two equal-length series (NaN entries skipped): {@link pearsonFinite}. */
@@ -98,8 +103,10 @@ export const pearson = pearsonFinite;
  * @param pred - predicted values per video frame.
  * @param real - real values per video frame (NaN where the tracker lost the face).
  * @param fps - frames per second.
+ * @param clipOffsetSec - the clip's measured A/V offset, seconds (scored as rAtClipOffset).
  * @param maxShiftSec - shift search range, seconds.
- * @returns r, mean ratio, best shift and its r.
+ * @returns r, mean ratio, best shift and its r (within ±maxShiftSec and within the sync tolerance ±AV_SYNC_TOLERANCE_SEC), r and
+ *   mean ratio at the clip offset.
  */
 export function scoreCurve(pred: ArrayLike<number>, real: ArrayLike<number>, fps: number, clipOffsetSec = 0, maxShiftSec = 0.4): CurveScores {
   const n = Math.min(pred.length, real.length);
@@ -138,7 +145,8 @@ export function scoreCurve(pred: ArrayLike<number>, real: ArrayLike<number>, fps
       bestShift = s / fps;
     }
   }
-  return { r, meanRatio: (sp / Math.max(1e-9, sr)) * (c ? 1 : NaN), bestShiftSec: bestShift, bestR, rAtClipOffset: pearson(pa, ra), meanRatioAtClipOffset };
+  const tol = bestShiftedPearson(pred, real, fps);
+  return { r, meanRatio: (sp / Math.max(1e-9, sr)) * (c ? 1 : NaN), bestShiftSec: bestShift, bestR, bestRWithinTolerance: tol.r, bestShiftWithinToleranceSec: tol.shiftSec, rAtClipOffset: pearson(pa, ra), meanRatioAtClipOffset };
 }
 
 interface Prepared {
@@ -237,7 +245,7 @@ async function main(): Promise<void> {
   const tracker = async (): Promise<FaceAnalyzerCore> => (core ??= new FaceAnalyzerCore(await TfjsFaceModelRunner.create('wasm')));
   const results: AudioLipsRow[] = [];
   const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
-  const fmt = (s: CurveScores | undefined): string => (s ? `r ${f(s.r)} ratio ${f(s.meanRatio)} | at A/V offset r ${f(s.rAtClipOffset)} ratio ${f(s.meanRatioAtClipOffset)} | best r ${f(s.bestR)} @ ${Math.round(s.bestShiftSec * 1000)} ms` : '');
+  const fmt = (s: CurveScores | undefined): string => (s ? `r ${f(s.r)} ratio ${f(s.meanRatio)} | at A/V offset r ${f(s.rAtClipOffset)} ratio ${f(s.meanRatioAtClipOffset)} | best r ±${Math.round(AV_SYNC_TOLERANCE_SEC * 1000)} ms ${f(s.bestRWithinTolerance)} @ ${Math.round(s.bestShiftWithinToleranceSec * 1000)} ms | best r ${f(s.bestR)} @ ${Math.round(s.bestShiftSec * 1000)} ms` : '');
   try {
     for (const spec of rows.split(',')) {
       const [id, kStr] = spec.split(':');
@@ -265,11 +273,19 @@ async function main(): Promise<void> {
         await renderTalkingHead({ portraitPath: p.portrait, audioPath: p.clip, outPath: out, sizePx, fps: p.fpsRational, framing: 'photo' });
         const rendered = (await trackFrames(await tracker(), await readFrames(out, null, sizePx))).map((lm) => (lm ? lipGap(lm) : NaN));
         row.render = scoreCurve(rendered.map((x) => (Number.isFinite(x) ? x : 0)), real, p.fps, off);
+        // How much of the posed rig's opening the tracker reads on the rendered video (renderer-side loss, per portrait).
+        let sRender = 0;
+        let sMesh = 0;
+        for (let i = 0; i < Math.min(rendered.length, mesh.length); i++) if (Number.isFinite(rendered[i]!)) {
+          sRender += rendered[i]!;
+          sMesh += mesh[i]!;
+        }
+        row.renderOverMesh = sRender / Math.max(1e-9, sMesh);
         await writeFile(join(workDir, p.tag, 'renderGap.json'), JSON.stringify(rendered));
       }
       await writeFile(join(workDir, p.tag, 'meshGap.json'), JSON.stringify(Array.from(mesh)));
       results.push(row);
-      console.log(`${spec.padEnd(9)} real mean ${f(row.realMeanGap, 3)} (frame0 ${f(row.portraitGap, 3)}) | A/V offset ${Math.round(av.offsetSec * 1000)} ms (r ${f(av.peakR)}, conf ${f(av.confidence)}, z ${f(av.peakZ, 1)}${av.reliable ? '' : ', unreliable'}) | mesh ${fmt(row.mesh)}${row.meshHead ? ` | mesh first ${headSec} s ${fmt(row.meshHead)}` : ''} | loudness r ${f(row.loudness.r)} best ${f(row.loudness.bestR)} @ ${Math.round(row.loudness.bestShiftSec * 1000)} ms | rms dB r ${f(row.rmsDb.r)} best ${f(row.rmsDb.bestR)} @ ${Math.round(row.rmsDb.bestShiftSec * 1000)} ms${row.render ? ` | render ${fmt(row.render)}` : ''}`);
+      console.log(`${spec.padEnd(9)} real mean ${f(row.realMeanGap, 3)} (frame0 ${f(row.portraitGap, 3)}) | A/V offset ${Math.round(av.offsetSec * 1000)} ms (r ${f(av.peakR)}, conf ${f(av.confidence)}, z ${f(av.peakZ, 1)}${av.reliable ? '' : ', unreliable'}) | mesh ${fmt(row.mesh)}${row.meshHead ? ` | mesh first ${headSec} s ${fmt(row.meshHead)}` : ''} | loudness r ${f(row.loudness.r)} best ${f(row.loudness.bestR)} @ ${Math.round(row.loudness.bestShiftSec * 1000)} ms | rms dB r ${f(row.rmsDb.r)} best ${f(row.rmsDb.bestR)} @ ${Math.round(row.rmsDb.bestShiftSec * 1000)} ms${row.render ? ` | render ${fmt(row.render)} | render / mesh gap ${f(row.renderOverMesh ?? NaN)}` : ''}`);
     }
   } finally {
     await (core as FaceAnalyzerCore | null)?.dispose();

@@ -18,7 +18,10 @@
  *   head SSIM again over the frames with large head motion (real face moved ≥ 0.15 face heights from frame 0): a head
  *   that tears (hair left behind on the background) scores there first (issue 13); and on those frames the tear share:
  *   the share of head-box pixels whose luma is off by more than 48 (gross errors);
- * - frame 0 of the self-reenactment against the portrait (face-crop PSNR).
+ * - frame 0 of the self-reenactment against the portrait (face-crop PSNR);
+ * - audio-driven lip gap: r at 0 ms, at the clip's own A/V offset (scripts/avOffset.ts) and the best r within
+ *   ±{@link AV_SYNC_TOLERANCE_SEC} (a SyncNet-like tolerance) with its shift. `--seconds` longer than the clip scores the
+ *   whole clip (ffmpeg's `-t` stops at its end); 3 s windows are short for r (≈ 75–90 frames: 1/√n ≈ 0.1).
  * The outputs and the real frames are compared in the same pixel space: the real frames are cropped with the render's
  * own framing rectangle (renderer/scene/framing.ts, from the portrait's landmarks) and resized to the output size.
  * `--frames auto` picks, from our own tracker's lip gaps and smile over the frames with enough clip left, a closed
@@ -42,7 +45,7 @@ import { computeCropRect, faceBoundsFromLandmarks, type CropRectPx } from '../re
 import { INNER_LIP_PAIRS, measureRestExpression } from '../core/rig/restExpression.ts';
 import { BS } from '../core/motion/names.ts';
 import { decodeAudio } from '../pipeline/audio/decodeAudio.ts';
-import { estimateAvOffset, pearsonFinite, shiftedPearson, speechEnvelopeDb } from './avOffset.ts';
+import { AV_SYNC_TOLERANCE_SEC, bestShiftedPearson, estimateAvOffset, pearsonFinite, shiftedPearson, speechEnvelopeDb } from './avOffset.ts';
 import { EYE_LEFT_OUTER, EYE_RIGHT_OUTER } from '../core/face/topology.ts';
 
 const run = promisify(execFile);
@@ -63,9 +66,11 @@ export interface PairResult {
   frame0PsnrDb: number;
   /**
    * The clip's own A/V offset measured on these frames ({@link estimateAvOffset}: plain speech envelope vs the real lip
-   * gap; evaluation only, never applied to our output) and the audio-driven lip-gap r with our output shifted by it.
+   * gap; evaluation only, never applied to our output) and the audio-driven lip-gap r with our output shifted by it;
+   * and the best audio-driven lip-gap r over the shifts within ±{@link AV_SYNC_TOLERANCE_SEC} of zero and its shift
+   * (bestShiftedPearson; positive: our mouth lags the real one), beside r at 0 ms (`audio.lipGapR`).
    */
-  avOffset: { offsetSec: number; confidence: number; reliable: boolean; audioLipGapR: number };
+  avOffset: { offsetSec: number; confidence: number; reliable: boolean; audioLipGapR: number; audioBestR: number; audioBestShiftSec: number };
 }
 
 /** Scores of one driven output against the real frames. */
@@ -415,7 +420,8 @@ export async function evaluatePair(video: string, k: number, kind: string, opts:
   const fpsHz = fps.num / fps.den;
   const av = estimateAvOffset(speechEnvelopeDb(pcm.samples, pcm.sampleRateHz, fpsHz, realGaps.length), realGaps, fpsHz);
   const audioGaps = audioLm.map((lm) => (lm ? lipGap(lm) : NaN));
-  const avOffset = { offsetSec: av.offsetSec, confidence: av.confidence, reliable: av.reliable, audioLipGapR: audio ? shiftedPearson(audioGaps, realGaps, Math.round(av.offsetSec * fpsHz)) : NaN };
+  const best = audio ? bestShiftedPearson(audioGaps, realGaps, fpsHz) : { r: NaN, shiftSec: NaN };
+  const avOffset = { offsetSec: av.offsetSec, confidence: av.confidence, reliable: av.reliable, audioLipGapR: audio ? shiftedPearson(audioGaps, realGaps, Math.round(av.offsetSec * fpsHz)) : NaN, audioBestR: best.r, audioBestShiftSec: best.shiftSec };
   return {
     video: basename(video),
     frameIndex: k,
@@ -446,9 +452,9 @@ const sdOf = (xs: readonly number[]): number => Math.sqrt(meanOf(xs.map((x) => (
  */
 export function formatTable(rows: readonly PairResult[]): string {
   const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
-  const head = '| clip | frame (kind) | gap IOD / rest jaw | real gap mean / SD | self r | self ratio | self SSIM / PSNR | self head / hair SSIM | self head SSIM / tear moving (n) | self neck SSIM / moving | still neck SSIM / moving | still SSIM / PSNR | still head / hair SSIM | still head SSIM / tear moving | f0 PSNR | audio r | A/V offset ms (conf) | audio r at offset | audio ratio | audio SSIM |';
-  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
-  const body = rows.map((r) => `| ${r.video.slice(0, 5)} | ${r.frameIndex} (${r.kind}) | ${f(r.portraitLipGapIod, 3)} / ${f(r.restJawOpen)} | ${f(meanOf(r.self.lipGapsReal), 3)} / ${f(sdOf(r.self.lipGapsReal), 3)} | ${f(r.self.lipGapR)} | ${f(r.self.lipGapMeanRatio)} | ${f(r.self.ssim, 3)} / ${f(r.self.psnrDb, 1)} | ${f(r.self.headSsim, 3)} / ${f(r.self.hairSsim, 3)} | ${f(r.self.headSsimMoving, 3)} / ${f(r.self.headTearMoving, 3)} (${r.self.movingFrames}) | ${f(r.self.neckSsim, 3)} / ${f(r.self.neckSsimMoving, 3)} | ${f(r.still.neckSsim, 3)} / ${f(r.still.neckSsimMoving, 3)} | ${f(r.still.ssim, 3)} / ${f(r.still.psnrDb, 1)} | ${f(r.still.headSsim, 3)} / ${f(r.still.hairSsim, 3)} | ${f(r.still.headSsimMoving, 3)} / ${f(r.still.headTearMoving, 3)} | ${f(r.frame0PsnrDb, 1)} | ${f(r.audio.lipGapR)} | ${Math.round(r.avOffset.offsetSec * 1000)} (${f(r.avOffset.confidence)}${r.avOffset.reliable ? '' : '?'}) | ${f(r.avOffset.audioLipGapR)} | ${f(r.audio.lipGapMeanRatio)} | ${f(r.audio.ssim, 3)} |`);
+  const head = `| clip | frame (kind) | gap IOD / rest jaw | real gap mean / SD | self r | self ratio | self SSIM / PSNR | self head / hair SSIM | self head SSIM / tear moving (n) | self neck SSIM / moving | still neck SSIM / moving | still SSIM / PSNR | still head / hair SSIM | still head SSIM / tear moving | f0 PSNR | audio r | A/V offset ms (conf) | audio r at offset | audio ratio | audio SSIM | audio best r ±${Math.round(AV_SYNC_TOLERANCE_SEC * 1000)} ms (shift ms) |`;
+  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const body = rows.map((r) => `| ${r.video.slice(0, 5)} | ${r.frameIndex} (${r.kind}) | ${f(r.portraitLipGapIod, 3)} / ${f(r.restJawOpen)} | ${f(meanOf(r.self.lipGapsReal), 3)} / ${f(sdOf(r.self.lipGapsReal), 3)} | ${f(r.self.lipGapR)} | ${f(r.self.lipGapMeanRatio)} | ${f(r.self.ssim, 3)} / ${f(r.self.psnrDb, 1)} | ${f(r.self.headSsim, 3)} / ${f(r.self.hairSsim, 3)} | ${f(r.self.headSsimMoving, 3)} / ${f(r.self.headTearMoving, 3)} (${r.self.movingFrames}) | ${f(r.self.neckSsim, 3)} / ${f(r.self.neckSsimMoving, 3)} | ${f(r.still.neckSsim, 3)} / ${f(r.still.neckSsimMoving, 3)} | ${f(r.still.ssim, 3)} / ${f(r.still.psnrDb, 1)} | ${f(r.still.headSsim, 3)} / ${f(r.still.hairSsim, 3)} | ${f(r.still.headSsimMoving, 3)} / ${f(r.still.headTearMoving, 3)} | ${f(r.frame0PsnrDb, 1)} | ${f(r.audio.lipGapR)} | ${Math.round(r.avOffset.offsetSec * 1000)} (${f(r.avOffset.confidence)}${r.avOffset.reliable ? '' : '?'}) | ${f(r.avOffset.audioLipGapR)} | ${f(r.audio.lipGapMeanRatio)} | ${f(r.audio.ssim, 3)} | ${f(r.avOffset.audioBestR)} (${Number.isFinite(r.avOffset.audioBestShiftSec) ? Math.round(r.avOffset.audioBestShiftSec * 1000) : '–'}) |`);
   return [head, sep, ...body].join('\n');
 }
 
