@@ -442,7 +442,7 @@ export async function evaluatePair(video: string, k: number, kind: string, opts:
 
 /** Scores of a mode that was not rendered (NaN, empty gap lists). */
 function emptyScores(): ModeScores {
-  return { shape: Object.fromEntries(SHAPE_KEYS.map((k) => [k, { r: NaN, sdRatio: NaN }])) as ModeScores['shape'], shapeSeries: Object.fromEntries(SHAPE_KEYS.map((k) => [k, { out: [], real: [] }])) as ModeScores['shapeSeries'], lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, headSsim: NaN, hairSsim: NaN, headSsimMoving: NaN, movingFrames: 0, headTearMoving: NaN, neckSsim: NaN, neckSsimMoving: NaN, pairedFrames: 0, lipGapsOut: [], lipGapsReal: [] };
+  return { shape: Object.fromEntries(SHAPE_KEYS.map((k) => [k, { r: NaN, sdRatio: NaN }])) as ModeScores['shape'], shapeSeries: Object.fromEntries(SHAPE_KEYS.map((k) => [k, { out: [] as number[], real: [] as number[] }])) as ModeScores['shapeSeries'], lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, headSsim: NaN, hairSsim: NaN, headSsimMoving: NaN, movingFrames: 0, headTearMoving: NaN, neckSsim: NaN, neckSsimMoving: NaN, pairedFrames: 0, lipGapsOut: [], lipGapsReal: [] };
 }
 
 const meanOf = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
