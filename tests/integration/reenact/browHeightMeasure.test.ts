@@ -1,8 +1,9 @@
 /**
  * The paired eval's brow measure (scripts/evalRealPairs.ts shapeMeasures browHeight: the upper brow contour's height
  * above the eye corners / IOD, read by the independent TF.js tracker) sees a real brow raise: vid03 raises its brows
- * (with widened eyes) at frames 6 and 60 and relaxes them at frame 21 (seen on the frames; TF.js reads 0.317 / 0.348 /
- * 0.300 / 0.350 IOD at frames 0 / 6 / 21 / 60). Without it the self-reenactment's brow amplitude (issue 12, brows
+ * (with widened eyes) at frames 6 and 60 (seen on the frames, test browsFromVideo) and has them lowest at frame 21 (our
+ * own tracker: 0.350 / 0.322 IOD at frames 0 / 21); TF.js reads 0.317 / 0.348 / 0.300 / 0.350 IOD at frames
+ * 0 / 6 / 21 / 60. Without it the self-reenactment's brow amplitude (issue 12, brows
  * read from the driver) was not measured at all.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
