@@ -101,9 +101,13 @@ export interface ModeScores {
    * Mouth and eye shape, output vs real, per measure the Pearson r over the paired frames and the ratio of their
    * standard deviations (output / real: 1 = the motion's full size): mouth width (outer corners 61–291 / IOD), inner-lip
    * roundness (gap over the inner-lip width 78–308: an "O" is high, a grin low), eye opening (lid gap 159–145, 386–374
-   * over eye width) and horizontal iris offset (iris centre from the eye-corner midpoint over the eye width; 478 points).
+   * over eye width), horizontal iris offset (iris centre from the eye-corner midpoint over the eye width; 478 points) and
+   * brow height (mean of the upper brow contour 70/63/105/66/107 and 300/293/334/296/336 above the eye corners
+   * 33/133 and 263/362, along the image's vertical, / IOD).
    */
-  shape: Record<'mouthWidth' | 'roundness' | 'eyeOpen' | 'irisX', { r: number; sdRatio: number }>;
+  shape: Record<'mouthWidth' | 'roundness' | 'eyeOpen' | 'irisX' | 'browHeight', { r: number; sdRatio: number }>;
+  /** Per paired frame: each shape measure of the output and of the real frame (for plots and per-segment checks). */
+  shapeSeries: Record<'mouthWidth' | 'roundness' | 'eyeOpen' | 'irisX' | 'browHeight', { out: number[]; real: number[] }>;
   /** Frames where the tracker found a face in both. */
   pairedFrames: number;
   /** Per paired frame: the output's and the real frame's lip gaps (IOD units), for plots and lag checks. */
@@ -127,7 +131,7 @@ export function lipGap(lm: Float32Array): number {
 const pearson = pearsonFinite;
 
 /** Mouth and eye shape measures of landmarks (see `ModeScores.shape`); irisX NaN without iris points. */
-export function shapeMeasures(lm: Float32Array): { mouthWidth: number; roundness: number; eyeOpen: number; irisX: number } {
+export function shapeMeasures(lm: Float32Array): { mouthWidth: number; roundness: number; eyeOpen: number; irisX: number; browHeight: number } {
   const d = (a: number, b: number): number => Math.hypot(lm[a * 3]! - lm[b * 3]!, lm[a * 3 + 1]! - lm[b * 3 + 1]!);
   const iod = Math.max(1e-6, d(EYE_RIGHT_OUTER, EYE_LEFT_OUTER));
   const eyeOpen = (d(159, 145) / Math.max(1e-6, d(33, 133)) + d(386, 374) / Math.max(1e-6, d(263, 362))) / 2;
@@ -136,7 +140,9 @@ export function shapeMeasures(lm: Float32Array): { mouthWidth: number; roundness
     const u = (outer: number, inner: number, iris: number): number => (lm[iris * 3]! - (lm[outer * 3]! + lm[inner * 3]!) / 2) / Math.max(1e-6, d(outer, inner));
     irisX = (u(33, 133, 468) + u(263, 362, 473)) / 2;
   }
-  return { mouthWidth: d(61, 291) / iod, roundness: (lipGap(lm) * iod) / Math.max(1e-6, d(78, 308)), eyeOpen, irisX };
+  const meanY = (ids: readonly number[]): number => ids.reduce((a, i) => a + lm[i * 3 + 1]!, 0) / ids.length;
+  const browHeight = (meanY([33, 133, 263, 362]) - meanY([70, 63, 105, 66, 107, 300, 293, 334, 296, 336])) / iod;
+  return { mouthWidth: d(61, 291) / iod, roundness: (lipGap(lm) * iod) / Math.max(1e-6, d(78, 308)), eyeOpen, irisX, browHeight };
 }
 
 function sdOfFinite(xs: number[]): number {
@@ -287,7 +293,7 @@ export async function trackFrames(core: FaceAnalyzerCore, frames: Frames): Promi
   return out;
 }
 
-const SHAPE_KEYS = ['mouthWidth', 'roundness', 'eyeOpen', 'irisX'] as const;
+const SHAPE_KEYS = ['mouthWidth', 'roundness', 'eyeOpen', 'irisX', 'browHeight'] as const;
 
 function scoreMode(out: Frames, outLm: (Float32Array | null)[], real: Frames, realLm: (Float32Array | null)[]): ModeScores {
   const go: number[] = [];
@@ -303,8 +309,8 @@ function scoreMode(out: Frames, outLm: (Float32Array | null)[], real: Frames, re
   let neck = 0;
   let neckN = 0;
   let neckMoving = 0;
-  const shapeOut = { mouthWidth: [] as number[], roundness: [] as number[], eyeOpen: [] as number[], irisX: [] as number[] };
-  const shapeReal = { mouthWidth: [] as number[], roundness: [] as number[], eyeOpen: [] as number[], irisX: [] as number[] };
+  const shapeOut = { mouthWidth: [] as number[], roundness: [] as number[], eyeOpen: [] as number[], irisX: [] as number[], browHeight: [] as number[] };
+  const shapeReal = { mouthWidth: [] as number[], roundness: [] as number[], eyeOpen: [] as number[], irisX: [] as number[], browHeight: [] as number[] };
   const frames = Math.min(out.rgba.length, real.rgba.length);
   const first = realLm.find((lm) => lm) ?? null;
   const box0 = first ? faceBox(first, real.sizePx) : null;
@@ -345,7 +351,9 @@ function scoreMode(out: Frames, outLm: (Float32Array | null)[], real: Frames, re
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const r3 = (x: number): number => Math.round(x * 1000) / 1000;
   const shape = Object.fromEntries(SHAPE_KEYS.map((k) => [k, { r: pearson(shapeOut[k], shapeReal[k]), sdRatio: sdOfFinite(shapeOut[k]) / Math.max(1e-9, sdOfFinite(shapeReal[k])) }])) as ModeScores['shape'];
-  return { shape, lipGapR: pearson(go, gr), lipGapMeanRatio: mean(go) / Math.max(1e-9, mean(gr)), ssim: ssim / Math.max(1, n), psnrDb: psnr / Math.max(1, n), headSsim: head / Math.max(1, n), hairSsim: hair / Math.max(1, n), headSsimMoving: moving ? headMoving / moving : NaN, movingFrames: moving, headTearMoving: moving ? tear / moving : NaN, neckSsim: neckN ? neck / neckN : NaN, neckSsimMoving: moving ? neckMoving / moving : NaN, pairedFrames: go.length, lipGapsOut: go.map(r3), lipGapsReal: gr.map(r3) };
+  const r4 = (x: number): number => Math.round(x * 10000) / 10000;
+  const shapeSeries = Object.fromEntries(SHAPE_KEYS.map((k) => [k, { out: shapeOut[k].map(r4), real: shapeReal[k].map(r4) }])) as ModeScores['shapeSeries'];
+  return { shape, shapeSeries, lipGapR: pearson(go, gr), lipGapMeanRatio: mean(go) / Math.max(1e-9, mean(gr)), ssim: ssim / Math.max(1, n), psnrDb: psnr / Math.max(1, n), headSsim: head / Math.max(1, n), hairSsim: hair / Math.max(1, n), headSsimMoving: moving ? headMoving / moving : NaN, movingFrames: moving, headTearMoving: moving ? tear / moving : NaN, neckSsim: neckN ? neck / neckN : NaN, neckSsimMoving: moving ? neckMoving / moving : NaN, pairedFrames: go.length, lipGapsOut: go.map(r3), lipGapsReal: gr.map(r3) };
 }
 
 /** Picks closed / parted / open / smiling portrait frames from our own tracker (see the module remarks). */
@@ -440,7 +448,7 @@ export async function evaluatePair(video: string, k: number, kind: string, opts:
 
 /** Scores of a mode that was not rendered (NaN, empty gap lists). */
 function emptyScores(): ModeScores {
-  return { shape: Object.fromEntries(SHAPE_KEYS.map((k) => [k, { r: NaN, sdRatio: NaN }])) as ModeScores['shape'], lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, headSsim: NaN, hairSsim: NaN, headSsimMoving: NaN, movingFrames: 0, headTearMoving: NaN, neckSsim: NaN, neckSsimMoving: NaN, pairedFrames: 0, lipGapsOut: [], lipGapsReal: [] };
+  return { shape: Object.fromEntries(SHAPE_KEYS.map((k) => [k, { r: NaN, sdRatio: NaN }])) as ModeScores['shape'], shapeSeries: Object.fromEntries(SHAPE_KEYS.map((k) => [k, { out: [] as number[], real: [] as number[] }])) as ModeScores['shapeSeries'], lipGapR: NaN, lipGapMeanRatio: NaN, ssim: NaN, psnrDb: NaN, headSsim: NaN, hairSsim: NaN, headSsimMoving: NaN, movingFrames: 0, headTearMoving: NaN, neckSsim: NaN, neckSsimMoving: NaN, pairedFrames: 0, lipGapsOut: [], lipGapsReal: [] };
 }
 
 const meanOf = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);

@@ -24,6 +24,8 @@ const SHAPES = [
   'mouthFrownRight', 'mouthLowerDownLeft', 'mouthUpperUpRight', 'eyeWideLeft', 'eyeWideRight', 'eyeBlinkLeft', 'eyeBlinkRight', 'eyeSquintLeft',
   'browDownLeft', 'browDownRight', 'browInnerUp', 'browOuterUpLeft', 'browOuterUpRight',
 ] as const;
+/** `SHAPES=a,b,…` restricts the single-shape poses to those shapes (e.g. the brow shapes alone). */
+const shapeFilter = process.env.SHAPES ? new Set(process.env.SHAPES.split(',')) : null;
 const AMPLITUDES = (process.env.AMPLITUDES ?? "0.4,0.8").split(",").map(Number);
 const images = process.argv.length > 2 ? process.argv.slice(2) : ['img01_frontal_ai_man_jpeg-named-png.png', 'img02_darkskin_ai_woman_rgba.png', 'img03_beard_smile_teeth_ai.png', 'img05_elderly_woman_painting_ai.png'];
 
@@ -73,6 +75,7 @@ try {
       }
     } else {
       for (const shape of SHAPES) {
+        if (shapeFilter && !shapeFilter.has(shape)) continue;
         for (const a of AMPLITUDES) {
           const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
           w[BS[shape]] = a;

@@ -167,6 +167,15 @@ function features(p: Float32Array, f: Frame): Float64Array {
  * The brows keep 1 too: their measured gains (inner 0.50, outer 0.46) doubled a misreading on vid06, whose reference
  * frame has downcast eyes: its left brow is read as lowered (browDown 0.5–1 on main, with brows measured from the eye
  * centre, from the eye corners or from the nose bridge alike) while the real brows rise; amplified it stayed at 1.
+ * Re-measured (s19) with the mesh's own brow points (SHAPES=brow… scripts/measureFeatureGains.ts): inner 0.56 (img01
+ * 0.61, img02 0.51, img03 0.61, img05 0.53; held out img04 0.41, img06 0.38), outer 0.34 (R² 0.61; held out 0.14,
+ * R² 0.28). Applied (0.56 / 0.34), the self-reenacted brow height (TF.js, scripts/evalRealPairs.ts browHeight, SD
+ * ratio output / real, 3 s from frame 0) did not grow where it is short and overshot where it was right: vid03
+ * 0.49 → 0.48, vid04 0.53 → 0.55, vid06 1.03 → 1.20, face SSIM lower on all three (0.723 → 0.714, 0.789 → 0.784,
+ * 0.785 → 0.780), so the brows keep 1. vid03's shortfall is the rig's range, not the reading: its raise already drives
+ * browInnerUp and browOuterUp to 0.9–1 over most of 0.1–2.5 s, and the rig's full raise lifts the brow contour
+ * 0.027 IOD on the posed mesh against vid03's 0.095 (scripts/diagRoundness.ts: brow height SD ratio rig mesh / real
+ * 0.47 with gain 1, 0.43 with the measured gains).
  * Mouth width: 0.6, the in-video gain. Its rig-measured gain on still renders (0.31; corners 0.33–0.35; 0.27–0.41
  * on mixtures and on real-photo portraits) is not what the rendered video shows: on vid03's self-reenactment the
  * rendered rig's mouth-width changes were tracked at 0.66 of their size, and dividing by 0.31 oversized the motion
@@ -174,7 +183,15 @@ function features(p: Float32Array, f: Frame): Float64Array {
  * size (TF.js-tracked SD ratio output / real: vid03 0.53, vid06 0.52, vid05 0.73), an "O" read as a weak funnel
  * (issue 12); 0.6 was set on vid03 (SD ratio 0.53 → 0.87, r 0.69 → 0.86, lip gap unchanged) and checked on held-out
  * clips: vid06 0.52 → 0.96, vid05 0.73 → 1.05, but vid01, whose width already moved at 1.14, went to 1.28 (face SSIM
- * 0.746 → 0.732): the in-video gain varies by clip, and 0.6 is a middle value (s18 "drive" note). The corners keep 1: amplified with funnel and pucker they broke vid06's
+ * 0.746 → 0.732): the in-video gain varies by clip, and 0.6 is a middle value (s18 "drive" note). Toggled (s19, vid01
+ * self 3 s): width gain 1 with the mesh brows gives face SSIM 0.742 (width SD ratio 1.11), the Iris model's brows back
+ * with 0.6 gives 0.736 (1.33), against 0.732 (1.31): the width gain is most of the drop. vid01's width barely moves
+ * (real SD 0.020 IOD, frame-to-frame change 0.012), so its ratio is the least reliable; 0.7 on the held-out clips
+ * (vid01, vid04, vid05, vid06; vid03 set 0.6): width SD ratio 1.31 → 1.19, 0.84 → 0.76, 1.08 → 1.00, 0.88 → 0.75
+ * (mean |log ratio| 0.16 → 0.18), face SSIM 0.732 → 0.735 on vid01 and unchanged (±0.001) on the others, so 0.6 stays.
+ * The rendered rig's width change is read at a different share per shape (scripts/diagRoundRender.ts, 0.8 on the
+ * vid02 / img01 / img05 portraits: smile 0.58 / 0.72 / 0.52, funnel 0.66 / 0.59 / 0.60, stretch 0.39 / 0.42 / 0.17,
+ * pucker 0.34 / 0.34 / 0.18), which is why no single value fits every clip. The corners keep 1: amplified with funnel and pucker they broke vid06's
  * lip gap (r 0.88 → 0.26, s16). The lip gaps keep 1: the aperture is read absolutely
  * (core/reenact/drivingTrack.ts) and already lands at the real scale (self-reenactment ratio 0.94–1.17).
  */
