@@ -473,6 +473,25 @@ function vermilionAtLipLuma(vermilion: Rgb, lipMean: Rgb): Rgb {
 }
 
 /**
+ * The lit enamel colour of a photo's tooth pixels: the mean of the brighter half (by Rec. 601 luma) of the pixels
+ * that pass the tooth rule ({@link toothColourBounds}).
+ * @param px - the tooth pixels (RGB in [0, 1] and their luma), any order; at least one.
+ * @returns mean RGB in [0, 1] of the upper half by luma.
+ * @remarks The rule's luma floor is relative (0.62 × the opening's 95th percentile, above the lips): in a dark
+ * opening under dark lips (img03: lips luma 0.18) it also admits the teeth's shadowed sides, gaps and the grey cavity
+ * next to them, and the mean of all of them (img03: luma 0.26) read as cavity, not teeth, once the synthesised arch
+ * took it. The synthesised teeth put their own shading on this colour (crowns, cervical third, the arch receding:
+ * their front teeth average 0.85 of it), so it is the colour of the lit labial faces, the brighter pixels.
+ */
+export function litToothRgb(px: readonly { rgb: Rgb; l: number }[]): Rgb {
+  const sorted = [...px].sort((p, q) => p.l - q.l);
+  const lit = sorted.slice(sorted.length >> 1);
+  const m: Rgb = [0, 0, 0];
+  for (const p of lit) for (let c = 0; c < 3; c++) m[c] = m[c]! + p.rgb[c]! / lit.length;
+  return m;
+}
+
+/**
  * Builds the interior textures of one portrait.
  * @param rgba - photo `[heightPx, widthPx, 4]` RGBA bytes, rows top-first.
  * @param widthPx - photo width.
@@ -554,7 +573,7 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   }));
   const photoTeethPx = showsTeeth(teethPx.length, opening.length) ? teethPx.length : 0;
   let teethRgb: Rgb;
-  if (photoTeethPx > 0) teethRgb = mean(teethPx);
+  if (photoTeethPx > 0) teethRgb = litToothRgb(teethPx);
   else {
     // The colour of the eye whites (core/face/sceneLight.ts; enamel ≈ VITA A2 when no sclera is visible), not a colour
     // derived from the image's grey-world mean: the background's colour is not the light's. At the skin's luma.
@@ -736,9 +755,12 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
       // at the split while the jaw keeps its rest angle.
       photoLower[i] = thick * w * smoothstep(split - 2.5, split - 1, ty);
     }
-    // Where the photo shows the interior, no synthesised upper teeth below its top nor lower teeth above its bottom.
+    // Where the photo shows the interior, no synthesised upper teeth below its upper teeth (the split) nor lower teeth
+    // above its bottom. Above the split the synthesised arch stays behind the photo's upper teeth: their dark pixels
+    // (gaps, shadowed sides, the dark band a smile shows between the teeth and the lip) let it through (see the
+    // composition below), so the teeth row the jaw uncovers is whole, not the photo's bright pixels over the cavity.
     for (let ty = 0; ty < H; ty++) {
-      if (ty >= top) synthUpperOk[ty * W + tx] = 1 - thick * teethCol[tx]!;
+      if (ty >= top) synthUpperOk[ty * W + tx] = 1 - thick * teethCol[tx]! * smoothstep(split - 1, split + 1, ty);
       if (ty <= bottom) synthLowerOk[ty * W + tx] = 1 - thick;
     }
   }
@@ -749,7 +771,17 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
   const archR = Math.min(0.5, Math.max(0.3, mouthHalf * 0.95));
   const upperB = toLocal(...P(LIP_INNER_UPPER))[1];
   const lowerB = toLocal(...P(LIP_INNER_LOWER))[1];
-  const upperEdgeB = upperB + 0.035;
+  // The upper incisors' edge: where the photo shows its upper teeth, their own edge (the occlusal line fitted above, at
+  // the mouth's centre column), so the synthesised arch continues the photographed teeth instead of ending 0.035 IOD
+  // under the lip above them (img03: the photographed teeth reach 0.06 IOD below the lip); else 0.035 IOD (≈ 2.2 mm)
+  // below the upper inner lip (Vig & Brundo 1978: 1.9–3.4 mm of upper incisor display at rest). Kept within
+  // [0.02, 0.12] IOD below the lip (a photo's occlusal line that runs along the lower lip stays a plausible crown).
+  const centreTx = Math.round((mx - x0) * texelsPerPx);
+  const photoEdgeB = photoTeethPx > 0 && occlusal && centreTx >= 0 && centreTx < W && teethCol[centreTx]! > 0.5 ? toLocal(...pxOf(centreTx, occlusal(centreTx)))[1] : null;
+  const upperEdgeB = photoEdgeB === null ? upperB + 0.035 : Math.min(upperB + 0.12, Math.max(upperB + 0.02, photoEdgeB));
+  // With the arch's edge on the photographed one, the synthesised upper teeth stay whole behind the photo's (no cut
+  // below the photo's split: outside the fitted teeth columns the fitted line runs level, and the cut showed as a
+  // straight horizontal edge across the teeth once the jaw opened, img03).
   // The lower incisors' edges sit 0.01 IOD (≈ 0.6 mm) below the lower lip's inner edge: the lower lip covers them
   // but for what the jaw and lip motion uncover (at rest and in speech the lower lip hides most of the lower incisors;
   // Vig & Brundo 1978 measure ~0–1 mm of mandibular incisor display at rest).
@@ -794,9 +826,9 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
     const [x, y] = pxOf(i % W, Math.floor(i / W));
     const photo = photoAt(x, y);
     const n = gauss() * grainSigma;
-    for (const [out, synth, pw, ok] of [
-      [upperRgba, synthUpper, photoUpper[i]!, synthUpperOk[i]!],
-      [lowerRgba, synthLower, photoLower[i]!, synthLowerOk[i]!],
+    for (const [out, synth, pw, ok, under] of [
+      [upperRgba, synthUpper, photoUpper[i]!, photoEdgeB === null ? synthUpperOk[i]! : 1, true],
+      [lowerRgba, synthLower, photoLower[i]!, synthLowerOk[i]!, false],
     ] as const) {
       const sa = synth[i * 4 + 3]! * ok;
       // The photo's dark interior (within 0.03–0.15 luma of the cavity colour) is left transparent: the renderer's
@@ -806,11 +838,13 @@ export function buildMouthInterior(rgba: Uint8Array, widthPx: number, heightPx: 
       // teeth rows), not tissue: carried along by the jaw they would read as a dark band; the synthesised walls and
       // tongue show there instead. Teeth and a real, lit interior are brighter and stay.
       const pa = pw * smoothstep(Math.max(cavL + 0.03, 0.75 * wallL), Math.max(cavL + 0.15, wallL + 0.05), luma(...photo));
-      // Where the photo shows the interior it replaces the synthesis there.
-      const alpha = pa + (1 - pw) * sa;
+      // Where the photo shows the interior it replaces the synthesis there; in the upper part only where its pixels
+      // are kept (teeth, lit tissue): under its dark pixels the synthesised upper teeth show (synthUpperOk above).
+      const behind = under ? 1 - pa : 1 - pw;
+      const alpha = pa + behind * sa;
       for (let c = 0; c < 3; c++) {
         const s = sa > 1e-4 ? (synth[i * 4 + c]! * ok) / sa + n : 0;
-        const v = alpha > 1e-4 ? (pa * photo[c]! + (1 - pw) * sa * s) / alpha : 0;
+        const v = alpha > 1e-4 ? (pa * photo[c]! + behind * sa * s) / alpha : 0;
         out[i * 4 + c] = Math.round(255 * Math.min(1, Math.max(0, v)));
       }
       out[i * 4 + 3] = Math.round(255 * Math.min(1, alpha));
