@@ -206,7 +206,7 @@ void main() {
     // pixel at p − uOffset (outside the photo's iris, since p lies outside the moved one), else the same row mirrored
     // across the photo's iris (the white on its other side): its grain, the lid's shadow along its row and its fall-off
     // towards the corners are the photo's. Relit for its new place by eyeballShade (a white carried in from a corner is
-    // brighter towards the middle; see below: only darkened); the ring fill above only where neither source shows sclera (under the photo's lids,
+    // brighter towards the middle); the ring fill above only where neither source shows sclera (under the photo's lids,
     // past the corners). (The ring fill alone drew a flat pale block where the iris left, img01/img06 look image-left:
     // the luma spread of the uncovered white 0.2–0.3 of the photo's, eyeGazeSclera.test.ts.)
     // (Next to the moved iris p − uOffset falls on the photo's limbus, 1–1.3 radii out, which is not white: sampled just
@@ -219,10 +219,7 @@ void main() {
     vec3 colM = photoAt(sM);
     float okT = whiteAt(sT, colT);
     float okM = (1.0 - okT) * whiteAt(sM, colM);
-    // (Relit only darker, never brighter: brightened up to 1/0.8, a white carried in from beside the corner came out a
-    // pale block beside the moved iris with a hard edge against the photo's own white past the iris's old place, img06
-    // and img01 looking image-left.)
-    vec3 turned = (okT * colT * min(1.0, eyeballShade(p) / eyeballShade(sT)) + okM * colM * min(1.0, eyeballShade(p) / eyeballShade(sM))) / max(okT + okM, 1e-4);
+    vec3 turned = (okT * colT * eyeballShade(p) / eyeballShade(sT) + okM * colM * eyeballShade(p) / eyeballShade(sM)) / max(okT + okM, 1e-4);
     vec3 scleraRow = mix(ringFill, turned, smoothstep(0.0, 0.6, okT + okM));
     base = mix(base, scleraRow, inOrig * moving);
     // The moved iris. Where its source pixel lay under the photo's lids (not iris: lid skin, lashes, the waterline), the
