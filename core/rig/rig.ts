@@ -47,6 +47,19 @@ export const JAW_OPEN_MAX_RAD = 0.3;
  * within that range; the value is a rounded literature magnitude, not fitted to any portrait.
  */
 export const UPPER_LIP_RISE_IOD = 0.04;
+/**
+ * Share of the jaw rotation that the inner mouth corners (78, 308: where the lips part) follow.
+ * @remarks A real jaw drop draws the inner corners down with it, so the opening is an oval whose corners sit between
+ * the lips and whose top edge arches above them, not a slot hanging from the upper lip's line. Measured with the
+ * independent tracker (TF.js FaceMesh, scripts/measureMouthArch.ts, every 3rd frame): the inner corners' height below the
+ * eyes regressed on the lower inner lip's, slope 0.19 on vid02 (O then wide) and 0.43 on vid05 (wide mouth) — their mean,
+ * 0.31, is this constant; held out: vid01 (speech) 0.29. The lips' own corners stay at 0.15 (raising them was tried in
+ * s16 and reverted: photographed open mouths closed worse), and the inner corners close with the lips (`mouthClose`),
+ * so closed lips keep them on the lip line.
+ */
+export const INNER_CORNER_JAW_SHARE = 0.31;
+/** Inner mouth corners (MediaPipe 78: subject's right, 308: left). */
+const INNER_CORNERS: readonly number[] = [78, 308];
 /** Largest eye rotation from `eyeLook*` weights, radians (≈ 29°; ARKit weight 1 ≈ the end of the range). */
 export const EYE_LOOK_MAX_RAD = 0.5;
 /** Eyeball radius relative to the IOD (12 mm / 63 mm). */
@@ -220,6 +233,8 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
   // Jaw weights: 1 below the mouth line, 0 on the upper lip and above, tapering along the lower lip to the corners.
   const jawWeight = new Float32Array(n);
   const lipCloseWeight = new Float32Array(n);
+  const upperInnerRing = new Set(LIPS_UPPER_INNER);
+  const upperMidRing = new Set(LIPS_UPPER_MID);
   const halfFaceIod = frame.faceWidthPx / 2 / I;
   for (let i = 0; i < n; i++) {
     const [a, b] = local(i, mouth);
@@ -228,11 +243,16 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
     // (0.15), so the opening narrows to a point at each corner (the lips meet at an acute angle at the commissure)
     // instead of ending in a step.
     if (lowerLip.has(i)) w = 0.15 + 0.85 * Math.max(0, 1 - (a / mouthHalfWidthIod) ** 2);
-    else if (upperLip.has(i)) w = 0;
+    // The upper lip's sides follow the inner corners down (its middle half stays with the maxilla), so its inner edge
+    // arches from a flat middle into the lowered corners, as in a real wide mouth (the tracker puts the side points 81/311
+    // as high as the centre there, 0.95–1.09 of its height: vid01/vid02/vid05): full share on the inner edge, less on the
+    // lip's middle ring and outer edge (towards the lip corners' own 0.15).
+    else if (upperLip.has(i)) w = INNER_CORNER_JAW_SHARE * (upperInnerRing.has(i) ? 1 : upperMidRing.has(i) ? 0.75 : 0.5) * smoothstep(0.5, 1, Math.abs(a) / mouthHalfWidthIod);
+    else if (INNER_CORNERS.includes(i)) w = INNER_CORNER_JAW_SHARE;
     else if (corners.has(i)) w = 0.15;
     else w = smoothstep(-0.02, 0.3, b) * (1 - 0.6 * smoothstep(0.7, 1.0, Math.abs(a) / halfFaceIod) * (1 - smoothstep(0.3, 1.0, b)));
     jawWeight[i] = w;
-    lipCloseWeight[i] = lowerLip.has(i) ? 1 : corners.has(i) ? 0.5 : 0;
+    lipCloseWeight[i] = lowerLip.has(i) || upperLip.has(i) || INNER_CORNERS.includes(i) ? 1 : corners.has(i) ? 0.5 : 0;
   }
   // The upper lip rises as the lips part (UPPER_LIP_RISE_IOD). Along the mouth the rise follows the upper lip's own
   // outline — its height above the line between the outer corners, normalised (the cupid's bow) — averaged with a
