@@ -48,16 +48,25 @@ export const JAW_OPEN_MAX_RAD = 0.3;
  */
 export const UPPER_LIP_RISE_IOD = 0.04;
 /**
- * Share of the jaw rotation that the inner mouth corners (78, 308: where the lips part) follow.
+ * Where a wide-open mouth's inner corners sit: the upper inner lip's centre arches above the line between the inner
+ * corners by this share of the centre opening (arch / (arch + sag)) at `jawOpen = 1`.
  * @remarks A real jaw drop draws the inner corners down with it, so the opening is an oval whose corners sit between
  * the lips and whose top edge arches above them, not a slot hanging from the upper lip's line. Measured with the
- * independent tracker (TF.js FaceMesh, scripts/measureMouthArch.ts, every 3rd frame): the inner corners' height below the
- * eyes regressed on the lower inner lip's, slope 0.19 on vid02 (O then wide) and 0.43 on vid05 (wide mouth) — their mean,
- * 0.31, is this constant; held out: vid01 (speech) 0.29. The lips' own corners stay at 0.15 (raising them was tried in
- * s16 and reverted: photographed open mouths closed worse), and the inner corners close with the lips (`mouthClose`),
- * so closed lips keep them on the lip line.
+ * independent tracker (TF.js FaceMesh, scripts/measureMouthArch.ts, every 3rd frame, median over the frames whose lip
+ * gap is ≥ 0.2 outer eye-corner distances): 0.244 on vid02 (O then wide) and 0.248 on vid05 (wide mouth) — their mean
+ * is this constant; held out: vid01 (speech) 0.286, vid03 (0–6 s) 0.296. Each portrait's inner-corner jaw share
+ * ({@link INNER_CORNER_JAW_SHARE_RANGE}) is solved so that its rig reaches it (a photographed lip line whose corners sit
+ * high needs the corners to follow the jaw further).
  */
-export const INNER_CORNER_JAW_SHARE = 0.31;
+export const WIDE_MOUTH_ARCH_SHARE = 0.246;
+/**
+ * Bounds of the inner corners' share of the jaw rotation.
+ * @remarks The tracker's regression of the inner corners' height on the lower inner lip's over whole clips (same
+ * script) spans 0.19 (vid02), 0.29 (vid01), 0.43 (vid05), 0.46 (vid03); the lips' own corners keep 0.15 (raising them
+ * was tried in s16 and reverted: photographed open mouths closed worse), the lower bound; 0.5 is the top of the real
+ * range, rounded.
+ */
+export const INNER_CORNER_JAW_SHARE_RANGE: readonly [number, number] = [0.15, 0.5];
 /** Inner mouth corners (MediaPipe 78: subject's right, 308: left). */
 const INNER_CORNERS: readonly number[] = [78, 308];
 /** Largest eye rotation from `eyeLook*` weights, radians (≈ 29°; ARKit weight 1 ≈ the end of the range). */
@@ -233,6 +242,8 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
   // Jaw weights: 1 below the mouth line, 0 on the upper lip and above, tapering along the lower lip to the corners.
   const jawWeight = new Float32Array(n);
   const lipCloseWeight = new Float32Array(n);
+  /** Share of the inner corners' jaw weight that a vertex takes (inner corners 1, the upper lip's sides less). */
+  const cornerFollow = new Float32Array(n);
   const upperInnerRing = new Set(LIPS_UPPER_INNER);
   const upperMidRing = new Set(LIPS_UPPER_MID);
   const halfFaceIod = frame.faceWidthPx / 2 / I;
@@ -247,8 +258,13 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
     // arches from a flat middle into the lowered corners, as in a real wide mouth (the tracker puts the side points 81/311
     // as high as the centre there, 0.95–1.09 of its height: vid01/vid02/vid05): full share on the inner edge, less on the
     // lip's middle ring and outer edge (towards the lip corners' own 0.15).
-    else if (upperLip.has(i)) w = INNER_CORNER_JAW_SHARE * (upperInnerRing.has(i) ? 1 : upperMidRing.has(i) ? 0.75 : 0.5) * smoothstep(0.5, 1, Math.abs(a) / mouthHalfWidthIod);
-    else if (INNER_CORNERS.includes(i)) w = INNER_CORNER_JAW_SHARE;
+    else if (upperLip.has(i)) {
+      w = 0;
+      cornerFollow[i] = (upperInnerRing.has(i) ? 1 : upperMidRing.has(i) ? 0.75 : 0.5) * smoothstep(0.5, 1, Math.abs(a) / mouthHalfWidthIod);
+    } else if (INNER_CORNERS.includes(i)) {
+      w = 0;
+      cornerFollow[i] = 1;
+    }
     else if (corners.has(i)) w = 0.15;
     else w = smoothstep(-0.02, 0.3, b) * (1 - 0.6 * smoothstep(0.7, 1.0, Math.abs(a) / halfFaceIod) * (1 - smoothstep(0.3, 1.0, b)));
     jawWeight[i] = w;
@@ -286,6 +302,32 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
   // Temporomandibular joint: in front of the ear, ≈ 0.3 IOD below the eye line, behind the cheek silhouette.
   const sideDepth = (P(FACE_SIDE_RIGHT)[2] + P(FACE_SIDE_LEFT)[2]) / 2;
   const jawPivotPx: [number, number] = [(eyeR[1] + eyeL[1]) / 2 + 0.3 * I * ey[1], sideDepth + 0.2 * I];
+  // The inner corners' jaw share: the one that puts the corners at WIDE_MOUTH_ARCH_SHARE of the centre opening below
+  // the upper lip's centre at jawOpen 1 (jaw rotation and upper-lip rise as evaluateRig applies them), by bisection.
+  {
+    /** Height along the face's down axis (px) of vertex i at jawOpen 1 with jaw weight w, rise included. */
+    const downAt = (i: number, w: number): number => {
+      const dy = rest[i * 3 + 1]! - jawPivotPx[0];
+      const dz = rest[i * 3 + 2]! - jawPivotPx[1];
+      const t = JAW_OPEN_MAX_RAD * w;
+      const x = rest[i * 3]! + upperLipRisePx[i * 2]!;
+      const y = jawPivotPx[0] + dy * Math.cos(t) - dz * Math.sin(t) + upperLipRisePx[i * 2 + 1]!;
+      return x * ey[0] + y * ey[1];
+    };
+    const top = downAt(13, jawWeight[13]!);
+    const bottom = downAt(14, jawWeight[14]!);
+    const shareAt = (w: number): number => ((downAt(78, w) + downAt(308, w)) / 2 - top) / Math.max(1e-6, bottom - top);
+    let [lo, hi] = INNER_CORNER_JAW_SHARE_RANGE;
+    if (shareAt(lo) >= WIDE_MOUTH_ARCH_SHARE) hi = lo;
+    else if (shareAt(hi) <= WIDE_MOUTH_ARCH_SHARE) lo = hi;
+    for (let k = 0; k < 30 && hi - lo > 1e-4; k++) {
+      const mid = (lo + hi) / 2;
+      if (shareAt(mid) < WIDE_MOUTH_ARCH_SHARE) lo = mid;
+      else hi = mid;
+    }
+    const share = (lo + hi) / 2;
+    for (let i = 0; i < n; i++) if (cornerFollow[i]! > 0) jawWeight[i] = share * cornerFollow[i]!;
+  }
 
   // Mouth corners: smile (out + up), frown (down), stretch (out + down), dimple (out, back).
   const sides: [number, readonly number[], number][] = [
