@@ -140,6 +140,13 @@ export interface PhotoHeadRig {
   uvDeltas: (Float32Array | null)[];
   /** Jaw rotation weight per vertex in [0,1]. */
   jawWeight: Float32Array;
+  /**
+   * Jaw rotation weight per vertex that grows with the opening (`MAX · jawWeightWide · x²`, x the vertex's lip
+   * aperture, beside the linear `MAX · jawWeight · x`), in [0,1]: the inner mouth corners and the upper lip's sides,
+   * which stay near the upper lip at speech-sized openings (the lips part from the middle) and follow the jaw at a wide
+   * one ({@link WIDE_MOUTH_ARCH_SHARE}).
+   */
+  jawWeightWide: Float32Array;
   /** Share of {@link jawWeight} cancelled by `mouthClose` (lips), per vertex in [0,1]. */
   lipCloseWeight: Float32Array;
   /** Jaw pivot `[y, z]` px (rotation about the face's horizontal axis). */
@@ -241,6 +248,7 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
 
   // Jaw weights: 1 below the mouth line, 0 on the upper lip and above, tapering along the lower lip to the corners.
   const jawWeight = new Float32Array(n);
+  const jawWeightWide = new Float32Array(n);
   const lipCloseWeight = new Float32Array(n);
   /** Share of the inner corners' jaw weight that a vertex takes (inner corners 1, the upper lip's sides less). */
   const cornerFollow = new Float32Array(n);
@@ -262,7 +270,7 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
       w = 0;
       cornerFollow[i] = (upperInnerRing.has(i) ? 1 : upperMidRing.has(i) ? 0.75 : 0.5) * smoothstep(0.5, 1, Math.abs(a) / mouthHalfWidthIod);
     } else if (INNER_CORNERS.includes(i)) {
-      w = 0;
+      w = INNER_CORNER_JAW_SHARE_RANGE[0];
       cornerFollow[i] = 1;
     }
     else if (corners.has(i)) w = 0.15;
@@ -315,6 +323,7 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
       return x * ey[0] + y * ey[1];
     };
     const top = downAt(13, jawWeight[13]!);
+    // At jawOpen 1 the linear and the growing weights add (x = x² = 1).
     const bottom = downAt(14, jawWeight[14]!);
     const shareAt = (w: number): number => ((downAt(78, w) + downAt(308, w)) / 2 - top) / Math.max(1e-6, bottom - top);
     let [lo, hi] = INNER_CORNER_JAW_SHARE_RANGE;
@@ -326,7 +335,7 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
       else hi = mid;
     }
     const share = (lo + hi) / 2;
-    for (let i = 0; i < n; i++) if (cornerFollow[i]! > 0) jawWeight[i] = share * cornerFollow[i]!;
+    for (let i = 0; i < n; i++) if (cornerFollow[i]! > 0) jawWeightWide[i] = Math.max(0, share * cornerFollow[i]! - jawWeight[i]!);
   }
 
   // Mouth corners: smile (out + up), frown (down), stretch (out + down), dimple (out, back).
@@ -403,9 +412,9 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
   const jawLeft = shape(BS.jawLeft);
   const jawRight = shape(BS.jawRight);
   for (let i = 0; i < n; i++) {
-    add(jawForward, i, jawWeight[i]!, 0, 0, -0.12);
-    add(jawLeft, i, jawWeight[i]!, 0.12, 0);
-    add(jawRight, i, jawWeight[i]!, -0.12, 0);
+    add(jawForward, i, jawWeight[i]! + jawWeightWide[i]!, 0, 0, -0.12);
+    add(jawLeft, i, jawWeight[i]! + jawWeightWide[i]!, 0.12, 0);
+    add(jawRight, i, jawWeight[i]! + jawWeightWide[i]!, -0.12, 0);
   }
 
   // Eyes: blink, wide, squint; brows; cheeks; nose.
@@ -506,7 +515,7 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
   eyeSide(EYE_LEFT, false);
 
   const eyes: [EyeModel, EyeModel] = [eyeModel(rest, landmarksPx, landmarkCount, EYE_RIGHT), eyeModel(rest, landmarksPx, landmarkCount, EYE_LEFT)];
-  return { restPx: rest, frame, deltas, uvDeltas, jawWeight, lipCloseWeight, jawPivotPx, upperLipRisePx, eyes };
+  return { restPx: rest, frame, deltas, uvDeltas, jawWeight, jawWeightWide, lipCloseWeight, jawPivotPx, upperLipRisePx, eyes };
 }
 
 /** Eye model from the lid contour and, when present, the iris landmark nearest to this eye. */
@@ -564,12 +573,13 @@ export function evaluateRig(rig: PhotoHeadRig, weights: Float32Array, outPx: Flo
 }
 
 /**
- * Per-vertex jaw rotation of absolute weights, radians: `MAX · jawWeightᵢ · max(0, jawOpen − mouthClose ·
- * lipCloseWeightᵢ)`. ARKit's mouthClose closes the lips against the open jaw: mouthClose = jawOpen puts the lips
+ * Per-vertex jaw rotation of absolute weights, radians: `MAX · (jawWeightᵢ + jawWeightWideᵢ · x) · x` with
+ * `x = max(0, jawOpen − mouthClose · lipCloseWeightᵢ)`. ARKit's mouthClose closes the lips against the open jaw: mouthClose = jawOpen puts the lips
  * together (the convention of the speech tracks, core/motion/lipsync.ts `lipAperture`), the chin still drops.
  */
 function jawAngleRad(rig: PhotoHeadRig, jaw01: number, close01: number, i: number): number {
-  return JAW_OPEN_MAX_RAD * rig.jawWeight[i]! * Math.max(0, jaw01 - close01 * rig.lipCloseWeight[i]!);
+  const x = Math.max(0, jaw01 - close01 * rig.lipCloseWeight[i]!);
+  return JAW_OPEN_MAX_RAD * (rig.jawWeight[i]! + rig.jawWeightWide[i]! * x) * x;
 }
 
 const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
