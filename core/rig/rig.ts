@@ -56,7 +56,9 @@ export const UPPER_LIP_RISE_IOD = 0.04;
  * gap is ≥ 0.2 outer eye-corner distances): 0.244 on vid02 (O then wide) and 0.248 on vid05 (wide mouth) — their mean
  * is this constant; held out: vid01 (speech) 0.286, vid03 (0–6 s) 0.296. Each portrait's inner-corner jaw share
  * ({@link INNER_CORNER_JAW_SHARE_RANGE}) is solved so that its rig reaches it (a photographed lip line whose corners sit
- * high needs the corners to follow the jaw further).
+ * high needs the corners to follow the jaw further). The share above the lips' own 0.15 grows with the opening (the
+ * square of the lip aperture, `PhotoHeadRig.jawWeightWide`): the lips part from the middle, and at speech-sized
+ * openings the real corners stay near the upper lip (vid05 frames with a gap of 0.08–0.15: arch share 0.07).
  */
 export const WIDE_MOUTH_ARCH_SHARE = 0.246;
 /**
@@ -563,8 +565,8 @@ function eyeModel(rest: Float32Array, all: Float32Array, count: number, region: 
  * @param weights - 52 ARKit weights (values clamped to [0,1]).
  * @param outPx - receives `[468, 3]` positions in landmark pixel space.
  * @returns `outPx`.
- * @remarks Order: rest + Σ wₖ·Δₖ, then the jaw rotation by `JAW_OPEN_MAX_RAD · jawWeight · max(0, jawOpen −
- * mouthClose · lipCloseWeight)` about the pivot, in the (y, z) plane of the image, then the upper lip's rise
+ * @remarks Order: rest + Σ wₖ·Δₖ, then the jaw rotation by `JAW_OPEN_MAX_RAD · (jawWeight + jawWeightWide · x) · x`,
+ * `x = max(0, jawOpen − mouthClose · lipCloseWeight)`, about the pivot, in the (y, z) plane of the image, then the upper lip's rise
  * (`upperLipRisePx · max(0, jawOpen − mouthClose)`). The same as
  * {@link evaluateRigRelative} with a rest expression of zeros.
  */
