@@ -32,7 +32,7 @@ const opt = (name: string, def: string): string => {
 const positional = args.slice(1).filter((a, k, all) => !a.startsWith('--') && !(k > 0 && all[k - 1]!.startsWith('--')));
 const tracker = new FaceAnalyzerCore(await TfjsFaceModelRunner.create('wasm'));
 
-let lastLandmarks: Float32Array | null = null;
+let lastLandmarks = null as Float32Array | null;
 async function track(rgba: Uint8Array, widthPx: number, heightPx: number): Promise<MouthOpeningShape | null> {
   const a = await tracker.analyze({ rgba, widthPx, heightPx, hadAlpha: false }, { maxFaces: 1 }).catch(() => null);
   const lm = a?.faces[0]?.landmarksPx;
