@@ -47,6 +47,30 @@ export const JAW_OPEN_MAX_RAD = 0.3;
  * within that range; the value is a rounded literature magnitude, not fitted to any portrait.
  */
 export const UPPER_LIP_RISE_IOD = 0.04;
+/**
+ * Where a wide-open mouth's inner corners sit: the upper inner lip's centre arches above the line between the inner
+ * corners by this share of the centre opening (arch / (arch + sag)) at `jawOpen = 1`.
+ * @remarks A real jaw drop draws the inner corners down with it, so the opening is an oval whose corners sit between
+ * the lips and whose top edge arches above them, not a slot hanging from the upper lip's line. Measured with the
+ * independent tracker (TF.js FaceMesh, scripts/measureMouthArch.ts, every 3rd frame, median over the frames whose lip
+ * gap is ≥ 0.2 outer eye-corner distances): 0.244 on vid02 (O then wide) and 0.248 on vid05 (wide mouth) — their mean
+ * is this constant; held out: vid01 (speech) 0.286, vid03 (0–6 s) 0.296. Each portrait's inner-corner jaw share
+ * ({@link INNER_CORNER_JAW_SHARE_RANGE}) is solved so that its rig reaches it (a photographed lip line whose corners sit
+ * high needs the corners to follow the jaw further). The share above the lips' own 0.15 grows with the opening (the
+ * square of the lip aperture, `PhotoHeadRig.jawWeightWide`): the lips part from the middle, and at speech-sized
+ * openings the real corners stay near the upper lip (vid05 frames with a gap of 0.08–0.15: arch share 0.07).
+ */
+export const WIDE_MOUTH_ARCH_SHARE = 0.246;
+/**
+ * Bounds of the inner corners' share of the jaw rotation.
+ * @remarks The tracker's regression of the inner corners' height on the lower inner lip's over whole clips (same
+ * script) spans 0.19 (vid02), 0.29 (vid01), 0.43 (vid05), 0.46 (vid03); the lips' own corners keep 0.15 (raising them
+ * was tried in s16 and reverted: photographed open mouths closed worse), the lower bound; 0.5 is the top of the real
+ * range, rounded.
+ */
+export const INNER_CORNER_JAW_SHARE_RANGE: readonly [number, number] = [0.15, 0.5];
+/** Inner mouth corners (MediaPipe 78: subject's right, 308: left). */
+const INNER_CORNERS: readonly number[] = [78, 308];
 /** Largest eye rotation from `eyeLook*` weights, radians (≈ 29°; ARKit weight 1 ≈ the end of the range). */
 export const EYE_LOOK_MAX_RAD = 0.5;
 /** Eyeball radius relative to the IOD (12 mm / 63 mm). */
@@ -118,6 +142,13 @@ export interface PhotoHeadRig {
   uvDeltas: (Float32Array | null)[];
   /** Jaw rotation weight per vertex in [0,1]. */
   jawWeight: Float32Array;
+  /**
+   * Jaw rotation weight per vertex that grows with the opening (`MAX · jawWeightWide · x²`, x the vertex's lip
+   * aperture, beside the linear `MAX · jawWeight · x`), in [0,1]: the inner mouth corners and the upper lip's sides,
+   * which stay near the upper lip at speech-sized openings (the lips part from the middle) and follow the jaw at a wide
+   * one ({@link WIDE_MOUTH_ARCH_SHARE}).
+   */
+  jawWeightWide: Float32Array;
   /** Share of {@link jawWeight} cancelled by `mouthClose` (lips), per vertex in [0,1]. */
   lipCloseWeight: Float32Array;
   /** Jaw pivot `[y, z]` px (rotation about the face's horizontal axis). */
@@ -219,7 +250,12 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
 
   // Jaw weights: 1 below the mouth line, 0 on the upper lip and above, tapering along the lower lip to the corners.
   const jawWeight = new Float32Array(n);
+  const jawWeightWide = new Float32Array(n);
   const lipCloseWeight = new Float32Array(n);
+  /** Share of the inner corners' jaw weight that a vertex takes (inner corners 1, the upper lip's sides less). */
+  const cornerFollow = new Float32Array(n);
+  const upperInnerRing = new Set(LIPS_UPPER_INNER);
+  const upperMidRing = new Set(LIPS_UPPER_MID);
   const halfFaceIod = frame.faceWidthPx / 2 / I;
   for (let i = 0; i < n; i++) {
     const [a, b] = local(i, mouth);
@@ -228,11 +264,21 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
     // (0.15), so the opening narrows to a point at each corner (the lips meet at an acute angle at the commissure)
     // instead of ending in a step.
     if (lowerLip.has(i)) w = 0.15 + 0.85 * Math.max(0, 1 - (a / mouthHalfWidthIod) ** 2);
-    else if (upperLip.has(i)) w = 0;
+    // The upper lip's sides follow the inner corners down (its middle half stays with the maxilla), so its inner edge
+    // arches from a flat middle into the lowered corners, as in a real wide mouth (the tracker puts the side points 81/311
+    // as high as the centre there, 0.95–1.09 of its height: vid01/vid02/vid05): full share on the inner edge, less on the
+    // lip's middle ring and outer edge (towards the lip corners' own 0.15).
+    else if (upperLip.has(i)) {
+      w = 0;
+      cornerFollow[i] = (upperInnerRing.has(i) ? 1 : upperMidRing.has(i) ? 0.75 : 0.5) * smoothstep(0.5, 1, Math.abs(a) / mouthHalfWidthIod);
+    } else if (INNER_CORNERS.includes(i)) {
+      w = INNER_CORNER_JAW_SHARE_RANGE[0];
+      cornerFollow[i] = 1;
+    }
     else if (corners.has(i)) w = 0.15;
     else w = smoothstep(-0.02, 0.3, b) * (1 - 0.6 * smoothstep(0.7, 1.0, Math.abs(a) / halfFaceIod) * (1 - smoothstep(0.3, 1.0, b)));
     jawWeight[i] = w;
-    lipCloseWeight[i] = lowerLip.has(i) ? 1 : corners.has(i) ? 0.5 : 0;
+    lipCloseWeight[i] = lowerLip.has(i) || upperLip.has(i) || INNER_CORNERS.includes(i) ? 1 : corners.has(i) ? 0.5 : 0;
   }
   // The upper lip rises as the lips part (UPPER_LIP_RISE_IOD). Along the mouth the rise follows the upper lip's own
   // outline — its height above the line between the outer corners, normalised (the cupid's bow) — averaged with a
@@ -266,6 +312,33 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
   // Temporomandibular joint: in front of the ear, ≈ 0.3 IOD below the eye line, behind the cheek silhouette.
   const sideDepth = (P(FACE_SIDE_RIGHT)[2] + P(FACE_SIDE_LEFT)[2]) / 2;
   const jawPivotPx: [number, number] = [(eyeR[1] + eyeL[1]) / 2 + 0.3 * I * ey[1], sideDepth + 0.2 * I];
+  // The inner corners' jaw share: the one that puts the corners at WIDE_MOUTH_ARCH_SHARE of the centre opening below
+  // the upper lip's centre at jawOpen 1 (jaw rotation and upper-lip rise as evaluateRig applies them), by bisection.
+  {
+    /** Height along the face's down axis (px) of vertex i at jawOpen 1 with jaw weight w, rise included. */
+    const downAt = (i: number, w: number): number => {
+      const dy = rest[i * 3 + 1]! - jawPivotPx[0];
+      const dz = rest[i * 3 + 2]! - jawPivotPx[1];
+      const t = JAW_OPEN_MAX_RAD * w;
+      const x = rest[i * 3]! + upperLipRisePx[i * 2]!;
+      const y = jawPivotPx[0] + dy * Math.cos(t) - dz * Math.sin(t) + upperLipRisePx[i * 2 + 1]!;
+      return x * ey[0] + y * ey[1];
+    };
+    const top = downAt(13, jawWeight[13]!);
+    // At jawOpen 1 the linear and the growing weights add (x = x² = 1).
+    const bottom = downAt(14, jawWeight[14]!);
+    const shareAt = (w: number): number => ((downAt(78, w) + downAt(308, w)) / 2 - top) / Math.max(1e-6, bottom - top);
+    let [lo, hi] = INNER_CORNER_JAW_SHARE_RANGE;
+    if (shareAt(lo) >= WIDE_MOUTH_ARCH_SHARE) hi = lo;
+    else if (shareAt(hi) <= WIDE_MOUTH_ARCH_SHARE) lo = hi;
+    for (let k = 0; k < 30 && hi - lo > 1e-4; k++) {
+      const mid = (lo + hi) / 2;
+      if (shareAt(mid) < WIDE_MOUTH_ARCH_SHARE) lo = mid;
+      else hi = mid;
+    }
+    const share = (lo + hi) / 2;
+    for (let i = 0; i < n; i++) if (cornerFollow[i]! > 0) jawWeightWide[i] = Math.max(0, share * cornerFollow[i]! - jawWeight[i]!);
+  }
 
   // Mouth corners: smile (out + up), frown (down), stretch (out + down), dimple (out, back).
   const sides: [number, readonly number[], number][] = [
@@ -341,9 +414,9 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
   const jawLeft = shape(BS.jawLeft);
   const jawRight = shape(BS.jawRight);
   for (let i = 0; i < n; i++) {
-    add(jawForward, i, jawWeight[i]!, 0, 0, -0.12);
-    add(jawLeft, i, jawWeight[i]!, 0.12, 0);
-    add(jawRight, i, jawWeight[i]!, -0.12, 0);
+    add(jawForward, i, jawWeight[i]! + jawWeightWide[i]!, 0, 0, -0.12);
+    add(jawLeft, i, jawWeight[i]! + jawWeightWide[i]!, 0.12, 0);
+    add(jawRight, i, jawWeight[i]! + jawWeightWide[i]!, -0.12, 0);
   }
 
   // Eyes: blink, wide, squint; brows; cheeks; nose.
@@ -444,7 +517,7 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
   eyeSide(EYE_LEFT, false);
 
   const eyes: [EyeModel, EyeModel] = [eyeModel(rest, landmarksPx, landmarkCount, EYE_RIGHT), eyeModel(rest, landmarksPx, landmarkCount, EYE_LEFT)];
-  return { restPx: rest, frame, deltas, uvDeltas, jawWeight, lipCloseWeight, jawPivotPx, upperLipRisePx, eyes };
+  return { restPx: rest, frame, deltas, uvDeltas, jawWeight, jawWeightWide, lipCloseWeight, jawPivotPx, upperLipRisePx, eyes };
 }
 
 /** Eye model from the lid contour and, when present, the iris landmark nearest to this eye. */
@@ -492,8 +565,8 @@ function eyeModel(rest: Float32Array, all: Float32Array, count: number, region: 
  * @param weights - 52 ARKit weights (values clamped to [0,1]).
  * @param outPx - receives `[468, 3]` positions in landmark pixel space.
  * @returns `outPx`.
- * @remarks Order: rest + Σ wₖ·Δₖ, then the jaw rotation by `JAW_OPEN_MAX_RAD · jawWeight · max(0, jawOpen −
- * mouthClose · lipCloseWeight)` about the pivot, in the (y, z) plane of the image, then the upper lip's rise
+ * @remarks Order: rest + Σ wₖ·Δₖ, then the jaw rotation by `JAW_OPEN_MAX_RAD · (jawWeight + jawWeightWide · x) · x`,
+ * `x = max(0, jawOpen − mouthClose · lipCloseWeight)`, about the pivot, in the (y, z) plane of the image, then the upper lip's rise
  * (`upperLipRisePx · max(0, jawOpen − mouthClose)`). The same as
  * {@link evaluateRigRelative} with a rest expression of zeros.
  */
@@ -502,12 +575,13 @@ export function evaluateRig(rig: PhotoHeadRig, weights: Float32Array, outPx: Flo
 }
 
 /**
- * Per-vertex jaw rotation of absolute weights, radians: `MAX · jawWeightᵢ · max(0, jawOpen − mouthClose ·
- * lipCloseWeightᵢ)`. ARKit's mouthClose closes the lips against the open jaw: mouthClose = jawOpen puts the lips
+ * Per-vertex jaw rotation of absolute weights, radians: `MAX · (jawWeightᵢ + jawWeightWideᵢ · x) · x` with
+ * `x = max(0, jawOpen − mouthClose · lipCloseWeightᵢ)`. ARKit's mouthClose closes the lips against the open jaw: mouthClose = jawOpen puts the lips
  * together (the convention of the speech tracks, core/motion/lipsync.ts `lipAperture`), the chin still drops.
  */
 function jawAngleRad(rig: PhotoHeadRig, jaw01: number, close01: number, i: number): number {
-  return JAW_OPEN_MAX_RAD * rig.jawWeight[i]! * Math.max(0, jaw01 - close01 * rig.lipCloseWeight[i]!);
+  const x = Math.max(0, jaw01 - close01 * rig.lipCloseWeight[i]!);
+  return JAW_OPEN_MAX_RAD * (rig.jawWeight[i]! + rig.jawWeightWide[i]! * x) * x;
 }
 
 const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
