@@ -117,13 +117,15 @@ export const UPPER_LIP_SHADOW_IOD = 0.13;
  * lip's own brightness (×1.05, with a wet sheen) and walls lit towards the lip colour next to the lips read as a pale
  * ring round the opening (vid05 frame 0, audio-driven) and as lip to the independent tracker (TF.js FaceMesh): on
  * vid05 frame 0 it read 0.41 of the rig's speech-range opening (jawGainAcrossPortraits) against 0.88–1.03 on vid01 and
- * vid03. Rounded magnitudes chosen by eye on vid05 frame 0 (0.41 → 0.47 of the rig's opening), checked on vid01 and
- * vid03 frames 0 (held out: 0.88 → 0.90, 1.03 → 0.99) and img03 / b03 (looked at); not fitted to a score. Even a fully
- * dark opening (every layer off) read only 0.49 on vid05: the rest of the shortfall is not the interior's colour.
+ * vid03. Rounded magnitudes chosen by eye on vid05 frame 0 (0.41 → 0.45 of the rig's opening at 0.9; 0.6 read 0.47 and
+ * 0.8 0.49, but took the lip colour out of the ring round img05's opening, tests/integration/render/mouthOpening.test.ts:
+ * lip-coloured share 0.29/0.32 on main, 0.21/0.20 at 0.6–0.8, 0.27/0.29 at 0.9). Held out: vid01 and vid03 frames 0.
+ * Even a fully dark opening (every interior layer off, a debug render) read only 0.49 on vid05: the rest of the
+ * shortfall is not the interior's colour.
  */
-const INNER_LIP_SHADE = 0.6;
-/** The walls' shade right next to the lips (see {@link INNER_LIP_SHADE}), share of the wall colour. */
-const WALL_RIM_SHADE = 0.75;
+const INNER_LIP_SHADE = 0.9;
+/** The walls' shade right next to the lips (see {@link INNER_LIP_SHADE}), share of the wall colour (was lit towards the lip-inner colour). */
+const WALL_RIM_SHADE = 0.9;
 /** The tongue's shade right behind the lower lip (see {@link INNER_LIP_SHADE}), rising to 1 over {@link TONGUE_LIP_SHADE_IOD}. */
 const TONGUE_LIP_SHADE = 0.45;
 /** Depth behind the lower lip's edge over which the tongue comes out of the lip's shade, IOD units (≈ 3 mm). */
@@ -252,7 +254,7 @@ void main() {
 
   // The lips' inner surfaces along the posed contour (du, dl above), not over the photo's own interior.
   // Each band: the lip-inner colour in the lips' shade at the edge (INNER_LIP_SHADE; the lip's own texture fades into
-  // it), darker inward as the surface turns into the mouth, away from the light, into the throat's shade.
+  // it), darker inward as the surface turns into the mouth, away from the light, towards the walls' colour.
   // Towards the corners the two surfaces meet and fill the narrowing opening (no cavity shows in a corner's wedge).
   float tu = du / max(uBandU, 1e-3);
   float tl = dl / max(uBandL, 1e-3);
@@ -275,11 +277,11 @@ void main() {
   // The upper lip's inner surface faces down and back: barely seen, a soft shadow on the teeth rather than a dark line.
   // It turns into the lip's own shadow within the band (no lip-coloured rim: a uniform red band along both edges read
   // as an outline drawn round the opening).
-  vec3 lipU = mix(${INNER_LIP_SHADE.toFixed(3)} * uLipInner, uThroat, smoothstep(0.0, 0.8, tu));
+  vec3 lipU = mix(${INNER_LIP_SHADE.toFixed(3)} * uLipInner, 0.7 * uWall, smoothstep(0.0, 0.8, tu));
   bu *= 0.7;
-  // The lower lip's inner surface, in the lip's own shade at the edge (INNER_LIP_SHADE), runs on into the throat's
-  // shade inward: a dark edge right inside the lip, as real open mouths show, not a pale band the tracker reads as lip.
-  vec3 lipL = mix(${INNER_LIP_SHADE.toFixed(3)} * uLipInner, uThroat, smoothstep(0.0, 0.8, tl));
+  // The lower lip's inner surface, in the lip's own shade at the edge (INNER_LIP_SHADE, no light sheen), runs on into
+  // the cavity's walls (the same tissue), darkening to their colour, not below it (a darker band read as a black line).
+  vec3 lipL = mix(${INNER_LIP_SHADE.toFixed(3)} * uLipInner, min(uWall, ${INNER_LIP_SHADE.toFixed(3)} * 0.8 * uLipInner), smoothstep(0.0, 1.0, tl));
   // The photo's own light at this spot: a band in the shadow of the photo's mouth corners is no brighter than it.
   float shade = clamp(dot(texture2D(uPhoto, p / uPhotoSize).rgb, vec3(0.299, 0.587, 0.114)) / max(dot(uLipInner, vec3(0.299, 0.587, 0.114)), 1e-3), 0.6, 1.0);
   c = mix(c, lipU * shade + n, bu);
