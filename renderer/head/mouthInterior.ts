@@ -108,8 +108,28 @@ export function teethCoverOfRounding(rounding: number): number {
  */
 export const UPPER_LIP_SHADOW_IOD = 0.13;
 
-/** Strength of the lower lip's wet sheen, a share of the light's colour (the eye-white/teeth colour). */
-const LIP_SHEEN = 0.1;
+/**
+ * Shade of the lips' inner (wet) surfaces where they meet the opening, share of the lip-inner colour
+ * (`MouthPalette.lipInnerRgb`); inward the bands run on into the throat's shade. Also the walls next to the lips
+ * ({@link WALL_RIM_SHADE}) and the tongue right behind the lower lip ({@link TONGUE_LIP_SHADE}) are in the lips' shade.
+ * @remarks Why: real open mouths show a dark edge right inside the lips (the inner surfaces turn away from the light
+ * and the lips shade what lies just behind them: corpus vid05 at 4.8 s, vid02's wide mouth). The earlier bands at the
+ * lip's own brightness (×1.05, with a wet sheen) and walls lit towards the lip colour next to the lips read as a pale
+ * ring round the opening (vid05 frame 0, audio-driven) and as lip to the independent tracker (TF.js FaceMesh): on
+ * vid05 frame 0 it read 0.41 of the rig's speech-range opening (jawGainAcrossPortraits) against 0.88–1.03 on vid01 and
+ * vid03. Rounded magnitudes chosen by eye on vid05 frame 0 (0.41 → 0.45 of the rig's opening at 0.9; 0.6 read 0.47 and
+ * 0.8 0.49, but took the lip colour out of the ring round img05's opening, tests/integration/render/mouthOpening.test.ts:
+ * lip-coloured share 0.29/0.32 on main, 0.21/0.20 at 0.6–0.8, 0.27/0.29 at 0.9). Held out: vid01 and vid03 frames 0.
+ * Even a fully dark opening (every interior layer off, a debug render) read only 0.49 on vid05: the rest of the
+ * shortfall is not the interior's colour.
+ */
+const INNER_LIP_SHADE = 0.9;
+/** The walls' shade right next to the lips (see {@link INNER_LIP_SHADE}), share of the wall colour (was lit towards the lip-inner colour). */
+const WALL_RIM_SHADE = 0.9;
+/** The tongue's shade right behind the lower lip (see {@link INNER_LIP_SHADE}), rising to 1 over {@link TONGUE_LIP_SHADE_IOD}. */
+const TONGUE_LIP_SHADE = 0.45;
+/** Depth behind the lower lip's edge over which the tongue comes out of the lip's shade, IOD units (≈ 3 mm). */
+const TONGUE_LIP_SHADE_IOD = 0.05;
 
 const MOUTH_FRAGMENT = /* glsl */ `
 uniform sampler2D uUpperTex;
@@ -135,7 +155,6 @@ uniform float uGrain;
 uniform float uEdgePx;
 uniform float uBandU;
 uniform float uBandL;
-uniform vec3 uSheen;
 uniform float uTongueTopB;
 uniform float uTongueHalfW;
 uniform float uTongueCurv;
@@ -195,11 +214,10 @@ void main() {
     coverDn = max(coverDn, tex(uLowerTex, jp + uEy * dk).a);
   }
   deep *= (1.0 - coverUp * coverDn) * smoothstep(0.02, 0.08, min(du, dl) / uIod);
-  // The walls are lit through the opening: brightest next to the lips (the light falls in over them), darkening over
-  // the first half of the way to the opening's centre (the palate and cheeks turn away from the light), not a flat
-  // shade that reads as a painted hole.
+  // The walls next to the lips lie in the lips' shade (INNER_LIP_SHADE, WALL_RIM_SHADE) over the first half of the way
+  // to the opening's centre; not lit towards the lip's colour (a lip-coloured rim read as lip and as a pale ring).
   float rim = 1.0 - smoothstep(0.0, 0.5 * max(uOpenHalf.y, 1.0), min(du, dl));
-  vec3 wall = mix(uWall, mix(uWall, uLipInner, 0.45), rim);
+  vec3 wall = mix(uWall, ${WALL_RIM_SHADE.toFixed(3)} * uWall, rim);
   vec3 c = mix(wall, uThroat, deep * (1.0 - rim)) * mix(0.85, 1.05, smoothstep(-0.8, 0.8, yN)) + 0.5 * n;
 
   // Tongue: a dome whose top is set per frame; parts higher in the picture lie further back (darker).
@@ -213,7 +231,9 @@ void main() {
   float dome = 1.0 - 0.22 * smoothstep(0.5, 1.0, abs(ta));
   float crest = 0.86 + 0.14 * smoothstep(0.0, 0.03, lb - top) - 0.06 * smoothstep(0.06, 0.2, lb - top);
   vec3 tongue = uTongue * mix(1.0, 0.85, back) * dome * (1.0 - 0.07 * exp(-la * la / 0.0008)) * crest + n;
-  if (uTongueOut < 0.5) c = mix(c, tongue, inT);
+  // Right behind the lower lip the resting tongue lies in the lip's shade (TONGUE_LIP_SHADE).
+  float lipShadeT = mix(${TONGUE_LIP_SHADE.toFixed(3)}, 1.0, smoothstep(0.0, ${TONGUE_LIP_SHADE_IOD.toFixed(3)} * uIod, dl));
+  if (uTongueOut < 0.5) c = mix(c, tongue * lipShadeT, inT);
   // The upper lip's cast shadow (UPPER_LIP_SHADOW_IOD): the walls and the tongue within that height below the upper
   // inner lip get no direct light, only the throat's shade; the teeth, right behind the lips, are drawn over it. A
   // tongue raised for /t d n/ (DD, nn) lays its blade on the alveolar ridge just behind the upper incisors, at about the
@@ -233,9 +253,8 @@ void main() {
   c = mix(c, upper.rgb, upper.a * (1.0 - uSeeThrough * inT * maskP.r * darkP) * (1.0 - uTeethCover));
 
   // The lips' inner surfaces along the posed contour (du, dl above), not over the photo's own interior.
-  // Each band: the photo's lip colour at the edge (where the lip's own texture fades into it), darker inward as the
-  // surface turns into the mouth, away from the light, then fading into the cavity; the lower lip, which faces up to
-  // the light, carries a faint wet sheen in the light's colour near its edge.
+  // Each band: the lip-inner colour in the lips' shade at the edge (INNER_LIP_SHADE; the lip's own texture fades into
+  // it), darker inward as the surface turns into the mouth, away from the light, towards the walls' colour.
   // Towards the corners the two surfaces meet and fill the narrowing opening (no cavity shows in a corner's wedge).
   float tu = du / max(uBandU, 1e-3);
   float tl = dl / max(uBandL, 1e-3);
@@ -258,11 +277,11 @@ void main() {
   // The upper lip's inner surface faces down and back: barely seen, a soft shadow on the teeth rather than a dark line.
   // It turns into the lip's own shadow within the band (no lip-coloured rim: a uniform red band along both edges read
   // as an outline drawn round the opening).
-  vec3 lipU = mix(uLipInner, 0.7 * uWall, smoothstep(0.0, 0.8, tu));
+  vec3 lipU = mix(${INNER_LIP_SHADE.toFixed(3)} * uLipInner, 0.7 * uWall, smoothstep(0.0, 0.8, tu));
   bu *= 0.7;
-  // Inward the lower lip's mucosa runs on into the cavity's walls (the same tissue), so it darkens to their colour,
-  // not below it (a darker band read as a black line along the lip).
-  vec3 lipL = mix(uLipInner * 1.05, min(uWall, uLipInner * 0.8), smoothstep(0.0, 1.0, tl)) + uSheen * exp(-pow((tl - 0.3) / 0.12, 2.0));
+  // The lower lip's inner surface, in the lip's own shade at the edge (INNER_LIP_SHADE, no light sheen), runs on into
+  // the cavity's walls (the same tissue), darkening to their colour, not below it (a darker band read as a black line).
+  vec3 lipL = mix(${INNER_LIP_SHADE.toFixed(3)} * uLipInner, min(uWall, ${INNER_LIP_SHADE.toFixed(3)} * 0.8 * uLipInner), smoothstep(0.0, 1.0, tl));
   // The photo's own light at this spot: a band in the shadow of the photo's mouth corners is no brighter than it.
   float shade = clamp(dot(texture2D(uPhoto, p / uPhotoSize).rgb, vec3(0.299, 0.587, 0.114)) / max(dot(uLipInner, vec3(0.299, 0.587, 0.114)), 1e-3), 0.6, 1.0);
   c = mix(c, lipU * shade + n, bu);
@@ -422,7 +441,6 @@ export class MouthInteriorLayer {
       uEdgePx: { value: m.edgeSigmaPx },
       uBandU: { value: 0.012 * I },
       uBandL: { value: 0.02 * I },
-      uSheen: { value: rgb(m.palette.teethRgb).multiplyScalar(LIP_SHEEN) },
       uTongueTopB: { value: 0 },
       uTongueHalfW: { value: 0.25 },
       uTongueCurv: { value: 0.06 },
