@@ -492,12 +492,16 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
     const eyeBand = new Set([...region.upper0, ...region.lower0, ...region.lower1, ...region.lower2]);
     /**
      * Share of a brow raise that vertex i takes: a Gaussian across the face (σ `sigmaIod`), and along it full at the brow
-     * and fading over σ below it (the lid skin stretches) but over 0.45 IOD above it (frontalis carries the forehead up
-     * with the brow; the skin compresses into the forehead's creases instead of folding at the brow).
+     * and fading over 0.15 IOD below it (the lid skin stretches; the nasal bridge and the eye corners stay, frontalis has
+     * no hold there) but over 0.45 IOD above it (frontalis carries the forehead up with the brow; the skin compresses
+     * into the forehead's creases instead of folding at the brow). The eye corners take none.
+     * @remarks The fast fade below also keeps the head-pose fit points on the nose and at the eye corners still
+     * (core/reenact/drivingTrack.ts stillFitIndices: a fit point that moves a little with the brows drags the fit).
      */
     const browLift = (i: number, c: readonly number[], sigmaIod: number): number => {
+      if (i === region.lower0[0] || i === region.lower0[region.lower0.length - 1]) return 0;
       const [a, b] = local(i, c);
-      const s = b < 0 ? 0.45 : sigmaIod;
+      const s = b < 0 ? 0.45 : 0.15;
       return Math.exp(-(a * a) / (2 * sigmaIod * sigmaIod) - (b * b) / (2 * s * s));
     };
     for (let i = 0; i < n; i++) {
