@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ARKIT_BLENDSHAPE_COUNT, ARKIT_BLENDSHAPE_NAMES, BS } from '../../../../core/motion/names.ts';
+import type { ARKIT_BLENDSHAPE_NAMES } from '../../../../core/motion/names.ts';
+import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../../core/motion/names.ts';
 import { buildPhotoHeadRig, evaluateRig, RIG_VERTEX_COUNT } from '../../../../renderer/head/rig.ts';
 
 const fixture = (name: string): Float32Array => Float32Array.from((JSON.parse(readFileSync(`tests/fixtures/landmarks/${name}.json`, 'utf8')) as { landmarksPx: number[] }).landmarksPx);
