@@ -493,16 +493,18 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
     /**
      * Share of a brow raise that vertex i takes: a Gaussian across the face (σ `sigmaIod`), and along it full at the brow
      * and fading over 0.15 IOD below it (the lid skin stretches; the nasal bridge and the eye corners stay, frontalis has
-     * no hold there) but over 0.45 IOD above it (frontalis carries the forehead up with the brow; the skin compresses
-     * into the forehead's creases instead of folding at the brow). The eye corners take none.
-     * @remarks The fast fade below also keeps the head-pose fit points on the nose and at the eye corners still
-     * (core/reenact/drivingTrack.ts stillFitIndices: a fit point that moves a little with the brows drags the fit).
+     * no hold there), while above it the forehead follows, less and less up to the mesh's top row (vertex 10's height),
+     * which stays (frontalis carries the lower forehead up with the brow, the skin gathering into its creases, and the
+     * mesh's top edge meets the 2.5D surround and the hairline, which do not move). The eye corners take none.
+     * @remarks The fast fade below and the still top row keep the head-pose fit points on the nose, at the eye corners
+     * and along the forehead's top still (core/reenact/drivingTrack.ts stillFitIndices: a fit point that moves with the
+     * brows either drags the head-pose fit or leaves it, and fewer fit points make the pose noisier).
      */
     const browLift = (i: number, c: readonly number[], sigmaIod: number): number => {
       if (i === region.lower0[0] || i === region.lower0[region.lower0.length - 1]) return 0;
       const [a, b] = local(i, c);
-      const s = b < 0 ? 0.45 : 0.15;
-      return Math.exp(-(a * a) / (2 * sigmaIod * sigmaIod) - (b * b) / (2 * s * s));
+      const along = b < 0 ? 1 - smoothstep(0, Math.max(0.1, -local(10, c)[1]), -b) : Math.exp(-(b * b) / (2 * 0.15 * 0.15));
+      return Math.exp(-(a * a) / (2 * sigmaIod * sigmaIod)) * along;
     };
     for (let i = 0; i < n; i++) {
       const notEye = eyeBand.has(i) ? 0.15 : 1;

@@ -45,12 +45,13 @@ describe.each(['img01', 'img05', 'img06', 'astronaut'])('pout and brow raise of 
     expect((d(p, 311, 402) - d(lm, 311, 402)) / mid).toBeGreaterThan(0.7);
     expect(Math.abs(d(p, 78, 308) - d(lm, 78, 308) * (1 - 0.28 * 0.8))).toBeLessThan(0.05);
   });
-  it('browInnerUp + browOuterUp at 1 raise the brow contour ≥ 0.09 and the forehead above it (151) ≥ 0.4 of that', () => {
+  it('browInnerUp + browOuterUp at 1 raise the brow contour ≥ 0.09, the lower forehead (151) ≥ 0.25 of that, the mesh top (10) ≤ 0.1', () => {
     const p = pose({ browInnerUp: 1, browOuterUpLeft: 1, browOuterUpRight: 1 });
     const lift = brow(p) - brow(lm);
     expect(lift).toBeGreaterThan(0.09);
     expect(lift).toBeLessThan(0.16);
-    const fore = (lm[151 * 3 + 1]! - p[151 * 3 + 1]!) / Math.hypot(lm[33 * 3]! - lm[263 * 3]!, lm[33 * 3 + 1]! - lm[263 * 3 + 1]!);
-    expect(fore / lift).toBeGreaterThan(0.4);
+    const up = (i: number): number => (lm[i * 3 + 1]! - p[i * 3 + 1]!) / Math.hypot(lm[33 * 3]! - lm[263 * 3]!, lm[33 * 3 + 1]! - lm[263 * 3 + 1]!);
+    expect(up(151) / lift).toBeGreaterThan(0.25);
+    expect(up(10) / lift).toBeLessThan(0.1);
   });
 });
