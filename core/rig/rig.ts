@@ -47,6 +47,10 @@ export const JAW_OPEN_MAX_RAD = 0.3;
  * within that range; the value is a rounded literature magnitude, not fitted to any portrait.
  */
 export const UPPER_LIP_RISE_IOD = 0.04;
+/** Largest eye rotation from `eyeLook*` weights, radians (≈ 29°; ARKit weight 1 ≈ the end of the range). */
+export const EYE_LOOK_MAX_RAD = 0.5;
+/** Eyeball radius relative to the IOD (12 mm / 63 mm). */
+export const EYEBALL_RADIUS_IOD = 0.19;
 /**
  * Growth of each lip's vermilion height (outer edge from the inner edge, per column along the mouth) at
  * `mouthPucker = 1`, as a share of its rest height: upper lip, lower lip.
@@ -66,10 +70,6 @@ export const PUCKER_LIP_GROWTH: readonly [number, number] = [0.8, 0.55];
  * at ≈ 0.115 (≈ 10 mm) on vid03's frame 0 with the forehead following (set there; vid04/vid06 held out).
  */
 export const BROW_RAISE_IOD = 0.18;
-/** Largest eye rotation from `eyeLook*` weights, radians (≈ 29°; ARKit weight 1 ≈ the end of the range). */
-export const EYE_LOOK_MAX_RAD = 0.5;
-/** Eyeball radius relative to the IOD (12 mm / 63 mm). */
-export const EYEBALL_RADIUS_IOD = 0.19;
 
 /** An eye's opening and iris in image pixels. */
 export interface EyeModel {
