@@ -1,7 +1,7 @@
 /**
  * Diagnostic (issue 12, pucker/funnel and brow range): the rig's posed geometry of a portrait beside real posed frames.
  * The portrait (frame 0 of a clip) is analysed with our FaceAnalyzer, its rig posed at fixed weights (no render), and
- * lip thickness (upper 0–13, lower 14–17), outer lip height 0–17, mouth width 61–291, roundness and brow height
+ * lip thickness (upper 0–13, lower 14–17), outer lip height 0–17, mouth width 61–291, inner width 78–308, roundness and brow height
  * (scripts/evalRealPairs.ts shapeMeasures) are printed in outer-eye-corner units, beside the same measures of any
  * further real frames given (the same person's pout or brow raise).
  * Usage: `npx tsx scripts/diagRigShapes.ts <portrait.png> [realFrame.png ...]`
@@ -19,7 +19,7 @@ const measure = (lm: Float32Array): string => {
   const d = (a: number, b: number): number => Math.hypot(lm[a * 3]! - lm[b * 3]!, lm[a * 3 + 1]! - lm[b * 3 + 1]!);
   const iod = d(33, 263);
   const s = shapeMeasures(lm);
-  return [d(0, 13) / iod, d(14, 17) / iod, d(0, 17) / iod, s.mouthWidth, s.roundness, s.browHeight].map((x) => x.toFixed(3)).join(' / ');
+  return [d(0, 13) / iod, d(14, 17) / iod, d(0, 17) / iod, s.mouthWidth, d(78, 308) / iod, s.roundness, s.browHeight].map((x) => x.toFixed(3)).join(' / ');
 };
 const lm0 = await landmarksOf(process.argv[2]!);
 const rig = buildPhotoHeadRig(lm0, lm0.length / 3);
@@ -35,7 +35,7 @@ const poses: [string, Partial<Record<keyof typeof BS, number>>][] = [
   ['browOut1', { browOuterUpLeft: 1, browOuterUpRight: 1 }],
   ['browBoth1', { browInnerUp: 1, browOuterUpLeft: 1, browOuterUpRight: 1 }],
 ];
-console.log('pose | upper lip / lower lip / outer height / width / roundness / brow height');
+console.log('pose | upper lip / lower lip / outer height / width / inner width / roundness / brow height');
 for (const [name, p] of poses) {
   const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   for (const [k, v] of Object.entries(p)) w[BS[k as keyof typeof BS]] = v!;

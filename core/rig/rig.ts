@@ -65,9 +65,10 @@ export const PUCKER_LIP_GROWTH: readonly [number, number] = [0.8, 0.55];
  * Lift of the brow at the centre of `browInnerUp` / `browOuterUp` (each Gaussian's peak) at weight 1, IOD units.
  * @remarks Was 0.1: both shapes at 1 raised the brow contour (70/63/105/66/107, 300/293/334/296/336) of vid03's frame 0
  * 0.058 outer-eye-corner units (≈ 5 mm), about half of a real raise (frontalis lifts the brows ≈ 10–15 mm:
- * vid03's expressive raises reach 0.095 above its frame 0, whose brows are already raised — the tracker reads browInnerUp
- * 0.74 there — and ≈ 0.145 from its lowest frame: TF.js, scripts/evalRealPairs.ts browHeight). 0.18 puts the full raise
- * at ≈ 0.115 (≈ 10 mm) on vid03's frame 0 with the forehead following (set there; vid04/vid06 held out).
+ * vid03's expressive raises reach 0.095 above its frame 0, whose brows are already raised — its rest expression read
+ * browInnerUp 0.74 there with the old range — and ≈ 0.145 from its lowest frame: TF.js, scripts/evalRealPairs.ts
+ * browHeight). 0.18 puts the full raise at ≈ 0.113 (≈ 10 mm) on vid03's frame 0 (set there; vid04/vid06 held out:
+ * self-reenacted brow-height SD ratio vid03 0.49 → 0.78, vid04 0.53 → 0.74, vid06 1.03 → 1.02).
  */
 export const BROW_RAISE_IOD = 0.18;
 
