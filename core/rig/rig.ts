@@ -55,12 +55,16 @@ export const EYEBALL_RADIUS_IOD = 0.19;
  * Growth of each lip's vermilion height (outer edge from the inner edge, per column along the mouth) at
  * `mouthPucker = 1`, as a share of its rest height: upper lip, lower lip.
  * @remarks A pout everts and thickens the lips (orbicularis oris, pars marginalis, pushes the vermilion out), it does not
- * press them together. Set on vid02 (O then wide): its real pout at 0.9 s against frame 0, measured with our FaceAnalyzer
- * (scripts/diagRigShapes.ts), upper lip 0–13 0.054 → 0.083, lower 14–17 0.101 → 0.132 (outer eye-corner units), while
- * the tracker's blendshapes there read `mouthPucker` 0.59 (with funnel 0.11, upperUp 0.15): 0.54 / 0.31 of growth over
- * 0.59 of pucker, minus funnel's own share of the upper lip, rounded. Held out: vid06's pout (1.8–2.6 s).
+ * press them together. Measured with our FaceAnalyzer (scripts/diagRigShapes.ts, outer eye-corner units): vid02's real
+ * pout at 0.9 s against its frame 0, upper lip 0–13 0.054 → 0.083, lower 14–17 0.101 → 0.132, where the driving solve
+ * reads `mouthPucker` 0.59 (funnel 0.11): about 0.8 / 0.55 of growth per unit pucker; held out, vid06's pout at 2.2 s
+ * (pucker 0.59, funnel 0.12): upper 0.048 → 0.075, lower 0.090 → 0.111, about 0.85 / 0.35. Capped at 0.5 / 0.35 by the
+ * solve's round trip through the renderer (tests/integration/reenact/solverRoundTrip.test.ts, img01): with a thicker
+ * pout the tracked render of a funnel is explained as pucker — funnel alone at 0.8 solves back to 0.03 at 0.8 / 0.55,
+ * 0.16 at 0.65 / 0.45, 0.31 at 0.5 / 0.35 (0.35 with the old thinning pucker). So the rig's pout reaches about 60 % of
+ * the real upper-lip growth and all of vid06's lower-lip growth.
  */
-export const PUCKER_LIP_GROWTH: readonly [number, number] = [0.8, 0.55];
+export const PUCKER_LIP_GROWTH: readonly [number, number] = [0.5, 0.35];
 /**
  * Lift of the brow at the centre of `browInnerUp` / `browOuterUp` (each Gaussian's peak) at weight 1, IOD units.
  * @remarks Was 0.1: both shapes at 1 raised the brow contour (70/63/105/66/107, 300/293/334/296/336) of vid03's frame 0
