@@ -72,7 +72,7 @@ export const PUCKER_LIP_GROWTH: readonly [number, number] = [0.5, 0.35];
  * vid03's expressive raises reach 0.095 above its frame 0, whose brows are already raised — its rest expression read
  * browInnerUp 0.74 there with the old range — and ≈ 0.145 from its lowest frame: TF.js, scripts/evalRealPairs.ts
  * browHeight). 0.18 puts the full raise at ≈ 0.113 (≈ 10 mm) on vid03's frame 0 (set there; vid04/vid06 held out:
- * self-reenacted brow-height SD ratio vid03 0.49 → 0.78, vid04 0.53 → 0.74, vid06 1.03 → 1.02).
+ * self-reenacted brow-height SD ratio vid03 0.49 → 0.77, vid04 0.53 → 0.74, vid06 1.03 → 0.98).
  */
 export const BROW_RAISE_IOD = 0.18;
 
