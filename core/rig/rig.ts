@@ -75,6 +75,30 @@ const INNER_CORNERS: readonly number[] = [78, 308];
 export const EYE_LOOK_MAX_RAD = 0.5;
 /** Eyeball radius relative to the IOD (12 mm / 63 mm). */
 export const EYEBALL_RADIUS_IOD = 0.19;
+/**
+ * Growth of each lip's vermilion height (outer edge from the inner edge, per column along the mouth) at
+ * `mouthPucker = 1`, as a share of its rest height: upper lip, lower lip.
+ * @remarks A pout everts and thickens the lips (orbicularis oris, pars marginalis, pushes the vermilion out), it does not
+ * press them together. Measured with our FaceAnalyzer (scripts/diagRigShapes.ts, outer eye-corner units): vid02's real
+ * pout at 0.9 s against its frame 0, upper lip 0–13 0.054 → 0.083, lower 14–17 0.101 → 0.132, where the driving solve
+ * reads `mouthPucker` 0.59 (funnel 0.11): about 0.8 / 0.55 of growth per unit pucker; held out, vid06's pout at 2.2 s
+ * (pucker 0.59, funnel 0.12): upper 0.048 → 0.075, lower 0.090 → 0.111, about 0.85 / 0.35. Capped at 0.5 / 0.35 by the
+ * solve's round trip through the renderer (tests/integration/reenact/solverRoundTrip.test.ts, img01): with a thicker
+ * pout the tracked render of a funnel is explained as pucker — funnel alone at 0.8 solves back to 0.03 at 0.8 / 0.55,
+ * 0.16 at 0.65 / 0.45, 0.31 at 0.5 / 0.35 (0.35 with the old thinning pucker). So the rig's pout reaches about 60 % of
+ * the real upper-lip growth and all of vid06's lower-lip growth.
+ */
+export const PUCKER_LIP_GROWTH: readonly [number, number] = [0.5, 0.35];
+/**
+ * Lift of the brow at the centre of `browInnerUp` / `browOuterUp` (each Gaussian's peak) at weight 1, IOD units.
+ * @remarks Was 0.1: both shapes at 1 raised the brow contour (70/63/105/66/107, 300/293/334/296/336) of vid03's frame 0
+ * 0.058 outer-eye-corner units (≈ 5 mm), about half of a real raise (frontalis lifts the brows ≈ 10–15 mm:
+ * vid03's expressive raises reach 0.095 above its frame 0, whose brows are already raised — its rest expression read
+ * browInnerUp 0.74 there with the old range — and ≈ 0.145 from its lowest frame: TF.js, scripts/evalRealPairs.ts
+ * browHeight). 0.18 puts the full raise at ≈ 0.113 (≈ 10 mm) on vid03's frame 0 (set there; vid04/vid06 held out:
+ * self-reenacted brow-height SD ratio vid03 0.49 → 0.77, vid04 0.53 → 0.74, vid06 1.03 → 0.98).
+ */
+export const BROW_RAISE_IOD = 0.18;
 
 /** An eye's opening and iris in image pixels. */
 export interface EyeModel {
@@ -371,15 +395,56 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
   const shrugUpper = shape(BS.mouthShrugUpper);
   const mouthLeft = shape(BS.mouthLeft);
   const mouthRight = shape(BS.mouthRight);
+  // The lips' contours as functions of the position along the mouth (face-frame a → b, IOD units, clamped at the ends).
+  const contour = (ids: readonly number[]): ((a: number) => number) => {
+    const pts = ids.map((i) => local(i, mouth)).sort((p, q) => p[0] - q[0]);
+    return (a: number): number => {
+      if (a <= pts[0]![0]) return pts[0]![1];
+      if (a >= pts[pts.length - 1]![0]) return pts[pts.length - 1]![1];
+      let k = 0;
+      while (k < pts.length - 2 && pts[k + 1]![0] < a) k++;
+      const [a0, b0] = pts[k]!;
+      const [a1, b1] = pts[k + 1]!;
+      return b0 + ((b1 - b0) * (a - a0)) / (a1 - a0 || 1);
+    };
+  };
+  const upperInnerAt = contour(LIPS_UPPER_INNER);
+  const upperOuterAt = contour(LIPS_UPPER_OUTER);
+  const lowerInnerAt = contour([78, ...LIPS_LOWER_INNER, 308]);
+  const lowerOuterAt = contour([61, ...LIPS_LOWER_OUTER, 291]);
+  const innerHalfWidthIod = Math.max(1e-3, Math.abs(local(308, mouth)[0] - local(78, mouth)[0]) / 2);
+  /**
+   * How far a vertex moves away from the lip line when the vermilion of its lip grows by 1 × its height (IOD units,
+   * signed along the face's down axis): the lip's own points in proportion to their distance from the inner edge (so
+   * the inner edge stays and the outer edge moves by the lip's height), the skin beyond the outer edge by the edge's
+   * amount fading over 0.12 IOD (no fold: the fade's steepest slope is below 0.3), 0 at the mouth corners.
+   */
+  const vermilionGrowth = (i: number, a: number, b: number): [number, number] => {
+    const taper = Math.max(0, 1 - (a / (mouthHalfWidthIod * 1.05)) ** 2);
+    if (taper === 0) return [0, 0];
+    const spread = (t: number, height: number): number => (t <= height ? t : height * Math.exp(-((t - height) ** 2) / (2 * 0.12 ** 2)));
+    const upIn = upperInnerAt(a);
+    const downIn = lowerInnerAt(a);
+    if (b <= upIn && !lowerLip.has(i)) return [-spread(upIn - b, Math.max(0, upIn - upperOuterAt(a))) * taper, 0];
+    if (b >= downIn && !upperLip.has(i)) return [0, spread(b - downIn, Math.max(0, lowerOuterAt(a) - downIn)) * taper];
+    return [0, 0];
+  };
   for (let i = 0; i < n; i++) {
     const [a, b] = local(i, mouth);
     const g = Math.exp(-(a * a) / (2 * (mouthHalfWidthIod * 1.1) ** 2) - (b * b) / (2 * 0.35 ** 2));
     const onLip = lips.has(i) ? 1 : 0;
     const w = Math.max(onLip, g);
-    add(pucker, i, w, -0.42 * a, -0.1 * b, -0.14 * w);
-    add(funnel, i, w, -0.28 * a, 0, -0.1 * w);
-    if (upperLip.has(i)) add(funnel, i, 1, 0, -0.05 - 0.4 * Math.max(0, upperInnerB - b));
-    if (lowerLip.has(i)) add(funnel, i, 1, 0, 0.07);
+    // Pucker: the lips gather towards the middle and forward, and their vermilion grows outward (PUCKER_LIP_GROWTH):
+    // a taller, rounder mouth whose inner edges stay where they were (the gap is the jaw's and mouthClose's).
+    const [growUp, growDown] = vermilionGrowth(i, a, b);
+    add(pucker, i, w, -0.42 * a, PUCKER_LIP_GROWTH[0] * growUp + PUCKER_LIP_GROWTH[1] * growDown, -0.14 * w);
+    // Funnel: the lips flare (the upper lip's vermilion grows 0.4 of its height, the lower 0.3) and part into a round
+    // opening — each lip's inner edge moves by an elliptical profile along the mouth, full in the middle and 0 at the
+    // inner corners, so the opening is an oval, not a slot with a flat top.
+    add(funnel, i, w, -0.28 * a, 0.4 * growUp + 0.3 * growDown, -0.1 * w);
+    const oval = Math.sqrt(Math.max(0, 1 - (a / innerHalfWidthIod) ** 2));
+    if (upperLip.has(i)) add(funnel, i, 1, 0, -0.06 * oval);
+    if (lowerLip.has(i)) add(funnel, i, 1, 0, 0.08 * oval);
     if (lowerLip.has(i) && b > lowerInnerB) add(rollLower, i, 1, 0, -0.65 * (b - lowerInnerB), 0.04);
     if (upperLip.has(i) && b < upperInnerB) add(rollUpper, i, 1, 0, -0.65 * (b - upperInnerB), 0.04);
     const below = smoothstep(0, 0.8, b) * Math.exp(-(a * a) / (2 * 0.6 ** 2));
@@ -503,11 +568,27 @@ export function buildPhotoHeadRig(landmarksPx: Float32Array, landmarkCount: numb
     const cheekUpper = P(isRight ? CHEEK_UPPER_RIGHT : CHEEK_UPPER_LEFT);
     const wing = P(isRight ? NOSE_WING_RIGHT : NOSE_WING_LEFT);
     const eyeBand = new Set([...region.upper0, ...region.lower0, ...region.lower1, ...region.lower2]);
+    /**
+     * Share of a brow raise that vertex i takes: a Gaussian across the face (σ `sigmaIod`), and along it full at the brow
+     * and fading over 0.15 IOD below it (the lid skin stretches; the nasal bridge and the eye corners stay, frontalis has
+     * no hold there), while above it the forehead follows, less and less up to the mesh's top row (vertex 10's height),
+     * which stays (frontalis carries the lower forehead up with the brow, the skin gathering into its creases, and the
+     * mesh's top edge meets the 2.5D surround and the hairline, which do not move). The eye corners take none.
+     * @remarks The fast fade below and the still top row keep the head-pose fit points on the nose, at the eye corners
+     * and along the forehead's top still (core/reenact/drivingTrack.ts stillFitIndices: a fit point that moves with the
+     * brows either drags the head-pose fit or leaves it, and fewer fit points make the pose noisier).
+     */
+    const browLift = (i: number, c: readonly number[], sigmaIod: number): number => {
+      if (i === region.lower0[0] || i === region.lower0[region.lower0.length - 1]) return 0;
+      const [a, b] = local(i, c);
+      const along = b < 0 ? 1 - smoothstep(0, Math.max(0.1, -local(10, c)[1]), -b) : Math.exp(-(b * b) / (2 * 0.15 * 0.15));
+      return Math.exp(-(a * a) / (2 * sigmaIod * sigmaIod)) * along;
+    };
     for (let i = 0; i < n; i++) {
       const notEye = eyeBand.has(i) ? 0.15 : 1;
       add(browDown, i, gauss(i, browMid, 0.3) * notEye, -0.03 * dir, 0.09);
-      add(browOuterUp, i, gauss(i, browOuter, 0.25) * notEye, 0, -0.1);
-      add(browInnerUp, i, gauss(i, browInner, 0.22) * notEye, 0, -0.1);
+      add(browOuterUp, i, browLift(i, browOuter, 0.25) * notEye, 0, -BROW_RAISE_IOD);
+      add(browInnerUp, i, browLift(i, browInner, 0.22) * notEye, 0, -BROW_RAISE_IOD);
       add(cheekSquint, i, gauss(i, cheekUpper, 0.28) * belowEye(i, isRight ? eyeR : eyeL), 0, -0.06, -0.02);
       add(noseSneer, i, gauss(i, wing, 0.14), 0, -0.07, -0.01);
       add(cheekPuff, i, gauss(i, cheek, 0.38) * (lips.has(i) ? 0.3 : 1), 0.09 * dir, 0, -0.06);
