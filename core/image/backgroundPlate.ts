@@ -962,7 +962,7 @@ function removeClothingRemnants(canvas: Uint8Array, W: number, H: number, hole: 
   const accepted = new Uint8Array(n);
   let id = 0;
   for (let s0 = 0; s0 < n; s0++) {
-    if (!like[s0] || comp[s0] >= 0 || !personNear[s0]) continue;
+    if (!like[s0] || comp[s0]! >= 0 || !personNear[s0]) continue;
     const members = [s0];
     comp[s0] = id;
     let edge = false;
@@ -971,7 +971,7 @@ function removeClothingRemnants(canvas: Uint8Array, W: number, H: number, hole: 
       const k = members[i]!;
       if (like[k] === 2) strong++;
       for (const j of nbrs(k)) {
-        if (!like[j] || comp[j] >= 0) continue;
+        if (!like[j] || comp[j]! >= 0) continue;
         comp[j] = id;
         members.push(j);
       }
