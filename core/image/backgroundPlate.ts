@@ -816,16 +816,23 @@ const CLOTHING_STRONG_SHARE = 0.05;
 const CLOTHING_ROUNDS = 3;
 
 /**
- * Kept pixels (filled nowhere yet) that are the person's clothing the matte missed: a region of the plate that touches
- * the traced person, runs to the photo's edge, and whose every pixel's colour is more likely under the colour model
- * of the person's own band just inside the matte's edge than under that of the clean background around it, is
- * filled (hole) and never a source. The colour models are local (the band's and the background's pixels within
- * {@link CLOTHING_WINDOW} of the longer side, gathered per cell of a fifth of the window), histograms in the (Y, Cb,
- * Cr) bins of {@link outlierSources}; a pixel is person-like when its bin and its 26 neighbours hold at least
- * {@link CLOTHING_MIN_SHARE} of the band and more than {@link CLOTHING_RATIO}× the share they hold of the background.
- * The region is grown from the kept pixels 4-adjacent to the traced person through person-like pixels
- * (4-neighbours), and kept only where it reaches the photo's edge (clothing runs out of the frame; a background
- * patch beside the head that happens to match the hair does not).
+ * Kept pixels (filled nowhere yet) that are the person's clothing the matte missed, filled (hole) and never a source:
+ * 1. colour models, local (pixels within {@link CLOTHING_WINDOW} of the longer side, gathered per cell of a fifth of
+ *    the window), histograms in the (Y, Cb, Cr) bins of {@link outlierSources}: the person's, from its own band just
+ *    inside the matte's edge (`band`), and the background's, from the clean kept photo (not `noSource`); a pixel's
+ *    likelihood ratio is the share its bin and 26 neighbours hold of the band over the share they hold of the
+ *    background. Strong: ratio > {@link CLOTHING_RATIO} with at least {@link CLOTHING_MIN_SHARE} of the band; weak:
+ *    ratio > 1 with that share. The background model is rebuilt {@link CLOTHING_ROUNDS} times without the last round's
+ *    strong pixels (alternating estimation, as GrabCut's iterations), so a large remnant does not vouch for its own
+ *    colour as background;
+ * 2. regions grown (4-neighbours, hysteresis as in Canny's edge tracking) from person-like pixels beside the fill of
+ *    the person through strong or weak pixels; a region is filled when it comes within `bandPx` of the photo's edge
+ *    (clothing runs out of the frame; a background patch beside the head that matches the hair does not) and at least
+ *    {@link CLOTHING_STRONG_SHARE} of it is strong;
+ * 3. a ring of a third of `bandPx` around the filled regions (the remnant's mixed rim, as the fill ring around the
+ *    matte), and kept islands the fill then encloses (fewer than `bandPx`² px, not touching the margins, a bar or a
+ *    line), are filled too: a lone kept pixel inside the fill is what the seam blend would pull the fill towards;
+ * 4. strong pixels left kept are never a source nor read by the seam blend.
  * @param canvas - `[H, W, 4]` plate canvas.
  * @param W - canvas width.
  * @param H - canvas height.
@@ -833,16 +840,19 @@ const CLOTHING_ROUNDS = 3;
  * @param noSource - `[H, W]` 1 = never a source; updated in place.
  * @param skip - `[H, W]` 1 = not read by the seam blend; updated in place (person-coloured pixels left on the plate).
  * @param barOrLine - `[H, W]` 1 = bars and lines along the photo's edge: never a candidate.
- * @param person - `[H, W]` 1 = the traced person and its fringe ring (the seeds' neighbours).
+ * @param person - `[H, W]` 1 = the traced person and its fringe ring (the seeds lie within 1 px of it).
  * @param band - `[H, W]` 1 = the person's band inside the matte's edge (the person colour model's pixels).
  * @param inPhoto - `[H, W]` 1 = inside the photo (0 in the margins).
+ * @param bandPx - depth of the band, px ({@link CLOTHING_BAND} of the photo's longer side).
  * @remarks Issue 13, img05: the matte missed the dress's right shoulder at the photo's bottom-right corner; the
- * outlier test ({@link outlierSources}) marked only 265 px of it (the dark red is rare in the window, but the
- * shoulder's lit orange-red is not), so a copy of the dress stayed on the plate and showed behind the turned head.
- * A two-class colour likelihood ratio with region growing (the colour-model term of interactive segmentation: Boykov &
- * Jolly, "Interactive Graph Cuts", ICCV 2001; Rother, Kolmogorov & Blake, "GrabCut", SIGGRAPH 2004, here without
- * the pairwise term: connectivity to the person and to the photo's edge stands in for it). Design constants (a
- * 4:1 ratio, a band of a few px at 256²), not fitted to a photo.
+ * outlier test ({@link outlierSources}) marked only 265 px of it, a sliver of the dress stayed on the plate and the
+ * seam blend pulled the fill beside it to its dark red: a copy of the dress showed behind the turned head (plate px
+ * within 25 levels of the dress colour in the bottom-right quadrant: 1516 → 6). A two-class colour likelihood ratio
+ * with region growing (the colour-model term of interactive segmentation: Boykov & Jolly, "Interactive Graph Cuts",
+ * ICCV 2001; Rother, Kolmogorov & Blake, "GrabCut", SIGGRAPH 2004, here without the pairwise term: connectivity to the
+ * person and to the photo's edge stands in for it). The ratio, band, window and rounds are design values; the
+ * strong share (0.05) was set on img05 (a 312-px sliver region, 28 strong) and checked on img01, img02 and img06,
+ * whose filled region it leaves unchanged.
  */
 function removeClothingRemnants(canvas: Uint8Array, W: number, H: number, hole: Uint8Array, noSource: Uint8Array, skip: Uint8Array, barOrLine: Uint8Array, person: Uint8Array, band: Uint8Array, inPhoto: Uint8Array, bandPx: number): void {
   const n = W * H;
