@@ -244,3 +244,34 @@ export function plateFlatFill(plate: BackgroundPlate, W: number, H: number): { s
   }
   return { share: total ? flat / total : 0, backdropSd };
 }
+
+/**
+ * Pixels of the plate that hold the person's clothing colour in one quadrant of the photo: the clothing colour is the
+ * per-channel median of the photo's pixels of full person alpha (≥ 250) in its bottom tenth of rows; a plate pixel
+ * (inside the photo, filled or kept) counts when the mean of its 3 channels' absolute differences from that colour is
+ * below `maxDiff` levels. A remnant of the dress the matte missed stays on the plate (kept, or pulled into the fill by
+ * the seam blend) and shows behind the person when the head turns.
+ * @param l - the portrait's layers ({@link portraitLayers}).
+ * @param x0Frac - the quadrant's left edge, fraction of the photo's width (0..1).
+ * @param y0Frac - its top edge, fraction of the height (0..1); it runs to the photo's right and bottom edges.
+ * @param maxDiff - colour distance, levels (default 25).
+ * @returns the count of such pixels and the clothing colour (RGB levels).
+ */
+export function plateClothingRemnant(l: PortraitLayers, x0Frac: number, y0Frac: number, maxDiff = 25): { count: number; clothingRgb: number[] } {
+  const { W, H, plate, alpha, rgba } = l;
+  const pw = plate.widthPx;
+  const ox = Math.round(-plate.originXPx / plate.photoPxPerPlatePx);
+  const oy = Math.round(-plate.originYPx / plate.photoPxPerPlatePx);
+  const ch: number[][] = [[], [], []];
+  for (let y = Math.floor(0.9 * H); y < H; y++) for (let x = 0; x < W; x++) if (alpha[y * W + x]! >= 250) for (let c = 0; c < 3; c++) ch[c]!.push(rgba[(y * W + x) * 4 + c]!);
+  const med = ch.map((a) => a.sort((p, q) => p - q)[a.length >> 1] ?? 0);
+  let count = 0;
+  for (let y = Math.floor(y0Frac * H); y < H; y++) {
+    for (let x = Math.floor(x0Frac * W); x < W; x++) {
+      const k = ((y + oy) * pw + x + ox) * 4;
+      const d = (Math.abs(plate.rgba[k]! - med[0]!) + Math.abs(plate.rgba[k + 1]! - med[1]!) + Math.abs(plate.rgba[k + 2]! - med[2]!)) / 3;
+      if (d < maxDiff) count++;
+    }
+  }
+  return { count, clothingRgb: med };
+}
