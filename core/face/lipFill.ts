@@ -61,6 +61,19 @@ export const BEYOND_OUTER_IOD = 0.03;
 export const DARK_GAP_REL_LUMA = 0.2;
 /** Furthest a dark gap may reach into a lip band, share of the band (inner → outer); a darker run is the lip's own shade. */
 export const DARK_GAP_MAX_FRACTION = 0.5;
+/**
+ * Where a lip band is dark through (a moustache over a thin upper lip, a shaded corner), a pixel belongs to the gap when
+ * its luma is below this share of the dark surround's own luma (the median over {@link CORNER_GAP_REACH_IOD} past the
+ * band's inner edge). Our choice; set on img03's right corner (gap luma 0.01–0.03, moustache 0.05–0.06); held out:
+ * vid01/vid03 frame 0, img01/img05/img06.
+ */
+export const CORNER_GAP_REL_LUMA = 0.5;
+/** Furthest such a gap may run from the band's inner edge, IOD (img03: ≈ 0.04 IOD past its 3-px upper lip at the corner); a longer run is a dark feature of its own and stays. */
+export const CORNER_GAP_REACH_IOD = 0.1;
+/** The gap's run must start within the band (+1 px) or within this share of {@link CORNER_GAP_REACH_IOD} from its inner edge, whichever is further (a lip band only 2–3 px thick at the corner: img03). */
+export const CORNER_GAP_START_SHARE = 0.5;
+/** How far past the outer lip corners (61/291) along the mouth the dark-gap repaint reaches, IOD (img03's gap runs ≈ 0.03 IOD past 291… fading). */
+export const CORNER_BEYOND_IOD = 0.05;
 
 /**
  * sRGB bytes → CIE L*a*b* (D65), CIE 15:2004 with the IEC 61966-2-1 sRGB transfer.
@@ -94,6 +107,14 @@ export interface ClosedLipFill {
   weight: number;
   /** Photo pixels of the lip bands repainted because they belong to the dark gap between the parted lips. */
   darkGapPx: number;
+  /**
+   * `[heightPx, widthPx, 4]` RGBA over the same rect: only the repaint of the gap where a band is dark through (see
+   * `measureDarkGap`), to be shown whenever the mouth moves from the photo's own opening (closing or opening), as
+   * the photo's black corner gap rides on the corner triangles either way.
+   */
+  cornerRgba: Uint8Array;
+  /** Photo pixels in `cornerRgba` with alpha > 0. */
+  cornerPx: number;
 }
 
 /**
@@ -175,11 +196,15 @@ export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: 
   const xyOf = (s: number, b: number): [number, number] => [c0[0] + s * u[0] + b * v[0], c0[1] + s * u[1] + b * v[1]];
   // The lips' luma: the brighter of the two bands' medians (a moustache or a shadow can darken one band whole).
   const lipLuma = Math.max(bandMedianLuma(upperInner, upperOuter, sMin, sMax, at, xyOf, lumaAt), bandMedianLuma(lowerInner, lowerOuter, sMin, sMax, at, xyOf, lumaAt));
-  const upperGap = measureDarkGap(upperInner, upperOuter, sMin, sMax, at, xyOf, lumaAt, iodPx, lipLuma);
-  const lowerGap = measureDarkGap(lowerInner, lowerOuter, sMin, sMax, at, xyOf, lumaAt, iodPx, lipLuma);
+  // The gap can run on past the outer corners (img03's right corner): columns reach CORNER_BEYOND_IOD past them.
+  const sLo = sMin - CORNER_BEYOND_IOD * iodPx;
+  const sHi = sMax + CORNER_BEYOND_IOD * iodPx;
+  const upperGap = measureDarkGap(upperInner, upperOuter, sLo, sHi, at, xyOf, lumaAt, iodPx, lipLuma);
+  const lowerGap = measureDarkGap(lowerInner, lowerOuter, sLo, sHi, at, xyOf, lumaAt, iodPx, lipLuma);
   if (weight === 0 && !upperGap.any && !lowerGap.any) return null;
   // The band reaches past the outer contour (the real lower lip can lie below it) and fades out there.
   const beyond = BEYOND_OUTER_IOD * iodPx;
+  const margin = Math.max(beyond, CORNER_BEYOND_IOD * iodPx, CORNER_GAP_REACH_IOD * iodPx);
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
@@ -190,17 +215,19 @@ export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: 
     y0 = Math.min(y0, P(i)[1]);
     y1 = Math.max(y1, P(i)[1]);
   }
-  x0 = Math.max(0, Math.floor(x0 - beyond - 1));
-  y0 = Math.max(0, Math.floor(y0 - beyond - 1));
-  x1 = Math.min(widthPx - 1, Math.ceil(x1 + beyond + 1));
-  y1 = Math.min(heightPx - 1, Math.ceil(y1 + beyond + 1));
+  x0 = Math.max(0, Math.floor(x0 - margin - 1));
+  y0 = Math.max(0, Math.floor(y0 - margin - 1));
+  x1 = Math.min(widthPx - 1, Math.ceil(x1 + margin + 1));
+  y1 = Math.min(heightPx - 1, Math.ceil(y1 + margin + 1));
   if (x1 < x0 || y1 < y0) return null;
   const W = x1 - x0 + 1;
   const H = y1 - y0 + 1;
   const out = new Uint8Array(W * H * 4);
+  const corner = new Uint8Array(W * H * 4);
   let darkGapPx = 0;
+  let cornerPx = 0;
   // Texels left out keep the photo's colour, so that filtering at the patch's edge blends photo into photo.
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < 3; c++) out[(y * W + x) * 4 + c] = rgba[((y0 + y) * widthPx + x0 + x) * 4 + c]!;
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < 3; c++) out[(y * W + x) * 4 + c] = corner[(y * W + x) * 4 + c] = rgba[((y0 + y) * widthPx + x0 + x) * 4 + c]!;
   // The seam where closed lips meet is shadowed: darker towards the lip's inner edge (f = 0).
   const seamShade = (f: number): number => {
     const fc = Math.min(1, Math.max(0, f / SEAM_SHADE_BAND_FRACTION));
@@ -209,9 +236,11 @@ export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: 
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const [s, b] = toUv([x0 + x + 0.5, y0 + y + 0.5]);
-      if (s < sMin || s > sMax) continue;
+      if (s < sLo || s > sHi) continue;
       const i = (y * W + x) * 4;
       let a = 0;
+      let ca = 0;
+      let crgb: [number, number, number] = [0, 0, 0];
       let rgb: [number, number, number] = [0, 0, 0];
       // Lower band: the wide-open replacement (mirrored upper lip) and the dark-gap repaint; the stronger one wins.
       const bi = at(lowerInner, s);
@@ -233,6 +262,10 @@ export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: 
           rgb = d.rgb;
           darkGapPx++;
         }
+        if (d && d.cornerAlpha > ca) {
+          ca = d.cornerAlpha;
+          crgb = d.rgb;
+        }
       }
       // Upper band: the dark-gap repaint only (f from the upper inner contour up to the outer one).
       const ui = at(upperInner, s);
@@ -244,13 +277,22 @@ export function buildClosedLipFill(rgba: Uint8Array, widthPx: number, heightPx: 
           rgb = d.rgb;
           darkGapPx++;
         }
+        if (d && d.cornerAlpha > ca) {
+          ca = d.cornerAlpha;
+          crgb = d.rgb;
+        }
+      }
+      if (ca > 0) {
+        for (let c = 0; c < 3; c++) corner[i + c] = Math.round(Math.min(255, Math.max(0, crgb[c]!)));
+        corner[i + 3] = Math.round(255 * Math.min(1, ca));
+        cornerPx++;
       }
       if (a <= 0) continue;
       for (let c = 0; c < 3; c++) out[i + c] = Math.round(Math.min(255, Math.max(0, rgb[c]!)));
       out[i + 3] = Math.round(255 * Math.min(1, a));
     }
   }
-  return { originPx: [x0, y0], widthPx: W, heightPx: H, rgba: out, weight, darkGapPx };
+  return { originPx: [x0, y0], widthPx: W, heightPx: H, rgba: out, weight, darkGapPx, cornerRgba: corner, cornerPx };
 }
 
 /** Median Rec. 601 luma of a lip band (fractions 0.1–0.9, columns within ±30 % of the mouth's middle), [0, 1]. */
@@ -286,6 +328,11 @@ interface DarkGap {
    * its own to stretch), [0, 1]: a box mean, so the repaint fades out along the mouth instead of stopping at a step.
    */
   whole: Float32Array;
+  /**
+   * `[n]` where the band is dark through: how far (share of the band, may pass 1: past the outer contour) the gap runs
+   * darker than {@link CORNER_GAP_REL_LUMA} × its dark surround; 0 where no such gap starts within the band.
+   */
+  cornerReach: Float32Array;
   /** Whether any column's gap enters the band. */
   any: boolean;
 }
@@ -316,6 +363,7 @@ function measureDarkGap(
   const n = Math.max(0, Math.floor(sMax) - s0 + 1);
   const reachRaw = new Float32Array(n);
   const wholeRaw = new Float32Array(n);
+  const cornerRaw = new Float32Array(n);
   const dark = DARK_GAP_REL_LUMA * lipLuma;
   for (let k = 0; k < n; k++) {
     const s = s0 + k;
@@ -333,11 +381,13 @@ function measureDarkGap(
     if (reach < 0) {
       reachRaw[k] = DARK_GAP_MAX_FRACTION;
       wholeRaw[k] = 1;
+      cornerRaw[k] = cornerGapReach(s, bi, bo, bandPx, xyOf, lumaAt, CORNER_GAP_REACH_IOD * iodPx);
     } else reachRaw[k] = reach;
   }
   const r = Math.max(1, Math.round(0.03 * iodPx));
   const reach = new Float32Array(n);
   const whole = new Float32Array(n);
+  const cornerReach = new Float32Array(n);
   let any = false;
   const med = (a: Float32Array, k: number): number => {
     const near: number[] = [];
@@ -347,12 +397,13 @@ function measureDarkGap(
   };
   for (let k = 0; k < n; k++) {
     reach[k] = med(reachRaw, k);
+    cornerReach[k] = med(cornerRaw, k);
     let m = 0;
     for (let j = k - 2 * r; j <= k + 2 * r; j++) m += wholeRaw[Math.max(0, Math.min(n - 1, j))]! / (4 * r + 1);
     whole[k] = m;
     if (reach[k]! > 0) any = true;
   }
-  return { s0, reach, whole, any };
+  return { s0, reach, whole, cornerReach, any };
 }
 
 /**
@@ -372,7 +423,7 @@ function darkGapRepaint(
   xyOf: (s: number, b: number) => [number, number],
   sample: (x: number, y: number, c: number) => number,
   seamShade: (f: number) => number,
-): { alpha: number; rgb: [number, number, number] } | null {
+): { alpha: number; rgb: [number, number, number]; cornerAlpha: number } | null {
   const k = Math.max(0, Math.min(gap.reach.length - 1, Math.round(s) - gap.s0));
   const reach = gap.reach[k] ?? 0;
   if (reach <= 0 || f < -0.05) return null;
@@ -387,8 +438,50 @@ function darkGapRepaint(
     alpha = Math.min(1, Math.max(0, (2 * reach - f) * bandPx * 2));
     rgb = [0, 1, 2].map((c) => shade * sample(px, py, c)) as [number, number, number];
   }
-  // Where the band is dark through (no lip of its own past the gap) nothing is repainted, faded in along the mouth.
-  alpha *= 1 - (gap.whole[k] ?? 0);
-  if (alpha <= 0) return null;
-  return { alpha, rgb };
+  // Where the band is dark through (no lip of its own past the gap) the lip is not stretched, faded in along the mouth…
+  const whole = gap.whole[k] ?? 0;
+  alpha *= 1 - whole;
+  // …but the gap's near-black run, measured against the dark surround, takes the surround just past it (moustache,
+  // shaded skin), stretched the same way.
+  let cornerAlpha = 0;
+  const cr = gap.cornerReach[k] ?? 0;
+  if (cr > 0 && whole > 0 && f <= 2 * cr) {
+    const srcPx = cr * bandPx + 1 + (Math.max(0, f) * bandPx) / 2;
+    const [px, py] = xyOf(s, bi + (srcPx / bandPx) * (bo - bi));
+    cornerAlpha = whole * Math.min(1, Math.max(0, (2 * cr - f) * bandPx * 2));
+    if (cornerAlpha > alpha) rgb = [0, 1, 2].map((c) => shade * sample(px, py, c)) as [number, number, number];
+  }
+  if (alpha <= 0 && cornerAlpha <= 0) return null;
+  return { alpha: Math.max(alpha, cornerAlpha), rgb, cornerAlpha };
+}
+
+/**
+ * Where a lip band is dark through, how far from its inner edge the near-black gap runs: the surround's luma is the
+ * median over `maxPx` from the inner edge outward (0.5-px steps); the gap is the first run darker than
+ * {@link CORNER_GAP_REL_LUMA} × that which starts within the band (+1 px, at least {@link CORNER_GAP_START_SHARE} × `maxPx`).
+ * @returns the run's end as a share of the band (> 1 past the outer contour), or 0 when no run starts in the band
+ * or it runs on past `maxPx` (a dark feature of its own, left as it is).
+ */
+function cornerGapReach(
+  s: number,
+  bi: number,
+  bo: number,
+  bandPx: number,
+  xyOf: (s: number, b: number) => [number, number],
+  lumaAt: (x: number, y: number) => number,
+  maxPx: number,
+): number {
+  const dir = Math.sign(bo - bi);
+  const at = (d: number): number => lumaAt(...xyOf(s, bi + dir * d));
+  const walk: number[] = [];
+  for (let d = 0; d <= maxPx; d += 0.5) walk.push(at(d));
+  const ref = [...walk].sort((p, q) => p - q)[walk.length >> 1] ?? 0;
+  const thr = CORNER_GAP_REL_LUMA * ref;
+  let j = 0;
+  const startPx = Math.max(bandPx + 1, CORNER_GAP_START_SHARE * maxPx);
+  while (j < walk.length && j * 0.5 <= startPx && walk[j]! >= thr) j++;
+  if (j >= walk.length || j * 0.5 > startPx) return 0;
+  while (j < walk.length && walk[j]! < thr) j++;
+  if (j >= walk.length) return 0;
+  return (j * 0.5) / bandPx;
 }

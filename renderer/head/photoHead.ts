@@ -223,6 +223,8 @@ uniform float uFeather;
 uniform sampler2D uFill;
 uniform vec4 uFillRect;
 uniform float uFillShare;
+uniform sampler2D uCorner;
+uniform float uCornerShare;
 #endif
 #ifdef LIP_EDGE
 uniform float uLipEdgePhotoPx;
@@ -277,9 +279,13 @@ void main() {
 #endif
 #ifdef LIP_FILL
   // A closing wide-open mouth: its lower lip band repainted with lip (core/face/lipFill.ts).
-  if (uFillShare > 0.0) {
+  // The photo's near-black gap where a lip band is dark through (a corner under a moustache): repainted with its dark
+  // surround whenever the mouth moves from the photo's own opening, closing or opening.
+  if (uFillShare > 0.0 || uCornerShare > 0.0) {
     vec2 fp = (vUv * uPhotoSizePx - uFillRect.xy) / uFillRect.zw;
     if (fp.x >= 0.0 && fp.y >= 0.0 && fp.x <= 1.0 && fp.y <= 1.0) {
+      vec4 g = texture2D(uCorner, fp);
+      c = mix(c, g.rgb, g.a * uCornerShare);
       vec4 f = texture2D(uFill, fp);
       c = mix(c, f.rgb, f.a * uFillShare);
     }
@@ -363,7 +369,7 @@ export class PhotoHead {
   /** How far the photographed upper teeth show below each upper inner-lip point, px (core/face/lipEdges.ts). */
   private readonly upperToothDisplayPx: Float32Array;
   /** Face-mesh uniforms of the closed-lip patch (core/face/lipFill.ts): a closed wide-open mouth shows lip, not teeth. */
-  private readonly lipFillUniforms: { uFill: THREE.IUniform; uFillRect: THREE.IUniform; uFillShare: THREE.IUniform };
+  private readonly lipFillUniforms: { uFill: THREE.IUniform; uFillRect: THREE.IUniform; uFillShare: THREE.IUniform; uCorner: THREE.IUniform; uCornerShare: THREE.IUniform };
   /** Inner-lip texture offsets (renderer/head/mouthInterior.ts): the photo's lip seam stays off the opened lip edge. */
   private readonly lipEdgeUv: { ids: number[]; offsetsPx: Float32Array };
   /** Surround nodes moved by the jaw: position buffer, node indices, per-node weight, the angle last applied. */
@@ -487,20 +493,28 @@ export class PhotoHead {
     // The closed-lip patch of a wide-open photographed mouth (core/face/lipFill.ts), blended in as the lips close.
     const fill = buildClosedLipFill(input.rgba, W, H, landmarksPx);
     let fillTexture: THREE.DataTexture | null = null;
+    let cornerTexture: THREE.DataTexture | null = null;
     if (fill) {
-      fillTexture = new THREE.DataTexture(fill.rgba, fill.widthPx, fill.heightPx, THREE.RGBAFormat, THREE.UnsignedByteType);
-      fillTexture.colorSpace = THREE.NoColorSpace;
-      fillTexture.magFilter = THREE.LinearFilter;
-      fillTexture.minFilter = THREE.LinearFilter;
-      fillTexture.generateMipmaps = false;
-      fillTexture.unpackAlignment = 1;
-      fillTexture.needsUpdate = true;
-      this.disposables.push(fillTexture);
+      const patch = (data: Uint8Array): THREE.DataTexture => {
+        const t = new THREE.DataTexture(data, fill.widthPx, fill.heightPx, THREE.RGBAFormat, THREE.UnsignedByteType);
+        t.colorSpace = THREE.NoColorSpace;
+        t.magFilter = THREE.LinearFilter;
+        t.minFilter = THREE.LinearFilter;
+        t.generateMipmaps = false;
+        t.unpackAlignment = 1;
+        t.needsUpdate = true;
+        this.disposables.push(t);
+        return t;
+      };
+      fillTexture = patch(fill.rgba);
+      cornerTexture = patch(fill.cornerRgba);
     }
     this.lipFillUniforms = {
       uFill: { value: fillTexture },
       uFillRect: { value: fill ? new THREE.Vector4(fill.originPx[0], fill.originPx[1], fill.widthPx, fill.heightPx) : new THREE.Vector4(0, 0, 1, 1) },
       uFillShare: { value: 0 },
+      uCorner: { value: cornerTexture },
+      uCornerShare: { value: 0 },
     };
     const faceMaterial = this.material(PHOTO_FRAGMENT, { uPhoto: { value: texture }, uUseMask: { value: 0 }, uFeather: { value: 1 }, uPhotoSizePx: { value: new THREE.Vector2(W, H) }, uLipEdgePhotoPx: { value: 0 }, ...(fill ? this.lipFillUniforms : {}) });
     // Only the face mesh fades its lip edge (LIP_EDGE): the surround and the opening stencil compile without it, as
@@ -738,6 +752,7 @@ export class PhotoHead {
     });
     // As a photographed wide-open mouth closes, its lower lip band shows lip, not the teeth it lies on.
     this.lipFillUniforms.uFillShare.value = closedLipShare(rig.restPx, this.posedPx, rig.frame.iodPx);
+    this.lipFillUniforms.uCornerShare.value = movedLipShare(rig.restPx, this.posedPx, rig.frame.iodPx);
     for (let i = 0; i < RIG_VERTEX_COUNT; i++) {
       uv[i * 2] = uv[i * 2]! / W;
       uv[i * 2 + 1] = uv[i * 2 + 1]! / H;
@@ -840,6 +855,21 @@ function closedLipShare(restPx: Float32Array, posedPx: Float32Array, iodPx: numb
   const closed = 0.01 * iodPx;
   if (rest <= closed) return 0;
   return Math.min(1, Math.max(0, (rest - gap(posedPx)) / (rest - closed)));
+}
+
+/** Change of the inner-lip gap (IOD) from the photo's own at which the corner-gap repaint is in full (our choice: ≈ 1.5 mm). */
+const CORNER_MOVE_FULL_IOD = 0.02;
+
+/**
+ * How far the lips have moved from the photo's own opening, either way: 0 at the rest gap, 1 once the inner-lip gap at
+ * the centre (13–14) differs from it by CORNER_MOVE_FULL_IOD.
+ * @param restPx - rest vertices `[468, 3]`.
+ * @param posedPx - posed vertices `[468, 3]`.
+ * @param iodPx - inter-ocular distance, px.
+ */
+function movedLipShare(restPx: Float32Array, posedPx: Float32Array, iodPx: number): number {
+  const gap = (p: Float32Array): number => Math.hypot(p[13 * 3]! - p[14 * 3]!, p[13 * 3 + 1]! - p[14 * 3 + 1]!);
+  return Math.min(1, Math.abs(gap(posedPx) - gap(restPx)) / (CORNER_MOVE_FULL_IOD * iodPx));
 }
 
 /**
