@@ -96,6 +96,12 @@ export interface DrivingTrackOptions {
    * transfers the tracked changes as read.
    */
   featureGains?: ArrayLike<number>;
+  /**
+   * Read the lip aperture with the chin (default true): each frame's chin depth against the driver's neutral chin
+   * ({@link neutralExpressionFeatures}) is fitted beside the lip gaps, so jawOpen follows the chin's drop and
+   * mouthLowerDown/UpperUp carry only the opening the chin does not explain. `false`: lip gaps only (before s19).
+   */
+  chinAperture?: boolean;
 }
 
 /**
@@ -388,7 +394,7 @@ export function buildDrivingTrack(observations: readonly DrivingObservation[], o
   const measured = observations.map((o, i) => {
     if (!o.landmarksPx) return null;
     const n = o.landmarksPx.length / 3;
-    const absolute = i === refIndex ? refAbsolute : measureRestExpression(o.landmarksPx, n).weights;
+    const absolute = i === refIndex ? refAbsolute : measureRestExpression(o.landmarksPx, n, { chinNeutral: opts.chinAperture === false ? undefined : driverNeutralFeatures.chinDepthIod }).weights;
     // Aperture held at the absolute reading: solved freely here, pucker's lip-closing motion was used to close the
     // lips again (vid06 self: rendered lip-gap ratio 1.06 → 0.63).
     // The driver's changes from its neutral are read through the tracker, which reports a fraction of them (its
