@@ -138,10 +138,14 @@ function chinDepth(p: Float32Array, f: Frame): number {
 }
 
 /**
- * Scale σ of the chin residual against the same person's neutral chin, IOD units: the lip gaps' σ (the same tracker
- * and face size), so the chin counts as one more measured point of the opening.
+ * Scale σ of the chin residual against the same person's neutral chin, IOD units: three times a lip gap's, so the chin
+ * weighs 1/9 of one gap point. The gaps set the size of the opening; the chin decides its split between the jaw and the
+ * lip shapes, which the gaps cannot see (a secondary objective in the gaps' near-null space). At a gap's σ (0.01) the
+ * chin reopened lips that speech had closed with the jaw still down (self-reenacted lip-gap r vid03 0.86 → 0.66, vid05
+ * 0.92 → 0.83); at 0.03 0.76 / 0.90, at 0.03 with mouthClose solved 0.79 / 0.86 (s19; vid05 and vid03 both looked
+ * at: not held out). Still below vid03's 0.8, so core/reenact/drivingTrack.ts leaves the chin off by default.
  */
-const CHIN_SIGMA = 0.01;
+const CHIN_SIGMA = 0.03;
 
 /**
  * Expression features of a mesh (see the module remarks), face frame `f`, IOD units.
@@ -472,10 +476,11 @@ export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: 
   }
   const tol = opts.neutral ? NEUTRAL_FEATURE_TOL : FEATURE_TOL;
   const fixedSet = new Set(opts.fixed?.shapes ?? []);
-  const shapes = REST_EXPRESSION_SHAPES.filter((k) => !fixedSet.has(k));
+  const useChin = opts.chinNeutral !== undefined && Number.isFinite(opts.chinNeutral);
+  // With the chin measured, a jaw dropped behind closed lips (ARKit mouthClose) is told apart from an open mouth.
+  const shapes = (useChin ? [...REST_EXPRESSION_SHAPES, BS.mouthClose] : REST_EXPRESSION_SHAPES).filter((k) => !fixedSet.has(k));
   const K = shapes.length;
   const A = opts.neutral ? ANTAGONIST_PAIRS.length : 0;
-  const useChin = opts.chinNeutral !== undefined && Number.isFinite(opts.chinNeutral);
   const F = FEATURE_COUNT + A + (useChin ? 1 : 0);
   const zero = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   const rest = new Float32Array(ARKIT_BLENDSHAPE_COUNT);

@@ -33,7 +33,7 @@ export async function trackDrivingVideo(path: string, analyzer: FaceAnalyzer, op
  * @param frameCount - output frame count.
  * @param strengths - transfer strength per region.
  * @param pose - `headPose` mode (default relative) and, for `absolute`, the portrait's landmarks `[N, 3]`;
- *   `chinAperture` (default true): fit the chin with the lip aperture (core/reenact/drivingTrack.ts);
+ *   `chinAperture` (default false): fit the chin with the lip aperture (core/reenact/drivingTrack.ts);
  *   `portraitRest`: the portrait's 52 rest weights (pipeline/face/portraitRest.ts), so the non-aperture shapes move
  *   the portrait's own expression by the driver's change (core/reenact/drivingTrack.ts).
  * @returns the track (absolute expressions, see core/reenact/drivingTrack.ts) and the report (pose reference frame,

@@ -73,7 +73,7 @@ describe.skipIf(!HAS_CORPUS)('the driving track\'s jaw follows the chin', () => 
       lm.push(a.faces[0]!.landmarksPx);
     }
     const observations = lm.map((l, i) => ({ timeSec: (FRAMES[i]! / 30), landmarksPx: l }));
-    const { track } = drivingTrackFromObservations(observations, { num: 30, den: STRIDE }, lm.length);
+    const { track } = drivingTrackFromObservations(observations, { num: 30, den: STRIDE }, lm.length, undefined, { chinAperture: true });
     const w = (f: number, k: number): number => track.blendshapes[f * 52 + k]!;
     const depth = lm.map(chinDepth);
     const closed = Math.min(...depth);
