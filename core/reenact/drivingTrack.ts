@@ -100,8 +100,8 @@ export interface DrivingTrackOptions {
    * Read the lip aperture with the chin (default false, experimental): each frame's chin depth against the driver's
    * neutral chin ({@link neutralExpressionFeatures}) is fitted beside the lip gaps (and mouthClose is solved, for a jaw
    * dropped behind closed lips), so jawOpen follows the chin's drop and mouthLowerDown/UpperUp carry only the opening
-   * the chin does not explain. Off by default: it raised the jaw–chin correlation on every clip (vid01 0.79 → 0.94,
-   * vid03 0.65 → 0.97, vid05 0.80 → 0.93, our tracker) but lowered the self-reenacted lip-gap correlation on vid03
+   * the chin does not explain. Off by default: it raised the jaw–chin correlation on every clip (vid01 0.79 → 0.97,
+   * vid03 0.65 → 0.98, vid05 0.80 → 0.97, vid02 0.93 → 1.00, our tracker) but lowered the self-reenacted lip-gap correlation on vid03
    * (0.86 → 0.79, below the 0.8 done-when; vid05 0.92 → 0.86): speech closures happen with the chin still down, and the rendered lips
    * followed the chin (s19 solver note, /work/notes/s19/solver.md). It also assumes one person: a driver whose frames
    * change identity reads the identity's chin difference as jaw.
