@@ -96,6 +96,17 @@ export interface DrivingTrackOptions {
    * transfers the tracked changes as read.
    */
   featureGains?: ArrayLike<number>;
+  /**
+   * Read the lip aperture with the chin (default false, experimental): each frame's chin depth against the driver's
+   * neutral chin ({@link neutralExpressionFeatures}) is fitted beside the lip gaps (and mouthClose is solved, for a jaw
+   * dropped behind closed lips), so jawOpen follows the chin's drop and mouthLowerDown/UpperUp carry only the opening
+   * the chin does not explain. Off by default: it raised the jaw–chin correlation on every clip (vid01 0.79 → 0.97,
+   * vid03 0.65 → 0.98, vid05 0.80 → 0.97, vid02 0.93 → 1.00, our tracker) but lowered the self-reenacted lip-gap correlation on vid03
+   * (0.86 → 0.79, below the 0.8 done-when; vid05 0.92 → 0.86): speech closures happen with the chin still down, and the rendered lips
+   * followed the chin (s19 solver note, /work/notes/s19/solver.md). It also assumes one person: a driver whose frames
+   * change identity reads the identity's chin difference as jaw.
+   */
+  chinAperture?: boolean;
 }
 
 /**
@@ -388,7 +399,7 @@ export function buildDrivingTrack(observations: readonly DrivingObservation[], o
   const measured = observations.map((o, i) => {
     if (!o.landmarksPx) return null;
     const n = o.landmarksPx.length / 3;
-    const absolute = i === refIndex ? refAbsolute : measureRestExpression(o.landmarksPx, n).weights;
+    const absolute = i === refIndex ? refAbsolute : measureRestExpression(o.landmarksPx, n, { chinNeutral: opts.chinAperture === true ? driverNeutralFeatures.chinDepthIod : undefined }).weights;
     // Aperture held at the absolute reading: solved freely here, pucker's lip-closing motion was used to close the
     // lips again (vid06 self: rendered lip-gap ratio 1.06 → 0.63).
     // The driver's changes from its neutral are read through the tracker, which reports a fraction of them (its

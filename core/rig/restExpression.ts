@@ -123,6 +123,31 @@ function eyeCornersB(p: Float32Array, e: EyeRegion, f: Frame): number {
 }
 
 /**
+ * Lower-jaw contour points at the chin (MediaPipe 148, 152 = menton, 377): they ride on the mandible, so they follow a
+ * jaw drop and no lip shape.
+ */
+export const CHIN_POINTS: readonly number[] = Object.freeze([148, 152, 377]);
+
+/**
+ * Height of the chin below the eye corners (mean of {@link CHIN_POINTS} against both eyes' {@link eyeCornersB}), face
+ * frame `f`, IOD units (+ = down). Both ends sit on bone (mandible, orbit), so between frames of one person it changes
+ * only with the jaw.
+ */
+function chinDepth(p: Float32Array, f: Frame): number {
+  return meanB(p, CHIN_POINTS, f) - (eyeCornersB(p, EYE_RIGHT, f) + eyeCornersB(p, EYE_LEFT, f)) / 2;
+}
+
+/**
+ * Scale σ of the chin residual against the same person's neutral chin, IOD units: three times a lip gap's, so the chin
+ * weighs 1/9 of one gap point. The gaps set the size of the opening; the chin decides its split between the jaw and the
+ * lip shapes, which the gaps cannot see (a secondary objective in the gaps' near-null space). At a gap's σ (0.01) the
+ * chin reopened lips that speech had closed with the jaw still down (self-reenacted lip-gap r vid03 0.86 → 0.66, vid05
+ * 0.92 → 0.83); at 0.03 0.76 / 0.90, at 0.03 with mouthClose solved 0.79 / 0.86 (s19; vid05 and vid03 both looked
+ * at: not held out). Still below vid03's 0.8, so core/reenact/drivingTrack.ts leaves the chin off by default.
+ */
+const CHIN_SIGMA = 0.03;
+
+/**
  * Expression features of a mesh (see the module remarks), face frame `f`, IOD units.
  * @param p - `[≥468, 3]` positions px.
  * @param f - the face frame (axes and IOD) to measure in.
@@ -344,6 +369,8 @@ const deadzone = (d: number, tau: number): number => (d > tau ? d - tau : d < -t
 export interface ExpressionFeatures {
   /** FEATURE_COUNT values, IOD units (eye openings in eye widths), in the order of the module's feature list. */
   values: Float64Array;
+  /** The chin's depth below the eye corners, IOD units (see `chinNeutral` of {@link measureRestExpression}). */
+  chinDepthIod: number;
 }
 
 /**
@@ -367,7 +394,8 @@ export function neutralExpressionFeatures(landmarksPx: Float32Array, landmarkCou
   const frontal = new Float32Array(RIG_VERTEX_COUNT * 3);
   const frame = faceFrame(frontalise(photo, fit, frontal));
   const mesh = evaluateRigRelative(r, new Float32Array(ARKIT_BLENDSHAPE_COUNT), rest, new Float32Array(RIG_VERTEX_COUNT * 3), false);
-  return { values: features(frontalise(mesh, fit, frontal), frame) };
+  const undone = frontalise(mesh, fit, frontal);
+  return { values: features(undone, frame), chinDepthIod: chinDepth(undone, frame) };
 }
 
 /**
@@ -389,6 +417,21 @@ export function expressionFeatures(landmarksPx: Float32Array, landmarkCount: num
 }
 
 /**
+ * The chin's depth below the eye corners as the rest-expression solve reads it (head pose removed, the face's own frame),
+ * IOD units (+ = down): between frames of one person its change is the jaw's drop.
+ * @param landmarksPx - `[N, 3]` landmarks (N = 478 or 468), px.
+ * @param landmarkCount - N (≥ 468).
+ * @returns the depth, IOD units.
+ * @throws InvalidInputError when fewer than 468 landmarks are given.
+ */
+export function chinDepthIod(landmarksPx: Float32Array, landmarkCount: number): number {
+  if (landmarkCount < RIG_VERTEX_COUNT || landmarksPx.length < RIG_VERTEX_COUNT * 3) throw new InvalidInputError(`rest expression: expected ≥ 468 landmarks, got ${landmarkCount}`);
+  const photo = Float32Array.from(landmarksPx.subarray(0, RIG_VERTEX_COUNT * 3));
+  const frontalised = frontalise(photo, poseFit(photo), new Float32Array(RIG_VERTEX_COUNT * 3));
+  return chinDepth(frontalised, faceFrame(frontalised));
+}
+
+/**
  * Measures a photo's rest expression from its landmarks (module remarks).
  * @param landmarksPx - `[N, 3]` row-major landmarks (N = 478 or 468), x/y image px, z px (MediaPipe convention).
  * @param landmarkCount - N (≥ 468).
@@ -400,11 +443,14 @@ export function expressionFeatures(landmarksPx: Float32Array, landmarkCount: num
  *   `featureGains` (with `neutral`): per feature ({@link EXPRESSION_FEATURE_NAMES} order, each > 0), how strongly the
  *   tracker that read these landmarks reports a change of that feature (tracked change / true change, e.g.
  *   {@link TRACKER_FEATURE_GAINS}): the face's change from the neutral is divided by it, so the solved weights
- *   reproduce the change at its real size instead of the tracker's shrunken reading.
+ *   reproduce the change at its real size instead of the tracker's shrunken reading; `chinNeutral`: the same
+ *   person's neutral chin depth ({@link ExpressionFeatures.chinDepthIod}, IOD units): undoing the weights must bring
+ *   the chin back to it, so the jaw explains as much of the opening as the chin's drop shows (without it the five lip
+ *   gaps alone cannot tell a jaw drop from a lowered lower lip).
  * @returns the weights and the lip gaps before and after undoing them.
  * @throws InvalidInputError when fewer than 468 landmarks are given.
  */
-export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: number, opts: { rig?: PhotoHeadRig; init?: Float32Array; neutral?: ExpressionFeatures; fixed?: { shapes: readonly number[]; weights: Float32Array }; featureGains?: ArrayLike<number> } = {}): RestExpression {
+export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: number, opts: { rig?: PhotoHeadRig; init?: Float32Array; neutral?: ExpressionFeatures; fixed?: { shapes: readonly number[]; weights: Float32Array }; featureGains?: ArrayLike<number>; chinNeutral?: number } = {}): RestExpression {
   if (landmarkCount < RIG_VERTEX_COUNT || landmarksPx.length < RIG_VERTEX_COUNT * 3) throw new InvalidInputError(`rest expression: expected ≥ 468 landmarks, got ${landmarkCount}`);
   const r = opts.rig ?? buildPhotoHeadRig(landmarksPx, landmarkCount);
   const photo = Float32Array.from(landmarksPx.subarray(0, RIG_VERTEX_COUNT * 3));
@@ -430,16 +476,20 @@ export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: 
   }
   const tol = opts.neutral ? NEUTRAL_FEATURE_TOL : FEATURE_TOL;
   const fixedSet = new Set(opts.fixed?.shapes ?? []);
-  const shapes = REST_EXPRESSION_SHAPES.filter((k) => !fixedSet.has(k));
+  const useChin = opts.chinNeutral !== undefined && Number.isFinite(opts.chinNeutral);
+  // With the chin measured, a jaw dropped behind closed lips (ARKit mouthClose) is told apart from an open mouth.
+  const shapes = (useChin ? [...REST_EXPRESSION_SHAPES, BS.mouthClose] : REST_EXPRESSION_SHAPES).filter((k) => !fixedSet.has(k));
   const K = shapes.length;
-  const F = FEATURE_COUNT + (opts.neutral ? ANTAGONIST_PAIRS.length : 0);
+  const A = opts.neutral ? ANTAGONIST_PAIRS.length : 0;
+  const F = FEATURE_COUNT + A + (useChin ? 1 : 0);
   const zero = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   const rest = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
   if (opts.init) for (const k of shapes) rest[k] = Math.min(1, Math.max(0, opts.init[k] ?? 0));
   if (opts.fixed) for (const k of fixedSet) rest[k] = opts.fixed.weights[k] ?? 0;
   const mesh = new Float32Array(RIG_VERTEX_COUNT * 3);
   const residual = (w: Float32Array): Float64Array => {
-    const f = featuresOf(evaluateRigRelative(r, zero, w, mesh, false));
+    const undone = frontalise(evaluateRigRelative(r, zero, w, mesh, false), fit, frontal);
+    const f = features(undone, frame);
     const e = new Float64Array(F);
     for (let j = 0; j < FEATURE_COUNT; j++) {
       const d = deadzone(f[j]! - prior[j]!, tol[j]!.tau);
@@ -449,10 +499,13 @@ export function measureRestExpression(landmarksPx: Float32Array, landmarkCount: 
     }
     // Against a neutral (τ = 0) the mouth features are fewer than the mouth shapes, and opposing shapes cancel (stretch
     // widens what pucker narrows): the lesser of each antagonist pair is penalised, so one of the two explains the motion.
-    for (let q = FEATURE_COUNT; q < F; q++) {
+    for (let q = FEATURE_COUNT; q < FEATURE_COUNT + A; q++) {
       const [a, b] = ANTAGONIST_PAIRS[q - FEATURE_COUNT]!;
       e[q] = Math.min(w[a]!, w[b]!) / ANTAGONIST_SIGMA;
     }
+    // The chin against the same person's neutral chin: the jaw alone moves it, so the part of the opening the chin's
+    // drop accounts for is the jaw's and lowerDown/upperUp take only the rest of the lip gap.
+    if (useChin) e[F - 1] = (chinDepth(undone, frame) - opts.chinNeutral!) / CHIN_SIGMA;
     return e;
   };
   const lambda = shapes.map((k) => SHAPE_L2[k] ?? DEFAULT_L2);

@@ -33,13 +33,14 @@ export async function trackDrivingVideo(path: string, analyzer: FaceAnalyzer, op
  * @param frameCount - output frame count.
  * @param strengths - transfer strength per region.
  * @param pose - `headPose` mode (default relative) and, for `absolute`, the portrait's landmarks `[N, 3]`;
+ *   `chinAperture` (default false): fit the chin with the lip aperture (core/reenact/drivingTrack.ts);
  *   `portraitRest`: the portrait's 52 rest weights (pipeline/face/portraitRest.ts), so the non-aperture shapes move
  *   the portrait's own expression by the driver's change (core/reenact/drivingTrack.ts).
  * @returns the track (absolute expressions, see core/reenact/drivingTrack.ts) and the report (pose reference frame,
  *   the driver's neutral, frames without a face).
  * @throws InvalidInputError when no frame has a face, or absolute pose without portrait landmarks.
  */
-export function drivingTrackFromObservations(observations: readonly DrivingObservation[], fps: Fps, frameCount: number, strengths?: RetargetStrengths, pose: { headPose?: 'relative' | 'absolute'; portraitLandmarksPx?: Float32Array; portraitRest?: Float32Array } = {}): { track: MotionTrack; report: DrivingReport } {
+export function drivingTrackFromObservations(observations: readonly DrivingObservation[], fps: Fps, frameCount: number, strengths?: RetargetStrengths, pose: { headPose?: 'relative' | 'absolute'; portraitLandmarksPx?: Float32Array; portraitRest?: Float32Array; chinAperture?: boolean } = {}): { track: MotionTrack; report: DrivingReport } {
   return buildDrivingTrack(observations, {
     fps,
     frameCount,
@@ -47,6 +48,7 @@ export function drivingTrackFromObservations(observations: readonly DrivingObser
     headPose: pose.headPose,
     portraitLandmarksPx: pose.portraitLandmarksPx,
     portraitRest: pose.portraitRest,
+    chinAperture: pose.chinAperture,
     rigFactory: (landmarksPx, landmarkCount) => {
       const rig = buildPhotoHeadRig(landmarksPx, landmarkCount);
       return { vertexCount: RIG_VERTEX_COUNT, iodPx: rig.frame.iodPx, evaluate: (w, out) => evaluateRig(rig, w, out) };
