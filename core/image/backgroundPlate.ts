@@ -645,6 +645,57 @@ const OUTLIER_BIN_CHROMA = 6;
 const OUTLIER_SHARE = 0.02;
 
 /**
+ * 4-connected neighbours of pixel `k` on a `W`-wide grid of `n` pixels (row-major), those inside the grid.
+ * @returns pixel indices (2–4).
+ */
+function neighbours4(k: number, W: number, n: number): number[] {
+  const x = k % W;
+  const r: number[] = [];
+  if (x > 0) r.push(k - 1);
+  if (x < W - 1) r.push(k + 1);
+  if (k >= W) r.push(k - W);
+  if (k < n - W) r.push(k + W);
+  return r;
+}
+
+/**
+ * The cell grid of the plate's local colour histograms: a window of `windowFrac` × the longer side (≥ 4 px) split
+ * into cells of a fifth of it (≥ 2 px).
+ * @param W - canvas width, px.
+ * @param H - canvas height, px.
+ * @param windowFrac - window side as a fraction of max(W, H).
+ * @returns `cell` side px, grid `gw` × `gh` cells, `rc` the window's half-size in cells (≥ 1).
+ */
+function histogramGrid(W: number, H: number, windowFrac: number): { cell: number; gw: number; gh: number; rc: number } {
+  const win = Math.max(4, Math.round(windowFrac * Math.max(W, H)));
+  const cell = Math.max(2, Math.round(win / 5));
+  return { cell, gw: Math.ceil(W / cell), gh: Math.ceil(H / cell), rc: Math.max(1, Math.round(win / cell)) };
+}
+
+/**
+ * Colour bin of each pixel for the plate's local colour histograms: JPEG/BT.601 full-range YCbCr (ITU-T T.871), luma
+ * in bins of OUTLIER_BIN_LUMA levels and each chroma in bins of OUTLIER_BIN_CHROMA levels.
+ * @param canvas - `[n, 4]` RGBA bytes.
+ * @param n - pixel count.
+ * @param BC - chroma bins per axis (`ceil(256 / OUTLIER_BIN_CHROMA)`).
+ * @returns `[n]` bin index `(y · BC + cb) · BC + cr`.
+ */
+function colourBins(canvas: Uint8Array, n: number, BC: number): Int32Array {
+  const BY = Math.ceil(256 / OUTLIER_BIN_LUMA);
+  const bins = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const r = canvas[k * 4]!;
+    const g = canvas[k * 4 + 1]!;
+    const b = canvas[k * 4 + 2]!;
+    const y = Math.min(BY - 1, Math.floor((0.299 * r + 0.587 * g + 0.114 * b) / OUTLIER_BIN_LUMA));
+    const cb = Math.min(BC - 1, Math.max(0, Math.floor((128 - 0.168736 * r - 0.331264 * g + 0.5 * b) / OUTLIER_BIN_CHROMA)));
+    const cr = Math.min(BC - 1, Math.max(0, Math.floor((128 + 0.5 * r - 0.418688 * g - 0.081312 * b) / OUTLIER_BIN_CHROMA)));
+    bins[k] = (y * BC + cb) * BC + cr;
+  }
+  return bins;
+}
+
+/**
  * Kept pixels of a colour the background around them does not hold: the sources within {@link OUTLIER_WINDOW} of the
  * longer side (gathered per cell of a fifth of the window; widened until it holds 4 cells' worth) are histogrammed in (Y, Cb, Cr) bins of
  * {@link OUTLIER_BIN_LUMA} × {@link OUTLIER_BIN_CHROMA}² levels; a candidate whose bin and its 26 neighbours hold less
@@ -664,23 +715,10 @@ const OUTLIER_SHARE = 0.02;
  */
 function outlierSources(canvas: Uint8Array, W: number, H: number, source: Uint8Array, candidate: Uint8Array): Uint8Array {
   const n = W * H;
-  const win = Math.max(4, Math.round(OUTLIER_WINDOW * Math.max(W, H)));
-  const cell = Math.max(2, Math.round(win / 5));
-  const gw = Math.ceil(W / cell);
-  const gh = Math.ceil(H / cell);
-  const rc = Math.max(1, Math.round(win / cell));
+  const { cell, gw, gh, rc } = histogramGrid(W, H, OUTLIER_WINDOW);
   const BY = Math.ceil(256 / OUTLIER_BIN_LUMA);
   const BC = Math.ceil(256 / OUTLIER_BIN_CHROMA);
-  const bins = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    const r = canvas[k * 4]!;
-    const g = canvas[k * 4 + 1]!;
-    const b = canvas[k * 4 + 2]!;
-    const y = Math.min(BY - 1, Math.floor((0.299 * r + 0.587 * g + 0.114 * b) / OUTLIER_BIN_LUMA));
-    const cb = Math.min(BC - 1, Math.max(0, Math.floor((128 - 0.168736 * r - 0.331264 * g + 0.5 * b) / OUTLIER_BIN_CHROMA)));
-    const cr = Math.min(BC - 1, Math.max(0, Math.floor((128 + 0.5 * r - 0.418688 * g - 0.081312 * b) / OUTLIER_BIN_CHROMA)));
-    bins[k] = (y * BC + cb) * BC + cr;
-  }
+  const bins = colourBins(canvas, n, BC);
   // Per cell: the sources' bins and counts.
   const cellHist: Map<number, number>[] = Array.from({ length: gw * gh }, () => new Map());
   for (let k = 0; k < n; k++) {
@@ -768,15 +806,7 @@ function removeOutliers(canvas: Uint8Array, W: number, H: number, hole: Uint8Arr
   }
   const outliers = outlierSources(canvas, W, H, source, candidate);
   const queue: number[] = [];
-  const nbrs = (k: number): number[] => {
-    const x = k % W;
-    const r: number[] = [];
-    if (x > 0) r.push(k - 1);
-    if (x < W - 1) r.push(k + 1);
-    if (k >= W) r.push(k - W);
-    if (k < n - W) r.push(k + W);
-    return r;
-  };
+  const nbrs = (k: number): number[] => neighbours4(k, W, n);
   for (let k = 0; k < n; k++) {
     if (!outliers[k] || !near[k]) continue;
     if (nbrs(k).some((j) => hole[j])) queue.push(k);
@@ -856,12 +886,7 @@ const CLOTHING_ROUNDS = 3;
  */
 function removeClothingRemnants(canvas: Uint8Array, W: number, H: number, hole: Uint8Array, noSource: Uint8Array, skip: Uint8Array, barOrLine: Uint8Array, person: Uint8Array, band: Uint8Array, inPhoto: Uint8Array, bandPx: number): void {
   const n = W * H;
-  const maxSide = Math.max(W, H);
-  const win = Math.max(4, Math.round(CLOTHING_WINDOW * maxSide));
-  const cell = Math.max(2, Math.round(win / 5));
-  const gw = Math.ceil(W / cell);
-  const gh = Math.ceil(H / cell);
-  const rc = Math.max(1, Math.round(win / cell));
+  const { cell, gw, gh, rc } = histogramGrid(W, H, CLOTHING_WINDOW);
   const BY = Math.ceil(256 / OUTLIER_BIN_LUMA);
   const BC = Math.ceil(256 / OUTLIER_BIN_CHROMA);
   const candidate = new Uint8Array(n);
@@ -870,16 +895,7 @@ function removeClothingRemnants(canvas: Uint8Array, W: number, H: number, hole: 
     candidate[k] = inPhoto[k] && !hole[k] && !barOrLine[k] ? 1 : 0;
     background[k] = inPhoto[k] && !hole[k] && !noSource[k] ? 1 : 0;
   }
-  const bins = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    const r = canvas[k * 4]!;
-    const g = canvas[k * 4 + 1]!;
-    const b = canvas[k * 4 + 2]!;
-    const y = Math.min(BY - 1, Math.floor((0.299 * r + 0.587 * g + 0.114 * b) / OUTLIER_BIN_LUMA));
-    const cb = Math.min(BC - 1, Math.max(0, Math.floor((128 - 0.168736 * r - 0.331264 * g + 0.5 * b) / OUTLIER_BIN_CHROMA)));
-    const cr = Math.min(BC - 1, Math.max(0, Math.floor((128 + 0.5 * r - 0.418688 * g - 0.081312 * b) / OUTLIER_BIN_CHROMA)));
-    bins[k] = (y * BC + cb) * BC + cr;
-  }
+  const bins = colourBins(canvas, n, BC);
   const cellOf = (k: number): number => Math.floor(Math.floor(k / W) / cell) * gw + Math.floor((k % W) / cell);
   const histOf = (mask: Uint8Array): Map<number, number>[] => {
     const h: Map<number, number>[] = Array.from({ length: gw * gh }, () => new Map());
@@ -954,16 +970,7 @@ function removeClothingRemnants(canvas: Uint8Array, W: number, H: number, hole: 
   if (!any) return;
   // Regions grown from the person's side through person-like pixels; kept where they reach the photo's edge.
   const comp = new Int32Array(n).fill(-1);
-  const x0 = (k: number): number => k % W;
-  const nbrs = (k: number): number[] => {
-    const x = x0(k);
-    const r: number[] = [];
-    if (x > 0) r.push(k - 1);
-    if (x < W - 1) r.push(k + 1);
-    if (k >= W) r.push(k - W);
-    if (k < n - W) r.push(k + W);
-    return r;
-  };
+  const nbrs = (k: number): number[] => neighbours4(k, W, n);
   // The photo's edge, widened by the band's depth (a sliver of clothing whose last pixels beside the edge are mixed).
   const outside = new Uint8Array(n);
   for (let k = 0; k < n; k++) outside[k] = inPhoto[k] ? 0 : 1;

@@ -63,6 +63,21 @@ export async function readVideoFramesRgba(path: string, widthPx: number, heightP
 }
 
 /**
+ * Decodes one frame of a video to RGBA (ffmpeg `select=eq(n, frameIndex)`).
+ * @param path - video file.
+ * @param frameIndex - 0-based frame index.
+ * @param widthPx - frame width (as probed).
+ * @param heightPx - frame height.
+ * @returns `[h, w, 4]` row-major RGBA.
+ * @throws Error when ffmpeg fails or returns another size (e.g. frameIndex past the end).
+ */
+export async function readVideoFrameRgba(path: string, frameIndex: number, widthPx: number, heightPx: number): Promise<Uint8Array> {
+  const { stdout } = await execFileP(resolveFfmpeg().path, ['-v', 'error', '-i', path, '-vf', `select=eq(n\\,${frameIndex})`, '-vsync', '0', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], { encoding: 'buffer', maxBuffer: 1 << 26 });
+  if (stdout.length !== widthPx * heightPx * 4) throw new Error(`readVideoFrameRgba: ${path} frame ${frameIndex}: ${stdout.length} bytes, expected ${widthPx}×${heightPx}×4`);
+  return new Uint8Array(stdout);
+}
+
+/**
  * PSNR of two RGBA images over a rectangle, on RGB.
  * @param a - RGBA `[h,w,4]`.
  * @param b - RGBA of the same size.

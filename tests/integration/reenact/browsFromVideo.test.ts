@@ -5,24 +5,16 @@
  * core/face/topology.ts IRIS_MODEL_BROW_POSITIONS).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { HAS_CORPUS, corpus } from '../../helpers/media.ts';
+import { HAS_CORPUS, corpus, readVideoFrameRgba } from '../../helpers/media.ts';
 import { FaceAnalyzer } from '../../../pipeline/face/faceAnalyzer.ts';
-import { resolveFfmpeg } from '../../../pipeline/ffmpeg/ffmpegPath.ts';
 import { drivingTrackFromObservations } from '../../../pipeline/reenact/drivingVideo.ts';
 import { expressionFeatures, measureRestExpression } from '../../../core/rig/restExpression.ts';
 import { BS } from '../../../core/motion/names.ts';
 
-const run = promisify(execFile);
 const SIZE = 512;
 
 /** Frame `n` of a 512² clip as RGBA. */
-async function frameRgba(path: string, n: number): Promise<Uint8Array> {
-  const { stdout } = await run(resolveFfmpeg().path, ['-v', 'error', '-i', path, '-vf', `select=eq(n\\,${n})`, '-vsync', '0', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], { encoding: 'buffer', maxBuffer: 1 << 24 });
-  expect(stdout.length).toBe(SIZE * SIZE * 4);
-  return new Uint8Array(stdout);
-}
+const frameRgba = (path: string, n: number): Promise<Uint8Array> => readVideoFrameRgba(path, n, SIZE, SIZE);
 
 describe.skipIf(!HAS_CORPUS)('brows from a driving video', () => {
   let analyzer: FaceAnalyzer;

@@ -9,6 +9,12 @@ import sharp from 'sharp';
 import type { FaceLandmarks } from '../../../core/face/types.ts';
 import { signedDistanceToPolygon } from '../../../core/math/polygon.ts';
 import { decodeImage, type DecodedImage } from '../../../pipeline/image/decodeImage.ts';
+import type { RenderHost } from '../../../pipeline/render/renderHost.ts';
+import type { FaceAnalyzerCore } from '../../../pipeline/face/faceAnalyzer.ts';
+import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
+import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
+import { INNER_LIP_PAIRS, measureRestExpression } from '../../../core/rig/restExpression.ts';
+import { EYE_LEFT_OUTER, EYE_RIGHT_OUTER } from '../../../core/face/topology.ts';
 
 const ROOT = process.cwd();
 
@@ -177,4 +183,43 @@ export async function writePng(file: string, rgba: Uint8Array, widthPx: number, 
 export async function readPngRgba(file: string): Promise<{ rgba: Uint8Array; widthPx: number; heightPx: number }> {
   const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { rgba: new Uint8Array(data), widthPx: info.width, heightPx: info.height };
+}
+
+/** scripts/evalRealPairs.ts `lipGap`: mean of five central inner-lip pair distances over the eye-corner distance. */
+export function lipGapIod(lm: Float32Array): number {
+  const d = (a: number, b: number): number => Math.hypot(lm[a * 3]! - lm[b * 3]!, lm[a * 3 + 1]! - lm[b * 3 + 1]!);
+  let s = 0;
+  for (const [u, l] of INNER_LIP_PAIRS) s += d(u, l);
+  return s / INNER_LIP_PAIRS.length / d(EYE_RIGHT_OUTER, EYE_LEFT_OUTER);
+}
+
+/**
+ * Renders a video frame's portrait at each jawOpen (every other weight 0) and reads the inner-lip gap twice: by the
+ * independent tracker on the render, and on the rig's own posed landmarks (core/rig/rig.ts `evaluateRigRelative`
+ * against the portrait's measured rest expression).
+ * @param host - a launched render host of `sizePx`².
+ * @param tracker - the independent tracker (TF.js FaceMesh).
+ * @param video - corpus video file name (corpus/video).
+ * @param jaws - jawOpen values, [0, 1].
+ * @param sizePx - render size, px.
+ * @returns per jaw value: `tracked` and `geometry` gaps, {@link lipGapIod} units.
+ */
+export async function jawSweepGaps(host: RenderHost, tracker: FaceAnalyzerCore, video: string, jaws: readonly number[], sizePx: number): Promise<{ tracked: number[]; geometry: number[] }> {
+  const p = await videoFramePortrait(video, 0);
+  await host.loadPortrait(p.image, p.face);
+  const rig = buildPhotoHeadRig(p.face.landmarksPx, p.face.landmarkCount);
+  const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount, { rig }).weights;
+  const tracked: number[] = [];
+  const geometry: number[] = [];
+  for (const j of jaws) {
+    const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
+    w[BS.jawOpen] = j;
+    const face = (await tracker.analyze({ rgba: await host.renderStill({ blendshapes: w }), widthPx: sizePx, heightPx: sizePx, hadAlpha: false }, { maxFaces: 1 })).faces[0];
+    if (!face) throw new Error(`jawSweepGaps: the tracker found no face at jawOpen ${j} (${video})`);
+    tracked.push(lipGapIod(face.landmarksPx));
+    const posed = Float32Array.from(p.face.landmarksPx);
+    posed.set(evaluateRigRelative(rig, w, rest, new Float32Array(RIG_VERTEX_COUNT * 3)));
+    geometry.push(lipGapIod(posed));
+  }
+  return { tracked, geometry };
 }

@@ -17,13 +17,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useRenderHost } from '../../helpers/useRenderHost.ts';
-import { ARKIT_BLENDSHAPE_COUNT, BS } from '../../../core/motion/names.ts';
 import { FaceAnalyzerCore } from '../../../pipeline/face/faceAnalyzer.ts';
 import { TfjsFaceModelRunner } from '../../../pipeline/face/tfjsReference.ts';
-import { buildPhotoHeadRig, evaluateRigRelative, RIG_VERTEX_COUNT } from '../../../core/rig/rig.ts';
-import { INNER_LIP_PAIRS, measureRestExpression } from '../../../core/rig/restExpression.ts';
-import { EYE_LEFT_OUTER, EYE_RIGHT_OUTER } from '../../../core/face/topology.ts';
-import { videoFramePortrait } from './helpers.ts';
+import { jawSweepGaps } from './helpers.ts';
 import { HAS_CORPUS } from '../../helpers/media.ts';
 
 const S = 256;
@@ -40,14 +36,6 @@ const SHARE_MIN = 0.38;
 const SPREAD_MIN = 0.39;
 /** Speech-range openings (audio tracks' open vowels sit at jawOpen 0.2–0.4). */
 const SPEECH = [0.2, 0.3, 0.4];
-
-/** scripts/evalRealPairs.ts `lipGap`: mean of five central inner-lip pair distances over the eye-corner distance. */
-function lipGap(lm: Float32Array): number {
-  const d = (a: number, b: number): number => Math.hypot(lm[a * 3]! - lm[b * 3]!, lm[a * 3 + 1]! - lm[b * 3 + 1]!);
-  let s = 0;
-  for (const [u, l] of INNER_LIP_PAIRS) s += d(u, l);
-  return s / INNER_LIP_PAIRS.length / d(EYE_RIGHT_OUTER, EYE_LEFT_OUTER);
-}
 
 function slope(x: readonly number[], y: readonly number[]): number {
   const mx = x.reduce((a, b) => a + b, 0) / x.length;
@@ -78,22 +66,7 @@ describe.skipIf(!HAS_CORPUS)('lip opening per jawOpen across portraits, as the i
     ['vid03 frame 0', 'vid03_woman_talking_expressive_512p30.mp4'],
     ['vid01 frame 0', 'vid01_talking_man_own_speech_480p25.mp4'],
   ])('%s: the tracked gap grows with jawOpen', { timeout: 240_000 }, async (name, video) => {
-    const p = await videoFramePortrait(video, 0);
-    await host().loadPortrait(p.image, p.face);
-    const rig = buildPhotoHeadRig(p.face.landmarksPx, p.face.landmarkCount);
-    const rest = measureRestExpression(p.face.landmarksPx, p.face.landmarkCount, { rig }).weights;
-    const tracked: number[] = [];
-    const geometry: number[] = [];
-    for (const j of JAWS) {
-      const w = new Float32Array(ARKIT_BLENDSHAPE_COUNT);
-      w[BS.jawOpen] = j;
-      const face = (await tracker.analyze({ rgba: await host().renderStill({ blendshapes: w }), widthPx: S, heightPx: S, hadAlpha: false }, { maxFaces: 1 })).faces[0];
-      expect(face).toBeDefined();
-      tracked.push(lipGap(face!.landmarksPx));
-      const posed = Float32Array.from(p.face.landmarksPx);
-      posed.set(evaluateRigRelative(rig, w, rest, new Float32Array(RIG_VERTEX_COUNT * 3)));
-      geometry.push(lipGap(posed));
-    }
+    const { tracked, geometry } = await jawSweepGaps(host(), tracker, video, JAWS, S);
     // Opening above the closed render, summed over the speech range: tracked over the rig's.
     const above = (g: number[]): number => SPEECH.reduce((a, j) => a + g[JAWS.indexOf(j)]! - g[0]!, 0);
     const share = above(tracked) / above(geometry);

@@ -187,7 +187,9 @@ describe.skipIf(!HAS_CORPUS)('the photo\'s own teeth and closing a photographed 
     // still reads so tall a closed mouth as slightly open (a real closed mouth reads 0.02–0.05).
     expect(st.teethShare).toBeLessThan(0.05);
     expect(st.lipShare).toBeGreaterThan(0.95);
-    expect(st.streakEnergy).toBeLessThan(0.016);
+    // 0.016 → 0.017 (s19): the rig's new funnel (both lips flare, elliptical opening; core/rig/rig.ts) undoes vid05's photographed O
+    // differently: 0.0140 → 0.0160 with lip-coloured 100 %, interior-coloured 3.1 % (bisected to the s19-rig2 merge).
+    expect(st.streakEnergy).toBeLessThan(0.017);
     expect(gapSeen).toBeLessThan(name === 'vid02' ? 0.19 : 0.06);
   });
 
