@@ -28,7 +28,7 @@ import { buildPhotoHeadRig, EYEBALL_RADIUS_IOD, eyeRotations, JAW_OPEN_MAX_RAD, 
 import { measureRestExpression } from '../../core/rig/restExpression.ts';
 import { EYE_LEFT, EYE_RIGHT, FACE_SILHOUETTE, faceTrianglesWithoutEyes, LIPS_UPPER_INNER, MOUTH_OPENING_LOOP, type EyeRegion } from '../../core/rig/topology.ts';
 import { measureScleraLight } from '../../core/face/sceneLight.ts';
-import { EYE_FRAGMENT, eyeStillDefine, LID_FRAGMENT, lidSkinUniforms, lidTriangles, lidUniformArgs, measureLashDepth, measureLidSkin, poseWithGazeLids, updateEyeLids, updateLidSkin, type EyeLidPose } from '../head/eyelids.ts';
+import { EYE_FRAGMENT, eyeStillDefine, LID_FRAGMENT, lidSkinUniforms, lidTriangles, lidUniformArgs, measureLidSkin, poseWithGazeLids, updateEyeLids, updateLidSkin, type EyeLidPose } from '../head/eyelids.ts';
 import { refineClosedLipSeam } from '../../core/face/lipSeam.ts';
 import { keepUpperTeethShowing, measureUpperTeeth, raiseUpperLipOffTeeth } from '../../core/face/lipEdges.ts';
 import { lipEdgeUvOffsets, lipEdgeUvShare, LOOP_N, MouthInteriorLayer } from '../head/mouthInterior.ts';
@@ -620,7 +620,7 @@ export class PhotoHeadSplatAvatar implements Avatar {
       const lidMat = new THREE.ShaderMaterial({
         vertexShader: LID_VERTEX,
         fragmentShader: LID_FRAGMENT,
-        uniforms: lidSkinUniforms(this.photoTexture, W, H, rest, region, lash, measureLidSkin(input.rgba, W, H, rest, region), 2 * eye.halfHeightPx, measureLashDepth(input.rgba, W, H, rest, region)),
+        uniforms: lidSkinUniforms(this.photoTexture, W, H, rest, region, lash, measureLidSkin(input.rgba, W, H, rest, region), 2 * eye.halfHeightPx),
         side: THREE.DoubleSide,
         transparent: true,
         depthWrite: false,

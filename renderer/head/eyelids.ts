@@ -29,35 +29,6 @@ export const LID_CURVE_N = 9;
  */
 export const FRAME_MAX_LUMA_RATIO = 0.55;
 
-/**
- * How much darker a closed eye's line is than the photo's own open lash line ({@link measureLashDepth}): closed depth =
- * this × open depth, capped by {@link CLOSED_LINE_MAX_DEPTH}.
- * @remarks Measured (scripts/blinkProfile.ts, tests/helpers/lashProfile.ts): vid06 open 0.49–0.53, its blinks' closed
- * lines 0.52–0.76, mean 0.586 over frames 18, 142, 202, so ≈ 1.15 (set on vid06); held out, vid03 (winged liner) open
- * 0.65, closed 0.78–0.81 (1.22).
- */
-export const CLOSED_LINE_DEPTH_GAIN = 1.15;
-
-/** Largest depth of a closed eye's line (1 − its darkest luma ÷ the lid skin's); a judgement: the real closed lines of
- * vid03 (heavy liner and mascara) reach 0.81. */
-export const CLOSED_LINE_MAX_DEPTH = 0.85;
-
-/**
- * Shape of a closed eye's dark line across it: the darkening falls off as exp(−(|s| / a)^k), s the distance from the
- * line's centre in eye widths (corner to corner), `a` above the centre and below it, and the exponent k.
- * @remarks Fitted to vid06's real blinks (scripts/blinkProfile.ts; tests/integration/render/eyelidClosedLine.test.ts:
- * the luma ÷ skin profile across the closed line, averaged over frames 18, 142, 202, darkening relative to its peak
- * 0.81/0.57/0.34/0.14 at 0.03/0.06/0.09/0.15 eye widths above the darkest point, 0.93/0.72/0.53/0.31 below): a
- * narrow dark core in a broad shade, softer below (lower lashes and the fold under the line); fitted a = 0.091 and
- * 0.125, k = 1.4, then both scales narrowed 12 % to bring the render's core (length under 0.6 of the skin) from 1.22× to
- * within 1.1× of vid06's (eyelidLashLine.test.ts). A Gaussian (k = 2) of the same core width cut its shade short (lower edge 1.4–1.9× as steep as
- * the real lines').
- */
-export const CLOSED_LINE_SCALE_EYE_W: readonly [number, number] = [0.08, 0.11];
-
-/** Exponent of the closed line's fall-off ({@link CLOSED_LINE_SCALE_EYE_W}). */
-export const CLOSED_LINE_EXPONENT = 1.4;
-
 /** Fragment shader of an eyeball quad (uniforms listed in its source; `vLocal` = photo px). */
 export const EYE_FRAGMENT = /* glsl */ `
 uniform sampler2D uPhoto;
@@ -250,11 +221,7 @@ void main() {
     vec3 iris = mix(mix(photoAt(qh), photoAt(qm), seenM), photoAt(q), seenQ);
     float srcShade = mix(mix(lidShade(qh, yRestUp(qh.x)), lidShade(qm, yRestUp(qm.x)), seenM), lidShade(q, yRestUp(q.x)), seenQ);
     iris *= min(1.0, lidShade(p, yPosedUp(p.x)) / srcShade);
-    // (The edge at least 1.5 output px wide: at 0.04 radii, under a pixel at 512², the moved iris's outline was
-    // stair-stepped; the renderer draws without multisampling.)
-    float dQ = length(q - uIrisC);
-    float aa = max(0.04 * uIrisR, 0.75 * fwidth(dQ));
-    float inMoved = 1.0 - smoothstep(uIrisR - aa, uIrisR + aa, dQ);
+    float inMoved = 1.0 - smoothstep(uIrisR * 0.96, uIrisR * 1.04, length(q - uIrisC));
     c = mix(base, iris, inMoved * moving);
   }
 #endif
@@ -273,12 +240,8 @@ void main() {
   float lashW = 0.5 + uEyeHalf.y * (0.12 + 0.1 * uClose);
   c *= 1.0 - 0.2 * uLidDrop * (1.0 - smoothstep(0.0, 2.5 * lashW, below));
   c = mix(c, uLash, 0.4 * uLidDrop * (1.0 - smoothstep(0.0, 0.5 * lashW, below)));
-  // Near closure the gap between the lids is the photo's lower lid skin, mirrored across its rest contour from half
-  // the opening's half-height below it (past the lower lashes: a lash width below it drew them as grey streaks under
-  // the closed line, img01), which the closed line (LID_FRAGMENT) is drawn over. (The lid colour at 0.85 drew a flat
-  // dark band under the line.)
-  vec3 lowerSkin = photoAt(vec2(p.x, yRestLow(p.x) + max(lashM, 0.5 * uEyeHalf.y) + max(0.0, yRestLow(p.x) - p.y)));
-  c = mix(c, lowerSkin, uClose);
+  // Near closure the gap between the lids is shaded lid skin (the lash line is drawn over the lid edge).
+  c = mix(c, uLid * 0.85, uClose);
   gl_FragColor = vec4(c, 1.0);
 }`;
 
@@ -399,7 +362,7 @@ export function restLidCurves(restPx: Float32Array, region: EyeRegion): [Float32
  * @param m - the eye's material (uniforms of {@link EYE_FRAGMENT}).
  * @param region - the eye's rings.
  * @param posedPx - posed vertices `[468, 3]`.
- * @param blink - how closed the eye is in [0, 1], drives `uClose` (the gap turning to lid from {@link CLOSE_START} to {@link CLOSE_END}): the blink
+ * @param blink - how closed the eye is in [0, 1], drives `uClose` (the gap turning to lid from 0.6 to 0.9): the blink
  * weight; the mesh head passes the larger of the frame's blink and the lids' closure ({@link lidClosure}) capped at the
  * blink with the lid's share of a downward gaze ({@link gazeLidWeights}).
  * @param closingBlink - the part of `blink` that closes the eye (the frame's own blink weight, in [0, 1]; default
@@ -419,23 +382,11 @@ export function updateEyeLids(m: THREE.ShaderMaterial, region: EyeRegion, posedP
   });
   // The posed lower lid (it drops in a look down, lowerLidGazeDrop).
   if (m.uniforms.uLowCurve) writeCurve(m.uniforms.uLowCurve.value as Float32Array, region.lower0, posedPx);
-  // The lash line and shadow come in over the first 0.3 of a blink; the gap turns to lid from CLOSE_START to CLOSE_END.
+  // The lash line and shadow come in over the first 0.3 of a blink; the gap turns to lid from 0.6 to 0.9.
   m.uniforms.uLidDrop!.value = Math.min(1, Math.max(0, (closingBlink - 0.05) / 0.3));
-  const t = Math.min(1, Math.max(0, (blink - CLOSE_START) / (CLOSE_END - CLOSE_START)));
+  const t = Math.min(1, Math.max(0, (blink - 0.6) / 0.3));
   m.uniforms.uClose!.value = t * t * (3 - 2 * t);
 }
-
-/**
- * Closure at which the gap between the lids starts turning into closed lid (`uClose` of {@link EYE_FRAGMENT} and
- * {@link LID_FRAGMENT}: 0 below it, smoothstep to 1 at {@link CLOSE_END}).
- * @remarks A judgement from looking at blink 0.75 (img01, img06): starting at 0.6, the lid colour and the closed line
- * mixed into a gap still a quarter of the opening wide drew a dark murky band across the eye; a real eye at that stage
- * shows its dark slit of iris and lashes (vid06's blinks).
- */
-export const CLOSE_START = 0.75;
-
-/** Closure at which the lids are drawn closed ({@link CLOSE_START}). */
-export const CLOSE_END = 0.95;
 
 /** Points of each skin ring above the lid contour passed to the lid shader (MediaPipe `upper1`, `upper2`). */
 export const LID_RING_N = 7;
@@ -507,7 +458,6 @@ uniform float uEyeH;
 uniform float uCover;
 uniform float uClose;
 uniform float uBandShare;
-uniform float uLineDepth;
 varying vec2 vLocal;
 varying vec2 vUv;
 ${curveFn('yEdge', 'uEdge', LID_CURVE_N)}
@@ -585,8 +535,7 @@ void main() {
   // (While the eye is open below the lid, down to where the lash line's soft shadow has faded, 1.8 lash widths: a cut
   // at 1.2, where it is still 0.27, drew a hard edge under the lash line over the eyeball; 1.2 once the lids meet, where
   // the cut lies on the lower lid, as the vid06-measured closed line was drawn, eyelidLashLine.test.ts.)
-  // (Closed: down to 3 scales of the closed line's lower side, CLOSED_LINE_SCALE_EYE_W, where it has faded to 1 %.)
-  float bottom = max(E + mix(1.8, 1.2, uClose) * lashW, E + 0.2 * lashW + uClose * ${(3 * CLOSED_LINE_SCALE_EYE_W[1]).toFixed(3)} * length(uEdge[${LID_CURVE_N - 1}] - uEdge[0]));
+  float bottom = max(E + mix(1.8, 1.2, uClose) * lashW, mix(E, yLow(p.x), uClose) + 0.5 * lashW);
   if (p.y < T || p.y > bottom) discard;
   // How far the lid has come down here (0 at rest), faded in from the corners over a quarter of the eye's width.
   float k = uCover * smoothstep(0.0, 0.25 * uEyeH, E - R0) * smoothstep(0.0, 0.25 * (x1 - x0), min(p.x - x0, x1 - p.x));
@@ -632,21 +581,7 @@ void main() {
   float lw = lashW * (p.y > E + 0.2 * lashW ? mix(0.6, 1.0, uClose) : 1.0);
   float dl = abs(p.y - E - 0.2 * lashW);
   float lash = max(0.85 * (1.0 - smoothstep(0.3 * lw, 0.85 * lw, dl)), 0.45 * mix(0.6, 1.0, uClose) * (1.0 - smoothstep(0.5 * lw, 1.6 * lw, dl)));
-  vec3 skinC = c;
-  // The closed line (uClose): the skin darkened towards the lash colour by the photo's own lash-line depth
-  // (uLineDepth: CLOSED_LINE_DEPTH_GAIN × measureLashDepth) times its fall-off across the line, scaled in eye widths
-  // (CLOSED_LINE_SCALE_EYE_W: softer below), narrowing to 0.6 of it towards the corners (real closed lines taper). The
-  // peak colour keeps the lash colour's hue at exactly (1 − depth) of the skin's luma. (A core line at 0.85 of a lash
-  // colour with a hard-cut halo drew a flat black band with a hard lower edge and steps: img01, img06 at blink 1.)
-  float eyeW = max(length(uEdge[${LID_CURVE_N - 1}] - uEdge[0]), 1.0);
-  float yc = E + 0.2 * lashW;
-  float taper = mix(0.6, 1.0, smoothstep(0.0, 0.3 * (x1 - x0), min(p.x - x0, x1 - p.x)));
-  float sd = abs(p.y - yc) / (eyeW * taper * (p.y < yc ? ${CLOSED_LINE_SCALE_EYE_W[0].toFixed(3)} : ${CLOSED_LINE_SCALE_EYE_W[1].toFixed(3)}));
-  float gLine = exp(-pow(sd, ${CLOSED_LINE_EXPONENT.toFixed(2)}));
-  float sL = luma(skinC);
-  vec3 peak = mix(skinC, uLash, clamp(uLineDepth * sL / max(sL - luma(uLash), 1e-3), 0.0, 1.0));
-  peak *= min(1.0, (1.0 - uLineDepth) * sL / max(luma(peak), 1e-3));
-  c = mix(mix(skinC, uLash, lash), mix(skinC, peak, gLine), uClose);
+  c = mix(c, uLash, lash);
   float a = p.y > E ? max(lash, uClose) : smoothstep(0.0, 0.4, v);
   // Under the lid's edge, until the lids meet, the photo's own lid margin: the rows just under the rest lid contour
   // (its lashes, liner and their shadow on the eyeball, as the open eye shows them) carried down with the edge, opaque
@@ -657,10 +592,8 @@ void main() {
     float d = p.y - E;
     vec3 margin = photoAt(vec2(p.x, R0 + d));
     float aM = 1.0 - smoothstep(0.3 * lashW, lashW, d);
-    // Closed, below the lid's edge: the line as a dark layer (its peak colour, opacity the profile) over the lower lid
-    // beneath, so its lower side fades into the photo's lower lid instead of ending at a cut.
-    c = mix(margin, peak, uClose);
-    a = mix(aM, gLine, uClose);
+    c = mix(margin, c, uClose);
+    a = mix(aM, a, uClose);
     lash = a;
   }
   // Glasses stay where they are while the lid closes behind them: a frame line of the photo at this very place is
@@ -707,11 +640,9 @@ const lidWithCorners = (region: EyeRegion): number[] => [region.lower0[0]!, ...r
  * @param skin - lid skin colours of the image-left and image-right halves, RGB in [0, 1], and the share of the lid
  * band below a glasses frame ({@link measureLidSkin}; 1 when left out).
  * @param eyeHeightPx - the rest opening's lid-to-lid height, px (> 0).
- * @param lashDepth - the photo's open lash-line depth ({@link measureLashDepth}, in [0, 1]; default 0.5): the closed
- * line's depth is {@link CLOSED_LINE_DEPTH_GAIN} × it, at most {@link CLOSED_LINE_MAX_DEPTH}.
  * @returns the uniform map.
  */
-export function lidSkinUniforms(texture: THREE.Texture, widthPx: number, heightPx: number, restPx: Float32Array, region: EyeRegion, lash: [number, number, number], skin: [[number, number, number], [number, number, number], number?], eyeHeightPx: number, lashDepth = 0.5): Record<string, THREE.IUniform> {
+export function lidSkinUniforms(texture: THREE.Texture, widthPx: number, heightPx: number, restPx: Float32Array, region: EyeRegion, lash: [number, number, number], skin: [[number, number, number], [number, number, number], number?], eyeHeightPx: number): Record<string, THREE.IUniform> {
   const curve = (ids: readonly number[]): Float32Array => {
     const a = new Float32Array(ids.length * 2);
     writeCurve(a, ids, restPx);
@@ -734,7 +665,6 @@ export function lidSkinUniforms(texture: THREE.Texture, widthPx: number, heightP
     uCover: { value: 0 },
     uClose: { value: 0 },
     uBandShare: { value: skin[2] ?? 1 },
-    uLineDepth: { value: Math.min(CLOSED_LINE_MAX_DEPTH, CLOSED_LINE_DEPTH_GAIN * Math.max(0, lashDepth)) },
   };
 }
 
@@ -768,7 +698,7 @@ export function lidTriangles(region: EyeRegion, triangles: ArrayLike<number>): U
  * @param closure - how closed the eye is in [0, 1] (default `blink`; {@link lidClosure}): the gap's turning to lash
  * line (`uClose`) follows it.
  * @remarks The skin is drawn from the first movement of the lid (`uCover` = 1 once blink > 0.05; below it the face
- * mesh's lid is the photo's own); the gap to the lower lid turns to lash line from closure {@link CLOSE_START} to {@link CLOSE_END}, as in
+ * mesh's lid is the photo's own); the gap to the lower lid turns to lash line from blink 0.6 to 0.9, as in
  * {@link updateEyeLids}.
  */
 export function updateLidSkin(m: THREE.ShaderMaterial, region: EyeRegion, posedPx: Float32Array, blink: number, closure = blink): void {
@@ -780,7 +710,7 @@ export function updateLidSkin(m: THREE.ShaderMaterial, region: EyeRegion, posedP
   u.uCover!.value = Math.min(1, Math.max(0, (blink - 0.02) / 0.08));
   // Open eyes (most frames) skip the draw altogether.
   m.visible = (u.uCover!.value as number) > 0;
-  const t = Math.min(1, Math.max(0, (closure - CLOSE_START) / (CLOSE_END - CLOSE_START)));
+  const t = Math.min(1, Math.max(0, (closure - 0.6) / 0.3));
   u.uClose!.value = t * t * (3 - 2 * t);
 }
 
@@ -1073,61 +1003,3 @@ function isFrameLine(lumaAt: (x: number, y: number) => number, x: number, y: num
  * here), a socket's shadow that darkens the photo's lid band by half is not carried onto the lid that closes over it.
  */
 export const LID_HALF_MIN_LUMA_RATIO = 0.85;
-
-/**
- * How dark the photo's own open upper lash line is: 1 − (its darkest luma ÷ the lid skin's), the median over the
- * columns where the eye white lies under it (12–30 % and 70–88 % of the way between the corners, beside the iris).
- * Per half-pixel column, a profile along the corner line's normal from 0.2 eye widths above the upper-lid contour
- * (MediaPipe `upper0`, rest) to 0.05 below it; the skin reference is the 80th percentile luma of its part more than
- * 0.08 eye widths above the contour (lid skin over the lashes). The same measure as tests/helpers/lashProfile.ts
- * `openLashLine`.
- * @param rgba - photo `[h, w, 4]` bytes.
- * @param widthPx - photo width.
- * @param heightPx - photo height.
- * @param restPx - rest vertices `[468, 3]`, photo px.
- * @param region - the eye's rings.
- * @returns depth in [0, 1] (0.49–0.53 on vid06's frame 0, 0.65–0.66 on vid03's with its liner, 0.84–0.9 on img01's
- * drawn liner); 0.5 for a degenerate eye (corners under 2 px apart).
- */
-export function measureLashDepth(rgba: Uint8Array, widthPx: number, heightPx: number, restPx: Float32Array, region: EyeRegion): number {
-  const at = (i: number): [number, number] => [restPx[i * 3]!, restPx[i * 3 + 1]!];
-  const c1 = at(region.lower0[0]!);
-  const c2 = at(region.lower0[region.lower0.length - 1]!);
-  const eyeW = Math.hypot(c2[0] - c1[0], c2[1] - c1[1]);
-  if (!(eyeW >= 2)) return 0.5;
-  const u = [(c2[0] - c1[0]) / eyeW, (c2[1] - c1[1]) / eyeW] as const;
-  const n = u[0] >= 0 ? ([-u[1], u[0]] as const) : ([u[1], -u[0]] as const);
-  const lumaAt = (x: number, y: number): number => {
-    const k = (Math.min(heightPx - 1, Math.max(0, Math.round(y))) * widthPx + Math.min(widthPx - 1, Math.max(0, Math.round(x)))) * 4;
-    return 0.299 * rgba[k]! + 0.587 * rgba[k + 1]! + 0.114 * rgba[k + 2]!;
-  };
-  // The contour in corner-line coordinates (t along in eye widths, s across in px; s < 0 above), corners at s = 0.
-  const pts = [[0, 0], ...region.upper0.map(at).map(([x, y]) => [((x - c1[0]) * u[0] + (y - c1[1]) * u[1]) / eyeW, (x - c1[0]) * n[0] + (y - c1[1]) * n[1]]), [1, 0]].sort((a, b) => a[0]! - b[0]!);
-  const sAt = (t: number): number => {
-    for (let j = 0; j + 1 < pts.length; j++) {
-      const [ta, sa] = pts[j]!;
-      const [tb, sb] = pts[j + 1]!;
-      if (t >= ta! && t <= tb!) return sa! + ((sb! - sa!) * (t - ta!)) / Math.max(1e-6, tb! - ta!);
-    }
-    return 0;
-  };
-  const ratios: number[] = [];
-  for (let t = 0.12; t <= 0.88; t += 0.5 / eyeW) {
-    if (t > 0.3 && t < 0.7) continue;
-    const s0 = sAt(t);
-    const bx = c1[0] + t * eyeW * u[0];
-    const by = c1[1] + t * eyeW * u[1];
-    let lMin = Infinity;
-    const skin: number[] = [];
-    for (let s = s0 - 0.2 * eyeW; s <= s0 + 0.05 * eyeW; s += 0.5) {
-      const l = lumaAt(bx + s * n[0], by + s * n[1]);
-      lMin = Math.min(lMin, l);
-      if (s < s0 - 0.08 * eyeW) skin.push(l);
-    }
-    const ref = Math.max(1, skin.sort((a, b) => a - b)[Math.floor(0.8 * skin.length)] ?? 1);
-    ratios.push(lMin / ref);
-  }
-  if (ratios.length === 0) return 0.5;
-  ratios.sort((a, b) => a - b);
-  return Math.min(1, Math.max(0, 1 - ratios[ratios.length >> 1]!));
-}

@@ -27,7 +27,7 @@ import { buildSurround, surroundJawWeights, visibleFaceContour, type SurroundGri
 import { computePersonMatte, type PersonMatte } from '../../core/segment/personMatte.ts';
 import { matteInsideDistancePx } from '../../core/image/matteDistance.ts';
 import { estimateForegroundColours, fitForegroundOverPlate, type PlateForFit } from '../../core/segment/foregroundColour.ts';
-import { EYE_FRAGMENT, eyeStillDefine, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, lidUniformArgs, measureEyeSclera, poseWithGazeLids, measureLashDepth, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
+import { EYE_FRAGMENT, eyeStillDefine, LID_CURVE_N, LID_FRAGMENT, lidSkinUniforms, lidTriangles, lidUniformArgs, measureEyeSclera, poseWithGazeLids, measureLidColours, measureLidSkin, restLidCurves, updateEyeLids, updateLidSkin } from './eyelids.ts';
 import { LIP_EDGE_GLSL, lipEdgeRingTriangles, lipEdgeUvOffsets, lipEdgeUvShare, lipEdgeVertexWeights, MouthInteriorLayer } from './mouthInterior.ts';
 import { installOpeningScissor, openingPieces } from './openingScissor.ts';
 import { matteMarginPx, surroundTrianglesOverMatte } from './surroundCells.ts';
@@ -557,7 +557,7 @@ export class PhotoHead {
       innerQuads.push(this.mesh(this.quad(corners, corners.map(() => zPx), corners), mat));
       this.innerLayer.add(innerQuads[innerQuads.length - 1]!);
       // Lid skin on the face mesh's own lid triangles and over the opening, drawn after the face (same depth passes).
-      const lidMat = this.material(LID_FRAGMENT, lidSkinUniforms(texture, W, H, rig.restPx, region, lash, lidSkin, 2 * eye.halfHeightPx, measureLashDepth(input.rgba, W, H, rig.restPx, region)));
+      const lidMat = this.material(LID_FRAGMENT, lidSkinUniforms(texture, W, H, rig.restPx, region, lash, lidSkin, 2 * eye.halfHeightPx));
       lidMat.transparent = true;
       lidMat.depthWrite = false;
       lidMat.depthFunc = THREE.LessEqualDepth;

@@ -35,7 +35,6 @@ export const EYE_STATES: Record<string, Partial<Record<ArkitBlendshapeName, numb
   'b.5': { eyeBlinkLeft: 0.5, eyeBlinkRight: 0.5 },
   'b.7': { eyeBlinkLeft: 0.7, eyeBlinkRight: 0.7 },
   'b.75': { eyeBlinkLeft: 0.75, eyeBlinkRight: 0.75 },
-  'b.9': { eyeBlinkLeft: 0.9, eyeBlinkRight: 0.9 },
   b1: { eyeBlinkLeft: 1, eyeBlinkRight: 1 },
   squint: { eyeSquintLeft: 1, eyeSquintRight: 1 },
   wide: { eyeWideLeft: 1, eyeWideRight: 1 },
