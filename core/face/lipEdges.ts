@@ -229,15 +229,16 @@ export function raiseUpperLipOffTeeth(landmarksPx: Float32Array, aboveShiftPx: F
 }
 
 /**
- * Whether the lip floor of {@link keepUpperTeethShowing} reaches past the photographed teeth over the rest of the arch.
- * @remarks The teeth are an arch behind the whole upper lip, not only where a photo happens to light them: a smile that
- * shows teeth on one side (img03: three of eleven inner-lip points) left the lip free to come down over the rest of the
- * arch once the rest expression's smile was undone, and the opened mouth showed no teeth there. Past the measured
- * teeth the incisal edge is taken level with the nearest measured end (the incisal line is nearly level across the
- * front teeth) and the floor's strength falls linearly to 0 at the mouth corner, where the lips meet — a design
- * choice, not a measurement. A photo without teeth has no measured point and keeps no floor.
+ * Piecewise-linear value at `a` of the polyline through (xs[j], ys[j]), xs ascending; clamped to the end values outside.
+ * @param xs - `[m ≥ 1]` positions, ascending.
+ * @param ys - `[m]` values.
+ * @param a - where to read.
  */
-export const TEETH_ARCH_FLOOR = true;
+function interpolateSorted(xs: readonly number[], ys: readonly number[], a: number): number {
+  if (a <= xs[0]!) return ys[0]!;
+  for (let j = 1; j < xs.length; j++) if (a <= xs[j]!) return ys[j - 1]! + ((a - xs[j - 1]!) / Math.max(1e-6, xs[j]! - xs[j - 1]!)) * (ys[j]! - ys[j - 1]!);
+  return ys[ys.length - 1]!;
+}
 
 /**
  * Keeps the posed upper inner lip above the photographed upper teeth while the jaw is open (see the module remarks).
@@ -271,12 +272,15 @@ export function keepUpperTeethShowing(restPx: Float32Array, posedPx: Float32Arra
   const ys = order.map((j) => edgeB[j]!);
   const margin = 0.5 * TOOTH_DISPLAY_IOD * iodPx;
   // Past the measured teeth (towards a corner) the edge runs on level from the nearest measured end and the floor
-  // weakens linearly to nothing at the rest mouth corner on that side (see {@link TEETH_ARCH_FLOOR}).
+  // weakens linearly to nothing at the rest mouth corner on that side. The teeth are an arch behind the whole upper lip,
+  // not only where a photo happens to light them: a smile that shows teeth on one side (img03: three of eleven
+  // inner-lip points) left the lip free to come down over the rest of the arch once the rest expression's smile was
+  // undone. The incisal line is nearly level across the front teeth; the linear fall to the corner, where the lips meet,
+  // is a design choice, not a measurement. A photo without teeth has no measured point and keeps no floor.
   const n = LIPS_UPPER_INNER.length;
   const cornerA = [LIPS_UPPER_INNER[0]!, LIPS_UPPER_INNER[n - 1]!].map((i) => restPx[i * 3]! * ex[0] + restPx[i * 3 + 1]! * ex[1]).sort((p, q) => p - q) as [number, number];
   const floorAt = (a: number): [number, number] | null => {
     if (a < xs[0]! - margin || a > xs[xs.length - 1]! + margin) {
-      if (!TEETH_ARCH_FLOOR) return null;
       const left = a < xs[0]!;
       const end = left ? xs[0]! : xs[xs.length - 1]!;
       const corner = left ? cornerA[0] : cornerA[1];
@@ -284,9 +288,7 @@ export function keepUpperTeethShowing(restPx: Float32Array, posedPx: Float32Arra
       const w = reach > 1e-6 ? Math.max(0, 1 - Math.abs(a - end) / reach) : 0;
       return w > 0 ? [left ? ys[0]! : ys[ys.length - 1]!, w] : null;
     }
-    if (a <= xs[0]!) return [ys[0]!, 1];
-    for (let j = 1; j < xs.length; j++) if (a <= xs[j]!) return [ys[j - 1]! + ((a - xs[j - 1]!) / Math.max(1e-6, xs[j]! - xs[j - 1]!)) * (ys[j]! - ys[j - 1]!), 1];
-    return [ys[ys.length - 1]!, 1];
+    return [interpolateSorted(xs, ys, a), 1];
   };
   const need = new Float32Array(n);
   LIPS_UPPER_INNER.forEach((i, k) => {
@@ -308,7 +310,7 @@ export function keepUpperTeethShowing(restPx: Float32Array, posedPx: Float32Arra
   const liftA = new Float32Array(n);
   LIPS_UPPER_INNER.forEach((i, k) => {
     liftA[k] = posedPx[i * 3]! * ex[0] + posedPx[i * 3 + 1]! * ex[1];
-    if (TEETH_ARCH_FLOOR && (k === 0 || k === n - 1)) return;
+    if (k === 0 || k === n - 1) return;
     let up = 0;
     for (let j = Math.max(0, k - 2); j <= Math.min(n - 1, k + 2); j++) up = Math.max(up, need[j]! * fall[Math.abs(j - k)]!);
     const b = posedPx[i * 3]! * ey[0] + posedPx[i * 3 + 1]! * ey[1];
@@ -325,17 +327,14 @@ export function keepUpperTeethShowing(restPx: Float32Array, posedPx: Float32Arra
   // the lip's triangles folded over (inner row above the middle row) and the lip still covered the teeth (img03 at
   // jawOpen 0.5: the opening's top stayed on the unlifted contour). The corners (no lift) and the skin above the outer
   // contour stay.
-  if (TEETH_ARCH_FLOOR && most > 0) {
+  if (most > 0) {
     const order = [...Array(n).keys()].sort((p, q) => liftA[p]! - liftA[q]!);
     const xs = order.map((k) => liftA[k]!);
     const ys = order.map((k) => lift[k]!);
-    const at = (a: number): number => {
-      if (a <= xs[0]! || a >= xs[n - 1]!) return 0;
-      for (let j = 1; j < n; j++) if (a <= xs[j]!) return ys[j - 1]! + ((a - xs[j - 1]!) / Math.max(1e-6, xs[j]! - xs[j - 1]!)) * (ys[j]! - ys[j - 1]!);
-      return 0;
-    };
     for (const i of [...LIPS_UPPER_MID, ...LIPS_UPPER_OUTER]) {
-      const up = at(posedPx[i * 3]! * ex[0] + posedPx[i * 3 + 1]! * ex[1]);
+      const a = posedPx[i * 3]! * ex[0] + posedPx[i * 3 + 1]! * ex[1];
+      // Outside the inner edge's span (past the corners) nothing rises.
+      const up = a <= xs[0]! || a >= xs[n - 1]! ? 0 : interpolateSorted(xs, ys, a);
       if (!(up > 0)) continue;
       posedPx[i * 3] = posedPx[i * 3]! - up * ey[0];
       posedPx[i * 3 + 1] = posedPx[i * 3 + 1]! - up * ey[1];

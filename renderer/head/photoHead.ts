@@ -842,6 +842,11 @@ export class PhotoHead {
   }
 }
 
+/** Inner-lip gap at the mouth's centre (MediaPipe 13–14) of vertices `[468, 3]`, image plane, px. */
+function centreLipGapPx(p: Float32Array): number {
+  return Math.hypot(p[13 * 3]! - p[14 * 3]!, p[13 * 3 + 1]! - p[14 * 3 + 1]!);
+}
+
 /**
  * How far the lips have closed from the photo's own opening: 0 at the rest gap (or wider), 1 once the inner lips at
  * the centre (13–14) are within 0.01 IOD.
@@ -850,11 +855,10 @@ export class PhotoHead {
  * @param iodPx - inter-ocular distance, px.
  */
 function closedLipShare(restPx: Float32Array, posedPx: Float32Array, iodPx: number): number {
-  const gap = (p: Float32Array): number => Math.hypot(p[13 * 3]! - p[14 * 3]!, p[13 * 3 + 1]! - p[14 * 3 + 1]!);
-  const rest = gap(restPx);
+  const rest = centreLipGapPx(restPx);
   const closed = 0.01 * iodPx;
   if (rest <= closed) return 0;
-  return Math.min(1, Math.max(0, (rest - gap(posedPx)) / (rest - closed)));
+  return Math.min(1, Math.max(0, (rest - centreLipGapPx(posedPx)) / (rest - closed)));
 }
 
 /** Change of the inner-lip gap (IOD) from the photo's own at which the corner-gap repaint is in full (our choice: ≈ 1.5 mm). */
@@ -868,8 +872,7 @@ const CORNER_MOVE_FULL_IOD = 0.02;
  * @param iodPx - inter-ocular distance, px.
  */
 function movedLipShare(restPx: Float32Array, posedPx: Float32Array, iodPx: number): number {
-  const gap = (p: Float32Array): number => Math.hypot(p[13 * 3]! - p[14 * 3]!, p[13 * 3 + 1]! - p[14 * 3 + 1]!);
-  return Math.min(1, Math.abs(gap(posedPx) - gap(restPx)) / (CORNER_MOVE_FULL_IOD * iodPx));
+  return Math.min(1, Math.abs(centreLipGapPx(posedPx) - centreLipGapPx(restPx)) / (CORNER_MOVE_FULL_IOD * iodPx));
 }
 
 /**
