@@ -13,6 +13,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../../pipeline/image/decodeImage.ts';
 import { plateClothingRemnant, portraitLayers, type PortraitLayers } from './plateMetrics.ts';
+import { HAS_CORPUS } from '../../../helpers/media.ts';
 
 const ROOT = process.cwd();
 
@@ -23,7 +24,8 @@ async function layersOf(fixture: string): Promise<PortraitLayers> {
   return portraitLayers(img.rgba, img.widthPx, img.heightPx, lm, fx.landmarkCount ?? lm.length / 3, 256);
 }
 
-describe('background plate: clothing the matte missed (256² head framing)', () => {
+// The fixture's photo is corpus media (../shared/corpus): skipped without it, as the README's test command says.
+describe.skipIf(!HAS_CORPUS)('background plate: clothing the matte missed (256² head framing)', () => {
   // Main (s19 start): 1516 px of the plate's bottom-right quadrant (x > ½ W, y > 0.6 H) within 25 levels of the
   // dress's colour (the dark red 67,24,13); branch s19-plate: 6.
   it('img05: the dress at the bottom-right corner is not on the plate', async () => {
